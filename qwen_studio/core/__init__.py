@@ -1,0 +1,1 @@
+"""The engine of Qwen Studio. Nothing in this package imports Qt widgets."""

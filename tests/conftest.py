@@ -1,0 +1,70 @@
+"""Shared fixtures. Qt must be told to run offscreen before any QApplication exists."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never touch the developer's real keyring or settings from tests.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+import asyncio  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own QWEN_STUDIO_HOME and no endpoint/key from the environment."""
+    home = tmp_path / "studio-home"
+    monkeypatch.setenv("QWEN_STUDIO_HOME", str(home))
+    for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
+                "QWEN_STUDIO_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def sandbox() -> Iterator[object]:
+    """A sandbox server on a free loopback port, stopped after the test."""
+    from qwen_studio.sandbox import SandboxServer
+
+    server = SandboxServer(api_key="test-key").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def run_async():
+    """Run a coroutine to completion on a fresh plain asyncio loop (for Qt-free core tests)."""
+
+    def runner(coro, timeout: float = 60.0):
+        return asyncio.run(asyncio.wait_for(coro, timeout))
+
+    return runner
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop over the test QApplication; `qloop.run(coro)` drives a coroutine."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    class Runner:
+        def __init__(self) -> None:
+            self.loop = loop
+
+        def run(self, coro, timeout: float = 60.0):
+            return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    try:
+        yield Runner()
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
