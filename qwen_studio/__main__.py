@@ -1,0 +1,65 @@
+"""`qwen-studio`: the window by default; `batch`, `sandbox`, `history`, `export` for terminals."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from qwen_studio import __version__
+
+COMMANDS = ("batch", "sandbox", "history", "export")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qwen-studio",
+        description="Edit photos with Qwen image models. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"qwen-studio {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from qwen_studio.cli import batch
+
+    batch.add_arguments(sub.add_parser("batch", help="edit many photos with one prompt"))
+
+    from qwen_studio.sandbox import cli as sandbox_cli
+
+    sandbox_cli.add_arguments(sub.add_parser("sandbox", help="run the local fake service"))
+
+    from qwen_studio.cli import history_commands
+
+    history_commands.add_history_arguments(sub.add_parser("history", help="list past edits"))
+    history_commands.add_export_arguments(sub.add_parser("export", help="export a gallery"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not any(a in COMMANDS for a in argv[:1]) and not {"-h", "--help", "--version"} & set(argv):
+        from qwen_studio import app
+
+        return app.main(argv)
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "batch":
+        from qwen_studio.cli import batch
+
+        return batch.run(args)
+    if args.command == "sandbox":
+        from qwen_studio.sandbox import cli as sandbox_cli
+
+        return sandbox_cli.run(args)
+    from qwen_studio.cli import history_commands
+
+    if args.command == "history":
+        return history_commands.run_history(args)
+    return history_commands.run_export(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

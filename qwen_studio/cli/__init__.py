@@ -1,0 +1,1 @@
+"""Terminal commands. They drive qwen_studio.core, like the GUI does."""

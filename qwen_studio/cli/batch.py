@@ -1,0 +1,244 @@
+"""`qwen-studio batch`: one prompt over many photos, from a terminal.
+
+Exit codes: 0 all succeeded, 1 any input failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from qwen_studio import __version__
+from qwen_studio.cli.progress import Progress
+from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
+from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.engine import EditRunner
+from qwen_studio.core.errors import ConfigError, QwenStudioError
+from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.pipeline import find_images
+from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """Wrong command-line use: exit code 2 with one clear line."""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders")
+    p.add_argument("--prompt", required=True, help="what to change (at most 800 characters)")
+    p.add_argument("--out", required=True, type=Path, help="folder for results")
+    p.add_argument("--endpoint", help="gateway base URL (else $QWEN_STUDIO_ENDPOINT or profile)")
+    p.add_argument("--style", choices=STYLES, help="request style (default bailian)")
+    p.add_argument("--model", help="model name (default per style)")
+    p.add_argument("--negative-prompt", default="", help="what to avoid (≤ 500 characters)")
+    p.add_argument("--size", help="output size WxH or W*H (default: automatic)")
+    p.add_argument("--n", type=int, default=1, help="results per input (1–6 on edit-plus models)")
+    p.add_argument("--seed", type=int, help="seed 0–2147483647 (default random)")
+    p.add_argument("--watermark", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--prompt-extend", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--together",
+        action="store_true",
+        help="send all inputs (at most 3) as one multi-image edit",
+    )
+    p.add_argument("--concurrency", type=int, default=4, help="edits in flight at once (1–16)")
+    p.add_argument("--attempts", type=int, default=4, help="attempts per request (1–10)")
+    p.add_argument("--timeout", type=float, default=120.0, help="read timeout in seconds")
+    p.add_argument(
+        "--demo", action="store_true", help="run against the built-in sandbox (no key, no network)"
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    label: str  # what the user sees: the input path(s)
+    stem: str
+    request: EditRequest
+
+
+def _jobs(args: argparse.Namespace, base: EditRequest, images: list[Path]) -> list[Job]:
+    if args.together:
+        if len(images) > MAX_INPUTS:
+            raise UsageError(f"--together takes at most {MAX_INPUTS} images, got {len(images)}")
+        stem = "+".join(p.stem for p in images)
+        return [
+            Job(
+                ", ".join(map(str, images)), stem, base.with_changes(inputs=tuple(map(str, images)))
+            )
+        ]
+    stems = [p.stem for p in images]
+    jobs = []
+    for path in images:
+        # Same stem from different folders: prefix the folder so names stay distinct and readable.
+        stem = path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}_{path.stem}"
+        jobs.append(Job(str(path), stem, base.with_changes(inputs=(str(path),))))
+    return jobs
+
+
+def _base_request(args: argparse.Namespace, style: str, model: str) -> EditRequest:
+    try:
+        parse_size(args.size)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return EditRequest(
+        inputs=(),
+        prompt=args.prompt,
+        model=model,
+        style=style,
+        negative_prompt=args.negative_prompt,
+        size=args.size,
+        n=args.n,
+        seed=args.seed,
+        watermark=args.watermark,
+        prompt_extend=args.prompt_extend,
+    )
+
+
+@contextlib.contextmanager
+def _demo_server() -> Iterator[str]:
+    from qwen_studio.sandbox import SandboxServer
+
+    server = SandboxServer(latency=0.3).start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        missing = [p for p in args.inputs if not Path(p).exists()]
+        if missing:
+            raise UsageError("no such file or folder: " + ", ".join(missing))
+        if not 1 <= args.concurrency <= 16:
+            raise UsageError("--concurrency must be between 1 and 16")
+        if not 1 <= args.attempts <= 10:
+            raise UsageError("--attempts must be between 1 and 10")
+        images, skipped = find_images([Path(p) for p in args.inputs])
+        with contextlib.ExitStack() as stack:
+            if args.demo:
+                base_url = stack.enter_context(_demo_server())
+                endpoint = Endpoint(base_url, args.style or "bailian", "demo", "demo sandbox")
+                model = (
+                    args.model
+                    or ConfigStore()
+                    .resolve(endpoint=base_url, style=endpoint.style, api_key="demo")
+                    .model
+                )
+            else:
+                resolved = ConfigStore().resolve(
+                    endpoint=args.endpoint, style=args.style, model=args.model
+                )
+                endpoint, model = resolved.endpoint, resolved.model
+            base = _base_request(args, endpoint.style, model)
+            problems = [p for p in base.problems() if "input image" not in p]
+            if problems:
+                raise UsageError("; ".join(problems))
+            for path, reason in skipped:
+                print(f"note: skipped {path}: {reason}", file=sys.stderr)
+            if not images:
+                raise UsageError("no images found in the given inputs")
+            jobs = _jobs(args, base, images)
+            settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
+            return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency))
+    except UsageError as exc:
+        print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"qwen-studio batch: {exc.user_message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "\nqwen-studio batch: interrupted; run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return 130
+
+
+async def _run_jobs(
+    jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int
+) -> int:
+    folder = OutputFolder(out)
+    done_before = folder.done_identities()
+    progress = Progress(len(jobs))
+    if folder.stale_temps_removed:
+        progress.note(
+            f"removed {folder.stale_temps_removed} temporary file(s) left by a killed run"
+        )
+    failures: list[tuple[str, str]] = []
+    gate = asyncio.Semaphore(concurrency)
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
+        async with make_http_client(settings) as http:
+            runner = EditRunner(ImageClient(http, endpoint, settings), pool)
+
+            async def one(job: Job) -> None:
+                async with gate:
+                    try:
+                        prepared = await runner.prepare(job.request)
+                        identity = job.request.identity(tuple(p.sha256 for p in prepared))
+                        if identity in done_before:
+                            progress.skip(job.label, "already in the output folder")
+                            return
+                        outcome = await runner.run(job.request, prepared=prepared)
+                        base = folder.reserve_base(job.stem, len(outcome.images))
+                        names = []
+                        for k, image in enumerate(outcome.images, start=1):
+                            sidecar = {
+                                "identity": identity,
+                                "result_index": k,
+                                "result_count": len(outcome.images),
+                                "request": job.request.to_dict(),
+                                "model": job.request.model,
+                                "style": endpoint.style,
+                                "endpoint": endpoint.base_url,
+                                "inputs": [
+                                    {"path": str(Path(p.source).resolve()), "sha256": p.sha256}
+                                    for p in prepared
+                                ],
+                                "revised_prompt": outcome.result.revised_prompt,
+                                "usage": outcome.result.usage,
+                                "request_id": outcome.result.request_id,
+                                "timings": outcome.timings,
+                                "created": time.time(),
+                                "app_version": __version__,
+                            }
+                            saved = await loop.run_in_executor(
+                                pool, folder.save, base, k, image, job.request, sidecar
+                            )
+                            names.append(saved.image.name)
+                        progress.ok(job.label, ", ".join(names))
+                    except QwenStudioError as exc:
+                        failures.append((job.label, exc.user_message))
+                        progress.fail(job.label, exc.user_message)
+                    except Exception as exc:  # keep going: one bad input never stops the rest
+                        log.exception("unexpected failure for %s", job.label)
+                        reason = f"unexpected error ({type(exc).__name__}: {exc})"
+                        failures.append((job.label, reason))
+                        progress.fail(job.label, reason)
+
+            await asyncio.gather(*(one(j) for j in jobs))
+    progress.close()
+    elapsed = time.monotonic() - progress.started
+    print(
+        f"\n{progress.done} done, {progress.skipped} already done, {progress.failed} failed "
+        f"of {len(jobs)} in {elapsed:.1f} s → {out}",
+        file=sys.stderr,
+    )
+    if failures:
+        print("Failures:", file=sys.stderr)
+        for label, reason in failures:
+            print(f"  {label}: {reason}", file=sys.stderr)
+    return 1 if failures else 0
