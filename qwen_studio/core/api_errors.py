@@ -146,6 +146,14 @@ def _is_quota(detail: ErrorDetail) -> bool:
     return code.startswith("arrearage") or code == "insufficient_quota"
 
 
+# Proxies in front of the service answer these; say what they mean rather than "internal error".
+_SERVER_MESSAGES = {
+    502: "The gateway got no valid answer from the service",
+    503: "The service is temporarily unavailable",
+    504: "The gateway timed out waiting for the service",
+}
+
+
 def _suffix(status: int | None) -> str:
     return f" (HTTP {status})" if status else ""
 
@@ -169,8 +177,8 @@ def error_for(
         return RateLimitError(RateLimitError.default_message + sfx, detail=detail,
                               retry_after=retry_after)
     if (status is not None and 500 <= status <= 599) or code.startswith("internalerror"):
-        return ServerError(ServerError.default_message + sfx, detail=detail,
-                           retry_after=retry_after)
+        return ServerError(_SERVER_MESSAGES.get(status or 0, ServerError.default_message) + sfx,
+                           detail=detail, retry_after=retry_after)
     if status == 404:
         return InvalidRequestError(
             "The endpoint URL was not found (HTTP 404)", detail=detail,
