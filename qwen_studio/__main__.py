@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from qwen_studio import __version__
@@ -42,10 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return app.main(argv)
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    from qwen_studio.core.logs import setup_logging
+
+    setup_logging(verbose=args.verbose)
     if args.command == "batch":
         from qwen_studio.cli import batch
 

@@ -18,6 +18,7 @@ from qwen_studio.core import paths
 from qwen_studio.core.atomic import write_atomic
 from qwen_studio.core.client import Endpoint
 from qwen_studio.core.errors import ConfigError
+from qwen_studio.core.logs import register_secret
 from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, STYLES
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,7 @@ class ConfigStore:
                 hint=f"Set {ENV_KEY}, or save a key in Settings (stored in the system "
                 "keyring), or try --demo.",
             )
+        register_secret(key)
         return ResolvedConfig(
             endpoint=Endpoint(
                 base_url=base,
