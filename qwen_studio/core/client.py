@@ -322,15 +322,24 @@ class ImageClient:
                         break  # enough of an error page to explain it
                     chunks.append(chunk)
                 status, headers = resp.status_code, resp.headers
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, undecodable gzip, ...
             log.debug("%s %s -> %s (attempt %d, %.2f s)", method, _log_url(url),
                       type(exc).__name__, attempt, time.monotonic() - started)
             raise self._transport_error(exc, url, download=not is_post) from None
+        except httpx.InvalidURL:
+            # httpx prepares the next request of any redirect, even unfollowed ones, so a
+            # malformed Location header lands here as well as a malformed URL of ours.
+            log.debug("%s %s -> invalid URL (attempt %d)", method, _log_url(url), attempt)
+            if not is_post:
+                raise ResultDownloadError(
+                    "Refused to follow the result link to an invalid address") from None
+            raise InvalidRequestError("The endpoint URL or its redirect is not a valid address",
+                                      hint=_CHECK_HINT) from None
         log.debug("%s %s -> %d (attempt %d, %.2f s, %d bytes)", method, _log_url(url), status,
                   attempt, time.monotonic() - started, total)
         return _Response(status, headers, b"".join(chunks), url)
 
-    def _transport_error(self, exc: httpx.TransportError, url: str, *, download: bool) -> ApiError:
+    def _transport_error(self, exc: httpx.RequestError, url: str, *, download: bool) -> ApiError:
         host = httpx.URL(url).host or url
         what = "the result server" if download else host
         detail = ErrorDetail(provider_message=shorten(str(exc) or type(exc).__name__, 200))
@@ -403,7 +412,11 @@ class ImageClient:
                 if not location:
                     raise ResultDownloadError(f"The result link redirects nowhere "
                                               f"(HTTP {resp.status})")
-                current = str(httpx.URL(current).join(location))
+                try:
+                    current = str(httpx.URL(current).join(location))
+                except httpx.InvalidURL:
+                    raise ResultDownloadError(
+                        "Refused to follow the result link to an invalid address") from None
                 continue
             if 200 <= resp.status < 300:
                 return resp.body
