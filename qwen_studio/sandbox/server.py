@@ -1,0 +1,545 @@
+"""SandboxServer: a local fake of the Qwen image API over real loopback HTTP.
+
+Standard library HTTP (ThreadingHTTPServer in a daemon thread) plus Pillow. It speaks the
+three wire formats of /work/shared/api-contract.md, validates with the real limits, renders a
+deterministic stand-in "edit", and can misbehave on demand (see faults.py) so the client's
+retry, timeout and error paths can be exercised without the internet.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email.utils
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from qwen_studio.sandbox import render
+from qwen_studio.sandbox.faults import FaultPlan
+from qwen_studio.sandbox.validation import ParsedRequest, ValidationError, detect_style, validate
+
+log = logging.getLogger("qwen_studio.sandbox")
+
+GATEWAY_PATH = "/v1/images/generations"
+DASHSCOPE_PATH = "/api/v1/services/aigc/multimodal-generation/generation"
+MAX_BODY_BYTES = 48 * 2**20  # three 10 MB data URIs plus JSON fit; more is a 413
+MAX_RECEIVED = 1000
+MAX_RESULTS = 500
+
+_NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+_MALFORMED = b'{"created": 1758636610, "data": [{"url": "http://'  # cut mid-string
+_MSG_THROTTLED = "Requests rate limit exceeded, please try again later."
+_MSG_INTERNAL = "An internal error has occured, please try again later or contact service support."
+_MSG_MODERATION = "Input data may contain inappropriate content."
+
+
+@dataclass
+class StoredResult:
+    png: bytes
+    expires_at: float
+    fault: str | None = None
+
+
+class _Stopped(Exception):
+    """The server is stopping while this request slept: drop the connection."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # Never join handler threads on close: stop() must not wait for idle keep-alive clients.
+    block_on_close = False
+    allow_reuse_address = True
+    sandbox: SandboxServer
+
+
+class SandboxServer:
+    """A faithful local fake of the Qwen image API. See docs/architecture.md "sandbox".
+
+    `request_count` counts generation POSTs (whatever their outcome); `received` holds their
+    parsed JSON bodies, most recent last.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        faults: str | None = None,
+        api_key: str | None = None,
+        *,
+        rate_limit_per_second: float | None = None,
+        result_ttl: float = 86400,
+        seed: int = 0,
+        slow_seconds: float = 30.0,
+        huge_bytes: int = 80 * 2**20,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.latency = float(latency)
+        self.api_key = api_key
+        self.rate_limit_per_second = rate_limit_per_second
+        self.result_ttl = float(result_ttl)
+        self.slow_seconds = float(slow_seconds)
+        self.huge_bytes = int(huge_bytes)
+        self.faults = FaultPlan(faults, seed=seed)  # ValueError here for a bad spec
+        self.received: list[Any] = []
+        self.request_count = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._results: OrderedDict[str, StoredResult] = OrderedDict()
+        self._starts: deque[float] = deque()
+        self._conns: set[socket.socket] = set()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        if self._httpd is not None:
+            return self
+        self._stop.clear()
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.sandbox = self
+        self._httpd = httpd
+        self.port = httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"qwen-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()  # the socket is already listening: clients may connect now
+        return self
+
+    def stop(self) -> None:
+        httpd = self._httpd
+        if httpd is None:
+            return
+        self._stop.set()  # wakes every latency/slow sleep
+        httpd.shutdown()
+        httpd.server_close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:  # unblock handlers waiting on idle keep-alive connections
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def inject(self, kind: str, times: int = 1) -> None:
+        """Queue fault `kind` for the next `times` generation requests (thread-safe)."""
+        self.faults.inject(kind, times)
+
+    # -- state used by the handler --------------------------------------------------------------
+    def _record(self, body: Any) -> None:
+        with self._lock:
+            self.received.append(body)
+            if len(self.received) > MAX_RECEIVED:
+                del self.received[: len(self.received) - MAX_RECEIVED]
+
+    def _count(self) -> None:
+        with self._lock:
+            self.request_count += 1
+
+    def _throttled(self) -> bool:
+        """True when this request would exceed rate_limit_per_second (sliding 1 s window)."""
+        limit = self.rate_limit_per_second
+        if not limit:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            while self._starts and now - self._starts[0] >= 1.0:
+                self._starts.popleft()
+            if len(self._starts) >= limit:
+                return True
+            self._starts.append(now)
+            return False
+
+    def _store(self, png: bytes, fault: str | None) -> str:
+        rid = uuid.uuid4().hex
+        with self._lock:
+            self._results[rid] = StoredResult(png, time.time() + self.result_ttl, fault)
+            while len(self._results) > MAX_RESULTS:
+                self._results.popitem(last=False)
+        return rid
+
+    def _result(self, rid: str) -> StoredResult | None:
+        with self._lock:
+            return self._results.get(rid)
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0 and self._stop.wait(seconds):
+            raise _Stopped
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+
+def revised_prompt(prompt: str) -> str:
+    """A plausible prompt_extend rewrite: the prompt plus the kind of detail upstream adds."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in prompt):
+        return prompt.rstrip("。") + "。保持主体特征与原图一致，光影自然，细节清晰，画面高质量。"
+    return (
+        prompt.rstrip(". ")
+        + ". Keep the subject's identity, pose and proportions consistent with the input;"
+        " natural lighting, realistic colours, fine detail, sharp focus, high quality."
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like real gateways
+    server_version = "QwenStudioSandbox/1.0"
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.server.sandbox._track(self.connection, True)
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+        self.server.sandbox._track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per request is logged by _log instead (never with headers)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        log.debug("sandbox: " + format, *args)
+
+    def _begin(self) -> None:
+        self._t0 = time.perf_counter()
+        self._rid = str(uuid.uuid4())
+        self._path = urlsplit(self.path).path
+        self._status = 0
+
+    def _log(self) -> None:
+        ms = (time.perf_counter() - self._t0) * 1000
+        status = self._status or "reset"
+        log.info("%s %s %s %.0f ms", self.command, self._path, status, ms)
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        content_length: int | None = None,
+    ) -> None:
+        self._status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if content_length is None else
+                                               content_length))
+        self.send_header("X-Request-Id", self._rid)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(obj, ensure_ascii=False).encode(), "application/json",
+                   headers)
+
+    def _error(self, status: int, code: str, message: str, *, native: bool,
+               headers: dict[str, str] | None = None) -> None:
+        """An error in the envelope of the route: DashScope-native or OpenAI-style gateway."""
+        if native:
+            self._json(status, {"request_id": self._rid, "code": code, "message": message},
+                       headers)
+        else:
+            self._json(status, {"error": {"message": message, "type": "upstream_error",
+                                          "param": str(status), "code": code}}, headers)
+
+    def _reset(self) -> None:
+        """Close with SO_LINGER 0: the kernel sends RST, the client sees a connection reset."""
+        self._status = 0
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
+    # -- routing --------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._begin()
+        try:
+            if self._path == "/health":
+                self._send(200, b"ok", "text/plain; charset=utf-8")
+            elif self._path.startswith("/results/") and self._path.endswith(".png"):
+                self._serve_result(self._path[len("/results/"):-len(".png")])
+            elif self._path in (GATEWAY_PATH, DASHSCOPE_PATH):
+                self._error(405, "MethodNotAllowed", f"use POST for {self._path}",
+                            native=self._path == DASHSCOPE_PATH, headers={"Allow": "POST"})
+            else:
+                self._not_found()
+        except _Stopped:
+            self._reset()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client went away (e.g. stopped reading `huge`)
+        finally:
+            self._log()
+
+    def do_POST(self) -> None:
+        self._begin()
+        try:
+            if self._path == GATEWAY_PATH:
+                self._generation(native=False)
+            elif self._path == DASHSCOPE_PATH:
+                self._generation(native=True)
+            else:
+                self._drain()
+                self._not_found()
+        except _Stopped:
+            self._reset()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:
+            # A sandbox bug must look like a server error to the client, not a hang.
+            log.exception("sandbox: internal error on %s %s", self.command, self._path)
+            if not self._status:
+                self._error(500, "InternalError", _MSG_INTERNAL,
+                            native=self._path == DASHSCOPE_PATH)
+            self.close_connection = True
+        finally:
+            self._log()
+
+    def _not_found(self) -> None:
+        self._error(404, "NotFound", f"the path {self._path} does not exist",
+                    native=self._path.startswith("/api/"))
+
+    def _drain(self) -> bytes | None:
+        """Read the request body; None (and a 413 already sent) when it is too large."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    # -- generation -----------------------------------------------------------------------------
+    def _generation(self, *, native: bool) -> None:
+        sb = self.server.sandbox
+        sb._count()
+        raw = self._drain()
+        if raw is None:
+            self._error(413, "BadRequest.TooLarge", "the request body is too large",
+                        native=native)
+            return
+        try:
+            body: Any = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            body = None
+            json_problem = f"the request body is not valid JSON: {exc}"
+        else:
+            json_problem = ""
+            sb._record(body)
+
+        if not self._authorized():
+            present = bool(self.headers.get("Authorization", "").strip())
+            message = "Invalid API-key provided." if present else "No API-key provided."
+            self._error(401, "InvalidApiKey", message, native=native)
+            return
+        if sb._throttled():
+            self._error(429, "Throttling.RateQuota", _MSG_THROTTLED, native=native,
+                        headers={"Retry-After": "1"})
+            return
+        if json_problem:
+            self._error(400, "InvalidParameter", json_problem, native=native)
+            return
+        try:
+            style = "dashscope" if native else detect_style(body) if isinstance(body, dict) \
+                else "flat"
+            req = validate(body, style)
+        except ValidationError as exc:
+            self._error(exc.status, exc.code, exc.message, native=native)
+            return
+
+        fault = sb.faults.next_fault()
+        if fault in ("429", "429bare"):
+            headers = {"Retry-After": "1"} if fault == "429" else None
+            self._error(429, "Throttling.RateQuota", _MSG_THROTTLED, native=native,
+                        headers=headers)
+            return
+        if fault == "reset":
+            self._reset()
+            return
+        sb._sleep(sb.latency)
+        if fault == "slow":
+            sb._sleep(sb.slow_seconds)
+        if fault == "500":
+            self._error(500, "InternalError", _MSG_INTERNAL, native=native)
+        elif fault == "503":
+            self._error(503, "ServiceUnavailable",
+                        "The service is temporarily unavailable, please try again later.",
+                        native=native)
+        elif fault == "502html":
+            self._send(502, _NGINX_502.encode(), "text/html")
+        elif fault == "504":
+            self._send(504, b"Gateway Timeout", "text/plain")
+        elif fault == "malformed":
+            self._send(200, _MALFORMED, "application/json")
+        elif fault == "moderation" or "[moderate]" in req.prompt:
+            self._error(400, "DataInspectionFailed", _MSG_MODERATION, native=native)
+        else:
+            self._success(req, fault, native=native)
+
+    def _authorized(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return False
+        key = self.server.sandbox.api_key
+        if key is None:
+            return True
+        # Constant-time compare: the sandbox is a fake, but people copy what it does.
+        return hmac.compare_digest(token.encode(), key.encode())
+
+    def _success(self, req: ParsedRequest, fault: str | None, *, native: bool) -> None:
+        sb = self.server.sandbox
+        seed = req.seed if req.seed is not None else render.seed_for(req.prompt)
+        pngs = [
+            render.render(req.model, req.images, req.prompt, seed, i, req.n, req.size)
+            for i in range(req.n)
+        ]
+        width, height = render.output_size(req.model, req.images, req.size)
+        inline = not native and req.response_format == "b64_json"
+        result_fault = fault if fault in ("expired", "notfound", "not_image", "huge",
+                                          "redirect_scheme") else None
+        urls = [] if inline else [self._result_url(sb._store(p, result_fault)) for p in pngs]
+        revised = revised_prompt(req.prompt) if req.prompt_extend else ""
+
+        if native:
+            content = [{"image": u} for u in urls]
+            if fault == "no_image":
+                content = [{"image": ""}]
+            choices = [] if fault == "empty_data" else [
+                {"finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+            ]
+            obj: dict[str, Any] = {
+                "output": {"choices": choices},
+                "usage": {"width": width, "height": height, "image_count": len(pngs)},
+                "request_id": self._rid,
+            }
+        else:
+            if inline:
+                items = [{"url": "", "b64_json": base64.b64encode(p).decode("ascii"),
+                          "revised_prompt": revised} for p in pngs]
+            else:
+                items = [{"url": u, "b64_json": "", "revised_prompt": revised} for u in urls]
+            if fault == "no_image":
+                items = [{"url": "", "b64_json": "", "revised_prompt": revised}]
+            elif fault == "empty_data":
+                items = []
+            prompt_tokens = max(1, len(req.prompt) // 3)
+            obj = {
+                "created": int(time.time()),
+                "data": items,
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 0,
+                          "total_tokens": prompt_tokens},
+            }
+        body = json.dumps(obj, ensure_ascii=False).encode()
+        if fault == "truncated":
+            # Promise the whole body, send half of it, hang up.
+            self._send(200, body[: len(body) // 2], "application/json",
+                       content_length=len(body))
+            self.close_connection = True
+            return
+        self._json(200, obj)
+
+    def _result_url(self, rid: str) -> str:
+        sb = self.server.sandbox
+        expires = int(time.time() + sb.result_ttl)
+        sig = hashlib.sha256(f"{rid}:{expires}".encode()).hexdigest()[:27]
+        # OSS-like signed URL: the query is decoration; the id is what is looked up.
+        return (f"{sb.base_url}/results/{rid}.png?Expires={expires}"
+                f"&OSSAccessKeyId=sandbox&Signature={sig}")
+
+    # -- results --------------------------------------------------------------------------------
+    def _oss_error(self, status: int, code: str, message: str, extra: str = "") -> None:
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n'
+            f"  <Code>{code}</Code>\n  <Message>{message}</Message>\n"
+            f"  <RequestId>{self._rid}</RequestId>\n  <HostId>sandbox.oss</HostId>\n"
+            f"{extra}</Error>\n"
+        )
+        self._send(status, xml.encode(), "application/xml")
+
+    def _serve_result(self, rid: str) -> None:
+        sb = self.server.sandbox
+        res = sb._result(rid)
+        if res is None or res.fault == "notfound":
+            self._oss_error(404, "NoSuchKey", "The specified key does not exist.",
+                            f"  <Key>results/{rid}.png</Key>\n")
+            return
+        if res.fault == "expired" or time.time() >= res.expires_at:
+            now = email.utils.formatdate(usegmt=True)
+            self._oss_error(403, "AccessDenied", "Request has expired.",
+                            f"  <ServerTime>{now}</ServerTime>\n")
+            return
+        if res.fault == "not_image":
+            self._send(200, b"This is not an image.\n", "text/plain; charset=utf-8")
+        elif res.fault == "redirect_scheme":
+            self._send(302, b"", "text/plain", {"Location": "file:///etc/passwd"})
+        elif res.fault == "huge":
+            self._stream_huge(sb.huge_bytes)
+        else:
+            self._send(200, res.png, "image/png", {"Cache-Control": "private, max-age=86400"})
+
+    def _stream_huge(self, total: int) -> None:
+        """A PNG-looking body far larger than any client should accept; stop if the client does."""
+        self._status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(total))
+        self.send_header("X-Request-Id", self._rid)
+        self.end_headers()
+        chunk = bytearray(1 << 20)
+        chunk[:8] = b"\x89PNG\r\n\x1a\n"
+        first, sent = bytes(chunk), 0
+        rest = bytes(1 << 20)
+        stop = self.server.sandbox._stop
+        while sent < total and not stop.is_set():
+            piece = first if sent == 0 else rest
+            piece = piece[: total - sent]
+            self.wfile.write(piece)
+            sent += len(piece)
+        if sent < total:
+            self.close_connection = True
