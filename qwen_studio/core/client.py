@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -396,10 +397,7 @@ class ImageClient:
         cap = self.settings.max_result_bytes
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            try:
-                scheme = httpx.URL(current).scheme.lower() if "://" in current else ""
-            except httpx.InvalidURL:
-                scheme = ""
+            scheme = urlsplit(current).scheme.lower()
             if scheme not in ("http", "https"):
                 raise ResultDownloadError(
                     f"Refused to fetch the result from a {scheme or 'non-web'} link",

@@ -83,7 +83,7 @@ def parse_openai_images(body: Any) -> GenerationResult:
 
 
 def detail_message(reason: str) -> str:
-    return f"The service sent a response that could not be understood ({reason})"
+    return f"The service sent a response that could not be understood: {reason}"
 
 
 def _dict(value: Any) -> dict[str, Any]:
