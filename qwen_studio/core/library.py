@@ -732,7 +732,8 @@ class Library:
         quoted, so quotes, AND/OR/NOT, * or parentheses are searched for, never parsed."""
         if not text:
             return [], []
-        terms = [t for t in text.replace('"', " ").split() if t]
+        # Quotes would end our quoting; NUL ends an SQL string inside FTS5's parser.
+        terms = re.sub(r'["\x00-\x1f]', " ", text).split()
         fts_terms: list[str] = []
         clauses: list[str] = []
         params: list[Any] = []
