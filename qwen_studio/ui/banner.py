@@ -1,0 +1,126 @@
+"""A non-blocking message strip at the top of the canvas: message, hint, one next step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+_KIND_STYLE = {
+    # Colour is only a second channel: each kind also has its own icon and a bold word.
+    "error": ("#4a2325", "#e07a7a", QStyle.StandardPixmap.SP_MessageBoxCritical, "Error"),
+    "warning": ("#4a3d1f", "#e0b45a", QStyle.StandardPixmap.SP_MessageBoxWarning, "Warning"),
+    "info": ("#1f3447", "#6fa8dc", QStyle.StandardPixmap.SP_MessageBoxInformation, "Note"),
+}
+
+
+class Banner(QFrame):
+    """Shows one message at a time. `actionTriggered` carries the action key given to show()."""
+
+    actionTriggered = Signal(str)
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.setAccessibleName("Message banner")
+        self.setAccessibleDescription("Problems and notes about the current edit, with a next step")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._action_key = ""
+        self.kind = ""
+
+        self._icon = QLabel()
+        self._icon.setFixedSize(20, 20)
+        self._title = QLabel()
+        self._title.setObjectName("bannerMessage")
+        self._title.setWordWrap(True)
+        self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._hint = QLabel()
+        self._hint.setObjectName("bannerHint")
+        self._hint.setWordWrap(True)
+        self._hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("bannerAction")
+        self.action_button.setAccessibleDescription("Do the suggested next step")
+        self.action_button.clicked.connect(self._on_action)
+        self.close_button = QToolButton()
+        self.close_button.setObjectName("bannerDismiss")
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName("Dismiss message")
+        self.close_button.setAccessibleDescription("Hide this message")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.dismiss)
+
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self._title)
+        text.addWidget(self._hint)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 8, 8)
+        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+        row.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    # -- API -----------------------------------------------------------------------------------
+    def show_message(
+        self, kind: str, message: str, hint: str = "", action: str = "", action_key: str = ""
+    ) -> None:
+        bg, fg, pixmap, word = _KIND_STYLE.get(kind, _KIND_STYLE["info"])
+        self.kind = kind
+        self.setStyleSheet(
+            f"#errorBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 6px; }}"
+            f"#errorBanner QLabel {{ color: #f0f0f0; background: transparent; }}"
+            f"#bannerHint {{ color: #cfcfcf; }}"
+        )
+        icon = self.style().standardIcon(pixmap)
+        self._icon.setPixmap(icon.pixmap(20, 20))
+        self._icon.setAccessibleName(word)
+        self._title.setText(f"<b>{word}:</b> {_escape(message)}")
+        self._hint.setText(_escape(hint))
+        self._hint.setVisible(bool(hint))
+        self._action_key = action_key or action
+        self.action_button.setText(action)
+        self.action_button.setAccessibleName(action)
+        self.action_button.setVisible(bool(action))
+        self.setAccessibleDescription(f"{word}: {message}. {hint}".strip())
+        self.show()
+        # Screen readers announce the banner like a status message.
+        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
+
+    def message(self) -> str:
+        return self._title.text()
+
+    def hint(self) -> str:
+        return self._hint.text()
+
+    def action_text(self) -> str:
+        return self.action_button.text() if self.action_button.isVisibleTo(self) else ""
+
+    def dismiss(self) -> None:
+        if self.isVisible() or self._action_key:
+            self.hide()
+            self._action_key = ""
+            self.dismissed.emit()
+
+    def _on_action(self) -> None:
+        key = self._action_key
+        self.hide()
+        self._action_key = ""
+        self.actionTriggered.emit(key)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

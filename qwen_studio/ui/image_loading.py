@@ -1,0 +1,119 @@
+"""Image decode, thumbnails and clipboard bitmaps, done in a shared thread pool.
+
+The GUI thread never decodes or encodes: every function here that touches pixels or files
+is synchronous and meant for `loop.run_in_executor(executor(), ...)`. QImage may be built
+in a worker thread; QPixmap may not, so callers convert on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QColorSpace, QImage, QImageReader
+
+from qwen_studio.core.atomic import write_new
+from qwen_studio.core.errors import InputImageError
+
+T = TypeVar("T")
+
+_executor: ThreadPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def executor() -> ThreadPoolExecutor:
+    """The app-wide pool for decode/encode/file work (small: image work is memory-heavy)."""
+    global _executor
+    with _lock:
+        if _executor is None:
+            workers = max(2, min(4, (os.cpu_count() or 2)))
+            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qs-io")
+        return _executor
+
+
+async def run_in_pool(
+    fn: Callable[..., T], *args: Any, pool: ThreadPoolExecutor | None = None
+) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool or executor(), lambda: fn(*args))
+
+
+def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:
+    if isinstance(source, bytes | bytearray):
+        buf = QBuffer()
+        buf.setData(QByteArray(bytes(source)))
+        buf.open(QIODevice.OpenModeFlag.ReadOnly)
+        buffer_holder.append(buf)  # the reader does not own the device
+        reader = QImageReader(buf)
+    else:
+        reader = QImageReader(str(source))
+    reader.setAutoTransform(True)  # respect EXIF orientation like every photo tool does
+    return reader
+
+
+def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
+    """Decode to a colour-managed (sRGB) QImage, optionally downscaled. Worker thread only.
+
+    Raises InputImageError naming the file and the reason when it cannot be read.
+    """
+    name = str(source) if not isinstance(source, bytes | bytearray) else "image data"
+    if isinstance(source, Path) and not source.is_file():
+        raise InputImageError(name, "file not found")
+    holder: list[Any] = []
+    reader = _reader_for(source, holder)
+    if max_side:
+        size = reader.size()
+        if size.isValid() and max(size.width(), size.height()) > max_side:
+            # Let the decoder scale (JPEG decodes at 1/2, 1/4 … directly: much faster).
+            scaled = size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio)
+            reader.setScaledSize(scaled)
+    image = reader.read()
+    if image.isNull():
+        reason = reader.errorString() or "not an image"
+        if "Unsupported image format" in reason or "Unknown error" in reason:
+            reason = "not an image Qwen Studio can read (use PNG, JPEG, WebP, BMP or TIFF)"
+        raise InputImageError(name, reason)
+    if max_side and max(image.width(), image.height()) > max_side:
+        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    space = image.colorSpace()
+    if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
+        # Show colours as the photographer meant them: honour the embedded ICC profile.
+        # An odd profile must not stop the image from showing.
+        with contextlib.suppress(Exception):
+            image = image.convertedToColorSpace(QColorSpace(QColorSpace.NamedColorSpace.SRgb))
+    return image
+
+
+def encode_png(image: QImage) -> bytes:
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buf, "PNG"):
+        raise OSError("could not encode the image as PNG")
+    return bytes(buf.data().data())
+
+
+def save_clipboard_image(image: QImage, directory: Path) -> Path:
+    """Write a pasted bitmap to a new PNG so it can be an input like any file. Worker only."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"pasted-{stamp}-{uuid.uuid4().hex[:6]}.png"
+    return write_new(directory / name, encode_png(image))
+
+
+def copy_file(source: Path, target: Path) -> Path:
+    """Copy bytes to `target`; the user chose it in a save dialog, which already asked about
+    replacing, so an existing file is replaced atomically. Worker only."""
+    from qwen_studio.core.atomic import write_atomic
+
+    write_atomic(target, source.read_bytes())
+    return target

@@ -1,0 +1,152 @@
+"""Prompt and negative prompt with live character counts against the service limits."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core.request import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT
+from qwen_studio.ui.drop_zone import mime_has_media
+
+
+class PromptEdit(QPlainTextEdit):
+    """Plain text only. Ctrl+Enter runs; a pasted image or file goes to the inputs instead."""
+
+    runRequested = Signal()
+    mediaPasted = Signal(QMimeData)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.runRequested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return mime_has_media(source) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        # A designer who copied a photo and pressed Ctrl+V while typing wants it as an input.
+        if mime_has_media(source) and not (source.hasText() and not source.hasUrls()):
+            self.mediaPasted.emit(source)
+            return
+        super().insertFromMimeData(source)
+
+
+class _Counter(QWidget):
+    """'123 / 800', or an icon plus 'Too long' when over: never colour alone."""
+
+    def __init__(self, limit: int, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.limit = limit
+        self._icon = QLabel()
+        self._icon.setFixedSize(14, 14)
+        self._icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(14, 14)
+        )
+        self._icon.hide()
+        self.label = QLabel()
+        self.label.setObjectName(f"{name}Count")
+        self.label.setAccessibleName(f"{name} length")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addStretch(1)
+        lay.addWidget(self._icon)
+        lay.addWidget(self.label)
+        self.update_count(0)
+
+    def update_count(self, n: int) -> None:
+        over = n > self.limit
+        self._icon.setVisible(over)
+        if over:
+            self.label.setText(f"Too long: {n} / {self.limit} — remove {n - self.limit}")
+            self.label.setStyleSheet("color: #f0a860; font-weight: bold;")
+        else:
+            self.label.setText(f"{n} / {self.limit}")
+            self.label.setStyleSheet("color: #8a8a8a;")
+        self.label.setAccessibleDescription(self.label.text())
+
+    @property
+    def over(self) -> bool:
+        return not self._icon.isHidden()
+
+
+class PromptPanel(QWidget):
+    runRequested = Signal()
+    mediaPasted = Signal(QMimeData)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prompt_edit = PromptEdit()
+        self.prompt_edit.setObjectName("promptEdit")
+        self.prompt_edit.setAccessibleName("Prompt")
+        self.prompt_edit.setAccessibleDescription(
+            f"Describe the change to make, up to {PROMPT_LIMIT} characters. Ctrl+Enter runs."
+        )
+        self.prompt_edit.setPlaceholderText(
+            "What should change? e.g. “replace the background with a white studio backdrop”"
+        )
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setMinimumHeight(96)
+        self.prompt_count = _Counter(PROMPT_LIMIT, "prompt")
+
+        self.negative_edit = PromptEdit()
+        self.negative_edit.setObjectName("negativePromptEdit")
+        self.negative_edit.setAccessibleName("Negative prompt")
+        self.negative_edit.setAccessibleDescription(
+            f"What to avoid, up to {NEGATIVE_PROMPT_LIMIT} characters (optional)"
+        )
+        self.negative_edit.setPlaceholderText("Avoid… (optional)")
+        self.negative_edit.setTabChangesFocus(True)
+        self.negative_edit.setFixedHeight(54)
+        self.negative_count = _Counter(NEGATIVE_PROMPT_LIMIT, "negativePrompt")
+
+        title = QLabel("Prompt")
+        title.setObjectName("sectionTitle")
+        title.setBuddy(self.prompt_edit)
+        neg_title = QLabel("Negative prompt")
+        neg_title.setObjectName("sectionTitle")
+        neg_title.setBuddy(self.negative_edit)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addWidget(title)
+        lay.addWidget(self.prompt_edit, 1)
+        lay.addWidget(self.prompt_count)
+        lay.addSpacing(4)
+        lay.addWidget(neg_title)
+        lay.addWidget(self.negative_edit)
+        lay.addWidget(self.negative_count)
+
+        self.prompt_edit.textChanged.connect(
+            lambda: self.prompt_count.update_count(len(self.prompt_edit.toPlainText()))
+        )
+        self.negative_edit.textChanged.connect(
+            lambda: self.negative_count.update_count(len(self.negative_edit.toPlainText()))
+        )
+        for edit in (self.prompt_edit, self.negative_edit):
+            edit.runRequested.connect(self.runRequested)
+            edit.mediaPasted.connect(self.mediaPasted)
+
+    def prompt(self) -> str:
+        return self.prompt_edit.toPlainText()
+
+    def negative_prompt(self) -> str:
+        return self.negative_edit.toPlainText()
+
+    def set_prompt(self, text: str) -> None:
+        self.prompt_edit.setPlainText(text)
+
+    def set_negative_prompt(self, text: str) -> None:
+        self.negative_edit.setPlainText(text)

@@ -1,0 +1,367 @@
+"""Connection profiles: endpoint, request style, default model and API key (never shown back)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core.client import Endpoint
+from qwen_studio.core.config import (
+    ENV_ENDPOINT,
+    ENV_KEY,
+    ENV_MODEL,
+    ENV_STYLE,
+    PRESET_PROFILES,
+    ConfigStore,
+    Profile,
+)
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
+
+NEW_PROFILE = "New profile…"
+STYLE_LABELS = {
+    "bailian": "Bailian / OpenAI-compatible (bailian)",
+    "dashscope": "DashScope native (dashscope)",
+    "flat": "Flat OpenAI images (flat)",
+}
+Tester = Callable[[Endpoint], Awaitable[str]]
+
+
+class SettingsDialog(QDialog):
+    profileSaved = Signal(str)
+
+    def __init__(
+        self,
+        store: ConfigStore,
+        tester: Tester | None = None,
+        pool: Any = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings — Connection")
+        self.setAccessibleName("Settings")
+        self.setAccessibleDescription("Connection profiles, API keys and request style")
+        self.setMinimumWidth(560)
+        self.store = store
+        self.tester = tester
+        self.pool = pool
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+        self.profile_combo = self._named(QComboBox(), "profileCombo", "Profile",
+                                         "Choose a saved profile or make a new one")
+        self.beijing_button = self._named(
+            QPushButton("DashScope Beijing"), "presetBeijing", "Beijing preset",
+            "Fill in the DashScope Beijing endpoint")
+        self.singapore_button = self._named(
+            QPushButton("DashScope Singapore"), "presetSingapore", "Singapore preset",
+            "Fill in the DashScope Singapore (international) endpoint")
+        self.name_edit = self._named(QLineEdit(), "profileNameEdit", "Profile name",
+                                     "A name for this connection")
+        self.url_edit = self._named(QLineEdit(), "baseUrlEdit", "Base URL",
+                                    "The service address, e.g. https://dashscope.aliyuncs.com")
+        self.url_edit.setPlaceholderText("https://…")
+        self.style_combo = self._named(QComboBox(), "styleCombo", "Request style",
+                                       "The wire format the endpoint speaks")
+        for s in STYLES:
+            self.style_combo.addItem(STYLE_LABELS.get(s, s), s)
+        self.model_combo = self._named(QComboBox(), "defaultModelCombo", "Default model",
+                                       "The model new edits start with")
+        self.model_combo.setEditable(True)
+        self.model_combo.addItem("")
+        self.model_combo.addItems(list(KNOWN_MODELS))
+        self.key_edit = self._named(QLineEdit(), "apiKeyEdit", "API key",
+                                    "The key for this endpoint; it is stored securely, "
+                                    "never in settings files")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("sk-…")
+        self.show_key = self._named(QPushButton("Show"), "showKeyButton", "Show key",
+                                    "Show or hide the typed key")
+        self.show_key.setCheckable(True)
+        self.show_key.toggled.connect(self._toggle_key)
+        self.key_note = QLabel(store.key_backend_note())
+        self.key_note.setObjectName("keyNote")
+        self.key_note.setWordWrap(True)
+        self.key_note.setStyleSheet("color: #9a9a9a;")
+        self.test_button = self._named(QPushButton("Test connection"), "testButton",
+                                       "Test connection",
+                                       "Check that the URL and key work, without running an edit")
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.env_note = QLabel()
+        self.env_note.setObjectName("envNote")
+        self.env_note.setWordWrap(True)
+        self.delete_button = self._named(QPushButton("Delete profile"), "deleteProfileButton",
+                                         "Delete profile", "Remove this profile and its key")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("settingsStatus")
+        self.status_label.setWordWrap(True)
+
+        presets = QHBoxLayout()
+        presets.addWidget(QLabel("Presets:"))
+        presets.addWidget(self.beijing_button)
+        presets.addWidget(self.singapore_button)
+        presets.addStretch(1)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+
+        form = QFormLayout()
+        form.addRow("Profile", self.profile_combo)
+        form.addRow("", _wrap(presets))
+        form.addRow("Name", self.name_edit)
+        form.addRow("Base URL", self.url_edit)
+        form.addRow("Request style", self.style_combo)
+        form.addRow("Default model", self.model_combo)
+        form.addRow("API key", _wrap(key_row))
+        form.addRow("", self.key_note)
+        form.addRow("", _wrap(test_row))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Close)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setAccessibleName("Save")
+        self.save_button.setAccessibleDescription("Save this profile and make it active")
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAccessibleName("Close")
+        close.setAccessibleDescription("Close settings")
+        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.delete_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.env_note)
+        lay.addWidget(self.status_label)
+        lay.addLayout(bottom)
+
+        self.beijing_button.clicked.connect(lambda: self.apply_preset(PRESET_PROFILES[0]))
+        self.singapore_button.clicked.connect(lambda: self.apply_preset(PRESET_PROFILES[1]))
+        self.profile_combo.currentIndexChanged.connect(self._on_profile_chosen)
+        self.test_button.clicked.connect(self.test_connection)
+        self.delete_button.clicked.connect(self._delete)
+        self.style_combo.currentIndexChanged.connect(self._update_model_placeholder)
+
+        self._update_env_note()
+        self._reload(select=(store.active().name if store.active() else ""))
+
+    # -- helpers -------------------------------------------------------------------------------
+    @staticmethod
+    def _named(w: Any, obj: str, name: str, description: str) -> Any:
+        w.setObjectName(obj)
+        w.setAccessibleName(name)
+        w.setAccessibleDescription(description)
+        return w
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _in_pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, lambda: fn(*args))
+
+    def _toggle_key(self, on: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self.show_key.setText("Hide" if on else "Show")
+
+    def _update_env_note(self) -> None:
+        active = [v for v in (ENV_ENDPOINT, ENV_KEY, ENV_STYLE, ENV_MODEL) if os.environ.get(v)]
+        if active:
+            self.env_note.setText(
+                "ℹ Environment overrides are active: " + ", ".join(active)
+                + " take precedence over the saved profile."
+            )
+            self.env_note.show()
+        else:
+            self.env_note.hide()
+
+    def _update_model_placeholder(self) -> None:
+        style = self.style_combo.currentData() or "bailian"
+        self.model_combo.lineEdit().setPlaceholderText(f"default ({DEFAULT_MODELS[style]})")
+
+    def _reload(self, select: str = "") -> None:
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        for p in self.store.profiles():
+            self.profile_combo.addItem(p.name)
+        self.profile_combo.addItem(NEW_PROFILE)
+        i = self.profile_combo.findText(select) if select else -1
+        self.profile_combo.setCurrentIndex(i if i >= 0 else 0)
+        self.profile_combo.blockSignals(False)
+        self._on_profile_chosen()
+
+    def _on_profile_chosen(self, *_: Any) -> None:
+        name = self.profile_combo.currentText()
+        profile = self.store.profile(name) if name != NEW_PROFILE else None
+        self.key_edit.clear()
+        self.test_result.clear()
+        if profile is None:
+            self.name_edit.clear()
+            self.url_edit.clear()
+            self.style_combo.setCurrentIndex(max(0, self.style_combo.findData("bailian")))
+            self.model_combo.setCurrentText("")
+            self.key_edit.setPlaceholderText("sk-…")
+            self.delete_button.setEnabled(False)
+        else:
+            self._fill(profile)
+            self.delete_button.setEnabled(True)
+            self._spawn(self._show_key_state(profile.name))
+        self._update_model_placeholder()
+
+    async def _show_key_state(self, name: str) -> None:
+        try:
+            has = bool(await self._in_pool(self.store.get_key, name))
+        except Exception:
+            has = False
+        if self.name_edit.text() == name and not self.key_edit.text():
+            self.key_edit.setPlaceholderText(
+                "A key is saved — leave empty to keep it, or type a new one" if has
+                else "No key saved yet — paste your API key"
+            )
+
+    def _fill(self, profile: Profile) -> None:
+        self.name_edit.setText(profile.name)
+        self.url_edit.setText(profile.base_url)
+        i = self.style_combo.findData(profile.style)
+        self.style_combo.setCurrentIndex(max(0, i))
+        self.model_combo.setCurrentText(profile.model)
+
+    def apply_preset(self, preset: Profile) -> None:
+        """Fill the fields from a preset; the key stays (Beijing and Singapore keys differ)."""
+        if self.profile_combo.currentText() != NEW_PROFILE and self.name_edit.text() != preset.name:
+            self.profile_combo.blockSignals(True)
+            self.profile_combo.setCurrentIndex(self.profile_combo.count() - 1)
+            self.profile_combo.blockSignals(False)
+            self.delete_button.setEnabled(False)
+        self._fill(preset)
+        self.key_edit.setFocus()
+        self.status_label.setText("Preset filled in: paste the API key for this region, "
+                                  "then Test connection and Save.")
+
+    def current_profile(self) -> Profile:
+        return Profile(
+            name=self.name_edit.text().strip(),
+            base_url=self.url_edit.text().strip(),
+            style=self.style_combo.currentData() or "bailian",
+            model=self.model_combo.currentText().strip(),
+        )
+
+    def _problem(self, p: Profile) -> str:
+        if not p.name:
+            return "Give the profile a name."
+        if not p.base_url.startswith(("http://", "https://")):
+            return "The base URL must start with http:// or https://."
+        return ""
+
+    # -- actions -------------------------------------------------------------------------------
+    def save(self) -> None:
+        profile = self.current_profile()
+        problem = self._problem(profile)
+        if problem:
+            self.status_label.setText(f"⚠ Not saved: {problem}")
+            return
+        key = self.key_edit.text().strip() or None
+        self.save_button.setEnabled(False)
+        self.status_label.setText("Saving…")
+        self._spawn(self._save(profile, key))
+
+    async def _save(self, profile: Profile, key: str | None) -> None:
+        def write() -> None:
+            self.store.save_profile(profile, key)
+            self.store.set_active(profile.name)
+
+        try:
+            await self._in_pool(write)
+        except QwenStudioError as exc:
+            self.status_label.setText(f"⚠ Not saved: {exc.user_message}")
+            return
+        except OSError as exc:
+            self.status_label.setText(f"⚠ Not saved: could not write the settings ({exc})")
+            return
+        finally:
+            self.save_button.setEnabled(True)
+        self.key_edit.clear()
+        self.status_label.setText(f"✓ Saved “{profile.name}” and made it active. "
+                                  + self.store.key_backend_note())
+        self._reload(select=profile.name)
+        self.profileSaved.emit(profile.name)
+
+    def _delete(self) -> None:
+        name = self.profile_combo.currentText()
+        if name == NEW_PROFILE:
+            return
+        self._spawn(self._delete_async(name))
+
+    async def _delete_async(self, name: str) -> None:
+        await self._in_pool(self.store.delete_profile, name)
+        self.status_label.setText(f"Deleted “{name}”.")
+        self._reload()
+
+    def test_connection(self) -> None:
+        if self.tester is None:
+            self.test_result.setText("ℹ Testing is not available here.")
+            return
+        profile = self.current_profile()
+        if not profile.base_url.startswith(("http://", "https://")):
+            self.test_result.setText("✗ Failed: the base URL must start with http:// or https://")
+            return
+        self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("color: #cfcfcf;")
+        self.test_result.setText("⟳ Testing…")
+        self._spawn(self._test(profile, self.key_edit.text().strip()))
+
+    async def _test(self, profile: Profile, typed_key: str) -> None:
+        assert self.tester is not None
+        try:
+            key = typed_key
+            if not key and profile.name:
+                key = await self._in_pool(self.store.get_key, profile.name) or ""
+            if not key:
+                raise QwenStudioError("there is no API key to test", hint="Paste the key first.")
+            endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
+            text = await self.tester(endpoint)
+            self.test_result.setStyleSheet("color: #7cc48a;")
+            self.test_result.setText(f"✓ Connected: {text}")
+        except QwenStudioError as exc:
+            self.test_result.setStyleSheet("color: #f08c8c;")
+            hint = f" — {exc.hint}" if exc.hint else ""
+            self.test_result.setText(f"✗ Failed: {exc.user_message}{hint}")
+        except Exception as exc:  # unexpected: still inline, never a traceback
+            self.test_result.setStyleSheet("color: #f08c8c;")
+            self.test_result.setText(f"✗ Failed: {type(exc).__name__}")
+        finally:
+            self.test_button.setEnabled(True)
+
+def _wrap(layout: Any) -> QWidget:
+    w = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    w.setLayout(layout)
+    return w

@@ -1,0 +1,67 @@
+"""First run, nothing configured: set up the API, or try the built-in demo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class WelcomePanel(QWidget):
+    setupRequested = Signal()
+    demoRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomePanel")
+        self.setAccessibleName("Welcome")
+        self.setAccessibleDescription("Connect Qwen Studio to the service, or try the demo")
+
+        title = QLabel("Welcome to Qwen Studio")
+        title.setObjectName("welcomeTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body = QLabel(
+            "Edit photos by describing the change. To start, connect your Alibaba Cloud "
+            "Model Studio (DashScope) API key — or try the demo, which runs a local stand-in "
+            "service on this computer and needs no key."
+        )
+        body.setObjectName("welcomeBody")
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.setMaximumWidth(520)
+
+        self.setup_button = QPushButton("Set up your API")
+        self.setup_button.setObjectName("setupApiButton")
+        self.setup_button.setAccessibleName("Set up your API")
+        self.setup_button.setAccessibleDescription("Open Settings to add an endpoint and API key")
+        self.setup_button.setDefault(True)
+        self.demo_button = QPushButton("Try the demo")
+        self.demo_button.setObjectName("tryDemoButton")
+        self.demo_button.setAccessibleName("Try the demo")
+        self.demo_button.setAccessibleDescription(
+            "Start a local sandbox service and use it instead of the real API"
+        )
+        for b in (self.setup_button, self.demo_button):
+            b.setMinimumHeight(36)
+            b.setMinimumWidth(160)
+        self.setup_button.clicked.connect(self.setupRequested)
+        self.demo_button.clicked.connect(self.demoRequested)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.setup_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+
+        lay = QVBoxLayout(self)
+        lay.addStretch(2)
+        lay.addWidget(title)
+        lay.addSpacing(8)
+        lay.addWidget(body, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addSpacing(20)
+        lay.addLayout(buttons)
+        lay.addStretch(3)
+        self.setStyleSheet(
+            "#welcomeTitle { font-size: 18pt; font-weight: 600; color: #eeeeee; }"
+            "#welcomeBody { color: #b8b8b8; font-size: 10.5pt; }"
+        )
