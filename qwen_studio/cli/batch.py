@@ -20,8 +20,10 @@ from qwen_studio import __version__
 from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.engine import EditRunner
-from qwen_studio.core.errors import ConfigError, QwenStudioError
+from qwen_studio.core.engine import EditEvent, EditRunner
+from qwen_studio.core.errors import ConfigError
+from qwen_studio.core.jobs import Job as QueuedJob
+from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
@@ -177,59 +179,74 @@ async def _run_jobs(
         progress.note(
             f"removed {folder.stale_temps_removed} temporary file(s) left by a killed run"
         )
-    failures: list[tuple[str, str]] = []
-    gate = asyncio.Semaphore(concurrency)
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
         async with make_http_client(settings) as http:
             runner = EditRunner(ImageClient(http, endpoint, settings), pool)
+            stems = {j.label: j.stem for j in jobs}
 
-            async def one(job: Job) -> None:
-                async with gate:
-                    try:
-                        prepared = await runner.prepare(job.request)
-                        identity = job.request.identity(tuple(p.sha256 for p in prepared))
-                        if identity in done_before:
-                            progress.skip(job.label, "already in the output folder")
-                            return
-                        outcome = await runner.run(job.request, prepared=prepared)
-                        base = folder.reserve_base(job.stem, len(outcome.images))
-                        names = []
-                        for k, image in enumerate(outcome.images, start=1):
-                            sidecar = {
-                                "identity": identity,
-                                "result_index": k,
-                                "result_count": len(outcome.images),
-                                "request": job.request.to_dict(),
-                                "model": job.request.model,
-                                "style": endpoint.style,
-                                "endpoint": endpoint.base_url,
-                                "inputs": [
-                                    {"path": str(Path(p.source).resolve()), "sha256": p.sha256}
-                                    for p in prepared
-                                ],
-                                "revised_prompt": outcome.result.revised_prompt,
-                                "usage": outcome.result.usage,
-                                "request_id": outcome.result.request_id,
-                                "timings": outcome.timings,
-                                "created": time.time(),
-                                "app_version": __version__,
-                            }
-                            saved = await loop.run_in_executor(
-                                pool, folder.save, base, k, image, job.request, sidecar
-                            )
-                            names.append(saved.image.name)
-                        progress.ok(job.label, ", ".join(names))
-                    except QwenStudioError as exc:
-                        failures.append((job.label, exc.user_message))
-                        progress.fail(job.label, exc.user_message)
-                    except Exception as exc:  # keep going: one bad input never stops the rest
-                        log.exception("unexpected failure for %s", job.label)
-                        reason = f"unexpected error ({type(exc).__name__}: {exc})"
-                        failures.append((job.label, reason))
-                        progress.fail(job.label, reason)
+            async def edit(ctx: JobContext) -> list[str]:
+                request = ctx.job.request
+                prepared = await runner.prepare(request)
+                identity = request.identity(tuple(p.sha256 for p in prepared))
+                if identity in done_before:
+                    raise SkipJob("already in the output folder")
 
-            await asyncio.gather(*(one(j) for j in jobs))
+                def on_event(event: EditEvent) -> None:
+                    if event.retry is not None:
+                        ctx.on_retry(event.retry)
+                    else:
+                        ctx.progress(event.stage)
+
+                outcome = await runner.run(request, prepared=prepared, on_event=on_event)
+                base = folder.reserve_base(stems[ctx.job.label], len(outcome.images))
+                names = []
+                for k, image in enumerate(outcome.images, start=1):
+                    sidecar = {
+                        "identity": identity,
+                        "result_index": k,
+                        "result_count": len(outcome.images),
+                        "request": request.to_dict(),
+                        "model": request.model,
+                        "style": endpoint.style,
+                        "endpoint": endpoint.base_url,
+                        "inputs": [
+                            {"path": str(Path(p.source).resolve()), "sha256": p.sha256}
+                            for p in prepared
+                        ],
+                        "revised_prompt": outcome.result.revised_prompt,
+                        "usage": outcome.result.usage,
+                        "request_id": outcome.result.request_id,
+                        "timings": outcome.timings,
+                        "created": time.time(),
+                        "app_version": __version__,
+                    }
+                    # On disk (atomically) before the job is reported done.
+                    saved = await loop.run_in_executor(
+                        pool, folder.save, base, k, image, request, sidecar
+                    )
+                    names.append(saved.image.name)
+                return names
+
+            def report(job: QueuedJob) -> None:
+                if job.state is JobState.DONE:
+                    progress.ok(job.label, ", ".join(job.result or []))
+                elif job.state is JobState.SKIPPED:
+                    progress.skip(job.label, job.detail)
+                elif job.state is JobState.FAILED:
+                    if job.error is not None and job.error.user_message.startswith("unexpected"):
+                        log.error("unexpected failure for %s: %s", job.label, job.detail)
+                    progress.fail(job.label, job.detail)
+
+            queue = JobQueue(edit, concurrency=concurrency)
+            queue.subscribe(report)
+            for job in jobs:
+                queue.add(job.request, job.label)
+            queue.start()
+            try:
+                await queue.wait_idle()
+            finally:
+                await queue.close()
     progress.close()
     elapsed = time.monotonic() - progress.started
     print(
@@ -237,8 +254,9 @@ async def _run_jobs(
         f"of {len(jobs)} in {elapsed:.1f} s → {out}",
         file=sys.stderr,
     )
+    failures = [j for j in queue.ordered() if j.state is JobState.FAILED]
     if failures:
         print("Failures:", file=sys.stderr)
-        for label, reason in failures:
-            print(f"  {label}: {reason}", file=sys.stderr)
+        for job in failures:
+            print(f"  {job.label}: {job.detail}", file=sys.stderr)
     return 1 if failures else 0
