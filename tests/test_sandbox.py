@@ -41,6 +41,13 @@ def data_uri(w: int = 512, h: int = 384, colour: tuple[int, int, int] = (30, 160
 IMG = data_uri()
 
 
+def _truncated_png_uri() -> str:
+    buf = io.BytesIO()
+    Image.effect_noise((512, 512), 64).save(buf, "PNG")
+    cut = buf.getvalue()[: buf.tell() // 2]
+    return "data:image/png;base64," + base64.b64encode(cut).decode()
+
+
 def flat_body(**over: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"model": "qwen-image-edit-2509", "prompt": "put a duck on the shirt",
                             "image": IMG, "size": "512x512"}
@@ -111,8 +118,9 @@ def test_flat_b64_json_inline_image(post):
     assert decode_png(base64.b64decode(item["b64_json"])).size == (640, 512)
 
 
-def test_flat_accepts_an_array_of_images(post):
-    r = post(flat_body(image=[IMG, data_uri(colour=(200, 20, 20))]))
+def test_flat_accepts_an_array_of_images_in_common_formats(post):
+    images = [data_uri(fmt="JPEG"), data_uri(fmt="WEBP"), data_uri(fmt="GIF")]
+    r = post(flat_body(image=images))
     assert r.status_code == 200, r.text
 
 
@@ -246,6 +254,8 @@ BARE = IMG.split(",", 1)[1]
         (GATEWAY, flat_body(image=data_uri(300, 300)), "InvalidParameter",
          "each side must be between 384 and 3072"),
         (GATEWAY, flat_body(image="data:image/png;base64,aGVsbG8="), "InvalidParameter",
+         "not a readable image"),
+        (GATEWAY, flat_body(image=_truncated_png_uri()), "InvalidParameter",
          "not a readable image"),
         (GATEWAY, flat_body(model=None), "InvalidParameter", "model is required"),
         (GATEWAY, flat_body(image=None), "InvalidParameter", "image is required"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 
@@ -35,10 +36,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _echo_requests() -> None:
+    """Show one line per request on the console, unless a console handler already does."""
+    logger = logging.getLogger("qwen_studio.sandbox")
+    logger.setLevel(logging.INFO)
+    for handler in logging.getLogger().handlers:
+        if (type(handler) is logging.StreamHandler
+                and handler.level <= logging.INFO):
+            return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger.addHandler(handler)
+
+
 def run(args: argparse.Namespace) -> int:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("qwen_studio.sandbox").setLevel(logging.INFO)
+    _echo_requests()
     try:
         server = SandboxServer(
             host=args.host,
@@ -65,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  Or: QWEN_STUDIO_ENDPOINT={url} QWEN_STUDIO_API_KEY=<key> qwen-studio")
     print("  Press Ctrl+C to stop.", flush=True)
     done = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops it as cleanly as Ctrl+C does.
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             pass

@@ -287,12 +287,12 @@ def _image(where: str, value: Any) -> Image.Image:
         raw = base64.b64decode(m.group(2), validate=False)
     except (binascii.Error, ValueError) as exc:
         raise ValidationError(f"{where}: the base64 data cannot be decoded") from exc
+    unreadable = (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError)
     try:
-        img = Image.open(io.BytesIO(raw))
-        fmt = img.format or ""
-        img.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        img = Image.open(io.BytesIO(raw))  # header only: check format and size before decoding
+    except unreadable as exc:
         raise ValidationError(f"{where}: the data is not a readable image") from exc
+    fmt = img.format or ""
     if fmt not in INPUT_FORMATS:
         raise ValidationError(
             f"{where}: image format {fmt or 'unknown'} is not supported "
@@ -304,4 +304,7 @@ def _image(where: str, value: Any) -> Image.Image:
         raise ValidationError(
             f"{where}: image is {w}x{h}; each side must be between {lo} and {hi} pixels"
         )
-    return img.convert("RGB")
+    try:
+        return img.convert("RGB")  # GIF: the first frame, as upstream
+    except unreadable as exc:
+        raise ValidationError(f"{where}: the data is not a readable image") from exc
