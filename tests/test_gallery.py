@@ -22,6 +22,7 @@ from qwen_studio.cli.history_commands import (
 )
 from qwen_studio.core.gallery import ExportError, export_gallery
 from qwen_studio.core.library import EditStatus, Library
+from qwen_studio.core.png_metadata import request_from_png
 from qwen_studio.core.request import EditRequest
 
 HOSTILE = "<script>alert(1)</script> & ../../etc/passwd"
@@ -121,7 +122,11 @@ def test_folder_export_has_images_with_metadata_inputs_manifest_and_index(
         with Image.open(out / name) as im:
             assert "a red barn" in im.text["parameters"]
             assert "Negative prompt: fog" in im.text["parameters"]
-            assert json.loads(im.text["qwen_studio"])["prompt"] == "a red barn"
+            embedded = json.loads(im.text["qwen_studio"])
+        assert embedded["request"] == lib.get(a).request.to_dict()
+        assert embedded["edit_id"] == a
+        assert embedded["revised_prompt"] == "revised: a red barn"
+        assert request_from_png((out / name).read_bytes()) == lib.get(a).request
     # Pixels are untouched by embedding metadata.
     with Image.open(out / items[0]["results"][0]) as im:
         assert im.convert("RGB").getpixel((0, 0)) == (200, 0, 0)
