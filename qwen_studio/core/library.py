@@ -489,11 +489,16 @@ class Library:
         batch_id: str | None = None,
         status: EditStatus = EditStatus.QUEUED,
     ) -> int:
-        """Record a new edit. Without an explicit parent, an input that is an earlier result
-        links the new edit to that earlier edit (so re-editing a result keeps its lineage)."""
+        """Record a new edit. Without an explicit (existing) parent, an input that is an
+        earlier result links the new edit to that edit (re-editing a result keeps lineage)."""
         status = EditStatus(status)
         now = time.time()
         with self._tx() as conn:
+            if parent_id is not None and not conn.execute(
+                "SELECT 1 FROM edits WHERE id = ?", (parent_id,)
+            ).fetchone():
+                # Purged meanwhile: recording the edit matters more than the link.
+                parent_id = None
             if parent_id is None:
                 for sha in input_hashes:
                     row = conn.execute(
@@ -505,8 +510,6 @@ class Library:
                     if row:
                         parent_id = row[0]
                         break
-            elif not conn.execute("SELECT 1 FROM edits WHERE id = ?", (parent_id,)).fetchone():
-                raise KeyError(f"parent edit {parent_id} does not exist")
             cur = conn.execute(
                 "INSERT INTO edits(created_at, started_at, finished_at, status, request_json,"
                 " prompt, negative_prompt, model, profile_name, parent_id, batch_id, owner)"
