@@ -1,0 +1,192 @@
+"""QApplication + qasync loop + the main window.
+
+`create_main_window()` builds the window for an existing QApplication whose qasync loop is
+already set (tests, scripts); `main()` owns the whole lifecycle: one shared httpx client,
+one thread pool, one Library, and the demo sandbox, all closed at exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+from concurrent.futures import Executor
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from qwen_studio.core import paths
+from qwen_studio.core.config import ConfigStore
+from qwen_studio.ui import image_loading
+from qwen_studio.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "qwen-studio.ini"
+DEMO_LATENCY_S = 1.5
+
+_STYLESHEET = """
+QMainWindow, #leftPanel, #historyPanel, #canvasArea { background: #262626; }
+#canvasArea { background: #1e1e1e; }
+#sectionTitle { color: #bdbdbd; font-weight: 600; letter-spacing: 0.5px;
+                text-transform: uppercase; font-size: 8.5pt; }
+#historyEmpty { color: #7a7a7a; }
+QPlainTextEdit, QLineEdit, QComboBox, QSpinBox {
+    background: #1c1c1c; border: 1px solid #444; border-radius: 4px; padding: 3px;
+    selection-background-color: #3d6a99; }
+QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
+QListView:focus { border: 1px solid #6fa8dc; }
+QPushButton { background: #3a3a3a; border: 1px solid #4a4a4a; border-radius: 5px;
+              padding: 5px 14px; color: #e8e8e8; }
+QPushButton:hover { background: #444; }
+QPushButton:focus { border: 2px solid #6fa8dc; }
+QPushButton:disabled { color: #777; background: #2e2e2e; }
+#runButton { background: #2f6db3; border: 1px solid #3b7fcc; font-weight: 600; color: white; }
+#runButton:hover { background: #387bc7; }
+#runButton:focus { border: 2px solid #bcd8f5; }
+QListView { background: #1f1f1f; border: 1px solid #333; border-radius: 4px; }
+QSplitter::handle { background: #1a1a1a; }
+QSplitter::handle:horizontal { width: 3px; }
+QStatusBar { background: #1b1b1b; color: #bdbdbd; }
+QStatusBar QLabel { color: #bdbdbd; padding: 0 8px; }
+QToolButton#parametersToggle { color: #bdbdbd; font-weight: 600; border: none; }
+QToolButton:focus { border: 1px solid #6fa8dc; }
+QScrollArea { background: #262626; }
+QMenuBar { background: #262626; }
+"""
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    base, window, text = QColor("#1c1c1c"), QColor("#262626"), QColor("#e6e6e6")
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: QColor("#2a2a2a"),
+        QPalette.ColorRole.ToolTipBase: QColor("#333333"),
+        QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: QColor("#353535"),
+        QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor("#ff6b6b"),
+        QPalette.ColorRole.Link: QColor("#6fa8dc"),
+        QPalette.ColorRole.Highlight: QColor("#3d6a99"),
+        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.PlaceholderText: QColor("#7d7d7d"),
+    }
+    for role, color in roles.items():
+        p.setColor(role, color)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777777"))
+    return p
+
+
+def apply_theme(app: QApplication) -> None:
+    """Fusion with neutral dark greys: colour judgement needs neutral chrome around images."""
+    if app.property("qwenStudioThemed"):
+        return
+    app.setStyle("Fusion")
+    app.setPalette(_dark_palette())
+    app.setStyleSheet(_STYLESHEET)
+    app.setProperty("qwenStudioThemed", True)
+
+
+def settings_store() -> QSettings:
+    """QSettings in our own ini file, so QWEN_STUDIO_HOME moves it like everything else."""
+    return QSettings(str(paths.config_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def create_main_window(
+    *,
+    demo: bool = False,
+    config_store: ConfigStore | None = None,
+    http_client: Any = None,
+    pool: Executor | None = None,
+    library: Any = None,
+    settings: QSettings | None = None,
+    sandbox_latency: float = DEMO_LATENCY_S,
+) -> MainWindow:
+    """Build the window (QApplication and qasync loop must exist). Call `await
+    window.shutdown()` when done: it closes what was created here (http client, library,
+    demo sandbox)."""
+    from qwen_studio.core.client import make_http_client
+    from qwen_studio.core.library import Library
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app)
+    owns_http = http_client is None
+    owns_library = library is None
+    window = MainWindow(
+        config_store=config_store or ConfigStore(),
+        library=library or Library(),
+        http=http_client or make_http_client(),
+        pool=pool or image_loading.executor(),
+        settings=settings or settings_store(),
+        owns_http=owns_http,
+        owns_library=owns_library,
+    )
+    if demo:
+        from qwen_studio.sandbox import SandboxServer
+
+        key = "demo-" + secrets.token_urlsafe(12)
+        server = SandboxServer(latency=sandbox_latency, api_key=key).start()
+        window.use_sandbox(server, key)
+    else:
+        window.load_config()
+    return window
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="qwen-studio", description="Qwen Studio window")
+    parser.add_argument("--demo", action="store_true",
+                        help="use a local sandbox service (no API key needed)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    try:
+        from qwen_studio.core.logs import setup_logging
+
+        setup_logging(verbose=args.verbose)
+    except ImportError:
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+
+    import qasync
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Qwen Studio")
+    app.setOrganizationName("QwenStudio")
+    app.setDesktopFileName("qwen-studio")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    async def run() -> int:
+        window = create_main_window(demo=args.demo)
+        closed = asyncio.Event()
+        app.lastWindowClosed.connect(closed.set)
+        window.show()
+        try:
+            await closed.wait()
+        finally:
+            await window.shutdown()
+        return 0
+
+    try:
+        return loop.run_until_complete(run())
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        image_loading.executor().shutdown(wait=False, cancel_futures=True)
+        loop.close()

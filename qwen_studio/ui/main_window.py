@@ -1,0 +1,1125 @@
+"""Qwen Studio's main window: inputs + prompt + parameters | canvas | session history.
+
+Everything slow happens elsewhere: edits in EditController tasks on the qasync loop, pixels
+and files in the shared thread pool (image_loading). This class wires widgets to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core import paths
+from qwen_studio.core.client import Endpoint, ImageClient
+from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.errors import (
+    AuthError,
+    ConfigError,
+    InputImageError,
+    ModerationError,
+    QwenStudioError,
+    RateLimitError,
+)
+from qwen_studio.core.request import EditRequest, max_inputs
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.drop_zone import DropZone
+from qwen_studio.ui.edit_controller import EditController, JobResult
+from qwen_studio.ui.parameters_panel import ParametersPanel
+from qwen_studio.ui.prompt_panel import PromptPanel
+from qwen_studio.ui.session_history import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    EntryRole,
+    HistoryEntry,
+    SessionHistoryDelegate,
+    SessionHistoryModel,
+)
+from qwen_studio.ui.settings_dialog import SettingsDialog
+from qwen_studio.ui.welcome_panel import WelcomePanel
+
+log = logging.getLogger(__name__)
+
+THUMB_SIDE = 256
+DISPLAY_MAX_SIDE = 8192  # decode results at full size (100 % zoom must be real pixels)
+DEMO_PROFILE = "Demo sandbox"
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+Enter", "Run the edit"),
+    ("Esc", "Cancel edits in flight"),
+    ("Ctrl+V", "Paste an image or file as input"),
+    ("Ctrl+O", "Open input images"),
+    ("Ctrl+S", "Save the result as…"),
+    ("Ctrl+Shift+C", "Copy the result"),
+    ("Ctrl+,", "Settings"),
+    ("Alt+Up / Alt+Down", "Previous / next history entry"),
+    ("Space (hold)", "Flip to the before image"),
+    ("1 / 2 / 3", "Side by side / Wipe / Flip"),
+    ("Ctrl+0 / Ctrl+1", "Fit / 100 %"),
+)
+
+
+@dataclass
+class InputItem:
+    path: Path
+    thumbnail: QImage | None = None
+    parent_edit_id: int | None = None  # set when the input is a previous result
+
+
+class _PlaceholderCompare(QWidget):
+    """Stand-in with CompareView's API, used only if compare_view.py cannot be imported."""
+
+    saveRequested = Signal()
+    copyRequested = Signal()
+    useAsInputRequested = Signal()
+    revealRequested = Signal()
+    resultSelected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.before: QImage | None = None
+        self.after: QImage | None = None
+        self.results: list[QImage] = []
+        self.busy: str | None = None
+        self._label = QLabel(self)
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        QVBoxLayout(self).addWidget(self._label)
+
+    def set_before(self, image: QImage | None) -> None:
+        self.before = image
+
+    def set_after(self, image: QImage | None) -> None:
+        self.after = image
+
+    def set_results(self, images: list[QImage], paths: list[Path] | None = None) -> None:
+        self.results = list(images)
+        self.after = images[0] if images else None
+
+    def set_busy(self, text: str | None) -> None:
+        self.busy = text
+        self._label.setText(text or "")
+
+    def set_result_path(self, path: Path | None) -> None:
+        pass
+
+    def set_mode(self, mode: str) -> None:
+        pass
+
+    def fit(self) -> None:
+        pass
+
+
+def make_compare_view() -> QWidget:
+    try:
+        from qwen_studio.ui.compare_view import CompareView
+
+        view: QWidget = CompareView()
+    except ImportError:
+        view = _PlaceholderCompare()
+    view.setObjectName("compareView")
+    if not view.accessibleName():
+        view.setAccessibleName("Before and after")
+        view.setAccessibleDescription("The input and the result of the selected edit")
+    return view
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        *,
+        config_store: ConfigStore,
+        library: Any,
+        http: Any,
+        pool: Executor,
+        settings: QSettings,
+        owns_http: bool = False,
+        owns_library: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Qwen Studio")
+        self.setAccessibleName("Qwen Studio")
+        self.setAccessibleDescription("Edit photos by describing the change")
+        self.config_store = config_store
+        self.library = library
+        self.http = http
+        self.pool = pool
+        self.qsettings = settings
+        self._owns_http = owns_http
+        self._owns_library = owns_library
+        self._sandbox: Any = None
+        self._endpoint: Endpoint | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self.inputs: list[InputItem] = []
+        self._inputs_generation = 0  # drops stale "before" decodes
+        self._shown_job: int | None = None
+        self._shown_images: list[QImage] = []
+        self._shown_paths: list[Path] = []
+        self._shown_index = 0
+        self._retry_jobs: dict[str, EditRequest] = {}
+        self._retry_banner_job: int | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_dialog: QDialog | None = None
+        self._closed = False
+
+        self.controller = EditController(library, pool, self)
+        self.history_model = SessionHistoryModel(self)
+        self._build_ui()
+        self._build_actions()
+        self._wire()
+        self._restore_settings()
+        self._update_connection_ui()
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(1000)
+        self._status_timer.timeout.connect(self._refresh_progress)
+
+    # =========================================================================================
+    # construction
+    def _build_ui(self) -> None:
+        # -- left: inputs, prompt, parameters, run ------------------------------------------
+        self.drop_zone = DropZone()
+        self.prompt_panel = PromptPanel()
+        self.params = ParametersPanel()
+        self.run_button = QPushButton("Run   Ctrl+↵")
+        self.run_button.setObjectName("runButton")
+        self.run_button.setAccessibleName("Run")
+        self.run_button.setAccessibleDescription("Start the edit (Ctrl+Enter)")
+        self.run_button.setDefault(True)
+        self.run_button.setMinimumHeight(36)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleDescription("Stop the edits in flight (Esc)")
+        self.cancel_button.setMinimumHeight(36)
+        self.cancel_button.setEnabled(False)
+
+        inputs_title = QLabel("Inputs")
+        inputs_title.setObjectName("sectionTitle")
+        left = QWidget()
+        left.setObjectName("leftPanel")
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(12, 12, 12, 12)
+        lv.setSpacing(8)
+        lv.addWidget(inputs_title)
+        lv.addWidget(self.drop_zone)
+        lv.addSpacing(4)
+        lv.addWidget(self.prompt_panel, 1)
+        lv.addWidget(self.params)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button, 1)
+        run_row.addWidget(self.cancel_button)
+        lv.addLayout(run_row)
+        left_scroll = QScrollArea()
+        left_scroll.setObjectName("leftScroll")
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left_scroll.setWidget(left)
+        left_scroll.setMinimumWidth(280)
+
+        # -- centre: banner over the canvas -------------------------------------------------
+        self.banner = Banner()
+        self.compare_view = make_compare_view()
+        self.compare_view.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                        QSizePolicy.Policy.Expanding)
+        self.welcome = WelcomePanel()
+        self.canvas_stack = QStackedWidget()
+        self.canvas_stack.setObjectName("canvasStack")
+        self.canvas_stack.addWidget(self.compare_view)
+        self.canvas_stack.addWidget(self.welcome)
+        centre = QWidget()
+        centre.setObjectName("canvasArea")
+        cv = QVBoxLayout(centre)
+        cv.setContentsMargins(8, 8, 8, 8)
+        cv.setSpacing(8)
+        cv.addWidget(self.banner)
+        cv.addWidget(self.canvas_stack, 1)
+
+        # -- right: this session's history --------------------------------------------------
+        self.history_list = QListView()
+        self.history_list.setObjectName("historyList")
+        self.history_list.setAccessibleName("History")
+        self.history_list.setAccessibleDescription(
+            "This session's edits, newest first. Alt+Up and Alt+Down move between them."
+        )
+        self.history_list.setModel(self.history_model)
+        self.history_list.setItemDelegate(SessionHistoryDelegate(self.history_list))
+        self.history_list.setUniformItemSizes(True)
+        self.history_list.setMouseTracking(True)
+        self.history_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.history_empty = QLabel("Your edits in this session\nwill appear here.")
+        self.history_empty.setObjectName("historyEmpty")
+        self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        history_title = QLabel("History")
+        history_title.setObjectName("sectionTitle")
+        right = QWidget()
+        right.setObjectName("historyPanel")
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(8, 12, 8, 8)
+        rv.addWidget(history_title)
+        rv.addWidget(self.history_empty)
+        rv.addWidget(self.history_list, 1)
+        right.setMinimumWidth(200)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setAccessibleName("Panels")
+        self.splitter.setAccessibleDescription("Drag the handles to resize the panels")
+        self.splitter.addWidget(left_scroll)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([330, 850, 260])
+        self.setCentralWidget(self.splitter)
+
+        # -- status bar ---------------------------------------------------------------------
+        self.profile_label = QLabel()
+        self.profile_label.setObjectName("profileStatus")
+        self.profile_label.setAccessibleName("Connection")
+        self.inflight_label = QLabel()
+        self.inflight_label.setObjectName("inFlightStatus")
+        self.inflight_label.setAccessibleName("Edits in flight")
+        self.statusBar().addPermanentWidget(self.inflight_label)
+        self.statusBar().addPermanentWidget(self.profile_label)
+        self._set_inflight_text(0)
+
+        # Tab order follows reading order: inputs → prompt → parameters → run → history.
+        QWidget.setTabOrder(self.drop_zone, self.prompt_panel.prompt_edit)
+        QWidget.setTabOrder(self.prompt_panel.prompt_edit, self.prompt_panel.negative_edit)
+        QWidget.setTabOrder(self.prompt_panel.negative_edit, self.params.toggle)
+        QWidget.setTabOrder(self.params.toggle, self.params.model_combo)
+        QWidget.setTabOrder(self.params.model_combo, self.params.size_combo)
+        QWidget.setTabOrder(self.params.size_combo, self.params.count_spin)
+        QWidget.setTabOrder(self.params.count_spin, self.params.seed_spin)
+        QWidget.setTabOrder(self.params.seed_spin, self.params.watermark_check)
+        QWidget.setTabOrder(self.params.watermark_check, self.params.prompt_extend_check)
+        QWidget.setTabOrder(self.params.prompt_extend_check, self.run_button)
+        QWidget.setTabOrder(self.run_button, self.cancel_button)
+        QWidget.setTabOrder(self.cancel_button, self.history_list)
+
+    def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: Callable[[], Any],
+                name: str) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(name)
+        if shortcuts:
+            act.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(lambda _checked=False: slot())
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open images…", [QKeySequence.StandardKey.Open],
+                                        self.browse_inputs, "openAction")
+        self.paste_action = self._action("&Paste image", [QKeySequence.StandardKey.Paste],
+                                         self.paste_from_clipboard, "pasteAction")
+        self.save_action = self._action("&Save result as…", [QKeySequence.StandardKey.Save],
+                                        self.save_result, "saveAction")
+        self.copy_action = self._action("&Copy result", ["Ctrl+Shift+C"], self.copy_result,
+                                        "copyAction")
+        self.reveal_action = self._action("Show result in &folder", [], self.reveal_result,
+                                          "revealAction")
+        self.use_action = self._action("&Use result as input", [], self.use_result_as_input,
+                                       "useAsInputAction")
+        self.settings_action = self._action("Se&ttings…", ["Ctrl+,"], self.open_settings,
+                                            "settingsAction")
+        self.quit_action = self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close,
+                                        "quitAction")
+        self.run_action = self._action("&Run edit", ["Ctrl+Return", "Ctrl+Enter"],
+                                       self.run_edit, "runAction")
+        self.cancel_action = self._action("&Cancel edits", ["Esc"], self.cancel_edits,
+                                          "cancelAction")
+        self.prev_action = self._action("&Previous entry", ["Alt+Up"],
+                                        lambda: self.step_history(-1), "previousEntryAction")
+        self.next_action = self._action("&Next entry", ["Alt+Down"],
+                                        lambda: self.step_history(1), "nextEntryAction")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", ["F1"],
+                                             self.show_shortcuts, "shortcutsAction")
+        self.about_action = self._action("&About Qwen Studio", [], self.show_about,
+                                         "aboutAction")
+        self.demo_action = self._action("Try the &demo sandbox", [], self.start_demo,
+                                        "demoAction")
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.open_action, self.paste_action, None, self.save_action, self.copy_action,
+                  self.reveal_action, self.use_action, None, self.settings_action,
+                  self.demo_action, None, self.quit_action):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        edit_menu = bar.addMenu("&Edit")
+        for a in (self.run_action, self.cancel_action, None, self.prev_action,
+                  self.next_action):
+            edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+        self._update_result_actions()
+
+    def _wire(self) -> None:
+        dz = self.drop_zone
+        dz.filesDropped.connect(lambda paths: self.add_inputs([Path(p) for p in paths]))
+        dz.imageDropped.connect(self._add_bitmap)
+        dz.browseRequested.connect(self.browse_inputs)
+        dz.removeRequested.connect(self.remove_input)
+        self.prompt_panel.runRequested.connect(self.run_edit)
+        self.prompt_panel.mediaPasted.connect(self._paste_mime)
+        self.params.modelChanged.connect(self._on_model_changed)
+        self.run_button.clicked.connect(self.run_edit)
+        self.cancel_button.clicked.connect(self.cancel_edits)
+        self.banner.actionTriggered.connect(self._on_banner_action)
+        self.welcome.setupRequested.connect(self.open_settings)
+        self.welcome.demoRequested.connect(self.start_demo)
+
+        c = self.controller
+        c.jobStarted.connect(self._on_job_started)
+        c.jobEditId.connect(lambda job, eid: self.history_model.update(job, edit_id=eid))
+        c.jobProgress.connect(self._on_job_progress)
+        c.jobFinished.connect(self._on_job_finished)
+        c.jobFailed.connect(self._on_job_failed)
+        c.jobCancelled.connect(self._on_job_cancelled)
+        c.inFlightChanged.connect(self._on_inflight)
+
+        sel = self.history_list.selectionModel()
+        sel.currentChanged.connect(self._on_history_current)
+        self.history_model.rowsInserted.connect(self._update_history_empty)
+        self._update_history_empty()
+
+        cv: Any = self.compare_view
+        for sig, slot in (("saveRequested", self.save_result), ("copyRequested", self.copy_result),
+                          ("useAsInputRequested", self.use_result_as_input),
+                          ("revealRequested", self.reveal_result)):
+            if hasattr(cv, sig):
+                getattr(cv, sig).connect(slot)
+        if hasattr(cv, "resultSelected"):
+            cv.resultSelected.connect(self._on_result_selected)
+
+    # =========================================================================================
+    # small helpers
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        """Run a coroutine on the loop, keeping a reference so it is not collected."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("background task failed: %r", exc)
+            if not self._closed:
+                msg = exc.user_message if isinstance(exc, QwenStudioError) else (
+                    f"Something went wrong ({type(exc).__name__})")
+                self.banner.show_message("error", msg, "Details are in the log.")
+
+    async def _pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, lambda: fn(*args))
+
+    def _status(self, text: str, ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # =========================================================================================
+    # connection
+    def set_endpoint(self, endpoint: Endpoint | None, default_model: str = "") -> None:
+        self._endpoint = endpoint
+        if endpoint is None:
+            self.controller.set_client(None)
+        else:
+            self.controller.set_client(ImageClient(self.http, endpoint), endpoint.profile_name)
+            if default_model and not self.qsettings.value("params/model"):
+                self.params.set_model(default_model)
+        self._update_connection_ui()
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        return self._endpoint
+
+    def load_config(self) -> None:
+        """Resolve the configured endpoint now (start-up; keyring lookups are quick there)."""
+        try:
+            resolved = self.config_store.resolve()
+        except ConfigError:
+            self.set_endpoint(None)
+            return
+        self.set_endpoint(resolved.endpoint, resolved.model)
+
+    async def reload_config(self) -> None:
+        try:
+            resolved = await self._pool(self.config_store.resolve)
+        except ConfigError as exc:
+            if self._sandbox is None:
+                self.set_endpoint(None)
+                self.banner.show_message("warning", exc.user_message, exc.hint, "Open settings",
+                                         "settings")
+            return
+        self.set_endpoint(resolved.endpoint, resolved.model)
+        self.banner.dismiss()
+        self._status(f"Connected to {resolved.endpoint.profile_name or resolved.endpoint.base_url}")
+
+    def _update_connection_ui(self) -> None:
+        ep = self._endpoint
+        if ep is None:
+            self.profile_label.setText("○ Not connected")
+            self.profile_label.setToolTip("Set up your API in Settings (Ctrl+,)")
+            self.canvas_stack.setCurrentWidget(self.welcome)
+        else:
+            name = ep.profile_name or ep.base_url
+            self.profile_label.setText(f"● {name}")
+            self.profile_label.setToolTip(f"{ep.base_url} ({ep.style})")
+            self.canvas_stack.setCurrentWidget(self.compare_view)
+        self.profile_label.setAccessibleDescription(self.profile_label.text())
+
+    def use_sandbox(self, sandbox: Any, api_key: str) -> None:
+        """Point the window at a running SandboxServer; the window stops it at shutdown."""
+        self._sandbox = sandbox
+        self.set_endpoint(Endpoint(sandbox.base_url, "bailian", api_key, DEMO_PROFILE))
+        self._status("Demo sandbox running on this computer: results are generated locally.")
+
+    def start_demo(self) -> None:
+        if self._sandbox is not None:
+            self.use_sandbox(self._sandbox, self._endpoint.api_key if self._endpoint else "")
+            return
+        self.spawn(self._start_demo())
+
+    async def _start_demo(self) -> None:
+        from qwen_studio.sandbox import SandboxServer
+
+        key = "demo-" + secrets.token_urlsafe(12)
+        self.welcome.demo_button.setEnabled(False)
+        try:
+            server = await self._pool(
+                lambda: SandboxServer(latency=1.5, api_key=key).start()
+            )
+        finally:
+            self.welcome.demo_button.setEnabled(True)
+        if self._closed:
+            await self._pool(server.stop)
+            return
+        self.use_sandbox(server, key)
+
+    async def test_connection(self, endpoint: Endpoint) -> str:
+        return await ImageClient(self.http, endpoint).check_connection()
+
+    # =========================================================================================
+    # inputs
+    def _limit(self) -> int:
+        return max_inputs(self.params.model())
+
+    def add_inputs(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
+        self.spawn(self._add_inputs(paths, parent_edit_id))
+
+    async def _add_inputs(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
+        from qwen_studio.core.pipeline import find_images
+
+        model = self.params.model()
+        limit = self._limit()
+        if limit == 0:
+            self.drop_zone.set_message(
+                f"{model} makes images from text and takes no input image; "
+                "choose an edit model (e.g. qwen-image-edit-plus) to edit photos.", "warning")
+            return
+        images, skipped = await self._pool(find_images, paths)
+        problems = [f"{p.name}: {reason}" for p, reason in skipped]
+        # Decode thumbnails in the pool; a file that fails is named with its reason.
+        results = await asyncio.gather(
+            *(self._pool(il.decode_image, p, THUMB_SIDE) for p in images),
+            return_exceptions=True,
+        )
+        good: list[InputItem] = []
+        for p, res in zip(images, results, strict=True):
+            if isinstance(res, InputImageError):
+                problems.append(f"{p.name}: {res.reason}")
+            elif isinstance(res, BaseException):
+                problems.append(f"{p.name}: could not be read ({type(res).__name__})")
+            else:
+                good.append(InputItem(p, res, parent_edit_id))
+        notes: list[str] = []
+        if good:
+            if limit == 1:
+                combined = good[:1]  # single-input models: the newest drop replaces
+            elif len(good) >= limit:
+                combined = good
+            else:
+                combined = self.inputs + good
+            if len(combined) > limit:
+                notes.append(f"{model} takes at most {limit} images; kept the first {limit}")
+                combined = combined[:limit]
+            self.inputs = combined
+            self._inputs_changed()
+        text = "; ".join(problems + notes)
+        self.drop_zone.set_message(text, "error" if problems else "warning")
+
+    def _add_bitmap(self, image: QImage) -> None:
+        self.spawn(self._add_bitmap_async(image))
+
+    async def _add_bitmap_async(self, image: QImage) -> None:
+        if image.isNull():
+            self.drop_zone.set_message("the pasted image is empty", "error")
+            return
+        path = await self._pool(il.save_clipboard_image, image, paths.cache_dir() / "pasted")
+        await self._add_inputs([path])
+
+    def remove_input(self, index: int) -> None:
+        if 0 <= index < len(self.inputs):
+            del self.inputs[index]
+            self.drop_zone.set_message("")
+            self._inputs_changed()
+
+    def clear_inputs(self) -> None:
+        self.inputs = []
+        self._inputs_changed()
+
+    def _inputs_changed(self) -> None:
+        self.drop_zone.set_inputs([(i.path.name, i.thumbnail) for i in self.inputs])
+        self._inputs_generation += 1
+        gen = self._inputs_generation
+        self._shown_job = None
+        self.history_list.selectionModel().clearSelection()
+        self.history_list.setCurrentIndex(QModelIndex())
+        self._set_after([], [])
+        if self.inputs:
+            self.spawn(self._show_before(self.inputs[0].path, gen))
+        else:
+            self._cv("set_before", None)
+
+    async def _show_before(self, path: Path, gen: int) -> None:
+        try:
+            image = await self._pool(il.decode_image, path, DISPLAY_MAX_SIDE)
+        except QwenStudioError:
+            image = None
+        if gen == self._inputs_generation:
+            self._cv("set_before", image)
+
+    def browse_inputs(self) -> None:
+        from qwen_studio.core.pipeline import IMAGE_EXTENSIONS
+
+        exts = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
+        start = self.qsettings.value("paths/lastOpenDir", "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open input images", str(start), f"Images ({exts});;All files (*)")
+        if files:
+            self.qsettings.setValue("paths/lastOpenDir", str(Path(files[0]).parent))
+            self.add_inputs([Path(f) for f in files])
+
+    def paste_from_clipboard(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            self.drop_zone.set_message("the clipboard is empty", "warning")
+            return
+        self._paste_mime(mime)
+
+    def _paste_mime(self, mime: QMimeData) -> None:
+        local = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if local:
+            self.add_inputs(local)
+        elif mime.hasImage():
+            self._add_bitmap(QImage(mime.imageData()))
+        elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
+            text = mime.text().strip()
+            self.add_inputs([Path(QUrl(text).toLocalFile() if text.startswith("file:") else text)])
+        else:
+            self.drop_zone.set_message(
+                "the clipboard has no image or image file to paste", "warning")
+
+    def _on_model_changed(self, model: str) -> None:
+        limit = max_inputs(model)
+        if len(self.inputs) > limit > 0:
+            self.inputs = self.inputs[:limit]
+            self._inputs_changed()
+            self.drop_zone.set_message(
+                f"{model} takes at most {limit} image{'s' if limit > 1 else ''}; "
+                f"kept the first {limit}", "warning")
+
+    # =========================================================================================
+    # running
+    def build_request(self) -> tuple[EditRequest | None, list[str]]:
+        try:
+            size = self.params.size()
+        except ValueError as exc:
+            return None, [str(exc)]
+        style = self._endpoint.style if self._endpoint else "bailian"
+        request = EditRequest(
+            inputs=tuple(str(i.path) for i in self.inputs),
+            prompt=self.prompt_panel.prompt().strip(),
+            model=self.params.model(),
+            style=style,
+            negative_prompt=self.prompt_panel.negative_prompt().strip(),
+            size=size,
+            n=self.params.count_spin.value(),
+            seed=self.params.seed(),
+            watermark=self.params.watermark_check.isChecked(),
+            prompt_extend=self.params.prompt_extend_check.isChecked(),
+        )
+        return request, request.problems()
+
+    def run_edit(self) -> int | None:
+        """Validate, then start an edit. Returns the job id, or None when nothing was sent."""
+        if not self.controller.has_client:
+            self.banner.show_message(
+                "warning", "Qwen Studio is not connected to a service yet.",
+                "Set up your API key in Settings, or try the demo.", "Open settings", "settings")
+            return None
+        request, problems = self.build_request()
+        if request is None or problems:
+            text = "; ".join(problems)
+            self.banner.show_message("warning", f"Can't run yet: {text[:1].upper()}{text[1:]}.",
+                                     _problem_hint(problems))
+            if any("prompt" in p for p in problems):
+                self.prompt_panel.prompt_edit.setFocus()
+            elif any("input image" in p for p in problems):
+                self.drop_zone.setFocus()
+            return None
+        if self.banner.kind == "warning":
+            self.banner.dismiss()
+        parent = next((i.parent_edit_id for i in self.inputs if i.parent_edit_id), None)
+        self.save_settings()
+        return self.controller.submit(request, parent_edit_id=parent)
+
+    def cancel_edits(self) -> None:
+        n = self.controller.cancel()
+        if n:
+            self._status(f"Cancelling {n} edit{'s' if n > 1 else ''}…")
+
+    def _on_job_started(self, job: int, request: EditRequest) -> None:
+        entry = HistoryEntry(job_id=job, request=request)
+        self.history_model.add(entry)
+        if request.inputs:
+            # The first input stands in as the row's thumbnail until the result arrives.
+            self.spawn(self._set_row_thumb(job, Path(request.inputs[0])))
+        self._refresh_progress()
+
+    async def _set_row_thumb(self, job: int, source: Path) -> None:
+        try:
+            image = await self._pool(il.decode_image, source, 112)
+        except QwenStudioError:
+            return
+        entry = self.history_model.entry(job)
+        if entry is not None and (entry.status != DONE or source in entry.result_paths):
+            self.history_model.update(job, thumbnail=image)
+
+    def _on_job_progress(self, job: int, stage: str, detail: str) -> None:
+        status = QUEUED if stage == "queued" else RUNNING
+        entry = self.history_model.update(job, status=status, stage=stage,
+                                          note=detail if stage == "retrying" else "")
+        if stage == "retrying" and entry is not None:
+            self._retry_banner_job = job
+            self.banner.show_message(
+                "info", detail.replace("Rate limited by the service", "Rate limited"),
+                "Retrying automatically — nothing to do. Esc cancels.")
+        elif stage in ("downloading", "saving") and self._retry_banner_job == job:
+            self._retry_banner_job = None
+            self.banner.dismiss()
+        self._refresh_progress()
+
+    def _on_job_finished(self, job: int, result: JobResult) -> None:
+        if self._retry_banner_job == job:
+            self._retry_banner_job = None
+            self.banner.dismiss()
+        self.history_model.update(job, status=DONE, stage="", note="", result_paths=result.paths,
+                                  usage=result.usage, edit_id=result.edit_id)
+        if result.paths:
+            self.spawn(self._set_row_thumb(job, result.paths[0]))
+        row = self.history_model.row_of(job)
+        # Show the newest finished edit: that is what the designer is waiting for.
+        if row >= 0:
+            self.history_list.setCurrentIndex(self.history_model.index(row))
+            if self._shown_job == job:
+                self._show_entry(job)
+        usage = _usage_text(result.usage)
+        self._status(f"Edit done in {result.timings.get('total_s', 0):.0f} s"
+                     + (f" · {usage}" if usage else ""), 8000)
+        self._refresh_progress()
+
+    def _on_job_failed(self, job: int, error: QwenStudioError) -> None:
+        self.history_model.update(job, status=FAILED, stage="", note=error.user_message,
+                                  error=error)
+        if self._retry_banner_job == job:
+            self._retry_banner_job = None
+        entry = self.history_model.entry(job)
+        if isinstance(error, AuthError | ConfigError):
+            action, key = "Open settings", "settings"
+        elif isinstance(error, ModerationError):
+            action, key = "Rephrase", "rephrase"
+        elif isinstance(error, InputImageError):
+            action, key = "Choose another image", "browse"
+        else:
+            action, key = "Retry", f"retry:{job}"
+            if entry is not None:
+                self._retry_jobs[key] = entry.request
+        hint = error.hint
+        rid = getattr(error, "request_id", "")
+        if rid:
+            hint = f"{hint} (request id {rid})".strip()
+        if isinstance(error, RateLimitError):
+            hint = "Retried automatically and still rate limited. " + hint
+        self.banner.show_message("error", error.user_message, hint, action, key)
+        self._refresh_progress()
+
+    def _on_job_cancelled(self, job: int) -> None:
+        if self._retry_banner_job == job:
+            self._retry_banner_job = None
+            self.banner.dismiss()
+        self.history_model.update(job, status=CANCELLED, stage="", note="")
+        self._status("Edit cancelled")
+        self._refresh_progress()
+
+    def _on_inflight(self, n: int) -> None:
+        self.cancel_button.setEnabled(n > 0)
+        self._set_inflight_text(n)
+        if n and not self._status_timer.isActive():
+            self._status_timer.start()
+        elif not n:
+            self._status_timer.stop()
+        self._refresh_progress()
+
+    def _set_inflight_text(self, n: int) -> None:
+        self.inflight_label.setText(f"⟳ {n} running" if n else "Idle")
+        self.inflight_label.setAccessibleDescription(
+            f"{n} edit{'s' if n != 1 else ''} in flight" if n else "No edits in flight")
+
+    def _refresh_progress(self) -> None:
+        running = [e for e in self.history_model.entries() if e.status in (QUEUED, RUNNING)]
+        if not running:
+            self._cv("set_busy", None)
+            return
+        newest = running[0]
+        text = f"Editing… {newest.status_text()}"
+        if newest.note:
+            text = f"{text} — {newest.note}"
+        if len(running) > 1:
+            text += f"  (+{len(running) - 1} more)"
+        self._cv("set_busy", text)
+        self._set_inflight_text(self.controller.in_flight())
+        self.statusBar().showMessage(text)
+
+    def _on_banner_action(self, key: str) -> None:
+        if key == "settings":
+            self.open_settings()
+        elif key == "rephrase":
+            self.prompt_panel.prompt_edit.setFocus()
+            self.prompt_panel.prompt_edit.selectAll()
+        elif key == "browse":
+            self.browse_inputs()
+        elif key.startswith("retry:"):
+            request = self._retry_jobs.pop(key, None)
+            if request is not None and self.controller.has_client:
+                self.controller.submit(request)
+
+    # =========================================================================================
+    # history and the compare view
+    def _update_history_empty(self, *_: Any) -> None:
+        empty = self.history_model.rowCount() == 0
+        self.history_empty.setVisible(empty)
+        self.history_list.setVisible(not empty)
+
+    def step_history(self, delta: int) -> None:
+        n = self.history_model.rowCount()
+        if not n:
+            return
+        cur = self.history_list.currentIndex()
+        row = 0 if not cur.isValid() else min(max(cur.row() + delta, 0), n - 1)
+        self.history_list.setCurrentIndex(self.history_model.index(row))
+
+    def _on_history_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry: HistoryEntry | None = current.data(EntryRole) if current.isValid() else None
+        if entry is None:
+            return
+        self._show_entry(entry.job_id)
+
+    def _show_entry(self, job: int) -> None:
+        entry = self.history_model.entry(job)
+        if entry is None:
+            return
+        self._shown_job = job
+        self.spawn(self._load_entry(entry))
+
+    async def _load_entry(self, entry: HistoryEntry) -> None:
+        job = entry.job_id
+        before: QImage | None = None
+        if entry.request.inputs:
+            with contextlib.suppress(QwenStudioError):
+                before = await self._pool(il.decode_image, Path(entry.request.inputs[0]),
+                                          DISPLAY_MAX_SIDE)
+        images: list[QImage] = []
+        paths_ok: list[Path] = []
+        for p in entry.result_paths:
+            try:
+                images.append(await self._pool(il.decode_image, p, DISPLAY_MAX_SIDE))
+                paths_ok.append(p)
+            except QwenStudioError as exc:
+                log.warning("could not show result %s: %s", p, exc)
+        if self._shown_job != job:
+            return  # the user moved on meanwhile
+        self._cv("set_before", before)
+        self._set_after(images, paths_ok)
+
+    def _set_after(self, images: list[QImage], result_paths: list[Path]) -> None:
+        self._shown_images = images
+        self._shown_paths = result_paths
+        self._shown_index = 0
+        cv: Any = self.compare_view
+        if hasattr(cv, "set_results"):
+            cv.set_results(images, result_paths)
+        else:
+            cv.set_after(images[0] if images else None)
+        self._cv("set_result_path", result_paths[0] if result_paths else None)
+        self._update_result_actions()
+
+    def _on_result_selected(self, index: int) -> None:
+        if 0 <= index < len(self._shown_paths):
+            self._shown_index = index
+            self._cv("set_result_path", self._shown_paths[index])
+
+    def _cv(self, method: str, *args: Any) -> None:
+        fn = getattr(self.compare_view, method, None)
+        if fn is not None:
+            fn(*args)
+
+    def _update_result_actions(self) -> None:
+        has = bool(self._shown_paths)
+        for a in (self.save_action, self.copy_action, self.reveal_action, self.use_action):
+            a.setEnabled(has)
+
+    def current_result(self) -> tuple[Path, QImage] | None:
+        if not self._shown_paths:
+            return None
+        i = min(self._shown_index, len(self._shown_paths) - 1)
+        return self._shown_paths[i], self._shown_images[i]
+
+    def after_image(self) -> QImage | None:
+        cur = self.current_result()
+        return cur[1] if cur else None
+
+    # -- result actions -----------------------------------------------------------------------
+    def _shown_entry(self) -> HistoryEntry | None:
+        return self.history_model.entry(self._shown_job) if self._shown_job else None
+
+    def save_result(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            self._status("Nothing to save yet: run an edit or pick one in the history.")
+            return
+        src, _ = cur
+        entry = self._shown_entry()
+        stem = f"qwen-edit-{entry.edit_id}" if entry and entry.edit_id else "qwen-edit"
+        if len(self._shown_paths) > 1:
+            stem += f"-{self._shown_index + 1}"
+        folder = self.qsettings.value("paths/lastSaveDir", "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        suggestion = str(Path(str(folder)) / f"{stem}{src.suffix or '.png'}")
+        # The dialog asks before replacing an existing file: nothing is overwritten silently.
+        target, _ = QFileDialog.getSaveFileName(self, "Save result as", suggestion,
+                                                f"Image (*{src.suffix or '.png'})")
+        if target:
+            self.qsettings.setValue("paths/lastSaveDir", str(Path(target).parent))
+            self.spawn(self._save_to(src, Path(target)))
+
+    async def _save_to(self, src: Path, target: Path) -> None:
+        try:
+            await self._pool(il.copy_file, src, target)
+        except OSError as exc:
+            self.banner.show_message("error", f"Could not save {target.name}: "
+                                     f"{exc.strerror or exc}", "Choose another folder.")
+            return
+        self._status(f"Saved {target}")
+
+    def copy_result(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            self._status("Nothing to copy yet.")
+            return
+        path, image = cur
+        mime = QMimeData()
+        mime.setImageData(image)
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        QGuiApplication.clipboard().setMimeData(mime)
+        self._status("Result copied: paste it as an image or as a file")
+
+    def use_result_as_input(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            return
+        entry = self._shown_entry()
+        self.inputs = []
+        self.add_inputs([cur[0]], parent_edit_id=entry.edit_id if entry else None)
+        self.prompt_panel.prompt_edit.setFocus()
+        self._status("The result is now the input: describe the next change")
+
+    def reveal_result(self) -> None:
+        cur = self.current_result()
+        if cur is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(cur[0].parent)))
+
+    # =========================================================================================
+    # dialogs
+    def open_settings(self) -> None:
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.config_store, self.test_connection,
+                                                  self.pool, self)
+            self.settings_dialog.profileSaved.connect(
+                lambda _name: self.spawn(self.reload_config()))
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+
+    def show_shortcuts(self) -> None:
+        if self.shortcuts_dialog is None:
+            dlg = QDialog(self)
+            dlg.setObjectName("shortcutsDialog")
+            dlg.setWindowTitle("Keyboard shortcuts")
+            dlg.setAccessibleName("Keyboard shortcuts")
+            dlg.setAccessibleDescription("Every keyboard shortcut in Qwen Studio")
+            dlg.setModal(False)
+            grid = QGridLayout(dlg)
+            for row, (keys, what) in enumerate(SHORTCUTS):
+                k = QLabel(f"<b>{keys}</b>")
+                k.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(k, row, 0)
+                grid.addWidget(QLabel(what), row, 1)
+            self.shortcuts_dialog = dlg
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+
+    def show_about(self) -> None:
+        from qwen_studio import __version__
+
+        # About is not a service error: a plain informational box is what users expect here.
+        box = QMessageBox(self)
+        box.setObjectName("aboutBox")
+        box.setWindowTitle("About Qwen Studio")
+        box.setText(f"<b>Qwen Studio {__version__}</b>")
+        box.setInformativeText(
+            "Edit photos by describing the change, with Alibaba's Qwen image models.")
+        box.setModal(False)
+        box.show()
+
+    # =========================================================================================
+    # persistence and shutdown
+    def _restore_settings(self) -> None:
+        s = self.qsettings
+        geom = s.value("window/geometry")
+        if isinstance(geom, QByteArray | bytes) and geom:
+            self.restoreGeometry(QByteArray(geom))
+        else:
+            self.resize(1400, 900)
+        state = s.value("window/splitter")
+        if isinstance(state, QByteArray | bytes) and state:
+            self.splitter.restoreState(QByteArray(state))
+        values = {k: s.value(f"params/{k}") for k in
+                  ("model", "size", "n", "seed", "watermark", "prompt_extend", "expanded")}
+        if any(v is not None for v in values.values()):
+            self.params.set_values(values)
+        neg = s.value("prompt/negative")
+        if isinstance(neg, str):
+            self.prompt_panel.set_negative_prompt(neg)
+
+    def save_settings(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        for k, v in self.params.values().items():
+            s.setValue(f"params/{k}", v)
+        s.setValue("prompt/negative", self.prompt_panel.negative_prompt())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self._closed = True
+        self.controller.cancel()
+        for d in (self.settings_dialog, self.shortcuts_dialog):
+            if d is not None:
+                d.close()
+        super().closeEvent(event)
+
+    async def shutdown(self) -> None:
+        """Cancel edits, stop the demo sandbox, close what this window owns. Idempotent."""
+        self._closed = True
+        await self.controller.shutdown()
+        for t in list(self._tasks):
+            t.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._sandbox is not None:
+            server, self._sandbox = self._sandbox, None
+            await self._pool(server.stop)
+        if self._owns_http and self.http is not None:
+            http, self.http = self.http, None
+            await http.aclose()
+        if self._owns_library and self.library is not None:
+            lib, self.library = self.library, None
+            await self._pool(lib.close)
+
+
+def _problem_hint(problems: list[str]) -> str:
+    if any("input image" in p for p in problems):
+        return "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O."
+    if any("prompt is empty" in p for p in problems):
+        return "Describe the change in the Prompt box, then press Ctrl+Enter."
+    return "Adjust the highlighted setting and run again."
+
+
+def _usage_text(usage: dict[str, Any]) -> str:
+    parts = []
+    for key, label in (("image_count", "images"), ("input_tokens", "input tokens"),
+                       ("output_tokens", "output tokens"), ("total_tokens", "tokens")):
+        if key in usage:
+            parts.append(f"{usage[key]} {label}")
+    return ", ".join(parts)
+
+
+# Kept for type checkers of callers that pass async testers.
+ConnectionTester = Callable[[Endpoint], Awaitable[str]]
