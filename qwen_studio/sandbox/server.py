@@ -88,6 +88,7 @@ class SandboxServer:
         seed: int = 0,
         slow_seconds: float = 30.0,
         huge_bytes: int = 80 * 2**20,
+        max_received: int = MAX_RECEIVED,
     ) -> None:
         self.host = host
         self.port = port
@@ -97,6 +98,8 @@ class SandboxServer:
         self.result_ttl = float(result_ttl)
         self.slow_seconds = float(slow_seconds)
         self.huge_bytes = int(huge_bytes)
+        # Bodies carry data URIs (up to ~30 MB each): long demo runs may want a smaller cap.
+        self.max_received = max(0, int(max_received))
         self.faults = FaultPlan(faults, seed=seed)  # ValueError here for a bad spec
         self.received: list[Any] = []
         self.request_count = 0
@@ -161,8 +164,8 @@ class SandboxServer:
     def _record(self, body: Any) -> None:
         with self._lock:
             self.received.append(body)
-            if len(self.received) > MAX_RECEIVED:
-                del self.received[: len(self.received) - MAX_RECEIVED]
+            if len(self.received) > self.max_received:
+                del self.received[: len(self.received) - self.max_received]
 
     def _count(self) -> None:
         with self._lock:
