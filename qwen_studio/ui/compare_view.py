@@ -32,6 +32,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPaintEvent,
     QPixmap,
+    QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -327,7 +329,36 @@ class CompareView(QWidget):
         for button in (self.save_button, self.copy_button, self.use_button,
                        self.reveal_button, self.drag_button):
             row.addWidget(button)
+        # The view often sits between two docks: allow it to get narrower than every button
+        # side by side; _fit_toolbar drops the secondary ones (still in the context menu).
+        bar.setMinimumWidth(320)
+        self._bar = bar
+        self._bar_full_width: int | None = None
         return bar
+
+    def _fit_toolbar(self) -> None:
+        secondary = (self.drag_button, self.reveal_button, self.use_button)
+        layout = self._bar.layout()
+        assert layout is not None
+        if self._bar_full_width is None:
+            if not all(b.isVisibleTo(self) for b in secondary) or not self.isVisible():
+                return
+            self._bar_full_width = layout.minimumSize().width()
+        needed = self._bar_full_width
+        width = self._bar.width()
+        for button in secondary:
+            fits = width >= needed
+            button.setVisible(fits)
+            if not fits:
+                needed -= button.sizeHint().width() + layout.spacing()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_toolbar()
 
     # ----- images ------------------------------------------------------------------------
 
