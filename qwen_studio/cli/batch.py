@@ -21,7 +21,7 @@ from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.engine import EditEvent, EditRunner
-from qwen_studio.core.errors import ConfigError
+from qwen_studio.core.errors import ConfigError, InputImageError
 from qwen_studio.core.jobs import Job as QueuedJob
 from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.output_folder import OutputFolder
@@ -228,6 +228,12 @@ async def _run_jobs(
                     names.append(saved.image.name)
                 return names
 
+            def reason(job: QueuedJob) -> str:
+                # An input error names its file; the line already starts with that name.
+                if isinstance(job.error, InputImageError) and job.error.path == job.label:
+                    return job.error.reason
+                return job.detail
+
             def report(job: QueuedJob) -> None:
                 if job.state is JobState.DONE:
                     progress.ok(job.label, ", ".join(job.result or []))
@@ -236,7 +242,7 @@ async def _run_jobs(
                 elif job.state is JobState.FAILED:
                     if job.error is not None and job.error.user_message.startswith("unexpected"):
                         log.error("unexpected failure for %s: %s", job.label, job.detail)
-                    progress.fail(job.label, job.detail)
+                    progress.fail(job.label, reason(job))
 
             queue = JobQueue(edit, concurrency=concurrency)
             queue.subscribe(report)
@@ -258,5 +264,5 @@ async def _run_jobs(
     if failures:
         print("Failures:", file=sys.stderr)
         for job in failures:
-            print(f"  {job.label}: {job.detail}", file=sys.stderr)
+            print(f"  {job.label}: {reason(job)}", file=sys.stderr)
     return 1 if failures else 0
