@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import secrets
 import sys
 from concurrent.futures import Executor
@@ -35,10 +37,10 @@ QMainWindow, #leftPanel, #historyPanel, #canvasArea { background: #262626; }
 #sectionTitle { color: #bdbdbd; font-weight: 600; letter-spacing: 0.5px;
                 text-transform: uppercase; font-size: 8.5pt; }
 #historyEmpty { color: #7a7a7a; }
-QPlainTextEdit, QLineEdit, QComboBox, QSpinBox {
+QPlainTextEdit, QLineEdit, QComboBox {
     background: #1c1c1c; border: 1px solid #444; border-radius: 4px; padding: 3px;
     selection-background-color: #3d6a99; }
-QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus,
+QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus,
 QListView:focus { border: 1px solid #6fa8dc; }
 QPushButton { background: #3a3a3a; border: 1px solid #4a4a4a; border-radius: 5px;
               padding: 5px 14px; color: #e8e8e8; }
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Qwen Studio")
     app.setOrganizationName("QwenStudio")
     app.setDesktopFileName("qwen-studio")
+    # Closing the window must not stop the loop before shutdown() has closed the http
+    # client and the sandbox; run() returns after that, which ends the loop.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -184,9 +189,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        return loop.run_until_complete(run())
+        code = loop.run_until_complete(run())
     except KeyboardInterrupt:
-        return 130
+        code = 130
     finally:
         image_loading.executor().shutdown(wait=False, cancel_futures=True)
         loop.close()
+    hard_exit(code)
+    return code
+
+
+def hard_exit(code: int) -> None:
+    """Leave without interpreter finalization. After a session with edits, PySide 6.11 on
+    Python 3.11 can abort in the final garbage collection ("none_dealloc"), turning a clean
+    quit into exit code 134. Everything is saved and closed by now; flush and go."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

@@ -34,6 +34,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -251,18 +252,21 @@ class MainWindow(QMainWindow):
         lv.addWidget(inputs_title)
         lv.addWidget(self.drop_zone)
         lv.addSpacing(4)
-        lv.addWidget(self.prompt_panel, 1)
+        lv.addWidget(self.prompt_panel)
         lv.addWidget(self.params)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button, 1)
         run_row.addWidget(self.cancel_button)
         lv.addLayout(run_row)
+        lv.addStretch(1)
         left_scroll = QScrollArea()
         left_scroll.setObjectName("leftScroll")
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(280)
+        left_scroll.setMinimumWidth(260)
+        # The panel reflows to its width; a sideways scroll bar would hide the counts.
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # -- centre: banner over the canvas -------------------------------------------------
         self.banner = Banner()
@@ -295,6 +299,8 @@ class MainWindow(QMainWindow):
         self.history_list.setMouseTracking(True)
         self.history_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.history_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.history_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.history_empty = QLabel("Your edits in this session\nwill appear here.")
         self.history_empty.setObjectName("historyEmpty")
         self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -365,14 +371,25 @@ class MainWindow(QMainWindow):
                                         self.browse_inputs, "openAction")
         self.paste_action = self._action("&Paste image", [QKeySequence.StandardKey.Paste],
                                          self.paste_from_clipboard, "pasteAction")
-        self.save_action = self._action("&Save result as…", [QKeySequence.StandardKey.Save],
-                                        self.save_result, "saveAction")
-        self.copy_action = self._action("&Copy result", ["Ctrl+Shift+C"], self.copy_result,
-                                        "copyAction")
-        self.reveal_action = self._action("Show result in &folder", [], self.reveal_result,
-                                          "revealAction")
-        self.use_action = self._action("&Use result as input", [], self.use_result_as_input,
-                                       "useAsInputAction")
+        cv: Any = self.compare_view
+        if all(hasattr(cv, a) for a in ("save_action", "copy_action", "use_action",
+                                        "reveal_action")):
+            # The compare view owns Ctrl+S / Ctrl+Shift+C; defining the keys again here would
+            # make them ambiguous and neither would fire. Its actions emit the *Requested
+            # signals wired in _wire().
+            self.save_action, self.copy_action = cv.save_action, cv.copy_action
+            self.use_action, self.reveal_action = cv.use_action, cv.reveal_action
+            self._own_result_actions = False
+        else:
+            self.save_action = self._action("&Save result as…", [QKeySequence.StandardKey.Save],
+                                            self.save_result, "saveAction")
+            self.copy_action = self._action("&Copy result", ["Ctrl+Shift+C"], self.copy_result,
+                                            "copyAction")
+            self.reveal_action = self._action("Show result in &folder", [],
+                                              self.reveal_result, "revealAction")
+            self.use_action = self._action("&Use result as input", [],
+                                           self.use_result_as_input, "useAsInputAction")
+            self._own_result_actions = True
         self.settings_action = self._action("Se&ttings…", ["Ctrl+,"], self.open_settings,
                                             "settingsAction")
         self.quit_action = self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close,
@@ -930,6 +947,8 @@ class MainWindow(QMainWindow):
             fn(*args)
 
     def _update_result_actions(self) -> None:
+        if not self._own_result_actions:
+            return  # the compare view enables its own actions
         has = bool(self._shown_paths)
         for a in (self.save_action, self.copy_action, self.reveal_action, self.use_action):
             a.setEnabled(has)
@@ -1057,8 +1076,9 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         state = s.value("window/splitter")
+        self._default_split = True
         if isinstance(state, QByteArray | bytes) and state:
-            self.splitter.restoreState(QByteArray(state))
+            self._default_split = not self.splitter.restoreState(QByteArray(state))
         values = {k: s.value(f"params/{k}") for k in
                   ("model", "size", "n", "seed", "watermark", "prompt_extend", "expanded")}
         if any(v is not None for v in values.values()):
@@ -1075,6 +1095,14 @@ class MainWindow(QMainWindow):
             s.setValue(f"params/{k}", v)
         s.setValue("prompt/negative", self.prompt_panel.negative_prompt())
         s.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_split:
+            # First start: give the canvas everything the side panels do not need.
+            self._default_split = False
+            total = max(self.splitter.width(), self.width())
+            self.splitter.setSizes([320, max(400, total - 320 - 280), 280])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

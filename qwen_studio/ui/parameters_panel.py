@@ -89,6 +89,11 @@ class ParametersPanel(QWidget):
         self._a11y(self.prompt_extend_check, "Prompt extend",
                    "Let the service rewrite the prompt in more detail")
 
+        for combo in (self.model_combo, self.size_combo):
+            # Long model names must not widen the whole left panel.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.body = QWidget()
         form = QFormLayout(self.body)
         form.setContentsMargins(4, 2, 0, 0)

@@ -98,6 +98,7 @@ class PromptPanel(QWidget):
         )
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setMinimumHeight(96)
+        self.prompt_edit.setMaximumHeight(220)
         self.prompt_count = _Counter(PROMPT_LIMIT, "prompt")
 
         self.negative_edit = PromptEdit()
@@ -122,7 +123,7 @@ class PromptPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         lay.addWidget(title)
-        lay.addWidget(self.prompt_edit, 1)
+        lay.addWidget(self.prompt_edit)
         lay.addWidget(self.prompt_count)
         lay.addSpacing(4)
         lay.addWidget(neg_title)

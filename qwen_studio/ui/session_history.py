@@ -159,7 +159,8 @@ class SessionHistoryDelegate(QStyledItemDelegate):
     PAD = 8
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(200, self.THUMB + 2 * self.PAD)
+        # Width follows the view: rows never force a sideways scroll bar.
+        return QSize(max(120, option.rect.width()), self.THUMB + 2 * self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         entry: HistoryEntry | None = index.data(EntryRole)
