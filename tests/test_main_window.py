@@ -29,8 +29,9 @@ def drop_files(widget, paths: list[Path]) -> None:
     pos = QPointF(widget.rect().center())
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, QDragEnterEvent(pos, *args))
-    QApplication.sendEvent(widget, QDragMoveEvent(pos, *args))
+    # Some PySide builds offer the drag events only with a QPoint.
+    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
+    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
     QApplication.sendEvent(widget, QDropEvent(pos, *args))
 
 

@@ -1,0 +1,111 @@
+"""Widgets on their own: what a user sees in counts, parameters, banner, history rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListView
+
+from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES, EditRequest
+from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.drop_zone import EMPTY_TEXT, DropZone
+from qwen_studio.ui.parameters_panel import ParametersPanel
+from qwen_studio.ui.prompt_panel import PromptPanel
+from qwen_studio.ui.session_history import (
+    CANCELLED,
+    DONE,
+    RUNNING,
+    HistoryEntry,
+    SessionHistoryDelegate,
+    SessionHistoryModel,
+)
+
+
+def test_prompt_count_warns_with_word_not_just_colour(qtbot):
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    panel.set_prompt("x" * 10)
+    assert panel.prompt_count.label.text() == f"10 / {PROMPT_LIMIT}"
+    assert not panel.prompt_count.over
+    panel.set_prompt("x" * (PROMPT_LIMIT + 12))
+    assert panel.prompt_count.over
+    assert "Too long" in panel.prompt_count.label.text()
+    assert "remove 12" in panel.prompt_count.label.text()
+
+
+def test_ctrl_enter_in_prompt_requests_run(qtbot):
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.runRequested, timeout=1000):
+        qtbot.keyClick(panel.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert panel.prompt() == ""  # the key ran, it did not insert a newline
+
+
+def test_parameters_follow_the_model(qtbot):
+    params = ParametersPanel()
+    qtbot.addWidget(params)
+    params.set_model("qwen-image-edit-plus")
+    assert params.count_spin.maximum() == 6
+    params.count_spin.setValue(4)
+    params.set_model("qwen-image")
+    sizes = [params.size_combo.itemText(i) for i in range(params.size_combo.count())]
+    assert sizes == ["Auto", *TEXT_TO_IMAGE_SIZES]
+    assert params.count_spin.maximum() == 1 and params.count_spin.value() == 1
+    assert params.seed() is None and params.seed_spin.text() == "Random"
+    params.size_combo.setEditText("1024x768")
+    assert params.size() == "1024*768"
+
+
+def test_parameters_collapse(qtbot):
+    params = ParametersPanel()
+    qtbot.addWidget(params)
+    params.show()
+    params.toggle.click()
+    assert params.body.isHidden() and not params.is_expanded()
+
+
+def test_banner_action_and_dismiss(qtbot):
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show_message("error", "The API key was refused", "Check Settings", "Open settings",
+                        "settings")
+    assert banner.isVisible() and "Error" in banner.message()
+    with qtbot.waitSignal(banner.actionTriggered) as sig:
+        banner.action_button.click()
+    assert sig.args == ["settings"] and not banner.isVisible()
+    banner.show_message("info", "note")
+    assert banner.action_text() == ""
+    banner.close_button.click()
+    assert not banner.isVisible()
+
+
+def test_drop_zone_teaches_when_empty(qtbot):
+    zone = DropZone()
+    qtbot.addWidget(zone)
+    zone.show()
+    assert EMPTY_TEXT == "Drop photos, paste (Ctrl+V) or click to browse"
+    assert zone.findChild(object, "dropZoneEmpty").text() == EMPTY_TEXT
+    with qtbot.waitSignal(zone.browseRequested, timeout=1000):
+        qtbot.keyClick(zone, Qt.Key.Key_Return)
+
+
+def test_history_rows_newest_first_with_status_words(qtbot):
+    model = SessionHistoryModel()
+    model.add(HistoryEntry(1, EditRequest(inputs=("a.png",), prompt="first")))
+    model.add(HistoryEntry(2, EditRequest(inputs=("a.png",), prompt="second")))
+    assert [model.entry_at(i).request.prompt for i in range(2)] == ["second", "first"]
+    model.update(2, status=RUNNING, stage="sending")
+    assert model.entry(2).status_text().startswith("running ")
+    model.update(1, status=DONE)
+    assert model.entry(1).status_text().startswith("done")
+    model.update(2, status=CANCELLED)
+    text = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
+    assert "second" in text and "cancelled" in text
+    # One view + delegate paints every row: no widget per row.
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegate(SessionHistoryDelegate(view))
+    view.resize(260, 400)
+    view.show()
+    assert view.indexWidget(model.index(0)) is None
+    assert view.grab().width() > 0
