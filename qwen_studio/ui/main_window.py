@@ -495,6 +495,10 @@ class MainWindow(QMainWindow):
         if endpoint is None:
             self.controller.set_client(None)
         else:
+            with contextlib.suppress(ImportError):
+                from qwen_studio.core.logs import register_secret
+
+                register_secret(endpoint.api_key)  # redacted from every log line
             self.controller.set_client(ImageClient(self.http, endpoint), endpoint.profile_name)
             if default_model and not self.qsettings.value("params/model"):
                 self.params.set_model(default_model)
