@@ -169,6 +169,11 @@ def _run_gui(photo: Path, home: Path) -> str:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    if (QApplication.instance() is None and sys.platform.startswith("linux")
+            and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        # No display (SSH, CI): Qt would abort; the window works just as well offscreen.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "qwen-studio"])
     loop = qasync.QEventLoop(app)
     previous = None
