@@ -2,19 +2,26 @@
 
 Resuming matches by what was edited (input content hash + request), not by file name, so
 renaming or moving inputs does not redo work, and changing the prompt does.
+
+Crash safety: each file is written whole (atomic.write_new), image first, then its sidecar.
+A run killed between the two leaves an image without a sidecar; the PNG carries the edit's
+identity in its own metadata, so the next run writes the missing sidecar instead of paying
+for the edit again and leaving a duplicate. An edit counts as done only when every one of
+its `result_count` results is present.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qwen_studio.core.atomic import remove_stale_temps, write_new
 from qwen_studio.core.filenames import safe_filename
-from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for
+from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for, read_png_metadata
 from qwen_studio.core.request import EditRequest
 
 SIDECAR_FORMAT = "qwen-studio/result-v1"
@@ -45,19 +52,70 @@ class OutputFolder:
         self._lock = threading.Lock()
         self._reserved: set[str] = set()
 
-    def done_identities(self) -> set[str]:
-        """Identities of edits whose every result listed in a sidecar is present."""
-        by_identity: dict[str, bool] = {}
+    def _sidecars(self) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Our sidecars (a user's own .json files in the folder are left alone)."""
         for sidecar in self.directory.glob("*.json"):
             try:
                 meta = json.loads(sidecar.read_text(encoding="utf-8"))
-                identity = meta["identity"]
-                image = self.directory / meta["image"]
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError):
                 continue
-            ok = image.is_file() and image.stat().st_size > 0
-            by_identity[identity] = by_identity.get(identity, True) and ok
-        return {k for k, ok in by_identity.items() if ok}
+            if isinstance(meta, dict) and meta.get("format") == SIDECAR_FORMAT:
+                yield sidecar, meta
+
+    def done_identities(self) -> set[str]:
+        """Identities of edits whose results (all `result_count` of them) are all present."""
+        self.recover_orphans()
+        found: dict[str, set[int]] = {}
+        expected: dict[str, int] = {}
+        broken: set[str] = set()
+        for _sidecar, meta in self._sidecars():
+            try:
+                identity = str(meta["identity"])
+                image = self.directory / Path(str(meta["image"])).name
+                index = int(meta.get("result_index", 1))
+                count = int(meta.get("result_count", 1))
+            except (KeyError, TypeError, ValueError):
+                continue
+            if not (image.is_file() and image.stat().st_size > 0):
+                broken.add(identity)
+                continue
+            found.setdefault(identity, set()).add(index)
+            expected[identity] = max(expected.get(identity, 0), count)
+        return {
+            identity for identity, indexes in found.items()
+            if identity not in broken and indexes >= set(range(1, expected[identity] + 1))
+        }
+
+    def recover_orphans(self) -> int:
+        """Write the sidecar of each result image a killed run saved without one.
+
+        Only images that name their edit in our own embedded metadata are adopted.
+        Returns how many sidecars were written.
+        """
+        described = {str(meta.get("image")) for _p, meta in self._sidecars()}
+        recovered = 0
+        for image in self.directory.glob("*.png"):
+            if image.name in described:
+                continue
+            try:
+                with image.open("rb") as f:
+                    record = json.loads(read_png_metadata(f.read()).get("qwen_studio", ""))
+                identity = record["identity"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not one of ours, or from before identities were embedded
+            meta = {
+                "format": SIDECAR_FORMAT,
+                "image": image.name,
+                "identity": identity,
+                "result_index": record.get("result_index", 1),
+                "result_count": record.get("result_count", 1),
+                "request": record.get("request"),
+                "recovered": "the run was interrupted before this sidecar was written",
+            }
+            write_new(image.with_suffix(".json"),
+                      json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
+            recovered += 1
+        return recovered
 
     def reserve_base(self, stem: str, n: int) -> str:
         """A base name whose `-1..-n` image and sidecar names are all free (in this run too)."""
@@ -83,8 +141,11 @@ class OutputFolder:
         suffix = image_suffix(image)
         data = image
         if suffix == ".png":
+            # The identity travels in the PNG so a lost sidecar can be rebuilt (see above).
+            extra = {"result_index": k, "result_count": sidecar.get("result_count", 1),
+                     "identity": sidecar.get("identity", "")}
             try:
-                data = embed_png_metadata(image, metadata_for(request, {"result_index": k}))
+                data = embed_png_metadata(image, metadata_for(request, extra))
             except ValueError:
                 data = image  # not a well-formed PNG after all: keep the bytes exactly
         image_path = write_new(self.directory / f"{base}-{k}{suffix}", data)
