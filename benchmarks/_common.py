@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def sandbox_process(*args: str) -> Iterator[str]:
         for line in proc.stdout:
             m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
             if m:
+                # Keep draining its request log, or the pipe fills and the server blocks.
+                threading.Thread(target=proc.stdout.read, daemon=True).start()
                 yield m.group(1)
                 break
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import statistics
 import sys
@@ -54,8 +55,9 @@ async def bare_httpx(base: str, photos: list[Path], out: Path, concurrency: int)
 def studio_batch(base: str, folder: Path, out: Path, concurrency: int) -> None:
     from qwen_studio.__main__ import main
 
-    code = main(["batch", str(folder), "--prompt", "studio backdrop", "--out", str(out),
-                 "--endpoint", base, "--concurrency", str(concurrency)])
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+        code = main(["batch", str(folder), "--prompt", "studio backdrop", "--out", str(out),
+                     "--endpoint", base, "--concurrency", str(concurrency)])
     if code != 0:
         raise SystemExit(f"batch failed with exit code {code}")
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import os
 import secrets
 import sys
 from concurrent.futures import Executor
@@ -195,16 +193,4 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         image_loading.executor().shutdown(wait=False, cancel_futures=True)
         loop.close()
-    hard_exit(code)
     return code
-
-
-def hard_exit(code: int) -> None:
-    """Leave without interpreter finalization. After a session with edits, PySide 6.11 on
-    Python 3.11 can abort in the final garbage collection ("none_dealloc"), turning a clean
-    quit into exit code 134. Everything is saved and closed by now; flush and go."""
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)

@@ -97,9 +97,6 @@ def main() -> int:
             loop.run_until_complete(asyncio.wait_for(shoot(out), 60))
         finally:
             loop.close()
-    from qwen_studio.app import hard_exit
-
-    hard_exit(0)  # skip finalization: see hard_exit's note on the PySide exit crash
     return 0
 
 
