@@ -335,3 +335,45 @@ def test_user_files_with_the_same_names_are_never_overwritten(sb: SandboxServer,
     assert sorted(json.loads(p.read_text())["request"]["prompt"] for p in ours) == ["p1", "p2"]
     assert sb.request_count == 2
     assert not list(out.glob(TEMP_PREFIX + "*"))
+
+
+# -- the output folder itself --------------------------------------------------------------
+
+def test_out_that_is_a_file_is_a_usage_error(sb: SandboxServer, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "a.jpg"
+    Image.new("RGB", (500, 400)).save(src)
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where the folder should go")
+    for out in (blocker, blocker / "sub"):
+        assert batch(str(src), "--prompt", "p", "--out", str(out)) == 2
+        err = capsys.readouterr().err
+        assert str(blocker) in err and "Traceback" not in err
+    assert sb.request_count == 0
+
+
+def test_disk_full_while_saving_fails_that_input_only(sb: SandboxServer, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from qwen_studio.core import output_folder
+
+    real = output_folder.write_new
+    calls = []
+
+    def flaky_write_new(path: Path, data: bytes) -> Path:
+        calls.append(path.name)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(output_folder, "write_new", flaky_write_new)
+    srcs = []
+    for n, c in (("a", 10), ("b", 200)):
+        srcs.append(tmp_path / f"{n}.jpg")
+        Image.new("RGB", (500, 400), (c, c, c)).save(srcs[-1])
+    out = tmp_path / "out"
+    code = batch(*map(str, srcs), "--prompt", "p", "--out", str(out), "--concurrency", "1")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"a.jpg: the result could not be saved in {out} (No space left on device)" in err
+    assert sorted(p.name for p in out.iterdir()) == ["b-1.json", "b-1.png"]

@@ -21,7 +21,7 @@ from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.engine import EditEvent, EditRunner
-from qwen_studio.core.errors import ConfigError, InputImageError
+from qwen_studio.core.errors import ConfigError, InputImageError, QwenStudioError
 from qwen_studio.core.jobs import Job as QueuedJob
 from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.output_folder import OutputFolder
@@ -106,6 +106,18 @@ def _base_request(args: argparse.Namespace, style: str, model: str) -> EditReque
     )
 
 
+def _make_out_folder(out: Path) -> None:
+    """Create --out up front, so a bad path is one usage line, not a traceback per job."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create the output folder {out} ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
 @contextlib.contextmanager
 def _demo_server() -> Iterator[str]:
     from qwen_studio.sandbox import SandboxServer
@@ -151,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
             if not images:
                 raise UsageError("no images found in the given inputs")
             jobs = _jobs(args, base, images)
+            _make_out_folder(args.out)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency))
     except UsageError as exc:
@@ -222,9 +235,15 @@ async def _run_jobs(
                         "app_version": __version__,
                     }
                     # On disk (atomically) before the job is reported done.
-                    saved = await loop.run_in_executor(
-                        pool, folder.save, base, k, image, request, sidecar
-                    )
+                    try:
+                        saved = await loop.run_in_executor(
+                            pool, folder.save, base, k, image, request, sidecar
+                        )
+                    except OSError as exc:  # disk full, folder removed or read-only, ...
+                        raise QwenStudioError(
+                            f"the result could not be saved in {out} "
+                            f"({exc.strerror or type(exc).__name__})"
+                        ) from None
                     names.append(saved.image.name)
                 return names
 
