@@ -377,3 +377,9 @@ def test_disk_full_while_saving_fails_that_input_only(sb: SandboxServer, tmp_pat
     assert code == 1
     assert f"a.jpg: the result could not be saved in {out} (No space left on device)" in err
     assert sorted(p.name for p in out.iterdir()) == ["b-1.json", "b-1.png"]
+
+
+def test_reliability_doc_lists_every_input() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text("utf-8")
+    for name, _make, reason, _mime in INPUTS:
+        assert reason is None or reason in doc, name

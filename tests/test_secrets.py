@@ -145,7 +145,8 @@ def test_key_appears_nowhere_after_debug_runs_with_faults(
     # Errors in runs 1, 3, 4, 5 (run 2 resumes run 1 and finishes what failed); history works.
     assert codes == [1, 0, 1, 1, 1, 0, 0], text
     assert "The API key was refused (HTTP 401)" in text
-    assert "you sent Bearer" in text  # the echoing gateway's message is shown, key masked
+    # The echoing gateway's message is shown, with the key masked.
+    assert "you sent Bearer *** and key=***" in text
     log = (studio_home / "logs" / LOG_FILE_NAME).read_text("utf-8")
     assert "attempt 1/2 failed" in log and "POST " in log  # debug logging really ran
     searched = assert_no_secret(text, studio_home, out, tmp_path)
