@@ -50,7 +50,7 @@ class OutputFolder:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.stale_temps_removed = remove_stale_temps(directory)
         self._lock = threading.Lock()
-        self._reserved: set[str] = set()
+        self._taken: set[str] | None = None  # bases in use, listed lazily
 
     def _sidecars(self) -> Iterator[tuple[Path, dict[str, Any]]]:
         """Our sidecars (a user's own .json files in the folder are left alone)."""
@@ -118,19 +118,22 @@ class OutputFolder:
         return recovered
 
     def reserve_base(self, stem: str, n: int) -> str:
-        """A base name whose `-1..-n` image and sidecar names are all free (in this run too)."""
+        """A base name whose `-1..-n` image and sidecar names are all free (in this run too).
+
+        The folder is listed once, not once per job: a 500-photo batch would otherwise stat
+        the whole folder 500 times. write_new still refuses to overwrite if another process
+        took a name since.
+        """
         clean = safe_filename(stem, max_len=100, fallback="image")
         with self._lock:
+            if self._taken is None:
+                self._taken = {
+                    p.stem.rsplit("-", 1)[0] for p in self.directory.iterdir() if "-" in p.stem
+                }
             for i in range(1, 100_000):
                 base = clean if i == 1 else f"{clean}_{i}"
-                if base in self._reserved:
-                    continue
-                taken = any(
-                    p.stem.rsplit("-", 1)[0] == base
-                    for p in self.directory.glob(f"{_glob_escape(base)}-*")
-                )
-                if not taken:
-                    self._reserved.add(base)
+                if base not in self._taken:
+                    self._taken.add(base)
                     return base
         raise FileExistsError(f"no free output name for {stem!r}")
 
@@ -155,7 +158,3 @@ class OutputFolder:
             json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"),
         )
         return SavedResult(image_path, side_path)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{c}]" if c in "[]*?" else c for c in text)
