@@ -85,7 +85,8 @@ def test_environment_overrides_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QWEN_STUDIO_API_KEY", "kenv")
     monkeypatch.setenv("QWEN_STUDIO_STYLE", "flat")
     resolved = store.resolve()
-    assert (resolved.endpoint.base_url, resolved.endpoint.api_key) == ("https://env.example", "kenv")
+    assert resolved.endpoint.base_url == "https://env.example"
+    assert resolved.endpoint.api_key == "kenv"
     assert resolved.endpoint.style == "flat"
     assert resolved.model == "qwen-image-edit-2509"
     monkeypatch.setenv("QWEN_STUDIO_MODEL", "qwen-image-edit-plus")
