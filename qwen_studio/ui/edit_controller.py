@@ -16,13 +16,17 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from qwen_studio.core.engine import EditEvent, EditRunner
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import EditRequest
+
+if TYPE_CHECKING:
+    # The engine pulls in the decode stack (Pillow, ~50 ms); import it at the first edit,
+    # not while the window is starting.
+    from qwen_studio.core.engine import EditEvent, EditRunner
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,8 @@ class EditController(QObject):
             raise QwenStudioError(
                 "No service is connected.", hint="Set up your API in Settings or try the demo."
             )
+        from qwen_studio.core.engine import EditRunner
+
         job = next(self._ids)
         runner = EditRunner(self._client, self.executor)
         task = asyncio.ensure_future(self._run(job, runner, request, parent_edit_id))

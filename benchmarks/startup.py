@@ -1,0 +1,158 @@
+"""Start-up: launch to first paint of the Qwen Studio window vs a bare PySide6 window.
+
+Every launch is a fresh process (offscreen platform, empty QWEN_STUDIO_HOME). The clock
+starts in the parent just before Popen (CLOCK_MONOTONIC is system-wide, so the child can
+subtract it) and stops at the first QEvent.Paint the main window receives; "frame" is a
+zero timer after that paint, i.e. the whole first frame including children. Figures:
+
+* bare   : QApplication + QMainWindow with a QLabel, nothing else (the floor).
+* studio : `qwen-studio` as a user starts it the first time (welcome panel, no profile).
+* demo   : `qwen-studio --demo` (starts the in-process sandbox too).
+
+The studio launches go through the real entry point (`qwen_studio.__main__.main`); a hook
+wraps `app.create_main_window` only to watch the window for its first paint, then closes it.
+Goal: studio/bare <= 1.6.
+
+    /work/venv/bin/python benchmarks/startup.py [--runs 7] [--importtime]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Child programs: kept as source text so the child imports nothing the app would not.
+_BARE = r"""
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+T0 = float(os.environ["BENCH_T0"])
+app = QApplication(sys.argv[:1])
+win = QMainWindow()
+win.setWindowTitle("bare")
+win.setCentralWidget(QLabel("Hello"))
+win.resize(1400, 900)
+
+class Watch(QObject):
+    done = False
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and obj is win and not self.done:
+            self.done = True
+            paint = time.monotonic() - T0
+            def frame():
+                print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
+                win.close()
+            QTimer.singleShot(0, frame)
+        return False
+
+w = Watch()
+win.installEventFilter(w)
+win.show()
+sys.exit(app.exec())
+"""
+
+_STUDIO = r"""
+import os, sys, time
+T0 = float(os.environ["BENCH_T0"])
+from qwen_studio.__main__ import main
+import qwen_studio.app as app_mod
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+_orig = app_mod.create_main_window
+
+class Watch(QObject):
+    def __init__(self, win):
+        super().__init__(win)
+        self.win, self.done = win, False
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and obj is self.win and not self.done:
+            self.done = True
+            paint = time.monotonic() - T0
+            def frame():
+                print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
+                self.win.close()
+            QTimer.singleShot(0, frame)
+        return False
+
+def create(*a, **kw):
+    win = _orig(*a, **kw)
+    win.installEventFilter(Watch(win))
+    return win
+
+app_mod.create_main_window = create
+sys.exit(main(sys.argv[1:]))
+"""
+
+KINDS = {"bare": (_BARE, []), "studio": (_STUDIO, []), "demo": (_STUDIO, ["--demo"])}
+
+
+def launch(kind: str, home: Path, pycache: Path,
+           importtime: Path | None = None) -> tuple[float, float]:
+    src, args = KINDS[kind]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QWEN_STUDIO_HOME=str(home),
+               PYTHONPYCACHEPREFIX=str(pycache))
+    # An installed app runs from compiled bytecode; this sandbox sets DONTWRITEBYTECODE, which
+    # would recompile every module on every launch. Cache it outside the repo (warm-up fills it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
+                "QWEN_STUDIO_MODEL"):
+        env.pop(var, None)
+    cmd = [sys.executable]
+    if importtime is not None:
+        cmd += ["-X", "importtime"]
+    cmd += ["-c", src, *args]
+    t0 = time.monotonic()
+    env["BENCH_T0"] = repr(t0)
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    if importtime is not None:
+        importtime.write_text(proc.stderr)
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH "):
+            _, paint, frame = line.split()
+            return float(paint) * 1000, float(frame) * 1000
+    raise RuntimeError(f"{kind}: no paint seen (exit {proc.returncode})\n{proc.stderr[-2000:]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--importtime", action="store_true",
+                    help="also write -X importtime logs of one studio launch to /tmp")
+    args = ap.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in KINDS}
+    with tempfile.TemporaryDirectory() as tmp:
+        pycache = Path(tmp) / "pycache"
+        # Interleave kinds so machine noise hits all of them alike; one warm-up each (disk cache).
+        for kind in KINDS:
+            launch(kind, Path(tmp) / f"warm-{kind}", pycache)
+        for r in range(args.runs):
+            for kind in KINDS:
+                results[kind].append(launch(kind, Path(tmp) / f"{kind}-{r}", pycache))
+        if args.importtime:
+            out = Path("/tmp/qwen_studio_importtime.txt")
+            launch("studio", Path(tmp) / "importtime", pycache, out)
+            print(f"importtime log: {out}")
+
+    def med(kind: str, i: int) -> float:
+        return statistics.median(r[i] for r in results[kind])
+
+    print(f"launch -> first paint, offscreen, median of {args.runs} fresh processes "
+          f"(paint event / whole first frame), ms")
+    for kind in KINDS:
+        runs = ", ".join(f"{p:.0f}" for p, _ in results[kind])
+        print(f"  {kind:<7} {med(kind, 0):6.0f} / {med(kind, 1):6.0f}   (paint runs: {runs})")
+    bare = med("bare", 1)
+    for kind in ("studio", "demo"):
+        print(f"ratio {kind}/bare (whole frame): {med(kind, 1) / bare:.2f}  (goal <= 1.6)")
+
+
+if __name__ == "__main__":
+    main()
