@@ -17,6 +17,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"qwen-studio {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the window against the built-in sandbox (no key needed)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run one offline edit through the window, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from qwen_studio.cli import batch
@@ -34,9 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(argv: list[str]) -> str | None:
+    """The subcommand, if any: the first word that is not an option (`-v batch …` too)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not any(a in COMMANDS for a in argv[:1]) and not {"-h", "--help", "--version"} & set(argv):
+    if "--self-test" in argv:
+        from qwen_studio.self_test import main as self_test_main
+
+        return self_test_main([a for a in argv if a != "--self-test"])
+    if _command(argv) is None and not {"-h", "--help", "--version"} & set(argv):
         from qwen_studio import app
 
         return app.main(argv)

@@ -168,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Qwen Studio")
     app.setOrganizationName("QwenStudio")
-    app.setDesktopFileName("qwen-studio")
+    from qwen_studio import resources
+
+    app.setDesktopFileName(resources.APP_ID)  # Wayland/AppStream match the window by it
+    app.setWindowIcon(resources.app_icon())
     # Closing the window must not stop the loop before shutdown() has closed the http
     # client and the sandbox; run() returns after that, which ends the loop.
     app.setQuitOnLastWindowClosed(False)

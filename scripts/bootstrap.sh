@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 QT_LIBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0
   libdbus-1-3 libx11-6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-util1 libxcb-randr0 libxcb-shm0
-  libxcb-sync1 libxcb-xfixes0 fonts-noto-cjk)
+  libxcb-sync1 libxcb-xfixes0 fonts-noto-cjk desktop-file-utils appstream)
 
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
