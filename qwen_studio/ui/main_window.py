@@ -37,13 +37,11 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -71,9 +69,7 @@ from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
-from qwen_studio.ui.parameters_panel import ParametersPanel
-from qwen_studio.ui.prompt_panel import PromptPanel
-from qwen_studio.ui.session_history import (
+from qwen_studio.ui.history_model import (
     CANCELLED,
     DONE,
     FAILED,
@@ -81,9 +77,11 @@ from qwen_studio.ui.session_history import (
     RUNNING,
     EntryRole,
     HistoryEntry,
-    SessionHistoryDelegate,
-    SessionHistoryModel,
+    HistoryModel,
 )
+from qwen_studio.ui.history_panel import HistoryPanel
+from qwen_studio.ui.parameters_panel import ParametersPanel
+from qwen_studio.ui.prompt_panel import PromptPanel
 from qwen_studio.ui.settings_dialog import SettingsDialog
 from qwen_studio.ui.welcome_panel import WelcomePanel
 
@@ -211,7 +209,7 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.controller = EditController(library, pool, self)
-        self.history_model = SessionHistoryModel(self)
+        self.history_model = HistoryModel(library, pool, self)
         self._build_ui()
         self._build_actions()
         self._wire()
@@ -286,34 +284,11 @@ class MainWindow(QMainWindow):
         cv.addWidget(self.banner)
         cv.addWidget(self.canvas_stack, 1)
 
-        # -- right: this session's history --------------------------------------------------
-        self.history_list = QListView()
-        self.history_list.setObjectName("historyList")
-        self.history_list.setAccessibleName("History")
-        self.history_list.setAccessibleDescription(
-            "This session's edits, newest first. Alt+Up and Alt+Down move between them."
-        )
-        self.history_list.setModel(self.history_model)
-        self.history_list.setItemDelegate(SessionHistoryDelegate(self.history_list))
-        self.history_list.setUniformItemSizes(True)
-        self.history_list.setMouseTracking(True)
-        self.history_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.history_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.history_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.history_empty = QLabel("Your edits in this session\nwill appear here.")
-        self.history_empty.setObjectName("historyEmpty")
-        self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        history_title = QLabel("History")
-        history_title.setObjectName("sectionTitle")
-        right = QWidget()
-        right.setObjectName("historyPanel")
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(8, 12, 8, 8)
-        rv.addWidget(history_title)
-        rv.addWidget(self.history_empty)
-        rv.addWidget(self.history_list, 1)
-        right.setMinimumWidth(200)
+        # -- right: the library's history (search, filters, versions, actions) ------------
+        self.history_panel = HistoryPanel(self.history_model)
+        self.history_list = self.history_panel.list_view
+        self.history_empty = self.history_panel.empty_label
+        right = self.history_panel
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -419,6 +394,11 @@ class MainWindow(QMainWindow):
         for a in (self.run_action, self.cancel_action, None, self.prev_action,
                   self.next_action):
             edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
+        file_menu.insertAction(self.settings_action, self.history_panel.export_action)
+        file_menu.insertSeparator(self.settings_action)
+        edit_menu.addSeparator()
+        for a in (self.history_panel.find_action, self.history_panel.undo_action):
+            edit_menu.addAction(a)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
@@ -450,8 +430,7 @@ class MainWindow(QMainWindow):
 
         sel = self.history_list.selectionModel()
         sel.currentChanged.connect(self._on_history_current)
-        self.history_model.rowsInserted.connect(self._update_history_empty)
-        self._update_history_empty()
+        self.history_panel.attach(self)
 
         cv: Any = self.compare_view
         for sig, slot in (("saveRequested", self.save_result), ("copyRequested", self.copy_result),
@@ -883,9 +862,7 @@ class MainWindow(QMainWindow):
     # =========================================================================================
     # history and the compare view
     def _update_history_empty(self, *_: Any) -> None:
-        empty = self.history_model.rowCount() == 0
-        self.history_empty.setVisible(empty)
-        self.history_list.setVisible(not empty)
+        self.history_panel.update_empty()
 
     def step_history(self, delta: int) -> None:
         n = self.history_model.rowCount()
@@ -911,10 +888,10 @@ class MainWindow(QMainWindow):
     async def _load_entry(self, entry: HistoryEntry) -> None:
         job = entry.job_id
         before: QImage | None = None
-        if entry.request.inputs:
+        before_path = entry.before_path()  # the library's copy survives the user's file
+        if before_path is not None:
             with contextlib.suppress(QwenStudioError):
-                before = await self._pool(il.decode_image, Path(entry.request.inputs[0]),
-                                          DISPLAY_MAX_SIDE)
+                before = await self._pool(il.decode_image, before_path, DISPLAY_MAX_SIDE)
         images: list[QImage] = []
         paths_ok: list[Path] = []
         for p in entry.result_paths:
@@ -1131,6 +1108,7 @@ class MainWindow(QMainWindow):
         if self._owns_http and self.http is not None:
             http, self.http = self.http, None
             await http.aclose()
+        self.history_model.close()  # no more queries or thumbnails from the pool
         if self._owns_library and self.library is not None:
             lib, self.library = self.library, None
             await self._pool(lib.close)
