@@ -152,6 +152,7 @@ class JobQueue:
         self._idle.set()
         self._listeners: list[Listener] = []
         self._started_at: float | None = None
+        self._earlier: set[int] = set()  # finished in an earlier session (resume)
 
     # -- observation ----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -192,9 +193,13 @@ class JobQueue:
                     s.running += 1
                 case JobState.QUEUED:
                     s.queued += 1
-        if self._started_at is not None and s.done:
+        # Jobs finished in an earlier session say nothing about this session's speed.
+        done_now = s.done - sum(
+            1 for i in self._earlier if i in self.jobs and self.jobs[i].state is JobState.DONE
+        )
+        if self._started_at is not None and done_now:
             minutes = (time.monotonic() - self._started_at) / 60
-            s.throughput_per_min = s.done / minutes if minutes > 0 else 0.0
+            s.throughput_per_min = done_now / minutes if minutes > 0 else 0.0
             remaining = s.queued + s.running
             s.eta_s = remaining / s.throughput_per_min * 60 if s.throughput_per_min else None
         return s
@@ -211,6 +216,29 @@ class JobQueue:
         self._order.append(job.id)
         self._notify(job)
         self._wake.set()
+        return job
+
+    def add_finished(
+        self,
+        request: EditRequest,
+        label: str,
+        *,
+        key: Any = None,
+        state: JobState = JobState.DONE,
+        detail: str = "",
+        result: Any = None,
+    ) -> Job:
+        """A job that finished in an earlier session (resume): listed and counted, not run.
+        A failed or cancelled one can still be retried."""
+        if state not in FINISHED:
+            raise ValueError(f"{state} is not a finished state")
+        job = Job(next(self._ids), request, label, state=state, detail=detail, key=key,
+                  result=result)
+        job.started_at = job.finished_at = time.monotonic()
+        self.jobs[job.id] = job
+        self._order.append(job.id)
+        self._earlier.add(job.id)
+        self._notify(job)
         return job
 
     def add_many(self, items: Iterable[tuple[EditRequest, str]]) -> list[Job]:
@@ -263,6 +291,7 @@ class JobQueue:
     def retry(self, job_id: int) -> None:
         job = self.jobs.get(job_id)
         if job is not None and job.state in (JobState.FAILED, JobState.CANCELLED):
+            self._earlier.discard(job_id)
             job.state, job.error, job.detail = JobState.QUEUED, None, ""
             job.started_at = job.finished_at = None
             self._notify(job)

@@ -67,6 +67,7 @@ from qwen_studio.core.errors import (
 from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.batch_panel import BatchUi
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.history_model import (
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self._wire()
+        self.batch = BatchUi(self)  # bottom queue panel, File ▸ Batch…, resume offer
         self._restore_settings()
         self._update_connection_ui()
 
@@ -572,6 +574,8 @@ class MainWindow(QMainWindow):
                 "choose an edit model (e.g. qwen-image-edit-plus) to edit photos.", "warning")
             return
         images, skipped = await self._pool(find_images, paths)
+        if await self.batch.offer(paths, images, skipped, limit):
+            return  # a folder or more photos than the model takes: the batch queue
         problems = [f"{p.name}: {reason}" for p, reason in skipped]
         # Decode thumbnails in the pool; a file that fails is named with its reason.
         results = await asyncio.gather(
@@ -712,6 +716,9 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 "warning", "Qwen Studio is not connected to a service yet.",
                 "Set up your API key in Settings, or try the demo.", "Open settings", "settings")
+            return None
+        if self.batch.wants_run():
+            self.batch.run()  # Run starts the waiting batch
             return None
         request, problems = self.build_request()
         if request is None or problems:
@@ -1097,6 +1104,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Cancel edits, stop the demo sandbox, close what this window owns. Idempotent."""
         self._closed = True
+        await self.batch.shutdown()  # before the library closes: unfinished jobs stay queued
         await self.controller.shutdown()
         for t in list(self._tasks):
             t.cancel()

@@ -1,0 +1,926 @@
+"""The batch queue strip at the bottom of the window: one table row per job.
+
+`BatchModel` is a QAbstractTableModel over the controller's jobs (no widget per row);
+thumbnails are decoded in the thread pool only when the view asks for a row, and only a
+bounded number are kept. `BatchUi` wires the panel and the controller into MainWindow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core import batch_store
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.jobs import Job, JobState, QueueStats
+from qwen_studio.core.request import EditRequest
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.batch_controller import BatchController, BatchReport
+
+log = logging.getLogger(__name__)
+
+_ROOT = QModelIndex()
+THUMB_PX = 44  # row thumbnails; decoded at 2x for high-DPI screens
+THUMB_CACHE = 240  # at most this many thumbnails in memory (~10 KB each)
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+AUTO_BATCH = 8  # dropping this many photos (or any folder) is a batch without asking
+BATCH_OFFER_KEY = "batch:offer"
+
+# Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
+STATUS_LOOK: dict[JobState, tuple[str, str, str]] = {
+    JobState.QUEUED: ("◷", "Queued", "#9a9a9a"),
+    JobState.RUNNING: ("⟳", "Running", "#6fa8dc"),
+    JobState.DONE: ("✓", "Done", "#7cc48a"),
+    JobState.FAILED: ("✗", "Failed", "#e07a7a"),
+    JobState.CANCELLED: ("⊘", "Cancelled", "#b0b0b0"),
+    JobState.SKIPPED: ("✓", "Done earlier", "#7cc48a"),
+}
+COLUMNS = ("Input", "Status", "Tries", "Time", "Result", "Prompt")
+C_INPUT, C_STATUS, C_TRIES, C_TIME, C_RESULT, C_PROMPT = range(6)
+_icons: dict[JobState, QIcon] = {}
+
+
+def status_icon(state: JobState) -> QIcon:
+    """A small round badge with the status glyph, painted once per state."""
+    icon = _icons.get(state)
+    if icon is None:
+        glyph, _word, color = STATUS_LOOK[state]
+        pm = QPixmap(32, 32)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setBrush(QColor(color))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(2, 2, 28, 28)
+        f = QFont()
+        f.setPixelSize(20)
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(QColor("#1c1c1c"))
+        p.drawText(QRect(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, glyph)
+        p.end()
+        icon = _icons[state] = QIcon(pm)
+    return icon
+
+
+def _elapsed(job: Job) -> str:
+    if job.started_at is None or job.state is JobState.SKIPPED:
+        return ""
+    s = int(job.elapsed)
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
+
+
+def _job_result_path(job: Job) -> Path | None:
+    if job.state in (JobState.DONE, JobState.SKIPPED) and job.result:
+        return Path(job.result[0])
+    return None
+
+
+class BatchModel(QAbstractTableModel):
+    """Rows mirror the controller's job order; cells read the live Job objects."""
+
+    thumbnailNeeded = Signal(object, object)  # key (job id, "in"/"out"), Path
+
+    def __init__(self, controller: BatchController, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._ids: list[int] = []
+        self._row: dict[int, int] = {}
+        self._thumbs: OrderedDict[tuple[int, str], QImage] = OrderedDict()
+        self._asked: set[tuple[int, str]] = set()
+        controller.reset.connect(self._reset)
+        controller.jobsAdded.connect(self._added)
+        controller.jobsChanged.connect(self._changed)
+        controller.jobsRemoved.connect(self._removed)
+        # Running rows' elapsed seconds move on their own.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        controller.activeChanged.connect(
+            lambda on: self._ticker.start() if on else self._ticker.stop())
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def job_at(self, row: int) -> Job | None:
+        if 0 <= row < len(self._ids):
+            return self.controller.job(self._ids[row])
+        return None
+
+    def row_of(self, job_id: int) -> int:
+        return self._row.get(job_id, -1)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        f = super().flags(index)
+        job = self.job_at(index.row())
+        if index.column() == C_PROMPT and job is not None and job.state is JobState.QUEUED:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        job = self.job_at(index.row()) if index.isValid() else None
+        if job is None:
+            return None
+        col = index.column()
+        R = Qt.ItemDataRole
+        if role == JobIdRole:
+            return job.id
+        if role == R.AccessibleTextRole:
+            return self._accessible(job)
+        if col == C_INPUT:
+            if role == R.DisplayRole:
+                return job.label
+            if role == R.DecorationRole:
+                src = job.request.inputs[0] if job.request.inputs else ""
+                return self._thumb((job.id, "in"), Path(src)) if src else None
+            if role == R.ToolTipRole:
+                return "\n".join(job.request.inputs)
+        elif col == C_STATUS:
+            _glyph, word, color = STATUS_LOOK[job.state]
+            if role == R.DisplayRole:
+                if job.state is JobState.RUNNING and job.detail and job.detail != "starting":
+                    return f"{word} · {job.detail.split(' — ')[0]}"
+                return word
+            if role == R.DecorationRole:
+                return status_icon(job.state)
+            if role == R.ForegroundRole:
+                return QColor(color)
+            if role == R.ToolTipRole:
+                return job.detail or word
+        elif col == C_TRIES:
+            if role == R.DisplayRole:
+                return str(job.attempts) if job.attempts else "–"
+            if role == R.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter)
+        elif col == C_TIME:
+            if role == R.DisplayRole:
+                return _elapsed(job)
+            if role == R.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        elif col == C_RESULT:
+            path = _job_result_path(job)
+            if role == R.DecorationRole and path is not None:
+                return self._thumb((job.id, "out"), path)
+            if role == R.DisplayRole:
+                if job.state is JobState.FAILED:
+                    return job.detail
+                if path is not None:
+                    return path.name[:12] + "…" if len(job.result) == 1 else (
+                        f"{len(job.result)} results")
+                return ""
+            if role == R.ToolTipRole:
+                if job.state is JobState.FAILED:
+                    return job.detail
+                return "\n".join(str(p) for p in job.result or [])
+            if role == R.ForegroundRole and job.state is JobState.FAILED:
+                return QColor("#f08c8c")
+        elif col == C_PROMPT:
+            if role in (R.DisplayRole, R.EditRole):
+                return job.request.prompt if role == R.EditRole else (
+                    job.request.prompt or "(the batch prompt)")
+            if role == R.ToolTipRole:
+                return ("Double-click to give this photo its own prompt"
+                        if job.state is JobState.QUEUED else job.request.prompt)
+            if role == R.ForegroundRole and not job.request.prompt:
+                return QColor("#7d7d7d")
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        job = self.job_at(index.row())
+        if job is None or index.column() != C_PROMPT or role != Qt.ItemDataRole.EditRole:
+            return False
+        if not self.controller.set_prompt(job.id, str(value)):
+            return False
+        self.dataChanged.emit(index, index)
+        return True
+
+    def _accessible(self, job: Job) -> str:
+        _g, word, _c = STATUS_LOOK[job.state]
+        parts = [job.label, word.lower()]
+        if job.attempts:
+            parts.append(f"{job.attempts} attempt{'s' if job.attempts != 1 else ''}")
+        if t := _elapsed(job):
+            parts.append(t)
+        if job.state is JobState.FAILED and job.detail:
+            parts.append(job.detail)
+        return ", ".join(parts)
+
+    # -- thumbnails ----------------------------------------------------------------------------
+    def _thumb(self, key: tuple[int, str], path: Path) -> QImage | None:
+        image = self._thumbs.get(key)
+        if image is not None:
+            self._thumbs.move_to_end(key)
+            return image
+        if key not in self._asked:
+            self._asked.add(key)
+            self.thumbnailNeeded.emit(key, path)
+        return None
+
+    def set_thumbnail(self, key: tuple[int, str], image: QImage | None) -> None:
+        self._asked.discard(key) if image is not None else None
+        if image is None:
+            return  # unreadable: keep it asked, so it is not decoded again and again
+        job_id, kind = key
+        row = self._row.get(job_id)
+        if row is None:
+            return
+        self._thumbs[key] = image
+        while len(self._thumbs) > THUMB_CACHE:
+            self._thumbs.popitem(last=False)  # evicted rows decode again if scrolled back
+        col = C_INPUT if kind == "in" else C_RESULT
+        idx = self.index(row, col)
+        self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+
+    def thumbnail_count(self) -> int:
+        return len(self._thumbs)
+
+    # -- controller events ---------------------------------------------------------------------
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self._ids, self._row = [], {}
+        self._thumbs.clear()
+        self._asked.clear()
+        self.endResetModel()
+
+    def _added(self, ids: list[int]) -> None:
+        ids = [i for i in ids if i not in self._row and self.controller.job(i) is not None]
+        if not ids:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(_ROOT, first, first + len(ids) - 1)
+        for i in ids:
+            self._row[i] = len(self._ids)
+            self._ids.append(i)
+        self.endInsertRows()
+
+    def _changed(self, ids: list[int]) -> None:
+        rows = sorted(self._row[i] for i in ids if i in self._row)
+        if not rows:
+            return
+        # One signal per contiguous run of rows, not one per job.
+        start = prev = rows[0]
+        for r in [*rows[1:], None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, len(COLUMNS) - 1))
+            if r is not None:
+                start = prev = r
+
+    def _removed(self, ids: list[int]) -> None:
+        for i in ids:
+            row = self._row.get(i)
+            if row is None:
+                continue
+            self.beginRemoveRows(_ROOT, row, row)
+            del self._ids[row]
+            self._row = {j: n for n, j in enumerate(self._ids)}
+            for kind in ("in", "out"):
+                self._thumbs.pop((i, kind), None)
+            self.endRemoveRows()
+
+    def _tick(self) -> None:
+        running = [self._row[j.id] for j in self.controller.jobs()
+                   if j.state is JobState.RUNNING and j.id in self._row]
+        if running:
+            self.dataChanged.emit(self.index(min(running), C_TIME),
+                                  self.index(max(running), C_TIME))
+
+
+class BatchPanel(QFrame):
+    """Header (progress, concurrency, pause, retry, cancel, export), the table, a summary."""
+
+    exportRequested = Signal()
+    hideRequested = Signal()
+    resumeRequested = Signal(str)
+
+    def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchPanel")
+        self.setAccessibleName("Batch queue")
+        self.setAccessibleDescription("Every photo of the batch with its status and result")
+        self.controller = controller
+        self.model = BatchModel(controller, self)
+        self._resume_id = ""
+
+        # -- resume offer (non-modal) -------------------------------------------------------
+        self.resume_banner = QFrame()
+        self.resume_banner.setObjectName("batchResumeBanner")
+        self.resume_banner.setAccessibleName("Interrupted batch")
+        self.resume_label = QLabel()
+        self.resume_label.setObjectName("batchResumeText")
+        self.resume_label.setWordWrap(True)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setObjectName("batchResumeButton")
+        self.resume_button.setAccessibleName("Resume the interrupted batch")
+        self.resume_dismiss = QToolButton()
+        self.resume_dismiss.setText("✕")
+        self.resume_dismiss.setObjectName("batchResumeDismiss")
+        self.resume_dismiss.setAccessibleName("Dismiss the resume offer")
+        self.resume_dismiss.setToolTip("Not now (the batch stays in the history)")
+        rb = QHBoxLayout(self.resume_banner)
+        rb.setContentsMargins(10, 6, 6, 6)
+        rb.addWidget(QLabel("ℹ"))
+        rb.addWidget(self.resume_label, 1)
+        rb.addWidget(self.resume_button)
+        rb.addWidget(self.resume_dismiss)
+        self.resume_banner.hide()
+
+        # -- header ---------------------------------------------------------------------------
+        title = QLabel("Batch")
+        title.setObjectName("sectionTitle")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("batchProgress")
+        self.progress.setAccessibleName("Batch progress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%v / %m")
+        self.progress.setFixedWidth(180)
+        self.progress_label = QLabel("No batch yet")
+        self.progress_label.setObjectName("batchProgressLabel")
+        self.progress_label.setAccessibleName("Batch progress details")
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setObjectName("concurrencySpin")
+        self.concurrency_spin.setRange(1, 16)
+        self.concurrency_spin.setValue(controller.concurrency)
+        self.concurrency_spin.setAccessibleName("Edits at once")
+        self.concurrency_spin.setAccessibleDescription(
+            "How many photos are sent at the same time (1–16). When the service says "
+            "'too many requests' the batch slows down by itself and speeds up again.")
+        self.concurrency_spin.setToolTip(self.concurrency_spin.accessibleDescription())
+        conc_label = QLabel("At once")
+        conc_label.setBuddy(self.concurrency_spin)
+
+        def button(text: str, name: str, tip: str) -> QPushButton:
+            b = QPushButton(text)
+            b.setObjectName(name)
+            b.setAccessibleName(text.replace("…", ""))
+            b.setAccessibleDescription(tip)
+            b.setToolTip(tip)
+            return b
+
+        self.pause_button = button("Pause", "batchPauseButton",
+                                   "Start no new photos; those in flight finish")
+        self.retry_failed_button = button("Retry failed", "batchRetryFailedButton",
+                                          "Queue every failed photo again")
+        self.cancel_all_button = button("Cancel all", "batchCancelAllButton",
+                                        "Stop the batch now, aborting photos in flight")
+        self.export_button = button("Export gallery…", "batchExportButton",
+                                    "Write the batch's results as a gallery folder")
+        self.hide_button = QToolButton()
+        self.hide_button.setObjectName("batchHideButton")
+        self.hide_button.setText("▾")
+        self.hide_button.setToolTip("Hide the batch queue (File ▸ Show batch queue brings it back)")
+        self.hide_button.setAccessibleName("Hide the batch queue")
+
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(title)
+        head.addSpacing(8)
+        head.addWidget(self.progress)
+        head.addWidget(self.progress_label, 1)
+        head.addWidget(conc_label)
+        head.addWidget(self.concurrency_spin)
+        head.addSpacing(8)
+        for b in (self.pause_button, self.retry_failed_button, self.cancel_all_button,
+                  self.export_button):
+            head.addWidget(b)
+        head.addWidget(self.hide_button)
+
+        # -- table ----------------------------------------------------------------------------
+        self.view = QTableView()
+        self.view.setObjectName("batchQueue")
+        self.view.setAccessibleName("Batch jobs")
+        self.view.setAccessibleDescription(
+            "One row per photo. Right-click or use the keys: Delete removes or cancels, "
+            "R retries, F2 edits a waiting photo's prompt.")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setIconSize(QSize(THUMB_PX, THUMB_PX))
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        vh = self.view.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(THUMB_PX + 8)
+        hh = self.view.horizontalHeader()
+        hh.setHighlightSections(False)
+        for col, width in ((C_INPUT, 220), (C_STATUS, 170), (C_TRIES, 50), (C_TIME, 80),
+                           (C_RESULT, 240)):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.view.setColumnWidth(col, width)
+        hh.setSectionResizeMode(C_PROMPT, QHeaderView.ResizeMode.Stretch)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.cancel_action = self._view_action("Cancel", "Delete", self.cancel_selected,
+                                               "batchCancelAction")
+        self.retry_action = self._view_action("Retry", "R", self.retry_selected,
+                                              "batchRetryAction")
+        self.remove_action = self._view_action("Remove from batch", "Shift+Delete",
+                                               self.remove_selected, "batchRemoveAction")
+        self.edit_prompt_action = self._view_action("Edit prompt…", "F2", self.edit_prompt,
+                                                    "batchEditPromptAction")
+
+        self.summary = QLabel()
+        self.summary.setObjectName("batchSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.hide()
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(6)
+        lay.addWidget(self.resume_banner)
+        lay.addLayout(head)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.summary)
+        self.setStyleSheet(
+            "#batchPanel { background: #232323; border-top: 1px solid #1a1a1a; }"
+            "#batchResumeBanner { background: #1f3447; border: 1px solid #6fa8dc;"
+            " border-radius: 5px; }"
+            "#batchSummary { color: #cfcfcf; padding: 2px 0; }"
+            "#batchProgressLabel { color: #bdbdbd; }"
+            "QTableView#batchQueue { alternate-background-color: #242424; }"
+            "QTableView#batchQueue::item:selected { background: #34495e; }"
+            "QHeaderView::section { background: #2a2a2a; color: #bdbdbd; border: none;"
+            " border-right: 1px solid #1f1f1f; padding: 3px 6px; }"
+        )
+
+        # -- wiring ---------------------------------------------------------------------------
+        self.concurrency_spin.valueChanged.connect(controller.set_concurrency)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.retry_failed_button.clicked.connect(self._retry_failed)
+        self.cancel_all_button.clicked.connect(controller.cancel_all)
+        self.export_button.clicked.connect(self.exportRequested)
+        self.hide_button.clicked.connect(self.hideRequested)
+        self.resume_button.clicked.connect(lambda: self.resumeRequested.emit(self._resume_id))
+        self.resume_dismiss.clicked.connect(self.resume_banner.hide)
+        controller.statsChanged.connect(self.show_stats)
+        controller.pausedChanged.connect(self._on_paused)
+        controller.batchFinished.connect(self.show_report)
+        controller.activeChanged.connect(self._on_active)
+        controller.reset.connect(self.summary.hide)
+        sel = self.view.selectionModel()
+        sel.selectionChanged.connect(lambda *_: self._update_actions())
+        controller.jobsChanged.connect(lambda *_: self._update_actions())
+        self._update_actions()
+        self.show_stats(None)
+
+    def _view_action(self, text: str, key: str, slot: Any, name: str) -> QAction:
+        act = QAction(text, self.view)
+        act.setObjectName(name)
+        act.setShortcut(QKeySequence(key))
+        act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        act.triggered.connect(lambda _c=False: slot())
+        self.view.addAction(act)
+        return act
+
+    # -- selection actions ---------------------------------------------------------------------
+    def selected_jobs(self) -> list[Job]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return [j for r in rows if (j := self.model.job_at(r)) is not None]
+
+    def cancel_selected(self) -> None:
+        for job in self.selected_jobs():
+            self.controller.cancel(job.id)
+
+    def retry_selected(self) -> None:
+        for job in self.selected_jobs():
+            self.controller.retry(job.id)
+
+    def remove_selected(self) -> None:
+        for job in self.selected_jobs():
+            self.controller.remove(job.id)
+
+    def edit_prompt(self) -> None:
+        jobs = self.selected_jobs()
+        if jobs:
+            row = self.model.row_of(jobs[0].id)
+            self.view.edit(self.model.index(row, C_PROMPT))
+
+    def _retry_failed(self) -> None:
+        self.summary.hide()
+        self.controller.retry_failed()
+
+    def toggle_pause(self) -> None:
+        if self.controller.paused:
+            self.controller.resume()
+        else:
+            self.controller.pause()
+
+    def _update_actions(self) -> None:
+        jobs = self.selected_jobs()
+        finished = {JobState.DONE, JobState.SKIPPED, JobState.FAILED, JobState.CANCELLED}
+        self.cancel_action.setEnabled(any(j.state not in finished for j in jobs))
+        self.retry_action.setEnabled(
+            any(j.state in (JobState.FAILED, JobState.CANCELLED) for j in jobs))
+        self.remove_action.setEnabled(any(j.state is not JobState.RUNNING for j in jobs))
+        self.edit_prompt_action.setEnabled(any(j.state is JobState.QUEUED for j in jobs))
+
+    def _on_paused(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setAccessibleName("Resume" if paused else "Pause")
+        self.show_stats(self.controller.stats())
+
+    def _on_active(self, active: bool) -> None:
+        if active:
+            self.summary.hide()
+        self.show_stats(self.controller.stats())
+
+    # -- display -------------------------------------------------------------------------------
+    def show_stats(self, s: QueueStats | None) -> None:
+        c = self.controller
+        active = c.active
+        self.pause_button.setEnabled(active)
+        self.cancel_all_button.setEnabled(bool(s and (s.queued or s.running)))
+        self.retry_failed_button.setEnabled(bool(s and s.failed))
+        self.export_button.setEnabled(bool(s and (s.done or s.skipped)))
+        if s is None or not s.total:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self.progress_label.setText("No batch yet")
+            return
+        self.progress.setRange(0, s.total)
+        self.progress.setValue(s.finished)
+        parts = [f"{s.done + s.skipped} done"]
+        if s.failed:
+            parts.append(f"{s.failed} failed")
+        if s.cancelled:
+            parts.append(f"{s.cancelled} cancelled")
+        parts[-1] += f" of {s.total}"
+        if active:
+            if c.paused:
+                parts.append("⏸ paused" + (f", {s.running} finishing" if s.running else ""))
+            else:
+                parts.append(f"{s.running} running")
+                if s.limit < c.concurrency and s.running:
+                    parts.append(f"slowed to {s.limit} at once (service is busy)")
+            if s.throughput_per_min:
+                parts.append(f"{s.throughput_per_min:.1f}/min")
+            if s.eta_s is not None and (s.queued or s.running):
+                parts.append(f"about {_duration(s.eta_s)} left")
+        elif s.queued:
+            parts.append("press Run to start")
+        text = " · ".join(parts)
+        self.progress_label.setText(text)
+        self.progress.setAccessibleDescription(text)
+
+    def show_report(self, report: BatchReport) -> None:
+        text = f"<b>Batch finished:</b> {report.done} done"
+        if report.failed:
+            text += f", {report.failed} failed"
+        if report.cancelled:
+            text += f", {report.cancelled} cancelled"
+        text += f" of {report.total}."
+        if report.failures:
+            reasons: dict[str, list[str]] = {}
+            for label, reason in report.failures:
+                reasons.setdefault(reason or "unknown error", []).append(label)
+            lines = [f"{len(v)} × {_html(k)} ({_html(', '.join(v[:3]))}"
+                     f"{'…' if len(v) > 3 else ''})" for k, v in list(reasons.items())[:4]]
+            text += "<br>Failed: " + "; ".join(lines) + ". Retry failed sends them again."
+        if report.done:
+            text += " Export gallery… writes the results as a folder with an index page."
+        self.summary.setText(text)
+        self.summary.setAccessibleName(self.summary.text())
+        self.summary.show()
+
+    def offer_resume(self, summary: batch_store.BatchSummary) -> None:
+        self._resume_id = summary.batch_id
+        prompt = f" (“{summary.prompt[:40]}”)" if summary.prompt else ""
+        self.resume_label.setText(
+            f"A batch of {summary.total}{prompt} was interrupted: {summary.done} done, "
+            f"{summary.pending} left.")
+        self.resume_banner.setAccessibleDescription(self.resume_label.text())
+        self.resume_banner.show()
+
+
+def _duration(s: float) -> str:
+    s = int(s)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class BatchUi:
+    """Puts the batch queue into a MainWindow: a bottom panel in a vertical splitter, the
+    File ▸ Batch… action, the drop decision, Run, the title and the resume offer."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+
+        def connection() -> tuple[Any, Any, str]:
+            ep = window.endpoint
+            return window.http, ep, (ep.profile_name if ep else "")
+
+        self.controller = BatchController(window.library, window.pool, connection, window)
+        self.panel = BatchPanel(self.controller)
+        self.panel.hide()
+        central = window.takeCentralWidget()
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("batchSplitter")
+        self.splitter.addWidget(central)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setCollapsible(0, False)
+        window.setCentralWidget(self.splitter)
+
+        self.batch_action = QAction("&Batch… (a folder, one prompt)", window)
+        self.batch_action.setObjectName("batchAction")
+        self.batch_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.batch_action.setStatusTip("Choose a folder: every photo in it gets the same edit")
+        self.batch_action.triggered.connect(lambda _c=False: self.choose_folder())
+        self.show_action = QAction("Show batch &queue", window)
+        self.show_action.setObjectName("showBatchAction")
+        self.show_action.setCheckable(True)
+        self.show_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.show_action.toggled.connect(self.set_visible)
+        window.addAction(self.batch_action)
+        window.addAction(self.show_action)
+        menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+        if menus:
+            file_menu = menus[0]
+            before = getattr(window, "paste_action", None)
+            if before is not None and before in file_menu.actions():
+                file_menu.insertAction(before, self.batch_action)
+                file_menu.insertAction(before, self.show_action)
+            else:
+                file_menu.addAction(self.batch_action)
+                file_menu.addAction(self.show_action)
+
+        self.panel.hideRequested.connect(lambda: self.set_visible(False))
+        self.panel.exportRequested.connect(self.export_gallery)
+        self.panel.resumeRequested.connect(self.resume)
+        self.panel.model.thumbnailNeeded.connect(self._load_thumbnail)
+        c = self.controller
+        c.statsChanged.connect(self._update_title)
+        c.activeChanged.connect(lambda _a: self._update_run_button())
+        c.jobsAdded.connect(lambda _ids: self._update_run_button())
+        c.jobsRemoved.connect(lambda _ids: self._update_run_button())
+        c.reset.connect(self._update_run_button)
+        c.batchFinished.connect(self._on_finished)
+        c.resumeAvailable.connect(self._offer_resume)
+        self._run_text = window.run_button.text()
+        self._offered: list[Path] = []
+        window.banner.actionTriggered.connect(self._on_banner_action)
+        with contextlib.suppress(RuntimeError):  # no event loop: a bare unit-test window
+            c.spawn(c.check_resume())
+
+    def _on_banner_action(self, key: str) -> None:
+        if key == BATCH_OFFER_KEY and self._offered:
+            images, self._offered = self._offered, []
+            self.window.clear_inputs()
+            self.window.spawn(self.add(images, [], why="your choice"))
+
+    # -- visibility ----------------------------------------------------------------------------
+    def set_visible(self, visible: bool) -> None:
+        self.panel.setVisible(visible)
+        if self.show_action.isChecked() != visible:
+            self.show_action.setChecked(visible)
+        if visible:
+            total = self.splitter.height()
+            if self.splitter.sizes()[1] < 120:
+                self.splitter.setSizes([max(300, total - 260), 260])
+
+    # -- adding --------------------------------------------------------------------------------
+    def base_request(self) -> EditRequest:
+        request, _problems = self.window.build_request()
+        if request is None:  # e.g. a size that does not parse: Run will say so
+            ep = self.window.endpoint
+            request = EditRequest(inputs=(), prompt=self.window.prompt_panel.prompt().strip(),
+                                  model=self.window.params.model(),
+                                  style=ep.style if ep else "bailian")
+        return request.with_changes(inputs=())
+
+    async def offer(self, paths: list[Path], images: list[Path],
+                    skipped: list[tuple[Path, str]], limit: int) -> bool:
+        """A drop: a folder, or more photos than the model takes as inputs, is a batch."""
+        loop = asyncio.get_running_loop()
+        has_dir = await loop.run_in_executor(
+            self.window.pool, lambda: any(Path(p).is_dir() for p in paths))
+        if not images or not (has_dir or len(images) > limit):
+            return False
+        if has_dir or len(images) >= AUTO_BATCH:
+            await self.add(images, skipped, why="a folder" if has_dir else
+                           f"{len(images)} photos at once")
+            return True
+        # A few too many for one edit: the window keeps the first ones as inputs; the
+        # banner offers the other reading of the drop.
+        self._offered = list(images)
+        self.window.banner.show_message(
+            "info", f"{len(images)} photos dropped; one edit takes at most {limit}.",
+            "To give each photo the same edit instead, make them a batch.",
+            f"Make a batch of {len(images)}", BATCH_OFFER_KEY)
+        return False
+
+    async def add(self, images: list[Path], skipped: list[tuple[Path, str]], why: str) -> None:
+        w = self.window
+        profile = w.endpoint.profile_name if w.endpoint else ""
+        n = await self.controller.add_images(images, self.base_request(), profile)
+        self.set_visible(True)
+        text = (f"{why.capitalize()} makes a batch: {n} photo{'s' if n != 1 else ''} added to "
+                "the queue below. The prompt and parameters apply to each; press Run to start.")
+        if self.controller.active:
+            text = f"{n} photo{'s' if n != 1 else ''} added to the running batch."
+        if skipped:
+            text += f" Skipped {len(skipped)}: " + "; ".join(
+                f"{p.name} ({r})" for p, r in skipped[:3]) + ("…" if len(skipped) > 3 else "")
+        w.drop_zone.set_message(text, "info")
+        w.statusBar().showMessage(text, 8000)
+        self._update_run_button()
+
+    def choose_folder(self) -> None:
+        w = self.window
+        start = w.qsettings.value("paths/lastOpenDir", "") or ""
+        folder = QFileDialog.getExistingDirectory(w, "Batch: choose a folder of photos",
+                                                  str(start))
+        if folder:
+            w.qsettings.setValue("paths/lastOpenDir", folder)
+            w.spawn(self.add_folder(Path(folder)))
+
+    async def add_folder(self, folder: Path) -> None:
+        from qwen_studio.core.pipeline import find_images
+
+        loop = asyncio.get_running_loop()
+        images, skipped = await loop.run_in_executor(self.window.pool, find_images, [folder])
+        if not images:
+            self.window.drop_zone.set_message(f"no photos found in {folder.name}", "warning")
+            return
+        await self.add(images, skipped, why="a folder")
+
+    # -- running -------------------------------------------------------------------------------
+    def wants_run(self) -> bool:
+        return self.controller.wants_run()
+
+    def run(self) -> bool:
+        """Run pressed while the batch waits: check the prompt and parameters, then start."""
+        w = self.window
+        request, problems = w.build_request()
+        problems = [p for p in problems if "input image" not in p]
+        if request is None or problems:
+            text = "; ".join(problems)
+            w.banner.show_message(
+                "warning", f"Can't start the batch yet: {text[:1].upper()}{text[1:]}.",
+                "Describe the change in the Prompt box; it applies to every photo.")
+            w.prompt_panel.prompt_edit.setFocus()
+            return False
+        if w.banner.kind == "warning":
+            w.banner.dismiss()
+        try:
+            self.controller.start(self.base_request())
+        except QwenStudioError as exc:
+            w.banner.show_message("warning", exc.user_message, exc.hint, "Open settings",
+                                  "settings")
+            return False
+        w.save_settings()
+        self.set_visible(True)
+        return True
+
+    def _update_run_button(self) -> None:
+        b = self.window.run_button
+        n = self.controller.queued_count() if self.controller.wants_run() else 0
+        b.setText(f"Run batch ({n})   Ctrl+↵" if n else self._run_text)
+        b.setAccessibleDescription(
+            f"Start the batch of {n} photos (Ctrl+Enter)" if n else "Start the edit (Ctrl+Enter)")
+
+    def _update_title(self, s: QueueStats | None) -> None:
+        if s is None or not s.total or not self.controller.active:
+            self.window.setWindowTitle("Qwen Studio")
+            return
+        title = f"Qwen Studio — {s.done + s.skipped}/{s.total}"
+        if s.failed:
+            title += f" ({s.failed} failed)"
+        if self.controller.paused:
+            title += " paused"
+        self.window.setWindowTitle(title)
+
+    def _on_finished(self, report: BatchReport) -> None:
+        self.window.setWindowTitle("Qwen Studio")
+        msg = f"Batch finished: {report.done} done, {report.failed} failed of {report.total}"
+        self.window.statusBar().showMessage(msg, 15000)
+        self._update_run_button()
+
+    # -- thumbnails ----------------------------------------------------------------------------
+    def _load_thumbnail(self, key: tuple[int, str], path: Path) -> None:
+        async def load() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                image = await loop.run_in_executor(self.window.pool, il.decode_image, path,
+                                                   THUMB_PX * 2)
+            except (QwenStudioError, OSError):
+                image = None
+            self.panel.model.set_thumbnail(key, image)
+
+        self.controller.spawn(load())
+
+    # -- resume / export -----------------------------------------------------------------------
+    def _offer_resume(self, summary: batch_store.BatchSummary) -> None:
+        self.panel.offer_resume(summary)
+        self.set_visible(True)
+
+    def resume(self, batch_id: str) -> None:
+        if not batch_id:
+            return
+        if self.window.endpoint is None:
+            self.window.banner.show_message(
+                "warning", "Connect to a service to resume the batch.",
+                "Set up your API key in Settings, then press Resume again.", "Open settings",
+                "settings")
+            return
+        self.panel.resume_banner.hide()
+        self.window.spawn(self.controller.resume_batch(batch_id))
+
+    def export_gallery(self) -> None:
+        batch_id = self.controller.batch_id
+        if not batch_id:
+            return
+        w = self.window
+        start = w.qsettings.value("paths/lastExportDir", "") or ""
+        folder = QFileDialog.getExistingDirectory(w, "Export the batch as a gallery into…",
+                                                  str(start))
+        if folder:
+            w.qsettings.setValue("paths/lastExportDir", folder)
+            w.spawn(self.export_to(Path(folder) / f"qwen-{batch_id}"))
+
+    async def export_to(self, target: Path) -> Path | None:
+        from qwen_studio.core.gallery import export_gallery
+
+        batch_id = self.controller.batch_id or ""
+        loop = asyncio.get_running_loop()
+        w = self.window
+
+        def work() -> Path:
+            records = batch_store.batch_records(w.library, batch_id)
+            prompt = records[0].request.prompt if records else ""
+            return export_gallery(records, target, title=f"Qwen Studio batch — {prompt[:60]}")
+
+        try:
+            out = await loop.run_in_executor(w.pool, work)
+        except QwenStudioError as exc:
+            w.banner.show_message("error", f"Could not export the gallery: {exc.user_message}",
+                                  exc.hint or "Choose another folder.")
+            return None
+        except OSError as exc:
+            w.banner.show_message("error", f"Could not export the gallery: "
+                                  f"{exc.strerror or exc}", "Choose another folder.")
+            return None
+        w.statusBar().showMessage(f"Gallery exported to {out}", 10000)
+        w.banner.show_message("info", f"Gallery exported to {out}", "Open index.html in a "
+                              "browser to look through the batch.")
+        return out
+
+    async def shutdown(self) -> None:
+        await self.controller.shutdown()
