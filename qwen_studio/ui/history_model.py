@@ -167,6 +167,7 @@ class HistoryModel(QAbstractListModel):
     countChanged = Signal(int)  # total matching the filter, as the library counts it
     pageLoaded = Signal(int)  # rows added by the page
     filterChanged = Signal()
+    entryRefreshed = Signal(object)  # a live entry got its library facts (parent, copies)
 
     def __init__(self, library: Any, pool: Executor, parent: QObject | None = None, *,
                  page_size: int = PAGE_SIZE, autoload: bool = True) -> None:
@@ -424,7 +425,33 @@ class HistoryModel(QAbstractListModel):
             idx = self.index(row)
             self.dataChanged.emit(idx, idx)
         self._update_ticker()
+        if e.edit_id is not None and ("edit_id" in changes or changes.get("status") in (
+                DONE, FAILED, CANCELLED)):
+            self._refresh(e)
         return e
+
+    def _refresh(self, e: HistoryEntry) -> None:
+        """Fill in what only the library knows about a live edit: its parent, the stored
+        copies of its inputs, its batch."""
+        lib, edit_id = self.library, e.edit_id
+        if lib is None or edit_id is None:
+            return
+
+        def done(rec: Any) -> None:
+            if rec is None:
+                return
+            e.parent_id = rec.parent_id
+            e.batch_id = rec.batch_id
+            e.input_paths = list(rec.input_files)
+            if rec.result_files and not e.result_paths:
+                e.result_paths = list(rec.result_files)
+            row = self.row_of(e.job_id)
+            if row >= 0:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx)
+            self.entryRefreshed.emit(e)
+
+        self._submit(lambda: lib.get(edit_id), done)
 
     def set_favourite(self, entries: Iterable[HistoryEntry], value: bool) -> None:
         for e in entries:

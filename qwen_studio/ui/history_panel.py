@@ -418,6 +418,7 @@ class HistoryPanel(QWidget):
                     model.loadingChanged):
             sig.connect(lambda *_: self.update_empty())
         model.countChanged.connect(lambda *_: self._update_count())
+        model.entryRefreshed.connect(self._on_entry_refreshed)
         self.update_empty()
 
     @staticmethod
@@ -633,6 +634,10 @@ class HistoryPanel(QWidget):
                 self.lineage.show_tree(root, edit_id)
 
         self.spawn(load())
+
+    def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
+        if entry is self.current_entry():
+            self._current_changed()  # its parent is known now: actions and versions
 
     def _update_actions(self) -> None:
         sel = self.selected_entries()

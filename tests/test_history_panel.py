@@ -1,0 +1,372 @@
+"""The history sidebar over the real library, in the real window (and the sandbox where an
+edit has to run): search, filters, recall, chaining, delete/undo, export, paging."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from qwen_studio.core.client import Endpoint
+from qwen_studio.core.library import EditStatus, Library
+from qwen_studio.core.png_metadata import request_from_png
+from qwen_studio.core.request import EditRequest
+from qwen_studio.ui.history_model import HeaderRole
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def png_bytes(color: tuple[int, int, int], size: tuple[int, int] = (48, 32)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def seed(lib: Library, prompts: list[str], *, status: str = "done", start: int = 0,
+         **request_kwargs) -> list[int]:
+    """Real edits with real (tiny) input and result files, oldest first."""
+    ids = []
+    for i, prompt in enumerate(prompts, start=start):
+        sha, path = lib.store_bytes(png_bytes((i % 256, 40, 90)), "png")
+        req = EditRequest(inputs=(str(path),), prompt=prompt, **request_kwargs)
+        eid = lib.create_edit(req, input_hashes=(sha,))
+        if status == "done":
+            lib.complete_edit(eid, [png_bytes((200, i % 256, 30))])
+        else:
+            lib.set_status(eid, EditStatus(status), error="boom" if status == "failed" else "")
+        ids.append(eid)
+    return ids
+
+
+def make_jpeg(path: Path, size=(320, 240), color=(200, 120, 40)) -> Path:
+    Image.new("RGB", size, color).save(path, "JPEG", quality=90)
+    return path
+
+
+def drop_files(widget, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(widget.rect().center())
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
+    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
+    QApplication.sendEvent(widget, QDropEvent(pos, *args))
+
+
+async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what or cond}")
+        await asyncio.sleep(0.01)
+
+
+def prompts_shown(window) -> list[str]:
+    return [e.request.prompt for e in window.history_model.entries()]
+
+
+def edit_ids_shown(window) -> list[int]:
+    return [e.edit_id for e in window.history_model.entries()]
+
+
+@pytest.fixture
+def make_window(qloop, qtbot) -> Iterator[Callable[..., object]]:
+    from qwen_studio.app import create_main_window
+
+    windows = []
+
+    def factory(endpoint: Endpoint | None = None, **kwargs):
+        w = create_main_window(**kwargs)
+        if endpoint is not None:
+            w.set_endpoint(endpoint)
+        w.resize(1400, 900)
+        w.show()
+        windows.append(w)
+        return w
+
+    yield factory
+    for w in windows:
+        w.close()
+        qloop.run(w.shutdown())
+        w.deleteLater()
+
+
+def sandbox_endpoint(sandbox) -> Endpoint:
+    return Endpoint(sandbox.base_url, "bailian", "test-key", "Test sandbox")
+
+
+async def loaded(window, n: int) -> None:
+    await until(lambda: window.history_model.rowCount() >= n and not
+                window.history_model.is_loading(), 10, f"{n} rows")
+
+
+# -- tests -------------------------------------------------------------------------------------
+def test_search_narrows_the_list_and_clearing_brings_everything_back(make_window, qloop):
+    with Library() as lib:
+        seed(lib, ["make the sky pink", "add a red hat", "pink flamingo on the lake",
+                   "remove the background"])
+    window = make_window()
+    panel = window.history_panel
+
+    async def scenario():
+        await loaded(window, 4)
+        QTest.keyClicks(panel.search, "pink")
+        await until(lambda: window.history_model.rowCount() == 2, 5, "two pink edits")
+        assert prompts_shown(window) == ["pink flamingo on the lake", "make the sky pink"]
+        assert "2" in panel.count_label.text()
+        panel.search.clear()
+        QTest.keyClicks(panel.search, "zebra")
+        await until(lambda: window.history_model.rowCount() == 0 and
+                    not window.history_model.is_loading(), 5, "no match")
+        assert panel.empty_label.isVisible() and "zebra" in panel.empty_label.text()
+        panel.search.clear()
+        await loaded(window, 4)
+
+    qloop.run(scenario())
+    assert prompts_shown(window)[0] == "remove the background"
+    assert window.findChild(object, "historySearch") is panel.search
+
+
+def test_ctrl_f_focuses_search(make_window, qloop, qtbot):
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.run_button.setFocus()
+    QTest.keyClick(window.run_button, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.history_panel.search,
+                    timeout=3000)
+
+
+def test_favourite_and_failed_filters(make_window, qloop):
+    with Library() as lib:
+        ok = seed(lib, ["one", "two", "three"])
+        bad = seed(lib, ["broken"], status="failed", start=3)
+        lib.set_favourite(ok[0], True)
+    window = make_window()
+    panel = window.history_panel
+
+    async def scenario():
+        await loaded(window, 4)
+        # Star "three" from the list: persisted in the library at once (through the pool).
+        panel.select_row(window.history_model.row_of_edit(ok[2]))
+        panel.star_action.trigger()
+        await until(lambda: is_starred(window, ok[2]), 5, "star persisted")
+        panel.fav_button.click()
+        await until(lambda: window.history_model.rowCount() == 2 and
+                    not window.history_model.is_loading(), 5, "starred only")
+        assert prompts_shown(window) == ["three", "one"]
+        panel.fav_button.click()
+        panel.failed_button.click()
+        await until(lambda: prompts_shown(window) == ["broken"], 5, "failed only")
+        panel.failed_button.click()
+        await loaded(window, 4)
+
+    qloop.run(scenario())
+    assert edit_ids_shown(window) == [bad[0], ok[2], ok[1], ok[0]]
+    acc = window.history_model.data(window.history_model.index(1),
+                                    Qt.ItemDataRole.AccessibleTextRole)
+    assert "starred" in acc and "done" in acc
+
+
+def is_starred(window, edit_id: int) -> bool:
+    rec = window.library.get(edit_id)
+    return bool(rec and rec.favourite)
+
+
+def test_recall_fills_prompt_and_parameters(make_window, qloop):
+    with Library() as lib:
+        seed(lib, ["studio white backdrop"], model="qwen-image-edit-plus",
+             negative_prompt="blurry", size="1328*1328", n=2, seed=1234, watermark=True)
+    window = make_window()
+    panel = window.history_panel
+
+    async def scenario():
+        await loaded(window, 1)
+
+    qloop.run(scenario())
+    panel.select_row(0)
+    panel.recall_action.trigger()
+    assert window.prompt_panel.prompt() == "studio white backdrop"
+    assert window.prompt_panel.negative_prompt() == "blurry"
+    assert window.params.model() == "qwen-image-edit-plus"
+    assert window.params.size() == "1328*1328"
+    assert window.params.count_spin.value() == 2
+    assert window.params.seed() == 1234
+    assert window.params.watermark_check.isChecked()
+
+
+def test_use_as_input_chains_and_lineage_navigates(make_window, sandbox, qloop, tmp_path):
+    window = make_window(sandbox_endpoint(sandbox))
+    panel = window.history_panel
+    photo = make_jpeg(tmp_path / "street.jpg")
+
+    async def scenario():
+        drop_files(window.drop_zone, [photo])
+        await until(lambda: window.inputs, what="input")
+        window.prompt_panel.prompt_edit.setPlainText("make it night")
+        window.run_edit()
+        await until(lambda: [e.status for e in window.history_model.entries()] == ["done"],
+                    30, "first edit done")
+        first = window.history_model.entries()[0]
+        panel.select_row(0)
+        panel.use_input_action.trigger()
+        await until(lambda: window.inputs and window.inputs[0].path == first.result_paths[0],
+                    10, "the result as input")
+        window.prompt_panel.prompt_edit.setPlainText("add falling snow")
+        window.run_edit()
+        await until(lambda: [e.status for e in window.history_model.entries()] ==
+                    ["done", "done"], 30, "second edit done")
+        second = window.history_model.entries()[0]
+        assert window.library.get(second.edit_id).parent_id == first.edit_id
+
+        panel.select_row(0)
+        await until(lambda: panel.lineage.isVisible(), 5, "the version tree")
+        assert panel.lineage.edit_ids() == [first.edit_id, second.edit_id]
+        panel.parent_action.trigger()
+        await until(lambda: panel.current_entry().edit_id == first.edit_id, 5, "parent")
+        panel.children_action.trigger()
+        await until(lambda: panel.current_entry().edit_id == second.edit_id, 5, "child")
+
+    qloop.run(scenario())
+
+
+def test_delete_then_undo_restores_rows_and_library(make_window, qloop):
+    with Library() as lib:
+        ids = seed(lib, ["a", "b", "c", "d"])
+    window = make_window()
+    panel = window.history_panel
+    lv = window.history_list
+
+    async def scenario():
+        await loaded(window, 4)
+        panel.select_rows([1, 2])  # "c" and "b"
+        QTest.keyClick(lv, Qt.Key.Key_Delete)
+        assert prompts_shown(window) == ["d", "a"]
+        assert panel.undo_bar.isVisible() and "Deleted 2 edits" in panel.undo_label.text()
+        await until(lambda: window.library.get(ids[1]).deleted, 5, "soft delete")
+        assert window.library.count() == 2
+        QTest.keyClick(lv, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert prompts_shown(window) == ["d", "c", "b", "a"]
+        await until(lambda: not window.library.get(ids[1]).deleted, 5, "undelete")
+
+    qloop.run(scenario())
+    assert not panel.undo_bar.isVisible()
+    assert window.library.count() == 4
+
+
+def test_export_selection_as_zip_from_the_window(make_window, qloop, tmp_path, monkeypatch):
+    with Library() as lib:
+        seed(lib, ["first look", "second look", "third look"])
+    window = make_window()
+    panel = window.history_panel
+    target = tmp_path / "gallery.zip"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), "Zip archive (*.zip)"))
+
+    async def scenario():
+        await loaded(window, 3)
+        panel.select_rows([0, 2])
+        window.findChild(object, "exportGalleryAction").trigger()
+        await until(lambda: "Exported" in window.banner.message(), 15, "export report")
+
+    qloop.run(scenario())
+    assert "Exported 2 images" in window.banner.message()
+    assert window.banner.action_text() == "Show"
+    with zipfile.ZipFile(target) as z:
+        images = sorted(n for n in z.namelist() if n.startswith("images/"))
+        prompts = sorted(request_from_png(z.read(n)).prompt for n in images)
+        assert "index.html" in z.namelist() and "gallery.json" in z.namelist()
+    assert prompts == ["first look", "third look"]
+    assert window.findChild(object, "exportGalleryAction") in window.menuBar().actions()[
+        0].menu().actions()
+
+
+def test_export_search_result_to_folder_then_drop_png_recalls(make_window, qloop, tmp_path,
+                                                               monkeypatch):
+    with Library() as lib:
+        seed(lib, ["golden hour glow", "night city", "golden retriever portrait"],
+             seed=77, size="1024*1024")
+    window = make_window()
+    panel = window.history_panel
+    out = tmp_path / "golden"
+
+    async def scenario():
+        await loaded(window, 3)
+        panel.search.setText("golden")
+        panel.apply_filter()
+        await until(lambda: window.history_model.rowCount() == 2 and
+                    not window.history_model.is_loading(), 5, "search")
+        assert await panel.export_gallery("search", out) == out
+        pngs = sorted((out / "images").glob("*.png"))
+        assert len(pngs) == 2
+        # Dropping an exported PNG offers to recall what it was made with.
+        window.prompt_panel.prompt_edit.setPlainText("something else")
+        drop_files(window.drop_zone, [pngs[0]])
+        await until(lambda: window.banner.action_text() == "Recall parameters", 10,
+                    "the recall offer")
+        window.banner.action_button.click()
+
+    qloop.run(scenario())
+    assert window.prompt_panel.prompt().startswith("golden")
+    assert window.params.seed() == 77 and window.params.size() == "1024*1024"
+
+
+def test_paging_loads_more_on_scroll_and_thumbnails_only_for_visible_rows(make_window, qloop):
+    with Library() as lib:
+        ids = seed(lib, [f"edit number {i}" for i in range(250)])
+    window = make_window()
+    model = window.history_model
+    lv = window.history_list
+
+    async def scenario():
+        await loaded(window, 100)
+        assert model.rowCount() == 100 and model.canFetchMore()
+        await until(lambda: model.cached_thumbnails() > 0, 10, "visible thumbnails")
+        for target in (200, 250):
+            lv.scrollToBottom()
+            await until(lambda t=target: model.rowCount() >= t, 10, f"{target} rows")
+        await until(lambda: model.fully_loaded(), 5, "the end")
+
+    qloop.run(scenario())
+    assert edit_ids_shown(window) == list(reversed(ids))  # newest first, no duplicates
+    assert model.cached_thumbnails() < 120  # thumbnails for what was on screen, not all 500
+
+
+def test_day_headers_group_rows(make_window, qloop):
+    with Library() as lib:
+        ids = seed(lib, ["older", "yesterday one", "today one"])
+        day = 86400
+        now = time.time()
+        with lib._tx() as conn:  # backdate two edits, as if made on earlier days
+            conn.execute("UPDATE edits SET created_at = ? WHERE id = ?", (now - 40 * day, ids[0]))
+            conn.execute("UPDATE edits SET created_at = ? WHERE id = ?", (now - day, ids[1]))
+    window = make_window()
+    qloop.run(loaded(window, 3))
+    m = window.history_model
+    headers = [m.data(m.index(r), HeaderRole) for r in range(3)]
+    assert headers[0] == "Today" and headers[1] == "Yesterday"
+    assert headers[2] not in ("", "Today", "Yesterday")
+
+
+def test_edits_from_another_process_appear_live(make_window, qloop):
+    window = make_window()
+    window.history_model._poller.setInterval(50)
+
+    async def scenario():
+        await until(lambda: not window.history_model.is_loading(), 5, "first load")
+        with Library() as other:  # e.g. `qwen-studio batch` writing to the same library
+            seed(other, ["from the terminal"])
+        await until(lambda: prompts_shown(window) == ["from the terminal"], 10, "new row")
+
+    qloop.run(scenario())
