@@ -68,7 +68,12 @@ _SCALED_CACHE_ENTRIES = 3
 
 
 class ScaledImage:
-    """One source image plus the downscaled copies painting needs."""
+    """One source image plus the downscaled copies painting needs.
+
+    The pyramid starts with any smaller copies the image carries in `levels` (decoded in the
+    thread pool, see image_loading.DecodedImage), so a fitted 24 MP photo is painted from a
+    ~2.5k copy instead of being halved on the GUI thread; further halvings are made lazily.
+    """
 
     def __init__(self, image: QImage) -> None:
         self.has_alpha = image.hasAlphaChannel()
@@ -79,6 +84,12 @@ class ScaledImage:
         self.image = image if image.format() == fmt else image.convertToFormat(fmt)
         self.size = self.image.size()
         self._mips: list[QImage] = [self.image]
+        for level in getattr(image, "levels", ()):
+            if isinstance(level, QImage) and not level.isNull() \
+                    and level.hasAlphaChannel() == self.has_alpha \
+                    and level.width() < self._mips[-1].width():
+                self._mips.append(level if level.format() == fmt
+                                  else level.convertToFormat(fmt))
         self._scaled: OrderedDict[tuple[int, int], QImage] = OrderedDict()
 
     def _mip(self, level: int) -> QImage | None:
@@ -93,10 +104,15 @@ class ScaledImage:
 
     def mip_for(self, scale: float) -> QImage:
         """The smallest pyramid level still at least `scale` × the source size."""
+        need = scale * self.size.width() - 1e-6
         level = 0
-        while scale * 2 ** (level + 1) <= 1.0 and self._mip(level + 1) is not None:
+        while True:
+            if level + 1 >= len(self._mips) and self._mips[level].width() // 2 < need:
+                return self._mips[level]  # do not build a halving that would be too small
+            nxt = self._mip(level + 1)
+            if nxt is None or nxt.width() < need:
+                return self._mips[level]
             level += 1
-        return self._mips[level]
 
     def scaled_to(self, width: int, height: int) -> QImage:
         key = (width, height)

@@ -60,14 +60,21 @@ def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:
     return reader
 
 
-def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
-    """Decode to a colour-managed (sRGB) QImage, optionally downscaled. Worker thread only.
+# Smaller copies decoded next to a large image, so the canvas paints a fitted 24 MP photo
+# without scaling it on the GUI thread. They are read by QImageReader because its read() is
+# the one PySide6 image call that releases the GIL: QImage.scaled/convertToFormat/copy in a
+# worker hold it (measured: 6000x4000 scaled() in a worker stalls the GUI thread ~80 ms).
+DISPLAY_LEVEL_SIDES = (2560, 1280)
+_LEVEL_MIN_RATIO = 1.25  # a level must be this much smaller than the one above to pay off
 
-    Raises InputImageError naming the file and the reason when it cannot be read.
-    """
-    name = str(source) if not isinstance(source, bytes | bytearray) else "image data"
-    if isinstance(source, Path) and not source.is_file():
-        raise InputImageError(name, "file not found")
+
+class DecodedImage(QImage):
+    """A QImage (shallow copy, same pixels) plus `levels`: smaller decodes, largest first."""
+
+    levels: tuple[QImage, ...] = ()
+
+
+def _read(source: Path | bytes, name: str, max_side: int | None) -> QImage:
     holder: list[Any] = []
     reader = _reader_for(source, holder)
     if max_side:
@@ -82,9 +89,10 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
         if "Unsupported image format" in reason or "Unknown error" in reason:
             reason = "not an image Qwen Studio can read (use PNG, JPEG, WebP, BMP or TIFF)"
         raise InputImageError(name, reason)
-    if max_side and max(image.width(), image.height()) > max_side:
-        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+def _to_srgb(image: QImage) -> QImage:
     space = image.colorSpace()
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         # Show colours as the photographer meant them: honour the embedded ICC profile.
@@ -92,6 +100,40 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
         with contextlib.suppress(Exception):
             image = image.convertedToColorSpace(QColorSpace(QColorSpace.NamedColorSpace.SRgb))
     return image
+
+
+def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
+    """Decode to a colour-managed (sRGB) QImage, optionally downscaled. Worker thread only.
+
+    An image larger than DISPLAY_LEVEL_SIDES[0] comes back as a DecodedImage carrying
+    smaller copies for display. Raises InputImageError naming the file and the reason when
+    it cannot be read.
+    """
+    name = str(source) if not isinstance(source, bytes | bytearray) else "image data"
+    if isinstance(source, Path) and not source.is_file():
+        raise InputImageError(name, "file not found")
+    image = _read(source, name, max_side)
+    if max_side and max(image.width(), image.height()) > max_side:
+        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    image = _to_srgb(image)
+    levels: list[QImage] = []
+    top = max(image.width(), image.height())
+    for side in DISPLAY_LEVEL_SIDES:
+        if side * _LEVEL_MIN_RATIO >= top:
+            continue
+        try:
+            level = _to_srgb(_read(source, name, side))
+        except InputImageError:
+            break  # the display copies are an optimisation; the full image is what counts
+        if max(level.width(), level.height()) * _LEVEL_MIN_RATIO < top:
+            levels.append(level)
+            top = max(level.width(), level.height())
+    if not levels:
+        return image
+    out = DecodedImage(image)
+    out.levels = tuple(levels)
+    return out
 
 
 def encode_png(image: QImage) -> bytes:

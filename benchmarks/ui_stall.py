@@ -1,0 +1,361 @@
+"""UI stalls: how long the event loop of the Qwen Studio window is blocked while it works.
+
+The real window runs offscreen against a sandbox in its own process (so the fake service
+does not compete for the GUI process's GIL). The script drives it like a user: for each of
+10 photos (6000×4000 JPEGs with real detail, so decoding is real work) it clears the
+inputs, adds the photo with `window.add_inputs`, types a prompt and clicks Run; the edits
+then run side by side. A 5 ms QTimer heartbeat records every tick from the first submit
+until all 10 edits are done and the newest result is shown; stall = interval - 5 ms.
+
+Baseline in the same run: the same heartbeat over the idle window (machine noise floor).
+Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
+canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it.
+
+Goal: max stall < 50 ms, p99 < 16 ms.
+
+    /work/venv/bin/python benchmarks/ui_stall.py [--count 10] [--latency 1.0] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import io
+import itertools
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import sandbox_process
+
+KEY = "bench-key"
+TICK_MS = 5
+PHOTO_SIZE = (6000, 4000)
+PHOTO_DIR = Path(tempfile.gettempdir()) / "qwen-studio-bench-24mp"
+
+
+def make_big_photos(count: int) -> list[Path]:
+    """24 MP JPEGs with photo-like detail (noise over gradients and shapes), made once."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    PHOTO_DIR.mkdir(parents=True, exist_ok=True)
+    out = []
+    w, h = PHOTO_SIZE
+    for i in range(count):
+        path = PHOTO_DIR / f"big_{i:02d}.jpg"
+        out.append(path)
+        if path.is_file() and path.stat().st_size > 1_000_000:
+            continue
+        # Build at 1/4 size and upscale: cheap, yet smooth regions plus fine noise like a photo.
+        small = Image.radial_gradient("L").resize((w // 4, h // 4))
+        r = small.point(lambda v, i=i: (v + i * 25) % 256)
+        g = Image.linear_gradient("L").resize((w // 4, h // 4))
+        b = small.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        base = Image.merge("RGB", (r, g, b))
+        draw = ImageDraw.Draw(base)
+        for k in range(40):
+            x, y = (k * 211 + i * 97) % (w // 4), (k * 157 + i * 53) % (h // 4)
+            draw.ellipse((x, y, x + 60 + k * 3, y + 40 + k * 2),
+                         fill=((k * 37) % 256, (k * 91 + i) % 256, (k * 53) % 256))
+        base = base.filter(ImageFilter.GaussianBlur(2)).resize((w, h), Image.Resampling.BILINEAR)
+        noise = Image.effect_noise((w, h), 28).convert("RGB")
+        Image.blend(base, noise, 0.22).save(path, "JPEG", quality=90)
+    return out
+
+
+class Heartbeat:
+    """A 5 ms precise QTimer; records the monotonic time of every tick."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.ticks: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+
+    def start(self) -> None:
+        self.ticks = [time.perf_counter()]
+        self.timer.start()
+
+    def stop(self) -> list[float]:
+        self.timer.stop()
+        self.ticks.append(time.perf_counter())
+        return self.ticks
+
+
+def stalls_of(ticks: list[float]) -> list[tuple[float, float, float]]:
+    """(stall ms, interval start, interval end) per tick interval."""
+    return [(max(0.0, (b - a) * 1000 - TICK_MS), a, b) for a, b in itertools.pairwise(ticks)]
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+class Recorder:
+    """Long asyncio callbacks and paints, with their start/end times."""
+
+    def __init__(self, threshold_ms: float = 4.0) -> None:
+        self.threshold = threshold_ms / 1000
+        self.spans: list[tuple[float, float, str]] = []
+        self.notes: list[tuple[float, str]] = []
+        self.pool_spans: list[tuple[float, float, str]] = []
+        self._gc_start = 0.0
+
+    def note(self, what: str) -> None:
+        self.notes.append((time.perf_counter(), what))
+
+    def install(self, window: Any) -> None:
+        rec = self
+        handle_run = asyncio.events.Handle._run
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            t = time.perf_counter()
+            try:
+                handle_run(handle)
+            finally:
+                d = time.perf_counter() - t
+                if d > rec.threshold:
+                    rec.spans.append((t, t + d, _describe(handle)))
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+        gc.callbacks.append(self._on_gc)
+        self._wrap_pool(window.pool)
+        for widget, name in ((window.compare_view.canvas, "canvas paint"),
+                             (window.drop_zone, "drop zone paint"),
+                             (window.history_list.viewport(), "history paint")):
+            self._time_paint(widget, name)
+        # What the user would see happen, for the timeline.
+        c = window.controller
+        c.jobStarted.connect(lambda job, _r: rec.note(f"job {job} submitted"))
+        c.jobProgress.connect(lambda job, stage, _d: rec.note(f"job {job} {stage}"))
+        c.jobFinished.connect(lambda job, _r: rec.note(f"job {job} finished"))
+        for meth in ("set_before", "set_results"):
+            self._wrap(window.compare_view, meth, f"compare_view.{meth}")
+        self._wrap(window.drop_zone, "set_inputs", "drop_zone.set_inputs")
+        self._wrap(window.history_model, "update", "history_model.update")
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            d = time.perf_counter() - self._gc_start
+            if d > self.threshold / 4:
+                self.spans.append((self._gc_start, self._gc_start + d,
+                                   f"gc gen{info.get('generation')}"))
+
+    def _wrap_pool(self, pool: Any) -> None:
+        """Pool jobs, for context: most release the GIL, but not all of their steps do."""
+        submit = pool.submit
+        rec = self
+
+        def timed_submit(fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
+            def job() -> Any:
+                t = time.perf_counter()
+                try:
+                    return fn(*a, **kw)
+                finally:
+                    name = getattr(fn, "__qualname__", repr(fn))
+                    if name.endswith("<lambda>") and a == () and fn.__closure__:
+                        inner = [c.cell_contents for c in fn.__closure__]
+                        name = next((getattr(c, "__qualname__", "") for c in inner
+                                     if callable(c)), name)
+                    rec.pool_spans.append((t, time.perf_counter(), name))
+            return submit(job)
+
+        pool.submit = timed_submit
+
+    def _wrap(self, obj: Any, meth: str, label: str) -> None:
+        orig: Callable[..., Any] = getattr(obj, meth)
+        rec = self
+
+        def wrapped(*a: Any, **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return orig(*a, **kw)
+            finally:
+                d = time.perf_counter() - t
+                if d > rec.threshold:
+                    rec.spans.append((t, t + d, label))
+
+        setattr(obj, meth, wrapped)
+
+    def _time_paint(self, widget: Any, label: str) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        rec = self
+
+        class PaintTimer(QObject):
+            # Paint events: note the start in the filter, the end in a zero-delay check on
+            # the next filter call is unreliable, so time the widget's own paintEvent.
+            pass
+
+        orig = widget.paintEvent
+
+        def paint(event: Any) -> None:
+            t = time.perf_counter()
+            orig(event)
+            d = time.perf_counter() - t
+            if d > rec.threshold:
+                rec.spans.append((t, t + d, label))
+
+        widget.paintEvent = paint
+        _ = (QEvent, PaintTimer)
+
+    def during(self, a: float, b: float) -> list[str]:
+        out = [f"{(min(e, b) - max(s, a)) * 1000:.0f} ms {what}"
+               for s, e, what in self.spans if s < b and e > a]
+        out += [what for t, what in self.notes if a <= t <= b]
+        pool = sorted({what for s, e, what in self.pool_spans if s < b and e > a})
+        if pool:
+            out.append("pool busy with " + ", ".join(pool))
+        return out
+
+
+def _describe(handle: asyncio.events.Handle) -> str:
+    cb = getattr(handle, "_callback", None)
+    task = getattr(cb, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" @ line {frame.f_lineno}" if frame is not None else ""
+        return f"task {getattr(coro, '__qualname__', coro)}{where}"
+    return f"callback {getattr(cb, '__qualname__', cb)}"
+
+
+async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
+                       idle_s: float) -> tuple[list[float], list[float], float]:
+    from qwen_studio.ui.session_history import DONE, FAILED
+
+    async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    # Idle baseline: same heartbeat, window shown, nothing happening.
+    await asyncio.sleep(0.5)
+    beat.start()
+    await asyncio.sleep(idle_s)
+    idle = beat.stop()
+
+    beat.start()
+    t0 = time.perf_counter()
+    for i, photo in enumerate(photos):
+        window.clear_inputs()
+        window.add_inputs([photo])
+        await until(lambda p=photo: [x.path for x in window.inputs] == [p], 60, "the input")
+        window.prompt_panel.prompt_edit.setPlainText(f"warmer light, take {i + 1}")
+        window.run_button.click()
+    n = len(photos)
+
+    def finished() -> bool:
+        statuses = [e.status for e in window.history_model.entries()]
+        return len(statuses) == n and all(s in (DONE, FAILED) for s in statuses)
+
+    await until(finished, 600, "all edits")
+    # "Shown": the window's image loads for the newest result are done.
+    await until(lambda: not window._tasks and window.after_image() is not None, 60,
+                "the result to show")
+    await asyncio.sleep(0.3)  # catch the paint of the shown result
+    busy = beat.stop()
+    failed = [e.note for e in window.history_model.entries() if e.status == FAILED]
+    if failed:
+        print(f"WARNING: {len(failed)} edits failed: {failed[:2]}")
+    return idle, busy, time.perf_counter() - t0
+
+
+def report(name: str, ticks: list[float]) -> list[tuple[float, float, float]]:
+    st = stalls_of(ticks)
+    values = [s for s, _, _ in st]
+    print(f"{name:<6} ticks {len(values):5d}  max {max(values):6.1f} ms  p99 "
+          f"{pct(values, 0.99):5.1f} ms  p50 {pct(values, 0.5):4.1f} ms  "
+          f"mean interval {statistics.fmean(b - a for _, a, b in st) * 1000:4.1f} ms")
+    return st
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=10)
+    ap.add_argument("--latency", type=float, default=1.0, help="sandbox seconds per edit")
+    ap.add_argument("--idle", type=float, default=2.0, help="idle baseline seconds")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the GUI thread during the edits (slower; changes figures)")
+    args = ap.parse_args()
+
+    t = time.perf_counter()
+    photos = make_big_photos(args.count)
+    print(f"photos: {args.count} × {PHOTO_SIZE[0]}×{PHOTO_SIZE[1]} JPEG, "
+          f"{sum(p.stat().st_size for p in photos) / args.count / 1e6:.1f} MB each "
+          f"(ready in {time.perf_counter() - t:.1f} s)")
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    with tempfile.TemporaryDirectory() as tmp, \
+            sandbox_process("--latency", str(args.latency), "--key", KEY) as base:
+        os.environ["QWEN_STUDIO_HOME"] = str(Path(tmp) / "home")
+        os.environ["QWEN_STUDIO_ENDPOINT"] = base
+        os.environ["QWEN_STUDIO_API_KEY"] = KEY
+
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        from qwen_studio.app import create_main_window
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        window = create_main_window()
+        window.resize(1400, 900)
+        window.show()
+        rec = Recorder()
+        rec.install(window)
+        beat = Heartbeat()
+        prof = cProfile.Profile() if args.profile else None
+
+        async def scenario() -> tuple[list[float], list[float], float]:
+            if prof is not None:
+                prof.enable()
+            try:
+                return await run_scenario(window, photos, beat, args.idle)
+            finally:
+                if prof is not None:
+                    prof.disable()
+
+        try:
+            idle, busy, wall = loop.run_until_complete(scenario())
+        finally:
+            window.close()
+            loop.run_until_complete(window.shutdown())
+
+    print(f"{args.count} edits submitted and shown in {wall:.1f} s "
+          f"(sandbox latency {args.latency} s); heartbeat {TICK_MS} ms")
+    report("idle", idle)
+    st = report("edits", busy)
+    t0 = busy[0]
+    print("top 5 stalls (time since first submit: stall; what ran in it):")
+    for stall, a, b in sorted(st, reverse=True)[:5]:
+        what = rec.during(a, b)
+        print(f"  +{(a - t0):6.2f} s: {stall:6.1f} ms; {'; '.join(what[:8]) or '(not attributed)'}")
+    print("goal: max < 50 ms, p99 < 16 ms")
+    if prof is not None:
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(25)
+        print(s.getvalue())
+
+
+if __name__ == "__main__":
+    main()
