@@ -65,10 +65,25 @@ async def shoot(out: Path) -> None:
             "turn the scene into a watercolour painting with visible paper texture",
         ]
         for i, prompt in enumerate(prompts, 1):
+            if i == len(prompts):
+                # Continue from the sunset: the history shows the chain as a version tree.
+                newest = window.history_model.entries()[0]
+                while window.current_result() is None or (
+                        window.current_result()[0] != newest.result_paths[0]):
+                    await asyncio.sleep(0.05)  # the newest result is on the canvas
+                window.use_result_as_input()
+                while not (window.inputs and window.inputs[0].parent_edit_id is not None):
+                    await asyncio.sleep(0.05)
             window.prompt_panel.prompt_edit.setPlainText(prompt)
             window.run_edit()
             while sum(e.status == "done" for e in window.history_model.entries()) < i:
                 await asyncio.sleep(0.05)
+        panel = window.history_panel
+        panel.select_row(1)
+        panel.star_action.trigger()  # a starred entry, as a designer marks keepers
+        panel.select_row(0)
+        while not panel.lineage.isVisible():
+            await asyncio.sleep(0.05)
         while window.after_image() is None:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)

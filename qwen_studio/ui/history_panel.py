@@ -161,7 +161,7 @@ class HistoryDelegate(QStyledItemDelegate):
         before = model.thumbnail(before_p) if before_p is not None else None
         glyph, color = STATUS_LOOK.get(entry.status, ("", "#999"))
         if after is not None:
-            _draw_fitted(painter, after, thumb)
+            _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None:
                 inset = QRect(thumb.left() + 2, thumb.bottom() - self.INSET - 1, self.INSET,
                               self.INSET)
@@ -362,6 +362,9 @@ class HistoryPanel(QWidget):
         self.empty_label.setWordWrap(True)
 
         self.lineage = LineageView()
+        self.lineage_title = QLabel("Versions")
+        self.lineage_title.setObjectName("sectionTitle")
+        self.lineage_title.hide()
 
         self.undo_bar = QFrame()
         self.undo_bar.setObjectName("historyUndoBar")
@@ -392,6 +395,7 @@ class HistoryPanel(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.empty_label)
         lay.addWidget(lv, 1)
+        lay.addWidget(self.lineage_title)
         lay.addWidget(self.lineage)
         lay.addWidget(self.undo_bar)
         self.setMinimumWidth(220)
@@ -620,6 +624,7 @@ class HistoryPanel(QWidget):
         e = self.current_entry()
         if e is None or e.edit_id is None or self.model.library is None:
             self.lineage.hide()
+            self.lineage_title.hide()
             return
         self._tree_token += 1
         token, edit_id, lib = self._tree_token, e.edit_id, self.model.library
@@ -632,6 +637,7 @@ class HistoryPanel(QWidget):
                 return
             if token == self._tree_token:
                 self.lineage.show_tree(root, edit_id)
+                self.lineage_title.setVisible(self.lineage.isVisibleTo(self))
 
         self.spawn(load())
 

@@ -81,6 +81,7 @@ class LineageView(QTreeWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setMaximumHeight(150)
+        self.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
         self._current: int | None = None
@@ -123,6 +124,10 @@ class LineageView(QTreeWidget):
 
         add(root, None)
         self.expandAll()
+        # As tall as its rows (up to the cap): no empty box under a short chain.
+        n = len(self.edit_ids())
+        row_h = max(self.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        self.setFixedHeight(min(150, n * row_h + 2 * self.frameWidth() + 4))
         if current_item is not None:
             self.setCurrentItem(current_item)
             self.scrollToItem(current_item)
