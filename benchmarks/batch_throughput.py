@@ -24,6 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import make_photos, sandbox_process
+from _gui_batch import run_subprocess
 
 KEY = "bench-key"
 # A small result keeps the sandbox's rendering (one GIL) from being what both clients wait
@@ -80,7 +81,7 @@ def main() -> None:
         photos = make_photos(root / "photos", args.count)
         make_photos(root / "photos-warm", 8)
         ideal = args.count / args.concurrency * args.latency
-        bare_times, studio_times = [], []
+        bare_times, studio_times, gui_times = [], [], []
         with sandbox_process("--latency", str(args.latency), "--key", KEY) as base:
             # Warm-up (imports, first connections) for both, not timed.
             asyncio.run(bare_httpx(base, photos[:8], root / "warm-bare", args.concurrency))
@@ -92,6 +93,10 @@ def main() -> None:
                 t = time.perf_counter()
                 studio_batch(base, root / "photos", root / f"studio{r}", args.concurrency)
                 studio_times.append(time.perf_counter() - t)
+                # The window's queue, offscreen in its own process (Run → batch finished).
+                env = dict(os.environ, QWEN_STUDIO_HOME=str(root / f"gui-home{r}"))
+                gui = run_subprocess(base, root / "photos", args.concurrency, KEY, env)
+                gui_times.append(gui["elapsed_s"])
         bare, studio = statistics.median(bare_times), statistics.median(studio_times)
         print(f"images: {args.count}, latency {args.latency} s, concurrency {args.concurrency}, "
               f"ideal wall time {ideal:.1f} s")
@@ -100,6 +105,10 @@ def main() -> None:
         print(f"qwen-studio batch: {studio:.2f} s  (runs: "
               f"{', '.join(f'{t:.2f}' for t in studio_times)})")
         print(f"ratio batch/bare: {studio / bare:.3f}  (goal <= 1.05)")
+        gui_med = statistics.median(gui_times)
+        print(f"window queue    : {gui_med:.2f} s  (runs: "
+              f"{', '.join(f'{t:.2f}' for t in gui_times)})")
+        print(f"ratio window/bare: {gui_med / bare:.3f}")
 
 
 if __name__ == "__main__":

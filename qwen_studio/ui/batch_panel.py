@@ -118,7 +118,7 @@ class BatchModel(QAbstractTableModel):
         self.controller = controller
         self._ids: list[int] = []
         self._row: dict[int, int] = {}
-        self._thumbs: OrderedDict[tuple[int, str], QImage] = OrderedDict()
+        self._thumbs: OrderedDict[tuple[int, str], QIcon] = OrderedDict()
         self._asked: set[tuple[int, str]] = set()
         controller.reset.connect(self._reset)
         controller.jobsAdded.connect(self._added)
@@ -205,9 +205,8 @@ class BatchModel(QAbstractTableModel):
             if role == R.DisplayRole:
                 if job.state is JobState.FAILED:
                     return job.detail
-                if path is not None:
-                    return path.name[:12] + "…" if len(job.result) == 1 else (
-                        f"{len(job.result)} results")
+                if path is not None and len(job.result) > 1:
+                    return f"{len(job.result)} results"
                 return ""
             if role == R.ToolTipRole:
                 if job.state is JobState.FAILED:
@@ -248,7 +247,7 @@ class BatchModel(QAbstractTableModel):
         return ", ".join(parts)
 
     # -- thumbnails ----------------------------------------------------------------------------
-    def _thumb(self, key: tuple[int, str], path: Path) -> QImage | None:
+    def _thumb(self, key: tuple[int, str], path: Path) -> QIcon | None:
         image = self._thumbs.get(key)
         if image is not None:
             self._thumbs.move_to_end(key)
@@ -266,7 +265,9 @@ class BatchModel(QAbstractTableModel):
         row = self._row.get(job_id)
         if row is None:
             return
-        self._thumbs[key] = image
+        # An icon scales into the view's icon size keeping the aspect (a bare QImage would
+        # be drawn at its decoded size, which is 2x for high-DPI screens).
+        self._thumbs[key] = QIcon(QPixmap.fromImage(image))
         while len(self._thumbs) > THUMB_CACHE:
             self._thumbs.popitem(last=False)  # evicted rows decode again if scrolled back
         col = C_INPUT if kind == "in" else C_RESULT
