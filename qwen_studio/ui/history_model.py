@@ -79,6 +79,12 @@ class HistoryEntry:
     favourite: bool = False
     parent_id: int | None = None
     batch_id: str | None = None
+    _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
+
+    def day(self) -> int:
+        if self._day is None:
+            self._day = datetime.fromtimestamp(self.created).date().toordinal()
+        return self._day
 
     def elapsed(self) -> int:
         start = self.started if self.started is not None else self.created
@@ -325,9 +331,9 @@ class HistoryModel(QAbstractListModel):
     def header_for(self, row: int) -> str:
         if not 0 <= row < len(self._entries):
             return ""
-        label = day_label(self._entries[row].created)
-        if row == 0 or day_label(self._entries[row - 1].created) != label:
-            return label
+        e = self._entries[row]
+        if row == 0 or self._entries[row - 1].day() != e.day():
+            return day_label(e.created)
         return ""
 
     # -- filters -------------------------------------------------------------------------------
