@@ -41,8 +41,10 @@ from qwen_studio.core.request import EditRequest
 from qwen_studio.sandbox import SandboxServer
 
 KEY = "test-key"
-READ_TIMEOUT = 0.3  # the `slow` fault sleeps SLOW_SECONDS, well past this
-SLOW_SECONDS = 1.0
+# Generous enough that an ordinary render on a loaded 2-core machine never times out (which
+# would add a retry and break the request counts); the `slow` fault sleeps well past it.
+READ_TIMEOUT = 1.5
+SLOW_SECONDS = 5.0
 RESULT_CAP = 2**20  # sandbox results are ~40 KB; the `huge` fault streams HUGE_BYTES
 HUGE_BYTES = 3 * 2**20
 ATTEMPTS = 3

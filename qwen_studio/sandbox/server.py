@@ -17,6 +17,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 import uuid
@@ -66,6 +67,13 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     sandbox: SandboxServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up mid-answer (httpx after refusing an oversized result) is
+        # normal for a server; anything else still gets socketserver's traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class SandboxServer:
