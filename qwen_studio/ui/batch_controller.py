@@ -301,7 +301,9 @@ class BatchController(QObject):
         images, result, timings = list(outcome.images), outcome.result, dict(outcome.timings)
         del outcome  # the prepared data URIs go now, not when the job is collected
         ctx.progress("saving")
-        save = loop.run_in_executor(self._db, partial(
+        # In the shared pool, not the status thread: saves (hash, write, fsync) run side by
+        # side. A status write racing it cannot undo DONE (set_status refuses).
+        save = loop.run_in_executor(self.pool, partial(
             self.library.complete_edit, edit_id, images, revised_prompt=result.revised_prompt,
             usage=dict(result.usage), timings=timings))
         del images
