@@ -26,6 +26,15 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def _detach_app_logging() -> Iterator[None]:
+    """CLI tests call setup_logging; its file handler must not outlive the test's home."""
+    yield
+    from qwen_studio.core.logs import remove_handlers
+
+    remove_handlers()
+
+
 @pytest.fixture
 def sandbox() -> Iterator[object]:
     """A sandbox server on a free loopback port, stopped after the test."""

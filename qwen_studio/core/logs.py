@@ -47,16 +47,38 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (it may be swapped, e.g. by test capture)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def log_file() -> Path:
     return paths.log_dir() / LOG_FILE_NAME
 
 
-def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
-    """Configure the root logger once; returns the log file path."""
+def remove_handlers() -> None:
+    """Detach what setup_logging attached (tests call this between runs)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_qwen_studio", False):
             root.removeHandler(handler)
+            handler.close()
+
+
+def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
+    """Configure the root logger once; returns the log file path."""
+    remove_handlers()
+    root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     scrub = RedactingFilter()
     path = log_file()
@@ -66,7 +88,7 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     )
     handlers: list[logging.Handler] = [file_handler]
     if console:
-        stream = logging.StreamHandler(sys.stderr)
+        stream = _CurrentStderrHandler()
         stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
         stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handlers.append(stream)
