@@ -169,3 +169,15 @@ def test_console_entry_point_runs_as_a_process(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "1 done" in result.stderr
+
+
+def test_batch_edits_join_the_library_history(env, photos: Path, tmp_path: Path,
+                                              capsys) -> None:
+    assert run_cli(str(photos), "--prompt", "into the archive", "--out", str(tmp_path / "o")) == 0
+    capsys.readouterr()
+    assert main(["history", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    done = [r for r in records if r["request"]["prompt"] == "into the archive"]
+    assert len(done) == 3
+    assert {r["status"] for r in done} == {"done"}
+    assert len({r["batch_id"] for r in done}) == 1  # one run, one batch

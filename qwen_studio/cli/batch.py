@@ -11,7 +11,8 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +21,13 @@ from qwen_studio import __version__
 from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.engine import EditEvent, EditRunner
+from qwen_studio.core.engine import EditEvent, EditOutcome, EditRunner
 from qwen_studio.core.errors import ConfigError, InputImageError, QwenStudioError
 from qwen_studio.core.jobs import Job as QueuedJob
 from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
+from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.output_folder import OutputFolder
-from qwen_studio.core.pipeline import find_images
+from qwen_studio.core.pipeline import PreparedImage, find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
 
 log = logging.getLogger(__name__)
@@ -182,6 +184,62 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
+class _History:
+    """Records batch edits in the library, so the window's history shows them (one batch id
+    per run). The library is a convenience here: if it cannot be opened or written, the
+    batch goes on and says so once."""
+
+    def __init__(self, profile_name: str) -> None:
+        self.batch_id = f"batch-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        self.profile_name = profile_name
+        self.lib: Library | None = None
+        try:
+            self.lib = Library()
+        except Exception as exc:  # a locked/newer/corrupt library must not stop a batch
+            log.warning("batch edits are not recorded in the history: %s", exc)
+
+    def start(self, request: EditRequest, prepared: Sequence[PreparedImage]) -> int | None:
+        if self.lib is None:
+            return None
+        try:
+            hashes = []
+            for p in prepared:
+                src = Path(p.source)
+                if not str(p.source).startswith(("http://", "https://")) and src.is_file():
+                    hashes.append(self.lib.store_input(src)[0])
+                else:
+                    hashes.append(p.sha256)
+            return self.lib.create_edit(request, input_hashes=tuple(hashes),
+                                        profile_name=self.profile_name,
+                                        batch_id=self.batch_id, status=EditStatus.RUNNING)
+        except Exception as exc:
+            log.warning("could not record a batch edit in the history: %s", exc)
+            return None
+
+    def done(self, edit_id: int | None, outcome: EditOutcome) -> None:
+        if self.lib is None or edit_id is None:
+            return
+        try:
+            self.lib.complete_edit(edit_id, list(outcome.images),
+                                   revised_prompt=outcome.result.revised_prompt,
+                                   usage=dict(outcome.result.usage),
+                                   timings=dict(outcome.timings))
+        except Exception as exc:
+            log.warning("could not record a batch result in the history: %s", exc)
+
+    def failed(self, edit_id: int | None, status: EditStatus, error: str = "") -> None:
+        if self.lib is None or edit_id is None:
+            return
+        try:
+            self.lib.set_status(edit_id, status, error=error)
+        except Exception as exc:
+            log.warning("could not record a batch failure in the history: %s", exc)
+
+    def close(self) -> None:
+        if self.lib is not None:
+            self.lib.close()
+
+
 async def _run_jobs(
     jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int
 ) -> int:
@@ -193,7 +251,10 @@ async def _run_jobs(
             f"removed {folder.stale_temps_removed} temporary file(s) left by a killed run"
         )
     loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
+    history = _History(endpoint.profile_name)
+    with contextlib.closing(history), ThreadPoolExecutor(
+        max_workers=min(4, concurrency + 1)
+    ) as pool:
         async with make_http_client(settings) as http:
             runner = EditRunner(ImageClient(http, endpoint, settings), pool)
             stems = {j.label: j.stem for j in jobs}
@@ -211,7 +272,17 @@ async def _run_jobs(
                     else:
                         ctx.progress(event.stage)
 
-                outcome = await runner.run(request, prepared=prepared, on_event=on_event)
+                edit_id = await loop.run_in_executor(pool, history.start, request, prepared)
+                try:
+                    outcome = await runner.run(request, prepared=prepared, on_event=on_event)
+                except asyncio.CancelledError:
+                    # Ctrl+C: the pool may be closing; a quick synchronous write is fine.
+                    history.failed(edit_id, EditStatus.CANCELLED)
+                    raise
+                except QwenStudioError as exc:
+                    await loop.run_in_executor(
+                        pool, history.failed, edit_id, EditStatus.FAILED, exc.user_message)
+                    raise
                 base = folder.reserve_base(stems[ctx.job.label], len(outcome.images))
                 names = []
                 for k, image in enumerate(outcome.images, start=1):
@@ -245,6 +316,7 @@ async def _run_jobs(
                             f"({exc.strerror or type(exc).__name__})"
                         ) from None
                     names.append(saved.image.name)
+                await loop.run_in_executor(pool, history.done, edit_id, outcome)
                 return names
 
             def reason(job: QueuedJob) -> str:
