@@ -27,6 +27,28 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _dispose_leftover_widgets() -> Iterator[None]:
+    """After each test, stop and delete any top-level widget it left behind.
+
+    A window whose timers outlive its test fires into the next test's event processing
+    (or a closed loop) and can crash the whole run; this keeps tests independent.
+    """
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for widget in app.topLevelWidgets():
+        for timer in widget.findChildren(QTimer):
+            timer.stop()
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
 def _detach_app_logging() -> Iterator[None]:
     """CLI tests call setup_logging; its file handler must not outlive the test's home."""
     yield

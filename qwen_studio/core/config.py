@@ -90,6 +90,11 @@ class KeyStore:
             os.chmod(self._file, 0o600)
 
     def get(self, profile: str) -> str | None:
+        value = self._get(profile)
+        register_secret(value)  # from now on no log record can carry it
+        return value
+
+    def _get(self, profile: str) -> str | None:
         if self._keyring_usable():
             try:
                 import keyring
@@ -103,6 +108,7 @@ class KeyStore:
 
     def set(self, profile: str, key: str) -> str:
         """Store the key; returns 'keyring' or 'file' so the UI can say where it went."""
+        register_secret(key)
         if self._keyring_usable():
             try:
                 import keyring

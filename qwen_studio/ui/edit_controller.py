@@ -72,6 +72,9 @@ class EditController(QObject):
         QTimer.singleShot(WARM_UP_MS, self, self._warm_up)
 
     def _warm_up(self) -> None:
+        if getattr(self, "_shut_down", False):
+            return
+
         def load() -> None:
             for name in WARM_MODULES:
                 with contextlib.suppress(ImportError):
@@ -124,6 +127,7 @@ class EditController(QObject):
         return n
 
     async def shutdown(self) -> None:
+        self._shut_down = True
         tasks = list(self._tasks.values())
         for t in tasks:
             t.cancel()

@@ -1104,6 +1104,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Cancel edits, stop the demo sandbox, close what this window owns. Idempotent."""
         self._closed = True
+        self._stop_timers()
         await self.batch.shutdown()  # before the library closes: unfinished jobs stay queued
         await self.controller.shutdown()
         for t in list(self._tasks):
@@ -1120,6 +1121,13 @@ class MainWindow(QMainWindow):
         if self._owns_library and self.library is not None:
             lib, self.library = self.library, None
             await self._pool(lib.close)
+        self._stop_timers()  # anything a finishing task restarted
+
+    def _stop_timers(self) -> None:
+        # A timer left running after shutdown fires into a closed loop or a half-deleted
+        # window (a crash in the next test, or at exit): stop every one this window owns.
+        for timer in self.findChildren(QTimer):
+            timer.stop()
 
 
 def _problem_hint(problems: list[str]) -> str:

@@ -238,7 +238,9 @@ class SettingsDialog(QDialog):
 
     async def _show_key_state(self, name: str) -> None:
         try:
-            has = bool(await self._in_pool(self.store.get_key, name))
+            # Only a bool crosses back: a future holding the key would show it in reprs
+            # (asyncio prints pending tasks with their awaited result at shutdown).
+            has = await self._in_pool(lambda: bool(self.store.get_key(name)))
         except Exception:
             has = False
         if self.name_edit.text() == name and not self.key_edit.text():
