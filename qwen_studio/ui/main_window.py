@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self.inputs: list[InputItem] = []
         self._inputs_generation = 0  # drops stale "before" decodes
         self._shown_job: int | None = None
+        self._after_job: int | None = None  # the entry whose results are on screen
         self._shown_images: list[QImage] = []
         self._shown_paths: list[Path] = []
         self._shown_index = 0
@@ -910,9 +911,14 @@ class MainWindow(QMainWindow):
         if self._shown_job != job:
             return  # the user moved on meanwhile
         self._cv("set_before", before)
-        self._set_after(images, paths_ok)
+        self._set_after(images, paths_ok, job)
 
-    def _set_after(self, images: list[QImage], result_paths: list[Path]) -> None:
+    def _set_after(
+        self, images: list[QImage], result_paths: list[Path], job: int | None = None
+    ) -> None:
+        # The job these results belong to: _shown_job moves on as soon as the user selects
+        # another entry, while its images are still decoding.
+        self._after_job = job
         self._shown_images = images
         self._shown_paths = result_paths
         self._shown_index = 0
@@ -953,7 +959,9 @@ class MainWindow(QMainWindow):
 
     # -- result actions -----------------------------------------------------------------------
     def _shown_entry(self) -> HistoryEntry | None:
-        return self.history_model.entry(self._shown_job) if self._shown_job else None
+        """The entry whose results are on screen (not one still loading)."""
+        job = self._after_job
+        return self.history_model.entry(job) if job else None
 
     def save_result(self) -> None:
         cur = self.current_result()
