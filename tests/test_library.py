@@ -417,3 +417,20 @@ def test_thumbnail_is_cached_under_cache_dir(lib: Library, tmp_path: Path) -> No
     assert lib.thumbnail(src, max_side=64) == thumb
     assert thumb.stat().st_mtime_ns == mtime  # reused, not remade
     assert lib.thumbnail(src, max_side=32) != thumb
+
+
+def test_update_queued_request_only_before_it_runs(tmp_path: Path) -> None:
+    from qwen_studio.core.library import EditStatus, Library
+    from qwen_studio.core.request import EditRequest
+
+    lib = Library(tmp_path / "lib")
+    req = EditRequest(inputs=("a.jpg",), prompt="first idea")
+    edit = lib.create_edit(req, input_hashes=("h",))
+    assert lib.update_queued_request(edit, req.with_changes(prompt="better idea"))
+    assert lib.get(edit).request.prompt == "better idea"
+    assert [r.id for r in lib.query("better")] == [edit]  # search follows the change
+    assert lib.query("first") == []
+    lib.set_status(edit, EditStatus.RUNNING)
+    assert not lib.update_queued_request(edit, req.with_changes(prompt="too late"))
+    assert lib.get(edit).request.prompt == "better idea"
+    lib.close()

@@ -68,19 +68,8 @@ def add_job(
 
 
 def update_queued_request(library: Any, edit_id: int, request: EditRequest) -> bool:
-    """Change the request of an edit that has not run yet (the batch prompt or parameters
-    changed before Run). Returns False once it has started or finished.
-
-    Library has no public call for this yet, so this borrows its write transaction.
-    """
-    with library._tx() as conn:  # private: see the docstring
-        cur = conn.execute(
-            "UPDATE edits SET request_json = ?, prompt = ?, negative_prompt = ?, model = ?"
-            " WHERE id = ? AND status = ?",
-            (request.to_json(), request.prompt, request.negative_prompt, request.model,
-             edit_id, EditStatus.QUEUED.value),
-        )
-        return cur.rowcount == 1
+    """Change the request of an edit that has not run yet; False once it has started."""
+    return bool(library.update_queued_request(edit_id, request))
 
 
 def batch_records(library: Any, batch_id: str) -> list[EditRecord]:

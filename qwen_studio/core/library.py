@@ -577,6 +577,18 @@ class Library:
                     (status.value, now, error, edit_id),
                 )
 
+    def update_queued_request(self, edit_id: int, request: EditRequest) -> bool:
+        """Change the request of an edit that has not run yet (a batch's prompt or
+        parameters changed before Run). False once it has started or finished."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE edits SET request_json = ?, prompt = ?, negative_prompt = ?, model = ?"
+                " WHERE id = ? AND status = ?",
+                (request.to_json(), request.prompt, request.negative_prompt, request.model,
+                 edit_id, EditStatus.QUEUED.value),
+            )
+            return cur.rowcount == 1
+
     def complete_edit(
         self,
         edit_id: int,
