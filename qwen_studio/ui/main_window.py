@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.core import paths
-from qwen_studio.core.client import Endpoint, ImageClient
+from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.errors import (
     AuthError,
@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
         self._owns_library = owns_library
         self._sandbox: Any = None
         self._endpoint: Endpoint | None = None
+        # Timeouts, retries and the result cap; tests and tuning use set_client_settings.
+        self.client_settings = ClientSettings()
         self._tasks: set[asyncio.Future[Any]] = set()
         self.inputs: list[InputItem] = []
         self._inputs_generation = 0  # drops stale "before" decodes
@@ -481,10 +483,18 @@ class MainWindow(QMainWindow):
                 from qwen_studio.core.logs import register_secret
 
                 register_secret(endpoint.api_key)  # redacted from every log line
-            self.controller.set_client(ImageClient(self.http, endpoint), endpoint.profile_name)
+            self.controller.set_client(ImageClient(self.http, endpoint, self.client_settings),
+                                       endpoint.profile_name)
             if default_model and not self.qsettings.value("params/model"):
                 self.params.set_model(default_model)
         self._update_connection_ui()
+
+    def set_client_settings(self, settings: ClientSettings) -> None:
+        """Client settings for new edits and batches (edits in flight keep theirs)."""
+        self.client_settings = settings
+        self.batch.controller.client_settings = settings
+        if self._endpoint is not None:
+            self.set_endpoint(self._endpoint)
 
     @property
     def endpoint(self) -> Endpoint | None:
