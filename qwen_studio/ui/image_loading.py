@@ -156,6 +156,16 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
     return out
 
 
+def decode_input(path: Path, max_side: int) -> QImage:
+    """Check a dropped file as an edit will (pipeline rules: empty, text, truncated, too many
+    pixels) and decode its thumbnail. Qt alone accepts a truncated JPEG (grey bottom) and
+    names an empty file or a bomb vaguely; the pipeline's reason is the CLI's. Worker only."""
+    from qwen_studio.core.pipeline import make_thumbnail
+
+    make_thumbnail(path, 32)  # raises InputImageError with the user-facing reason
+    return decode_image(path, max_side)
+
+
 def encode_png(image: QImage) -> bytes:
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)

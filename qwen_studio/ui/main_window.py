@@ -590,7 +590,7 @@ class MainWindow(QMainWindow):
         problems = [f"{p.name}: {reason}" for p, reason in skipped]
         # Decode thumbnails in the pool; a file that fails is named with its reason.
         results = await asyncio.gather(
-            *(self._pool(il.decode_image, p, THUMB_SIDE) for p in images),
+            *(self._pool(il.decode_input, p, THUMB_SIDE) for p in images),
             return_exceptions=True,
         )
         good: list[InputItem] = []
