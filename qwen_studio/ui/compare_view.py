@@ -20,7 +20,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QEvent,
+    QMimeData,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -51,11 +61,17 @@ from qwen_studio.ui.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.result_strip import ResultStrip
 
 MODES = ("side", "wipe", "flip")
-_MODE_TEXT = {"side": "Side by side", "wipe": "Wipe", "flip": "Flip"}
+# Translated where used (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
+_MODE_TEXT = {"side": QT_TRANSLATE_NOOP("CompareView", "Side by side"),
+              "wipe": QT_TRANSLATE_NOOP("CompareView", "Wipe"),
+              "flip": QT_TRANSLATE_NOOP("CompareView", "Flip")}
 _MODE_HELP = {
-    "side": "Before and after next to each other, zoom and pan kept in sync (key 1)",
-    "wipe": "One image with a divider you drag: before left, after right (key 2)",
-    "flip": "After; hold Space or the mouse button to see before (key 3)",
+    "side": QT_TRANSLATE_NOOP(
+        "CompareView", "Before and after next to each other, zoom and pan kept in sync (key 1)"),
+    "wipe": QT_TRANSLATE_NOOP(
+        "CompareView", "One image with a divider you drag: before left, after right (key 2)"),
+    "flip": QT_TRANSLATE_NOOP(
+        "CompareView", "After; hold Space or the mouse button to see before (key 3)"),
 }
 
 _TOOLBAR_STYLE = """
@@ -154,10 +170,10 @@ class CompareView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
-        self.setAccessibleName("Before and after comparison")
+        self.setAccessibleName(self.tr("Before and after comparison"))
         self.setAccessibleDescription(
-            "Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; "
-            "Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).")
+            self.tr("Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; "
+            "Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider)."))
         self._mode = "side"
         self._before: QImage | None = None
         self._results: list[QImage] = []
@@ -211,35 +227,40 @@ class CompareView(QWidget):
         self.mode_group.setExclusive(True)
         self.mode_actions: dict[str, QAction] = {}
         for i, mode in enumerate(MODES, start=1):
-            action = self._action(_MODE_TEXT[mode], f"{_MODE_HELP[mode]}",
+            action = self._action(self.tr(_MODE_TEXT[mode]), self.tr(_MODE_HELP[mode]),
                                   lambda _=False, m=mode: self.set_mode(m), str(i), local)
             action.setCheckable(True)
             self.mode_group.addAction(action)
             self.mode_actions[mode] = action
         self.mode_actions[self._mode].setChecked(True)
 
-        self.fit_action = self._action("Fit", "Fit the whole image in view (Ctrl+0)", self.fit,
-                                       "Ctrl+0")
+        self.fit_action = self._action(self.tr("Fit"),
+                                       self.tr("Fit the whole image in view (Ctrl+0)"),
+                                       self.fit, "Ctrl+0")
         self.fit_action.setCheckable(True)
         self.actual_action = self._action(
-            "100%", "Actual pixels: one image pixel per screen pixel (Ctrl+1)",
+            "100%", self.tr("Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
             self.actual_size, "Ctrl+1")
         self.actual_action.setCheckable(True)
-        self.zoom_in_action = self._action("Zoom in", "Zoom in (Ctrl++)",
+        self.zoom_in_action = self._action(self.tr("Zoom in"), self.tr("Zoom in (Ctrl++)"),
                                            lambda: self.canvas.zoom_step(1),
                                            QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self._action("Zoom out", "Zoom out (Ctrl+-)",
+        self.zoom_out_action = self._action(self.tr("Zoom out"), self.tr("Zoom out (Ctrl+-)"),
                                             lambda: self.canvas.zoom_step(-1),
                                             QKeySequence.StandardKey.ZoomOut)
 
-        self.save_action = self._action("Save", "Save the result as a file… (Ctrl+S)",
+        self.save_action = self._action(self.tr("Save"),
+                                        self.tr("Save the result as a file… (Ctrl+S)"),
                                         self.saveRequested.emit, "Ctrl+S")
-        self.copy_action = self._action("Copy", "Copy the result image (Ctrl+Shift+C)",
+        self.copy_action = self._action(self.tr("Copy"),
+                                        self.tr("Copy the result image (Ctrl+Shift+C)"),
                                         self.copyRequested.emit, "Ctrl+Shift+C")
-        self.use_action = self._action("Use as input", "Continue editing from this result",
+        self.use_action = self._action(self.tr("Use as "
+                                               "input"), self.tr("Continue editing from this "
+                                                                 "result"),
                                        self.useAsInputRequested.emit)
-        self.reveal_action = self._action("Show in folder",
-                                          "Show the result file in the file manager",
+        self.reveal_action = self._action(self.tr("Show in folder"),
+                                          self.tr("Show the result file in the file manager"),
                                           self.revealRequested.emit)
 
     def _tool_button(self, name: str, action: QAction | None, accessible: str,
@@ -258,7 +279,7 @@ class CompareView(QWidget):
     def _build_toolbar(self) -> QWidget:
         bar = QFrame(self)
         bar.setObjectName("compareToolbar")
-        bar.setAccessibleName("Compare toolbar")
+        bar.setAccessibleName(self.tr("Compare toolbar"))
         bar.setStyleSheet(_TOOLBAR_STYLE)
         row = QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
@@ -266,31 +287,34 @@ class CompareView(QWidget):
 
         switch = QFrame(bar)
         switch.setObjectName("modeSwitch")
-        switch.setAccessibleName("Compare mode")
+        switch.setAccessibleName(self.tr("Compare mode"))
         switch_row = QHBoxLayout(switch)
         switch_row.setContentsMargins(2, 2, 2, 2)
         switch_row.setSpacing(2)
         self.mode_buttons: dict[str, QToolButton] = {}
         for i, mode in enumerate(MODES, start=1):
             button = self._tool_button(f"mode{mode.capitalize()}Button", self.mode_actions[mode],
-                                       f"{_MODE_TEXT[mode]} mode", _MODE_HELP[mode])
-            button.setToolTip(f"{_MODE_TEXT[mode]} ({i})")
+                                       self.tr("{mode} mode").format(
+                                           mode=self.tr(_MODE_TEXT[mode])),
+                                       self.tr(_MODE_HELP[mode]))
+            button.setToolTip(f"{self.tr(_MODE_TEXT[mode])} ({i})")
             switch_row.addWidget(button)
             self.mode_buttons[mode] = button
         row.addWidget(switch)
         row.addSpacing(10)
 
-        self.fit_button = self._tool_button("fitButton", self.fit_action, "Fit to view",
-                                            "Show the whole image (Ctrl+0)")
+        self.fit_button = self._tool_button("fitButton", self.fit_action, self.tr("Fit to view"),
+                                            self.tr("Show the whole image (Ctrl+0)"))
         self.actual_button = self._tool_button("actualSizeButton", self.actual_action,
-                                               "Actual size, 100 percent",
-                                               "One image pixel per screen pixel (Ctrl+1)")
+                                               self.tr("Actual size, 100 percent"),
+                                               self.tr("One image pixel per screen pixel (Ctrl+1)"))
         row.addWidget(self.fit_button)
         row.addWidget(self.actual_button)
         self.zoom_label = QLabel(bar)
         self.zoom_label.setObjectName("zoomLabel")
-        self.zoom_label.setAccessibleName("Zoom level")
-        self.zoom_label.setAccessibleDescription("Current zoom in percent of actual pixels")
+        self.zoom_label.setAccessibleName(self.tr("Zoom level"))
+        self.zoom_label.setAccessibleDescription(self.tr("Current zoom in percent of actual "
+                                                         "pixels"))
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.zoom_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("3200 %") + 6)
         row.addWidget(self.zoom_label)
@@ -298,31 +322,33 @@ class CompareView(QWidget):
 
         self.sizes_label = _ElidedLabel(bar)
         self.sizes_label.setObjectName("imageSizes")
-        self.sizes_label.setAccessibleName("Image sizes")
+        self.sizes_label.setAccessibleName(self.tr("Image sizes"))
         self.sizes_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row.addWidget(self.sizes_label, 1)
         row.addSpacing(12)
 
         self.save_button = self._tool_button("saveResultButton", self.save_action,
-                                             "Save result", "Save the result as a file (Ctrl+S)")
+                                             self.tr("Save "
+                                                     "result"), self.tr("Save the result as a "
+                                                                        "file (Ctrl+S)"))
         self.copy_button = self._tool_button("copyResultButton", self.copy_action,
-                                             "Copy result",
-                                             "Copy the result image to the clipboard "
-                                             "(Ctrl+Shift+C)")
+                                             self.tr("Copy result"),
+                                             self.tr("Copy the result image to the clipboard "
+                                             "(Ctrl+Shift+C)"))
         self.use_button = self._tool_button("useAsInputButton", self.use_action,
-                                            "Use result as input",
-                                            "Make this result the input of the next edit")
+                                            self.tr("Use result as input"),
+                                            self.tr("Make this result the input of the next edit"))
         self.reveal_button = self._tool_button("revealResultButton", self.reveal_action,
-                                               "Show result in folder",
-                                               "Open the file manager at the saved result")
+                                               self.tr("Show result in folder"),
+                                               self.tr("Open the file manager at the saved result"))
         self.drag_button = _DragHandle(self)
         self.drag_button.setObjectName("dragResultButton")
-        self.drag_button.setText("⠿ Drag")
-        self.drag_button.setToolTip("Drag the result file into another app or folder "
-                                    "(or Ctrl+drag the image)")
-        self.drag_button.setAccessibleName("Drag result out")
+        self.drag_button.setText(self.tr("⠿ Drag"))
+        self.drag_button.setToolTip(self.tr("Drag the result file into another app or folder "
+                                    "(or Ctrl+drag the image)"))
+        self.drag_button.setAccessibleName(self.tr("Drag result out"))
         self.drag_button.setAccessibleDescription(
-            "Drag from here to drop the result file into another application or a folder")
+            self.tr("Drag from here to drop the result file into another application or a folder"))
         self.drag_button.setAutoRaise(True)
         self.drag_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.drag_button.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -477,7 +503,7 @@ class CompareView(QWidget):
 
     def placeholder_text(self) -> str:
         """The shortcut hint shown on the empty canvas, or "" when images are shown."""
-        return EMPTY_TEXT if self.is_empty() else ""
+        return self.canvas.tr(EMPTY_TEXT) if self.is_empty() else ""
 
     def visible_labels(self) -> list[str]:
         """The corner labels currently drawn, e.g. ["Before", "After"]."""
@@ -507,21 +533,24 @@ class CompareView(QWidget):
             action.setEnabled(has_image)
         parts = []
         if self._before is not None:
-            parts.append(f"Before {self._before.width()}×{self._before.height()}")
+            parts.append(self.tr("Before {w}×{h}").format(w=self._before.width(),
+                                                          h=self._before.height()))
         after = self.after_image()
         if after is not None:
-            parts.append(f"After {after.width()}×{after.height()}")
+            parts.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
         self.sizes_label.setText(" · ".join(parts))
         self.canvas.setAccessibleDescription(self._describe())
 
     def _describe(self) -> str:
         """What the canvas shows, in words: state is never conveyed by the image alone."""
         if self.is_empty():
-            return EMPTY_TEXT
-        labels = " and ".join(self.visible_labels())
-        text = f"Showing {labels}, zoom {round(self.canvas.zoom() * 100)} %"
+            return self.canvas.tr(EMPTY_TEXT)
+        labels = self.tr(" and ").join(self.canvas.tr(x) for x in self.visible_labels())
+        text = self.tr("Showing {labels}, zoom {zoom} %").format(
+            labels=labels, zoom=round(self.canvas.zoom() * 100))
         if len(self._results) > 1:
-            text += f", result {self._index + 1} of {len(self._results)}"
+            text += self.tr(", result {i} of {n}").format(i=self._index + 1,
+                                                           n=len(self._results))
         if self.busy_text():
             text += f". {self.busy_text()}"
         return text
