@@ -87,7 +87,8 @@ def test_before_only_is_shown_alone_and_labelled(view: CompareView) -> None:
     assert view.visible_labels() == ["Before"]
     img = shot(view)
     assert near(px(img, img.width() / 2, img.height() / 2), RED)
-    assert view.sizes_label.full_text() == "Before 400×300"
+    assert view.sizes_label.full_text() == "400×300"
+    assert view.sizes_label.toolTip() == "Before 400×300"
     assert not view.save_button.isEnabled()
 
 
@@ -100,7 +101,8 @@ def test_side_by_side_before_left_after_right(view: CompareView) -> None:
     mid = img.height() / 2
     assert near(px(img, img.width() * 0.25, mid), RED)
     assert near(px(img, img.width() * 0.75, mid), BLUE)
-    assert view.sizes_label.full_text() == "Before 400×300 · After 400×300"
+    assert view.sizes_label.full_text() == "400×300 → 400×300"
+    assert view.sizes_label.toolTip() == "Before 400×300 · After 400×300"
 
 
 def _boundary_x(img: QImage, x0: int, x1: int, y: int, left: QColor) -> int:

@@ -531,14 +531,20 @@ class CompareView(QWidget):
         for action in (self.fit_action, self.actual_action, self.zoom_in_action,
                        self.zoom_out_action):
             action.setEnabled(has_image)
-        parts = []
+        # Compact on the toolbar ("4032×3024 → 1248×832"); the words go in the tooltip and
+        # the accessible description, where space is not an issue.
+        sizes, words = [], []
         if self._before is not None:
-            parts.append(self.tr("Before {w}×{h}").format(w=self._before.width(),
-                                                          h=self._before.height()))
+            w, h = self._before.width(), self._before.height()
+            sizes.append(f"{w}×{h}")
+            words.append(self.tr("Before {w}×{h}").format(w=w, h=h))
         after = self.after_image()
         if after is not None:
-            parts.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
-        self.sizes_label.setText(" · ".join(parts))
+            sizes.append(f"{after.width()}×{after.height()}")
+            words.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
+        self.sizes_label.setText(" → ".join(sizes))
+        self.sizes_label.setToolTip(" · ".join(words))
+        self.sizes_label.setAccessibleDescription(" · ".join(words))
         self.canvas.setAccessibleDescription(self._describe())
 
     def _describe(self) -> str:
