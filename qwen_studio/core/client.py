@@ -16,18 +16,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import dataclasses
 import io
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from qwen_studio import __version__
 from qwen_studio.core.api_errors import (
@@ -39,6 +39,7 @@ from qwen_studio.core.api_errors import (
     shorten,
     text_of_non_json,
 )
+from qwen_studio.core.endpoint import ClientSettings, Endpoint, RetryInfo
 from qwen_studio.core.errors import (
     ApiError,
     BadResponseError,
@@ -52,6 +53,14 @@ from qwen_studio.core.errors import (
 from qwen_studio.core.request import DEFAULT_MODELS, EditRequest
 from qwen_studio.core.styles import GenerationResult, ResultRef, get_style
 
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where it is used, not here: importing it costs 50-90 ms, and the window
+# imports this module (for the job queue's RetryInfo and friends) before its first paint.
+__all__ = ["ClientSettings", "Endpoint", "ImageClient", "LazyHttpClient", "RetryInfo",
+           "make_http_client"]
+
 log = logging.getLogger("qwen_studio.client")
 
 RETRY_AFTER_CAP = 120.0  # a server asking for longer is treated as asking for this
@@ -62,38 +71,11 @@ REDIRECTS = (301, 302, 303, 307, 308)
 _CHECK_HINT = "Check the endpoint URL and your connection."
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    base_url: str
-    style: str = "bailian"
-    api_key: str = field(default="", repr=False)
-    profile_name: str = ""
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    connect_timeout: float = 10
-    read_timeout: float = 120
-    max_attempts: int = 4
-    backoff_base: float = 1.0
-    backoff_max: float = 30.0
-    max_result_bytes: int = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class RetryInfo:
-    """Told to on_retry before each wait. `attempt` is the attempt that just failed (1-based);
-    the next one is attempt + 1 of max_attempts, after `delay` seconds."""
-
-    attempt: int
-    max_attempts: int
-    delay: float
-    error: ApiError
+DEFAULT_SETTINGS = ClientSettings()
 
 
 def _timeout(settings: ClientSettings) -> httpx.Timeout:
+    import httpx
     # Uploads of three 10 MB data URIs need time per write; the pool wait is bounded by the
     # job queue's concurrency, so it only guards against a wedged pool.
     return httpx.Timeout(
@@ -104,14 +86,53 @@ def _timeout(settings: ClientSettings) -> httpx.Timeout:
     )
 
 
-def make_http_client(settings: ClientSettings = ClientSettings()) -> httpx.AsyncClient:
+def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.AsyncClient:
     """The one AsyncClient the app shares. Redirects are never followed automatically."""
+    import httpx
     return httpx.AsyncClient(
         timeout=_timeout(settings),
         follow_redirects=False,
         limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
         headers={"User-Agent": f"qwen-studio/{__version__}"},
     )
+
+
+class LazyHttpClient:
+    """The shared AsyncClient, built on first use or by `warm()` in a worker thread.
+
+    Building one costs 50-90 ms (httpx import, SSL context); a window should not pay that
+    before its first paint. Behaves like the client it wraps (attribute access builds it);
+    `aclose()` closes it only if it was ever built.
+    """
+
+    def __init__(self, settings: ClientSettings = DEFAULT_SETTINGS) -> None:
+        self._settings = settings
+        self._client: httpx.AsyncClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._client is not None
+
+    def get(self) -> httpx.AsyncClient:
+        with self._lock:  # the pool may be building it right now: wait for that one
+            if self._client is None:
+                self._client = make_http_client(self._settings)
+            return self._client
+
+    def warm(self, executor: Executor) -> None:
+        """Build it in `executor`, so the GUI thread finds it ready."""
+        with contextlib.suppress(RuntimeError):  # executor shut down already
+            executor.submit(self.get)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+    async def aclose(self) -> None:
+        with self._lock:
+            client = self._client
+        if client is not None:
+            await client.aclose()
 
 
 def _log_url(url: str) -> str:
@@ -149,7 +170,7 @@ class ImageClient:
         self,
         http: httpx.AsyncClient,
         endpoint: Endpoint,
-        settings: ClientSettings = ClientSettings(),
+        settings: ClientSettings = DEFAULT_SETTINGS,
         *,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
@@ -227,6 +248,7 @@ class ImageClient:
     async def check_connection(self) -> str:
         """Prove URL and key work without paying for an edit: POST a body the service must
         refuse (empty prompt, no image). 400 means "reachable and key accepted"."""
+        import httpx
         url = self.style.endpoint_url(self.endpoint.base_url)
         probe = EditRequest(inputs=(), prompt="", style=self.style.name,
                             model=DEFAULT_MODELS.get(self.style.name, "qwen-image-edit-plus"))
@@ -302,6 +324,7 @@ class ImageClient:
         content: bytes | None = None,
     ) -> _Response:
         """One request; the body is streamed and refused past `cap` (2xx) or cut (errors)."""
+        import httpx
         started = time.monotonic()
         is_post = method == "POST"
         try:
@@ -341,6 +364,7 @@ class ImageClient:
         return _Response(status, headers, b"".join(chunks), url)
 
     def _transport_error(self, exc: httpx.RequestError, url: str, *, download: bool) -> ApiError:
+        import httpx
         host = httpx.URL(url).host or url
         what = "the result server" if download else host
         detail = ErrorDetail(provider_message=shorten(str(exc) or type(exc).__name__, 200))
@@ -394,6 +418,7 @@ class ImageClient:
 
     # -- downloads ---------------------------------------------------------------------------
     async def _download(self, url: str, attempt: int) -> bytes:
+        import httpx
         cap = self.settings.max_result_bytes
         current = url
         for _hop in range(MAX_REDIRECTS + 1):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import write_atomic
-from qwen_studio.core.client import Endpoint
+from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import ConfigError
 from qwen_studio.core.logs import register_secret
 from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, STYLES

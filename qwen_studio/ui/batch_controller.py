@@ -16,17 +16,22 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from qwen_studio.core import batch_store
-from qwen_studio.core.client import ClientSettings, ImageClient
-from qwen_studio.core.engine import EditEvent, EditRunner
+from qwen_studio.core.endpoint import ClientSettings
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.jobs import FINISHED, Job, JobContext, JobQueue, JobState, SkipJob
-from qwen_studio.core.library import EditStatus
 from qwen_studio.core.request import EditRequest
+
+if TYPE_CHECKING:
+    from qwen_studio.core.engine import EditEvent, EditRunner
+    from qwen_studio.core.library import EditStatus
+
+# The engine (Pillow), the HTTP client and the batch store are imported where they are used:
+# at module level they cost the window ~25 ms before its first paint. Once loaded (the
+# edit controller warms them in the pool) a local import is a dictionary lookup.
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +128,8 @@ class BatchController(QObject):
 
     # -- adding --------------------------------------------------------------------------------
     def _new_batch(self, batch_id: str | None = None) -> None:
+        from qwen_studio.core import batch_store
+
         if self.queue is not None:
             old = self.queue
             self.spawn(old.close())
@@ -140,6 +147,8 @@ class BatchController(QObject):
     async def add_images(self, paths: list[Path], base: EditRequest, profile_name: str = "") -> int:
         """Queue one job per image with `base`'s prompt and parameters. Adds to the batch
         while it has unfinished jobs; otherwise starts a new batch. Returns how many."""
+        from qwen_studio.core import batch_store
+
         if self.queue is None or not any(
             j.state not in FINISHED for j in self.queue.jobs.values()
         ):
@@ -181,6 +190,9 @@ class BatchController(QObject):
     def start(self, base: EditRequest | None = None) -> None:
         """Apply the current prompt and parameters to every waiting job whose prompt was not
         edited by hand, then run. The database follows on its own thread."""
+        from qwen_studio.core.client import ImageClient
+        from qwen_studio.core.engine import EditRunner
+
         if self.queue is None:
             return
         http, endpoint, _profile = self.connection()
@@ -210,6 +222,8 @@ class BatchController(QObject):
         self._touch()
 
     def _update_requests(self, updates: list[tuple[int, EditRequest]]) -> None:
+        from qwen_studio.core import batch_store
+
         for edit_id, req in updates:
             batch_store.update_queued_request(self.library, edit_id, req)
 
@@ -268,6 +282,8 @@ class BatchController(QObject):
 
     def set_prompt(self, job_id: int, prompt: str) -> bool:
         """Edit one waiting job's prompt; it keeps it when Run applies the batch prompt."""
+        from qwen_studio.core import batch_store
+
         job = self.job(job_id)
         if job is None or self.queue is None:
             return False
@@ -316,6 +332,8 @@ class BatchController(QObject):
 
     def _begin(self, edit_id: int) -> list[Path] | None:
         """Database thread: a job already DONE (saved before a crash) is not sent again."""
+        from qwen_studio.core.library import EditStatus
+
         rec = self.library.get(edit_id)
         if rec is not None and rec.status is EditStatus.DONE:
             return list(rec.result_files)
@@ -339,6 +357,8 @@ class BatchController(QObject):
             self._check_finished()
 
     def _record_transition(self, job: Job, before: JobState) -> None:
+        from qwen_studio.core.library import EditStatus
+
         if self._closing:
             return  # quitting: leave the jobs for a resume, not cancelled
         state = job.state
@@ -400,6 +420,8 @@ class BatchController(QObject):
 
     # -- resume --------------------------------------------------------------------------------
     async def check_resume(self) -> None:
+        from qwen_studio.core import batch_store
+
         loop = asyncio.get_running_loop()
         try:
             found = await loop.run_in_executor(
@@ -413,6 +435,9 @@ class BatchController(QObject):
     async def resume_batch(self, batch_id: str) -> None:
         """Load the batch from the library and run what is left. Done jobs are listed, not
         run; failed ones wait for Retry."""
+        from qwen_studio.core import batch_store
+        from qwen_studio.core.library import EditStatus
+
         loop = asyncio.get_running_loop()
         records = await loop.run_in_executor(self._db, batch_store.batch_records,
                                              self.library, batch_id)
@@ -452,6 +477,8 @@ class BatchController(QObject):
 
     async def shutdown(self) -> None:
         """Stop without cancelling in the library: what did not finish stays resumable."""
+        from qwen_studio.core.library import EditStatus
+
         self._closing = True
         self._flush.stop()
         running = [j.key for j in self.jobs() if j.state is JobState.RUNNING and j.key]

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -42,12 +42,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwen_studio.core import batch_store
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.jobs import Job, JobState, QueueStats
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
+
+if TYPE_CHECKING:
+    from qwen_studio.core import batch_store
 
 log = logging.getLogger(__name__)
 
@@ -902,6 +904,8 @@ class BatchUi:
         batch_id = self.controller.batch_id or ""
         loop = asyncio.get_running_loop()
         w = self.window
+
+        from qwen_studio.core import batch_store
 
         def work() -> Path:
             records = batch_store.batch_records(w.library, batch_id)
