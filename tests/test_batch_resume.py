@@ -1,11 +1,14 @@
 """A batch survives a quit and a SIGKILL: reopening offers to resume, and every photo ends
-with exactly one done result (a saved result is never sent again)."""
+with exactly one done result (a saved result is never sent again). After the kill the
+library database passes integrity_check and every file under its final name decodes; a
+temp file the kill left is gone once the library is reopened."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,6 +20,7 @@ import pytest
 from PIL import Image
 
 from qwen_studio.core import paths
+from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.jobs import JobState
 from qwen_studio.core.library import EditStatus, Library
@@ -53,6 +57,25 @@ def assert_one_done_result_each(home: Path, photos: list[Path]) -> list:
             file_sha256(p) for p in photos)
         assert all(len(r.result_files) == 1 and r.result_files[0].is_file() for r in records)
         return records
+
+
+def assert_library_sound(home: Path) -> list[Path]:
+    """Whatever happened (even a SIGKILL): the database passes integrity_check and every file
+    under its final name in the library decodes whole. Returns the temp files found."""
+    root = home / "data" / "library"
+    conn = sqlite3.connect(root / "library.sqlite3")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+    temps = []
+    for p in (root / "files").rglob("*"):
+        if p.name.startswith(TEMP_PREFIX):
+            temps.append(p)
+        elif p.is_file():
+            with Image.open(p) as im:
+                im.load()
+    return temps
 
 
 @pytest.fixture
@@ -200,7 +223,16 @@ def test_sigkill_mid_batch_then_resume_in_a_new_process(slow_sandbox, tmp_path, 
         [batch_id] = lib.batch_ids()
         left = lib.query(batch_id=batch_id, limit=1000)
         done_at_kill = sum(r.status is EditStatus.DONE for r in left)
+        # Every result the app had reported done is on disk (and decodes, below).
+        assert all(r.result_files and all(f.is_file() for f in r.result_files)
+                   for r in left if r.status is EditStatus.DONE)
     assert len(left) == 20 and 5 <= done_at_kill < 20
+    assert_library_sound(studio_home)
+    # What a kill in the middle of writing a result leaves: half a file under a temp name.
+    shard = next(d for d in (studio_home / "data" / "library" / "files").iterdir())
+    leftover = shard / f"{TEMP_PREFIX}killed"
+    done = next(r for r in left if r.status is EditStatus.DONE)
+    leftover.write_bytes(done.result_files[0].read_bytes()[:100])
 
     out = subprocess.run([*args, "resume", slow_sandbox.base_url, str(tmp_path / "photos")],
                          capture_output=True, text=True, env=env, timeout=120)
@@ -209,5 +241,6 @@ def test_sigkill_mid_batch_then_resume_in_a_new_process(slow_sandbox, tmp_path, 
         in out.stdout
     assert "END {'done': 20}" in out.stdout, out.stdout[-2000:]
     assert_one_done_result_each(studio_home, photos)
+    assert assert_library_sound(studio_home) == []  # the killed run's temp file is gone
     # The saved results were not sent again: only the unsaved ones were.
     assert len(slow_sandbox.received) - sent_before == 20 - done_at_kill

@@ -197,18 +197,21 @@ def test_edits_running_in_another_open_library_are_left_alone(tmp_path: Path) ->
 
 def test_stale_temp_files_are_removed_on_open(tmp_path: Path) -> None:
     root = tmp_path / "lib"
-    Library(root).close()
+    other = Library(root)  # another process has the library open…
     shard = root / "files" / "ab"
     shard.mkdir(parents=True)
     old = shard / f"{TEMP_PREFIX}old"
-    fresh = shard / f"{TEMP_PREFIX}fresh"  # maybe another process writing right now
+    fresh = shard / f"{TEMP_PREFIX}fresh"  # …and may be writing this right now
     old.write_bytes(b"half")
     fresh.write_bytes(b"half")
     long_ago = time.time() - 24 * 3600
     os.utime(old, (long_ago, long_ago))
     Library(root).close()
+    other.close()
     assert not old.exists()
     assert fresh.exists()
+    Library(root).close()  # nobody else has it open: every temp file is a leftover
+    assert not fresh.exists()
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:

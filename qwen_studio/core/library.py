@@ -420,7 +420,11 @@ class Library:
                 probe.release()
 
     def _remove_stale_temps(self) -> None:
-        cutoff = time.time() - STALE_TEMP_AGE_S
+        # Runs after _recover_interrupted, so the lock files left are live sessions'. With no
+        # other process holding the library, every temp file is a killed run's leftover;
+        # otherwise only old ones are surely nobody's (a fresh one may be mid-write).
+        others = any(f.stem != self._session for f in (self.root / "sessions").glob("*.lock"))
+        cutoff = time.time() - STALE_TEMP_AGE_S if others else float("inf")
         dirs = [self.root]
         if self.files_dir.is_dir():
             dirs += [d for d in self.files_dir.iterdir() if d.is_dir()]
