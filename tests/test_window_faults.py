@@ -35,7 +35,7 @@ from test_main_window import drop_files, make_jpeg, until
 
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint
-from qwen_studio.core.errors import ModerationError
+from qwen_studio.core.errors import ModerationError, RateLimitError
 from qwen_studio.core.jobs import JobState
 from qwen_studio.core.library import EditStatus
 from qwen_studio.sandbox import SandboxServer
@@ -151,6 +151,8 @@ def test_window_fault(fault: Fault, sb: SandboxServer, window_for, qloop, tmp_pa
         assert fault.message in banner.message()
         assert banner.hint()  # what to do next
         assert banner.action_text() == expected_action(fault)
+        if fault.error is RateLimitError:
+            assert banner.hint().startswith("Retried automatically and still rate limited.")
         assert KEY not in banner.message() + banner.hint()
         assert entry.status == FAILED and fault.message in entry.note
         record = window.library.get(entry.edit_id)
@@ -241,3 +243,11 @@ def test_window_batch_with_mixed_faults_carries_on(sb: SandboxServer, window_for
                                                           EditStatus.FAILED: 3})
     assert all(r.result_files[0].is_file() for r in records if r.status is EditStatus.DONE)
     assert assert_library_files_whole(studio_home) == 8 + 5  # 8 inputs, 5 results
+
+
+def test_reliability_doc_has_the_window_rows() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text("utf-8")
+    window = doc.split("## The window", 1)[1]
+    for name in ("test_window_faults.py", "test_window_inputs.py", "test_window_secrets.py",
+                 "integrity_check", "**Retry**", "**Rephrase**", "Could not reach 127.0.0.1"):
+        assert name in window, name
