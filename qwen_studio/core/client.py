@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -158,6 +159,41 @@ def _decode_problem(data: bytes) -> str | None:
     return None
 
 
+def _splice_safe(uri: str) -> bool:
+    """A data URI whose text is JSON as it stands (base64 after an ASCII header): it can be
+    copied into the body verbatim. isascii() is O(1); the `in` tests are memchr scans."""
+    return (len(uri) > 4096 and uri.startswith("data:") and uri.isascii()
+            and '"' not in uri and "\\" not in uri and "\n" not in uri and "\r" not in uri)
+
+
+def _encode_body(build: Callable[[list[str]], Any], images: list[str]) -> bytes:
+    """The JSON request body as bytes, without running multi-MB data URIs through json.dumps.
+
+    json.dumps of a body holding 10 MB data URIs holds the GIL (the GUI thread under qasync)
+    for tens of ms, and it cannot be moved to a worker for that reason. Large JSON-safe
+    URIs are replaced by short unique tokens, the small body is encoded, and the URIs'
+    bytes are spliced in where the tokens were (a memory copy).
+    """
+    nonce = f"{random.getrandbits(64):016x}"
+    spliced: dict[str, str] = {}
+    stand_ins: list[str] = []
+    for i, uri in enumerate(images):
+        if _splice_safe(uri):
+            token = f"qs-image-{nonce}-{i}"
+            spliced[token] = uri
+            stand_ins.append(token)
+        else:
+            stand_ins.append(uri)
+    text = json.dumps(build(stand_ins), ensure_ascii=False)
+    if not spliced:
+        return text.encode("utf-8")
+    parts: list[bytes] = []
+    for piece in re.split(f"(qs-image-{nonce}-\\d+)", text):
+        uri = spliced.get(piece)
+        parts.append(uri.encode("ascii") if uri is not None else piece.encode("utf-8"))
+    return b"".join(parts)
+
+
 class _Response:
     __slots__ = ("body", "headers", "status", "url")
 
@@ -197,8 +233,8 @@ class ImageClient:
     ) -> GenerationResult:
         """POST one edit and parse the answer (the wire format is the endpoint's style)."""
         url = self.style.endpoint_url(self.endpoint.base_url)
-        body = self.style.build_body(request, list(images), response_format)
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        payload = _encode_body(lambda imgs: self.style.build_body(request, imgs,
+                                                                  response_format), list(images))
         # Inline base64 answers can hold up to six images.
         cap = 8 * self.settings.max_result_bytes
 
