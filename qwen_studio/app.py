@@ -211,10 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         # Start-up objects live as long as the app: keep them out of every later full GC
         # pass (25-60 ms each, seen as stalls while edits run).
         gc.freeze()
+        from qwen_studio.ui.main_thread_gc import MainThreadCollector
+
+        collector = MainThreadCollector(app)  # cycles die on this thread, never a worker's
+        collector.start()
         try:
             await closed.wait()
         finally:
             await window.shutdown()
+            collector.stop()
         return 0
 
     try:

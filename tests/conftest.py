@@ -9,10 +9,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# As in the app (qwen_studio/ui/main_thread_gc.py): cyclic garbage is collected on the main
+# thread only. A collection that happens to run in a worker thread destroys Qt objects off
+# their thread (each test's closed qasync loop holds some); their timers stay registered
+# and the next timer event crashes the run (SIGSEGV in QTimerInfoList::activateTimers).
+gc.disable()
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +106,9 @@ def qloop(qapp):
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_main_thread() -> Iterator[None]:
+    yield
+    gc.collect()
