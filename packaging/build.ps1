@@ -33,6 +33,8 @@ Invoke-Checked $Py ($Pip + @("-r", "packaging\requirements.txt"))
 # Dependencies first, then the project again with --force-reinstall: the source changes
 # between builds while the version does not, and pip would keep the stale copy.
 Invoke-Checked $Py ($Pip + @("."))
+# Compile the translations with the build venv's PySide6 (see qwen_studio/i18n.py).
+Invoke-Checked $Py @("-m", "qwen_studio.i18n", "release")
 Invoke-Checked $Py ($Pip + @("--force-reinstall", "--no-deps", "."))
 
 $Timer = [Diagnostics.Stopwatch]::StartNew()

@@ -28,6 +28,9 @@ VENV=$(cd "$VENV" && pwd)
 # Dependencies first, then the project again with --force-reinstall: the source changes
 # between builds while the version does not, and pip would keep the stale copy.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check .
+# Compile the translations with the build venv's PySide6 (pip's isolated build env has no
+# lrelease), so the installed package and the bundle carry the .qm files.
+"$VENV/bin/python" -m qwen_studio.i18n release
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
 
 start=$(date +%s)

@@ -1,0 +1,1744 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>Qt for Python: the window, images, translations</source>
+        <translation>Qt for Python：窗口、图像与翻译</translation>
+    </message>
+    <message>
+        <source>PySide6&apos;s binding runtime</source>
+        <translation>PySide6 的绑定运行库</translation>
+    </message>
+    <message>
+        <source>HTTP client</source>
+        <translation>HTTP 客户端</translation>
+    </message>
+    <message>
+        <source>asyncio on the Qt event loop</source>
+        <translation>在 Qt 事件循环上运行 asyncio</translation>
+    </message>
+    <message>
+        <source>image decoding and encoding</source>
+        <translation>图像解码与编码</translation>
+    </message>
+    <message>
+        <source>where settings and the library live</source>
+        <translation>确定设置和图库的存放位置</translation>
+    </message>
+    <message>
+        <source>API keys in the system keychain</source>
+        <translation>在系统钥匙串中保存 API 密钥</translation>
+    </message>
+    <message>
+        <source>About Qwen Studio</source>
+        <translation>关于 Qwen Studio</translation>
+    </message>
+    <message>
+        <source>Version, links and licences</source>
+        <translation>版本、链接与许可证</translation>
+    </message>
+    <message>
+        <source>About and licences</source>
+        <translation>关于与许可证</translation>
+    </message>
+    <message>
+        <source>What Qwen Studio is, where to find it, and the licences of the software it bundles</source>
+        <translation>Qwen Studio 简介、项目地址，以及随附软件的许可证</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the About window</source>
+        <translation>关闭“关于”窗口</translation>
+    </message>
+    <message>
+        <source>Qt and PySide6 are used under the GNU LGPL v3: they are loaded as separate shared libraries, which you may replace with your own builds. Their source is available from qt.io and download.qt.io.</source>
+        <translation>Qt 与 PySide6 依据 GNU LGPL v3 使用：它们作为独立的共享库加载，你可以替换为自行编译的版本。其源代码可从 qt.io 和 download.qt.io 获取。</translation>
+    </message>
+    <message>
+        <source>Edit photos by describing the change, with Alibaba’s Qwen image models.</source>
+        <translation>用文字描述修改来编辑照片，由阿里巴巴通义千问（Qwen）图像模型驱动。</translation>
+    </message>
+    <message>
+        <source>Qwen image editing on Alibaba Cloud Model Studio</source>
+        <translation>阿里云百炼上的通义千问图像编辑</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Message banner</source>
+        <translation>消息横幅</translation>
+    </message>
+    <message>
+        <source>Problems and notes about the current edit, with a next step</source>
+        <translation>关于当前编辑的问题与提示，以及建议的下一步</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>发生了什么</translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>What to do next</source>
+        <translation>下一步怎么做</translation>
+    </message>
+    <message>
+        <source>Suggested action</source>
+        <translation>建议的操作</translation>
+    </message>
+    <message>
+        <source>Do the suggested next step</source>
+        <translation>执行建议的下一步</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Dismiss message</source>
+        <translation>关闭消息</translation>
+    </message>
+    <message>
+        <source>Hide this message</source>
+        <translation>隐藏此消息</translation>
+    </message>
+</context>
+<context>
+    <name>BatchController</name>
+    <message>
+        <source>No service is connected.</source>
+        <translation>尚未连接服务。</translation>
+    </message>
+</context>
+<context>
+    <name>BatchModel</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Done earlier</source>
+        <translation>之前已完成</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+</context>
+<context>
+    <name>BatchPanel</name>
+    <message>
+        <source>Batch queue</source>
+        <translation>批量队列</translation>
+    </message>
+    <message>
+        <source>Every photo of the batch with its status and result</source>
+        <translation>批量中的每张照片及其状态和结果</translation>
+    </message>
+    <message>
+        <source>Interrupted batch</source>
+        <translation>中断的批量</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Resume the interrupted batch</source>
+        <translation>继续中断的批量</translation>
+    </message>
+    <message>
+        <source>Dismiss the resume offer</source>
+        <translation>忽略继续处理的提示</translation>
+    </message>
+    <message>
+        <source>Not now (the batch stays in the history)</source>
+        <translation>以后再说（批量会保留在历史记录中）</translation>
+    </message>
+    <message>
+        <source>Send the photos the interrupted batch has not finished</source>
+        <translation>继续发送中断的批量中尚未完成的照片</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>批量</translation>
+    </message>
+    <message>
+        <source>Batch progress</source>
+        <translation>批量进度</translation>
+    </message>
+    <message>
+        <source>No batch yet</source>
+        <translation>尚无批量任务</translation>
+    </message>
+    <message>
+        <source>Batch progress details</source>
+        <translation>批量进度详情</translation>
+    </message>
+    <message>
+        <source>Edits at once</source>
+        <translation>同时编辑数</translation>
+    </message>
+    <message>
+        <source>How many photos are sent at the same time (1–16). When the service says &apos;too many requests&apos; the batch slows down by itself and speeds up again.</source>
+        <translation>同时发送的照片数量（1–16）。当服务提示“请求过多”时，批量会自动放慢，之后再自动加快。</translation>
+    </message>
+    <message>
+        <source>At once</source>
+        <translation>同时处理</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Start no new photos; those in flight finish</source>
+        <translation>不再开始新的照片；进行中的会继续完成</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>重试失败项</translation>
+    </message>
+    <message>
+        <source>Queue every failed photo again</source>
+        <translation>将所有失败的照片重新加入队列</translation>
+    </message>
+    <message>
+        <source>Cancel all</source>
+        <translation>全部取消</translation>
+    </message>
+    <message>
+        <source>Stop the batch now, aborting photos in flight</source>
+        <translation>立即停止批量，中止进行中的照片</translation>
+    </message>
+    <message>
+        <source>Export gallery…</source>
+        <translation>导出画廊…</translation>
+    </message>
+    <message>
+        <source>Write the batch&apos;s results as a gallery folder</source>
+        <translation>将此批量的结果导出为画廊文件夹</translation>
+    </message>
+    <message>
+        <source>File ▸ Show batch queue brings it back (Ctrl+B)</source>
+        <translation>可通过 文件 ▸ 显示批量队列 重新打开（Ctrl+B）</translation>
+    </message>
+    <message>
+        <source>Hide the batch queue (File ▸ Show batch queue brings it back)</source>
+        <translation>隐藏批量队列（可通过 文件 ▸ 显示批量队列 重新打开）</translation>
+    </message>
+    <message>
+        <source>Hide the batch queue</source>
+        <translation>隐藏批量队列</translation>
+    </message>
+    <message>
+        <source>Batch jobs</source>
+        <translation>批量任务</translation>
+    </message>
+    <message>
+        <source>One row per photo. Right-click or use the keys: Delete removes or cancels, R retries, F2 edits a waiting photo&apos;s prompt.</source>
+        <translation>每行一张照片。右键或使用按键：Delete 移除或取消，R 重试，F2 编辑等待中照片的提示词。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Remove from batch</source>
+        <translation>从批量中移除</translation>
+    </message>
+    <message>
+        <source>Edit prompt…</source>
+        <translation>编辑提示词…</translation>
+    </message>
+    <message>
+        <source>Batch summary</source>
+        <translation>批量摘要</translation>
+    </message>
+    <message>
+        <source>How the finished batch went</source>
+        <translation>已完成批量的处理情况</translation>
+    </message>
+    <message>
+        <source>{n} done</source>
+        <translation>{n} 张完成</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{n} cancelled</source>
+        <translation>{n} 张已取消</translation>
+    </message>
+    <message>
+        <source> of {n}</source>
+        <translation>，共 {n} 张</translation>
+    </message>
+    <message>
+        <source>⏸ paused</source>
+        <translation>⏸ 已暂停</translation>
+    </message>
+    <message>
+        <source>, {n} finishing</source>
+        <translation>，{n} 张即将完成</translation>
+    </message>
+    <message>
+        <source>{n} running</source>
+        <translation>{n} 张运行中</translation>
+    </message>
+    <message>
+        <source>slowed to {n} at once (service is busy)</source>
+        <translation>已放慢到同时 {n} 张（服务繁忙）</translation>
+    </message>
+    <message>
+        <source>{n}/min</source>
+        <translation>{n} 张/分钟</translation>
+    </message>
+    <message>
+        <source>about {time} left</source>
+        <translation>约剩 {time}</translation>
+    </message>
+    <message>
+        <source>press Run to start</source>
+        <translation>点击“运行”开始</translation>
+    </message>
+</context>
+<context>
+    <name>BatchUi</name>
+    <message>
+        <source>&amp;Batch… (a folder, one prompt)</source>
+        <translation>批量处理(&amp;B)…（一个文件夹，同一提示词）</translation>
+    </message>
+    <message>
+        <source>Choose a folder: every photo in it gets the same edit</source>
+        <translation>选择一个文件夹：其中每张照片都做同样的编辑</translation>
+    </message>
+    <message>
+        <source>Show batch &amp;queue</source>
+        <translation>显示批量队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>To give each photo the same edit instead, make them a batch.</source>
+        <translation>若要对每张照片做同样的编辑，请改为批量处理。</translation>
+    </message>
+    <message>
+        <source>Batch: choose a folder of photos</source>
+        <translation>批量处理：选择照片文件夹</translation>
+    </message>
+    <message>
+        <source>Describe the change in the Prompt box; it applies to every photo.</source>
+        <translation>在提示词框中描述要做的修改；它将用于每一张照片。</translation>
+    </message>
+    <message>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <source>Qwen Studio</source>
+        <translation>Qwen Studio</translation>
+    </message>
+    <message>
+        <source>Connect to a service to resume the batch.</source>
+        <translation>连接服务后才能继续批量处理。</translation>
+    </message>
+    <message>
+        <source>Set up your API key in Settings, then press Resume again.</source>
+        <translation>请在设置中填写 API 密钥，然后再次点击“继续”。</translation>
+    </message>
+    <message>
+        <source>Export the batch as a gallery into…</source>
+        <translation>将此批量导出为画廊到…</translation>
+    </message>
+    <message>
+        <source>Could not export the gallery: {error}</source>
+        <translation>无法导出画廊：{error}</translation>
+    </message>
+    <message>
+        <source>Choose another folder.</source>
+        <translation>请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Gallery exported to {path}</source>
+        <translation>画廊已导出到 {path}</translation>
+    </message>
+    <message>
+        <source>Open index.html in a browser to look through the batch.</source>
+        <translation>在浏览器中打开 index.html 浏览此批量结果。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <source>Side by side</source>
+        <translation>并排</translation>
+    </message>
+    <message>
+        <source>Wipe</source>
+        <translation>滑动对比</translation>
+    </message>
+    <message>
+        <source>Flip</source>
+        <translation>切换</translation>
+    </message>
+    <message>
+        <source>Before and after next to each other, zoom and pan kept in sync (key 1)</source>
+        <translation>编辑前后并排显示，缩放与平移同步（按键 1）</translation>
+    </message>
+    <message>
+        <source>One image with a divider you drag: before left, after right (key 2)</source>
+        <translation>单张图片加可拖动的分隔线：左侧为编辑前，右侧为编辑后（按键 2）</translation>
+    </message>
+    <message>
+        <source>After; hold Space or the mouse button to see before (key 3)</source>
+        <translation>显示编辑后；按住空格键或鼠标键查看编辑前（按键 3）</translation>
+    </message>
+    <message>
+        <source>Before and after comparison</source>
+        <translation>编辑前后对比</translation>
+    </message>
+    <message>
+        <source>Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).</source>
+        <translation>按键：1 并排，2 滑动对比，3 切换；按住空格键查看编辑前；Ctrl+0 适应窗口；Ctrl+1 100%；方向键平移（滑动对比模式下移动分隔线）。</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Fit the whole image in view (Ctrl+0)</source>
+        <translation>缩放以显示整张图片（Ctrl+0）</translation>
+    </message>
+    <message>
+        <source>Actual pixels: one image pixel per screen pixel (Ctrl+1)</source>
+        <translation>实际像素：一个图像像素对应一个屏幕像素（Ctrl+1）</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大（Ctrl++）</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>缩小（Ctrl+-）</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the result as a file… (Ctrl+S)</source>
+        <translation>将结果保存为文件…（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the result image (Ctrl+Shift+C)</source>
+        <translation>复制结果图片（Ctrl+Shift+C）</translation>
+    </message>
+    <message>
+        <source>Use as input</source>
+        <translation>用作输入</translation>
+    </message>
+    <message>
+        <source>Continue editing from this result</source>
+        <translation>基于此结果继续编辑</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Show the result file in the file manager</source>
+        <translation>在文件管理器中显示结果文件</translation>
+    </message>
+    <message>
+        <source>Compare toolbar</source>
+        <translation>对比工具栏</translation>
+    </message>
+    <message>
+        <source>Compare mode</source>
+        <translation>对比模式</translation>
+    </message>
+    <message>
+        <source>{mode} mode</source>
+        <translation>{mode}模式</translation>
+    </message>
+    <message>
+        <source>Fit to view</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole image (Ctrl+0)</source>
+        <translation>显示整张图片（Ctrl+0）</translation>
+    </message>
+    <message>
+        <source>Actual size, 100 percent</source>
+        <translation>实际大小，100%</translation>
+    </message>
+    <message>
+        <source>One image pixel per screen pixel (Ctrl+1)</source>
+        <translation>一个图像像素对应一个屏幕像素（Ctrl+1）</translation>
+    </message>
+    <message>
+        <source>Zoom level</source>
+        <translation>缩放比例</translation>
+    </message>
+    <message>
+        <source>Current zoom in percent of actual pixels</source>
+        <translation>当前缩放比例（相对实际像素）</translation>
+    </message>
+    <message>
+        <source>Image sizes</source>
+        <translation>图像尺寸</translation>
+    </message>
+    <message>
+        <source>Save result</source>
+        <translation>保存结果</translation>
+    </message>
+    <message>
+        <source>Save the result as a file (Ctrl+S)</source>
+        <translation>将结果保存为文件（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Copy result</source>
+        <translation>复制结果</translation>
+    </message>
+    <message>
+        <source>Copy the result image to the clipboard (Ctrl+Shift+C)</source>
+        <translation>将结果图片复制到剪贴板（Ctrl+Shift+C）</translation>
+    </message>
+    <message>
+        <source>Use result as input</source>
+        <translation>将结果用作输入</translation>
+    </message>
+    <message>
+        <source>Make this result the input of the next edit</source>
+        <translation>把此结果作为下一次编辑的输入</translation>
+    </message>
+    <message>
+        <source>Show result in folder</source>
+        <translation>在文件夹中显示结果</translation>
+    </message>
+    <message>
+        <source>Open the file manager at the saved result</source>
+        <translation>在文件管理器中打开已保存的结果</translation>
+    </message>
+    <message>
+        <source>⠿ Drag</source>
+        <translation>⠿ 拖出</translation>
+    </message>
+    <message>
+        <source>Drag the result file into another app or folder (or Ctrl+drag the image)</source>
+        <translation>把结果文件拖到其他应用或文件夹（按住 Ctrl 拖动则拖出图像）</translation>
+    </message>
+    <message>
+        <source>Drag result out</source>
+        <translation>拖出结果</translation>
+    </message>
+    <message>
+        <source>Drag from here to drop the result file into another application or a folder</source>
+        <translation>从这里拖动，把结果文件放到其他应用或文件夹中</translation>
+    </message>
+    <message>
+        <source>Before {w}×{h}</source>
+        <translation>编辑前 {w}×{h}</translation>
+    </message>
+    <message>
+        <source>After {w}×{h}</source>
+        <translation>编辑后 {w}×{h}</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation>和</translation>
+    </message>
+    <message>
+        <source>Showing {labels}, zoom {zoom} %</source>
+        <translation>正在显示{labels}，缩放 {zoom}%</translation>
+    </message>
+    <message>
+        <source>, result {i} of {n}</source>
+        <translation>，第 {i} / {n} 个结果</translation>
+    </message>
+</context>
+<context>
+    <name>DropZone</name>
+    <message>
+        <source>Drop photos, paste (Ctrl+V) or click to browse</source>
+        <translation>拖入照片、粘贴（Ctrl+V）或点击浏览</translation>
+    </message>
+    <message>
+        <source>Input images</source>
+        <translation>输入图片</translation>
+    </message>
+    <message>
+        <source>Drop up to three photos here, paste with Ctrl+V, or press Enter to browse</source>
+        <translation>在此拖入最多三张照片、按 Ctrl+V 粘贴，或按 Enter 浏览</translation>
+    </message>
+    <message>
+        <source>Input note</source>
+        <translation>输入提示</translation>
+    </message>
+    <message>
+        <source>Why a file was not added, or a note about the inputs</source>
+        <translation>某个文件未被添加的原因，或关于输入的提示</translation>
+    </message>
+    <message>
+        <source>Drop, paste or click to add or replace</source>
+        <translation>拖入、粘贴或点击以添加或替换</translation>
+    </message>
+    <message>
+        <source>{n} input image(s): {names}. </source>
+        <translation>{n} 张输入图片：{names}。</translation>
+    </message>
+    <message>
+        <source>Drop photos, paste with Ctrl+V, or press Enter to browse</source>
+        <translation>拖入照片、按 Ctrl+V 粘贴，或按 Enter 浏览</translation>
+    </message>
+    <message>
+        <source>⚠ Not added</source>
+        <translation>⚠ 未添加</translation>
+    </message>
+    <message>
+        <source>⚠ Note</source>
+        <translation>⚠ 提示</translation>
+    </message>
+</context>
+<context>
+    <name>EditController</name>
+    <message>
+        <source>No service is connected.</source>
+        <translation>尚未连接服务。</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>running {s} s</source>
+        <translation>运行中 {s} 秒</translation>
+    </message>
+    <message>
+        <source> · {n} images</source>
+        <translation> · {n} 张图</translation>
+    </message>
+    <message>
+        <source>done in {s} s</source>
+        <translation>完成，用时 {s} 秒</translation>
+    </message>
+    <message>
+        <source>interrupted — re-run it</source>
+        <translation>已中断 — 请重新运行</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>dddd d MMMM</source>
+        <translation>M月d日 dddd</translation>
+    </message>
+    <message>
+        <source>d MMMM yyyy</source>
+        <translation>yyyy年M月d日</translation>
+    </message>
+    <message>
+        <source> — starred</source>
+        <translation> — 已收藏</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>Number of edits shown</source>
+        <translation>显示的编辑数量</translation>
+    </message>
+    <message>
+        <source>Search prompts  (Ctrl+F)</source>
+        <translation>搜索提示词（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Search history</source>
+        <translation>搜索历史记录</translation>
+    </message>
+    <message>
+        <source>Shows only edits whose prompt contains these words (Ctrl+F)</source>
+        <translation>只显示提示词包含这些文字的编辑（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>★ Starred</source>
+        <translation>★ 收藏</translation>
+    </message>
+    <message>
+        <source>Show only starred edits</source>
+        <translation>只显示已收藏的编辑</translation>
+    </message>
+    <message>
+        <source>✗ Failed</source>
+        <translation>✗ 失败</translation>
+    </message>
+    <message>
+        <source>Show only edits that failed or were interrupted</source>
+        <translation>只显示失败或中断的编辑</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>批量</translation>
+    </message>
+    <message>
+        <source>Show only the batch of the selected edit</source>
+        <translation>只显示所选编辑所在的批量</translation>
+    </message>
+    <message>
+        <source>Every edit, newest first, grouped by day. Alt+Up and Alt+Down move between them; Delete removes the selection (Ctrl+Z brings it back); the context menu has more.</source>
+        <translation>所有编辑，最新的在前，按天分组。Alt+↑ 和 Alt+↓ 在其间切换；Delete 删除所选（Ctrl+Z 可恢复）；右键菜单中有更多操作。</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Deleted edits</source>
+        <translation>已删除的编辑</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Undo delete</source>
+        <translation>撤销删除</translation>
+    </message>
+    <message>
+        <source>Bring the deleted edits back (Ctrl+Z)</source>
+        <translation>恢复已删除的编辑（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>&amp;Re-run</source>
+        <translation>重新运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re&amp;call parameters</source>
+        <translation>恢复参数(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Use result as input</source>
+        <translation>将结果用作输入(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Star / unstar</source>
+        <translation>收藏 / 取消收藏(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Show in &amp;folder</source>
+        <translation>在文件夹中显示(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy prompt</source>
+        <translation>复制提示词(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Go to &amp;parent</source>
+        <translation>转到上一版本(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Go to c&amp;hildren</source>
+        <translation>转到衍生版本(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport gallery…</source>
+        <translation>导出画廊(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Export the selected edits (or, with one or none selected, every edit the list shows) as a folder or a .zip with an offline index.html</source>
+        <translation>将所选编辑（若只选了一个或未选，则为列表中显示的全部编辑）导出为文件夹或 .zip，附带可离线浏览的 index.html</translation>
+    </message>
+    <message>
+        <source>Export this &amp;batch…</source>
+        <translation>导出此批量(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo delete</source>
+        <translation>撤销删除(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Search history</source>
+        <translation>搜索历史记录(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>No edits match “{text}”.</source>
+        <translation>没有与“{text}”匹配的编辑。</translation>
+    </message>
+    <message>
+        <source>No edits match these filters.</source>
+        <translation>没有符合这些筛选条件的编辑。</translation>
+    </message>
+    <message>
+        <source>Your edits will appear here,
+newest first.</source>
+        <translation>你的编辑会显示在这里，
+最新的在最前面。</translation>
+    </message>
+    <message>
+        <source>{n} found</source>
+        <translation>找到 {n} 条</translation>
+    </message>
+    <message>
+        <source>1 edit</source>
+        <translation>1 条编辑</translation>
+    </message>
+    <message>
+        <source>{n} edits</source>
+        <translation>{n} 条编辑</translation>
+    </message>
+    <message>
+        <source> match</source>
+        <translation>（匹配）</translation>
+    </message>
+    <message>
+        <source>&amp;Unstar</source>
+        <translation>取消收藏(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Star</source>
+        <translation>收藏(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Qwen Studio is not connected to a service yet.</source>
+        <translation>Qwen Studio 尚未连接到服务。</translation>
+    </message>
+    <message>
+        <source>Set up your API key in Settings, or try the demo.</source>
+        <translation>请在设置中填写 API 密钥，或试用演示。</translation>
+    </message>
+    <message>
+        <source>Parameters recalled: add an input and run, or change the prompt</source>
+        <translation>参数已恢复：添加输入图片后运行，或修改提示词</translation>
+    </message>
+    <message>
+        <source>The result is now the input: describe the next change</source>
+        <translation>结果已作为输入：请描述下一步修改</translation>
+    </message>
+    <message>
+        <source>No edit was made from this one yet</source>
+        <translation>还没有基于此版本的编辑</translation>
+    </message>
+    <message>
+        <source>Folder (*);;Zip archive (*.zip)</source>
+        <translation>文件夹 (*);;Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Exporting the gallery…</source>
+        <translation>正在导出画廊…</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder or a new file name.</source>
+        <translation>请选择一个空文件夹或新的文件名。</translation>
+    </message>
+    <message>
+        <source>Choose another folder.</source>
+        <translation>请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Recall its prompt and parameters into the panel?</source>
+        <translation>要把它的提示词和参数恢复到面板中吗？</translation>
+    </message>
+    <message>
+        <source>Recall parameters</source>
+        <translation>恢复参数</translation>
+    </message>
+</context>
+<context>
+    <name>ImageCanvas</name>
+    <message>
+        <source>Nothing to compare yet</source>
+        <translation>暂无可对比的内容</translation>
+    </message>
+    <message>
+        <source>Drop photos or paste (Ctrl+V) · Run with Ctrl+Enter · Hold Space to compare</source>
+        <translation>拖入照片或粘贴（Ctrl+V）· 按 Ctrl+Enter 运行 · 按住空格键对比</translation>
+    </message>
+    <message>
+        <source>Drop photos or paste</source>
+        <translation>拖入照片或粘贴</translation>
+    </message>
+    <message>
+        <source>Run the edit</source>
+        <translation>运行编辑</translation>
+    </message>
+    <message>
+        <source>Hold to compare</source>
+        <translation>按住以对比</translation>
+    </message>
+    <message>
+        <source>Image canvas</source>
+        <translation>图像画布</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>编辑前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>编辑后</translation>
+    </message>
+</context>
+<context>
+    <name>LineageView</name>
+    <message>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>The selected edit&apos;s parents and the edits made from its results. Press Enter on a version to select it in the history.</source>
+        <translation>所选编辑的上游版本，以及基于其结果做出的编辑。在某个版本上按 Enter 可在历史记录中选中它。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Before and after</source>
+        <translation>编辑前后对比</translation>
+    </message>
+    <message>
+        <source>The input and the result of the selected edit</source>
+        <translation>所选编辑的输入与结果</translation>
+    </message>
+    <message>
+        <source>Qwen Studio</source>
+        <translation>Qwen Studio</translation>
+    </message>
+    <message>
+        <source>Edit photos by describing the change</source>
+        <translation>用文字描述修改来编辑照片</translation>
+    </message>
+    <message>
+        <source>Run   Ctrl+↵</source>
+        <translation>运行   Ctrl+↵</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Start the edit (Ctrl+Enter)</source>
+        <translation>开始编辑（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the edits in flight (Esc)</source>
+        <translation>停止进行中的编辑（Esc）</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Inputs and prompt</source>
+        <translation>输入与提示词</translation>
+    </message>
+    <message>
+        <source>Input photos, prompt, parameters and the Run button</source>
+        <translation>输入照片、提示词、参数和“运行”按钮</translation>
+    </message>
+    <message>
+        <source>Panels</source>
+        <translation>面板</translation>
+    </message>
+    <message>
+        <source>Drag the handles to resize the panels</source>
+        <translation>拖动分隔条调整面板大小</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Edits in flight</source>
+        <translation>进行中的编辑</translation>
+    </message>
+    <message>
+        <source>&amp;Open images…</source>
+        <translation>打开图片(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Paste image</source>
+        <translation>粘贴图片(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Save result as…</source>
+        <translation>结果另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Copy result</source>
+        <translation>复制结果(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Show result in &amp;folder</source>
+        <translation>在文件夹中显示结果(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Use result as input</source>
+        <translation>将结果用作输入(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Run edit</source>
+        <translation>运行编辑(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel edits</source>
+        <translation>取消编辑(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous entry</source>
+        <translation>上一条记录(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Next entry</source>
+        <translation>下一条记录(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About Qwen Studio</source>
+        <translation>关于 Qwen Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Try the &amp;demo sandbox</source>
+        <translation>试用演示沙盒(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Something went wrong ({name})</source>
+        <translation>出错了（{name}）</translation>
+    </message>
+    <message>
+        <source>Details are in the log.</source>
+        <translation>详细信息请查看日志。</translation>
+    </message>
+    <message>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <source>Connected to {name}</source>
+        <translation>已连接到 {name}</translation>
+    </message>
+    <message>
+        <source>○ Not connected</source>
+        <translation>○ 未连接</translation>
+    </message>
+    <message>
+        <source>Set up your API in Settings (Ctrl+,)</source>
+        <translation>在设置中配置 API（Ctrl+,）</translation>
+    </message>
+    <message>
+        <source>Demo sandbox running on this computer: results are generated locally.</source>
+        <translation>演示沙盒正在本机运行：结果在本地生成。</translation>
+    </message>
+    <message>
+        <source>{model} makes images from text and takes no input image; choose an edit model (e.g. qwen-image-edit-plus) to edit photos.</source>
+        <translation>{model} 是文生图模型，不接受输入图片；要编辑照片，请选择编辑模型（例如 qwen-image-edit-plus）。</translation>
+    </message>
+    <message>
+        <source>{file}: could not be read ({error})</source>
+        <translation>{file}：无法读取（{error}）</translation>
+    </message>
+    <message>
+        <source>{model} takes at most {n} images; kept the first {n}</source>
+        <translation>{model} 最多接受 {n} 张图片；已保留前 {n} 张</translation>
+    </message>
+    <message>
+        <source>the pasted image is empty</source>
+        <translation>粘贴的图片为空</translation>
+    </message>
+    <message>
+        <source>Open input images</source>
+        <translation>打开输入图片</translation>
+    </message>
+    <message>
+        <source>the clipboard is empty</source>
+        <translation>剪贴板为空</translation>
+    </message>
+    <message>
+        <source>the clipboard has no image or image file to paste</source>
+        <translation>剪贴板中没有可粘贴的图片或图片文件</translation>
+    </message>
+    <message>
+        <source>{model} takes one image; kept the first</source>
+        <translation>{model} 只接受一张图片；已保留第一张</translation>
+    </message>
+    <message>
+        <source>Qwen Studio is not connected to a service yet.</source>
+        <translation>Qwen Studio 尚未连接到服务。</translation>
+    </message>
+    <message>
+        <source>Set up your API key in Settings, or try the demo.</source>
+        <translation>请在设置中填写 API 密钥，或试用演示。</translation>
+    </message>
+    <message>
+        <source>Can&apos;t run yet: {problems}.</source>
+        <translation>暂时无法运行：{problems}。</translation>
+    </message>
+    <message>
+        <source>Cancelling {n} edits…</source>
+        <translation>正在取消 {n} 个编辑…</translation>
+    </message>
+    <message>
+        <source>Cancelling the edit…</source>
+        <translation>正在取消编辑…</translation>
+    </message>
+    <message>
+        <source>Retrying automatically — nothing to do. Esc cancels.</source>
+        <translation>正在自动重试，无需操作。按 Esc 取消。</translation>
+    </message>
+    <message>
+        <source>Edit done in {s} s</source>
+        <translation>编辑完成，用时 {s} 秒</translation>
+    </message>
+    <message>
+        <source>Rephrase</source>
+        <translation>修改措辞</translation>
+    </message>
+    <message>
+        <source>Choose another image</source>
+        <translation>选择其他图片</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>{hint} (request id {rid})</source>
+        <translation>{hint}（请求 ID {rid}）</translation>
+    </message>
+    <message>
+        <source>Retried automatically and still rate limited. </source>
+        <translation>已自动重试，但仍被限流。</translation>
+    </message>
+    <message>
+        <source>Edit cancelled</source>
+        <translation>编辑已取消</translation>
+    </message>
+    <message>
+        <source>⟳ {n} running</source>
+        <translation>⟳ {n} 个运行中</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>{n} edits in flight</source>
+        <translation>{n} 个编辑进行中</translation>
+    </message>
+    <message>
+        <source>1 edit in flight</source>
+        <translation>1 个编辑进行中</translation>
+    </message>
+    <message>
+        <source>No edits in flight</source>
+        <translation>没有进行中的编辑</translation>
+    </message>
+    <message>
+        <source>Editing… {status}</source>
+        <translation>正在编辑… {status}</translation>
+    </message>
+    <message>
+        <source>  (+{n} more)</source>
+        <translation>（另有 {n} 项）</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: run an edit or pick one in the history.</source>
+        <translation>还没有可保存的内容：请运行一次编辑，或在历史记录中选择一条。</translation>
+    </message>
+    <message>
+        <source>Save result as</source>
+        <translation>结果另存为</translation>
+    </message>
+    <message>
+        <source>Could not save {file}: {error}</source>
+        <translation>无法保存 {file}：{error}</translation>
+    </message>
+    <message>
+        <source>Choose another folder.</source>
+        <translation>请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Nothing to copy yet.</source>
+        <translation>还没有可复制的内容。</translation>
+    </message>
+    <message>
+        <source>Result copied: paste it as an image or as a file</source>
+        <translation>结果已复制：可作为图片或文件粘贴</translation>
+    </message>
+    <message>
+        <source>The result is now the input: describe the next change</source>
+        <translation>结果已作为输入：请描述下一步修改</translation>
+    </message>
+    <message>
+        <source>Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.</source>
+        <translation>把照片拖到“输入”区域、粘贴（Ctrl+V），或按 Ctrl+O 打开。</translation>
+    </message>
+    <message>
+        <source>Describe the change in the Prompt box, then press Ctrl+Enter.</source>
+        <translation>在提示词框中描述要做的修改，然后按 Ctrl+Enter。</translation>
+    </message>
+    <message>
+        <source>Adjust the highlighted setting and run again.</source>
+        <translation>请调整标出的设置后再运行。</translation>
+    </message>
+    <message>
+        <source>{n} images</source>
+        <translation>{n} 张图</translation>
+    </message>
+    <message>
+        <source>{n} input tokens</source>
+        <translation>{n} 个输入 token</translation>
+    </message>
+    <message>
+        <source>{n} output tokens</source>
+        <translation>{n} 个输出 token</translation>
+    </message>
+    <message>
+        <source>{n} tokens</source>
+        <translation>共 {n} 个 token</translation>
+    </message>
+</context>
+<context>
+    <name>ParametersPanel</name>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Show or hide the generation parameters</source>
+        <translation>显示或隐藏生成参数</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Which Qwen image model runs the edit</source>
+        <translation>用哪个通义千问图像模型来编辑</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Output size as width*height, or Auto to keep the input&apos;s proportions</source>
+        <translation>输出尺寸（宽*高），或选择“自动”以保持输入图片的比例</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>How many variations to make</source>
+        <translation>生成几张不同的结果</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Random, or a fixed number to repeat a result; step below 0 for Random</source>
+        <translation>随机，或固定数值以复现结果；调到 0 以下即为随机</translation>
+    </message>
+    <message>
+        <source>Watermark</source>
+        <translation>水印</translation>
+    </message>
+    <message>
+        <source>Ask the service to add its watermark</source>
+        <translation>让服务在结果上添加水印</translation>
+    </message>
+    <message>
+        <source>Prompt extend</source>
+        <translation>智能改写</translation>
+    </message>
+    <message>
+        <source>Let the service rewrite the prompt in more detail</source>
+        <translation>让服务自动扩写提示词，补充更多细节</translation>
+    </message>
+</context>
+<context>
+    <name>PromptPanel</name>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Describe the change to make, up to {n} characters. Ctrl+Enter runs.</source>
+        <translation>描述要做的修改，最多 {n} 个字符。按 Ctrl+Enter 运行。</translation>
+    </message>
+    <message>
+        <source>What should change? e.g. “replace the background with a white studio backdrop”</source>
+        <translation>想怎么改？例如“把背景换成白色摄影棚背景”</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>反向提示词</translation>
+    </message>
+    <message>
+        <source>What to avoid, up to {n} characters (optional)</source>
+        <translation>不希望出现的内容，最多 {n} 个字符（可选）</translation>
+    </message>
+    <message>
+        <source>Avoid… (optional)</source>
+        <translation>不希望出现的内容…（可选）</translation>
+    </message>
+</context>
+<context>
+    <name>ResultStrip</name>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Thumbnails of the images this edit returned. Left and right arrow keys choose which result is compared with the before image.</source>
+        <translation>本次编辑返回的图片缩略图。用左右方向键选择与编辑前对比的结果。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings — Connection</source>
+        <translation>设置 — 连接</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Connection profiles, API keys and request style</source>
+        <translation>连接配置、API 密钥和请求格式</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Choose a saved profile or make a new one</source>
+        <translation>选择已保存的配置，或新建一个</translation>
+    </message>
+    <message>
+        <source>DashScope Beijing</source>
+        <translation>DashScope 北京</translation>
+    </message>
+    <message>
+        <source>Beijing preset</source>
+        <translation>北京预设</translation>
+    </message>
+    <message>
+        <source>Fill in the DashScope Beijing endpoint</source>
+        <translation>填入 DashScope 北京地域的服务地址</translation>
+    </message>
+    <message>
+        <source>DashScope Singapore</source>
+        <translation>DashScope 新加坡</translation>
+    </message>
+    <message>
+        <source>Singapore preset</source>
+        <translation>新加坡预设</translation>
+    </message>
+    <message>
+        <source>Fill in the DashScope Singapore (international) endpoint</source>
+        <translation>填入 DashScope 新加坡（国际）地域的服务地址</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>配置名称</translation>
+    </message>
+    <message>
+        <source>A name for this connection</source>
+        <translation>为此连接起个名字</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>服务地址</translation>
+    </message>
+    <message>
+        <source>The service address, e.g. https://dashscope.aliyuncs.com</source>
+        <translation>服务地址，例如 https://dashscope.aliyuncs.com</translation>
+    </message>
+    <message>
+        <source>Request style</source>
+        <translation>请求格式</translation>
+    </message>
+    <message>
+        <source>The wire format the endpoint speaks</source>
+        <translation>该服务使用的接口格式</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <source>The model new edits start with</source>
+        <translation>新编辑默认使用的模型</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>The key for this endpoint; it is stored securely, never in settings files</source>
+        <translation>此服务的密钥；将安全保存，绝不写入设置文件</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show key</source>
+        <translation>显示密钥</translation>
+    </message>
+    <message>
+        <source>Show or hide the typed key</source>
+        <translation>显示或隐藏输入的密钥</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Check that the URL and key work, without running an edit</source>
+        <translation>检查地址和密钥是否可用，不会运行编辑</translation>
+    </message>
+    <message>
+        <source>Delete profile</source>
+        <translation>删除配置</translation>
+    </message>
+    <message>
+        <source>Remove this profile and its key</source>
+        <translation>删除此配置及其密钥</translation>
+    </message>
+    <message>
+        <source>Presets:</source>
+        <translation>预设：</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save this profile and make it active</source>
+        <translation>保存此配置并设为当前配置</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close settings</source>
+        <translation>关闭设置</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The language of the window; applies the next time Qwen Studio starts</source>
+        <translation>界面语言；下次启动 Qwen Studio 时生效</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Light or dark; System follows the desktop</source>
+        <translation>浅色或深色；“跟随系统”与桌面设置一致</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time Qwen Studio starts.</source>
+        <translation>新语言将在下次启动 Qwen Studio 时生效。</translation>
+    </message>
+    <message>
+        <source>Preset filled in: paste the API key for this region, then Test connection and Save.</source>
+        <translation>预设已填入：请粘贴该地域的 API 密钥，然后测试连接并保存。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>ℹ Testing is not available here.</source>
+        <translation>ℹ 此处无法测试。</translation>
+    </message>
+    <message>
+        <source>✗ Failed: the base URL must start with http:// or https://</source>
+        <translation>✗ 失败：服务地址必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>⟳ Testing…</source>
+        <translation>⟳ 正在测试…</translation>
+    </message>
+    <message>
+        <source>there is no API key to test</source>
+        <translation>没有可供测试的 API 密钥</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Hold to see the before image</source>
+        <translation>按住查看编辑前的图片</translation>
+    </message>
+    <message>
+        <source>Previous / next result of the edit</source>
+        <translation>本次编辑的上一个 / 下一个结果</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Every keyboard shortcut in Qwen Studio</source>
+        <translation>Qwen Studio 的全部键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Keys and what they do, one per row</source>
+        <translation>按键及其作用，每行一项</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close this list</source>
+        <translation>关闭此列表</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePanel</name>
+    <message>
+        <source>Welcome</source>
+        <translation>欢迎</translation>
+    </message>
+    <message>
+        <source>Connect Qwen Studio to the service, or try the demo</source>
+        <translation>将 Qwen Studio 连接到服务，或试用演示</translation>
+    </message>
+    <message>
+        <source>Welcome to Qwen Studio</source>
+        <translation>欢迎使用 Qwen Studio</translation>
+    </message>
+    <message>
+        <source>Edit photos by describing the change. To start, connect your Alibaba Cloud Model Studio (DashScope) API key — or try the demo, which runs a local stand-in service on this computer and needs no key.</source>
+        <translation>用文字描述修改来编辑照片。开始之前，请连接你的阿里云百炼（DashScope）API 密钥；也可以先试用演示——它会在本机运行一个模拟服务，无需密钥。</translation>
+    </message>
+    <message>
+        <source>Set up your API</source>
+        <translation>设置 API</translation>
+    </message>
+    <message>
+        <source>Open Settings to add an endpoint and API key</source>
+        <translation>打开设置，添加服务地址和 API 密钥</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>试用演示</translation>
+    </message>
+    <message>
+        <source>Start a local sandbox service and use it instead of the real API</source>
+        <translation>启动本地沙盒服务，代替真实 API 使用</translation>
+    </message>
+</context>
+<context>
+    <name>_Counter</name>
+    <message>
+        <source>Prompt length</source>
+        <translation>提示词长度</translation>
+    </message>
+    <message>
+        <source>Negative prompt length</source>
+        <translation>反向提示词长度</translation>
+    </message>
+    <message>
+        <source>Too long: {n} / {limit} — remove {extra}</source>
+        <translation>过长：{n} / {limit} — 请删掉 {extra} 个字符</translation>
+    </message>
+</context>
+<context>
+    <name>_Thumb</name>
+    <message>
+        <source>Input {i}: {name}</source>
+        <translation>输入 {i}：{name}</translation>
+    </message>
+    <message>
+        <source>Input image thumbnail</source>
+        <translation>输入图片缩略图</translation>
+    </message>
+</context>
+</TS>
