@@ -17,12 +17,12 @@ from concurrent.futures import Executor
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.ui import image_loading
+from qwen_studio.ui import image_loading, theme
 from qwen_studio.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -31,80 +31,15 @@ SETTINGS_FILE = "qwen-studio.ini"
 DEMO_LATENCY_S = 1.5
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
 
-_STYLESHEET = """
-QMainWindow, #leftPanel, #historyPanel, #canvasArea { background: #262626; }
-#canvasArea { background: #1e1e1e; }
-#sectionTitle { color: #bdbdbd; font-weight: 600; letter-spacing: 0.5px;
-                text-transform: uppercase; font-size: 8.5pt; }
-#historyEmpty { color: #7a7a7a; }
-QPlainTextEdit, QLineEdit, QComboBox {
-    background: #1c1c1c; border: 1px solid #444; border-radius: 4px; padding: 3px;
-    selection-background-color: #3d6a99; }
-QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus,
-QListView:focus { border: 1px solid #6fa8dc; }
-QPushButton { background: #3a3a3a; border: 1px solid #4a4a4a; border-radius: 5px;
-              padding: 5px 14px; color: #e8e8e8; }
-QPushButton:hover { background: #444; }
-QPushButton:focus { border: 2px solid #6fa8dc; }
-QPushButton:disabled { color: #777; background: #2e2e2e; }
-#runButton { background: #2f6db3; border: 1px solid #3b7fcc; font-weight: 600; color: white; }
-#runButton:hover { background: #387bc7; }
-#runButton:focus { border: 2px solid #bcd8f5; }
-QListView { background: #1f1f1f; border: 1px solid #333; border-radius: 4px; }
-QSplitter::handle { background: #1a1a1a; }
-QSplitter::handle:horizontal { width: 3px; }
-QStatusBar { background: #1b1b1b; color: #bdbdbd; }
-QStatusBar QLabel { color: #bdbdbd; padding: 0 8px; }
-QToolButton#parametersToggle { color: #bdbdbd; font-weight: 600; border: none; }
-QToolButton:focus { border: 1px solid #6fa8dc; }
-QScrollArea { background: #262626; }
-QMenuBar { background: #262626; }
-"""
+def apply_palette(app: QApplication, choice: str | None = None) -> None:
+    """Fusion and the palette of the chosen scheme (qwen_studio.ui.theme): cheap to set
+    before widgets exist (no style sheet yet)."""
+    theme.apply_palette(app, choice)
 
 
-def _dark_palette() -> QPalette:
-    p = QPalette()
-    base, window, text = QColor("#1c1c1c"), QColor("#262626"), QColor("#e6e6e6")
-    roles = {
-        QPalette.ColorRole.Window: window,
-        QPalette.ColorRole.WindowText: text,
-        QPalette.ColorRole.Base: base,
-        QPalette.ColorRole.AlternateBase: QColor("#2a2a2a"),
-        QPalette.ColorRole.ToolTipBase: QColor("#333333"),
-        QPalette.ColorRole.ToolTipText: text,
-        QPalette.ColorRole.Text: text,
-        QPalette.ColorRole.Button: QColor("#353535"),
-        QPalette.ColorRole.ButtonText: text,
-        QPalette.ColorRole.BrightText: QColor("#ff6b6b"),
-        QPalette.ColorRole.Link: QColor("#6fa8dc"),
-        QPalette.ColorRole.Highlight: QColor("#3d6a99"),
-        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
-        QPalette.ColorRole.PlaceholderText: QColor("#7d7d7d"),
-    }
-    for role, color in roles.items():
-        p.setColor(role, color)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
-                 QPalette.ColorRole.WindowText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777777"))
-    return p
-
-
-def apply_palette(app: QApplication) -> None:
-    """Fusion and the dark palette: cheap to set before widgets exist (no style sheet yet)."""
-    if app.property("qwenStudioPalette"):
-        return
-    app.setStyle("Fusion")
-    app.setPalette(_dark_palette())
-    app.setProperty("qwenStudioPalette", True)
-
-
-def apply_theme(app: QApplication) -> None:
-    """Fusion with neutral dark greys: colour judgement needs neutral chrome around images."""
-    if app.property("qwenStudioThemed"):
-        return
-    apply_palette(app)
-    app.setStyleSheet(_STYLESHEET)
-    app.setProperty("qwenStudioThemed", True)
+def apply_theme(app: QApplication, choice: str | None = None) -> None:
+    """Palette + style sheet: neutral greys, colour judgement needs neutral chrome."""
+    theme.apply_theme(app, choice)
 
 
 def settings_store() -> QSettings:
@@ -132,7 +67,7 @@ def create_main_window(
     themed = isinstance(app, QApplication) and not app.property("qwenStudioThemed")
     if themed:
         assert isinstance(app, QApplication)
-        apply_palette(app)
+        apply_palette(app, theme.saved_choice(settings))
     owns_http = http_client is None
     owns_library = library is None
     pool = pool or image_loading.executor()
@@ -193,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Qwen Studio")
     app.setOrganizationName("QwenStudio")
+    from qwen_studio import i18n
+
+    i18n.install(app, settings_store())  # before any widget exists: texts are set once
     from qwen_studio import resources
 
     app.setDesktopFileName(resources.APP_ID)  # Wayland/AppStream match the window by it
