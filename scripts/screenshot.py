@@ -1,12 +1,18 @@
 """Make docs/screenshot.png from a real demo edit, offscreen (no display needed).
 
-    /work/venv/bin/python scripts/screenshot.py [output.png]
+    /work/venv/bin/python scripts/screenshot.py [output.png] [--theme dark|light] [--lang en|zh_CN]
+
+    # the README's image and the two theme shots in docs/:
+    scripts/screenshot.py
+    scripts/screenshot.py docs/screenshot-dark.png --theme dark --lang zh_CN
+    scripts/screenshot.py docs/screenshot-light.png --theme light --lang zh_CN
 
 Runs the real window against the in-process sandbox in a throwaway QWEN_STUDIO_HOME.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
@@ -46,7 +52,17 @@ def make_photo(path: Path, size: tuple[int, int] = (1200, 800)) -> Path:
     return path
 
 
-async def shoot(out: Path) -> None:
+PROMPTS = {
+    "en": ["warm golden-hour light, soft haze over the hills",
+           "replace the sky with a dramatic sunset",
+           "turn the scene into a watercolour painting with visible paper texture"],
+    "zh_CN": ["暖色调的黄金时刻光线，山间笼罩一层薄雾",
+              "把天空换成壮观的日落",
+              "把画面变成水彩画，保留纸张纹理"],
+}
+
+
+async def shoot(out: Path, lang: str = "en") -> None:
     from PySide6.QtWidgets import QApplication
 
     from qwen_studio.app import create_main_window
@@ -59,11 +75,7 @@ async def shoot(out: Path) -> None:
         window.add_inputs([photo])
         while not window.inputs:
             await asyncio.sleep(0.02)
-        prompts = [
-            "warm golden-hour light, soft haze over the hills",
-            "replace the sky with a dramatic sunset",
-            "turn the scene into a watercolour painting with visible paper texture",
-        ]
+        prompts = PROMPTS.get(lang, PROMPTS["en"])
         for i, prompt in enumerate(prompts, 1):
             if i == len(prompts):
                 # Continue from the sunset: the history shows the chain as a version tree.
@@ -98,7 +110,13 @@ async def shoot(out: Path) -> None:
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--theme", choices=("dark", "light"), default="dark")
+    parser.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    args = parser.parse_args()
+    out = args.output
+    os.environ["QWEN_STUDIO_THEME"] = args.theme  # honoured by qwen_studio.ui.theme
     with tempfile.TemporaryDirectory() as home:
         os.environ["QWEN_STUDIO_HOME"] = home
         import qasync
@@ -108,8 +126,11 @@ def main() -> int:
         app.setQuitOnLastWindowClosed(False)  # we stop the loop ourselves, after cleanup
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
+        from qwen_studio import i18n
+
+        i18n.install(app, language=args.lang)
         try:
-            loop.run_until_complete(asyncio.wait_for(shoot(out), 60))
+            loop.run_until_complete(asyncio.wait_for(shoot(out, args.lang), 60))
         finally:
             loop.close()
     return 0

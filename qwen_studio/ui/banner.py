@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,9 +17,12 @@ from PySide6.QtWidgets import (
 
 _KIND_STYLE = {
     # Colour is only a second channel: each kind also has its own icon and a bold word.
-    "error": ("#4a2325", "#e07a7a", QStyle.StandardPixmap.SP_MessageBoxCritical, "Error"),
-    "warning": ("#4a3d1f", "#e0b45a", QStyle.StandardPixmap.SP_MessageBoxWarning, "Warning"),
-    "info": ("#1f3447", "#6fa8dc", QStyle.StandardPixmap.SP_MessageBoxInformation, "Note"),
+    "error": ("#4a2325", "#e07a7a", QStyle.StandardPixmap.SP_MessageBoxCritical,
+              QT_TRANSLATE_NOOP("Banner", "Error")),
+    "warning": ("#4a3d1f", "#e0b45a", QStyle.StandardPixmap.SP_MessageBoxWarning,
+                QT_TRANSLATE_NOOP("Banner", "Warning")),
+    "info": ("#1f3447", "#6fa8dc", QStyle.StandardPixmap.SP_MessageBoxInformation,
+             QT_TRANSLATE_NOOP("Banner", "Note")),
 }
 
 
@@ -32,8 +35,9 @@ class Banner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorBanner")
-        self.setAccessibleName("Message banner")
-        self.setAccessibleDescription("Problems and notes about the current edit, with a next step")
+        self.setAccessibleName(self.tr("Message banner"))
+        self.setAccessibleDescription(self.tr("Problems and notes about the current edit, with a "
+                                              "next step"))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._action_key = ""
         self.kind = ""
@@ -42,23 +46,28 @@ class Banner(QFrame):
         self._icon.setFixedSize(20, 20)
         self._title = QLabel()
         self._title.setObjectName("bannerMessage")
+        self._title.setAccessibleName(self.tr("Message"))
+        self._title.setAccessibleDescription(self.tr("What happened"))
         self._title.setWordWrap(True)
         self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._hint = QLabel()
         self._hint.setObjectName("bannerHint")
+        self._hint.setAccessibleName(self.tr("Hint"))
+        self._hint.setAccessibleDescription(self.tr("What to do next"))
         self._hint.setWordWrap(True)
         self._hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.action_button = QPushButton()
         self.action_button.setObjectName("bannerAction")
-        self.action_button.setAccessibleDescription("Do the suggested next step")
+        self.action_button.setAccessibleName(self.tr("Suggested action"))
+        self.action_button.setAccessibleDescription(self.tr("Do the suggested next step"))
         self.action_button.clicked.connect(self._on_action)
         self.close_button = QToolButton()
         self.close_button.setObjectName("bannerDismiss")
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss")
-        self.close_button.setAccessibleName("Dismiss message")
-        self.close_button.setAccessibleDescription("Hide this message")
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.setAccessibleName(self.tr("Dismiss message"))
+        self.close_button.setAccessibleDescription(self.tr("Hide this message"))
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.dismiss)
 
@@ -79,6 +88,7 @@ class Banner(QFrame):
         self, kind: str, message: str, hint: str = "", action: str = "", action_key: str = ""
     ) -> None:
         bg, fg, pixmap, word = _KIND_STYLE.get(kind, _KIND_STYLE["info"])
+        word = self.tr(word)
         self.kind = kind
         self.setStyleSheet(
             f"#errorBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 6px; }}"

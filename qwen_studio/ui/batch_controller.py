@@ -197,7 +197,7 @@ class BatchController(QObject):
             return
         http, endpoint, _profile = self.connection()
         if endpoint is None:
-            raise QwenStudioError("No service is connected.",
+            raise QwenStudioError(self.tr("No service is connected."),
                                   hint="Set up your API in Settings or try the demo.")
         self._runner = EditRunner(ImageClient(http, endpoint, self.client_settings), self.pool)
         if base is not None:

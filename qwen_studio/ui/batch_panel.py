@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from qwen_studio.core import batch_store
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
 _ROOT = QModelIndex()
 THUMB_PX = 44  # row thumbnails; decoded at 2x for high-DPI screens
@@ -61,15 +64,20 @@ AUTO_BATCH = 8  # dropping this many photos (or any folder) is a batch without a
 BATCH_OFFER_KEY = "batch:offer"
 
 # Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
+# Words are translated where shown (BatchModel.tr).
 STATUS_LOOK: dict[JobState, tuple[str, str, str]] = {
-    JobState.QUEUED: ("◷", "Queued", "#9a9a9a"),
-    JobState.RUNNING: ("⟳", "Running", "#6fa8dc"),
-    JobState.DONE: ("✓", "Done", "#7cc48a"),
-    JobState.FAILED: ("✗", "Failed", "#e07a7a"),
-    JobState.CANCELLED: ("⊘", "Cancelled", "#b0b0b0"),
-    JobState.SKIPPED: ("✓", "Done earlier", "#7cc48a"),
+    JobState.QUEUED: ("◷", QT_TRANSLATE_NOOP("BatchModel", "Queued"), "#9a9a9a"),
+    JobState.RUNNING: ("⟳", QT_TRANSLATE_NOOP("BatchModel", "Running"), "#6fa8dc"),
+    JobState.DONE: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done"), "#7cc48a"),
+    JobState.FAILED: ("✗", QT_TRANSLATE_NOOP("BatchModel", "Failed"), "#e07a7a"),
+    JobState.CANCELLED: ("⊘", QT_TRANSLATE_NOOP("BatchModel", "Cancelled"), "#b0b0b0"),
+    JobState.SKIPPED: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done earlier"), "#7cc48a"),
 }
-COLUMNS = ("Input", "Status", "Tries", "Time", "Result", "Prompt")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("BatchModel", "Input"), QT_TRANSLATE_NOOP("BatchModel", "Status"),
+    QT_TRANSLATE_NOOP("BatchModel", "Tries"), QT_TRANSLATE_NOOP("BatchModel", "Time"),
+    QT_TRANSLATE_NOOP("BatchModel", "Result"), QT_TRANSLATE_NOOP("BatchModel", "Prompt"),
+)
 C_INPUT, C_STATUS, C_TRIES, C_TIME, C_RESULT, C_PROMPT = range(6)
 _icons: dict[JobState, QIcon] = {}
 
@@ -142,7 +150,7 @@ class BatchModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def job_at(self, row: int) -> Job | None:
@@ -180,6 +188,7 @@ class BatchModel(QAbstractTableModel):
                 return "\n".join(job.request.inputs)
         elif col == C_STATUS:
             _glyph, word, color = STATUS_LOOK[job.state]
+            word = self.tr(word)
             if role == R.DisplayRole:
                 if job.state is JobState.RUNNING and job.detail and job.detail != "starting":
                     return f"{word} · {job.detail.split(' — ')[0]}"
@@ -239,7 +248,7 @@ class BatchModel(QAbstractTableModel):
 
     def _accessible(self, job: Job) -> str:
         _g, word, _c = STATUS_LOOK[job.state]
-        parts = [job.label, word.lower()]
+        parts = [job.label, self.tr(word).lower()]
         if job.attempts:
             parts.append(f"{job.attempts} attempt{'s' if job.attempts != 1 else ''}")
         if t := _elapsed(job):
@@ -342,8 +351,9 @@ class BatchPanel(QFrame):
     def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("batchPanel")
-        self.setAccessibleName("Batch queue")
-        self.setAccessibleDescription("Every photo of the batch with its status and result")
+        self.setAccessibleName(self.tr("Batch queue"))
+        self.setAccessibleDescription(self.tr("Every photo of the batch with its status and "
+                                              "result"))
         self.controller = controller
         self.model = BatchModel(controller, self)
         self._resume_id = ""
@@ -351,18 +361,22 @@ class BatchPanel(QFrame):
         # -- resume offer (non-modal) -------------------------------------------------------
         self.resume_banner = QFrame()
         self.resume_banner.setObjectName("batchResumeBanner")
-        self.resume_banner.setAccessibleName("Interrupted batch")
+        self.resume_banner.setAccessibleName(self.tr("Interrupted batch"))
         self.resume_label = QLabel()
         self.resume_label.setObjectName("batchResumeText")
         self.resume_label.setWordWrap(True)
-        self.resume_button = QPushButton("Resume")
+        self.resume_button = QPushButton(self.tr("Resume"))
         self.resume_button.setObjectName("batchResumeButton")
-        self.resume_button.setAccessibleName("Resume the interrupted batch")
+        self.resume_button.setAccessibleDescription(
+            self.tr("Send the photos the interrupted batch has not finished"))
+        self.resume_button.setAccessibleName(self.tr("Resume the interrupted batch"))
         self.resume_dismiss = QToolButton()
         self.resume_dismiss.setText("✕")
         self.resume_dismiss.setObjectName("batchResumeDismiss")
-        self.resume_dismiss.setAccessibleName("Dismiss the resume offer")
-        self.resume_dismiss.setToolTip("Not now (the batch stays in the history)")
+        self.resume_dismiss.setAccessibleDescription(
+            self.tr("Not now (the batch stays in the history)"))
+        self.resume_dismiss.setAccessibleName(self.tr("Dismiss the resume offer"))
+        self.resume_dismiss.setToolTip(self.tr("Not now (the batch stays in the history)"))
         rb = QHBoxLayout(self.resume_banner)
         rb.setContentsMargins(10, 6, 6, 6)
         rb.addWidget(QLabel("ℹ"))
@@ -372,27 +386,27 @@ class BatchPanel(QFrame):
         self.resume_banner.hide()
 
         # -- header ---------------------------------------------------------------------------
-        title = QLabel("Batch")
+        title = QLabel(self.tr("Batch"))
         title.setObjectName("sectionTitle")
         self.progress = QProgressBar()
         self.progress.setObjectName("batchProgress")
-        self.progress.setAccessibleName("Batch progress")
+        self.progress.setAccessibleName(self.tr("Batch progress"))
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v / %m")
         self.progress.setFixedWidth(180)
-        self.progress_label = QLabel("No batch yet")
+        self.progress_label = QLabel(self.tr("No batch yet"))
         self.progress_label.setObjectName("batchProgressLabel")
-        self.progress_label.setAccessibleName("Batch progress details")
+        self.progress_label.setAccessibleName(self.tr("Batch progress details"))
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setObjectName("concurrencySpin")
         self.concurrency_spin.setRange(1, 16)
         self.concurrency_spin.setValue(controller.concurrency)
-        self.concurrency_spin.setAccessibleName("Edits at once")
+        self.concurrency_spin.setAccessibleName(self.tr("Edits at once"))
         self.concurrency_spin.setAccessibleDescription(
-            "How many photos are sent at the same time (1–16). When the service says "
-            "'too many requests' the batch slows down by itself and speeds up again.")
+            self.tr("How many photos are sent at the same time (1–16). When the service says "
+            "'too many requests' the batch slows down by itself and speeds up again."))
         self.concurrency_spin.setToolTip(self.concurrency_spin.accessibleDescription())
-        conc_label = QLabel("At once")
+        conc_label = QLabel(self.tr("At once"))
         conc_label.setBuddy(self.concurrency_spin)
 
         def button(text: str, name: str, tip: str) -> QPushButton:
@@ -403,19 +417,22 @@ class BatchPanel(QFrame):
             b.setToolTip(tip)
             return b
 
-        self.pause_button = button("Pause", "batchPauseButton",
-                                   "Start no new photos; those in flight finish")
-        self.retry_failed_button = button("Retry failed", "batchRetryFailedButton",
-                                          "Queue every failed photo again")
-        self.cancel_all_button = button("Cancel all", "batchCancelAllButton",
-                                        "Stop the batch now, aborting photos in flight")
-        self.export_button = button("Export gallery…", "batchExportButton",
-                                    "Write the batch's results as a gallery folder")
+        self.pause_button = button(self.tr("Pause"), "batchPauseButton",
+                                   self.tr("Start no new photos; those in flight finish"))
+        self.retry_failed_button = button(self.tr("Retry failed"), "batchRetryFailedButton",
+                                          self.tr("Queue every failed photo again"))
+        self.cancel_all_button = button(self.tr("Cancel all"), "batchCancelAllButton",
+                                        self.tr("Stop the batch now, aborting photos in flight"))
+        self.export_button = button(self.tr("Export gallery…"), "batchExportButton",
+                                    self.tr("Write the batch's results as a gallery folder"))
         self.hide_button = QToolButton()
         self.hide_button.setObjectName("batchHideButton")
+        self.hide_button.setAccessibleDescription(
+            self.tr("File ▸ Show batch queue brings it back (Ctrl+B)"))
         self.hide_button.setText("▾")
-        self.hide_button.setToolTip("Hide the batch queue (File ▸ Show batch queue brings it back)")
-        self.hide_button.setAccessibleName("Hide the batch queue")
+        self.hide_button.setToolTip(self.tr("Hide the batch queue (File ▸ Show batch queue brings "
+                                            "it back)"))
+        self.hide_button.setAccessibleName(self.tr("Hide the batch queue"))
 
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
@@ -434,10 +451,10 @@ class BatchPanel(QFrame):
         # -- table ----------------------------------------------------------------------------
         self.view = QTableView()
         self.view.setObjectName("batchQueue")
-        self.view.setAccessibleName("Batch jobs")
+        self.view.setAccessibleName(self.tr("Batch jobs"))
         self.view.setAccessibleDescription(
-            "One row per photo. Right-click or use the keys: Delete removes or cancels, "
-            "R retries, F2 edits a waiting photo's prompt.")
+            self.tr("One row per photo. Right-click or use the keys: Delete removes or cancels, "
+            "R retries, F2 edits a waiting photo's prompt."))
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -459,17 +476,19 @@ class BatchPanel(QFrame):
             self.view.setColumnWidth(col, width)
         hh.setSectionResizeMode(C_PROMPT, QHeaderView.ResizeMode.Stretch)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.cancel_action = self._view_action("Cancel", "Delete", self.cancel_selected,
+        self.cancel_action = self._view_action(self.tr("Cancel"), "Delete", self.cancel_selected,
                                                "batchCancelAction")
-        self.retry_action = self._view_action("Retry", "R", self.retry_selected,
+        self.retry_action = self._view_action(self.tr("Retry"), "R", self.retry_selected,
                                               "batchRetryAction")
-        self.remove_action = self._view_action("Remove from batch", "Shift+Delete",
+        self.remove_action = self._view_action(self.tr("Remove from batch"), "Shift+Delete",
                                                self.remove_selected, "batchRemoveAction")
-        self.edit_prompt_action = self._view_action("Edit prompt…", "F2", self.edit_prompt,
+        self.edit_prompt_action = self._view_action(self.tr("Edit prompt…"), "F2", self.edit_prompt,
                                                     "batchEditPromptAction")
 
         self.summary = QLabel()
         self.summary.setObjectName("batchSummary")
+        self.summary.setAccessibleName(self.tr("Batch summary"))
+        self.summary.setAccessibleDescription(self.tr("How the finished batch went"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.hide()
@@ -587,29 +606,31 @@ class BatchPanel(QFrame):
         if s is None or not s.total:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
-            self.progress_label.setText("No batch yet")
+            self.progress_label.setText(self.tr("No batch yet"))
             return
         self.progress.setRange(0, s.total)
         self.progress.setValue(s.finished)
-        parts = [f"{s.done + s.skipped} done"]
+        parts = [self.tr("{n} done").format(n=s.done + s.skipped)]
         if s.failed:
-            parts.append(f"{s.failed} failed")
+            parts.append(self.tr("{n} failed").format(n=s.failed))
         if s.cancelled:
-            parts.append(f"{s.cancelled} cancelled")
-        parts[-1] += f" of {s.total}"
+            parts.append(self.tr("{n} cancelled").format(n=s.cancelled))
+        parts[-1] += self.tr(" of {n}").format(n=s.total)
         if active:
             if c.paused:
-                parts.append("⏸ paused" + (f", {s.running} finishing" if s.running else ""))
+                parts.append(self.tr("⏸ paused") + (
+                    self.tr(", {n} finishing").format(n=s.running) if s.running else ""))
             else:
-                parts.append(f"{s.running} running")
+                parts.append(self.tr("{n} running").format(n=s.running))
                 if s.limit < c.concurrency and s.running:
-                    parts.append(f"slowed to {s.limit} at once (service is busy)")
+                    parts.append(self.tr("slowed to {n} at once (service is busy)")
+                                 .format(n=s.limit))
             if s.throughput_per_min:
-                parts.append(f"{s.throughput_per_min:.1f}/min")
+                parts.append(self.tr("{n}/min").format(n=f"{s.throughput_per_min:.1f}"))
             if s.eta_s is not None and (s.queued or s.running):
-                parts.append(f"about {_duration(s.eta_s)} left")
+                parts.append(self.tr("about {time} left").format(time=_duration(s.eta_s)))
         elif s.queued:
-            parts.append("press Run to start")
+            parts.append(self.tr("press Run to start"))
         text = " · ".join(parts)
         self.progress_label.setText(text)
         self.progress.setAccessibleDescription(text)
@@ -681,12 +702,13 @@ class BatchUi:
         self.splitter.setCollapsible(0, False)
         window.setCentralWidget(self.splitter)
 
-        self.batch_action = QAction("&Batch… (a folder, one prompt)", window)
+        self.batch_action = QAction(translate("BatchUi", "&Batch… (a folder, one prompt)"), window)
         self.batch_action.setObjectName("batchAction")
         self.batch_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.batch_action.setStatusTip("Choose a folder: every photo in it gets the same edit")
+        self.batch_action.setStatusTip(translate(
+            "BatchUi", "Choose a folder: every photo in it gets the same edit"))
         self.batch_action.triggered.connect(lambda _c=False: self.choose_folder())
-        self.show_action = QAction("Show batch &queue", window)
+        self.show_action = QAction(translate("BatchUi", "Show batch &queue"), window)
         self.show_action.setObjectName("showBatchAction")
         self.show_action.setCheckable(True)
         self.show_action.setShortcut(QKeySequence("Ctrl+B"))
@@ -765,7 +787,7 @@ class BatchUi:
         self._offered = list(images)
         self.window.banner.show_message(
             "info", f"{len(images)} photos dropped; one edit takes at most {limit}.",
-            "To give each photo the same edit instead, make them a batch.",
+            translate("BatchUi", "To give each photo the same edit instead, make them a batch."),
             f"Make a batch of {len(images)}", BATCH_OFFER_KEY)
         return False
 
@@ -788,8 +810,8 @@ class BatchUi:
     def choose_folder(self) -> None:
         w = self.window
         start = w.qsettings.value("paths/lastOpenDir", "") or ""
-        folder = QFileDialog.getExistingDirectory(w, "Batch: choose a folder of photos",
-                                                  str(start))
+        folder = QFileDialog.getExistingDirectory(
+            w, translate("BatchUi", "Batch: choose a folder of photos"), str(start))
         if folder:
             w.qsettings.setValue("paths/lastOpenDir", folder)
             w.spawn(self.add_folder(Path(folder)))
@@ -817,7 +839,8 @@ class BatchUi:
             text = "; ".join(problems)
             w.banner.show_message(
                 "warning", f"Can't start the batch yet: {text[:1].upper()}{text[1:]}.",
-                "Describe the change in the Prompt box; it applies to every photo.")
+                translate("BatchUi",
+                          "Describe the change in the Prompt box; it applies to every photo."))
             w.prompt_panel.prompt_edit.setFocus()
             return False
         if w.banner.kind == "warning":
@@ -825,8 +848,8 @@ class BatchUi:
         try:
             self.controller.start(self.base_request())
         except QwenStudioError as exc:
-            w.banner.show_message("warning", exc.user_message, exc.hint, "Open settings",
-                                  "settings")
+            w.banner.show_message("warning", exc.user_message, exc.hint,
+                                  translate("BatchUi", "Open settings"), "settings")
             return False
         w.save_settings()
         self.set_visible(True)
@@ -841,7 +864,7 @@ class BatchUi:
 
     def _update_title(self, s: QueueStats | None) -> None:
         if s is None or not s.total or not self.controller.active:
-            self.window.setWindowTitle("Qwen Studio")
+            self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
             return
         title = f"Qwen Studio — {s.done + s.skipped}/{s.total}"
         if s.failed:
@@ -851,7 +874,7 @@ class BatchUi:
         self.window.setWindowTitle(title)
 
     def _on_finished(self, report: BatchReport) -> None:
-        self.window.setWindowTitle("Qwen Studio")
+        self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
         msg = f"Batch finished: {report.done} done, {report.failed} failed of {report.total}"
         self.window.statusBar().showMessage(msg, 15000)
         self._update_run_button()
@@ -879,9 +902,9 @@ class BatchUi:
             return
         if self.window.endpoint is None:
             self.window.banner.show_message(
-                "warning", "Connect to a service to resume the batch.",
-                "Set up your API key in Settings, then press Resume again.", "Open settings",
-                "settings")
+                "warning", translate("BatchUi", "Connect to a service to resume the batch."),
+                translate("BatchUi", "Set up your API key in Settings, then press Resume again."),
+                translate("BatchUi", "Open settings"), "settings")
             return
         self.panel.resume_banner.hide()
         self.window.spawn(self.controller.resume_batch(batch_id))
@@ -892,7 +915,8 @@ class BatchUi:
             return
         w = self.window
         start = w.qsettings.value("paths/lastExportDir", "") or ""
-        folder = QFileDialog.getExistingDirectory(w, "Export the batch as a gallery into…",
+        folder = QFileDialog.getExistingDirectory(
+            w, translate("BatchUi", "Export the batch as a gallery into…"),
                                                   str(start))
         if folder:
             w.qsettings.setValue("paths/lastExportDir", folder)
@@ -915,16 +939,19 @@ class BatchUi:
         try:
             out = await loop.run_in_executor(w.pool, work)
         except QwenStudioError as exc:
-            w.banner.show_message("error", f"Could not export the gallery: {exc.user_message}",
-                                  exc.hint or "Choose another folder.")
+            w.banner.show_message("error", translate("BatchUi", "Could not export the gallery: "
+                                                     "{error}").format(error=exc.user_message),
+                                  exc.hint or translate("BatchUi", "Choose another folder."))
             return None
         except OSError as exc:
-            w.banner.show_message("error", f"Could not export the gallery: "
-                                  f"{exc.strerror or exc}", "Choose another folder.")
+            w.banner.show_message("error", translate("BatchUi", "Could not export the gallery: "
+                                                     "{error}").format(error=exc.strerror or exc),
+                                  translate("BatchUi", "Choose another folder."))
             return None
-        w.statusBar().showMessage(f"Gallery exported to {out}", 10000)
-        w.banner.show_message("info", f"Gallery exported to {out}", "Open index.html in a "
-                              "browser to look through the batch.")
+        done = translate("BatchUi", "Gallery exported to {path}").format(path=out)
+        w.statusBar().showMessage(done, 10000)
+        w.banner.show_message("info", done, translate(
+            "BatchUi", "Open index.html in a browser to look through the batch."))
         return out
 
     async def shutdown(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-EMPTY_TEXT = "Drop photos, paste (Ctrl+V) or click to browse"
+EMPTY_TEXT = QT_TRANSLATE_NOOP("DropZone", "Drop photos, paste (Ctrl+V) or click to browse")
 THUMB = 84
 
 
@@ -38,8 +38,8 @@ class _Thumb(QFrame):
         self.setObjectName(f"inputThumb{index}")
         self.setFixedSize(THUMB, THUMB)
         self.setToolTip(name)
-        self.setAccessibleName(f"Input {index + 1}: {name}")
-        self.setAccessibleDescription("Input image thumbnail")
+        self.setAccessibleName(self.tr("Input {i}: {name}").format(i=index + 1, name=name))
+        self.setAccessibleDescription(self.tr("Input image thumbnail"))
         self.setStyleSheet(
             "QFrame { background: #1b1b1b; border: 1px solid #444; border-radius: 4px; }"
         )
@@ -86,9 +86,9 @@ class DropZone(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dropZone")
-        self.setAccessibleName("Input images")
+        self.setAccessibleName(self.tr("Input images"))
         self.setAccessibleDescription(
-            "Drop up to three photos here, paste with Ctrl+V, or press Enter to browse"
+            self.tr("Drop up to three photos here, paste with Ctrl+V, or press Enter to browse")
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
@@ -97,7 +97,7 @@ class DropZone(QFrame):
         self._hover = False
         self._names: list[str] = []
 
-        self._empty = QLabel(EMPTY_TEXT)
+        self._empty = QLabel(self.tr(EMPTY_TEXT))
         self._empty.setObjectName("dropZoneEmpty")
         self._empty.setWordWrap(True)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -113,6 +113,9 @@ class DropZone(QFrame):
         self._caption.hide()
         self.message_label = QLabel()
         self.message_label.setObjectName("dropZoneMessage")
+        self.message_label.setAccessibleName(self.tr("Input note"))
+        self.message_label.setAccessibleDescription(
+            self.tr("Why a file was not added, or a note about the inputs"))
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
@@ -142,10 +145,12 @@ class DropZone(QFrame):
         self._thumbs.setVisible(has)
         self._caption.setVisible(has)
         if has:
-            self._caption.setText("Drop, paste or click to add or replace")
+            self._caption.setText(self.tr("Drop, paste or click to add or replace"))
         self.setAccessibleDescription(
-            (f"{len(items)} input image(s): {', '.join(self._names)}. " if has else "")
-            + "Drop photos, paste with Ctrl+V, or press Enter to browse"
+            (self.tr("{n} input image(s): {names}. ").format(n=len(items),
+                                                             names=", ".join(self._names))
+             if has else "")
+            + self.tr("Drop photos, paste with Ctrl+V, or press Enter to browse")
         )
 
     def input_names(self) -> list[str]:
@@ -157,7 +162,7 @@ class DropZone(QFrame):
             self.message_label.clear()
             self.message_label.hide()
             return
-        word = {"error": "⚠ Not added", "warning": "⚠ Note", "info": "ℹ"}.get(kind, "ℹ")
+        word = {"error": self.tr("⚠ Not added"), "warning": self.tr("⚠ Note")}.get(kind, "ℹ")
         color = {"error": "#f08c8c", "warning": "#e8c170"}.get(kind, "#a8c8e8")
         self.message_label.setStyleSheet(f"color: {color};")
         self.message_label.setText(f"{word}: {text}" if kind != "info" else f"{word} {text}")
@@ -169,12 +174,16 @@ class DropZone(QFrame):
 
     def _restyle(self) -> None:
         border = "#6fa8dc" if self._hover else "#555"
-        bg = "#26313b" if self._hover else "#222"
+        # palette(): the zone follows the light or dark theme; hover keeps its blue tint.
+        from qwen_studio.ui.theme import is_dark
+
+        bg = "rgba(111, 168, 220, 0.16)" if self._hover else "palette(base)"
+        muted, faint = ("#aaaaaa", "#888888") if is_dark() else ("#5e5e5e", "#7a7a7a")
         self.setStyleSheet(
             f"#dropZone {{ border: 2px dashed {border}; border-radius: 8px; background: {bg}; }}"
             "#dropZone:focus { border: 2px solid #6fa8dc; }"
-            "#dropZoneEmpty { color: #aaa; font-size: 10.5pt; }"
-            "#dropZoneCaption { color: #888; font-size: 9pt; }"
+            f"#dropZoneEmpty {{ color: {muted}; font-size: 10.5pt; }}"
+            f"#dropZoneCaption {{ color: {faint}; font-size: 9pt; }}"
         )
 
     # -- input ---------------------------------------------------------------------------------

@@ -102,7 +102,8 @@ class EditController(QObject):
     def submit(self, request: EditRequest, parent_edit_id: int | None = None) -> int:
         if self._client is None:
             raise QwenStudioError(
-                "No service is connected.", hint="Set up your API in Settings or try the demo."
+                self.tr("No service is connected."),
+                hint="Set up your API in Settings or try the demo.",
             )
         from qwen_studio.core.engine import EditRunner
 

@@ -20,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
+    QCoreApplication,
+    QDate,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -33,10 +37,17 @@ from PySide6.QtGui import QImage
 from qwen_studio.core.request import EditRequest
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (
     "queued", "running", "done", "failed", "cancelled", "interrupted")
 ACTIVE = (QUEUED, RUNNING)
+# The status words users read (the stored values above stay English).
+_STATUS_WORDS = {
+    QUEUED: QT_TRANSLATE_NOOP("HistoryModel", "queued"),
+    FAILED: QT_TRANSLATE_NOOP("HistoryModel", "failed"),
+    CANCELLED: QT_TRANSLATE_NOOP("HistoryModel", "cancelled"),
+}
 # Icon glyph + colour per status: the word and the glyph carry the meaning, colour only helps.
 STATUS_LOOK = {
     QUEUED: ("◷", "#9a9a9a"),
@@ -94,14 +105,14 @@ class HistoryEntry:
     def status_text(self) -> str:
         if self.status == RUNNING:
             stage = f" · {self.stage}" if self.stage and self.stage != "sending" else ""
-            return f"running {self.elapsed()} s{stage}"
+            return translate("HistoryModel", "running {s} s").format(s=self.elapsed()) + stage
         if self.status == DONE:
             n = len(self.result_paths)
-            extra = f" · {n} images" if n > 1 else ""
-            return f"done in {self.elapsed()} s{extra}"
+            extra = translate("HistoryModel", " · {n} images").format(n=n) if n > 1 else ""
+            return translate("HistoryModel", "done in {s} s").format(s=self.elapsed()) + extra
         if self.status == INTERRUPTED:
-            return "interrupted — re-run it"
-        return self.status
+            return translate("HistoryModel", "interrupted — re-run it")
+        return translate("HistoryModel", _STATUS_WORDS.get(self.status, self.status))
 
     def before_path(self) -> Path | None:
         if self.input_paths:
@@ -137,12 +148,14 @@ def day_label(ts: float, today: date | None = None) -> str:
     d = datetime.fromtimestamp(ts).date()
     today = today or date.today()
     if d == today:
-        return "Today"
+        return translate("HistoryModel", "Today")
     if d == today - timedelta(days=1):
-        return "Yesterday"
+        return translate("HistoryModel", "Yesterday")
+    # Day and month names from QLocale, so they follow the UI language, not the C locale.
+    qd = QDate(d.year, d.month, d.day)
     if d.year == today.year:
-        return f"{d:%A} {d.day} {d:%B}"
-    return f"{d.day} {d:%B} {d.year}"
+        return QLocale().toString(qd, translate("HistoryModel", "dddd d MMMM"))
+    return QLocale().toString(qd, translate("HistoryModel", "d MMMM yyyy"))
 
 
 @dataclass(frozen=True)
@@ -309,7 +322,7 @@ class HistoryModel(QAbstractListModel):
             return e.request.prompt
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             when = time.strftime("%H:%M", time.localtime(e.created))
-            star = " — starred" if e.favourite else ""
+            star = translate("HistoryModel", " — starred") if e.favourite else ""
             text = (f"{e.request.prompt} — {day_label(e.created)} {when} — "
                     f"{e.status_text()}{star}")
             return f"{text}\n{e.note}" if e.note and role == Qt.ItemDataRole.ToolTipRole else text

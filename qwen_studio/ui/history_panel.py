@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QPalette,
     QPen,
 )
 from PySide6.QtWidgets import (
@@ -148,14 +149,14 @@ class HistoryDelegate(QStyledItemDelegate):
         if selected:
             painter.fillRect(r, QColor("#34495e"))
         elif hovered:
-            painter.fillRect(r, QColor("#2c2c2c"))
+            painter.fillRect(r, option.palette.color(QPalette.ColorRole.AlternateBase))
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QColor("#6fa8dc"))
             painter.drawRect(r.adjusted(0, 0, -1, -1))
 
         # -- thumbnails: the after image large, the before as an inset --------------------
         thumb = QRect(r.left() + self.PAD, r.top() + self.PAD, self.THUMB, self.THUMB)
-        painter.fillRect(thumb, QColor("#1a1a1a"))
+        painter.fillRect(thumb, option.palette.color(QPalette.ColorRole.Base).darker(115))
         after_p, before_p = entry.after_path(), entry.before_path()
         after = model.thumbnail(after_p) if after_p is not None else None
         before = model.thumbnail(before_p) if before_p is not None else None
@@ -198,7 +199,9 @@ class HistoryDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         painter.setFont(font)
         fm = QFontMetrics(font)
-        painter.setPen(QColor("#e6e6e6") if not selected else QColor("#ffffff"))
+        # Palette text, so the row reads in the light theme too; white on the blue selection.
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
+                       else QColor("#ffffff"))
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         prompt = " ".join(entry.request.prompt.split()) or "(no prompt)"
         painter.drawText(prompt_rect,
@@ -299,11 +302,11 @@ class HistoryPanel(QWidget):
         self._tree_token = 0
         self._tasks: set[asyncio.Future[Any]] = set()
 
-        title = QLabel("History")
+        title = QLabel(self.tr("History"))
         title.setObjectName("sectionTitle")
         self.count_label = QLabel()
         self.count_label.setObjectName("historyCount")
-        self.count_label.setAccessibleName("Number of edits shown")
+        self.count_label.setAccessibleName(self.tr("Number of edits shown"))
         title_row = QHBoxLayout()
         title_row.setContentsMargins(0, 0, 0, 0)
         title_row.addWidget(title)
@@ -312,17 +315,18 @@ class HistoryPanel(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("historySearch")
-        self.search.setPlaceholderText("Search prompts  (Ctrl+F)")
+        self.search.setPlaceholderText(self.tr("Search prompts  (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search history")
+        self.search.setAccessibleName(self.tr("Search history"))
         self.search.setAccessibleDescription(
-            "Shows only edits whose prompt contains these words (Ctrl+F)")
-        self.fav_button = self._toggle("historyFavouritesFilter", "★ Starred",
-                                       "Show only starred edits")
-        self.failed_button = self._toggle("historyFailedFilter", "✗ Failed",
-                                          "Show only edits that failed or were interrupted")
-        self.batch_button = self._toggle("historyBatchFilter", "Batch",
-                                         "Show only the batch of the selected edit")
+            self.tr("Shows only edits whose prompt contains these words (Ctrl+F)"))
+        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("★ Starred"),
+                                       self.tr("Show only starred edits"))
+        self.failed_button = self._toggle("historyFailedFilter", self.tr("✗ Failed"),
+                                          self.tr("Show only edits that failed or were "
+                                                  "interrupted"))
+        self.batch_button = self._toggle("historyBatchFilter", self.tr("Batch"),
+                                         self.tr("Show only the batch of the selected edit"))
         self.batch_button.hide()
         self._batch_id: str | None = None
         filters = QHBoxLayout()
@@ -336,10 +340,11 @@ class HistoryPanel(QWidget):
         self.list_view = HistoryListView()
         lv = self.list_view
         lv.setObjectName("historyList")
-        lv.setAccessibleName("History")
+        lv.setAccessibleName(self.tr("History"))
         lv.setAccessibleDescription(
-            "Every edit, newest first, grouped by day. Alt+Up and Alt+Down move between them; "
-            "Delete removes the selection (Ctrl+Z brings it back); the context menu has more.")
+            self.tr("Every edit, newest first, grouped by day. Alt+Up and Alt+Down move between "
+                    "them; "
+            "Delete removes the selection (Ctrl+Z brings it back); the context menu has more."))
         lv.setModel(model)
         self.delegate = HistoryDelegate(lv)
         lv.setItemDelegate(self.delegate)
@@ -362,25 +367,25 @@ class HistoryPanel(QWidget):
         self.empty_label.setWordWrap(True)
 
         self.lineage = LineageView()
-        self.lineage_title = QLabel("Versions")
+        self.lineage_title = QLabel(self.tr("Versions"))
         self.lineage_title.setObjectName("sectionTitle")
         self.lineage_title.hide()
 
         self.undo_bar = QFrame()
         self.undo_bar.setObjectName("historyUndoBar")
-        self.undo_bar.setAccessibleName("Deleted edits")
+        self.undo_bar.setAccessibleName(self.tr("Deleted edits"))
         self.undo_label = QLabel()
-        self.undo_button = QPushButton("Undo")
+        self.undo_button = QPushButton(self.tr("Undo"))
         self.undo_button.setObjectName("historyUndoButton")
-        self.undo_button.setAccessibleName("Undo delete")
-        self.undo_button.setAccessibleDescription("Bring the deleted edits back (Ctrl+Z)")
+        self.undo_button.setAccessibleName(self.tr("Undo delete"))
+        self.undo_button.setAccessibleDescription(self.tr("Bring the deleted edits back (Ctrl+Z)"))
         ub = QHBoxLayout(self.undo_bar)
         ub.setContentsMargins(10, 6, 6, 6)
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
         self.undo_bar.setStyleSheet(
             "#historyUndoBar { background: #333a44; border: 1px solid #4a5666;"
-            " border-radius: 5px; } #historyUndoBar QLabel { color: #eee; }")
+            " border-radius: 5px; } #historyUndoBar QLabel { color: #eeeeee; }")
         self.undo_bar.hide()
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
@@ -436,7 +441,7 @@ class HistoryPanel(QWidget):
         b.setToolTip(description)
         b.setStyleSheet(
             "QToolButton { border: 1px solid #4a4a4a; border-radius: 10px; padding: 2px 10px;"
-            " color: #cfcfcf; } QToolButton:checked { background: #3d6a99; color: white;"
+            " color: palette(text); } QToolButton:checked { background: #3d6a99; color: white;"
             " border-color: #6fa8dc; } QToolButton:focus { border: 2px solid #6fa8dc; }")
         return b
 
@@ -454,36 +459,41 @@ class HistoryPanel(QWidget):
 
     def _build_actions(self) -> None:
         a = self._act
-        self.rerun_action = a("&Re-run", lambda: self.rerun(self.selected_entries()),
+        self.rerun_action = a(self.tr("&Re-run"), lambda: self.rerun(self.selected_entries()),
                               "historyRerunAction", ["Ctrl+R"])
-        self.recall_action = a("Re&call parameters", self.recall_current,
+        self.recall_action = a(self.tr("Re&call parameters"), self.recall_current,
                                "historyRecallAction", ["Ctrl+Shift+R"])
-        self.use_input_action = a("&Use result as input", self.use_current_as_input,
+        self.use_input_action = a(self.tr("&Use result as input"), self.use_current_as_input,
                                   "historyUseAsInputAction", ["Ctrl+Shift+U"])
-        self.star_action = a("&Star / unstar", lambda: self.toggle_star(self.selected_entries()),
+        self.star_action = a(self.tr("&Star / "
+                                     "unstar"), lambda: self.toggle_star(self.selected_entries()),
                              "historyStarAction", ["S"])
-        self.reveal_action = a("Show in &folder", self.reveal_current, "historyRevealAction")
-        self.copy_prompt_action = a("&Copy prompt", self.copy_prompts,
+        self.reveal_action = a(self.tr("Show in "
+                                       "&folder"), self.reveal_current, "historyRevealAction")
+        self.copy_prompt_action = a(self.tr("&Copy prompt"), self.copy_prompts,
                                     "historyCopyPromptAction", ["Ctrl+C"])
-        self.parent_action = a("Go to &parent", self.go_parent, "historyParentAction",
+        self.parent_action = a(self.tr("Go to &parent"), self.go_parent, "historyParentAction",
                                ["Alt+Left"])
-        self.children_action = a("Go to c&hildren", self.go_children, "historyChildrenAction",
+        self.children_action = a(self.tr("Go to "
+                                         "c&hildren"), self.go_children, "historyChildrenAction",
                                  ["Alt+Right"])
-        self.delete_action = a("&Delete", self.delete_selected, "historyDeleteAction",
+        self.delete_action = a(self.tr("&Delete"), self.delete_selected, "historyDeleteAction",
                                ["Del"])
         # Window-wide: exporting, finding and undoing do not need the list to have focus.
         win = Qt.ShortcutContext.WindowShortcut
-        self.export_action = a("E&xport gallery…", self.export_dialog, "exportGalleryAction",
+        self.export_action = a(self.tr("E&xport "
+                                       "gallery…"), self.export_dialog, "exportGalleryAction",
                                ["Ctrl+Shift+E"], context=win, owner=self)
         self.export_action.setToolTip(
-            "Export the selected edits (or, with one or none selected, every edit the list "
-            "shows) as a folder or a .zip with an offline index.html")
-        self.export_batch_action = a("Export this &batch…", lambda: self.export_dialog("batch"),
+            self.tr("Export the selected edits (or, with one or none selected, every edit the list "
+            "shows) as a folder or a .zip with an offline index.html"))
+        self.export_batch_action = a(self.tr("Export this "
+                                             "&batch…"), lambda: self.export_dialog("batch"),
                                      "exportBatchAction")
-        self.undo_action = a("&Undo delete", self.undo_delete, "historyUndoAction",
+        self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
                              ["Ctrl+Z"], context=win, owner=self)
         self.undo_action.setEnabled(False)
-        self.find_action = a("&Search history", self.focus_search, "historyFindAction",
+        self.find_action = a(self.tr("&Search history"), self.focus_search, "historyFindAction",
                              ["Ctrl+F"], context=win, owner=self)
         self._update_actions()
 
@@ -548,13 +558,13 @@ class HistoryPanel(QWidget):
         if empty:
             flt = self.model.filter
             if self.model.is_loading():
-                text = "Loading…"
+                text = self.tr("Loading…")
             elif flt.text.strip():
-                text = f"No edits match “{flt.text.strip()}”."
+                text = self.tr("No edits match “{text}”.").format(text=flt.text.strip())
             elif flt.active:
-                text = "No edits match these filters."
+                text = self.tr("No edits match these filters.")
             else:
-                text = "Your edits will appear here,\nnewest first."
+                text = self.tr("Your edits will appear here,\nnewest first.")
             self.empty_label.setText(text)
         self.empty_label.setVisible(empty)
         self.list_view.setVisible(not empty)
@@ -562,10 +572,12 @@ class HistoryPanel(QWidget):
 
     def _update_count(self) -> None:
         n = max(self.model.total, self.model.rowCount())
-        text = "" if not n else (f"{n} found" if self.model.filter.active else f"{n}")
+        text = "" if not n else (self.tr("{n} found").format(n=n) if self.model.filter.active
+                                 else f"{n}")
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(
-            f"{n} edit{'s' if n != 1 else ''}" + (" match" if self.model.filter.active else ""))
+            (self.tr("1 edit") if n == 1 else self.tr("{n} edits").format(n=n))
+            + (self.tr(" match") if self.model.filter.active else ""))
 
     # -- selection -----------------------------------------------------------------------------
     def selected_entries(self) -> list[HistoryEntry]:
@@ -660,7 +672,8 @@ class HistoryPanel(QWidget):
         self.delete_action.setEnabled(any(e.edit_id is not None and e.status not in ACTIVE
                                           for e in sel))
         self.export_batch_action.setEnabled(one is not None and bool(one.batch_id))
-        self.star_action.setText("&Unstar" if one is not None and one.favourite else "&Star")
+        self.star_action.setText(self.tr("&Unstar") if one is not None and one.favourite
+                                 else self.tr("&Star"))
         if one is not None and one.batch_id:
             self._batch_id = one.batch_id if not self.batch_button.isChecked() else self._batch_id
             self.batch_button.show()
@@ -698,8 +711,8 @@ class HistoryPanel(QWidget):
     async def _rerun(self, entries: list[HistoryEntry]) -> list[int]:
         w = self._need_window()
         if not w.controller.has_client:
-            self._banner("warning", "Qwen Studio is not connected to a service yet.",
-                         "Set up your API key in Settings, or try the demo.")
+            self._banner("warning", self.tr("Qwen Studio is not connected to a service yet."),
+                         self.tr("Set up your API key in Settings, or try the demo."))
             return []
         jobs = []
         for e in entries:
@@ -734,7 +747,7 @@ class HistoryPanel(QWidget):
         if request.prompt_extend is not None:
             p.prompt_extend_check.setChecked(request.prompt_extend)
         w.prompt_panel.prompt_edit.setFocus()
-        self._status("Parameters recalled: add an input and run, or change the prompt")
+        self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
 
     def use_current_as_input(self) -> None:
         e = self.current_entry()
@@ -744,7 +757,7 @@ class HistoryPanel(QWidget):
         w.inputs = []
         w.add_inputs([e.result_paths[0]], parent_edit_id=e.edit_id)
         w.prompt_panel.prompt_edit.setFocus()
-        self._status("The result is now the input: describe the next change")
+        self._status(self.tr("The result is now the input: describe the next change"))
 
     def _on_star_clicked(self, index: QModelIndex) -> None:
         e = self.model.entry_at(index.row())
@@ -791,7 +804,7 @@ class HistoryPanel(QWidget):
     async def _go_children(self, edit_id: int) -> list[int]:
         kids = await self._pool(self.model.library.children, edit_id)
         if not kids:
-            self._status("No edit was made from this one yet")
+            self._status(self.tr("No edit was made from this one yet"))
             return []
         for i, rec in enumerate(kids):
             await self.select_edit(rec.id, extend=i > 0)
@@ -853,7 +866,7 @@ class HistoryPanel(QWidget):
         suggestion = str(Path(str(folder)) / time.strftime("qwen-gallery-%Y-%m-%d"))
         target, chosen = QFileDialog.getSaveFileName(
             w, f"Export {what} as a gallery", suggestion,
-            "Folder (*);;Zip archive (*.zip)")
+            self.tr("Folder (*);;Zip archive (*.zip)"))
         if not target:
             return
         path = Path(target)
@@ -888,20 +901,20 @@ class HistoryPanel(QWidget):
             n = sum(len(r.result_files) for r in recs if str(r.status.value) == DONE)
             return out, n
 
-        self._status("Exporting the gallery…", 0)
+        self._status(self.tr("Exporting the gallery…"), 0)
         try:
             out, n = await self._pool(run)
         except ExportError as exc:
             self._banner("error", f"Could not export the gallery: {exc.user_message}",
-                         "Choose an empty folder or a new file name.")
+                         self.tr("Choose an empty folder or a new file name."))
             return None
         except OSError as exc:
             self._banner("error", f"Could not export the gallery: {exc.strerror or exc}",
-                         "Choose another folder.")
+                         self.tr("Choose another folder."))
             return None
         self._last_export = out
         self._banner("info", f"Exported {n} image{'s' if n != 1 else ''} to {out}", "",
-                     "Show", f"show:{out}")
+                     self.tr("Show"), f"show:{out}")
         self._status(f"Exported {n} images to {out}")
         return out
 
@@ -930,8 +943,8 @@ class HistoryPanel(QWidget):
         prompt = " ".join(request.prompt.split())
         short = prompt if len(prompt) <= 60 else prompt[:59] + "…"
         self._banner("info", f"{path.name} was made with Qwen Studio: “{short}”.",
-                     "Recall its prompt and parameters into the panel?",
-                     "Recall parameters", "recall-drop")
+                     self.tr("Recall its prompt and parameters into the panel?"),
+                     self.tr("Recall parameters"), "recall-drop")
         return request
 
     def _on_banner_action(self, key: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -56,10 +56,13 @@ ZOOM_STEPS = (
     0.0625, 0.125, 0.25, 1 / 3, 0.5, 2 / 3, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0,
 )
 
-EMPTY_TITLE = "Nothing to compare yet"
-EMPTY_TEXT = "Drop photos or paste (Ctrl+V) · Run with Ctrl+Enter · Hold Space to compare"
-_EMPTY_ROWS = (("Drop photos or paste", "Ctrl+V"), ("Run the edit", "Ctrl+Enter"),
-               ("Hold to compare", "Space"))
+# Marked for translation here, translated where drawn (self.tr).
+EMPTY_TITLE = QT_TRANSLATE_NOOP("ImageCanvas", "Nothing to compare yet")
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "ImageCanvas", "Drop photos or paste (Ctrl+V) · Run with Ctrl+Enter · Hold Space to compare")
+_EMPTY_ROWS = ((QT_TRANSLATE_NOOP("ImageCanvas", "Drop photos or paste"), "Ctrl+V"),
+               (QT_TRANSLATE_NOOP("ImageCanvas", "Run the edit"), "Ctrl+Enter"),
+               (QT_TRANSLATE_NOOP("ImageCanvas", "Hold to compare"), "Space"))
 
 # Exact-size downscales up to this many pixels are cached; larger ones (zoom just under
 # 100 % on a huge image) draw the visible part of a pyramid level with bilinear filtering.
@@ -182,7 +185,7 @@ class ImageCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareCanvas")
-        self.setAccessibleName("Image canvas")
+        self.setAccessibleName(self.tr("Image canvas"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -473,13 +476,13 @@ class ImageCanvas(QWidget):
                 self._paint_image(p, pane, self._before, left, dpr, nearest)
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
                 self._paint_divider(p, pane, x)
-                self._paint_label(p, pane, "Before", Qt.AlignmentFlag.AlignLeft)
-                self._paint_label(p, pane, "After", Qt.AlignmentFlag.AlignRight)
+                self._paint_label(p, pane, self.tr("Before"), Qt.AlignmentFlag.AlignLeft)
+                self._paint_label(p, pane, self.tr("After"), Qt.AlignmentFlag.AlignRight)
             else:
                 img = self._before if role == "before" else self._after
                 assert img is not None
                 self._paint_image(p, pane, img, pane, dpr, nearest)
-                self._paint_label(p, pane, role.capitalize(), Qt.AlignmentFlag.AlignLeft)
+                self._paint_label(p, pane, self.tr(role.capitalize()), Qt.AlignmentFlag.AlignLeft)
             p.restore()
         if self._busy:
             self._paint_busy(p, full)
@@ -575,7 +578,7 @@ class ImageCanvas(QWidget):
         p.setFont(title_font)
         p.setPen(QColor(0xD8, 0xD8, 0xD8))
         p.drawText(QRectF(full.left(), top, full.width(), tm.height()),
-                   Qt.AlignmentFlag.AlignCenter, EMPTY_TITLE)
+                   Qt.AlignmentFlag.AlignCenter, self.tr(EMPTY_TITLE))
         y = top + tm.height() + 18
         gap = 12
         cx = full.center().x()
@@ -583,7 +586,8 @@ class ImageCanvas(QWidget):
             p.setFont(body)
             p.setPen(QColor(0xA8, 0xA8, 0xA8))
             p.drawText(QRectF(full.left(), y, cx - gap / 2 - full.left(), row_h),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       self.tr(label))
             kw = km.horizontalAdvance(key) + 14
             kh = km.height() + 6
             cap = QRectF(cx + gap / 2, y + (row_h - kh) / 2, kw, kh)

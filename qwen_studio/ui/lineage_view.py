@@ -68,10 +68,10 @@ class LineageView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyLineage")
-        self.setAccessibleName("Versions")
+        self.setAccessibleName(self.tr("Versions"))
         self.setAccessibleDescription(
-            "The selected edit's parents and the edits made from its results. "
-            "Press Enter on a version to select it in the history.")
+            self.tr("The selected edit's parents and the edits made from its results. "
+            "Press Enter on a version to select it in the history."))
         self.setHeaderHidden(True)
         self.setColumnCount(1)
         self.setIndentation(12)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QByteArray,
+    QCoreApplication,
     QMimeData,
     QModelIndex,
     QSettings,
@@ -39,11 +41,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -91,19 +91,7 @@ log = logging.getLogger(__name__)
 THUMB_SIDE = 256
 DISPLAY_MAX_SIDE = 8192  # decode results at full size (100 % zoom must be real pixels)
 DEMO_PROFILE = "Demo sandbox"
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+Enter", "Run the edit"),
-    ("Esc", "Cancel edits in flight"),
-    ("Ctrl+V", "Paste an image or file as input"),
-    ("Ctrl+O", "Open input images"),
-    ("Ctrl+S", "Save the result as…"),
-    ("Ctrl+Shift+C", "Copy the result"),
-    ("Ctrl+,", "Settings"),
-    ("Alt+Up / Alt+Down", "Previous / next history entry"),
-    ("Space (hold)", "Flip to the before image"),
-    ("1 / 2 / 3", "Side by side / Wipe / Flip"),
-    ("Ctrl+0 / Ctrl+1", "Fit / 100 %"),
-)
+# Help ▸ Keyboard shortcuts is generated from the QActions (ui/shortcuts.py).
 
 
 @dataclass
@@ -165,8 +153,9 @@ def make_compare_view() -> QWidget:
         view = _PlaceholderCompare()
     view.setObjectName("compareView")
     if not view.accessibleName():
-        view.setAccessibleName("Before and after")
-        view.setAccessibleDescription("The input and the result of the selected edit")
+        view.setAccessibleName(QCoreApplication.translate("MainWindow", "Before and after"))
+        view.setAccessibleDescription(QCoreApplication.translate(
+            "MainWindow", "The input and the result of the selected edit"))
     return view
 
 
@@ -184,9 +173,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle("Qwen Studio")
-        self.setAccessibleName("Qwen Studio")
-        self.setAccessibleDescription("Edit photos by describing the change")
+        self.setWindowTitle(self.tr("Qwen Studio"))
+        self.setAccessibleName(self.tr("Qwen Studio"))
+        self.setAccessibleDescription(self.tr("Edit photos by describing the change"))
         self.config_store = config_store
         self.library = library
         self.http = http
@@ -232,20 +221,20 @@ class MainWindow(QMainWindow):
         self.drop_zone = DropZone()
         self.prompt_panel = PromptPanel()
         self.params = ParametersPanel()
-        self.run_button = QPushButton("Run   Ctrl+↵")
+        self.run_button = QPushButton(self.tr("Run   Ctrl+↵"))
         self.run_button.setObjectName("runButton")
-        self.run_button.setAccessibleName("Run")
-        self.run_button.setAccessibleDescription("Start the edit (Ctrl+Enter)")
+        self.run_button.setAccessibleName(self.tr("Run"))
+        self.run_button.setAccessibleDescription(self.tr("Start the edit (Ctrl+Enter)"))
         self.run_button.setDefault(True)
         self.run_button.setMinimumHeight(36)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Cancel")
-        self.cancel_button.setAccessibleDescription("Stop the edits in flight (Esc)")
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        self.cancel_button.setAccessibleDescription(self.tr("Stop the edits in flight (Esc)"))
         self.cancel_button.setMinimumHeight(36)
         self.cancel_button.setEnabled(False)
 
-        inputs_title = QLabel("Inputs")
+        inputs_title = QLabel(self.tr("Inputs"))
         inputs_title.setObjectName("sectionTitle")
         left = QWidget()
         left.setObjectName("leftPanel")
@@ -264,6 +253,9 @@ class MainWindow(QMainWindow):
         lv.addStretch(1)
         left_scroll = QScrollArea()
         left_scroll.setObjectName("leftScroll")
+        left_scroll.setAccessibleName(self.tr("Inputs and prompt"))
+        left_scroll.setAccessibleDescription(
+            self.tr("Input photos, prompt, parameters and the Run button"))
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         left_scroll.setWidget(left)
@@ -297,8 +289,8 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.setAccessibleName("Panels")
-        self.splitter.setAccessibleDescription("Drag the handles to resize the panels")
+        self.splitter.setAccessibleName(self.tr("Panels"))
+        self.splitter.setAccessibleDescription(self.tr("Drag the handles to resize the panels"))
         self.splitter.addWidget(left_scroll)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(right)
@@ -313,10 +305,10 @@ class MainWindow(QMainWindow):
         # -- status bar ---------------------------------------------------------------------
         self.profile_label = QLabel()
         self.profile_label.setObjectName("profileStatus")
-        self.profile_label.setAccessibleName("Connection")
+        self.profile_label.setAccessibleName(self.tr("Connection"))
         self.inflight_label = QLabel()
         self.inflight_label.setObjectName("inFlightStatus")
-        self.inflight_label.setAccessibleName("Edits in flight")
+        self.inflight_label.setAccessibleName(self.tr("Edits in flight"))
         self.statusBar().addPermanentWidget(self.inflight_label)
         self.statusBar().addPermanentWidget(self.profile_label)
         self._set_inflight_text(0)
@@ -333,7 +325,10 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.params.watermark_check, self.params.prompt_extend_check)
         QWidget.setTabOrder(self.params.prompt_extend_check, self.run_button)
         QWidget.setTabOrder(self.run_button, self.cancel_button)
-        QWidget.setTabOrder(self.cancel_button, self.history_list)
+        # … then the canvas and its toolbar, then the history (search, filters, list).
+        canvas = getattr(self.compare_view, "canvas", self.compare_view)
+        QWidget.setTabOrder(self.cancel_button, canvas)
+        QWidget.setTabOrder(self.history_panel.search, self.history_list)
 
     def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: Callable[[], Any],
                 name: str) -> QAction:
@@ -347,9 +342,9 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("&Open images…", [QKeySequence.StandardKey.Open],
+        self.open_action = self._action(self.tr("&Open images…"), [QKeySequence.StandardKey.Open],
                                         self.browse_inputs, "openAction")
-        self.paste_action = self._action("&Paste image", [QKeySequence.StandardKey.Paste],
+        self.paste_action = self._action(self.tr("&Paste image"), [QKeySequence.StandardKey.Paste],
                                          self.paste_from_clipboard, "pasteAction")
         cv: Any = self.compare_view
         if all(hasattr(cv, a) for a in ("save_action", "copy_action", "use_action",
@@ -361,41 +356,43 @@ class MainWindow(QMainWindow):
             self.use_action, self.reveal_action = cv.use_action, cv.reveal_action
             self._own_result_actions = False
         else:
-            self.save_action = self._action("&Save result as…", [QKeySequence.StandardKey.Save],
+            self.save_action = self._action(self.tr("&Save result "
+                                                    "as…"), [QKeySequence.StandardKey.Save],
                                             self.save_result, "saveAction")
-            self.copy_action = self._action("&Copy result", ["Ctrl+Shift+C"], self.copy_result,
+            self.copy_action = self._action(self.tr("&Copy "
+                                                    "result"), ["Ctrl+Shift+C"], self.copy_result,
                                             "copyAction")
-            self.reveal_action = self._action("Show result in &folder", [],
+            self.reveal_action = self._action(self.tr("Show result in &folder"), [],
                                               self.reveal_result, "revealAction")
-            self.use_action = self._action("&Use result as input", [],
+            self.use_action = self._action(self.tr("&Use result as input"), [],
                                            self.use_result_as_input, "useAsInputAction")
             self._own_result_actions = True
-        self.settings_action = self._action("Se&ttings…", ["Ctrl+,"], self.open_settings,
+        self.settings_action = self._action(self.tr("Se&ttings…"), ["Ctrl+,"], self.open_settings,
                                             "settingsAction")
-        self.quit_action = self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close,
-                                        "quitAction")
-        self.run_action = self._action("&Run edit", ["Ctrl+Return", "Ctrl+Enter"],
+        self.quit_action = self._action(self.tr("&Quit"), [QKeySequence.StandardKey.Quit],
+                                        self.close, "quitAction")
+        self.run_action = self._action(self.tr("&Run edit"), ["Ctrl+Return", "Ctrl+Enter"],
                                        self.run_edit, "runAction")
-        self.cancel_action = self._action("&Cancel edits", ["Esc"], self.cancel_edits,
+        self.cancel_action = self._action(self.tr("&Cancel edits"), ["Esc"], self.cancel_edits,
                                           "cancelAction")
-        self.prev_action = self._action("&Previous entry", ["Alt+Up"],
+        self.prev_action = self._action(self.tr("&Previous entry"), ["Alt+Up"],
                                         lambda: self.step_history(-1), "previousEntryAction")
-        self.next_action = self._action("&Next entry", ["Alt+Down"],
+        self.next_action = self._action(self.tr("&Next entry"), ["Alt+Down"],
                                         lambda: self.step_history(1), "nextEntryAction")
-        self.shortcuts_action = self._action("&Keyboard shortcuts", ["F1"],
+        self.shortcuts_action = self._action(self.tr("&Keyboard shortcuts"), ["F1"],
                                              self.show_shortcuts, "shortcutsAction")
-        self.about_action = self._action("&About Qwen Studio", [], self.show_about,
+        self.about_action = self._action(self.tr("&About Qwen Studio"), [], self.show_about,
                                          "aboutAction")
-        self.demo_action = self._action("Try the &demo sandbox", [], self.start_demo,
+        self.demo_action = self._action(self.tr("Try the &demo sandbox"), [], self.start_demo,
                                         "demoAction")
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         for a in (self.open_action, self.paste_action, None, self.save_action, self.copy_action,
                   self.reveal_action, self.use_action, None, self.settings_action,
                   self.demo_action, None, self.quit_action):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(self.tr("&Edit"))
         for a in (self.run_action, self.cancel_action, None, self.prev_action,
                   self.next_action):
             edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
@@ -404,7 +401,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         for a in (self.history_panel.find_action, self.history_panel.undo_action):
             edit_menu.addAction(a)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
         self._update_result_actions()
@@ -462,8 +459,8 @@ class MainWindow(QMainWindow):
             log.error("background task failed: %r", exc)
             if not self._closed:
                 msg = exc.user_message if isinstance(exc, QwenStudioError) else (
-                    f"Something went wrong ({type(exc).__name__})")
-                self.banner.show_message("error", msg, "Details are in the log.")
+                    self.tr("Something went wrong ({name})").format(name=type(exc).__name__))
+                self.banner.show_message("error", msg, self.tr("Details are in the log."))
 
     async def _pool(self, fn: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
@@ -515,18 +512,19 @@ class MainWindow(QMainWindow):
         except ConfigError as exc:
             if self._sandbox is None:
                 self.set_endpoint(None)
-                self.banner.show_message("warning", exc.user_message, exc.hint, "Open settings",
-                                         "settings")
+                self.banner.show_message("warning", exc.user_message, exc.hint,
+                                         self.tr("Open settings"), "settings")
             return
         self.set_endpoint(resolved.endpoint, resolved.model)
         self.banner.dismiss()
-        self._status(f"Connected to {resolved.endpoint.profile_name or resolved.endpoint.base_url}")
+        self._status(self.tr("Connected to {name}").format(
+            name=resolved.endpoint.profile_name or resolved.endpoint.base_url))
 
     def _update_connection_ui(self) -> None:
         ep = self._endpoint
         if ep is None:
-            self.profile_label.setText("○ Not connected")
-            self.profile_label.setToolTip("Set up your API in Settings (Ctrl+,)")
+            self.profile_label.setText(self.tr("○ Not connected"))
+            self.profile_label.setToolTip(self.tr("Set up your API in Settings (Ctrl+,)"))
             self.canvas_stack.setCurrentWidget(self.welcome)
         else:
             name = ep.profile_name or ep.base_url
@@ -539,7 +537,8 @@ class MainWindow(QMainWindow):
         """Point the window at a running SandboxServer; the window stops it at shutdown."""
         self._sandbox = sandbox
         self.set_endpoint(Endpoint(sandbox.base_url, "bailian", api_key, DEMO_PROFILE))
-        self._status("Demo sandbox running on this computer: results are generated locally.")
+        self._status(self.tr("Demo sandbox running on this computer: results are generated "
+                             "locally."))
 
     def start_demo(self) -> None:
         if self._sandbox is not None:
@@ -581,8 +580,9 @@ class MainWindow(QMainWindow):
         limit = self._limit()
         if limit == 0:
             self.drop_zone.set_message(
-                f"{model} makes images from text and takes no input image; "
-                "choose an edit model (e.g. qwen-image-edit-plus) to edit photos.", "warning")
+                self.tr("{model} makes images from text and takes no input image; "
+                        "choose an edit model (e.g. qwen-image-edit-plus) to edit photos."
+                        ).format(model=model), "warning")
             return
         images, skipped = await self._pool(find_images, paths)
         if await self.batch.offer(paths, images, skipped, limit):
@@ -598,7 +598,8 @@ class MainWindow(QMainWindow):
             if isinstance(res, InputImageError):
                 problems.append(f"{p.name}: {res.reason}")
             elif isinstance(res, BaseException):
-                problems.append(f"{p.name}: could not be read ({type(res).__name__})")
+                problems.append(self.tr("{file}: could not be read ({error})").format(
+                    file=p.name, error=type(res).__name__))
             else:
                 good.append(InputItem(p, res, parent_edit_id))
         notes: list[str] = []
@@ -610,7 +611,8 @@ class MainWindow(QMainWindow):
             else:
                 combined = self.inputs + good
             if len(combined) > limit:
-                notes.append(f"{model} takes at most {limit} images; kept the first {limit}")
+                notes.append(self.tr("{model} takes at most {n} images; kept the first {n}")
+                             .format(model=model, n=limit))
                 combined = combined[:limit]
             self.inputs = combined
             self._inputs_changed()
@@ -622,7 +624,7 @@ class MainWindow(QMainWindow):
 
     async def _add_bitmap_async(self, image: QImage) -> None:
         if image.isNull():
-            self.drop_zone.set_message("the pasted image is empty", "error")
+            self.drop_zone.set_message(self.tr("the pasted image is empty"), "error")
             return
         path = await self._pool(il.save_clipboard_image, image, paths.cache_dir() / "pasted")
         await self._add_inputs([path])
@@ -665,7 +667,7 @@ class MainWindow(QMainWindow):
         start = self.qsettings.value("paths/lastOpenDir", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Open input images", str(start), f"Images ({exts});;All files (*)")
+            self, self.tr("Open input images"), str(start), f"Images ({exts});;All files (*)")
         if files:
             self.qsettings.setValue("paths/lastOpenDir", str(Path(files[0]).parent))
             self.add_inputs([Path(f) for f in files])
@@ -673,7 +675,7 @@ class MainWindow(QMainWindow):
     def paste_from_clipboard(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
-            self.drop_zone.set_message("the clipboard is empty", "warning")
+            self.drop_zone.set_message(self.tr("the clipboard is empty"), "warning")
             return
         self._paste_mime(mime)
 
@@ -688,7 +690,7 @@ class MainWindow(QMainWindow):
             self.add_inputs([Path(QUrl(text).toLocalFile() if text.startswith("file:") else text)])
         else:
             self.drop_zone.set_message(
-                "the clipboard has no image or image file to paste", "warning")
+                self.tr("the clipboard has no image or image file to paste"), "warning")
 
     def _on_model_changed(self, model: str) -> None:
         limit = max_inputs(model)
@@ -696,8 +698,9 @@ class MainWindow(QMainWindow):
             self.inputs = self.inputs[:limit]
             self._inputs_changed()
             self.drop_zone.set_message(
-                f"{model} takes at most {limit} image{'s' if limit > 1 else ''}; "
-                f"kept the first {limit}", "warning")
+                (self.tr("{model} takes at most {n} images; kept the first {n}") if limit > 1
+                 else self.tr("{model} takes one image; kept the first")).format(
+                    model=model, n=limit), "warning")
 
     # =========================================================================================
     # running
@@ -725,8 +728,9 @@ class MainWindow(QMainWindow):
         """Validate, then start an edit. Returns the job id, or None when nothing was sent."""
         if not self.controller.has_client:
             self.banner.show_message(
-                "warning", "Qwen Studio is not connected to a service yet.",
-                "Set up your API key in Settings, or try the demo.", "Open settings", "settings")
+                "warning", self.tr("Qwen Studio is not connected to a service yet."),
+                self.tr("Set up your API key in Settings, or try the "
+                        "demo."), self.tr("Open settings"), "settings")
             return None
         if self.batch.wants_run():
             self.batch.run()  # Run starts the waiting batch
@@ -734,7 +738,8 @@ class MainWindow(QMainWindow):
         request, problems = self.build_request()
         if request is None or problems:
             text = "; ".join(problems)
-            self.banner.show_message("warning", f"Can't run yet: {text[:1].upper()}{text[1:]}.",
+            self.banner.show_message("warning", self.tr("Can't run yet: {problems}.").format(
+                                         problems=f"{text[:1].upper()}{text[1:]}"),
                                      _problem_hint(problems))
             if any("prompt" in p for p in problems):
                 self.prompt_panel.prompt_edit.setFocus()
@@ -750,7 +755,8 @@ class MainWindow(QMainWindow):
     def cancel_edits(self) -> None:
         n = self.controller.cancel()
         if n:
-            self._status(f"Cancelling {n} edit{'s' if n > 1 else ''}…")
+            self._status(self.tr("Cancelling {n} edits…").format(n=n) if n > 1
+                         else self.tr("Cancelling the edit…"))
 
     def _on_job_started(self, job: int, request: EditRequest) -> None:
         entry = HistoryEntry(job_id=job, request=request)
@@ -777,7 +783,7 @@ class MainWindow(QMainWindow):
             self._retry_banner_job = job
             self.banner.show_message(
                 "info", detail.replace("Rate limited by the service", "Rate limited"),
-                "Retrying automatically — nothing to do. Esc cancels.")
+                self.tr("Retrying automatically — nothing to do. Esc cancels."))
         elif stage in ("downloading", "saving") and self._retry_banner_job == job:
             self._retry_banner_job = None
             self.banner.dismiss()
@@ -798,7 +804,8 @@ class MainWindow(QMainWindow):
             if self._shown_job == job:
                 self._show_entry(job)
         usage = _usage_text(result.usage)
-        self._status(f"Edit done in {result.timings.get('total_s', 0):.0f} s"
+        self._status(self.tr("Edit done in {s} s").format(
+                         s=f"{result.timings.get('total_s', 0):.0f}")
                      + (f" · {usage}" if usage else ""), 8000)
         self._refresh_progress()
 
@@ -809,21 +816,21 @@ class MainWindow(QMainWindow):
             self._retry_banner_job = None
         entry = self.history_model.entry(job)
         if isinstance(error, AuthError | ConfigError):
-            action, key = "Open settings", "settings"
+            action, key = self.tr("Open settings"), "settings"
         elif isinstance(error, ModerationError):
-            action, key = "Rephrase", "rephrase"
+            action, key = self.tr("Rephrase"), "rephrase"
         elif isinstance(error, InputImageError):
-            action, key = "Choose another image", "browse"
+            action, key = self.tr("Choose another image"), "browse"
         else:
-            action, key = "Retry", f"retry:{job}"
+            action, key = self.tr("Retry"), f"retry:{job}"
             if entry is not None:
                 self._retry_jobs[key] = entry.request
         hint = error.hint
         rid = getattr(error, "request_id", "")
         if rid:
-            hint = f"{hint} (request id {rid})".strip()
+            hint = self.tr("{hint} (request id {rid})").format(hint=hint, rid=rid).strip()
         if isinstance(error, RateLimitError):
-            hint = "Retried automatically and still rate limited. " + hint
+            hint = self.tr("Retried automatically and still rate limited. ") + hint
         self.banner.show_message("error", error.user_message, hint, action, key)
         self._refresh_progress()
 
@@ -832,7 +839,7 @@ class MainWindow(QMainWindow):
             self._retry_banner_job = None
             self.banner.dismiss()
         self.history_model.update(job, status=CANCELLED, stage="", note="")
-        self._status("Edit cancelled")
+        self._status(self.tr("Edit cancelled"))
         self._refresh_progress()
 
     def _on_inflight(self, n: int) -> None:
@@ -845,9 +852,11 @@ class MainWindow(QMainWindow):
         self._refresh_progress()
 
     def _set_inflight_text(self, n: int) -> None:
-        self.inflight_label.setText(f"⟳ {n} running" if n else "Idle")
+        self.inflight_label.setText(self.tr("⟳ {n} running").format(n=n) if n
+                                    else self.tr("Idle"))
         self.inflight_label.setAccessibleDescription(
-            f"{n} edit{'s' if n != 1 else ''} in flight" if n else "No edits in flight")
+            (self.tr("{n} edits in flight").format(n=n) if n != 1
+             else self.tr("1 edit in flight")) if n else self.tr("No edits in flight"))
 
     def _refresh_progress(self) -> None:
         running = [e for e in self.history_model.entries() if e.status in (QUEUED, RUNNING)]
@@ -855,11 +864,11 @@ class MainWindow(QMainWindow):
             self._cv("set_busy", None)
             return
         newest = running[0]
-        text = f"Editing… {newest.status_text()}"
+        text = self.tr("Editing… {status}").format(status=newest.status_text())
         if newest.note:
             text = f"{text} — {newest.note}"
         if len(running) > 1:
-            text += f"  (+{len(running) - 1} more)"
+            text += self.tr("  (+{n} more)").format(n=len(running) - 1)
         self._cv("set_busy", text)
         self._set_inflight_text(self.controller.in_flight())
         self.statusBar().showMessage(text)
@@ -976,7 +985,7 @@ class MainWindow(QMainWindow):
     def save_result(self) -> None:
         cur = self.current_result()
         if cur is None:
-            self._status("Nothing to save yet: run an edit or pick one in the history.")
+            self._status(self.tr("Nothing to save yet: run an edit or pick one in the history."))
             return
         src, _ = cur
         entry = self._shown_entry()
@@ -987,7 +996,7 @@ class MainWindow(QMainWindow):
             QStandardPaths.StandardLocation.PicturesLocation)
         suggestion = str(Path(str(folder)) / f"{stem}{src.suffix or '.png'}")
         # The dialog asks before replacing an existing file: nothing is overwritten silently.
-        target, _ = QFileDialog.getSaveFileName(self, "Save result as", suggestion,
+        target, _ = QFileDialog.getSaveFileName(self, self.tr("Save result as"), suggestion,
                                                 f"Image (*{src.suffix or '.png'})")
         if target:
             self.qsettings.setValue("paths/lastSaveDir", str(Path(target).parent))
@@ -997,22 +1006,22 @@ class MainWindow(QMainWindow):
         try:
             await self._pool(il.copy_file, src, target)
         except OSError as exc:
-            self.banner.show_message("error", f"Could not save {target.name}: "
-                                     f"{exc.strerror or exc}", "Choose another folder.")
+            self.banner.show_message("error", self.tr("Could not save {file}: {error}").format(
+                file=target.name, error=exc.strerror or exc), self.tr("Choose another folder."))
             return
-        self._status(f"Saved {target}")
+        self._status(self.tr("Saved {path}").format(path=target))
 
     def copy_result(self) -> None:
         cur = self.current_result()
         if cur is None:
-            self._status("Nothing to copy yet.")
+            self._status(self.tr("Nothing to copy yet."))
             return
         path, image = cur
         mime = QMimeData()
         mime.setImageData(image)
         mime.setUrls([QUrl.fromLocalFile(str(path))])
         QGuiApplication.clipboard().setMimeData(mime)
-        self._status("Result copied: paste it as an image or as a file")
+        self._status(self.tr("Result copied: paste it as an image or as a file"))
 
     def use_result_as_input(self) -> None:
         cur = self.current_result()
@@ -1022,7 +1031,7 @@ class MainWindow(QMainWindow):
         self.inputs = []
         self.add_inputs([cur[0]], parent_edit_id=entry.edit_id if entry else None)
         self.prompt_panel.prompt_edit.setFocus()
-        self._status("The result is now the input: describe the next change")
+        self._status(self.tr("The result is now the input: describe the next change"))
 
     def reveal_result(self) -> None:
         cur = self.current_result()
@@ -1034,7 +1043,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.config_store, self.test_connection,
-                                                  self.pool, self)
+                                                  self.pool, self, qsettings=self.qsettings)
             self.settings_dialog.profileSaved.connect(
                 lambda _name: self.spawn(self.reload_config()))
         self.settings_dialog.show()
@@ -1042,35 +1051,21 @@ class MainWindow(QMainWindow):
         self.settings_dialog.activateWindow()
 
     def show_shortcuts(self) -> None:
+        from qwen_studio.ui.shortcuts import ShortcutsDialog
+
         if self.shortcuts_dialog is None:
-            dlg = QDialog(self)
-            dlg.setObjectName("shortcutsDialog")
-            dlg.setWindowTitle("Keyboard shortcuts")
-            dlg.setAccessibleName("Keyboard shortcuts")
-            dlg.setAccessibleDescription("Every keyboard shortcut in Qwen Studio")
-            dlg.setModal(False)
-            grid = QGridLayout(dlg)
-            for row, (keys, what) in enumerate(SHORTCUTS):
-                k = QLabel(f"<b>{keys}</b>")
-                k.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                grid.addWidget(k, row, 0)
-                grid.addWidget(QLabel(what), row, 1)
-            self.shortcuts_dialog = dlg
+            # Built from the live QActions, so the list always matches the real keys.
+            self.shortcuts_dialog = ShortcutsDialog(self)
         self.shortcuts_dialog.show()
         self.shortcuts_dialog.raise_()
 
     def show_about(self) -> None:
-        from qwen_studio import __version__
+        from qwen_studio.ui.about_dialog import AboutDialog
 
-        # About is not a service error: a plain informational box is what users expect here.
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle("About Qwen Studio")
-        box.setText(f"<b>Qwen Studio {__version__}</b>")
-        box.setInformativeText(
-            "Edit photos by describing the change, with Alibaba's Qwen image models.")
-        box.setModal(False)
-        box.show()
+        dlg = AboutDialog(self)
+        dlg.setModal(False)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.show()
 
     # =========================================================================================
     # persistence and shutdown
@@ -1150,18 +1145,22 @@ class MainWindow(QMainWindow):
 
 def _problem_hint(problems: list[str]) -> str:
     if any("input image" in p for p in problems):
-        return "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O."
+        return QCoreApplication.translate("MainWindow",
+            "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")
     if any("prompt is empty" in p for p in problems):
-        return "Describe the change in the Prompt box, then press Ctrl+Enter."
-    return "Adjust the highlighted setting and run again."
+        return QCoreApplication.translate("MainWindow",
+            "Describe the change in the Prompt box, then press Ctrl+Enter.")
+    return QCoreApplication.translate("MainWindow", "Adjust the highlighted setting and run again.")
 
 
 def _usage_text(usage: dict[str, Any]) -> str:
     parts = []
-    for key, label in (("image_count", "images"), ("input_tokens", "input tokens"),
-                       ("output_tokens", "output tokens"), ("total_tokens", "tokens")):
+    for key, label in (("image_count", QT_TRANSLATE_NOOP("MainWindow", "{n} images")),
+                       ("input_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} input tokens")),
+                       ("output_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} output tokens")),
+                       ("total_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} tokens"))):
         if key in usage:
-            parts.append(f"{usage[key]} {label}")
+            parts.append(QCoreApplication.translate("MainWindow", label).format(n=usage[key]))
     return ", ".join(parts)
 
 

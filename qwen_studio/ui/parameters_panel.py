@@ -42,14 +42,14 @@ class ParametersPanel(QWidget):
         super().__init__(parent)
         self.toggle = QToolButton()
         self.toggle.setObjectName("parametersToggle")
-        self.toggle.setText("Parameters")
+        self.toggle.setText(self.tr("Parameters"))
         self.toggle.setCheckable(True)
         self.toggle.setChecked(True)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
-        self.toggle.setAccessibleName("Parameters")
-        self.toggle.setAccessibleDescription("Show or hide the generation parameters")
+        self.toggle.setAccessibleName(self.tr("Parameters"))
+        self.toggle.setAccessibleDescription(self.tr("Show or hide the generation parameters"))
         self.toggle.toggled.connect(self.set_expanded)
 
         self.model_combo = QComboBox()
@@ -57,37 +57,39 @@ class ParametersPanel(QWidget):
         self.model_combo.setEditable(True)
         self.model_combo.addItems(list(KNOWN_MODELS))
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._a11y(self.model_combo, "Model", "Which Qwen image model runs the edit")
+        self._a11y(self.model_combo, self.tr("Model"),
+                   self.tr("Which Qwen image model runs the edit"))
 
         self.size_combo = QComboBox()
         self.size_combo.setObjectName("sizeCombo")
         self.size_combo.setEditable(True)
         self.size_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._a11y(self.size_combo, "Size",
-                   "Output size as width*height, or Auto to keep the input's proportions")
+        self._a11y(self.size_combo, self.tr("Size"),
+                   self.tr("Output size as width*height, or Auto to keep the input's proportions"))
 
         self.count_spin = QSpinBox()
         self.count_spin.setObjectName("countSpin")
         self.count_spin.setRange(1, 1)
-        self._a11y(self.count_spin, "Count", "How many variations to make")
+        self._a11y(self.count_spin, self.tr("Count"), self.tr("How many variations to make"))
 
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setRange(RANDOM_SEED, SEED_MAX)
-        self.seed_spin.setSpecialValueText("Random")
+        self.seed_spin.setSpecialValueText(self.tr("Random"))
         self.seed_spin.setValue(RANDOM_SEED)
-        self._a11y(self.seed_spin, "Seed",
-                   "Random, or a fixed number to repeat a result; step below 0 for Random")
+        self._a11y(self.seed_spin, self.tr("Seed"),
+                   self.tr("Random, or a fixed number to repeat a result; step below 0 for Random"))
 
-        self.watermark_check = QCheckBox("Watermark")
+        self.watermark_check = QCheckBox(self.tr("Watermark"))
         self.watermark_check.setObjectName("watermarkCheck")
-        self._a11y(self.watermark_check, "Watermark", "Ask the service to add its watermark")
+        self._a11y(self.watermark_check, self.tr("Watermark"),
+                   self.tr("Ask the service to add its watermark"))
 
-        self.prompt_extend_check = QCheckBox("Prompt extend")
+        self.prompt_extend_check = QCheckBox(self.tr("Prompt extend"))
         self.prompt_extend_check.setObjectName("promptExtendCheck")
         self.prompt_extend_check.setChecked(True)
-        self._a11y(self.prompt_extend_check, "Prompt extend",
-                   "Let the service rewrite the prompt in more detail")
+        self._a11y(self.prompt_extend_check, self.tr("Prompt extend"),
+                   self.tr("Let the service rewrite the prompt in more detail"))
 
         for combo in (self.model_combo, self.size_combo):
             # Long model names must not widen the whole left panel.
@@ -98,10 +100,10 @@ class ParametersPanel(QWidget):
         form = QFormLayout(self.body)
         form.setContentsMargins(4, 2, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Model", self.model_combo)
-        form.addRow("Size", self.size_combo)
-        form.addRow("Count", self.count_spin)
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(self.tr("Model"), self.model_combo)
+        form.addRow(self.tr("Size"), self.size_combo)
+        form.addRow(self.tr("Count"), self.count_spin)
+        form.addRow(self.tr("Seed"), self.seed_spin)
         form.addRow("", self.watermark_check)
         form.addRow("", self.prompt_extend_check)
 

@@ -56,7 +56,8 @@ class _Counter(QWidget):
         self._icon.hide()
         self.label = QLabel()
         self.label.setObjectName(f"{name}Count")
-        self.label.setAccessibleName(f"{name} length")
+        self.label.setAccessibleName(
+            self.tr("Prompt length") if name == "prompt" else self.tr("Negative prompt length"))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
@@ -69,7 +70,8 @@ class _Counter(QWidget):
         over = n > self.limit
         self._icon.setVisible(over)
         if over:
-            self.label.setText(f"Too long: {n} / {self.limit} — remove {n - self.limit}")
+            self.label.setText(self.tr("Too long: {n} / {limit} — remove {extra}").format(
+                n=n, limit=self.limit, extra=n - self.limit))
             self.label.setStyleSheet("color: #f0a860; font-weight: bold;")
         else:
             self.label.setText(f"{n} / {self.limit}")
@@ -89,12 +91,14 @@ class PromptPanel(QWidget):
         super().__init__(parent)
         self.prompt_edit = PromptEdit()
         self.prompt_edit.setObjectName("promptEdit")
-        self.prompt_edit.setAccessibleName("Prompt")
+        self.prompt_edit.setAccessibleName(self.tr("Prompt"))
         self.prompt_edit.setAccessibleDescription(
-            f"Describe the change to make, up to {PROMPT_LIMIT} characters. Ctrl+Enter runs."
+            self.tr("Describe the change to make, up to {n} characters. Ctrl+Enter runs.").format(
+                n=PROMPT_LIMIT)
         )
         self.prompt_edit.setPlaceholderText(
-            "What should change? e.g. “replace the background with a white studio backdrop”"
+            self.tr("What should change? e.g. “replace the background with a white studio "
+                    "backdrop”")
         )
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setMinimumHeight(96)
@@ -103,19 +107,20 @@ class PromptPanel(QWidget):
 
         self.negative_edit = PromptEdit()
         self.negative_edit.setObjectName("negativePromptEdit")
-        self.negative_edit.setAccessibleName("Negative prompt")
+        self.negative_edit.setAccessibleName(self.tr("Negative prompt"))
         self.negative_edit.setAccessibleDescription(
-            f"What to avoid, up to {NEGATIVE_PROMPT_LIMIT} characters (optional)"
+            self.tr("What to avoid, up to {n} characters (optional)").format(
+                n=NEGATIVE_PROMPT_LIMIT)
         )
-        self.negative_edit.setPlaceholderText("Avoid… (optional)")
+        self.negative_edit.setPlaceholderText(self.tr("Avoid… (optional)"))
         self.negative_edit.setTabChangesFocus(True)
         self.negative_edit.setFixedHeight(54)
         self.negative_count = _Counter(NEGATIVE_PROMPT_LIMIT, "negativePrompt")
 
-        title = QLabel("Prompt")
+        title = QLabel(self.tr("Prompt"))
         title.setObjectName("sectionTitle")
         title.setBuddy(self.prompt_edit)
-        neg_title = QLabel("Negative prompt")
+        neg_title = QLabel(self.tr("Negative prompt"))
         neg_title.setObjectName("sectionTitle")
         neg_title.setBuddy(self.negative_edit)
 

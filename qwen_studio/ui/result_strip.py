@@ -27,10 +27,10 @@ class ResultStrip(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultStrip")
-        self.setAccessibleName("Results")
+        self.setAccessibleName(self.tr("Results"))
         self.setAccessibleDescription(
-            "Thumbnails of the images this edit returned. Left and right arrow keys choose "
-            "which result is compared with the before image.")
+            self.tr("Thumbnails of the images this edit returned. Left and right arrow keys choose "
+            "which result is compared with the before image."))
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)

@@ -7,12 +7,13 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -52,56 +53,60 @@ class SettingsDialog(QDialog):
         tester: Tester | None = None,
         pool: Any = None,
         parent: QWidget | None = None,
+        qsettings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("Settings — Connection")
-        self.setAccessibleName("Settings")
-        self.setAccessibleDescription("Connection profiles, API keys and request style")
+        self.setWindowTitle(self.tr("Settings — Connection"))
+        self.setAccessibleName(self.tr("Settings"))
+        self.setAccessibleDescription(self.tr("Connection profiles, API keys and request style"))
         self.setMinimumWidth(560)
         self.store = store
         self.tester = tester
         self.pool = pool
+        self.qsettings = qsettings
         self._tasks: set[asyncio.Future[Any]] = set()
 
-        self.profile_combo = self._named(QComboBox(), "profileCombo", "Profile",
-                                         "Choose a saved profile or make a new one")
+        self.profile_combo = self._named(QComboBox(), "profileCombo", self.tr("Profile"),
+                                         self.tr("Choose a saved profile or make a new one"))
         self.beijing_button = self._named(
-            QPushButton("DashScope Beijing"), "presetBeijing", "Beijing preset",
-            "Fill in the DashScope Beijing endpoint")
+            QPushButton(self.tr("DashScope Beijing")), "presetBeijing", self.tr("Beijing preset"),
+            self.tr("Fill in the DashScope Beijing endpoint"))
         self.singapore_button = self._named(
-            QPushButton("DashScope Singapore"), "presetSingapore", "Singapore preset",
-            "Fill in the DashScope Singapore (international) endpoint")
-        self.name_edit = self._named(QLineEdit(), "profileNameEdit", "Profile name",
-                                     "A name for this connection")
-        self.url_edit = self._named(QLineEdit(), "baseUrlEdit", "Base URL",
-                                    "The service address, e.g. https://dashscope.aliyuncs.com")
+            QPushButton(self.tr("DashScope "
+                                "Singapore")), "presetSingapore", self.tr("Singapore preset"),
+            self.tr("Fill in the DashScope Singapore (international) endpoint"))
+        self.name_edit = self._named(QLineEdit(), "profileNameEdit", self.tr("Profile name"),
+                                     self.tr("A name for this connection"))
+        self.url_edit = self._named(QLineEdit(), "baseUrlEdit", self.tr("Base URL"),
+                                    self.tr("The service address, e.g. https://dashscope.aliyuncs.com"))
         self.url_edit.setPlaceholderText("https://…")
-        self.style_combo = self._named(QComboBox(), "styleCombo", "Request style",
-                                       "The wire format the endpoint speaks")
+        self.style_combo = self._named(QComboBox(), "styleCombo", self.tr("Request style"),
+                                       self.tr("The wire format the endpoint speaks"))
         for s in STYLES:
             self.style_combo.addItem(STYLE_LABELS.get(s, s), s)
-        self.model_combo = self._named(QComboBox(), "defaultModelCombo", "Default model",
-                                       "The model new edits start with")
+        self.model_combo = self._named(QComboBox(), "defaultModelCombo", self.tr("Default model"),
+                                       self.tr("The model new edits start with"))
         self.model_combo.setEditable(True)
         self.model_combo.addItem("")
         self.model_combo.addItems(list(KNOWN_MODELS))
-        self.key_edit = self._named(QLineEdit(), "apiKeyEdit", "API key",
-                                    "The key for this endpoint; it is stored securely, "
-                                    "never in settings files")
+        self.key_edit = self._named(QLineEdit(), "apiKeyEdit", self.tr("API key"),
+                                    self.tr("The key for this endpoint; it is stored securely, "
+                                    "never in settings files"))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("sk-…")
-        self.show_key = self._named(QPushButton("Show"), "showKeyButton", "Show key",
-                                    "Show or hide the typed key")
+        self.show_key = self._named(QPushButton(self.tr("Show")), "showKeyButton",
+                                    self.tr("Show key"), self.tr("Show or hide the typed key"))
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(self._toggle_key)
         self.key_note = QLabel(store.key_backend_note())
         self.key_note.setObjectName("keyNote")
         self.key_note.setWordWrap(True)
         self.key_note.setStyleSheet("color: #9a9a9a;")
-        self.test_button = self._named(QPushButton("Test connection"), "testButton",
-                                       "Test connection",
-                                       "Check that the URL and key work, without running an edit")
+        self.test_button = self._named(QPushButton(self.tr("Test connection")), "testButton",
+                                       self.tr("Test connection"),
+                                       self.tr("Check that the URL and key work, without running "
+                                               "an edit"))
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
@@ -109,14 +114,17 @@ class SettingsDialog(QDialog):
         self.env_note = QLabel()
         self.env_note.setObjectName("envNote")
         self.env_note.setWordWrap(True)
-        self.delete_button = self._named(QPushButton("Delete profile"), "deleteProfileButton",
-                                         "Delete profile", "Remove this profile and its key")
+        self.delete_button = self._named(QPushButton(self.tr("Delete "
+                                                             "profile")), "deleteProfileButton",
+                                         self.tr("Delete "
+                                                 "profile"), self.tr("Remove this profile and its "
+                                                                     "key"))
         self.status_label = QLabel()
         self.status_label.setObjectName("settingsStatus")
         self.status_label.setWordWrap(True)
 
         presets = QHBoxLayout()
-        presets.addWidget(QLabel("Presets:"))
+        presets.addWidget(QLabel(self.tr("Presets:")))
         presets.addWidget(self.beijing_button)
         presets.addWidget(self.singapore_button)
         presets.addStretch(1)
@@ -128,13 +136,13 @@ class SettingsDialog(QDialog):
         test_row.addWidget(self.test_result, 1)
 
         form = QFormLayout()
-        form.addRow("Profile", self.profile_combo)
+        form.addRow(self.tr("Profile"), self.profile_combo)
         form.addRow("", _wrap(presets))
-        form.addRow("Name", self.name_edit)
-        form.addRow("Base URL", self.url_edit)
-        form.addRow("Request style", self.style_combo)
-        form.addRow("Default model", self.model_combo)
-        form.addRow("API key", _wrap(key_row))
+        form.addRow(self.tr("Name"), self.name_edit)
+        form.addRow(self.tr("Base URL"), self.url_edit)
+        form.addRow(self.tr("Request style"), self.style_combo)
+        form.addRow(self.tr("Default model"), self.model_combo)
+        form.addRow(self.tr("API key"), _wrap(key_row))
         form.addRow("", self.key_note)
         form.addRow("", _wrap(test_row))
 
@@ -142,11 +150,11 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Close)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("saveButton")
-        self.save_button.setAccessibleName("Save")
-        self.save_button.setAccessibleDescription("Save this profile and make it active")
+        self.save_button.setAccessibleName(self.tr("Save"))
+        self.save_button.setAccessibleDescription(self.tr("Save this profile and make it active"))
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setAccessibleName("Close")
-        close.setAccessibleDescription("Close settings")
+        close.setAccessibleName(self.tr("Close"))
+        close.setAccessibleDescription(self.tr("Close settings"))
         self.buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self.save)
 
@@ -156,6 +164,7 @@ class SettingsDialog(QDialog):
         bottom.addWidget(self.buttons)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(self._appearance_box())
         lay.addWidget(self.env_note)
         lay.addWidget(self.status_label)
         lay.addLayout(bottom)
@@ -169,6 +178,64 @@ class SettingsDialog(QDialog):
 
         self._update_env_note()
         self._reload(select=(store.active().name if store.active() else ""))
+
+    # -- appearance ----------------------------------------------------------------------------
+    def _appearance_box(self) -> QGroupBox:
+        """Language and theme: app-wide, stored in QSettings (not in the profile)."""
+        from qwen_studio import i18n
+        from qwen_studio.ui import theme
+
+        box = QGroupBox(self.tr("Appearance"))
+        box.setObjectName("appearanceBox")
+        self.language_combo = self._named(QComboBox(), "languageCombo", self.tr("Language"),
+                                          self.tr("The language of the window; applies the "
+                                                  "next time Qwen Studio starts"))
+        self.language_combo.addItem(self.tr("System"), "system")
+        for code, name in i18n.LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        self.theme_combo = self._named(QComboBox(), "themeCombo", self.tr("Theme"),
+                                       self.tr("Light or dark; System follows the desktop"))
+        for code, name in (("system", self.tr("System")), ("dark", self.tr("Dark")),
+                           ("light", self.tr("Light"))):
+            self.theme_combo.addItem(name, code)
+        self.language_note = QLabel(self.tr("A new language applies the next time Qwen Studio "
+                                            "starts."))
+        self.language_note.setObjectName("languageNote")
+        self.language_note.setWordWrap(True)
+        self.language_note.setVisible(False)
+        self.language_combo.setCurrentIndex(
+            max(0, self.language_combo.findData(i18n.saved_choice(self.qsettings))))
+        self.theme_combo.setCurrentIndex(
+            max(0, self.theme_combo.findData(theme.saved_choice(self.qsettings)
+                                             if self.qsettings is not None else "system")))
+        self.language_combo.currentIndexChanged.connect(self._language_chosen)
+        self.theme_combo.currentIndexChanged.connect(self._theme_chosen)
+        form = QFormLayout(box)
+        form.addRow(self.tr("Language"), self.language_combo)
+        form.addRow("", self.language_note)
+        form.addRow(self.tr("Theme"), self.theme_combo)
+        return box
+
+    def _language_chosen(self, *_: Any) -> None:
+        if self.qsettings is not None:
+            from qwen_studio import i18n
+
+            self.qsettings.setValue(i18n.SETTINGS_KEY, self.language_combo.currentData())
+            self.qsettings.sync()
+        self.language_note.setVisible(True)
+
+    def _theme_chosen(self, *_: Any) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from qwen_studio.ui import theme
+
+        choice = self.theme_combo.currentData() or "system"
+        if self.qsettings is not None:
+            self.qsettings.setValue(theme.SETTINGS_KEY, choice)
+            self.qsettings.sync()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, choice)  # live: palette and style sheet switch at once
 
     # -- helpers -------------------------------------------------------------------------------
     @staticmethod
@@ -265,8 +332,8 @@ class SettingsDialog(QDialog):
             self.delete_button.setEnabled(False)
         self._fill(preset)
         self.key_edit.setFocus()
-        self.status_label.setText("Preset filled in: paste the API key for this region, "
-                                  "then Test connection and Save.")
+        self.status_label.setText(self.tr("Preset filled in: paste the API key for this region, "
+                                  "then Test connection and Save."))
 
     def current_profile(self) -> Profile:
         return Profile(
@@ -292,7 +359,7 @@ class SettingsDialog(QDialog):
             return
         key = self.key_edit.text().strip() or None
         self.save_button.setEnabled(False)
-        self.status_label.setText("Saving…")
+        self.status_label.setText(self.tr("Saving…"))
         self._spawn(self._save(profile, key))
 
     async def _save(self, profile: Profile, key: str | None) -> None:
@@ -329,15 +396,15 @@ class SettingsDialog(QDialog):
 
     def test_connection(self) -> None:
         if self.tester is None:
-            self.test_result.setText("ℹ Testing is not available here.")
+            self.test_result.setText(self.tr("ℹ Testing is not available here."))
             return
         profile = self.current_profile()
         if not profile.base_url.startswith(("http://", "https://")):
-            self.test_result.setText("✗ Failed: the base URL must start with http:// or https://")
+            self.test_result.setText(self.tr("✗ Failed: the base URL must start with http:// or https://"))
             return
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("color: #cfcfcf;")
-        self.test_result.setText("⟳ Testing…")
+        self.test_result.setText(self.tr("⟳ Testing…"))
         self._spawn(self._test(profile, self.key_edit.text().strip()))
 
     async def _test(self, profile: Profile, typed_key: str) -> None:
@@ -347,7 +414,8 @@ class SettingsDialog(QDialog):
             if not key and profile.name:
                 key = await self._in_pool(self.store.get_key, profile.name) or ""
             if not key:
-                raise QwenStudioError("there is no API key to test", hint="Paste the key first.")
+                raise QwenStudioError(self.tr("there is no API key to "
+                                              "test"), hint="Paste the key first.")
             endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
             text = await self.tester(endpoint)
             self.test_result.setStyleSheet("color: #7cc48a;")

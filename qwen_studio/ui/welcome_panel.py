@@ -13,32 +13,34 @@ class WelcomePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcomePanel")
-        self.setAccessibleName("Welcome")
-        self.setAccessibleDescription("Connect Qwen Studio to the service, or try the demo")
+        self.setAccessibleName(self.tr("Welcome"))
+        self.setAccessibleDescription(self.tr("Connect Qwen Studio to the service, or try the "
+                                              "demo"))
 
-        title = QLabel("Welcome to Qwen Studio")
+        title = QLabel(self.tr("Welcome to Qwen Studio"))
         title.setObjectName("welcomeTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body = QLabel(
-            "Edit photos by describing the change. To start, connect your Alibaba Cloud "
+            self.tr("Edit photos by describing the change. To start, connect your Alibaba Cloud "
             "Model Studio (DashScope) API key — or try the demo, which runs a local stand-in "
-            "service on this computer and needs no key."
+            "service on this computer and needs no key.")
         )
         body.setObjectName("welcomeBody")
         body.setWordWrap(True)
         body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body.setMaximumWidth(520)
 
-        self.setup_button = QPushButton("Set up your API")
+        self.setup_button = QPushButton(self.tr("Set up your API"))
         self.setup_button.setObjectName("setupApiButton")
-        self.setup_button.setAccessibleName("Set up your API")
-        self.setup_button.setAccessibleDescription("Open Settings to add an endpoint and API key")
+        self.setup_button.setAccessibleName(self.tr("Set up your API"))
+        self.setup_button.setAccessibleDescription(self.tr("Open Settings to add an endpoint and "
+                                                           "API key"))
         self.setup_button.setDefault(True)
-        self.demo_button = QPushButton("Try the demo")
+        self.demo_button = QPushButton(self.tr("Try the demo"))
         self.demo_button.setObjectName("tryDemoButton")
-        self.demo_button.setAccessibleName("Try the demo")
+        self.demo_button.setAccessibleName(self.tr("Try the demo"))
         self.demo_button.setAccessibleDescription(
-            "Start a local sandbox service and use it instead of the real API"
+            self.tr("Start a local sandbox service and use it instead of the real API")
         )
         for b in (self.setup_button, self.demo_button):
             b.setMinimumHeight(36)
