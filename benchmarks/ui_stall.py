@@ -237,7 +237,7 @@ def _describe(handle: asyncio.events.Handle) -> str:
 
 async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
                        idle_s: float) -> tuple[list[float], list[float], float]:
-    from qwen_studio.ui.session_history import DONE, FAILED
+    from qwen_studio.ui.history_model import DONE, FAILED
 
     async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
         end = time.monotonic() + timeout

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from qwen_studio.core.client import Endpoint
-from qwen_studio.ui.session_history import CANCELLED, DONE, FAILED
+from qwen_studio.ui.history_model import CANCELLED, DONE, FAILED
 
 
 def make_jpeg(path: Path, size: tuple[int, int] = (640, 480), color=(200, 120, 40)) -> Path:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListView
 
-from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES, EditRequest
+from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import EMPTY_TEXT, DropZone
 from qwen_studio.ui.parameters_panel import ParametersPanel
 from qwen_studio.ui.prompt_panel import PromptPanel
-from qwen_studio.ui.session_history import (
-    CANCELLED,
-    DONE,
-    RUNNING,
-    HistoryEntry,
-    SessionHistoryDelegate,
-    SessionHistoryModel,
-)
 
 
 def test_prompt_count_warns_with_word_not_just_colour(qtbot):
@@ -86,26 +77,3 @@ def test_drop_zone_teaches_when_empty(qtbot):
     assert zone.findChild(object, "dropZoneEmpty").text() == EMPTY_TEXT
     with qtbot.waitSignal(zone.browseRequested, timeout=1000):
         qtbot.keyClick(zone, Qt.Key.Key_Return)
-
-
-def test_history_rows_newest_first_with_status_words(qtbot):
-    model = SessionHistoryModel()
-    model.add(HistoryEntry(1, EditRequest(inputs=("a.png",), prompt="first")))
-    model.add(HistoryEntry(2, EditRequest(inputs=("a.png",), prompt="second")))
-    assert [model.entry_at(i).request.prompt for i in range(2)] == ["second", "first"]
-    model.update(2, status=RUNNING, stage="sending")
-    assert model.entry(2).status_text().startswith("running ")
-    model.update(1, status=DONE)
-    assert model.entry(1).status_text().startswith("done")
-    model.update(2, status=CANCELLED)
-    text = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
-    assert "second" in text and "cancelled" in text
-    # One view + delegate paints every row: no widget per row.
-    view = QListView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    view.setItemDelegate(SessionHistoryDelegate(view))
-    view.resize(260, 400)
-    view.show()
-    assert view.indexWidget(model.index(0)) is None
-    assert view.grab().width() > 0
