@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 from qwen_studio.sandbox.faults import FAULT_KINDS
 from qwen_studio.sandbox.server import SandboxServer
@@ -36,21 +38,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _echo_requests() -> None:
-    """Show one line per request on the console, unless a console handler already does."""
+@contextlib.contextmanager
+def _echo_requests() -> Iterator[None]:
+    """Show one line per request on the console while the server runs, unless a console
+    handler already does. Detached afterwards: a handler left behind would write to a
+    stdout that may be gone (in-process runs, tests)."""
     logger = logging.getLogger("qwen_studio.sandbox")
+    level = logger.level
     logger.setLevel(logging.INFO)
-    for handler in logging.getLogger().handlers:
-        if (type(handler) is logging.StreamHandler
-                and handler.level <= logging.INFO):
-            return
+    shown = any(type(h) is logging.StreamHandler and h.level <= logging.INFO
+                for h in logging.getLogger().handlers)
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger.addHandler(handler)
+    if not shown:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def run(args: argparse.Namespace) -> int:
-    _echo_requests()
+    with _echo_requests():
+        return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
     try:
         server = SandboxServer(
             host=args.host,
