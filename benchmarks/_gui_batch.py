@@ -29,6 +29,9 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--key", default="bench-key")
+    # The same output size as the other clients in a comparison: Auto makes the sandbox
+    # render ~1 MP, four times the pixels of 512*512, and the ratio would measure that.
+    ap.add_argument("--size", default="")
     args = ap.parse_args()
 
     import qasync
@@ -73,6 +76,8 @@ def main() -> None:
         c.set_concurrency(args.concurrency)
         w.batch.panel.concurrency_spin.setValue(args.concurrency)
         w.prompt_panel.prompt_edit.setPlainText("studio backdrop")
+        if args.size:
+            w.params.set_size(args.size)
         await w.batch.add_folder(args.folder)
         jobs = len(c.jobs())
         await asyncio.sleep(0.2)  # let the first paint and thumbnails settle
@@ -108,6 +113,8 @@ def main() -> None:
             import pstats
             prof = cProfile.Profile()
             result = prof.runcall(loop.run_until_complete, run())
+            if os.environ.get("PROFILE_OUT"):  # for pstats / snakeviz: callers, cumulative
+                prof.dump_stats(os.environ["PROFILE_OUT"])
             pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         else:
             result = loop.run_until_complete(run())
@@ -118,13 +125,13 @@ def main() -> None:
 
 
 def run_subprocess(base_url: str, folder: Path, concurrency: int, key: str,
-                   env: dict[str, str] | None = None) -> dict[str, float]:
+                   env: dict[str, str] | None = None, size: str = "") -> dict[str, float]:
     """Run this script in a fresh process and return its measurements."""
     import subprocess
 
     out = subprocess.run(
         [sys.executable, __file__, base_url, str(folder), "--concurrency", str(concurrency),
-         "--key", key],
+         "--key", key, "--size", size],
         capture_output=True, text=True, env=env or dict(os.environ), timeout=1800,
     )
     if out.returncode != 0:

@@ -95,7 +95,7 @@ def main() -> None:
                 studio_times.append(time.perf_counter() - t)
                 # The window's queue, offscreen in its own process (Run → batch finished).
                 env = dict(os.environ, QWEN_STUDIO_HOME=str(root / f"gui-home{r}"))
-                gui = run_subprocess(base, root / "photos", args.concurrency, KEY, env)
+                gui = run_subprocess(base, root / "photos", args.concurrency, KEY, env, SIZE)
                 gui_times.append(gui["elapsed_s"])
         bare, studio = statistics.median(bare_times), statistics.median(studio_times)
         print(f"images: {args.count}, latency {args.latency} s, concurrency {args.concurrency}, "
