@@ -851,7 +851,7 @@ class BatchUi:
             w.banner.show_message("warning", exc.user_message, exc.hint,
                                   translate("BatchUi", "Open settings"), "settings")
             return False
-        w.save_settings()
+        w.save_settings_soon()
         self.set_visible(True)
         return True
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -90,6 +91,8 @@ log = logging.getLogger(__name__)
 
 THUMB_SIDE = 256
 DISPLAY_MAX_SIDE = 8192  # decode results at full size (100 % zoom must be real pixels)
+_BEFORE_CACHE = 2  # 24 MP is ~100 MB decoded: the shown photo and the one before
+_SETTINGS_DEBOUNCE_MS = 1000  # Run remembers the parameters this long after the click
 DEMO_PROFILE = "Demo sandbox"
 # Help ▸ Keyboard shortcuts is generated from the QActions (ui/shortcuts.py).
 
@@ -182,6 +185,9 @@ class MainWindow(QMainWindow):
         self.pool = pool
         self.qsettings = settings
         self._owns_http = owns_http
+        self._settings_timer: QTimer | None = None
+        # Decoded "before" images by source path, most recent last.
+        self._before_cache: OrderedDict[str, QImage] = OrderedDict()
         self._owns_library = owns_library
         self._sandbox: Any = None
         self._endpoint: Endpoint | None = None
@@ -657,8 +663,16 @@ class MainWindow(QMainWindow):
             image = await self._pool(il.decode_image, path, DISPLAY_MAX_SIDE)
         except QwenStudioError:
             image = None
+        if image is not None:
+            self._remember_before(str(path), image)
         if gen == self._inputs_generation:
             self._cv("set_before", image)
+
+    def _remember_before(self, key: str, image: QImage) -> None:
+        self._before_cache[key] = image
+        self._before_cache.move_to_end(key)
+        while len(self._before_cache) > _BEFORE_CACHE:
+            self._before_cache.popitem(last=False)
 
     def browse_inputs(self) -> None:
         from qwen_studio.core.pipeline import IMAGE_EXTENSIONS
@@ -749,7 +763,7 @@ class MainWindow(QMainWindow):
         if self.banner.kind == "warning":
             self.banner.dismiss()
         parent = next((i.parent_edit_id for i in self.inputs if i.parent_edit_id), None)
-        self.save_settings()
+        self.save_settings_soon()
         return self.controller.submit(request, parent_edit_id=parent)
 
     def cancel_edits(self) -> None:
@@ -916,7 +930,13 @@ class MainWindow(QMainWindow):
         job = entry.job_id
         before: QImage | None = None
         before_path = entry.before_path()  # the library's copy survives the user's file
-        if before_path is not None:
+        # An edit just run from this window shows the input already decoded when it was
+        # added: decoding a 24 MP photo again for every finished edit is pool time and GIL.
+        if entry.request.inputs:
+            before = self._before_cache.get(entry.request.inputs[0])
+        if before is None and before_path is not None:
+            before = self._before_cache.get(str(before_path))
+        if before is None and before_path is not None:
             with contextlib.suppress(QwenStudioError):
                 before = await self._pool(il.decode_image, before_path, DISPLAY_MAX_SIDE)
         images: list[QImage] = []
@@ -1088,14 +1108,47 @@ class MainWindow(QMainWindow):
         if isinstance(neg, str):
             self.prompt_panel.set_negative_prompt(neg)
 
+    def _settings_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "window/geometry": self.saveGeometry(),
+            "window/splitter": self.splitter.saveState(),
+        }
+        values.update({f"params/{k}": v for k, v in self.params.values().items()})
+        values["prompt/negative"] = self.prompt_panel.negative_prompt()
+        return values
+
     def save_settings(self) -> None:
         s = self.qsettings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        for k, v in self.params.values().items():
-            s.setValue(f"params/{k}", v)
-        s.setValue("prompt/negative", self.prompt_panel.negative_prompt())
+        for k, v in self._settings_values().items():
+            s.setValue(k, v)
         s.sync()
+
+    def save_settings_soon(self) -> None:
+        """Run remembers the parameters, but writing the file on the GUI thread costs tens
+        of ms inside the click: a child timer collects them a moment later and a second
+        QSettings on the same file writes them in the pool (quit writes them again)."""
+        if self._settings_timer is None:
+            self._settings_timer = QTimer(self)
+            self._settings_timer.setSingleShot(True)
+            self._settings_timer.setInterval(_SETTINGS_DEBOUNCE_MS)
+            self._settings_timer.timeout.connect(self._save_settings_in_pool)
+        self._settings_timer.start()
+
+    def _save_settings_in_pool(self) -> None:
+        if self._closed:
+            return
+        values = self._settings_values()
+        name, fmt = self.qsettings.fileName(), self.qsettings.format()
+
+        def write() -> None:
+            # QSettings objects on one file share its cache under a lock: safe per thread.
+            s = QSettings(name, fmt)
+            for k, v in values.items():
+                s.setValue(k, v)
+            s.sync()
+
+        with contextlib.suppress(RuntimeError):  # pool shut down at exit
+            self.pool.submit(write)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
