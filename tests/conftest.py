@@ -112,3 +112,27 @@ def qloop(qapp):
 def _collect_on_main_thread() -> Iterator[None]:
     yield
     gc.collect()
+
+
+@pytest.fixture
+def make_window(qloop, qtbot):
+    """A factory of real main windows (optionally pointed at an endpoint), each shut down
+    and deleted after the test. Test files with other needs define their own."""
+    from qwen_studio.app import create_main_window
+
+    windows = []
+
+    def factory(endpoint=None, **kwargs):
+        w = create_main_window(**kwargs)
+        if endpoint is not None:
+            w.set_endpoint(endpoint)
+        w.resize(1400, 900)
+        w.show()
+        windows.append(w)
+        return w
+
+    yield factory
+    for w in windows:
+        w.close()
+        qloop.run(w.shutdown())
+        w.deleteLater()

@@ -9,41 +9,16 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from window_helpers import drop_files, sandbox_endpoint, until
 
-from qwen_studio.core.client import ClientSettings, Endpoint
+from qwen_studio.core.client import ClientSettings
 from qwen_studio.core.jobs import JobState
 from qwen_studio.core.library import EditStatus
 from qwen_studio.core.pipeline import file_sha256
 from qwen_studio.ui.batch_panel import C_PROMPT, C_STATUS
 
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=4, read_timeout=20)
-
-
-def drop_files(widget, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDropEvent(pos, *args))
-
-
-async def until(cond, timeout: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await asyncio.sleep(0.01)
-
-
-def sandbox_endpoint(sandbox) -> Endpoint:
-    return Endpoint(sandbox.base_url, "bailian", "test-key", "Test sandbox")
 
 
 def make_folder(folder: Path, count: int) -> list[Path]:

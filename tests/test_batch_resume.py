@@ -5,7 +5,6 @@ temp file the kill left is gone once the library is reopened."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from window_helpers import until
 
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import TEMP_PREFIX
@@ -37,15 +37,6 @@ def make_folder(folder: Path, count: int) -> list[Path]:
         Image.new("RGB", (400, 320), ((i * 53) % 256, 120, (i * 29) % 256)).save(p, quality=80)
         out.append(p)
     return out
-
-
-async def until(cond, timeout: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await asyncio.sleep(0.01)
 
 
 def assert_one_done_result_each(home: Path, photos: list[Path]) -> list:

@@ -3,21 +3,16 @@ edit has to run): search, filters, recall, chaining, delete/undo, export, paging
 
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
-import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
+from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
-from qwen_studio.core.client import Endpoint
 from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.png_metadata import request_from_png
 from qwen_studio.core.request import EditRequest
@@ -47,63 +42,12 @@ def seed(lib: Library, prompts: list[str], *, status: str = "done", start: int =
     return ids
 
 
-def make_jpeg(path: Path, size=(320, 240), color=(200, 120, 40)) -> Path:
-    Image.new("RGB", size, color).save(path, "JPEG", quality=90)
-    return path
-
-
-def drop_files(widget, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDropEvent(pos, *args))
-
-
-async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await asyncio.sleep(0.01)
-
-
 def prompts_shown(window) -> list[str]:
     return [e.request.prompt for e in window.history_model.entries()]
 
 
 def edit_ids_shown(window) -> list[int]:
     return [e.edit_id for e in window.history_model.entries()]
-
-
-@pytest.fixture
-def make_window(qloop, qtbot) -> Iterator[Callable[..., object]]:
-    from qwen_studio.app import create_main_window
-
-    windows = []
-
-    def factory(endpoint: Endpoint | None = None, **kwargs):
-        w = create_main_window(**kwargs)
-        if endpoint is not None:
-            w.set_endpoint(endpoint)
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield factory
-    for w in windows:
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
-
-
-def sandbox_endpoint(sandbox) -> Endpoint:
-    return Endpoint(sandbox.base_url, "bailian", "test-key", "Test sandbox")
 
 
 async def loaded(window, n: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -10,37 +9,15 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from window_helpers import drop_files, until
 
 from qwen_studio.core import paths
 from qwen_studio.core.client import Endpoint
 from qwen_studio.core.library import DB_NAME, EditStatus, Library
-
-
-async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await asyncio.sleep(0.01)
-
-
-def drop_files(widget, files: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in files])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDropEvent(pos, *args))
 
 
 @pytest.fixture

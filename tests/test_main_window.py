@@ -5,69 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QPushButton
+from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
-from qwen_studio.core.client import Endpoint
 from qwen_studio.ui.history_model import CANCELLED, DONE, FAILED
-
-
-def make_jpeg(path: Path, size: tuple[int, int] = (640, 480), color=(200, 120, 40)) -> Path:
-    Image.new("RGB", size, color).save(path, "JPEG", quality=90)
-    return path
-
-
-def drop_files(widget, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    # Some PySide builds offer the drag events only with a QPoint.
-    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
-    QApplication.sendEvent(widget, QDropEvent(pos, *args))
-
-
-async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def make_window(qloop, qtbot) -> Iterator[Callable[..., object]]:
-    from qwen_studio.app import create_main_window
-
-    windows = []
-
-    def factory(endpoint: Endpoint | None = None, **kwargs):
-        w = create_main_window(**kwargs)
-        if endpoint is not None:
-            w.set_endpoint(endpoint)
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield factory
-    for w in windows:
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
-
-
-def sandbox_endpoint(sandbox, key: str = "test-key") -> Endpoint:
-    return Endpoint(sandbox.base_url, "bailian", key, "Test sandbox")
 
 
 def history_statuses(window) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import null
+from window_helpers import until
 
 from qwen_studio.core.client import ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
@@ -46,14 +46,6 @@ def use_keyring() -> Iterator[Callable[[KeyringBackend], KeyringBackend]]:
 
     yield use
     keyring.set_keyring(previous)
-
-
-async def until(cond: Callable[[], object], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        assert loop.time() < end, "timed out"
-        await asyncio.sleep(0.01)
 
 
 def files_containing(root: Path, needle: bytes) -> list[Path]:

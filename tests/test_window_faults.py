@@ -31,7 +31,7 @@ from test_faults import (
     fault_id,
     quiet_resets,
 )
-from test_main_window import drop_files, make_jpeg, until
+from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint

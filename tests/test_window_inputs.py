@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from test_hostile_inputs import INPUTS, text_as_png, truncated_jpeg, zero_bytes
-from test_main_window import drop_files, make_jpeg, until
+from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.jobs import JobState

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_main_window import drop_files, make_jpeg, until
 from test_secrets import NEEDLES, SECRET, files_under
+from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.logs import LOG_FILE_NAME, setup_logging

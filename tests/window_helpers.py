@@ -1,0 +1,46 @@
+"""Driving the real window in tests: make photos, drop files, wait inside the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from qwen_studio.core.client import Endpoint
+
+
+def make_jpeg(path: Path, size: tuple[int, int] = (640, 480), color=(200, 120, 40)) -> Path:
+    Image.new("RGB", size, color).save(path, "JPEG", quality=90)
+    return path
+
+
+def drop_files(widget, paths: list[Path]) -> None:
+    """A real drag-and-drop of files onto `widget` (no QTest helper exists for it)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(widget.rect().center())
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    # PySide6 6.11 offers the drag events only with a QPoint.
+    QApplication.sendEvent(widget, QDragEnterEvent(pos.toPoint(), *args))
+    QApplication.sendEvent(widget, QDragMoveEvent(pos.toPoint(), *args))
+    QApplication.sendEvent(widget, QDropEvent(pos, *args))
+
+
+async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+    """Poll inside a coroutine (qtbot.wait cannot run inside the qasync loop)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what or cond}")
+        await asyncio.sleep(0.01)
+
+
+def sandbox_endpoint(sandbox, key: str = "test-key") -> Endpoint:
+    return Endpoint(sandbox.base_url, "bailian", key, "Test sandbox")
