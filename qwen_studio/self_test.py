@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -176,6 +177,10 @@ def _run_gui(photo: Path, home: Path) -> str:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "qwen-studio"])
     loop = qasync.QEventLoop(app)
+    # As in the app: no cyclic collection in a worker thread while Qt objects are about
+    # (see qwen_studio/ui/main_thread_gc.py); collected here, on this thread, at the end.
+    was_enabled = gc.isenabled()
+    gc.disable()
     previous = None
     with contextlib.suppress(RuntimeError):
         previous = asyncio.get_event_loop_policy().get_event_loop()
@@ -186,6 +191,9 @@ def _run_gui(photo: Path, home: Path) -> str:
         loop.close()
         asyncio.set_event_loop(previous if previous is not None and not previous.is_closed()
                                else None)
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 def run_self_test(*, core_only: bool = False) -> int:
