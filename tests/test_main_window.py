@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
 from qwen_studio.ui.history_model import CANCELLED, DONE, FAILED
@@ -240,3 +240,17 @@ def test_png_is_jpeg_bytes_guard():
     Image.new("RGB", (4, 4)).save(buf, "JPEG")
     assert buf.getvalue()[:2] == b"\xff\xd8"
     assert os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+
+
+def test_help_opens_the_log_folder(make_window, monkeypatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from qwen_studio.core.logs import log_file
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    window = make_window()
+    help_menu = next(m for m in window.menuBar().findChildren(QMenu) if "Help" in m.title())
+    assert window.log_folder_action in help_menu.actions()
+    window.log_folder_action.trigger()
+    assert [u.toLocalFile() for u in opened] == [str(log_file().parent)]

@@ -389,6 +389,8 @@ class MainWindow(QMainWindow):
                                              self.show_shortcuts, "shortcutsAction")
         self.about_action = self._action(self.tr("&About Qwen Studio"), [], self.show_about,
                                          "aboutAction")
+        self.log_folder_action = self._action(self.tr("Open &log folder"), [],
+                                              self.open_log_folder, "openLogFolderAction")
         self.demo_action = self._action(self.tr("Try the &demo sandbox"), [], self.start_demo,
                                         "demoAction")
 
@@ -409,6 +411,7 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(a)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.log_folder_action)
         help_menu.addAction(self.about_action)
         self._update_result_actions()
 
@@ -1078,6 +1081,12 @@ class MainWindow(QMainWindow):
             self.shortcuts_dialog = ShortcutsDialog(self)
         self.shortcuts_dialog.show()
         self.shortcuts_dialog.raise_()
+
+    def open_log_folder(self) -> None:
+        """The rotating log (secrets scrubbed) is what to attach to a bug report."""
+        from qwen_studio.core.logs import log_file
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
 
     def show_about(self) -> None:
         from qwen_studio.ui.about_dialog import AboutDialog

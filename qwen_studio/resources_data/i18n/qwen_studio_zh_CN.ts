@@ -1121,6 +1121,10 @@ newest first.</source>
         <translation>关于 Qwen Studio(&amp;A)</translation>
     </message>
     <message>
+        <source>Open &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
         <source>Try the &amp;demo sandbox</source>
         <translation>试用演示沙盒(&amp;D)</translation>
     </message>
