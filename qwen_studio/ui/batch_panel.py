@@ -748,7 +748,7 @@ class BatchUi:
         if key == BATCH_OFFER_KEY and self._offered:
             images, self._offered = self._offered, []
             self.window.clear_inputs()
-            self.window.spawn(self.add(images, [], why="your choice"))
+            self.window.spawn(self.add(images, [], why="choice"))
 
     # -- visibility ----------------------------------------------------------------------------
     def set_visible(self, visible: bool) -> None:
@@ -779,16 +779,16 @@ class BatchUi:
         if not images or not (has_dir or len(images) > limit):
             return False
         if has_dir or len(images) >= AUTO_BATCH:
-            await self.add(images, skipped, why="a folder" if has_dir else
-                           f"{len(images)} photos at once")
+            await self.add(images, skipped, why="folder" if has_dir else "many")
             return True
         # A few too many for one edit: the window keeps the first ones as inputs; the
         # banner offers the other reading of the drop.
         self._offered = list(images)
         self.window.banner.show_message(
-            "info", f"{len(images)} photos dropped; one edit takes at most {limit}.",
+            "info", translate("BatchUi", "{n} photos dropped; one edit takes at most {limit}.")
+            .format(n=len(images), limit=limit),
             translate("BatchUi", "To give each photo the same edit instead, make them a batch."),
-            f"Make a batch of {len(images)}", BATCH_OFFER_KEY)
+            translate("BatchUi", "Make a batch of {n}").format(n=len(images)), BATCH_OFFER_KEY)
         return False
 
     async def add(self, images: list[Path], skipped: list[tuple[Path, str]], why: str) -> None:
@@ -796,13 +796,25 @@ class BatchUi:
         profile = w.endpoint.profile_name if w.endpoint else ""
         n = await self.controller.add_images(images, self.base_request(), profile)
         self.set_visible(True)
-        text = (f"{why.capitalize()} makes a batch: {n} photo{'s' if n != 1 else ''} added to "
-                "the queue below. The prompt and parameters apply to each; press Run to start.")
+        # why: "folder", "many" (photos at once) or "choice" (File ▸ Batch…).
+        reason = {
+            "folder": translate("BatchUi", "A folder makes a batch"),
+            "many": translate("BatchUi", "{k} photos at once make a batch").format(k=len(images)),
+        }.get(why, translate("BatchUi", "Your choice makes a batch"))
+        if n == 1:
+            text = translate("BatchUi", "{reason}: 1 photo added to the queue below. The prompt "
+                             "and parameters apply to it; press Run to start.")
+        else:
+            text = translate("BatchUi", "{reason}: {n} photos added to the queue below. The "
+                             "prompt and parameters apply to each; press Run to start.")
+        text = text.format(reason=reason, n=n)
         if self.controller.active:
-            text = f"{n} photo{'s' if n != 1 else ''} added to the running batch."
+            text = (translate("BatchUi", "1 photo added to the running batch.") if n == 1 else
+                    translate("BatchUi", "{n} photos added to the running batch.").format(n=n))
         if skipped:
-            text += f" Skipped {len(skipped)}: " + "; ".join(
-                f"{p.name} ({r})" for p, r in skipped[:3]) + ("…" if len(skipped) > 3 else "")
+            text += " " + translate("BatchUi", "Skipped {k}:").format(k=len(skipped)) + " " + (
+                "; ".join(f"{p.name} ({r})" for p, r in skipped[:3])
+                + ("…" if len(skipped) > 3 else ""))
         w.drop_zone.set_message(text, "info")
         w.statusBar().showMessage(text, 8000)
         self._update_run_button()
@@ -824,7 +836,7 @@ class BatchUi:
         if not images:
             self.window.drop_zone.set_message(f"no photos found in {folder.name}", "warning")
             return
-        await self.add(images, skipped, why="a folder")
+        await self.add(images, skipped, why="folder")
 
     # -- running -------------------------------------------------------------------------------
     def wants_run(self) -> bool:
@@ -858,9 +870,11 @@ class BatchUi:
     def _update_run_button(self) -> None:
         b = self.window.run_button
         n = self.controller.queued_count() if self.controller.wants_run() else 0
-        b.setText(f"Run batch ({n})   Ctrl+↵" if n else self._run_text)
+        b.setText(translate("BatchUi", "Run batch ({n})").format(n=n) + "   Ctrl+↵" if n
+                  else self._run_text)
         b.setAccessibleDescription(
-            f"Start the batch of {n} photos (Ctrl+Enter)" if n else "Start the edit (Ctrl+Enter)")
+            translate("BatchUi", "Start the batch of {n} photos (Ctrl+Enter)").format(n=n) if n
+            else translate("BatchUi", "Start the edit (Ctrl+Enter)"))
 
     def _update_title(self, s: QueueStats | None) -> None:
         if s is None or not s.total or not self.controller.active:
@@ -868,14 +882,15 @@ class BatchUi:
             return
         title = f"Qwen Studio — {s.done + s.skipped}/{s.total}"
         if s.failed:
-            title += f" ({s.failed} failed)"
+            title += " " + translate("BatchUi", "({n} failed)").format(n=s.failed)
         if self.controller.paused:
-            title += " paused"
+            title += " " + translate("BatchUi", "paused")
         self.window.setWindowTitle(title)
 
     def _on_finished(self, report: BatchReport) -> None:
         self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
-        msg = f"Batch finished: {report.done} done, {report.failed} failed of {report.total}"
+        msg = translate("BatchUi", "Batch finished: {done} done, {failed} failed of {total}")
+        msg = msg.format(done=report.done, failed=report.failed, total=report.total)
         self.window.statusBar().showMessage(msg, 15000)
         self._update_run_button()
 

@@ -383,8 +383,48 @@
         <translation>显示批量队列(&amp;Q)</translation>
     </message>
     <message>
+        <source>{n} photos dropped; one edit takes at most {limit}.</source>
+        <translation>拖入了 {n} 张照片；一次编辑最多使用 {limit} 张。</translation>
+    </message>
+    <message>
         <source>To give each photo the same edit instead, make them a batch.</source>
         <translation>若要对每张照片做同样的编辑，请改为批量处理。</translation>
+    </message>
+    <message>
+        <source>Make a batch of {n}</source>
+        <translation>将 {n} 张照片批量处理</translation>
+    </message>
+    <message>
+        <source>A folder makes a batch</source>
+        <translation>文件夹将作为批量任务</translation>
+    </message>
+    <message>
+        <source>{k} photos at once make a batch</source>
+        <translation>一次拖入 {k} 张照片将作为批量任务</translation>
+    </message>
+    <message>
+        <source>Your choice makes a batch</source>
+        <translation>已按你的选择创建批量任务</translation>
+    </message>
+    <message>
+        <source>{reason}: 1 photo added to the queue below. The prompt and parameters apply to it; press Run to start.</source>
+        <translation>{reason}：已将 1 张照片加入下方队列。提示词和参数将应用于它；按“运行”开始。</translation>
+    </message>
+    <message>
+        <source>{reason}: {n} photos added to the queue below. The prompt and parameters apply to each; press Run to start.</source>
+        <translation>{reason}：已将 {n} 张照片加入下方队列。提示词和参数将应用于每一张；按“运行”开始。</translation>
+    </message>
+    <message>
+        <source>1 photo added to the running batch.</source>
+        <translation>已将 1 张照片加入正在运行的批量任务。</translation>
+    </message>
+    <message>
+        <source>{n} photos added to the running batch.</source>
+        <translation>已将 {n} 张照片加入正在运行的批量任务。</translation>
+    </message>
+    <message>
+        <source>Skipped {k}:</source>
+        <translation>已跳过 {k} 个：</translation>
     </message>
     <message>
         <source>Batch: choose a folder of photos</source>
@@ -399,8 +439,32 @@
         <translation>打开设置</translation>
     </message>
     <message>
+        <source>Run batch ({n})</source>
+        <translation>运行批量（{n}）</translation>
+    </message>
+    <message>
+        <source>Start the batch of {n} photos (Ctrl+Enter)</source>
+        <translation>开始处理 {n} 张照片的批量任务（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Start the edit (Ctrl+Enter)</source>
+        <translation>开始编辑（Ctrl+Enter）</translation>
+    </message>
+    <message>
         <source>Qwen Studio</source>
         <translation>Qwen Studio</translation>
+    </message>
+    <message>
+        <source>({n} failed)</source>
+        <translation>（{n} 个失败）</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Batch finished: {done} done, {failed} failed of {total}</source>
+        <translation>批量完成：共 {total} 个，{done} 个完成，{failed} 个失败</translation>
     </message>
     <message>
         <source>Connect to a service to resume the batch.</source>
