@@ -145,3 +145,21 @@ def test_english_is_the_default_in_tests(qapp, qloop, monkeypatch):
     finally:
         window.close()
         qloop.run(window.shutdown())
+
+
+def test_service_errors_read_in_chinese_with_the_provider_words_kept(qapp, monkeypatch):
+    from qwen_studio import i18n
+    from qwen_studio.core.errors import ErrorDetail, ModerationError, RateLimitError
+    from qwen_studio.ui.error_text import error_hint, error_message
+
+    monkeypatch.setenv("QWEN_STUDIO_LANG", "zh_CN")
+    i18n.install(qapp)
+    try:
+        flagged = ModerationError(detail=ErrorDetail(400, "DataInspectionFailed",
+                                                     "Input data may contain inappropriate"))
+        assert error_message(flagged) == "内容未通过审核: Input data may contain inappropriate"
+        assert CJK.search(error_hint(flagged))
+        custom = RateLimitError("Rate limited by the service (HTTP 429)")
+        assert error_message(custom) == "服务限流 (HTTP 429)"
+    finally:
+        i18n.uninstall(qapp)

@@ -1507,6 +1507,93 @@ newest first.</source>
     </message>
 </context>
 <context>
+    <name>ServiceErrors</name>
+    <message>
+        <source>The service refused the request</source>
+        <translation>服务拒绝了请求</translation>
+    </message>
+    <message>
+        <source>The API key was refused</source>
+        <translation>API 密钥被拒绝</translation>
+    </message>
+    <message>
+        <source>Check the API key and region in Settings (Beijing and Singapore keys differ).</source>
+        <translation>请在“设置”中检查 API 密钥和地域（北京与新加坡的密钥不通用）。</translation>
+    </message>
+    <message>
+        <source>The content was flagged by moderation</source>
+        <translation>内容未通过审核</translation>
+    </message>
+    <message>
+        <source>Rephrase the prompt or use a different image; retrying will not help.</source>
+        <translation>请改写提示词或换一张图片；重试不会有帮助。</translation>
+    </message>
+    <message>
+        <source>The service rejected a parameter</source>
+        <translation>服务拒绝了某个参数</translation>
+    </message>
+    <message>
+        <source>Adjust the parameter named in the message.</source>
+        <translation>请调整消息中指出的参数。</translation>
+    </message>
+    <message>
+        <source>The account cannot be charged</source>
+        <translation>账户无法扣费</translation>
+    </message>
+    <message>
+        <source>Top up the account in the provider&apos;s console.</source>
+        <translation>请在服务商控制台为账户充值。</translation>
+    </message>
+    <message>
+        <source>Rate limited by the service</source>
+        <translation>服务限流</translation>
+    </message>
+    <message>
+        <source>Retrying automatically with backoff.</source>
+        <translation>正在自动退避重试。</translation>
+    </message>
+    <message>
+        <source>The service had an internal error</source>
+        <translation>服务内部错误</translation>
+    </message>
+    <message>
+        <source>Usually temporary; retrying.</source>
+        <translation>通常是暂时的；正在重试。</translation>
+    </message>
+    <message>
+        <source>The request timed out</source>
+        <translation>请求超时</translation>
+    </message>
+    <message>
+        <source>Edits can take up to a minute; the timeout is in Settings.</source>
+        <translation>编辑最长可能需要一分钟；超时时间可在“设置”中调整。</translation>
+    </message>
+    <message>
+        <source>Could not reach the service</source>
+        <translation>无法连接到服务</translation>
+    </message>
+    <message>
+        <source>Check the endpoint URL and your connection.</source>
+        <translation>请检查接口地址和网络连接。</translation>
+    </message>
+    <message>
+        <source>The service sent a response that could not be understood</source>
+        <translation>服务返回了无法解析的响应</translation>
+    </message>
+    <message>
+        <source>The gateway may not support this request style; try another style.</source>
+        <translation>网关可能不支持此请求格式；请换一种格式试试。</translation>
+    </message>
+    <message>
+        <source>The result image could not be downloaded</source>
+        <translation>无法下载结果图片</translation>
+    </message>
+    <message>
+        <source>Result links expire after 24 hours; run the edit again.</source>
+        <translation>结果链接 24 小时后失效；请重新运行编辑。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings — Connection</source>
