@@ -68,7 +68,6 @@ from qwen_studio.core.errors import (
 from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
-from qwen_studio.ui.batch_panel import BatchUi
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.error_text import error_hint, error_message
@@ -213,7 +212,10 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self._wire()
-        self.batch = BatchUi(self)  # bottom queue panel, File ▸ Batch…, resume offer
+        # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
+        # (or on first use of `batch`), ~15-20 ms the window need not wait for.
+        self._batch: Any = None
+        self._deferred_timer: QTimer | None = None
         self._restore_settings()
         self._update_connection_ui()
 
@@ -499,7 +501,8 @@ class MainWindow(QMainWindow):
     def set_client_settings(self, settings: ClientSettings) -> None:
         """Client settings for new edits and batches (edits in flight keep theirs)."""
         self.client_settings = settings
-        self.batch.controller.client_settings = settings
+        if self._batch is not None:
+            self._batch.controller.client_settings = settings
         if self._endpoint is not None:
             self.set_endpoint(self._endpoint)
 
@@ -1160,8 +1163,33 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(RuntimeError):  # pool shut down at exit
             self.pool.submit(write)
 
+    @property
+    def batch(self) -> Any:
+        """The BatchUi, built on first access if the post-paint timer has not run yet."""
+        return self.ensure_built()
+
+    def ensure_built(self) -> Any:
+        """Build what start-up deferred past the first paint (the batch UI); idempotent."""
+        if self._batch is None:
+            from qwen_studio.ui.batch_panel import BatchUi
+
+            self._batch = BatchUi(self)
+            self._batch.controller.client_settings = self.client_settings
+        return self._batch
+
+    def _build_deferred(self) -> None:
+        if not self._closed:
+            self.ensure_built()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._batch is None and self._deferred_timer is None:
+            # A child zero timer: fires once the first frame is painted, dies with the window.
+            self._deferred_timer = QTimer(self)
+            self._deferred_timer.setSingleShot(True)
+            self._deferred_timer.setInterval(0)
+            self._deferred_timer.timeout.connect(self._build_deferred)
+            self._deferred_timer.start()
         if self._default_split:
             # First start: give the canvas everything the side panels do not need.
             self._default_split = False
@@ -1181,7 +1209,10 @@ class MainWindow(QMainWindow):
         """Cancel edits, stop the demo sandbox, close what this window owns. Idempotent."""
         self._closed = True
         self._stop_timers()
-        await self.batch.shutdown()  # before the library closes: unfinished jobs stay queued
+        if self._deferred_timer is not None:
+            self._deferred_timer.stop()
+        if self._batch is not None:
+            await self._batch.shutdown()  # before the library closes: unfinished jobs stay queued
         await self.controller.shutdown()
         for t in list(self._tasks):
             t.cancel()
