@@ -155,8 +155,10 @@ def test_window_fault(fault: Fault, sb: SandboxServer, window_for, qloop, tmp_pa
             assert banner.hint().startswith("Retried automatically and still rate limited.")
         assert KEY not in banner.message() + banner.hint()
         assert entry.status == FAILED and fault.message in entry.note
-        record = window.library.get(entry.edit_id)
-        assert record.status is EditStatus.FAILED and fault.message in record.error
+        # The library write lands from the pool just after the row updates: wait for it.
+        await until(lambda: window.library.get(entry.edit_id).status is EditStatus.FAILED, 10,
+                    "the library record")
+        assert fault.message in window.library.get(entry.edit_id).error
         assert not entry.result_paths and window.after_image() is None
 
         # The window stays usable: the banner's own action first.
