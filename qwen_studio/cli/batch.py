@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qwen_studio import __version__
 from qwen_studio.cli.progress import Progress
@@ -252,12 +253,25 @@ async def _run_jobs(
         )
     loop = asyncio.get_running_loop()
     history = _History(endpoint.profile_name)
+    # The library record is a convenience beside the output folder (which holds the result
+    # before a job counts as done): it is written on its own thread, off the job's path, so
+    # copying inputs and results into the library never holds a concurrency slot.
+    recording: set[asyncio.Future[None]] = set()
     with contextlib.closing(history), ThreadPoolExecutor(
         max_workers=min(4, concurrency + 1)
-    ) as pool:
+    ) as pool, ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-history") as lib_pool:
         async with make_http_client(settings) as http:
             runner = EditRunner(ImageClient(http, endpoint, settings), pool)
             stems = {j.label: j.stem for j in jobs}
+
+            def record(started: asyncio.Future[int | None], finish: Any, *args: Any) -> None:
+                async def write() -> None:
+                    edit_id = await started
+                    await loop.run_in_executor(lib_pool, finish, edit_id, *args)
+
+                task = asyncio.ensure_future(write())
+                recording.add(task)
+                task.add_done_callback(recording.discard)
 
             async def edit(ctx: JobContext) -> list[str]:
                 request = ctx.job.request
@@ -272,16 +286,14 @@ async def _run_jobs(
                     else:
                         ctx.progress(event.stage)
 
-                edit_id = await loop.run_in_executor(pool, history.start, request, prepared)
+                started = loop.run_in_executor(lib_pool, history.start, request, prepared)
                 try:
                     outcome = await runner.run(request, prepared=prepared, on_event=on_event)
                 except asyncio.CancelledError:
-                    # Ctrl+C: the pool may be closing; a quick synchronous write is fine.
-                    history.failed(edit_id, EditStatus.CANCELLED)
+                    record(started, history.failed, EditStatus.CANCELLED)
                     raise
                 except QwenStudioError as exc:
-                    await loop.run_in_executor(
-                        pool, history.failed, edit_id, EditStatus.FAILED, exc.user_message)
+                    record(started, history.failed, EditStatus.FAILED, exc.user_message)
                     raise
                 base = folder.reserve_base(stems[ctx.job.label], len(outcome.images))
                 names = []
@@ -316,7 +328,7 @@ async def _run_jobs(
                             f"({exc.strerror or type(exc).__name__})"
                         ) from None
                     names.append(saved.image.name)
-                await loop.run_in_executor(pool, history.done, edit_id, outcome)
+                record(started, history.done, outcome)
                 return names
 
             def reason(job: QueuedJob) -> str:
@@ -344,6 +356,7 @@ async def _run_jobs(
                 await queue.wait_idle()
             finally:
                 await queue.close()
+                await asyncio.gather(*recording, return_exceptions=True)
     progress.close()
     elapsed = time.monotonic() - progress.started
     print(
