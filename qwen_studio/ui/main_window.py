@@ -531,7 +531,13 @@ class MainWindow(QMainWindow):
         self.set_endpoint(resolved.endpoint, resolved.model)
         self.banner.dismiss()
         self._status(self.tr("Connected to {name}").format(
-            name=resolved.endpoint.profile_name or resolved.endpoint.base_url))
+            name=self._profile_display(resolved.endpoint)))
+
+    def _profile_display(self, ep: Endpoint) -> str:
+        # The demo's profile name is an identifier (history stores it); show it translated.
+        if ep.profile_name == DEMO_PROFILE:
+            return self.tr("Demo sandbox")
+        return ep.profile_name or ep.base_url
 
     def _update_connection_ui(self) -> None:
         ep = self._endpoint
@@ -540,7 +546,7 @@ class MainWindow(QMainWindow):
             self.profile_label.setToolTip(self.tr("Set up your API in Settings (Ctrl+,)"))
             self.canvas_stack.setCurrentWidget(self.welcome)
         else:
-            name = ep.profile_name or ep.base_url
+            name = self._profile_display(ep)
             self.profile_label.setText(f"● {name}")
             self.profile_label.setToolTip(f"{ep.base_url} ({ep.style})")
             self.canvas_stack.setCurrentWidget(self.compare_view)

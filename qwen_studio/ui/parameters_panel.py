@@ -143,10 +143,10 @@ class ParametersPanel(QWidget):
         sizes = TEXT_TO_IMAGE_SIZES if is_text_to_image(model) else EDIT_SIZES
         self.size_combo.blockSignals(True)
         self.size_combo.clear()
-        self.size_combo.addItem(AUTO)
+        self.size_combo.addItem(self._auto_text())
         self.size_combo.addItems(list(sizes))
         self.size_combo.blockSignals(False)
-        self.set_size(current if current else AUTO)
+        self.set_size(current if current else None)
         self.count_spin.setRange(1, max(1, max_n(model)))
         self.modelChanged.emit(model)
         self.changed.emit()
@@ -163,12 +163,21 @@ class ParametersPanel(QWidget):
             i = self.model_combo.findText(model)
         self.model_combo.setCurrentIndex(i)
 
+    def _auto_text(self) -> str:
+        return self.tr("Auto")
+
+    def _is_auto(self, text: str | None) -> bool:
+        # The shown word is translated; the stored value stays AUTO in every language.
+        t = (text or "").strip()
+        return not t or t.lower() == AUTO.lower() or t == self._auto_text()
+
     def size(self) -> str | None:
         """'W*H' or None for Auto. Raises ValueError for text that is not a size."""
-        return normalize_size(self.size_combo.currentText())
+        text = self.size_combo.currentText()
+        return None if self._is_auto(text) else normalize_size(text)
 
     def set_size(self, size: str | None) -> None:
-        text = size or AUTO
+        text = self._auto_text() if self._is_auto(size) else str(size)
         i = self.size_combo.findText(text)
         if i >= 0:
             self.size_combo.setCurrentIndex(i)
@@ -183,7 +192,8 @@ class ParametersPanel(QWidget):
     def values(self) -> dict[str, Any]:
         return {
             "model": self.model(),
-            "size": self.size_combo.currentText().strip() or AUTO,
+            "size": AUTO if self._is_auto(self.size_combo.currentText())
+            else self.size_combo.currentText().strip(),
             "n": self.count_spin.value(),
             "seed": self.seed_spin.value(),
             "watermark": self.watermark_check.isChecked(),

@@ -1221,6 +1221,10 @@ newest first.</source>
         <translation>已连接到 {name}</translation>
     </message>
     <message>
+        <source>Demo sandbox</source>
+        <translation>演示沙盒</translation>
+    </message>
+    <message>
         <source>○ Not connected</source>
         <translation>○ 未连接</translation>
     </message>
@@ -1466,6 +1470,10 @@ newest first.</source>
     <message>
         <source>Let the service rewrite the prompt in more detail</source>
         <translation>让服务自动扩写提示词，补充更多细节</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
     </message>
 </context>
 <context>
