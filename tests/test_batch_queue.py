@@ -44,25 +44,15 @@ def slow_sandbox() -> Iterator[object]:
 
 
 @pytest.fixture
-def make_window(qloop, qtbot):
-    from qwen_studio.app import create_main_window
-
-    windows = []
+def make_window(make_window):
+    """The shared window factory (conftest), pointed at a sandbox with fast retries."""
 
     def factory(sandbox):
-        w = create_main_window()
-        w.set_endpoint(sandbox_endpoint(sandbox))
-        w.batch.controller.client_settings = FAST
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
+        w = make_window(sandbox_endpoint(sandbox))
+        w.set_client_settings(FAST)  # single edits and the batch queue alike
         return w
 
-    yield factory
-    for w in windows:
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
+    return factory
 
 
 def states(window) -> Counter:

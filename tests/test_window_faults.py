@@ -57,18 +57,13 @@ def sb() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def window_for(qloop, qtbot) -> Iterator[Callable[[str], object]]:
+def window_for(make_window) -> Callable[[str], object]:
     """A real window pointed at `base_url`, with the fault tests' client settings."""
-    from qwen_studio.app import create_main_window
-
-    windows = []
 
     def factory(base_url: str):
-        w = create_main_window()
-        w.set_endpoint(Endpoint(base_url, "bailian", KEY, "Test sandbox"))
+        w = make_window(Endpoint(base_url, "bailian", KEY, "Test sandbox"))
         w.set_client_settings(SETTINGS)
         w.resize(1200, 800)
-        w.show()
         shown: list[tuple[str, str]] = []
         real = w.banner.show_message
 
@@ -78,14 +73,9 @@ def window_for(qloop, qtbot) -> Iterator[Callable[[str], object]]:
 
         w.banner.show_message = record  # every banner the row raised, in order
         w.banners_shown = shown
-        windows.append(w)
         return w
 
-    yield factory
-    for w in windows:
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
+    return factory
 
 
 def statuses(window) -> list[str]:
