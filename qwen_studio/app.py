@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import gc
 import logging
-import secrets
 import sys
 from concurrent.futures import Executor
 from typing import Any
@@ -93,6 +92,8 @@ def create_main_window(
         lazy = http_client
         QTimer.singleShot(WARM_HTTP_MS, window, lambda: lazy.warm(pool))
     if demo:
+        import secrets
+
         from qwen_studio.sandbox import SandboxServer
 
         key = "demo-" + secrets.token_urlsafe(12)

@@ -33,10 +33,7 @@ Tests never install a translator unless they ask, so they run in English on any 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,6 +96,8 @@ def resolve(settings: QSettings | None = None) -> str:
 
 
 def _make_ts_translator():  # defined lazily so importing this module needs no Qt
+    import xml.etree.ElementTree as ET
+
     from PySide6.QtCore import QTranslator
 
     class TsTranslator(QTranslator):
@@ -204,6 +203,8 @@ def _tool(name: str) -> str | None:
     here = Path(sys.executable).parent / name
     if here.exists():
         return str(here)
+    import shutil
+
     return shutil.which(name)
 
 
@@ -214,6 +215,8 @@ def ui_sources() -> list[Path]:
 
 def update_ts() -> list[Path]:
     """Run pyside6-lupdate: add new source strings to every .ts, keep the translations."""
+    import subprocess
+
     tool = _tool("pyside6-lupdate")
     if tool is None:
         raise SystemExit("pyside6-lupdate not found (pip install PySide6-Essentials)")
@@ -229,6 +232,8 @@ def update_ts() -> list[Path]:
 def release(target: Path | None = None, *, required: bool = True) -> list[Path]:
     """Compile every .ts to .qm with pyside6-lrelease (into `target`, default beside them).
     With required=False a missing tool is not an error (the .ts fallback covers it)."""
+    import subprocess
+
     tool = _tool("pyside6-lrelease")
     if tool is None:
         if required:

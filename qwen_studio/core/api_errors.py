@@ -8,8 +8,6 @@ the service said is kept in `detail.provider_message` (and appended by ApiError)
 
 from __future__ import annotations
 
-import email.utils
-import html
 import json
 import re
 import time
@@ -63,6 +61,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # only for HTTP-date values; kept off the start-up path
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
@@ -87,6 +87,8 @@ _TAG_RE = re.compile(r"<[^>]+>")
 
 def text_of_non_json(body: bytes) -> str:
     """A one-line summary of a non-JSON body: an HTML page's <title>, else its first text."""
+    import html  # error path only
+
     text = body[:65536].decode("utf-8", errors="replace")
     m = _TITLE_RE.search(text)
     if m and m.group(1).strip():

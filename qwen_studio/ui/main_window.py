@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -55,8 +54,8 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.core import paths
-from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient
 from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.endpoint import ClientSettings, Endpoint
 from qwen_studio.core.errors import (
     AuthError,
     ConfigError,
@@ -84,8 +83,10 @@ from qwen_studio.ui.history_model import (
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.parameters_panel import ParametersPanel
 from qwen_studio.ui.prompt_panel import PromptPanel
-from qwen_studio.ui.settings_dialog import SettingsDialog
 from qwen_studio.ui.welcome_panel import WelcomePanel
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -492,6 +493,10 @@ class MainWindow(QMainWindow):
                 from qwen_studio.core.logs import register_secret
 
                 register_secret(endpoint.api_key)  # redacted from every log line
+            # The HTTP client module (and httpx behind it) loads with the first endpoint,
+            # not with the window.
+            from qwen_studio.core.client import ImageClient
+
             self.controller.set_client(ImageClient(self.http, endpoint, self.client_settings),
                                        endpoint.profile_name)
             if default_model and not self.qsettings.value("params/model"):
@@ -566,6 +571,8 @@ class MainWindow(QMainWindow):
         self.spawn(self._start_demo())
 
     async def _start_demo(self) -> None:
+        import secrets
+
         from qwen_studio.sandbox import SandboxServer
 
         key = "demo-" + secrets.token_urlsafe(12)
@@ -582,6 +589,8 @@ class MainWindow(QMainWindow):
         self.use_sandbox(server, key)
 
     async def test_connection(self, endpoint: Endpoint) -> str:
+        from qwen_studio.core.client import ImageClient
+
         return await ImageClient(self.http, endpoint).check_connection()
 
     # =========================================================================================
@@ -1075,6 +1084,8 @@ class MainWindow(QMainWindow):
     # dialogs
     def open_settings(self) -> None:
         if self.settings_dialog is None:
+            from qwen_studio.ui.settings_dialog import SettingsDialog
+
             self.settings_dialog = SettingsDialog(self.config_store, self.test_connection,
                                                   self.pool, self, qsettings=self.qsettings)
             self.settings_dialog.profileSaved.connect(

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwen_studio.core.client import Endpoint
 from qwen_studio.core.config import (
     ENV_ENDPOINT,
     ENV_KEY,
@@ -32,6 +31,7 @@ from qwen_studio.core.config import (
     ConfigStore,
     Profile,
 )
+from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
 
