@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -15,14 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# kind -> (QStyle.StandardPixmap member *name*, bold word). Colour is only a second channel:
+# each kind also has its own icon and word. The colours are theme tokens (theme.py style
+# sheet, selected by the `bannerKind` property), so they follow a live light/dark switch.
+# Names, not members: touching QStyle.StandardPixmap (or QAccessible) at import builds ~100
+# Python enums, ~10 ms of start-up for a banner that is usually hidden.
 _KIND_STYLE = {
-    # Colour is only a second channel: each kind also has its own icon and a bold word.
-    "error": ("#4a2325", "#e07a7a", QStyle.StandardPixmap.SP_MessageBoxCritical,
-              QT_TRANSLATE_NOOP("Banner", "Error")),
-    "warning": ("#4a3d1f", "#e0b45a", QStyle.StandardPixmap.SP_MessageBoxWarning,
-                QT_TRANSLATE_NOOP("Banner", "Warning")),
-    "info": ("#1f3447", "#6fa8dc", QStyle.StandardPixmap.SP_MessageBoxInformation,
-             QT_TRANSLATE_NOOP("Banner", "Note")),
+    "error": ("SP_MessageBoxCritical", QT_TRANSLATE_NOOP("Banner", "Error")),
+    "warning": ("SP_MessageBoxWarning", QT_TRANSLATE_NOOP("Banner", "Warning")),
+    "info": ("SP_MessageBoxInformation", QT_TRANSLATE_NOOP("Banner", "Note")),
 }
 
 
@@ -87,15 +87,15 @@ class Banner(QFrame):
     def show_message(
         self, kind: str, message: str, hint: str = "", action: str = "", action_key: str = ""
     ) -> None:
-        bg, fg, pixmap, word = _KIND_STYLE.get(kind, _KIND_STYLE["info"])
+        look = kind if kind in _KIND_STYLE else "info"
+        pixmap_name, word = _KIND_STYLE[look]
         word = self.tr(word)
         self.kind = kind
-        self.setStyleSheet(
-            f"#errorBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 6px; }}"
-            f"#errorBanner QLabel {{ color: #f0f0f0; background: transparent; }}"
-            f"#bannerHint {{ color: #cfcfcf; }}"
-        )
-        icon = self.style().standardIcon(pixmap)
+        if self.property("bannerKind") != look:
+            self.setProperty("bannerKind", look)
+            self.style().unpolish(self)  # the style sheet picks the kind's colours
+            self.style().polish(self)
+        icon = self.style().standardIcon(getattr(QStyle.StandardPixmap, pixmap_name))
         self._icon.setPixmap(icon.pixmap(20, 20))
         self._icon.setAccessibleName(word)
         self._title.setText(f"<b>{word}:</b> {_escape(message)}")
@@ -107,7 +107,12 @@ class Banner(QFrame):
         self.action_button.setVisible(bool(action))
         self.setAccessibleDescription(f"{word}: {message}. {hint}".strip())
         self.show()
-        # Screen readers announce the banner like a status message.
+        self._announce()
+
+    def _announce(self) -> None:
+        """Screen readers announce the banner like a status message."""
+        from PySide6.QtGui import QAccessible, QAccessibleEvent  # lazy: see _KIND_STYLE
+
         QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
 
     def message(self) -> str:

@@ -40,13 +40,12 @@ class _Thumb(QFrame):
         self.setToolTip(name)
         self.setAccessibleName(self.tr("Input {i}: {name}").format(i=index + 1, name=name))
         self.setAccessibleDescription(self.tr("Input image thumbnail"))
-        self.setStyleSheet(
-            "QFrame { background: #1b1b1b; border: 1px solid #444; border-radius: 4px; }"
-        )
+        # Colours come from the theme's style sheet (QFrame[inputThumb="true"] and its label
+        # and button), so they follow a live light/dark switch.
+        self.setProperty("inputThumb", True)
         label = QLabel(self)
         label.setGeometry(1, 1, THUMB - 2, THUMB - 2)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("border: none; color: #999;")
         if image is not None and not image.isNull():
             dpr = self.devicePixelRatioF()
             pm = QPixmap.fromImage(image).scaled(
@@ -61,16 +60,11 @@ class _Thumb(QFrame):
         remove = QToolButton(self)
         remove.setObjectName(f"removeInput{index}")
         remove.setText("✕")
-        remove.setToolTip(f"Remove {name}")
-        remove.setAccessibleName(f"Remove input {index + 1}")
-        remove.setAccessibleDescription(f"Remove {name} from the inputs")
+        remove.setToolTip(self.tr("Remove {name}").format(name=name))
+        remove.setAccessibleName(self.tr("Remove input {i}").format(i=index + 1))
+        remove.setAccessibleDescription(self.tr("Remove {name} from the inputs").format(name=name))
         remove.setFixedSize(22, 22)
         remove.move(THUMB - 24, 2)
-        remove.setStyleSheet(
-            "QToolButton { background: rgba(0,0,0,170); color: white; border: none;"
-            " border-radius: 11px; } QToolButton:hover { background: #b33; }"
-            " QToolButton:focus { border: 2px solid #6fa8dc; }"
-        )
         remove.clicked.connect(self.removeClicked)
         self.remove_button = remove
 
@@ -163,8 +157,7 @@ class DropZone(QFrame):
             self.message_label.hide()
             return
         word = {"error": self.tr("⚠ Not added"), "warning": self.tr("⚠ Note")}.get(kind, "ℹ")
-        color = {"error": "#f08c8c", "warning": "#e8c170"}.get(kind, "#a8c8e8")
-        self.message_label.setStyleSheet(f"color: {color};")
+        self._set_state(self.message_label, "noteKind", kind)  # theme colour of the kind
         self.message_label.setText(f"{word}: {text}" if kind != "info" else f"{word} {text}")
         self.message_label.setAccessibleName(f"{word}: {text}")
         self.message_label.show()
@@ -173,18 +166,18 @@ class DropZone(QFrame):
         return self.message_label.text() if not self.message_label.isHidden() else ""
 
     def _restyle(self) -> None:
-        border = "#6fa8dc" if self._hover else "#555"
-        # palette(): the zone follows the light or dark theme; hover keeps its blue tint.
-        from qwen_studio.ui.theme import is_dark
+        # The theme's style sheet has every colour (#dropZone[dropHover="true"] and so on):
+        # the zone only says which state it is in, and a live theme switch restyles it.
+        self._set_state(self, "dropHover", self._hover)
 
-        bg = "rgba(111, 168, 220, 0.16)" if self._hover else "palette(base)"
-        muted, faint = ("#aaaaaa", "#888888") if is_dark() else ("#5e5e5e", "#7a7a7a")
-        self.setStyleSheet(
-            f"#dropZone {{ border: 2px dashed {border}; border-radius: 8px; background: {bg}; }}"
-            "#dropZone:focus { border: 2px solid #6fa8dc; }"
-            f"#dropZoneEmpty {{ color: {muted}; font-size: 10.5pt; }}"
-            f"#dropZoneCaption {{ color: {faint}; font-size: 9pt; }}"
-        )
+    @staticmethod
+    def _set_state(widget: QWidget, name: str, value: object) -> None:
+        current = widget.property(name)
+        if current == value or (current is None and not value):
+            return  # unchanged (or still the default): no re-polish
+        widget.setProperty(name, value)
+        widget.style().unpolish(widget)  # property selectors are matched at polish time
+        widget.style().polish(widget)
 
     # -- input ---------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -63,6 +63,7 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import EditRequest
+from qwen_studio.ui import theme
 from qwen_studio.ui.history_model import (
     ACTIVE,
     DONE,
@@ -125,6 +126,8 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        # Theme tokens read at paint time: a live light/dark switch shows on the next repaint.
+        t = theme.tokens(theme.current_scheme())
         full = option.rect
         header = index.data(HeaderRole) or ""
         r = full.adjusted(0, self._header_h(index), 0, 0)
@@ -134,24 +137,31 @@ class HistoryDelegate(QStyledItemDelegate):
             small.setBold(True)
             small.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
             painter.setFont(small)
-            painter.setPen(QColor("#9a9a9a"))
+            painter.setPen(QColor(t["subtle"]))
             hr = QRect(full.left() + self.PAD, full.top() + 6, full.width() - 2 * self.PAD,
                        self.HEADER - 8)
             painter.drawText(hr, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                              header.upper())
             fm = QFontMetrics(small)
             x = hr.left() + fm.horizontalAdvance(header.upper()) + 8
-            painter.setPen(QPen(QColor("#3a3a3a"), 1))
+            painter.setPen(QPen(QColor(t["rule"]), 1))
+            # A crisp hairline: antialiased on a whole-pixel y it smears over two rows.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             painter.drawLine(x, hr.center().y(), hr.right(), hr.center().y())
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         if selected:
-            painter.fillRect(r, QColor("#34495e"))
+            row_bg = QColor(t["row_selected"])
+            painter.fillRect(r, row_bg)
         elif hovered:
-            painter.fillRect(r, option.palette.color(QPalette.ColorRole.AlternateBase))
+            row_bg = option.palette.color(QPalette.ColorRole.AlternateBase)
+            painter.fillRect(r, row_bg)
+        else:
+            row_bg = QColor(t["list"])  # what the style sheet paints behind the list
         if option.state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QColor("#6fa8dc"))
+            painter.setPen(QColor(t["accent"]))
             painter.drawRect(r.adjusted(0, 0, -1, -1))
 
         # -- thumbnails: the after image large, the before as an inset --------------------
@@ -160,7 +170,9 @@ class HistoryDelegate(QStyledItemDelegate):
         after_p, before_p = entry.after_path(), entry.before_path()
         after = model.thumbnail(after_p) if after_p is not None else None
         before = model.thumbnail(before_p) if before_p is not None else None
-        glyph, color = STATUS_LOOK.get(entry.status, ("", "#999"))
+        glyph, look = STATUS_LOOK.get(entry.status, ("", "#999"))
+        # The status colours suit the dark rows; on light ones they are darkened to 4.5:1.
+        color = theme.readable(QColor(look), row_bg)
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None:
@@ -187,10 +199,10 @@ class HistoryDelegate(QStyledItemDelegate):
         sf.setPointSizeF(sf.pointSizeF() * 1.15)
         painter.setFont(sf)
         if entry.favourite:
-            painter.setPen(QColor("#f2c94c"))
+            painter.setPen(QColor(t["star_on"]))
             painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "★")
         else:
-            painter.setPen(QColor("#8a8a8a" if (hovered or selected) else "#4d4d4d"))
+            painter.setPen(QColor(t["star_off_hover" if (hovered or selected) else "star_off"]))
             painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "☆")
 
         # -- text ------------------------------------------------------------------------
@@ -199,9 +211,9 @@ class HistoryDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         painter.setFont(font)
         fm = QFontMetrics(font)
-        # Palette text, so the row reads in the light theme too; white on the blue selection.
+        # Palette text, so the row reads in the light theme too; the selection has its own.
         painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
-                       else QColor("#ffffff"))
+                       else QColor(t["row_selected_text"]))
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         prompt = " ".join(entry.request.prompt.split()) or "(no prompt)"
         painter.drawText(prompt_rect,
@@ -216,7 +228,7 @@ class HistoryDelegate(QStyledItemDelegate):
         when = time.strftime("%H:%M", time.localtime(entry.created))
         y = r.bottom() - self.PAD - sfm.height() + 1
         right = r.right() - self.PAD
-        painter.setPen(QColor("#8a8a8a"))
+        painter.setPen(theme.readable(QColor(t["subtle"]), row_bg))
         painter.drawText(QRect(text_left, y, right - text_left, sfm.height()),
                          int(Qt.AlignmentFlag.AlignLeft), when)
         x = text_left + sfm.horizontalAdvance(when + "  ")
@@ -383,9 +395,6 @@ class HistoryPanel(QWidget):
         ub.setContentsMargins(10, 6, 6, 6)
         ub.addWidget(self.undo_label, 1)
         ub.addWidget(self.undo_button)
-        self.undo_bar.setStyleSheet(
-            "#historyUndoBar { background: #333a44; border: 1px solid #4a5666;"
-            " border-radius: 5px; } #historyUndoBar QLabel { color: #eeeeee; }")
         self.undo_bar.hide()
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
@@ -439,10 +448,7 @@ class HistoryPanel(QWidget):
         b.setAccessibleName(text.split(" ", 1)[-1])
         b.setAccessibleDescription(description)
         b.setToolTip(description)
-        b.setStyleSheet(
-            "QToolButton { border: 1px solid #4a4a4a; border-radius: 10px; padding: 2px 10px;"
-            " color: palette(text); } QToolButton:checked { background: #3d6a99; color: white;"
-            " border-color: #6fa8dc; } QToolButton:focus { border: 2px solid #6fa8dc; }")
+        b.setProperty("filterChip", True)  # styled by the theme (QToolButton[filterChip])
         return b
 
     def _act(self, text: str, slot: Callable[[], Any], name: str, keys: list[str] | None = None,

@@ -7,6 +7,11 @@ The user's choice ("system", "dark" or "light") lives in QSettings under `ui/the
 (QWEN_STUDIO_THEME overrides it). "system" follows QStyleHints.colorScheme() and reacts to
 colorSchemeChanged; when the platform reports Unknown (most X11 desktops, offscreen) it
 means dark, which is what image work usually wants.
+
+Every colour lives in the token dicts below, including the details some widgets draw
+themselves: the banner, drop zone and history chips are styled by the one style sheet
+(dynamic properties select the kind), and painted rows read `colour()` at paint time, so a
+live switch reaches them all. Text tokens keep >= 4.5:1 against their background.
 """
 
 from __future__ import annotations
@@ -25,23 +30,41 @@ CHOICES = ("system", "dark", "light")
 # Tokens shared by the palette and the style sheet, one set per scheme.
 DARK: dict[str, str] = {
     "window": "#262626", "base": "#1c1c1c", "alt": "#2a2a2a", "text": "#e6e6e6",
-    "muted": "#bdbdbd", "faint": "#7a7a7a", "button": "#3a3a3a", "button_hover": "#444444",
+    "muted": "#bdbdbd", "faint": "#8e8e8e", "button": "#3a3a3a", "button_hover": "#444444",
     "button_border": "#4a4a4a", "button_disabled": "#2e2e2e", "disabled_text": "#777777",
     "border": "#444444", "frame": "#333333", "canvas_area": "#1e1e1e", "splitter": "#1a1a1a",
     "status": "#1b1b1b", "list": "#1f1f1f", "tooltip": "#333333", "accent": "#6fa8dc",
     "highlight": "#3d6a99", "run": "#2f6db3", "run_border": "#3b7fcc", "run_hover": "#387bc7",
     "run_focus": "#bcd8f5", "placeholder": "#7d7d7d", "link": "#6fa8dc", "bright": "#ff6b6b",
     "mid": "#4a4a4a", "dark": "#151515", "light": "#505050",
+    # Painted and per-widget details (banner, drop zone, history rows). "*_fg" are readable
+    # as text on base/window (>= 4.5:1); banner text sits on "*_bg" (>= 4.5:1 too).
+    "subtle": "#9a9a9a", "rule": "#3a3a3a", "thumb_bg": "#1b1b1b", "drop_border": "#555555",
+    "drop_hover": "rgba(111, 168, 220, 0.16)",
+    "error_fg": "#f08c8c", "warning_fg": "#e8c170", "info_fg": "#8fbde8",
+    "error_bg": "#4a2325", "warning_bg": "#4a3d1f", "info_bg": "#1f3447",
+    "banner_text": "#f0f0f0", "banner_hint": "#cfcfcf",
+    "row_selected": "#34495e", "row_selected_text": "#ffffff", "chip_checked": "#3d6a99",
+    "star_on": "#f2c94c", "star_off": "#4d4d4d", "star_off_hover": "#8a8a8a",
+    "undo_bg": "#333a44", "undo_border": "#4a5666",
 }
 LIGHT: dict[str, str] = {
     "window": "#ececec", "base": "#fbfbfb", "alt": "#f2f2f2", "text": "#1f1f1f",
-    "muted": "#555555", "faint": "#8a8a8a", "button": "#f7f7f7", "button_hover": "#ffffff",
+    "muted": "#555555", "faint": "#666666", "button": "#f7f7f7", "button_hover": "#ffffff",
     "button_border": "#bdbdbd", "button_disabled": "#e6e6e6", "disabled_text": "#a0a0a0",
     "border": "#c4c4c4", "frame": "#d0d0d0", "canvas_area": "#d6d6d6", "splitter": "#cfcfcf",
     "status": "#e2e2e2", "list": "#fbfbfb", "tooltip": "#ffffff", "accent": "#2f6db3",
     "highlight": "#3d7cc9", "run": "#2f6db3", "run_border": "#285e9c", "run_hover": "#387bc7",
     "run_focus": "#0f3a66", "placeholder": "#8c8c8c", "link": "#1f5fa8", "bright": "#c62828",
     "mid": "#b8b8b8", "dark": "#9a9a9a", "light": "#ffffff",
+    "subtle": "#5e5e5e", "rule": "#cccccc", "thumb_bg": "#e4e4e4", "drop_border": "#8c8c8c",
+    "drop_hover": "rgba(47, 109, 179, 0.10)",
+    "error_fg": "#b3261e", "warning_fg": "#7a5200", "info_fg": "#1f5fa8",
+    "error_bg": "#fbe7e6", "warning_bg": "#fbf0d5", "info_bg": "#e3eefa",
+    "banner_text": "#1f1f1f", "banner_hint": "#454545",
+    "row_selected": "#cfe0f4", "row_selected_text": "#1f1f1f", "chip_checked": "#2f6db3",
+    "star_on": "#b07800", "star_off": "#b5b5b5", "star_off_hover": "#6e6e6e",
+    "undo_bg": "#e3e9f1", "undo_border": "#a9b8cc",
 }
 
 _STYLESHEET = """
@@ -75,11 +98,80 @@ QCheckBox:focus {{ color: {accent}; }}
 QScrollArea {{ background: {window}; }}
 QMenuBar {{ background: {window}; }}
 QToolTip {{ background: {tooltip}; color: {text}; border: 1px solid {border}; }}
+
+#errorBanner {{ background: {info_bg}; border: 1px solid {info_fg}; border-radius: 6px; }}
+#errorBanner[bannerKind="error"] {{ background: {error_bg}; border-color: {error_fg}; }}
+#errorBanner[bannerKind="warning"] {{ background: {warning_bg}; border-color: {warning_fg}; }}
+#errorBanner QLabel {{ color: {banner_text}; background: transparent; }}
+#errorBanner QLabel#bannerHint {{ color: {banner_hint}; }}
+#errorBanner QToolButton#bannerDismiss {{ color: {banner_text}; }}
+
+#dropZone {{ border: 2px dashed {drop_border}; border-radius: 8px; background: {base}; }}
+#dropZone[dropHover="true"] {{ border-color: {accent}; background: {drop_hover}; }}
+#dropZone:focus {{ border: 2px solid {accent}; }}
+#dropZoneEmpty {{ color: {muted}; font-size: 10.5pt; }}
+#dropZoneCaption {{ color: {subtle}; font-size: 9pt; }}
+#dropZoneMessage {{ color: {info_fg}; }}
+#dropZoneMessage[noteKind="error"] {{ color: {error_fg}; }}
+#dropZoneMessage[noteKind="warning"] {{ color: {warning_fg}; }}
+QFrame[inputThumb="true"] {{ background: {thumb_bg}; border: 1px solid {border};
+                            border-radius: 4px; }}
+QFrame[inputThumb="true"] QLabel {{ border: none; background: transparent; color: {subtle}; }}
+QFrame[inputThumb="true"] QToolButton {{ background: rgba(0,0,0,170); color: white;
+                                        border: none; border-radius: 11px; }}
+QFrame[inputThumb="true"] QToolButton:hover {{ background: #b33; }}
+QFrame[inputThumb="true"] QToolButton:focus {{ border: 2px solid {accent}; }}
+
+#historyUndoBar {{ background: {undo_bg}; border: 1px solid {undo_border};
+                   border-radius: 5px; }}
+#historyUndoBar QLabel {{ color: {text}; }}
+QToolButton[filterChip="true"] {{ border: 1px solid {button_border}; border-radius: 10px;
+                                 padding: 2px 10px; color: {text}; }}
+QToolButton[filterChip="true"]:checked {{ background: {chip_checked}; color: white;
+                                         border-color: {accent}; }}
+QToolButton[filterChip="true"]:focus {{ border: 2px solid {accent}; }}
 """
 
 
 def tokens(scheme: str) -> dict[str, str]:
     return DARK if scheme == "dark" else LIGHT
+
+
+def colour(name: str, scheme: str | None = None) -> QColor:
+    """A token of the running scheme as a QColor: for widgets that paint with QPainter and
+    read it at paint time, so a live theme switch shows on the next repaint."""
+    return QColor(tokens(scheme or current_scheme())[name])
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1.0 to 21.0)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF())
+                + 0.0722 * channel(c.blueF()))
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(fg: QColor, bg: QColor, ratio: float = 4.5) -> QColor:
+    """`fg`, darkened on a light background or lightened on a dark one until it reaches
+    `ratio` against `bg`: status colours tuned for the dark theme stay their hue in light."""
+    if contrast_ratio(fg, bg) >= ratio:
+        return QColor(fg)
+    towards_black = bg.lightnessF() >= 0.5
+    h, s, lightness, a = fg.getHslF()
+    h = max(h, 0.0)  # -1 for greys
+    c = QColor(fg)
+    for _ in range(40):
+        lightness = max(0.0, lightness - 0.025) if towards_black else min(1.0, lightness + 0.025)
+        c = QColor.fromHslF(h, s, lightness, a)
+        if contrast_ratio(c, bg) >= ratio or lightness in (0.0, 1.0):
+            return c
+    return c
 
 
 def palette(scheme: str) -> QPalette:
@@ -146,9 +238,11 @@ def apply_palette(app: QApplication, choice: str | None = None) -> str:
     choice = choice or str(app.property("qwenStudioThemeChoice") or "system")
     scheme = effective_scheme(choice)
     if app.property("qwenStudioScheme") != scheme or not app.property("qwenStudioPalette"):
+        # The scheme is recorded first: widgets repainting on the palette change read
+        # their painted colours from it (current_scheme()).
+        app.setProperty("qwenStudioScheme", scheme)
         app.setStyle("Fusion")
         app.setPalette(palette(scheme))
-        app.setProperty("qwenStudioScheme", scheme)
         app.setProperty("qwenStudioPalette", True)
     app.setProperty("qwenStudioThemeChoice", choice)
     _follow_system(app)

@@ -1903,5 +1903,17 @@ newest first.</source>
         <source>Input image thumbnail</source>
         <translation>输入图片缩略图</translation>
     </message>
+    <message>
+        <source>Remove {name}</source>
+        <translation>移除 {name}</translation>
+    </message>
+    <message>
+        <source>Remove input {i}</source>
+        <translation>移除输入 {i}</translation>
+    </message>
+    <message>
+        <source>Remove {name} from the inputs</source>
+        <translation>从输入中移除 {name}</translation>
+    </message>
 </context>
 </TS>
