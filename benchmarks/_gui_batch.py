@@ -6,6 +6,10 @@ Used as a subprocess by batch_memory.py, batch_throughput.py and ui_stall_batch.
 each measurement has a fresh process (peak RSS is per process) and its own GIL.
 Reports: jobs, done, elapsed_s (Run pressed → batch finished), peak_rss_mb, and the
 event-loop heartbeat (a 5 ms QTimer): max_stall_ms and p99_stall_ms over the run.
+
+With TRACE=1 in the environment it also attributes the longest stalls (`top_stalls`): a
+sampler thread looks at the GUI thread's Python stack every 2 ms while a beat is late, and
+the collector, long asyncio callbacks and what the other threads were doing are noted.
 """
 
 from __future__ import annotations
@@ -16,11 +20,132 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+
+class StallTracer:
+    """Attributes late heartbeats: what the GUI thread's Python stack was while it was late.
+
+    A frame of only the event loop means Qt was busy in C++ (paint, layout, a model signal
+    fanning out to the view) or the thread waited for the GIL; `others` lists what the
+    other threads were running then. Collections and asyncio callbacks > 3 ms are timed.
+    """
+
+    def __init__(self, late_ms: float = 12.0) -> None:
+        self.late = late_ms / 1000
+        self.last_beat = time.perf_counter()
+        self.main_id = threading.get_ident()
+        # CPU clocks: did the GUI thread compute through a stall, or wait (GIL, scheduler)?
+        self._main_clock = time.pthread_getcpuclockid(self.main_id)
+        self.cpu: list[tuple[float, float, float]] = []  # (wall, GUI thread cpu, process cpu)
+        self.samples: list[tuple[float, str, str]] = []  # (time, main stack, others)
+        self.spans: list[tuple[float, float, str]] = []  # (start, end, what)
+        self._stop = threading.Event()
+        self._gc_t = 0.0
+        self._thread = threading.Thread(target=self._sample, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        import asyncio.events
+        import gc
+
+        gc.callbacks.append(self._on_gc)
+        run = asyncio.events.Handle._run
+        spans = self.spans
+
+        def timed(handle: Any) -> None:
+            t = time.perf_counter()
+            try:
+                run(handle)
+            finally:
+                d = time.perf_counter() - t
+                if d > 0.003:
+                    spans.append((t, t + d, f"asyncio {_describe(handle)}"))
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def beat(self) -> None:
+        self.last_beat = time.perf_counter()
+        self.cpu.append((self.last_beat, time.clock_gettime(self._main_clock),
+                         time.process_time()))
+
+    def cpu_during(self, start: float, end: float) -> str:
+        """GUI thread and whole-process CPU ms between the beats around a stall."""
+        import bisect
+
+        walls = [w for w, _, _ in self.cpu]
+        i = max(0, bisect.bisect_left(walls, start - 1e-4) - 1)
+        j = min(len(walls) - 1, bisect.bisect_left(walls, end - 1e-4))
+        if j <= i:
+            return ""
+        (w0, m0, p0), (w1, m1, p1) = self.cpu[i], self.cpu[j]
+        return (f"GUI thread cpu {(m1 - m0) * 1000:.0f} ms, other threads "
+                f"{(p1 - p0 - (m1 - m0)) * 1000:.0f} ms, of {(w1 - w0) * 1000:.0f} ms wall")
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_t = time.perf_counter()
+        else:
+            t = time.perf_counter()
+            if t - self._gc_t > 0.002:
+                self.spans.append((self._gc_t, t, f"gc gen{info.get('generation')} "
+                                   f"({info.get('collected')} freed)"))
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.002):
+            now = time.perf_counter()
+            if now - self.last_beat < self.late:
+                continue
+            frames = sys._current_frames()
+            main = frames.get(self.main_id)
+            others = []
+            for tid, f in frames.items():
+                if tid in (self.main_id, threading.get_ident()):
+                    continue
+                top = _stack(f, 3)
+                if not any(w in top for w in ("_worker (thread", "wait (threading",
+                                              "select (selectors", "_wait_for_tstate")):
+                    others.append(top)
+            self.samples.append((now, _stack(main, 6) if main else "?", " | ".join(others)))
+
+    def attribute(self, start: float, end: float) -> dict[str, Any]:
+        stacks = Counter(m for t, m, _ in self.samples if start <= t <= end)
+        others = Counter(o for t, _, o in self.samples if start <= t <= end and o)
+        spans = [f"{(min(e, end) - max(s, start)) * 1000:.0f} ms {w}"
+                 for s, e, w in self.spans if s < end and e > start]
+        return {"cpu": self.cpu_during(start, end),
+                "main": [f"{n}× {k}" for k, n in stacks.most_common(4)],
+                "others": [f"{n}× {k}" for k, n in others.most_common(2)], "spans": spans[:6]}
+
+
+def _stack(frame: Any, depth: int) -> str:
+    out = []
+    while frame is not None and len(out) < depth:
+        code = frame.f_code
+        out.append(f"{code.co_name} ({Path(code.co_filename).stem}:{frame.f_lineno})")
+        frame = frame.f_back
+    return " < ".join(out)
+
+
+def _describe(handle: Any) -> str:
+    cb = getattr(handle, "_callback", None)
+    task = getattr(cb, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" @ {frame.f_lineno}" if frame is not None else ""
+        return f"task {getattr(coro, '__qualname__', coro)}{where}"
+    return f"{getattr(cb, '__qualname__', cb)}"
 
 
 def main() -> None:
@@ -55,6 +180,8 @@ def main() -> None:
     last = [0]
 
     big: list[tuple[float, float]] = []  # (when in s, stall ms) of the worst beats
+    tracer = StallTracer() if os.environ.get("TRACE") else None
+    late: list[tuple[float, float, float]] = []  # (stall ms, start, end) for the tracer
 
     def beat() -> None:
         now = clock.nsecsElapsed()
@@ -63,6 +190,11 @@ def main() -> None:
         if gap > 30:
             big.append((round(now / 1e9, 2), round(gap, 1)))
         last[0] = now
+        if tracer is not None:
+            t = time.perf_counter()
+            tracer.beat()
+            if gap > 15:
+                late.append((gap - 5, t - gap / 1000, t))
 
     heartbeat.timeout.connect(beat)
 
@@ -81,6 +213,8 @@ def main() -> None:
         await w.batch.add_folder(args.folder)
         jobs = len(c.jobs())
         await asyncio.sleep(0.2)  # let the first paint and thumbnails settle
+        if tracer is not None:
+            tracer.start()
         clock.start()
         last[0] = 0
         heartbeat.start()
@@ -90,6 +224,8 @@ def main() -> None:
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - t0
         heartbeat.stop()
+        if tracer is not None:
+            tracer.stop()
         done = sum(j.state is JobState.DONE for j in c.jobs())
         thumbs = w.batch.panel.model.thumbnail_count()
         await w.shutdown()
@@ -105,6 +241,9 @@ def main() -> None:
             "p99_stall_ms": round(p99, 1),
             "thumbnails_held": thumbs,
             "stalls_over_30ms": big[:20],
+            **({"top_stalls": [
+                {"ms": round(ms, 1), "at_s": round(a - t0, 2), **tracer.attribute(a, b)}
+                for ms, a, b in sorted(late, reverse=True)[:12]]} if tracer else {}),
         }
 
     try:
