@@ -21,13 +21,78 @@ class ConfigError(QwenStudioError):
     """Missing or invalid configuration (no key, no endpoint, bad profile)."""
 
 
+# Why an input file cannot be used: a stable machine code -> its English text. The CLI and
+# the logs print the English; the window translates by code (ui/error_text.py keeps the same
+# texts for lupdate, and tests/test_i18n_reasons.py checks the two agree). Parameters are
+# already formatted strings (sizes, file types, the OS's or Pillow's own words, kept as is).
+_FORMATS = "JPG, PNG, WebP, BMP, TIFF or GIF"
+_BOMB = "(files this big are refused as possible decompression bombs)"
+INPUT_REASONS: dict[str, str] = {
+    "file_missing": "the file does not exist",
+    "is_folder": "this is a folder, not an image file",
+    "permission_denied": "the file cannot be read (permission denied)",
+    "unreadable": "the file cannot be read ({detail})",
+    "empty_file": "the file is empty (0 bytes)",
+    "empty_data": "the image data is empty (0 bytes)",
+    "out_of_memory": "there is not enough memory to read this image",
+    "too_many_pixels": "the image is too large: {size} pixels ({megapixels} megapixels); "
+                       "the limit is {limit} megapixels",
+    "bomb": f"the image is too large; the limit is {{limit}} megapixels {_BOMB}",
+    "bomb_pixels": "the image is too large ({megapixels} megapixels); the limit is "
+                   f"{{limit}} megapixels {_BOMB}",
+    "unsupported_format": f"unsupported image format ({{format}}); use {_FORMATS}",
+    "text_file": "this is not an image (the file contains text)",
+    "not_image": f"this is not an image, or it is damaged beyond reading (expected {_FORMATS})",
+    "damaged_open": "the image is damaged and cannot be read ({detail})",
+    "damaged": "the image is damaged and cannot be decoded ({detail})",
+    "truncated": "the file is incomplete (truncated); it may not have finished downloading "
+                 "or copying",
+    "aspect_ratio": "the aspect ratio is too extreme ({size}, about {ratio}:1); the service "
+                    "needs each side between {min_side} and {max_side} px, so at most "
+                    "{max_ratio}:1",
+    "too_large_to_send": "the image cannot be made small enough: even at {size} it needs "
+                         "{megabytes} MB as a data URI; the limit is {limit} MB",
+    "not_image_type": "not an image file type ({ext})",
+    "no_extension": "not an image file type (no extension)",
+    "folder_unreadable": "folder cannot be read ({detail})",
+}
+
+
+class Reason(str):
+    """Why an input file cannot be used, in English: a str (it prints, joins and compares
+    exactly as before) that also carries a stable `code` from INPUT_REASONS and the `params`
+    it was formatted with, so the UI can say it in the user's language."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, **params: object) -> Reason:
+        texts = {k: str(v) for k, v in params.items()}
+        self = super().__new__(cls, INPUT_REASONS[code].format(**texts))
+        self.code = code
+        self.params = texts
+        return self
+
+    def __reduce__(self) -> tuple[object, tuple[str, dict[str, str]]]:
+        return _make_reason, (self.code, self.params)  # pickle/copy keep the code
+
+
+def _make_reason(code: str, params: dict[str, str]) -> Reason:
+    return Reason(code, **params)
+
+
 class InputImageError(QwenStudioError):
-    """An input file that cannot be used; names the file and the reason."""
+    """An input file that cannot be used; names the file and the reason.
+
+    `reason` is a Reason when the pipeline made it (then `code`/`params` say which one), or
+    a plain str from elsewhere (`code` is then "" and the text is shown as it is)."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.code: str = getattr(reason, "code", "")
+        self.params: dict[str, str] = dict(getattr(reason, "params", {}))
 
 
 class EditCancelled(QwenStudioError):

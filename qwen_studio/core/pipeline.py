@@ -33,7 +33,9 @@ Choices, and why:
   above MAX_PIXELS are refused before decoding (decompression bombs); Pillow's own
   DecompressionBombError is turned into the same plain-language refusal.
 - **Errors.** Every failure is an `InputImageError(path, reason)` with a reason a user can
-  act on; no Pillow or OS traceback escapes.
+  act on; no Pillow or OS traceback escapes. Reasons (and find_images' skip reasons) are
+  `Reason`s: the English text as a str, plus a stable code (core.errors.INPUT_REASONS)
+  the window translates; nothing here knows about Qt.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, Reason
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
@@ -70,7 +72,6 @@ _FALLBACK_QUALITIES = (85, 78, 70)
 
 # Formats the service accepts. Pillow opens MPO (a camera JPEG with a preview inside) via JPEG.
 _ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")
-_FORMAT_NAMES = "JPG, PNG, WebP, BMP, TIFF or GIF"
 
 # We enforce MAX_PIXELS ourselves, so Pillow's warning between ~89 MP and its hard limit is
 # noise (it would print a scary "DOS attack" line in the terminal for a big camera photo).
@@ -134,15 +135,14 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError) -> Reason:
     if isinstance(exc, FileNotFoundError):
-        return "the file does not exist"
+        return Reason("file_missing")
     if isinstance(exc, IsADirectoryError):
-        return "this is a folder, not an image file"
+        return Reason("is_folder")
     if isinstance(exc, PermissionError):
-        return "the file cannot be read (permission denied)"
-    detail = exc.strerror or str(exc) or type(exc).__name__
-    return f"the file cannot be read ({detail})"
+        return Reason("permission_denied")
+    return Reason("unreadable", detail=exc.strerror or str(exc) or type(exc).__name__)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -160,20 +160,17 @@ def _looks_like_text(head: bytes) -> bool:
 _BOMB_RE = re.compile(r"\((\d+) pixels\)")
 
 
-def _too_many_pixels(w: int, h: int) -> str:
-    return (
-        f"the image is too large: {_dims(w, h)} pixels ({w * h / 1e6:.0f} megapixels); "
-        f"the limit is {MAX_PIXELS // 1_000_000} megapixels"
-    )
+def _too_many_pixels(w: int, h: int) -> Reason:
+    return Reason("too_many_pixels", size=_dims(w, h), megapixels=f"{w * h / 1e6:.0f}",
+                  limit=MAX_PIXELS // 1_000_000)
 
 
-def _bomb_reason(exc: Exception) -> str:
+def _bomb_reason(exc: Exception) -> Reason:
     m = _BOMB_RE.search(str(exc))
-    mp = f" ({int(m.group(1)) / 1e6:.0f} megapixels)" if m else ""
-    return (
-        f"the image is too large{mp}; the limit is {MAX_PIXELS // 1_000_000} megapixels "
-        "(files this big are refused as possible decompression bombs)"
-    )
+    limit = MAX_PIXELS // 1_000_000
+    if m:
+        return Reason("bomb_pixels", megapixels=f"{int(m.group(1)) / 1e6:.0f}", limit=limit)
+    return Reason("bomb", limit=limit)
 
 
 def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
@@ -185,7 +182,7 @@ def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
     except UnidentifiedImageError:
         pass
     except _DECODE_ERRORS as exc:
-        raise InputImageError(name, f"the image is damaged and cannot be read ({exc})") from None
+        raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
     # Not one of ours: say what it is if Pillow knows the format, else that it isn't an image.
     fp.seek(0)
     head = fp.read(512)
@@ -193,17 +190,11 @@ def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
     try:
         with Image.open(fp) as other:
             fmt = other.format or "unknown"
-        reason = f"unsupported image format ({fmt}); use {_FORMAT_NAMES}"
+        reason = Reason("unsupported_format", format=fmt)
     except Image.DecompressionBombError as exc:
         reason = _bomb_reason(exc)
     except Exception:
-        if _looks_like_text(head):
-            reason = "this is not an image (the file contains text)"
-        else:
-            reason = (
-                "this is not an image, or it is damaged beyond reading "
-                f"(expected {_FORMAT_NAMES})"
-            )
+        reason = Reason("text_file" if _looks_like_text(head) else "not_image")
     raise InputImageError(name, reason)
 
 
@@ -413,7 +404,7 @@ def prepare_image(
         if os.path.isdir(name):
             raise IsADirectoryError(name)
         if size == 0:
-            raise InputImageError(name, "the file is empty (0 bytes)")
+            raise InputImageError(name, Reason("empty_file"))
         digest = file_sha256(name)
         f = open(name, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as exc:
@@ -421,7 +412,7 @@ def prepare_image(
     try:
         return _prepare_open_file(f, name, digest, max_side, min_side, max_data_uri_bytes)
     except MemoryError:
-        raise InputImageError(name, "there is not enough memory to read this image") from None
+        raise InputImageError(name, Reason("out_of_memory")) from None
     finally:
         f.close()
 
@@ -454,9 +445,8 @@ def _prepare_opened(
     if ratio > max_side / min_side:
         raise InputImageError(
             name,
-            f"the aspect ratio is too extreme ({_dims(raw_w, raw_h)}, about {ratio:.1f}:1); "
-            f"the service needs each side between {min_side} and {max_side} px, so at most "
-            f"{max_side / min_side:g}:1",
+            Reason("aspect_ratio", size=_dims(raw_w, raw_h), ratio=f"{ratio:.1f}",
+                   min_side=min_side, max_side=max_side, max_ratio=f"{max_side / min_side:g}"),
         )
     frame_note = _frame_note(im)
     if frame_note:
@@ -543,12 +533,11 @@ def _icc_is_srgb(icc: bytes) -> bool:
         return False
 
 
-def _damaged_reason(exc: BaseException) -> str:
+def _damaged_reason(exc: BaseException) -> Reason:
     text = str(exc).strip()
     if "truncated" in text.lower() or isinstance(exc, EOFError):
-        return ("the file is incomplete (truncated); it may not have finished "
-                "downloading or copying")
-    return f"the image is damaged and cannot be decoded ({text or type(exc).__name__})"
+        return Reason("truncated")
+    return Reason("damaged", detail=text or type(exc).__name__)
 
 
 def _fit(
@@ -588,9 +577,9 @@ def _fit(
             return data, cur_size
     raise InputImageError(
         name,
-        f"the image cannot be made small enough: even at {_dims(*cur_size)} it needs "
-        f"{_data_uri_length(mime, len(data)) / 1e6:.1f} MB as a data URI; the limit is "
-        f"{limit / 1e6:.1f} MB",
+        Reason("too_large_to_send", size=_dims(*cur_size),
+               megabytes=f"{_data_uri_length(mime, len(data)) / 1e6:.1f}",
+               limit=f"{limit / 1e6:.1f}"),
     )
 
 
@@ -610,7 +599,7 @@ def find_images(
     Raises FileNotFoundError for a path that does not exist.
     """
     images: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
+    skipped: list[tuple[Path, str]] = []  # the reasons are Reason (a str with a code)
     seen: set[str] = set()
 
     def consider(p: Path) -> None:
@@ -622,11 +611,12 @@ def find_images(
         if ext in IMAGE_EXTENSIONS:
             images.append(p)
         else:
-            skipped.append((p, f"not an image file type ({ext or 'no extension'})"))
+            skipped.append((p, Reason("not_image_type", ext=ext) if ext
+                            else Reason("no_extension")))
 
     def on_error(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else Path(".")
-        skipped.append((where, f"folder cannot be read ({exc.strerror or exc})"))
+        skipped.append((where, Reason("folder_unreadable", detail=exc.strerror or exc)))
 
     for raw in paths:
         root = Path(raw)
@@ -652,13 +642,13 @@ def make_thumbnail(source: str | os.PathLike[str] | bytes, max_side: int = 256) 
     try:
         if is_bytes:
             if not source:
-                raise InputImageError(name, "the image data is empty (0 bytes)")
+                raise InputImageError(name, Reason("empty_data"))
             fp: io.BufferedReader | io.BytesIO = io.BytesIO(bytes(source))  # type: ignore[arg-type]
         else:
             if os.path.isdir(name):
                 raise IsADirectoryError(name)
             if os.stat(name).st_size == 0:
-                raise InputImageError(name, "the file is empty (0 bytes)")
+                raise InputImageError(name, Reason("empty_file"))
             fp = open(name, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as exc:
         raise InputImageError(name, _os_reason(exc)) from None
@@ -684,6 +674,6 @@ def make_thumbnail(source: str | os.PathLike[str] | bytes, max_side: int = 256) 
             except _DECODE_ERRORS as exc:
                 raise InputImageError(name, _damaged_reason(exc)) from None
     except MemoryError:
-        raise InputImageError(name, "there is not enough memory to read this image") from None
+        raise InputImageError(name, Reason("out_of_memory")) from None
     finally:
         fp.close()

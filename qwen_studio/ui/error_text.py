@@ -1,9 +1,14 @@
-"""Service errors in the window's language.
+"""Service errors and input-file reasons in the window's language.
 
 core/ stays Qt-free and English (the CLI and logs use its texts). Here each error class's
 standard message and hint are marked for translation; a message that starts with the
 standard text keeps its English tail (the HTTP status, the provider's own words) verbatim,
 since the provider's message is the one thing we must not reword.
+
+Input files: core gives each reason a stable code and its parameters (core.errors.Reason);
+`input_reason` translates by code and fills the parameters in, and keeps a reason without a
+code (from code outside the pipeline) as it is. Parameters that are the OS's or Pillow's
+own words stay English, like the provider's.
 """
 
 from __future__ import annotations
@@ -85,12 +90,83 @@ _TEXTS: dict[type[errors.ApiError], tuple[str, str]] = {
 }
 
 
+# Reason code -> its English text, exactly as core.errors.INPUT_REASONS has it (lupdate needs
+# the literals here; tests/test_i18n_reasons.py checks the two dicts agree).
+_REASONS: dict[str, str] = {
+    "file_missing": QT_TRANSLATE_NOOP("InputReasons", "the file does not exist"),
+    "is_folder": QT_TRANSLATE_NOOP("InputReasons", "this is a folder, not an image file"),
+    "permission_denied": QT_TRANSLATE_NOOP("InputReasons",
+                                           "the file cannot be read (permission denied)"),
+    "unreadable": QT_TRANSLATE_NOOP("InputReasons", "the file cannot be read ({detail})"),
+    "empty_file": QT_TRANSLATE_NOOP("InputReasons", "the file is empty (0 bytes)"),
+    "empty_data": QT_TRANSLATE_NOOP("InputReasons", "the image data is empty (0 bytes)"),
+    "out_of_memory": QT_TRANSLATE_NOOP("InputReasons",
+                                       "there is not enough memory to read this image"),
+    "too_many_pixels": QT_TRANSLATE_NOOP(
+        "InputReasons", "the image is too large: {size} pixels ({megapixels} megapixels); "
+                        "the limit is {limit} megapixels"),
+    "bomb": QT_TRANSLATE_NOOP(
+        "InputReasons", "the image is too large; the limit is {limit} megapixels "
+                        "(files this big are refused as possible decompression bombs)"),
+    "bomb_pixels": QT_TRANSLATE_NOOP(
+        "InputReasons", "the image is too large ({megapixels} megapixels); the limit is "
+                        "{limit} megapixels "
+                        "(files this big are refused as possible decompression bombs)"),
+    "unsupported_format": QT_TRANSLATE_NOOP(
+        "InputReasons", "unsupported image format ({format}); use JPG, PNG, WebP, BMP, TIFF "
+                        "or GIF"),
+    "text_file": QT_TRANSLATE_NOOP("InputReasons",
+                                   "this is not an image (the file contains text)"),
+    "not_image": QT_TRANSLATE_NOOP(
+        "InputReasons", "this is not an image, or it is damaged beyond reading "
+                        "(expected JPG, PNG, WebP, BMP, TIFF or GIF)"),
+    "damaged_open": QT_TRANSLATE_NOOP("InputReasons",
+                                      "the image is damaged and cannot be read ({detail})"),
+    "damaged": QT_TRANSLATE_NOOP("InputReasons",
+                                 "the image is damaged and cannot be decoded ({detail})"),
+    "truncated": QT_TRANSLATE_NOOP(
+        "InputReasons", "the file is incomplete (truncated); it may not have finished "
+                        "downloading or copying"),
+    "aspect_ratio": QT_TRANSLATE_NOOP(
+        "InputReasons", "the aspect ratio is too extreme ({size}, about {ratio}:1); the "
+                        "service needs each side between {min_side} and {max_side} px, so "
+                        "at most {max_ratio}:1"),
+    "too_large_to_send": QT_TRANSLATE_NOOP(
+        "InputReasons", "the image cannot be made small enough: even at {size} it needs "
+                        "{megabytes} MB as a data URI; the limit is {limit} MB"),
+    "not_image_type": QT_TRANSLATE_NOOP("InputReasons", "not an image file type ({ext})"),
+    "no_extension": QT_TRANSLATE_NOOP("InputReasons", "not an image file type (no extension)"),
+    "folder_unreadable": QT_TRANSLATE_NOOP("InputReasons", "folder cannot be read ({detail})"),
+}
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text) if text else text
 
 
+def input_reason(reason: str) -> str:
+    """Why an input file cannot be used, in the window's language (a core Reason is
+    translated by its code; any other text is returned as it is)."""
+    source = _REASONS.get(getattr(reason, "code", ""))
+    if source is None:
+        return str(reason)
+    try:
+        return QCoreApplication.translate("InputReasons", source).format(
+            **getattr(reason, "params", {}))
+    except (KeyError, IndexError, ValueError):
+        return str(reason)  # a broken translation must not hide the reason
+
+
+def input_problem(name: str, reason: str) -> str:
+    """"file: reason" for the drop zone and banners, in the window's language."""
+    return QCoreApplication.translate("InputReasons", "{file}: {reason}").format(
+        file=name, reason=input_reason(reason))
+
+
 def error_message(exc: BaseException) -> str:
     """The error's message with its standard part translated."""
+    if isinstance(exc, errors.InputImageError):
+        return input_problem(exc.path, exc.reason)
     text = exc.user_message if isinstance(exc, errors.QwenStudioError) else str(exc)
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]

@@ -1052,6 +1052,97 @@ newest first.</source>
     </message>
 </context>
 <context>
+    <name>InputReasons</name>
+    <message>
+        <source>the file does not exist</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>this is a folder, not an image file</source>
+        <translation>这是一个文件夹，不是图片文件</translation>
+    </message>
+    <message>
+        <source>the file cannot be read (permission denied)</source>
+        <translation>无法读取文件（没有权限）</translation>
+    </message>
+    <message>
+        <source>the file cannot be read ({detail})</source>
+        <translation>无法读取文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>the file is empty (0 bytes)</source>
+        <translation>文件是空的（0 字节）</translation>
+    </message>
+    <message>
+        <source>the image data is empty (0 bytes)</source>
+        <translation>图片数据是空的（0 字节）</translation>
+    </message>
+    <message>
+        <source>there is not enough memory to read this image</source>
+        <translation>内存不足，无法读取这张图片</translation>
+    </message>
+    <message>
+        <source>the image is too large: {size} pixels ({megapixels} megapixels); the limit is {limit} megapixels</source>
+        <translation>图片太大：{size} 像素（{megapixels} 百万像素）；上限为 {limit} 百万像素</translation>
+    </message>
+    <message>
+        <source>the image is too large; the limit is {limit} megapixels (files this big are refused as possible decompression bombs)</source>
+        <translation>图片太大；上限为 {limit} 百万像素（这么大的文件可能是解压炸弹，因此被拒绝）</translation>
+    </message>
+    <message>
+        <source>the image is too large ({megapixels} megapixels); the limit is {limit} megapixels (files this big are refused as possible decompression bombs)</source>
+        <translation>图片太大（{megapixels} 百万像素）；上限为 {limit} 百万像素（这么大的文件可能是解压炸弹，因此被拒绝）</translation>
+    </message>
+    <message>
+        <source>unsupported image format ({format}); use JPG, PNG, WebP, BMP, TIFF or GIF</source>
+        <translation>不支持的图片格式（{format}）；请使用 JPG、PNG、WebP、BMP、TIFF 或 GIF</translation>
+    </message>
+    <message>
+        <source>this is not an image (the file contains text)</source>
+        <translation>这不是图片（文件内容是文本）</translation>
+    </message>
+    <message>
+        <source>this is not an image, or it is damaged beyond reading (expected JPG, PNG, WebP, BMP, TIFF or GIF)</source>
+        <translation>这不是图片，或已损坏到无法读取（应为 JPG、PNG、WebP、BMP、TIFF 或 GIF）</translation>
+    </message>
+    <message>
+        <source>the image is damaged and cannot be read ({detail})</source>
+        <translation>图片已损坏，无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>the image is damaged and cannot be decoded ({detail})</source>
+        <translation>图片已损坏，无法解码（{detail}）</translation>
+    </message>
+    <message>
+        <source>the file is incomplete (truncated); it may not have finished downloading or copying</source>
+        <translation>文件不完整（被截断）；可能还没有下载或复制完</translation>
+    </message>
+    <message>
+        <source>the aspect ratio is too extreme ({size}, about {ratio}:1); the service needs each side between {min_side} and {max_side} px, so at most {max_ratio}:1</source>
+        <translation>宽高比过于极端（{size}，约 {ratio}:1）；服务要求每条边在 {min_side} 到 {max_side} 像素之间，因此最多为 {max_ratio}:1</translation>
+    </message>
+    <message>
+        <source>the image cannot be made small enough: even at {size} it needs {megabytes} MB as a data URI; the limit is {limit} MB</source>
+        <translation>无法把图片压缩到足够小：即使缩小到 {size}，作为 data URI 仍需 {megabytes} MB；上限为 {limit} MB</translation>
+    </message>
+    <message>
+        <source>not an image file type ({ext})</source>
+        <translation>不是图片文件类型（{ext}）</translation>
+    </message>
+    <message>
+        <source>not an image file type (no extension)</source>
+        <translation>不是图片文件类型（没有扩展名）</translation>
+    </message>
+    <message>
+        <source>folder cannot be read ({detail})</source>
+        <translation>无法读取文件夹（{detail}）</translation>
+    </message>
+    <message>
+        <source>{file}: {reason}</source>
+        <translation>{file}：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>LineageView</name>
     <message>
         <source>Versions</source>

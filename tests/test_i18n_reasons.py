@@ -1,0 +1,161 @@
+"""Why an input file was refused, in the window's language.
+
+core/ stays Qt-free and English (the CLI prints its words); each reason carries a stable code
+and its parameters (core.errors.Reason) and ui/error_text.py translates by code. In zh_CN a
+refused file is named with a Chinese reason, in the drop zone and in the failed edit's banner.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _window_walk import CJK
+from test_hostile_inputs import text_as_png, zero_bytes
+from window_helpers import make_jpeg, sandbox_endpoint, until
+
+from qwen_studio import i18n
+from qwen_studio.core import errors, pipeline
+from qwen_studio.core.errors import INPUT_REASONS, InputImageError, Reason
+from qwen_studio.ui import error_text
+from qwen_studio.ui.error_text import error_message, input_problem, input_reason
+
+# Sample parameters for every placeholder the reasons use.
+SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit": "150",
+          "format": "PSD", "ratio": "9.5", "min_side": "384", "max_side": "3072",
+          "max_ratio": "8", "megabytes": "12.5", "ext": ".txt"}
+
+
+@pytest.fixture
+def chinese(qapp, monkeypatch) -> Iterator[None]:
+    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
+    assert i18n.install(qapp) == "zh_CN"
+    yield
+    i18n.uninstall(qapp)
+
+
+def reason(code: str) -> Reason:
+    names = re.findall(r"\{(\w+)\}", INPUT_REASONS[code])
+    return Reason(code, **{n: SAMPLE[n] for n in names})
+
+
+def test_the_window_knows_every_reason_core_can_give():
+    """error_text repeats core's texts for lupdate; the two must not drift apart."""
+    assert error_text._REASONS == INPUT_REASONS
+
+
+def test_core_reasons_are_english_strings_with_a_code(tmp_path: Path):
+    letter = tmp_path / "letter.jpg"
+    text_as_png(letter)
+    with pytest.raises(InputImageError) as info:
+        pipeline.prepare_image(letter)
+    exc = info.value
+    assert exc.code == "text_file" and exc.reason.code == "text_file"
+    assert exc.reason == "this is not an image (the file contains text)"  # the CLI's words
+    assert str(exc) == f"{letter}: this is not an image (the file contains text)"
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    bare = tmp_path / "README"
+    bare.write_text("hello")
+    _images, skipped = pipeline.find_images([notes, bare])
+    assert [(p.name, r, r.code) for p, r in skipped] == [
+        ("notes.txt", "not an image file type (.txt)", "not_image_type"),
+        ("README", "not an image file type (no extension)", "no_extension")]
+
+    # The code survives being pickled or copied (as an exception crossing processes would).
+    again = pickle.loads(pickle.dumps(exc.reason))
+    assert again == exc.reason and again.code == "text_file"
+
+
+def test_errors_module_stays_qt_free():
+    import ast
+    import inspect
+
+    for module in (errors, pipeline):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any("PySide6" in m or "Qt" in m for m in imported), module.__name__
+
+
+def test_english_reasons_are_unchanged_without_a_translation(qapp):
+    for code in INPUT_REASONS:
+        r = reason(code)
+        assert input_reason(r) == str(r)
+    assert input_reason("some other text") == "some other text"  # no code: as it is
+    assert input_problem("a.png", reason("empty_file")) == "a.png: the file is empty (0 bytes)"
+
+
+@pytest.mark.parametrize("code", sorted(INPUT_REASONS))
+def test_every_reason_reads_in_chinese(chinese, code: str):
+    r = reason(code)
+    zh = input_reason(r)
+    assert CJK.search(zh), zh
+    # Every parameter made it into the sentence (sizes, the file type, the OS's words).
+    for value in r.params.values():
+        assert value in zh, (value, zh)
+    assert str(r) == INPUT_REASONS[code].format(**r.params)  # core itself stays English
+
+
+def test_failed_edit_banner_names_the_file_in_chinese(chinese):
+    exc = InputImageError("/photos/cat.png", Reason("truncated"))
+    assert error_message(exc) == "/photos/cat.png：文件不完整（被截断）；可能还没有下载或复制完"
+    # A reason from outside the pipeline has no code and is shown as it is.
+    assert error_message(InputImageError("x.png", "cannot be read (EIO)")) == \
+        "x.png：cannot be read (EIO)"
+
+
+# -- the window --------------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "needs main_window._add_inputs to build each problem with error_text.input_problem("
+    "p.name, reason) instead of f'{p.name}: {reason}' (main_window.py is not ours to edit)"))
+def test_refused_files_dropped_in_chinese_are_named_with_chinese_reasons(
+        chinese, make_window, qloop, tmp_path: Path):
+    from window_helpers import drop_files
+
+    window = make_window()
+    window.params.set_model("qwen-image-edit-plus")  # up to 3 inputs
+    letter, empty, notes = tmp_path / "letter.jpg", tmp_path / "empty.png", tmp_path / "notes.txt"
+    text_as_png(letter)
+    zero_bytes(empty)
+    notes.write_text("shopping list")
+    good = make_jpeg(tmp_path / "good.jpg", (400, 400))
+
+    async def scenario() -> None:
+        drop_files(window.drop_zone, [letter, empty, notes, good])
+        await until(lambda: window.drop_zone.message(), 15, "the drop's outcome")
+
+    qloop.run(scenario())
+    message = window.drop_zone.message()
+    assert "letter.jpg：这不是图片（文件内容是文本）" in message, message
+    assert "empty.png：文件是空的（0 字节）" in message, message
+    assert "notes.txt：不是图片文件类型（.txt）" in message, message
+    assert "this is not" not in message and "file type" not in message
+    assert window.drop_zone.input_names() == ["good.jpg"]
+
+
+def test_a_photo_that_became_unreadable_fails_with_a_chinese_reason(
+        chinese, make_window, qloop, sandbox, tmp_path: Path):
+    """Added while fine, overwritten with text before Run: the edit fails on the file, and
+    the banner says why in Chinese, naming it."""
+    window = make_window(sandbox_endpoint(sandbox))
+    photo = make_jpeg(tmp_path / "holiday.jpg", (400, 400))
+
+    async def scenario() -> None:
+        window.add_inputs([photo])
+        await until(lambda: window.inputs, 15, "the input")
+        text_as_png(photo)
+        window.prompt_panel.prompt_edit.setPlainText("add snow")
+        assert window.run_edit() is not None
+        await until(lambda: window.banner.isVisible() and window.banner.kind == "error", 20,
+                    "the failure banner")
+
+    qloop.run(scenario())
+    message = window.banner.message()
+    assert "holiday.jpg" in message and "这不是图片（文件内容是文本）" in message, message
+    assert "this is not an image" not in message
