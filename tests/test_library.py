@@ -437,3 +437,28 @@ def test_update_queued_request_only_before_it_runs(tmp_path: Path) -> None:
     assert not lib.update_queued_request(edit, req.with_changes(prompt="too late"))
     assert lib.get(edit).request.prompt == "better idea"
     lib.close()
+
+
+def test_new_rows_since_a_known_id_and_rows_by_id(lib: Library) -> None:
+    old = [lib.create_edit(request(f"old cat {i}"), input_hashes=[]) for i in range(3)]
+    new = [lib.create_edit(request(f"new cat {i}"), input_hashes=[]) for i in range(2)]
+    lib.create_edit(request("new dog"), input_hashes=[])
+    lib.delete(new[0])
+    # A poll asks only for what came after the newest id it knows: newest first, filters
+    # and soft deletes apply as for any query.
+    assert [r.id for r in lib.query("cat", after_id=old[-1])] == [new[1]]
+    assert lib.query(after_id=lib.max_id()) == []
+    assert [r.id for r in lib.query(ids=[old[0], old[2], new[0]])] == [old[2], old[0]]
+    assert lib.query(ids=[]) == []
+    many = [*range(10_000, 10_600), old[1]]  # past one statement's variable limit
+    assert [r.id for r in lib.query(ids=many)] == [old[1]]
+
+
+def test_data_version_moves_only_for_other_writers(lib: Library, tmp_path: Path) -> None:
+    before = lib.data_version()
+    lib.create_edit(request("mine"), input_hashes=[])
+    assert lib.data_version() == before  # our own write: the poll already knows it
+    with Library(tmp_path / "lib") as other:  # e.g. `qwen-studio batch` in a terminal
+        other.create_edit(request("theirs"), input_hashes=[])
+    assert lib.data_version() != before
+    assert lib.max_id() == max(r.id for r in lib.query())

@@ -779,9 +779,22 @@ class Library:
         favourites_only: bool,
         failed_only: bool,
         batch_id: str | None,
+        ids: Sequence[int] | None = None,
+        after_id: int | None = None,
     ) -> tuple[str, list[Any]]:
         clauses = ["e.deleted_at IS NULL"]
         params: list[Any] = []
+        if ids is not None:
+            id_list = [int(i) for i in ids]
+            if len(id_list) <= _IN_CHUNK:
+                clauses.append(f"e.id IN ({','.join('?' * len(id_list))})" if id_list else "0")
+                params += id_list
+            else:  # one bound parameter, far past SQLITE_MAX_VARIABLE_NUMBER (needs JSON1)
+                clauses.append("e.id IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(id_list))
+        if after_id is not None:
+            clauses.append("e.id > ?")
+            params.append(int(after_id))
         if favourites_only:
             clauses.append("e.favourite = 1")
         if failed_only:
@@ -802,13 +815,21 @@ class Library:
         batch_id: str | None = None,
         offset: int = 0,
         limit: int = 100,
+        ids: Sequence[int] | None = None,
+        after_id: int | None = None,
     ) -> list[EditRecord]:
-        """Live (not deleted) edits, newest first. `failed_only` means FAILED or INTERRUPTED."""
-        where, params = self._where(text, favourites_only, failed_only, batch_id)
+        """Live (not deleted) edits, newest first. `failed_only` means FAILED or INTERRUPTED.
+
+        `ids` keeps only those edits; `after_id` only edits with a larger id, i.e. recorded
+        after it (what a poll for new rows asks: an indexed range, not a scan)."""
+        where, params = self._where(text, favourites_only, failed_only, batch_id, ids, after_id)
+        # With an id range or list, sort the few rows it finds ("+" keeps the planner off the
+        # created_at index, which would walk the whole history to order it).
+        order = "+e.created_at" if ids is not None or after_id is not None else "e.created_at"
         with self._lock:
             rows = self.conn.execute(
                 f"SELECT {self._COLUMNS} FROM edits e WHERE {where}"
-                " ORDER BY e.created_at DESC, e.id DESC LIMIT ? OFFSET ?",
+                f" ORDER BY {order} DESC, e.id DESC LIMIT ? OFFSET ?",
                 [*params, max(int(limit), 0), max(int(offset), 0)],
             ).fetchall()
             return self._records(rows)
@@ -862,6 +883,18 @@ class Library:
                 (sha256,),
             ).fetchone()
         return self.get(row[0]) if row else None
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process, or another Library on the
+        same files) commits; this Library's own writes leave it alone. A poller that already
+        knows its own writes compares it and skips the queries while it stays the same."""
+        with self._lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def max_id(self) -> int:
+        """The largest edit id recorded so far (0 for an empty library)."""
+        with self._lock:
+            return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM edits").fetchone()[0])
 
     def batch_ids(self) -> list[str]:
         """Batch ids of live edits, newest batch first (for a filter menu)."""
