@@ -4,6 +4,12 @@ Every database query and every thumbnail decode runs in the thread pool; results
 to the GUI thread through a queued Qt signal, and only then does the model change. Edits
 started in this window are added live (`add`/`update`, keyed by the controller's job id);
 edits loaded from the library get negative job ids (-edit_id), so one key serves both.
+Edits this window records by other means (the batch queue) are `track_edits`-ed: loaded
+once, then kept current by `push_edits`, never re-read by the poll.
+
+Repaints are coalesced: a QListView (Qt 6) lays out every row again and repaints the whole
+viewport for *any* dataChanged, so changed entries are collected and announced together at
+most every REPAINT_MS, not one signal per change.
 """
 
 from __future__ import annotations
@@ -62,6 +68,11 @@ PAGE_SIZE = 100
 THUMB_CACHE_MAX = 400  # ~112 px images: a few tens of MB at most
 THUMB_SIDE = 112
 POLL_MS = 3000  # other processes (batch CLI, a second window) write to the same library
+POLL_MAX_ROWS = 1000  # more new rows than this from elsewhere at once: reload instead
+REPAINT_MS = 500  # changed rows are announced to the view at most this often
+THUMB_REPAINT_MS = 30  # a thumbnail that just loaded shows sooner
+# Fields of an entry another part of this window keeps current (push_edits).
+PUSHED_FIELDS = frozenset({"status", "note", "started", "finished", "result_paths", "stage"})
 
 _ROOT = QModelIndex()
 JobRole = Qt.ItemDataRole.UserRole + 1
@@ -91,6 +102,8 @@ class HistoryEntry:
     parent_id: int | None = None
     batch_id: str | None = None
     _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
+    # The model's layout epoch when the delegate last asked for this row (see _flush_repaint).
+    _seen: int = field(default=-1, repr=False)
 
     def day(self) -> int:
         if self._day is None:
@@ -142,6 +155,10 @@ class HistoryEntry:
             parent_id=rec.parent_id,
             batch_id=rec.batch_id,
         )
+
+
+def _order_key(e: HistoryEntry) -> tuple[float, int]:
+    return (e.created, e.edit_id or 0)
 
 
 def day_label(ts: float, today: date | None = None) -> str:
@@ -207,10 +224,15 @@ class HistoryModel(QAbstractListModel):
         self._thumbs: OrderedDict[Path, QImage] = OrderedDict()
         self._thumb_pending: set[Path] = set()
         self._thumb_failed: set[Path] = set()
-        self._thumb_flush = QTimer(self)
-        self._thumb_flush.setSingleShot(True)
-        self._thumb_flush.setInterval(30)
-        self._thumb_flush.timeout.connect(self._repaint_all)
+        self._thumb_ready: set[Path] = set()  # loaded since the last repaint
+        # Entries whose look changed since the last repaint (identity: rows move).
+        self._dirty: set[HistoryEntry] = set()
+        # Bumped by every insert, removal and reset, after which any view lays out and
+        # repaints all it shows: a row not painted since is off screen (see _flush_repaint).
+        self._epoch = 0
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.timeout.connect(self._flush_repaint)
         # Running rows show elapsed seconds: repaint them once a second.
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -219,6 +241,14 @@ class HistoryModel(QAbstractListModel):
         self._poller.setInterval(POLL_MS)
         self._poller.timeout.connect(self._poll)
         self._polling = False
+        # The poll asks only for rows after this id (the library's newest when last asked),
+        # and only when PRAGMA data_version says another connection wrote since.
+        self._watermark = 0
+        self._data_version: int | None = None
+        # Edit id -> the latest pushed changes, for edits this window keeps current itself
+        # (the batch queue): applied to every entry made from a record of them, so a row
+        # loaded from the library (a page, a reload) never shows an older state.
+        self._own: dict[int, dict[str, Any]] = {}
         # Live entries a filter hides: the window still tracks their progress through them.
         self._hidden: dict[int, HistoryEntry] = {}
         if autoload and library is not None:
@@ -258,7 +288,37 @@ class HistoryModel(QAbstractListModel):
         self._closed = True
         self._ticker.stop()
         self._poller.stop()
-        self._thumb_flush.stop()
+        self._repaint.stop()
+
+    # -- repaints ------------------------------------------------------------------------------
+    def _mark(self, entries: Iterable[HistoryEntry], delay_ms: int = REPAINT_MS) -> None:
+        """Announce these entries as changed within `delay_ms` (together with the rest)."""
+        self._dirty.update(entries)
+        if not self._dirty and not self._thumb_ready:
+            return
+        if not self._repaint.isActive() or self._repaint.remainingTime() > delay_ms:
+            self._repaint.start(delay_ms)
+
+    def _flush_repaint(self) -> None:
+        """One burst of single-row dataChanged, for rows painted since the last insert,
+        removal or reset (the rows on screen, and perhaps some scrolled away since): the view
+        lays out and repaints once, and changes off screen (most of a batch) cost nothing.
+        A row that scrolls in is painted from the entry as it is now."""
+        self._repaint.stop()
+        dirty, self._dirty = self._dirty, set()
+        ready, self._thumb_ready = self._thumb_ready, set()
+        if self._closed or not self._entries:
+            return
+        deco = [Qt.ItemDataRole.DecorationRole]
+        for row, e in enumerate(self._entries):
+            if e._seen != self._epoch:
+                continue
+            if e in dirty:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx)
+            elif ready and (e.after_path() in ready or e.before_path() in ready):
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx, deco)
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
@@ -280,24 +340,33 @@ class HistoryModel(QAbstractListModel):
         lib, size = self.library, self.page_size
         first = offset == 0
 
-        def query() -> tuple[list[Any], int | None]:
+        def query() -> tuple[list[Any], int | None, int, int | None]:
+            # The poll's baselines first: a row recorded meanwhile is then newer than the
+            # watermark and moved data_version, so the poll finds it (at worst twice: ids
+            # already shown are skipped).
+            version = _data_version(lib) if first else None
+            top = _max_id(lib) if first else 0
             records = lib.query(**flt.query_kwargs(), offset=offset, limit=size)
             total = lib.count(**flt.query_kwargs()) if first else None
-            return records, total
+            return records, total, top, version
 
-        def done(result: tuple[list[Any], int | None]) -> None:
+        def done(result: tuple[list[Any], int | None, int, int | None]) -> None:
             if gen != self._generation:
                 return
-            records, total = result
+            records, total, top, version = result
             self._fetching = False
+            self._watermark = max(self._watermark, top)
+            if first:
+                self._data_version = version
             if len(records) < size:
                 self._exhausted = True
             if total is not None:
                 self._total = total
                 self.countChanged.emit(total)
-            new = [HistoryEntry.from_record(r) for r in records if r.id not in self._edit_ids]
+            new = [self._entry_from(r) for r in records if r.id not in self._edit_ids]
             if new:
                 start = len(self._entries)
+                self._epoch += 1
                 self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
                 self._entries.extend(new)
                 self._edit_ids.update(e.edit_id for e in new if e.edit_id is not None)
@@ -336,6 +405,7 @@ class HistoryModel(QAbstractListModel):
         if role == StatusRole:
             return e.status
         if role == EntryRole:
+            e._seen = self._epoch
             return e
         if role == HeaderRole:
             return self.header_for(index.row())
@@ -368,6 +438,8 @@ class HistoryModel(QAbstractListModel):
     def reload(self) -> None:
         """Drop every row and load the first page again (filters changed)."""
         self._generation += 1
+        self._dirty.clear()
+        self._epoch += 1
         self.beginResetModel()
         # Live rows still running stay, unless a filter is active (they may not match).
         keep: list[HistoryEntry] = []
@@ -399,6 +471,7 @@ class HistoryModel(QAbstractListModel):
         if self._filter.active:
             self._hidden[entry.job_id] = entry
             return
+        self._epoch += 1
         self.beginInsertRows(QModelIndex(), 0, 0)
         self._entries.insert(0, entry)
         if entry.edit_id is not None:
@@ -439,10 +512,8 @@ class HistoryModel(QAbstractListModel):
             e.finished = time.time()
         if changes.get("status") == RUNNING and e.started is None:
             e.started = time.time()
-        row = self.row_of(job_id)
-        if row >= 0:
-            idx = self.index(row)
-            self.dataChanged.emit(idx, idx)
+        # A live edit of this window: shown soon, but stage bursts still share one repaint.
+        self._mark([e], THUMB_REPAINT_MS)
         self._update_ticker()
         if e.edit_id is not None and ("edit_id" in changes or changes.get("status") in (
                 DONE, FAILED, CANCELLED)):
@@ -464,33 +535,30 @@ class HistoryModel(QAbstractListModel):
             e.input_paths = list(rec.input_files)
             if rec.result_files and not e.result_paths:
                 e.result_paths = list(rec.result_files)
-            row = self.row_of(e.job_id)
-            if row >= 0:
-                idx = self.index(row)
-                self.dataChanged.emit(idx, idx)
+            self._mark([e], THUMB_REPAINT_MS)
             self.entryRefreshed.emit(e)
 
         self._submit(lambda: lib.get(edit_id), done)
 
     def set_favourite(self, entries: Iterable[HistoryEntry], value: bool) -> None:
-        for e in entries:
+        changed = list(entries)
+        for e in changed:
             e.favourite = value
-            row = self.row_of(e.job_id)
-            if row >= 0:
-                idx = self.index(row)
-                self.dataChanged.emit(idx, idx)
+        self._mark(changed, 0)  # the user clicked: show it at once
 
     def remove(self, entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
         """Take entries out of the list (after a soft delete); returns what was removed."""
         removed = []
         for e in list(entries):
-            row = self.row_of(e.job_id)
+            row = next((i for i, x in enumerate(self._entries) if x is e), -1)
             if row < 0:
                 continue
+            self._epoch += 1
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._entries[row]
             if e.edit_id is not None:
                 self._edit_ids.discard(e.edit_id)
+            self._dirty.discard(e)
             self.endRemoveRows()
             removed.append(e)
         if removed:
@@ -500,28 +568,107 @@ class HistoryModel(QAbstractListModel):
 
     def restore(self, entries: Iterable[HistoryEntry]) -> None:
         """Put entries back where they belong in the newest-first order (undo delete)."""
-        n = 0
-        for e in sorted(entries, key=lambda x: (x.created, x.edit_id or 0), reverse=True):
-            if e.edit_id is not None and e.edit_id in self._edit_ids:
-                continue
-            key = (e.created, e.edit_id or 0)
-            row = next((i for i, x in enumerate(self._entries)
-                        if (x.created, x.edit_id or 0) < key), len(self._entries))
-            if row == len(self._entries) and not self._exhausted:
-                continue  # belongs to a page not loaded yet: it comes with that page
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._entries.insert(row, e)
-            if e.edit_id is not None:
-                self._edit_ids.add(e.edit_id)
-            self.endInsertRows()
-            n += 1
+        n = self._insert_sorted(
+            [e for e in entries if e.edit_id is None or e.edit_id not in self._edit_ids])
         if n:
             self._total += n
             self.countChanged.emit(self._total)
 
     def insert_records(self, records: Iterable[Any]) -> None:
         """Edits another process added (newer than what we show): in order, on top."""
-        self.restore(HistoryEntry.from_record(r) for r in records)
+        self.restore(self._entry_from(r) for r in records)
+
+    def _insert_sorted(self, new: list[HistoryEntry]) -> int:
+        """Merge entries into the newest-first list: one pass, and one insert signal per run
+        of adjacent new rows (a batch of 200 lands as one block, laid out once)."""
+        new = sorted(new, key=_order_key, reverse=True)
+        groups: list[tuple[int, list[HistoryEntry]]] = []
+        i = 0
+        for e in new:
+            key = _order_key(e)
+            while i < len(self._entries) and _order_key(self._entries[i]) >= key:
+                i += 1
+            if i == len(self._entries) and not self._exhausted:
+                break  # older than every loaded row: it comes with a later page (so do the rest)
+            if groups and groups[-1][0] == i:
+                groups[-1][1].append(e)
+            else:
+                groups.append((i, [e]))
+        n = 0
+        for pos, block in reversed(groups):  # bottom up: positions above stay valid
+            self._epoch += 1
+            self.beginInsertRows(QModelIndex(), pos, pos + len(block) - 1)
+            self._entries[pos:pos] = block
+            self._edit_ids.update(e.edit_id for e in block if e.edit_id is not None)
+            self.endInsertRows()
+            n += len(block)
+        return n
+
+    def _entry_from(self, rec: Any) -> HistoryEntry:
+        e = HistoryEntry.from_record(rec)
+        pushed = self._own.get(e.edit_id) if e.edit_id is not None else None
+        if pushed:
+            for k, v in pushed.items():
+                setattr(e, k, v)
+        return e
+
+    # -- edits this window keeps current itself (the batch queue) ------------------------------
+    def track_edits(self, edit_ids: Iterable[int]) -> None:
+        """Edits this window recorded outside `add` (a batch): load them in one query, put
+        them in order, and from now on leave them to `push_edits` (the poll skips them)."""
+        ids = [int(i) for i in edit_ids if int(i) not in self._own]
+        for i in ids:
+            self._own[i] = {}
+        missing = [i for i in ids if i not in self._edit_ids]
+        if not missing or self.library is None or self._closed:
+            return
+        lib, flt, gen = self.library, self._filter, self._generation
+
+        def query() -> list[Any]:
+            return lib.query(**flt.query_kwargs(), ids=missing, limit=len(missing))
+
+        def done(records: list[Any]) -> None:
+            if gen != self._generation:
+                return  # reloaded meanwhile: the reload read them (with the pushed state)
+            self.restore(self._entry_from(r) for r in records)
+            self._update_ticker()
+
+        self._submit(query, done)
+
+    def push_edits(self, changes: dict[int, dict[str, Any]]) -> None:
+        """The latest state of tracked edits (status, note, started, finished, result_paths),
+        by edit id; rows show it with the next coalesced repaint."""
+        if not changes:
+            return
+        touched: list[HistoryEntry] = []
+        finished: list[HistoryEntry] = []
+        by_id = {e.edit_id: e for e in self._entries if e.edit_id in changes}
+        for e in self._hidden.values():
+            if e.edit_id in changes:
+                by_id.setdefault(e.edit_id, e)
+        for edit_id, fields in changes.items():
+            fields = {k: v for k, v in fields.items() if k in PUSHED_FIELDS}
+            self._own.setdefault(edit_id, {}).update(fields)
+            e = by_id.get(edit_id)
+            if e is None:
+                continue
+            was = e.status
+            for k, v in fields.items():
+                setattr(e, k, v)
+            touched.append(e)
+            if e.status != was and e.status not in ACTIVE:
+                finished.append(e)
+        self._mark(touched)
+        self._update_ticker()
+        for e in finished:
+            self.entryRefreshed.emit(e)  # the panel's actions follow a result arriving
+
+    def forget_edits(self, edit_ids: Iterable[int]) -> None:
+        """Tracked edits that are gone (removed from the batch): out of the list too."""
+        ids = {int(i) for i in edit_ids}
+        for i in ids:
+            self._own.pop(i, None)
+        self.remove([e for e in self._entries if e.edit_id in ids])
 
     # -- thumbnails ----------------------------------------------------------------------------
     def thumbnail(self, path: Path | None) -> QImage | None:
@@ -554,8 +701,9 @@ class HistoryModel(QAbstractListModel):
             self._thumbs[path] = img
             while len(self._thumbs) > THUMB_CACHE_MAX:
                 self._thumbs.popitem(last=False)
-            if not self._thumb_flush.isActive():
-                self._thumb_flush.start()
+            # Only the rows showing this image repaint (not every row, as before).
+            self._thumb_ready.add(path)
+            self._mark((), THUMB_REPAINT_MS)
 
         def failed(_exc: BaseException) -> None:
             self._thumb_pending.discard(path)
@@ -567,11 +715,6 @@ class HistoryModel(QAbstractListModel):
     def cached_thumbnails(self) -> int:
         return len(self._thumbs)
 
-    def _repaint_all(self) -> None:
-        if self._entries:
-            self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1),
-                                  [Qt.ItemDataRole.DecorationRole])
-
     # -- live refresh --------------------------------------------------------------------------
     def _update_ticker(self) -> None:
         running = any(e.status in ACTIVE for e in self._entries)
@@ -581,51 +724,100 @@ class HistoryModel(QAbstractListModel):
             self._ticker.stop()
 
     def _tick(self) -> None:
-        for i, e in enumerate(self._entries):
-            if e.status == RUNNING:
-                idx = self.index(i)
-                self.dataChanged.emit(idx, idx)
+        self._dirty.update(e for e in self._entries if e.status == RUNNING)
+        self._flush_repaint()  # the seconds move now, with whatever else changed
         self._update_ticker()
 
     def _poll(self) -> None:
-        """Pick up edits written by other processes, and the progress of their running edits."""
+        """Pick up edits written by other processes, and the progress of their running edits.
+
+        Cheap when nothing happened elsewhere: one PRAGMA in the pool. Otherwise one query for
+        rows after the watermark and one for the foreign running rows shown; this window's
+        own edits (live ones, tracked ones) are never re-read."""
         if self._polling or self._fetching or self.library is None or self._closed:
             return
-        if any(e.edit_id is None for e in self._entries):
+        if any(e.edit_id is None for e in [*self._entries, *self._hidden.values()]):
             return  # a live edit is being recorded: it would look like a stranger's
-        newest = max((e.created for e in self._entries), default=0.0)
         foreign = [e.edit_id for e in self._entries
-                   if e.job_id < 0 and e.status in ACTIVE and e.edit_id is not None]
+                   if e.job_id < 0 and e.status in ACTIVE and e.edit_id is not None
+                   and e.edit_id not in self._own]
         flt, lib, gen = self._filter, self.library, self._generation
+        after, seen = self._watermark, self._data_version
         self._polling = True
 
-        def query() -> tuple[list[Any], list[Any]]:
-            fresh = [r for r in lib.query(**flt.query_kwargs(), limit=50)
-                     if r.created_at > newest]
-            changed = [r for r in (lib.get(i) for i in foreign) if r is not None]
-            return fresh, changed
+        def query() -> tuple[int | None, int, list[Any] | None, list[Any] | None]:
+            version = _data_version(lib)
+            if version is not None and version == seen:
+                return version, after, [], None  # no other connection wrote: nothing to read
+            top = _max_id(lib)
+            fresh: list[Any] | None = []
+            while fresh is not None:
+                page = lib.query(**flt.query_kwargs(), after_id=after, offset=len(fresh),
+                                 limit=PAGE_SIZE)
+                fresh += page
+                if len(page) < PAGE_SIZE:
+                    break
+                if len(fresh) >= POLL_MAX_ROWS:
+                    fresh = None  # a flood (an import, a big batch elsewhere): reload
+            changed = lib.query(ids=foreign, limit=len(foreign)) if foreign else []
+            return version, max(after, top), fresh, changed
 
-        def done(result: tuple[list[Any], list[Any]]) -> None:
+        def done(result: tuple[int | None, int, list[Any] | None, list[Any] | None]) -> None:
             self._polling = False
             if gen != self._generation:
                 return
-            fresh, changed = result
-            for rec in changed:
-                e = self.entry_for_edit(rec.id)
-                if e is None:
-                    continue
-                if rec.deleted:
-                    self.remove([e])
-                    continue
-                new = HistoryEntry.from_record(rec)
-                self.update(e.job_id, status=new.status, note=new.note, started=new.started,
-                            finished=new.finished, result_paths=new.result_paths)
-            fresh = [r for r in fresh if r.id not in self._edit_ids]
-            if fresh:
-                self.insert_records(fresh)
-                self._update_ticker()
+            version, top, fresh, changed = result
+            self._data_version = version
+            self._watermark = max(self._watermark, top)
+            if fresh is None:
+                self.reload()
+                return
+            if foreign and changed is not None:
+                got = {r.id: r for r in changed}
+                gone = []
+                for edit_id in foreign:
+                    e = self.entry_for_edit(edit_id)
+                    if e is None:
+                        continue
+                    rec = got.get(edit_id)
+                    if rec is None:  # deleted (or purged) elsewhere
+                        gone.append(e)
+                        continue
+                    self._apply_record(e, rec)
+                if gone:
+                    self.remove(gone)
+            known = self._edit_ids | self._own.keys() | {
+                e.edit_id for e in self._hidden.values() if e.edit_id is not None}
+            new = [r for r in fresh if r.id not in known]
+            if new:
+                self.insert_records(new)
+            self._update_ticker()
 
         def failed(_exc: BaseException) -> None:
             self._polling = False
 
         self._submit(query, done, failed)
+
+    def _apply_record(self, e: HistoryEntry, rec: Any) -> None:
+        """A foreign edit's new state, straight from its record (no second query)."""
+        new = HistoryEntry.from_record(rec)
+        before = (e.status, e.note, e.started, e.finished, e.result_paths)
+        after = (new.status, new.note, new.started, new.finished, new.result_paths)
+        if before == after:
+            return
+        e.status, e.note, e.started, e.finished, e.result_paths = after
+        e.parent_id, e.batch_id, e.input_paths = new.parent_id, new.batch_id, new.input_paths
+        e.usage = new.usage
+        self._mark([e])
+        if e.status not in ACTIVE:
+            self.entryRefreshed.emit(e)
+
+
+def _data_version(lib: Any) -> int | None:
+    fn = getattr(lib, "data_version", None)
+    return int(fn()) if fn is not None else None
+
+
+def _max_id(lib: Any) -> int:
+    fn = getattr(lib, "max_id", None)
+    return int(fn()) if fn is not None else 0
