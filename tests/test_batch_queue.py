@@ -151,6 +151,14 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
     assert others == {"put it on a white studio backdrop"}
     # Removed before it ran: gone from the batch, kept nowhere in the live history.
     assert window.library.get(removed.key).deleted
+    # The history list shows every photo of the batch as the queue left it (told by the
+    # queue, not found by a poll): done, with its result.
+    rows = {e.edit_id: e for e in window.history_model.entries()
+            if e.batch_id == controller.batch_id}
+    assert set(rows) == {r.id for r in records}
+    assert {e.status for e in rows.values()} == {"done"}
+    assert all(rows[r.id].result_paths == list(r.result_files) for r in records)
+    assert removed.key not in {e.edit_id for e in window.history_model.entries()}
 
 
 def test_few_extra_files_offer_a_batch_and_export(make_window, sandbox, qloop, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,7 @@ THUMB_PX = 44  # row thumbnails; decoded at 2x for high-DPI screens
 THUMB_CACHE = 240  # at most this many thumbnails in memory (~10 KB each)
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 AUTO_BATCH = 8  # dropping this many photos (or any folder) is a batch without asking
+STATS_MS = 100  # progress bar, counts, ETA and window title change at most this often
 BATCH_OFFER_KEY = "batch:offer"
 
 # Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
@@ -347,6 +349,7 @@ class BatchPanel(QFrame):
     exportRequested = Signal()
     hideRequested = Signal()
     resumeRequested = Signal(str)
+    statsShown = Signal(object)  # QueueStats just shown (throttled): the title follows it
 
     def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -521,6 +524,12 @@ class BatchPanel(QFrame):
         self.hide_button.clicked.connect(self.hideRequested)
         self.resume_button.clicked.connect(lambda: self.resumeRequested.emit(self._resume_id))
         self.resume_dismiss.clicked.connect(self.resume_banner.hide)
+        # Counts, ETA and the bar: at most every STATS_MS, the newest figures winning.
+        self._stats: QueueStats | None = None
+        self._stats_at = 0.0
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setSingleShot(True)
+        self._stats_timer.timeout.connect(self._apply_stats)
         controller.statsChanged.connect(self.show_stats)
         controller.pausedChanged.connect(self._on_paused)
         controller.batchFinished.connect(self.show_report)
@@ -588,15 +597,37 @@ class BatchPanel(QFrame):
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pause_button.setAccessibleName("Resume" if paused else "Pause")
-        self.show_stats(self.controller.stats())
+        self.show_stats(self.controller.stats(), now=True)
 
     def _on_active(self, active: bool) -> None:
         if active:
             self.summary.hide()
-        self.show_stats(self.controller.stats())
+        self.show_stats(self.controller.stats(), now=True)
 
     # -- display -------------------------------------------------------------------------------
-    def show_stats(self, s: QueueStats | None) -> None:
+    def show_stats(self, s: QueueStats | None, *, now: bool = False) -> None:
+        """Show these figures: at once if the last ones are STATS_MS old (or `now`), else
+        when they are; newer figures arriving meanwhile replace them."""
+        self._stats = s
+        if now:
+            self._apply_stats()
+            return
+        if self._stats_timer.isActive():
+            return
+        wait = self._stats_at + STATS_MS / 1000 - time.monotonic()
+        if wait <= 0:
+            self._apply_stats()
+        else:
+            self._stats_timer.start(int(wait * 1000) + 1)
+
+    def _apply_stats(self) -> None:
+        self._stats_timer.stop()
+        self._stats_at = time.monotonic()
+        s = self._stats
+        self._show_stats(s)
+        self.statsShown.emit(s)
+
+    def _show_stats(self, s: QueueStats | None) -> None:
         c = self.controller
         active = c.active
         self.pause_button.setEnabled(active)
@@ -604,12 +635,10 @@ class BatchPanel(QFrame):
         self.retry_failed_button.setEnabled(bool(s and s.failed))
         self.export_button.setEnabled(bool(s and (s.done or s.skipped)))
         if s is None or not s.total:
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
-            self.progress_label.setText(self.tr("No batch yet"))
+            self._set_progress(0, 1)
+            self._set_label(self.tr("No batch yet"))
             return
-        self.progress.setRange(0, s.total)
-        self.progress.setValue(s.finished)
+        self._set_progress(s.finished, s.total)
         parts = [self.tr("{n} done").format(n=s.done + s.skipped)]
         if s.failed:
             parts.append(self.tr("{n} failed").format(n=s.failed))
@@ -631,9 +660,24 @@ class BatchPanel(QFrame):
                 parts.append(self.tr("about {time} left").format(time=_duration(s.eta_s)))
         elif s.queued:
             parts.append(self.tr("press Run to start"))
-        text = " · ".join(parts)
-        self.progress_label.setText(text)
-        self.progress.setAccessibleDescription(text)
+        self._set_label(" · ".join(parts))
+
+    def _set_progress(self, value: int, total: int) -> None:
+        bar = self.progress
+        if bar.maximum() != total or bar.minimum() != 0:
+            bar.setRange(0, total)
+        if bar.value() != value:
+            # QProgressBar.setValue repaints synchronously (~1-1.5 ms, and it paints every
+            # other pending region of the window with it): with updates off it only stores
+            # the value, and turning them on again asks for an ordinary, coalesced repaint.
+            bar.setUpdatesEnabled(False)
+            bar.setValue(value)
+            bar.setUpdatesEnabled(True)
+
+    def _set_label(self, text: str) -> None:
+        if self.progress_label.text() != text:
+            self.progress_label.setText(text)
+            self.progress.setAccessibleDescription(text)
 
     def show_report(self, report: BatchReport) -> None:
         text = f"<b>Batch finished:</b> {report.done} done"
@@ -672,6 +716,27 @@ def _duration(s: float) -> str:
     if s < 3600:
         return f"{s // 60} min"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+_HISTORY_STATUS = {
+    JobState.QUEUED: "queued", JobState.RUNNING: "running", JobState.DONE: "done",
+    JobState.SKIPPED: "done", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
+}
+
+
+def history_fields(job: Job) -> dict[str, Any]:
+    """What the history row of a batch job shows, from the job (times on the wall clock)."""
+    fields: dict[str, Any] = {"status": _HISTORY_STATUS[job.state], "note": "", "stage": ""}
+    if job.state is JobState.FAILED:
+        fields["note"] = job.detail
+    if job.state in (JobState.DONE, JobState.SKIPPED):
+        fields["result_paths"] = [Path(p) for p in job.result or []]
+    if job.state is JobState.SKIPPED:
+        return fields  # done in an earlier session: the library's times stay
+    offset = time.time() - time.monotonic()
+    fields["started"] = job.started_at + offset if job.started_at is not None else None
+    fields["finished"] = job.finished_at + offset if job.finished_at is not None else None
+    return fields
 
 
 def _html(text: str) -> str:
@@ -731,7 +796,16 @@ class BatchUi:
         self.panel.resumeRequested.connect(self.resume)
         self.panel.model.thumbnailNeeded.connect(self._load_thumbnail)
         c = self.controller
-        c.statsChanged.connect(self._update_title)
+        # The history list shows the batch's edits too: told here what the queue knows,
+        # instead of re-reading 200 rows from the library every poll.
+        self._history = getattr(window, "history_model", None)
+        self._edit_of: dict[int, int] = {}  # job id -> library edit id
+        self._pushed: dict[int, JobState] = {}  # job id -> state the history last heard
+        c.reset.connect(self._forget_jobs)
+        c.jobsAdded.connect(self._track_in_history)
+        c.jobsChanged.connect(self._push_to_history)
+        c.jobsRemoved.connect(self._remove_from_history)
+        self.panel.statsShown.connect(self._update_title)
         c.activeChanged.connect(lambda _a: self._update_run_button())
         c.jobsAdded.connect(lambda _ids: self._update_run_button())
         c.jobsRemoved.connect(lambda _ids: self._update_run_button())
@@ -743,6 +817,44 @@ class BatchUi:
         window.banner.actionTriggered.connect(self._on_banner_action)
         with contextlib.suppress(RuntimeError):  # no event loop: a bare unit-test window
             c.spawn(c.check_resume())
+
+    # -- history -------------------------------------------------------------------------------
+    def _forget_jobs(self) -> None:
+        self._edit_of.clear()
+        self._pushed.clear()
+
+    def _track_in_history(self, ids: list[int]) -> None:
+        edit_ids = []
+        for job_id in ids:
+            job = self.controller.job(job_id)
+            if job is not None and job.key is not None:
+                self._edit_of[job_id] = int(job.key)
+                # Started before this first flush: the library may not say so yet.
+                self._pushed[job_id] = (JobState.QUEUED if job.state is JobState.RUNNING
+                                        else job.state)
+                edit_ids.append(int(job.key))
+        if edit_ids and self._history is not None:
+            self._history.track_edits(edit_ids)
+
+    def _push_to_history(self, ids: list[int]) -> None:
+        """State changes only (not every progress note): what a history row shows."""
+        changes: dict[int, dict[str, Any]] = {}
+        for job_id in ids:
+            job = self.controller.job(job_id)
+            edit_id = self._edit_of.get(job_id)
+            if job is None or edit_id is None or self._pushed.get(job_id) is job.state:
+                continue
+            self._pushed[job_id] = job.state
+            changes[edit_id] = history_fields(job)
+        if changes and self._history is not None:
+            self._history.push_edits(changes)
+
+    def _remove_from_history(self, ids: list[int]) -> None:
+        gone = [self._edit_of.pop(i) for i in ids if i in self._edit_of]
+        for i in ids:
+            self._pushed.pop(i, None)
+        if gone and self._history is not None:
+            self._history.forget_edits(gone)
 
     def _on_banner_action(self, key: str) -> None:
         if key == BATCH_OFFER_KEY and self._offered:
@@ -885,7 +997,8 @@ class BatchUi:
             title += " " + translate("BatchUi", "({n} failed)").format(n=s.failed)
         if self.controller.paused:
             title += " " + translate("BatchUi", "paused")
-        self.window.setWindowTitle(title)
+        if self.window.windowTitle() != title:
+            self.window.setWindowTitle(title)
 
     def _on_finished(self, report: BatchReport) -> None:
         self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
