@@ -38,6 +38,23 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
 _FLUSH_MS = 100
 _ADD_CHUNK = 25  # jobs recorded per database round trip while adding
+# What the first job imports: the engine (Pillow, the client, the styles), httpx's async
+# backend (loaded by the first request) and Pillow's format plugins (by the first open).
+# Imported in the pool while the photos are being added, they cost the GUI thread nothing;
+# imported by the first job they stall it ~50-140 ms (PySide's import hook reads sources).
+_WARM_MODULES = ("qwen_studio.core.engine", "anyio._backends._asyncio")
+
+
+def _warm_imports() -> None:
+    import importlib
+
+    for name in _WARM_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        from PIL import Image
+
+        Image.preinit()
 
 
 @dataclass(frozen=True)
@@ -73,8 +90,13 @@ class BatchController(QObject):
         # Tests and benchmarks use a short backoff; the app keeps the client's defaults.
         self.client_settings = ClientSettings()
         self._concurrency = DEFAULT_CONCURRENCY
-        # One thread for every status write: they land in the order they happened.
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-batch-db")
+        # One thread for every status write: they land in the order they happened. Niced like
+        # the pool's threads, so bookkeeping never takes the CPU from the GUI thread.
+        from qwen_studio.ui.image_loading import _lower_priority
+
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-batch-db",
+                                      initializer=_lower_priority)
+        self._warmed = False
         self.queue: JobQueue | None = None
         self.batch_id: str | None = None
         self._custom_prompt: set[int] = set()  # job ids whose prompt the user edited
@@ -156,6 +178,7 @@ class BatchController(QObject):
         assert self.queue is not None and self.batch_id is not None
         queue, batch_id = self.queue, self.batch_id
         loop = asyncio.get_running_loop()
+        self._warm()
         added = 0
         for start in range(0, len(paths), _ADD_CHUNK):
             chunk = paths[start : start + _ADD_CHUNK]
@@ -185,6 +208,13 @@ class BatchController(QObject):
         if self._active:
             queue.start()  # added to a running batch: they run too
         return added
+
+    def _warm(self) -> None:
+        """A batch is coming (photos added, or a resume offered): import what it runs."""
+        if not self._warmed:
+            self._warmed = True
+            with contextlib.suppress(RuntimeError):  # pool shut down at exit
+                self.pool.submit(_warm_imports)
 
     # -- running -------------------------------------------------------------------------------
     def start(self, base: EditRequest | None = None) -> None:
@@ -430,6 +460,7 @@ class BatchController(QObject):
             log.warning("could not look for interrupted batches: %s", exc)
             return
         if found and not self._closing:
+            self._warm()
             self.resumeAvailable.emit(found[0])
 
     async def resume_batch(self, batch_id: str) -> None:
