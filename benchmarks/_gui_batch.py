@@ -7,6 +7,11 @@ each measurement has a fresh process (peak RSS is per process) and its own GIL.
 Reports: jobs, done, elapsed_s (Run pressed → batch finished), peak_rss_mb, and the
 event-loop heartbeat (a 5 ms QTimer): max_stall_ms and p99_stall_ms over the run.
 
+Garbage collection runs as in the app (qwen_studio.app.main): gc.freeze() once the window
+is shown, automatic collection off, MainThreadCollector on the GUI thread; its once-a-minute
+full pass is moved to 5 s after Run so every run pays one. BENCH_GC=auto keeps Python's
+automatic collection instead (what this script did before; not what the app does).
+
 With TRACE=1 in the environment it also attributes the longest stalls (`top_stalls`): a
 sampler thread looks at the GUI thread's Python stack every 2 ms while a beat is late, and
 the collector, long asyncio callbacks and what the other threads were doing are noted.
@@ -128,6 +133,25 @@ class StallTracer:
                 "others": [f"{n}× {k}" for k, n in others.most_common(2)], "spans": spans[:6]}
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds per thread name so far (Linux /proc; empty elsewhere)."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if task.name == str(os.getpid()):
+            name = "GUI thread"
+        elif name.startswith("python"):
+            name = "python threads"  # Python < 3.14 does not name its threads for the OS
+        name = name.rstrip("0123456789_").rstrip("-") or name  # pool threads as one
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def _stack(frame: Any, depth: int) -> str:
     out = []
     while frame is not None and len(out) < depth:
@@ -203,6 +227,15 @@ def main() -> None:
         w.set_endpoint(Endpoint(args.base_url, "bailian", args.key, "Benchmark"))
         w.resize(1400, 900)
         w.show()
+        collector = None
+        if os.environ.get("BENCH_GC") != "auto":  # as app.main() does after show()
+            import gc
+
+            from qwen_studio.ui import main_thread_gc
+
+            gc.freeze()
+            collector = main_thread_gc.MainThreadCollector(app)
+            collector.start()
         c = w.batch.controller
         c.client_settings = ClientSettings(backoff_base=0.05, backoff_max=0.5)
         c.set_concurrency(args.concurrency)
@@ -215,6 +248,9 @@ def main() -> None:
         await asyncio.sleep(0.2)  # let the first paint and thumbnails settle
         if tracer is not None:
             tracer.start()
+        if collector is not None:  # the 5th tick from now is the full pass
+            collector._ticks = main_thread_gc.FULL_EVERY - 5
+        cpu0 = thread_cpu()
         clock.start()
         last[0] = 0
         heartbeat.start()
@@ -224,12 +260,15 @@ def main() -> None:
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - t0
         heartbeat.stop()
+        cpu1 = thread_cpu()
         if tracer is not None:
             tracer.stop()
         done = sum(j.state is JobState.DONE for j in c.jobs())
         thumbs = w.batch.panel.model.thumbnail_count()
         await w.shutdown()
         w.close()
+        if collector is not None:
+            collector.stop()
         stalls = sorted(max(0.0, g - 5.0) for g in gaps)  # time beyond the 5 ms interval
         p99 = stalls[int(len(stalls) * 0.99)] if stalls else 0.0
         return {
@@ -240,6 +279,9 @@ def main() -> None:
             "max_stall_ms": round(stalls[-1] if stalls else 0.0, 1),
             "p99_stall_ms": round(p99, 1),
             "thumbnails_held": thumbs,
+            # Where this process's CPU went during the batch.
+            "cpu_s": {k: round(v - cpu0.get(k, 0.0), 2) for k, v in sorted(cpu1.items())
+                      if v - cpu0.get(k, 0.0) >= 0.05},
             "stalls_over_30ms": big[:20],
             **({"top_stalls": [
                 {"ms": round(ms, 1), "at_s": round(a - t0, 2), **tracer.attribute(a, b)}
