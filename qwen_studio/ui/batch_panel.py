@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -49,6 +50,7 @@ from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.jobs import Job, JobState, QueueStats
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import image_loading as il
+from qwen_studio.ui import theme
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
 
 if TYPE_CHECKING:
@@ -66,7 +68,8 @@ STATS_MS = 100  # progress bar, counts, ETA and window title change at most this
 BATCH_OFFER_KEY = "batch:offer"
 
 # Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
-# Words are translated where shown (BatchModel.tr).
+# Words are translated where shown (BatchModel.tr). The colour here is the dark theme's;
+# status_colour() gives the running theme's (STATUS_COLOURS).
 STATUS_LOOK: dict[JobState, tuple[str, str, str]] = {
     JobState.QUEUED: ("◷", QT_TRANSLATE_NOOP("BatchModel", "Queued"), "#9a9a9a"),
     JobState.RUNNING: ("⟳", QT_TRANSLATE_NOOP("BatchModel", "Running"), "#6fa8dc"),
@@ -81,29 +84,76 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("BatchModel", "Result"), QT_TRANSLATE_NOOP("BatchModel", "Prompt"),
 )
 C_INPUT, C_STATUS, C_TRIES, C_TIME, C_RESULT, C_PROMPT = range(6)
-_icons: dict[JobState, QIcon] = {}
+
+# Status colours per theme: as text they keep >= 4.5:1 on the table's rows (plain and
+# alternate); as badges they carry a glyph of LOOK["badge_text"].
+STATUS_COLOURS: dict[str, dict[JobState, str]] = {
+    "dark": {s: look[2] for s, look in STATUS_LOOK.items()},
+    "light": {
+        JobState.QUEUED: "#5f5f5f", JobState.RUNNING: "#1f5fa8", JobState.DONE: "#2e7d32",
+        JobState.FAILED: "#b3261e", JobState.CANCELLED: "#6b6b6b",
+        JobState.SKIPPED: "#2e7d32",
+    },
+}
+# The panel's own surfaces (what theme.tokens has no name for), per theme.
+LOOK: dict[str, dict[str, str]] = {
+    "dark": {"panel": "#232323", "panel_rule": "#1a1a1a", "alt_row": "#242424",
+             "header_rule": "#1f1f1f", "summary": "#cfcfcf", "hint": "#7d7d7d",
+             "badge_text": "#1c1c1c"},
+    "light": {"panel": "#e6e6e6", "panel_rule": "#c4c4c4", "alt_row": "#f3f3f3",
+              "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b",
+              "badge_text": "#ffffff"},
+}
+_icons: dict[tuple[str, JobState], QIcon] = {}
 
 
-def status_icon(state: JobState) -> QIcon:
-    """A small round badge with the status glyph, painted once per state."""
-    icon = _icons.get(state)
+def _scheme(scheme: str | None) -> str:
+    return scheme if scheme in ("dark", "light") else theme.current_scheme()
+
+
+def status_colour(state: JobState, scheme: str | None = None) -> str:
+    return STATUS_COLOURS[_scheme(scheme)][state]
+
+
+def panel_stylesheet(scheme: str | None = None) -> str:
+    """The batch panel's style sheet for a theme (its tokens, plus LOOK)."""
+    scheme = _scheme(scheme)
+    t, k = theme.tokens(scheme), LOOK[scheme]
+    return (
+        f"#batchPanel {{ background: {k['panel']}; border-top: 1px solid {k['panel_rule']}; }}"
+        f"#batchResumeBanner {{ background: {t['info_bg']}; border: 1px solid {t['accent']};"
+        " border-radius: 5px; }"
+        f"#batchSummary {{ color: {k['summary']}; padding: 2px 0; }}"
+        f"#batchProgressLabel {{ color: {t['muted']}; }}"
+        f"QTableView#batchQueue {{ alternate-background-color: {k['alt_row']}; }}"
+        f"QTableView#batchQueue::item:selected {{ background: {t['row_selected']};"
+        f" color: {t['row_selected_text']}; }}"
+        f"QHeaderView::section {{ background: {t['alt']}; color: {t['muted']}; border: none;"
+        f" border-right: 1px solid {k['header_rule']}; padding: 3px 6px; }}"
+    )
+
+
+def status_icon(state: JobState, scheme: str | None = None) -> QIcon:
+    """A small round badge with the status glyph, painted once per state and theme."""
+    scheme = _scheme(scheme)
+    icon = _icons.get((scheme, state))
     if icon is None:
-        glyph, _word, color = STATUS_LOOK[state]
+        glyph = STATUS_LOOK[state][0]
         pm = QPixmap(32, 32)
         pm.fill(Qt.GlobalColor.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setBrush(QColor(color))
+        p.setBrush(QColor(status_colour(state, scheme)))
         p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(2, 2, 28, 28)
         f = QFont()
         f.setPixelSize(20)
         f.setBold(True)
         p.setFont(f)
-        p.setPen(QColor("#1c1c1c"))
+        p.setPen(QColor(LOOK[scheme]["badge_text"]))
         p.drawText(QRect(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, glyph)
         p.end()
-        icon = _icons[state] = QIcon(pm)
+        icon = _icons[(scheme, state)] = QIcon(pm)
     return icon
 
 
@@ -132,6 +182,7 @@ class BatchModel(QAbstractTableModel):
         self._row: dict[int, int] = {}
         self._thumbs: OrderedDict[tuple[int, str], QIcon] = OrderedDict()
         self._asked: set[tuple[int, str]] = set()
+        self.scheme = theme.current_scheme()  # colours of this theme (the panel follows it)
         controller.reset.connect(self._reset)
         controller.jobsAdded.connect(self._added)
         controller.jobsChanged.connect(self._changed)
@@ -189,16 +240,15 @@ class BatchModel(QAbstractTableModel):
             if role == R.ToolTipRole:
                 return "\n".join(job.request.inputs)
         elif col == C_STATUS:
-            _glyph, word, color = STATUS_LOOK[job.state]
-            word = self.tr(word)
+            word = self.tr(STATUS_LOOK[job.state][1])
             if role == R.DisplayRole:
                 if job.state is JobState.RUNNING and job.detail and job.detail != "starting":
                     return f"{word} · {job.detail.split(' — ')[0]}"
                 return word
             if role == R.DecorationRole:
-                return status_icon(job.state)
+                return status_icon(job.state, self.scheme)
             if role == R.ForegroundRole:
-                return QColor(color)
+                return QColor(STATUS_COLOURS[self.scheme][job.state])
             if role == R.ToolTipRole:
                 return job.detail or word
         elif col == C_TRIES:
@@ -226,7 +276,7 @@ class BatchModel(QAbstractTableModel):
                     return job.detail
                 return "\n".join(str(p) for p in job.result or [])
             if role == R.ForegroundRole and job.state is JobState.FAILED:
-                return QColor("#f08c8c")
+                return QColor(theme.tokens(self.scheme)["error_fg"])
         elif col == C_PROMPT:
             if role in (R.DisplayRole, R.EditRole):
                 return job.request.prompt if role == R.EditRole else (
@@ -235,7 +285,7 @@ class BatchModel(QAbstractTableModel):
                 return ("Double-click to give this photo its own prompt"
                         if job.state is JobState.QUEUED else job.request.prompt)
             if role == R.ForegroundRole and not job.request.prompt:
-                return QColor("#7d7d7d")
+                return QColor(LOOK[self.scheme]["hint"])
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
@@ -289,6 +339,16 @@ class BatchModel(QAbstractTableModel):
 
     def thumbnail_count(self) -> int:
         return len(self._thumbs)
+
+    def set_scheme(self, scheme: str) -> None:
+        """The theme changed: every row's colours and badges are repainted in it."""
+        if scheme == self.scheme:
+            return
+        self.scheme = scheme
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1),
+                                  [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole])
 
     # -- controller events ---------------------------------------------------------------------
     def _reset(self) -> None:
@@ -503,17 +563,8 @@ class BatchPanel(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.summary)
-        self.setStyleSheet(
-            "#batchPanel { background: #232323; border-top: 1px solid #1a1a1a; }"
-            "#batchResumeBanner { background: #1f3447; border: 1px solid #6fa8dc;"
-            " border-radius: 5px; }"
-            "#batchSummary { color: #cfcfcf; padding: 2px 0; }"
-            "#batchProgressLabel { color: #bdbdbd; }"
-            "QTableView#batchQueue { alternate-background-color: #242424; }"
-            "QTableView#batchQueue::item:selected { background: #34495e; }"
-            "QHeaderView::section { background: #2a2a2a; color: #bdbdbd; border: none;"
-            " border-right: 1px solid #1f1f1f; padding: 3px 6px; }"
-        )
+        self._look = ""
+        self._apply_look()
 
         # -- wiring ---------------------------------------------------------------------------
         self.concurrency_spin.valueChanged.connect(controller.set_concurrency)
@@ -540,6 +591,25 @@ class BatchPanel(QFrame):
         controller.jobsChanged.connect(lambda *_: self._update_actions())
         self._update_actions()
         self.show_stats(None)
+
+    # -- theme ---------------------------------------------------------------------------------
+    def _apply_look(self) -> None:
+        """Style sheet and row colours of the running theme (once per theme change)."""
+        scheme = theme.current_scheme()
+        if scheme == self._look:
+            return
+        self._look = scheme
+        self.setStyleSheet(panel_stylesheet(scheme))
+        self.model.set_scheme(scheme)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # theme.apply_theme records the scheme, then sets the app palette and style sheet:
+        # every widget gets PaletteChange / StyleChange (ours too, when we restyle: the
+        # scheme check stops that from looping).
+        if (event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+                and hasattr(self, "_look")):  # not while __init__ builds the panel
+            self._apply_look()
+        super().changeEvent(event)
 
     def _view_action(self, text: str, key: str, slot: Any, name: str) -> QAction:
         act = QAction(text, self.view)

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,6 +41,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from qwen_studio.core.request import EditRequest
+from qwen_studio.ui import theme
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
@@ -55,14 +56,32 @@ _STATUS_WORDS = {
     CANCELLED: QT_TRANSLATE_NOOP("HistoryModel", "cancelled"),
 }
 # Icon glyph + colour per status: the word and the glyph carry the meaning, colour only helps.
-STATUS_LOOK = {
-    QUEUED: ("◷", "#9a9a9a"),
-    RUNNING: ("⟳", "#6fa8dc"),
-    DONE: ("✓", "#7cc48a"),
-    FAILED: ("✗", "#e07a7a"),
-    CANCELLED: ("⊘", "#b0b0b0"),
-    INTERRUPTED: ("⚠", "#e0b45a"),
+_STATUS_GLYPHS = {QUEUED: "◷", RUNNING: "⟳", DONE: "✓", FAILED: "✗", CANCELLED: "⊘",
+                  INTERRUPTED: "⚠"}
+# Per theme; as text each keeps >= 4.5:1 on the history list's background.
+STATUS_COLOURS: dict[str, dict[str, str]] = {
+    "dark": {QUEUED: "#9a9a9a", RUNNING: "#6fa8dc", DONE: "#7cc48a", FAILED: "#e07a7a",
+             CANCELLED: "#b0b0b0", INTERRUPTED: "#e0b45a"},
+    "light": {QUEUED: "#5f5f5f", RUNNING: "#1f5fa8", DONE: "#2e7d32", FAILED: "#b3261e",
+              CANCELLED: "#6b6b6b", INTERRUPTED: "#8a5a00"},
 }
+
+
+class _StatusLook(Mapping[str, tuple[str, str]]):
+    """status -> (glyph, colour in the running theme). Looked up at paint time, so rows
+    repainted after a live theme switch take the new theme's colour."""
+
+    def __getitem__(self, status: str) -> tuple[str, str]:
+        return _STATUS_GLYPHS[status], STATUS_COLOURS[theme.current_scheme()][status]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_STATUS_GLYPHS)
+
+    def __len__(self) -> int:
+        return len(_STATUS_GLYPHS)
+
+
+STATUS_LOOK: Mapping[str, tuple[str, str]] = _StatusLook()
 
 PAGE_SIZE = 100
 THUMB_CACHE_MAX = 400  # ~112 px images: a few tens of MB at most
@@ -630,7 +649,8 @@ class HistoryModel(QAbstractListModel):
         def done(records: list[Any]) -> None:
             if gen != self._generation:
                 return  # reloaded meanwhile: the reload read them (with the pushed state)
-            self.restore(self._entry_from(r) for r in records)
+            # Forgotten meanwhile (removed from the batch) are left out.
+            self.restore(self._entry_from(r) for r in records if r.id in self._own)
             self._update_ticker()
 
         self._submit(query, done)
