@@ -59,7 +59,7 @@ def create_main_window(
     """Build the window (QApplication and qasync loop must exist). Call `await
     window.shutdown()` when done: it closes what was created here (http client, library,
     demo sandbox)."""
-    from qwen_studio.core.client import LazyHttpClient
+    from qwen_studio.core.http_session import LazyHttpClient
     from qwen_studio.core.library import Library
 
     app = QApplication.instance()

@@ -16,21 +16,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import dataclasses
 import io
 import json
 import logging
 import random
 import re
-import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from qwen_studio import __version__
 from qwen_studio.core.api_errors import (
     REQUEST_ID_HEADERS,
     MalformedResponseError,
@@ -51,14 +47,20 @@ from qwen_studio.core.errors import (
     RequestTimeout,
     ResultDownloadError,
 )
+from qwen_studio.core.http_session import (
+    DEFAULT_SETTINGS,
+    LazyHttpClient,
+    make_http_client,
+    timeout_for,
+)
 from qwen_studio.core.request import DEFAULT_MODELS, EditRequest
 from qwen_studio.core.styles import GenerationResult, ResultRef, get_style
 
 if TYPE_CHECKING:
     import httpx
 
-# httpx is imported where it is used, not here: importing it costs 50-90 ms, and the window
-# imports this module (for the job queue's RetryInfo and friends) before its first paint.
+# httpx is imported where it is used, not here: importing it costs 50-90 ms, and the batch
+# queue imports this module before its first request.
 __all__ = ["ClientSettings", "Endpoint", "ImageClient", "LazyHttpClient", "RetryInfo",
            "make_http_client"]
 
@@ -72,68 +74,6 @@ REDIRECTS = (301, 302, 303, 307, 308)
 _CHECK_HINT = "Check the endpoint URL and your connection."
 
 T = TypeVar("T")
-DEFAULT_SETTINGS = ClientSettings()
-
-
-def _timeout(settings: ClientSettings) -> httpx.Timeout:
-    import httpx
-    # Uploads of three 10 MB data URIs need time per write; the pool wait is bounded by the
-    # job queue's concurrency, so it only guards against a wedged pool.
-    return httpx.Timeout(
-        connect=settings.connect_timeout,
-        read=settings.read_timeout,
-        write=max(60.0, settings.connect_timeout),
-        pool=max(30.0, settings.connect_timeout),
-    )
-
-
-def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.AsyncClient:
-    """The one AsyncClient the app shares. Redirects are never followed automatically."""
-    import httpx
-    return httpx.AsyncClient(
-        timeout=_timeout(settings),
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
-        headers={"User-Agent": f"qwen-studio/{__version__}"},
-    )
-
-
-class LazyHttpClient:
-    """The shared AsyncClient, built on first use or by `warm()` in a worker thread.
-
-    Building one costs 50-90 ms (httpx import, SSL context); a window should not pay that
-    before its first paint. Behaves like the client it wraps (attribute access builds it);
-    `aclose()` closes it only if it was ever built.
-    """
-
-    def __init__(self, settings: ClientSettings = DEFAULT_SETTINGS) -> None:
-        self._settings = settings
-        self._client: httpx.AsyncClient | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def built(self) -> bool:
-        return self._client is not None
-
-    def get(self) -> httpx.AsyncClient:
-        with self._lock:  # the pool may be building it right now: wait for that one
-            if self._client is None:
-                self._client = make_http_client(self._settings)
-            return self._client
-
-    def warm(self, executor: Executor) -> None:
-        """Build it in `executor`, so the GUI thread finds it ready."""
-        with contextlib.suppress(RuntimeError):  # executor shut down already
-            executor.submit(self.get)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.get(), name)
-
-    async def aclose(self) -> None:
-        with self._lock:
-            client = self._client
-        if client is not None:
-            await client.aclose()
 
 
 def _log_url(url: str) -> str:
@@ -217,7 +157,7 @@ class ImageClient:
         self.style = get_style(endpoint.style)
         self._sleep = sleep
         self._rng = rng
-        self._timeout = _timeout(settings)
+        self._timeout = timeout_for(settings)
 
     def __repr__(self) -> str:
         return f"ImageClient({self.endpoint!r})"  # Endpoint's repr leaves the key out

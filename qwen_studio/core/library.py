@@ -18,6 +18,7 @@ profile name.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -25,7 +26,6 @@ import re
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -213,10 +213,13 @@ def _clean_ext(suffix: str) -> str:
     return {"jpeg": "jpg", "tiff": "tif"}.get(ext, ext) or "bin"
 
 
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef"
-    "\U00020000-\U0003ffff]"
-)
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    # Compiled on first search, not at import: the character class takes ~4 ms to compile.
+    return re.compile(
+        "[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef"
+        "\U00020000-\U0003ffff]"
+    )
 
 
 def _like_pattern(term: str) -> str:
@@ -297,7 +300,7 @@ class Library:
         self.files_dir = self.root / "files"
         self.db_path = self.root / DB_NAME
         self._lock = threading.RLock()
-        self._session = uuid.uuid4().hex
+        self._session = os.urandom(16).hex()  # uuid would pull in platform at start-up
         self._session_lock = _SessionLock(self.root / "sessions" / f"{self._session}.lock")
         for _ in range(5):
             if self._session_lock.try_acquire():
@@ -759,7 +762,7 @@ class Library:
         for term in terms:
             if self._has_fts and self._fts_trigram and len(term) >= 3:
                 fts_terms.append(f'"{term}"')  # trigram: substring, any script
-            elif self._has_fts and not self._fts_trigram and not _CJK.search(term):
+            elif self._has_fts and not self._fts_trigram and not _cjk().search(term):
                 fts_terms.append(f'"{term}"*')  # word prefix, for type-ahead
             else:
                 # Short or CJK terms the index cannot answer: plain substring scan.

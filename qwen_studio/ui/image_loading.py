@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -178,7 +177,7 @@ def save_clipboard_image(image: QImage, directory: Path) -> Path:
     """Write a pasted bitmap to a new PNG so it can be an input like any file. Worker only."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = f"pasted-{stamp}-{uuid.uuid4().hex[:6]}.png"
+    name = f"pasted-{stamp}-{os.urandom(3).hex()}.png"
     return write_new(directory / name, encode_png(image))
 
 

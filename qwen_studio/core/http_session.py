@@ -1,0 +1,81 @@
+"""The one shared httpx.AsyncClient: how it is configured, and built lazily.
+
+Its own module so the window can hold a LazyHttpClient without importing the request
+client (styles, error mapping) or httpx before its first paint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any
+
+from qwen_studio import __version__
+from qwen_studio.core.endpoint import ClientSettings
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_SETTINGS = ClientSettings()
+
+
+def timeout_for(settings: ClientSettings) -> httpx.Timeout:
+    import httpx
+    # Uploads of three 10 MB data URIs need time per write; the pool wait is bounded by the
+    # job queue's concurrency, so it only guards against a wedged pool.
+    return httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=max(60.0, settings.connect_timeout),
+        pool=max(30.0, settings.connect_timeout),
+    )
+
+
+def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.AsyncClient:
+    """The one AsyncClient the app shares. Redirects are never followed automatically."""
+    import httpx
+    return httpx.AsyncClient(
+        timeout=timeout_for(settings),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        headers={"User-Agent": f"qwen-studio/{__version__}"},
+    )
+
+
+class LazyHttpClient:
+    """The shared AsyncClient, built on first use or by `warm()` in a worker thread.
+
+    Building one costs 50-90 ms (httpx import, SSL context); a window should not pay that
+    before its first paint. Behaves like the client it wraps (attribute access builds it);
+    `aclose()` closes it only if it was ever built.
+    """
+
+    def __init__(self, settings: ClientSettings = DEFAULT_SETTINGS) -> None:
+        self._settings = settings
+        self._client: httpx.AsyncClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._client is not None
+
+    def get(self) -> httpx.AsyncClient:
+        with self._lock:  # the pool may be building it right now: wait for that one
+            if self._client is None:
+                self._client = make_http_client(self._settings)
+            return self._client
+
+    def warm(self, executor: Executor) -> None:
+        """Build it in `executor`, so the GUI thread finds it ready."""
+        with contextlib.suppress(RuntimeError):  # executor shut down already
+            executor.submit(self.get)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+    async def aclose(self) -> None:
+        with self._lock:
+            client = self._client
+        if client is not None:
+            await client.aclose()
