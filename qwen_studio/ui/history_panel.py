@@ -171,7 +171,7 @@ class HistoryDelegate(QStyledItemDelegate):
         after = model.thumbnail(after_p) if after_p is not None else None
         before = model.thumbnail(before_p) if before_p is not None else None
         glyph, look = STATUS_LOOK.get(entry.status, ("", "#999"))
-        # The status colours suit the dark rows; on light ones they are darkened to 4.5:1.
+        # STATUS_LOOK is per theme; readable() keeps 4.5:1 on a selected or hovered row too.
         color = theme.readable(QColor(look), row_bg)
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
