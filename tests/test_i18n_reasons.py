@@ -111,9 +111,6 @@ def test_failed_edit_banner_names_the_file_in_chinese(chinese):
 
 # -- the window --------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs main_window._add_inputs to build each problem with error_text.input_problem("
-    "p.name, reason) instead of f'{p.name}: {reason}' (main_window.py is not ours to edit)"))
 def test_refused_files_dropped_in_chinese_are_named_with_chinese_reasons(
         chinese, make_window, qloop, tmp_path: Path):
     from window_helpers import drop_files

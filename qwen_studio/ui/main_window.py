@@ -69,7 +69,7 @@ from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
-from qwen_studio.ui.error_text import error_hint, error_message
+from qwen_studio.ui.error_text import error_hint, error_message, input_problem
 from qwen_studio.ui.history_model import (
     CANCELLED,
     DONE,
@@ -615,7 +615,7 @@ class MainWindow(QMainWindow):
         images, skipped = await self._pool(find_images, paths)
         if await self.batch.offer(paths, images, skipped, limit):
             return  # a folder or more photos than the model takes: the batch queue
-        problems = [f"{p.name}: {reason}" for p, reason in skipped]
+        problems = [input_problem(p.name, reason) for p, reason in skipped]
         # Decode thumbnails in the pool; a file that fails is named with its reason.
         results = await asyncio.gather(
             *(self._pool(il.decode_input, p, THUMB_SIDE) for p in images),
@@ -624,7 +624,7 @@ class MainWindow(QMainWindow):
         good: list[InputItem] = []
         for p, res in zip(images, results, strict=True):
             if isinstance(res, InputImageError):
-                problems.append(f"{p.name}: {res.reason}")
+                problems.append(input_problem(p.name, res.reason))
             elif isinstance(res, BaseException):
                 problems.append(self.tr("{file}: could not be read ({error})").format(
                     file=p.name, error=type(res).__name__))
