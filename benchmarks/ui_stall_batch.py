@@ -45,6 +45,8 @@ def main() -> None:
                 print(f"round {r + 1}: {res['done']}/{res['jobs']} done in "
                       f"{res['elapsed_s']:.1f} s; stall max {res['max_stall_ms']:.1f} ms, "
                       f"p99 {res['p99_stall_ms']:.1f} ms (goal max < 50, p99 < 16)")
+                cpu = ", ".join(f"{k} {v:.2f}" for k, v in res.get("cpu_s", {}).items())
+                print(f"  CPU s during the batch: {cpu}; machine load {os.getloadavg()[0]:.1f}")
                 for st in res.get("top_stalls", []):
                     print(f"  +{st['at_s']:6.2f} s {st['ms']:6.1f} ms  {st.get('cpu', '')}")
                     for key in ("spans", "main", "others"):
