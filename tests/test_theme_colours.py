@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
+from window_helpers import until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
@@ -17,6 +18,8 @@ from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.history_panel import HistoryDelegate
+from qwen_studio.ui.prompt_panel import PromptPanel
+from qwen_studio.ui.result_strip import ResultStrip
 
 KINDS = ("error", "warning", "info")
 
@@ -52,6 +55,12 @@ def test_text_tokens_are_readable_on_their_backgrounds(name: str):
     pairs += [(f"{k}_fg", bg) for k in KINDS for bg in ("base", "window")]
     pairs += [("subtle", "list"), ("subtle", "base"), ("faint", "window"), ("muted", "base"),
               ("row_selected_text", "row_selected"), ("text", "undo_bg")]
+    # Welcome panel (on the canvas area), prompt counters and Settings notes (on the window),
+    # the compare toolbar's zoom and sizes (canvas area), the result strip's numbers.
+    pairs += [("text", "canvas_area"), ("muted", "canvas_area"), ("over_fg", "window"),
+              ("ok_fg", "window"), ("subtle", "window"), ("muted", "window"),
+              ("toolbar_note", "canvas_area"), ("strip_text", "strip_bg"),
+              ("strip_text", "strip_hover"), ("strip_selected_text", "strip_selected")]
     low = [f"{fg} on {bg}: {ratio(t[fg], t[bg]):.2f}" for fg, bg in pairs
            if ratio(t[fg], t[bg]) < 4.5]
     assert not low, low
@@ -245,3 +254,234 @@ def test_history_row_texts_read_in_light(qapp, scheme, selected: bool):
            if text not in ("☆", "★", "TODAY") and ratio(pen, row_bg) < 4.5]
     assert not low, low
     assert any("done" in text for text, _ in painter.texts)
+
+
+# -- welcome panel -----------------------------------------------------------------------------
+
+def on_screen(window: QWidget, widget: QWidget) -> QImage:
+    """What `widget` looks like inside the window (with the backgrounds behind it)."""
+    return window.grab(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())).toImage()
+
+
+def ink(image: QImage, rect: QRect, bg: QColor) -> QColor:
+    """The pixel in `rect` that stands out most from `bg`: the text's own colour."""
+    pixels = [image.pixelColor(x, y) for x in range(rect.left(), rect.right())
+              for y in range(rect.top(), rect.bottom())]
+    return max(pixels, key=lambda c: ratio(c, bg))
+
+
+def test_first_run_welcome_reads_in_light_and_follows_a_live_switch(scheme, make_window,
+                                                                    qloop):
+    """The first thing a new user sees: the title must not be near-white on light grey."""
+    scheme("light")
+    window = make_window()  # nothing configured: the welcome panel
+    welcome = window.welcome
+    assert window.canvas_stack.currentWidget() is welcome
+    qloop.run(until(welcome.isVisible, 5, "the welcome panel on screen"))
+    # The whole explanation shows (a centred word-wrapped label used to be cut after two
+    # lines).
+    assert welcome.body.height() >= welcome.body.heightForWidth(welcome.body.width())
+
+    def look() -> tuple[QColor, QColor, QColor]:
+        image = on_screen(window, welcome)
+        bg = image.pixelColor(6, 6)
+        title = welcome.title.geometry()
+        body = welcome.body.geometry()
+        return bg, ink(image, title, bg), ink(image, body, bg)
+
+    bg, title, body = look()
+    assert bg.lightness() > 180, bg.name()
+    assert ratio(title, bg) >= 4.5 and title.lightness() < 80, (title.name(), bg.name())
+    assert ratio(body, bg) >= 4.5, (body.name(), bg.name())
+    assert welcome.title.palette().color(QPalette.ColorRole.WindowText) \
+        == QColor(theme.LIGHT["text"])
+
+    scheme("dark")  # Settings ▸ Theme, with the panel on screen
+    bg, title, body = look()
+    assert bg.lightness() < 60, bg.name()
+    assert title.lightness() > 180 and ratio(title, bg) >= 4.5, title.name()
+    assert ratio(body, bg) >= 4.5
+
+
+def test_restyled_widgets_keep_no_style_sheet_of_their_own(make_window):
+    """Each widget style sheet is parsed at start-up and its literal colours miss a theme
+    switch: these take every colour from the app's sheet."""
+    window = make_window()
+    widgets = [window.welcome, window.compare_view.strip,
+               window.compare_view.findChild(QWidget, "compareToolbar"),
+               window.prompt_panel.prompt_count.label, window.prompt_panel.negative_count.label]
+    assert all(w is not None and w.styleSheet() == "" for w in widgets)
+
+
+# -- prompt counters ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_prompt_counter_reads_and_warns_in_both_themes(qtbot, scheme, name: str):
+    scheme(name)
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    counter = panel.prompt_count
+    window = QColor(theme.tokens(name)["window"])
+
+    def colour() -> QColor:
+        return counter.label.palette().color(QPalette.ColorRole.WindowText)
+
+    panel.prompt_edit.setPlainText("add snow")
+    assert counter.label.text() == f"8 / {counter.limit}"
+    assert colour() == QColor(theme.tokens(name)["faint"]) and ratio(colour(), window) >= 4.5
+
+    panel.prompt_edit.setPlainText("x" * (counter.limit + 5))
+    assert counter.over and "remove 5" in counter.label.text()  # words, not colour alone
+    assert colour() == QColor(theme.tokens(name)["over_fg"]) and ratio(colour(), window) >= 4.5
+    assert counter.label.font().bold()
+
+    panel.prompt_edit.setPlainText("short again")
+    assert not counter.over and colour() == QColor(theme.tokens(name)["faint"])
+
+
+def test_prompt_counter_over_the_limit_follows_a_live_switch(qtbot, scheme):
+    scheme("dark")
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.negative_edit.setPlainText("n" * 600)
+    label = panel.negative_count.label
+    assert label.palette().color(QPalette.ColorRole.WindowText) == QColor(theme.DARK["over_fg"])
+    scheme("light")
+    assert label.palette().color(QPalette.ColorRole.WindowText) == QColor(theme.LIGHT["over_fg"])
+
+
+def test_prompt_counter_draws_its_warning_icon_only_when_needed(qtbot):
+    """Start-up: the icon's pixmap (~3 ms) is made the first time a prompt is too long."""
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    icon = panel.prompt_count.findChild(QLabel, None)
+    counter = panel.prompt_count
+    icons = [w for w in counter.findChildren(QLabel) if w is not counter.label]
+    assert icon is not None and len(icons) == 1
+    assert icons[0].pixmap().isNull() and icons[0].isHidden()
+    panel.prompt_edit.setPlainText("x" * (panel.prompt_count.limit + 1))
+    assert not icons[0].pixmap().isNull() and not icons[0].isHidden()
+
+
+# -- result strip ------------------------------------------------------------------------------
+
+def results(n: int) -> list[QImage]:
+    images = []
+    for i in range(n):
+        image = QImage(320, 200, QImage.Format.Format_RGB32)
+        image.fill(QColor.fromHsv(i * 90, 160, 200))
+        images.append(image)
+    return images
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_result_strip_matches_the_theme(qtbot, scheme, name: str):
+    scheme(name)
+    strip = ResultStrip()
+    qtbot.addWidget(strip)
+    strip.resize(400, strip.height())
+    strip.set_images(results(3))
+    strip.show()
+    QApplication.processEvents()
+    t = theme.tokens(name)
+    image = strip.grab().toImage()
+    bg = image.pixelColor(strip.width() - 10, strip.height() // 2)  # right of the items
+    assert bg == QColor(t["strip_bg"]), bg.name()
+    # The numbers under the thumbnails, and the picked one's, read on their backgrounds.
+    text = strip.palette().color(QPalette.ColorRole.Text)
+    assert text == QColor(t["strip_text"]) and ratio(text, bg) >= 4.5
+    rect = strip.visualItemRect(strip.item(0))
+    picked = QRect(strip.viewport().mapTo(strip, rect.topLeft()), rect.size())
+    label = QRect(picked.left(), picked.bottom() - 18, picked.width(), 16)
+    picked_bg = image.pixelColor(picked.left() + 3, picked.top() + 30)  # beside the thumbnail
+    assert picked_bg == QColor(t["strip_selected"]), picked_bg.name()
+    number = ink(image, label, picked_bg)
+    assert ratio(number, picked_bg) >= 4.5, (number.name(), picked_bg.name())
+
+
+def test_result_strip_follows_a_live_switch(qtbot, scheme):
+    scheme("dark")
+    strip = ResultStrip()
+    qtbot.addWidget(strip)
+    strip.resize(400, strip.height())
+    strip.set_images(results(2))
+    strip.show()
+    scheme("light")
+    image = strip.grab().toImage()
+    assert image.pixelColor(strip.width() - 10, strip.height() // 2) \
+        == QColor(theme.LIGHT["strip_bg"])
+
+
+# -- settings: key note and Test connection ----------------------------------------------------
+
+def test_settings_test_result_is_coloured_by_outcome_and_theme(qtbot, qloop, scheme):
+    from qwen_studio.core.config import ConfigStore
+    from qwen_studio.core.errors import AuthError
+    from qwen_studio.ui.settings_dialog import SettingsDialog
+
+    scheme("light")
+    answers: list[str | Exception] = ["Connected to example.com; the key was accepted"]
+
+    async def tester(_endpoint: object) -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    dialog = SettingsDialog(ConfigStore(), tester)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.url_edit.setText("https://example.com")
+    dialog.key_edit.setText("sk-test")
+    window = QColor(theme.LIGHT["window"])
+
+    def colour(label: QLabel) -> QColor:
+        return label.palette().color(QPalette.ColorRole.WindowText)
+
+    assert colour(dialog.key_note) == QColor(theme.LIGHT["subtle"])
+    assert ratio(colour(dialog.key_note), window) >= 4.5
+
+    async def test() -> str:
+        dialog.test_button.click()
+        await until(lambda: dialog.test_result.text().startswith(("✓", "✗")), 5)
+        return dialog.test_result.text()
+
+    assert qloop.run(test()).startswith("✓ Connected")
+    ok = colour(dialog.test_result)
+    assert ok == QColor(theme.LIGHT["ok_fg"]) and ratio(ok, window) >= 4.5
+
+    answers.append(AuthError())
+    assert qloop.run(test()).startswith("✗ Failed: The API key was refused")
+    failed = colour(dialog.test_result)
+    assert failed == QColor(theme.LIGHT["error_fg"]) and ratio(failed, window) >= 4.5
+
+    # A success, then a URL the dialog refuses itself: red, not the last test's green.
+    answers.append("Connected")
+    qloop.run(test())
+    dialog.url_edit.setText("ftp://example.com")
+    dialog.test_button.click()
+    assert dialog.test_result.text().startswith("✗ Failed")
+    assert colour(dialog.test_result) == QColor(theme.LIGHT["error_fg"])
+
+    scheme("dark")  # live, with the dialog open
+    assert colour(dialog.test_result) == QColor(theme.DARK["error_fg"])
+    assert colour(dialog.key_note) == QColor(theme.DARK["subtle"])
+
+
+# -- compare toolbar ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_compare_toolbar_zoom_and_sizes_read_on_the_canvas_area(qtbot, scheme, name: str):
+    """They were the palette's placeholder grey: under 3:1 in light."""
+    from qwen_studio.ui.compare_view import CompareView
+
+    scheme(name)
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show()
+    area = QColor(theme.tokens(name)["canvas_area"])  # what the window puts behind it
+    for label in (view.zoom_label, view.sizes_label):
+        fg = label.palette().color(QPalette.ColorRole.WindowText)
+        assert fg == QColor(theme.tokens(name)["toolbar_note"]) and ratio(fg, area) >= 4.5

@@ -74,30 +74,6 @@ _MODE_HELP = {
         "CompareView", "After; hold Space or the mouse button to see before (key 3)"),
 }
 
-_TOOLBAR_STYLE = """
-#compareToolbar { border-bottom: 1px solid rgba(128,128,128,0.25); }
-#compareToolbar QToolButton {
-    border: 1px solid transparent; border-radius: 4px; padding: 2px 8px; min-height: 20px;
-}
-#compareToolbar QToolButton:hover { background: rgba(128,128,128,0.20); }
-#compareToolbar QToolButton:pressed { background: rgba(128,128,128,0.32); }
-#compareToolbar QToolButton:checked {
-    background: palette(highlight); color: palette(highlighted-text);
-}
-#compareToolbar QToolButton:focus { border: 2px solid palette(highlight); padding: 1px 7px; }
-#compareToolbar QToolButton:checked:focus { border: 2px solid palette(highlighted-text); }
-#modeSwitch {
-    border: 1px solid rgba(128,128,128,0.45); border-radius: 6px;
-    background: rgba(128,128,128,0.10);
-}
-#modeSwitch QToolButton { border-radius: 4px; }
-#compareToolbar QToolButton#fitButton:checked,
-#compareToolbar QToolButton#actualSizeButton:checked {
-    background: rgba(128,128,128,0.28); color: palette(text);
-}
-#zoomLabel, #imageSizes { color: palette(placeholder-text); }
-"""
-
 
 class _ElidedLabel(QLabel):
     """A label that shrinks with the toolbar instead of pushing buttons off screen."""
@@ -280,7 +256,8 @@ class CompareView(QWidget):
         bar = QFrame(self)
         bar.setObjectName("compareToolbar")
         bar.setAccessibleName(self.tr("Compare toolbar"))
-        bar.setStyleSheet(_TOOLBAR_STYLE)
+        # Its look (mode switch, checked buttons, the zoom and size notes) is in the theme's
+        # style sheet (#compareToolbar rules), so it follows a live light/dark switch.
         row = QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
         row.setSpacing(4)

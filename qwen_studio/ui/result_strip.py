@@ -44,15 +44,8 @@ class ResultStrip(QListWidget):
         self.setUniformItemSizes(True)
         self.setFixedHeight(THUMB + 24 + 6)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setStyleSheet(
-            "#resultStrip { background: #303030; border: none; border-top: 1px solid #262626;"
-            " color: #c8c8c8; padding: 2px 8px; }"
-            "#resultStrip:focus { border-top: 2px solid palette(highlight); }"
-            "#resultStrip::item { border-radius: 4px; padding: 3px; }"
-            "#resultStrip::item:hover { background: rgba(255,255,255,0.07); }"
-            "#resultStrip::item:selected { background: rgba(255,255,255,0.16);"
-            " color: #ffffff; }"
-        )
+        # Background, numbers and the picked item's colours come from the theme's style
+        # sheet (#resultStrip rules): light in light, dark in dark, and live on a switch.
         self._silent = False
         self.currentRowChanged.connect(self._on_row)
 

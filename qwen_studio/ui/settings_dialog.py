@@ -34,6 +34,8 @@ from qwen_studio.core.config import (
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
+from qwen_studio.ui import theme
+from qwen_studio.ui.error_text import error_hint, error_message
 
 NEW_PROFILE = "New profile…"
 STYLE_LABELS = {
@@ -101,8 +103,7 @@ class SettingsDialog(QDialog):
         self.show_key.toggled.connect(self._toggle_key)
         self.key_note = QLabel(store.key_backend_note())
         self.key_note.setObjectName("keyNote")
-        self.key_note.setWordWrap(True)
-        self.key_note.setStyleSheet("color: #9a9a9a;")
+        self.key_note.setWordWrap(True)  # its colour: the theme's #keyNote rule
         self.test_button = self._named(QPushButton(self.tr("Test connection")), "testButton",
                                        self.tr("Test connection"),
                                        self.tr("Check that the URL and key work, without running "
@@ -111,6 +112,8 @@ class SettingsDialog(QDialog):
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Coloured by the theme's #testResult[outcome=…] rules (busy/ok/failed); the ✓/✗
+        # glyph and the words say it too, never the colour alone.
         self.env_note = QLabel()
         self.env_note.setObjectName("envNote")
         self.env_note.setWordWrap(True)
@@ -183,7 +186,6 @@ class SettingsDialog(QDialog):
     def _appearance_box(self) -> QGroupBox:
         """Language and theme: app-wide, stored in QSettings (not in the profile)."""
         from qwen_studio import i18n
-        from qwen_studio.ui import theme
 
         box = QGroupBox(self.tr("Appearance"))
         box.setObjectName("appearanceBox")
@@ -226,8 +228,6 @@ class SettingsDialog(QDialog):
 
     def _theme_chosen(self, *_: Any) -> None:
         from PySide6.QtWidgets import QApplication
-
-        from qwen_studio.ui import theme
 
         choice = self.theme_combo.currentData() or "system"
         if self.qsettings is not None:
@@ -289,7 +289,7 @@ class SettingsDialog(QDialog):
         name = self.profile_combo.currentText()
         profile = self.store.profile(name) if name != NEW_PROFILE else None
         self.key_edit.clear()
-        self.test_result.clear()
+        self._show_test("", "")
         if profile is None:
             self.name_edit.clear()
             self.url_edit.clear()
@@ -396,15 +396,15 @@ class SettingsDialog(QDialog):
 
     def test_connection(self) -> None:
         if self.tester is None:
-            self.test_result.setText(self.tr("ℹ Testing is not available here."))
+            self._show_test("", self.tr("ℹ Testing is not available here."))
             return
         profile = self.current_profile()
         if not profile.base_url.startswith(("http://", "https://")):
-            self.test_result.setText(self.tr("✗ Failed: the base URL must start with http:// or https://"))
+            self._show_test("failed", self.tr("✗ Failed: the base URL must start with http:// "
+                                              "or https://"))
             return
         self.test_button.setEnabled(False)
-        self.test_result.setStyleSheet("color: #cfcfcf;")
-        self.test_result.setText(self.tr("⟳ Testing…"))
+        self._show_test("busy", self.tr("⟳ Testing…"))
         self._spawn(self._test(profile, self.key_edit.text().strip()))
 
     async def _test(self, profile: Profile, typed_key: str) -> None:
@@ -415,20 +415,25 @@ class SettingsDialog(QDialog):
                 key = await self._in_pool(self.store.get_key, profile.name) or ""
             if not key:
                 raise QwenStudioError(self.tr("there is no API key to "
-                                              "test"), hint="Paste the key first.")
+                                              "test"), hint=self.tr("Paste the key first."))
             endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
             text = await self.tester(endpoint)
-            self.test_result.setStyleSheet("color: #7cc48a;")
-            self.test_result.setText(f"✓ Connected: {text}")
+            self._show_test("ok", self.tr("✓ Connected: {detail}").format(detail=text))
         except QwenStudioError as exc:
-            self.test_result.setStyleSheet("color: #f08c8c;")
-            hint = f" — {exc.hint}" if exc.hint else ""
-            self.test_result.setText(f"✗ Failed: {exc.user_message}{hint}")
+            hint = error_hint(exc)
+            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+                error=error_message(exc) + (f" — {hint}" if hint else "")))
         except Exception as exc:  # unexpected: still inline, never a traceback
-            self.test_result.setStyleSheet("color: #f08c8c;")
-            self.test_result.setText(f"✗ Failed: {type(exc).__name__}")
+            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+                error=type(exc).__name__))
         finally:
             self.test_button.setEnabled(True)
+
+    def _show_test(self, outcome: str, text: str) -> None:
+        """The test result's words and its state ("busy", "ok", "failed" or "" for a plain
+        note), which picks its colour from the theme."""
+        theme.set_state(self.test_result, "outcome", outcome)
+        self.test_result.setText(text)
 
 def _wrap(layout: Any) -> QWidget:
     w = QWidget()

@@ -9,9 +9,12 @@ colorSchemeChanged; when the platform reports Unknown (most X11 desktops, offscr
 means dark, which is what image work usually wants.
 
 Every colour lives in the token dicts below, including the details some widgets draw
-themselves: the banner, drop zone and history chips are styled by the one style sheet
-(dynamic properties select the kind), and painted rows read `colour()` at paint time, so a
-live switch reaches them all. Text tokens keep >= 4.5:1 against their background.
+themselves: the banner, drop zone, history chips, welcome panel, prompt counters, result
+strip, compare toolbar and Settings' notes are styled by the one style sheet (dynamic
+properties select the state, e.g. countOver, outcome), and painted rows read `colour()` at
+paint time, so a live switch reaches them all. Prefer a rule here to a widget's own style
+sheet: each per-widget sheet costs start-up time, and literal colours in it miss the switch.
+Text tokens keep >= 4.5:1 against their background.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 SETTINGS_KEY = "ui/theme"
 ENV_THEME = "QWEN_STUDIO_THEME"
@@ -47,6 +50,11 @@ DARK: dict[str, str] = {
     "row_selected": "#34495e", "row_selected_text": "#ffffff", "chip_checked": "#3d6a99",
     "star_on": "#f2c94c", "star_off": "#4d4d4d", "star_off_hover": "#8a8a8a",
     "undo_bg": "#333a44", "undo_border": "#4a5666",
+    # Prompt counter over the limit, Settings' test result, the compare toolbar's notes (on
+    # window / canvas_area) and the result strip under the canvas.
+    "over_fg": "#f0a860", "ok_fg": "#7cc48a", "toolbar_note": "#9a9a9a",
+    "strip_bg": "#303030", "strip_rule": "#262626", "strip_text": "#c8c8c8",
+    "strip_hover": "#3e3e3e", "strip_selected": "#515151", "strip_selected_text": "#ffffff",
 }
 LIGHT: dict[str, str] = {
     "window": "#ececec", "base": "#fbfbfb", "alt": "#f2f2f2", "text": "#1f1f1f",
@@ -65,6 +73,9 @@ LIGHT: dict[str, str] = {
     "row_selected": "#cfe0f4", "row_selected_text": "#1f1f1f", "chip_checked": "#2f6db3",
     "star_on": "#b07800", "star_off": "#b5b5b5", "star_off_hover": "#6e6e6e",
     "undo_bg": "#e3e9f1", "undo_border": "#a9b8cc",
+    "over_fg": "#9a4a00", "ok_fg": "#276b2b", "toolbar_note": "#555555",
+    "strip_bg": "#e2e2e2", "strip_rule": "#c4c4c4", "strip_text": "#3a3a3a",
+    "strip_hover": "#d6d6d6", "strip_selected": "#c3d6ee", "strip_selected_text": "#1f1f1f",
 }
 
 _STYLESHEET = """
@@ -130,6 +141,41 @@ QToolButton[filterChip="true"] {{ border: 1px solid {button_border}; border-radi
 QToolButton[filterChip="true"]:checked {{ background: {chip_checked}; color: white;
                                          border-color: {accent}; }}
 QToolButton[filterChip="true"]:focus {{ border: 2px solid {accent}; }}
+
+#welcomeTitle {{ font-size: 18pt; font-weight: 600; color: {text}; }}
+#welcomeBody {{ color: {muted}; font-size: 10.5pt; }}
+
+#promptCount, #negativePromptCount {{ color: {faint}; }}
+#promptCount[countOver="true"], #negativePromptCount[countOver="true"] {{
+    color: {over_fg}; font-weight: bold; }}
+
+#keyNote {{ color: {subtle}; }}
+#testResult[outcome="busy"] {{ color: {muted}; }}
+#testResult[outcome="ok"] {{ color: {ok_fg}; }}
+#testResult[outcome="failed"] {{ color: {error_fg}; }}
+
+#resultStrip {{ background: {strip_bg}; border: none; border-top: 1px solid {strip_rule};
+               color: {strip_text}; padding: 2px 8px; }}
+#resultStrip:focus {{ border-top: 2px solid {accent}; }}
+#resultStrip::item {{ border-radius: 4px; padding: 3px; color: {strip_text}; }}
+#resultStrip::item:hover {{ background: {strip_hover}; }}
+#resultStrip::item:selected {{ background: {strip_selected}; color: {strip_selected_text}; }}
+
+#compareToolbar {{ border-bottom: 1px solid rgba(128,128,128,0.25); }}
+#compareToolbar QToolButton {{
+    border: 1px solid transparent; border-radius: 4px; padding: 2px 8px; min-height: 20px; }}
+#compareToolbar QToolButton:hover {{ background: rgba(128,128,128,0.20); }}
+#compareToolbar QToolButton:pressed {{ background: rgba(128,128,128,0.32); }}
+#compareToolbar QToolButton:checked {{ background: {highlight}; color: #ffffff; }}
+#compareToolbar QToolButton:focus {{ border: 2px solid {highlight}; padding: 1px 7px; }}
+#compareToolbar QToolButton:checked:focus {{ border: 2px solid #ffffff; }}
+#modeSwitch {{ border: 1px solid rgba(128,128,128,0.45); border-radius: 6px;
+              background: rgba(128,128,128,0.10); }}
+#modeSwitch QToolButton {{ border-radius: 4px; }}
+#compareToolbar QToolButton#fitButton:checked,
+#compareToolbar QToolButton#actualSizeButton:checked {{
+    background: rgba(128,128,128,0.28); color: {text}; }}
+#zoomLabel, #imageSizes {{ color: {toolbar_note}; }}
 """
 
 
@@ -141,6 +187,19 @@ def colour(name: str, scheme: str | None = None) -> QColor:
     """A token of the running scheme as a QColor: for widgets that paint with QPainter and
     read it at paint time, so a live theme switch shows on the next repaint."""
     return QColor(tokens(scheme or current_scheme())[name])
+
+
+def set_state(widget: QWidget, name: str, value: object) -> None:
+    """Set a dynamic property the style sheet selects on (e.g. countOver, outcome) and
+    re-polish the widget, as property selectors are matched at polish time only. An
+    unchanged value (or a falsy one on a widget that never had it) costs nothing."""
+    current = widget.property(name)
+    if current == value or (current is None and not value):
+        return
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
 
 
 def contrast_ratio(a: QColor, b: QColor) -> float:

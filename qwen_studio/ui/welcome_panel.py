@@ -17,10 +17,10 @@ class WelcomePanel(QWidget):
         self.setAccessibleDescription(self.tr("Connect Qwen Studio to the service, or try the "
                                               "demo"))
 
-        title = QLabel(self.tr("Welcome to Qwen Studio"))
+        self.title = title = QLabel(self.tr("Welcome to Qwen Studio"))
         title.setObjectName("welcomeTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        body = QLabel(
+        self.body = body = QLabel(
             self.tr("Edit photos by describing the change. To start, connect your Alibaba Cloud "
             "Model Studio (DashScope) API key — or try the demo, which runs a local stand-in "
             "service on this computer and needs no key.")
@@ -59,11 +59,15 @@ class WelcomePanel(QWidget):
         lay.addStretch(2)
         lay.addWidget(title)
         lay.addSpacing(8)
-        lay.addWidget(body, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned word-wrapped label gets
+        # its size hint's height and cut off after two lines; in a row it wraps to its width.
+        body_row = QHBoxLayout()
+        body_row.addStretch(1)
+        body_row.addWidget(body, 4)
+        body_row.addStretch(1)
+        lay.addLayout(body_row)
         lay.addSpacing(20)
         lay.addLayout(buttons)
         lay.addStretch(3)
-        self.setStyleSheet(
-            "#welcomeTitle { font-size: 18pt; font-weight: 600; color: #eeeeee; }"
-            "#welcomeBody { color: #b8b8b8; font-size: 10.5pt; }"
-        )
+        # Title and body colours and sizes come from the theme's style sheet (#welcomeTitle,
+        # #welcomeBody): readable in light and dark, and they follow a live switch.

@@ -1890,6 +1890,18 @@ newest first.</source>
         <source>there is no API key to test</source>
         <translation>没有可供测试的 API 密钥</translation>
     </message>
+    <message>
+        <source>Paste the key first.</source>
+        <translation>请先粘贴密钥。</translation>
+    </message>
+    <message>
+        <source>✓ Connected: {detail}</source>
+        <translation>✓ 已连接：{detail}</translation>
+    </message>
+    <message>
+        <source>✗ Failed: {error}</source>
+        <translation>✗ 失败：{error}</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
