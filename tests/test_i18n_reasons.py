@@ -19,14 +19,24 @@ from window_helpers import make_jpeg, sandbox_endpoint, until
 
 from qwen_studio import i18n
 from qwen_studio.core import errors, pipeline
-from qwen_studio.core.errors import INPUT_REASONS, InputImageError, Reason
+from qwen_studio.core.errors import INPUT_REASONS, REQUEST_PROBLEMS, InputImageError, Reason
 from qwen_studio.ui import error_text
-from qwen_studio.ui.error_text import error_message, input_problem, input_reason
+from qwen_studio.ui.error_text import (
+    error_message,
+    input_problem,
+    input_reason,
+    request_problem,
+    request_problems,
+)
 
 # Sample parameters for every placeholder the reasons use.
 SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit": "150",
           "format": "PSD", "ratio": "9.5", "min_side": "384", "max_side": "3072",
-          "max_ratio": "8", "megabytes": "12.5", "ext": ".txt"}
+          "max_ratio": "8", "megabytes": "12.5", "ext": ".txt",
+          # request problems
+          "n": "805", "style": "'soap'", "styles": "bailian, flat, dashscope",
+          "model": "qwen-image-edit", "max": "6", "seed": "-1", "sizes": "1664*928, 1328*1328",
+          "width": "100", "height": "4000", "min": "512", "text": "'big'"}
 
 
 @pytest.fixture
@@ -38,13 +48,15 @@ def chinese(qapp, monkeypatch) -> Iterator[None]:
 
 
 def reason(code: str) -> Reason:
-    names = re.findall(r"\{(\w+)\}", INPUT_REASONS[code])
+    names = re.findall(r"\{(\w+)\}", {**INPUT_REASONS, **REQUEST_PROBLEMS}[code])
     return Reason(code, **{n: SAMPLE[n] for n in names})
 
 
 def test_the_window_knows_every_reason_core_can_give():
     """error_text repeats core's texts for lupdate; the two must not drift apart."""
     assert error_text._REASONS == INPUT_REASONS
+    assert error_text._PROBLEMS == REQUEST_PROBLEMS
+    assert not set(INPUT_REASONS) & set(REQUEST_PROBLEMS)  # a code names one text
 
 
 def test_core_reasons_are_english_strings_with_a_code(tmp_path: Path):
@@ -88,6 +100,28 @@ def test_english_reasons_are_unchanged_without_a_translation(qapp):
         assert input_reason(r) == str(r)
     assert input_reason("some other text") == "some other text"  # no code: as it is
     assert input_problem("a.png", reason("empty_file")) == "a.png: the file is empty (0 bytes)"
+
+
+def test_english_request_problems_are_unchanged_without_a_translation(qapp):
+    for code in REQUEST_PROBLEMS:
+        r = reason(code)
+        assert request_problem(r) == str(r)
+    assert request_problems([reason("prompt_empty"), reason("no_input")]) == \
+        "The prompt is empty; an edit needs at least one input image"
+
+
+@pytest.mark.parametrize("code", sorted(REQUEST_PROBLEMS))
+def test_every_request_problem_reads_in_chinese(chinese, code: str):
+    r = reason(code)
+    zh = request_problem(r)
+    assert CJK.search(zh), zh
+    for value in r.params.values():
+        assert value in zh, (value, zh)
+
+
+def test_request_problems_are_joined_the_chinese_way(chinese):
+    text = request_problems([reason("prompt_empty"), reason("no_input")])
+    assert text == "提示词为空；编辑至少需要一张输入图片"
 
 
 @pytest.mark.parametrize("code", sorted(INPUT_REASONS))
@@ -156,3 +190,103 @@ def test_a_photo_that_became_unreadable_fails_with_a_chinese_reason(
     message = window.banner.message()
     assert "holiday.jpg" in message and "这不是图片（文件内容是文本）" in message, message
     assert "this is not an image" not in message
+
+
+# -- reasons from outside the pipeline ---------------------------------------------------------
+
+def test_a_file_qt_cannot_decode_is_named_with_a_chinese_reason(chinese, tmp_path: Path):
+    from qwen_studio.ui import image_loading
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40)
+    with pytest.raises(InputImageError) as info:
+        image_loading.decode_image(broken)
+    assert info.value.code == "damaged_open"
+    message = error_message(info.value)
+    assert message.startswith(f"{broken}：图片已损坏，无法读取（"), message
+    assert "damaged" not in message
+
+    # Qt translates its own error text in zh_CN: the kind is told by the error code.
+    letter = tmp_path / "letter.png"
+    letter.write_text("Dear Sir")
+    with pytest.raises(InputImageError) as info:
+        image_loading.decode_image(letter)
+    assert info.value.code == "not_image"
+    assert error_message(info.value).startswith(f"{letter}：这不是图片")
+
+    with pytest.raises(InputImageError) as info:
+        image_loading.decode_image(tmp_path / "gone.png")
+    assert error_message(info.value) == f"{tmp_path / 'gone.png'}：文件不存在"
+
+
+def test_an_input_that_fails_unexpectedly_has_a_coded_reason(chinese, run_async, monkeypatch):
+    from qwen_studio.core import engine
+
+    def broken(_src: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "prepare_image", broken)
+    runner = engine.EditRunner(client=None)  # type: ignore[arg-type]
+    request = engine.EditRequest(inputs=("/photos/cat.png",), prompt="x")
+    with pytest.raises(InputImageError) as info:
+        run_async(runner.prepare(request))
+    assert info.value.code == "unreadable"
+    assert info.value.reason == "the file cannot be read (RuntimeError: boom)"  # the CLI's
+    assert error_message(info.value) == "/photos/cat.png：无法读取文件（RuntimeError: boom）"
+
+
+def test_library_refusing_an_unreadable_input_gives_a_coded_reason(tmp_path: Path):
+    from qwen_studio.core.library import Library
+
+    with Library(tmp_path / "lib") as library, pytest.raises(InputImageError) as info:
+        library.store_input(tmp_path / "gone.png")
+    assert info.value.code == "unreadable"
+    assert info.value.reason.startswith("the file cannot be read (")
+
+
+# -- the window: "Can't run yet" ---------------------------------------------------------------
+
+def test_cant_run_yet_is_said_in_chinese(chinese, make_window, qloop, sandbox, tmp_path: Path):
+    window = make_window(sandbox_endpoint(sandbox))
+    window.params.set_model("qwen-image-edit-plus")
+
+    # Nothing yet: both reasons, in Chinese, and the hint points at the inputs.
+    assert window.run_edit() is None
+    message = window.banner.message()
+    assert "暂时无法运行：提示词为空；编辑至少需要一张输入图片。" in message, message
+    assert "prompt" not in message.lower() and "input image" not in message
+    assert window.banner.hint().startswith("把照片拖到“输入”区域")  # found by code, not text
+
+    photo = make_jpeg(tmp_path / "cat.jpg", (400, 400))
+
+    async def add() -> None:
+        window.add_inputs([photo])
+        await until(lambda: window.inputs, 15, "the input")
+
+    qloop.run(add())
+    assert window.run_edit() is None
+    assert "暂时无法运行：提示词为空。" in window.banner.message()
+    assert window.banner.hint() == "在提示词框中描述要做的修改，然后按 Ctrl+Enter。"
+    assert window.focusWidget() is window.prompt_panel.prompt_edit
+
+    window.prompt_panel.prompt_edit.setPlainText("雪" * 805)
+    assert window.run_edit() is None
+    message = window.banner.message()
+    assert "暂时无法运行：提示词有 805 个字符；上限为 800。" in message, message
+    assert "characters" not in message
+    assert window.focusWidget() is window.prompt_panel.prompt_edit
+
+    window.prompt_panel.prompt_edit.setPlainText("add snow")
+    window.prompt_panel.negative_edit.setPlainText("n" * 501)
+    assert window.run_edit() is None
+    assert "反向提示词有 501 个字符；上限为 500" in window.banner.message()
+    assert window.focusWidget() is window.prompt_panel.negative_edit
+
+
+def test_a_size_that_does_not_parse_is_said_in_chinese(chinese, make_window, sandbox):
+    window = make_window(sandbox_endpoint(sandbox))
+    window.params.size_combo.setEditText("big")
+    window.prompt_panel.prompt_edit.setPlainText("add snow")
+    assert window.run_edit() is None
+    message = window.banner.message()
+    assert "尺寸 'big' 格式不对" in message and "WIDTHxHEIGHT" not in message, message

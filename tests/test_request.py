@@ -78,6 +78,27 @@ def test_problems_name_the_limit(changes: dict, fragment: str) -> None:
     assert any(fragment in p for p in problems), problems
 
 
+def test_problems_carry_codes_and_keep_the_clis_english() -> None:
+    """The window translates and acts by code; the CLI prints the same English as ever."""
+    req = EditRequest(inputs=(), prompt="", model="qwen-image-edit", style="soap", n=2,
+                      seed=-1, size="100*100")
+    problems = req.problems()
+    assert [p.code for p in problems] == ["prompt_empty", "unknown_style", "no_input",
+                                          "count_range", "seed_range", "size_sides"]
+    assert problems == [
+        "the prompt is empty",
+        "unknown request style 'soap' (use one of bailian, flat, dashscope)",
+        "an edit needs at least one input image",
+        "count n=2 is outside 1–1 for qwen-image-edit",
+        "seed -1 is outside 0–2147483647",
+        "size 100x100: each side must be 512–2048 px",
+    ]
+    with pytest.raises(ValueError) as info:
+        parse_size("big")
+    assert str(info.value) == "size 'big' is not of the form WIDTHxHEIGHT, e.g. 1024x1024"
+    assert info.value.args[0].code == "size_format"
+
+
 def test_text_to_image_models_take_only_their_fixed_sizes() -> None:
     t2i = EditRequest(inputs=(), prompt="a cat", model="qwen-image-plus", n=1)
     assert t2i.problems() == []

@@ -14,7 +14,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from qwen_studio.core.client import ImageClient, RetryInfo
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.pipeline import PreparedImage, prepare_image
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.styles.base import GenerationResult
@@ -57,7 +57,9 @@ class EditRunner:
             if isinstance(res, InputImageError):
                 raise res
             if isinstance(res, BaseException):
-                raise InputImageError(src, f"could not be read ({type(res).__name__}: {res})")
+                # A code, so the window can say it in the user's language.
+                raise InputImageError(src, Reason("unreadable",
+                                                  detail=f"{type(res).__name__}: {res}"))
         return tuple(r for r in results if isinstance(r, PreparedImage))
 
     async def run(

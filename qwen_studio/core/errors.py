@@ -57,18 +57,41 @@ INPUT_REASONS: dict[str, str] = {
     "folder_unreadable": "folder cannot be read ({detail})",
 }
 
+# Why a request cannot run yet (EditRequest.problems(), parse_size): code -> English text, as
+# INPUT_REASONS (ui/error_text.py repeats them; the same test keeps the two equal). The texts
+# are exactly what the CLI has always printed.
+REQUEST_PROBLEMS: dict[str, str] = {
+    "prompt_empty": "the prompt is empty",
+    "prompt_too_long": "the prompt has {n} characters; the limit is {limit}",
+    "negative_too_long": "the negative prompt has {n} characters; the limit is {limit}",
+    "unknown_style": "unknown request style {style} (use one of {styles})",
+    "text_model_with_input": "{model} makes images from text and takes no input image",
+    "no_input": "an edit needs at least one input image",
+    "too_many_inputs": "{model} takes at most {limit} input image(s), got {n}",
+    "count_range": "count n={n} is outside 1–{max} for {model}",
+    "seed_range": "seed {seed} is outside 0–{max}",
+    "size_not_offered": "size {size} is not one of {sizes} for {model}",
+    "size_sides": "size {width}x{height}: each side must be {min}–{max} px",
+    "size_format": "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024",
+}
+# The problems about how many input images there are: a batch supplies its own inputs, so
+# it skips these (by code, not by matching the English).
+INPUT_COUNT_PROBLEMS = frozenset({"text_model_with_input", "no_input", "too_many_inputs"})
+_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS}  # codes are unique across both
+
 
 class Reason(str):
-    """Why an input file cannot be used, in English: a str (it prints, joins and compares
-    exactly as before) that also carries a stable `code` from INPUT_REASONS and the `params`
-    it was formatted with, so the UI can say it in the user's language."""
+    """Why an input file cannot be used, or why a request cannot run, in English: a str (it
+    prints, joins and compares exactly as before) that also carries a stable `code` from
+    INPUT_REASONS or REQUEST_PROBLEMS and the `params` it was formatted with, so the UI can
+    say it in the user's language."""
 
     code: str
     params: dict[str, str]
 
     def __new__(cls, code: str, **params: object) -> Reason:
         texts = {k: str(v) for k, v in params.items()}
-        self = super().__new__(cls, INPUT_REASONS[code].format(**texts))
+        self = super().__new__(cls, _REASON_TEXTS[code].format(**texts))
         self.code = code
         self.params = texts
         return self

@@ -34,7 +34,7 @@ from typing import Any
 
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import TEMP_PREFIX, write_atomic
-from qwen_studio.core.errors import InputImageError, QwenStudioError
+from qwen_studio.core.errors import InputImageError, QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
 
 DB_NAME = "library.sqlite3"
@@ -481,7 +481,7 @@ class Library:
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise InputImageError(str(path), f"cannot be read ({e.strerror or e})") from e
+            raise InputImageError(str(path), Reason("unreadable", detail=e.strerror or e)) from e
         ext = sniff_extension(data[:16]) or _clean_ext(path.suffix)
         return self.store_bytes(data, ext)
 

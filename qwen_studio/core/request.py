@@ -8,6 +8,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from qwen_studio.core.errors import Reason
+
 # Limits from ../shared/api-contract.md.
 PROMPT_LIMIT = 800
 NEGATIVE_PROMPT_LIMIT = 500
@@ -41,7 +43,8 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
         return None
     m = _SIZE_RE.match(text)
     if not m:
-        raise ValueError(f"size {text!r} is not of the form WIDTHxHEIGHT, e.g. 1024x1024")
+        # str(exc) is the English as before; exc.args[0] keeps the code for the window.
+        raise ValueError(Reason("size_format", text=repr(text)))
     return int(m.group(1)), int(m.group(2))
 
 
@@ -101,44 +104,41 @@ class EditRequest:
         object.__setattr__(self, "extra", tuple((str(k), v) for k, v in self.extra))
 
     # -- validation -------------------------------------------------------------------------
-    def problems(self) -> list[str]:
-        """Human-readable reasons this request would be refused; empty when it is fine."""
-        out: list[str] = []
+    def problems(self) -> list[Reason]:
+        """Why this request would be refused; empty when it is fine. Each is English text
+        (what the CLI prints) carrying a code from REQUEST_PROBLEMS, which the window
+        translates and acts on (focus the prompt, the inputs)."""
+        out: list[Reason] = []
         if not self.prompt.strip():
-            out.append("the prompt is empty")
+            out.append(Reason("prompt_empty"))
         if len(self.prompt) > PROMPT_LIMIT:
-            out.append(f"the prompt has {len(self.prompt)} characters; the limit is {PROMPT_LIMIT}")
+            out.append(Reason("prompt_too_long", n=len(self.prompt), limit=PROMPT_LIMIT))
         if len(self.negative_prompt) > NEGATIVE_PROMPT_LIMIT:
-            out.append(
-                f"the negative prompt has {len(self.negative_prompt)} characters; "
-                f"the limit is {NEGATIVE_PROMPT_LIMIT}"
-            )
+            out.append(Reason("negative_too_long", n=len(self.negative_prompt),
+                              limit=NEGATIVE_PROMPT_LIMIT))
         if self.style not in STYLES:
-            out.append(f"unknown request style {self.style!r} (use one of {', '.join(STYLES)})")
+            out.append(Reason("unknown_style", style=repr(self.style), styles=", ".join(STYLES)))
         limit = max_inputs(self.model)
         if limit == 0 and self.inputs:
-            out.append(f"{self.model} makes images from text and takes no input image")
+            out.append(Reason("text_model_with_input", model=self.model))
         elif limit and not self.inputs:
-            out.append("an edit needs at least one input image")
+            out.append(Reason("no_input"))
         elif len(self.inputs) > max(limit, 0):
-            out.append(f"{self.model} takes at most {limit} input image(s), got {len(self.inputs)}")
+            out.append(Reason("too_many_inputs", model=self.model, limit=limit,
+                              n=len(self.inputs)))
         if not 1 <= self.n <= max_n(self.model):
-            out.append(f"count n={self.n} is outside 1–{max_n(self.model)} for {self.model}")
+            out.append(Reason("count_range", n=self.n, max=max_n(self.model), model=self.model))
         if self.seed is not None and not 0 <= self.seed <= SEED_MAX:
-            out.append(f"seed {self.seed} is outside 0–{SEED_MAX}")
+            out.append(Reason("seed_range", seed=self.seed, max=SEED_MAX))
         wh = self.size_wh
         if wh is not None:
             if is_text_to_image(self.model):
                 if self.size not in TEXT_TO_IMAGE_SIZES:
-                    out.append(
-                        f"size {self.size} is not one of {', '.join(TEXT_TO_IMAGE_SIZES)} "
-                        f"for {self.model}"
-                    )
+                    out.append(Reason("size_not_offered", size=self.size,
+                                      sizes=", ".join(TEXT_TO_IMAGE_SIZES), model=self.model))
             elif not all(EDIT_PLUS_SIDE[0] <= s <= EDIT_PLUS_SIDE[1] for s in wh):
-                out.append(
-                    f"size {wh[0]}x{wh[1]}: each side must be "
-                    f"{EDIT_PLUS_SIDE[0]}–{EDIT_PLUS_SIDE[1]} px"
-                )
+                out.append(Reason("size_sides", width=wh[0], height=wh[1],
+                                  min=EDIT_PLUS_SIDE[0], max=EDIT_PLUS_SIDE[1]))
         return out
 
     # -- derived ----------------------------------------------------------------------------

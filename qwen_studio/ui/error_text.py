@@ -5,10 +5,10 @@ standard message and hint are marked for translation; a message that starts with
 standard text keeps its English tail (the HTTP status, the provider's own words) verbatim,
 since the provider's message is the one thing we must not reword.
 
-Input files: core gives each reason a stable code and its parameters (core.errors.Reason);
-`input_reason` translates by code and fills the parameters in, and keeps a reason without a
-code (from code outside the pipeline) as it is. Parameters that are the OS's or Pillow's
-own words stay English, like the provider's.
+Input files and requests: core gives each reason a stable code and its parameters
+(core.errors.Reason); `input_reason` and `request_problem` translate by code and fill the
+parameters in, and keep a text without a code as it is. Parameters that are the OS's,
+Qt's or Pillow's own words stay English, like the provider's.
 """
 
 from __future__ import annotations
@@ -139,22 +139,67 @@ _REASONS: dict[str, str] = {
     "folder_unreadable": QT_TRANSLATE_NOOP("InputReasons", "folder cannot be read ({detail})"),
 }
 
+# Why a request cannot run yet: code -> English, exactly as core.errors.REQUEST_PROBLEMS.
+_PROBLEMS: dict[str, str] = {
+    "prompt_empty": QT_TRANSLATE_NOOP("RequestProblems", "the prompt is empty"),
+    "prompt_too_long": QT_TRANSLATE_NOOP("RequestProblems",
+                                         "the prompt has {n} characters; the limit is {limit}"),
+    "negative_too_long": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt has {n} characters; the limit is {limit}"),
+    "unknown_style": QT_TRANSLATE_NOOP("RequestProblems",
+                                       "unknown request style {style} (use one of {styles})"),
+    "text_model_with_input": QT_TRANSLATE_NOOP(
+        "RequestProblems", "{model} makes images from text and takes no input image"),
+    "no_input": QT_TRANSLATE_NOOP("RequestProblems", "an edit needs at least one input image"),
+    "too_many_inputs": QT_TRANSLATE_NOOP(
+        "RequestProblems", "{model} takes at most {limit} input image(s), got {n}"),
+    "count_range": QT_TRANSLATE_NOOP("RequestProblems",
+                                     "count n={n} is outside 1–{max} for {model}"),
+    "seed_range": QT_TRANSLATE_NOOP("RequestProblems", "seed {seed} is outside 0–{max}"),
+    "size_not_offered": QT_TRANSLATE_NOOP("RequestProblems",
+                                          "size {size} is not one of {sizes} for {model}"),
+    "size_sides": QT_TRANSLATE_NOOP("RequestProblems",
+                                    "size {width}x{height}: each side must be {min}–{max} px"),
+    "size_format": QT_TRANSLATE_NOOP(
+        "RequestProblems", "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024"),
+}
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text) if text else text
 
 
-def input_reason(reason: str) -> str:
-    """Why an input file cannot be used, in the window's language (a core Reason is
-    translated by its code; any other text is returned as it is)."""
-    source = _REASONS.get(getattr(reason, "code", ""))
+def _translated(context: str, table: dict[str, str], reason: str) -> str:
+    """`reason` in the window's language when it is a core Reason with a code from `table`;
+    any other text as it is."""
+    source = table.get(getattr(reason, "code", ""))
     if source is None:
         return str(reason)
     try:
-        return QCoreApplication.translate("InputReasons", source).format(
+        return QCoreApplication.translate(context, source).format(
             **getattr(reason, "params", {}))
     except (KeyError, IndexError, ValueError):
         return str(reason)  # a broken translation must not hide the reason
+
+
+def input_reason(reason: str) -> str:
+    """Why an input file cannot be used, in the window's language (a core Reason is
+    translated by its code; any other text is returned as it is)."""
+    return _translated("InputReasons", _REASONS, reason)
+
+
+def request_problem(problem: str) -> str:
+    """One of EditRequest.problems() (or a size that does not parse), in the window's
+    language; text without a code is returned as it is."""
+    return _translated("RequestProblems", _PROBLEMS, problem)
+
+
+def request_problems(problems: list[str]) -> str:
+    """All of a request's problems as one clause for "Can't run yet: …", in the window's
+    language, the first letter capitalised (English)."""
+    sep = QCoreApplication.translate("RequestProblems", "; ", "between problems")
+    text = sep.join(request_problem(p) for p in problems)
+    return text[:1].upper() + text[1:]
 
 
 def input_problem(name: str, reason: str) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QColorSpace, QImage, QImageReader
 
 from qwen_studio.core.atomic import write_new
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, Reason
 
 T = TypeVar("T")
 
@@ -104,10 +104,18 @@ def _read(source: Path | bytes, name: str, max_side: int | None) -> QImage:
             reader.setScaledSize(scaled)
     image = reader.read()
     if image.isNull():
-        reason = reader.errorString() or "not an image"
-        if "Unsupported image format" in reason or "Unknown error" in reason:
-            reason = "not an image Qwen Studio can read (use PNG, JPEG, WebP, BMP or TIFF)"
-        raise InputImageError(name, reason)
+        # Reasons with a code (core.errors), which the window shows in the user's language.
+        # Chosen by the error kind: errorString() is already translated by Qt in zh_CN.
+        # Qt's own words, like the OS's, stay as the detail.
+        kind = reader.error()
+        errors = QImageReader.ImageReaderError
+        if kind == errors.FileNotFoundError:
+            raise InputImageError(name, Reason("file_missing"))
+        if kind == errors.DeviceError:
+            raise InputImageError(name, Reason("unreadable", detail=reader.errorString()))
+        if kind == errors.InvalidDataError:
+            raise InputImageError(name, Reason("damaged_open", detail=reader.errorString()))
+        raise InputImageError(name, Reason("not_image"))  # unsupported or unknown
     return image
 
 
@@ -130,7 +138,7 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
     """
     name = str(source) if not isinstance(source, bytes | bytearray) else "image data"
     if isinstance(source, Path) and not source.is_file():
-        raise InputImageError(name, "file not found")
+        raise InputImageError(name, Reason("file_missing"))
     image = _read(source, name, max_side)
     if max_side and max(image.width(), image.height()) > max_side:
         image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,

@@ -57,6 +57,7 @@ from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
 from qwen_studio.core.errors import (
+    INPUT_COUNT_PROBLEMS,
     AuthError,
     ConfigError,
     InputImageError,
@@ -69,7 +70,12 @@ from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
-from qwen_studio.ui.error_text import error_hint, error_message, input_problem
+from qwen_studio.ui.error_text import (
+    error_hint,
+    error_message,
+    input_problem,
+    request_problems,
+)
 from qwen_studio.ui.history_model import (
     CANCELLED,
     DONE,
@@ -744,7 +750,7 @@ class MainWindow(QMainWindow):
         try:
             size = self.params.size()
         except ValueError as exc:
-            return None, [str(exc)]
+            return None, [exc.args[0] if exc.args else str(exc)]  # a Reason, when core's
         style = self._endpoint.style if self._endpoint else "bailian"
         request = EditRequest(
             inputs=tuple(str(i.path) for i in self.inputs),
@@ -773,13 +779,15 @@ class MainWindow(QMainWindow):
             return None
         request, problems = self.build_request()
         if request is None or problems:
-            text = "; ".join(problems)
             self.banner.show_message("warning", self.tr("Can't run yet: {problems}.").format(
-                                         problems=f"{text[:1].upper()}{text[1:]}"),
+                                         problems=request_problems(problems)),
                                      _problem_hint(problems))
-            if any("prompt" in p for p in problems):
+            codes = _codes(problems)  # by code: the texts may be in any language
+            if codes & _PROMPT_PROBLEMS:
                 self.prompt_panel.prompt_edit.setFocus()
-            elif any("input image" in p for p in problems):
+            elif "negative_too_long" in codes:
+                self.prompt_panel.negative_edit.setFocus()
+            elif codes & _INPUT_PROBLEMS:
                 self.drop_zone.setFocus()
             return None
         if self.banner.kind == "warning":
@@ -1254,11 +1262,21 @@ class MainWindow(QMainWindow):
             timer.stop()
 
 
+# EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the window acts on.
+_PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long"})
+_INPUT_PROBLEMS = INPUT_COUNT_PROBLEMS
+
+
+def _codes(problems: list[str]) -> set[str]:
+    return {getattr(p, "code", "") for p in problems}
+
+
 def _problem_hint(problems: list[str]) -> str:
-    if any("input image" in p for p in problems):
+    codes = _codes(problems)
+    if codes & _INPUT_PROBLEMS:
         return QCoreApplication.translate("MainWindow",
             "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")
-    if any("prompt is empty" in p for p in problems):
+    if "prompt_empty" in codes:
         return QCoreApplication.translate("MainWindow",
             "Describe the change in the Prompt box, then press Ctrl+Enter.")
     return QCoreApplication.translate("MainWindow", "Adjust the highlighted setting and run again.")

@@ -1595,6 +1595,62 @@ newest first.</source>
     </message>
 </context>
 <context>
+    <name>RequestProblems</name>
+    <message>
+        <source>the prompt is empty</source>
+        <translation>提示词为空</translation>
+    </message>
+    <message>
+        <source>the prompt has {n} characters; the limit is {limit}</source>
+        <translation>提示词有 {n} 个字符；上限为 {limit}</translation>
+    </message>
+    <message>
+        <source>the negative prompt has {n} characters; the limit is {limit}</source>
+        <translation>反向提示词有 {n} 个字符；上限为 {limit}</translation>
+    </message>
+    <message>
+        <source>unknown request style {style} (use one of {styles})</source>
+        <translation>未知的请求格式 {style}（可用：{styles}）</translation>
+    </message>
+    <message>
+        <source>{model} makes images from text and takes no input image</source>
+        <translation>{model} 是文生图模型，不接受输入图片</translation>
+    </message>
+    <message>
+        <source>an edit needs at least one input image</source>
+        <translation>编辑至少需要一张输入图片</translation>
+    </message>
+    <message>
+        <source>{model} takes at most {limit} input image(s), got {n}</source>
+        <translation>{model} 最多接受 {limit} 张输入图片，当前有 {n} 张</translation>
+    </message>
+    <message>
+        <source>count n={n} is outside 1–{max} for {model}</source>
+        <translation>数量 {n} 超出 {model} 允许的 1–{max}</translation>
+    </message>
+    <message>
+        <source>seed {seed} is outside 0–{max}</source>
+        <translation>种子 {seed} 超出 0–{max} 的范围</translation>
+    </message>
+    <message>
+        <source>size {size} is not one of {sizes} for {model}</source>
+        <translation>尺寸 {size} 不是 {model} 支持的尺寸（{sizes}）</translation>
+    </message>
+    <message>
+        <source>size {width}x{height}: each side must be {min}–{max} px</source>
+        <translation>尺寸 {width}x{height}：每边须在 {min}–{max} 像素之间</translation>
+    </message>
+    <message>
+        <source>size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024</source>
+        <translation>尺寸 {text} 格式不对，应为 宽x高，例如 1024x1024</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <comment>between problems</comment>
+        <translation>；</translation>
+    </message>
+</context>
+<context>
     <name>ResultStrip</name>
     <message>
         <source>Results</source>
