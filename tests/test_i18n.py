@@ -163,3 +163,33 @@ def test_service_errors_read_in_chinese_with_the_provider_words_kept(qapp, monke
         assert error_message(custom) == "服务限流 (HTTP 429)"
     finally:
         i18n.uninstall(qapp)
+
+
+def test_settings_dialog_is_chinese_in_zh_CN(qapp, qtbot, monkeypatch, english):
+    """The profile list, request styles, placeholders and the key button, not just labels."""
+    from PySide6.QtWidgets import QComboBox
+
+    from qwen_studio.core.config import ConfigStore
+    from qwen_studio.ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
+    assert i18n.install(qapp) == "zh_CN"
+    dialog = SettingsDialog(ConfigStore())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_key.click()  # "Hide"
+    texts = list(visible_texts(dialog))
+    texts += [(f"{c.objectName()}[{i}]", c.itemText(i))
+              for c in dialog.findChildren(QComboBox) for i in range(c.count())]
+    texts.append(("model placeholder", dialog.model_combo.lineEdit().placeholderText()))
+    # The key store's note comes from core (English there, as the CLI prints it).
+    untranslated = sorted({
+        f"{where}: {text!r}" for where, text in texts
+        if text.strip() and not CJK.search(text) and text.strip() not in ALLOWED
+        and text not in (dialog.key_note.text(), "sk-…", "English", "简体中文")
+        and not re.match(r"https?://", text) and not text.startswith("qwen-image")  # models
+    })
+    assert not untranslated, "\n".join(untranslated)
+    assert dialog.profile_combo.itemText(dialog.profile_combo.count() - 1) == "新建配置…"
+    dialog.save()  # nothing filled in: the reason it was not saved, in Chinese
+    assert dialog.status_label.text() == "⚠ 未保存：请为配置命名。"

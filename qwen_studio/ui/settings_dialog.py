@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,11 +37,12 @@ from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
 from qwen_studio.ui import theme
 from qwen_studio.ui.error_text import error_hint, error_message
 
-NEW_PROFILE = "New profile…"
+NEW_PROFILE = "New profile…"  # the profile combo's last item (its data; shown translated)
+# Translated where shown (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
 STYLE_LABELS = {
-    "bailian": "Bailian / OpenAI-compatible (bailian)",
-    "dashscope": "DashScope native (dashscope)",
-    "flat": "Flat OpenAI images (flat)",
+    "bailian": QT_TRANSLATE_NOOP("SettingsDialog", "Bailian / OpenAI-compatible (bailian)"),
+    "dashscope": QT_TRANSLATE_NOOP("SettingsDialog", "DashScope native (dashscope)"),
+    "flat": QT_TRANSLATE_NOOP("SettingsDialog", "Flat OpenAI images (flat)"),
 }
 Tester = Callable[[Endpoint], Awaitable[str]]
 
@@ -86,7 +87,7 @@ class SettingsDialog(QDialog):
         self.style_combo = self._named(QComboBox(), "styleCombo", self.tr("Request style"),
                                        self.tr("The wire format the endpoint speaks"))
         for s in STYLES:
-            self.style_combo.addItem(STYLE_LABELS.get(s, s), s)
+            self.style_combo.addItem(self.tr(STYLE_LABELS[s]) if s in STYLE_LABELS else s, s)
         self.model_combo = self._named(QComboBox(), "defaultModelCombo", self.tr("Default model"),
                                        self.tr("The model new edits start with"))
         self.model_combo.setEditable(True)
@@ -257,37 +258,40 @@ class SettingsDialog(QDialog):
 
     def _toggle_key(self, on: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        self.show_key.setText("Hide" if on else "Show")
+        self.show_key.setText(self.tr("Hide") if on else self.tr("Show"))
 
     def _update_env_note(self) -> None:
         active = [v for v in (ENV_ENDPOINT, ENV_KEY, ENV_STYLE, ENV_MODEL) if os.environ.get(v)]
         if active:
-            self.env_note.setText(
-                "ℹ Environment overrides are active: " + ", ".join(active)
-                + " take precedence over the saved profile."
-            )
+            self.env_note.setText(self.tr("ℹ Environment overrides are active: {names} take "
+                                          "precedence over the saved profile.").format(
+                                              names=", ".join(active)))
             self.env_note.show()
         else:
             self.env_note.hide()
 
     def _update_model_placeholder(self) -> None:
         style = self.style_combo.currentData() or "bailian"
-        self.model_combo.lineEdit().setPlaceholderText(f"default ({DEFAULT_MODELS[style]})")
+        self.model_combo.lineEdit().setPlaceholderText(
+            self.tr("default ({model})").format(model=DEFAULT_MODELS[style]))
 
     def _reload(self, select: str = "") -> None:
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
         for p in self.store.profiles():
             self.profile_combo.addItem(p.name)
-        self.profile_combo.addItem(NEW_PROFILE)
+        self.profile_combo.addItem(self.tr("New profile…"), NEW_PROFILE)
         i = self.profile_combo.findText(select) if select else -1
         self.profile_combo.setCurrentIndex(i if i >= 0 else 0)
         self.profile_combo.blockSignals(False)
         self._on_profile_chosen()
 
+    def _new_chosen(self) -> bool:
+        return self.profile_combo.currentData() == NEW_PROFILE
+
     def _on_profile_chosen(self, *_: Any) -> None:
         name = self.profile_combo.currentText()
-        profile = self.store.profile(name) if name != NEW_PROFILE else None
+        profile = None if self._new_chosen() else self.store.profile(name)
         self.key_edit.clear()
         self._show_test("", "")
         if profile is None:
@@ -312,8 +316,8 @@ class SettingsDialog(QDialog):
             has = False
         if self.name_edit.text() == name and not self.key_edit.text():
             self.key_edit.setPlaceholderText(
-                "A key is saved — leave empty to keep it, or type a new one" if has
-                else "No key saved yet — paste your API key"
+                self.tr("A key is saved — leave empty to keep it, or type a new one") if has
+                else self.tr("No key saved yet — paste your API key")
             )
 
     def _fill(self, profile: Profile) -> None:
@@ -325,7 +329,7 @@ class SettingsDialog(QDialog):
 
     def apply_preset(self, preset: Profile) -> None:
         """Fill the fields from a preset; the key stays (Beijing and Singapore keys differ)."""
-        if self.profile_combo.currentText() != NEW_PROFILE and self.name_edit.text() != preset.name:
+        if not self._new_chosen() and self.name_edit.text() != preset.name:
             self.profile_combo.blockSignals(True)
             self.profile_combo.setCurrentIndex(self.profile_combo.count() - 1)
             self.profile_combo.blockSignals(False)
@@ -345,9 +349,9 @@ class SettingsDialog(QDialog):
 
     def _problem(self, p: Profile) -> str:
         if not p.name:
-            return "Give the profile a name."
+            return self.tr("Give the profile a name.")
         if not p.base_url.startswith(("http://", "https://")):
-            return "The base URL must start with http:// or https://."
+            return self.tr("The base URL must start with http:// or https://.")
         return ""
 
     # -- actions -------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ class SettingsDialog(QDialog):
         profile = self.current_profile()
         problem = self._problem(profile)
         if problem:
-            self.status_label.setText(f"⚠ Not saved: {problem}")
+            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(problem=problem))
             return
         key = self.key_edit.text().strip() or None
         self.save_button.setEnabled(False)
@@ -370,28 +374,29 @@ class SettingsDialog(QDialog):
         try:
             await self._in_pool(write)
         except QwenStudioError as exc:
-            self.status_label.setText(f"⚠ Not saved: {exc.user_message}")
+            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(
+                problem=error_message(exc)))
             return
         except OSError as exc:
-            self.status_label.setText(f"⚠ Not saved: could not write the settings ({exc})")
+            self.status_label.setText(self.tr("⚠ Not saved: could not write the settings "
+                                              "({error})").format(error=exc))
             return
         finally:
             self.save_button.setEnabled(True)
         self.key_edit.clear()
-        self.status_label.setText(f"✓ Saved “{profile.name}” and made it active. "
-                                  + self.store.key_backend_note())
+        self.status_label.setText(self.tr("✓ Saved “{name}” and made it active.").format(
+            name=profile.name) + " " + self.store.key_backend_note())
         self._reload(select=profile.name)
         self.profileSaved.emit(profile.name)
 
     def _delete(self) -> None:
-        name = self.profile_combo.currentText()
-        if name == NEW_PROFILE:
+        if self._new_chosen():
             return
-        self._spawn(self._delete_async(name))
+        self._spawn(self._delete_async(self.profile_combo.currentText()))
 
     async def _delete_async(self, name: str) -> None:
         await self._in_pool(self.store.delete_profile, name)
-        self.status_label.setText(f"Deleted “{name}”.")
+        self.status_label.setText(self.tr("Deleted “{name}”.").format(name=name))
         self._reload()
 
     def test_connection(self) -> None:

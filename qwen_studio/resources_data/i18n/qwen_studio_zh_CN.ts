@@ -1751,6 +1751,18 @@ newest first.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>Bailian / OpenAI-compatible (bailian)</source>
+        <translation>百炼 / OpenAI 兼容（bailian）</translation>
+    </message>
+    <message>
+        <source>DashScope native (dashscope)</source>
+        <translation>DashScope 原生（dashscope）</translation>
+    </message>
+    <message>
+        <source>Flat OpenAI images (flat)</source>
+        <translation>OpenAI 图像接口（flat）</translation>
+    </message>
+    <message>
         <source>Settings — Connection</source>
         <translation>设置 — 连接</translation>
     </message>
@@ -1923,12 +1935,60 @@ newest first.</source>
         <translation>新语言将在下次启动 Qwen Studio 时生效。</translation>
     </message>
     <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>ℹ Environment overrides are active: {names} take precedence over the saved profile.</source>
+        <translation>ℹ 环境变量覆盖已生效：{names} 优先于已保存的配置。</translation>
+    </message>
+    <message>
+        <source>default ({model})</source>
+        <translation>默认（{model}）</translation>
+    </message>
+    <message>
+        <source>New profile…</source>
+        <translation>新建配置…</translation>
+    </message>
+    <message>
+        <source>A key is saved — leave empty to keep it, or type a new one</source>
+        <translation>已保存密钥——留空则保留，或输入新的密钥</translation>
+    </message>
+    <message>
+        <source>No key saved yet — paste your API key</source>
+        <translation>尚未保存密钥——请粘贴你的 API 密钥</translation>
+    </message>
+    <message>
         <source>Preset filled in: paste the API key for this region, then Test connection and Save.</source>
         <translation>预设已填入：请粘贴该地域的 API 密钥，然后测试连接并保存。</translation>
     </message>
     <message>
+        <source>Give the profile a name.</source>
+        <translation>请为配置命名。</translation>
+    </message>
+    <message>
+        <source>The base URL must start with http:// or https://.</source>
+        <translation>服务地址必须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>⚠ Not saved: {problem}</source>
+        <translation>⚠ 未保存：{problem}</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>⚠ Not saved: could not write the settings ({error})</source>
+        <translation>⚠ 未保存：无法写入设置（{error}）</translation>
+    </message>
+    <message>
+        <source>✓ Saved “{name}” and made it active.</source>
+        <translation>✓ 已保存“{name}”并设为当前配置。</translation>
+    </message>
+    <message>
+        <source>Deleted “{name}”.</source>
+        <translation>已删除“{name}”。</translation>
     </message>
     <message>
         <source>ℹ Testing is not available here.</source>
