@@ -93,6 +93,7 @@ REPAINT_MS = 500  # changed rows are announced to the view at most this often
 # screenful decodes within ~0.1 s: they share one layout and repaint, not one each).
 LIVE_REPAINT_MS = 30
 THUMB_REPAINT_MS = 100
+TRACK_MS = 300  # a batch's edits, recorded in chunks, are loaded and inserted together
 # Fields of an entry another part of this window keeps current (push_edits).
 PUSHED_FIELDS = frozenset({"status", "note", "started", "finished", "result_paths", "stage"})
 
@@ -271,6 +272,11 @@ class HistoryModel(QAbstractListModel):
         # (the batch queue): applied to every entry made from a record of them, so a row
         # loaded from the library (a page, a reload) never shows an older state.
         self._own: dict[int, dict[str, Any]] = {}
+        self._track_pending: list[int] = []
+        self._track_timer = QTimer(self)
+        self._track_timer.setSingleShot(True)
+        self._track_timer.setInterval(TRACK_MS)
+        self._track_timer.timeout.connect(self._load_tracked)
         # Live entries a filter hides: the window still tracks their progress through them.
         self._hidden: dict[int, HistoryEntry] = {}
         if autoload and library is not None:
@@ -311,6 +317,7 @@ class HistoryModel(QAbstractListModel):
         self._ticker.stop()
         self._poller.stop()
         self._repaint.stop()
+        self._track_timer.stop()
 
     # -- repaints ------------------------------------------------------------------------------
     def _mark(self, entries: Iterable[HistoryEntry], delay_ms: int = REPAINT_MS) -> None:
@@ -637,11 +644,20 @@ class HistoryModel(QAbstractListModel):
     # -- edits this window keeps current itself (the batch queue) ------------------------------
     def track_edits(self, edit_ids: Iterable[int]) -> None:
         """Edits this window recorded outside `add` (a batch): load them in one query, put
-        them in order, and from now on leave them to `push_edits` (the poll skips them)."""
+        them in order, and from now on leave them to `push_edits` (the poll skips them).
+
+        Calls within TRACK_MS share one query and one insert: a folder is recorded 25
+        photos at a time, and every insert lays the list out and repaints it again."""
         ids = [int(i) for i in edit_ids if int(i) not in self._own]
         for i in ids:
             self._own[i] = {}
-        missing = [i for i in ids if i not in self._edit_ids]
+        self._track_pending.extend(i for i in ids if i not in self._edit_ids)
+        if self._track_pending and not self._track_timer.isActive():
+            self._track_timer.start()
+
+    def _load_tracked(self) -> None:
+        missing, self._track_pending = self._track_pending, []
+        missing = [i for i in missing if i in self._own and i not in self._edit_ids]
         if not missing or self.library is None or self._closed:
             return
         lib, flt, gen = self.library, self._filter, self._generation
