@@ -90,12 +90,9 @@ class BatchController(QObject):
         # Tests and benchmarks use a short backoff; the app keeps the client's defaults.
         self.client_settings = ClientSettings()
         self._concurrency = DEFAULT_CONCURRENCY
-        # One thread for every status write: they land in the order they happened. Niced like
-        # the pool's threads, so bookkeeping never takes the CPU from the GUI thread.
-        from qwen_studio.ui.image_loading import _lower_priority
-
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-batch-db",
-                                      initializer=_lower_priority)
+        # One thread for every status write: they land in the order they happened. Not
+        # niced like the pool: each job's start waits for it (_begin), and it uses little CPU.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-batch-db")
         self._warmed = False
         self.queue: JobQueue | None = None
         self.batch_id: str | None = None
