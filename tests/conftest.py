@@ -9,7 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 import asyncio
+import faulthandler
 import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,17 @@ import pytest
 # their thread (each test's closed qasync loop holds some); their timers stay registered
 # and the next timer event crashes the run (SIGSEGV in QTimerInfoList::activateTimers).
 gc.disable()
+
+# A hang at interpreter exit (executor threads are joined then) is past every per-test
+# timeout (pyproject: pytest-timeout, and faulthandler_timeout for a hang that holds the
+# GIL). faulthandler's watchdog is a C thread: it dumps every stack and ends the process.
+EXIT_HANG_S = 120
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Armed for the rest of the process: a normal exit ends the watchdog with it.
+    faulthandler.dump_traceback_later(EXIT_HANG_S, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture(autouse=True)
