@@ -19,7 +19,13 @@ from window_helpers import make_jpeg, sandbox_endpoint, until
 
 from qwen_studio import i18n
 from qwen_studio.core import errors, pipeline
-from qwen_studio.core.errors import INPUT_REASONS, REQUEST_PROBLEMS, InputImageError, Reason
+from qwen_studio.core.errors import (
+    INPUT_REASONS,
+    REQUEST_PROBLEMS,
+    STATUS_NOTES,
+    InputImageError,
+    Reason,
+)
 from qwen_studio.ui import error_text
 from qwen_studio.ui.error_text import (
     error_message,
@@ -27,6 +33,7 @@ from qwen_studio.ui.error_text import (
     input_reason,
     request_problem,
     request_problems,
+    status_note,
 )
 
 # Sample parameters for every placeholder the reasons use.
@@ -36,7 +43,9 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           # request problems
           "n": "805", "style": "'soap'", "styles": "bailian, flat, dashscope",
           "model": "qwen-image-edit", "max": "6", "seed": "-1", "sizes": "1664*928, 1328*1328",
-          "width": "100", "height": "4000", "min": "512", "text": "'big'"}
+          "width": "100", "height": "4000", "min": "512", "text": "'big'",
+          # status notes
+          "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json"}
 
 
 @pytest.fixture
@@ -48,7 +57,7 @@ def chinese(qapp, monkeypatch) -> Iterator[None]:
 
 
 def reason(code: str) -> Reason:
-    names = re.findall(r"\{(\w+)\}", {**INPUT_REASONS, **REQUEST_PROBLEMS}[code])
+    names = re.findall(r"\{(\w+)\}", {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}[code])
     return Reason(code, **{n: SAMPLE[n] for n in names})
 
 
@@ -56,7 +65,10 @@ def test_the_window_knows_every_reason_core_can_give():
     """error_text repeats core's texts for lupdate; the two must not drift apart."""
     assert error_text._REASONS == INPUT_REASONS
     assert error_text._PROBLEMS == REQUEST_PROBLEMS
-    assert not set(INPUT_REASONS) & set(REQUEST_PROBLEMS)  # a code names one text
+    assert error_text._NOTES == STATUS_NOTES
+    # A code names one text.
+    assert not set(INPUT_REASONS) & set(REQUEST_PROBLEMS)
+    assert not (set(INPUT_REASONS) | set(REQUEST_PROBLEMS)) & set(STATUS_NOTES)
 
 
 def test_core_reasons_are_english_strings_with_a_code(tmp_path: Path):
@@ -290,3 +302,27 @@ def test_a_size_that_does_not_parse_is_said_in_chinese(chinese, make_window, san
     assert window.run_edit() is None
     message = window.banner.message()
     assert "尺寸 'big' 格式不对" in message and "WIDTHxHEIGHT" not in message, message
+
+
+@pytest.mark.parametrize("code", sorted(STATUS_NOTES))
+def test_every_status_note_reads_in_chinese(chinese, code: str):
+    r = reason(code)
+    zh = status_note(r)
+    assert CJK.search(zh), zh
+    for value in r.params.values():
+        assert value in zh, (value, zh)
+    assert str(r) == STATUS_NOTES[code].format(**r.params)  # core itself stays English
+
+
+def test_key_storage_note_in_the_settings_dialog_is_chinese(chinese, qapp, tmp_path: Path):
+    from qwen_studio.core.config import ConfigStore
+    from qwen_studio.ui.settings_dialog import SettingsDialog
+
+    store = ConfigStore()
+    assert store.key_backend_note().code in ("keys_in_keyring", "keys_in_file")
+    dialog = SettingsDialog(store, None)
+    try:
+        assert CJK.search(dialog.key_note.text()), dialog.key_note.text()
+        assert "keyring" not in dialog.key_note.text()
+    finally:
+        dialog.deleteLater()

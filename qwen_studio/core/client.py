@@ -44,6 +44,7 @@ from qwen_studio.core.errors import (
     ErrorDetail,
     InvalidRequestError,
     RateLimitError,
+    Reason,
     RequestTimeout,
     ResultDownloadError,
 )
@@ -236,12 +237,12 @@ class ImageClient:
         except ApiError as err:
             raise self._scrub(err) from None
         if 200 <= resp.status < 300:
-            return f"Connected to {host}; the key was accepted"
+            return Reason("connection_ok", host=host)
         err = self._error_for(resp)
         if resp.status in (400, 422) and type(err) is InvalidRequestError:
-            return f"Connected to {host}; the key was accepted"
+            return Reason("connection_ok", host=host)
         if isinstance(err, RateLimitError):
-            return f"Connected to {host}; the key was accepted (rate limited right now)"
+            return Reason("connection_ok_rate_limited", host=host)
         raise self._scrub(err)
 
     # -- retries -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import write_atomic
 from qwen_studio.core.endpoint import Endpoint
-from qwen_studio.core.errors import ConfigError
+from qwen_studio.core.errors import ConfigError, Reason
 from qwen_studio.core.logs import register_secret
 from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, STYLES
 
@@ -72,10 +72,8 @@ class KeyStore:
 
     def backend_note(self) -> str:
         if self._keyring_usable():
-            return "Keys are stored in the system keyring."
-        return (
-            f"No system keyring was found: keys are stored in {self._file} (readable only by you)."
-        )
+            return Reason("keys_in_keyring")
+        return Reason("keys_in_file", path=self._file)
 
     def _read_file(self) -> dict[str, str]:
         try:

@@ -77,7 +77,18 @@ REQUEST_PROBLEMS: dict[str, str] = {
 # The problems about how many input images there are: a batch supplies its own inputs, so
 # it skips these (by code, not by matching the English).
 INPUT_COUNT_PROBLEMS = frozenset({"text_model_with_input", "no_input", "too_many_inputs"})
-_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS}  # codes are unique across both
+# What core reports back to the user that is not a problem (a connection test, where API
+# keys are kept): code -> English, as above (ui/error_text.py repeats them).
+STATUS_NOTES: dict[str, str] = {
+    "connection_ok": "Connected to {host}; the key was accepted",
+    "connection_ok_rate_limited": "Connected to {host}; the key was accepted (rate limited "
+                                  "right now)",
+    "keys_in_keyring": "Keys are stored in the system keyring.",
+    "keys_in_file": "No system keyring was found: keys are stored in {path} (readable only "
+                    "by you).",
+}
+# Codes are unique across the three tables.
+_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}
 
 
 class Reason(str):

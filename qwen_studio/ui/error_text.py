@@ -164,6 +164,18 @@ _PROBLEMS: dict[str, str] = {
         "RequestProblems", "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024"),
 }
 
+# Notes core reports back (connection test, key storage): code -> English, exactly as
+# core.errors.STATUS_NOTES.
+_NOTES: dict[str, str] = {
+    "connection_ok": QT_TRANSLATE_NOOP("StatusNotes", "Connected to {host}; the key was accepted"),
+    "connection_ok_rate_limited": QT_TRANSLATE_NOOP(
+        "StatusNotes", "Connected to {host}; the key was accepted (rate limited right now)"),
+    "keys_in_keyring": QT_TRANSLATE_NOOP("StatusNotes", "Keys are stored in the system keyring."),
+    "keys_in_file": QT_TRANSLATE_NOOP(
+        "StatusNotes",
+        "No system keyring was found: keys are stored in {path} (readable only by you)."),
+}
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text) if text else text
@@ -200,6 +212,12 @@ def request_problems(problems: list[str]) -> str:
     sep = QCoreApplication.translate("RequestProblems", "; ", "between problems")
     text = sep.join(request_problem(p) for p in problems)
     return text[:1].upper() + text[1:]
+
+
+def status_note(note: str) -> str:
+    """A note from core (connection test result, where keys are kept) in the window's
+    language; text without a code is returned as it is."""
+    return _translated("StatusNotes", _NOTES, note)
 
 
 def input_problem(name: str, reason: str) -> str:

@@ -35,7 +35,7 @@ from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
 from qwen_studio.ui import theme
-from qwen_studio.ui.error_text import error_hint, error_message
+from qwen_studio.ui.error_text import error_hint, error_message, status_note
 
 NEW_PROFILE = "New profile…"  # the profile combo's last item (its data; shown translated)
 # Translated where shown (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
@@ -102,7 +102,7 @@ class SettingsDialog(QDialog):
                                     self.tr("Show key"), self.tr("Show or hide the typed key"))
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(self._toggle_key)
-        self.key_note = QLabel(store.key_backend_note())
+        self.key_note = QLabel(status_note(store.key_backend_note()))
         self.key_note.setObjectName("keyNote")
         self.key_note.setWordWrap(True)  # its colour: the theme's #keyNote rule
         self.test_button = self._named(QPushButton(self.tr("Test connection")), "testButton",
@@ -385,7 +385,7 @@ class SettingsDialog(QDialog):
             self.save_button.setEnabled(True)
         self.key_edit.clear()
         self.status_label.setText(self.tr("✓ Saved “{name}” and made it active.").format(
-            name=profile.name) + " " + self.store.key_backend_note())
+            name=profile.name) + " " + status_note(self.store.key_backend_note()))
         self._reload(select=profile.name)
         self.profileSaved.emit(profile.name)
 
@@ -423,7 +423,8 @@ class SettingsDialog(QDialog):
                                               "test"), hint=self.tr("Paste the key first."))
             endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
             text = await self.tester(endpoint)
-            self._show_test("ok", self.tr("✓ Connected: {detail}").format(detail=text))
+            # The tester says what it proved ("Connected to HOST; the key was accepted").
+            self._show_test("ok", "✓ " + status_note(text))
         except QwenStudioError as exc:
             hint = error_hint(exc)
             self._show_test("failed", self.tr("✗ Failed: {error}").format(

@@ -2011,10 +2011,6 @@ newest first.</source>
         <translation>请先粘贴密钥。</translation>
     </message>
     <message>
-        <source>✓ Connected: {detail}</source>
-        <translation>✓ 已连接：{detail}</translation>
-    </message>
-    <message>
         <source>✗ Failed: {error}</source>
         <translation>✗ 失败：{error}</translation>
     </message>
@@ -2060,6 +2056,25 @@ newest first.</source>
     <message>
         <source>Close this list</source>
         <translation>关闭此列表</translation>
+    </message>
+</context>
+<context>
+    <name>StatusNotes</name>
+    <message>
+        <source>Connected to {host}; the key was accepted</source>
+        <translation>已连接到 {host}，密钥有效</translation>
+    </message>
+    <message>
+        <source>Connected to {host}; the key was accepted (rate limited right now)</source>
+        <translation>已连接到 {host}，密钥有效（当前请求过多，正在限流）</translation>
+    </message>
+    <message>
+        <source>Keys are stored in the system keyring.</source>
+        <translation>密钥保存在系统钥匙串中。</translation>
+    </message>
+    <message>
+        <source>No system keyring was found: keys are stored in {path} (readable only by you).</source>
+        <translation>未找到系统钥匙串：密钥保存在 {path}（仅您本人可读）。</translation>
     </message>
 </context>
 <context>
