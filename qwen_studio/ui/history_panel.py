@@ -375,7 +375,9 @@ class HistoryPanel(QWidget):
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("historyEmpty")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Top of the list's place, not floating mid-panel: the search stays where it was.
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty_label.setContentsMargins(8, 32, 8, 8)
         self.empty_label.setWordWrap(True)
 
         self.lineage = LineageView()
@@ -407,7 +409,7 @@ class HistoryPanel(QWidget):
         lay.addLayout(title_row)
         lay.addWidget(self.search)
         lay.addLayout(filters)
-        lay.addWidget(self.empty_label)
+        lay.addWidget(self.empty_label, 1)  # takes the list's room while the list is hidden
         lay.addWidget(lv, 1)
         lay.addWidget(self.lineage_title)
         lay.addWidget(self.lineage)
