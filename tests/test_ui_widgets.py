@@ -77,3 +77,14 @@ def test_drop_zone_teaches_when_empty(qtbot):
     assert zone.findChild(object, "dropZoneEmpty").text() == EMPTY_TEXT
     with qtbot.waitSignal(zone.browseRequested, timeout=1000):
         qtbot.keyClick(zone, Qt.Key.Key_Return)
+
+
+def test_prompt_count_counts_what_is_sent(qtbot):
+    """The request strips surrounding whitespace; the counter must give the same number as
+    the "too long" message, or a user trims to '800 / 800' and is still refused."""
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    panel.prompt_edit.setPlainText("  make it blue \n\n")
+    assert panel.prompt_count.label.text() == "12 / 800"
+    panel.negative_edit.setPlainText("\tblur ")
+    assert panel.negative_count.label.text() == "4 / 500"

@@ -140,11 +140,14 @@ class PromptPanel(QWidget):
         lay.addWidget(self.negative_edit)
         lay.addWidget(self.negative_count)
 
+        # Count what is sent: the request strips leading and trailing whitespace, so the
+        # counter and the "too long" message agree on the number.
         self.prompt_edit.textChanged.connect(
-            lambda: self.prompt_count.update_count(len(self.prompt_edit.toPlainText()))
+            lambda: self.prompt_count.update_count(len(self.prompt_edit.toPlainText().strip()))
         )
         self.negative_edit.textChanged.connect(
-            lambda: self.negative_count.update_count(len(self.negative_edit.toPlainText()))
+            lambda: self.negative_count.update_count(
+                len(self.negative_edit.toPlainText().strip()))
         )
         for edit in (self.prompt_edit, self.negative_edit):
             edit.runRequested.connect(self.runRequested)
