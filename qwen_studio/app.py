@@ -141,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # run_in_executor(None, …) (the client's check of each downloaded result) goes to the
+    # app's low-priority pool, not qasync's own normal-priority threads that compete
+    # with the GUI thread.
+    loop.set_default_executor(image_loading.executor())
 
     async def run() -> int:
         window = create_main_window(demo=args.demo)
