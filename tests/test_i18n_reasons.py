@@ -326,3 +326,28 @@ def test_key_storage_note_in_the_settings_dialog_is_chinese(chinese, qapp, tmp_p
         assert "keyring" not in dialog.key_note.text()
     finally:
         dialog.deleteLater()
+
+
+def test_a_batch_refused_for_an_empty_prompt_says_why_in_chinese(
+        chinese, make_window, qloop, tmp_path: Path):
+    from window_helpers import drop_files
+
+    from qwen_studio.core.endpoint import Endpoint
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for i in range(3):
+        make_jpeg(folder / f"p{i}.jpg", (320, 240))
+    # An endpoint nobody answers: the batch must stop before sending anything.
+    window = make_window(Endpoint("http://127.0.0.1:9", "bailian", "k", "test"))
+    model = window.batch.panel.model
+
+    async def scenario() -> None:
+        drop_files(window.drop_zone, [folder])
+        await until(lambda: model.rowCount() == 3, 15, "3 queued photos")
+
+    qloop.run(scenario())
+    window.prompt_panel.prompt_edit.setPlainText("   ")
+    window.run_button.click()
+    text = window.banner.message()
+    assert text == "<b>警告：</b>暂时无法开始批量：提示词为空。", text

@@ -23,7 +23,12 @@ from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.engine import EditEvent, EditOutcome, EditRunner
-from qwen_studio.core.errors import ConfigError, InputImageError, QwenStudioError
+from qwen_studio.core.errors import (
+    INPUT_COUNT_PROBLEMS,
+    ConfigError,
+    InputImageError,
+    QwenStudioError,
+)
 from qwen_studio.core.jobs import Job as QueuedJob
 from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.library import EditStatus, Library
@@ -158,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
                 )
                 endpoint, model = resolved.endpoint, resolved.model
             base = _base_request(args, endpoint.style, model)
-            problems = [p for p in base.problems() if "input image" not in p]
+            # Each input file is its own edit: the request's own input count does not apply.
+            problems = [p for p in base.problems()
+                        if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
             if problems:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:

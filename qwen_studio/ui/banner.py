@@ -98,7 +98,9 @@ class Banner(QFrame):
         icon = self.style().standardIcon(getattr(QStyle.StandardPixmap, pixmap_name))
         self._icon.setPixmap(icon.pixmap(20, 20))
         self._icon.setAccessibleName(word)
-        self._title.setText(f"<b>{word}:</b> {_escape(message)}")
+        # "Error: …" / "错误：…": the colon is the language's own.
+        self._title.setText(self.tr("<b>{kind}:</b> {message}").format(
+            kind=word, message=_escape(message)))
         self._hint.setText(_escape(hint))
         self._hint.setVisible(bool(hint))
         self._action_key = action_key or action

@@ -24,6 +24,7 @@ from qwen_studio.core.endpoint import ClientSettings
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.jobs import FINISHED, Job, JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.request import EditRequest
+from qwen_studio.ui.error_text import error_message
 
 if TYPE_CHECKING:
     from qwen_studio.core.engine import EditEvent, EditRunner
@@ -196,7 +197,7 @@ class BatchController(QObject):
             for path, req, res in zip(chunk, requests, results, strict=True):
                 if isinstance(res, QwenStudioError):
                     job = queue.add_finished(req, path.name, state=JobState.FAILED,
-                                             detail=res.user_message)
+                                             detail=error_message(res))
                     continue
                 edit_id, _stored = res
                 job = queue.add(req, path.name, key=edit_id)

@@ -46,12 +46,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, QwenStudioError
 from qwen_studio.core.jobs import Job, JobState, QueueStats
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui import theme
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
+from qwen_studio.ui.error_text import error_hint, error_message, input_reason, request_problems
 
 if TYPE_CHECKING:
     from qwen_studio.core import batch_store
@@ -995,7 +996,7 @@ class BatchUi:
                     translate("BatchUi", "{n} photos added to the running batch.").format(n=n))
         if skipped:
             text += " " + translate("BatchUi", "Skipped {k}:").format(k=len(skipped)) + " " + (
-                "; ".join(f"{p.name} ({r})" for p, r in skipped[:3])
+                "; ".join(f"{p.name} ({input_reason(r)})" for p, r in skipped[:3])
                 + ("…" if len(skipped) > 3 else ""))
         w.drop_zone.set_message(text, "info")
         w.statusBar().showMessage(text, 8000)
@@ -1028,11 +1029,12 @@ class BatchUi:
         """Run pressed while the batch waits: check the prompt and parameters, then start."""
         w = self.window
         request, problems = w.build_request()
-        problems = [p for p in problems if "input image" not in p]
+        # The batch brings its own input photos: problems about the inputs do not apply.
+        problems = [p for p in problems if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
         if request is None or problems:
-            text = "; ".join(problems)
             w.banner.show_message(
-                "warning", f"Can't start the batch yet: {text[:1].upper()}{text[1:]}.",
+                "warning", translate("BatchUi", "Can't start the batch yet: {problems}.").format(
+                    problems=request_problems(problems)),
                 translate("BatchUi",
                           "Describe the change in the Prompt box; it applies to every photo."))
             w.prompt_panel.prompt_edit.setFocus()
@@ -1042,7 +1044,7 @@ class BatchUi:
         try:
             self.controller.start(self.base_request())
         except QwenStudioError as exc:
-            w.banner.show_message("warning", exc.user_message, exc.hint,
+            w.banner.show_message("warning", error_message(exc), error_hint(exc),
                                   translate("BatchUi", "Open settings"), "settings")
             return False
         w.save_settings_soon()
@@ -1138,8 +1140,8 @@ class BatchUi:
             out = await loop.run_in_executor(w.pool, work)
         except QwenStudioError as exc:
             w.banner.show_message("error", translate("BatchUi", "Could not export the gallery: "
-                                                     "{error}").format(error=exc.user_message),
-                                  exc.hint or translate("BatchUi", "Choose another folder."))
+                                                     "{error}").format(error=error_message(exc)),
+                                  error_hint(exc) or translate("BatchUi", "Choose another folder."))
             return None
         except OSError as exc:
             w.banner.show_message("error", translate("BatchUi", "Could not export the gallery: "

@@ -126,6 +126,10 @@
         <source>Hide this message</source>
         <translation>隐藏此消息</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;{kind}:&lt;/b&gt; {message}</source>
+        <translation>&lt;b&gt;{kind}：&lt;/b&gt;{message}</translation>
+    </message>
 </context>
 <context>
     <name>BatchController</name>
@@ -429,6 +433,10 @@
     <message>
         <source>Batch: choose a folder of photos</source>
         <translation>批量处理：选择照片文件夹</translation>
+    </message>
+    <message>
+        <source>Can&apos;t start the batch yet: {problems}.</source>
+        <translation>暂时无法开始批量：{problems}。</translation>
     </message>
     <message>
         <source>Describe the change in the Prompt box; it applies to every photo.</source>
