@@ -101,8 +101,10 @@ def test_side_by_side_before_left_after_right(view: CompareView) -> None:
     mid = img.height() / 2
     assert near(px(img, img.width() * 0.25, mid), RED)
     assert near(px(img, img.width() * 0.75, mid), BLUE)
-    assert view.sizes_label.full_text() == "400×300 → 400×300"
+    assert view.sizes_label.full_text() == "400×300"  # the same size is said once
     assert view.sizes_label.toolTip() == "Before 400×300 · After 400×300"
+    view.set_after(solid(800, 600, BLUE))
+    assert view.sizes_label.full_text() == "400×300 → 800×600"
 
 
 def _boundary_x(img: QImage, x0: int, x1: int, y: int, left: QColor) -> int:

@@ -519,6 +519,8 @@ class CompareView(QWidget):
         if after is not None:
             sizes.append(f"{after.width()}×{after.height()}")
             words.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
+        if len(sizes) == 2 and sizes[0] == sizes[1]:
+            sizes = sizes[:1]  # same size: once, so it fits beside the actions (tooltip: both)
         self.sizes_label.setText(" → ".join(sizes))
         self.sizes_label.setToolTip(" · ".join(words))
         self.sizes_label.setAccessibleDescription(" · ".join(words))
