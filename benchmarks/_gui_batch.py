@@ -183,11 +183,10 @@ def main() -> None:
     ap.add_argument("--size", default="")
     args = ap.parse_args()
 
-    import qasync
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from qwen_studio.app import create_main_window
+    from qwen_studio.app import create_main_window, event_loop
     from qwen_studio.core.client import ClientSettings, Endpoint
     from qwen_studio.core.jobs import JobState
     from qwen_studio.ui import image_loading
@@ -195,8 +194,7 @@ def main() -> None:
     if os.environ.get("SWITCH"):
         sys.setswitchinterval(float(os.environ["SWITCH"]))
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = event_loop(app)  # as the app runs it (default executor: the app's pool)
     gaps: list[float] = []
     clock = QElapsedTimer()
     heartbeat = QTimer()

@@ -312,14 +312,12 @@ def main() -> None:
         os.environ["QWEN_STUDIO_ENDPOINT"] = base
         os.environ["QWEN_STUDIO_API_KEY"] = KEY
 
-        import qasync
         from PySide6.QtWidgets import QApplication
 
-        from qwen_studio.app import create_main_window
+        from qwen_studio.app import create_main_window, event_loop
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
+        loop = event_loop(app)  # as the app runs it (default executor: the app's pool)
         window = create_main_window()
         window.resize(1400, 900)
         window.show()
