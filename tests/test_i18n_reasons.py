@@ -351,3 +351,18 @@ def test_a_batch_refused_for_an_empty_prompt_says_why_in_chinese(
     window.run_button.click()
     text = window.banner.message()
     assert text == "<b>警告：</b>暂时无法开始批量：提示词为空。", text
+
+
+def test_batch_durations_read_in_chinese(chinese):
+    from qwen_studio.ui.batch_panel import _duration
+
+    assert _duration(42) == "42 秒"
+    assert _duration(600) == "10 分钟"
+    assert _duration(3 * 3600 + 5 * 60) == "3 小时 05 分钟"
+
+
+def test_batch_durations_in_english(qapp):
+    from qwen_studio.ui.batch_panel import _duration
+
+    assert (_duration(42), _duration(600), _duration(3 * 3600 + 5 * 60)) == \
+        ("42 s", "10 min", "3 h 05 min")

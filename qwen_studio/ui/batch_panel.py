@@ -162,7 +162,9 @@ def _elapsed(job: Job) -> str:
     if job.started_at is None or job.state is JobState.SKIPPED:
         return ""
     s = int(job.elapsed)
-    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
+    if s < 60:
+        return translate("Duration", "{s} s").format(s=s)
+    return translate("Duration", "{m} min {s} s").format(m=s // 60, s=f"{s % 60:02d}")
 
 
 def _job_result_path(job: Job) -> Path | None:
@@ -537,7 +539,8 @@ class BatchPanel(QFrame):
         for col, width in ((C_INPUT, 220), (C_STATUS, 170), (C_TRIES, 50), (C_TIME, 80),
                            (C_RESULT, 240)):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.view.setColumnWidth(col, width)
+            # Never narrower than the header's own words (“尝试次数” is wider than “Tries”).
+            self.view.setColumnWidth(col, max(width, hh.sectionSizeHint(col)))
         hh.setSectionResizeMode(C_PROMPT, QHeaderView.ResizeMode.Stretch)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.cancel_action = self._view_action(self.tr("Cancel"), "Delete", self.cancel_selected,
@@ -783,10 +786,10 @@ class BatchPanel(QFrame):
 def _duration(s: float) -> str:
     s = int(s)
     if s < 60:
-        return f"{s} s"
+        return translate("Duration", "{s} s").format(s=s)
     if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+        return translate("Duration", "{m} min").format(m=s // 60)
+    return translate("Duration", "{h} h {m} min").format(h=s // 3600, m=f"{s % 3600 // 60:02d}")
 
 
 _HISTORY_STATUS = {
