@@ -540,7 +540,8 @@ class BatchPanel(QFrame):
                            (C_RESULT, 240)):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             # Never narrower than the header's own words (“尝试次数” is wider than “Tries”).
-            self.view.setColumnWidth(col, max(width, hh.sectionSizeHint(col)))
+            # (+12: the style sheet pads sections by 6 px a side, unknown before polish).
+            self.view.setColumnWidth(col, max(width, hh.sectionSizeHint(col) + 12))
         hh.setSectionResizeMode(C_PROMPT, QHeaderView.ResizeMode.Stretch)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.cancel_action = self._view_action(self.tr("Cancel"), "Delete", self.cancel_selected,
