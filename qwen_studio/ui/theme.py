@@ -94,10 +94,10 @@ QPushButton {{ background: {button}; border: 1px solid {button_border}; border-r
 QPushButton:hover {{ background: {button_hover}; }}
 QPushButton:focus {{ border: 2px solid {accent}; }}
 QPushButton:disabled {{ color: {disabled_text}; background: {button_disabled}; }}
-#runButton {{ background: {run}; border: 1px solid {run_border}; font-weight: 600;
-              color: white; }}
-#runButton:hover {{ background: {run_hover}; }}
-#runButton:focus {{ border: 2px solid {run_focus}; }}
+#runButton, #setupApiButton {{ background: {run}; border: 1px solid {run_border};
+              font-weight: 600; color: white; }}
+#runButton:hover, #setupApiButton:hover {{ background: {run_hover}; }}
+#runButton:focus, #setupApiButton:focus {{ border: 2px solid {run_focus}; }}
 QListView {{ background: {list}; border: 1px solid {frame}; border-radius: 4px; }}
 QSplitter::handle {{ background: {splitter}; }}
 QSplitter::handle:horizontal {{ width: 3px; }}
