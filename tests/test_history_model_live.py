@@ -181,3 +181,33 @@ def test_a_busy_batch_repaints_the_list_a_few_times_not_per_change(model, lib, q
     qloop.run(scenario())
     assert 1 <= len(paints) <= 4  # coalesced to REPAINT_MS, not 6 × 60 row updates
     view.viewport().removeEventFilter(counter)
+
+
+def test_rows_written_while_a_poll_pages_are_listed_once(model, lib, qloop, tmp_path,
+                                                          monkeypatch):
+    """A terminal batch keeps writing while the window reads its new rows page by page:
+    a row pushed down a place by a newer one must not be listed twice."""
+    with Library(tmp_path / "lib") as other:
+        for i in range(150):  # more than one page
+            other.create_edit(request(f"terminal {i}"), input_hashes=[])
+        real = lib.query
+        pages: list[int] = []
+
+        def query(*a, **kw):
+            rows = real(*a, **kw)
+            if kw.get("after_id") is not None:
+                pages.append(len(rows))
+                if len(pages) == 1:  # between the first and the second page
+                    other.create_edit(request("terminal late"), input_hashes=[])
+            return rows
+
+        monkeypatch.setattr(lib, "query", query)
+
+        async def scenario():
+            await until(lambda: model.rowCount() >= 150, 10, "the terminal's rows")
+            await until(lambda: not model._polling, 2)
+
+        qloop.run(scenario())
+    assert len(pages) >= 2
+    ids = [e.edit_id for e in model.entries()]
+    assert len(ids) == len(set(ids)), "a row is listed twice"

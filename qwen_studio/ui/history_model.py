@@ -827,7 +827,9 @@ class HistoryModel(QAbstractListModel):
                     self.remove(gone)
             known = self._edit_ids | self._own.keys() | {
                 e.edit_id for e in self._hidden.values() if e.edit_id is not None}
-            new = [r for r in fresh if r.id not in known]
+            # Pages are read by offset while another process may still be writing: a row
+            # pushed down a place comes back on the next page. Each id once.
+            new = list({r.id: r for r in fresh if r.id not in known}.values())
             if new:
                 self.insert_records(new)
             self._update_ticker()
