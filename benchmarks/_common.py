@@ -1,7 +1,9 @@
-"""Shared helpers for benchmark scripts: a sandbox in its own process, test photos."""
+"""Shared helpers for benchmark scripts: a sandbox in its own process, test photos, naming
+what ran on the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -10,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -51,3 +54,15 @@ def sandbox_process(*args: str) -> Iterator[str]:
             proc.wait(timeout=5)
         if proc.poll() is None:
             proc.kill()
+
+
+def describe_handle(handle: Any) -> str:
+    """What an asyncio handle runs: "task Class.method @ line N" or "callback name"."""
+    cb = getattr(handle, "_callback", None)
+    task = getattr(cb, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" @ line {frame.f_lineno}" if frame is not None else ""
+        return f"task {getattr(coro, '__qualname__', coro)}{where}"
+    return f"callback {getattr(cb, '__qualname__', cb)}"

@@ -31,6 +31,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import describe_handle
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
@@ -71,7 +74,7 @@ class StallTracer:
             finally:
                 d = time.perf_counter() - t
                 if d > 0.003:
-                    spans.append((t, t + d, f"asyncio {_describe(handle)}"))
+                    spans.append((t, t + d, f"asyncio {describe_handle(handle)}"))
 
         asyncio.events.Handle._run = timed  # type: ignore[method-assign]
         self._thread.start()
@@ -159,17 +162,6 @@ def _stack(frame: Any, depth: int) -> str:
         out.append(f"{code.co_name} ({Path(code.co_filename).stem}:{frame.f_lineno})")
         frame = frame.f_back
     return " < ".join(out)
-
-
-def _describe(handle: Any) -> str:
-    cb = getattr(handle, "_callback", None)
-    task = getattr(cb, "__self__", None)
-    if isinstance(task, asyncio.Task):
-        coro = task.get_coro()
-        frame = getattr(coro, "cr_frame", None)
-        where = f" @ {frame.f_lineno}" if frame is not None else ""
-        return f"task {getattr(coro, '__qualname__', coro)}{where}"
-    return f"{getattr(cb, '__qualname__', cb)}"
 
 
 def main() -> None:

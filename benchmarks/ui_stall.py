@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import sandbox_process
+from _common import describe_handle, sandbox_process
 
 KEY = "bench-key"
 TICK_MS = 5
@@ -128,7 +128,7 @@ class Recorder:
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, _describe(handle)))
+                    rec.spans.append((t, t + d, describe_handle(handle)))
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
         gc.callbacks.append(self._on_gc)
@@ -222,17 +222,6 @@ class Recorder:
         if pool:
             out.append("pool busy with " + ", ".join(pool))
         return out
-
-
-def _describe(handle: asyncio.events.Handle) -> str:
-    cb = getattr(handle, "_callback", None)
-    task = getattr(cb, "__self__", None)
-    if isinstance(task, asyncio.Task):
-        coro = task.get_coro()
-        frame = getattr(coro, "cr_frame", None)
-        where = f" @ line {frame.f_lineno}" if frame is not None else ""
-        return f"task {getattr(coro, '__qualname__', coro)}{where}"
-    return f"callback {getattr(cb, '__qualname__', cb)}"
 
 
 async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
