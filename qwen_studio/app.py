@@ -8,14 +8,12 @@ one thread pool, one Library, and the demo sandbox, all closed at exit.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import sys
-from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -24,11 +22,16 @@ from qwen_studio.core.config import ConfigStore
 from qwen_studio.ui import image_loading, theme
 from qwen_studio.ui.main_window import MainWindow
 
+if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Executor
+
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "qwen-studio.ini"
 DEMO_LATENCY_S = 1.5
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
+FIRST_FRAME_WAIT_MS = 2000  # a window that never gets exposed must not hold start-up
 
 def apply_palette(app: QApplication, choice: str | None = None) -> None:
     """Fusion and the palette of the chosen scheme (qwen_studio.ui.theme): cheap to set
@@ -110,11 +113,39 @@ def event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
     Its default executor stays qasync's own: core's `run_in_executor(None, …)` (the
     client's check of each downloaded result) on the app's two-thread, low-priority pool
     measured slower batches (19.4 -> 23.4 s for 200 photos) and no smaller stalls."""
+    import asyncio
+
     import qasync
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     return loop
+
+
+class _FirstFrame(QObject):
+    """Ends `loop` once `window` has painted its first frame (a zero timer after the
+    window's own paint event: the children paint in the same pass)."""
+
+    def __init__(self, window: QObject, loop: QEventLoop) -> None:
+        super().__init__(window)
+        self._window, self._loop = window, loop
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._window and event.type() == QEvent.Type.Paint:
+            self._window.removeEventFilter(self)
+            QTimer.singleShot(0, self._loop, self._loop.quit)
+        return False
+
+
+def wait_for_first_frame(window: QObject, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> None:
+    """Run Qt's own event loop until `window` (shown) has painted, or `timeout_ms`."""
+    loop = QEventLoop()
+    watch = _FirstFrame(window, loop)
+    window.installEventFilter(watch)
+    QTimer.singleShot(timeout_ms, loop, loop.quit)
+    loop.exec()
+    window.removeEventFilter(watch)
+    watch.deleteLater()
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -150,13 +181,23 @@ def main(argv: list[str] | None = None) -> int:
     # Closing the window must not stop the loop before shutdown() has closed the http
     # client and the sandbox; run() returns after that, which ends the loop.
     app.setQuitOnLastWindowClosed(False)
+    # The window is built and painted before asyncio and qasync are imported (~45 ms that
+    # need not delay the first frame): nothing in it awaits until the loop runs, and the
+    # work it defers past the first paint is held until then (release_background_work).
+    window = create_main_window(demo=args.demo)
+    window.hold_background_work()
+    window.show()
+    wait_for_first_frame(window)
     loop = event_loop(app)
 
     async def run() -> int:
-        window = create_main_window(demo=args.demo)
+        import asyncio
+
         closed = asyncio.Event()
         app.lastWindowClosed.connect(closed.set)
-        window.show()
+        if not window.isVisible():
+            closed.set()  # closed before the loop ran: Qt emits lastWindowClosed only in exec()
+        window.release_background_work()
         # Start-up objects live as long as the app: keep them out of every later full GC
         # pass (25-60 ms each, seen as stalls while edits run).
         gc.freeze()

@@ -7,14 +7,12 @@ Several edits may run at once; cancelling the task aborts the HTTP request.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import importlib
 import itertools
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +23,10 @@ from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
+    # asyncio and concurrent.futures load after the window's first paint (app.main).
+    import asyncio
+    from concurrent.futures import Executor
+
     # The engine pulls in the decode stack (Pillow, ~50 ms); import it at the first edit,
     # not while the window is starting.
     from qwen_studio.core.engine import EditEvent, EditRunner
@@ -34,7 +36,7 @@ log = logging.getLogger(__name__)
 WARM_UP_MS = 1000
 # Imported by the first edit: the engine (Pillow) and httpx's async backend (anyio, ~50 ms,
 # loaded lazily by the first request). Loaded in the pool they cost the GUI thread nothing.
-WARM_MODULES = ("qwen_studio.core.engine", "anyio._backends._asyncio")
+WARM_MODULES = ("qwen_studio.core.engine", "qwen_studio.core.client", "anyio._backends._asyncio")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class EditController(QObject):
         self.library = library
         self.executor = executor
         self._client: Any = None
+        self._client_factory: Callable[[], Any] | None = None
         self._profile_name = ""
         self._ids = itertools.count(1)
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -86,11 +89,19 @@ class EditController(QObject):
     def set_client(self, client: Any, profile_name: str = "") -> None:
         """The ImageClient new edits use; edits in flight keep the one they started with."""
         self._client = client
+        self._client_factory = None
+        self._profile_name = profile_name
+
+    def set_client_factory(self, factory: Callable[[], Any], profile_name: str = "") -> None:
+        """Like set_client, but the client is made by `factory()` at the first edit: the
+        window can start with a configured endpoint without loading the HTTP stack."""
+        self._client = None
+        self._client_factory = factory
         self._profile_name = profile_name
 
     @property
     def has_client(self) -> bool:
-        return self._client is not None
+        return self._client is not None or self._client_factory is not None
 
     def in_flight(self) -> int:
         return len(self._tasks)
@@ -100,11 +111,16 @@ class EditController(QObject):
 
     # -- public --------------------------------------------------------------------------------
     def submit(self, request: EditRequest, parent_edit_id: int | None = None) -> int:
+        if self._client is None and self._client_factory is not None:
+            self._client = self._client_factory()
+            self._client_factory = None
         if self._client is None:
             raise QwenStudioError(
                 self.tr("No service is connected."),
                 hint="Set up your API in Settings or try the demo.",
             )
+        import asyncio
+
         from qwen_studio.core.engine import EditRunner
 
         job = next(self._ids)
@@ -128,6 +144,8 @@ class EditController(QObject):
         return n
 
     async def shutdown(self) -> None:
+        import asyncio
+
         self._shut_down = True
         tasks = list(self._tasks.values())
         for t in tasks:
@@ -141,6 +159,8 @@ class EditController(QObject):
         self.inFlightChanged.emit(len(self._tasks))
 
     async def _pool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
 
@@ -182,6 +202,8 @@ class EditController(QObject):
     async def _run(
         self, job: int, runner: EditRunner, request: EditRequest, parent_edit_id: int | None
     ) -> None:
+        import asyncio
+
         edit_id: int | None = None
         try:
             self.jobProgress.emit(job, "queued", "")

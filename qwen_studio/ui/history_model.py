@@ -19,11 +19,10 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -42,6 +41,10 @@ from PySide6.QtGui import QImage
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
+
+if TYPE_CHECKING:
+    # Only types here: concurrent.futures loads with the pool (image_loading).
+    from concurrent.futures import Executor, Future
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")

@@ -8,13 +8,12 @@ beyond a few calls (entries, the model, the list view).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -75,6 +74,9 @@ from qwen_studio.ui.history_model import (
     HistoryModel,
 )
 from qwen_studio.ui.lineage_view import LineageView, build_version_tree
+
+if TYPE_CHECKING:
+    import asyncio  # loaded after the window's first paint (app.main)
 
 log = logging.getLogger(__name__)
 
@@ -523,12 +525,16 @@ class HistoryPanel(QWidget):
     def spawn(self, coro: Any) -> asyncio.Future[Any]:
         if self.window_ is not None:
             return self.window_.spawn(coro)
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
     async def _pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.model.pool, lambda: fn(*args))
 
@@ -628,6 +634,8 @@ class HistoryPanel(QWidget):
 
     async def select_edit(self, edit_id: int, extend: bool = False) -> bool:
         """Select an edit, loading pages (and dropping filters that hide it) as needed."""
+        import asyncio
+
         for attempt in range(2):
             while (row := self.model.row_of_edit(edit_id)) < 0 and (
                     self.model.is_loading() or self.model.canFetchMore()):

@@ -6,12 +6,10 @@ and files in the shared thread pool (image_loading). This class wires widgets to
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +90,10 @@ from qwen_studio.ui.prompt_panel import PromptPanel
 from qwen_studio.ui.welcome_panel import WelcomePanel
 
 if TYPE_CHECKING:
+    # asyncio and concurrent.futures load after the first paint (app.main): ~45 ms.
+    import asyncio
+    from concurrent.futures import Executor
+
     from qwen_studio.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -223,6 +225,8 @@ class MainWindow(QMainWindow):
         # (or on first use of `batch`), ~15-20 ms the window need not wait for.
         self._batch: Any = None
         self._deferred_timer: QTimer | None = None
+        # Coroutines spawned before the asyncio loop runs (see hold_background_work).
+        self._held: list[Coroutine[Any, Any, Any]] | None = None
         self._restore_settings()
         self._update_connection_ui()
 
@@ -464,8 +468,14 @@ class MainWindow(QMainWindow):
 
     # =========================================================================================
     # small helpers
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
-        """Run a coroutine on the loop, keeping a reference so it is not collected."""
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any] | None:
+        """Run a coroutine on the loop, keeping a reference so it is not collected.
+        Before the loop runs (hold_background_work), it waits for the loop instead."""
+        if self._held is not None:
+            self._held.append(coro)
+            return None
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -482,6 +492,8 @@ class MainWindow(QMainWindow):
                 self.banner.show_message("error", msg, self.tr("Details are in the log."))
 
     async def _pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, lambda: fn(*args))
 
@@ -499,12 +511,17 @@ class MainWindow(QMainWindow):
                 from qwen_studio.core.logs import register_secret
 
                 register_secret(endpoint.api_key)  # redacted from every log line
-            # The HTTP client module (and httpx behind it) loads with the first endpoint,
-            # not with the window.
-            from qwen_studio.core.client import ImageClient
+            # The HTTP client module (httpx, asyncio behind it) loads at the first edit (or in
+            # the pool a moment after start-up, EditController.WARM_MODULES), not with the
+            # window: a configured start paints as soon as a first-run one.
+            http, settings = self.http, self.client_settings
 
-            self.controller.set_client(ImageClient(self.http, endpoint, self.client_settings),
-                                       endpoint.profile_name)
+            def make_client() -> Any:
+                from qwen_studio.core.client import ImageClient
+
+                return ImageClient(http, endpoint, settings)
+
+            self.controller.set_client_factory(make_client, endpoint.profile_name)
             if default_model and not self.qsettings.value("params/model"):
                 self.params.set_model(default_model)
         self._update_connection_ui()
@@ -608,6 +625,8 @@ class MainWindow(QMainWindow):
         self.spawn(self._add_inputs(paths, parent_edit_id))
 
     async def _add_inputs(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
+        import asyncio
+
         from qwen_studio.core.pipeline import find_images
 
         model = self.params.model()
@@ -1206,15 +1225,33 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self.ensure_built()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._batch is None and self._deferred_timer is None:
+    def hold_background_work(self) -> None:
+        """app.main paints the window before the asyncio loop exists (asyncio and qasync
+        load after the first frame). Until release_background_work(), spawned coroutines
+        wait for the loop and the post-paint build does not start."""
+        if self._held is None:
+            self._held = []
+
+    def release_background_work(self) -> None:
+        """The loop runs: start what waited for it. Idempotent."""
+        held, self._held = self._held, None
+        for coro in held or ():
+            self.spawn(coro)
+        if self.isVisible():
+            self._schedule_deferred_build()
+
+    def _schedule_deferred_build(self) -> None:
+        if self._batch is None and self._deferred_timer is None and self._held is None:
             # A child zero timer: fires once the first frame is painted, dies with the window.
             self._deferred_timer = QTimer(self)
             self._deferred_timer.setSingleShot(True)
             self._deferred_timer.setInterval(0)
             self._deferred_timer.timeout.connect(self._build_deferred)
             self._deferred_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._schedule_deferred_build()
         if self._default_split:
             # First start: give the canvas everything the side panels do not need.
             self._default_split = False
@@ -1232,6 +1269,11 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Cancel edits, stop the demo sandbox, close what this window owns. Idempotent."""
+        import asyncio
+
+        for coro in self._held or ():
+            coro.close()  # never started: closed quietly, no "never awaited" warning
+        self._held = None
         self._closed = True
         self._stop_timers()
         if self._deferred_timer is not None:
