@@ -58,10 +58,16 @@ def create_main_window(
     library: Any = None,
     settings: QSettings | None = None,
     sandbox_latency: float = DEMO_LATENCY_S,
+    staged: bool = False,
 ) -> MainWindow:
     """Build the window (QApplication and qasync loop must exist). Call `await
     window.shutdown()` when done: it closes what was created here (http client, library,
-    demo sandbox)."""
+    demo sandbox).
+
+    `staged` is app.main's start: the window is painted before the asyncio loop exists, so
+    it holds coroutines until `window.release_background_work()`, and a demo sandbox starts
+    in the pool after that (the editor shows "starting" meanwhile). Otherwise the demo
+    sandbox is running on return."""
     from qwen_studio.core.http_session import LazyHttpClient
     from qwen_studio.core.library import Library
 
@@ -94,7 +100,11 @@ def create_main_window(
     if isinstance(http_client, LazyHttpClient):
         lazy = http_client
         QTimer.singleShot(WARM_HTTP_MS, window, lambda: lazy.warm(pool))
-    if demo:
+    if staged:
+        window.hold_background_work()
+    if demo and staged:
+        window.start_demo(sandbox_latency)
+    elif demo:
         import secrets
 
         from qwen_studio.sandbox import SandboxServer
@@ -184,8 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     # The window is built and painted before asyncio and qasync are imported (~45 ms that
     # need not delay the first frame): nothing in it awaits until the loop runs, and the
     # work it defers past the first paint is held until then (release_background_work).
-    window = create_main_window(demo=args.demo)
-    window.hold_background_work()
+    window = create_main_window(demo=args.demo, staged=True)
     window.show()
     wait_for_first_frame(window)
     loop = event_loop(app)

@@ -31,6 +31,8 @@ class Watch(QObject):
         if ev.type() == QEvent.Type.Paint and "asyncio_at_paint" not in report:
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
+            report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
+            report["status_at_paint"] = obj.profile_label.text()
         return False
 
 
@@ -41,6 +43,11 @@ async def drive(w):
     w.controller.jobFinished.connect(lambda job, result: (
         report.update(result=[str(p) for p in result.paths]), done.set()))
     w.controller.jobFailed.connect(lambda job, err: (report.update(error=str(err)), done.set()))
+    for _ in range(1000):  # the demo sandbox starts in the pool once the loop runs
+        if w.endpoint is not None:
+            break
+        await asyncio.sleep(0.02)
+    report["status_when_ready"] = w.profile_label.text()
     w.add_inputs([PHOTO])
     for _ in range(500):
         if w.inputs:
@@ -102,6 +109,10 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     # The first frame came before the asyncio machinery was loaded.
     assert report["asyncio_at_paint"] is False
     assert report["qasync_at_paint"] is False
+    # It showed the editor (not the first-run welcome panel) while the demo started.
+    assert report["editor_at_paint"] is True
+    assert "demo" in report["status_at_paint"].lower()
+    assert report["status_when_ready"] == "● Demo sandbox"
     # Then the window worked as usual: the edit ran and its result is on disk.
     assert report["job"] is not None
     assert report["result"] and all(Path(p).is_file() for p in report["result"])

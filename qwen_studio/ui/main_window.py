@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self._before_cache: OrderedDict[str, QImage] = OrderedDict()
         self._owns_library = owns_library
         self._sandbox: Any = None
+        self._demo_starting = False
         self._endpoint: Endpoint | None = None
         # Timeouts, retries and the result cap; tests and tuning use set_client_settings.
         self.client_settings = ClientSettings()
@@ -569,7 +570,12 @@ class MainWindow(QMainWindow):
 
     def _update_connection_ui(self) -> None:
         ep = self._endpoint
-        if ep is None:
+        if ep is None and self._demo_starting:
+            # The editor, not the welcome panel: the demo is a moment from ready.
+            self.profile_label.setText(self.tr("◌ Starting the demo sandbox…"))
+            self.profile_label.setToolTip("")
+            self.canvas_stack.setCurrentWidget(self.compare_view)
+        elif ep is None:
             self.profile_label.setText(self.tr("○ Not connected"))
             self.profile_label.setToolTip(self.tr("Set up your API in Settings (Ctrl+,)"))
             self.canvas_stack.setCurrentWidget(self.welcome)
@@ -587,25 +593,35 @@ class MainWindow(QMainWindow):
         self._status(self.tr("Demo sandbox running on this computer: results are generated "
                              "locally."))
 
-    def start_demo(self) -> None:
+    def start_demo(self, latency: float = 1.5) -> None:
+        """Switch to the built-in sandbox, started in the pool (its import and start take
+        ~100 ms): the editor shows at once, connected when the sandbox is up."""
         if self._sandbox is not None:
             self.use_sandbox(self._sandbox, self._endpoint.api_key if self._endpoint else "")
             return
-        self.spawn(self._start_demo())
+        if self._demo_starting:
+            return
+        self._demo_starting = True
+        self.welcome.demo_button.setEnabled(False)
+        if self._endpoint is None:
+            self._update_connection_ui()
+        self.spawn(self._start_demo(latency))
 
-    async def _start_demo(self) -> None:
+    async def _start_demo(self, latency: float) -> None:
         import secrets
 
-        from qwen_studio.sandbox import SandboxServer
+        def start() -> Any:
+            from qwen_studio.sandbox import SandboxServer
+
+            return SandboxServer(latency=latency, api_key=key).start()
 
         key = "demo-" + secrets.token_urlsafe(12)
-        self.welcome.demo_button.setEnabled(False)
         try:
-            server = await self._pool(
-                lambda: SandboxServer(latency=1.5, api_key=key).start()
-            )
+            server = await self._pool(start)
         finally:
+            self._demo_starting = False
             self.welcome.demo_button.setEnabled(True)
+            self._update_connection_ui()  # back to the welcome panel if it failed
         if self._closed:
             await self._pool(server.stop)
             return

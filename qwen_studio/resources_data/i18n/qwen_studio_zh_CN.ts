@@ -1343,6 +1343,10 @@ newest first.</source>
         <translation>演示沙盒</translation>
     </message>
     <message>
+        <source>◌ Starting the demo sandbox…</source>
+        <translation>◌ 正在启动演示沙盒…</translation>
+    </message>
+    <message>
         <source>○ Not connected</source>
         <translation>○ 未连接</translation>
     </message>
