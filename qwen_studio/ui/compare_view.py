@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.ui.image_canvas import EMPTY_TEXT, ImageCanvas
+from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.result_strip import ResultStrip
 
 MODES = ("side", "wipe", "flip")
@@ -366,8 +367,10 @@ class CompareView(QWidget):
     # ----- images ------------------------------------------------------------------------
 
     def set_before(self, image: QImage | None) -> None:
+        dead: list[object] = [self._before]  # freed in the pool, see release_later
         self._before = image if image is not None and not image.isNull() else None
         self._refresh_images()
+        release_later(dead)
 
     def set_after(self, image: QImage | None) -> None:
         """One result (or none). Clears the result path: call set_result_path afterwards."""
@@ -375,6 +378,7 @@ class CompareView(QWidget):
 
     def set_results(self, images: list[QImage], paths: list[Path] | None = None) -> None:
         """All results of an edit; the first is shown. A strip appears for more than one."""
+        dead: list[object] = [self._results]  # freed in the pool, see release_later
         self._results = [img for img in images if img is not None and not img.isNull()]
         self._paths = list(paths) if paths is not None else None
         self._index = 0 if self._results else -1
@@ -382,6 +386,7 @@ class CompareView(QWidget):
         self.strip.set_images(self._results if len(self._results) > 1 else [])
         self.strip.setVisible(len(self._results) > 1)
         self._refresh_images()
+        release_later(dead)
 
     def current_result_index(self) -> int:
         return self._index

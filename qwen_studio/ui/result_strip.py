@@ -10,7 +10,12 @@ THUMB = 64  # logical px
 
 
 def _thumbnail(image: QImage, side: int) -> QImage:
-    # Two steps: a cheap nearest pass to ~4× the size, then a smooth pass, so even a
+    # Start from the smallest display copy decoded with the image that is still at least
+    # 4× the thumbnail (image_loading.DecodedImage.levels), so no step reads 24 MP here.
+    for level in getattr(image, "levels", ()):
+        if isinstance(level, QImage) and max(level.width(), level.height()) >= side * 4:
+            image = level
+    # Else two steps: a cheap nearest pass to ~4× the size, then a smooth pass, so even a
     # 24 MP result costs milliseconds (results arrive decoded; this is only a resize).
     if max(image.width(), image.height()) > side * 4:
         image = image.scaled(side * 4, side * 4, Qt.AspectRatioMode.KeepAspectRatio,
