@@ -10,10 +10,15 @@ zero timer after that paint, i.e. the whole first frame including children. Figu
            paint: the `Qt` namespace (PySide6 builds ~120 Python enums on first use) and
            asyncio + qasync driving the event loop. Nothing of Qwen Studio.
 * studio : `qwen-studio` as a user starts it the first time (welcome panel, no profile).
-* demo   : `qwen-studio --demo` (starts the in-process sandbox too).
+* demo   : `qwen-studio --demo` (the in-process sandbox starts in the pool after the frame).
+
+Qwen Studio paints before it imports asyncio and qasync (app.main runs Qt's own loop until
+the first frame, then starts the qasync loop), so of the floor it pays the Qt namespace
+before its first frame, not asyncio.
 
 The studio launches go through the real entry point (`qwen_studio.__main__.main`); a hook
-wraps `app.create_main_window` only to watch the window for its first paint, then closes it.
+wraps `app.create_main_window` only to watch the window for its first paint, then closes it
+(installed when main() imports the app module, so the import order is the real one).
 Goal: studio/bare <= 1.6.
 
     /work/venv/bin/python benchmarks/startup.py [--runs 7] [--importtime]
@@ -65,33 +70,45 @@ sys.exit(app.exec())
 _STUDIO = r"""
 import os, sys, time
 T0 = float(os.environ["BENCH_T0"])
-from qwen_studio.__main__ import main
-import qwen_studio.app as app_mod
-from PySide6.QtCore import QEvent, QObject, QTimer
+import qwen_studio.__main__ as entry
 
-_orig = app_mod.create_main_window
 
-class Watch(QObject):
-    def __init__(self, win):
-        super().__init__(win)
-        self.win, self.done = win, False
-    def eventFilter(self, obj, ev):
-        if ev.type() == QEvent.Type.Paint and obj is self.win and not self.done:
-            self.done = True
-            paint = time.monotonic() - T0
-            def frame():
-                print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
-                self.win.close()
-            QTimer.singleShot(0, frame)
-        return False
+def watch_window():
+    # Imported only where main() would import them: the entry point loads its Qt-free
+    # modules before PySide6 (see _import_before_qt), and this must not change that order.
+    import qwen_studio.app as app_mod
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
-def create(*a, **kw):
-    win = _orig(*a, **kw)
-    win.installEventFilter(Watch(win))
-    return win
+    orig = app_mod.create_main_window
 
-app_mod.create_main_window = create
-sys.exit(main(sys.argv[1:]))
+    class Watch(QObject):
+        def __init__(self, win):
+            super().__init__(win)
+            self.win, self.done = win, False
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Paint and obj is self.win and not self.done:
+                self.done = True
+                paint = time.monotonic() - T0
+                def frame():
+                    print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
+                    self.win.close()
+                QTimer.singleShot(0, frame)
+            return False
+
+    def create(*a, **kw):
+        win = orig(*a, **kw)
+        win.installEventFilter(Watch(win))
+        return win
+
+    app_mod.create_main_window = create
+
+
+before_qt = entry._import_before_qt  # called by main() just before it imports qwen_studio.app
+def import_before_qt():
+    before_qt()
+    watch_window()
+entry._import_before_qt = import_before_qt
+sys.exit(entry.main(sys.argv[1:]))
 """
 
 # The bare window, plus the Qt namespace and a qasync loop (see "floor" above).

@@ -44,6 +44,16 @@ def _command(argv: list[str]) -> str | None:
     return first if first in COMMANDS else None
 
 
+def _import_before_qt() -> None:
+    """Import the window's Qt-free modules before PySide6 loads. PySide6 reads the source of
+    every module imported after it (its `__feature__` import hook looks for "PySide6" in
+    the text): ~0.2 ms a module, ~8 ms for these and what they import."""
+    import concurrent.futures.thread  # noqa: F401
+    import datetime  # noqa: F401
+
+    from qwen_studio.core import config, http_session, library  # noqa: F401
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--self-test" in argv:
@@ -51,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return self_test_main([a for a in argv if a != "--self-test"])
     if _command(argv) is None and not {"-h", "--help", "--version"} & set(argv):
+        _import_before_qt()
         from qwen_studio import app
 
         return app.main(argv)
