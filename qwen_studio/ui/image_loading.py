@@ -7,7 +7,6 @@ in a worker thread; QPixmap may not, so callers convert on the GUI thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import sys
@@ -78,6 +77,8 @@ def release_later(box: list[Any]) -> None:
 async def run_in_pool(
     fn: Callable[..., T], *args: Any, pool: ThreadPoolExecutor | None = None
 ) -> T:
+    import asyncio  # loaded after the window's first paint (app.main)
+
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(pool or executor(), lambda: fn(*args))
 
