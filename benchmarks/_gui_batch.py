@@ -11,6 +11,8 @@ Garbage collection runs as in the app (qwen_studio.app.main): gc.freeze() once t
 is shown, automatic collection off, MainThreadCollector on the GUI thread; its once-a-minute
 full pass is moved to 5 s after Run so every run pays one. BENCH_GC=auto keeps Python's
 automatic collection instead (what this script did before; not what the app does).
+glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
+BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
 
 With TRACE=1 in the environment it also attributes the longest stalls (`top_stalls`): a
 sampler thread looks at the GUI thread's Python stack every 2 ms while a beat is late, and
@@ -218,6 +220,10 @@ def main() -> None:
         w.resize(1400, 900)
         w.show()
         collector = None
+        if os.environ.get("BENCH_MALLOC") != "default":  # as app.main() does
+            from qwen_studio.core.allocator import use_mmap_for_large_blocks
+
+            use_mmap_for_large_blocks()
         if os.environ.get("BENCH_GC") != "auto":  # as app.main() does after show()
             import gc
 

@@ -11,9 +11,13 @@ Baseline in the same run: the same heartbeat over the idle window (machine noise
 Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
 canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it.
 
+glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
+BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
+
 Goal: max stall < 50 ms, p99 < 16 ms.
 
-    /work/venv/bin/python benchmarks/ui_stall.py [--count 10] [--latency 1.0] [--profile]
+    [BENCH_MALLOC=default] /work/venv/bin/python benchmarks/ui_stall.py [--count 10] \
+        [--latency 1.0] [--profile]
 """
 
 from __future__ import annotations
@@ -310,6 +314,10 @@ def main() -> None:
         window = create_main_window()
         window.resize(1400, 900)
         window.show()
+        if os.environ.get("BENCH_MALLOC") != "default":  # as app.main() does
+            from qwen_studio.core.allocator import use_mmap_for_large_blocks
+
+            print(f"glibc mmap threshold fixed: {use_mmap_for_large_blocks()}")
         if args.gc_freeze:
             gc.collect()
             gc.freeze()  # start-up objects never become garbage: keep them out of gen2 scans

@@ -207,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         if not window.isVisible():
             closed.set()  # closed before the loop ran: Qt emits lastWindowClosed only in exec()
         window.release_background_work()
+        from qwen_studio.core.allocator import use_mmap_for_large_blocks
+
+        use_mmap_for_large_blocks()  # image buffers: no GIL-held zeroing (core/allocator.py)
         # Start-up objects live as long as the app: keep them out of every later full GC
         # pass (25-60 ms each, seen as stalls while edits run).
         gc.freeze()

@@ -58,6 +58,9 @@ async def drive(w):
     await asyncio.wait_for(done.wait(), 60)
     report["batch_built"] = w._batch is not None
     report["history_rows"] = w.history_model.rowCount()
+    from qwen_studio.core import allocator
+
+    report["allocator_fixed"] = allocator.applied()
     print("REPORT " + json.dumps(report), flush=True)
     w.close()
 
@@ -118,4 +121,7 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     assert report["result"] and all(Path(p).is_file() for p in report["result"])
     assert report["batch_built"] is True  # the held post-paint build ran once the loop did
     assert report["history_rows"] >= 1
+    if sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+        # Image buffers come from fresh mmap pages (no GIL-held zeroing: core/allocator.py).
+        assert report["allocator_fixed"] is True
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
