@@ -138,9 +138,6 @@ def _demo_server() -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from qwen_studio.core.allocator import use_mmap_for_large_blocks
-
-    use_mmap_for_large_blocks()  # no GIL-held zeroing of image buffers (core/allocator.py)
     try:
         missing = [p for p in args.inputs if not Path(p).exists()]
         if missing:

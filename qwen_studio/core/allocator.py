@@ -7,7 +7,9 @@ heap and `calloc` zeroes it by hand. Pillow allocates a new image while holding 
 a 24 MP decode then holds it 15-60 ms (measured: the first `Image.core.new("RGB",
 (6000, 4000))` 0.1 ms, later ones 15-62 ms; with a fixed threshold every one 0.1 ms) and
 the window stutters though the work is in a pool thread. A fixed threshold ends that, and
-freed images go back to the OS at once.
+freed images go back to the OS at once. Only the window sets it: the `batch` command has no
+event loop to stall, and there the kernel's page zeroing measured a little slower (200
+photos: 16.4 s against 15.8 s).
 """
 
 from __future__ import annotations
