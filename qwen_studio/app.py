@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 SETTINGS_FILE = "qwen-studio.ini"
 DEMO_LATENCY_S = 1.5
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
-FIRST_FRAME_WAIT_MS = 2000  # a window that never gets exposed must not hold start-up
+# A window that is not exposed (minimised, another workspace) must not hold start-up; if it
+# paints later, it does so in the qasync loop, which is merely the old order.
+FIRST_FRAME_WAIT_MS = 500
 
 def apply_palette(app: QApplication, choice: str | None = None) -> None:
     """Fusion and the palette of the chosen scheme (qwen_studio.ui.theme): cheap to set
