@@ -342,6 +342,11 @@ def main() -> None:
         finally:
             window.close()
             loop.run_until_complete(window.shutdown())
+            # As app.main ends: pools joined and the loop closed, so no thread outlives Qt.
+            from qwen_studio.ui import image_loading
+
+            image_loading.executor().shutdown(wait=True)
+            loop.close()
 
     print(f"{args.count} edits submitted and shown in {wall:.1f} s "
           f"(sandbox latency {args.latency} s); heartbeat {TICK_MS} ms")
