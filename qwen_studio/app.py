@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
@@ -149,13 +149,17 @@ class _FirstFrame(QObject):
         return False
 
 
-def wait_for_first_frame(window: QObject, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> None:
-    """Run Qt's own event loop until `window` (shown) has painted, or `timeout_ms`."""
+def show_first_frame(window: QWidget, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> None:
+    """Show `window` and run Qt's own event loop until it has painted, or `timeout_ms`.
+
+    User input waits in the queue meanwhile: a click or shortcut handled now would start
+    coroutines before the asyncio loop exists."""
     loop = QEventLoop()
     watch = _FirstFrame(window, loop)
-    window.installEventFilter(watch)
+    window.installEventFilter(watch)  # before show(): a platform may paint inside it
     QTimer.singleShot(timeout_ms, loop, loop.quit)
-    loop.exec()
+    window.show()
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
     window.removeEventFilter(watch)
     watch.deleteLater()
 
@@ -197,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     # need not delay the first frame): nothing in it awaits until the loop runs, and the
     # work it defers past the first paint is held until then (release_background_work).
     window = create_main_window(demo=args.demo, staged=True)
-    window.show()
-    wait_for_first_frame(window)
+    show_first_frame(window)
     loop = event_loop(app)
 
     async def run() -> int:

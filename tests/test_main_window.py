@@ -7,6 +7,7 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -186,6 +187,59 @@ def test_first_run_offers_setup_or_demo(make_window, qloop):
     qloop.run(scenario())
     assert window.canvas_stack.currentWidget() is window.compare_view
     assert "Demo sandbox" in window.profile_label.text()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("delay", [0, 0.005])
+def test_closing_while_the_demo_starts_stops_its_sandbox(make_window, qloop, monkeypatch,
+                                                         delay):
+    import qwen_studio.sandbox.server as server_mod
+
+    started: list = []
+    start = server_mod.SandboxServer.start
+    monkeypatch.setattr(server_mod.SandboxServer, "start",
+                        lambda self: (started.append(self), start(self))[1])
+    window = make_window()
+    window.welcome.demo_button.click()  # the sandbox starts in the pool
+
+    async def close_soon():
+        await asyncio.sleep(delay)
+        await window.shutdown()  # what closing the window ends with (app.main)
+
+    qloop.run(close_soon())
+    assert started, "the demo sandbox never started"
+    port = started[0].port
+    try:
+        assert not _listening(port), "the demo sandbox outlived the window"
+    finally:
+        started[0].stop()
+
+
+def test_trying_the_demo_again_uses_the_sandbox_key_not_the_profile_key(make_window, qloop):
+    from qwen_studio.core.endpoint import Endpoint
+
+    window = make_window()
+
+    async def scenario():
+        window.start_demo()
+        await until(lambda: window.endpoint is not None, 20, "the demo endpoint")
+        demo_key = window.endpoint.api_key
+        window.set_endpoint(Endpoint("https://example.invalid", "bailian", "sk-real", "Mine"))
+        window.start_demo()  # File ▸ Try the demo sandbox, once more
+        return demo_key
+
+    demo_key = qloop.run(scenario())
+    assert window.endpoint.api_key == demo_key != "sk-real"
+    assert window.endpoint.base_url.startswith("http://127.0.0.1")
 
 
 def test_parameters_and_splitter_restored_on_next_start(make_window, sandbox, qloop):

@@ -35,7 +35,7 @@ def use_mmap_for_large_blocks(threshold: int = MMAP_THRESHOLD) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
             return False  # musl and others: their own allocators
     except (ValueError, OSError):
         return False

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self._owns_library = owns_library
         self._sandbox: Any = None
         self._demo_starting = False
+        self._demo_start: asyncio.Future[Any] | None = None  # the pool job starting it
         self._endpoint: Endpoint | None = None
         # Timeouts, retries and the result cap; tests and tuning use set_client_settings.
         self.client_settings = ClientSettings()
@@ -597,7 +598,7 @@ class MainWindow(QMainWindow):
         """Switch to the built-in sandbox, started in the pool (its import and start take
         ~100 ms): the editor shows at once, connected when the sandbox is up."""
         if self._sandbox is not None:
-            self.use_sandbox(self._sandbox, self._endpoint.api_key if self._endpoint else "")
+            self.use_sandbox(self._sandbox, self._sandbox.api_key)  # not a profile's key
             return
         if self._demo_starting:
             return
@@ -608,6 +609,7 @@ class MainWindow(QMainWindow):
         self.spawn(self._start_demo(latency))
 
     async def _start_demo(self, latency: float) -> None:
+        import asyncio
         import secrets
 
         def start() -> Any:
@@ -616,14 +618,24 @@ class MainWindow(QMainWindow):
             return SandboxServer(latency=latency, api_key=key).start()
 
         key = "demo-" + secrets.token_urlsafe(12)
+        # Shielded: if the window closes meanwhile, shutdown() waits for this pool job and
+        # stops the sandbox it started.
+        self._demo_start = asyncio.get_running_loop().run_in_executor(self.pool, start)
         try:
-            server = await self._pool(start)
-        finally:
+            server = await asyncio.shield(self._demo_start)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            self._demo_start = None
             self._demo_starting = False
             self.welcome.demo_button.setEnabled(True)
-            self._update_connection_ui()  # back to the welcome panel if it failed
+            self._update_connection_ui()  # back to the welcome panel
+            raise
+        self._demo_start = None
+        self._demo_starting = False
+        self.welcome.demo_button.setEnabled(True)
         if self._closed:
-            await self._pool(server.stop)
+            self._sandbox = server  # shutdown() stops it (it may be running already)
             return
         self.use_sandbox(server, key)
 
@@ -1310,6 +1322,11 @@ class MainWindow(QMainWindow):
             t.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._demo_start is not None:  # closed while the demo sandbox was starting
+            pending, self._demo_start = self._demo_start, None
+            with contextlib.suppress(Exception):
+                started = await pending
+                await self._pool(started.stop)
         if self._sandbox is not None:
             server, self._sandbox = self._sandbox, None
             await self._pool(server.stop)
