@@ -22,6 +22,7 @@ import qwen_studio.app as app_mod
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 PHOTO = Path(sys.argv[1])
+ARGS = sys.argv[2:]
 report = {}
 _orig = app_mod.create_main_window
 
@@ -31,6 +32,7 @@ class Watch(QObject):
         if ev.type() == QEvent.Type.Paint and "asyncio_at_paint" not in report:
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
+            report["httpx_at_paint"] = "httpx" in sys.modules
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
             report["status_at_paint"] = obj.profile_label.text()
         return False
@@ -83,7 +85,7 @@ def create(*a, **kw):
 app_mod.create_main_window = create
 from qwen_studio.__main__ import main
 
-sys.exit(main(["--demo"]))
+sys.exit(main(ARGS))
 """
 
 
@@ -96,19 +98,39 @@ def _photo(path: Path) -> Path:
     return path
 
 
-def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
+def _launch(tmp_path: Path, args: list[str], **env_vars: str) -> tuple[dict, str]:
     photo = _photo(tmp_path / "photo.jpg")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QWEN_STUDIO_HOME=str(tmp_path / "home"),
                PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY"):
+    for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
+                "QWEN_STUDIO_MODEL"):
         env.pop(var, None)
-    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(photo)], env=env,
+    env.update(env_vars)
+    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(photo), *args], env=env,
                           capture_output=True, text=True, timeout=120)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("REPORT ")]
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert lines, f"no report; stderr:\n{proc.stderr[-3000:]}"
     report = json.loads(lines[0].removeprefix("REPORT "))
     assert "error" not in report, report
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return report, proc.stderr
+
+
+def test_configured_launch_paints_before_loading_the_http_stack(tmp_path, qapp, sandbox):
+    # A configured profile (here from the environment) must not pull httpx in before the
+    # first frame: the client is built at the first edit, which then works as usual.
+    report, _ = _launch(tmp_path, [], QWEN_STUDIO_ENDPOINT=sandbox.base_url,
+                        QWEN_STUDIO_API_KEY="test-key")
+    assert report["asyncio_at_paint"] is False
+    assert report["httpx_at_paint"] is False
+    assert report["editor_at_paint"] is True
+    assert report["status_at_paint"].startswith("●")  # connected from the first frame
+    assert report["result"] and all(Path(p).is_file() for p in report["result"])
+
+
+def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
+    report, _ = _launch(tmp_path, ["--demo"])
     # The first frame came before the asyncio machinery was loaded.
     assert report["asyncio_at_paint"] is False
     assert report["qasync_at_paint"] is False
@@ -124,4 +146,3 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     if sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
         # Image buffers come from fresh mmap pages (no GIL-held zeroing: core/allocator.py).
         assert report["allocator_fixed"] is True
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
