@@ -11,6 +11,7 @@ zero timer after that paint, i.e. the whole first frame including children. Figu
 * floor  : the `qt` window plus asyncio + qasync driving the event loop, imported before the
            paint as a qasync application usually does. Nothing of Qwen Studio.
 * studio : `qwen-studio` as a user starts it the first time (welcome panel, no profile).
+* profile: `qwen-studio` with a configured profile (the everyday start: the editor).
 * demo   : `qwen-studio --demo` (the in-process sandbox starts in the pool after the frame).
 
 Qwen Studio paints before it imports asyncio and qasync (app.main runs Qt's own loop until
@@ -124,7 +125,10 @@ _FLOOR = (_QT
 assert _FLOOR.count("qasync") == 2  # every replacement applied
 
 KINDS = {"bare": (_BARE, []), "qt": (_QT, []), "floor": (_FLOOR, []), "studio": (_STUDIO, []),
-         "demo": (_STUDIO, ["--demo"])}
+         "profile": (_STUDIO, []), "demo": (_STUDIO, ["--demo"])}
+# "profile": a configured start (endpoint and key from the environment; nothing is sent).
+_PROFILE_ENV = {"QWEN_STUDIO_ENDPOINT": "http://127.0.0.1:9", "QWEN_STUDIO_API_KEY": "bench-key",
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
 
 
 def launch(kind: str, home: Path, pycache: Path,
@@ -138,6 +142,8 @@ def launch(kind: str, home: Path, pycache: Path,
     for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
                 "QWEN_STUDIO_MODEL"):
         env.pop(var, None)
+    if kind == "profile":
+        env.update(_PROFILE_ENV)
     cmd = [sys.executable]
     if importtime is not None:
         cmd += ["-X", "importtime"]
@@ -182,12 +188,18 @@ def main() -> None:
     for kind in KINDS:
         runs = ", ".join(f"{p:.0f}" for p, _ in results[kind])
         print(f"  {kind:<7} {med(kind, 0):6.0f} / {med(kind, 1):6.0f}   (paint runs: {runs})")
-    bare, qt, floor = med("bare", 1), med("qt", 1), med("floor", 1)
-    print(f"ratio qt/bare (whole frame): {qt / bare:.2f}  (the Qt namespace)")
-    print(f"ratio floor/bare (whole frame): {floor / bare:.2f}  (Qt namespace + asyncio/qasync)")
-    for kind in ("studio", "demo"):
-        print(f"ratio {kind}/bare (whole frame): {med(kind, 1) / bare:.2f}  (goal <= 1.6); "
-              f"{kind}/qt: {med(kind, 1) / qt:.2f}; {kind}/floor: {med(kind, 1) / floor:.2f}")
+    def ratio(kind: str, base: str) -> float:
+        """Median over rounds of kind/base within the round: the launches of one round run
+        back to back, so slow swings of the machine's speed (this host has them) cancel."""
+        return statistics.median(a[1] / b[1] for a, b in zip(results[kind], results[base],
+                                                               strict=True))
+
+    print("ratios of whole frames, median over rounds of the ratio within each round:")
+    print(f"  qt/bare {ratio('qt', 'bare'):.2f} (the Qt namespace); floor/bare "
+          f"{ratio('floor', 'bare'):.2f} (Qt namespace + asyncio/qasync)")
+    for kind in ("studio", "profile", "demo"):
+        print(f"  {kind}/bare {ratio(kind, 'bare'):.2f} (goal <= 1.6); {kind}/qt "
+              f"{ratio(kind, 'qt'):.2f}; {kind}/floor {ratio(kind, 'floor'):.2f}")
 
 
 if __name__ == "__main__":
