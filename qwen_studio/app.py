@@ -107,13 +107,9 @@ def create_main_window(
     if demo and staged:
         window.start_demo(sandbox_latency)
     elif demo:
-        import secrets
+        from qwen_studio.ui.main_window import start_demo_sandbox
 
-        from qwen_studio.sandbox import SandboxServer
-
-        key = "demo-" + secrets.token_urlsafe(12)
-        server = SandboxServer(latency=sandbox_latency, api_key=key).start()
-        window.use_sandbox(server, key)
+        window.use_sandbox(start_demo_sandbox(sandbox_latency))
     else:
         window.load_config()
     return window

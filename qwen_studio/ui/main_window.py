@@ -156,6 +156,15 @@ class _PlaceholderCompare(QWidget):
         pass
 
 
+def start_demo_sandbox(latency: float) -> Any:
+    """A running SandboxServer with a fresh key (imports Pillow and http.server: ~100 ms)."""
+    import secrets
+
+    from qwen_studio.sandbox import SandboxServer
+
+    return SandboxServer(latency=latency, api_key="demo-" + secrets.token_urlsafe(12)).start()
+
+
 def make_compare_view() -> QWidget:
     try:
         from qwen_studio.ui.compare_view import CompareView
@@ -587,10 +596,11 @@ class MainWindow(QMainWindow):
             self.canvas_stack.setCurrentWidget(self.compare_view)
         self.profile_label.setAccessibleDescription(self.profile_label.text())
 
-    def use_sandbox(self, sandbox: Any, api_key: str) -> None:
-        """Point the window at a running SandboxServer; the window stops it at shutdown."""
+    def use_sandbox(self, sandbox: Any) -> None:
+        """Point the window at a running SandboxServer (with its own key); the window stops
+        it at shutdown."""
         self._sandbox = sandbox
-        self.set_endpoint(Endpoint(sandbox.base_url, "bailian", api_key, DEMO_PROFILE))
+        self.set_endpoint(Endpoint(sandbox.base_url, "bailian", sandbox.api_key, DEMO_PROFILE))
         self._status(self.tr("Demo sandbox running on this computer: results are generated "
                              "locally."))
 
@@ -598,7 +608,7 @@ class MainWindow(QMainWindow):
         """Switch to the built-in sandbox, started in the pool (its import and start take
         ~100 ms): the editor shows at once, connected when the sandbox is up."""
         if self._sandbox is not None:
-            self.use_sandbox(self._sandbox, self._sandbox.api_key)  # not a profile's key
+            self.use_sandbox(self._sandbox)
             return
         if self._demo_starting:
             return
@@ -610,34 +620,27 @@ class MainWindow(QMainWindow):
 
     async def _start_demo(self, latency: float) -> None:
         import asyncio
-        import secrets
 
-        def start() -> Any:
-            from qwen_studio.sandbox import SandboxServer
-
-            return SandboxServer(latency=latency, api_key=key).start()
-
-        key = "demo-" + secrets.token_urlsafe(12)
-        # Shielded: if the window closes meanwhile, shutdown() waits for this pool job and
-        # stops the sandbox it started.
-        self._demo_start = asyncio.get_running_loop().run_in_executor(self.pool, start)
+        self._demo_start = asyncio.get_running_loop().run_in_executor(
+            self.pool, start_demo_sandbox, latency)
         try:
             server = await asyncio.shield(self._demo_start)
         except asyncio.CancelledError:
-            raise
+            raise  # window closing: shutdown() waits for the pool job and stops the sandbox
         except BaseException:
-            self._demo_start = None
-            self._demo_starting = False
-            self.welcome.demo_button.setEnabled(True)
+            self._demo_start_ended()
             self._update_connection_ui()  # back to the welcome panel
             raise
-        self._demo_start = None
-        self._demo_starting = False
-        self.welcome.demo_button.setEnabled(True)
+        self._demo_start_ended()
         if self._closed:
             self._sandbox = server  # shutdown() stops it (it may be running already)
             return
-        self.use_sandbox(server, key)
+        self.use_sandbox(server)
+
+    def _demo_start_ended(self) -> None:
+        self._demo_start = None
+        self._demo_starting = False
+        self.welcome.demo_button.setEnabled(True)
 
     async def test_connection(self, endpoint: Endpoint) -> str:
         from qwen_studio.core.client import ImageClient
