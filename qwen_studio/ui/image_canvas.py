@@ -88,7 +88,6 @@ class ScaledImage:
         # The two formats the raster engine blits fastest.
         self._fmt = (QImage.Format.Format_ARGB32_Premultiplied if self.has_alpha
                      else QImage.Format.Format_RGB32)
-        self.original = image
         self.image = image  # full size: painted at 100 % and above, visible part only
         self.size = image.size()
         self._mips: list[QImage] = [image]
@@ -238,13 +237,13 @@ class ImageCanvas(QWidget):
         if before is None or before.isNull():
             dead.append(self._before)
             self._before = None
-        elif self._before is None or self._before.original.cacheKey() != before.cacheKey():
+        elif self._before is None or self._before.image.cacheKey() != before.cacheKey():
             dead.append(self._before)
             self._before = ScaledImage(before)
         if after is None or after.isNull():
             dead.append(self._after)
             self._after = None
-        elif self._after is None or self._after.original.cacheKey() != after.cacheKey():
+        elif self._after is None or self._after.image.cacheKey() != after.cacheKey():
             dead.append(self._after)
             self._after = ScaledImage(after)
         release_later(dead)
