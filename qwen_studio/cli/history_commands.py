@@ -144,6 +144,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="file name pattern, e.g. '{date}_{index}_{prompt-slug}'; "
                              "fields: date time index k id prompt-slug stem model seed")
     parser.add_argument("--title", default="Qwen Studio gallery", help="gallery title")
+    parser.add_argument("--format", dest="image_format", default=None,
+                        choices=("png", "jpeg", "jpg", "webp", "avif"),
+                        help="write the results in this format (default: as received); "
+                             "colour profile and parameters are embedded in every format")
+    parser.add_argument("--quality", metavar="Q", type=int, default=None,
+                        help="1-100 for jpeg, webp and avif (defaults 92, 90, 80)")
 
 
 def _select(lib: Library, args: argparse.Namespace) -> list[EditRecord] | str:
@@ -184,6 +190,8 @@ def run_export(args: argparse.Namespace) -> int:
             as_zip=args.zip,
             pattern=args.pattern or DEFAULT_PATTERN,
             title=args.title,
+            fmt=getattr(args, "image_format", None),
+            quality=getattr(args, "quality", None),
         )
     except QwenStudioError as e:
         return _fail(str(e))

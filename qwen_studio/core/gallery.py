@@ -1,8 +1,10 @@
 """Export a set of edits as a self-contained gallery: a folder or a zip archive with
 
-    index.html     offline contact sheet (before/after, prompt, parameters)
+    index.html     offline contact sheet (before/after, prompt, parameters); follows the
+                   viewer's light/dark preference
     gallery.json   manifest: every request, revised prompt, usage, timings
-    images/        results, named by a pattern; PNGs carry their parameters in iTXt chunks
+    images/        results, named by a pattern, in the chosen format (core/export_formats:
+                   converted once, colour profile and parameters embedded)
     inputs/        every input image once
 
 Nothing is ever written outside the target, whatever the prompts contain: every file name
@@ -31,7 +33,9 @@ from urllib.parse import quote
 from qwen_studio import __version__
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.export_formats import SUFFIXES, check_format, check_quality, export_result
 from qwen_studio.core.filenames import expand_pattern, safe_filename, slugify
+from qwen_studio.core.image_metadata import sniff_format
 from qwen_studio.core.library import EditRecord, EditStatus
 
 DEFAULT_PATTERN = "{date}_{index}_{prompt-slug}"
@@ -82,19 +86,37 @@ def _extra_metadata(record: EditRecord) -> dict[str, Any]:
     }
 
 
-def _result_bytes(record: EditRecord, path: Path) -> bytes:
+def shown_seed(record: EditRecord) -> int | None:
+    """The seed to show for an edit: the one sent, when the request left it random."""
+    if record.request.seed is not None:
+        return record.request.seed
+    sent = getattr(record, "seed_sent", None)
+    return sent if isinstance(sent, int) else None
+
+
+def _result_bytes(record: EditRecord, path: Path, fmt: str | None, quality: int | None) -> bytes:
     data = path.read_bytes()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return data  # not PNG: exactly as received
-    from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for
-
+    if fmt is None:  # as received: PNGs gain their metadata, other formats stay exact
+        if sniff_format(data) != "png":
+            return data
+        fmt = "png"
+    request = record.request
+    seed = shown_seed(record)
+    if seed is not None and request.seed is None:
+        request = request.with_changes(seed=seed)  # what was sent, so it can be reproduced
     try:
-        return embed_png_metadata(data, metadata_for(record.request, _extra_metadata(record)))
-    except ValueError:  # a damaged PNG is still the user's result: keep it as it is
-        return data
+        return export_result(data, request, fmt, quality=quality,
+                             extra=_extra_metadata(record))
+    except (ValueError, QwenStudioError):
+        if fmt == "png":
+            return data  # a damaged PNG is still the user's result: keep it as it is
+        raise ExportError(f"result {path.name} of edit #{record.id} cannot be converted "
+                          f"to {fmt.upper()}") from None
 
 
-def _plan(records: Sequence[EditRecord], pattern: str) -> tuple[list[_Item], list[_Entry]]:
+def _plan(
+    records: Sequence[EditRecord], pattern: str, suffix: str | None
+) -> tuple[list[_Item], list[_Entry]]:
     items: list[_Item] = []
     entries: list[_Entry] = []
     image_names = _Names()
@@ -133,12 +155,12 @@ def _plan(records: Sequence[EditRecord], pattern: str) -> tuple[list[_Item], lis
                 "prompt-slug": slugify(rec.request.prompt, fallback=""),
                 "stem": Path(first_input.replace("\\", "/")).stem,
                 "model": rec.request.model,
-                "seed": "" if rec.request.seed is None else str(rec.request.seed),
+                "seed": "" if (seed := shown_seed(rec)) is None else str(seed),
             }
             stem = expand_pattern(pattern, fields, max_len=_NAME_MAX)
             if multi:  # several results and no {k}: keep them apart visibly
                 stem = f"{stem[: _NAME_MAX - 4]}-{k}"
-            name = image_names.take(stem, path.suffix.lower() or ".png")
+            name = image_names.take(stem, suffix or path.suffix.lower() or ".png")
             item.results.append(f"images/{name}")
             entries.append(_Entry(f"images/{name}", source=path))
         items.append(item)
@@ -162,6 +184,7 @@ def _manifest(items: list[_Item], title: str, created: float) -> dict[str, Any]:
                 "inputs": it.inputs,
                 "missing_results": it.missing,
                 "request": it.record.request.to_dict(),
+                "seed": shown_seed(it.record),
                 "revised_prompt": it.record.revised_prompt,
                 "usage": it.record.usage,
                 "timings": it.record.timings,
@@ -202,6 +225,31 @@ img { display: block; width: 100%; height: auto; border-radius: 4px; background:
 """
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def readable_parameters(record: EditRecord) -> str:
+    """The parameters as a person reads them: 'qwen-image-edit-plus · 1024×768 · seed 42
+    · 2 images · watermark off' (no True/False, nothing left unset)."""
+    req = record.request
+    size = req.size_wh
+    parts = [req.model, f"{size[0]}×{size[1]}" if size else "size auto"]
+    seed = shown_seed(record)
+    parts.append("random seed" if seed is None else f"seed {seed}")
+    if req.n > 1:
+        parts.append(_plural(req.n, "image", "images"))
+    if req.watermark is not None:
+        parts.append(f"watermark {_on_off(req.watermark)}")
+    if req.prompt_extend is not None:
+        parts.append(f"prompt extend {_on_off(req.prompt_extend)}")
+    return " · ".join(parts)
+
+
 def _href(relative: str) -> str:
     """A relative link to one of our files: each component percent-encoded, then escaped."""
     return html.escape("/".join(quote(part) for part in relative.split("/")), quote=True)
@@ -223,16 +271,16 @@ def _index_html(items: list[_Item], title: str, created: float) -> str:
     for it in items:
         rec = it.record
         req = rec.request
-        params = req.parameters_text().split("\n")[-1]  # the line after prompt/negative
         meta = [f'<span class="label">#{rec.id}</span> · '
                 f"{e(datetime.fromtimestamp(rec.created_at).strftime('%Y-%m-%d %H:%M'))}",
-                e(params)]
+                e(readable_parameters(rec))]
         if req.negative_prompt:
             meta.append(f'<span class="label">Negative:</span> {e(req.negative_prompt)}')
         if rec.revised_prompt and rec.revised_prompt != req.prompt:
             meta.append(f'<span class="label">Revised:</span> {e(rec.revised_prompt)}')
         if it.missing:
-            meta.append(f"{len(it.missing)} result file(s) missing from the library")
+            meta.append(f"{_plural(len(it.missing), 'result file', 'result files')} "
+                        "missing from the library")
         cards.append(
             '<article class="card">'
             '<div class="pair">'
@@ -252,7 +300,8 @@ def _index_html(items: list[_Item], title: str, created: float) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src 'self'; style-src 'unsafe-inline'\">\n"
         f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{e(title)}</h1><p>{len(items)} edit(s) · exported {e(stamp)} "
+        f"<header><h1>{e(title)}</h1><p>{_plural(len(items), 'edit', 'edits')} · "
+        f"exported {e(stamp)} "
         f"with Qwen Studio {e(__version__)}</p></header>\n"
         f'<main class="grid">\n{chr(10).join(cards)}\n</main>\n</body>\n</html>\n'
     )
@@ -283,15 +332,24 @@ def export_gallery(
     as_zip: bool = False,
     pattern: str = DEFAULT_PATTERN,
     title: str = "Qwen Studio gallery",
+    fmt: str | None = None,
+    quality: int | None = None,
 ) -> Path:
-    """Write the done edits among `records` as a gallery folder (or zip file) at `out`.
+    """Write the done edits among `records` as a gallery folder (or zip file) at `out`,
+    the results in format `fmt` (png, jpeg, webp, avif; None keeps each as received, PNGs
+    with their metadata) at `quality` (1–100; None for the format's default).
 
-    Raises ExportError if `out` exists (a non-empty folder, or any file for a zip) or if
-    no record has a result. Returns `out`.
+    Raises ExportError if `out` exists (a non-empty folder, or any file for a zip), if
+    no record has a result, or the format cannot be written here. Returns `out`.
     """
     out = Path(out).absolute()
+    try:
+        fmt = None if fmt is None else check_format(fmt)
+        quality = check_quality(quality)
+    except QwenStudioError as exc:
+        raise ExportError(str(exc)) from None
     _check_target(out, as_zip)
-    items, entries = _plan(records, pattern or DEFAULT_PATTERN)
+    items, entries = _plan(records, pattern or DEFAULT_PATTERN, SUFFIXES[fmt] if fmt else None)
     if not items:
         raise ExportError("none of the selected edits has a result to export")
     created = time.time()
@@ -302,7 +360,7 @@ def export_gallery(
             for arc in it.results:
                 src = by_arcname[arc].source
                 assert src is not None
-                files.append((arc, _result_bytes(it.record, src)))
+                files.append((arc, _result_bytes(it.record, src, fmt, quality)))
         for e in entries:
             if e.arcname.startswith("inputs/") and e.source is not None:
                 files.append((e.arcname, e.source.read_bytes()))
