@@ -181,8 +181,27 @@ def _run_script(statements: Sequence[str]):
     return migrate
 
 
+# The designer's kit (core/prompt_library.py, core/seeds.py): saved prompt snippets, and
+# the seed actually sent when the request left it random (the request keeps "random": it
+# is the edit's identity; the drawn seed is its outcome).
+_SCHEMA_3_KIT = (
+    """CREATE TABLE prompt_snippets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'prompt' CHECK (kind IN ('prompt', 'negative')),
+        starred INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX ix_prompt_snippets_order ON prompt_snippets(kind, starred DESC, position)",
+    "CREATE TABLE prompt_library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "ALTER TABLE edits ADD COLUMN seed_sent INTEGER",
+)
+
 # Append only: position i migrates user_version i -> i + 1.
-MIGRATIONS = [_run_script(_SCHEMA_1), _migration_2_fts]
+MIGRATIONS = [_run_script(_SCHEMA_1), _migration_2_fts, _run_script(_SCHEMA_3_KIT)]
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -365,6 +384,17 @@ class Library:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction, for the modules that keep their own tables in this
+        database (core/prompt_library.py)."""
+        return self._tx()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, held for a few reads (no transaction, no write lock)."""
+        with self._lock:
+            yield self.conn
 
     def _migrate(self) -> None:
         with self._tx() as conn:
