@@ -2107,6 +2107,14 @@ newest first.</source>
         <source>No system keyring was found: keys are stored in {path} (readable only by you).</source>
         <translation>未找到系统钥匙串：密钥保存在 {path}（仅您本人可读）。</translation>
     </message>
+    <message>
+        <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>
+        <translation>超出预算：它的 {cost} 会使本批次花费达到 {total}，超过预算 {budget}</translation>
+    </message>
+    <message>
+        <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
+        <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePanel</name>
