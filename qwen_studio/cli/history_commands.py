@@ -16,6 +16,7 @@ from typing import Any
 
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import EditRecord, Library
+from qwen_studio.core.seeds import sent_request
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -53,7 +54,9 @@ def record_to_dict(rec: EditRecord) -> dict[str, Any]:
         "finished_at": rec.finished_at,
         "status": rec.status.value,
         "error": rec.error,
-        "request": rec.request.to_dict(),
+        # As sent: a seed left random shows the one drawn ("seed_drawn": true says so).
+        "request": sent_request(rec).to_dict(),
+        "seed_drawn": rec.request.seed is None and rec.seed_sent is not None,
         "revised_prompt": rec.revised_prompt,
         "usage": rec.usage,
         "timings": rec.timings,

@@ -37,6 +37,7 @@ from qwen_studio.core.export_formats import SUFFIXES, check_format, check_qualit
 from qwen_studio.core.filenames import expand_pattern, safe_filename, slugify
 from qwen_studio.core.image_metadata import sniff_format
 from qwen_studio.core.library import EditRecord, EditStatus
+from qwen_studio.core.seeds import record_seed_extra, sent_request
 
 DEFAULT_PATTERN = "{date}_{index}_{prompt-slug}"
 _NAME_MAX = 100  # bytes; leaves room for "images/" and a " (2)" suffix on any filesystem
@@ -83,15 +84,8 @@ def _extra_metadata(record: EditRecord) -> dict[str, Any]:
         "created_at": record.created_at,
         "revised_prompt": record.revised_prompt,
         "input_hashes": list(record.input_hashes),
+        **record_seed_extra(record),
     }
-
-
-def shown_seed(record: EditRecord) -> int | None:
-    """The seed to show for an edit: the one sent, when the request left it random."""
-    if record.request.seed is not None:
-        return record.request.seed
-    sent = getattr(record, "seed_sent", None)
-    return sent if isinstance(sent, int) else None
 
 
 def _result_bytes(record: EditRecord, path: Path, fmt: str | None, quality: int | None) -> bytes:
@@ -100,12 +94,8 @@ def _result_bytes(record: EditRecord, path: Path, fmt: str | None, quality: int 
         if sniff_format(data) != "png":
             return data
         fmt = "png"
-    request = record.request
-    seed = shown_seed(record)
-    if seed is not None and request.seed is None:
-        request = request.with_changes(seed=seed)  # what was sent, so it can be reproduced
-    try:
-        return export_result(data, request, fmt, quality=quality,
+    try:  # the request as sent (its drawn seed filled in), so it can be reproduced
+        return export_result(data, sent_request(record), fmt, quality=quality,
                              extra=_extra_metadata(record))
     except (ValueError, QwenStudioError):
         if fmt == "png":
@@ -155,7 +145,7 @@ def _plan(
                 "prompt-slug": slugify(rec.request.prompt, fallback=""),
                 "stem": Path(first_input.replace("\\", "/")).stem,
                 "model": rec.request.model,
-                "seed": "" if (seed := shown_seed(rec)) is None else str(seed),
+                "seed": "" if rec.seed is None else str(rec.seed),
             }
             stem = expand_pattern(pattern, fields, max_len=_NAME_MAX)
             if multi:  # several results and no {k}: keep them apart visibly
@@ -183,8 +173,8 @@ def _manifest(items: list[_Item], title: str, created: float) -> dict[str, Any]:
                 "results": it.results,
                 "inputs": it.inputs,
                 "missing_results": it.missing,
-                "request": it.record.request.to_dict(),
-                "seed": shown_seed(it.record),
+                "request": sent_request(it.record).to_dict(),
+                **record_seed_extra(it.record),
                 "revised_prompt": it.record.revised_prompt,
                 "usage": it.record.usage,
                 "timings": it.record.timings,
@@ -239,8 +229,7 @@ def readable_parameters(record: EditRecord) -> str:
     req = record.request
     size = req.size_wh
     parts = [req.model, f"{size[0]}×{size[1]}" if size else "size auto"]
-    seed = shown_seed(record)
-    parts.append("random seed" if seed is None else f"seed {seed}")
+    parts.append("random seed" if record.seed is None else f"seed {record.seed}")
     if req.n > 1:
         parts.append(_plural(req.n, "image", "images"))
     if req.watermark is not None:
