@@ -177,6 +177,7 @@ class PromptLibraryPopup(QFrame):
         self.list.setObjectName("promptLibraryList")
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
+        self.list.setSpacing(2)
         self.list.setAccessibleName(self.tr("Snippets and recent prompts"))
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
