@@ -14,8 +14,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QWEN_STUDIO_HOME"] = tempfile.mkdtemp(prefix="qwen-kit-shots-")
 
-from PySide6.QtGui import QPainter  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
     QPlainTextEdit,
@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from qwen_studio.core.library import Library  # noqa: E402
-from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt  # noqa: E402
-from qwen_studio.core.spend import Spend, SpendSummary, UnitPrice  # noqa: E402
-from qwen_studio.ui import theme  # noqa: E402
-from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup  # noqa: E402
-from qwen_studio.ui.spend_meter import SpendMeter  # noqa: E402
+from qwen_studio.core.library import Library
+from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt
+from qwen_studio.core.spend import Spend, SpendSummary, UnitPrice
+from qwen_studio.ui import theme
+from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup
+from qwen_studio.ui.spend_meter import SpendMeter
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
