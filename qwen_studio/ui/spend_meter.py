@@ -33,8 +33,13 @@ class SpendMeter(QWidget):
     def amount_text(self, spend: Spend) -> str:
         parts = [money_text(a, c) for c, a in sorted(spend.amounts.items())]
         if spend.unpriced_images:
-            parts.append(self.tr("%n unpriced image(s)", "", spend.unpriced_images))
+            n = spend.unpriced_images
+            parts.append(self.tr("1 unpriced image") if n == 1
+                         else self.tr("{n} unpriced images").format(n=n))
         return " + ".join(parts) if parts else money_text(0, "USD")
+
+    def images_text(self, n: int) -> str:
+        return self.tr("1 image") if n == 1 else self.tr("{n} images").format(n=n)
 
     def set_summary(self, summary: SpendSummary, budget: UnitPrice | None = None) -> None:
         """Show `summary`; with the running batch's `budget`, also how much is left."""
@@ -56,14 +61,17 @@ class SpendMeter(QWidget):
         self._icon.setVisible(over)
         theme.set_state(self.label, "countOver", over)
         tip = [
-            self.tr("Today: {n} image(s), {amount}").format(
-                n=summary.today.images, amount=self.amount_text(summary.today)),
-            self.tr("This month: {n} image(s), {amount}").format(
-                n=summary.month.images, amount=self.amount_text(summary.month)),
+            self.tr("Today: {images}, {amount}").format(
+                images=self.images_text(summary.today.images),
+                amount=self.amount_text(summary.today)),
+            self.tr("This month: {images}, {amount}").format(
+                images=self.images_text(summary.month.images),
+                amount=self.amount_text(summary.month)),
         ]
         if summary.batch is not None:
-            tip.append(self.tr("This batch: {n} image(s), {amount}").format(
-                n=summary.batch.images, amount=self.amount_text(summary.batch)))
+            tip.append(self.tr("This batch: {images}, {amount}").format(
+                images=self.images_text(summary.batch.images),
+                amount=self.amount_text(summary.batch)))
         tip.append(self.tr("Estimates: images returned × price per image (Settings can "
                            "override a model's price). Failed edits cost nothing; the "
                            "service's bill is the authority."))

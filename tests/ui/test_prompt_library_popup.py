@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from qwen_studio.core.library import Library
 from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt
-from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup, install_shortcuts
+from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup, prompt_library_action
+from qwen_studio.ui.shortcuts import collect
 
 
 @pytest.fixture
@@ -104,9 +105,9 @@ def test_negative_prompt_field_gets_negative_snippets(fields, library_entries):
 
 
 def test_ctrl_space_opens_it_and_escape_closes(fields, library_entries, qtbot):
-    _host, prompt, _neg, popup = fields
+    host, prompt, _neg, popup = fields
     serve(popup, library_entries)
-    install_shortcuts(prompt, popup)
+    prompt_library_action(prompt, popup)
     prompt.setFocus()
     qtbot.waitUntil(prompt.hasFocus)
     QTest.keyClick(prompt, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
@@ -114,6 +115,9 @@ def test_ctrl_space_opens_it_and_escape_closes(fields, library_entries, qtbot):
     QTest.keyClick(popup.filter_edit, Qt.Key.Key_Escape)
     assert not popup.isVisible()
     assert prompt.toPlainText() == ""
+    # Help ▸ Keyboard shortcuts is built from the window's actions: it lists this one.
+    assert any(keys.startswith("Ctrl+Space") and "Prompt library" in what
+               for keys, what in collect(host))
 
 
 def test_nothing_matches_says_so(fields, library_entries):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -24,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -338,13 +339,17 @@ def apply_text(edit: QPlainTextEdit, text: str, *, replace: bool = False) -> Non
     edit.setTextCursor(cursor)
 
 
-def install_shortcuts(edit: QPlainTextEdit, popup: PromptLibraryPopup,
-                      kind: str = "prompt") -> list[QShortcut]:
-    """Ctrl+Space and Ctrl+Down in `edit` open the popup for that field."""
-    out = []
-    for keys in SHORTCUTS:
-        sc = QShortcut(QKeySequence(keys), edit)
-        sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-        sc.activated.connect(lambda: popup.open_for(edit, kind))
-        out.append(sc)
-    return out
+def prompt_library_action(edit: QPlainTextEdit, popup: PromptLibraryPopup,
+                          kind: str = "prompt") -> QAction:
+    """The action that opens the popup for `edit`: Ctrl+Space / Ctrl+Down while `edit` has
+    focus. A QAction (not a bare shortcut) so Help ▸ Keyboard shortcuts lists it, and a
+    QToolButton beside the field can show it (setDefaultAction)."""
+    action = QAction(QCoreApplication.translate("PromptLibraryPopup", "Prompt library…"), edit)
+    action.setObjectName(f"{kind}LibraryAction")
+    action.setToolTip(QCoreApplication.translate(
+        "PromptLibraryPopup", "Snippets and recent prompts (Ctrl+Space)"))
+    action.setShortcuts([QKeySequence(k) for k in SHORTCUTS])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(lambda: popup.open_for(edit, kind))
+    edit.addAction(action)
+    return action
