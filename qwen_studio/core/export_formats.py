@@ -222,3 +222,40 @@ def export_result(
     export and the CLI all write through this)."""
     return convert_image(data, fmt, quality=quality, texts=metadata_for(request, extra),
                          prompt=request.prompt, icc_profile=icc_profile)
+
+
+_LABELS = {"png": "PNG image", "jpeg": "JPEG image", "webp": "WebP image",
+           "avif": "AVIF image"}
+_PATTERNS = {"png": "*.png", "jpeg": "*.jpg *.jpeg", "webp": "*.webp", "avif": "*.avif"}
+
+
+def dialog_filters() -> list[tuple[str, str, str]]:
+    """(format, label, patterns) for a Save As dialog, the formats this build can write."""
+    return [(f, _LABELS[f], _PATTERNS[f]) for f in available_formats()]
+
+
+def save_as(
+    data: bytes,
+    target: str | Path,
+    request: EditRequest,
+    *,
+    fmt: str | None = None,
+    quality: int | None = None,
+    extra: dict[str, Any] | None = None,
+    icc_profile: bytes | None = None,
+) -> Path:
+    """Write one result to `target` in `fmt` (default: from its suffix, PNG when it has
+    none we know), parameters and profile embedded, atomically: the file appears whole
+    or not at all. The caller (a Save As dialog) has asked before replacing a file."""
+    from qwen_studio.core.atomic import write_atomic
+
+    target = Path(target)
+    fmt = check_format(fmt or format_for_path(target) or "png")
+    out = export_result(data, request, fmt, quality=quality, extra=extra,
+                        icc_profile=icc_profile)
+    try:
+        write_atomic(target, out)
+    except OSError as exc:
+        raise ExportFormatError(f"could not write {target.name}: {exc.strerror or exc}") \
+            from exc
+    return target

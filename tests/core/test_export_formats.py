@@ -199,3 +199,23 @@ def test_a1111_user_comment_alone_is_understood() -> None:
 def test_png_text_chunks_are_still_read_and_compressed_xmp_is_not_inflated() -> None:
     zipped = zlib.compress(b"<x/>" * 1000)
     assert read_texts(b"\x89PNG\r\n\x1a\n" + zipped) == {}
+
+
+def test_save_as_picks_the_format_from_the_name_and_writes_whole_files(tmp_path) -> None:
+    from qwen_studio.core.export_formats import dialog_filters, save_as
+
+    src = gradient_png()
+    jpg = save_as(src, tmp_path / "poster.JPG", REQUEST, quality=90)
+    with Image.open(jpg) as im:
+        assert im.format == "JPEG"
+    assert request_from_image(jpg.read_bytes()) == REQUEST
+    plain = save_as(src, tmp_path / "no-suffix", REQUEST)
+    assert plain.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    webp = save_as(src, tmp_path / "x.png", REQUEST, fmt="webp")  # an explicit choice wins
+    assert webp.read_bytes()[8:12] == b"WEBP"
+    assert [f for f, _, _ in dialog_filters()] == list(available_formats())
+    (tmp_path / "taken.png").mkdir()
+    with pytest.raises(ExportFormatError, match=r"could not write taken\.png"):
+        save_as(src, tmp_path / "taken.png", REQUEST)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "no-suffix", "poster.JPG", "taken.png", "x.png"]  # no temp file left behind
