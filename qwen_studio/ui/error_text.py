@@ -174,6 +174,12 @@ _NOTES: dict[str, str] = {
     "keys_in_file": QT_TRANSLATE_NOOP(
         "StatusNotes",
         "No system keyring was found: keys are stored in {path} (readable only by you)."),
+    "over_budget": QT_TRANSLATE_NOOP(
+        "StatusNotes", "over the budget: its {cost} would take the batch to {total}, over "
+                       "{budget}"),
+    "no_price": QT_TRANSLATE_NOOP(
+        "StatusNotes", "over the budget: no price per image is known for {model}, so its "
+                       "cost cannot be kept under {budget}"),
 }
 
 
