@@ -86,7 +86,7 @@ def _scratch_home() -> Iterator[Path]:
 # -- core only ----------------------------------------------------------------------------------
 async def _core_edit(photo: Path) -> str:
     from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
-    from qwen_studio.core.engine import EditRunner
+    from qwen_studio.core.editing.runner import EditRunner
     from qwen_studio.core.request import EditRequest
     from qwen_studio.sandbox import SandboxServer
 

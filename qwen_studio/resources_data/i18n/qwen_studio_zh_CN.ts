@@ -2107,6 +2107,14 @@ newest first.</source>
         <source>No system keyring was found: keys are stored in {path} (readable only by you).</source>
         <translation>未找到系统钥匙串：密钥保存在 {path}（仅您本人可读）。</translation>
     </message>
+    <message>
+        <source>already in the output folder</source>
+        <translation>已在输出文件夹中</translation>
+    </message>
+    <message>
+        <source>already done</source>
+        <translation>已完成</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePanel</name>

@@ -1,0 +1,127 @@
+"""Where a finished edit's results go, and whether an edit was already done (resume).
+
+- `LibrarySink` (the window): the results are stored in the library by the recorder, which
+  marks the edit DONE in the same step.
+- `FolderSink` (`qwen-studio batch`): the results are written to the output folder (with a
+  sidecar each) before the edit counts as done; the library record beside it is a
+  convenience the service writes afterwards, off the edit's path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import Executor
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from qwen_studio import __version__
+from qwen_studio.core.editing.progress import EditProgress, EditResult
+from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.runner import EditOutcome
+from qwen_studio.core.endpoint import Endpoint
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.pipeline import PreparedImage
+
+
+class ResultSink(Protocol):
+    # True when save() itself records the result in the library (marks the edit DONE).
+    records_result: bool
+
+    async def already_done(self, edit: EditProgress,
+                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+        """The results of an earlier run of this same edit, if it is not to be sent again."""
+        ...
+
+    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+        """Put the results where they belong; they are on disk when this returns."""
+        ...
+
+
+async def _in(executor: Executor | None, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(executor, partial(fn, *args,
+                                                                              **kwargs))
+
+
+class LibrarySink:
+    records_result = True
+
+    def __init__(self, recorder: EditRecorder, executor: Executor | None = None) -> None:
+        self.recorder = recorder
+        self.executor = executor
+
+    async def already_done(self, edit: EditProgress,
+                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+        paths = await _in(self.executor, self.recorder.done_result, edit.edit_id)
+        return EditResult(paths) if paths is not None else None
+
+    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+        result = outcome.result
+        # The pool, not the database thread: saves (hash, write, fsync) run side by side.
+        # A status write racing it cannot undo DONE (Library.set_status refuses).
+        paths = await _in(self.executor, self.recorder.complete, edit.edit_id,
+                          list(outcome.images), revised_prompt=result.revised_prompt,
+                          usage=dict(result.usage), timings=dict(outcome.timings))
+        return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
+                          dict(outcome.timings))
+
+
+class FolderSink:
+    """Results as files in an output folder; a rerun skips inputs whose same edit is there."""
+
+    records_result = False
+
+    def __init__(self, folder: OutputFolder, endpoint: Endpoint,
+                 executor: Executor | None = None, *, stems: dict[str, str] | None = None,
+                 ) -> None:
+        self.folder = folder
+        self.endpoint = endpoint
+        self.executor = executor
+        self.stems = stems or {}  # label -> file name stem
+        self.done_before = folder.done_identities()
+
+    async def already_done(self, edit: EditProgress,
+                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
+        return EditResult(()) if identity in self.done_before else None
+
+    def _stem(self, edit: EditProgress) -> str:
+        if edit.label in self.stems:
+            return self.stems[edit.label]
+        return "+".join(Path(s).stem for s in edit.request.inputs) or f"edit-{edit.edit_id}"
+
+    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+        request, prepared, result = outcome.request, outcome.inputs, outcome.result
+        identity = request.identity(tuple(p.sha256 for p in prepared))
+        base = self.folder.reserve_base(self._stem(edit), len(outcome.images))
+        paths: list[Path] = []
+        for k, image in enumerate(outcome.images, start=1):
+            sidecar = {
+                "identity": identity,
+                "result_index": k,
+                "result_count": len(outcome.images),
+                "request": request.to_dict(),
+                "model": request.model,
+                "style": self.endpoint.style,
+                "endpoint": self.endpoint.base_url,
+                "inputs": [{"path": str(Path(p.source).resolve()), "sha256": p.sha256}
+                           for p in prepared],
+                "revised_prompt": result.revised_prompt,
+                "usage": result.usage,
+                "request_id": result.request_id,
+                "timings": outcome.timings,
+                "created": time.time(),
+                "app_version": __version__,
+            }
+            try:  # on disk (atomically) before the edit is reported done
+                saved = await _in(self.executor, self.folder.save, base, k, image, request,
+                                  sidecar)
+            except OSError as exc:  # disk full, folder removed or read-only, ...
+                raise QwenStudioError(
+                    f"the result could not be saved in {self.folder.directory} "
+                    f"({exc.strerror or type(exc).__name__})") from None
+            paths.append(saved.image)
+        return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
+                          dict(outcome.timings))
