@@ -14,7 +14,7 @@ from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
 from qwen_studio.core.errors import RateLimitError, ServerError
 from qwen_studio.ui.error_text import error_hint, error_message
 
-_CTX = "EditProgress"
+translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
 _STAGES = {
     Stage.QUEUED: QT_TRANSLATE_NOOP("EditProgress", "queued"),
@@ -27,12 +27,8 @@ _STAGES = {
 }
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
 def stage_word(stage: Stage) -> str:
-    return _tr(_STAGES.get(stage, str(stage)))
+    return translate("EditProgress", _STAGES.get(stage, str(stage)))
 
 
 def retry_text(p: EditProgress) -> str:
@@ -40,7 +36,7 @@ def retry_text(p: EditProgress) -> str:
     info = p.retry
     if info is None:
         return ""
-    return _tr("{error} — retrying in {s} s (attempt {n} of {m})").format(
+    return translate("EditProgress", "{error} — retrying in {s} s (attempt {n} of {m})").format(
         error=error_message(info.error), s=f"{info.delay:.0f}", n=info.attempt + 1,
         m=info.max_attempts)
 
@@ -48,7 +44,7 @@ def retry_text(p: EditProgress) -> str:
 def running_text(p: EditProgress, now: float | None = None) -> str:
     """A running edit in a few words: 'running 12 s · downloading'."""
     now = time.monotonic() if now is None else now
-    text = _tr("running {s} s").format(s=int(p.elapsed(now)))
+    text = translate("EditProgress", "running {s} s").format(s=int(p.elapsed(now)))
     if p.stage not in (Stage.SENDING, Stage.QUEUED, Stage.RETRYING):
         text += " · " + stage_word(p.stage)
     return text
@@ -59,23 +55,24 @@ def busy_text(edits: list[EditProgress], now: float | None = None) -> str:
     if not edits:
         return ""
     newest = edits[-1]
-    text = _tr("Editing… {status}").format(
+    text = translate("EditProgress", "Editing… {status}").format(
         status=running_text(newest, now) if newest.started_at is not None
         else stage_word(Stage.QUEUED))
     if newest.retry is not None:
         text += " — " + retry_text(newest)
     if len(edits) > 1:
-        text += _tr("  (+{n} more)").format(n=len(edits) - 1)
+        text += translate("EditProgress", "  (+{n} more)").format(n=len(edits) - 1)
     return text
 
 
 def batch_text(s: QueueStats) -> str:
     """A running batch for the status bar: 'Batch: 12 of 200 done · 8 running · 2 failed'."""
-    text = _tr("Batch: {done} of {total} done").format(done=s.done + s.skipped, total=s.total)
+    text = translate("EditProgress", "Batch: {done} of {total} done").format(
+        done=s.done + s.skipped, total=s.total)
     if s.running:
-        text += " · " + _tr("{n} running").format(n=s.running)
+        text += " · " + translate("EditProgress", "{n} running").format(n=s.running)
     if s.failed:
-        text += " · " + _tr("{n} failed").format(n=s.failed)
+        text += " · " + translate("EditProgress", "{n} failed").format(n=s.failed)
     return text
 
 
@@ -86,11 +83,12 @@ def final_hint(error: BaseException, attempts: int) -> str:
     standard = getattr(type(error), "default_hint", None)
     if isinstance(error, RateLimitError):
         if hint == _tr_standard(standard):
-            hint = _tr("Wait a minute, then press Retry; fewer edits at once also help.")
-        return _tr("Retried automatically and still rate limited. ") + hint
+            hint = translate("EditProgress",
+                             "Wait a minute, then press Retry; fewer edits at once also help.")
+        return translate("EditProgress", "Retried automatically and still rate limited. ") + hint
     if isinstance(error, ServerError) and hint == _tr_standard(standard):
-        return _tr("Tried {n} times; the service is still failing. Usually temporary: "
-                   "press Retry in a moment.").format(n=max(1, attempts))
+        return translate("EditProgress", "Tried {n} times; the service is still failing. "
+                         "Usually temporary: press Retry in a moment.").format(n=max(1, attempts))
     return hint
 
 
