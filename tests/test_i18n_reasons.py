@@ -45,7 +45,8 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "model": "qwen-image-edit", "max": "6", "seed": "-1", "sizes": "1664*928, 1328*1328",
           "width": "100", "height": "4000", "min": "512", "text": "'big'",
           # status notes
-          "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json"}
+          "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json",
+          "cost": "$0.15", "total": "$1.05", "budget": "$1.00"}
 
 
 @pytest.fixture

@@ -942,19 +942,21 @@ class HistoryPanel(QWidget):
         self._status(f"Exported {n} images to {out}")
         return out
 
-    # -- dropped PNGs carry their parameters ---------------------------------------------------
+    # -- dropped images (PNG, JPEG, WebP, AVIF) carry their parameters -------------------------
     def _on_files_dropped(self, paths: list[str]) -> None:
-        pngs = [Path(p) for p in paths if p.lower().endswith(".png")]
+        from qwen_studio.core.image_metadata import RECALL_SUFFIXES
+
+        pngs = [Path(p) for p in paths if Path(p).suffix.lower() in RECALL_SUFFIXES]
         if pngs:
             self.spawn(self._offer_recall(pngs))
 
     async def _offer_recall(self, pngs: list[Path]) -> EditRequest | None:
-        from qwen_studio.core.png_metadata import request_from_png
+        from qwen_studio.core.image_metadata import request_from_file
 
         def find() -> tuple[Path, EditRequest] | None:
             for p in pngs:
                 with contextlib.suppress(OSError, ValueError):
-                    req = request_from_png(p.read_bytes())
+                    req = request_from_file(p)
                     if req is not None:
                         return p, req
             return None

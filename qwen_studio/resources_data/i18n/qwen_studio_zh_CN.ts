@@ -2168,6 +2168,14 @@ newest first.</source>
         <source>already done</source>
         <translation>已完成</translation>
     </message>
+    <message>
+        <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>
+        <translation>超出预算：它的 {cost} 会使本批次花费达到 {total}，超过预算 {budget}</translation>
+    </message>
+    <message>
+        <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
+        <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePanel</name>
@@ -2240,6 +2248,143 @@ newest first.</source>
     <message>
         <source>Remove {name} from the inputs</source>
         <translation>从输入中移除 {name}</translation>
+    </message>
+</context>
+<context>
+    <name>PromptEntriesModel</name>
+    <message>
+        <source>Starred snippet</source>
+        <translation>星标片段</translation>
+    </message>
+    <message>
+        <source>Snippet</source>
+        <translation>片段</translation>
+    </message>
+    <message>
+        <source>Recent prompt</source>
+        <translation>最近的提示词</translation>
+    </message>
+</context>
+<context>
+    <name>PromptLibraryPopup</name>
+    <message>
+        <source>Prompt library</source>
+        <translation>提示词库</translation>
+    </message>
+    <message>
+        <source>Type to filter snippets and recent prompts</source>
+        <translation>输入以筛选片段和最近的提示词</translation>
+    </message>
+    <message>
+        <source>Filter the prompt library</source>
+        <translation>筛选提示词库</translation>
+    </message>
+    <message>
+        <source>Snippets and recent prompts</source>
+        <translation>片段和最近的提示词</translation>
+    </message>
+    <message>
+        <source>Nothing matches. Save the current prompt as a snippet to find it here next time.</source>
+        <translation>没有匹配项。把当前提示词保存为片段，下次就能在这里找到。</translation>
+    </message>
+    <message>
+        <source>Enter inserts at the cursor · Shift+Enter replaces · Esc closes</source>
+        <translation>Enter 在光标处插入 · Shift+Enter 替换 · Esc 关闭</translation>
+    </message>
+    <message>
+        <source>Save current as snippet</source>
+        <translation>将当前内容存为片段</translation>
+    </message>
+    <message>
+        <source>Keep the text of this field in the prompt library</source>
+        <translation>把此输入框的文字保存到提示词库</translation>
+    </message>
+    <message>
+        <source>Insert at cursor</source>
+        <translation>在光标处插入</translation>
+    </message>
+    <message>
+        <source>Replace the field</source>
+        <translation>替换整个输入框</translation>
+    </message>
+    <message>
+        <source>Unstar</source>
+        <translation>取消星标</translation>
+    </message>
+    <message>
+        <source>Star</source>
+        <translation>加星标</translation>
+    </message>
+    <message>
+        <source>Delete snippet</source>
+        <translation>删除片段</translation>
+    </message>
+    <message>
+        <source>Save as snippet</source>
+        <translation>存为片段</translation>
+    </message>
+    <message>
+        <source>Prompt library…</source>
+        <translation>提示词库…</translation>
+    </message>
+    <message>
+        <source>Snippets and recent prompts (Ctrl+Space)</source>
+        <translation>片段和最近的提示词（Ctrl+Space）</translation>
+    </message>
+</context>
+<context>
+    <name>SpendMeter</name>
+    <message>
+        <source>Estimated spend</source>
+        <translation>估算花费</translation>
+    </message>
+    <message>
+        <source>1 unpriced image</source>
+        <translation>1 张未定价图片</translation>
+    </message>
+    <message>
+        <source>{n} unpriced images</source>
+        <translation>{n} 张未定价图片</translation>
+    </message>
+    <message>
+        <source>1 image</source>
+        <translation>1 张图片</translation>
+    </message>
+    <message>
+        <source>{n} images</source>
+        <translation>{n} 张图片</translation>
+    </message>
+    <message>
+        <source>Today {today} · This month {month}</source>
+        <translation>今天 {today} · 本月 {month}</translation>
+    </message>
+    <message>
+        <source> · Batch {batch}</source>
+        <translation> · 本批次 {batch}</translation>
+    </message>
+    <message>
+        <source> of {budget}</source>
+        <translation> / 预算 {budget}</translation>
+    </message>
+    <message>
+        <source> — budget reached</source>
+        <translation> — 已达预算</translation>
+    </message>
+    <message>
+        <source>Today: {images}, {amount}</source>
+        <translation>今天：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>This month: {images}, {amount}</source>
+        <translation>本月：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>This batch: {images}, {amount}</source>
+        <translation>本批次：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>Estimates: images returned × price per image (Settings can override a model's price). Failed edits cost nothing; the service's bill is the authority.</source>
+        <translation>估算方法：返回的图片数 × 每张图片的价格（可在设置中覆盖某个模型的价格）。失败的编辑不收费；以服务商的账单为准。</translation>
     </message>
 </context>
 </TS>
