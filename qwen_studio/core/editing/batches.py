@@ -22,6 +22,10 @@ from qwen_studio.core.library import EditRecord
 # What a resume offers to run. RUNNING is run too, but not offered: it may be another
 # process's batch that is running right now (Library marks a dead session's edits
 # INTERRUPTED when it is next opened).
+# How a SKIPPED edit's error text starts when its budget stopped it (errors.STATUS_NOTES
+# "over_budget", "no_price"): not sent, so a resume with a larger budget runs it.
+BUDGET_SKIPPED = "over the budget"
+
 PENDING_STATUSES = frozenset({EditStatus.QUEUED, EditStatus.INTERRUPTED})
 RESUMED_STATUSES = PENDING_STATUSES | {EditStatus.RUNNING}
 

@@ -20,6 +20,7 @@ from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import InputImageError
 from qwen_studio.core.library import EditRecord, Library
 from qwen_studio.core.request import EditRequest
+from qwen_studio.core.seeds import draw_seed, seed_for_sending
 
 log = logging.getLogger(__name__)
 _PAGE = 500
@@ -71,6 +72,11 @@ class EditRecorder:
         self.library.delete(edit_id)
 
     # -- transitions ----------------------------------------------------------------------
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        """The request to send: a random seed is drawn (or the one drawn for this edit
+        before: a retry sends the same) and recorded before the request goes."""
+        return seed_for_sending(self.library, edit_id, asked)
+
     def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
         """RUNNING, QUEUED (retry, resume) and the finished statuses other than DONE."""
         try:
@@ -118,6 +124,7 @@ class NullRecorder(EditRecorder):
         self.profile_name = ""
         self._ids = itertools.count(first_id)
         self._lock = threading.Lock()
+        self._seeds: dict[int, int] = {}  # edit id -> seed drawn (a retry sends it again)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
                parent_id: int | None = None) -> int:
@@ -129,6 +136,13 @@ class NullRecorder(EditRecorder):
 
     def remove(self, edit_id: int) -> None:
         return None
+
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        if asked.seed is not None:
+            return asked
+        with self._lock:
+            seed = self._seeds.setdefault(edit_id, draw_seed())
+        return asked.with_changes(seed=seed)
 
     def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
         return None
@@ -156,6 +170,7 @@ class BestEffortRecorder(EditRecorder):
     def __init__(self, library: Library, *, profile_name: str = "") -> None:
         super().__init__(library, profile_name=profile_name)
         self._null: NullRecorder | None = None
+        self._unrecorded_seeds = NullRecorder()  # seeds the library could not take
         self._last_id = 0
         self._warned = False
 
@@ -177,6 +192,16 @@ class BestEffortRecorder(EditRecorder):
 
     def _recorded(self, edit_id: int) -> bool:
         return self._null is None or edit_id <= self._last_id
+
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        # The seed is sent and shown in the output folder even if the library cannot
+        # record it (the sidecar and the PNG are this command's record).
+        if self._recorded(edit_id):
+            try:
+                return super().seed_for_sending(edit_id, asked)
+            except Exception as exc:
+                self._warn("seed", exc)
+        return self._unrecorded_seeds.seed_for_sending(edit_id, asked)
 
     def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
         if self._recorded(edit_id):

@@ -18,12 +18,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from qwen_studio.core.editing.batches import (
+    BUDGET_SKIPPED,
     RESUMED_STATUSES,
     BatchSummary,
     input_sources,
     label_of,
     summarize,
 )
+from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
@@ -31,6 +33,7 @@ from qwen_studio.core.editing.runner import EditRunner
 from qwen_studio.core.editing.sinks import ResultSink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError, Reason
+from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
@@ -65,6 +68,7 @@ class EditService:
         self._listeners: list[Listener] = []
         self._last: dict[int, EditStatus] = {}
         self._sources: dict[int, tuple[str, ...]] = {}  # what a resumed edit sends
+        self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
         self._writes: set[asyncio.Future[Any]] = set()
         self._closed = False
 
@@ -98,11 +102,18 @@ class EditService:
     # -- submitting ----------------------------------------------------------------------
     async def submit(self, requests: Sequence[EditRequest], *,
                      labels: Sequence[str] | None = None, batch_id: str | None = None,
-                     parent_id: int | None = None, paused: bool = False) -> list[int]:
+                     parent_id: int | None = None, paused: bool = False,
+                     budget: BudgetGate | None = None) -> list[int]:
         """Record each edit (QUEUED, inputs stored), then queue it; returns the edit ids.
-        `paused` (a batch only) holds the batch until resume(batch_id), e.g. until Run."""
+        `paused` (a batch only) holds the batch until resume(batch_id), e.g. until Run.
+        `budget` (a batch only): no request is sent that could take the batch's spend
+        over it; what does not fit ends SKIPPED with the reason."""
         if labels is not None and len(labels) != len(requests):
             raise ValueError("one label per request")
+        if budget is not None:
+            if batch_id is None:
+                raise ValueError("a budget belongs to a batch: give its batch_id")
+            self.set_budget(batch_id, budget)
         if paused and batch_id is not None:
             self._queue.pause(batch_id)
         loop = asyncio.get_running_loop()
@@ -174,6 +185,17 @@ class EditService:
     def set_concurrency(self, n: int) -> None:
         self._queue.set_concurrency(n)
 
+    def set_budget(self, batch_id: str, budget: BudgetGate | None) -> None:
+        """Limit what the batch's edits not yet sent may spend (None: no limit). Edits in
+        flight keep the reservation they hold in the gate they were sent under."""
+        if budget is None:
+            self._budgets.pop(batch_id, None)
+        else:
+            self._budgets[batch_id] = budget
+
+    def budget(self, batch_id: str) -> BudgetGate | None:
+        return self._budgets.get(batch_id)
+
     async def wait_idle(self, batch_id: str | None = None) -> None:
         await self._queue.wait_idle(batch_id)
         await self.flush()
@@ -208,30 +230,41 @@ class EditService:
 
         return await asyncio.get_running_loop().run_in_executor(self._db, find)
 
-    async def resume_batch(self, batch_id: str) -> list[int]:
+    async def resume_batch(self, batch_id: str, *, budget: BudgetGate | None = None
+                           ) -> list[int]:
         """Load the batch from the library and run what is left. Done edits are listed, not
-        run; failed and cancelled ones wait for a retry."""
+        run; failed and cancelled ones wait for a retry. With a `budget` (build it with
+        BudgetGate.for_batch, so what the batch cost so far counts), the edits skipped for
+        the budget before are run again too."""
         loop = asyncio.get_running_loop()
         records = await loop.run_in_executor(self._db, self.recorder.batch_records, batch_id)
         sources = await loop.run_in_executor(
             self.executor, lambda: {r.id: input_sources(r) for r in records})
+        if budget is not None:
+            self.set_budget(batch_id, budget)
+
+        def resumed(r: EditRecord) -> bool:
+            return r.status in RESUMED_STATUSES or (
+                budget is not None and r.status is EditStatus.SKIPPED
+                and not r.result_files and r.error.startswith(BUDGET_SKIPPED))
 
         def requeue() -> None:
             for r in records:
-                if r.status in RESUMED_STATUSES and r.status is not EditStatus.QUEUED:
+                if resumed(r) and r.status is not EditStatus.QUEUED:
                     self.recorder.set_status(r.id, EditStatus.QUEUED)
 
         await loop.run_in_executor(self._db, requeue)
         for r in records:
             self._sources[r.id] = sources[r.id]
-            pending = r.status in RESUMED_STATUSES
+            pending = resumed(r)
             status = EditStatus.QUEUED if pending else r.status
             self._last[r.id] = status
             self._queue.add(EditProgress(
                 r.id, r.request, label_of(r), status=status, batch_id=batch_id,
                 error=QwenStudioError(r.error) if status is EditStatus.FAILED else None,
                 result=EditResult(tuple(r.result_files), r.revised_prompt, dict(r.usage),
-                                  dict(r.timings)) if status is EditStatus.DONE else None))
+                                  dict(r.timings), r.seed) if status is EditStatus.DONE
+                else None))
         self._queue.start()
         return [r.id for r in records]
 
@@ -270,7 +303,9 @@ class EditService:
             self._write(self.recorder.set_status, p.edit_id, status, error)
         elif status is EditStatus.SKIPPED:
             if not (p.result and p.result.paths):  # with paths: the library has it DONE
-                self._write(self.recorder.set_status, p.edit_id, status)
+                # Why, in the history (and how a resume finds the budget's skips).
+                self._write(self.recorder.set_status, p.edit_id, status,
+                            str(p.note) if p.note is not None else "")
         elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
             self._write(self.recorder.set_status, p.edit_id, status)
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
@@ -284,6 +319,7 @@ class EditService:
         request = edit.request
         if edit.edit_id in self._sources:
             request = request.with_changes(inputs=self._sources[edit.edit_id])
+        loop = asyncio.get_running_loop()
         prepared = await runner.prepare(request)
         earlier = await self.sink.already_done(edit, prepared)
         if earlier is not None:
@@ -294,8 +330,22 @@ class EditService:
         def on_stage(stage: Stage) -> None:
             ctx.stage(stage, max_attempts=attempts)
 
-        outcome = await runner.run(request, prepared=prepared, on_stage=on_stage,
-                                   on_retry=ctx.on_retry)
+        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
+        reservation = await self._reserve(gate, edit.edit_id, request)
+        try:
+            # What was asked ("random") stays the edit's identity; the seed drawn is sent,
+            # recorded first, and is what the results say they were made with.
+            to_send = await loop.run_in_executor(
+                self._db, self.recorder.seed_for_sending, edit.edit_id, request)
+            outcome = await runner.run(to_send, prepared=prepared, on_stage=on_stage,
+                                       on_retry=ctx.on_retry)
+            if gate is not None and reservation is not None:
+                # Billed for the images returned, whether or not they can be saved.
+                gate.commit(reservation, len(outcome.images))
+                reservation = None
+        finally:
+            if gate is not None and reservation is not None:
+                gate.release(reservation)  # failed or cancelled: nothing billed
         del prepared
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
@@ -309,6 +359,18 @@ class EditService:
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
                         timings=dict(result.timings))
         return result
+
+
+    @staticmethod
+    async def _reserve(gate: BudgetGate | None, edit_id: int, request: EditRequest
+                       ) -> Reservation | None:
+        """Hold the most the request can cost in its batch's budget, before sending."""
+        if gate is None:
+            return None
+        try:
+            return await gate.reserve(edit_id, request)
+        except OverBudget as exc:
+            raise SkipEdit(exc.reason) from None
 
 
 def _label(request: EditRequest) -> str:

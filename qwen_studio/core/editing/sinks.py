@@ -24,6 +24,7 @@ from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import PreparedImage
+from qwen_studio.core.seeds import seed_extra
 
 
 class ResultSink(Protocol):
@@ -65,7 +66,7 @@ class LibrarySink:
                           list(outcome.images), revised_prompt=result.revised_prompt,
                           usage=dict(result.usage), timings=dict(outcome.timings))
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
-                          dict(outcome.timings))
+                          dict(outcome.timings), outcome.request.seed)
 
 
 class FolderSink:
@@ -93,8 +94,11 @@ class FolderSink:
         return "+".join(Path(s).stem for s in edit.request.inputs) or f"edit-{edit.edit_id}"
 
     async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+        # `request` is the request as sent (its drawn seed filled in): what the sidecar and
+        # the PNG say. The identity is the request as asked ("random"), so a re-run with
+        # the seed left random finds this result instead of sending it again.
         request, prepared, result = outcome.request, outcome.inputs, outcome.result
-        identity = request.identity(tuple(p.sha256 for p in prepared))
+        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         base = self.folder.reserve_base(self._stem(edit), len(outcome.images))
         paths: list[Path] = []
         for k, image in enumerate(outcome.images, start=1):
@@ -103,6 +107,7 @@ class FolderSink:
                 "result_index": k,
                 "result_count": len(outcome.images),
                 "request": request.to_dict(),
+                **seed_extra(edit.request),
                 "model": request.model,
                 "style": self.endpoint.style,
                 "endpoint": self.endpoint.base_url,
@@ -124,4 +129,4 @@ class FolderSink:
                     f"({exc.strerror or type(exc).__name__})") from None
             paths.append(saved.image)
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
-                          dict(outcome.timings))
+                          dict(outcome.timings), request.seed)
