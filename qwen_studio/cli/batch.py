@@ -1,6 +1,13 @@
 """`qwen-studio batch`: one prompt over many photos, from a terminal.
 
-Exit codes: 0 all succeeded, 1 any input failed, 2 usage or configuration error.
+Exit codes: 0 all succeeded, 1 any input failed or was not sent for the budget, 2 usage
+or configuration error.
+
+`--budget AMOUNT` caps what the batch may cost: the results of this same batch already in
+the output folder count as spent (a re-run cannot spend the budget twice), and no request
+is sent that could take the total over it (each reserves its n images x price before it
+goes, so concurrency cannot overshoot). What does not fit is "skipped: budget"; run the
+same command with a larger budget to send only that.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +27,7 @@ from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.editing.batches import new_batch_id
+from qwen_studio.core.editing.budget import BudgetGate
 from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.editing.recorder import BestEffortRecorder, EditRecorder, NullRecorder
 from qwen_studio.core.editing.service import EditService
@@ -30,6 +38,10 @@ from qwen_studio.core.library import Library
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
+
+# Why an edit was not sent because of its budget (core/editing/budget.py).
+BUDGET_CODES = frozenset({"over_budget", "no_price"})
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +74,46 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--demo", action="store_true", help="run against the built-in sandbox (no key, no network)"
     )
+    p.add_argument("--budget", metavar="AMOUNT",
+                   help="the most this batch may cost, e.g. 5 or '30 CNY' (in the price's "
+                        "currency); results already in --out count as spent")
+    p.add_argument("--price", metavar="P", type=_price,
+                   help="price per image instead of the model catalog's and Settings', "
+                        "e.g. 0.2, '0.2 CNY' or $0.035")
+
+
+def _price(text: str) -> UnitPrice:
+    try:
+        return parse_price(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class Budget:
+    limit: UnitPrice
+    prices: PriceBook
+    price: UnitPrice  # of the batch's model
+
+
+def _budget(args: argparse.Namespace, model: str) -> Budget | None:
+    """The batch's budget, or None. A budget without a known price is a usage error, not a
+    batch of skips: every edit of a batch uses the one model, so none could be sent."""
+    if args.budget is None:
+        return None
+    prices = user_prices(args.price)
+    price = prices(model)
+    if price is None:
+        raise UsageError(f"--budget needs a price per image for {model}: none is known "
+                         "(model catalog or Settings); pass --price P")
+    try:
+        limit = parse_price(args.budget, default_currency=price.currency)
+    except ValueError as exc:
+        raise UsageError(f"--budget: {exc}") from None
+    if limit.currency != price.currency:
+        raise UsageError(f"--budget is in {limit.currency} but {model} is priced in "
+                         f"{price.currency} ({price.text()} per image)")
+    return Budget(limit, prices, price)
 
 
 @dataclass(frozen=True)
@@ -169,8 +221,10 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("no images found in the given inputs")
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
+            budget = _budget(args, model)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
-            return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency))
+            return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
+                                         budget))
     except UsageError as exc:
         print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
         return 2
@@ -203,6 +257,7 @@ class _Printer:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.failures: dict[int, tuple[str, str]] = {}  # edit id -> (label, reason)
+        self.over_budget: dict[int, str] = {}  # edit id -> label: not sent for the budget
 
     @staticmethod
     def reason(p: EditProgress) -> str:
@@ -217,7 +272,11 @@ class _Printer:
             names = p.result.paths if p.result is not None else ()
             self.progress.ok(p.label, ", ".join(path.name for path in names))
         elif p.status is EditStatus.SKIPPED:
-            self.progress.skip(p.label, str(p.note or ""))
+            if p.note is not None and p.note.code in BUDGET_CODES:
+                self.over_budget[p.edit_id] = p.label
+                self.progress.skip(p.label, f"skipped: budget — {p.note}")
+            else:
+                self.progress.skip(p.label, str(p.note or ""))
         elif p.status is EditStatus.FAILED:
             reason = self.reason(p)
             if p.error is not None and p.error.user_message.startswith("unexpected"):
@@ -226,8 +285,21 @@ class _Printer:
             self.progress.fail(p.label, reason)
 
 
+async def _budget_gate(budget: Budget, sink: FolderSink, jobs: list[Job], pool: Executor,
+                       progress: Progress) -> BudgetGate:
+    """The gate for this run, counting this batch's results already in the folder."""
+    done = await asyncio.get_running_loop().run_in_executor(
+        pool, sink.images_done_before, [j.request for j in jobs])
+    spent = sum(done) * budget.price.amount
+    progress.note(f"budget {budget.limit.text()} at {budget.price.text()} per image"
+                  + (f"; {money_text(spent, budget.limit.currency)} already spent on the "
+                     f"{sum(done)} result(s) in the output folder" if spent else ""))
+    return BudgetGate(budget.limit, budget.prices, spent=spent)
+
+
 async def _run_jobs(
-    jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int
+    jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int,
+    budget: Budget | None = None,
 ) -> int:
     folder = OutputFolder(out)
     progress = Progress(len(jobs))
@@ -237,17 +309,21 @@ async def _run_jobs(
         )
     printer = _Printer(progress)
     recorder = _open_recorder(endpoint.profile_name)
+    gate: BudgetGate | None = None
     try:
         with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
             async with make_http_client(settings) as http:
                 client = ImageClient(http, endpoint, settings)
                 sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs})
+                gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
+                                                                      progress)
                 service = EditService(lambda: client, recorder, sink, pool, concurrency)
                 service.subscribe(printer)
                 batch_id = new_batch_id()
                 try:
                     await service.submit([j.request for j in jobs],
-                                         labels=[j.label for j in jobs], batch_id=batch_id)
+                                         labels=[j.label for j in jobs], batch_id=batch_id,
+                                         budget=gate)
                     await service.wait_idle()
                 finally:
                     await service.close()
@@ -256,13 +332,21 @@ async def _run_jobs(
             recorder.library.close()
     progress.close()
     elapsed = time.monotonic() - progress.started
+    over = len(printer.over_budget)
     print(
-        f"\n{progress.done} done, {progress.skipped} already done, {progress.failed} failed "
-        f"of {len(jobs)} in {elapsed:.1f} s → {out}",
+        f"\n{progress.done} done, {progress.skipped - over} already done, "
+        + (f"{over} skipped: budget, " if budget is not None else "")
+        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {out}",
         file=sys.stderr,
     )
+    if gate is not None:
+        print(f"Spent (estimate): {money_text(gate.spent, gate.budget.currency)} of the "
+              f"{gate.budget.text()} budget", file=sys.stderr)
     if printer.failures:
         print("Failures:", file=sys.stderr)
         for label, reason in printer.failures.values():
             print(f"  {label}: {reason}", file=sys.stderr)
-    return 1 if printer.failures else 0
+    if over:
+        print(f"Not sent (over the budget): {over}; run the same command with a larger "
+              "--budget to send only these.", file=sys.stderr)
+    return 1 if printer.failures or over else 0

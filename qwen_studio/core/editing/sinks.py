@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from concurrent.futures import Executor
 from functools import partial
@@ -18,12 +19,13 @@ from typing import Any, Protocol
 
 from qwen_studio import __version__
 from qwen_studio.core.editing.progress import EditProgress, EditResult
-from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.recorder import EditRecorder, is_url, url_hash
 from qwen_studio.core.editing.runner import EditOutcome
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
-from qwen_studio.core.output_folder import OutputFolder
-from qwen_studio.core.pipeline import PreparedImage
+from qwen_studio.core.output_folder import SIDECAR_FORMAT, OutputFolder
+from qwen_studio.core.pipeline import PreparedImage, file_sha256
+from qwen_studio.core.request import EditRequest
 from qwen_studio.core.seeds import seed_extra
 
 
@@ -87,6 +89,33 @@ class FolderSink:
                            prepared: tuple[PreparedImage, ...]) -> EditResult | None:
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         return EditResult(()) if identity in self.done_before else None
+
+    def images_done_before(self, requests: list[EditRequest]) -> list[int]:
+        """For each request (as asked), how many of its results the folder already holds
+        (0: not done). Hashes every file input: call in a worker thread. A batch budget
+        counts these as spent, so re-running a batch cannot spend its budget twice."""
+        counts: dict[str, int] = {}
+        for sidecar in self.folder.directory.glob("*.json"):
+            try:
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+                if meta.get("format") != SIDECAR_FORMAT:
+                    continue
+                identity = str(meta["identity"])
+                count = int(meta.get("result_count", 1))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+            if identity in self.done_before:
+                counts[identity] = max(counts.get(identity, 0), count)
+        out = []
+        for request in requests:
+            try:
+                hashes = tuple(url_hash(s) if is_url(s) else file_sha256(s)
+                               for s in request.inputs)
+            except OSError:
+                out.append(0)  # unreadable: it fails when it runs, costing nothing
+                continue
+            out.append(counts.get(request.identity(hashes), 0))
+        return out
 
     def _stem(self, edit: EditProgress) -> str:
         if edit.label in self.stems:
