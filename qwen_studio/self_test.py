@@ -86,7 +86,7 @@ def _scratch_home() -> Iterator[Path]:
 # -- core only ----------------------------------------------------------------------------------
 async def _core_edit(photo: Path) -> str:
     from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
-    from qwen_studio.core.engine import EditRunner
+    from qwen_studio.core.editing.runner import EditRunner
     from qwen_studio.core.request import EditRequest
     from qwen_studio.sandbox import SandboxServer
 
@@ -139,10 +139,17 @@ async def _window_edit(photo: Path, home: Path) -> str:
     window = create_main_window(demo=True, sandbox_latency=0.0, settings=settings)
     try:
         window.show()
-        controller = _need(window, "controller")
+        signals = _need(window, "edit_signals")
         outcome: dict[str, object] = {}
-        controller.jobFinished.connect(lambda job, result: outcome.update(job=job, result=result))
-        controller.jobFailed.connect(lambda job, error: outcome.update(job=job, error=error))
+
+        def on_progress(p: object) -> None:
+            status = str(getattr(p, "status", ""))
+            if status == "done":
+                outcome.update(job=p, result=getattr(p, "result", None))
+            elif status == "failed":
+                outcome.update(job=p, error=getattr(p, "error", None))
+
+        signals.progressChanged.connect(on_progress)  # type: ignore[attr-defined]
 
         _need(window, "add_inputs")([photo])
         await _wait_for(lambda: bool(window.inputs), "the window to accept the input photo")

@@ -233,7 +233,7 @@ def test_a_file_qt_cannot_decode_is_named_with_a_chinese_reason(chinese, tmp_pat
 
 
 def test_an_input_that_fails_unexpectedly_has_a_coded_reason(chinese, run_async, monkeypatch):
-    from qwen_studio.core import engine
+    from qwen_studio.core.editing import runner as engine
 
     def broken(_src: str) -> None:
         raise RuntimeError("boom")

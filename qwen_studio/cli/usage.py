@@ -19,9 +19,9 @@ from qwen_studio.core.library import Library
 from qwen_studio.core.spend import (
     Spend,
     UnitPrice,
-    catalog_prices,
     parse_price,
     usage_by_day_and_model,
+    user_prices,
 )
 
 EXIT_OK = 0
@@ -76,7 +76,7 @@ def _spend_json(spend: Spend) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    prices = catalog_prices({"*": args.price} if args.price else None)
+    prices = user_prices(args.price)
     since = args.since
     start = None if since is None else datetime.combine(since, datetime.min.time()).timestamp()
     try:

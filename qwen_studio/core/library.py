@@ -28,12 +28,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import TEMP_PREFIX, write_atomic
+from qwen_studio.core.editing.status import FAILED_STATUSES as _FAILED
+from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.errors import InputImageError, QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
 
@@ -43,21 +44,9 @@ STALE_TEMP_AGE_S = 15 * 60
 _IN_CHUNK = 500  # stay far below SQLITE_MAX_VARIABLE_NUMBER on old builds
 
 
-class EditStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-
-
-FINISHED_STATUSES = frozenset(
-    {EditStatus.DONE, EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED}
-)
-# What the "failed" filter shows: edits that did not produce a result and were not
-# stopped on purpose.
-FAILED_STATUSES = (EditStatus.FAILED.value, EditStatus.INTERRUPTED.value)
+# The one status vocabulary lives with the edit service; re-exported here for the library's
+# own callers. FAILED_STATUSES as stored values, for SQL.
+FAILED_STATUSES = tuple(s.value for s in _FAILED)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,12 @@ class UnitPrice:
 
 
 PriceLookup = Callable[[str], PriceLike | None]
+
+
+class ConfigLike(Protocol):
+    """Where the user's price overrides are kept (core/config.py ConfigStore)."""
+
+    def price_overrides(self) -> Mapping[str, tuple[float, str]]: ...
 PriceSource = PriceLookup | Mapping[str, PriceLike | tuple[float, str]]
 
 
@@ -279,3 +285,21 @@ def catalog_prices(overrides: Mapping[str, PriceLike | tuple[float, str]] | None
     except (ImportError, AttributeError, OSError, ValueError):
         return PriceBook(None, overrides)
     return PriceBook(lookup, overrides)
+
+
+def user_prices(cli_price: PriceLike | None = None, *, config: ConfigLike | None = None
+                ) -> PriceBook:
+    """The prices every estimate and budget uses: the catalog's, with the user's overrides
+    from Settings (config), all replaced by `cli_price` when given (`--price P`: every
+    model, whatever the config says). A config that cannot be read adds nothing."""
+    if cli_price is not None:
+        return catalog_prices({"*": cli_price})
+    if config is None:
+        from qwen_studio.core.config import ConfigStore
+
+        config = ConfigStore()
+    try:
+        overrides = config.price_overrides()
+    except (OSError, ValueError):
+        overrides = {}
+    return catalog_prices(dict(overrides))

@@ -734,17 +734,17 @@ class HistoryPanel(QWidget):
 
     async def _rerun(self, entries: list[HistoryEntry]) -> list[int]:
         w = self._need_window()
-        if not w.controller.has_client:
+        if not w.has_client:
             self._banner("warning", self.tr("Qwen Studio is not connected to a service yet."),
                          self.tr("Set up your API key in Settings, or try the demo."))
             return []
-        jobs = []
+        jobs: list[int] = []
         for e in entries:
             rec = await self._record(e)
             request = e.request
             if rec is not None:
                 request = _request_with_stored_inputs(rec)
-            jobs.append(w.controller.submit(request, parent_edit_id=e.parent_id))
+            jobs += await w.edits.submit([request], parent_id=e.parent_id)
         if jobs:
             self._status(f"Re-running {len(jobs)} edit{'s' if len(jobs) > 1 else ''}")
         return jobs

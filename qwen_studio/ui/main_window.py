@@ -1,6 +1,6 @@
 """Qwen Studio's main window: inputs + prompt + parameters | canvas | session history.
 
-Everything slow happens elsewhere: edits in EditController tasks on the qasync loop, pixels
+Everything slow happens elsewhere: edits in the EditService on the qasync loop, pixels
 and files in the shared thread pool (image_loading). This class wires widgets to them.
 """
 
@@ -53,6 +53,8 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
 from qwen_studio.core.errors import (
     INPUT_COUNT_PROBLEMS,
@@ -61,31 +63,21 @@ from qwen_studio.core.errors import (
     InputImageError,
     ModerationError,
     QwenStudioError,
-    RateLimitError,
 )
 from qwen_studio.core.request import EditRequest, max_inputs
+from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
-from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.error_text import (
-    error_hint,
     error_message,
     input_problem,
     request_problems,
 )
-from qwen_studio.ui.history_model import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    QUEUED,
-    RUNNING,
-    EntryRole,
-    HistoryEntry,
-    HistoryModel,
-)
+from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.parameters_panel import ParametersPanel
+from qwen_studio.ui.progress_text import batch_text, busy_text, final_hint, retry_text
 from qwen_studio.ui.prompt_panel import PromptPanel
 from qwen_studio.ui.welcome_panel import WelcomePanel
 
@@ -94,6 +86,8 @@ if TYPE_CHECKING:
     import asyncio
     from concurrent.futures import Executor
 
+    from qwen_studio.core.client import ImageClient
+    from qwen_studio.core.editing.service import EditService
     from qwen_studio.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -103,6 +97,20 @@ DISPLAY_MAX_SIDE = 8192  # decode results at full size (100 % zoom must be real 
 _BEFORE_CACHE = 2  # 24 MP is ~100 MB decoded: the shown photo and the one before
 _SETTINGS_DEBOUNCE_MS = 1000  # Run remembers the parameters this long after the click
 DEMO_PROFILE = "Demo sandbox"
+DEFAULT_CONCURRENCY = 4  # edits in flight at once (the batch panel changes it)
+WARM_UP_MS = 1000
+# Imported by the first edit: the edit service and runner (Pillow), the HTTP client and
+# httpx's async backend (anyio, ~50 ms). Loaded in the pool they cost the GUI thread nothing.
+WARM_MODULES = ("qwen_studio.core.editing.service", "qwen_studio.core.editing.sinks",
+                "qwen_studio.core.client", "anyio._backends._asyncio")
+
+
+def _warm_imports() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 # Help ▸ Keyboard shortcuts is generated from the QActions (ui/shortcuts.py).
 
 
@@ -221,13 +229,17 @@ class MainWindow(QMainWindow):
         self._shown_images: list[QImage] = []
         self._shown_paths: list[Path] = []
         self._shown_index = 0
-        self._retry_jobs: dict[str, EditRequest] = {}
-        self._retry_banner_job: int | None = None
+        self._retry_banner_edit: int | None = None  # the edit whose retry note is shown
+        self._busy_line = ""  # the progress line the status bar shows ("" if none)
         self.settings_dialog: SettingsDialog | None = None
         self.shortcuts_dialog: QDialog | None = None
         self._closed = False
 
-        self.controller = EditController(library, pool, self)
+        # Every edit runs in one EditService, built at the first edit (it loads asyncio);
+        # its events reach the window through these signals.
+        self._edits: EditService | None = None
+        self._client: ImageClient | None = None
+        self.edit_signals = EditServiceSignals(self)
         self.history_model = HistoryModel(library, pool, self)
         self._build_ui()
         self._build_actions()
@@ -244,6 +256,8 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
         self._status_timer.timeout.connect(self._refresh_progress)
+        # Load what the first edit imports in the pool once the window is up.
+        QTimer.singleShot(WARM_UP_MS, self, self._warm_up)
 
     # =========================================================================================
     # construction
@@ -455,14 +469,11 @@ class MainWindow(QMainWindow):
         self.welcome.setupRequested.connect(self.open_settings)
         self.welcome.demoRequested.connect(self.start_demo)
 
-        c = self.controller
-        c.jobStarted.connect(self._on_job_started)
-        c.jobEditId.connect(lambda job, eid: self.history_model.update(job, edit_id=eid))
-        c.jobProgress.connect(self._on_job_progress)
-        c.jobFinished.connect(self._on_job_finished)
-        c.jobFailed.connect(self._on_job_failed)
-        c.jobCancelled.connect(self._on_job_cancelled)
-        c.inFlightChanged.connect(self._on_inflight)
+        # The history list first: a finished edit's row exists when the window selects it.
+        sig = self.edit_signals
+        sig.progressChanged.connect(self.history_model.apply_progress)
+        sig.progressChanged.connect(self._on_edit_progress)
+        sig.statsChanged.connect(self._on_edit_stats)
 
         sel = self.history_list.selectionModel()
         sel.currentChanged.connect(self._on_history_current)
@@ -515,24 +526,17 @@ class MainWindow(QMainWindow):
     # connection
     def set_endpoint(self, endpoint: Endpoint | None, default_model: str = "") -> None:
         self._endpoint = endpoint
-        if endpoint is None:
-            self.controller.set_client(None)
-        else:
+        # New edits get a client for this endpoint; edits in flight keep theirs. The HTTP
+        # client module (httpx, asyncio behind it) loads at the first edit (or in the pool a
+        # moment after start-up, WARM_MODULES), not with the window.
+        self._client = None
+        if self._edits is not None:
+            self._edits.recorder.profile_name = endpoint.profile_name if endpoint else ""
+        if endpoint is not None:
             with contextlib.suppress(ImportError):
                 from qwen_studio.core.logs import register_secret
 
                 register_secret(endpoint.api_key)  # redacted from every log line
-            # The HTTP client module (httpx, asyncio behind it) loads at the first edit (or in
-            # the pool a moment after start-up, EditController.WARM_MODULES), not with the
-            # window: a configured start paints as soon as a first-run one.
-            http, settings = self.http, self.client_settings
-
-            def make_client() -> Any:
-                from qwen_studio.core.client import ImageClient
-
-                return ImageClient(http, endpoint, settings)
-
-            self.controller.set_client_factory(make_client, endpoint.profile_name)
             if default_model and not self.qsettings.value("params/model"):
                 self.params.set_model(default_model)
         self._update_connection_ui()
@@ -540,10 +544,40 @@ class MainWindow(QMainWindow):
     def set_client_settings(self, settings: ClientSettings) -> None:
         """Client settings for new edits and batches (edits in flight keep theirs)."""
         self.client_settings = settings
-        if self._batch is not None:
-            self._batch.controller.client_settings = settings
-        if self._endpoint is not None:
-            self.set_endpoint(self._endpoint)
+        self._client = None
+
+    def _current_client(self) -> ImageClient | None:
+        """The client a new edit uses (EditService's ClientProvider)."""
+        if self._client is None and self._endpoint is not None:
+            from qwen_studio.core.client import ImageClient
+
+            self._client = ImageClient(self.http, self._endpoint, self.client_settings)
+        return self._client
+
+    @property
+    def has_client(self) -> bool:
+        return self._endpoint is not None
+
+    @property
+    def edits(self) -> EditService:
+        """The window's EditService (single edits and the batch queue), built on first use."""
+        if self._edits is None:
+            from qwen_studio.core.editing.recorder import EditRecorder
+            from qwen_studio.core.editing.service import EditService
+            from qwen_studio.core.editing.sinks import LibrarySink
+
+            ep = self._endpoint
+            recorder = EditRecorder(self.library, profile_name=ep.profile_name if ep else "")
+            self._edits = EditService(self._current_client, recorder,
+                                      LibrarySink(recorder, self.pool), self.pool,
+                                      DEFAULT_CONCURRENCY)
+            self.edit_signals.attach(self._edits)
+        return self._edits
+
+    def _warm_up(self) -> None:
+        if not self._closed:
+            with contextlib.suppress(RuntimeError):  # pool already shut down
+                self.pool.submit(_warm_imports)
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -819,9 +853,10 @@ class MainWindow(QMainWindow):
         )
         return request, request.problems()
 
-    def run_edit(self) -> int | None:
-        """Validate, then start an edit. Returns the job id, or None when nothing was sent."""
-        if not self.controller.has_client:
+    def run_edit(self) -> asyncio.Future[Any] | None:
+        """Validate, then start an edit (a batch of one). Returns the task recording and
+        queueing it (its result is the edit id), or None when nothing was sent."""
+        if not self.has_client:
             self.banner.show_message(
                 "warning", self.tr("Qwen Studio is not connected to a service yet."),
                 self.tr("Set up your API key in Settings, or try the "
@@ -847,71 +882,65 @@ class MainWindow(QMainWindow):
             self.banner.dismiss()
         parent = next((i.parent_edit_id for i in self.inputs if i.parent_edit_id), None)
         self.save_settings_soon()
-        return self.controller.submit(request, parent_edit_id=parent)
+        return self.spawn(self._submit_edit(request, parent))
+
+    async def _submit_edit(self, request: EditRequest, parent: int | None) -> int:
+        [edit_id] = await self.edits.submit([request], parent_id=parent)
+        return edit_id
 
     def cancel_edits(self) -> None:
-        n = self.controller.cancel()
-        if n:
-            self._status(self.tr("Cancelling {n} edits…").format(n=n) if n > 1
+        """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
+        if self._edits is None:
+            return
+        live = [p for p in self._edits.edits() if p.batch_id is None and not p.finished]
+        for p in live:
+            self._edits.cancel(p.edit_id)
+        if live:
+            self._status(self.tr("Cancelling {n} edits…").format(n=len(live)) if len(live) > 1
                          else self.tr("Cancelling the edit…"))
 
-    def _on_job_started(self, job: int, request: EditRequest) -> None:
-        entry = HistoryEntry(job_id=job, request=request)
-        self.history_model.add(entry)
-        if request.inputs:
-            # The first input stands in as the row's thumbnail until the result arrives.
-            self.spawn(self._set_row_thumb(job, Path(request.inputs[0])))
+    def _single_edits_in_flight(self) -> list[EditProgress]:
+        if self._edits is None:
+            return []
+        return [p for p in self._edits.edits() if p.batch_id is None and not p.finished]
+
+    def _on_edit_progress(self, p: EditProgress) -> None:
+        """One edit changed (coalesced by EditServiceSignals). The banner and the status bar
+        are derived from this data; a finished edit leaves nothing that says it runs."""
+        if p.batch_id is None:
+            if p.stage is Stage.RETRYING and p.retry is not None:
+                self._retry_banner_edit = p.edit_id
+                self.banner.show_message(
+                    "info", retry_text(p),
+                    self.tr("Retrying automatically — nothing to do. Esc cancels."))
+            elif self._retry_banner_edit == p.edit_id and p.stage is not Stage.RETRYING:
+                self._retry_banner_edit = None
+                if self.banner.kind == "info":
+                    self.banner.dismiss()
+            if p.status is EditStatus.DONE:
+                self._on_edit_done(p)
+            elif p.status is EditStatus.FAILED:
+                self._on_edit_failed(p)
+            elif p.status is EditStatus.CANCELLED:
+                self._status(self.tr("Edit cancelled"))
         self._refresh_progress()
 
-    async def _set_row_thumb(self, job: int, source: Path) -> None:
-        try:
-            image = await self._pool(il.decode_image, source, 112)
-        except QwenStudioError:
-            return
-        entry = self.history_model.entry(job)
-        if entry is not None and (entry.status != DONE or source in entry.result_paths):
-            self.history_model.update(job, thumbnail=image)
-
-    def _on_job_progress(self, job: int, stage: str, detail: str) -> None:
-        status = QUEUED if stage == "queued" else RUNNING
-        entry = self.history_model.update(job, status=status, stage=stage,
-                                          note=detail if stage == "retrying" else "")
-        if stage == "retrying" and entry is not None:
-            self._retry_banner_job = job
-            self.banner.show_message(
-                "info", detail.replace("Rate limited by the service", "Rate limited"),
-                self.tr("Retrying automatically — nothing to do. Esc cancels."))
-        elif stage in ("downloading", "saving") and self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self._refresh_progress()
-
-    def _on_job_finished(self, job: int, result: JobResult) -> None:
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self.history_model.update(job, status=DONE, stage="", note="", result_paths=result.paths,
-                                  usage=result.usage, edit_id=result.edit_id)
-        if result.paths:
-            self.spawn(self._set_row_thumb(job, result.paths[0]))
-        row = self.history_model.row_of(job)
+    def _on_edit_done(self, p: EditProgress) -> None:
+        row = self.history_model.row_of_edit(p.edit_id)
         # Show the newest finished edit: that is what the designer is waiting for.
         if row >= 0:
             self.history_list.setCurrentIndex(self.history_model.index(row))
-            if self._shown_job == job:
-                self._show_entry(job)
-        usage = _usage_text(result.usage)
+            entry = self.history_model.entry_at(row)
+            if entry is not None and self._shown_job == entry.job_id:
+                self._show_entry(entry.job_id)
+        result = p.result
+        usage = _usage_text(result.usage if result else {})
         self._status(self.tr("Edit done in {s} s").format(
-                         s=f"{result.timings.get('total_s', 0):.0f}")
+                         s=f"{(result.timings.get('total_s', 0) if result else 0):.0f}")
                      + (f" · {usage}" if usage else ""), 8000)
-        self._refresh_progress()
 
-    def _on_job_failed(self, job: int, error: QwenStudioError) -> None:
-        self.history_model.update(job, status=FAILED, stage="", note=error_message(error),
-                                  error=error)
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-        entry = self.history_model.entry(job)
+    def _on_edit_failed(self, p: EditProgress) -> None:
+        error = p.error or QwenStudioError(self.tr("The edit failed."))
         if isinstance(error, AuthError | ConfigError):
             action, key = self.tr("Open settings"), "settings"
         elif isinstance(error, ModerationError):
@@ -919,33 +948,15 @@ class MainWindow(QMainWindow):
         elif isinstance(error, InputImageError):
             action, key = self.tr("Choose another image"), "browse"
         else:
-            action, key = self.tr("Retry"), f"retry:{job}"
-            if entry is not None:
-                self._retry_jobs[key] = entry.request
-        hint = error_hint(error)
+            action, key = self.tr("Retry"), f"retry:{p.edit_id}"
+        # The last attempt failed: the hint never says it is still retrying.
+        hint = final_hint(error, p.attempt)
         rid = getattr(error, "request_id", "")
         if rid:
             hint = self.tr("{hint} (request id {rid})").format(hint=hint, rid=rid).strip()
-        if isinstance(error, RateLimitError):
-            hint = self.tr("Retried automatically and still rate limited. ") + hint
         self.banner.show_message("error", error_message(error), hint, action, key)
-        self._refresh_progress()
 
-    def _on_job_cancelled(self, job: int) -> None:
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self.history_model.update(job, status=CANCELLED, stage="", note="")
-        self._status(self.tr("Edit cancelled"))
-        self._refresh_progress()
-
-    def _on_inflight(self, n: int) -> None:
-        self.cancel_button.setEnabled(n > 0)
-        self._set_inflight_text(n)
-        if n and not self._status_timer.isActive():
-            self._status_timer.start()
-        elif not n:
-            self._status_timer.stop()
+    def _on_edit_stats(self, _stats: QueueStats) -> None:
         self._refresh_progress()
 
     def _set_inflight_text(self, n: int) -> None:
@@ -956,19 +967,29 @@ class MainWindow(QMainWindow):
              else self.tr("1 edit in flight")) if n else self.tr("No edits in flight"))
 
     def _refresh_progress(self) -> None:
-        running = [e for e in self.history_model.entries() if e.status in (QUEUED, RUNNING)]
-        if not running:
-            self._cv("set_busy", None)
-            return
-        newest = running[0]
-        text = self.tr("Editing… {status}").format(status=newest.status_text())
-        if newest.note:
-            text = f"{text} — {newest.note}"
-        if len(running) > 1:
-            text += self.tr("  (+{n} more)").format(n=len(running) - 1)
-        self._cv("set_busy", text)
-        self._set_inflight_text(self.controller.in_flight())
-        self.statusBar().showMessage(text)
+        """The status bar, the in-flight count and the canvas's busy line, from the
+        service's own figures: one source of truth."""
+        singles = self._single_edits_in_flight()
+        stats = self._edits.stats() if self._edits is not None else QueueStats()
+        self._set_inflight_text(stats.running)
+        self.cancel_button.setEnabled(bool(singles))
+        batch_id = self._batch.controller.batch_id if self._batch is not None else None
+        batch = self._edits.stats(batch_id) if self._edits is not None and batch_id else None
+        busy = busy_text(singles)
+        self._cv("set_busy", busy or None)
+        lines = [t for t in (busy, batch_text(batch) if batch and batch.active else "") if t]
+        line = "  ·  ".join(lines)
+        bar = self.statusBar()
+        if line:
+            if line != bar.currentMessage():
+                bar.showMessage(line)
+        elif self._busy_line and bar.currentMessage() == self._busy_line:
+            bar.clearMessage()  # nothing runs any more; a newer message (done, …) stays
+        self._busy_line = line
+        if stats.active and not self._status_timer.isActive():
+            self._status_timer.start()
+        elif not stats.active:
+            self._status_timer.stop()
 
     def _on_banner_action(self, key: str) -> None:
         if key == "settings":
@@ -978,10 +999,8 @@ class MainWindow(QMainWindow):
             self.prompt_panel.prompt_edit.selectAll()
         elif key == "browse":
             self.browse_inputs()
-        elif key.startswith("retry:"):
-            request = self._retry_jobs.pop(key, None)
-            if request is not None and self.controller.has_client:
-                self.controller.submit(request)
+        elif key.startswith("retry:") and self._edits is not None:
+            self._edits.retry(int(key.split(":", 1)[1]))  # the same edit, sent again
 
     # =========================================================================================
     # history and the compare view
@@ -1258,7 +1277,6 @@ class MainWindow(QMainWindow):
             from qwen_studio.ui.batch_panel import BatchUi
 
             self._batch = BatchUi(self)
-            self._batch.controller.client_settings = self.client_settings
         return self._batch
 
     def _build_deferred(self) -> None:
@@ -1301,7 +1319,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = True
-        self.controller.cancel()
+        self.cancel_edits()
         for d in (self.settings_dialog, self.shortcuts_dialog):
             if d is not None:
                 d.close()
@@ -1319,8 +1337,12 @@ class MainWindow(QMainWindow):
         if self._deferred_timer is not None:
             self._deferred_timer.stop()
         if self._batch is not None:
-            await self._batch.shutdown()  # before the library closes: unfinished jobs stay queued
-        await self.controller.shutdown()
+            await self._batch.shutdown()
+        if self._edits is not None:
+            # Before the library closes: edits in flight end INTERRUPTED, queued ones stay
+            # QUEUED, so a batch can be resumed; every library write has landed.
+            await self._edits.close()
+            self.edit_signals.detach()
         for t in list(self._tasks):
             t.cancel()
         if self._tasks:

@@ -132,13 +132,6 @@
     </message>
 </context>
 <context>
-    <name>BatchController</name>
-    <message>
-        <source>No service is connected.</source>
-        <translation>尚未连接服务。</translation>
-    </message>
-</context>
-<context>
     <name>BatchModel</name>
     <message>
         <source>Queued</source>
@@ -163,6 +156,10 @@
     <message>
         <source>Done earlier</source>
         <translation>之前已完成</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
     </message>
     <message>
         <source>Input</source>
@@ -769,10 +766,74 @@
     </message>
 </context>
 <context>
-    <name>EditController</name>
+    <name>EditProgress</name>
     <message>
-        <source>No service is connected.</source>
-        <translation>尚未连接服务。</translation>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>重试中</translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <source>saving</source>
+        <translation>保存中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>{error} — retrying in {s} s (attempt {n} of {m})</source>
+        <translation>{error} — {s} 秒后重试（第 {n} 次，共 {m} 次）</translation>
+    </message>
+    <message>
+        <source>running {s} s</source>
+        <translation>运行中 {s} 秒</translation>
+    </message>
+    <message>
+        <source>Editing… {status}</source>
+        <translation>正在编辑… {status}</translation>
+    </message>
+    <message>
+        <source>  (+{n} more)</source>
+        <translation>（另有 {n} 项）</translation>
+    </message>
+    <message>
+        <source>Batch: {done} of {total} done</source>
+        <translation>批处理：已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>{n} running</source>
+        <translation>{n} 张运行中</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>Wait a minute, then press Retry; fewer edits at once also help.</source>
+        <translation>请稍等一分钟再点“重试”；减少同时进行的编辑数量也有帮助。</translation>
+    </message>
+    <message>
+        <source>Retried automatically and still rate limited. </source>
+        <translation>已自动重试，但仍被限流。</translation>
+    </message>
+    <message>
+        <source>Tried {n} times; the service is still failing. Usually temporary: press Retry in a moment.</source>
+        <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
     </message>
 </context>
 <context>
@@ -1419,6 +1480,10 @@ newest first.</source>
         <translation>编辑完成，用时 {s} 秒</translation>
     </message>
     <message>
+        <source>The edit failed.</source>
+        <translation>编辑失败。</translation>
+    </message>
+    <message>
         <source>Rephrase</source>
         <translation>修改措辞</translation>
     </message>
@@ -1433,10 +1498,6 @@ newest first.</source>
     <message>
         <source>{hint} (request id {rid})</source>
         <translation>{hint}（请求 ID {rid}）</translation>
-    </message>
-    <message>
-        <source>Retried automatically and still rate limited. </source>
-        <translation>已自动重试，但仍被限流。</translation>
     </message>
     <message>
         <source>Edit cancelled</source>
@@ -1461,14 +1522,6 @@ newest first.</source>
     <message>
         <source>No edits in flight</source>
         <translation>没有进行中的编辑</translation>
-    </message>
-    <message>
-        <source>Editing… {status}</source>
-        <translation>正在编辑… {status}</translation>
-    </message>
-    <message>
-        <source>  (+{n} more)</source>
-        <translation>（另有 {n} 项）</translation>
     </message>
     <message>
         <source>Nothing to save yet: run an edit or pick one in the history.</source>
@@ -2106,6 +2159,14 @@ newest first.</source>
     <message>
         <source>No system keyring was found: keys are stored in {path} (readable only by you).</source>
         <translation>未找到系统钥匙串：密钥保存在 {path}（仅您本人可读）。</translation>
+    </message>
+    <message>
+        <source>already in the output folder</source>
+        <translation>已在输出文件夹中</translation>
+    </message>
+    <message>
+        <source>already done</source>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>
