@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -296,7 +297,10 @@ class EditService:
 
         outcome = await runner.run(request, prepared=prepared, on_stage=on_stage,
                                    on_retry=ctx.on_retry)
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends.
         del prepared
+        outcome = dataclasses.replace(outcome, inputs=tuple(
+            dataclasses.replace(p, data_uri="") for p in outcome.inputs))
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
