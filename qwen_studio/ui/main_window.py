@@ -548,7 +548,7 @@ class MainWindow(QMainWindow):
 
     def _current_client(self) -> ImageClient | None:
         """The client a new edit uses (EditService's ClientProvider)."""
-        if self._client is None and self._endpoint is not None:
+        if self._client is None and self._endpoint is not None and self.http is not None:
             from qwen_studio.core.client import ImageClient
 
             self._client = ImageClient(self.http, self._endpoint, self.client_settings)
@@ -562,12 +562,13 @@ class MainWindow(QMainWindow):
     def edits(self) -> EditService:
         """The window's EditService (single edits and the batch queue), built on first use."""
         if self._edits is None:
-            from qwen_studio.core.editing.recorder import EditRecorder
+            from qwen_studio.core.editing.recorder import EditRecorder, NullRecorder
             from qwen_studio.core.editing.service import EditService
             from qwen_studio.core.editing.sinks import LibrarySink
 
             ep = self._endpoint
-            recorder = EditRecorder(self.library, profile_name=ep.profile_name if ep else "")
+            recorder = (EditRecorder(self.library, profile_name=ep.profile_name if ep else "")
+                        if self.library is not None else NullRecorder())
             self._edits = EditService(self._current_client, recorder,
                                       LibrarySink(recorder, self.pool), self.pool,
                                       DEFAULT_CONCURRENCY)

@@ -28,7 +28,7 @@ _STAGES = {
 
 
 def stage_word(stage: Stage) -> str:
-    return translate("EditProgress", _STAGES.get(stage, str(stage)))
+    return translate("EditProgress", str(_STAGES.get(stage, stage)))
 
 
 def retry_text(p: EditProgress) -> str:

@@ -277,3 +277,25 @@ def test_listeners_see_every_state_change(run_async) -> None:
     run_async(main())
     assert events[0] == ("x", "queued", "queued")
     assert ("x", "running", "sending") in events and events[-1] == ("x", "done", "finished")
+
+
+def test_a_single_edit_goes_before_a_queued_batch(run_async) -> None:
+    order: list[str] = []
+
+    async def fn(ctx: EditContext) -> EditResult:
+        order.append(ctx.progress.label)
+        await asyncio.sleep(0.005)
+        return result("x")
+
+    async def main() -> None:
+        q = EditQueue(fn, concurrency=1)
+        add = Adder(q)
+        for i in range(4):
+            add(req(i), f"batch{i}", batch_id="b1")
+        q.start()
+        await asyncio.sleep(0)  # batch0 starts
+        add(req(9), "single")
+        await q.wait_idle()
+
+    run_async(main())
+    assert order[:2] == ["batch0", "single"]

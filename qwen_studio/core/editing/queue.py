@@ -302,10 +302,17 @@ class EditQueue:
             finished_at=time.monotonic(), **changes))
 
     def _next(self) -> EditProgress | None:
+        """The oldest queued edit; a single edit (no batch) goes before any batch's, so an
+        edit from the window does not wait behind a queued folder."""
         if self._paused_all:
             return None
-        return next((p for p in self.edits.values() if p.status is EditStatus.QUEUED
-                     and p.batch_id not in self._paused), None)
+        first = None
+        for p in self.edits.values():
+            if p.status is EditStatus.QUEUED and p.batch_id not in self._paused:
+                if p.batch_id is None:
+                    return p
+                first = first or p
+        return first
 
     async def _run(self) -> None:
         while True:

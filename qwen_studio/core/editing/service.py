@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -346,7 +347,10 @@ class EditService:
         finally:
             if gate is not None and reservation is not None:
                 gate.release(reservation)  # failed or cancelled: nothing billed
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends.
         del prepared
+        outcome = dataclasses.replace(outcome, inputs=tuple(
+            dataclasses.replace(p, data_uri="") for p in outcome.inputs))
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
