@@ -107,8 +107,8 @@ def test_a_single_edit_cannot_carry_a_budget(run_async) -> None:
 
 def test_price_overrides_live_in_the_config_and_price_usage_and_budgets(
         sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    store = ConfigStore()
-    store.set_price_override("qwen-image-edit-plus", 0.5, "cny")
+    assert main(["usage", "--set-price", "qwen-image-edit-plus=0.5 cny"]) == 0
+    assert "¥0.50 per image (your setting)" in capsys.readouterr().err
     assert ConfigStore().price_overrides() == {"qwen-image-edit-plus": (0.5, "CNY")}
     assert user_prices()("qwen-image-edit-plus") == UnitPrice(0.5, "CNY")
     # --price replaces every price, the config's too.
@@ -128,5 +128,8 @@ def test_price_overrides_live_in_the_config_and_price_usage_and_budgets(
     usage = json.loads(capsys.readouterr().out)
     assert usage["total"]["amounts"] == {"CNY": 1.0} and usage["total"]["images"] == 2
 
-    store.set_price_override("qwen-image-edit-plus", None)
+    assert main(["usage", "--clear-price", "qwen-image-edit-plus"]) == 0
     assert ConfigStore().price_overrides() == {}
+    with pytest.raises(SystemExit) as bad:
+        main(["usage", "--set-price", "no-price-here"])
+    assert bad.value.code == 2 and "is not MODEL=PRICE" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from qwen_studio.core.editing.sinks import LibrarySink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.image_metadata import request_from_image
 from qwen_studio.core.library import Library
+from qwen_studio.core.png_metadata import read_png_metadata
 from qwen_studio.core.request import EditRequest
 from qwen_studio.sandbox import SandboxServer
 
@@ -62,6 +63,8 @@ def test_batch_with_random_seed_records_the_seed_it_sent(env, tmp_path: Path, ca
         assert seed in sent and sidecar["seed_drawn"] is True
         recalled = request_from_image(image.read_bytes())  # the PNG's own metadata
         assert recalled is not None and recalled.seed == seed
+        embedded = json.loads(read_png_metadata(image.read_bytes())["qwen_studio"])
+        assert embedded["request"]["seed"] == seed and embedded["seed_drawn"] is True
     capsys.readouterr()
     assert main(["history", "--json"]) == 0
     records = [r for r in json.loads(capsys.readouterr().out)
