@@ -97,7 +97,8 @@ def test_window_edit_records_the_seed_sent_and_a_retry_sends_it_again(tmp_path: 
                 [edit_id] = await service.submit(
                     [EditRequest(inputs=(str(shot),), prompt="warmer")], batch_id=new_batch_id())
                 await service.wait_idle()
-                assert service.snapshot(edit_id).status is EditStatus.FAILED
+                failed = service.snapshot(edit_id)
+                assert failed is not None and failed.status is EditStatus.FAILED
                 assert service.retry(edit_id)
                 await service.wait_idle()
                 return edit_id
