@@ -133,3 +133,37 @@ def test_price_overrides_live_in_the_config_and_price_usage_and_budgets(
     with pytest.raises(SystemExit) as bad:
         main(["usage", "--set-price", "no-price-here"])
     assert bad.value.code == 2 and "is not MODEL=PRICE" in capsys.readouterr().err
+
+
+def test_images_the_service_answered_with_count_even_if_their_download_fails(
+        tmp_path: Path, run_async) -> None:
+    # The first answer's result link has expired: the edit fails, but it was billed.
+    server = SandboxServer(api_key=KEY, faults="expiredx1").start()
+    shots = photos(tmp_path / "in", 3)
+    library = Library(tmp_path / "lib")
+    pool = ThreadPoolExecutor(max_workers=2)
+    gate = BudgetGate(UnitPrice(0.5, "USD"), PRICES)  # two images at $0.25
+
+    async def scenario() -> list[int]:
+        async with make_http_client(FAST) as http:
+            client = ImageClient(http, Endpoint(server.base_url, "bailian", KEY), FAST)
+            recorder = EditRecorder(library)
+            service = EditService(lambda: client, recorder, LibrarySink(recorder, pool), pool,
+                                  concurrency=1)
+            try:
+                ids = await service.submit(
+                    [EditRequest(inputs=(str(p),), prompt="p") for p in shots],
+                    batch_id=new_batch_id(), budget=gate)
+                await service.wait_idle()
+                return [p.status for i in ids if (p := service.snapshot(i)) is not None]
+            finally:
+                await service.close()
+
+    try:
+        statuses = run_async(scenario())
+        assert statuses == [EditStatus.FAILED, EditStatus.DONE, EditStatus.SKIPPED]
+        assert server.request_count == 2 and gate.spent == pytest.approx(0.5)
+    finally:
+        pool.shutdown()
+        library.close()
+        server.stop()
