@@ -15,7 +15,7 @@ from PIL import Image
 from qwen_studio.__main__ import main
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.editing.batches import new_batch_id
+from qwen_studio.core.editing.batches import new_batch_id, summarize
 from qwen_studio.core.editing.budget import BudgetGate
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.service import EditService
@@ -78,6 +78,7 @@ def test_skipped_for_the_budget_then_resumed_with_a_larger_one(tmp_path: Path,
         skipped = [r for r in rows if r.status is EditStatus.SKIPPED]
         assert len(skipped) == 2
         assert all(r.error.startswith("over the budget") for r in skipped)  # the history says why
+        assert summarize(batch, sorted(rows, key=lambda r: r.id)).over_budget == 2
 
         run_async(session(resume))
         assert server.request_count == 6  # only the two skipped, nothing done twice

@@ -18,11 +18,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from qwen_studio.core.editing.batches import (
-    BUDGET_SKIPPED,
     RESUMED_STATUSES,
     BatchSummary,
     input_sources,
     label_of,
+    skipped_for_budget,
     summarize,
 )
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
@@ -244,9 +244,8 @@ class EditService:
             self.set_budget(batch_id, budget)
 
         def resumed(r: EditRecord) -> bool:
-            return r.status in RESUMED_STATUSES or (
-                budget is not None and r.status is EditStatus.SKIPPED
-                and not r.result_files and r.error.startswith(BUDGET_SKIPPED))
+            return r.status in RESUMED_STATUSES or (budget is not None
+                                                    and skipped_for_budget(r))
 
         def requeue() -> None:
             for r in records:
