@@ -222,9 +222,10 @@ def run(args: argparse.Namespace) -> int:
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
             budget = _budget(args, model)
+            price = budget.price if budget is not None else user_prices(args.price)(model)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
-                                         budget))
+                                         budget, price))
     except UsageError as exc:
         print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
         return 2
@@ -258,6 +259,7 @@ class _Printer:
         self.progress = progress
         self.failures: dict[int, tuple[str, str]] = {}  # edit id -> (label, reason)
         self.over_budget: dict[int, str] = {}  # edit id -> label: not sent for the budget
+        self.images = 0  # results saved this run (what it was billed for)
 
     @staticmethod
     def reason(p: EditProgress) -> str:
@@ -270,6 +272,7 @@ class _Printer:
     def __call__(self, p: EditProgress) -> None:
         if p.status is EditStatus.DONE:
             names = p.result.paths if p.result is not None else ()
+            self.images += len(names)
             self.progress.ok(p.label, ", ".join(path.name for path in names))
         elif p.status is EditStatus.SKIPPED:
             if p.note is not None and p.note.code in BUDGET_CODES:
@@ -299,7 +302,7 @@ async def _budget_gate(budget: Budget, sink: FolderSink, jobs: list[Job], pool: 
 
 async def _run_jobs(
     jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int,
-    budget: Budget | None = None,
+    budget: Budget | None = None, price: UnitPrice | None = None,
 ) -> int:
     folder = OutputFolder(out)
     progress = Progress(len(jobs))
@@ -339,9 +342,11 @@ async def _run_jobs(
         + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {out}",
         file=sys.stderr,
     )
-    if gate is not None:
-        print(f"Spent (estimate): {money_text(gate.spent, gate.budget.currency)} of the "
-              f"{gate.budget.text()} budget", file=sys.stderr)
+    if price is not None:  # an estimate: images returned x price per image
+        now = money_text(printer.images * price.amount, price.currency)
+        print(f"Estimated spend: {now} ({printer.images} image(s) × {price.text()})"
+              + (f"; the batch so far {money_text(gate.spent, gate.budget.currency)} of its "
+                 f"{gate.budget.text()} budget" if gate is not None else ""), file=sys.stderr)
     if printer.failures:
         print("Failures:", file=sys.stderr)
         for label, reason in printer.failures.values():

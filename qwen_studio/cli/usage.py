@@ -14,6 +14,7 @@ import sys
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
 from qwen_studio.core.spend import (
@@ -69,6 +70,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="price per image for every model instead of the catalog's, "
                              "e.g. 0.2, '0.2 CNY' or $0.035")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--set-price", metavar="MODEL=P", type=_model_price, action="append",
+                        default=[], help="keep a price per image for MODEL in your settings "
+                        "(instead of the catalog's), e.g. qwen-image-edit-plus='0.2 CNY'")
+    parser.add_argument("--clear-price", metavar="MODEL", action="append", default=[],
+                        help="forget your price for MODEL (the catalog's applies again)")
+
+
+def _model_price(text: str) -> tuple[str, UnitPrice]:
+    model, sep, price = text.partition("=")
+    if not sep or not model.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not MODEL=PRICE, e.g. "
+                                         "qwen-image-edit-plus=0.2")
+    return model.strip(), _price(price)
+
+
+def _set_prices(args: argparse.Namespace) -> None:
+    """Store the user's price overrides (what Settings will show) and say what changed."""
+    store = ConfigStore()
+    for model, price in args.set_price:
+        store.set_price_override(model, price.amount, price.currency)
+        _write(sys.stderr, f"price for {model}: {price.text()} per image (your setting)")
+    for model in args.clear_price:
+        store.set_price_override(model, None)
+        _write(sys.stderr, f"price for {model}: the model catalog's")
 
 
 def _spend_json(spend: Spend) -> dict[str, Any]:
@@ -76,6 +101,12 @@ def _spend_json(spend: Spend) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.set_price or args.clear_price:
+        try:
+            _set_prices(args)
+        except QwenStudioError as exc:
+            _write(sys.stderr, f"qwen-studio: {exc}")
+            return EXIT_USAGE
     prices = user_prices(args.price)
     since = args.since
     start = None if since is None else datetime.combine(since, datetime.min.time()).timestamp()

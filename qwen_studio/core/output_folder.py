@@ -110,6 +110,7 @@ class OutputFolder:
                 "result_index": record.get("result_index", 1),
                 "result_count": record.get("result_count", 1),
                 "request": record.get("request"),
+                **({"seed_drawn": True} if record.get("seed_drawn") else {}),
                 "recovered": "the run was interrupted before this sidecar was written",
             }
             write_new(image.with_suffix(".json"),
@@ -146,7 +147,9 @@ class OutputFolder:
         if suffix == ".png":
             # The identity travels in the PNG so a lost sidecar can be rebuilt (see above).
             extra = {"result_index": k, "result_count": sidecar.get("result_count", 1),
-                     "identity": sidecar.get("identity", "")}
+                     "identity": sidecar.get("identity", ""),
+                     # The seed was drawn by the app (the request asked "random").
+                     **({"seed_drawn": True} if sidecar.get("seed_drawn") else {})}
             try:
                 data = embed_png_metadata(image, metadata_for(request, extra))
             except ValueError:

@@ -64,6 +64,7 @@ def test_concurrency_8_never_spends_past_the_budget(slow_sb, tmp_path: Path) -> 
                if line.startswith("[") and "skipped: budget" in line]
     assert len(skipped) == 15
     assert all("over the budget" in line for line in skipped)
+    assert "Estimated spend: $1.00 (10 image(s) × $0.10)" in run.stderr
 
 
 def test_failed_edits_free_their_reservation_and_the_spend_still_fits(tmp_path: Path) -> None:

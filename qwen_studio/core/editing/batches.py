@@ -39,6 +39,7 @@ class BatchSummary:
     pending: int
     prompt: str
     created_at: float
+    over_budget: int = 0  # not sent for the budget: resume_batch(budget=...) runs them
 
 
 def new_batch_id() -> str:
@@ -55,7 +56,14 @@ def summarize(batch_id: str, records: Sequence[EditRecord]) -> BatchSummary:
         pending=sum(r.status in PENDING_STATUSES for r in records),
         prompt=records[0].request.prompt if records else "",
         created_at=min((r.created_at for r in records), default=0.0),
+        over_budget=sum(skipped_for_budget(r) for r in records),
     )
+
+
+def skipped_for_budget(record: EditRecord) -> bool:
+    """Not sent because of its batch's budget (a larger budget can run it)."""
+    return (record.status is EditStatus.SKIPPED and not record.result_files
+            and record.error.startswith(BUDGET_SKIPPED))
 
 
 def label_of(record: EditRecord) -> str:

@@ -75,7 +75,10 @@ class EditRunner:
         on_retry: RetryCallback = _ignore,
         prepared: tuple[PreparedImage, ...] | None = None,
         response_format: str | None = None,
+        on_billed: Callable[[int], None] = _ignore,
     ) -> EditOutcome:
+        """`on_billed(n)`: the service answered with n images (what it bills), before they
+        are downloaded: a download that fails afterwards does not undo the bill."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         if prepared is None:
@@ -92,6 +95,7 @@ class EditRunner:
             on_retry=on_retry,
         )
         timings["generate_s"] = round(time.perf_counter() - t1, 3)
+        on_billed(len(result.images))
 
         on_stage(Stage.DOWNLOADING)
         t2 = time.perf_counter()

@@ -19,11 +19,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from qwen_studio.core.editing.batches import (
-    BUDGET_SKIPPED,
     RESUMED_STATUSES,
     BatchSummary,
     input_sources,
     label_of,
+    skipped_for_budget,
     summarize,
 )
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
@@ -245,9 +245,8 @@ class EditService:
             self.set_budget(batch_id, budget)
 
         def resumed(r: EditRecord) -> bool:
-            return r.status in RESUMED_STATUSES or (
-                budget is not None and r.status is EditStatus.SKIPPED
-                and not r.result_files and r.error.startswith(BUDGET_SKIPPED))
+            return r.status in RESUMED_STATUSES or (budget is not None
+                                                    and skipped_for_budget(r))
 
         def requeue() -> None:
             for r in records:
@@ -332,21 +331,24 @@ class EditService:
             ctx.stage(stage, max_attempts=attempts)
 
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
-        reservation = await self._reserve(gate, edit.edit_id, request)
+        held = await self._reserve(gate, edit.edit_id, request)
+        reservation = [held] if gate is not None and held is not None else []
+
+        def on_billed(images: int) -> None:
+            # Billed once the service answers with images, even if they are then lost.
+            if gate is not None and reservation:
+                gate.commit(reservation.pop(), images)
+
         try:
             # What was asked ("random") stays the edit's identity; the seed drawn is sent,
             # recorded first, and is what the results say they were made with.
             to_send = await loop.run_in_executor(
                 self._db, self.recorder.seed_for_sending, edit.edit_id, request)
             outcome = await runner.run(to_send, prepared=prepared, on_stage=on_stage,
-                                       on_retry=ctx.on_retry)
-            if gate is not None and reservation is not None:
-                # Billed for the images returned, whether or not they can be saved.
-                gate.commit(reservation, len(outcome.images))
-                reservation = None
+                                       on_retry=ctx.on_retry, on_billed=on_billed)
         finally:
-            if gate is not None and reservation is not None:
-                gate.release(reservation)  # failed or cancelled: nothing billed
+            if gate is not None and reservation:
+                gate.release(reservation.pop())  # failed or cancelled: nothing billed
         # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends.
         del prepared
         outcome = dataclasses.replace(outcome, inputs=tuple(
