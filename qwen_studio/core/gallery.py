@@ -30,9 +30,10 @@ from urllib.parse import quote
 
 from qwen_studio import __version__
 from qwen_studio.core.atomic import TEMP_PREFIX
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.filenames import expand_pattern, safe_filename, slugify
-from qwen_studio.core.library import EditRecord, EditStatus
+from qwen_studio.core.library import EditRecord
 
 DEFAULT_PATTERN = "{date}_{index}_{prompt-slug}"
 _NAME_MAX = 100  # bytes; leaves room for "images/" and a " (2)" suffix on any filesystem
