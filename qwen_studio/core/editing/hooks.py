@@ -11,12 +11,13 @@ in an executor.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from qwen_studio.core.editing.progress import EditProgress
-from qwen_studio.core.editing.runner import EditOutcome
-from qwen_studio.core.pipeline import PreparedImage
-from qwen_studio.core.request import EditRequest
+if TYPE_CHECKING:
+    from qwen_studio.core.editing.progress import EditProgress
+    from qwen_studio.core.editing.runner import EditOutcome
+    from qwen_studio.core.pipeline import PreparedImage
+    from qwen_studio.core.request import EditRequest
 
 
 class EditHook(Protocol):

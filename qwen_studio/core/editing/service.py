@@ -25,18 +25,19 @@ from qwen_studio.core.editing.batches import (
     label_of,
     summarize,
 )
-from qwen_studio.core.editing.hooks import EditHook
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.editing.runner import EditRunner
-from qwen_studio.core.editing.sinks import ResultSink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
+    # Types only: the runner brings the decode stack (Pillow), which the window loads in its
+    # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
     from qwen_studio.core.client import ImageClient
+    from qwen_studio.core.editing.hooks import EditHook
+    from qwen_studio.core.editing.sinks import ResultSink
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +287,8 @@ class EditService:
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
 
     async def _run_edit(self, ctx: EditContext) -> EditResult:
+        from qwen_studio.core.editing.runner import EditRunner
+
         edit = ctx.progress
         client = self.client()
         if client is None:

@@ -14,16 +14,20 @@ import time
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qwen_studio import __version__
 from qwen_studio.core.editing.progress import EditProgress, EditResult
 from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.editing.runner import EditOutcome
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
-from qwen_studio.core.output_folder import OutputFolder
-from qwen_studio.core.pipeline import PreparedImage
+
+if TYPE_CHECKING:
+    # Types only: the window builds a LibrarySink on the GUI thread; the decode stack these
+    # bring (Pillow) loads in the pool.
+    from qwen_studio.core.editing.runner import EditOutcome
+    from qwen_studio.core.output_folder import OutputFolder
+    from qwen_studio.core.pipeline import PreparedImage
 
 
 class ResultSink(Protocol):
