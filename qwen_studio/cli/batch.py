@@ -242,14 +242,14 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _open_recorder(profile_name: str) -> EditRecorder:
+def _open_library() -> Library | None:
     """The library records batch edits so the window's history shows them (one batch id per
     run). It is a convenience here: if it cannot be opened, the batch goes on and says so."""
     try:
-        return BestEffortRecorder(Library(), profile_name=profile_name)
+        return Library()
     except Exception as exc:  # a locked/newer/corrupt library must not stop a batch
         log.warning("batch edits are not recorded in the history: %s", exc)
-        return NullRecorder()
+        return None
 
 
 class _Printer:
@@ -311,7 +311,9 @@ async def _run_jobs(
             f"removed {folder.stale_temps_removed} temporary file(s) left by a killed run"
         )
     printer = _Printer(progress)
-    recorder = _open_recorder(endpoint.profile_name)
+    library = _open_library()
+    recorder: EditRecorder = (BestEffortRecorder(library, profile_name=endpoint.profile_name)
+                              if library is not None else NullRecorder())
     gate: BudgetGate | None = None
     try:
         with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
@@ -331,8 +333,8 @@ async def _run_jobs(
                 finally:
                     await service.close()
     finally:
-        if isinstance(recorder.library, Library):
-            recorder.library.close()
+        if library is not None:
+            library.close()
     progress.close()
     elapsed = time.monotonic() - progress.started
     over = len(printer.over_budget)

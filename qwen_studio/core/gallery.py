@@ -31,11 +31,12 @@ from typing import Any
 from qwen_studio import __version__
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.contact_sheet import index_html
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.export_formats import SUFFIXES, check_format, check_quality, export_result
 from qwen_studio.core.filenames import expand_pattern, safe_filename, slugify
 from qwen_studio.core.image_metadata import sniff_format
-from qwen_studio.core.library import EditRecord, EditStatus
+from qwen_studio.core.library import EditRecord
 from qwen_studio.core.seeds import record_seed_extra, sent_request
 
 DEFAULT_PATTERN = "{date}_{index}_{prompt-slug}"

@@ -264,12 +264,11 @@ class BatchController(QObject):
     def _check_finished(self) -> None:
         if not self._active or self.batch_id is None:
             return
-        jobs = self.jobs()
-        if any(not p.finished for p in jobs):
+        s = self.service.stats(self.batch_id)
+        if s.queued or s.running:
             return
         self._set_active(False)
-        s = self.service.stats(self.batch_id)
-        failures = [(p.label, p) for p in jobs if p.status is EditStatus.FAILED]
+        failures = [(p.label, p) for p in self.jobs() if p.status is EditStatus.FAILED]
         self._emit_pending()
         self.batchFinished.emit(BatchReport(self.batch_id, s.total, s.done + s.skipped,
                                             s.failed, s.cancelled, failures))

@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         self._shown_index = 0
         self._retry_banner_edit: int | None = None  # the edit whose retry note is shown
         self._busy_line = ""  # the progress line the status bar shows ("" if none)
+        self._busy_canvas: str | None = None  # the canvas's busy line as last set
         self.settings_dialog: SettingsDialog | None = None
         self.shortcuts_dialog: QDialog | None = None
         self._closed = False
@@ -924,7 +925,8 @@ class MainWindow(QMainWindow):
                 self._on_edit_failed(p)
             elif p.status is EditStatus.CANCELLED:
                 self._status(self.tr("Edit cancelled"))
-        self._refresh_progress()
+            self._refresh_progress()
+        # A batch's edits: statsChanged (once per burst) refreshes the figures.
 
     def _on_edit_done(self, p: EditProgress) -> None:
         row = self.history_model.row_of_edit(p.edit_id)
@@ -961,6 +963,9 @@ class MainWindow(QMainWindow):
         self._refresh_progress()
 
     def _set_inflight_text(self, n: int) -> None:
+        if self.inflight_label.property("inFlight") == n:
+            return
+        self.inflight_label.setProperty("inFlight", n)
         self.inflight_label.setText(self.tr("⟳ {n} running").format(n=n) if n
                                     else self.tr("Idle"))
         self.inflight_label.setAccessibleDescription(
@@ -977,7 +982,9 @@ class MainWindow(QMainWindow):
         batch_id = self._batch.controller.batch_id if self._batch is not None else None
         batch = self._edits.stats(batch_id) if self._edits is not None and batch_id else None
         busy = busy_text(singles)
-        self._cv("set_busy", busy or None)
+        if (busy or None) != self._busy_canvas:  # each call repaints the canvas
+            self._busy_canvas = busy or None
+            self._cv("set_busy", self._busy_canvas)
         lines = [t for t in (busy, batch_text(batch) if batch and batch.active else "") if t]
         line = "  ·  ".join(lines)
         bar = self.statusBar()

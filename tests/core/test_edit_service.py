@@ -214,3 +214,43 @@ def test_a_url_input_is_hashed_by_its_url_and_a_file_by_its_content(tmp_path) ->
     assert rec is not None and rec.status is EditStatus.QUEUED
     assert rec.input_hashes == (hashlib.sha256(url.encode()).hexdigest(),
                                 hashlib.sha256(shot.read_bytes()).hexdigest())
+
+
+def test_hooks_see_every_edit_and_can_change_skip_or_finish_it(sb, tmp_path, run_async) -> None:
+    from qwen_studio.core.editing.hooks import EditHookBase
+    from qwen_studio.core.editing.queue import SkipEdit
+    from qwen_studio.core.errors import Reason
+
+    shots = photos(tmp_path / "in", 3)
+    seen: dict[str, list[int]] = {"saved": [], "finished": []}
+    finished: dict[int, EditStatus] = {}
+
+    class Budget(EditHookBase):
+        async def before_prepare(self, edit, request):
+            return request.with_changes(prompt=request.prompt + " [hooked]")
+
+        async def before_send(self, edit, request, prepared):
+            if edit.label == "p01.jpg":
+                raise SkipEdit(Reason("already_done"))  # e.g. over the batch's budget
+
+        async def before_save(self, edit, outcome):
+            seen["saved"].append(edit.edit_id)
+            return outcome
+
+        def finished(self, edit):
+            finished[edit.edit_id] = edit.status
+
+    h = Harness(sb.base_url, tmp_path / "lib")
+
+    async def main() -> list[int]:
+        async with h as service:
+            service.hooks.append(Budget())
+            ids = await service.submit([request(p) for p in shots], batch_id=new_batch_id())
+            await service.wait_idle()
+            return ids
+
+    ids = run_async(main())
+    assert sb.request_count == 2 and all("[hooked]" in str(b) for b in sb.received)
+    assert finished == {ids[0]: EditStatus.DONE, ids[1]: EditStatus.SKIPPED,
+                        ids[2]: EditStatus.DONE}
+    assert sorted(seen["saved"]) == [ids[0], ids[2]]

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitErr
 from qwen_studio.core.request import EditRequest
 
 MAX_CONCURRENCY = 16
+_ALL = "\0all"  # the counts over every edit (no batch id looks like this)
+_DONE_NOW = "done this session"
 # What retry() and retry_failed() run again.
 RETRYABLE = frozenset({EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED})
 
@@ -117,13 +120,27 @@ class EditQueue:
         self._started: dict[str | None, float] = {}  # batch -> first launch this session
         self._earlier: set[int] = set()  # finished in an earlier session (resume)
         self._closing = False
+        # Counts per batch (None: single edits) and over all, kept as edits change, so
+        # stats() costs the same for 5 edits and for 5,000 (the window asks very often).
+        self._counts: dict[str | None, Counter[str]] = {}
 
     # -- observation ----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def _count(self, p: EditProgress, sign: int) -> None:
+        for key in (p.batch_id, _ALL):
+            counts = self._counts.setdefault(key, Counter())
+            counts[p.status] += sign
+            if p.status is EditStatus.DONE and p.edit_id not in self._earlier:
+                counts[_DONE_NOW] += sign
+
     def _publish(self, progress: EditProgress) -> None:
+        old = self.edits.get(progress.edit_id)
+        if old is not None:
+            self._count(old, -1)
+        self._count(progress, +1)
         self.edits[progress.edit_id] = progress
         for listener in list(self._listeners):
             listener(progress)
@@ -148,28 +165,23 @@ class EditQueue:
         return [p for p in self.edits.values() if batch_id is None or p.batch_id == batch_id]
 
     def stats(self, batch_id: str | None = None) -> QueueStats:
-        counts = dict.fromkeys(("queued", "running", "done", "failed", "cancelled",
-                                "skipped"), 0)
-        total = done_now = 0
-        for p in self.edits.values():
-            if batch_id is not None and p.batch_id != batch_id:
-                continue
-            total += 1
-            key = "failed" if p.status is EditStatus.INTERRUPTED else p.status.value
-            counts[key] += 1
-            if p.status is EditStatus.DONE and p.edit_id not in self._earlier:
-                done_now += 1
+        """Counts over one batch's edits, or over every edit (batch_id None)."""
+        c = self._counts.get(_ALL if batch_id is None else batch_id, Counter())
+        queued, running = c[EditStatus.QUEUED], c[EditStatus.RUNNING]
         throughput, eta = 0.0, None
         # Edits finished in an earlier session say nothing about this session's speed.
         started = self._started.get(batch_id) if batch_id is not None else (
             min(self._started.values(), default=None))
+        done_now = c[_DONE_NOW]
         if started is not None and done_now:
             minutes = (time.monotonic() - started) / 60
             throughput = done_now / minutes if minutes > 0 else 0.0
-            remaining = counts["queued"] + counts["running"]
-            eta = remaining / throughput * 60 if throughput else None
-        return QueueStats(total=total, limit=self.current_limit, throughput_per_min=throughput,
-                          eta_s=eta, **counts)
+            eta = (queued + running) / throughput * 60 if throughput else None
+        return QueueStats(
+            total=sum(c[s] for s in EditStatus), queued=queued, running=running,
+            done=c[EditStatus.DONE], failed=c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED],
+            cancelled=c[EditStatus.CANCELLED], skipped=c[EditStatus.SKIPPED],
+            limit=self.current_limit, throughput_per_min=throughput, eta_s=eta)
 
     # -- control --------------------------------------------------------------------------
     def set_concurrency(self, value: int) -> None:
@@ -201,6 +213,7 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status is EditStatus.RUNNING:
             return False
+        self._count(p, -1)
         del self.edits[edit_id]
         self._earlier.discard(edit_id)
         return True

@@ -30,15 +30,17 @@ from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.editing.runner import EditRunner
-from qwen_studio.core.editing.sinks import ResultSink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
+    # Types only: the runner brings the decode stack (Pillow), which the window loads in its
+    # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
     from qwen_studio.core.client import ImageClient
+    from qwen_studio.core.editing.hooks import EditHook
+    from qwen_studio.core.editing.sinks import ResultSink
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,10 @@ class NotConnected(QwenStudioError):
 
 class EditService:
     def __init__(self, client: ClientProvider, recorder: EditRecorder, sink: ResultSink,
-                 executor: Executor | None = None, concurrency: int = 4) -> None:
+                 executor: Executor | None = None, concurrency: int = 4, *,
+                 hooks: Sequence[EditHook] = ()) -> None:
         self.client = client
+        self.hooks = list(hooks)  # budget, region, … (hooks.py); run in this order
         self.recorder = recorder
         self.sink = sink
         self.executor = executor
@@ -290,6 +294,12 @@ class EditService:
         self._last[edit_id] = status
         if before is not None and before is not status:
             self._record(progress, before)
+        if progress.finished and before is not status:
+            for hook in self.hooks:
+                try:
+                    hook.finished(progress)
+                except Exception:  # a hook's bug must not stop the edits
+                    log.exception("edit hook failed")
         for listener in list(self._listeners):
             try:
                 listener(progress)
@@ -311,6 +321,8 @@ class EditService:
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
 
     async def _run_edit(self, ctx: EditContext) -> EditResult:
+        from qwen_studio.core.editing.runner import EditRunner
+
         edit = ctx.progress
         client = self.client()
         if client is None:
@@ -320,11 +332,15 @@ class EditService:
         if edit.edit_id in self._sources:
             request = request.with_changes(inputs=self._sources[edit.edit_id])
         loop = asyncio.get_running_loop()
+        for hook in self.hooks:
+            request = await hook.before_prepare(edit, request)
         prepared = await runner.prepare(request)
         earlier = await self.sink.already_done(edit, prepared)
         if earlier is not None:
             code = "already_done" if earlier.paths else "already_in_output"
             raise SkipEdit(Reason(code), earlier)
+        for hook in self.hooks:
+            await hook.before_send(edit, request, prepared)
         attempts = runner.max_attempts
 
         def on_stage(stage: Stage) -> None:
@@ -353,6 +369,8 @@ class EditService:
         del prepared
         outcome = dataclasses.replace(outcome, inputs=tuple(
             dataclasses.replace(p, data_uri="") for p in outcome.inputs))
+        for hook in self.hooks:
+            outcome = await hook.before_save(ctx.progress, outcome)
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:

@@ -15,18 +15,22 @@ import time
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qwen_studio import __version__
 from qwen_studio.core.editing.progress import EditProgress, EditResult
 from qwen_studio.core.editing.recorder import EditRecorder, is_url, url_hash
-from qwen_studio.core.editing.runner import EditOutcome
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
-from qwen_studio.core.output_folder import SIDECAR_FORMAT, OutputFolder
-from qwen_studio.core.pipeline import PreparedImage, file_sha256
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.seeds import seed_extra
+
+if TYPE_CHECKING:
+    # Types only: the window builds a LibrarySink on the GUI thread; the decode stack these
+    # bring (Pillow) loads in the pool.
+    from qwen_studio.core.editing.runner import EditOutcome
+    from qwen_studio.core.output_folder import OutputFolder
+    from qwen_studio.core.pipeline import PreparedImage
 
 
 class ResultSink(Protocol):
@@ -94,6 +98,9 @@ class FolderSink:
         """For each request (as asked), how many of its results the folder already holds
         (0: not done). Hashes every file input: call in a worker thread. A batch budget
         counts these as spent, so re-running a batch cannot spend its budget twice."""
+        from qwen_studio.core.output_folder import SIDECAR_FORMAT  # CLI only: not at start-up
+        from qwen_studio.core.pipeline import file_sha256
+
         counts: dict[str, int] = {}
         for sidecar in self.folder.directory.glob("*.json"):
             try:
