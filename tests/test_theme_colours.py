@@ -14,7 +14,7 @@ from window_helpers import until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
-from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.notices.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.history_panel import HistoryDelegate

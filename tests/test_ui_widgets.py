@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES
-from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.notices.banner import Banner
 from qwen_studio.ui.drop_zone import EMPTY_TEXT, DropZone
 from qwen_studio.ui.parameters_panel import ParametersPanel
 from qwen_studio.ui.prompt_panel import PromptPanel

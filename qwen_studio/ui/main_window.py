@@ -65,7 +65,7 @@ from qwen_studio.core.errors import (
 )
 from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.ui import image_loading as il
-from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.notices.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.error_text import (
