@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from qwen_studio.ui import image_loading as il
-from qwen_studio.ui.compare_view import CompareView
-from qwen_studio.ui.result_strip import THUMB
+from qwen_studio.ui.compare.compare_view import CompareView
+from qwen_studio.ui.compare.result_strip import THUMB
 
 
 def detailed(w: int, h: int) -> QImage:

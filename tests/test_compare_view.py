@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from qwen_studio.ui.compare_view import CompareView
-from qwen_studio.ui.image_canvas import BACKGROUND, CHECKER_DARK, CHECKER_LIGHT
+from qwen_studio.ui.compare.compare_view import CompareView
+from qwen_studio.ui.compare.image_canvas import BACKGROUND, CHECKER_DARK, CHECKER_LIGHT
 
 RED = QColor(220, 30, 30)
 BLUE = QColor(30, 60, 220)

@@ -170,7 +170,7 @@ def test_settings_dialog_is_chinese_in_zh_CN(qapp, qtbot, monkeypatch, english):
     from PySide6.QtWidgets import QComboBox
 
     from qwen_studio.core.config import ConfigStore
-    from qwen_studio.ui.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
     monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
     assert i18n.install(qapp) == "zh_CN"

@@ -306,7 +306,7 @@ def test_a_size_that_does_not_parse_is_said_in_chinese(chinese, make_window, san
 
 def test_key_storage_note_in_the_settings_dialog_is_chinese(chinese, qapp, tmp_path: Path):
     from qwen_studio.core.config import ConfigStore
-    from qwen_studio.ui.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
     store = ConfigStore()
     assert store.key_backend_note().code in ("keys_in_keyring", "keys_in_file")

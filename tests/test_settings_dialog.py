@@ -14,7 +14,7 @@ from window_helpers import until
 
 from qwen_studio.core.client import ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.ui.settings_dialog import SettingsDialog
+from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 SECRET = "sk-very-secret-0123456789"
 

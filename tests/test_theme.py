@@ -66,7 +66,7 @@ def test_switching_is_live_and_restores(qapp):
 
 def test_settings_dialog_has_language_and_theme(qapp, qtbot, tmp_path):
     from qwen_studio.core.config import ConfigStore
-    from qwen_studio.ui.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
     s = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     dialog = SettingsDialog(ConfigStore(), qsettings=s)

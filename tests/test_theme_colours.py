@@ -15,11 +15,11 @@ from window_helpers import until
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
 from qwen_studio.ui.notices.banner import Banner
-from qwen_studio.ui.drop_zone import DropZone
+from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.history_panel import HistoryDelegate
-from qwen_studio.ui.prompt_panel import PromptPanel
-from qwen_studio.ui.result_strip import ResultStrip
+from qwen_studio.ui.editor.prompt_panel import PromptPanel
+from qwen_studio.ui.compare.result_strip import ResultStrip
 
 KINDS = ("error", "warning", "info")
 
@@ -122,7 +122,7 @@ def test_banner_does_not_build_qaccessible_or_pixmap_enums_at_import():
     import ast
     import inspect
 
-    from qwen_studio.ui import banner as module
+    from qwen_studio.ui.notices import banner as module
 
     tree = ast.parse(inspect.getsource(module))
     top = [n for n in tree.body if not isinstance(n, ast.ClassDef | ast.FunctionDef)]
@@ -419,7 +419,7 @@ def test_result_strip_follows_a_live_switch(qtbot, scheme):
 def test_settings_test_result_is_coloured_by_outcome_and_theme(qtbot, qloop, scheme):
     from qwen_studio.core.config import ConfigStore
     from qwen_studio.core.errors import AuthError
-    from qwen_studio.ui.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
     scheme("light")
     answers: list[str | Exception] = ["Connected to example.com; the key was accepted"]
@@ -475,7 +475,7 @@ def test_settings_test_result_is_coloured_by_outcome_and_theme(qtbot, qloop, sch
 @pytest.mark.parametrize("name", ["light", "dark"])
 def test_compare_toolbar_zoom_and_sizes_read_on_the_canvas_area(qtbot, scheme, name: str):
     """They were the palette's placeholder grey: under 3:1 in light."""
-    from qwen_studio.ui.compare_view import CompareView
+    from qwen_studio.ui.compare.compare_view import CompareView
 
     scheme(name)
     view = CompareView()

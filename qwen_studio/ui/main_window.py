@@ -66,7 +66,7 @@ from qwen_studio.core.errors import (
 from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.notices.banner import Banner
-from qwen_studio.ui.drop_zone import DropZone
+from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.error_text import (
     error_hint,
@@ -85,16 +85,16 @@ from qwen_studio.ui.history_model import (
     HistoryModel,
 )
 from qwen_studio.ui.history_panel import HistoryPanel
-from qwen_studio.ui.parameters_panel import ParametersPanel
-from qwen_studio.ui.prompt_panel import PromptPanel
-from qwen_studio.ui.welcome_panel import WelcomePanel
+from qwen_studio.ui.editor.parameters_panel import ParametersPanel
+from qwen_studio.ui.editor.prompt_panel import PromptPanel
+from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 
 if TYPE_CHECKING:
     # asyncio and concurrent.futures load after the first paint (app.main): ~45 ms.
     import asyncio
     from concurrent.futures import Executor
 
-    from qwen_studio.ui.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def start_demo_sandbox(latency: float) -> Any:
 
 def make_compare_view() -> QWidget:
     try:
-        from qwen_studio.ui.compare_view import CompareView
+        from qwen_studio.ui.compare.compare_view import CompareView
 
         view: QWidget = CompareView()
     except ImportError:
@@ -1151,7 +1151,7 @@ class MainWindow(QMainWindow):
     # dialogs
     def open_settings(self) -> None:
         if self.settings_dialog is None:
-            from qwen_studio.ui.settings_dialog import SettingsDialog
+            from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
             self.settings_dialog = SettingsDialog(self.config_store, self.test_connection,
                                                   self.pool, self, qsettings=self.qsettings)
@@ -1162,7 +1162,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog.activateWindow()
 
     def show_shortcuts(self) -> None:
-        from qwen_studio.ui.shortcuts import ShortcutsDialog
+        from qwen_studio.ui.dialogs.shortcuts import ShortcutsDialog
 
         if self.shortcuts_dialog is None:
             # Built from the live QActions, so the list always matches the real keys.
@@ -1177,7 +1177,7 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
 
     def show_about(self) -> None:
-        from qwen_studio.ui.about_dialog import AboutDialog
+        from qwen_studio.ui.dialogs.about_dialog import AboutDialog
 
         dlg = AboutDialog(self)
         dlg.setModal(False)

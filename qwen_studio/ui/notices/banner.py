@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.ui.notices.center import Notices
+from qwen_studio.ui.notices.notice import Notice, NoticeKind, NoticeLevel
+
 # kind -> (QStyle.StandardPixmap member *name*, bold word). Colour is only a second channel:
 # each kind also has its own icon and word. The colours are theme tokens (theme.py style
 # sheet, selected by the `bannerKind` property), so they follow a live light/dark switch.
@@ -27,20 +30,24 @@ _KIND_STYLE = {
 
 
 class Banner(QFrame):
-    """Shows one message at a time. `actionTriggered` carries the action key given to show()."""
+    """Draws the shown notice of a `Notices` model (its own when none is given): message,
+    hint, one next step, a dismiss button.
+
+    `show_message()` and `actionTriggered` are the old string-keyed path, kept for callers
+    not yet converted to typed notices: a MESSAGE notice whose action emits the key."""
 
     actionTriggered = Signal(str)
     dismissed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, notices: Notices | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorBanner")
         self.setAccessibleName(self.tr("Message banner"))
         self.setAccessibleDescription(self.tr("Problems and notes about the current edit, with a "
                                               "next step"))
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self._action_key = ""
-        self.kind = ""
+        self.notices = notices if notices is not None else Notices(self)
+        self.kind = ""  # the shown notice's level ("" when hidden)
 
         self._icon = QLabel()
         self._icon.setFixedSize(20, 20)
@@ -83,14 +90,32 @@ class Banner(QFrame):
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
+        self.notices.changed.connect(self._render)
+
     # -- API -----------------------------------------------------------------------------------
+    def show_notice(self, notice: Notice) -> None:
+        self.notices.show(notice)
+
     def show_message(
         self, kind: str, message: str, hint: str = "", action: str = "", action_key: str = ""
     ) -> None:
-        look = kind if kind in _KIND_STYLE else "info"
+        """The old path: `actionTriggered(action_key or action)` when the action is pressed."""
+        key = action_key or action
+        level = NoticeLevel(kind) if kind in _KIND_STYLE else NoticeLevel.INFO
+        self.notices.show(Notice(
+            NoticeKind.MESSAGE, level, message, hint, action,
+            (lambda: self.actionTriggered.emit(key)) if key else None))
+
+    def _render(self) -> None:
+        notice = self.notices.current()
+        if notice is None:
+            self.kind = ""
+            self.hide()
+            return
+        look = notice.level.value
         pixmap_name, word = _KIND_STYLE[look]
         word = self.tr(word)
-        self.kind = kind
+        self.kind = look
         if self.property("bannerKind") != look:
             self.setProperty("bannerKind", look)
             self.style().unpolish(self)  # the style sheet picks the kind's colours
@@ -100,14 +125,14 @@ class Banner(QFrame):
         self._icon.setAccessibleName(word)
         # "Error: …" / "错误：…": the colon is the language's own.
         self._title.setText(self.tr("<b>{kind}:</b> {message}").format(
-            kind=word, message=_escape(message)))
-        self._hint.setText(_escape(hint))
-        self._hint.setVisible(bool(hint))
-        self._action_key = action_key or action
+            kind=word, message=_escape(notice.message)))
+        self._hint.setText(_escape(notice.hint))
+        self._hint.setVisible(bool(notice.hint))
+        action = notice.action_text
         self.action_button.setText(action)
         self.action_button.setAccessibleName(action)
         self.action_button.setVisible(bool(action))
-        self.setAccessibleDescription(f"{word}: {message}. {hint}".strip())
+        self.setAccessibleDescription(f"{word}: {notice.message}. {notice.hint}".strip())
         self.show()
         self._announce()
 
@@ -127,16 +152,12 @@ class Banner(QFrame):
         return self.action_button.text() if self.action_button.isVisibleTo(self) else ""
 
     def dismiss(self) -> None:
-        if self.isVisible() or self._action_key:
-            self.hide()
-            self._action_key = ""
+        """The user closed the banner (or a caller ended what it showed)."""
+        if self.notices.clear():
             self.dismissed.emit()
 
     def _on_action(self) -> None:
-        key = self._action_key
-        self.hide()
-        self._action_key = ""
-        self.actionTriggered.emit(key)
+        self.notices.trigger()
 
 
 def _escape(text: str) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.core.request import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT
 from qwen_studio.ui import theme
-from qwen_studio.ui.drop_zone import mime_has_media
+from qwen_studio.ui.editor.drop_zone import mime_has_media
 
 
 class PromptEdit(QPlainTextEdit):

@@ -257,15 +257,11 @@ def stylesheet(scheme: str) -> str:
     return _STYLESHEET.format(**tokens(scheme))
 
 
-def saved_choice(settings: QSettings | None = None) -> str:
+def saved_choice(settings: QSettings) -> str:
     """The user's choice: QWEN_STUDIO_THEME, else Settings ▸ Theme, else "system"."""
     env = os.environ.get(ENV_THEME, "").strip().lower()
     if env in CHOICES:
         return env
-    if settings is None:
-        from qwen_studio.app import settings_store  # lazy: app imports this module
-
-        settings = settings_store()
     value = str(settings.value(SETTINGS_KEY, "system") or "system").lower()
     return value if value in CHOICES else "system"
 
