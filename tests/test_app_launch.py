@@ -18,7 +18,7 @@ _DRIVER = r"""
 import json, sys
 from pathlib import Path
 
-import qwen_studio.app as app_mod
+import qwen_studio.app.launch as app_mod
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 PHOTO = Path(sys.argv[1])

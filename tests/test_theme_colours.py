@@ -14,12 +14,12 @@ from window_helpers import until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
-from qwen_studio.ui.notices.banner import Banner
+from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.editor.drop_zone import DropZone
+from qwen_studio.ui.editor.prompt_panel import PromptPanel
 from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.history_panel import HistoryDelegate
-from qwen_studio.ui.editor.prompt_panel import PromptPanel
-from qwen_studio.ui.compare.result_strip import ResultStrip
+from qwen_studio.ui.notices.banner import Banner
 
 KINDS = ("error", "warning", "info")
 

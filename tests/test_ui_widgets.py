@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES
-from qwen_studio.ui.notices.banner import Banner
 from qwen_studio.ui.editor.drop_zone import EMPTY_TEXT, DropZone
 from qwen_studio.ui.editor.parameters_panel import ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
+from qwen_studio.ui.notices.banner import Banner
 
 
 def test_prompt_count_warns_with_word_not_just_colour(qtbot):

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
+from qwen_studio.app.demo import start_demo_sandbox
 from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.app.demo import start_demo_sandbox
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.qt.connection import Connection, DemoStarter
 from qwen_studio.qt.tasks import TaskRunner

@@ -58,8 +58,8 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
-from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.compare.result_strip import ResultStrip
+from qwen_studio.ui.image_loading import release_later
 
 MODES = ("side", "wipe", "flip")
 # Translated where used (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +33,7 @@ from qwen_studio.core.config import (
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
+from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import theme
 from qwen_studio.ui.error_text import error_hint, error_message, status_note
 
@@ -54,7 +54,7 @@ class SettingsDialog(QDialog):
         self,
         store: ConfigStore,
         tester: Tester | None = None,
-        pool: Any = None,
+        tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
         qsettings: QSettings | None = None,
     ) -> None:
@@ -66,9 +66,9 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(560)
         self.store = store
         self.tester = tester
-        self.pool = pool
         self.qsettings = qsettings
-        self._tasks: set[asyncio.Future[Any]] = set()
+        # The window's runner; a dialog of its own (tests) runs on the loop's executor.
+        self.tasks = tasks if tasks is not None else TaskRunner(None)
 
         self.profile_combo = self._named(QComboBox(), "profileCombo", self.tr("Profile"),
                                          self.tr("Choose a saved profile or make a new one"))
@@ -246,16 +246,6 @@ class SettingsDialog(QDialog):
         w.setAccessibleDescription(description)
         return w
 
-    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _in_pool(self, fn: Callable[..., Any], *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, lambda: fn(*args))
-
     def _toggle_key(self, on: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
         self.show_key.setText(self.tr("Hide") if on else self.tr("Show"))
@@ -304,14 +294,14 @@ class SettingsDialog(QDialog):
         else:
             self._fill(profile)
             self.delete_button.setEnabled(True)
-            self._spawn(self._show_key_state(profile.name))
+            self.tasks.spawn(self._show_key_state(profile.name))
         self._update_model_placeholder()
 
     async def _show_key_state(self, name: str) -> None:
         try:
             # Only a bool crosses back: a future holding the key would show it in reprs
             # (asyncio prints pending tasks with their awaited result at shutdown).
-            has = await self._in_pool(lambda: bool(self.store.get_key(name)))
+            has = await self.tasks.run(lambda: bool(self.store.get_key(name)))
         except Exception:
             has = False
         if self.name_edit.text() == name and not self.key_edit.text():
@@ -364,7 +354,7 @@ class SettingsDialog(QDialog):
         key = self.key_edit.text().strip() or None
         self.save_button.setEnabled(False)
         self.status_label.setText(self.tr("Saving…"))
-        self._spawn(self._save(profile, key))
+        self.tasks.spawn(self._save(profile, key))
 
     async def _save(self, profile: Profile, key: str | None) -> None:
         def write() -> None:
@@ -372,7 +362,7 @@ class SettingsDialog(QDialog):
             self.store.set_active(profile.name)
 
         try:
-            await self._in_pool(write)
+            await self.tasks.run(write)
         except QwenStudioError as exc:
             self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(
                 problem=error_message(exc)))
@@ -392,10 +382,10 @@ class SettingsDialog(QDialog):
     def _delete(self) -> None:
         if self._new_chosen():
             return
-        self._spawn(self._delete_async(self.profile_combo.currentText()))
+        self.tasks.spawn(self._delete_async(self.profile_combo.currentText()))
 
     async def _delete_async(self, name: str) -> None:
-        await self._in_pool(self.store.delete_profile, name)
+        await self.tasks.run(self.store.delete_profile, name)
         self.status_label.setText(self.tr("Deleted “{name}”.").format(name=name))
         self._reload()
 
@@ -410,14 +400,14 @@ class SettingsDialog(QDialog):
             return
         self.test_button.setEnabled(False)
         self._show_test("busy", self.tr("⟳ Testing…"))
-        self._spawn(self._test(profile, self.key_edit.text().strip()))
+        self.tasks.spawn(self._test(profile, self.key_edit.text().strip()))
 
     async def _test(self, profile: Profile, typed_key: str) -> None:
         assert self.tester is not None
         try:
             key = typed_key
             if not key and profile.name:
-                key = await self._in_pool(self.store.get_key, profile.name) or ""
+                key = await self.tasks.run(self.store.get_key, profile.name) or ""
             if not key:
                 raise QwenStudioError(self.tr("there is no API key to "
                                               "test"), hint=self.tr("Paste the key first."))
