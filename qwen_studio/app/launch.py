@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
-from qwen_studio.app.window import create_main_window
+from qwen_studio.app.window import create_main_window, release_held_work
 from qwen_studio.ui import image_loading
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     # The window is built and painted before asyncio and qasync are imported (~45 ms that
     # need not delay the first frame): nothing in it awaits until the loop runs, and the
-    # work it defers past the first paint is held until then (release_background_work).
+    # work it defers past the first paint is held until then (release_held_work).
     window = create_main_window(demo=args.demo, staged=True)
     show_first_frame(window)
     loop = event_loop(app)
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         app.lastWindowClosed.connect(closed.set)
         if not window.isVisible():
             closed.set()  # closed before the loop ran: Qt emits lastWindowClosed only in exec()
-        window.release_background_work()
+        release_held_work(window)
         from qwen_studio.core.allocator import use_mmap_for_large_blocks
 
         use_mmap_for_large_blocks()  # image buffers: no GIL-held zeroing (core/allocator.py)

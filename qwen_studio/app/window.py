@@ -37,7 +37,7 @@ def create_main_window(
     demo sandbox); what was passed in stays the caller's.
 
     `staged` is app.main's start: the window is painted before the asyncio loop exists, so
-    its TaskRunner holds coroutines until `window.release_background_work()`, and a demo
+    its TaskRunner holds coroutines until `release_held_work(window)`, and a demo
     sandbox starts in the pool after that (the editor shows "starting" meanwhile).
     Otherwise the demo sandbox is running on return."""
     app = QApplication.instance()
@@ -65,6 +65,10 @@ def create_main_window(
     # creating an httpx client costs 50-90 ms the window need not wait for.
     http, tasks = services.http, services.tasks
     QTimer.singleShot(WARM_HTTP_MS, window, lambda: http.warm(tasks.pool))
+    if not staged:
+        # The batch UI is built right after the first paint (15-20 ms it need not wait
+        # for); staged, app.main does it once the loop runs.
+        QTimer.singleShot(0, window, window.build_deferred)
     if demo and staged:
         window.start_demo(sandbox_latency)
     elif demo:
@@ -72,3 +76,10 @@ def create_main_window(
     else:
         window.load_config()
     return window
+
+
+def release_held_work(window: MainWindow) -> None:
+    """The loop runs (app.main): start the coroutines the window's TaskRunner held, then
+    the post-paint build."""
+    window.tasks.release()
+    QTimer.singleShot(0, window, window.build_deferred)

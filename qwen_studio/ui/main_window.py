@@ -47,10 +47,11 @@ from qwen_studio.core.errors import (
 )
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.core.request import EditRequest
-from qwen_studio.qt.connection import DEMO_PROFILE, Connection, ConnectionState
+from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.results import ResultsController, make_compare_view
+from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.editor.inputs import InputsController
@@ -143,11 +144,10 @@ class MainWindow(QMainWindow):
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
         # (or on first use of `batch`), ~15-20 ms the window need not wait for.
         self._batch: BatchUi | None = None
-        self._deferred_timer: QTimer | None = None
         self.window_settings = WindowSettings(settings, self, self.splitter, self.params,
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
-        self._on_connection_changed()
+        self.connection_status.update()
 
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
@@ -282,7 +282,12 @@ class MainWindow(QMainWindow):
         self.banner.actionTriggered.connect(self._on_banner_action)
         self.welcome.setupRequested.connect(self.open_settings)
         self.welcome.demoRequested.connect(self.start_demo)
-        self.connection.changed.connect(self._on_connection_changed)
+        # The edit path first, then what the window shows about it.
+        self.connection.changed.connect(lambda: self._use_endpoint(self.connection.endpoint))
+        self.connection_status = ConnectionStatus(
+            self.connection, label=self.profile_label, stack=self.canvas_stack,
+            editor_view=self.compare_view, welcome=self.welcome, editor=self.editor,
+            notices=self.notices, status=self._status, open_settings=self.open_settings)
         self.editor.inputsChanged.connect(self._clear_history_selection)
 
         c = self.controller
@@ -380,69 +385,16 @@ class MainWindow(QMainWindow):
         self._use_endpoint(self.endpoint)
 
     def load_config(self) -> None:
-        """Resolve the configured endpoint now (start-up; keyring lookups are quick there)."""
-        try:
-            resolved = self.config_store.resolve()
-        except ConfigError:
-            self.set_endpoint(None)
-            return
-        self.set_endpoint(resolved.endpoint, resolved.model)
+        self.connection_status.load_config(self.config_store, self.set_endpoint)
 
     async def reload_config(self) -> None:
-        try:
-            resolved = await self.tasks.run(self.config_store.resolve)
-        except ConfigError as exc:
-            if self.connection.sandbox is None:
-                self.set_endpoint(None)
-                self.notices.show(Notice(NoticeKind.CONFIG, NoticeLevel.WARNING,
-                                         exc.user_message, exc.hint,
-                                         self.tr("Open settings"), self.open_settings))
-            return
-        self.set_endpoint(resolved.endpoint, resolved.model)
-        self._status(self.tr("Connected to {name}").format(
-            name=self._profile_display(resolved.endpoint)))
+        await self.connection_status.reload_config(self.config_store, self.tasks,
+                                                   self.set_endpoint)
 
     def start_demo(self, latency: float = 1.5) -> None:
         """Switch to the built-in sandbox, started in the pool: the editor shows at once,
         connected when the sandbox is up."""
         self.connection.start_demo(latency)
-
-    def _on_connection_changed(self) -> None:
-        conn = self.connection
-        ep = conn.endpoint
-        self._use_endpoint(ep)
-        if ep is not None:
-            # Connected: the situations that said otherwise are over.
-            self.notices.clear(NoticeKind.NOT_CONNECTED, NoticeKind.CONFIG)
-            if ep.profile_name == DEMO_PROFILE:
-                self._status(self.tr("Demo sandbox running on this computer: results are "
-                                     "generated locally."))
-        self.editor.set_style(ep.style if ep else "bailian")
-        self.welcome.demo_button.setEnabled(not conn.demo_starting)
-        self._update_connection_ui()
-
-    def _profile_display(self, ep: Endpoint) -> str:
-        # The demo's profile name is an identifier (history stores it); show it translated.
-        if ep.profile_name == DEMO_PROFILE:
-            return self.tr("Demo sandbox")
-        return ep.profile_name or ep.base_url
-
-    def _update_connection_ui(self) -> None:
-        state, ep = self.connection.state, self.connection.endpoint
-        if state is ConnectionState.DEMO_STARTING:
-            # The editor, not the welcome panel: the demo is a moment from ready.
-            self.profile_label.setText(self.tr("◌ Starting the demo sandbox…"))
-            self.profile_label.setToolTip("")
-            self.canvas_stack.setCurrentWidget(self.compare_view)
-        elif ep is None:
-            self.profile_label.setText(self.tr("○ Not connected"))
-            self.profile_label.setToolTip(self.tr("Set up your API in Settings (Ctrl+,)"))
-            self.canvas_stack.setCurrentWidget(self.welcome)
-        else:
-            self.profile_label.setText(f"● {self._profile_display(ep)}")
-            self.profile_label.setToolTip(f"{ep.base_url} ({ep.style})")
-            self.canvas_stack.setCurrentWidget(self.compare_view)
-        self.profile_label.setAccessibleDescription(self.profile_label.text())
 
     async def test_connection(self, endpoint: Endpoint) -> str:
         from qwen_studio.core.client import ImageClient
@@ -689,7 +641,8 @@ class MainWindow(QMainWindow):
         return self.ensure_built()
 
     def ensure_built(self) -> BatchUi:
-        """Build what start-up deferred past the first paint (the batch UI); idempotent."""
+        """Build what start-up deferred past the first paint (the batch UI); idempotent.
+        app/ calls it once the loop runs; `batch` calls it on first use if sooner."""
         if self._batch is None:
             from qwen_studio.ui.batch_panel import BatchUi
 
@@ -697,29 +650,12 @@ class MainWindow(QMainWindow):
             self._batch.controller.client_settings = self.client_settings
         return self._batch
 
-    def _build_deferred(self) -> None:
+    def build_deferred(self) -> None:
         if not self._closed:
             self.ensure_built()
 
-    def release_background_work(self) -> None:
-        """The loop runs (app.main): start the coroutines the task runner held, then the
-        post-paint build. Idempotent."""
-        self.tasks.release()
-        if self.isVisible():
-            self._schedule_deferred_build()
-
-    def _schedule_deferred_build(self) -> None:
-        if self._batch is None and self._deferred_timer is None and not self.tasks.held:
-            # A child zero timer: fires once the first frame is painted, dies with the window.
-            self._deferred_timer = QTimer(self)
-            self._deferred_timer.setSingleShot(True)
-            self._deferred_timer.setInterval(0)
-            self._deferred_timer.timeout.connect(self._build_deferred)
-            self._deferred_timer.start()
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._schedule_deferred_build()
         if self._default_split:
             # First start: give the canvas everything the side panels do not need.
             self._default_split = False
