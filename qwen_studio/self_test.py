@@ -104,14 +104,6 @@ async def _core_edit(photo: Path) -> str:
 
 
 # -- the window ---------------------------------------------------------------------------------
-def _need(obj: object, name: str) -> object:
-    value = getattr(obj, name, None)
-    if value is None:
-        raise SelfTestError(
-            f"the main window has no {name!r}; qwen_studio/self_test.py needs updating"
-        )
-    return value
-
 
 async def _wait_for(predicate, what: str, timeout: float = TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout
@@ -139,18 +131,19 @@ async def _window_edit(photo: Path, home: Path) -> str:
     window = create_main_window(demo=True, sandbox_latency=0.0, settings=settings)
     try:
         window.show()
-        controller = _need(window, "controller")
+        controller = window.controller
         outcome: dict[str, object] = {}
         controller.jobFinished.connect(lambda job, result: outcome.update(job=job, result=result))
         controller.jobFailed.connect(lambda job, error: outcome.update(job=job, error=error))
 
-        _need(window, "add_inputs")([photo])
+        window.add_inputs([photo])
         await _wait_for(lambda: bool(window.inputs), "the window to accept the input photo")
-        _need(window, "prompt_panel").prompt_edit.setPlainText(PROMPT)
-        job = _need(window, "run_edit")()
+        window.prompt_panel.prompt_edit.setPlainText(PROMPT)
+        job = window.run_edit()
         if job is None:
-            banner = getattr(getattr(window, "banner", None), "text", lambda: "")
-            raise SelfTestError(f"the window refused to run the edit {banner()}".rstrip())
+            notice = window.notices.current()
+            reason = f": {notice.message}" if notice else ""
+            raise SelfTestError(f"the window refused to run the edit{reason}")
         await _wait_for(lambda: "job" in outcome, "the edit to finish")
         if "error" in outcome:
             error = outcome["error"]

@@ -31,9 +31,9 @@ class TaskRunner:
     A task that fails (not cancelled) is logged and handed to the error handler: the
     window turns it into a notice, so a bug is seen, never silently swallowed."""
 
-    def __init__(self, pool: Executor | None, *, held: bool = False,
+    def __init__(self, pool: Executor, *, held: bool = False,
                  on_error: ErrorHandler | None = None) -> None:
-        self.pool = pool  # None: the loop's default executor
+        self.pool = pool
         self._tasks: set[asyncio.Future[Any]] = set()
         self._held: list[Coroutine[Any, Any, Any]] | None = [] if held else None
         self._on_error = on_error

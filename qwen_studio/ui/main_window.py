@@ -10,20 +10,18 @@ qasync loop, pixels and files in the shared thread pool.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QSettings,
     Qt,
     QTimer,
-    QUrl,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QImage, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -52,6 +50,7 @@ from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.results import ResultsController, make_compare_view
 from qwen_studio.ui.connection_status import ConnectionStatus
+from qwen_studio.ui.dialogs.launcher import Dialogs
 from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.editor.inputs import InputsController
@@ -76,6 +75,7 @@ from qwen_studio.ui.history_model import (
     HistoryModel,
 )
 from qwen_studio.ui.history_panel import HistoryPanel
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.notices.banner import Banner
 from qwen_studio.ui.window_settings import WindowSettings
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.library = library
         self.http = http
         self.tasks = tasks
-        self.pool = tasks.pool
+        self.pool = tasks.pool  # the shared thread pool (decodes, files, library calls)
         self.connection = connection
         self.qsettings = settings
         self._close_services = close_services
@@ -123,9 +123,9 @@ class MainWindow(QMainWindow):
         self.client_settings = ClientSettings()
         self._retry_jobs: dict[str, EditRequest] = {}
         self._retry_banner_job: int | None = None
-        self.settings_dialog: SettingsDialog | None = None
-        self.shortcuts_dialog: QDialog | None = None
         self._closed = False
+        self.dialogs = Dialogs(self, config_store, self.test_connection, tasks, settings,
+                               lambda: self.tasks.spawn(self.reload_config()))
 
         self.notices = Notices(self)
         self.editor = EditorState(self)
@@ -213,12 +213,12 @@ class MainWindow(QMainWindow):
         self.editor_panel.set_tab_order(self.compare_view.canvas)
         QWidget.setTabOrder(self.history_panel.search, self.history_list)
 
-    def _action(self, text: str, shortcuts: list[QKeySequence | str], slot: Callable[[], Any],
-                name: str) -> QAction:
+    def _action(self, text: str, shortcuts: Sequence[QKeySequence | QKeySequence.StandardKey | str],
+                slot: Callable[[], object], name: str) -> QAction:
         act = QAction(text, self)
         act.setObjectName(name)
         if shortcuts:
-            act.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+            act.setShortcuts([QKeySequence(s) for s in shortcuts])
         act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         act.triggered.connect(lambda _checked=False: slot())
         self.addAction(act)
@@ -249,8 +249,9 @@ class MainWindow(QMainWindow):
                              lambda: self.step_history(1), "nextEntryAction")
         self.shortcuts_action = a(self.tr("&Keyboard shortcuts"), ["F1"], self.show_shortcuts,
                                   "shortcutsAction")
-        self.about_action = a(self.tr("&About Qwen Studio"), [], self.show_about, "aboutAction")
-        self.log_folder_action = a(self.tr("Open &log folder"), [], self.open_log_folder,
+        self.about_action = a(self.tr("&About Qwen Studio"), [], self.dialogs.show_about,
+                              "aboutAction")
+        self.log_folder_action = a(self.tr("Open &log folder"), [], self.dialogs.open_log_folder,
                                    "openLogFolderAction")
         self.demo_action = a(self.tr("Try the &demo sandbox"), [], self.start_demo, "demoAction")
 
@@ -593,39 +594,18 @@ class MainWindow(QMainWindow):
     # =========================================================================================
     # dialogs
     def open_settings(self) -> None:
-        if self.settings_dialog is None:
-            from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
-
-            self.settings_dialog = SettingsDialog(self.config_store, self.test_connection,
-                                                  self.tasks, self, qsettings=self.qsettings)
-            self.settings_dialog.profileSaved.connect(
-                lambda _name: self.tasks.spawn(self.reload_config()))
-        self.settings_dialog.show()
-        self.settings_dialog.raise_()
-        self.settings_dialog.activateWindow()
+        self.dialogs.open_settings()
 
     def show_shortcuts(self) -> None:
-        from qwen_studio.ui.dialogs.shortcuts import ShortcutsDialog
+        self.dialogs.show_shortcuts()
 
-        if self.shortcuts_dialog is None:
-            # Built from the live QActions, so the list always matches the real keys.
-            self.shortcuts_dialog = ShortcutsDialog(self)
-        self.shortcuts_dialog.show()
-        self.shortcuts_dialog.raise_()
+    @property
+    def settings_dialog(self) -> SettingsDialog | None:
+        return self.dialogs.settings_dialog
 
-    def open_log_folder(self) -> None:
-        """The rotating log (secrets scrubbed) is what to attach to a bug report."""
-        from qwen_studio.core.logs import log_file
-
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
-
-    def show_about(self) -> None:
-        from qwen_studio.ui.dialogs.about_dialog import AboutDialog
-
-        dlg = AboutDialog(self)
-        dlg.setModal(False)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.show()
+    @property
+    def shortcuts_dialog(self) -> QDialog | None:
+        return self.dialogs.shortcuts_dialog
 
     # =========================================================================================
     # persistence, the post-paint build and shutdown
@@ -666,9 +646,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._closed = self.window_settings.closed = True
         self.controller.cancel()
-        for d in (self.settings_dialog, self.shortcuts_dialog):
-            if d is not None:
-                d.close()
+        self.dialogs.close_all()
         super().closeEvent(event)
 
     async def shutdown(self) -> None:

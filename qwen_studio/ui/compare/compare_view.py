@@ -18,10 +18,10 @@ Contract with the main window:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QEvent,
     QMimeData,
     QObject,
@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.image_loading import release_later
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 MODES = ("side", "wipe", "flip")
 # Translated where used (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
@@ -186,7 +187,8 @@ class CompareView(QWidget):
 
     # ----- construction ------------------------------------------------------------------
 
-    def _action(self, text: str, tip: str, slot: object, keys: QKeySequence | str | None = None,
+    def _action(self, text: str, tip: str, slot: Callable[[], object],
+                keys: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QAction:
         action = QAction(text, self)
         action.setToolTip(tip)
@@ -194,7 +196,7 @@ class CompareView(QWidget):
         if keys is not None:
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(context)
-        action.triggered.connect(slot)  # type: ignore[arg-type]
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
 
@@ -600,7 +602,7 @@ class CompareView(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self._handle_space(event, True):
             return
-        key = event.key()
+        key = Qt.Key(event.key())
         plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
         digit = {Qt.Key.Key_1: "side", Qt.Key.Key_2: "wipe", Qt.Key.Key_3: "flip"}
         if plain and key in digit:

@@ -8,10 +8,13 @@ nothing usable, so a frozen bundle without metadata still shows the right text.
 from __future__ import annotations
 
 import html
+from email.message import Message
 from importlib import metadata
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 HOMEPAGE = "https://github.com/qwenstudio/qwen-studio"
 QWEN_DOCS = "https://help.aliyun.com/zh/model-studio/qwen-image-edit"
@@ -35,7 +38,7 @@ DEPENDENCIES: tuple[tuple[str, str, str], ...] = (
 def licence_of(dist: str, fallback: str) -> tuple[str, str]:
     """(version, licence) from the installed metadata, else ("", fallback)."""
     try:
-        meta = metadata.metadata(dist)
+        meta: Message = metadata.metadata(dist)  # type: ignore[assignment]  # it is one
     except metadata.PackageNotFoundError:
         return "", fallback
     version = meta.get("Version", "") or ""

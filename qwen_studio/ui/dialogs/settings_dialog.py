@@ -6,7 +6,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,8 +34,9 @@ from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
 from qwen_studio.qt.tasks import TaskRunner
-from qwen_studio.ui import theme
+from qwen_studio.ui import image_loading, theme
 from qwen_studio.ui.error_text import error_hint, error_message, status_note
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 NEW_PROFILE = "New profile…"  # the profile combo's last item (its data; shown translated)
 # Translated where shown (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
@@ -67,8 +68,8 @@ class SettingsDialog(QDialog):
         self.store = store
         self.tester = tester
         self.qsettings = qsettings
-        # The window's runner; a dialog of its own (tests) runs on the loop's executor.
-        self.tasks = tasks if tasks is not None else TaskRunner(None)
+        # The window's runner; a dialog on its own uses the shared pool.
+        self.tasks = tasks if tasks is not None else TaskRunner(image_loading.executor())
 
         self.profile_combo = self._named(QComboBox(), "profileCombo", self.tr("Profile"),
                                          self.tr("Choose a saved profile or make a new one"))
@@ -181,7 +182,8 @@ class SettingsDialog(QDialog):
         self.style_combo.currentIndexChanged.connect(self._update_model_placeholder)
 
         self._update_env_note()
-        self._reload(select=(store.active().name if store.active() else ""))
+        active = store.active()
+        self._reload(select=active.name if active else "")
 
     # -- appearance ----------------------------------------------------------------------------
     def _appearance_box(self) -> QGroupBox:

@@ -7,17 +7,21 @@ are not actions (hold Space) are listed from GESTURES.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QMainWindow,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 # Key handlers that are not QActions: (keys, what they do).
 GESTURES = (
@@ -35,11 +39,10 @@ def collect(window: QWidget) -> list[tuple[str, str]]:
     """(keys, description) for every action of `window` with a shortcut, then GESTURES."""
     seen: set[int] = set()
     ordered: list[QAction] = []
-    bar = getattr(window, "menuBar", None)
-    if callable(bar):
-        for menu_action in bar().actions():
+    if isinstance(window, QMainWindow):
+        for menu_action in window.menuBar().actions():
             menu = menu_action.menu()
-            for a in menu.actions() if menu is not None else []:
+            for a in menu.actions() if isinstance(menu, QMenu) else []:
                 if id(a) not in seen:
                     seen.add(id(a))
                     ordered.append(a)
@@ -106,5 +109,8 @@ class ShortcutsDialog(QDialog):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def rows(self) -> list[tuple[str, str]]:
-        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text())
-                for r in range(self.table.rowCount())]
+        def text(r: int, c: int) -> str:
+            item = self.table.item(r, c)
+            return item.text() if item is not None else ""
+
+        return [(text(r, 0), text(r, 1)) for r in range(self.table.rowCount())]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 EMPTY_TEXT = QT_TRANSLATE_NOOP("DropZone", "Drop photos, paste (Ctrl+V) or click to browse")
 THUMB = 84
@@ -126,7 +128,8 @@ class DropZone(QFrame):
     def set_inputs(self, items: list[tuple[str, QImage | None]]) -> None:
         """Show thumbnails for (display name, image or None while still loading)."""
         while self._thumbs_row.count():
-            w = self._thumbs_row.takeAt(0).widget()
+            item = self._thumbs_row.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self._names = [name for name, _ in items]

@@ -171,7 +171,8 @@ class ParametersPanel(QWidget):
         t = (text or "").strip()
         return not t or t.lower() == AUTO.lower() or t == self._auto_text()
 
-    def size(self) -> str | None:
+    # Not QWidget.size(): the panel's API predates the check; nothing calls the Qt one on it.
+    def size(self) -> str | None:  # pyright: ignore[reportIncompatibleMethodOverride]
         """'W*H' or None for Auto. Raises ValueError for text that is not a size."""
         text = self.size_combo.currentText()
         return None if self._is_auto(text) else normalize_size(text)

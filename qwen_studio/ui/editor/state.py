@@ -113,7 +113,8 @@ class EditorState(QObject):
             watermark=p.watermark,
             prompt_extend=p.prompt_extend,
         )
-        return request, request.problems()
+        problems: list[str] = list(request.problems())
+        return request, problems
 
 
 # EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the editor acts on.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices.center import Notices
 from qwen_studio.ui.notices.notice import Notice, NoticeKind, NoticeLevel
 

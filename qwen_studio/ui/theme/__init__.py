@@ -222,7 +222,7 @@ def readable(fg: QColor, bg: QColor, ratio: float = 4.5) -> QColor:
     if contrast_ratio(fg, bg) >= ratio:
         return QColor(fg)
     towards_black = bg.lightnessF() >= 0.5
-    h, s, lightness, a = fg.getHslF()
+    h, s, lightness, a = fg.hslHueF(), fg.hslSaturationF(), fg.lightnessF(), fg.alphaF()
     h = max(h, 0.0)  # -1 for greys
     c = QColor(fg)
     for _ in range(40):
