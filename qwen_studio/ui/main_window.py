@@ -10,7 +10,7 @@ qasync loop, pixels and files in the shared thread pool.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +21,12 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
-    QSizePolicy,
     QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,10 +45,10 @@ from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
-from qwen_studio.ui.compare.results import ResultsController, make_compare_view
+from qwen_studio.ui.compare.canvas_area import CanvasArea
+from qwen_studio.ui.compare.results import ResultsController
 from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.launcher import Dialogs
-from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.edit_controller import EditController, JobResult
 from qwen_studio.ui.editor.inputs import InputsController
 from qwen_studio.ui.editor.panel import EditorPanel
@@ -77,7 +74,7 @@ from qwen_studio.ui.history_model import (
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
-from qwen_studio.ui.notices.banner import Banner
+from qwen_studio.ui.window_menus import WindowSlots, build_actions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
@@ -161,23 +158,10 @@ class MainWindow(QMainWindow):
         self.drop_zone, self.prompt_panel, self.params = ep.drop_zone, ep.prompt_panel, ep.params
         self.run_button, self.cancel_button = ep.run_button, ep.cancel_button
 
-        # -- centre: notices over the canvas ------------------------------------------------
-        self.banner = Banner(self.notices)
-        self.compare_view = make_compare_view()
-        self.compare_view.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                        QSizePolicy.Policy.Expanding)
-        self.welcome = WelcomePanel()
-        self.canvas_stack = QStackedWidget()
-        self.canvas_stack.setObjectName("canvasStack")
-        self.canvas_stack.addWidget(self.compare_view)
-        self.canvas_stack.addWidget(self.welcome)
-        centre = QWidget()
-        centre.setObjectName("canvasArea")
-        cv = QVBoxLayout(centre)
-        cv.setContentsMargins(8, 8, 8, 8)
-        cv.setSpacing(8)
-        cv.addWidget(self.banner)
-        cv.addWidget(self.canvas_stack, 1)
+        # -- centre: notices over the canvas (or the welcome panel) -------------------------
+        centre = CanvasArea(self.notices)
+        self.banner, self.compare_view = centre.banner, centre.compare_view
+        self.welcome, self.canvas_stack = centre.welcome, centre.stack
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model)
@@ -213,66 +197,19 @@ class MainWindow(QMainWindow):
         self.editor_panel.set_tab_order(self.compare_view.canvas)
         QWidget.setTabOrder(self.history_panel.search, self.history_list)
 
-    def _action(self, text: str, shortcuts: Sequence[QKeySequence | QKeySequence.StandardKey | str],
-                slot: Callable[[], object], name: str) -> QAction:
-        act = QAction(text, self)
-        act.setObjectName(name)
-        if shortcuts:
-            act.setShortcuts([QKeySequence(s) for s in shortcuts])
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        act.triggered.connect(lambda _checked=False: slot())
-        self.addAction(act)
-        return act
-
     def _build_actions(self) -> None:
-        a = self._action
-        self.open_action = a(self.tr("&Open images…"), [QKeySequence.StandardKey.Open],
-                             self.inputs_ctl.browse, "openAction")
-        self.paste_action = a(self.tr("&Paste image"), [QKeySequence.StandardKey.Paste],
-                              self.inputs_ctl.paste_from_clipboard, "pasteAction")
-        # The compare view owns Ctrl+S / Ctrl+Shift+C (defined twice, neither would fire);
-        # its actions emit the *Requested signals the ResultsController handles.
-        cv = self.compare_view
-        self.save_action, self.copy_action = cv.save_action, cv.copy_action
-        self.use_action, self.reveal_action = cv.use_action, cv.reveal_action
-        self.settings_action = a(self.tr("Se&ttings…"), ["Ctrl+,"], self.open_settings,
-                                 "settingsAction")
-        self.quit_action = a(self.tr("&Quit"), [QKeySequence.StandardKey.Quit], self.close,
-                             "quitAction")
-        self.run_action = a(self.tr("&Run edit"), ["Ctrl+Return", "Ctrl+Enter"], self.run_edit,
-                            "runAction")
-        self.cancel_action = a(self.tr("&Cancel edits"), ["Esc"], self.cancel_edits,
-                               "cancelAction")
-        self.prev_action = a(self.tr("&Previous entry"), ["Alt+Up"],
-                             lambda: self.step_history(-1), "previousEntryAction")
-        self.next_action = a(self.tr("&Next entry"), ["Alt+Down"],
-                             lambda: self.step_history(1), "nextEntryAction")
-        self.shortcuts_action = a(self.tr("&Keyboard shortcuts"), ["F1"], self.show_shortcuts,
-                                  "shortcutsAction")
-        self.about_action = a(self.tr("&About Qwen Studio"), [], self.dialogs.show_about,
-                              "aboutAction")
-        self.log_folder_action = a(self.tr("Open &log folder"), [], self.dialogs.open_log_folder,
-                                   "openLogFolderAction")
-        self.demo_action = a(self.tr("Try the &demo sandbox"), [], self.start_demo, "demoAction")
-
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        for act in (self.open_action, self.paste_action, None, self.save_action,
-                    self.copy_action, self.reveal_action, self.use_action, None,
-                    self.settings_action, self.demo_action, None, self.quit_action):
-            file_menu.addSeparator() if act is None else file_menu.addAction(act)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        for act in (self.run_action, self.cancel_action, None, self.prev_action,
-                    self.next_action):
-            edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
-        file_menu.insertAction(self.settings_action, self.history_panel.export_action)
-        file_menu.insertSeparator(self.settings_action)
-        edit_menu.addSeparator()
-        for act in (self.history_panel.find_action, self.history_panel.undo_action):
-            edit_menu.addAction(act)
-        help_menu = bar.addMenu(self.tr("&Help"))
-        for act in (self.shortcuts_action, self.log_folder_action, self.about_action):
-            help_menu.addAction(act)
+        self.actions_ = acts = build_actions(self, WindowSlots(
+            browse=self.inputs_ctl.browse, paste=self.inputs_ctl.paste_from_clipboard,
+            settings=self.open_settings, quit=self.close, run=self.run_edit,
+            cancel=self.cancel_edits, previous=lambda: self.step_history(-1),
+            next=lambda: self.step_history(1), shortcuts=self.show_shortcuts,
+            about=self.dialogs.show_about, log_folder=self.dialogs.open_log_folder,
+            demo=self.start_demo))
+        self.paste_action, self.log_folder_action = acts.paste, acts.log_folder  # batch, tests
+        cv, hp = self.compare_view, self.history_panel
+        build_menus(self, acts, export=hp.export_action,
+                    results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
+                    history_edit=(hp.find_action, hp.undo_action))
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
