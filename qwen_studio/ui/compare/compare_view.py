@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     QMimeData,
     QObject,
     QPoint,
-    QSize,
     Qt,
     QUrl,
     Signal,
@@ -39,19 +38,15 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPaintEvent,
     QPixmap,
     QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -59,6 +54,7 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.result_strip import ResultStrip
+from qwen_studio.ui.compare.toolbar_parts import DragHandle, ElidedLabel
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
@@ -75,63 +71,6 @@ _MODE_HELP = {
     "flip": QT_TRANSLATE_NOOP(
         "CompareView", "After; hold Space or the mouse button to see before (key 3)"),
 }
-
-
-class _ElidedLabel(QLabel):
-    """A label that shrinks with the toolbar instead of pushing buttons off screen."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self.setAccessibleDescription(text)
-        super().setText(text)
-
-    def full_text(self) -> str:
-        return self._full
-
-    def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 8,
-                     super().sizeHint().height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle,
-                                               self.width())
-        if elided != super().text():
-            super().setText(elided)
-        super().paintEvent(event)
-
-
-class _DragHandle(QToolButton):
-    """Press and drag to carry the current result out as a file."""
-
-    def __init__(self, view: CompareView) -> None:
-        super().__init__(view)
-        self._view = view
-        self._press: QPoint | None = None
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position().toPoint()
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._press is not None and (event.position().toPoint() - self._press)\
-                .manhattanLength() >= QApplication.startDragDistance():
-            self._press = None
-            self.setDown(False)
-            self._view.start_drag()
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._press = None
-        super().mouseReleaseEvent(event)
 
 
 class CompareView(QWidget):
@@ -300,7 +239,7 @@ class CompareView(QWidget):
         row.addWidget(self.zoom_label)
         row.addSpacing(12)
 
-        self.sizes_label = _ElidedLabel(bar)
+        self.sizes_label = ElidedLabel(bar)
         self.sizes_label.setObjectName("imageSizes")
         self.sizes_label.setAccessibleName(self.tr("Image sizes"))
         self.sizes_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -321,7 +260,7 @@ class CompareView(QWidget):
         self.reveal_button = self._tool_button("revealResultButton", self.reveal_action,
                                                self.tr("Show result in folder"),
                                                self.tr("Open the file manager at the saved result"))
-        self.drag_button = _DragHandle(self)
+        self.drag_button = DragHandle(self, self.start_drag)
         self.drag_button.setObjectName("dragResultButton")
         self.drag_button.setText(self.tr("⠿ Drag"))
         self.drag_button.setToolTip(self.tr("Drag the result file into another app or folder "
