@@ -394,7 +394,8 @@ def test_cancelled_download_leaves_nothing(sb: SandboxServer, tmp_path: Path, ru
             client = ImageClient(http, Endpoint(sb.base_url, "bailian", KEY), settings)
             task = asyncio.ensure_future(EditRunner(client).run(
                 EditRequest(inputs=(str(make_photo(tmp_path / "in.jpg")),), prompt="p")))
-            await asyncio.sleep(0.3)
+            while sb.request_count < 1:  # cancel while the request is at the server
+                await asyncio.sleep(0.01)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task

@@ -83,7 +83,7 @@ def test_cancel_in_flight_edit(make_window, qloop, tmp_path):
             window.prompt_panel.prompt_edit.setPlainText("add a hat")
             window.run_button.click()
             await until(lambda: window.cancel_button.isEnabled(), what="cancel enabled")
-            await asyncio.sleep(0.3)  # let the request reach the server
+            await until(lambda: slow.request_count >= 1, 5, "the request at the server")
             window.cancel_button.click()
             await until(lambda: CANCELLED in history_statuses(window), 2.5, "cancelled row")
 
@@ -268,8 +268,8 @@ def test_demo_edit_screenshot(make_window, qloop, tmp_path):
         await add_input(window, photo)
         window.prompt_panel.prompt_edit.setPlainText("turn it into a watercolour painting")
         window.run_edit()
-        await until(lambda: window.after_image() is not None, 30, "the after image")
-        await asyncio.sleep(0.2)
+        await until(lambda: window.after_image() is not None and not window.tasks.pending(),
+                    30, "the after image")
 
     qloop.run(scenario())
     shot = tmp_path / "screenshot.png"

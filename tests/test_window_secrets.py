@@ -11,7 +11,6 @@ stdout/stderr is searched (the needles of test_secrets: UTF-8, UTF-16, the key's
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import stat
 from collections.abc import Iterator
@@ -110,7 +109,8 @@ def test_key_from_the_settings_dialog_is_only_in_the_private_file(
             await until(lambda: window.inputs, 10, "the input")
             statuses = await edits_with_faults(window, sb, other.base_url)
             window.open_settings()  # shows the stored key's state, then closed again
-            await asyncio.sleep(0.2)
+            # The dialog reads the stored key's state on the window's task runner.
+            await until(lambda: not window.tasks.pending(), 5, "the key state")
             window.settings_dialog.close()
             out = await window.history_panel.export_gallery("search", gallery)
             assert out is not None
@@ -153,7 +153,8 @@ def test_key_from_the_environment_is_nowhere(
             await until(lambda: window.inputs, 10, "the input")
             statuses = await edits_with_faults(window, sb, other.base_url)
             window.open_settings()
-            await asyncio.sleep(0.2)
+            # The dialog reads the stored key's state on the window's task runner.
+            await until(lambda: not window.tasks.pending(), 5, "the key state")
             window.settings_dialog.close()
             await window.history_panel.export_gallery("search", gallery, as_zip=True)
             await window.shutdown()
