@@ -29,6 +29,17 @@ gc.disable()
 EXIT_HANG_S = 120
 
 
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything in tests/e2e (subprocesses, SIGKILL, the bundle) is `slow`:
+    `pytest -m "not slow"` is the quick inner loop, plain `pytest` runs it all."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Armed for the rest of the process: a normal exit ends the watchdog with it.

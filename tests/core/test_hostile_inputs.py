@@ -380,6 +380,6 @@ def test_disk_full_while_saving_fails_that_input_only(sb: SandboxServer, tmp_pat
 
 
 def test_reliability_doc_lists_every_input() -> None:
-    doc = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text("utf-8")
     for name, _make, reason, _mime in INPUTS:
         assert reason is None or reason in doc, name

@@ -26,7 +26,7 @@ KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 GATEWAY = "/v1/images/generations"
 NATIVE = "/api/v1/services/aigc/multimodal-generation/generation"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from qwen_studio import __version__, self_test
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGING_ENV = "QWEN_STUDIO_TEST_PACKAGING"
 
 
@@ -81,7 +81,7 @@ def packaging_only(test):
         os.environ.get(PACKAGING_ENV) != "1",
         reason=f"builds the PyInstaller bundle (minutes); runs only with {PACKAGING_ENV}=1, "
                "e.g. `QWEN_STUDIO_TEST_PACKAGING=1 .venv/bin/python -m pytest "
-               "tests/test_packaging.py` (packaging/README.md)",
+               "tests/e2e/test_packaging.py` (packaging/README.md)",
     )(test))
 
 

@@ -16,7 +16,7 @@ import pytest
 from qwen_studio import resources
 from qwen_studio.resources import APP_ID, ICON_SIZES, app_icon, icon_png, resource_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DESKTOP = ROOT / "resources" / f"{APP_ID}.desktop"
 METAINFO = ROOT / "resources" / f"{APP_ID}.metainfo.xml"
 ACCENT = (0x6A, 0x3D, 0xF0)

@@ -238,7 +238,7 @@ def test_window_batch_with_mixed_faults_carries_on(sb: SandboxServer, window_for
 
 
 def test_reliability_doc_has_the_window_rows() -> None:
-    doc = (Path(__file__).parent.parent / "docs" / "reliability.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text("utf-8")
     window = doc.split("## The window", 1)[1]
     for name in ("test_window_faults.py", "test_window_inputs.py", "test_window_secrets.py",
                  "integrity_check", "**Retry**", "**Rephrase**", "Could not reach 127.0.0.1"):
