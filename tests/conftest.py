@@ -30,6 +30,10 @@ EXIT_HANG_S = 120
 
 
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
+# The window's fault, input and secret tests (tests/ui) reuse the core tests' tables
+# (`from test_faults import FAULTS`): core's folder is importable from every test, as
+# tests/ itself is (basenames are unique across the folders).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "core"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
