@@ -9,7 +9,7 @@ loop runs), and asyncio is imported only when the first task really starts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+A = TypeVar("A")
 ErrorHandler = Callable[[BaseException], None]
 
 
@@ -101,6 +102,22 @@ class TaskRunner:
 
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, lambda: fn(*args, **kwargs))
+
+    async def run_each(self, fn: Callable[[A], T], items: Iterable[A]
+                       ) -> list[T | Exception]:
+        """`fn(item)` in the pool for every item, side by side; each result, or the
+        exception that item raised (one bad file never stops the others)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(self.pool, fn, item) for item in items]
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        out: list[T | Exception] = []
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, Exception):
+                raise r  # cancellation and exits are not a file's failure
+            out.append(r)
+        return out
 
     async def close(self) -> None:
         """Close queued coroutines unstarted, cancel running tasks and wait for them.

@@ -84,3 +84,16 @@ def test_close_cancels_running_tasks_and_closes_held_ones(pool, run_async, recwa
 
     assert run_async(main()) == [True]
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_run_each_returns_results_and_failures_in_order(pool, run_async):
+    runner = TaskRunner(pool)
+
+    def half(n: int) -> float:
+        if n == 3:
+            raise ValueError("odd one")
+        return n / 2
+
+    results = run_async(runner.run_each(half, [2, 3, 4]))
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], ValueError)  # one bad item never stops the others

@@ -49,8 +49,6 @@ class InputsController(QObject):
         self.tasks.spawn(self.add_async(paths, parent_edit_id))
 
     async def add_async(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
-        import asyncio  # not at import: the window paints before asyncio loads
-
         from qwen_studio.core.pipeline import find_images
 
         model = self.state.parameters.model
@@ -66,15 +64,12 @@ class InputsController(QObject):
             return  # a folder or more photos than the model takes: the batch queue
         problems = [input_problem(p.name, reason) for p, reason in skipped]
         # Decode thumbnails in the pool; a file that fails is named with its reason.
-        results = await asyncio.gather(
-            *(self.tasks.run(il.decode_input, p, THUMB_SIDE) for p in images),
-            return_exceptions=True,
-        )
+        results = await self.tasks.run_each(lambda p: il.decode_input(p, THUMB_SIDE), images)
         good: list[InputItem] = []
         for p, res in zip(images, results, strict=True):
             if isinstance(res, InputImageError):
                 problems.append(input_problem(p.name, res.reason))
-            elif isinstance(res, BaseException):
+            elif isinstance(res, Exception):
                 problems.append(translate(
                     "MainWindow", "{file}: could not be read ({error})").format(
                     file=p.name, error=type(res).__name__))
