@@ -182,7 +182,7 @@ def main() -> None:
 
     from qwen_studio.app import create_main_window, event_loop
     from qwen_studio.core.client import ClientSettings, Endpoint
-    from qwen_studio.core.jobs import JobState
+    from qwen_studio.core.editing.status import EditStatus
     from qwen_studio.ui import image_loading
 
     if os.environ.get("SWITCH"):
@@ -259,7 +259,7 @@ def main() -> None:
         cpu1 = thread_cpu()
         if tracer is not None:
             tracer.stop()
-        done = sum(j.state is JobState.DONE for j in c.jobs())
+        done = sum(j.status is EditStatus.DONE for j in c.jobs())
         thumbs = w.batch.panel.model.thumbnail_count()
         await w.shutdown()
         w.close()

@@ -142,10 +142,8 @@ class Recorder:
                              (window.history_list.viewport(), "history paint")):
             self._time_paint(widget, name)
         # What the user would see happen, for the timeline.
-        c = window.controller
-        c.jobStarted.connect(lambda job, _r: rec.note(f"job {job} submitted"))
-        c.jobProgress.connect(lambda job, stage, _d: rec.note(f"job {job} {stage}"))
-        c.jobFinished.connect(lambda job, _r: rec.note(f"job {job} finished"))
+        window.edit_signals.progressChanged.connect(
+            lambda p: rec.note(f"edit {p.edit_id} {p.status} {p.stage}"))
         for meth in ("set_before", "set_results"):
             self._wrap(window.compare_view, meth, f"compare_view.{meth}")
         self._wrap(window.drop_zone, "set_inputs", "drop_zone.set_inputs")

@@ -7,7 +7,7 @@ import sys
 
 from qwen_studio import __version__
 
-COMMANDS = ("batch", "sandbox", "history", "export")
+COMMANDS = ("batch", "sandbox", "history", "export", "usage")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
 
     history_commands.add_history_arguments(sub.add_parser("history", help="list past edits"))
     history_commands.add_export_arguments(sub.add_parser("export", help="export a gallery"))
+
+    from qwen_studio.cli import usage
+
+    usage.add_arguments(sub.add_parser("usage", help="images and estimated spend"))
     return parser
 
 
@@ -77,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         from qwen_studio.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
+    if args.command == "usage":
+        from qwen_studio.cli import usage
+
+        return usage.run(args)
     from qwen_studio.cli import history_commands
 
     if args.command == "history":

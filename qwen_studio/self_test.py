@@ -86,7 +86,7 @@ def _scratch_home() -> Iterator[Path]:
 # -- core only ----------------------------------------------------------------------------------
 async def _core_edit(photo: Path) -> str:
     from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
-    from qwen_studio.core.engine import EditRunner
+    from qwen_studio.core.editing.runner import EditRunner
     from qwen_studio.core.request import EditRequest
     from qwen_studio.sandbox import SandboxServer
 
@@ -118,6 +118,9 @@ async def _window_edit(photo: Path, home: Path) -> str:
     from PySide6.QtWidgets import QApplication
 
     from qwen_studio.app import create_main_window
+    from qwen_studio.core.editing.progress import EditProgress
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.errors import QwenStudioError
     from qwen_studio.resources import app_icon
 
     app = QApplication.instance()
@@ -131,10 +134,14 @@ async def _window_edit(photo: Path, home: Path) -> str:
     window = create_main_window(demo=True, sandbox_latency=0.0, settings=settings)
     try:
         window.show()
-        controller = window.controller
-        outcome: dict[str, object] = {}
-        controller.jobFinished.connect(lambda job, result: outcome.update(job=job, result=result))
-        controller.jobFailed.connect(lambda job, error: outcome.update(job=job, error=error))
+        signals = window.edit_signals
+        finished: list[EditProgress] = []
+
+        def on_progress(p: EditProgress) -> None:
+            if p.status in (EditStatus.DONE, EditStatus.FAILED):
+                finished.append(p)
+
+        signals.progressChanged.connect(on_progress)
 
         window.add_inputs([photo])
         await _wait_for(lambda: bool(window.inputs), "the window to accept the input photo")
@@ -144,11 +151,13 @@ async def _window_edit(photo: Path, home: Path) -> str:
             notice = window.notices.current()
             reason = f": {notice.message}" if notice else ""
             raise SelfTestError(f"the window refused to run the edit{reason}")
-        await _wait_for(lambda: "job" in outcome, "the edit to finish")
-        if "error" in outcome:
-            error = outcome["error"]
-            raise SelfTestError(f"the edit failed: {getattr(error, 'user_message', error)}")
-        paths = list(getattr(outcome["result"], "paths", []))
+        await _wait_for(lambda: bool(finished), "the edit to finish")
+        edit = finished[0]
+        if edit.status is EditStatus.FAILED:
+            error = edit.error
+            reason = error.user_message if isinstance(error, QwenStudioError) else error
+            raise SelfTestError(f"the edit failed: {reason}")
+        paths = list(edit.result.paths) if edit.result is not None else []
         if not paths:
             raise SelfTestError("the edit finished without a result file")
         w, h = _check_image(Path(paths[0]).read_bytes(), f"the result {paths[0]}")

@@ -19,6 +19,7 @@ from qwen_studio.core import paths
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.qt.connection import Connection, DemoStarter
+from qwen_studio.qt.edit_session import EditSession
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading
 
@@ -42,6 +43,7 @@ class Services:
     settings: QSettings
     tasks: TaskRunner
     connection: Connection
+    edits: EditSession
     owns_http: bool = True
     owns_library: bool = True
     _closed: bool = field(default=False, repr=False)
@@ -52,6 +54,7 @@ class Services:
         if self._closed:
             return
         self._closed = True
+        await self.edits.close()  # before the library: every edit's write has landed
         await self.tasks.close()
         await self.connection.close()
         if self.owns_http:
@@ -75,14 +78,18 @@ def build_services(
 
     pool = pool or image_loading.executor()
     tasks = TaskRunner(pool, held=held)
+    lib = library or Library()
+    http = http_client or LazyHttpClient()
+    connection = Connection(tasks, demo_starter or start_demo_sandbox)
     return Services(
         config_store=config_store or ConfigStore(),
-        library=library or Library(),
-        http=http_client or LazyHttpClient(),
+        library=lib,
+        http=http,
         pool=pool,
         settings=settings or settings_store(),
         tasks=tasks,
-        connection=Connection(tasks, demo_starter or start_demo_sandbox),
+        connection=connection,
+        edits=EditSession(lib, http, connection, tasks),
         owns_http=http_client is None,
         owns_library=library is None,
     )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.library import Library
 
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
+WARM_EDITS_MS = 1000  # then import what the first edit needs (the edit service), in the pool
 
 
 def create_main_window(
@@ -53,6 +54,7 @@ def create_main_window(
         http=services.http,
         tasks=services.tasks,
         connection=services.connection,
+        edits=services.edits,
         settings=services.settings,
         close_services=services.close,
     )
@@ -65,6 +67,7 @@ def create_main_window(
     # creating an httpx client costs 50-90 ms the window need not wait for.
     http, tasks = services.http, services.tasks
     QTimer.singleShot(WARM_HTTP_MS, window, lambda: http.warm(tasks.pool))
+    QTimer.singleShot(WARM_EDITS_MS, window, services.edits.warm)
     if not staged:
         # The batch UI is built right after the first paint (15-20 ms it need not wait
         # for); staged, app.main does it once the loop runs.

@@ -1,6 +1,13 @@
 """`qwen-studio batch`: one prompt over many photos, from a terminal.
 
-Exit codes: 0 all succeeded, 1 any input failed, 2 usage or configuration error.
+Exit codes: 0 all succeeded, 1 any input failed or was not sent for the budget, 2 usage
+or configuration error.
+
+`--budget AMOUNT` caps what the batch may cost: the results of this same batch already in
+the output folder count as spent (a re-run cannot spend the budget twice), and no request
+is sent that could take the total over it (each reserves its n images x price before it
+goes, so concurrency cannot overshoot). What does not fit is "skipped: budget"; run the
+same command with a larger budget to send only that.
 """
 
 from __future__ import annotations
@@ -11,30 +18,30 @@ import contextlib
 import logging
 import sys
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from qwen_studio import __version__
 from qwen_studio.cli.progress import Progress
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.engine import EditEvent, EditOutcome, EditRunner
-from qwen_studio.core.errors import (
-    INPUT_COUNT_PROBLEMS,
-    ConfigError,
-    InputImageError,
-    QwenStudioError,
-)
-from qwen_studio.core.jobs import Job as QueuedJob
-from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
-from qwen_studio.core.library import EditStatus, Library
+from qwen_studio.core.editing.batches import new_batch_id
+from qwen_studio.core.editing.budget import BudgetGate
+from qwen_studio.core.editing.progress import EditProgress
+from qwen_studio.core.editing.recorder import BestEffortRecorder, EditRecorder, NullRecorder
+from qwen_studio.core.editing.service import EditService
+from qwen_studio.core.editing.sinks import FolderSink
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, ConfigError, InputImageError
+from qwen_studio.core.library import Library
 from qwen_studio.core.output_folder import OutputFolder
-from qwen_studio.core.pipeline import PreparedImage, find_images
+from qwen_studio.core.pipeline import find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
+
+# Why an edit was not sent because of its budget (core/editing/budget.py).
+BUDGET_CODES = frozenset({"over_budget", "no_price"})
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +74,46 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--demo", action="store_true", help="run against the built-in sandbox (no key, no network)"
     )
+    p.add_argument("--budget", metavar="AMOUNT",
+                   help="the most this batch may cost, e.g. 5 or '30 CNY' (in the price's "
+                        "currency); results already in --out count as spent")
+    p.add_argument("--price", metavar="P", type=_price,
+                   help="price per image instead of the model catalog's and Settings', "
+                        "e.g. 0.2, '0.2 CNY' or $0.035")
+
+
+def _price(text: str) -> UnitPrice:
+    try:
+        return parse_price(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class Budget:
+    limit: UnitPrice
+    prices: PriceBook
+    price: UnitPrice  # of the batch's model
+
+
+def _budget(args: argparse.Namespace, model: str) -> Budget | None:
+    """The batch's budget, or None. A budget without a known price is a usage error, not a
+    batch of skips: every edit of a batch uses the one model, so none could be sent."""
+    if args.budget is None:
+        return None
+    prices = user_prices(args.price)
+    price = prices(model)
+    if price is None:
+        raise UsageError(f"--budget needs a price per image for {model}: none is known "
+                         "(model catalog or Settings); pass --price P")
+    try:
+        limit = parse_price(args.budget, default_currency=price.currency)
+    except ValueError as exc:
+        raise UsageError(f"--budget: {exc}") from None
+    if limit.currency != price.currency:
+        raise UsageError(f"--budget is in {limit.currency} but {model} is priced in "
+                         f"{price.currency} ({price.text()} per image)")
+    return Budget(limit, prices, price)
 
 
 @dataclass(frozen=True)
@@ -174,8 +221,10 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("no images found in the given inputs")
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
+            budget = _budget(args, model)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
-            return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency))
+            return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
+                                         budget))
     except UsageError as exc:
         print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
         return 2
@@ -192,188 +241,112 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-class _History:
-    """Records batch edits in the library, so the window's history shows them (one batch id
-    per run). The library is a convenience here: if it cannot be opened or written, the
-    batch goes on and says so once."""
+def _open_recorder(profile_name: str) -> EditRecorder:
+    """The library records batch edits so the window's history shows them (one batch id per
+    run). It is a convenience here: if it cannot be opened, the batch goes on and says so."""
+    try:
+        return BestEffortRecorder(Library(), profile_name=profile_name)
+    except Exception as exc:  # a locked/newer/corrupt library must not stop a batch
+        log.warning("batch edits are not recorded in the history: %s", exc)
+        return NullRecorder()
 
-    def __init__(self, profile_name: str) -> None:
-        self.batch_id = f"batch-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        self.profile_name = profile_name
-        self.lib: Library | None = None
-        try:
-            self.lib = Library()
-        except Exception as exc:  # a locked/newer/corrupt library must not stop a batch
-            log.warning("batch edits are not recorded in the history: %s", exc)
 
-    def start(self, request: EditRequest, prepared: Sequence[PreparedImage]) -> int | None:
-        if self.lib is None:
-            return None
-        try:
-            hashes = []
-            for p in prepared:
-                src = Path(p.source)
-                if not str(p.source).startswith(("http://", "https://")) and src.is_file():
-                    hashes.append(self.lib.store_input(src)[0])
-                else:
-                    hashes.append(p.sha256)
-            return self.lib.create_edit(request, input_hashes=tuple(hashes),
-                                        profile_name=self.profile_name,
-                                        batch_id=self.batch_id, status=EditStatus.RUNNING)
-        except Exception as exc:
-            log.warning("could not record a batch edit in the history: %s", exc)
-            return None
+class _Printer:
+    """Turns the service's EditProgress into the terminal's words (cli/progress.py)."""
 
-    def done(self, edit_id: int | None, outcome: EditOutcome) -> None:
-        if self.lib is None or edit_id is None:
-            return
-        try:
-            self.lib.complete_edit(edit_id, list(outcome.images),
-                                   revised_prompt=outcome.result.revised_prompt,
-                                   usage=dict(outcome.result.usage),
-                                   timings=dict(outcome.timings))
-        except Exception as exc:
-            log.warning("could not record a batch result in the history: %s", exc)
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.failures: dict[int, tuple[str, str]] = {}  # edit id -> (label, reason)
+        self.over_budget: dict[int, str] = {}  # edit id -> label: not sent for the budget
 
-    def failed(self, edit_id: int | None, status: EditStatus, error: str = "") -> None:
-        if self.lib is None or edit_id is None:
-            return
-        try:
-            self.lib.set_status(edit_id, status, error=error)
-        except Exception as exc:
-            log.warning("could not record a batch failure in the history: %s", exc)
+    @staticmethod
+    def reason(p: EditProgress) -> str:
+        error = p.error
+        # An input error names its file; the line already starts with that name.
+        if isinstance(error, InputImageError) and error.path == p.label:
+            return str(error.reason)
+        return error.user_message if error is not None else str(p.status)
 
-    def close(self) -> None:
-        if self.lib is not None:
-            self.lib.close()
+    def __call__(self, p: EditProgress) -> None:
+        if p.status is EditStatus.DONE:
+            names = p.result.paths if p.result is not None else ()
+            self.progress.ok(p.label, ", ".join(path.name for path in names))
+        elif p.status is EditStatus.SKIPPED:
+            if p.note is not None and p.note.code in BUDGET_CODES:
+                self.over_budget[p.edit_id] = p.label
+                self.progress.skip(p.label, f"skipped: budget — {p.note}")
+            else:
+                self.progress.skip(p.label, str(p.note or ""))
+        elif p.status is EditStatus.FAILED:
+            reason = self.reason(p)
+            if p.error is not None and p.error.user_message.startswith("unexpected"):
+                log.error("unexpected failure for %s: %s", p.label, reason)
+            self.failures[p.edit_id] = (p.label, reason)
+            self.progress.fail(p.label, reason)
+
+
+async def _budget_gate(budget: Budget, sink: FolderSink, jobs: list[Job], pool: Executor,
+                       progress: Progress) -> BudgetGate:
+    """The gate for this run, counting this batch's results already in the folder."""
+    done = await asyncio.get_running_loop().run_in_executor(
+        pool, sink.images_done_before, [j.request for j in jobs])
+    spent = sum(done) * budget.price.amount
+    progress.note(f"budget {budget.limit.text()} at {budget.price.text()} per image"
+                  + (f"; {money_text(spent, budget.limit.currency)} already spent on the "
+                     f"{sum(done)} result(s) in the output folder" if spent else ""))
+    return BudgetGate(budget.limit, budget.prices, spent=spent)
 
 
 async def _run_jobs(
-    jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int
+    jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int,
+    budget: Budget | None = None,
 ) -> int:
     folder = OutputFolder(out)
-    done_before = folder.done_identities()
     progress = Progress(len(jobs))
     if folder.stale_temps_removed:
         progress.note(
             f"removed {folder.stale_temps_removed} temporary file(s) left by a killed run"
         )
-    loop = asyncio.get_running_loop()
-    history = _History(endpoint.profile_name)
-    # The library record is a convenience beside the output folder (which holds the result
-    # before a job counts as done): it is written on its own thread, off the job's path, so
-    # copying inputs and results into the library never holds a concurrency slot.
-    recording: set[asyncio.Future[None]] = set()
-    with contextlib.closing(history), ThreadPoolExecutor(
-        max_workers=min(4, concurrency + 1)
-    ) as pool, ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-history") as lib_pool:
-        async with make_http_client(settings) as http:
-            runner = EditRunner(ImageClient(http, endpoint, settings), pool)
-            stems = {j.label: j.stem for j in jobs}
-
-            def record(started: asyncio.Future[int | None], finish: Any, *args: Any) -> None:
-                async def write() -> None:
-                    edit_id = await started
-                    await loop.run_in_executor(lib_pool, finish, edit_id, *args)
-
-                task = asyncio.ensure_future(write())
-                recording.add(task)
-                task.add_done_callback(recording.discard)
-
-            async def edit(ctx: JobContext) -> list[str]:
-                request = ctx.job.request
-                prepared = await runner.prepare(request)
-                identity = request.identity(tuple(p.sha256 for p in prepared))
-                if identity in done_before:
-                    raise SkipJob("already in the output folder")
-
-                def on_event(event: EditEvent) -> None:
-                    if event.retry is not None:
-                        ctx.on_retry(event.retry)
-                    else:
-                        ctx.progress(event.stage)
-
-                started = loop.run_in_executor(lib_pool, history.start, request, prepared)
+    printer = _Printer(progress)
+    recorder = _open_recorder(endpoint.profile_name)
+    gate: BudgetGate | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
+            async with make_http_client(settings) as http:
+                client = ImageClient(http, endpoint, settings)
+                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs})
+                gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
+                                                                      progress)
+                service = EditService(lambda: client, recorder, sink, pool, concurrency)
+                service.subscribe(printer)
+                batch_id = new_batch_id()
                 try:
-                    outcome = await runner.run(request, prepared=prepared, on_event=on_event)
-                except asyncio.CancelledError:
-                    record(started, history.failed, EditStatus.CANCELLED)
-                    raise
-                except QwenStudioError as exc:
-                    record(started, history.failed, EditStatus.FAILED, exc.user_message)
-                    raise
-                base = folder.reserve_base(stems[ctx.job.label], len(outcome.images))
-                names = []
-                for k, image in enumerate(outcome.images, start=1):
-                    sidecar = {
-                        "identity": identity,
-                        "result_index": k,
-                        "result_count": len(outcome.images),
-                        "request": request.to_dict(),
-                        "model": request.model,
-                        "style": endpoint.style,
-                        "endpoint": endpoint.base_url,
-                        "inputs": [
-                            {"path": str(Path(p.source).resolve()), "sha256": p.sha256}
-                            for p in prepared
-                        ],
-                        "revised_prompt": outcome.result.revised_prompt,
-                        "usage": outcome.result.usage,
-                        "request_id": outcome.result.request_id,
-                        "timings": outcome.timings,
-                        "created": time.time(),
-                        "app_version": __version__,
-                    }
-                    # On disk (atomically) before the job is reported done.
-                    try:
-                        saved = await loop.run_in_executor(
-                            pool, folder.save, base, k, image, request, sidecar
-                        )
-                    except OSError as exc:  # disk full, folder removed or read-only, ...
-                        raise QwenStudioError(
-                            f"the result could not be saved in {out} "
-                            f"({exc.strerror or type(exc).__name__})"
-                        ) from None
-                    names.append(saved.image.name)
-                record(started, history.done, outcome)
-                return names
-
-            def reason(job: QueuedJob) -> str:
-                # An input error names its file; the line already starts with that name.
-                if isinstance(job.error, InputImageError) and job.error.path == job.label:
-                    return job.error.reason
-                return job.detail
-
-            def report(job: QueuedJob) -> None:
-                if job.state is JobState.DONE:
-                    progress.ok(job.label, ", ".join(job.result or []))
-                elif job.state is JobState.SKIPPED:
-                    progress.skip(job.label, job.detail)
-                elif job.state is JobState.FAILED:
-                    if job.error is not None and job.error.user_message.startswith("unexpected"):
-                        log.error("unexpected failure for %s: %s", job.label, job.detail)
-                    progress.fail(job.label, reason(job))
-
-            queue = JobQueue(edit, concurrency=concurrency)
-            queue.subscribe(report)
-            for job in jobs:
-                queue.add(job.request, job.label)
-            queue.start()
-            try:
-                await queue.wait_idle()
-            finally:
-                await queue.close()
-                await asyncio.gather(*recording, return_exceptions=True)
+                    await service.submit([j.request for j in jobs],
+                                         labels=[j.label for j in jobs], batch_id=batch_id,
+                                         budget=gate)
+                    await service.wait_idle()
+                finally:
+                    await service.close()
+    finally:
+        if isinstance(recorder.library, Library):
+            recorder.library.close()
     progress.close()
     elapsed = time.monotonic() - progress.started
+    over = len(printer.over_budget)
     print(
-        f"\n{progress.done} done, {progress.skipped} already done, {progress.failed} failed "
-        f"of {len(jobs)} in {elapsed:.1f} s → {out}",
+        f"\n{progress.done} done, {progress.skipped - over} already done, "
+        + (f"{over} skipped: budget, " if budget is not None else "")
+        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {out}",
         file=sys.stderr,
     )
-    failures = [j for j in queue.ordered() if j.state is JobState.FAILED]
-    if failures:
+    if gate is not None:
+        print(f"Spent (estimate): {money_text(gate.spent, gate.budget.currency)} of the "
+              f"{gate.budget.text()} budget", file=sys.stderr)
+    if printer.failures:
         print("Failures:", file=sys.stderr)
-        for job in failures:
-            print(f"  {job.label}: {reason(job)}", file=sys.stderr)
-    return 1 if failures else 0
+        for label, reason in printer.failures.values():
+            print(f"  {label}: {reason}", file=sys.stderr)
+    if over:
+        print(f"Not sent (over the budget): {over}; run the same command with a larger "
+              "--budget to send only these.", file=sys.stderr)
+    return 1 if printer.failures or over else 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import EditRecord, Library
+from qwen_studio.core.seeds import sent_request
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -53,7 +54,9 @@ def record_to_dict(rec: EditRecord) -> dict[str, Any]:
         "finished_at": rec.finished_at,
         "status": rec.status.value,
         "error": rec.error,
-        "request": rec.request.to_dict(),
+        # As sent: a seed left random shows the one drawn ("seed_drawn": true says so).
+        "request": sent_request(rec).to_dict(),
+        "seed_drawn": rec.request.seed is None and rec.seed_sent is not None,
         "revised_prompt": rec.revised_prompt,
         "usage": rec.usage,
         "timings": rec.timings,
@@ -144,6 +147,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="file name pattern, e.g. '{date}_{index}_{prompt-slug}'; "
                              "fields: date time index k id prompt-slug stem model seed")
     parser.add_argument("--title", default="Qwen Studio gallery", help="gallery title")
+    parser.add_argument("--format", dest="image_format", default=None,
+                        choices=("png", "jpeg", "jpg", "webp", "avif"),
+                        help="write the results in this format (default: as received); "
+                             "colour profile and parameters are embedded in every format")
+    parser.add_argument("--quality", metavar="Q", type=int, default=None,
+                        help="1-100 for jpeg, webp and avif (defaults 92, 90, 80)")
 
 
 def _select(lib: Library, args: argparse.Namespace) -> list[EditRecord] | str:
@@ -184,6 +193,8 @@ def run_export(args: argparse.Namespace) -> int:
             as_zip=args.zip,
             pattern=args.pattern or DEFAULT_PATTERN,
             title=args.title,
+            fmt=getattr(args, "image_format", None),
+            quality=getattr(args, "quality", None),
         )
     except QwenStudioError as e:
         return _fail(str(e))

@@ -197,6 +197,36 @@ class ConfigStore:
         self._save(data)
         self.keys.delete(name)
 
+    # -- prices per image: the user's overrides of the model catalog's (core/spend.py) ----
+    def price_overrides(self) -> dict[str, tuple[float, str]]:
+        """Model name -> (amount per image, currency); entries that do not parse are left
+        out (an estimate never uses a price it cannot read)."""
+        raw = self._load().get("prices")
+        out: dict[str, tuple[float, str]] = {}
+        for model, item in (raw.items() if isinstance(raw, dict) else ()):
+            with contextlib.suppress(TypeError, KeyError, ValueError, AttributeError):
+                amount, currency = float(item["amount"]), str(item["currency"]).upper()
+                if amount >= 0 and len(currency) == 3 and currency.isalpha():
+                    out[str(model)] = (amount, currency)
+        return out
+
+    def set_price_override(self, model: str, amount: float | None,
+                           currency: str = "USD") -> None:
+        """Price `model`'s images at `amount` `currency` each; None removes the override."""
+        if not model.strip():
+            raise ConfigError("a price needs a model name")
+        if amount is not None and not (amount >= 0 and amount != float("inf")):
+            raise ConfigError(f"{amount!r} is not a price (it must be 0 or more)")
+        data = self._load()
+        stored = data.get("prices")
+        prices: dict = stored if isinstance(stored, dict) else {}
+        if amount is None:
+            prices.pop(model, None)
+        else:
+            prices[model] = {"amount": float(amount), "currency": currency.upper()}
+        data["prices"] = prices
+        self._save(data)
+
     def get_key(self, profile_name: str) -> str | None:
         return self.keys.get(profile_name)
 

@@ -86,6 +86,14 @@ STATUS_NOTES: dict[str, str] = {
     "keys_in_keyring": "Keys are stored in the system keyring.",
     "keys_in_file": "No system keyring was found: keys are stored in {path} (readable only "
                     "by you).",
+    # Why an edit was not sent again (a resume): status SKIPPED.
+    "already_in_output": "already in the output folder",
+    "already_done": "already done",
+    # A batch edit not sent because of its budget (core/editing/budget.py): "skipped: budget".
+    "over_budget": "over the budget: its {cost} would take the batch to {total}, over "
+                   "{budget}",
+    "no_price": "over the budget: no price per image is known for {model}, so its cost "
+                "cannot be kept under {budget}",
 }
 # Codes are unique across the three tables.
 _REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}

@@ -1,8 +1,10 @@
 """Export a set of edits as a self-contained gallery: a folder or a zip archive with
 
-    index.html     offline contact sheet (before/after, prompt, parameters)
+    index.html     offline contact sheet (before/after, prompt, parameters); follows the
+                   viewer's light/dark preference
     gallery.json   manifest: every request, revised prompt, usage, timings
-    images/        results, named by a pattern; PNGs carry their parameters in iTXt chunks
+    images/        results, named by a pattern, in the chosen format (core/export_formats:
+                   converted once, colour profile and parameters embedded)
     inputs/        every input image once
 
 Nothing is ever written outside the target, whatever the prompts contain: every file name
@@ -14,7 +16,6 @@ replaced.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import os
 import shutil
@@ -26,13 +27,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from qwen_studio import __version__
 from qwen_studio.core.atomic import TEMP_PREFIX
+from qwen_studio.core.contact_sheet import index_html
 from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.export_formats import SUFFIXES, check_format, check_quality, export_result
 from qwen_studio.core.filenames import expand_pattern, safe_filename, slugify
+from qwen_studio.core.image_metadata import sniff_format
 from qwen_studio.core.library import EditRecord, EditStatus
+from qwen_studio.core.seeds import record_seed_extra, sent_request
 
 DEFAULT_PATTERN = "{date}_{index}_{prompt-slug}"
 _NAME_MAX = 100  # bytes; leaves room for "images/" and a " (2)" suffix on any filesystem
@@ -79,22 +83,29 @@ def _extra_metadata(record: EditRecord) -> dict[str, Any]:
         "created_at": record.created_at,
         "revised_prompt": record.revised_prompt,
         "input_hashes": list(record.input_hashes),
+        **record_seed_extra(record),
     }
 
 
-def _result_bytes(record: EditRecord, path: Path) -> bytes:
+def _result_bytes(record: EditRecord, path: Path, fmt: str | None, quality: int | None) -> bytes:
     data = path.read_bytes()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return data  # not PNG: exactly as received
-    from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for
+    if fmt is None:  # as received: PNGs gain their metadata, other formats stay exact
+        if sniff_format(data) != "png":
+            return data
+        fmt = "png"
+    try:  # the request as sent (its drawn seed filled in), so it can be reproduced
+        return export_result(data, sent_request(record), fmt, quality=quality,
+                             extra=_extra_metadata(record))
+    except (ValueError, QwenStudioError):
+        if fmt == "png":
+            return data  # a damaged PNG is still the user's result: keep it as it is
+        raise ExportError(f"result {path.name} of edit #{record.id} cannot be converted "
+                          f"to {fmt.upper()}") from None
 
-    try:
-        return embed_png_metadata(data, metadata_for(record.request, _extra_metadata(record)))
-    except ValueError:  # a damaged PNG is still the user's result: keep it as it is
-        return data
 
-
-def _plan(records: Sequence[EditRecord], pattern: str) -> tuple[list[_Item], list[_Entry]]:
+def _plan(
+    records: Sequence[EditRecord], pattern: str, suffix: str | None
+) -> tuple[list[_Item], list[_Entry]]:
     items: list[_Item] = []
     entries: list[_Entry] = []
     image_names = _Names()
@@ -133,12 +144,12 @@ def _plan(records: Sequence[EditRecord], pattern: str) -> tuple[list[_Item], lis
                 "prompt-slug": slugify(rec.request.prompt, fallback=""),
                 "stem": Path(first_input.replace("\\", "/")).stem,
                 "model": rec.request.model,
-                "seed": "" if rec.request.seed is None else str(rec.request.seed),
+                "seed": "" if rec.seed is None else str(rec.seed),
             }
             stem = expand_pattern(pattern, fields, max_len=_NAME_MAX)
             if multi:  # several results and no {k}: keep them apart visibly
                 stem = f"{stem[: _NAME_MAX - 4]}-{k}"
-            name = image_names.take(stem, path.suffix.lower() or ".png")
+            name = image_names.take(stem, suffix or path.suffix.lower() or ".png")
             item.results.append(f"images/{name}")
             entries.append(_Entry(f"images/{name}", source=path))
         items.append(item)
@@ -161,7 +172,8 @@ def _manifest(items: list[_Item], title: str, created: float) -> dict[str, Any]:
                 "results": it.results,
                 "inputs": it.inputs,
                 "missing_results": it.missing,
-                "request": it.record.request.to_dict(),
+                "request": sent_request(it.record).to_dict(),
+                **record_seed_extra(it.record),
                 "revised_prompt": it.record.revised_prompt,
                 "usage": it.record.usage,
                 "timings": it.record.timings,
@@ -171,91 +183,6 @@ def _manifest(items: list[_Item], title: str, created: float) -> dict[str, Any]:
             for it in items
         ],
     }
-
-
-_CSS = """
-:root { color-scheme: light dark; --bg: #f2f2f2; --card: #fff; --fg: #222; --muted: #666;
-  --line: #d6d6d6; }
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #1e1e1e; --card: #2a2a2a; --fg: #e6e6e6; --muted: #a0a0a0; --line: #3a3a3a; }
-}
-* { box-sizing: border-box; }
-body { margin: 0; padding: 24px; background: var(--bg); color: var(--fg);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
-header p { margin: 0 0 20px; color: var(--muted); }
-.grid { display: grid; gap: 16px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
-  padding: 12px; display: flex; flex-direction: column; gap: 8px; }
-.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
-.pair figure { margin: 0; }
-.pair figcaption { font-size: 11px; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .05em; margin-bottom: 2px; }
-.thumbs { display: flex; flex-wrap: wrap; gap: 4px; }
-.thumbs a { flex: 1 1 45%; }
-img { display: block; width: 100%; height: auto; border-radius: 4px; background: var(--line); }
-.none { color: var(--muted); font-style: italic; padding: 8px 0; }
-.prompt { margin: 0; white-space: pre-wrap; word-break: break-word; }
-.meta { margin: 0; color: var(--muted); font-size: 12px; white-space: pre-wrap;
-  word-break: break-word; }
-.label { font-weight: 600; color: var(--fg); }
-"""
-
-
-def _href(relative: str) -> str:
-    """A relative link to one of our files: each component percent-encoded, then escaped."""
-    return html.escape("/".join(quote(part) for part in relative.split("/")), quote=True)
-
-
-def _thumbs(files: list[str], alt: str) -> str:
-    if not files:
-        return '<div class="none">no stored image</div>'
-    return '<div class="thumbs">' + "".join(
-        f'<a href="{_href(f)}"><img src="{_href(f)}" alt="{html.escape(alt)}" '
-        'loading="lazy"></a>'
-        for f in files
-    ) + "</div>"
-
-
-def _index_html(items: list[_Item], title: str, created: float) -> str:
-    e = html.escape
-    cards = []
-    for it in items:
-        rec = it.record
-        req = rec.request
-        params = req.parameters_text().split("\n")[-1]  # the line after prompt/negative
-        meta = [f'<span class="label">#{rec.id}</span> · '
-                f"{e(datetime.fromtimestamp(rec.created_at).strftime('%Y-%m-%d %H:%M'))}",
-                e(params)]
-        if req.negative_prompt:
-            meta.append(f'<span class="label">Negative:</span> {e(req.negative_prompt)}')
-        if rec.revised_prompt and rec.revised_prompt != req.prompt:
-            meta.append(f'<span class="label">Revised:</span> {e(rec.revised_prompt)}')
-        if it.missing:
-            meta.append(f"{len(it.missing)} result file(s) missing from the library")
-        cards.append(
-            '<article class="card">'
-            '<div class="pair">'
-            f"<figure><figcaption>Before</figcaption>{_thumbs(it.inputs, 'input')}</figure>"
-            f"<figure><figcaption>After</figcaption>{_thumbs(it.results, 'result')}</figure>"
-            "</div>"
-            f'<p class="prompt">{e(req.prompt)}</p>'
-            f'<p class="meta">{"<br>".join(meta)}</p>'
-            "</article>"
-        )
-    stamp = datetime.fromtimestamp(created).strftime("%Y-%m-%d %H:%M")
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        # Offline and inert: no scripts, nothing fetched from anywhere but this folder.
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src 'self'; style-src 'unsafe-inline'\">\n"
-        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{e(title)}</h1><p>{len(items)} edit(s) · exported {e(stamp)} "
-        f"with Qwen Studio {e(__version__)}</p></header>\n"
-        f'<main class="grid">\n{chr(10).join(cards)}\n</main>\n</body>\n</html>\n'
-    )
 
 
 def _check_target(out: Path, as_zip: bool) -> None:
@@ -283,15 +210,24 @@ def export_gallery(
     as_zip: bool = False,
     pattern: str = DEFAULT_PATTERN,
     title: str = "Qwen Studio gallery",
+    fmt: str | None = None,
+    quality: int | None = None,
 ) -> Path:
-    """Write the done edits among `records` as a gallery folder (or zip file) at `out`.
+    """Write the done edits among `records` as a gallery folder (or zip file) at `out`,
+    the results in format `fmt` (png, jpeg, webp, avif; None keeps each as received, PNGs
+    with their metadata) at `quality` (1–100; None for the format's default).
 
-    Raises ExportError if `out` exists (a non-empty folder, or any file for a zip) or if
-    no record has a result. Returns `out`.
+    Raises ExportError if `out` exists (a non-empty folder, or any file for a zip), if
+    no record has a result, or the format cannot be written here. Returns `out`.
     """
     out = Path(out).absolute()
+    try:
+        fmt = None if fmt is None else check_format(fmt)
+        quality = check_quality(quality)
+    except QwenStudioError as exc:
+        raise ExportError(str(exc)) from None
     _check_target(out, as_zip)
-    items, entries = _plan(records, pattern or DEFAULT_PATTERN)
+    items, entries = _plan(records, pattern or DEFAULT_PATTERN, SUFFIXES[fmt] if fmt else None)
     if not items:
         raise ExportError("none of the selected edits has a result to export")
     created = time.time()
@@ -302,7 +238,7 @@ def export_gallery(
             for arc in it.results:
                 src = by_arcname[arc].source
                 assert src is not None
-                files.append((arc, _result_bytes(it.record, src)))
+                files.append((arc, _result_bytes(it.record, src, fmt, quality)))
         for e in entries:
             if e.arcname.startswith("inputs/") and e.source is not None:
                 files.append((e.arcname, e.source.read_bytes()))
@@ -310,7 +246,7 @@ def export_gallery(
         raise ExportError(f"could not read a stored image: {exc}") from exc
     manifest = json.dumps(_manifest(items, title, created), ensure_ascii=False, indent=2)
     files.append(("gallery.json", manifest.encode("utf-8")))
-    files.append(("index.html", _index_html(items, title, created).encode("utf-8")))
+    files.append(("index.html", index_html(items, title, created).encode("utf-8")))
 
     try:
         if as_zip:

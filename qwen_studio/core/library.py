@@ -28,12 +28,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import TEMP_PREFIX, write_atomic
+from qwen_studio.core.editing.status import FAILED_STATUSES as _FAILED
+from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.errors import InputImageError, QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
 
@@ -43,21 +44,9 @@ STALE_TEMP_AGE_S = 15 * 60
 _IN_CHUNK = 500  # stay far below SQLITE_MAX_VARIABLE_NUMBER on old builds
 
 
-class EditStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-
-
-FINISHED_STATUSES = frozenset(
-    {EditStatus.DONE, EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED}
-)
-# What the "failed" filter shows: edits that did not produce a result and were not
-# stopped on purpose.
-FAILED_STATUSES = (EditStatus.FAILED.value, EditStatus.INTERRUPTED.value)
+# The one status vocabulary lives with the edit service; re-exported here for the library's
+# own callers. FAILED_STATUSES as stored values, for SQL.
+FAILED_STATUSES = tuple(s.value for s in _FAILED)
 
 
 @dataclass(frozen=True)
@@ -82,10 +71,19 @@ class EditRecord:
     input_files: tuple[Path, ...]
     result_files: tuple[Path, ...]
     deleted: bool = False
+    # The seed actually sent (drawn by the app when the request left it random; the
+    # request keeps None, which is the edit's identity). None: not sent yet, or an edit
+    # from before seeds were recorded.
+    seed_sent: int | None = None
 
     @property
     def model(self) -> str:
         return self.request.model
+
+    @property
+    def seed(self) -> int | None:
+        """The seed to show and to reuse: the one sent, else the one asked for."""
+        return self.seed_sent if self.seed_sent is not None else self.request.seed
 
 
 # -- schema ------------------------------------------------------------------------------------
@@ -181,8 +179,27 @@ def _run_script(statements: Sequence[str]):
     return migrate
 
 
+# The designer's kit (core/prompt_library.py, core/seeds.py): saved prompt snippets, and
+# the seed actually sent when the request left it random (the request keeps "random": it
+# is the edit's identity; the drawn seed is its outcome).
+_SCHEMA_3_KIT = (
+    """CREATE TABLE prompt_snippets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'prompt' CHECK (kind IN ('prompt', 'negative')),
+        starred INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX ix_prompt_snippets_order ON prompt_snippets(kind, starred DESC, position)",
+    "CREATE TABLE prompt_library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "ALTER TABLE edits ADD COLUMN seed_sent INTEGER",
+)
+
 # Append only: position i migrates user_version i -> i + 1.
-MIGRATIONS = [_run_script(_SCHEMA_1), _migration_2_fts]
+MIGRATIONS = [_run_script(_SCHEMA_1), _migration_2_fts, _run_script(_SCHEMA_3_KIT)]
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -365,6 +382,17 @@ class Library:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction, for the modules that keep their own tables in this
+        database (core/prompt_library.py)."""
+        return self._tx()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, held for a few reads (no transaction, no write lock)."""
+        with self._lock:
+            yield self.conn
 
     def _migrate(self) -> None:
         with self._tx() as conn:
@@ -636,6 +664,11 @@ class Library:
             )
         return [path for _, _, path in written]
 
+    def set_seed_sent(self, edit_id: int, seed: int) -> None:
+        """Record the seed sent for this edit (core/seeds.py; before the request goes)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE edits SET seed_sent = ? WHERE id = ?", (int(seed), edit_id))
+
     def set_favourite(self, edit_id: int, value: bool) -> None:
         with self._tx() as conn:
             conn.execute("UPDATE edits SET favourite = ? WHERE id = ?", (int(bool(value)), edit_id))
@@ -677,7 +710,8 @@ class Library:
     _COLUMNS = (
         "e.id, e.request_json, e.status, e.created_at, e.started_at, e.finished_at, e.error,"
         " e.revised_prompt, e.usage_json, e.timings_json, e.profile_name, e.favourite,"
-        " e.parent_id, e.batch_id, e.deleted_at, e.prompt, e.negative_prompt, e.model"
+        " e.parent_id, e.batch_id, e.deleted_at, e.prompt, e.negative_prompt, e.model,"
+        " e.seed_sent"
     )
 
     def _records(self, rows: list[sqlite3.Row | tuple]) -> list[EditRecord]:
@@ -698,7 +732,7 @@ class Library:
         for r in rows:
             (edit_id, request_json, status, created, started, finished, error, revised,
              usage_json, timings_json, profile, fav, parent, batch, deleted_at, prompt,
-             negative, model) = r
+             negative, model, seed_sent) = r
             try:
                 request = EditRequest.from_json(request_json)
             except (ValueError, TypeError):
@@ -728,6 +762,7 @@ class Library:
                     input_files=tuple(self.file_path(s, x) for s, x in inputs if x),
                     result_files=tuple(self.file_path(s, x or "bin") for s, x in results),
                     deleted=deleted_at is not None,
+                    seed_sent=seed_sent,
                 )
             )
         return out

@@ -46,16 +46,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
+from qwen_studio.core.editing.queue import RETRYABLE
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, QwenStudioError
-from qwen_studio.core.jobs import Job, JobState, QueueStats
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui import theme
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
-from qwen_studio.ui.error_text import error_hint, error_message, input_reason, request_problems
+from qwen_studio.ui.error_text import (
+    error_hint,
+    error_message,
+    input_reason,
+    request_problems,
+    status_note,
+)
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
+from qwen_studio.ui.progress_text import retry_text, stage_word
 
 if TYPE_CHECKING:
-    from qwen_studio.core import batch_store
+    from qwen_studio.core.editing.batches import BatchSummary
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
@@ -71,13 +81,14 @@ BATCH_OFFER_KEY = "batch:offer"
 # Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
 # Words are translated where shown (BatchModel.tr). The colour here is the dark theme's;
 # status_colour() gives the running theme's (STATUS_COLOURS).
-STATUS_LOOK: dict[JobState, tuple[str, str, str]] = {
-    JobState.QUEUED: ("◷", QT_TRANSLATE_NOOP("BatchModel", "Queued"), "#9a9a9a"),
-    JobState.RUNNING: ("⟳", QT_TRANSLATE_NOOP("BatchModel", "Running"), "#6fa8dc"),
-    JobState.DONE: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done"), "#7cc48a"),
-    JobState.FAILED: ("✗", QT_TRANSLATE_NOOP("BatchModel", "Failed"), "#e07a7a"),
-    JobState.CANCELLED: ("⊘", QT_TRANSLATE_NOOP("BatchModel", "Cancelled"), "#b0b0b0"),
-    JobState.SKIPPED: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done earlier"), "#7cc48a"),
+STATUS_LOOK: dict[EditStatus, tuple[str, str, str]] = {
+    EditStatus.QUEUED: ("◷", QT_TRANSLATE_NOOP("BatchModel", "Queued"), "#9a9a9a"),
+    EditStatus.RUNNING: ("⟳", QT_TRANSLATE_NOOP("BatchModel", "Running"), "#6fa8dc"),
+    EditStatus.DONE: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done"), "#7cc48a"),
+    EditStatus.FAILED: ("✗", QT_TRANSLATE_NOOP("BatchModel", "Failed"), "#e07a7a"),
+    EditStatus.CANCELLED: ("⊘", QT_TRANSLATE_NOOP("BatchModel", "Cancelled"), "#b0b0b0"),
+    EditStatus.SKIPPED: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done earlier"), "#7cc48a"),
+    EditStatus.INTERRUPTED: ("⚠", QT_TRANSLATE_NOOP("BatchModel", "Interrupted"), "#e0b45a"),
 }
 COLUMNS = (
     QT_TRANSLATE_NOOP("BatchModel", "Input"), QT_TRANSLATE_NOOP("BatchModel", "Status"),
@@ -88,12 +99,12 @@ C_INPUT, C_STATUS, C_TRIES, C_TIME, C_RESULT, C_PROMPT = range(6)
 
 # Status colours per theme: as text they keep >= 4.5:1 on the table's rows (plain and
 # alternate); as badges they carry a glyph of LOOK["badge_text"].
-STATUS_COLOURS: dict[str, dict[JobState, str]] = {
+STATUS_COLOURS: dict[str, dict[EditStatus, str]] = {
     "dark": {s: look[2] for s, look in STATUS_LOOK.items()},
     "light": {
-        JobState.QUEUED: "#5f5f5f", JobState.RUNNING: "#1f5fa8", JobState.DONE: "#2e7d32",
-        JobState.FAILED: "#b3261e", JobState.CANCELLED: "#6b6b6b",
-        JobState.SKIPPED: "#2e7d32",
+        EditStatus.QUEUED: "#5f5f5f", EditStatus.RUNNING: "#1f5fa8", EditStatus.DONE: "#2e7d32",
+        EditStatus.FAILED: "#b3261e", EditStatus.CANCELLED: "#6b6b6b",
+        EditStatus.SKIPPED: "#2e7d32", EditStatus.INTERRUPTED: "#8a5a00",
     },
 }
 # The panel's own surfaces (what theme.tokens has no name for), per theme.
@@ -105,14 +116,14 @@ LOOK: dict[str, dict[str, str]] = {
               "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b",
               "badge_text": "#ffffff"},
 }
-_icons: dict[tuple[str, JobState], QIcon] = {}
+_icons: dict[tuple[str, EditStatus], QIcon] = {}
 
 
 def _scheme(scheme: str | None) -> str:
     return scheme if scheme in ("dark", "light") else theme.current_scheme()
 
 
-def status_colour(state: JobState, scheme: str | None = None) -> str:
+def status_colour(state: EditStatus, scheme: str | None = None) -> str:
     return STATUS_COLOURS[_scheme(scheme)][state]
 
 
@@ -134,7 +145,7 @@ def panel_stylesheet(scheme: str | None = None) -> str:
     )
 
 
-def status_icon(state: JobState, scheme: str | None = None) -> QIcon:
+def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
     """A small round badge with the status glyph, painted once per state and theme."""
     scheme = _scheme(scheme)
     icon = _icons.get((scheme, state))
@@ -158,23 +169,38 @@ def status_icon(state: JobState, scheme: str | None = None) -> QIcon:
     return icon
 
 
-def _elapsed(job: Job) -> str:
-    if job.started_at is None or job.state is JobState.SKIPPED:
+def _elapsed(job: EditProgress) -> str:
+    if job.started_at is None or job.status is EditStatus.SKIPPED:
         return ""
-    s = int(job.elapsed)
+    s = int(job.elapsed(time.monotonic()))
     if s < 60:
         return translate("Duration", "{s} s").format(s=s)
     return translate("Duration", "{m} min {s} s").format(m=s // 60, s=f"{s % 60:02d}")
 
 
-def _job_result_path(job: Job) -> Path | None:
-    if job.state in (JobState.DONE, JobState.SKIPPED) and job.result:
-        return Path(job.result[0])
+def _results(job: EditProgress) -> tuple[Path, ...]:
+    return job.result.paths if job.result is not None else ()
+
+
+def _job_result_path(job: EditProgress) -> Path | None:
+    if job.status in (EditStatus.DONE, EditStatus.SKIPPED) and _results(job):
+        return _results(job)[0]
     return None
 
 
+def _detail(job: EditProgress) -> str:
+    """Why it failed, why it was skipped, or what a running edit is doing (translated)."""
+    if job.error is not None:
+        return error_message(job.error)
+    if job.note:
+        return status_note(job.note)
+    if job.retry is not None:
+        return retry_text(job)
+    return ""
+
+
 class BatchModel(QAbstractTableModel):
-    """Rows mirror the controller's job order; cells read the live Job objects."""
+    """Rows mirror the batch's edit order; cells read each edit's latest EditProgress."""
 
     thumbnailNeeded = Signal(object, object)  # key (job id, "in"/"out"), Path
 
@@ -209,7 +235,7 @@ class BatchModel(QAbstractTableModel):
             return self.tr(COLUMNS[section])
         return None
 
-    def job_at(self, row: int) -> Job | None:
+    def job_at(self, row: int) -> EditProgress | None:
         if 0 <= row < len(self._ids):
             return self.controller.job(self._ids[row])
         return None
@@ -220,7 +246,7 @@ class BatchModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         f = super().flags(index)
         job = self.job_at(index.row())
-        if index.column() == C_PROMPT and job is not None and job.state is JobState.QUEUED:
+        if index.column() == C_PROMPT and job is not None and job.status is EditStatus.QUEUED:
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
@@ -231,7 +257,7 @@ class BatchModel(QAbstractTableModel):
         col = index.column()
         R = Qt.ItemDataRole
         if role == JobIdRole:
-            return job.id
+            return job.edit_id
         if role == R.AccessibleTextRole:
             return self._accessible(job)
         if col == C_INPUT:
@@ -239,24 +265,24 @@ class BatchModel(QAbstractTableModel):
                 return job.label
             if role == R.DecorationRole:
                 src = job.request.inputs[0] if job.request.inputs else ""
-                return self._thumb((job.id, "in"), Path(src)) if src else None
+                return self._thumb((job.edit_id, "in"), Path(src)) if src else None
             if role == R.ToolTipRole:
                 return "\n".join(job.request.inputs)
         elif col == C_STATUS:
-            word = self.tr(STATUS_LOOK[job.state][1])
+            word = self.tr(STATUS_LOOK[job.status][1])
             if role == R.DisplayRole:
-                if job.state is JobState.RUNNING and job.detail and job.detail != "starting":
-                    return f"{word} · {job.detail.split(' — ')[0]}"
+                if job.status is EditStatus.RUNNING and job.stage is not Stage.PREPARING:
+                    return f"{word} · {stage_word(job.stage)}"
                 return word
             if role == R.DecorationRole:
-                return status_icon(job.state, self.scheme)
+                return status_icon(job.status, self.scheme)
             if role == R.ForegroundRole:
-                return QColor(STATUS_COLOURS[self.scheme][job.state])
+                return QColor(STATUS_COLOURS[self.scheme][job.status])
             if role == R.ToolTipRole:
-                return job.detail or word
+                return _detail(job) or word
         elif col == C_TRIES:
             if role == R.DisplayRole:
-                return str(job.attempts) if job.attempts else "–"
+                return str(job.attempt) if job.attempt else "–"
             if role == R.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
         elif col == C_TIME:
@@ -267,18 +293,18 @@ class BatchModel(QAbstractTableModel):
         elif col == C_RESULT:
             path = _job_result_path(job)
             if role == R.DecorationRole and path is not None:
-                return self._thumb((job.id, "out"), path)
+                return self._thumb((job.edit_id, "out"), path)
             if role == R.DisplayRole:
-                if job.state is JobState.FAILED:
-                    return job.detail
-                if path is not None and len(job.result) > 1:
-                    return f"{len(job.result)} results"
+                if job.status is EditStatus.FAILED:
+                    return _detail(job)
+                if path is not None and len(_results(job)) > 1:
+                    return f"{len(_results(job))} results"
                 return ""
             if role == R.ToolTipRole:
-                if job.state is JobState.FAILED:
-                    return job.detail
-                return "\n".join(str(p) for p in job.result or [])
-            if role == R.ForegroundRole and job.state is JobState.FAILED:
+                if job.status is EditStatus.FAILED:
+                    return _detail(job)
+                return "\n".join(str(p) for p in _results(job))
+            if role == R.ForegroundRole and job.status is EditStatus.FAILED:
                 return QColor(theme.tokens(self.scheme)["error_fg"])
         elif col == C_PROMPT:
             if role in (R.DisplayRole, R.EditRole):
@@ -286,7 +312,7 @@ class BatchModel(QAbstractTableModel):
                     job.request.prompt or "(the batch prompt)")
             if role == R.ToolTipRole:
                 return ("Double-click to give this photo its own prompt"
-                        if job.state is JobState.QUEUED else job.request.prompt)
+                        if job.status is EditStatus.QUEUED else job.request.prompt)
             if role == R.ForegroundRole and not job.request.prompt:
                 return QColor(LOOK[self.scheme]["hint"])
         return None
@@ -296,20 +322,20 @@ class BatchModel(QAbstractTableModel):
         job = self.job_at(index.row())
         if job is None or index.column() != C_PROMPT or role != Qt.ItemDataRole.EditRole:
             return False
-        if not self.controller.set_prompt(job.id, str(value)):
+        if not self.controller.set_prompt(job.edit_id, str(value)):
             return False
         self.dataChanged.emit(index, index)
         return True
 
-    def _accessible(self, job: Job) -> str:
-        _g, word, _c = STATUS_LOOK[job.state]
+    def _accessible(self, job: EditProgress) -> str:
+        _g, word, _c = STATUS_LOOK[job.status]
         parts = [job.label, self.tr(word).lower()]
-        if job.attempts:
-            parts.append(f"{job.attempts} attempt{'s' if job.attempts != 1 else ''}")
+        if job.attempt:
+            parts.append(f"{job.attempt} attempt{'s' if job.attempt != 1 else ''}")
         if t := _elapsed(job):
             parts.append(t)
-        if job.state is JobState.FAILED and job.detail:
-            parts.append(job.detail)
+        if job.status is EditStatus.FAILED and job.error is not None:
+            parts.append(_detail(job))
         return ", ".join(parts)
 
     # -- thumbnails ----------------------------------------------------------------------------
@@ -399,8 +425,8 @@ class BatchModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def _tick(self) -> None:
-        running = [self._row[j.id] for j in self.controller.jobs()
-                   if j.state is JobState.RUNNING and j.id in self._row]
+        running = [self._row[j.edit_id] for j in self.controller.jobs()
+                   if j.status is EditStatus.RUNNING and j.edit_id in self._row]
         if running:
             self.dataChanged.emit(self.index(min(running), C_TIME),
                                   self.index(max(running), C_TIME))
@@ -626,7 +652,7 @@ class BatchPanel(QFrame):
         return act
 
     # -- selection actions ---------------------------------------------------------------------
-    def selected_jobs(self) -> list[Job]:
+    def selected_jobs(self) -> list[EditProgress]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         if not rows and self.view.currentIndex().isValid():
             rows = [self.view.currentIndex().row()]
@@ -634,20 +660,20 @@ class BatchPanel(QFrame):
 
     def cancel_selected(self) -> None:
         for job in self.selected_jobs():
-            self.controller.cancel(job.id)
+            self.controller.cancel(job.edit_id)
 
     def retry_selected(self) -> None:
         for job in self.selected_jobs():
-            self.controller.retry(job.id)
+            self.controller.retry(job.edit_id)
 
     def remove_selected(self) -> None:
         for job in self.selected_jobs():
-            self.controller.remove(job.id)
+            self.controller.remove(job.edit_id)
 
     def edit_prompt(self) -> None:
         jobs = self.selected_jobs()
         if jobs:
-            row = self.model.row_of(jobs[0].id)
+            row = self.model.row_of(jobs[0].edit_id)
             self.view.edit(self.model.index(row, C_PROMPT))
 
     def _retry_failed(self) -> None:
@@ -662,12 +688,10 @@ class BatchPanel(QFrame):
 
     def _update_actions(self) -> None:
         jobs = self.selected_jobs()
-        finished = {JobState.DONE, JobState.SKIPPED, JobState.FAILED, JobState.CANCELLED}
-        self.cancel_action.setEnabled(any(j.state not in finished for j in jobs))
-        self.retry_action.setEnabled(
-            any(j.state in (JobState.FAILED, JobState.CANCELLED) for j in jobs))
-        self.remove_action.setEnabled(any(j.state is not JobState.RUNNING for j in jobs))
-        self.edit_prompt_action.setEnabled(any(j.state is JobState.QUEUED for j in jobs))
+        self.cancel_action.setEnabled(any(not j.finished for j in jobs))
+        self.retry_action.setEnabled(any(j.status in RETRYABLE for j in jobs))
+        self.remove_action.setEnabled(any(j.status is not EditStatus.RUNNING for j in jobs))
+        self.edit_prompt_action.setEnabled(any(j.status is EditStatus.QUEUED for j in jobs))
 
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
@@ -763,8 +787,8 @@ class BatchPanel(QFrame):
         text += f" of {report.total}."
         if report.failures:
             reasons: dict[str, list[str]] = {}
-            for label, reason in report.failures:
-                reasons.setdefault(reason or "unknown error", []).append(label)
+            for label, edit in report.failures:
+                reasons.setdefault(_detail(edit) or "unknown error", []).append(label)
             lines = [f"{len(v)} × {_html(k)} ({_html(', '.join(v[:3]))}"
                      f"{'…' if len(v) > 3 else ''})" for k, v in list(reasons.items())[:4]]
             text += "<br>Failed: " + "; ".join(lines) + ". Retry failed sends them again."
@@ -774,7 +798,7 @@ class BatchPanel(QFrame):
         self.summary.setAccessibleName(self.summary.text())
         self.summary.show()
 
-    def offer_resume(self, summary: batch_store.BatchSummary) -> None:
+    def offer_resume(self, summary: BatchSummary) -> None:
         self._resume_id = summary.batch_id
         prompt = f" (“{summary.prompt[:40]}”)" if summary.prompt else ""
         self.resume_label.setText(
@@ -793,27 +817,6 @@ def _duration(s: float) -> str:
     return translate("Duration", "{h} h {m} min").format(h=s // 3600, m=f"{s % 3600 // 60:02d}")
 
 
-_HISTORY_STATUS = {
-    JobState.QUEUED: "queued", JobState.RUNNING: "running", JobState.DONE: "done",
-    JobState.SKIPPED: "done", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
-}
-
-
-def history_fields(job: Job) -> dict[str, Any]:
-    """What the history row of a batch job shows, from the job (times on the wall clock)."""
-    fields: dict[str, Any] = {"status": _HISTORY_STATUS[job.state], "note": "", "stage": ""}
-    if job.state is JobState.FAILED:
-        fields["note"] = job.detail
-    if job.state in (JobState.DONE, JobState.SKIPPED):
-        fields["result_paths"] = [Path(p) for p in job.result or []]
-    if job.state is JobState.SKIPPED:
-        return fields  # done in an earlier session: the library's times stay
-    offset = time.time() - time.monotonic()
-    fields["started"] = job.started_at + offset if job.started_at is not None else None
-    fields["finished"] = job.finished_at + offset if job.finished_at is not None else None
-    return fields
-
-
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -825,11 +828,8 @@ class BatchUi:
     def __init__(self, window: Any) -> None:
         self.window = window
 
-        def connection() -> tuple[Any, Any, str]:
-            ep = window.endpoint
-            return window.http, ep, (ep.profile_name if ep else "")
-
-        self.controller = BatchController(window.library, window.pool, connection, window)
+        self.controller = BatchController(lambda: window.edits, window.edit_signals,
+                                          window.set_client_settings, window)
         self.panel = BatchPanel(self.controller)
         self.panel.hide()
         central = window.takeCentralWidget()
@@ -871,14 +871,9 @@ class BatchUi:
         self.panel.resumeRequested.connect(self.resume)
         self.panel.model.thumbnailNeeded.connect(self._load_thumbnail)
         c = self.controller
-        # The history list shows the batch's edits too: told here what the queue knows,
-        # instead of re-reading 200 rows from the library every poll.
+        # The history list follows every edit through the window's EditServiceSignals; an
+        # edit taken out of the batch before it ran is gone from the history too.
         self._history = getattr(window, "history_model", None)
-        self._edit_of: dict[int, int] = {}  # job id -> library edit id
-        self._pushed: dict[int, JobState] = {}  # job id -> state the history last heard
-        c.reset.connect(self._forget_jobs)
-        c.jobsAdded.connect(self._track_in_history)
-        c.jobsChanged.connect(self._push_to_history)
         c.jobsRemoved.connect(self._remove_from_history)
         self.panel.statsShown.connect(self._update_title)
         c.activeChanged.connect(lambda _a: self._update_run_button())
@@ -894,42 +889,9 @@ class BatchUi:
             c.spawn(c.check_resume())
 
     # -- history -------------------------------------------------------------------------------
-    def _forget_jobs(self) -> None:
-        self._edit_of.clear()
-        self._pushed.clear()
-
-    def _track_in_history(self, ids: list[int]) -> None:
-        edit_ids = []
-        for job_id in ids:
-            job = self.controller.job(job_id)
-            if job is not None and job.key is not None:
-                self._edit_of[job_id] = int(job.key)
-                # Started before this first flush: the library may not say so yet.
-                self._pushed[job_id] = (JobState.QUEUED if job.state is JobState.RUNNING
-                                        else job.state)
-                edit_ids.append(int(job.key))
-        if edit_ids and self._history is not None:
-            self._history.track_edits(edit_ids)
-
-    def _push_to_history(self, ids: list[int]) -> None:
-        """State changes only (not every progress note): what a history row shows."""
-        changes: dict[int, dict[str, Any]] = {}
-        for job_id in ids:
-            job = self.controller.job(job_id)
-            edit_id = self._edit_of.get(job_id)
-            if job is None or edit_id is None or self._pushed.get(job_id) is job.state:
-                continue
-            self._pushed[job_id] = job.state
-            changes[edit_id] = history_fields(job)
-        if changes and self._history is not None:
-            self._history.push_edits(changes)
-
     def _remove_from_history(self, ids: list[int]) -> None:
-        gone = [self._edit_of.pop(i) for i in ids if i in self._edit_of]
-        for i in ids:
-            self._pushed.pop(i, None)
-        if gone and self._history is not None:
-            self._history.forget_edits(gone)
+        if ids and self._history is not None:
+            self._history.forget_edits(ids)
 
     def _on_banner_action(self, key: str) -> None:
         if key == BATCH_OFFER_KEY and self._offered:
@@ -980,8 +942,7 @@ class BatchUi:
 
     async def add(self, images: list[Path], skipped: list[tuple[Path, str]], why: str) -> None:
         w = self.window
-        profile = w.endpoint.profile_name if w.endpoint else ""
-        n = await self.controller.add_images(images, self.base_request(), profile)
+        n = await self.controller.add_images(images, self.base_request())
         self.set_visible(True)
         # why: "folder", "many" (photos at once) or "choice" (File ▸ Batch…).
         reason = {
@@ -1048,8 +1009,9 @@ class BatchUi:
         try:
             self.controller.start(self.base_request())
         except QwenStudioError as exc:
-            w.banner.show_message("warning", error_message(exc), error_hint(exc),
-                                  translate("BatchUi", "Open settings"), "settings")
+            w.notices.show(Notice(NoticeKind.BATCH, NoticeLevel.WARNING, error_message(exc),
+                                  error_hint(exc), translate("BatchUi", "Open settings"),
+                                  w.open_settings))
             return False
         w.save_settings_soon()
         self.set_visible(True)
@@ -1097,7 +1059,7 @@ class BatchUi:
         self.controller.spawn(load())
 
     # -- resume / export -----------------------------------------------------------------------
-    def _offer_resume(self, summary: batch_store.BatchSummary) -> None:
+    def _offer_resume(self, summary: BatchSummary) -> None:
         self.panel.offer_resume(summary)
         self.set_visible(True)
 
@@ -1105,10 +1067,11 @@ class BatchUi:
         if not batch_id:
             return
         if self.window.endpoint is None:
-            self.window.banner.show_message(
-                "warning", translate("BatchUi", "Connect to a service to resume the batch."),
+            self.window.notices.show(Notice(
+                NoticeKind.BATCH, NoticeLevel.WARNING,
+                translate("BatchUi", "Connect to a service to resume the batch."),
                 translate("BatchUi", "Set up your API key in Settings, then press Resume again."),
-                translate("BatchUi", "Open settings"), "settings")
+                translate("BatchUi", "Open settings"), self.window.open_settings))
             return
         self.panel.resume_banner.hide()
         self.window.spawn(self.controller.resume_batch(batch_id))
@@ -1133,10 +1096,10 @@ class BatchUi:
         loop = asyncio.get_running_loop()
         w = self.window
 
-        from qwen_studio.core import batch_store
+        recorder = w.edits.recorder
 
         def work() -> Path:
-            records = batch_store.batch_records(w.library, batch_id)
+            records = recorder.batch_records(batch_id)
             prompt = records[0].request.prompt if records else ""
             return export_gallery(records, target, title=f"Qwen Studio batch — {prompt[:60]}")
 

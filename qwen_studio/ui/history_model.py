@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     # Only types here: concurrent.futures loads with the pool (image_loading).
     from concurrent.futures import Executor, Future
 
+    from qwen_studio.core.editing.progress import EditProgress
+
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
@@ -282,6 +284,7 @@ class HistoryModel(QAbstractListModel):
         self._track_timer.timeout.connect(self._load_tracked)
         # Live entries a filter hides: the window still tracks their progress through them.
         self._hidden: dict[int, HistoryEntry] = {}
+        self._applied: dict[int, str] = {}  # batch edit id -> status last pushed
         if autoload and library is not None:
             self.fetchMore(_ROOT)
             self._poller.start()
@@ -711,6 +714,47 @@ class HistoryModel(QAbstractListModel):
         for i in ids:
             self._own.pop(i, None)
         self.remove([e for e in self._entries if e.edit_id in ids])
+
+    # -- the edit service's live state (interim: the history engineer's version replaces it) ---
+    def apply_progress(self, progress: EditProgress) -> None:
+        """The ONE way the live state of an edit reaches the list. Interim mapping onto the
+        existing paths: a single edit is added on top and updated in place; a batch's edits
+        are tracked (loaded together) and pushed on every status change."""
+        from qwen_studio.core.editing.status import EditStatus
+        from qwen_studio.ui.error_text import error_message
+        from qwen_studio.ui.progress_text import retry_text
+
+        p = progress
+        status = {EditStatus.SKIPPED: DONE}.get(p.status, str(p.status))
+        offset = time.time() - time.monotonic()
+        fields: dict[str, Any] = {
+            "status": status,
+            "stage": "" if p.finished else str(p.stage),
+            "note": (error_message(p.error) if p.error is not None
+                     else retry_text(p) if p.retry is not None else ""),
+            "started": p.started_at + offset if p.started_at is not None else None,
+            "finished": p.finished_at + offset if p.finished_at is not None else None,
+        }
+        if p.result is not None and p.result.paths:
+            fields["result_paths"] = list(p.result.paths)
+        if p.batch_id is None:
+            if self.entry(p.edit_id) is None:
+                self.add(HistoryEntry(job_id=p.edit_id, request=p.request, edit_id=p.edit_id))
+            fields["request"] = p.request
+            if p.error is not None:
+                fields["error"] = p.error
+            if p.result is not None:
+                fields["usage"] = dict(p.result.usage)
+            self.update(p.edit_id, **fields)
+            return
+        if p.status is EditStatus.SKIPPED and p.result is not None and p.result.paths:
+            fields.pop("started"), fields.pop("finished")  # done earlier: the library's times
+        last = self._applied.get(p.edit_id)
+        if last is None:
+            self.track_edits([p.edit_id])
+        if last != status:
+            self._applied[p.edit_id] = status
+            self.push_edits({p.edit_id: fields})
 
     # -- thumbnails ----------------------------------------------------------------------------
     def thumbnail(self, path: Path | None) -> QImage | None:

@@ -734,17 +734,17 @@ class HistoryPanel(QWidget):
 
     async def _rerun(self, entries: list[HistoryEntry]) -> list[int]:
         w = self._need_window()
-        if not w.controller.has_client:
+        if not w.has_client:
             self._banner("warning", self.tr("Qwen Studio is not connected to a service yet."),
                          self.tr("Set up your API key in Settings, or try the demo."))
             return []
-        jobs = []
+        jobs: list[int] = []
         for e in entries:
             rec = await self._record(e)
             request = e.request
             if rec is not None:
                 request = _request_with_stored_inputs(rec)
-            jobs.append(w.controller.submit(request, parent_edit_id=e.parent_id))
+            jobs += await w.edits.submit([request], parent_id=e.parent_id)
         if jobs:
             self._status(f"Re-running {len(jobs)} edit{'s' if len(jobs) > 1 else ''}")
         return jobs
@@ -942,19 +942,21 @@ class HistoryPanel(QWidget):
         self._status(f"Exported {n} images to {out}")
         return out
 
-    # -- dropped PNGs carry their parameters ---------------------------------------------------
+    # -- dropped images (PNG, JPEG, WebP, AVIF) carry their parameters -------------------------
     def _on_files_dropped(self, paths: list[str]) -> None:
-        pngs = [Path(p) for p in paths if p.lower().endswith(".png")]
+        from qwen_studio.core.image_metadata import RECALL_SUFFIXES
+
+        pngs = [Path(p) for p in paths if Path(p).suffix.lower() in RECALL_SUFFIXES]
         if pngs:
             self.spawn(self._offer_recall(pngs))
 
     async def _offer_recall(self, pngs: list[Path]) -> EditRequest | None:
-        from qwen_studio.core.png_metadata import request_from_png
+        from qwen_studio.core.image_metadata import request_from_file
 
         def find() -> tuple[Path, EditRequest] | None:
             for p in pngs:
                 with contextlib.suppress(OSError, ValueError):
-                    req = request_from_png(p.read_bytes())
+                    req = request_from_file(p)
                     if req is not None:
                         return p, req
             return None

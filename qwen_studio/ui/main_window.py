@@ -3,8 +3,9 @@
 The window holds no state of its own beyond what it shows: the next edit is an EditorState
 (ui/editor), the shown result a ResultsController (ui/compare), the service a Connection
 (qt/connection), and coroutines run on the TaskRunner (qt/tasks) the composition root
-(app/) built. Everything slow happens elsewhere: edits in EditController tasks on the
-qasync loop, pixels and files in the shared thread pool.
+(app/) built, and every edit runs in the EditService of the EditSession (qt/edit_session)
+app/ built too: the window submits, observes its signals, and words them (EditFeedback).
+Pixels and files are decoded and written in the shared thread pool.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QModelIndex,
     QSettings,
     Qt,
@@ -31,25 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
-from qwen_studio.core.errors import (
-    AuthError,
-    ConfigError,
-    InputImageError,
-    ModerationError,
-    QwenStudioError,
-    RateLimitError,
-)
+from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.connection import DEMO_PROFILE, Connection
+from qwen_studio.qt.edit_session import EditSession
 from qwen_studio.qt.tasks import TaskRunner
-from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.canvas_area import CanvasArea
 from qwen_studio.ui.compare.results import ResultsController
 from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.launcher import Dialogs
-from qwen_studio.ui.edit_controller import EditController, JobResult
+from qwen_studio.ui.edit_feedback import EditFeedback, FailureActions
 from qwen_studio.ui.editor.inputs import InputsController
 from qwen_studio.ui.editor.panel import EditorPanel
 from qwen_studio.ui.editor.state import (
@@ -60,19 +54,9 @@ from qwen_studio.ui.editor.state import (
     problem_codes,
     problem_hint,
 )
-from qwen_studio.ui.error_text import error_hint, error_message, request_problems
-from qwen_studio.ui.history_model import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    QUEUED,
-    RUNNING,
-    EntryRole,
-    HistoryEntry,
-    HistoryModel,
-)
+from qwen_studio.ui.error_text import request_problems
+from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
 from qwen_studio.ui.history_panel import HistoryPanel
-from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.window_menus import WindowSlots, build_actions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
@@ -81,6 +65,7 @@ if TYPE_CHECKING:
     # asyncio loads after the first paint (app.main): ~45 ms.
     import asyncio
 
+    from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library
     from qwen_studio.ui.batch_panel import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
@@ -100,6 +85,7 @@ class MainWindow(QMainWindow):
         http: LazyHttpClient,
         tasks: TaskRunner,
         connection: Connection,
+        edits: EditSession,
         settings: QSettings,
         close_services: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
@@ -114,19 +100,16 @@ class MainWindow(QMainWindow):
         self.tasks = tasks
         self.pool = tasks.pool  # the shared thread pool (decodes, files, library calls)
         self.connection = connection
+        self.edit_session = edits
+        self.edit_signals = edits.signals  # EditProgress and QueueStats as Qt signals
         self.qsettings = settings
         self._close_services = close_services
-        # Timeouts, retries and the result cap; tests and tuning use set_client_settings.
-        self.client_settings = ClientSettings()
-        self._retry_jobs: dict[str, EditRequest] = {}
-        self._retry_banner_job: int | None = None
         self._closed = False
         self.dialogs = Dialogs(self, config_store, self.test_connection, tasks, settings,
                                lambda: self.tasks.spawn(self.reload_config()))
 
         self.notices = Notices(self)
         self.editor = EditorState(self)
-        self.controller = EditController(library, self.pool, self)
         self.history_model = HistoryModel(library, self.pool, self)
         self._build_ui()
         self.inputs_ctl = InputsController(self.editor, self.drop_zone, tasks, settings, self)
@@ -145,10 +128,6 @@ class MainWindow(QMainWindow):
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
         self.connection_status.update()
-
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(1000)
-        self._status_timer.timeout.connect(self._refresh_progress)
 
     # =========================================================================================
     # construction
@@ -190,7 +169,6 @@ class MainWindow(QMainWindow):
         self.inflight_label.setAccessibleName(self.tr("Edits in flight"))
         self.statusBar().addPermanentWidget(self.inflight_label)
         self.statusBar().addPermanentWidget(self.profile_label)
-        self._set_inflight_text(0)
 
         # Tab order follows reading order: the editor, then the canvas and its toolbar,
         # then the history (search, filters, list).
@@ -217,25 +195,26 @@ class MainWindow(QMainWindow):
         self.prompt_panel.mediaPasted.connect(self.inputs_ctl.paste)
         self.run_button.clicked.connect(self.run_edit)
         self.cancel_button.clicked.connect(self.cancel_edits)
-        self.banner.actionTriggered.connect(self._on_banner_action)
         self.welcome.setupRequested.connect(self.open_settings)
         self.welcome.demoRequested.connect(self.start_demo)
-        # The edit path first, then what the window shows about it.
-        self.connection.changed.connect(lambda: self._use_endpoint(self.connection.endpoint))
         self.connection_status = ConnectionStatus(
             self.connection, label=self.profile_label, stack=self.canvas_stack,
             editor_view=self.compare_view, welcome=self.welcome, editor=self.editor,
             notices=self.notices, status=self._status, open_settings=self.open_settings)
         self.editor.inputsChanged.connect(self._clear_history_selection)
 
-        c = self.controller
-        c.jobStarted.connect(self._on_job_started)
-        c.jobEditId.connect(lambda job, eid: self.history_model.update(job, edit_id=eid))
-        c.jobProgress.connect(self._on_job_progress)
-        c.jobFinished.connect(self._on_job_finished)
-        c.jobFailed.connect(self._on_job_failed)
-        c.jobCancelled.connect(self._on_job_cancelled)
-        c.inFlightChanged.connect(self._on_inflight)
+        self.feedback = EditFeedback(
+            self.edit_session, self.notices, status_bar=self.statusBar(),
+            inflight_label=self.inflight_label, cancel_button=self.cancel_button,
+            set_busy=self.compare_view.set_busy, batch_id=self._batch_id,
+            on_done=self._on_edit_done, actions=FailureActions(
+                open_settings=self.open_settings, rephrase=self._rephrase,
+                browse=self.inputs_ctl.browse), parent=self)
+        # The history list first: a finished edit's row exists when the window selects it.
+        sig = self.edit_signals
+        sig.progressChanged.connect(self.history_model.apply_progress)
+        sig.progressChanged.connect(self.feedback.on_progress)
+        sig.statsChanged.connect(self.feedback.on_stats)
 
         self.history_list.selectionModel().currentChanged.connect(self._on_history_current)
         self.history_panel.attach(self)
@@ -299,28 +278,22 @@ class MainWindow(QMainWindow):
             self.params.set_model(default_model)
         self.connection.set_endpoint(endpoint)
 
-    def _use_endpoint(self, endpoint: Endpoint | None) -> None:
-        """Edits go to `endpoint` from now on (None: Run explains how to connect)."""
-        if endpoint is None:
-            self.controller.set_client(None)
-            return
-        # The HTTP client (httpx, asyncio behind it) is built at the first edit (or in the
-        # pool a moment after start-up), not with the window.
-        http, settings = self.http, self.client_settings
-
-        def make_client() -> Any:
-            from qwen_studio.core.client import ImageClient
-
-            return ImageClient(http.get(), endpoint, settings)
-
-        self.controller.set_client_factory(make_client, endpoint.profile_name)
+    @property
+    def client_settings(self) -> ClientSettings:
+        return self.edit_session.client_settings
 
     def set_client_settings(self, settings: ClientSettings) -> None:
         """Client settings for new edits and batches (edits in flight keep theirs)."""
-        self.client_settings = settings
-        if self._batch is not None:
-            self._batch.controller.client_settings = settings
-        self._use_endpoint(self.endpoint)
+        self.edit_session.set_client_settings(settings)
+
+    @property
+    def has_client(self) -> bool:
+        return self.edit_session.has_client
+
+    @property
+    def edits(self) -> EditService:
+        """The EditService every edit of this window runs in (built on first use)."""
+        return self.edit_session.service
 
     def load_config(self) -> None:
         self.connection_status.load_config(self.config_store, self.set_endpoint)
@@ -341,9 +314,10 @@ class MainWindow(QMainWindow):
 
     # =========================================================================================
     # running
-    def run_edit(self) -> int | None:
-        """Validate, then start an edit. Returns the job id, or None when nothing was sent."""
-        if not self.controller.has_client:
+    def run_edit(self) -> asyncio.Future[int] | None:
+        """Validate, then start an edit (a batch of one). Returns the task recording and
+        queueing it (its result is the edit id), or None when nothing was sent."""
+        if not self.edit_session.has_client:
             self.notices.show(Notice(
                 NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
                 self.tr("Qwen Studio is not connected to a service yet."),
@@ -371,142 +345,30 @@ class MainWindow(QMainWindow):
         self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED)
         parent = self.editor.parent_edit_id()
         self.save_settings_soon()
-        return self.controller.submit(request, parent_edit_id=parent)
+        return self.tasks.spawn(self.edit_session.submit_one(request, parent))
 
     def cancel_edits(self) -> None:
-        n = self.controller.cancel()
+        """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
+        n = self.edit_session.cancel_singles()
         if n:
             self._status(self.tr("Cancelling {n} edits…").format(n=n) if n > 1
                          else self.tr("Cancelling the edit…"))
 
-    def _on_job_started(self, job: int, request: EditRequest) -> None:
-        entry = HistoryEntry(job_id=job, request=request)
-        self.history_model.add(entry)
-        if request.inputs:
-            # The first input stands in as the row's thumbnail until the result arrives.
-            self.tasks.spawn(self._set_row_thumb(job, Path(request.inputs[0])))
-        self._refresh_progress()
+    def _batch_id(self) -> str | None:
+        return self._batch.controller.batch_id if self._batch is not None else None
 
-    async def _set_row_thumb(self, job: int, source: Path) -> None:
-        try:
-            image = await self.tasks.run(il.decode_image, source, 112)
-        except QwenStudioError:
-            return
-        entry = self.history_model.entry(job)
-        if entry is not None and (entry.status != DONE or source in entry.result_paths):
-            self.history_model.update(job, thumbnail=image)
+    def _rephrase(self) -> None:
+        self.prompt_panel.prompt_edit.setFocus()
+        self.prompt_panel.prompt_edit.selectAll()
 
-    def _on_job_progress(self, job: int, stage: str, detail: str) -> None:
-        status = QUEUED if stage == "queued" else RUNNING
-        entry = self.history_model.update(job, status=status, stage=stage,
-                                          note=detail if stage == "retrying" else "")
-        if stage == "retrying" and entry is not None:
-            self._retry_banner_job = job
-            self.banner.show_message(
-                "info", detail.replace("Rate limited by the service", "Rate limited"),
-                self.tr("Retrying automatically — nothing to do. Esc cancels."))
-        elif stage in ("downloading", "saving") and self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self._refresh_progress()
-
-    def _on_job_finished(self, job: int, result: JobResult) -> None:
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self.history_model.update(job, status=DONE, stage="", note="", result_paths=result.paths,
-                                  usage=result.usage, edit_id=result.edit_id)
-        if result.paths:
-            self.tasks.spawn(self._set_row_thumb(job, result.paths[0]))
-        row = self.history_model.row_of(job)
-        # Show the newest finished edit: that is what the designer is waiting for.
+    def _on_edit_done(self, p: EditProgress) -> None:
+        """Show the newest finished edit: that is what the designer is waiting for."""
+        row = self.history_model.row_of_edit(p.edit_id)
         if row >= 0:
             self.history_list.setCurrentIndex(self.history_model.index(row))
-            if self.results.shown_job == job:
-                self.results.show_entry(job)
-        usage = _usage_text(result.usage)
-        self._status(self.tr("Edit done in {s} s").format(
-                         s=f"{result.timings.get('total_s', 0):.0f}")
-                     + (f" · {usage}" if usage else ""), 8000)
-        self._refresh_progress()
-
-    def _on_job_failed(self, job: int, error: QwenStudioError) -> None:
-        self.history_model.update(job, status=FAILED, stage="", note=error_message(error),
-                                  error=error)
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-        entry = self.history_model.entry(job)
-        if isinstance(error, AuthError | ConfigError):
-            action, key = self.tr("Open settings"), "settings"
-        elif isinstance(error, ModerationError):
-            action, key = self.tr("Rephrase"), "rephrase"
-        elif isinstance(error, InputImageError):
-            action, key = self.tr("Choose another image"), "browse"
-        else:
-            action, key = self.tr("Retry"), f"retry:{job}"
-            if entry is not None:
-                self._retry_jobs[key] = entry.request
-        hint = error_hint(error)
-        rid = getattr(error, "request_id", "")
-        if rid:
-            hint = self.tr("{hint} (request id {rid})").format(hint=hint, rid=rid).strip()
-        if isinstance(error, RateLimitError):
-            hint = self.tr("Retried automatically and still rate limited. ") + hint
-        self.banner.show_message("error", error_message(error), hint, action, key)
-        self._refresh_progress()
-
-    def _on_job_cancelled(self, job: int) -> None:
-        if self._retry_banner_job == job:
-            self._retry_banner_job = None
-            self.banner.dismiss()
-        self.history_model.update(job, status=CANCELLED, stage="", note="")
-        self._status(self.tr("Edit cancelled"))
-        self._refresh_progress()
-
-    def _on_inflight(self, n: int) -> None:
-        self.cancel_button.setEnabled(n > 0)
-        self._set_inflight_text(n)
-        if n and not self._status_timer.isActive():
-            self._status_timer.start()
-        elif not n:
-            self._status_timer.stop()
-        self._refresh_progress()
-
-    def _set_inflight_text(self, n: int) -> None:
-        self.inflight_label.setText(self.tr("⟳ {n} running").format(n=n) if n
-                                    else self.tr("Idle"))
-        self.inflight_label.setAccessibleDescription(
-            (self.tr("{n} edits in flight").format(n=n) if n != 1
-             else self.tr("1 edit in flight")) if n else self.tr("No edits in flight"))
-
-    def _refresh_progress(self) -> None:
-        running = [e for e in self.history_model.entries() if e.status in (QUEUED, RUNNING)]
-        if not running:
-            self.compare_view.set_busy(None)
-            return
-        newest = running[0]
-        text = self.tr("Editing… {status}").format(status=newest.status_text())
-        if newest.note:
-            text = f"{text} — {newest.note}"
-        if len(running) > 1:
-            text += self.tr("  (+{n} more)").format(n=len(running) - 1)
-        self.compare_view.set_busy(text)
-        self._set_inflight_text(self.controller.in_flight())
-        self.statusBar().showMessage(text)
-
-    def _on_banner_action(self, key: str) -> None:
-        if key == "settings":
-            self.open_settings()
-        elif key == "rephrase":
-            self.prompt_panel.prompt_edit.setFocus()
-            self.prompt_panel.prompt_edit.selectAll()
-        elif key == "browse":
-            self.inputs_ctl.browse()
-        elif key.startswith("retry:"):
-            request = self._retry_jobs.pop(key, None)
-            if request is not None and self.controller.has_client:
-                self.controller.submit(request)
-
+            entry = self.history_model.entry_at(row)
+            if entry is not None and self.results.shown_job == entry.job_id:
+                self.results.show_entry(entry.job_id)
 
     # =========================================================================================
     # history
@@ -564,7 +426,6 @@ class MainWindow(QMainWindow):
             from qwen_studio.ui.batch_panel import BatchUi
 
             self._batch = BatchUi(self)
-            self._batch.controller.client_settings = self.client_settings
         return self._batch
 
     def build_deferred(self) -> None:
@@ -582,7 +443,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = self.window_settings.closed = True
-        self.controller.cancel()
+        self.cancel_edits()
         self.dialogs.close_all()
         super().closeEvent(event)
 
@@ -592,8 +453,10 @@ class MainWindow(QMainWindow):
         self._closed = self.window_settings.closed = True
         self._stop_timers()
         if self._batch is not None:
-            await self._batch.shutdown()  # before the library closes: unfinished jobs stay queued
-        await self.controller.shutdown()
+            await self._batch.shutdown()
+        # Before the library closes: edits in flight end INTERRUPTED, queued ones stay
+        # QUEUED (a batch can be resumed); every library write has landed.
+        await self.edit_session.close()
         await self.tasks.close()
         self.history_model.close()  # no more queries or thumbnails from the pool
         if self._close_services is not None:
@@ -606,13 +469,3 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):
             timer.stop()
 
-
-def _usage_text(usage: dict[str, Any]) -> str:
-    parts = []
-    for key, label in (("image_count", QT_TRANSLATE_NOOP("MainWindow", "{n} images")),
-                       ("input_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} input tokens")),
-                       ("output_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} output tokens")),
-                       ("total_tokens", QT_TRANSLATE_NOOP("MainWindow", "{n} tokens"))):
-        if key in usage:
-            parts.append(QCoreApplication.translate("MainWindow", label).format(n=usage[key]))
-    return ", ".join(parts)

@@ -26,7 +26,7 @@ from qwen_studio.__main__ import main
 from qwen_studio.cli import batch as batch_cli
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
-from qwen_studio.core.engine import EditRunner
+from qwen_studio.core.editing.runner import EditRunner
 from qwen_studio.core.errors import (
     ApiError,
     BadResponseError,

@@ -134,8 +134,9 @@ def test_status_transitions(lib: Library) -> None:
         lib.set_status(other, EditStatus.DONE)  # results must go through complete_edit
     with pytest.raises(KeyError):
         lib.set_status(999, EditStatus.RUNNING)
+    # The one vocabulary (core/editing/status.py): "skipped" is the service's resume status.
     assert [s.value for s in EditStatus] == [
-        "queued", "running", "done", "failed", "cancelled", "interrupted"
+        "queued", "running", "done", "failed", "cancelled", "skipped", "interrupted"
     ]
 
 

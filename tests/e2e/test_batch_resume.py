@@ -22,8 +22,8 @@ from window_helpers import until
 from qwen_studio.core import paths
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint
-from qwen_studio.core.jobs import JobState
-from qwen_studio.core.library import EditStatus, Library
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.library import Library
 from qwen_studio.core.pipeline import file_sha256
 
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=4, read_timeout=20)
@@ -102,7 +102,7 @@ def test_quit_mid_batch_then_reopen_offers_resume(qloop, qtbot, slow_sandbox, tm
         first.batch.controller.set_concurrency(2)
         assert first.batch.run()
         c = first.batch.controller
-        await until(lambda: sum(j.state is JobState.DONE for j in c.jobs()) >= 2, 20, "2 done")
+        await until(lambda: sum(j.status is EditStatus.DONE for j in c.jobs()) >= 2, 20, "2 done")
         await first.shutdown()  # what quitting does (closing here would stop the test's loop)
 
     qloop.run(run_then_quit())
@@ -126,8 +126,8 @@ def test_quit_mid_batch_then_reopen_offers_resume(qloop, qtbot, slow_sandbox, tm
 
     try:
         done_before = qloop.run(reopen_and_resume())
-        assert Counter(j.state for j in second.batch.controller.jobs()) == Counter(
-            {JobState.DONE: 8})
+        assert Counter(j.status for j in second.batch.controller.jobs()) == Counter(
+            {EditStatus.DONE: 8})
     finally:
         second.close()
         qloop.run(second.shutdown())
@@ -144,7 +144,7 @@ SCRIPT = textwrap.dedent('''
     from PySide6.QtWidgets import QApplication
     from qwen_studio.app import create_main_window
     from qwen_studio.core.client import ClientSettings, Endpoint
-    from qwen_studio.core.jobs import JobState
+    from qwen_studio.core.editing.status import EditStatus
 
     mode, base_url, folder = sys.argv[1:4]
     app = QApplication([])
@@ -157,7 +157,7 @@ SCRIPT = textwrap.dedent('''
         c = w.batch.controller
         c.client_settings = ClientSettings(backoff_base=0.01, backoff_max=0.05)
         c.jobsChanged.connect(lambda _ids: print(
-            "DONE", sum(j.state is JobState.DONE for j in c.jobs()), flush=True))
+            "DONE", sum(j.status is EditStatus.DONE for j in c.jobs()), flush=True))
         if mode == "start":
             w.prompt_panel.prompt_edit.setPlainText("studio backdrop")
             await w.batch.add_folder(Path(folder))
@@ -173,7 +173,7 @@ SCRIPT = textwrap.dedent('''
             while not c.jobs() or c.active:
                 await asyncio.sleep(0.01)
             print("END", dict((str(k), v) for k, v in
-                  __import__("collections").Counter(j.state for j in c.jobs()).items()),
+                  __import__("collections").Counter(j.status for j in c.jobs()).items()),
                   flush=True)
         await w.shutdown()
 

@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt
 from window_helpers import drop_files, sandbox_endpoint, until
 
 from qwen_studio.core.client import ClientSettings
-from qwen_studio.core.jobs import JobState
-from qwen_studio.core.library import EditStatus
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.pipeline import file_sha256
 from qwen_studio.ui.batch_panel import C_PROMPT, C_STATUS
 
@@ -56,7 +55,7 @@ def make_window(make_window):
 
 
 def states(window) -> Counter:
-    return Counter(j.state for j in window.batch.controller.jobs())
+    return Counter(j.status for j in window.batch.controller.jobs())
 
 
 def status_cells(window) -> list[str]:
@@ -85,10 +84,10 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
         # Before running: one photo gets its own prompt, one is removed, one cancelled.
         assert model.setData(model.index(3, C_PROMPT), "make it black and white")
         removed = model.job_at(5)
-        assert controller.remove(removed.id)
+        assert controller.remove(removed.edit_id)
         last = model.job_at(model.rowCount() - 1)
-        controller.cancel(last.id)
-        await until(lambda: states(window)[JobState.CANCELLED] == 1, 5, "one cancelled")
+        controller.cancel(last.edit_id)
+        await until(lambda: states(window)[EditStatus.CANCELLED] == 1, 5, "one cancelled")
         assert model.rowCount() == 29
 
         panel.concurrency_spin.setValue(4)
@@ -96,23 +95,24 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
         slow_sandbox.inject("500", 2)
         slow_sandbox.inject("moderation", 2)  # not retryable: two photos fail for good
         window.run_button.click()
-        await until(lambda: states(window)[JobState.DONE] >= 6, 30, "some done")
+        await until(lambda: states(window)[EditStatus.DONE] >= 6, 30, "some done")
 
         # Pause: nothing new starts, the ones in flight finish.
         panel.pause_button.click()
         assert panel.pause_button.text() == "Resume"
-        await until(lambda: states(window)[JobState.RUNNING] == 0, 15, "in-flight to finish")
-        finished = sum(states(window)[s] for s in (JobState.DONE, JobState.FAILED))
+        await until(lambda: states(window)[EditStatus.RUNNING] == 0, 15, "in-flight to finish")
+        finished = sum(states(window)[s] for s in (EditStatus.DONE, EditStatus.FAILED))
         await asyncio.sleep(0.6)
-        assert sum(states(window)[s] for s in (JobState.DONE, JobState.FAILED)) == finished
+        assert sum(states(window)[s] for s in (EditStatus.DONE, EditStatus.FAILED)) == finished
         assert "paused" in panel.progress_label.text()
         panel.pause_button.click()
 
         # Cancel a job while its request is in flight: it stops, the rest go on.
-        await until(lambda: states(window)[JobState.RUNNING] > 0, 10, "a running job")
-        running = next(j for j in controller.jobs() if j.state is JobState.RUNNING)
-        controller.cancel(running.id)
-        await until(lambda: running.state is JobState.CANCELLED, 5, "in-flight cancel")
+        await until(lambda: states(window)[EditStatus.RUNNING] > 0, 10, "a running job")
+        running = next(j for j in controller.jobs() if j.status is EditStatus.RUNNING)
+        controller.cancel(running.edit_id)
+        await until(lambda: controller.job(running.edit_id).status is EditStatus.CANCELLED,
+                    5, "in-flight cancel")
 
         await until(lambda: not controller.active, 60, "the batch to finish")
         assert panel.summary.isVisible()
@@ -122,9 +122,9 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
         # Retry the failures and both cancelled jobs: the batch ends complete.
         panel.retry_failed_button.click()
         for job in controller.jobs():
-            if job.state is JobState.CANCELLED:
-                controller.retry(job.id)
-        await until(lambda: states(window) == Counter({JobState.DONE: 29}), 60,
+            if job.status is EditStatus.CANCELLED:
+                controller.retry(job.edit_id)
+        await until(lambda: states(window) == Counter({EditStatus.DONE: 29}), 60,
                     "every job done")
         await until(lambda: not controller.active, 10, "the batch to end")
         return removed, model.job_at(3)
@@ -145,12 +145,12 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
     assert by_input == Counter(file_sha256(p) for p in kept)
     assert all(r.result_files and r.result_files[0].is_file() for r in records)
     assert len({r.result_files[0] for r in records}) == 29
-    own = next(r for r in records if r.id == custom.key)
+    own = next(r for r in records if r.id == custom.edit_id)
     assert own.request.prompt == "make it black and white"
-    others = {r.request.prompt for r in records if r.id != custom.key}
+    others = {r.request.prompt for r in records if r.id != custom.edit_id}
     assert others == {"put it on a white studio backdrop"}
     # Removed before it ran: gone from the batch, kept nowhere in the live history.
-    assert window.library.get(removed.key).deleted
+    assert window.library.get(removed.edit_id).deleted
     # The history list shows every photo of the batch as the queue left it (told by the
     # queue, not found by a poll): done, with its result.
     rows = {e.edit_id: e for e in window.history_model.entries()
@@ -158,7 +158,7 @@ def test_folder_batch_with_faults_pause_cancel_retry(make_window, slow_sandbox, 
     assert set(rows) == {r.id for r in records}
     assert {e.status for e in rows.values()} == {"done"}
     assert all(rows[r.id].result_paths == list(r.result_files) for r in records)
-    assert removed.key not in {e.edit_id for e in window.history_model.entries()}
+    assert removed.edit_id not in {e.edit_id for e in window.history_model.entries()}
 
 
 def test_few_extra_files_offer_a_batch_and_export(make_window, sandbox, qloop, tmp_path):
@@ -177,7 +177,7 @@ def test_few_extra_files_offer_a_batch_and_export(make_window, sandbox, qloop, t
         await until(lambda: len(controller.jobs()) == 4, 10, "a batch of 4")
         assert window.inputs == []
         window.run_edit()  # Ctrl+Enter / Run starts the waiting batch
-        await until(lambda: states(window) == Counter({JobState.DONE: 4}), 30, "all done")
+        await until(lambda: states(window) == Counter({EditStatus.DONE: 4}), 30, "all done")
         await until(lambda: window.batch.panel.export_button.isEnabled(), 5, "export")
         return await window.batch.export_to(tmp_path / "gallery")
 

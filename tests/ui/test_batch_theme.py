@@ -4,14 +4,15 @@ colours (readable on them), and a live switch restyles the panel without a resta
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from qwen_studio.core.jobs import JobState
+from qwen_studio.core.editing.progress import EditProgress, QueueStats
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
+from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import theme
 from qwen_studio.ui.batch_controller import BatchController
 from qwen_studio.ui.batch_panel import (
@@ -32,23 +33,39 @@ def restore_theme(qapp) -> Iterator[None]:
     theme.apply_theme(qapp, before)
 
 
+class ThreeEdits:
+    """What the panel reads of the edit service: three edits of one batch."""
+
+    def __init__(self) -> None:
+        self.edits = {
+            i: EditProgress(i, EditRequest(inputs=(name,), prompt=""), name, status=status)
+            for i, (name, status) in enumerate((("a.jpg", EditStatus.DONE),
+                                                ("b.jpg", EditStatus.FAILED),
+                                                ("c.jpg", EditStatus.QUEUED)), start=1)}
+
+    def snapshot(self, edit_id: int) -> EditProgress | None:
+        return self.edits.get(edit_id)
+
+    def stats(self, batch_id: str | None = None) -> QueueStats:
+        return QueueStats(total=3, done=1, failed=1, queued=1)
+
+    def set_concurrency(self, n: int) -> None:
+        pass
+
+
 @pytest.fixture
 def panel(qapp, qtbot) -> Iterator[BatchPanel]:
-    pool = ThreadPoolExecutor(max_workers=1)
-    controller = BatchController(None, pool, lambda: (None, None, ""))
+    service = ThreeEdits()
+    signals = EditServiceSignals()
+    controller = BatchController(lambda: service, signals, lambda _settings: None)  # type: ignore[arg-type, return-value]
     controller._new_batch()
-    assert controller.queue is not None
-    for name, state in (("a.jpg", JobState.DONE), ("b.jpg", JobState.FAILED),
-                        ("c.jpg", JobState.QUEUED)):
-        job = controller.queue.add(EditRequest(inputs=(name,), prompt=""), name)
-        job.state = state
+    for edit_id in service.edits:
+        controller._adopt(edit_id)
     p = BatchPanel(controller)
     qtbot.addWidget(p)
     controller._emit_pending()  # the rows, now rather than after the flush timer
     yield p
     controller._flush.stop()
-    controller._db.shutdown(wait=True)
-    pool.shutdown(wait=True)
 
 
 def status_colour_shown(panel: BatchPanel, row: int) -> QColor:
@@ -60,8 +77,8 @@ def test_light_theme_rows_are_not_the_dark_ones(qapp, panel, restore_theme):
     theme.apply_theme(qapp, "light")
     assert panel.model.rowCount(QModelIndex()) == 3
     done = status_colour_shown(panel, 0)
-    assert done == QColor(STATUS_COLOURS["light"][JobState.DONE])
-    assert done != QColor(STATUS_COLOURS["dark"][JobState.DONE])
+    assert done == QColor(STATUS_COLOURS["light"][EditStatus.DONE])
+    assert done != QColor(STATUS_COLOURS["dark"][EditStatus.DONE])
     sheet = panel.styleSheet()
     assert LOOK["light"]["panel"] in sheet and "#232323" not in sheet
     # Readable on the light rows: the table's base and its alternate rows.
@@ -74,10 +91,10 @@ def test_light_theme_rows_are_not_the_dark_ones(qapp, panel, restore_theme):
 def test_a_live_switch_restyles_the_panel(qapp, panel, restore_theme):
     theme.apply_theme(qapp, "dark")
     assert panel.styleSheet() == panel_stylesheet("dark")
-    assert status_colour_shown(panel, 1) == QColor(STATUS_COLOURS["dark"][JobState.FAILED])
+    assert status_colour_shown(panel, 1) == QColor(STATUS_COLOURS["dark"][EditStatus.FAILED])
     theme.apply_theme(qapp, "light")  # Settings ▸ Theme, while the window is open
     assert panel.styleSheet() == panel_stylesheet("light")
-    assert status_colour_shown(panel, 1) == QColor(STATUS_COLOURS["light"][JobState.FAILED])
+    assert status_colour_shown(panel, 1) == QColor(STATUS_COLOURS["light"][EditStatus.FAILED])
     theme.apply_theme(qapp, "dark")
     assert "#232323" in panel.styleSheet()
 

@@ -45,7 +45,8 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "model": "qwen-image-edit", "max": "6", "seed": "-1", "sizes": "1664*928, 1328*1328",
           "width": "100", "height": "4000", "min": "512", "text": "'big'",
           # status notes
-          "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json"}
+          "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json",
+          "cost": "$0.15", "total": "$1.05", "budget": "$1.00"}
 
 
 @pytest.fixture
@@ -232,7 +233,7 @@ def test_a_file_qt_cannot_decode_is_named_with_a_chinese_reason(chinese, tmp_pat
 
 
 def test_an_input_that_fails_unexpectedly_has_a_coded_reason(chinese, run_async, monkeypatch):
-    from qwen_studio.core import engine
+    from qwen_studio.core.editing import runner as engine
 
     def broken(_src: str) -> None:
         raise RuntimeError("boom")

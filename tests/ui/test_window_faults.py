@@ -35,9 +35,8 @@ from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.atomic import TEMP_PREFIX
 from qwen_studio.core.client import ClientSettings, Endpoint
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import ModerationError, RateLimitError
-from qwen_studio.core.jobs import JobState
-from qwen_studio.core.library import EditStatus
 from qwen_studio.sandbox import SandboxServer
 from qwen_studio.ui.batch_panel import C_STATUS
 from qwen_studio.ui.history_model import DONE, FAILED
@@ -218,13 +217,13 @@ def test_window_batch_with_mixed_faults_carries_on(sb: SandboxServer, window_for
         await until(lambda: controller.jobs() and not controller.active, 60, "the batch")
 
     qloop.run(scenario(), timeout=90)
-    states = Counter(j.state for j in controller.jobs())
+    states = Counter(j.status for j in controller.jobs())
     # 500, reset and truncated heal on retry; the expired link, moderation and the
     # non-image result each fail their one job; the other five are done.
-    assert states == Counter({JobState.DONE: 5, JobState.FAILED: 3}), states
+    assert states == Counter({EditStatus.DONE: 5, EditStatus.FAILED: 3}), states
     cells = [model.data(model.index(r, C_STATUS)) for r in range(model.rowCount())]
     assert cells.count("Done") == 5
-    reasons = " | ".join(str(j.error) for j in controller.jobs() if j.state is JobState.FAILED)
+    reasons = " | ".join(str(j.error) for j in controller.jobs() if j.status is EditStatus.FAILED)
     for message in ("has expired or was not found (HTTP 403)", "flagged by moderation",
                     "downloaded result is not an image"):
         assert message in reasons, reasons

@@ -20,7 +20,7 @@ from test_hostile_inputs import INPUTS, text_as_png, truncated_jpeg, zero_bytes
 from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
-from qwen_studio.core.jobs import JobState
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui.history_model import DONE, FAILED
 
 REFUSED = [(name, make, reason) for name, make, reason, _mime in INPUTS if reason is not None]
@@ -123,9 +123,9 @@ def test_folder_of_mixed_files_becomes_a_batch_where_fakes_fail_by_name(
     message = window.drop_zone.message()
     assert "Skipped 3" in message and "not an image file type" in message
     assert ".hidden" not in message
-    states = Counter(j.state for j in controller.jobs())
-    assert states == Counter({JobState.DONE: 3, JobState.FAILED: 3}), states
-    failed = {j.label: str(j.error) for j in controller.jobs() if j.state is JobState.FAILED}
+    states = Counter(j.status for j in controller.jobs())
+    assert states == Counter({EditStatus.DONE: 3, EditStatus.FAILED: 3}), states
+    failed = {j.label: str(j.error) for j in controller.jobs() if j.status is EditStatus.FAILED}
     reasons = " | ".join(failed.values())
     assert "this is not an image (the file contains text)" in reasons
     assert "the file is empty (0 bytes)" in reasons
@@ -167,7 +167,9 @@ def test_non_ascii_and_very_long_paths(window, qloop, sandbox, tmp_path: Path,
         await drop_and_wait(window, [unicode_src, long_src])
         window.prompt_panel.prompt_edit.setPlainText("золотой час 🌅")
         assert window.run_edit() is not None
-        await until(lambda: window.history_model.entries()[0].status in (DONE, FAILED), 20,
+        # The row appears once the edit is recorded (a moment after Run, off the GUI thread).
+        await until(lambda: window.history_model.entries()
+                    and window.history_model.entries()[0].status in (DONE, FAILED), 20,
                     "the edit")
 
     qloop.run(scenario())

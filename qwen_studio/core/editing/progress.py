@@ -39,6 +39,8 @@ class EditResult:
     revised_prompt: str = ""
     usage: dict[str, Any] = field(default_factory=dict, hash=False)
     timings: dict[str, float] = field(default_factory=dict, hash=False)
+    # The seed sent (drawn by the app when the request left it random); None: not known.
+    seed: int | None = None
 
 
 @dataclass(frozen=True)

@@ -132,13 +132,6 @@
     </message>
 </context>
 <context>
-    <name>BatchController</name>
-    <message>
-        <source>No service is connected.</source>
-        <translation>尚未连接服务。</translation>
-    </message>
-</context>
-<context>
     <name>BatchModel</name>
     <message>
         <source>Queued</source>
@@ -163,6 +156,10 @@
     <message>
         <source>Done earlier</source>
         <translation>之前已完成</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
     </message>
     <message>
         <source>Input</source>
@@ -769,10 +766,74 @@
     </message>
 </context>
 <context>
-    <name>EditController</name>
+    <name>EditProgress</name>
     <message>
-        <source>No service is connected.</source>
-        <translation>尚未连接服务。</translation>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>重试中</translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <source>saving</source>
+        <translation>保存中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>{error} — retrying in {s} s (attempt {n} of {m})</source>
+        <translation>{error} — {s} 秒后重试（第 {n} 次，共 {m} 次）</translation>
+    </message>
+    <message>
+        <source>running {s} s</source>
+        <translation>运行中 {s} 秒</translation>
+    </message>
+    <message>
+        <source>Editing… {status}</source>
+        <translation>正在编辑… {status}</translation>
+    </message>
+    <message>
+        <source>  (+{n} more)</source>
+        <translation>（另有 {n} 项）</translation>
+    </message>
+    <message>
+        <source>Batch: {done} of {total} done</source>
+        <translation>批处理：已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>{n} running</source>
+        <translation>{n} 张运行中</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>Wait a minute, then press Retry; fewer edits at once also help.</source>
+        <translation>请稍等一分钟再点“重试”；减少同时进行的编辑数量也有帮助。</translation>
+    </message>
+    <message>
+        <source>Retried automatically and still rate limited. </source>
+        <translation>已自动重试，但仍被限流。</translation>
+    </message>
+    <message>
+        <source>Tried {n} times; the service is still failing. Usually temporary: press Retry in a moment.</source>
+        <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
     </message>
 </context>
 <context>
@@ -1419,6 +1480,10 @@ newest first.</source>
         <translation>编辑完成，用时 {s} 秒</translation>
     </message>
     <message>
+        <source>The edit failed.</source>
+        <translation>编辑失败。</translation>
+    </message>
+    <message>
         <source>Rephrase</source>
         <translation>修改措辞</translation>
     </message>
@@ -1433,10 +1498,6 @@ newest first.</source>
     <message>
         <source>{hint} (request id {rid})</source>
         <translation>{hint}（请求 ID {rid}）</translation>
-    </message>
-    <message>
-        <source>Retried automatically and still rate limited. </source>
-        <translation>已自动重试，但仍被限流。</translation>
     </message>
     <message>
         <source>Edit cancelled</source>
@@ -1461,14 +1522,6 @@ newest first.</source>
     <message>
         <source>No edits in flight</source>
         <translation>没有进行中的编辑</translation>
-    </message>
-    <message>
-        <source>Editing… {status}</source>
-        <translation>正在编辑… {status}</translation>
-    </message>
-    <message>
-        <source>  (+{n} more)</source>
-        <translation>（另有 {n} 项）</translation>
     </message>
     <message>
         <source>Nothing to save yet: run an edit or pick one in the history.</source>
@@ -2107,6 +2160,22 @@ newest first.</source>
         <source>No system keyring was found: keys are stored in {path} (readable only by you).</source>
         <translation>未找到系统钥匙串：密钥保存在 {path}（仅您本人可读）。</translation>
     </message>
+    <message>
+        <source>already in the output folder</source>
+        <translation>已在输出文件夹中</translation>
+    </message>
+    <message>
+        <source>already done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>
+        <translation>超出预算：它的 {cost} 会使本批次花费达到 {total}，超过预算 {budget}</translation>
+    </message>
+    <message>
+        <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
+        <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePanel</name>
@@ -2210,6 +2279,169 @@ newest first.</source>
     <message>
         <source>Interrupted</source>
         <translation>已中断</translation>
+    </message>
+</context>
+<context>
+    <name>PromptEntriesModel</name>
+    <message>
+        <source>Starred snippet</source>
+        <translation>星标片段</translation>
+    </message>
+    <message>
+        <source>Snippet</source>
+        <translation>片段</translation>
+    </message>
+    <message>
+        <source>Recent prompt</source>
+        <translation>最近的提示词</translation>
+    </message>
+</context>
+<context>
+    <name>PromptLibraryPopup</name>
+    <message>
+        <source>Prompt library</source>
+        <translation>提示词库</translation>
+    </message>
+    <message>
+        <source>Type to filter snippets and recent prompts</source>
+        <translation>输入以筛选片段和最近的提示词</translation>
+    </message>
+    <message>
+        <source>Filter the prompt library</source>
+        <translation>筛选提示词库</translation>
+    </message>
+    <message>
+        <source>Snippets and recent prompts</source>
+        <translation>片段和最近的提示词</translation>
+    </message>
+    <message>
+        <source>Nothing matches. Save the current prompt as a snippet to find it here next time.</source>
+        <translation>没有匹配项。把当前提示词保存为片段，下次就能在这里找到。</translation>
+    </message>
+    <message>
+        <source>Enter inserts at the cursor · Shift+Enter replaces · Esc closes</source>
+        <translation>Enter 在光标处插入 · Shift+Enter 替换 · Esc 关闭</translation>
+    </message>
+    <message>
+        <source>Save current as snippet</source>
+        <translation>将当前内容存为片段</translation>
+    </message>
+    <message>
+        <source>Keep the text of this field in the prompt library</source>
+        <translation>把此输入框的文字保存到提示词库</translation>
+    </message>
+    <message>
+        <source>Insert at cursor</source>
+        <translation>在光标处插入</translation>
+    </message>
+    <message>
+        <source>Replace the field</source>
+        <translation>替换整个输入框</translation>
+    </message>
+    <message>
+        <source>Unstar</source>
+        <translation>取消星标</translation>
+    </message>
+    <message>
+        <source>Star</source>
+        <translation>加星标</translation>
+    </message>
+    <message>
+        <source>Delete snippet</source>
+        <translation>删除片段</translation>
+    </message>
+    <message>
+        <source>Save as snippet</source>
+        <translation>存为片段</translation>
+    </message>
+    <message>
+        <source>Prompt library…</source>
+        <translation>提示词库…</translation>
+    </message>
+    <message>
+        <source>Snippets and recent prompts (Ctrl+Space)</source>
+        <translation>片段和最近的提示词（Ctrl+Space）</translation>
+    </message>
+</context>
+<context>
+    <name>SpendMeter</name>
+    <message>
+        <source>Estimated spend</source>
+        <translation>估算花费</translation>
+    </message>
+    <message>
+        <source>1 unpriced image</source>
+        <translation>1 张未定价图片</translation>
+    </message>
+    <message>
+        <source>{n} unpriced images</source>
+        <translation>{n} 张未定价图片</translation>
+    </message>
+    <message>
+        <source>1 image</source>
+        <translation>1 张图片</translation>
+    </message>
+    <message>
+        <source>{n} images</source>
+        <translation>{n} 张图片</translation>
+    </message>
+    <message>
+        <source>Today {today} · This month {month}</source>
+        <translation>今天 {today} · 本月 {month}</translation>
+    </message>
+    <message>
+        <source> · Batch {batch}</source>
+        <translation> · 本批次 {batch}</translation>
+    </message>
+    <message>
+        <source> of {budget}</source>
+        <translation> / 预算 {budget}</translation>
+    </message>
+    <message>
+        <source> — budget reached</source>
+        <translation> — 已达预算</translation>
+    </message>
+    <message>
+        <source>Today: {images}, {amount}</source>
+        <translation>今天：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>This month: {images}, {amount}</source>
+        <translation>本月：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>This batch: {images}, {amount}</source>
+        <translation>本批次：{images}，{amount}</translation>
+    </message>
+    <message>
+        <source>Estimates: images returned × price per image (Settings can override a model's price). Failed edits cost nothing; the service's bill is the authority.</source>
+        <translation>估算方法：返回的图片数 × 每张图片的价格（可在设置中覆盖某个模型的价格）。失败的编辑不收费；以服务商的账单为准。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsGrid</name>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Arrow keys move; P marks a result picked, X rejected, U clears the mark; Enter shows it on the canvas.</source>
+        <translation>方向键移动；P 标为选中，X 标为排除，U 清除标记；Enter 在画布上显示。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsModel</name>
+    <message>
+        <source>Picked · </source>
+        <translation>已选 · </translation>
+    </message>
+    <message>
+        <source>Rejected · </source>
+        <translation>已排除 · </translation>
+    </message>
+    <message>
+        <source>not marked</source>
+        <translation>未标记</translation>
     </message>
 </context>
 </TS>

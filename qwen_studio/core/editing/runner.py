@@ -1,8 +1,8 @@
 """One edit from request to result bytes: prepare inputs, call the service, fetch results.
 
-Qt-free and storage-free: the CLI writes outcomes to an output folder, the GUI to the
-library. Heavy work (decode, resize, encode, hashing) runs in the executor, so the event
-loop (the GUI thread under qasync) only waits on I/O.
+Storage-free: where results go is the sink's business (sinks.py). Heavy work (decode,
+resize, encode, hashing) runs in the executor, so the event loop (the GUI thread under
+qasync) only waits on I/O. Progress is reported as data: a `Stage` and `RetryInfo`.
 """
 
 from __future__ import annotations
@@ -12,21 +12,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from qwen_studio.core.client import ImageClient, RetryInfo
+from qwen_studio.core.editing.progress import Stage
+from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.pipeline import PreparedImage, prepare_image
 from qwen_studio.core.request import EditRequest
-from qwen_studio.core.styles.base import GenerationResult
 
-
-@dataclass(frozen=True)
-class EditEvent:
-    """Progress of one edit. stage: preparing, sending, retrying, downloading, done."""
-
-    stage: str
-    detail: str = ""
-    retry: RetryInfo | None = None
+if TYPE_CHECKING:
+    from qwen_studio.core.client import ImageClient
+    from qwen_studio.core.styles.base import GenerationResult
 
 
 @dataclass(frozen=True)
@@ -38,13 +34,22 @@ class EditOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-EventCallback = Callable[[EditEvent], None]
+StageCallback = Callable[[Stage], None]
+RetryCallback = Callable[[RetryInfo], None]
+
+
+def _ignore(_value: object) -> None:
+    return None
 
 
 class EditRunner:
     def __init__(self, client: ImageClient, executor: Executor | None = None) -> None:
         self.client = client
         self.executor = executor
+
+    @property
+    def max_attempts(self) -> int:
+        return max(1, self.client.settings.max_attempts)
 
     async def prepare(self, request: EditRequest) -> tuple[PreparedImage, ...]:
         """Prepare every input concurrently in the executor; the first bad file raises."""
@@ -66,29 +71,19 @@ class EditRunner:
         self,
         request: EditRequest,
         *,
-        on_event: EventCallback | None = None,
+        on_stage: StageCallback = _ignore,
+        on_retry: RetryCallback = _ignore,
         prepared: tuple[PreparedImage, ...] | None = None,
         response_format: str | None = None,
     ) -> EditOutcome:
-        emit = on_event or (lambda _e: None)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         if prepared is None:
-            emit(EditEvent("preparing", f"{len(request.inputs)} input image(s)"))
+            on_stage(Stage.PREPARING)
             prepared = await self.prepare(request)
         timings["prepare_s"] = round(time.perf_counter() - t0, 3)
 
-        def on_retry(info: RetryInfo) -> None:
-            emit(
-                EditEvent(
-                    "retrying",
-                    f"{info.error.user_message} — retrying in {info.delay:.0f} s "
-                    f"(attempt {info.attempt + 1} of {info.max_attempts})",
-                    retry=info,
-                )
-            )
-
-        emit(EditEvent("sending", request.model))
+        on_stage(Stage.SENDING)
         t1 = time.perf_counter()
         result = await self.client.generate(
             request,
@@ -98,10 +93,9 @@ class EditRunner:
         )
         timings["generate_s"] = round(time.perf_counter() - t1, 3)
 
-        emit(EditEvent("downloading", f"{len(result.images)} result(s)"))
+        on_stage(Stage.DOWNLOADING)
         t2 = time.perf_counter()
         images = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images))
         timings["download_s"] = round(time.perf_counter() - t2, 3)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
-        emit(EditEvent("done", f"{len(images)} result(s)"))
         return EditOutcome(request, prepared, tuple(images), result, timings)

@@ -1,0 +1,222 @@
+"""EditRecorder: the only code that writes an edit to the library.
+
+Every edit gets its library row (QUEUED, inputs stored) before it is queued, so its id is
+the one id it has from then on. Synchronous: the service calls it on one database thread,
+so status writes land in the order they happened. `NullRecorder` hands out process-local
+ids when there is no library (`qwen-studio batch` with a locked or broken library).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.library import EditRecord, Library
+from qwen_studio.core.request import EditRequest
+from qwen_studio.core.seeds import draw_seed, seed_for_sending
+
+log = logging.getLogger(__name__)
+_PAGE = 500
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def url_hash(url: str) -> str:
+    """The one rule for an http(s) input: its hash is the hash of its URL (it has no file)."""
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+class EditRecorder:
+    """Writes edits to a Library. Every method is synchronous; call from a worker thread."""
+
+    def __init__(self, library: Library, *, profile_name: str = "") -> None:
+        self.library = library
+        self.profile_name = profile_name
+
+    # -- creating -------------------------------------------------------------------------
+    def input_hashes(self, request: EditRequest) -> tuple[str, ...]:
+        """Store each file input in the library; a URL input is hashed, not fetched. A file
+        that cannot be read is hashed by its name like a URL: the edit is recorded anyway
+        and fails naming the file when it runs, as every other bad input does."""
+        out = []
+        for src in request.inputs:
+            if is_url(src):
+                out.append(url_hash(src))
+                continue
+            try:
+                out.append(self.library.store_input(Path(src))[0])
+            except InputImageError:
+                out.append(url_hash(src))
+        return tuple(out)
+
+    def create(self, request: EditRequest, *, batch_id: str | None = None,
+               parent_id: int | None = None) -> int:
+        """A QUEUED edit with its inputs stored."""
+        return int(self.library.create_edit(
+            request, input_hashes=self.input_hashes(request), profile_name=self.profile_name,
+            parent_id=parent_id, batch_id=batch_id, status=EditStatus.QUEUED))
+
+    def update_request(self, edit_id: int, request: EditRequest) -> bool:
+        return bool(self.library.update_queued_request(edit_id, request))
+
+    def remove(self, edit_id: int) -> None:
+        self.library.delete(edit_id)
+
+    # -- transitions ----------------------------------------------------------------------
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        """The request to send: a random seed is drawn (or the one drawn for this edit
+        before: a retry sends the same) and recorded before the request goes."""
+        return seed_for_sending(self.library, edit_id, asked)
+
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
+        """RUNNING, QUEUED (retry, resume) and the finished statuses other than DONE."""
+        try:
+            self.library.set_status(edit_id, status, error=error)
+        except (ValueError, KeyError) as exc:  # already done (saved while cancelling), purged
+            log.info("edit %s stays as it is: %s", edit_id, exc)
+
+    def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
+                 usage: dict[str, Any] | None = None,
+                 timings: dict[str, float] | None = None) -> tuple[Path, ...]:
+        """Store the result bytes and mark the edit DONE (files first, then the row)."""
+        paths = self.library.complete_edit(edit_id, list(images), revised_prompt=revised_prompt,
+                                           usage=usage, timings=timings)
+        return tuple(Path(p) for p in paths)
+
+    def done_result(self, edit_id: int) -> tuple[Path, ...] | None:
+        """The results of an edit that is already DONE (saved before a crash), else None."""
+        rec = self.library.get(edit_id)
+        if rec is not None and rec.status is EditStatus.DONE:
+            return tuple(rec.result_files)
+        return None
+
+    # -- batches --------------------------------------------------------------------------
+    def batch_records(self, batch_id: str) -> list[EditRecord]:
+        """Every live edit of the batch, oldest first (the order they were queued)."""
+        out: list[EditRecord] = []
+        offset = 0
+        while True:
+            page = self.library.query(batch_id=batch_id, offset=offset, limit=_PAGE)
+            out += page
+            if len(page) < _PAGE:
+                break
+            offset += _PAGE
+        out.sort(key=lambda r: r.id)
+        return out
+
+    def recent_batch_ids(self, look_back: int) -> list[str]:
+        return list(self.library.batch_ids()[:look_back])
+
+
+class NullRecorder(EditRecorder):
+    """No library: ids are process-local, nothing is stored, no batch can be resumed."""
+
+    def __init__(self, first_id: int = 1) -> None:
+        self.profile_name = ""
+        self._ids = itertools.count(first_id)
+        self._lock = threading.Lock()
+        self._seeds: dict[int, int] = {}  # edit id -> seed drawn (a retry sends it again)
+
+    def create(self, request: EditRequest, *, batch_id: str | None = None,
+               parent_id: int | None = None) -> int:
+        with self._lock:
+            return next(self._ids)
+
+    def update_request(self, edit_id: int, request: EditRequest) -> bool:
+        return True
+
+    def remove(self, edit_id: int) -> None:
+        return None
+
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        if asked.seed is not None:
+            return asked
+        with self._lock:
+            seed = self._seeds.setdefault(edit_id, draw_seed())
+        return asked.with_changes(seed=seed)
+
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
+        return None
+
+    def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
+                 usage: dict[str, Any] | None = None,
+                 timings: dict[str, float] | None = None) -> tuple[Path, ...]:
+        return ()
+
+    def done_result(self, edit_id: int) -> tuple[Path, ...] | None:
+        return None
+
+    def batch_records(self, batch_id: str) -> list[EditRecord]:
+        return []
+
+    def recent_batch_ids(self, look_back: int) -> list[str]:
+        return []
+
+
+class BestEffortRecorder(EditRecorder):
+    """The library as a convenience beside an output folder (`qwen-studio batch`): a write
+    that fails is logged once and the edits go on; if a row cannot be created, this run
+    stops recording and hands out process-local ids after the last real one."""
+
+    def __init__(self, library: Library, *, profile_name: str = "") -> None:
+        super().__init__(library, profile_name=profile_name)
+        self._null: NullRecorder | None = None
+        self._unrecorded_seeds = NullRecorder()  # seeds the library could not take
+        self._last_id = 0
+        self._warned = False
+
+    def _warn(self, what: str, exc: BaseException) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("batch edits are not fully recorded in the history (%s): %s", what, exc)
+
+    def create(self, request: EditRequest, *, batch_id: str | None = None,
+               parent_id: int | None = None) -> int:
+        if self._null is None:
+            try:
+                self._last_id = super().create(request, batch_id=batch_id, parent_id=parent_id)
+                return self._last_id
+            except Exception as exc:
+                self._warn("create", exc)
+                self._null = NullRecorder(self._last_id + 1_000_000)
+        return self._null.create(request)
+
+    def _recorded(self, edit_id: int) -> bool:
+        return self._null is None or edit_id <= self._last_id
+
+    def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
+        # The seed is sent and shown in the output folder even if the library cannot
+        # record it (the sidecar and the PNG are this command's record).
+        if self._recorded(edit_id):
+            try:
+                return super().seed_for_sending(edit_id, asked)
+            except Exception as exc:
+                self._warn("seed", exc)
+        return self._unrecorded_seeds.seed_for_sending(edit_id, asked)
+
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
+        if self._recorded(edit_id):
+            try:
+                super().set_status(edit_id, status, error)
+            except Exception as exc:
+                self._warn("status", exc)
+
+    def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
+                 usage: dict[str, Any] | None = None,
+                 timings: dict[str, float] | None = None) -> tuple[Path, ...]:
+        if self._recorded(edit_id):
+            try:
+                return super().complete(edit_id, images, revised_prompt=revised_prompt,
+                                        usage=usage, timings=timings)
+            except Exception as exc:
+                self._warn("result", exc)
+        return ()

@@ -1,0 +1,383 @@
+"""EditService: the one path every edit takes, from the window and from `qwen-studio batch`.
+
+queue (EditQueue, AIMD) -> prepare -> already done? (sink) -> send, download (EditRunner)
+-> save (sink) -> DONE. Each edit is recorded (EditRecorder) before it is queued, so its
+id is the library's edit id from the start; every status change is written to the library
+in order on one database thread, off the edit's path. Listeners get a frozen EditProgress
+for every change, on the event loop's thread (the GUI thread under qasync).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from qwen_studio.core.editing.batches import (
+    BUDGET_SKIPPED,
+    RESUMED_STATUSES,
+    BatchSummary,
+    input_sources,
+    label_of,
+    summarize,
+)
+from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
+from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
+from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
+from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.runner import EditRunner
+from qwen_studio.core.editing.sinks import ResultSink
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import QwenStudioError, Reason
+from qwen_studio.core.library import EditRecord
+from qwen_studio.core.request import EditRequest
+
+if TYPE_CHECKING:
+    from qwen_studio.core.client import ImageClient
+
+log = logging.getLogger(__name__)
+
+# The client new edits use (None: nothing is connected); an edit keeps the one it started
+# with, so changing the connection does not disturb edits in flight.
+ClientProvider = Callable[[], "ImageClient | None"]
+Listener = Callable[[EditProgress], None]
+_RECORD_CHUNK = 25  # edits recorded per database round trip; the first run meanwhile
+
+
+class NotConnected(QwenStudioError):
+    def __init__(self) -> None:
+        super().__init__("No service is connected.",
+                         hint="Set up your API in Settings or try the demo.")
+
+
+class EditService:
+    def __init__(self, client: ClientProvider, recorder: EditRecorder, sink: ResultSink,
+                 executor: Executor | None = None, concurrency: int = 4) -> None:
+        self.client = client
+        self.recorder = recorder
+        self.sink = sink
+        self.executor = executor
+        # One thread for every library write: they land in the order they happened.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-edit-db")
+        self._queue = EditQueue(self._run_edit, concurrency=concurrency)
+        self._queue.subscribe(self._on_change)
+        self._listeners: list[Listener] = []
+        self._last: dict[int, EditStatus] = {}
+        self._sources: dict[int, tuple[str, ...]] = {}  # what a resumed edit sends
+        self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
+        self._writes: set[asyncio.Future[Any]] = set()
+        self._closed = False
+
+    # -- observing -----------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def snapshot(self, edit_id: int) -> EditProgress | None:
+        return self._queue.edits.get(edit_id)
+
+    def edits(self, batch_id: str | None = None) -> list[EditProgress]:
+        """Every edit this service holds (of one batch), in queue order."""
+        return self._queue.ordered(batch_id)
+
+    def stats(self, batch_id: str | None = None) -> QueueStats:
+        return self._queue.stats(batch_id)
+
+    def paused(self, batch_id: str | None = None) -> bool:
+        return self._queue.paused(batch_id)
+
+    @property
+    def concurrency(self) -> int:
+        return self._queue.concurrency
+
+    # -- submitting ----------------------------------------------------------------------
+    async def submit(self, requests: Sequence[EditRequest], *,
+                     labels: Sequence[str] | None = None, batch_id: str | None = None,
+                     parent_id: int | None = None, paused: bool = False,
+                     budget: BudgetGate | None = None) -> list[int]:
+        """Record each edit (QUEUED, inputs stored), then queue it; returns the edit ids.
+        `paused` (a batch only) holds the batch until resume(batch_id), e.g. until Run.
+        `budget` (a batch only): no request is sent that could take the batch's spend
+        over it; what does not fit ends SKIPPED with the reason."""
+        if labels is not None and len(labels) != len(requests):
+            raise ValueError("one label per request")
+        if budget is not None:
+            if batch_id is None:
+                raise ValueError("a budget belongs to a batch: give its batch_id")
+            self.set_budget(batch_id, budget)
+        if paused and batch_id is not None:
+            self._queue.pause(batch_id)
+        loop = asyncio.get_running_loop()
+        ids: list[int] = []
+        for start in range(0, len(requests), _RECORD_CHUNK):
+            chunk = list(requests[start:start + _RECORD_CHUNK])
+            created = await loop.run_in_executor(self._db, partial(
+                self._create, chunk, batch_id, parent_id))
+            if self._closed:
+                break
+            for k, (request, edit_id) in enumerate(zip(chunk, created, strict=True)):
+                i = start + k
+                label = labels[i] if labels is not None else _label(request)
+                self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id))
+                ids.append(edit_id)
+            self._queue.start()  # the first chunk runs while the next is recorded
+        return ids
+
+    def _create(self, requests: list[EditRequest], batch_id: str | None,
+                parent_id: int | None) -> list[int]:
+        return [self.recorder.create(r, batch_id=batch_id, parent_id=parent_id)
+                for r in requests]
+
+    def update_request(self, edit_id: int, request: EditRequest) -> bool:
+        """Change a queued edit before it runs (a batch's prompt edited before Run)."""
+        if not self._queue.update_request(edit_id, request):
+            return False
+        self._write(self.recorder.update_request, edit_id, request)
+        return True
+
+    def remove(self, edit_id: int) -> bool:
+        """Take an edit that is not running out of the queue and out of the history."""
+        if not self._queue.remove(edit_id):
+            return False
+        self._last.pop(edit_id, None)
+        self._write(self.recorder.remove, edit_id)
+        return True
+
+    # -- control -------------------------------------------------------------------------
+    def cancel(self, edit_id: int) -> None:
+        self._queue.cancel(edit_id)
+
+    def cancel_batch(self, batch_id: str | None) -> None:
+        self._queue.cancel_batch(batch_id)
+
+    def cancel_all(self) -> None:
+        self._queue.cancel_all()
+
+    def pause(self, batch_id: str | None = None) -> None:
+        """Start no new edits (of the batch; of any kind without one); running ones finish."""
+        self._queue.pause(batch_id, everything=batch_id is None)
+
+    def resume(self, batch_id: str | None = None) -> None:
+        self._queue.resume(batch_id, everything=batch_id is None)
+        self._queue.start()
+
+    def retry(self, edit_id: int) -> bool:
+        done = self._queue.retry(edit_id)
+        if done:
+            self._queue.start()
+        return done
+
+    def retry_failed(self, batch_id: str | None = None) -> int:
+        n = self._queue.retry_failed(batch_id)
+        if n:
+            self._queue.start()
+        return n
+
+    def set_concurrency(self, n: int) -> None:
+        self._queue.set_concurrency(n)
+
+    def set_budget(self, batch_id: str, budget: BudgetGate | None) -> None:
+        """Limit what the batch's edits not yet sent may spend (None: no limit). Edits in
+        flight keep the reservation they hold in the gate they were sent under."""
+        if budget is None:
+            self._budgets.pop(batch_id, None)
+        else:
+            self._budgets[batch_id] = budget
+
+    def budget(self, batch_id: str) -> BudgetGate | None:
+        return self._budgets.get(batch_id)
+
+    async def wait_idle(self, batch_id: str | None = None) -> None:
+        await self._queue.wait_idle(batch_id)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Until every library write so far has landed."""
+        if self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop. Edits in flight end INTERRUPTED and queued ones stay QUEUED: a batch can
+        be resumed. Waits for the library writes, so the library may be closed next."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._queue.close()
+        await self.flush()
+        await asyncio.get_running_loop().run_in_executor(None, self._db.shutdown)
+
+    # -- resuming ------------------------------------------------------------------------
+    async def interrupted_batches(self, look_back: int = 5) -> list[BatchSummary]:
+        """Recent batches with edits left to run, newest first. Call at start-up, before
+        this session queues anything of its own."""
+
+        def find() -> list[BatchSummary]:
+            found = []
+            for batch_id in self.recorder.recent_batch_ids(look_back):
+                summary = summarize(batch_id, self.recorder.batch_records(batch_id))
+                if summary.pending:
+                    found.append(summary)
+            return found
+
+        return await asyncio.get_running_loop().run_in_executor(self._db, find)
+
+    async def resume_batch(self, batch_id: str, *, budget: BudgetGate | None = None
+                           ) -> list[int]:
+        """Load the batch from the library and run what is left. Done edits are listed, not
+        run; failed and cancelled ones wait for a retry. With a `budget` (build it with
+        BudgetGate.for_batch, so what the batch cost so far counts), the edits skipped for
+        the budget before are run again too."""
+        loop = asyncio.get_running_loop()
+        records = await loop.run_in_executor(self._db, self.recorder.batch_records, batch_id)
+        sources = await loop.run_in_executor(
+            self.executor, lambda: {r.id: input_sources(r) for r in records})
+        if budget is not None:
+            self.set_budget(batch_id, budget)
+
+        def resumed(r: EditRecord) -> bool:
+            return r.status in RESUMED_STATUSES or (
+                budget is not None and r.status is EditStatus.SKIPPED
+                and not r.result_files and r.error.startswith(BUDGET_SKIPPED))
+
+        def requeue() -> None:
+            for r in records:
+                if resumed(r) and r.status is not EditStatus.QUEUED:
+                    self.recorder.set_status(r.id, EditStatus.QUEUED)
+
+        await loop.run_in_executor(self._db, requeue)
+        for r in records:
+            self._sources[r.id] = sources[r.id]
+            pending = resumed(r)
+            status = EditStatus.QUEUED if pending else r.status
+            self._last[r.id] = status
+            self._queue.add(EditProgress(
+                r.id, r.request, label_of(r), status=status, batch_id=batch_id,
+                error=QwenStudioError(r.error) if status is EditStatus.FAILED else None,
+                result=EditResult(tuple(r.result_files), r.revised_prompt, dict(r.usage),
+                                  dict(r.timings), r.seed) if status is EditStatus.DONE
+                else None))
+        self._queue.start()
+        return [r.id for r in records]
+
+    # -- internals -----------------------------------------------------------------------
+    def _write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """A library write on the database thread, in order, never awaited by an edit."""
+        def run() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:  # bookkeeping must not break the queue
+                log.warning("library write failed: %s: %s", type(exc).__name__, exc)
+
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._db, run)
+        except RuntimeError:  # the database thread is shut down (closing)
+            return
+        self._writes.add(future)
+        future.add_done_callback(self._writes.discard)
+
+    def _on_change(self, progress: EditProgress) -> None:
+        edit_id, status = progress.edit_id, progress.status
+        before = self._last.get(edit_id)
+        self._last[edit_id] = status
+        if before is not None and before is not status:
+            self._record(progress, before)
+        for listener in list(self._listeners):
+            try:
+                listener(progress)
+            except Exception:  # a listener's bug must not stop the edits
+                log.exception("edit listener failed")
+
+    def _record(self, p: EditProgress, before: EditStatus) -> None:
+        status = p.status
+        if status is EditStatus.FAILED:
+            error = p.error.user_message if p.error is not None else ""
+            self._write(self.recorder.set_status, p.edit_id, status, error)
+        elif status is EditStatus.SKIPPED:
+            if not (p.result and p.result.paths):  # with paths: the library has it DONE
+                # Why, in the history (and how a resume finds the budget's skips).
+                self._write(self.recorder.set_status, p.edit_id, status,
+                            str(p.note) if p.note is not None else "")
+        elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
+            self._write(self.recorder.set_status, p.edit_id, status)
+        # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
+
+    async def _run_edit(self, ctx: EditContext) -> EditResult:
+        edit = ctx.progress
+        client = self.client()
+        if client is None:
+            raise NotConnected()
+        runner = EditRunner(client, self.executor)
+        request = edit.request
+        if edit.edit_id in self._sources:
+            request = request.with_changes(inputs=self._sources[edit.edit_id])
+        loop = asyncio.get_running_loop()
+        prepared = await runner.prepare(request)
+        earlier = await self.sink.already_done(edit, prepared)
+        if earlier is not None:
+            code = "already_done" if earlier.paths else "already_in_output"
+            raise SkipEdit(Reason(code), earlier)
+        attempts = runner.max_attempts
+
+        def on_stage(stage: Stage) -> None:
+            ctx.stage(stage, max_attempts=attempts)
+
+        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
+        reservation = await self._reserve(gate, edit.edit_id, request)
+        try:
+            # What was asked ("random") stays the edit's identity; the seed drawn is sent,
+            # recorded first, and is what the results say they were made with.
+            to_send = await loop.run_in_executor(
+                self._db, self.recorder.seed_for_sending, edit.edit_id, request)
+            outcome = await runner.run(to_send, prepared=prepared, on_stage=on_stage,
+                                       on_retry=ctx.on_retry)
+            if gate is not None and reservation is not None:
+                # Billed for the images returned, whether or not they can be saved.
+                gate.commit(reservation, len(outcome.images))
+                reservation = None
+        finally:
+            if gate is not None and reservation is not None:
+                gate.release(reservation)  # failed or cancelled: nothing billed
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends.
+        del prepared
+        outcome = dataclasses.replace(outcome, inputs=tuple(
+            dataclasses.replace(p, data_uri="") for p in outcome.inputs))
+        ctx.stage(Stage.SAVING)
+        save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
+        try:
+            result = await asyncio.shield(save)
+        except asyncio.CancelledError:
+            # Cancelled while saving: the result is being written anyway, so it counts.
+            result = await save
+        if not self.sink.records_result:
+            self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
+                        revised_prompt=result.revised_prompt, usage=dict(result.usage),
+                        timings=dict(result.timings))
+        return result
+
+
+    @staticmethod
+    async def _reserve(gate: BudgetGate | None, edit_id: int, request: EditRequest
+                       ) -> Reservation | None:
+        """Hold the most the request can cost in its batch's budget, before sending."""
+        if gate is None:
+            return None
+        try:
+            return await gate.reserve(edit_id, request)
+        except OverBudget as exc:
+            raise SkipEdit(exc.reason) from None
+
+
+def _label(request: EditRequest) -> str:
+    from pathlib import Path
+
+    return ", ".join(Path(s).name for s in request.inputs) or request.prompt[:40]
