@@ -64,13 +64,13 @@ def window_for(make_window) -> Callable[[str], object]:
         w.set_client_settings(SETTINGS)
         w.resize(1200, 800)
         shown: list[tuple[str, str]] = []
-        real = w.banner.show_message
 
-        def record(kind: str, message: str, *args: str) -> None:
-            shown.append((kind, message))
-            real(kind, message, *args)
+        def record() -> None:
+            notice = w.notices.current()
+            if notice is not None:
+                shown.append((notice.level.value, notice.message))
 
-        w.banner.show_message = record  # every banner the row raised, in order
+        w.notices.changed.connect(record)  # every notice the row raised, in order
         w.banners_shown = shown
         return w
 
