@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -61,6 +60,7 @@ from qwen_studio.ui.error_text import (
     request_problems,
     status_note,
 )
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 from qwen_studio.ui.progress_text import retry_text, stage_word
 

@@ -115,11 +115,9 @@ class EditFeedback(QObject):
         elif isinstance(error, InputImageError):
             text, action = translate("MainWindow", "Choose another image"), acts.browse
         else:
-            edit_id = p.edit_id
+            edit_id, session = p.edit_id, self._session
             text = translate("MainWindow", "Retry")
-
-            def action() -> bool:
-                return self._session.retry(edit_id)  # the same edit, sent again
+            action = lambda: session.retry(edit_id)  # noqa: E731  the same edit, sent again
 
         # The last attempt failed: the hint never says it is still retrying.
         hint = final_hint(error, p.attempt)
