@@ -2,9 +2,9 @@
 
 The window holds no state of its own beyond what it shows: the next edit is an EditorState
 (ui/editor), the shown result a ResultsController (ui/compare), the service a Connection
-(qt/connection), and coroutines run on the TaskRunner (qt/tasks) the composition root
-(app/) built, and every edit runs in the EditService of the EditSession (qt/edit_session)
-app/ built too: the window submits, observes its signals, and words them (EditFeedback).
+(qt/connection); coroutines run on the TaskRunner (qt/tasks) and every edit runs in the
+EditService of the EditSession (qt/edit_session), all built by the composition root
+(app/). The window submits edits and words what the service reports (ui/edit_feedback).
 Pixels and files are decoded and written in the shared thread pool.
 """
 
