@@ -78,7 +78,7 @@ import qwen_studio.__main__ as entry
 def watch_window():
     # Imported only where main() would import them: the entry point loads its Qt-free
     # modules before PySide6 (see _import_before_qt), and this must not change that order.
-    import qwen_studio.app as app_mod
+    import qwen_studio.app.launch as app_mod  # main() calls create_main_window from here
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     orig = app_mod.create_main_window

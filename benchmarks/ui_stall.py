@@ -259,7 +259,7 @@ async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
 
     await until(finished, 600, "all edits")
     # "Shown": the window's image loads for the newest result are done.
-    await until(lambda: not window._tasks and window.after_image() is not None, 60,
+    await until(lambda: not window.tasks.pending() and window.after_image() is not None, 60,
                 "the result to show")
     await asyncio.sleep(0.3)  # catch the paint of the shown result
     busy = beat.stop()

@@ -104,14 +104,6 @@ async def _core_edit(photo: Path) -> str:
 
 
 # -- the window ---------------------------------------------------------------------------------
-def _need(obj: object, name: str) -> object:
-    value = getattr(obj, name, None)
-    if value is None:
-        raise SelfTestError(
-            f"the main window has no {name!r}; qwen_studio/self_test.py needs updating"
-        )
-    return value
-
 
 async def _wait_for(predicate, what: str, timeout: float = TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout
@@ -126,6 +118,9 @@ async def _window_edit(photo: Path, home: Path) -> str:
     from PySide6.QtWidgets import QApplication
 
     from qwen_studio.app import create_main_window
+    from qwen_studio.core.editing.progress import EditProgress
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.errors import QwenStudioError
     from qwen_studio.resources import app_icon
 
     app = QApplication.instance()
@@ -139,30 +134,30 @@ async def _window_edit(photo: Path, home: Path) -> str:
     window = create_main_window(demo=True, sandbox_latency=0.0, settings=settings)
     try:
         window.show()
-        signals = _need(window, "edit_signals")
-        outcome: dict[str, object] = {}
+        signals = window.edit_signals
+        finished: list[EditProgress] = []
 
-        def on_progress(p: object) -> None:
-            status = str(getattr(p, "status", ""))
-            if status == "done":
-                outcome.update(job=p, result=getattr(p, "result", None))
-            elif status == "failed":
-                outcome.update(job=p, error=getattr(p, "error", None))
+        def on_progress(p: EditProgress) -> None:
+            if p.status in (EditStatus.DONE, EditStatus.FAILED):
+                finished.append(p)
 
-        signals.progressChanged.connect(on_progress)  # type: ignore[attr-defined]
+        signals.progressChanged.connect(on_progress)
 
-        _need(window, "add_inputs")([photo])
+        window.add_inputs([photo])
         await _wait_for(lambda: bool(window.inputs), "the window to accept the input photo")
-        _need(window, "prompt_panel").prompt_edit.setPlainText(PROMPT)
-        job = _need(window, "run_edit")()
+        window.prompt_panel.prompt_edit.setPlainText(PROMPT)
+        job = window.run_edit()
         if job is None:
-            banner = getattr(getattr(window, "banner", None), "text", lambda: "")
-            raise SelfTestError(f"the window refused to run the edit {banner()}".rstrip())
-        await _wait_for(lambda: "job" in outcome, "the edit to finish")
-        if "error" in outcome:
-            error = outcome["error"]
-            raise SelfTestError(f"the edit failed: {getattr(error, 'user_message', error)}")
-        paths = list(getattr(outcome["result"], "paths", []))
+            notice = window.notices.current()
+            reason = f": {notice.message}" if notice else ""
+            raise SelfTestError(f"the window refused to run the edit{reason}")
+        await _wait_for(lambda: bool(finished), "the edit to finish")
+        edit = finished[0]
+        if edit.status is EditStatus.FAILED:
+            error = edit.error
+            reason = error.user_message if isinstance(error, QwenStudioError) else error
+            raise SelfTestError(f"the edit failed: {reason}")
+        paths = list(edit.result.paths) if edit.result is not None else []
         if not paths:
             raise SelfTestError("the edit finished without a result file")
         w, h = _check_image(Path(paths[0]).read_bytes(), f"the result {paths[0]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QScrollBar,
     QWidget,
 )
+from window_helpers import until
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -29,7 +29,8 @@ async def demo_window(qloop_unused=None):
     w = create_main_window(demo=True, sandbox_latency=0.0)
     w.resize(1400, 900)
     w.show()
-    await asyncio.sleep(0.2)
+    # Settled: the post-paint build (the batch queue UI) ran and nothing is loading.
+    await until(lambda: w._batch is not None and not w.tasks.pending(), 10, "the window")
     return w
 
 

@@ -29,6 +29,21 @@ gc.disable()
 EXIT_HANG_S = 120
 
 
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+# The window's fault, input and secret tests (tests/ui) reuse the core tests' tables
+# (`from test_faults import FAULTS`): core's folder is importable from every test, as
+# tests/ itself is (basenames are unique across the folders).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "core"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything in tests/e2e (subprocesses, SIGKILL, the bundle) is `slow`:
+    `pytest -m "not slow"` is the quick inner loop, plain `pytest` runs it all."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Armed for the rest of the process: a normal exit ends the watchdog with it.

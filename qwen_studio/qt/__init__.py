@@ -1,1 +1,3 @@
-"""Qt glue without widgets: adapters that turn core's events into Qt signals, tasks."""
+"""Qt glue without widgets: task running, adapters between core and the widgets, watchers.
+
+May import core and PySide6.QtCore; never ui or app (import-linter layers in pyproject)."""

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -61,6 +60,8 @@ from qwen_studio.ui.error_text import (
     request_problems,
     status_note,
 )
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 from qwen_studio.ui.progress_text import retry_text, stage_word
 
 if TYPE_CHECKING:
@@ -1008,8 +1009,9 @@ class BatchUi:
         try:
             self.controller.start(self.base_request())
         except QwenStudioError as exc:
-            w.banner.show_message("warning", error_message(exc), error_hint(exc),
-                                  translate("BatchUi", "Open settings"), "settings")
+            w.notices.show(Notice(NoticeKind.BATCH, NoticeLevel.WARNING, error_message(exc),
+                                  error_hint(exc), translate("BatchUi", "Open settings"),
+                                  w.open_settings))
             return False
         w.save_settings_soon()
         self.set_visible(True)
@@ -1065,10 +1067,11 @@ class BatchUi:
         if not batch_id:
             return
         if self.window.endpoint is None:
-            self.window.banner.show_message(
-                "warning", translate("BatchUi", "Connect to a service to resume the batch."),
+            self.window.notices.show(Notice(
+                NoticeKind.BATCH, NoticeLevel.WARNING,
+                translate("BatchUi", "Connect to a service to resume the batch."),
                 translate("BatchUi", "Set up your API key in Settings, then press Resume again."),
-                translate("BatchUi", "Open settings"), "settings")
+                translate("BatchUi", "Open settings"), self.window.open_settings))
             return
         self.panel.resume_banner.hide()
         self.window.spawn(self.controller.resume_batch(batch_id))

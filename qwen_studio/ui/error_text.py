@@ -13,9 +13,10 @@ Qt's or Pillow's own words stay English, like the provider's.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from qwen_studio.core import errors
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 _CTX = "ServiceErrors"  # the literal is repeated below: lupdate reads literals only
 

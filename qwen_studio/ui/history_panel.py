@@ -756,7 +756,7 @@ class HistoryPanel(QWidget):
 
     def recall_request(self, request: EditRequest) -> None:
         """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
-        from qwen_studio.ui.parameters_panel import RANDOM_SEED
+        from qwen_studio.ui.editor.parameters_panel import RANDOM_SEED
 
         w = self._need_window()
         w.prompt_panel.set_prompt(request.prompt)

@@ -12,18 +12,15 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QColorSpace, QImage, QImageReader
 
 from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import InputImageError, Reason
-
-T = TypeVar("T")
 
 _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
@@ -72,15 +69,6 @@ def release_later(box: list[Any]) -> None:
         executor().submit(box.clear)
     except RuntimeError:  # pool shut down (app exiting): free here
         box.clear()
-
-
-async def run_in_pool(
-    fn: Callable[..., T], *args: Any, pool: ThreadPoolExecutor | None = None
-) -> T:
-    import asyncio  # loaded after the window's first paint (app.main)
-
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool or executor(), lambda: fn(*args))
 
 
 def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:

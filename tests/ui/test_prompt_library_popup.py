@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from qwen_studio.core.library import Library
 from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt
+from qwen_studio.ui.dialogs.shortcuts import collect
 from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup, prompt_library_action
-from qwen_studio.ui.shortcuts import collect
 
 
 @pytest.fixture

@@ -1,0 +1,151 @@
+"""QApplication + qasync loop + the first frame: how the window process starts and ends.
+
+`main()` owns the whole lifecycle: the window is painted before asyncio, qasync and httpx
+load (tests/test_app_launch.py proves it), then the loop starts, held work is released,
+and at exit the window and its services are closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from qwen_studio.app.services import settings_store
+from qwen_studio.app.window import create_main_window, release_held_work
+from qwen_studio.ui import image_loading
+
+if TYPE_CHECKING:
+    import asyncio
+
+log = logging.getLogger(__name__)
+
+# A window that is not exposed (minimised, another workspace) must not hold start-up; if it
+# paints later, it does so in the qasync loop, which is merely the old order.
+FIRST_FRAME_WAIT_MS = 500
+
+
+def event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
+    """The qasync loop over `app`, made current (main() and the GUI benchmarks).
+
+    Its default executor stays qasync's own: core's `run_in_executor(None, …)` (the
+    client's check of each downloaded result) on the app's two-thread, low-priority pool
+    measured slower batches (19.4 -> 23.4 s for 200 photos) and no smaller stalls."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+class _FirstFrame(QObject):
+    """Ends `loop` once `window` has painted its first frame (a zero timer after the
+    window's own paint event: the children paint in the same pass)."""
+
+    def __init__(self, window: QObject, loop: QEventLoop) -> None:
+        super().__init__(window)
+        self._window, self._loop = window, loop
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._window and event.type() == QEvent.Type.Paint:
+            self._window.removeEventFilter(self)
+            QTimer.singleShot(0, self._loop, self._loop.quit)
+        return False
+
+
+def show_first_frame(window: QWidget, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> None:
+    """Show `window` and run Qt's own event loop until it has painted, or `timeout_ms`.
+
+    User input waits in the queue meanwhile: a click or shortcut handled now would start
+    coroutines before the asyncio loop exists."""
+    loop = QEventLoop()
+    watch = _FirstFrame(window, loop)
+    window.installEventFilter(watch)  # before show(): a platform may paint inside it
+    QTimer.singleShot(timeout_ms, loop, loop.quit)
+    window.show()
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    window.removeEventFilter(watch)
+    watch.deleteLater()
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="qwen-studio", description="Qwen Studio window")
+    parser.add_argument("--demo", action="store_true",
+                        help="use a local sandbox service (no API key needed)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    try:
+        from qwen_studio.core.logs import setup_logging
+
+        setup_logging(verbose=args.verbose)
+    except ImportError:
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Qwen Studio")
+    app.setOrganizationName("QwenStudio")
+    from qwen_studio import i18n
+
+    i18n.install(app, settings_store())  # before any widget exists: texts are set once
+    from qwen_studio import resources
+
+    app.setDesktopFileName(resources.APP_ID)  # Wayland/AppStream match the window by it
+    app.setWindowIcon(resources.app_icon())
+    # Closing the window must not stop the loop before shutdown() has closed the http
+    # client and the sandbox; run() returns after that, which ends the loop.
+    app.setQuitOnLastWindowClosed(False)
+    # The window is built and painted before asyncio and qasync are imported (~45 ms that
+    # need not delay the first frame): nothing in it awaits until the loop runs, and the
+    # work it defers past the first paint is held until then (release_held_work).
+    window = create_main_window(demo=args.demo, staged=True)
+    show_first_frame(window)
+    loop = event_loop(app)
+
+    async def run() -> int:
+        import asyncio
+
+        closed = asyncio.Event()
+        app.lastWindowClosed.connect(closed.set)
+        if not window.isVisible():
+            closed.set()  # closed before the loop ran: Qt emits lastWindowClosed only in exec()
+        release_held_work(window)
+        from qwen_studio.core.allocator import use_mmap_for_large_blocks
+
+        use_mmap_for_large_blocks()  # image buffers: no GIL-held zeroing (core/allocator.py)
+        # Start-up objects live as long as the app: keep them out of every later full GC
+        # pass (25-60 ms each, seen as stalls while edits run).
+        gc.freeze()
+        from qwen_studio.ui.main_thread_gc import MainThreadCollector
+
+        collector = MainThreadCollector(app)  # cycles die on this thread, never a worker's
+        collector.start()
+        try:
+            await closed.wait()
+        finally:
+            await window.shutdown()
+            collector.stop()
+        return 0
+
+    try:
+        code = loop.run_until_complete(run())
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        image_loading.executor().shutdown(wait=False, cancel_futures=True)
+        loop.close()
+    return code

@@ -1,0 +1,580 @@
+"""The before/after compare view: the canvas where a designer judges an edit.
+
+Modes: side by side (two panes, zoom and pan in sync), wipe (a draggable divider, before on
+the left) and flip (after; hold Space or the mouse to see before). Holding Space shows the
+before image full-frame in every mode.
+
+Contract with the main window:
+
+* Images arrive decoded (QImage), from the thread pool; this widget never touches files.
+* Colour: if a QImage carries a valid ``colorSpace()`` that is not sRGB, the *caller*
+  converts it to sRGB (``QImage.convertToColorSpace``) before handing it over; this widget
+  only draws pixels as they are.
+* Result actions are signals; the main window does the I/O (save, copy, reveal, reuse).
+* Shortcuts Ctrl+S, Ctrl+Shift+C, Ctrl+0, Ctrl+1 and Ctrl+=/Ctrl+- are window-wide
+  QActions owned here (``save_action`` etc.); put those same actions in menus rather than
+  defining the keys again, or Qt reports them as ambiguous and neither fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QObject,
+    QPoint,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QDrag,
+    QFontMetrics,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
+from qwen_studio.ui.compare.result_strip import ResultStrip
+from qwen_studio.ui.compare.toolbar_parts import DragHandle, ElidedLabel
+from qwen_studio.ui.image_loading import release_later
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+
+MODES = ("side", "wipe", "flip")
+# Translated where used (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
+_MODE_TEXT = {"side": QT_TRANSLATE_NOOP("CompareView", "Side by side"),
+              "wipe": QT_TRANSLATE_NOOP("CompareView", "Wipe"),
+              "flip": QT_TRANSLATE_NOOP("CompareView", "Flip")}
+_MODE_HELP = {
+    "side": QT_TRANSLATE_NOOP(
+        "CompareView", "Before and after next to each other, zoom and pan kept in sync (key 1)"),
+    "wipe": QT_TRANSLATE_NOOP(
+        "CompareView", "One image with a divider you drag: before left, after right (key 2)"),
+    "flip": QT_TRANSLATE_NOOP(
+        "CompareView", "After; hold Space or the mouse button to see before (key 3)"),
+}
+
+
+class CompareView(QWidget):
+    """Before/after canvas with a slim toolbar and, for several results, a thumbnail strip."""
+
+    modeChanged = Signal(str)
+    zoomChanged = Signal(float)
+    resultSelected = Signal(int)
+    saveRequested = Signal()
+    copyRequested = Signal()
+    useAsInputRequested = Signal()
+    revealRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.setAccessibleName(self.tr("Before and after comparison"))
+        self.setAccessibleDescription(
+            self.tr("Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; "
+            "Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider)."))
+        self._mode = "side"
+        self._before: QImage | None = None
+        self._results: list[QImage] = []
+        self._paths: list[Path] | None = None
+        self._index = -1
+        self._result_path: Path | None = None
+
+        self.canvas = ImageCanvas(self)
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.canvas.customContextMenuRequested.connect(self._show_context_menu)
+        self.canvas.zoomChanged.connect(self.zoomChanged)
+        self.canvas.viewChanged.connect(self._sync_status)
+        self.canvas.dragOutRequested.connect(self.start_drag)
+        self.setFocusProxy(self.canvas)
+
+        self.strip = ResultStrip(self)
+        self.strip.hide()
+        self.strip.resultSelected.connect(self._on_strip_selected)
+        self.strip.installEventFilter(self)
+
+        self._build_actions()
+        toolbar = self._build_toolbar()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.strip)
+        self.setTabOrder(self.canvas, self.strip)
+        self._sync_actions()
+        self._sync_status()
+
+    # ----- construction ------------------------------------------------------------------
+
+    def _action(self, text: str, tip: str, slot: Callable[[], object],
+                keys: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(context)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        local = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.mode_group = QActionGroup(self)
+        self.mode_group.setExclusive(True)
+        self.mode_actions: dict[str, QAction] = {}
+        for i, mode in enumerate(MODES, start=1):
+            action = self._action(self.tr(_MODE_TEXT[mode]), self.tr(_MODE_HELP[mode]),
+                                  lambda _=False, m=mode: self.set_mode(m), str(i), local)
+            action.setCheckable(True)
+            self.mode_group.addAction(action)
+            self.mode_actions[mode] = action
+        self.mode_actions[self._mode].setChecked(True)
+
+        self.fit_action = self._action(self.tr("Fit"),
+                                       self.tr("Fit the whole image in view (Ctrl+0)"),
+                                       self.fit, "Ctrl+0")
+        self.fit_action.setCheckable(True)
+        self.actual_action = self._action(
+            "100%", self.tr("Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
+            self.actual_size, "Ctrl+1")
+        self.actual_action.setCheckable(True)
+        self.zoom_in_action = self._action(self.tr("Zoom in"), self.tr("Zoom in (Ctrl++)"),
+                                           lambda: self.canvas.zoom_step(1),
+                                           QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self._action(self.tr("Zoom out"), self.tr("Zoom out (Ctrl+-)"),
+                                            lambda: self.canvas.zoom_step(-1),
+                                            QKeySequence.StandardKey.ZoomOut)
+
+        self.save_action = self._action(self.tr("Save"),
+                                        self.tr("Save the result as a file… (Ctrl+S)"),
+                                        self.saveRequested.emit, "Ctrl+S")
+        self.copy_action = self._action(self.tr("Copy"),
+                                        self.tr("Copy the result image (Ctrl+Shift+C)"),
+                                        self.copyRequested.emit, "Ctrl+Shift+C")
+        self.use_action = self._action(self.tr("Use as "
+                                               "input"), self.tr("Continue editing from this "
+                                                                 "result"),
+                                       self.useAsInputRequested.emit)
+        self.reveal_action = self._action(self.tr("Show in folder"),
+                                          self.tr("Show the result file in the file manager"),
+                                          self.revealRequested.emit)
+
+    def _tool_button(self, name: str, action: QAction | None, accessible: str,
+                     description: str) -> QToolButton:
+        button = QToolButton(self)
+        if action is not None:
+            button.setDefaultAction(action)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setAccessibleDescription(description)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # clicks leave focus on the canvas
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+    def _build_toolbar(self) -> QWidget:
+        bar = QFrame(self)
+        bar.setObjectName("compareToolbar")
+        bar.setAccessibleName(self.tr("Compare toolbar"))
+        # Its look (mode switch, checked buttons, the zoom and size notes) is in the theme's
+        # style sheet (#compareToolbar rules), so it follows a live light/dark switch.
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.setSpacing(4)
+
+        switch = QFrame(bar)
+        switch.setObjectName("modeSwitch")
+        switch.setAccessibleName(self.tr("Compare mode"))
+        switch_row = QHBoxLayout(switch)
+        switch_row.setContentsMargins(2, 2, 2, 2)
+        switch_row.setSpacing(2)
+        self.mode_buttons: dict[str, QToolButton] = {}
+        for i, mode in enumerate(MODES, start=1):
+            button = self._tool_button(f"mode{mode.capitalize()}Button", self.mode_actions[mode],
+                                       self.tr("{mode} mode").format(
+                                           mode=self.tr(_MODE_TEXT[mode])),
+                                       self.tr(_MODE_HELP[mode]))
+            button.setToolTip(f"{self.tr(_MODE_TEXT[mode])} ({i})")
+            switch_row.addWidget(button)
+            self.mode_buttons[mode] = button
+        row.addWidget(switch)
+        row.addSpacing(10)
+
+        self.fit_button = self._tool_button("fitButton", self.fit_action, self.tr("Fit to view"),
+                                            self.tr("Show the whole image (Ctrl+0)"))
+        self.actual_button = self._tool_button("actualSizeButton", self.actual_action,
+                                               self.tr("Actual size, 100 percent"),
+                                               self.tr("One image pixel per screen pixel (Ctrl+1)"))
+        row.addWidget(self.fit_button)
+        row.addWidget(self.actual_button)
+        self.zoom_label = QLabel(bar)
+        self.zoom_label.setObjectName("zoomLabel")
+        self.zoom_label.setAccessibleName(self.tr("Zoom level"))
+        self.zoom_label.setAccessibleDescription(self.tr("Current zoom in percent of actual "
+                                                         "pixels"))
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.zoom_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("3200 %") + 6)
+        row.addWidget(self.zoom_label)
+        row.addSpacing(12)
+
+        self.sizes_label = ElidedLabel(bar)
+        self.sizes_label.setObjectName("imageSizes")
+        self.sizes_label.setAccessibleName(self.tr("Image sizes"))
+        self.sizes_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.sizes_label, 1)
+        row.addSpacing(12)
+
+        self.save_button = self._tool_button("saveResultButton", self.save_action,
+                                             self.tr("Save "
+                                                     "result"), self.tr("Save the result as a "
+                                                                        "file (Ctrl+S)"))
+        self.copy_button = self._tool_button("copyResultButton", self.copy_action,
+                                             self.tr("Copy result"),
+                                             self.tr("Copy the result image to the clipboard "
+                                             "(Ctrl+Shift+C)"))
+        self.use_button = self._tool_button("useAsInputButton", self.use_action,
+                                            self.tr("Use result as input"),
+                                            self.tr("Make this result the input of the next edit"))
+        self.reveal_button = self._tool_button("revealResultButton", self.reveal_action,
+                                               self.tr("Show result in folder"),
+                                               self.tr("Open the file manager at the saved result"))
+        self.drag_button = DragHandle(self, self.start_drag)
+        self.drag_button.setObjectName("dragResultButton")
+        self.drag_button.setText(self.tr("⠿ Drag"))
+        self.drag_button.setToolTip(self.tr("Drag the result file into another app or folder "
+                                    "(or Ctrl+drag the image)"))
+        self.drag_button.setAccessibleName(self.tr("Drag result out"))
+        self.drag_button.setAccessibleDescription(
+            self.tr("Drag from here to drop the result file into another application or a folder"))
+        self.drag_button.setAutoRaise(True)
+        self.drag_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.drag_button.setCursor(Qt.CursorShape.OpenHandCursor)
+        for button in (self.save_button, self.copy_button, self.use_button,
+                       self.reveal_button, self.drag_button):
+            row.addWidget(button)
+        # The view often sits between two docks: allow it to get narrower than every button
+        # side by side; _fit_toolbar drops the secondary ones (still in the context menu).
+        bar.setMinimumWidth(320)
+        self._bar = bar
+        self._bar_full_width: int | None = None
+        return bar
+
+    def _fit_toolbar(self) -> None:
+        secondary = (self.drag_button, self.reveal_button, self.use_button)
+        layout = self._bar.layout()
+        assert layout is not None
+        if self._bar_full_width is None:
+            if not all(b.isVisibleTo(self) for b in secondary) or not self.isVisible():
+                return
+            self._bar_full_width = layout.minimumSize().width()
+        needed = self._bar_full_width
+        width = self._bar.width()
+        for button in secondary:
+            fits = width >= needed
+            button.setVisible(fits)
+            if not fits:
+                needed -= button.sizeHint().width() + layout.spacing()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_toolbar()
+
+    # ----- images ------------------------------------------------------------------------
+
+    def set_before(self, image: QImage | None) -> None:
+        dead: list[object] = [self._before]  # freed in the pool, see release_later
+        self._before = image if image is not None and not image.isNull() else None
+        self._refresh_images()
+        release_later(dead)
+
+    def set_after(self, image: QImage | None) -> None:
+        """One result (or none). Clears the result path: call set_result_path afterwards."""
+        self.set_results([image] if image is not None and not image.isNull() else [])
+
+    def set_results(self, images: list[QImage], paths: list[Path] | None = None) -> None:
+        """All results of an edit; the first is shown. A strip appears for more than one."""
+        dead: list[object] = [self._results]  # freed in the pool, see release_later
+        self._results = [img for img in images if img is not None and not img.isNull()]
+        self._paths = list(paths) if paths is not None else None
+        self._index = 0 if self._results else -1
+        self._result_path = self._path_for(self._index)
+        self.strip.set_images(self._results if len(self._results) > 1 else [])
+        self.strip.setVisible(len(self._results) > 1)
+        self._refresh_images()
+        release_later(dead)
+
+    def current_result_index(self) -> int:
+        return self._index
+
+    def set_current_result(self, index: int) -> None:
+        if 0 <= index < len(self._results) and index != self._index:
+            if self.strip.isVisible() or len(self._results) > 1:
+                self.strip.select(index)  # emits via _on_strip_selected
+            else:
+                self._select(index)
+
+    def result_count(self) -> int:
+        return len(self._results)
+
+    def _path_for(self, index: int) -> Path | None:
+        if self._paths is None or not 0 <= index < len(self._paths):
+            return None
+        return self._paths[index]
+
+    def _on_strip_selected(self, index: int) -> None:
+        if index != self._index:
+            self._select(index)
+
+    def _select(self, index: int) -> None:
+        self._index = index
+        self._result_path = self._path_for(index)
+        self._refresh_images()
+        self.resultSelected.emit(index)
+
+    def after_image(self) -> QImage | None:
+        return self._results[self._index] if self._index >= 0 else None
+
+    def before_image(self) -> QImage | None:
+        return self._before
+
+    def _refresh_images(self) -> None:
+        self.canvas.set_images(self._before, self.after_image())
+        self._sync_actions()
+        self._sync_status()
+
+    def set_result_path(self, path: Path | None) -> None:
+        """Where the current result is saved; enables dragging it out as a file."""
+        self._result_path = path
+        if self._paths is not None and 0 <= self._index < len(self._paths) and path is not None:
+            self._paths[self._index] = path
+        self._sync_actions()
+
+    def result_path(self) -> Path | None:
+        return self._result_path
+
+    # ----- modes, zoom, busy -------------------------------------------------------------
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown compare mode {mode!r}; expected one of {MODES}")
+        self.mode_actions[mode].setChecked(True)
+        if mode == self._mode:
+            return
+        self._mode = mode
+        self.canvas.set_mode(mode)
+        self.modeChanged.emit(mode)
+
+    def mode(self) -> str:
+        return self._mode
+
+    def set_wipe_position(self, fraction: float) -> None:
+        self.canvas.set_wipe(fraction)
+
+    def wipe_position(self) -> float:
+        return self.canvas.wipe()
+
+    def fit(self) -> None:
+        self.canvas.fit()
+
+    def actual_size(self) -> None:
+        self.canvas.zoom_to(1.0)
+
+    def zoom(self) -> float:
+        return self.canvas.zoom()
+
+    def set_zoom(self, factor: float) -> None:
+        self.canvas.zoom_to(factor)
+
+    def is_fit(self) -> bool:
+        return self.canvas.is_fit()
+
+    def set_busy(self, text: str | None) -> None:
+        self.canvas.set_busy(text)
+        self._sync_status()
+
+    def busy_text(self) -> str | None:
+        return self.canvas.busy_text()
+
+    def is_empty(self) -> bool:
+        return self._before is None and not self._results
+
+    def placeholder_text(self) -> str:
+        """The shortcut hint shown on the empty canvas, or "" when images are shown."""
+        return self.canvas.tr(EMPTY_TEXT) if self.is_empty() else ""
+
+    def visible_labels(self) -> list[str]:
+        """The corner labels currently drawn, e.g. ["Before", "After"]."""
+        return self.canvas.visible_labels()
+
+    def showing_before(self) -> bool:
+        return self.canvas.showing_before()
+
+    # ----- status & actions --------------------------------------------------------------
+
+    def _sync_actions(self) -> None:
+        has_after = self.after_image() is not None
+        for action in (self.save_action, self.copy_action, self.use_action,
+                       self.reveal_action):
+            action.setEnabled(has_after)
+        self.drag_button.setEnabled(has_after and self._result_path is not None)
+        self.canvas.drag_out_enabled = has_after and self._result_path is not None
+
+    def _sync_status(self) -> None:
+        z = self.canvas.zoom()
+        has_image = not self.is_empty()
+        self.zoom_label.setText(f"{round(z * 100)} %" if has_image else "")
+        self.fit_action.setChecked(has_image and self.canvas.is_fit())
+        self.actual_action.setChecked(has_image and abs(z - 1.0) < 1e-6)
+        for action in (self.fit_action, self.actual_action, self.zoom_in_action,
+                       self.zoom_out_action):
+            action.setEnabled(has_image)
+        # Compact on the toolbar ("4032×3024 → 1248×832"); the words go in the tooltip and
+        # the accessible description, where space is not an issue.
+        sizes, words = [], []
+        if self._before is not None:
+            w, h = self._before.width(), self._before.height()
+            sizes.append(f"{w}×{h}")
+            words.append(self.tr("Before {w}×{h}").format(w=w, h=h))
+        after = self.after_image()
+        if after is not None:
+            sizes.append(f"{after.width()}×{after.height()}")
+            words.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
+        if len(sizes) == 2 and sizes[0] == sizes[1]:
+            sizes = sizes[:1]  # same size: once, so it fits beside the actions (tooltip: both)
+        self.sizes_label.setText(" → ".join(sizes))
+        self.sizes_label.setToolTip(" · ".join(words))
+        self.sizes_label.setAccessibleDescription(" · ".join(words))
+        self.canvas.setAccessibleDescription(self._describe())
+
+    def _describe(self) -> str:
+        """What the canvas shows, in words: state is never conveyed by the image alone."""
+        if self.is_empty():
+            return self.canvas.tr(EMPTY_TEXT)
+        labels = self.tr(" and ").join(self.canvas.tr(x) for x in self.visible_labels())
+        text = self.tr("Showing {labels}, zoom {zoom} %").format(
+            labels=labels, zoom=round(self.canvas.zoom() * 100))
+        if len(self._results) > 1:
+            text += self.tr(", result {i} of {n}").format(i=self._index + 1,
+                                                           n=len(self._results))
+        if self.busy_text():
+            text += f". {self.busy_text()}"
+        return text
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setObjectName("compareContextMenu")
+        menu.addActions([self.save_action, self.copy_action, self.use_action,
+                         self.reveal_action])
+        menu.addSeparator()
+        menu.addActions(list(self.mode_actions.values()))
+        menu.addSeparator()
+        menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action,
+                         self.zoom_out_action])
+        menu.exec(self.canvas.mapToGlobal(pos))
+        menu.deleteLater()
+
+    # ----- drag out ----------------------------------------------------------------------
+
+    def result_mime_data(self) -> QMimeData | None:
+        """The current result as a file URL plus the image itself, or None if not saved."""
+        after = self.after_image()
+        if after is None or self._result_path is None:
+            return None
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(self._result_path))])
+        mime.setImageData(after)
+        return mime
+
+    def start_drag(self) -> None:
+        mime = self.result_mime_data()
+        after = self.after_image()
+        if mime is None or after is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        dpr = self.devicePixelRatioF()
+        side = round(120 * dpr)
+        thumb = QPixmap.fromImage(after.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation))
+        thumb.setDevicePixelRatio(dpr)
+        drag.setPixmap(thumb)
+        drag.setHotSpot(QPoint(round(thumb.width() / dpr / 2), round(thumb.height() / dpr / 2)))
+        drag.exec(Qt.DropAction.CopyAction)
+
+    # ----- keyboard ----------------------------------------------------------------------
+
+    def _handle_space(self, event: QKeyEvent, pressed: bool) -> bool:
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if event.key() != Qt.Key.Key_Space or not plain:
+            return False
+        if not event.isAutoRepeat():
+            self.canvas.set_hold_before(pressed)
+        event.accept()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._handle_space(event, True):
+            return
+        key = Qt.Key(event.key())
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        digit = {Qt.Key.Key_1: "side", Qt.Key.Key_2: "wipe", Qt.Key.Key_3: "flip"}
+        if plain and key in digit:
+            self.set_mode(digit[key])
+            return
+        arrows = {Qt.Key.Key_Left: (1, 0), Qt.Key.Key_Right: (-1, 0),
+                  Qt.Key.Key_Up: (0, 1), Qt.Key.Key_Down: (0, -1)}
+        if key in arrows and not self.is_empty():
+            dx, dy = arrows[key]
+            fine = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            wiping = self.canvas.visible_labels() == ["Before", "After"] and self._mode == "wipe"
+            if wiping and dx:
+                step = 0.01 if fine else 0.05
+                self.canvas.set_wipe(self.canvas.wipe() - dx * step)
+            else:
+                step = 10 if fine else 60
+                self.canvas.pan_by(dx * step, dy * step)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if self._handle_space(event, False):
+            return
+        super().keyReleaseEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Space in the strip flips too (instead of the list's own selection toggle).
+        if watched is self.strip and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress and self._handle_space(event, True):
+                return True
+            if event.type() == QEvent.Type.KeyRelease and self._handle_space(event, False):
+                return True
+        return super().eventFilter(watched, event)
+
+
+__all__ = ["EMPTY_TEXT", "MODES", "CompareView"]

@@ -1,0 +1,227 @@
+"""ResultsController: which edit the compare view shows, and what can be done with it.
+
+Decodes the "before" photo and the results in the pool (TaskRunner), keeps the last two
+decoded befores (a 24 MP photo is ~100 MB decoded), frees replaced images in the pool, and
+runs the result actions (save, copy, use as input, show in folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.qt.tasks import TaskRunner
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.compare.compare_view import CompareView
+from qwen_studio.ui.editor.state import EditorState
+from qwen_studio.ui.history_model import HistoryEntry, HistoryModel
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
+
+DISPLAY_MAX_SIDE = 8192  # decode results at full size (100 % zoom must be real pixels)
+BEFORE_CACHE = 2  # 24 MP is ~100 MB decoded: the shown photo and the one before
+
+StatusFn = Callable[[str], None]
+UseAsInput = Callable[[Path, "int | None"], None]
+
+
+def make_compare_view() -> CompareView:
+    view = CompareView()
+    view.setObjectName("compareView")
+    if not view.accessibleName():
+        view.setAccessibleName(translate("MainWindow", "Before and after"))
+        view.setAccessibleDescription(translate(
+            "MainWindow", "The input and the result of the selected edit"))
+    return view
+
+
+class ResultsController(QObject):
+    def __init__(self, view: CompareView, history: HistoryModel, editor: EditorState,
+                 tasks: TaskRunner, notices: Notices, settings: QSettings,
+                 status: StatusFn, use_as_input: UseAsInput, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.view, self.history, self.editor = view, history, editor
+        self.tasks, self.notices, self.settings = tasks, notices, settings
+        self._status, self._use_as_input = status, use_as_input
+        self._dialog_parent = dialog_parent
+        # Decoded "before" images by source path, most recent last.
+        self._before_cache: OrderedDict[str, QImage] = OrderedDict()
+        self._inputs_generation = 0  # drops stale "before" decodes
+        self.shown_job: int | None = None  # the entry selected (maybe still loading)
+        self._after_job: int | None = None  # the entry whose results are on screen
+        self._images: list[QImage] = []
+        self._paths: list[Path] = []
+        self._index = 0
+        view.saveRequested.connect(self.save)
+        view.copyRequested.connect(self.copy)
+        view.useAsInputRequested.connect(self.use_as_input)
+        view.revealRequested.connect(self.reveal)
+        view.resultSelected.connect(self._on_result_selected)
+        editor.inputsChanged.connect(self._on_inputs_changed)
+
+    # -- what is shown -----------------------------------------------------------------------
+    def _on_inputs_changed(self) -> None:
+        """New inputs: the canvas shows the first one as "before", and no result."""
+        self._inputs_generation += 1
+        gen = self._inputs_generation
+        self.shown_job = None
+        self._set_after([], [])
+        inputs = self.editor.inputs
+        if inputs:
+            self.tasks.spawn(self._show_before(inputs[0].path, gen))
+        else:
+            self.view.set_before(None)
+
+    async def _show_before(self, path: Path, gen: int) -> None:
+        try:
+            image = await self.tasks.run(il.decode_image, path, DISPLAY_MAX_SIDE)
+        except QwenStudioError:
+            image = None
+        if image is not None:
+            self._remember_before(str(path), image)
+        if gen == self._inputs_generation:
+            self.view.set_before(image)
+
+    def _remember_before(self, key: str, image: QImage) -> None:
+        self._before_cache[key] = image
+        self._before_cache.move_to_end(key)
+        # An evicted 24 MP photo takes 8-18 ms to free: let the pool do it.
+        dead: list[object] = []
+        while len(self._before_cache) > BEFORE_CACHE:
+            dead.append(self._before_cache.popitem(last=False)[1])
+        il.release_later(dead)
+
+    def show_entry(self, job: int) -> None:
+        entry = self.history.entry(job)
+        if entry is None:
+            return
+        self.shown_job = job
+        self.tasks.spawn(self._load_entry(entry))
+
+    async def _load_entry(self, entry: HistoryEntry) -> None:
+        job = entry.job_id
+        before: QImage | None = None
+        before_path = entry.before_path()  # the library's copy survives the user's file
+        # An edit just run from this window shows the input already decoded when it was
+        # added: decoding a 24 MP photo again for every finished edit is pool time and GIL.
+        if entry.request.inputs:
+            before = self._before_cache.get(entry.request.inputs[0])
+        if before is None and before_path is not None:
+            before = self._before_cache.get(str(before_path))
+        if before is None and before_path is not None:
+            with contextlib.suppress(QwenStudioError):
+                before = await self.tasks.run(il.decode_image, before_path, DISPLAY_MAX_SIDE)
+        images: list[QImage] = []
+        paths_ok: list[Path] = []
+        for p in entry.result_paths:
+            try:
+                images.append(await self.tasks.run(il.decode_image, p, DISPLAY_MAX_SIDE))
+                paths_ok.append(p)
+            except QwenStudioError as exc:
+                log.warning("could not show result %s: %s", p, exc)
+        if self.shown_job != job:
+            # The user moved on meanwhile; free the decoded photos in the pool, not here.
+            dead: list[object] = [before, images]
+            del before, images
+            il.release_later(dead)
+            return
+        self.view.set_before(before)
+        self._set_after(images, paths_ok, job)
+
+    def _set_after(self, images: list[QImage], paths: list[Path], job: int | None = None) -> None:
+        # The job these results belong to: shown_job moves on as soon as the user selects
+        # another entry, while its images are still decoding.
+        self._after_job = job
+        dead: list[object] = [self._images]  # freed in the pool (il.release_later)
+        self._images, self._paths, self._index = images, paths, 0
+        self.view.set_results(images, paths)
+        self.view.set_result_path(paths[0] if paths else None)
+        il.release_later(dead)
+
+    def _on_result_selected(self, index: int) -> None:
+        if 0 <= index < len(self._paths):
+            self._index = index
+            self.view.set_result_path(self._paths[index])
+
+    def current_result(self) -> tuple[Path, QImage] | None:
+        if not self._paths:
+            return None
+        i = min(self._index, len(self._paths) - 1)
+        return self._paths[i], self._images[i]
+
+    def _shown_entry(self) -> HistoryEntry | None:
+        """The entry whose results are on screen (not one still loading)."""
+        job = self._after_job
+        return self.history.entry(job) if job else None
+
+    # -- result actions ----------------------------------------------------------------------
+    def save(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            self._status(translate(
+                "MainWindow", "Nothing to save yet: run an edit or pick one in the history."))
+            return
+        src, _ = cur
+        entry = self._shown_entry()
+        stem = f"qwen-edit-{entry.edit_id}" if entry and entry.edit_id else "qwen-edit"
+        if len(self._paths) > 1:
+            stem += f"-{self._index + 1}"
+        folder = self.settings.value("paths/lastSaveDir", "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        suggestion = str(Path(str(folder)) / f"{stem}{src.suffix or '.png'}")
+        # The dialog asks before replacing an existing file: nothing is overwritten silently.
+        target, _ = QFileDialog.getSaveFileName(
+            self._dialog_parent, translate("MainWindow", "Save result as"), suggestion,
+            f"Image (*{src.suffix or '.png'})")
+        if target:
+            self.settings.setValue("paths/lastSaveDir", str(Path(target).parent))
+            self.tasks.spawn(self.save_to(src, Path(target)))
+
+    async def save_to(self, src: Path, target: Path) -> None:
+        try:
+            await self.tasks.run(il.copy_file, src, target)
+        except OSError as exc:
+            self.notices.show(Notice(
+                NoticeKind.SAVE_FAILED, NoticeLevel.ERROR,
+                translate("MainWindow", "Could not save {file}: {error}").format(
+                    file=target.name, error=exc.strerror or exc),
+                translate("MainWindow", "Choose another folder.")))
+            return
+        self.notices.clear(NoticeKind.SAVE_FAILED)
+        self._status(translate("MainWindow", "Saved {path}").format(path=target))
+
+    def copy(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            self._status(translate("MainWindow", "Nothing to copy yet."))
+            return
+        path, image = cur
+        mime = QMimeData()
+        mime.setImageData(image)
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        QGuiApplication.clipboard().setMimeData(mime)
+        self._status(translate("MainWindow", "Result copied: paste it as an image or as a file"))
+
+    def use_as_input(self) -> None:
+        cur = self.current_result()
+        if cur is None:
+            return
+        entry = self._shown_entry()
+        self._use_as_input(cur[0], entry.edit_id if entry else None)
+        self._status(translate(
+            "MainWindow", "The result is now the input: describe the next change"))
+
+    def reveal(self) -> None:
+        cur = self.current_result()
+        if cur is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(cur[0].parent)))

@@ -1,0 +1,98 @@
+"""ConnectionStatus: what the window shows about the Connection, and the profile reload.
+
+Observes qt.connection.Connection: the status bar's profile label, the welcome panel versus
+the editor, the demo button, the request style the editor builds for, and the notices a
+connection ends (NOT_CONNECTED, CONFIG): the demo coming up clears "not connected".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+
+from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.endpoint import Endpoint
+from qwen_studio.core.errors import ConfigError
+from qwen_studio.qt.connection import DEMO_PROFILE, Connection, ConnectionState
+from qwen_studio.qt.tasks import TaskRunner
+from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+from qwen_studio.ui.editor.state import EditorState
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+
+translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
+SetEndpoint = Callable[[Endpoint | None, str], None]
+
+
+def profile_display(ep: Endpoint) -> str:
+    # The demo's profile name is an identifier (history stores it); show it translated.
+    if ep.profile_name == DEMO_PROFILE:
+        return translate("MainWindow", "Demo sandbox")
+    return ep.profile_name or ep.base_url
+
+
+class ConnectionStatus(QObject):
+    def __init__(self, connection: Connection, *, label: QLabel, stack: QStackedWidget,
+                 editor_view: QWidget, welcome: WelcomePanel, editor: EditorState,
+                 notices: Notices, status: Callable[[str], None],
+                 open_settings: Callable[[], None]) -> None:
+        super().__init__(label)
+        self.connection, self.label, self.stack = connection, label, stack
+        self.editor_view, self.welcome, self.editor = editor_view, welcome, editor
+        self.notices, self._status, self._open_settings = notices, status, open_settings
+        connection.changed.connect(self.update)
+
+    def update(self) -> None:
+        conn = self.connection
+        ep = conn.endpoint
+        if ep is not None:
+            # Connected: the situations that said otherwise are over.
+            self.notices.clear(NoticeKind.NOT_CONNECTED, NoticeKind.CONFIG)
+            if ep.profile_name == DEMO_PROFILE:
+                self._status(translate("MainWindow", "Demo sandbox running on this computer: "
+                                       "results are generated locally."))
+        self.editor.set_style(ep.style if ep else "bailian")
+        self.welcome.demo_button.setEnabled(not conn.demo_starting)
+        label = self.label
+        if conn.state is ConnectionState.DEMO_STARTING:
+            # The editor, not the welcome panel: the demo is a moment from ready.
+            label.setText(translate("MainWindow", "◌ Starting the demo sandbox…"))
+            label.setToolTip("")
+            self.stack.setCurrentWidget(self.editor_view)
+        elif ep is None:
+            label.setText(translate("MainWindow", "○ Not connected"))
+            label.setToolTip(translate("MainWindow", "Set up your API in Settings (Ctrl+,)"))
+            self.stack.setCurrentWidget(self.welcome)
+        else:
+            label.setText(f"● {profile_display(ep)}")
+            label.setToolTip(f"{ep.base_url} ({ep.style})")
+            self.stack.setCurrentWidget(self.editor_view)
+        label.setAccessibleDescription(label.text())
+
+    # -- the configured profile --------------------------------------------------------------
+    def load_config(self, store: ConfigStore, set_endpoint: SetEndpoint) -> None:
+        """Resolve the configured endpoint now (start-up; keyring lookups are quick there)."""
+        try:
+            resolved = store.resolve()
+        except ConfigError:
+            set_endpoint(None, "")
+            return
+        set_endpoint(resolved.endpoint, resolved.model)
+
+    async def reload_config(self, store: ConfigStore, tasks: TaskRunner,
+                            set_endpoint: SetEndpoint) -> None:
+        """Settings saved a profile: use it, or say why it cannot be used."""
+        try:
+            resolved = await tasks.run(store.resolve)
+        except ConfigError as exc:
+            if self.connection.sandbox is None:
+                set_endpoint(None, "")
+                self.notices.show(Notice(NoticeKind.CONFIG, NoticeLevel.WARNING,
+                                         exc.user_message, exc.hint,
+                                         translate("MainWindow", "Open settings"),
+                                         self._open_settings))
+            return
+        set_endpoint(resolved.endpoint, resolved.model)
+        self._status(translate("MainWindow", "Connected to {name}").format(
+            name=profile_display(resolved.endpoint)))

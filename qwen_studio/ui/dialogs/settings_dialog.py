@@ -1,0 +1,440 @@
+"""Connection profiles: endpoint, request style, default model and API key (never shown back)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core.config import (
+    ENV_ENDPOINT,
+    ENV_KEY,
+    ENV_MODEL,
+    ENV_STYLE,
+    PRESET_PROFILES,
+    ConfigStore,
+    Profile,
+)
+from qwen_studio.core.endpoint import Endpoint
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
+from qwen_studio.qt.tasks import TaskRunner
+from qwen_studio.ui import image_loading, theme
+from qwen_studio.ui.error_text import error_hint, error_message, status_note
+from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+
+NEW_PROFILE = "New profile…"  # the profile combo's last item (its data; shown translated)
+# Translated where shown (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
+STYLE_LABELS = {
+    "bailian": QT_TRANSLATE_NOOP("SettingsDialog", "Bailian / OpenAI-compatible (bailian)"),
+    "dashscope": QT_TRANSLATE_NOOP("SettingsDialog", "DashScope native (dashscope)"),
+    "flat": QT_TRANSLATE_NOOP("SettingsDialog", "Flat OpenAI images (flat)"),
+}
+Tester = Callable[[Endpoint], Awaitable[str]]
+
+
+class SettingsDialog(QDialog):
+    profileSaved = Signal(str)
+
+    def __init__(
+        self,
+        store: ConfigStore,
+        tester: Tester | None = None,
+        tasks: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        qsettings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Settings — Connection"))
+        self.setAccessibleName(self.tr("Settings"))
+        self.setAccessibleDescription(self.tr("Connection profiles, API keys and request style"))
+        self.setMinimumWidth(560)
+        self.store = store
+        self.tester = tester
+        self.qsettings = qsettings
+        # The window's runner; a dialog on its own uses the shared pool.
+        self.tasks = tasks if tasks is not None else TaskRunner(image_loading.executor())
+
+        self.profile_combo = self._named(QComboBox(), "profileCombo", self.tr("Profile"),
+                                         self.tr("Choose a saved profile or make a new one"))
+        self.beijing_button = self._named(
+            QPushButton(self.tr("DashScope Beijing")), "presetBeijing", self.tr("Beijing preset"),
+            self.tr("Fill in the DashScope Beijing endpoint"))
+        self.singapore_button = self._named(
+            QPushButton(self.tr("DashScope "
+                                "Singapore")), "presetSingapore", self.tr("Singapore preset"),
+            self.tr("Fill in the DashScope Singapore (international) endpoint"))
+        self.name_edit = self._named(QLineEdit(), "profileNameEdit", self.tr("Profile name"),
+                                     self.tr("A name for this connection"))
+        self.url_edit = self._named(QLineEdit(), "baseUrlEdit", self.tr("Base URL"),
+                                    self.tr("The service address, e.g. https://dashscope.aliyuncs.com"))
+        self.url_edit.setPlaceholderText("https://…")
+        self.style_combo = self._named(QComboBox(), "styleCombo", self.tr("Request style"),
+                                       self.tr("The wire format the endpoint speaks"))
+        for s in STYLES:
+            self.style_combo.addItem(self.tr(STYLE_LABELS[s]) if s in STYLE_LABELS else s, s)
+        self.model_combo = self._named(QComboBox(), "defaultModelCombo", self.tr("Default model"),
+                                       self.tr("The model new edits start with"))
+        self.model_combo.setEditable(True)
+        self.model_combo.addItem("")
+        self.model_combo.addItems(list(KNOWN_MODELS))
+        self.key_edit = self._named(QLineEdit(), "apiKeyEdit", self.tr("API key"),
+                                    self.tr("The key for this endpoint; it is stored securely, "
+                                    "never in settings files"))
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("sk-…")
+        self.show_key = self._named(QPushButton(self.tr("Show")), "showKeyButton",
+                                    self.tr("Show key"), self.tr("Show or hide the typed key"))
+        self.show_key.setCheckable(True)
+        self.show_key.toggled.connect(self._toggle_key)
+        self.key_note = QLabel(status_note(store.key_backend_note()))
+        self.key_note.setObjectName("keyNote")
+        self.key_note.setWordWrap(True)  # its colour: the theme's #keyNote rule
+        self.test_button = self._named(QPushButton(self.tr("Test connection")), "testButton",
+                                       self.tr("Test connection"),
+                                       self.tr("Check that the URL and key work, without running "
+                                               "an edit"))
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Coloured by the theme's #testResult[outcome=…] rules (busy/ok/failed); the ✓/✗
+        # glyph and the words say it too, never the colour alone.
+        self.env_note = QLabel()
+        self.env_note.setObjectName("envNote")
+        self.env_note.setWordWrap(True)
+        self.delete_button = self._named(QPushButton(self.tr("Delete "
+                                                             "profile")), "deleteProfileButton",
+                                         self.tr("Delete "
+                                                 "profile"), self.tr("Remove this profile and its "
+                                                                     "key"))
+        self.status_label = QLabel()
+        self.status_label.setObjectName("settingsStatus")
+        self.status_label.setWordWrap(True)
+
+        presets = QHBoxLayout()
+        presets.addWidget(QLabel(self.tr("Presets:")))
+        presets.addWidget(self.beijing_button)
+        presets.addWidget(self.singapore_button)
+        presets.addStretch(1)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Profile"), self.profile_combo)
+        form.addRow("", _wrap(presets))
+        form.addRow(self.tr("Name"), self.name_edit)
+        form.addRow(self.tr("Base URL"), self.url_edit)
+        form.addRow(self.tr("Request style"), self.style_combo)
+        form.addRow(self.tr("Default model"), self.model_combo)
+        form.addRow(self.tr("API key"), _wrap(key_row))
+        form.addRow("", self.key_note)
+        form.addRow("", _wrap(test_row))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Close)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setAccessibleName(self.tr("Save"))
+        self.save_button.setAccessibleDescription(self.tr("Save this profile and make it active"))
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAccessibleName(self.tr("Close"))
+        close.setAccessibleDescription(self.tr("Close settings"))
+        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.delete_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self._appearance_box())
+        lay.addWidget(self.env_note)
+        lay.addWidget(self.status_label)
+        lay.addLayout(bottom)
+
+        self.beijing_button.clicked.connect(lambda: self.apply_preset(PRESET_PROFILES[0]))
+        self.singapore_button.clicked.connect(lambda: self.apply_preset(PRESET_PROFILES[1]))
+        self.profile_combo.currentIndexChanged.connect(self._on_profile_chosen)
+        self.test_button.clicked.connect(self.test_connection)
+        self.delete_button.clicked.connect(self._delete)
+        self.style_combo.currentIndexChanged.connect(self._update_model_placeholder)
+
+        self._update_env_note()
+        active = store.active()
+        self._reload(select=active.name if active else "")
+
+    # -- appearance ----------------------------------------------------------------------------
+    def _appearance_box(self) -> QGroupBox:
+        """Language and theme: app-wide, stored in QSettings (not in the profile)."""
+        from qwen_studio import i18n
+
+        box = QGroupBox(self.tr("Appearance"))
+        box.setObjectName("appearanceBox")
+        self.language_combo = self._named(QComboBox(), "languageCombo", self.tr("Language"),
+                                          self.tr("The language of the window; applies the "
+                                                  "next time Qwen Studio starts"))
+        self.language_combo.addItem(self.tr("System"), "system")
+        for code, name in i18n.LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        self.theme_combo = self._named(QComboBox(), "themeCombo", self.tr("Theme"),
+                                       self.tr("Light or dark; System follows the desktop"))
+        for code, name in (("system", self.tr("System")), ("dark", self.tr("Dark")),
+                           ("light", self.tr("Light"))):
+            self.theme_combo.addItem(name, code)
+        self.language_note = QLabel(self.tr("A new language applies the next time Qwen Studio "
+                                            "starts."))
+        self.language_note.setObjectName("languageNote")
+        self.language_note.setWordWrap(True)
+        self.language_note.setVisible(False)
+        self.language_combo.setCurrentIndex(
+            max(0, self.language_combo.findData(i18n.saved_choice(self.qsettings))))
+        self.theme_combo.setCurrentIndex(
+            max(0, self.theme_combo.findData(theme.saved_choice(self.qsettings)
+                                             if self.qsettings is not None else "system")))
+        self.language_combo.currentIndexChanged.connect(self._language_chosen)
+        self.theme_combo.currentIndexChanged.connect(self._theme_chosen)
+        form = QFormLayout(box)
+        form.addRow(self.tr("Language"), self.language_combo)
+        form.addRow("", self.language_note)
+        form.addRow(self.tr("Theme"), self.theme_combo)
+        return box
+
+    def _language_chosen(self, *_: Any) -> None:
+        if self.qsettings is not None:
+            from qwen_studio import i18n
+
+            self.qsettings.setValue(i18n.SETTINGS_KEY, self.language_combo.currentData())
+            self.qsettings.sync()
+        self.language_note.setVisible(True)
+
+    def _theme_chosen(self, *_: Any) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        choice = self.theme_combo.currentData() or "system"
+        if self.qsettings is not None:
+            self.qsettings.setValue(theme.SETTINGS_KEY, choice)
+            self.qsettings.sync()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, choice)  # live: palette and style sheet switch at once
+
+    # -- helpers -------------------------------------------------------------------------------
+    @staticmethod
+    def _named(w: Any, obj: str, name: str, description: str) -> Any:
+        w.setObjectName(obj)
+        w.setAccessibleName(name)
+        w.setAccessibleDescription(description)
+        return w
+
+    def _toggle_key(self, on: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self.show_key.setText(self.tr("Hide") if on else self.tr("Show"))
+
+    def _update_env_note(self) -> None:
+        active = [v for v in (ENV_ENDPOINT, ENV_KEY, ENV_STYLE, ENV_MODEL) if os.environ.get(v)]
+        if active:
+            self.env_note.setText(self.tr("ℹ Environment overrides are active: {names} take "
+                                          "precedence over the saved profile.").format(
+                                              names=", ".join(active)))
+            self.env_note.show()
+        else:
+            self.env_note.hide()
+
+    def _update_model_placeholder(self) -> None:
+        style = self.style_combo.currentData() or "bailian"
+        self.model_combo.lineEdit().setPlaceholderText(
+            self.tr("default ({model})").format(model=DEFAULT_MODELS[style]))
+
+    def _reload(self, select: str = "") -> None:
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        for p in self.store.profiles():
+            self.profile_combo.addItem(p.name)
+        self.profile_combo.addItem(self.tr("New profile…"), NEW_PROFILE)
+        i = self.profile_combo.findText(select) if select else -1
+        self.profile_combo.setCurrentIndex(i if i >= 0 else 0)
+        self.profile_combo.blockSignals(False)
+        self._on_profile_chosen()
+
+    def _new_chosen(self) -> bool:
+        return self.profile_combo.currentData() == NEW_PROFILE
+
+    def _on_profile_chosen(self, *_: Any) -> None:
+        name = self.profile_combo.currentText()
+        profile = None if self._new_chosen() else self.store.profile(name)
+        self.key_edit.clear()
+        self._show_test("", "")
+        if profile is None:
+            self.name_edit.clear()
+            self.url_edit.clear()
+            self.style_combo.setCurrentIndex(max(0, self.style_combo.findData("bailian")))
+            self.model_combo.setCurrentText("")
+            self.key_edit.setPlaceholderText("sk-…")
+            self.delete_button.setEnabled(False)
+        else:
+            self._fill(profile)
+            self.delete_button.setEnabled(True)
+            self.tasks.spawn(self._show_key_state(profile.name))
+        self._update_model_placeholder()
+
+    async def _show_key_state(self, name: str) -> None:
+        try:
+            # Only a bool crosses back: a future holding the key would show it in reprs
+            # (asyncio prints pending tasks with their awaited result at shutdown).
+            has = await self.tasks.run(lambda: bool(self.store.get_key(name)))
+        except Exception:
+            has = False
+        if self.name_edit.text() == name and not self.key_edit.text():
+            self.key_edit.setPlaceholderText(
+                self.tr("A key is saved — leave empty to keep it, or type a new one") if has
+                else self.tr("No key saved yet — paste your API key")
+            )
+
+    def _fill(self, profile: Profile) -> None:
+        self.name_edit.setText(profile.name)
+        self.url_edit.setText(profile.base_url)
+        i = self.style_combo.findData(profile.style)
+        self.style_combo.setCurrentIndex(max(0, i))
+        self.model_combo.setCurrentText(profile.model)
+
+    def apply_preset(self, preset: Profile) -> None:
+        """Fill the fields from a preset; the key stays (Beijing and Singapore keys differ)."""
+        if not self._new_chosen() and self.name_edit.text() != preset.name:
+            self.profile_combo.blockSignals(True)
+            self.profile_combo.setCurrentIndex(self.profile_combo.count() - 1)
+            self.profile_combo.blockSignals(False)
+            self.delete_button.setEnabled(False)
+        self._fill(preset)
+        self.key_edit.setFocus()
+        self.status_label.setText(self.tr("Preset filled in: paste the API key for this region, "
+                                  "then Test connection and Save."))
+
+    def current_profile(self) -> Profile:
+        return Profile(
+            name=self.name_edit.text().strip(),
+            base_url=self.url_edit.text().strip(),
+            style=self.style_combo.currentData() or "bailian",
+            model=self.model_combo.currentText().strip(),
+        )
+
+    def _problem(self, p: Profile) -> str:
+        if not p.name:
+            return self.tr("Give the profile a name.")
+        if not p.base_url.startswith(("http://", "https://")):
+            return self.tr("The base URL must start with http:// or https://.")
+        return ""
+
+    # -- actions -------------------------------------------------------------------------------
+    def save(self) -> None:
+        profile = self.current_profile()
+        problem = self._problem(profile)
+        if problem:
+            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(problem=problem))
+            return
+        key = self.key_edit.text().strip() or None
+        self.save_button.setEnabled(False)
+        self.status_label.setText(self.tr("Saving…"))
+        self.tasks.spawn(self._save(profile, key))
+
+    async def _save(self, profile: Profile, key: str | None) -> None:
+        def write() -> None:
+            self.store.save_profile(profile, key)
+            self.store.set_active(profile.name)
+
+        try:
+            await self.tasks.run(write)
+        except QwenStudioError as exc:
+            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(
+                problem=error_message(exc)))
+            return
+        except OSError as exc:
+            self.status_label.setText(self.tr("⚠ Not saved: could not write the settings "
+                                              "({error})").format(error=exc))
+            return
+        finally:
+            self.save_button.setEnabled(True)
+        self.key_edit.clear()
+        self.status_label.setText(self.tr("✓ Saved “{name}” and made it active.").format(
+            name=profile.name) + " " + status_note(self.store.key_backend_note()))
+        self._reload(select=profile.name)
+        self.profileSaved.emit(profile.name)
+
+    def _delete(self) -> None:
+        if self._new_chosen():
+            return
+        self.tasks.spawn(self._delete_async(self.profile_combo.currentText()))
+
+    async def _delete_async(self, name: str) -> None:
+        await self.tasks.run(self.store.delete_profile, name)
+        self.status_label.setText(self.tr("Deleted “{name}”.").format(name=name))
+        self._reload()
+
+    def test_connection(self) -> None:
+        if self.tester is None:
+            self._show_test("", self.tr("ℹ Testing is not available here."))
+            return
+        profile = self.current_profile()
+        if not profile.base_url.startswith(("http://", "https://")):
+            self._show_test("failed", self.tr("✗ Failed: the base URL must start with http:// "
+                                              "or https://"))
+            return
+        self.test_button.setEnabled(False)
+        self._show_test("busy", self.tr("⟳ Testing…"))
+        self.tasks.spawn(self._test(profile, self.key_edit.text().strip()))
+
+    async def _test(self, profile: Profile, typed_key: str) -> None:
+        assert self.tester is not None
+        try:
+            key = typed_key
+            if not key and profile.name:
+                key = await self.tasks.run(self.store.get_key, profile.name) or ""
+            if not key:
+                raise QwenStudioError(self.tr("there is no API key to "
+                                              "test"), hint=self.tr("Paste the key first."))
+            endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
+            text = await self.tester(endpoint)
+            # The tester says what it proved ("Connected to HOST; the key was accepted").
+            self._show_test("ok", "✓ " + status_note(text))
+        except QwenStudioError as exc:
+            hint = error_hint(exc)
+            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+                error=error_message(exc) + (f" — {hint}" if hint else "")))
+        except Exception as exc:  # unexpected: still inline, never a traceback
+            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+                error=type(exc).__name__))
+        finally:
+            self.test_button.setEnabled(True)
+
+    def _show_test(self, outcome: str, text: str) -> None:
+        """The test result's words and its state ("busy", "ok", "failed" or "" for a plain
+        note), which picks its colour from the theme."""
+        theme.set_state(self.test_result, "outcome", outcome)
+        self.test_result.setText(text)
+
+def _wrap(layout: Any) -> QWidget:
+    w = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    w.setLayout(layout)
+    return w

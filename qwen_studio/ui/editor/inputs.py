@@ -1,0 +1,154 @@
+"""Adding, pasting, browsing and removing input photos, into an EditorState.
+
+Files are found and thumbnailed in the pool (TaskRunner); a file that fails is named with
+its reason in the drop zone and never stops the others. A drop the batch queue should take
+(a folder, more photos than the model accepts) goes to `offer_batch` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QStandardPaths, QUrl
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from qwen_studio.core import paths
+from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.request import max_inputs
+from qwen_studio.qt.tasks import TaskRunner
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.editor.drop_zone import DropZone
+from qwen_studio.ui.editor.state import EditorState, InputItem
+from qwen_studio.ui.error_text import input_problem
+
+THUMB_SIDE = 256
+# (dropped paths, images found, skipped with reason, the model's input limit) -> taken?
+BatchOffer = Callable[[list[Path], list[Path], list[tuple[Path, str]], int], Awaitable[bool]]
+
+translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
+
+
+class InputsController(QObject):
+    def __init__(self, state: EditorState, drop_zone: DropZone, tasks: TaskRunner,
+                 settings: QSettings, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self.state, self.drop_zone, self.tasks = state, drop_zone, tasks
+        self.settings = settings
+        self._dialog_parent = dialog_parent
+        self.offer_batch: BatchOffer | None = None
+        drop_zone.filesDropped.connect(lambda ps: self.add([Path(p) for p in ps]))
+        drop_zone.imageDropped.connect(self.add_bitmap)
+        drop_zone.browseRequested.connect(self.browse)
+        drop_zone.removeRequested.connect(self.remove)
+        state.modelChanged.connect(self._on_model_changed)
+
+    # -- adding ------------------------------------------------------------------------------
+    def add(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
+        self.tasks.spawn(self.add_async(paths, parent_edit_id))
+
+    async def add_async(self, paths: list[Path], parent_edit_id: int | None = None) -> None:
+        from qwen_studio.core.pipeline import find_images
+
+        model = self.state.parameters.model
+        limit = self.state.input_limit()
+        if limit == 0:
+            self.drop_zone.set_message(
+                translate("MainWindow", "{model} makes images from text and takes no input image; "
+                        "choose an edit model (e.g. qwen-image-edit-plus) to edit photos."
+                        ).format(model=model), "warning")
+            return
+        images, skipped = await self.tasks.run(find_images, paths)
+        if self.offer_batch is not None and await self.offer_batch(paths, images, skipped, limit):
+            return  # a folder or more photos than the model takes: the batch queue
+        problems = [input_problem(p.name, reason) for p, reason in skipped]
+        # Decode thumbnails in the pool; a file that fails is named with its reason.
+        results = await self.tasks.run_each(lambda p: il.decode_input(p, THUMB_SIDE), images)
+        good: list[InputItem] = []
+        for p, res in zip(images, results, strict=True):
+            if isinstance(res, InputImageError):
+                problems.append(input_problem(p.name, res.reason))
+            elif isinstance(res, Exception):
+                problems.append(translate(
+                    "MainWindow", "{file}: could not be read ({error})").format(
+                    file=p.name, error=type(res).__name__))
+            else:
+                good.append(InputItem(p, res, parent_edit_id))
+        notes: list[str] = []
+        if good:
+            if limit == 1:
+                combined = good[:1]  # single-input models: the newest drop replaces
+            elif len(good) >= limit:
+                combined = good
+            else:
+                combined = self.state.inputs + good
+            if len(combined) > limit:
+                notes.append(translate(
+                    "MainWindow", "{model} takes at most {n} images; kept the first {n}")
+                    .format(model=model, n=limit))
+                combined = combined[:limit]
+            self.state.set_inputs(combined)
+        text = "; ".join(problems + notes)
+        self.drop_zone.set_message(text, "error" if problems else "warning")
+
+    def add_bitmap(self, image: QImage) -> None:
+        self.tasks.spawn(self._add_bitmap(image))
+
+    async def _add_bitmap(self, image: QImage) -> None:
+        if image.isNull():
+            self.drop_zone.set_message(
+                translate("MainWindow", "the pasted image is empty"), "error")
+            return
+        path = await self.tasks.run(il.save_clipboard_image, image, paths.cache_dir() / "pasted")
+        await self.add_async([path])
+
+    def remove(self, index: int) -> None:
+        if self.state.remove_input(index):
+            self.drop_zone.set_message("")
+
+    def browse(self) -> None:
+        from qwen_studio.core.pipeline import IMAGE_EXTENSIONS
+
+        exts = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
+        start = self.settings.value("paths/lastOpenDir", "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        files, _ = QFileDialog.getOpenFileNames(
+            self._dialog_parent, translate("MainWindow", "Open input images"), str(start),
+            f"Images ({exts});;All files (*)")
+        if files:
+            self.settings.setValue("paths/lastOpenDir", str(Path(files[0]).parent))
+            self.add([Path(f) for f in files])
+
+    # -- pasting -----------------------------------------------------------------------------
+    def paste_from_clipboard(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            self.drop_zone.set_message(translate("MainWindow", "the clipboard is empty"), "warning")
+            return
+        self.paste(mime)
+
+    def paste(self, mime: QMimeData) -> None:
+        local = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if local:
+            self.add(local)
+        elif mime.hasImage():
+            self.add_bitmap(QImage(mime.imageData()))
+        elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
+            text = mime.text().strip()
+            self.add([Path(QUrl(text).toLocalFile() if text.startswith("file:") else text)])
+        else:
+            self.drop_zone.set_message(
+                translate("MainWindow", "the clipboard has no image or image file to paste"),
+                "warning")
+
+    def _on_model_changed(self, model: str) -> None:
+        limit = max_inputs(model)
+        inputs = self.state.inputs
+        if len(inputs) > limit > 0:
+            self.state.set_inputs(inputs[:limit])
+            self.drop_zone.set_message(
+                (translate("MainWindow", "{model} takes at most {n} images; kept the first {n}")
+                 if limit > 1
+                 else translate("MainWindow", "{model} takes one image; kept the first")).format(
+                    model=model, n=limit), "warning")

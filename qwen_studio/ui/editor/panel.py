@@ -1,0 +1,100 @@
+"""The left column: inputs, prompt, parameters and Run, bound to an EditorState."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from qwen_studio.ui.editor.drop_zone import DropZone
+from qwen_studio.ui.editor.parameters_panel import ParametersPanel
+from qwen_studio.ui.editor.prompt_panel import PromptPanel
+from qwen_studio.ui.editor.state import EditorState, Parameters
+
+translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
+
+
+def read_parameters(params: ParametersPanel) -> Parameters:
+    try:
+        size, problem = params.size(), ""
+    except ValueError as exc:
+        size, problem = None, (exc.args[0] if exc.args else str(exc))  # a Reason, when core's
+    return Parameters(
+        model=params.model(), size=size, size_problem=problem, n=params.count_spin.value(),
+        seed=params.seed(), watermark=params.watermark_check.isChecked(),
+        prompt_extend=params.prompt_extend_check.isChecked())
+
+
+class EditorPanel(QScrollArea):
+    """Widgets write what the user sets into `state` as it changes; the panel's inputs
+    strip shows `state.inputs`."""
+
+    def __init__(self, state: EditorState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.drop_zone = DropZone()
+        self.prompt_panel = PromptPanel()
+        self.params = ParametersPanel()
+        self.run_button = QPushButton(translate("MainWindow", "Run   Ctrl+↵"))
+        self.run_button.setObjectName("runButton")
+        self.run_button.setAccessibleName(translate("MainWindow", "Run"))
+        self.run_button.setAccessibleDescription(
+            translate("MainWindow", "Start the edit (Ctrl+Enter)"))
+        self.run_button.setDefault(True)
+        self.run_button.setMinimumHeight(36)
+        self.cancel_button = QPushButton(translate("MainWindow", "Cancel"))
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setAccessibleName(translate("MainWindow", "Cancel"))
+        self.cancel_button.setAccessibleDescription(
+            translate("MainWindow", "Stop the edits in flight (Esc)"))
+        self.cancel_button.setMinimumHeight(36)
+        self.cancel_button.setEnabled(False)
+
+        inputs_title = QLabel(translate("MainWindow", "Inputs"))
+        inputs_title.setObjectName("sectionTitle")
+        left = QWidget()
+        left.setObjectName("leftPanel")
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(12, 12, 12, 12)
+        lv.setSpacing(8)
+        lv.addWidget(inputs_title)
+        lv.addWidget(self.drop_zone)
+        lv.addSpacing(4)
+        lv.addWidget(self.prompt_panel)
+        lv.addWidget(self.params)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button, 1)
+        run_row.addWidget(self.cancel_button)
+        lv.addLayout(run_row)
+        lv.addStretch(1)
+        self.setObjectName("leftScroll")
+        self.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
+        self.setAccessibleDescription(
+            translate("MainWindow", "Input photos, prompt, parameters and the Run button"))
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidget(left)
+        self.setMinimumWidth(260)
+        # The panel reflows to its width; a sideways scroll bar would hide the counts.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        pp, params = self.prompt_panel, self.params
+        pp.prompt_edit.textChanged.connect(lambda: state.set_prompt(pp.prompt()))
+        pp.negative_edit.textChanged.connect(
+            lambda: state.set_negative_prompt(pp.negative_prompt()))
+        params.changed.connect(lambda: state.set_parameters(read_parameters(params)))
+        state.set_parameters(read_parameters(params))
+        state.inputsChanged.connect(self._show_inputs)
+
+    def _show_inputs(self) -> None:
+        self.drop_zone.set_inputs([(i.path.name, i.thumbnail) for i in self.state.inputs])
+
+    def set_tab_order(self, after: QWidget) -> None:
+        """Reading order: inputs → prompt → parameters → run → cancel → `after`."""
+        pp, p = self.prompt_panel, self.params
+        chain = [self.drop_zone, pp.prompt_edit, pp.negative_edit, p.toggle, p.model_combo,
+                 p.size_combo, p.count_spin, p.seed_spin, p.watermark_check,
+                 p.prompt_extend_check, self.run_button, self.cancel_button, after]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)

@@ -1,0 +1,138 @@
+"""EditorState: what the designer has set up for the next edit, without any widget.
+
+Inputs, prompt, negative prompt and parameters live here; the widgets write into it as
+the user types (ui/editor/binding.py) and read back what they must show. `build_request()`
+turns it into the frozen EditRequest every edit runs on, so request building is testable
+without a window, and nothing reads another widget's internals to run an edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QImage
+
+from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS
+from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, EditRequest, max_inputs
+
+
+@dataclass(frozen=True)
+class InputItem:
+    path: Path
+    thumbnail: QImage | None = None
+    parent_edit_id: int | None = None  # set when the input is a previous result
+
+
+@dataclass(frozen=True)
+class Parameters:
+    model: str = DEFAULT_MODELS[DEFAULT_STYLE]
+    size: str | None = None  # "W*H", None for Auto
+    size_problem: str = ""  # the reason the typed size is not one (a core Reason)
+    n: int = 1
+    seed: int | None = None  # None: random
+    watermark: bool = False
+    prompt_extend: bool = True
+
+
+class EditorState(QObject):
+    """Signals fire only on real changes: `inputsChanged` when the list of inputs changes,
+    `modelChanged(str)` when the model does (the input limit may change with it)."""
+
+    inputsChanged = Signal()
+    modelChanged = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._inputs: tuple[InputItem, ...] = ()
+        self.prompt = ""
+        self.negative_prompt = ""
+        self.parameters = Parameters()
+        self.style = DEFAULT_STYLE  # the connected endpoint's request style
+
+    # -- inputs ----------------------------------------------------------------------------
+    @property
+    def inputs(self) -> list[InputItem]:
+        return list(self._inputs)
+
+    def set_inputs(self, items: list[InputItem]) -> None:
+        self._inputs = tuple(items)
+        self.inputsChanged.emit()
+
+    def remove_input(self, index: int) -> bool:
+        if not 0 <= index < len(self._inputs):
+            return False
+        self.set_inputs([i for n, i in enumerate(self._inputs) if n != index])
+        return True
+
+    def clear_inputs(self) -> None:
+        self.set_inputs([])
+
+    def input_limit(self) -> int:
+        return max_inputs(self.parameters.model)
+
+    def parent_edit_id(self) -> int | None:
+        """The edit the inputs came from (lineage), if one of them is a previous result."""
+        return next((i.parent_edit_id for i in self._inputs if i.parent_edit_id), None)
+
+    # -- text and parameters ---------------------------------------------------------------
+    def set_prompt(self, text: str) -> None:
+        self.prompt = text
+
+    def set_negative_prompt(self, text: str) -> None:
+        self.negative_prompt = text
+
+    def set_parameters(self, parameters: Parameters) -> None:
+        old, self.parameters = self.parameters.model, parameters
+        if parameters.model != old:
+            self.modelChanged.emit(parameters.model)
+
+    def set_model(self, model: str) -> None:
+        self.set_parameters(replace(self.parameters, model=model))
+
+    def set_style(self, style: str) -> None:
+        self.style = style
+
+    # -- the request -----------------------------------------------------------------------
+    def build_request(self) -> tuple[EditRequest | None, list[str]]:
+        """The request the Run button would send, and its problems (core Reasons; empty
+        when it can be sent). None when it cannot even be built (a size that is none)."""
+        p = self.parameters
+        if p.size_problem:
+            return None, [p.size_problem]
+        request = EditRequest(
+            inputs=tuple(str(i.path) for i in self._inputs),
+            prompt=self.prompt.strip(),
+            model=p.model,
+            style=self.style,
+            negative_prompt=self.negative_prompt.strip(),
+            size=p.size,
+            n=p.n,
+            seed=p.seed,
+            watermark=p.watermark,
+            prompt_extend=p.prompt_extend,
+        )
+        problems: list[str] = list(request.problems())
+        return request, problems
+
+
+# EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the editor acts on.
+PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long"})
+INPUT_PROBLEMS = INPUT_COUNT_PROBLEMS
+
+
+def problem_codes(problems: list[str]) -> set[str]:
+    """Stable codes of core Reasons (the texts may be in any language)."""
+    return {getattr(p, "code", "") for p in problems}
+
+
+def problem_hint(problems: list[str]) -> str:
+    codes = problem_codes(problems)
+    if codes & INPUT_PROBLEMS:
+        return QCoreApplication.translate("MainWindow",
+            "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")
+    if "prompt_empty" in codes:
+        return QCoreApplication.translate("MainWindow",
+            "Describe the change in the Prompt box, then press Ctrl+Enter.")
+    return QCoreApplication.translate("MainWindow", "Adjust the highlighted setting and run again.")

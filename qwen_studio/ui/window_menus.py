@@ -1,0 +1,102 @@
+"""The window's actions and menus (File, Edit, Help). Help ▸ Keyboard shortcuts is
+generated from these QActions (ui/dialogs/shortcuts.py), so keys are defined once, here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
+Keys = Sequence[QKeySequence | QKeySequence.StandardKey | str]
+Slot = Callable[[], object]
+StdKey = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class WindowSlots:
+    """What each window action does."""
+
+    browse: Slot
+    paste: Slot
+    settings: Slot
+    quit: Slot
+    run: Slot
+    cancel: Slot
+    previous: Slot
+    next: Slot
+    shortcuts: Slot
+    about: Slot
+    log_folder: Slot
+    demo: Slot
+
+
+@dataclass(frozen=True)
+class WindowActions:
+    open: QAction
+    paste: QAction
+    settings: QAction
+    quit: QAction
+    run: QAction
+    cancel: QAction
+    previous: QAction
+    next: QAction
+    shortcuts: QAction
+    about: QAction
+    log_folder: QAction
+    demo: QAction
+
+
+def _action(window: QMainWindow, text: str, keys: Keys, slot: Slot, name: str) -> QAction:
+    act = QAction(text, window)
+    act.setObjectName(name)
+    if keys:
+        act.setShortcuts([QKeySequence(k) for k in keys])
+    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    act.triggered.connect(lambda _checked=False: slot())
+    window.addAction(act)
+    return act
+
+
+def build_actions(window: QMainWindow, s: WindowSlots) -> WindowActions:
+    def a(text: str, keys: Keys, slot: Slot, name: str) -> QAction:
+        return _action(window, text, keys, slot, name)
+
+    return WindowActions(
+        open=a(translate("MainWindow", "&Open images…"), [StdKey.Open], s.browse, "openAction"),
+        paste=a(translate("MainWindow", "&Paste image"), [StdKey.Paste], s.paste, "pasteAction"),
+        settings=a(translate("MainWindow", "Se&ttings…"), ["Ctrl+,"], s.settings, "settingsAction"),
+        quit=a(translate("MainWindow", "&Quit"), [StdKey.Quit], s.quit, "quitAction"),
+        run=a(translate("MainWindow", "&Run edit"), ["Ctrl+Return", "Ctrl+Enter"], s.run,
+              "runAction"),
+        cancel=a(translate("MainWindow", "&Cancel edits"), ["Esc"], s.cancel, "cancelAction"),
+        previous=a(translate("MainWindow", "&Previous entry"), ["Alt+Up"], s.previous,
+                   "previousEntryAction"),
+        next=a(translate("MainWindow", "&Next entry"), ["Alt+Down"], s.next, "nextEntryAction"),
+        shortcuts=a(translate("MainWindow", "&Keyboard shortcuts"), ["F1"], s.shortcuts,
+                    "shortcutsAction"),
+        about=a(translate("MainWindow", "&About Qwen Studio"), [], s.about, "aboutAction"),
+        log_folder=a(translate("MainWindow", "Open &log folder"), [], s.log_folder,
+                     "openLogFolderAction"),
+        demo=a(translate("MainWindow", "Try the &demo sandbox"), [], s.demo, "demoAction"),
+    )
+
+
+def build_menus(window: QMainWindow, acts: WindowActions, *, results: Sequence[QAction],
+                export: QAction, history_edit: Sequence[QAction]) -> None:
+    """File, Edit and Help. `results` are the compare view's own actions (save, copy, show
+    in folder, use as input): it owns their keys, defined twice neither would fire."""
+    bar = window.menuBar()
+    file_menu = bar.addMenu(translate("MainWindow", "&File"))
+    for act in (acts.open, acts.paste, None, *results, None, export, None, acts.settings,
+                acts.demo, None, acts.quit):
+        file_menu.addSeparator() if act is None else file_menu.addAction(act)
+    edit_menu = bar.addMenu(translate("MainWindow", "&Edit"))
+    for act in (acts.run, acts.cancel, None, acts.previous, acts.next, None, *history_edit):
+        edit_menu.addSeparator() if act is None else edit_menu.addAction(act)
+    help_menu = bar.addMenu(translate("MainWindow", "&Help"))
+    for act in (acts.shortcuts, acts.log_folder, acts.about):
+        help_menu.addAction(act)

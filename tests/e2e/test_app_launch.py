@@ -1,0 +1,154 @@
+"""`qwen-studio --demo` through the real entry point (app.main), in a fresh process.
+
+main() paints the window before asyncio and qasync are imported, then starts the loop and
+releases what the window held back. This drives that path end to end: first paint, an
+edit run from the window against the demo sandbox, the post-paint build, a clean exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Runs in the child: hooks create_main_window only to watch and drive the window.
+_DRIVER = r"""
+import json, sys
+from pathlib import Path
+
+import qwen_studio.app.launch as app_mod
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+PHOTO = Path(sys.argv[1])
+ARGS = sys.argv[2:]
+report = {}
+_orig = app_mod.create_main_window
+
+
+class Watch(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and "asyncio_at_paint" not in report:
+            report["asyncio_at_paint"] = "asyncio" in sys.modules
+            report["qasync_at_paint"] = "qasync" in sys.modules
+            report["httpx_at_paint"] = "httpx" in sys.modules
+            report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
+            report["status_at_paint"] = obj.profile_label.text()
+        return False
+
+
+async def drive(w):
+    import asyncio
+
+    done = asyncio.Event()
+    def on_progress(p) -> None:
+        if p.status == "done":
+            report.update(result=[str(path) for path in p.result.paths])
+            done.set()
+        elif p.status == "failed":
+            report.update(error=str(p.error))
+            done.set()
+
+    w.edit_signals.progressChanged.connect(on_progress)
+    for _ in range(1000):  # the demo sandbox starts in the pool once the loop runs
+        if w.endpoint is not None:
+            break
+        await asyncio.sleep(0.02)
+    report["status_when_ready"] = w.profile_label.text()
+    w.add_inputs([PHOTO])
+    for _ in range(500):
+        if w.inputs:
+            break
+        await asyncio.sleep(0.02)
+    w.prompt_panel.prompt_edit.setPlainText("make it warmer")
+    report["job"] = w.run_edit() is not None  # the edit was sent
+    await asyncio.wait_for(done.wait(), 60)
+    report["batch_built"] = w._batch is not None
+    report["history_rows"] = w.history_model.rowCount()
+    from qwen_studio.core import allocator
+
+    report["allocator_fixed"] = allocator.applied()
+    print("REPORT " + json.dumps(report), flush=True)
+    w.close()
+
+
+def start(w):
+    asyncio = sys.modules.get("asyncio")  # importing it here would defeat the check above
+    if asyncio is None or asyncio._get_running_loop() is None:
+        QTimer.singleShot(50, lambda: start(w))  # still in the first-frame pump
+        return
+    w._drive_task = asyncio.ensure_future(drive(w))
+
+
+def create(*a, **kw):
+    w = _orig(*a, **kw)
+    w.installEventFilter(Watch(w))
+    QTimer.singleShot(0, lambda: start(w))
+    return w
+
+
+app_mod.create_main_window = create
+from qwen_studio.__main__ import main
+
+sys.exit(main(ARGS))
+"""
+
+
+def _photo(path: Path) -> Path:
+    from PySide6.QtGui import QColor, QImage
+
+    img = QImage(320, 240, QImage.Format.Format_RGB32)
+    img.fill(QColor(90, 140, 200))
+    assert img.save(str(path), "JPEG")
+    return path
+
+
+def _launch(tmp_path: Path, args: list[str], **env_vars: str) -> tuple[dict, str]:
+    photo = _photo(tmp_path / "photo.jpg")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QWEN_STUDIO_HOME=str(tmp_path / "home"),
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
+                "QWEN_STUDIO_MODEL"):
+        env.pop(var, None)
+    env.update(env_vars)
+    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(photo), *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("REPORT ")]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert lines, f"no report; stderr:\n{proc.stderr[-3000:]}"
+    report = json.loads(lines[0].removeprefix("REPORT "))
+    assert "error" not in report, report
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return report, proc.stderr
+
+
+def test_configured_launch_paints_before_loading_the_http_stack(tmp_path, qapp, sandbox):
+    # A configured profile (here from the environment) must not pull httpx in before the
+    # first frame: the client is built at the first edit, which then works as usual.
+    report, _ = _launch(tmp_path, [], QWEN_STUDIO_ENDPOINT=sandbox.base_url,
+                        QWEN_STUDIO_API_KEY="test-key")
+    assert report["asyncio_at_paint"] is False
+    assert report["httpx_at_paint"] is False
+    assert report["editor_at_paint"] is True
+    assert report["status_at_paint"].startswith("●")  # connected from the first frame
+    assert report["result"] and all(Path(p).is_file() for p in report["result"])
+
+
+def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
+    report, _ = _launch(tmp_path, ["--demo"])
+    # The first frame came before the asyncio machinery was loaded.
+    assert report["asyncio_at_paint"] is False
+    assert report["qasync_at_paint"] is False
+    # It showed the editor (not the first-run welcome panel) while the demo started.
+    assert report["editor_at_paint"] is True
+    assert "demo" in report["status_at_paint"].lower()
+    assert report["status_when_ready"] == "● Demo sandbox"
+    # Then the window worked as usual: the edit ran and its result is on disk.
+    assert report["job"] is True
+    assert report["result"] and all(Path(p).is_file() for p in report["result"])
+    assert report["batch_built"] is True  # the held post-paint build ran once the loop did
+    assert report["history_rows"] >= 1
+    if sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+        # Image buffers come from fresh mmap pages (no GIL-held zeroing: core/allocator.py).
+        assert report["allocator_fixed"] is True
