@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     # asyncio loads after the first paint (app.main): ~45 ms.
     import asyncio
 
+    from qwen_studio.core.client import ImageClient
     from qwen_studio.core.library import Library
     from qwen_studio.ui.batch_panel import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
@@ -308,7 +309,7 @@ class MainWindow(QMainWindow):
         # pool a moment after start-up), not with the window.
         http, settings = self.http, self.client_settings
 
-        def make_client() -> Any:
+        def make_client() -> ImageClient:
             from qwen_studio.core.client import ImageClient
 
             return ImageClient(http.get(), endpoint, settings)
