@@ -58,7 +58,7 @@ from qwen_studio.ui.error_text import request_problems
 from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
-from qwen_studio.ui.window_menus import WindowSlots, build_actions, build_menus
+from qwen_studio.ui.window_menus import WindowActions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
@@ -176,13 +176,13 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.history_panel.search, self.history_list)
 
     def _build_actions(self) -> None:
-        self.actions_ = acts = build_actions(self, WindowSlots(
-            browse=self.inputs_ctl.browse, paste=self.inputs_ctl.paste_from_clipboard,
+        self.actions_ = acts = WindowActions(
+            self, browse=self.inputs_ctl.browse, paste=self.inputs_ctl.paste_from_clipboard,
             settings=self.open_settings, quit=self.close, run=self.run_edit,
             cancel=self.cancel_edits, previous=lambda: self.step_history(-1),
             next=lambda: self.step_history(1), shortcuts=self.show_shortcuts,
             about=self.dialogs.show_about, log_folder=self.dialogs.open_log_folder,
-            demo=self.start_demo))
+            demo=self.start_demo)
         self.paste_action, self.log_folder_action = acts.paste, acts.log_folder  # batch, tests
         cv, hp = self.compare_view, self.history_panel
         build_menus(self, acts, export=hp.export_action,

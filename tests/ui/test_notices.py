@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from window_helpers import until
+from window_helpers import make_jpeg, sandbox_endpoint, until
 
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.notices.banner import Banner
@@ -46,3 +46,15 @@ def test_clearing_a_situation_leaves_another_situations_notice(qtbot):
     assert banner.isVisible() and "Disk full" in banner.message()
     assert notices.clear(NoticeKind.SAVE_FAILED)
     assert not banner.isVisible() and banner.kind == ""
+
+
+def test_a_valid_run_ends_the_request_problem(make_window, qloop, sandbox, tmp_path):
+    w = make_window(sandbox_endpoint(sandbox))
+    w.add_inputs([make_jpeg(tmp_path / "a.jpg")])
+    qloop.run(until(lambda: w.inputs, 10, "the input"))
+    assert w.run_edit() is None  # no prompt yet
+    assert w.notices.current() is not None
+    assert w.notices.current().kind is NoticeKind.REQUEST_PROBLEM
+    w.prompt_panel.prompt_edit.setPlainText("add a hat")
+    assert w.run_edit() is not None
+    assert not w.banner.isVisible()

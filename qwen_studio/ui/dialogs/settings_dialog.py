@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -46,6 +47,7 @@ STYLE_LABELS = {
     "flat": QT_TRANSLATE_NOOP("SettingsDialog", "Flat OpenAI images (flat)"),
 }
 Tester = Callable[[Endpoint], Awaitable[str]]
+W = TypeVar("W", bound=QWidget)
 
 
 class SettingsDialog(QDialog):
@@ -242,7 +244,7 @@ class SettingsDialog(QDialog):
 
     # -- helpers -------------------------------------------------------------------------------
     @staticmethod
-    def _named(w: Any, obj: str, name: str, description: str) -> Any:
+    def _named(w: W, obj: str, name: str, description: str) -> W:
         w.setObjectName(obj)
         w.setAccessibleName(name)
         w.setAccessibleDescription(description)
@@ -264,8 +266,10 @@ class SettingsDialog(QDialog):
 
     def _update_model_placeholder(self) -> None:
         style = self.style_combo.currentData() or "bailian"
-        self.model_combo.lineEdit().setPlaceholderText(
-            self.tr("default ({model})").format(model=DEFAULT_MODELS[style]))
+        edit = self.model_combo.lineEdit()  # the combo is editable: it has one
+        if edit is not None:
+            edit.setPlaceholderText(
+                self.tr("default ({model})").format(model=DEFAULT_MODELS[style]))
 
     def _reload(self, select: str = "") -> None:
         self.profile_combo.blockSignals(True)
@@ -433,7 +437,7 @@ class SettingsDialog(QDialog):
         theme.set_state(self.test_result, "outcome", outcome)
         self.test_result.setText(text)
 
-def _wrap(layout: Any) -> QWidget:
+def _wrap(layout: QLayout) -> QWidget:
     w = QWidget()
     layout.setContentsMargins(0, 0, 0, 0)
     w.setLayout(layout)

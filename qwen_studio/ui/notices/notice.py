@@ -25,11 +25,11 @@ class NoticeKind(StrEnum):
     NOT_CONNECTED = "not_connected"  # no endpoint and no demo: Run cannot send
     CONFIG = "config"  # the saved profile could not be resolved
     REQUEST_PROBLEM = "request_problem"  # Run pressed with an invalid request
+    SAVE_FAILED = "save_failed"
+    TASK_FAILED = "task_failed"  # a bug: an unexpected exception in a background task
+    # For the edit service handlers (service branch), the batch queue and the history panel:
     EDIT_RETRYING = "edit_retrying"  # a rate-limited or failed attempt is being retried
     EDIT_FAILED = "edit_failed"
-    SAVE_FAILED = "save_failed"
-    DEMO_FAILED = "demo_failed"
-    TASK_FAILED = "task_failed"  # a bug: an unexpected exception in a background task
     BATCH = "batch"  # the batch queue's offers and reports
     HISTORY = "history"  # the history panel's reports (export, delete, undo)
     MESSAGE = "message"  # Banner.show_message callers not yet converted to notices
