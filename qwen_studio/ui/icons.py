@@ -1,0 +1,157 @@
+"""One icon set for the whole window: Lucide line icons (ISC licence), bundled as SVG.
+
+Every icon is drawn at the size it is asked for (crisp at any scale and device pixel
+ratio) in the colour of the current theme at paint time, so a live light/dark switch
+reaches every button without rebuilding it. Disabled icons use the theme's disabled text
+colour; `role` picks another token (e.g. "accent" for a starred entry, "error_fg" for a
+failure) where the meaning is also carried by a word or a tooltip, never by colour alone.
+
+Names are what the icon means in Qwen Studio, not what it depicts: widgets ask for
+`icon("run")`, and the drawing behind a meaning can change here alone.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from qwen_studio.resources import resource_path
+from qwen_studio.ui import theme
+
+# meaning -> (Lucide file name, filled)
+ICONS: dict[str, tuple[str, bool]] = {
+    # editing
+    "run": ("play", False),
+    "cancel": ("square", False),
+    "close": ("x", False),
+    "retry": ("rotate-cw", False),
+    "pause": ("pause", False),
+    "resume": ("play", False),
+    "settings": ("settings", False),
+    "more": ("ellipsis", False),
+    "add": ("plus", False),
+    "remove": ("minus", False),
+    "delete": ("trash-2", False),
+    "prompt-library": ("library-big", False),
+    "snippet": ("bookmark", False),
+    "seed": ("dices", False),
+    "spend": ("wallet", False),
+    # results
+    "save": ("save", False),
+    "export": ("file-output", False),
+    "copy": ("copy", False),
+    "use-as-input": ("corner-up-left", False),
+    "show-in-folder": ("folder-open", False),
+    "drag": ("grip-vertical", False),
+    "download": ("download", False),
+    "image": ("image", False),
+    "grid": ("layout-grid", False),
+    "versions": ("git-branch", False),
+    "pick": ("flag", True),
+    "reject": ("flag-off", False),
+    # compare view
+    "fit": ("maximize", False),
+    "actual-size": ("scan", False),
+    "side-by-side": ("columns-2", False),
+    "wipe": ("split", False),
+    "flip": ("flip-horizontal-2", False),
+    "changes": ("activity", False),
+    "layers": ("layers", False),
+    "show": ("eye", False),
+    "hide": ("eye-off", False),
+    # mask tools
+    "brush": ("brush", False),
+    "eraser": ("eraser", False),
+    "rectangle": ("square-dashed", False),
+    "lasso": ("lasso", False),
+    "invert": ("contrast", False),
+    "undo": ("undo-2", False),
+    "redo": ("redo-2", False),
+    # panels and navigation
+    "panels": ("panels-left-right", False),
+    "left-panel": ("panel-left", False),
+    "right-panel": ("panel-right", False),
+    "expand": ("chevron-right", False),
+    "collapse": ("chevron-down", False),
+    "search": ("search", False),
+    "history": ("history", False),
+    # statuses and notices (each also has a word beside it)
+    "star": ("star", False),
+    "starred": ("star", True),
+    "queued": ("clock", False),
+    "running": ("loader-circle", False),
+    "done": ("circle-check", False),
+    "failed": ("circle-x", False),
+    "cancelled": ("ban", False),
+    "skipped": ("skip-forward", False),
+    "interrupted": ("circle-alert", False),
+    "error": ("circle-x", False),
+    "warning": ("triangle-alert", False),
+    "info": ("info", False),
+}
+
+
+@cache
+def _svg_text(file_name: str) -> str:
+    return resource_path(f"icons/ui/{file_name}.svg").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=256)
+def _renderer(name: str, hex_colour: str) -> QSvgRenderer:
+    file_name, filled = ICONS[name]
+    svg = _svg_text(file_name).replace("currentColor", hex_colour)
+    if filled:
+        svg = svg.replace('fill="none"', f'fill="{hex_colour}"', 1)
+    return QSvgRenderer(QByteArray(svg.encode("utf-8")))
+
+
+class _ThemedSvgEngine(QIconEngine):
+    """Renders one meaning's SVG in the theme colour of the moment, at the asked size."""
+
+    def __init__(self, name: str, role: str) -> None:
+        super().__init__()
+        self._name = name
+        self._role = role
+
+    def _colour(self, mode: QIcon.Mode) -> str:
+        token = "disabled_text" if mode == QIcon.Mode.Disabled else self._role
+        return theme.colour(token).name()
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        side = min(rect.width(), rect.height())
+        square = QRectF(rect.x() + (rect.width() - side) / 2,
+                        rect.y() + (rect.height() - side) / 2, side, side)
+        _renderer(self._name, self._colour(mode)).render(painter, square)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return QPixmap.fromImage(image)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
+                     scale: float) -> QPixmap:
+        # Drawn at device pixels, so a 2x screen gets a sharp icon, not an upscaled one.
+        pixmap = self.pixmap(size * scale, mode, state)
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _ThemedSvgEngine(self._name, self._role)
+
+    def key(self) -> str:
+        return "qwen-studio-themed-svg"
+
+
+def icon(name: str, role: str = "text") -> QIcon:
+    """The icon for a meaning in ICONS, drawn in theme token `role` (default: text)."""
+    if name not in ICONS:
+        raise KeyError(f"no icon for {name!r}; add it to ICONS")
+    return QIcon(_ThemedSvgEngine(name, role))
