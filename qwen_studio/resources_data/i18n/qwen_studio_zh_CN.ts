@@ -2212,4 +2212,30 @@ newest first.</source>
         <translation>已中断</translation>
     </message>
 </context>
+<context>
+    <name>ResultsGrid</name>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Arrow keys move; P marks a result picked, X rejected, U clears the mark; Enter shows it on the canvas.</source>
+        <translation>方向键移动；P 标为选中，X 标为排除，U 清除标记；Enter 在画布上显示。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsModel</name>
+    <message>
+        <source>Picked · </source>
+        <translation>已选 · </translation>
+    </message>
+    <message>
+        <source>Rejected · </source>
+        <translation>已排除 · </translation>
+    </message>
+    <message>
+        <source>not marked</source>
+        <translation>未标记</translation>
+    </message>
+</context>
 </TS>
