@@ -10,6 +10,7 @@ qasync loop, pixels and files in the shared thread pool.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ from qwen_studio.ui.history_model import (
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+from qwen_studio.ui.window_layout import WindowLayout
 from qwen_studio.ui.window_menus import WindowSlots, build_actions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
 
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
         # (or on first use of `batch`), ~15-20 ms the window need not wait for.
         self._batch: BatchUi | None = None
-        self.window_settings = WindowSettings(settings, self, self.splitter, self.params,
+        self.window_settings = WindowSettings(settings, self, self.layout_, self.params,
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
         self.connection_status.update()
@@ -179,8 +181,9 @@ class MainWindow(QMainWindow):
             self.splitter.setStretchFactor(i, stretch)
         self.splitter.setChildrenCollapsible(True)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([330, 850, 260])
         self.setCentralWidget(self.splitter)
+        self.layout_ = WindowLayout(self, self.splitter, self.compare_view.canvas)
+        self.layout_.apply_default_sizes()
 
         # -- status bar ---------------------------------------------------------------------
         self.profile_label = QLabel()
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         build_menus(self, acts, export=hp.export_action,
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
+        self.layout_.add_view_menu()
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
@@ -364,7 +368,7 @@ class MainWindow(QMainWindow):
             if codes & PROMPT_PROBLEMS:
                 self.prompt_panel.prompt_edit.setFocus()
             elif "negative_too_long" in codes:
-                self.prompt_panel.negative_edit.setFocus()
+                self.prompt_panel.focus_negative()
             elif codes & INPUT_PROBLEMS:
                 self.drop_zone.setFocus()
             return None
@@ -486,14 +490,10 @@ class MainWindow(QMainWindow):
             self.compare_view.set_busy(None)
             return
         newest = running[0]
-        text = self.tr("Editing… {status}").format(status=newest.status_text())
-        if newest.note:
-            text = f"{text} — {newest.note}"
-        if len(running) > 1:
-            text += self.tr("  (+{n} more)").format(n=len(running) - 1)
-        self.compare_view.set_busy(text)
+        # One calm placeholder on the canvas; the history row carries stage and notes.
+        self.compare_view.show_running(newest.started if newest.status == RUNNING else None,
+                                       more=len(running) - 1, clock=time.time)
         self._set_inflight_text(self.controller.in_flight())
-        self.statusBar().showMessage(text)
 
     def _on_banner_action(self, key: str) -> None:
         if key == "settings":
@@ -577,8 +577,7 @@ class MainWindow(QMainWindow):
         if self._default_split:
             # First start: give the canvas everything the side panels do not need.
             self._default_split = False
-            total = max(self.splitter.width(), self.width())
-            self.splitter.setSizes([320, max(400, total - 320 - 280), 280])
+            self.layout_.apply_default_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

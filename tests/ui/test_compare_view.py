@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.ui.compare.compare_view import CompareView
 from qwen_studio.ui.compare.image_canvas import BACKGROUND, CHECKER_DARK, CHECKER_LIGHT
@@ -384,16 +384,25 @@ def test_busy_line_is_drawn_on_canvas_and_cleared(view: CompareView) -> None:
     assert shot(view) == plain
 
 
-def test_narrow_view_drops_secondary_buttons_not_the_canvas(view: CompareView, qtbot) -> None:
+def test_narrow_view_moves_buttons_into_the_overflow_menu(view: CompareView, qtbot) -> None:
     view.set_after(solid(40, 30, BLUE))
     assert view.use_button.isVisible() and view.reveal_button.isVisible()
+    assert not view.more_button.isVisible() and view.overflow_actions() == []
     view.resize(480, 400)
     qtbot.waitUntil(lambda: view.width() == 480)
-    assert not view.reveal_button.isVisible() and not view.drag_button.isVisible()
-    assert view.save_button.isVisible() and view.mode_buttons["flip"].isVisible()
+    # Nothing vanishes: what does not fit is one click away in the ⋯ menu.
+    assert not view.reveal_button.isVisible() and view.more_button.isVisible()
+    assert view.reveal_action in view.overflow_actions()
+    for button in (view.save_button, view.copy_button, view.use_button, view.reveal_button):
+        assert button.isVisible() or button.defaultAction() in view.overflow_actions()
+    assert view.drag_button.isVisible() and view.mode_buttons["flip"].isVisible()
+    bar = view.findChild(QWidget, "compareToolbar")
+    assert bar is not None
+    visible = [w for w in bar.findChildren(QWidget) if w.isVisible()]
+    assert all(w.geometry().right() <= bar.width() for w in visible)
     view.resize(1200, 400)
     qtbot.waitUntil(lambda: view.reveal_button.isVisible())
-    assert view.use_button.isVisible() and view.drag_button.isVisible()
+    assert view.use_button.isVisible() and not view.more_button.isVisible()
 
 
 def test_controls_are_named_for_assistive_tech(view: CompareView) -> None:
