@@ -75,6 +75,7 @@ from qwen_studio.ui.history_model import (
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+from qwen_studio.ui.versions.dock import VersionsDock
 from qwen_studio.ui.window_layout import WindowLayout
 from qwen_studio.ui.window_menus import WindowSlots, build_actions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
@@ -214,7 +215,11 @@ class MainWindow(QMainWindow):
         build_menus(self, acts, export=hp.export_action,
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
-        self.layout_.add_view_menu()
+        self.versions = VersionsDock(self.library, self.tasks, cv,
+                                     lambda eid: self.results.show_entry(-eid), self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.versions)
+        self.versions.hide()
+        self.layout_.add_view_menu().addAction(self.versions.toggleViewAction())
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
@@ -528,6 +533,7 @@ class MainWindow(QMainWindow):
         entry: HistoryEntry | None = current.data(EntryRole) if current.isValid() else None
         if entry is not None:
             self.results.show_entry(entry.job_id)
+            self.versions.follow(entry.edit_id)
 
     # =========================================================================================
     # dialogs
