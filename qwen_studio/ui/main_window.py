@@ -47,6 +47,7 @@ from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.canvas_area import CanvasArea
+from qwen_studio.ui.compare.grid_mode import GridMode
 from qwen_studio.ui.compare.results import ResultsController
 from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.launcher import Dialogs
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
             self._status, self._use_as_input, self)
+        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
+                                  self.results, tasks, self)
         self._build_actions()
         self._wire()
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         centre = CanvasArea(self.notices)
         self.banner, self.compare_view = centre.banner, centre.compare_view
         self.welcome, self.canvas_stack = centre.welcome, centre.stack
+        self.results_panel = centre.results_panel
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model)
@@ -219,7 +223,8 @@ class MainWindow(QMainWindow):
                                      lambda eid: self.results.show_entry(-eid), self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.versions)
         self.versions.hide()
-        self.layout_.add_view_menu().addAction(self.versions.toggleViewAction())
+        self.layout_.add_view_menu().addActions([self.grid_mode.action,
+                                                 self.versions.toggleViewAction()])
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)

@@ -12,6 +12,7 @@ from qwen_studio.ui.compare.results import make_compare_view
 from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.notices import Notices
 from qwen_studio.ui.notices.banner import Banner
+from qwen_studio.ui.results.panel import ResultsPanel
 
 BANNER_MARGIN = 12  # the notice floats this far inside the canvas' edges
 BANNER_TOP = 44  # below the compare toolbar: its buttons stay usable under a notice
@@ -29,6 +30,8 @@ class CanvasArea(QWidget):
         self.stack.setObjectName("canvasStack")
         self.stack.addWidget(self.compare_view)
         self.stack.addWidget(self.welcome)
+        self.results_panel = ResultsPanel()  # the grid mode's page (ui/compare/grid_mode)
+        self.stack.addWidget(self.results_panel)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -43,7 +46,7 @@ class CanvasArea(QWidget):
         height = self.banner.heightForWidth(width)
         if height <= 0:
             height = self.banner.sizeHint().height()
-        top = BANNER_TOP if self.stack.currentWidget() is self.compare_view else BANNER_MARGIN
+        top = BANNER_TOP if self.stack.currentWidget() is not self.welcome else BANNER_MARGIN
         self.banner.setGeometry(BANNER_MARGIN, top, width, height)
         self.banner.raise_()
 

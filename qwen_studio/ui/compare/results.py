@@ -62,6 +62,8 @@ class ResultsController(QObject):
         self._images: list[QImage] = []
         self._paths: list[Path] = []
         self._index = 0
+        # Told the results on screen (edit id, paths): the results grid follows them.
+        self.results_shown: Callable[[int | None, list[Path]], None] | None = None
         view.saveRequested.connect(self.save)
         view.copyRequested.connect(self.copy)
         view.useAsInputRequested.connect(self.use_as_input)
@@ -147,6 +149,9 @@ class ResultsController(QObject):
         self.view.set_results(images, paths)
         self.view.set_result_path(paths[0] if paths else None)
         il.release_later(dead)
+        if self.results_shown is not None:
+            entry = self.history.entry(job) if job is not None else None
+            self.results_shown(entry.edit_id if entry else None, list(paths))
 
     def _on_result_selected(self, index: int) -> None:
         if 0 <= index < len(self._paths):
