@@ -414,3 +414,42 @@ def test_controls_are_named_for_assistive_tech(view: CompareView) -> None:
     for b in buttons:
         assert b.objectName() and b.accessibleName() and b.accessibleDescription(), b
         assert b.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_sizes_shorten_by_whole_forms_and_zoom_says_whose(view: CompareView, qtbot) -> None:
+    view.set_before(solid(600, 400, RED))
+    view.set_after(solid(1248, 832, BLUE))
+    view.resize(1100, 400)
+    qtbot.waitUntil(lambda: view.sizes_label.text() == "600×400 → 1248×832")
+    # Different sizes: the zoom shown is the after image's, and the toolbar says so.
+    assert view.zoom_label.text().endswith("of after")
+    for width in (900, 700, 560, 480, 400):
+        view.resize(width, 400)
+        qtbot.waitUntil(lambda w=width: view.width() == w)
+        text = view.sizes_label.text()
+        assert text in ("600×400 → 1248×832", "1248×832", ""), text  # never "600×4…8×832"
+        assert "…" not in text
+        shown = view.sizes_label.fontMetrics().horizontalAdvance(text)
+        assert shown <= view.sizes_label.width()
+    view.resize(560, 400)
+    qtbot.waitUntil(lambda: view.width() == 560)
+    assert view.sizes_label.text() == "1248×832"  # a button moved into ⋯ to keep it readable
+    view.set_after(solid(600, 400, BLUE))
+    assert not view.zoom_label.text().endswith("of after")
+
+
+def test_running_placeholder_counts_seconds_and_marks_the_previous(view: CompareView,
+                                                                   qtbot) -> None:
+    view.set_before(solid(400, 300, RED))
+    view.set_after(solid(400, 300, BLUE))
+    now = [100.0]
+    view.show_running(88.0, clock=lambda: now[0])
+    assert view.busy_text() == "Editing… 12 s"
+    now[0] = 101.0
+    qtbot.waitUntil(lambda: view.busy_text() == "Editing… 13 s", timeout=3000)
+    # One pill, and the result on screen is labelled as the previous one.
+    assert view.canvas._after_word() == "Previous"
+    view.show_running(None, more=2)
+    assert view.busy_text().startswith("Waiting to start…") and "+2" in view.busy_text()
+    view.set_busy(None)
+    assert view.busy_text() is None and view.canvas._after_word() == "After"

@@ -296,7 +296,7 @@ class CompareView(QWidget):
         self._bar = bar
         self.overflow = ToolbarOverflow(
             bar, (self.reveal_button, self.use_button, self.copy_button, self.save_button),
-            self.more_button)
+            self.more_button, self.sizes_label)
         return bar
 
     def overflow_actions(self) -> list[QAction]:
@@ -468,8 +468,7 @@ class CompareView(QWidget):
         for action in (self.fit_action, self.actual_action, self.zoom_in_action,
                        self.zoom_out_action):
             action.setEnabled(has_image)
-        # Compact on the toolbar ("4032×3024 → 1248×832"); the words go in the tooltip and
-        # the accessible description, where space is not an issue.
+        # Compact on the toolbar ("4032×3024 → 1248×832"), words in tooltip and description.
         sizes, words = [], []
         if self._before is not None:
             w, h = self._before.width(), self._before.height()
@@ -487,6 +486,8 @@ class CompareView(QWidget):
         self.zoom_label.setText(zoom_text)
         # Whole forms only, longest that fits: both sizes, the result's, nothing.
         self.sizes_label.set_forms([" → ".join(sizes), sizes[-1] if len(sizes) == 2 else ""])
+        if self.isVisible():  # room for the sizes may move a button into the ⋯ menu
+            self.overflow.fit()
         self.sizes_label.setToolTip(" · ".join(words))
         self.sizes_label.setAccessibleDescription(" · ".join(words))
         self.canvas.setAccessibleDescription(self._describe())

@@ -32,6 +32,11 @@ class StagedLabel(QLabel):
     def full_text(self) -> str:
         return self._forms[0] if self._forms else ""
 
+    def shortest_width(self) -> int:
+        """Room the shortest form needs (0 with nothing to say)."""
+        return min((self.fontMetrics().horizontalAdvance(f) + 8 for f in self._forms),
+                   default=0)
+
     def sizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance(self.full_text()) + 8,
                      super().sizeHint().height())
@@ -79,8 +84,9 @@ class ToolbarOverflow:
     every action stays one click away instead of vanishing."""
 
     def __init__(self, bar: QWidget, droppable: tuple[QToolButton, ...],
-                 more_button: QToolButton) -> None:
+                 more_button: QToolButton, keep: StagedLabel | None = None) -> None:
         self.bar, self.droppable, self.more_button = bar, droppable, more_button
+        self.keep = keep  # a label whose shortest form stays readable before buttons do
         more_button.setIcon(icon("more"))
         more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(more_button)
@@ -97,6 +103,8 @@ class ToolbarOverflow:
                 return
             self._full_width = layout.minimumSize().width()
         needed, width = self._full_width, self.bar.width()
+        if self.keep is not None:
+            needed += max(0, self.keep.shortest_width() - self.keep.minimumWidth())
         more = self.more_button.sizeHint().width() + layout.spacing()
         overflow: list[QAction] = []
         for button in self.droppable:
