@@ -222,7 +222,7 @@ class VersionGraph(QWidget):
                 p.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 4, 4)
             word = look.text() if node.status != "done" else f"#{edit_id}"
             if marked:
-                word = f"{word} · {self.tr('compare')}"
+                word = self.tr("{word} · compare").format(word=word)
             p.setPen(look.colour() if node.status != "done" else text_c)
             p.drawText(QRectF(rect.left() - 18, rect.bottom() + 4, rect.width() + 36, 18),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, word)
