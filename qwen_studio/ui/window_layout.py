@@ -28,6 +28,9 @@ class WindowLayout(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent if parent is not None else window)
         self.window, self.splitter, self.canvas = window, splitter, canvas
+        left, right = splitter.widget(0), splitter.widget(2)
+        assert left is not None and right is not None, "editor | canvas | history first"
+        self.left, self.right = left, right
         self._hidden_sizes: list[int] | None = None  # the sizes before Hide panels
         self.toggle_action = QAction(translate("MainWindow", "&Hide panels"), window)
         self.toggle_action.setObjectName("togglePanelsAction")
@@ -67,7 +70,7 @@ class WindowLayout(QObject):
     def set_panels_hidden(self, hidden: bool) -> None:
         if hidden == self.panels_hidden():
             return
-        left, right = self.splitter.widget(0), self.splitter.widget(2)
+        left, right = self.left, self.right
         if hidden:
             self._hidden_sizes = self.splitter.sizes()
             left.hide()
@@ -106,7 +109,7 @@ class WindowLayout(QObject):
         """The splitter as the user arranged it (the panels' sizes also while hidden)."""
         if self._hidden_sizes is None:
             return self.splitter.saveState()
-        left, right = self.splitter.widget(0), self.splitter.widget(2)
+        left, right = self.left, self.right
         current = self.splitter.sizes()
         left.show()
         right.show()

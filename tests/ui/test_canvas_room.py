@@ -109,7 +109,7 @@ def test_run_stays_in_view_with_twenty_photos_queued(make_window, sandbox, qloop
     assert visible.height() == run.height() and visible.width() == run.width()
     bottom = run.mapTo(w, run.rect().bottomLeft()).y()
     assert bottom < w.statusBar().mapTo(w, w.statusBar().rect().topLeft()).y()
-    assert not w.editor_panel.scroll.isAncestorOf(run)
+    assert not w.editor_panel.scroll_area.isAncestorOf(run)
 
 
 def test_prompt_grows_with_text_and_negative_prompt_starts_collapsed(make_window, qtbot):

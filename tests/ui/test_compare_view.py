@@ -386,6 +386,8 @@ def test_busy_line_is_drawn_on_canvas_and_cleared(view: CompareView) -> None:
 
 def test_narrow_view_moves_buttons_into_the_overflow_menu(view: CompareView, qtbot) -> None:
     view.set_after(solid(40, 30, BLUE))
+    view.resize(1400, 400)  # wide enough for every button, with or without a theme
+    qtbot.waitUntil(lambda: view.reveal_button.isVisible())
     assert view.use_button.isVisible() and view.reveal_button.isVisible()
     assert not view.more_button.isVisible() and view.overflow_actions() == []
     view.resize(480, 400)
@@ -400,7 +402,7 @@ def test_narrow_view_moves_buttons_into_the_overflow_menu(view: CompareView, qtb
     assert bar is not None
     visible = [w for w in bar.findChildren(QWidget) if w.isVisible()]
     assert all(w.geometry().right() <= bar.width() for w in visible)
-    view.resize(1200, 400)
+    view.resize(1400, 400)
     qtbot.waitUntil(lambda: view.reveal_button.isVisible())
     assert view.use_button.isVisible() and not view.more_button.isVisible()
 
@@ -431,9 +433,9 @@ def test_sizes_shorten_by_whole_forms_and_zoom_says_whose(view: CompareView, qtb
         assert "…" not in text
         shown = view.sizes_label.fontMetrics().horizontalAdvance(text)
         assert shown <= view.sizes_label.width()
-    view.resize(560, 400)
-    qtbot.waitUntil(lambda: view.width() == 560)
-    assert view.sizes_label.text() == "1248×832"  # a button moved into ⋯ to keep it readable
+        if not text:  # the buttons moved into ⋯ before the result's size went
+            assert not any(b.isVisible() for b in (view.save_button, view.copy_button,
+                                                   view.use_button, view.reveal_button))
     view.set_after(solid(600, 400, BLUE))
     assert not view.zoom_label.text().endswith("of after")
 

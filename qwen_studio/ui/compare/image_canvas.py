@@ -583,6 +583,7 @@ class ImageCanvas(QWidget):
 
     def _paint_busy(self, p: QPainter, full: QRectF) -> None:
         """One calm pill: a turning arc and the words, nothing else on the canvas moves."""
+        text = self._busy or ""
         rect = self._busy_rect(full)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         path = QPainterPath()
@@ -595,7 +596,7 @@ class ImageCanvas(QWidget):
         p.setPen(QPen(QColor(0xEE, 0xEE, 0xEE), 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.drawArc(arc, int(-self._busy_phase * 180 * 16), 90 * 16)
         p.setFont(self.font())
-        p.drawText(rect.adjusted(d + 18, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter, self._busy)
+        p.drawText(rect.adjusted(d + 18, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _tick_busy(self) -> None:
         self._busy_phase = (self._busy_phase + 0.02) % 2.0

@@ -93,22 +93,41 @@ class ToolbarOverflow:
         self.menu.setObjectName("toolbarOverflowMenu")
         more_button.setMenu(self.menu)
         more_button.hide()
-        self._full_width: int | None = None
+
+    def _needed(self) -> int:
+        """Width of the bar with every droppable button shown (the ⋯ button not), and the
+        kept label at its shortest form: summed from the widgets' current size hints, as
+        texts such as the zoom ("34 % of after") change their width."""
+        layout = self.bar.layout()
+        assert layout is not None
+        m = layout.contentsMargins()
+        total, count = m.left() + m.right(), 0
+        for i in range(layout.count()):
+            item = layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if item is None or widget is self.more_button:
+                continue
+            if widget is None:
+                total += item.sizeHint().width()  # a fixed spacing
+                continue
+            if widget.isHidden() and widget not in self.droppable:
+                continue
+            if widget is self.keep:
+                total += self.keep.shortest_width()
+            else:
+                total += max(widget.sizeHint().width(), widget.minimumSizeHint().width(),
+                             widget.minimumWidth())
+            count += 1
+        return total + max(0, count - 1) * layout.spacing()
 
     def fit(self) -> None:
         layout = self.bar.layout()
         assert layout is not None
-        if self._full_width is None:
-            if not all(b.isVisibleTo(self.bar) for b in self.droppable):
-                return
-            self._full_width = layout.minimumSize().width()
-        needed, width = self._full_width, self.bar.width()
-        if self.keep is not None:
-            needed += max(0, self.keep.shortest_width() - self.keep.minimumWidth())
+        needed, width = self._needed(), self.bar.width()
         more = self.more_button.sizeHint().width() + layout.spacing()
         overflow: list[QAction] = []
         for button in self.droppable:
-            fits = width >= needed + (more if overflow else 0)
+            fits = width >= needed + (more if overflow or needed > width else 0)
             if not fits:
                 needed -= button.sizeHint().width() + layout.spacing()
                 action = button.defaultAction()

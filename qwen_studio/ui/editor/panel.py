@@ -78,16 +78,16 @@ class EditorPanel(QWidget):
         run_row.addWidget(self.run_button, 1)
         run_row.addWidget(self.cancel_button)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("leftScroll")
-        self.scroll.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
-        self.scroll.setAccessibleDescription(
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("leftScroll")
+        self.scroll_area.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
+        self.scroll_area.setAccessibleDescription(
             translate("MainWindow", "Input photos, prompt and parameters"))
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(left)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(left)
         # The panel reflows to its width; a sideways scroll bar would hide the counts.
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setObjectName("editorPanel")
         self.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
         self.setAccessibleDescription(
@@ -96,7 +96,7 @@ class EditorPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.scroll_area, 1)
         outer.addWidget(self.footer)
 
         pp, params = self.prompt_panel, self.params

@@ -76,12 +76,12 @@ class VersionsDock(QDockWidget):
             return  # the user moved on
         self.graph.set_nodes(nodes, current=edit_id)
         self.hint.setVisible(len(nodes) < 2)
-        with_thumbs = [n for n in nodes if n.thumbnail is not None]
-        images = await self.tasks.run_each(
-            lambda n: il.decode_image(n.thumbnail, THUMB * 2), with_thumbs)  # type: ignore[arg-type]
-        for node, image in zip(with_thumbs, images, strict=True):
+        with_thumbs = [(n.edit_id, n.thumbnail) for n in nodes if n.thumbnail is not None]
+        images = await self.tasks.run_each(lambda path: il.decode_image(path, THUMB * 2),
+                                           [path for _, path in with_thumbs])
+        for (edit_id, _), image in zip(with_thumbs, images, strict=True):
             if isinstance(image, QImage):
-                self.graph.set_thumbnail(node.edit_id, image)
+                self.graph.set_thumbnail(edit_id, image)
 
     def _on_show(self, edit_id: int) -> None:
         self._loaded_for = self._edit_id = edit_id
