@@ -757,12 +757,12 @@
         <translation>拖入照片、按 Ctrl+V 粘贴，或按 Enter 浏览</translation>
     </message>
     <message>
-        <source>⚠ Not added</source>
-        <translation>⚠ 未添加</translation>
+        <source>Not added</source>
+        <translation>未添加</translation>
     </message>
     <message>
-        <source>⚠ Note</source>
-        <translation>⚠ 提示</translation>
+        <source>Note</source>
+        <translation>提示</translation>
     </message>
 </context>
 <context>
