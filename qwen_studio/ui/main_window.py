@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self.inputs_ctl.offer_batch = lambda *drop: self.batch.offer(*drop)
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
-            self._status, self._use_as_input, self)
+            self._status, self._use_as_input, self, library)
         self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
                                   self.results, tasks, self)
         self._build_actions()
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
         self.versions = VersionsDock(self.library, self.tasks, cv,
-                                     lambda eid: self.results.show_entry(-eid), self)
+                                     self.results.show_edit, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.versions)
         self.versions.hide()
         self.layout_.add_view_menu().addActions([self.grid_mode.action,

@@ -105,3 +105,25 @@ def test_dock_loads_the_tree_and_compares_two_versions(window, qloop, qtbot) -> 
     assert window.compare_view.before_image().width() == 64
     assert window.compare_view.after_image().width() == 128
     assert Path(window.compare_view.result_path()).is_file()
+
+
+def test_clicking_a_version_shows_it_even_when_the_history_has_not_loaded_it(window, qloop):
+    lib = window.library
+    root = edit(lib, "warm light", None, (200, 40, 40), (64, 48))
+    step = edit(lib, "sunset", root, (40, 200, 40), (96, 64))
+    assert window.history_model.entry(-step) is None  # not a row of the list (yet)
+    dock = window.versions
+    dock.show()
+    dock.follow(root)
+
+    async def shown():
+        await until(lambda: len(dock.graph.nodes()) == 2, 10, "two versions")
+        dock.graph.show_version(step)
+        await until(lambda: window.compare_view.after_image() is not None
+                    and window.compare_view.after_image().width() == 96, 10, "step shown")
+
+    qloop.run(shown())
+    assert window.compare_view.before_image() is not None  # its stored input
+    window.use_result_as_input()  # continuing from it keeps the lineage
+    qloop.run(until(lambda: window.inputs and window.inputs[0].parent_edit_id == step, 10,
+                    "the version as the input, linked to its edit"))

@@ -70,4 +70,4 @@ class GridMode(QObject):
         if self._of_shown_edit:
             self.view.set_current_result(index)
         else:
-            self.results.show_entry(-edit_id)  # a batch member: its before/after
+            self.results.show_edit(edit_id)  # a batch member: its before/after

@@ -112,7 +112,7 @@ class ToolbarOverflow:
                 continue
             if widget.isHidden() and widget not in self.droppable:
                 continue
-            if widget is self.keep:
+            if self.keep is not None and widget is self.keep:
                 total += self.keep.shortest_width()
             else:
                 total += max(widget.sizeHint().width(), widget.minimumSizeHint().width(),
