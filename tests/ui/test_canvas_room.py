@@ -75,6 +75,7 @@ def test_panel_sizes_remembered_also_when_quit_with_panels_hidden(make_window, s
                                                                   qtbot):
     w1 = make_window(sandbox_endpoint(sandbox))
     settle(qtbot, w1)
+    assert w1.window_settings.first_start  # nothing saved yet: the launcher maximises it
     w1.splitter.setSizes([300, 860, 240])
     sizes = w1.splitter.sizes()
     w1.layout_.set_panels_hidden(True)
