@@ -62,7 +62,7 @@ PROMPTS = {
 }
 
 
-async def shoot(out: Path, lang: str = "en") -> None:
+async def shoot(out: Path, lang: str = "en", versions: bool = False) -> None:
     from PySide6.QtWidgets import QApplication
 
     from qwen_studio.app import create_main_window
@@ -98,6 +98,11 @@ async def shoot(out: Path, lang: str = "en") -> None:
             await asyncio.sleep(0.05)
         while window.after_image() is None:
             await asyncio.sleep(0.05)
+        if versions:  # View ▸ Versions: the chain as a graph of thumbnails
+            window.versions.show()
+            while len(window.versions.graph.nodes()) < 2 or len(
+                    window.versions.graph._thumbs) < len(window.versions.graph.nodes()):
+                await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         QApplication.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +119,7 @@ def main() -> int:
     parser.add_argument("output", nargs="?", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--theme", choices=("dark", "light"), default="dark")
     parser.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    parser.add_argument("--versions", action="store_true", help="open the Versions dock")
     args = parser.parse_args()
     out = args.output
     os.environ["QWEN_STUDIO_THEME"] = args.theme  # honoured by qwen_studio.ui.theme
@@ -130,7 +136,7 @@ def main() -> int:
 
         i18n.install(app, language=args.lang)
         try:
-            loop.run_until_complete(asyncio.wait_for(shoot(out, args.lang), 60))
+            loop.run_until_complete(asyncio.wait_for(shoot(out, args.lang, args.versions), 60))
         finally:
             loop.close()
     return 0

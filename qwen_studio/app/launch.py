@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     # need not delay the first frame): nothing in it awaits until the loop runs, and the
     # work it defers past the first paint is held until then (release_held_work).
     window = create_main_window(demo=args.demo, staged=True)
+    if window.window_settings.first_start:  # nothing remembered yet: all room to the image
+        window.setWindowState(Qt.WindowState.WindowMaximized)
     show_first_frame(window)
     loop = event_loop(app)
 

@@ -50,7 +50,8 @@ class EditFeedback(QObject):
 
     def __init__(self, session: EditSession, notices: Notices, *, status_bar: QStatusBar,
                  inflight_label: QLabel, cancel_button: QAbstractButton,
-                 set_busy: Callable[[str | None], None], batch_id: Callable[[], str | None],
+                 show_running: Callable[[float | None, int], None],
+                 clear_busy: Callable[[], None], batch_id: Callable[[], str | None],
                  on_done: Callable[[EditProgress], None], actions: FailureActions,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,13 +60,15 @@ class EditFeedback(QObject):
         self._bar = status_bar
         self._inflight = inflight_label
         self._cancel = cancel_button
-        self._set_busy = set_busy
+        self._show_running = show_running
+        self._clear_busy = clear_busy
         self._batch_id = batch_id
         self._on_done = on_done
         self._actions = actions
         self._retry_notice_edit: int | None = None  # the edit whose retry note is shown
         self._busy_line = ""  # the progress line the status bar shows ("" if none)
-        self._busy_canvas: str | None = None  # the canvas's busy line as last set
+        # What the canvas's running placeholder shows: (start, others) or None.
+        self._busy_canvas: tuple[float | None, int] | None = None
         self._inflight_n: int | None = None
         # Elapsed seconds tick while something runs.
         self._timer = QTimer(self)
@@ -155,9 +158,17 @@ class EditFeedback(QObject):
         batch_id = self._batch_id()
         batch = session.stats(batch_id) if batch_id else None
         busy = busy_text(singles)
-        if (busy or None) != self._busy_canvas:  # each call repaints the canvas
-            self._busy_canvas = busy or None
-            self._set_busy(self._busy_canvas)
+        # One calm placeholder on the canvas (spinner + seconds of the newest running edit);
+        # the words (stage, retries) are in the status bar and the history row.
+        running = [p for p in singles if p.status is EditStatus.RUNNING]
+        shown = ((running[-1].started_at if running else None, len(singles) - 1)
+                 if singles else None)
+        if shown != self._busy_canvas:  # each call repaints the canvas
+            self._busy_canvas = shown
+            if shown is None:
+                self._clear_busy()
+            else:
+                self._show_running(*shown)
         lines = [t for t in (busy, batch_text(batch) if batch and batch.active else "") if t]
         line = "  ·  ".join(lines)
         bar = self._bar

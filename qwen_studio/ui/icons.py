@@ -76,6 +76,8 @@ ICONS: dict[str, tuple[str, bool]] = {
     "right-panel": ("panel-right", False),
     "expand": ("chevron-right", False),
     "collapse": ("chevron-down", False),
+    "step-up": ("chevron-up", False),
+    "step-down": ("chevron-down", False),
     "search": ("search", False),
     "history": ("history", False),
     # statuses and notices (each also has a word beside it)
@@ -155,3 +157,24 @@ def icon(name: str, role: str = "text") -> QIcon:
     if name not in ICONS:
         raise KeyError(f"no icon for {name!r}; add it to ICONS")
     return QIcon(_ThemedSvgEngine(name, role))
+
+
+def svg_file(name: str, hex_colour: str) -> str:
+    """The icon as an SVG file in `hex_colour`, for a style sheet's url() (which cannot
+    colour currentColor): written once per colour under the temp folder, path returned
+    with forward slashes."""
+    import tempfile
+    from pathlib import Path
+
+    file_name, filled = ICONS[name]
+    folder = Path(tempfile.gettempdir()) / "qwen-studio-icons"
+    target = folder / f"{file_name}-{hex_colour.lstrip('#')}{'-f' if filled else ''}.svg"
+    if not target.is_file():
+        svg = _svg_text(file_name).replace("currentColor", hex_colour)
+        if filled:
+            svg = svg.replace('fill="none"', f'fill="{hex_colour}"', 1)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{id(svg)}.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        tmp.replace(target)  # atomic: a second window never reads half a file
+    return target.as_posix()

@@ -40,6 +40,7 @@ from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.edit_session import EditSession
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui.compare.canvas_area import CanvasArea
+from qwen_studio.ui.compare.grid_mode import GridMode
 from qwen_studio.ui.compare.results import ResultsController
 from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.launcher import Dialogs
@@ -58,6 +59,8 @@ from qwen_studio.ui.error_text import request_problems
 from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
 from qwen_studio.ui.history_panel import HistoryPanel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+from qwen_studio.ui.versions.dock import VersionsDock
+from qwen_studio.ui.window_layout import WindowLayout
 from qwen_studio.ui.window_menus import WindowActions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
 
@@ -118,13 +121,15 @@ class MainWindow(QMainWindow):
         self.inputs_ctl.offer_batch = lambda *drop: self.batch.offer(*drop)
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
-            self._status, self._use_as_input, self)
+            self._status, self._use_as_input, self, library)
+        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
+                                  self.results, tasks, self)
         self._build_actions()
         self._wire()
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
         # (or on first use of `batch`), ~15-20 ms the window need not wait for.
         self._batch: BatchUi | None = None
-        self.window_settings = WindowSettings(settings, self, self.splitter, self.params,
+        self.window_settings = WindowSettings(settings, self, self.layout_, self.params,
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
         self.connection_status.update()
@@ -141,6 +146,7 @@ class MainWindow(QMainWindow):
         centre = CanvasArea(self.notices)
         self.banner, self.compare_view = centre.banner, centre.compare_view
         self.welcome, self.canvas_stack = centre.welcome, centre.stack
+        self.results_panel = centre.results_panel
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model)
@@ -157,8 +163,9 @@ class MainWindow(QMainWindow):
             self.splitter.setStretchFactor(i, stretch)
         self.splitter.setChildrenCollapsible(True)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([330, 850, 260])
         self.setCentralWidget(self.splitter)
+        self.layout_ = WindowLayout(self, self.splitter, self.compare_view.canvas)
+        self.layout_.apply_default_sizes()
 
         # -- status bar ---------------------------------------------------------------------
         self.profile_label = QLabel()
@@ -188,6 +195,12 @@ class MainWindow(QMainWindow):
         build_menus(self, acts, export=hp.export_action,
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
+        self.versions = VersionsDock(self.library, self.tasks, cv,
+                                     self.results.show_edit, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.versions)
+        self.versions.hide()
+        self.layout_.add_view_menu().addActions([self.grid_mode.action,
+                                                 self.versions.toggleViewAction()])
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
@@ -206,7 +219,9 @@ class MainWindow(QMainWindow):
         self.feedback = EditFeedback(
             self.edit_session, self.notices, status_bar=self.statusBar(),
             inflight_label=self.inflight_label, cancel_button=self.cancel_button,
-            set_busy=self.compare_view.set_busy, batch_id=self._batch_id,
+            show_running=lambda started, more: self.compare_view.show_running(
+                started, more=more),
+            clear_busy=lambda: self.compare_view.set_busy(None), batch_id=self._batch_id,
             on_done=self._on_edit_done, actions=FailureActions(
                 open_settings=self.open_settings, rephrase=self._rephrase,
                 browse=self.inputs_ctl.browse), parent=self)
@@ -337,7 +352,7 @@ class MainWindow(QMainWindow):
             if codes & PROMPT_PROBLEMS:
                 self.prompt_panel.prompt_edit.setFocus()
             elif "negative_too_long" in codes:
-                self.prompt_panel.negative_edit.setFocus()
+                self.prompt_panel.focus_negative()
             elif codes & INPUT_PROBLEMS:
                 self.drop_zone.setFocus()
             return None
@@ -389,6 +404,7 @@ class MainWindow(QMainWindow):
         entry: HistoryEntry | None = current.data(EntryRole) if current.isValid() else None
         if entry is not None:
             self.results.show_entry(entry.job_id)
+            self.versions.follow(entry.edit_id)
 
     # =========================================================================================
     # dialogs
@@ -437,8 +453,7 @@ class MainWindow(QMainWindow):
         if self._default_split:
             # First start: give the canvas everything the side panels do not need.
             self._default_split = False
-            total = max(self.splitter.width(), self.width())
-            self.splitter.setSizes([320, max(400, total - 320 - 280), 280])
+            self.layout_.apply_default_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -1,4 +1,5 @@
-"""What the window remembers between runs: geometry, splitter, parameters, negative prompt.
+"""What the window remembers between runs: geometry, panel sizes, parameters, negative
+prompt (its text and whether it is expanded).
 
 Run remembers the parameters, but writing the file on the GUI thread costs tens of ms
 inside the click: `save_soon()` collects them a moment later and a second QSettings on the
@@ -12,51 +13,58 @@ from concurrent.futures import Executor
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
-from PySide6.QtWidgets import QMainWindow, QSplitter
+from PySide6.QtWidgets import QMainWindow
 
 from qwen_studio.ui.editor.parameters_panel import ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
+from qwen_studio.ui.window_layout import WindowLayout
 
 SAVE_DEBOUNCE_MS = 1000  # Run remembers the parameters this long after the click
 PARAM_KEYS = ("model", "size", "n", "seed", "watermark", "prompt_extend", "expanded")
 
 
 class WindowSettings:
-    def __init__(self, settings: QSettings, window: QMainWindow, splitter: QSplitter,
+    def __init__(self, settings: QSettings, window: QMainWindow, layout: WindowLayout,
                  params: ParametersPanel, prompt: PromptPanel, pool: Executor) -> None:
-        self.settings, self.window, self.splitter = settings, window, splitter
+        self.settings, self.window, self.layout = settings, window, layout
         self.params, self.prompt, self.pool = params, prompt, pool
         self._timer: QTimer | None = None
         self.closed = False
+        self.first_start = False
 
     def restore(self) -> bool:
         """Apply what was saved. Returns whether the splitter still needs its first-run
-        sizes (nothing saved for it)."""
+        sizes (nothing saved for it). `first_start` tells whether no geometry was saved
+        (the launcher then shows the window maximised)."""
         s = self.settings
         geom = s.value("window/geometry")
-        if isinstance(geom, QByteArray | bytes) and geom:
+        self.first_start = not (isinstance(geom, QByteArray | bytes) and geom)
+        if not self.first_start:
             self.window.restoreGeometry(QByteArray(geom))
         else:
             self.window.resize(1400, 900)
         state = s.value("window/splitter")
         default_split = True
         if isinstance(state, QByteArray | bytes) and state:
-            default_split = not self.splitter.restoreState(QByteArray(state))
+            default_split = not self.layout.restore_state(QByteArray(state))
         values = {k: s.value(f"params/{k}") for k in PARAM_KEYS}
         if any(v is not None for v in values.values()):
             self.params.set_values(values)
         neg = s.value("prompt/negative")
         if isinstance(neg, str):
             self.prompt.set_negative_prompt(neg)
+        expanded = s.value("prompt/negativeExpanded")
+        self.prompt.set_negative_expanded(expanded in (True, "true", "1", 1))
         return default_split
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             "window/geometry": self.window.saveGeometry(),
-            "window/splitter": self.splitter.saveState(),
+            "window/splitter": self.layout.save_state(),
         }
         values.update({f"params/{k}": v for k, v in self.params.values().items()})
         values["prompt/negative"] = self.prompt.negative_prompt()
+        values["prompt/negativeExpanded"] = self.prompt.negative_expanded()
         return values
 
     def save(self) -> None:

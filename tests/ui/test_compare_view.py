@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.ui.compare.compare_view import CompareView
 from qwen_studio.ui.compare.image_canvas import BACKGROUND, CHECKER_DARK, CHECKER_LIGHT
@@ -384,16 +384,27 @@ def test_busy_line_is_drawn_on_canvas_and_cleared(view: CompareView) -> None:
     assert shot(view) == plain
 
 
-def test_narrow_view_drops_secondary_buttons_not_the_canvas(view: CompareView, qtbot) -> None:
+def test_narrow_view_moves_buttons_into_the_overflow_menu(view: CompareView, qtbot) -> None:
     view.set_after(solid(40, 30, BLUE))
+    view.resize(1400, 400)  # wide enough for every button, with or without a theme
+    qtbot.waitUntil(lambda: view.reveal_button.isVisible())
     assert view.use_button.isVisible() and view.reveal_button.isVisible()
+    assert not view.more_button.isVisible() and view.overflow_actions() == []
     view.resize(480, 400)
     qtbot.waitUntil(lambda: view.width() == 480)
-    assert not view.reveal_button.isVisible() and not view.drag_button.isVisible()
-    assert view.save_button.isVisible() and view.mode_buttons["flip"].isVisible()
-    view.resize(1200, 400)
+    # Nothing vanishes: what does not fit is one click away in the ⋯ menu.
+    assert not view.reveal_button.isVisible() and view.more_button.isVisible()
+    assert view.reveal_action in view.overflow_actions()
+    for button in (view.save_button, view.copy_button, view.use_button, view.reveal_button):
+        assert button.isVisible() or button.defaultAction() in view.overflow_actions()
+    assert view.drag_button.isVisible() and view.mode_buttons["flip"].isVisible()
+    bar = view.findChild(QWidget, "compareToolbar")
+    assert bar is not None
+    visible = [w for w in bar.findChildren(QWidget) if w.isVisible()]
+    assert all(w.geometry().right() <= bar.width() for w in visible)
+    view.resize(1400, 400)
     qtbot.waitUntil(lambda: view.reveal_button.isVisible())
-    assert view.use_button.isVisible() and view.drag_button.isVisible()
+    assert view.use_button.isVisible() and not view.more_button.isVisible()
 
 
 def test_controls_are_named_for_assistive_tech(view: CompareView) -> None:
@@ -405,3 +416,42 @@ def test_controls_are_named_for_assistive_tech(view: CompareView) -> None:
     for b in buttons:
         assert b.objectName() and b.accessibleName() and b.accessibleDescription(), b
         assert b.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_sizes_shorten_by_whole_forms_and_zoom_says_whose(view: CompareView, qtbot) -> None:
+    view.set_before(solid(600, 400, RED))
+    view.set_after(solid(1248, 832, BLUE))
+    view.resize(1100, 400)
+    qtbot.waitUntil(lambda: view.sizes_label.text() == "600×400 → 1248×832")
+    # Different sizes: the zoom shown is the after image's, and the toolbar says so.
+    assert view.zoom_label.text().endswith("of after")
+    for width in (900, 700, 560, 480, 400):
+        view.resize(width, 400)
+        qtbot.waitUntil(lambda w=width: view.width() == w)
+        text = view.sizes_label.text()
+        assert text in ("600×400 → 1248×832", "1248×832", ""), text  # never "600×4…8×832"
+        assert "…" not in text
+        shown = view.sizes_label.fontMetrics().horizontalAdvance(text)
+        assert shown <= view.sizes_label.width()
+        if not text:  # the buttons moved into ⋯ before the result's size went
+            assert not any(b.isVisible() for b in (view.save_button, view.copy_button,
+                                                   view.use_button, view.reveal_button))
+    view.set_after(solid(600, 400, BLUE))
+    assert not view.zoom_label.text().endswith("of after")
+
+
+def test_running_placeholder_counts_seconds_and_marks_the_previous(view: CompareView,
+                                                                   qtbot) -> None:
+    view.set_before(solid(400, 300, RED))
+    view.set_after(solid(400, 300, BLUE))
+    now = [100.0]
+    view.show_running(88.0, clock=lambda: now[0])
+    assert view.busy_text() == "Editing… 12 s"
+    now[0] = 101.0
+    qtbot.waitUntil(lambda: view.busy_text() == "Editing… 13 s", timeout=3000)
+    # One pill, and the result on screen is labelled as the previous one.
+    assert view.canvas._after_word() == "Previous"
+    view.show_running(None, more=2)
+    assert view.busy_text().startswith("Waiting to start…") and "+2" in view.busy_text()
+    view.set_busy(None)
+    assert view.busy_text() is None and view.canvas._after_word() == "After"

@@ -667,8 +667,8 @@
         <translation>在文件管理器中打开已保存的结果</translation>
     </message>
     <message>
-        <source>⠿ Drag</source>
-        <translation>⠿ 拖出</translation>
+        <source>Drag</source>
+        <translation>拖出</translation>
     </message>
     <message>
         <source>Drag the result file into another app or folder (or Ctrl+drag the image)</source>
@@ -683,12 +683,28 @@
         <translation>从这里拖动，把结果文件放到其他应用或文件夹中</translation>
     </message>
     <message>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <source>Result actions that do not fit</source>
+        <translation>放不下的结果操作</translation>
+    </message>
+    <message>
+        <source>More actions</source>
+        <translation>更多操作</translation>
+    </message>
+    <message>
         <source>Before {w}×{h}</source>
         <translation>编辑前 {w}×{h}</translation>
     </message>
     <message>
         <source>After {w}×{h}</source>
         <translation>编辑后 {w}×{h}</translation>
+    </message>
+    <message>
+        <source>{zoom} of after</source>
+        <translation>{zoom}（以修改后为准）</translation>
     </message>
     <message>
         <source> and </source>
@@ -738,12 +754,12 @@
         <translation>拖入照片、按 Ctrl+V 粘贴，或按 Enter 浏览</translation>
     </message>
     <message>
-        <source>⚠ Not added</source>
-        <translation>⚠ 未添加</translation>
+        <source>Not added</source>
+        <translation>未添加</translation>
     </message>
     <message>
-        <source>⚠ Note</source>
-        <translation>⚠ 提示</translation>
+        <source>Note</source>
+        <translation>提示</translation>
     </message>
 </context>
 <context>
@@ -834,6 +850,21 @@
     <message>
         <source>Tried {n} times; the service is still failing. Usually temporary: press Retry in a moment.</source>
         <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
+    </message>
+</context>
+<context>
+    <name>GridController</name>
+    <message>
+        <source>#{id} · {name}</source>
+        <translation>#{id} · {name}</translation>
+    </message>
+    <message>
+        <source>Result {i}</source>
+        <translation>结果 {i}</translation>
+    </message>
+    <message>
+        <source>Export picked results to</source>
+        <translation>将选中的结果导出到</translation>
     </message>
 </context>
 <context>
@@ -1131,6 +1162,10 @@ newest first.</source>
         <translation>图像画布</translation>
     </message>
     <message>
+        <source>Previous</source>
+        <translation>上一个结果</translation>
+    </message>
+    <message>
         <source>Before</source>
         <translation>编辑前</translation>
     </message>
@@ -1288,6 +1323,10 @@ newest first.</source>
         <translation>输入与提示词</translation>
     </message>
     <message>
+        <source>Input photos, prompt and parameters</source>
+        <translation>输入照片、提示词和参数</translation>
+    </message>
+    <message>
         <source>Input photos, prompt, parameters and the Run button</source>
         <translation>输入照片、提示词、参数和“运行”按钮</translation>
     </message>
@@ -1314,22 +1353,6 @@ newest first.</source>
     <message>
         <source>&amp;Paste image</source>
         <translation>粘贴图片(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Save result as…</source>
-        <translation>结果另存为(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>&amp;Copy result</source>
-        <translation>复制结果(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Show result in &amp;folder</source>
-        <translation>在文件夹中显示结果(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Use result as input</source>
-        <translation>将结果用作输入(&amp;U)</translation>
     </message>
     <message>
         <source>Se&amp;ttings…</source>
@@ -1583,6 +1606,26 @@ newest first.</source>
         <source>{n} tokens</source>
         <translation>共 {n} 个 token</translation>
     </message>
+    <message>
+        <source>Results &amp;grid</source>
+        <translation>结果网格(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Hide panels</source>
+        <translation>隐藏面板(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)</source>
+        <translation>隐藏或显示侧边面板（在画布上按 Tab，或 Ctrl+Shift+F）</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Show &amp;panels</source>
+        <translation>显示面板(&amp;P)</translation>
+    </message>
 </context>
 <context>
     <name>ParametersPanel</name>
@@ -1677,6 +1720,14 @@ newest first.</source>
         <source>Avoid… (optional)</source>
         <translation>不希望出现的内容…（可选）</translation>
     </message>
+    <message>
+        <source>Show or hide the negative prompt</source>
+        <translation>显示或隐藏反向提示词</translation>
+    </message>
+    <message>
+        <source>Negative prompt ({n} characters)</source>
+        <translation>反向提示词（{n} 个字符）</translation>
+    </message>
 </context>
 <context>
     <name>RequestProblems</name>
@@ -1743,6 +1794,67 @@ newest first.</source>
     <message>
         <source>Thumbnails of the images this edit returned. Left and right arrow keys choose which result is compared with the before image.</source>
         <translation>本次编辑返回的图片缩略图。用左右方向键选择与编辑前对比的结果。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsGrid</name>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Arrow keys move; P marks a result picked, X rejected, U clears the mark; Enter shows it on the canvas.</source>
+        <translation>方向键移动；P 标为选中，X 标为排除，U 清除标记；Enter 在画布上显示。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPanel</name>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Back to compare</source>
+        <translation>返回对比</translation>
+    </message>
+    <message>
+        <source>Show the current result before and after (G toggles the grid)</source>
+        <translation>显示当前结果的修改前后（G 切换网格）</translation>
+    </message>
+    <message>
+        <source>Marks</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Export picked…</source>
+        <translation>导出选中…</translation>
+    </message>
+    <message>
+        <source>Export picked</source>
+        <translation>导出选中</translation>
+    </message>
+    <message>
+        <source>Copy the results marked picked (P) into a folder</source>
+        <translation>把标记为选中（P）的结果复制到文件夹</translation>
+    </message>
+    <message>
+        <source>{n} results · {p} picked · {x} rejected</source>
+        <translation>{n} 个结果 · {p} 个选中 · {x} 个排除</translation>
+    </message>
+</context>
+<context>
+    <name>RunningPlaceholder</name>
+    <message>
+        <source>Waiting to start…</source>
+        <translation>等待开始…</translation>
+    </message>
+    <message>
+        <source>Editing… {s} s</source>
+        <translation>编辑中… {s} 秒</translation>
+    </message>
+    <message>
+        <source>  (+{n} more)</source>
+        <translation>  （另有 {n} 个）</translation>
     </message>
 </context>
 <context>
@@ -2143,6 +2255,37 @@ newest first.</source>
     </message>
 </context>
 <context>
+    <name>StatusLook</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Done earlier</source>
+        <translation>之前已完成</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+</context>
+<context>
     <name>StatusNotes</name>
     <message>
         <source>Connected to {host}; the key was accepted</source>
@@ -2175,6 +2318,48 @@ newest first.</source>
     <message>
         <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
         <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
+    </message>
+</context>
+<context>
+    <name>VersionGraph</name>
+    <message>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Each edit made from a result, as a graph. Click a version to show it; Ctrl+click a second one to compare the two. Arrow keys move, Enter shows, Space marks.</source>
+        <translation>由结果继续的每次编辑，以图的形式显示。单击版本即可查看；按住 Ctrl 再单击另一个即可对比两者。方向键移动，回车显示，空格标记。</translation>
+    </message>
+    <message>
+        <source>{n} versions</source>
+        <translation>{n} 个版本</translation>
+    </message>
+    <message>
+        <source>showing #{id}: {status}, “{prompt}”</source>
+        <translation>正在显示 #{id}：{status}，“{prompt}”</translation>
+    </message>
+    <message>
+        <source>marked for comparing: {ids}</source>
+        <translation>已标记对比：{ids}</translation>
+    </message>
+    <message>
+        <source>{word} · compare</source>
+        <translation>{word} · 对比</translation>
+    </message>
+</context>
+<context>
+    <name>VersionsDock</name>
+    <message>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Select an edit in the history to see its versions. Ctrl+click two versions to compare them.</source>
+        <translation>在历史中选择一次编辑即可查看其版本。按住 Ctrl 单击两个版本即可对比。</translation>
+    </message>
+    <message>
+        <source>The version graph</source>
+        <translation>版本图</translation>
     </message>
 </context>
 <context>

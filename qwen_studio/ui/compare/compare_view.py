@@ -18,6 +18,7 @@ Contract with the main window:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -54,7 +56,9 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.result_strip import ResultStrip
-from qwen_studio.ui.compare.toolbar_parts import DragHandle, ElidedLabel
+from qwen_studio.ui.compare.running import RunningPlaceholder
+from qwen_studio.ui.compare.toolbar_parts import DragHandle, StagedLabel, ToolbarOverflow
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
@@ -99,6 +103,7 @@ class CompareView(QWidget):
         self._result_path: Path | None = None
 
         self.canvas = ImageCanvas(self)
+        self.running = RunningPlaceholder(self.canvas, self._sync_status, self)
         self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.canvas.customContextMenuRequested.connect(self._show_context_menu)
         self.canvas.zoomChanged.connect(self.zoomChanged)
@@ -236,10 +241,11 @@ class CompareView(QWidget):
                                                          "pixels"))
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.zoom_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("3200 %") + 6)
+        self.zoom_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         row.addWidget(self.zoom_label)
         row.addSpacing(12)
 
-        self.sizes_label = ElidedLabel(bar)
+        self.sizes_label = StagedLabel(bar)
         self.sizes_label.setObjectName("imageSizes")
         self.sizes_label.setAccessibleName(self.tr("Image sizes"))
         self.sizes_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -262,7 +268,10 @@ class CompareView(QWidget):
                                                self.tr("Open the file manager at the saved result"))
         self.drag_button = DragHandle(self, self.start_drag)
         self.drag_button.setObjectName("dragResultButton")
-        self.drag_button.setText(self.tr("⠿ Drag"))
+        self.drag_button.setText(self.tr("Drag"))
+        self.drag_button.setIcon(icon("drag"))
+        # Icon only: small enough never to leave the toolbar (a drag cannot start from a menu).
+        self.drag_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.drag_button.setToolTip(self.tr("Drag the result file into another app or folder "
                                     "(or Ctrl+drag the image)"))
         self.drag_button.setAccessibleName(self.tr("Drag result out"))
@@ -271,39 +280,36 @@ class CompareView(QWidget):
         self.drag_button.setAutoRaise(True)
         self.drag_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.drag_button.setCursor(Qt.CursorShape.OpenHandCursor)
+        for button, name in ((self.save_button, "save"), (self.copy_button, "copy"), (
+                self.use_button, "use-as-input"), (self.reveal_button, "show-in-folder")):
+            button.defaultAction().setIcon(icon(name))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button = self._tool_button("toolbarOverflowButton", None, self.tr("More"),
+                                             self.tr("Result actions that do not fit"))
+        self.more_button.setToolTip(self.tr("More actions"))
         for button in (self.save_button, self.copy_button, self.use_button,
-                       self.reveal_button, self.drag_button):
+                       self.reveal_button, self.more_button, self.drag_button):
             row.addWidget(button)
         # The view often sits between two docks: allow it to get narrower than every button
-        # side by side; _fit_toolbar drops the secondary ones (still in the context menu).
+        # side by side; ToolbarOverflow moves what does not fit into the ⋯ menu.
         bar.setMinimumWidth(320)
         self._bar = bar
-        self._bar_full_width: int | None = None
+        self.overflow = ToolbarOverflow(
+            bar, (self.reveal_button, self.use_button, self.copy_button, self.save_button),
+            self.more_button, self.sizes_label)
         return bar
 
-    def _fit_toolbar(self) -> None:
-        secondary = (self.drag_button, self.reveal_button, self.use_button)
-        layout = self._bar.layout()
-        assert layout is not None
-        if self._bar_full_width is None:
-            if not all(b.isVisibleTo(self) for b in secondary) or not self.isVisible():
-                return
-            self._bar_full_width = layout.minimumSize().width()
-        needed = self._bar_full_width
-        width = self._bar.width()
-        for button in secondary:
-            fits = width >= needed
-            button.setVisible(fits)
-            if not fits:
-                needed -= button.sizeHint().width() + layout.spacing()
+    def overflow_actions(self) -> list[QAction]:
+        return self.overflow.actions()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_toolbar()
+        if self.isVisible():
+            self.overflow.fit()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._fit_toolbar()
+        self.overflow.fit()
 
     # ----- images ------------------------------------------------------------------------
 
@@ -414,7 +420,15 @@ class CompareView(QWidget):
     def is_fit(self) -> bool:
         return self.canvas.is_fit()
 
+    def show_running(self, started_at: float | None, *, more: int = 0,
+                     clock: Callable[[], float] = time.monotonic) -> None:
+        """The one placeholder while an edit runs (see RunningPlaceholder)."""
+        self.running.show(started_at, more=more, clock=clock)
+
     def set_busy(self, text: str | None) -> None:
+        """Free text on the busy pill; None clears it (also show_running's)."""
+        if text is None:
+            self.running.stop()
         self.canvas.set_busy(text)
         self._sync_status()
 
@@ -448,14 +462,13 @@ class CompareView(QWidget):
     def _sync_status(self) -> None:
         z = self.canvas.zoom()
         has_image = not self.is_empty()
-        self.zoom_label.setText(f"{round(z * 100)} %" if has_image else "")
+        zoom_text = f"{round(z * 100)} %" if has_image else ""
         self.fit_action.setChecked(has_image and self.canvas.is_fit())
         self.actual_action.setChecked(has_image and abs(z - 1.0) < 1e-6)
         for action in (self.fit_action, self.actual_action, self.zoom_in_action,
                        self.zoom_out_action):
             action.setEnabled(has_image)
-        # Compact on the toolbar ("4032×3024 → 1248×832"); the words go in the tooltip and
-        # the accessible description, where space is not an issue.
+        # Compact on the toolbar ("4032×3024 → 1248×832"), words in tooltip and description.
         sizes, words = [], []
         if self._before is not None:
             w, h = self._before.width(), self._before.height()
@@ -467,7 +480,14 @@ class CompareView(QWidget):
             words.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
         if len(sizes) == 2 and sizes[0] == sizes[1]:
             sizes = sizes[:1]  # same size: once, so it fits beside the actions (tooltip: both)
-        self.sizes_label.setText(" → ".join(sizes))
+        elif len(sizes) == 2 and has_image:
+            # Different sizes: the zoom is the after image's (the before is scaled to it).
+            zoom_text = self.tr("{zoom} of after").format(zoom=zoom_text)
+        self.zoom_label.setText(zoom_text)
+        # Whole forms only, longest that fits: both sizes, the result's, nothing.
+        self.sizes_label.set_forms([" → ".join(sizes), sizes[-1] if len(sizes) == 2 else ""])
+        if self.isVisible():  # room for the sizes may move a button into the ⋯ menu
+            self.overflow.fit()
         self.sizes_label.setToolTip(" · ".join(words))
         self.sizes_label.setAccessibleDescription(" · ".join(words))
         self.canvas.setAccessibleDescription(self._describe())

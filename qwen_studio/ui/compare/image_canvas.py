@@ -299,6 +299,10 @@ class ImageCanvas(QWidget):
     def busy_text(self) -> str | None:
         return self._busy
 
+    def _after_word(self) -> str:
+        # While an edit runs, the result on screen is the previous one: say so.
+        return self.tr("Previous") if self._busy else self.tr("After")
+
     def is_fit(self) -> bool:
         return self._fit
 
@@ -500,12 +504,13 @@ class ImageCanvas(QWidget):
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
                 self._paint_divider(p, pane, x)
                 self._paint_label(p, pane, self.tr("Before"), Qt.AlignmentFlag.AlignLeft)
-                self._paint_label(p, pane, self.tr("After"), Qt.AlignmentFlag.AlignRight)
+                self._paint_label(p, pane, self._after_word(), Qt.AlignmentFlag.AlignRight)
             else:
                 img = self._before if role == "before" else self._after
                 assert img is not None
                 self._paint_image(p, pane, img, pane, dpr, nearest)
-                self._paint_label(p, pane, self.tr(role.capitalize()), Qt.AlignmentFlag.AlignLeft)
+                word = self.tr("Before") if role == "before" else self._after_word()
+                self._paint_label(p, pane, word, Qt.AlignmentFlag.AlignLeft)
             p.restore()
         if self._busy:
             self._paint_busy(p, full)
@@ -569,23 +574,34 @@ class ImageCanvas(QWidget):
         x = pane.left() + 10 if side == Qt.AlignmentFlag.AlignLeft else pane.right() - 10 - w
         self._pill(p, QRectF(x, pane.top() + 10, w, h), text, font)
 
-    def _paint_busy(self, p: QPainter, full: QRectF) -> None:
+    def _busy_rect(self, full: QRectF) -> QRectF:
+        metrics = QFontMetricsF(self.font())
         assert self._busy is not None
-        font = QFont(self.font())
-        metrics = QFontMetricsF(font)
-        w = metrics.horizontalAdvance(self._busy) + 32
-        h = metrics.height() + 12
-        rect = QRectF(full.center().x() - w / 2, full.bottom() - h - 18, w, h)
-        self._pill(p, rect, self._busy, font)
-        # A slow sliding sliver on the top edge: alive, but nothing that grabs the eye.
-        seg = full.width() * 0.22
-        t = self._busy_phase
-        x = full.left() - seg + (full.width() + seg) * (0.5 - 0.5 * math.cos(math.pi * t))
-        p.fillRect(QRectF(x, full.top(), seg, 2), QColor(220, 220, 220, 150))
+        h = metrics.height() + 14
+        w = metrics.horizontalAdvance(self._busy) + h + 28  # room for the spinner
+        return QRectF(full.center().x() - w / 2, full.bottom() - h - 24, w, h)
+
+    def _paint_busy(self, p: QPainter, full: QRectF) -> None:
+        """One calm pill: a turning arc and the words, nothing else on the canvas moves."""
+        text = self._busy or ""
+        rect = self._busy_rect(full)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        path = QPainterPath()
+        path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        p.fillPath(path, QColor(20, 20, 20, 180))
+        d = rect.height() - 14
+        arc = QRectF(rect.left() + 12, rect.top() + 7, d, d)
+        p.setPen(QPen(QColor(255, 255, 255, 60), 2))
+        p.drawEllipse(arc)
+        p.setPen(QPen(QColor(0xEE, 0xEE, 0xEE), 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawArc(arc, int(-self._busy_phase * 180 * 16), 90 * 16)
+        p.setFont(self.font())
+        p.drawText(rect.adjusted(d + 18, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _tick_busy(self) -> None:
         self._busy_phase = (self._busy_phase + 0.02) % 2.0
-        self.update(0, 0, self.width(), 3)
+        if self._busy:
+            self.update(self._busy_rect(QRectF(self.rect())).toAlignedRect().adjusted(-2, -2, 2, 2))
 
     def _paint_empty(self, p: QPainter, full: QRectF) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

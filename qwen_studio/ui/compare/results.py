@@ -18,6 +18,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.library import Library
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.compare_view import CompareView
@@ -48,12 +49,14 @@ def make_compare_view() -> CompareView:
 class ResultsController(QObject):
     def __init__(self, view: CompareView, history: HistoryModel, editor: EditorState,
                  tasks: TaskRunner, notices: Notices, settings: QSettings,
-                 status: StatusFn, use_as_input: UseAsInput, dialog_parent: QWidget) -> None:
+                 status: StatusFn, use_as_input: UseAsInput, dialog_parent: QWidget,
+                 library: Library | None = None) -> None:
         super().__init__(dialog_parent)
         self.view, self.history, self.editor = view, history, editor
         self.tasks, self.notices, self.settings = tasks, notices, settings
         self._status, self._use_as_input = status, use_as_input
         self._dialog_parent = dialog_parent
+        self.library = library  # for edits the history list has not loaded (show_edit)
         # Decoded "before" images by source path, most recent last.
         self._before_cache: OrderedDict[str, QImage] = OrderedDict()
         self._inputs_generation = 0  # drops stale "before" decodes
@@ -62,6 +65,8 @@ class ResultsController(QObject):
         self._images: list[QImage] = []
         self._paths: list[Path] = []
         self._index = 0
+        # Told the results on screen (edit id, paths): the results grid follows them.
+        self.results_shown: Callable[[int | None, list[Path]], None] | None = None
         view.saveRequested.connect(self.save)
         view.copyRequested.connect(self.copy)
         view.useAsInputRequested.connect(self.use_as_input)
@@ -108,6 +113,36 @@ class ResultsController(QObject):
         self.shown_job = job
         self.tasks.spawn(self._load_entry(entry))
 
+    def show_edit(self, edit_id: int) -> None:
+        """Any edit of the library by id (a version in the graph, a batch member), whether
+        or not the history list has loaded its row."""
+        if self.history.entry(-edit_id) is not None or self.library is None:
+            self.show_entry(-edit_id)
+            return
+        self.shown_job = -edit_id
+        self.tasks.spawn(self._load_record(edit_id))
+
+    async def _load_record(self, edit_id: int) -> None:
+        assert self.library is not None
+        rec = await self.tasks.run(self.library.get, edit_id)
+        if rec is None or self.shown_job != -edit_id:
+            return
+        before: QImage | None = None
+        if rec.input_files:
+            with contextlib.suppress(QwenStudioError):
+                before = await self.tasks.run(il.decode_image, rec.input_files[0],
+                                              DISPLAY_MAX_SIDE)
+        images, paths = [], []
+        for p in rec.result_files:
+            with contextlib.suppress(QwenStudioError):
+                images.append(await self.tasks.run(il.decode_image, p, DISPLAY_MAX_SIDE))
+                paths.append(p)
+        if self.shown_job != -edit_id:
+            il.release_later([before, images])
+            return
+        self.view.set_before(before)
+        self._set_after(images, paths, -edit_id)
+
     async def _load_entry(self, entry: HistoryEntry) -> None:
         job = entry.job_id
         before: QImage | None = None
@@ -147,6 +182,10 @@ class ResultsController(QObject):
         self.view.set_results(images, paths)
         self.view.set_result_path(paths[0] if paths else None)
         il.release_later(dead)
+        if self.results_shown is not None:
+            entry = self.history.entry(job) if job is not None else None
+            edit_id = entry.edit_id if entry else (-job if job is not None and job < 0 else None)
+            self.results_shown(edit_id, list(paths))
 
     def _on_result_selected(self, index: int) -> None:
         if 0 <= index < len(self._paths):
@@ -216,8 +255,10 @@ class ResultsController(QObject):
         cur = self.current_result()
         if cur is None:
             return
-        entry = self._shown_entry()
-        self._use_as_input(cur[0], entry.edit_id if entry else None)
+        entry, job = self._shown_entry(), self._after_job
+        # An edit shown by id (show_edit) has no list entry: its job key is -edit_id.
+        parent = entry.edit_id if entry else (-job if job is not None and job < 0 else None)
+        self._use_as_input(cur[0], parent)
         self._status(translate(
             "MainWindow", "The result is now the input: describe the next change"))
 

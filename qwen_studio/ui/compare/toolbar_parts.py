@@ -1,42 +1,55 @@
-"""Small parts of the compare view's toolbar: an eliding label and the drag-out handle."""
+"""Small parts of the compare view's toolbar: labels that shorten by whole forms (never
+cut mid-string), the drag-out handle."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QMouseEvent, QPaintEvent
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtGui import QAction, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
+
+from qwen_studio.ui.icons import icon
 
 
-class ElidedLabel(QLabel):
-    """A label that shrinks with the toolbar instead of pushing buttons off screen."""
+class StagedLabel(QLabel):
+    """Shows the longest of its forms that fits ("600×400 → 1248×832", then "→ 1248×832",
+    then nothing): a size cut in the middle ("600×4…8×832") says nothing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._full = ""
+        self._forms: list[str] = []
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
+        self.setMinimumWidth(0)
 
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self.setAccessibleDescription(text)
-        super().setText(text)
+    def set_forms(self, forms: list[str]) -> None:
+        self._forms = [f for f in forms if f]
+        self._pick()
+
+    def forms(self) -> list[str]:
+        return list(self._forms)
 
     def full_text(self) -> str:
-        return self._full
+        return self._forms[0] if self._forms else ""
+
+    def shortest_width(self) -> int:
+        """Room the shortest form needs (0 with nothing to say)."""
+        return min((self.fontMetrics().horizontalAdvance(f) + 8 for f in self._forms),
+                   default=0)
 
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 8,
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text()) + 8,
                      super().sizeHint().height())
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle,
-                                               self.width())
-        if elided != super().text():
-            super().setText(elided)
-        super().paintEvent(event)
+    def _pick(self) -> None:
+        fm, room = self.fontMetrics(), self.width() - 4
+        shown = next((f for f in self._forms if fm.horizontalAdvance(f) <= room), "")
+        if shown != self.text():
+            self.setText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._pick()
 
 
 class DragHandle(QToolButton):
@@ -64,3 +77,66 @@ class DragHandle(QToolButton):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._press = None
         super().mouseReleaseEvent(event)
+
+
+class ToolbarOverflow:
+    """Moves the toolbar buttons that do not fit, last first, into a ⋯ menu: at any width
+    every action stays one click away instead of vanishing."""
+
+    def __init__(self, bar: QWidget, droppable: tuple[QToolButton, ...],
+                 more_button: QToolButton, keep: StagedLabel | None = None) -> None:
+        self.bar, self.droppable, self.more_button = bar, droppable, more_button
+        self.keep = keep  # a label whose shortest form stays readable before buttons do
+        more_button.setIcon(icon("more"))
+        more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(more_button)
+        self.menu.setObjectName("toolbarOverflowMenu")
+        more_button.setMenu(self.menu)
+        more_button.hide()
+
+    def _needed(self) -> int:
+        """Width of the bar with every droppable button shown (the ⋯ button not), and the
+        kept label at its shortest form: summed from the widgets' current size hints, as
+        texts such as the zoom ("34 % of after") change their width."""
+        layout = self.bar.layout()
+        assert layout is not None
+        m = layout.contentsMargins()
+        total, count = m.left() + m.right(), 0
+        for i in range(layout.count()):
+            item = layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if item is None or widget is self.more_button:
+                continue
+            if widget is None:
+                total += item.sizeHint().width()  # a fixed spacing
+                continue
+            if widget.isHidden() and widget not in self.droppable:
+                continue
+            if self.keep is not None and widget is self.keep:
+                total += self.keep.shortest_width()
+            else:
+                total += max(widget.sizeHint().width(), widget.minimumSizeHint().width(),
+                             widget.minimumWidth())
+            count += 1
+        return total + max(0, count - 1) * layout.spacing()
+
+    def fit(self) -> None:
+        layout = self.bar.layout()
+        assert layout is not None
+        needed, width = self._needed(), self.bar.width()
+        more = self.more_button.sizeHint().width() + layout.spacing()
+        overflow: list[QAction] = []
+        for button in self.droppable:
+            fits = width >= needed + (more if overflow or needed > width else 0)
+            if not fits:
+                needed -= button.sizeHint().width() + layout.spacing()
+                action = button.defaultAction()
+                if action is not None:
+                    overflow.insert(0, action)
+            button.setVisible(fits)
+        self.menu.clear()
+        self.menu.addActions(overflow)
+        self.more_button.setVisible(bool(overflow))
+
+    def actions(self) -> list[QAction]:
+        return self.menu.actions() if self.more_button.isVisibleTo(self.bar) else []

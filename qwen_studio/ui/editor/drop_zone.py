@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 EMPTY_TEXT = QT_TRANSLATE_NOOP("DropZone", "Drop photos, paste (Ctrl+V) or click to browse")
@@ -115,13 +116,22 @@ class DropZone(QFrame):
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
+        self._message_icon = QLabel()
+        self._message_icon.setObjectName("dropZoneMessageIcon")
+        self._message_icon.setFixedSize(16, 16)
+        self._message_icon.hide()
+        message_row = QHBoxLayout()
+        message_row.setContentsMargins(0, 0, 0, 0)
+        message_row.setSpacing(6)
+        message_row.addWidget(self._message_icon, 0, Qt.AlignmentFlag.AlignTop)
+        message_row.addWidget(self.message_label, 1)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 12, 12, 12)
         lay.addWidget(self._empty, 1)
         lay.addWidget(self._thumbs, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self._caption)
-        lay.addWidget(self.message_label)
+        lay.addLayout(message_row)
         self._restyle()
 
     # -- state ---------------------------------------------------------------------------------
@@ -158,11 +168,16 @@ class DropZone(QFrame):
         if not text:
             self.message_label.clear()
             self.message_label.hide()
+            self._message_icon.hide()
             return
-        word = {"error": self.tr("⚠ Not added"), "warning": self.tr("⚠ Note")}.get(kind, "ℹ")
+        word = {"error": self.tr("Not added"), "warning": self.tr("Note")}.get(kind, "")
         self._set_state(self.message_label, "noteKind", kind)  # theme colour of the kind
-        self.message_label.setText(f"{word}: {text}" if kind != "info" else f"{word} {text}")
-        self.message_label.setAccessibleName(f"{word}: {text}")
+        meaning = {"error": "warning", "warning": "warning"}.get(kind, "info")
+        self._message_icon.setPixmap(icon(meaning, f"{kind}_fg" if kind in (
+            "error", "warning") else "info_fg").pixmap(16, 16))
+        self._message_icon.show()
+        self.message_label.setText(f"{word}: {text}" if word else text)
+        self.message_label.setAccessibleName(f"{word}: {text}" if word else text)
         self.message_label.show()
 
     def message(self) -> str:

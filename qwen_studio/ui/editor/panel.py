@@ -1,4 +1,8 @@
-"""The left column: inputs, prompt, parameters and Run, bound to an EditorState."""
+"""The left column: inputs, prompt, parameters and Run, bound to an EditorState.
+
+Inputs, prompt and parameters scroll; Run and Cancel sit in a fixed footer below them, so
+they never scroll out of view (a batch queue open under the window takes height from the
+panel, and the hint still says "press Run")."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.editor.parameters_panel import ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
 from qwen_studio.ui.editor.state import EditorState, Parameters
+from qwen_studio.ui.icons import icon
 
 translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
 
@@ -26,7 +31,7 @@ def read_parameters(params: ParametersPanel) -> Parameters:
         prompt_extend=params.prompt_extend_check.isChecked())
 
 
-class EditorPanel(QScrollArea):
+class EditorPanel(QWidget):
     """Widgets write what the user sets into `state` as it changes; the panel's inputs
     strip shows `state.inputs`."""
 
@@ -63,21 +68,36 @@ class EditorPanel(QScrollArea):
         lv.addSpacing(4)
         lv.addWidget(self.prompt_panel)
         lv.addWidget(self.params)
-        run_row = QHBoxLayout()
+        lv.addStretch(1)
+        self.run_button.setIcon(icon("run"))
+        self.cancel_button.setIcon(icon("cancel"))
+        self.footer = QWidget()
+        self.footer.setObjectName("runFooter")
+        run_row = QHBoxLayout(self.footer)
+        run_row.setContentsMargins(12, 8, 12, 12)
         run_row.addWidget(self.run_button, 1)
         run_row.addWidget(self.cancel_button)
-        lv.addLayout(run_row)
-        lv.addStretch(1)
-        self.setObjectName("leftScroll")
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("leftScroll")
+        self.scroll_area.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
+        self.scroll_area.setAccessibleDescription(
+            translate("MainWindow", "Input photos, prompt and parameters"))
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(left)
+        # The panel reflows to its width; a sideways scroll bar would hide the counts.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setObjectName("editorPanel")
         self.setAccessibleName(translate("MainWindow", "Inputs and prompt"))
         self.setAccessibleDescription(
             translate("MainWindow", "Input photos, prompt, parameters and the Run button"))
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setWidget(left)
         self.setMinimumWidth(260)
-        # The panel reflows to its width; a sideways scroll bar would hide the counts.
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll_area, 1)
+        outer.addWidget(self.footer)
 
         pp, params = self.prompt_panel, self.params
         pp.prompt_edit.textChanged.connect(lambda: state.set_prompt(pp.prompt()))

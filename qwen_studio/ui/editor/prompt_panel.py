@@ -1,14 +1,18 @@
-"""Prompt and negative prompt with live character counts against the service limits."""
+"""Prompt and negative prompt with live character counts against the service limits.
+
+The prompt box grows with its text (a few lines empty, up to MAX_PROMPT_LINES before it
+scrolls); the negative prompt, used less often, starts collapsed behind a toggle."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QStyle,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -16,6 +20,10 @@ from PySide6.QtWidgets import (
 from qwen_studio.core.request import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT
 from qwen_studio.ui import theme
 from qwen_studio.ui.editor.drop_zone import mime_has_media
+from qwen_studio.ui.icons import icon
+
+MIN_PROMPT_LINES = 3
+MAX_PROMPT_LINES = 14
 
 
 class PromptEdit(QPlainTextEdit):
@@ -43,6 +51,39 @@ class PromptEdit(QPlainTextEdit):
         super().insertFromMimeData(source)
 
 
+class GrowingPromptEdit(PromptEdit):
+    """A prompt box as tall as its text: MIN_PROMPT_LINES to MAX_PROMPT_LINES, then it
+    scrolls (a fixed height hid long prompts, or wasted room on short ones)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.textChanged.connect(self._fit_height)
+        self._fit_height()
+
+    def _lines(self) -> int:
+        doc = self.document()
+        lines, block = 0, doc.begin()
+        while block.isValid():
+            layout = block.layout()
+            lines += max(1, layout.lineCount() if layout is not None else 1)
+            block = block.next()
+        return lines
+
+    def _fit_height(self) -> None:
+        lines = min(max(self._lines(), MIN_PROMPT_LINES), MAX_PROMPT_LINES)
+        m = self.contentsMargins()
+        height = (lines * self.fontMetrics().lineSpacing()
+                  + int(2 * self.document().documentMargin()) + m.top() + m.bottom() + 2)
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_height()  # lines rewrap at the new width
+
+
 class _Counter(QWidget):
     """'123 / 800', or an icon plus 'Too long' when over: never colour alone."""
 
@@ -68,8 +109,7 @@ class _Counter(QWidget):
     def update_count(self, n: int) -> None:
         over = n > self.limit
         if over and self._icon.pixmap().isNull():
-            self._icon.setPixmap(self.style().standardIcon(
-                QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(14, 14))
+            self._icon.setPixmap(icon("warning", "warning_fg").pixmap(14, 14))
         self._icon.setVisible(over)
         if over:
             self.label.setText(self.tr("Too long: {n} / {limit} — remove {extra}").format(
@@ -94,7 +134,7 @@ class PromptPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.prompt_edit = PromptEdit()
+        self.prompt_edit = GrowingPromptEdit()
         self.prompt_edit.setObjectName("promptEdit")
         self.prompt_edit.setAccessibleName(self.tr("Prompt"))
         self.prompt_edit.setAccessibleDescription(
@@ -106,8 +146,6 @@ class PromptPanel(QWidget):
                     "backdrop”")
         )
         self.prompt_edit.setTabChangesFocus(True)
-        self.prompt_edit.setMinimumHeight(96)
-        self.prompt_edit.setMaximumHeight(220)
         self.prompt_count = _Counter(PROMPT_LIMIT, "prompt")
 
         self.negative_edit = PromptEdit()
@@ -125,9 +163,22 @@ class PromptPanel(QWidget):
         title = QLabel(self.tr("Prompt"))
         title.setObjectName("sectionTitle")
         title.setBuddy(self.prompt_edit)
-        neg_title = QLabel(self.tr("Negative prompt"))
-        neg_title.setObjectName("sectionTitle")
-        neg_title.setBuddy(self.negative_edit)
+        # The negative prompt's title is its expand/collapse toggle.
+        self.negative_toggle = QToolButton()
+        self.negative_toggle.setObjectName("negativeToggle")
+        self.negative_toggle.setCheckable(True)
+        self.negative_toggle.setAutoRaise(True)
+        self.negative_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.negative_toggle.setAccessibleName(self.tr("Negative prompt"))
+        self.negative_toggle.setAccessibleDescription(
+            self.tr("Show or hide the negative prompt"))
+        self.negative_toggle.toggled.connect(self.set_negative_expanded)
+        self._negative_box = QWidget()
+        neg_lay = QVBoxLayout(self._negative_box)
+        neg_lay.setContentsMargins(0, 0, 0, 0)
+        neg_lay.setSpacing(4)
+        neg_lay.addWidget(self.negative_edit)
+        neg_lay.addWidget(self.negative_count)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -136,9 +187,9 @@ class PromptPanel(QWidget):
         lay.addWidget(self.prompt_edit)
         lay.addWidget(self.prompt_count)
         lay.addSpacing(4)
-        lay.addWidget(neg_title)
-        lay.addWidget(self.negative_edit)
-        lay.addWidget(self.negative_count)
+        lay.addWidget(self.negative_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self._negative_box)
+        self.set_negative_expanded(False)
 
         # Count what is sent: the request strips leading and trailing whitespace, so the
         # counter and the "too long" message agree on the number.
@@ -149,6 +200,7 @@ class PromptPanel(QWidget):
             lambda: self.negative_count.update_count(
                 len(self.negative_edit.toPlainText().strip()))
         )
+        self.negative_edit.textChanged.connect(self._label_negative_toggle)
         for edit in (self.prompt_edit, self.negative_edit):
             edit.runRequested.connect(self.runRequested)
             edit.mediaPasted.connect(self.mediaPasted)
@@ -164,3 +216,26 @@ class PromptPanel(QWidget):
 
     def set_negative_prompt(self, text: str) -> None:
         self.negative_edit.setPlainText(text)
+
+    def negative_expanded(self) -> bool:
+        return self._negative_box.isVisibleTo(self)
+
+    def set_negative_expanded(self, expanded: bool) -> None:
+        self._negative_box.setVisible(expanded)
+        if self.negative_toggle.isChecked() != expanded:
+            self.negative_toggle.setChecked(expanded)
+        self.negative_toggle.setIcon(icon("collapse" if expanded else "expand"))
+        self._label_negative_toggle()
+
+    def focus_negative(self) -> None:
+        """Open the negative prompt (if collapsed) and put the cursor in it."""
+        self.set_negative_expanded(True)
+        self.negative_edit.setFocus()
+
+    def _label_negative_toggle(self) -> None:
+        # Collapsed with text in it: say so, the text still goes with every Run.
+        n = len(self.negative_edit.toPlainText().strip())
+        text = self.tr("Negative prompt")
+        if n and not self._negative_box.isVisibleTo(self):
+            text = self.tr("Negative prompt ({n} characters)").format(n=n)
+        self.negative_toggle.setText(text)

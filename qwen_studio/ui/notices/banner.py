@@ -8,25 +8,23 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices.center import Notices
 from qwen_studio.ui.notices.notice import Notice, NoticeKind, NoticeLevel
 
-# kind -> (QStyle.StandardPixmap member *name*, bold word). Colour is only a second channel:
+# kind -> (icon meaning in ui/icons, bold word). Colour is only a second channel:
 # each kind also has its own icon and word. The colours are theme tokens (theme.py style
 # sheet, selected by the `bannerKind` property), so they follow a live light/dark switch.
-# Names, not members: touching QStyle.StandardPixmap (or QAccessible) at import builds ~100
-# Python enums, ~10 ms of start-up for a banner that is usually hidden.
 _KIND_STYLE = {
-    "error": ("SP_MessageBoxCritical", QT_TRANSLATE_NOOP("Banner", "Error")),
-    "warning": ("SP_MessageBoxWarning", QT_TRANSLATE_NOOP("Banner", "Warning")),
-    "info": ("SP_MessageBoxInformation", QT_TRANSLATE_NOOP("Banner", "Note")),
+    "error": ("error", QT_TRANSLATE_NOOP("Banner", "Error")),
+    "warning": ("warning", QT_TRANSLATE_NOOP("Banner", "Warning")),
+    "info": ("info", QT_TRANSLATE_NOOP("Banner", "Note")),
 }
 
 
@@ -121,8 +119,7 @@ class Banner(QFrame):
             self.setProperty("bannerKind", look)
             self.style().unpolish(self)  # the style sheet picks the kind's colours
             self.style().polish(self)
-        icon = self.style().standardIcon(getattr(QStyle.StandardPixmap, pixmap_name))
-        self._icon.setPixmap(icon.pixmap(20, 20))
+        self._icon.setPixmap(icon(pixmap_name, f"{look}_fg").pixmap(20, 20))
         self._icon.setAccessibleName(word)
         # "Error: …" / "错误：…": the colon is the language's own.
         self._title.setText(self.tr("<b>{kind}:</b> {message}").format(

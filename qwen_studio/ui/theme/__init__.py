@@ -253,8 +253,38 @@ def palette(scheme: str) -> QPalette:
     return p
 
 
+_ARROWS = """
+QComboBox {{ padding-right: 22px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+    width: 20px; border: none; }}
+QComboBox::down-arrow {{ image: url({down}); width: 12px; height: 12px; }}
+QComboBox::down-arrow:disabled {{ image: url({down_disabled}); }}
+QAbstractSpinBox {{ background: {base}; border: 1px solid {border}; border-radius: 4px;
+    padding: 3px 20px 3px 4px; min-height: 20px; selection-background-color: {highlight}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 18px; border: none;
+    subcontrol-origin: border; }}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QAbstractSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
+QAbstractSpinBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: url({up_disabled}); }}
+QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{
+    image: url({down_disabled}); }}
+"""
+
+
 def stylesheet(scheme: str) -> str:
-    return _STYLESHEET.format(**tokens(scheme))
+    t = tokens(scheme)
+    # Combo and spin box arrows in the theme's colours (the style's own vanish on the light
+    # theme once the boxes are styled), from the one icon set.
+    from qwen_studio.ui.icons import svg_file
+
+    arrows = _ARROWS.format(
+        base=t["base"], border=t["border"], highlight=t["highlight"],
+        down=svg_file("step-down", t["muted"]), up=svg_file("step-up", t["muted"]),
+        down_disabled=svg_file("step-down", t["disabled_text"]),
+        up_disabled=svg_file("step-up", t["disabled_text"]))
+    return _STYLESHEET.format(**t) + arrows
 
 
 def saved_choice(settings: QSettings) -> str:

@@ -1,0 +1,124 @@
+"""Room for the image: the side panels step aside for the canvas.
+
+The window is editor | canvas | history in a splitter. This module owns how that splitter
+is sized (first start: the canvas gets what the panels do not need, at least 60 % of a
+1400 px window), the View ▸ Hide panels toggle (`togglePanelsAction`, also the Tab key
+when the canvas or nothing has focus: Tab in a text field still moves focus, and keyboard
+users tabbing through the panels keep their focus chain), and what is remembered of it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
+
+translate = QCoreApplication.translate
+
+# First-start widths of the side panels: at 1400 px the canvas keeps >= 60 % of the window.
+LEFT_WIDTH = 272
+RIGHT_WIDTH = 236
+CANVAS_MIN = 400
+
+
+class WindowLayout(QObject):
+    """Sizes, hides and remembers the side panels of `splitter` ([left, canvas, right])."""
+
+    def __init__(self, window: QMainWindow, splitter: QSplitter, canvas: QWidget,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent if parent is not None else window)
+        self.window, self.splitter, self.canvas = window, splitter, canvas
+        left, right = splitter.widget(0), splitter.widget(2)
+        assert left is not None and right is not None, "editor | canvas | history first"
+        self.left, self.right = left, right
+        self._hidden_sizes: list[int] | None = None  # the sizes before Hide panels
+        self.toggle_action = QAction(translate("MainWindow", "&Hide panels"), window)
+        self.toggle_action.setObjectName("togglePanelsAction")
+        self.toggle_action.setCheckable(True)
+        # Tab is the key (handled below, only where it does not move focus); the action
+        # shows it so Help ▸ Keyboard shortcuts and the menu list it.
+        self.toggle_action.setShortcut("Ctrl+Shift+F")
+        self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.toggle_action.setToolTip(translate(
+            "MainWindow", "Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)"))
+        self.toggle_action.toggled.connect(self.set_panels_hidden)
+        window.addAction(self.toggle_action)
+        canvas.installEventFilter(self)
+        window.installEventFilter(self)
+
+    # ----- the menu ----------------------------------------------------------------------
+    def add_view_menu(self) -> QMenu:
+        """View ▸ Hide panels, placed before the last menu (Help)."""
+        bar = self.window.menuBar()
+        menu = QMenu(translate("MainWindow", "&View"), bar)
+        menu.setObjectName("viewMenu")
+        menu.addAction(self.toggle_action)
+        actions = bar.actions()
+        if actions:
+            bar.insertMenu(actions[-1], menu)
+        else:
+            bar.addMenu(menu)
+        return menu
+
+    # ----- hiding ------------------------------------------------------------------------
+    def panels_hidden(self) -> bool:
+        return self._hidden_sizes is not None
+
+    def toggle(self) -> None:
+        self.toggle_action.toggle()
+
+    def set_panels_hidden(self, hidden: bool) -> None:
+        if hidden == self.panels_hidden():
+            return
+        left, right = self.left, self.right
+        if hidden:
+            self._hidden_sizes = self.splitter.sizes()
+            left.hide()
+            right.hide()
+        else:
+            sizes, self._hidden_sizes = self._hidden_sizes, None
+            left.show()
+            right.show()
+            if sizes is not None:
+                self.splitter.refresh()  # the handles come back first, then the sizes fit
+                self.splitter.setSizes(sizes)
+        if self.toggle_action.isChecked() != hidden:
+            self.toggle_action.setChecked(hidden)
+        self.toggle_action.setText(translate("MainWindow", "Show &panels") if hidden
+                                   else translate("MainWindow", "&Hide panels"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The canvas, or the bare window (nothing focused): Tab is Lightroom's toggle.
+        if (watched is self.canvas or watched is self.window) \
+                and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Tab \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.toggle()
+            return True
+        return False
+
+    # ----- sizes -------------------------------------------------------------------------
+    def default_sizes(self, total: int) -> list[int]:
+        return [LEFT_WIDTH, max(CANVAS_MIN, total - LEFT_WIDTH - RIGHT_WIDTH), RIGHT_WIDTH]
+
+    def apply_default_sizes(self) -> None:
+        total = max(self.splitter.width(), self.window.width())
+        self.splitter.setSizes(self.default_sizes(total))
+
+    def save_state(self) -> QByteArray:
+        """The splitter as the user arranged it (the panels' sizes also while hidden)."""
+        if self._hidden_sizes is None:
+            return self.splitter.saveState()
+        left, right = self.left, self.right
+        current = self.splitter.sizes()
+        left.show()
+        right.show()
+        self.splitter.setSizes(self._hidden_sizes)
+        state = self.splitter.saveState()
+        left.hide()
+        right.hide()
+        self.splitter.setSizes(current)
+        return state
+
+    def restore_state(self, state: QByteArray) -> bool:
+        return self.splitter.restoreState(state)

@@ -1,0 +1,146 @@
+"""Room for the image at 1400×900: the canvas' share of the width, the panel toggle, Run
+that never scrolls away, the growing prompt, notices over the canvas (issue #17)."""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QApplication, QLabel
+from window_helpers import drop_files, sandbox_endpoint, until
+
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
+
+
+def canvas_share(w) -> float:
+    return w.compare_view.canvas.width() / w.width()
+
+
+def settle(qtbot, w) -> None:
+    w.ensure_built()  # the batch queue's splitter re-parents the panels once, after paint
+    qtbot.waitUntil(lambda: w.compare_view.canvas.isVisible() and w.editor_panel.isVisible()
+                    and w.width() == 1400)
+    QApplication.processEvents()
+
+
+def test_canvas_gets_most_of_the_width_with_default_panels(make_window, sandbox, qtbot):
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    assert w.editor_panel.isVisible() and w.history_panel.isVisible()
+    assert canvas_share(w) >= 0.60, f"canvas {w.compare_view.canvas.width()} of {w.width()}"
+    # Side by side: each pane gets half the canvas, more than the 366 px it used to.
+    for setter in (w.compare_view.set_before, w.compare_view.set_after):
+        image = QImage(600, 400, QImage.Format.Format_RGB32)
+        image.fill(0x336699)
+        setter(image)
+    left, right = (pane for pane, _ in w.compare_view.canvas.panes())
+    assert min(left.width(), right.width()) > 400
+
+
+def test_hide_panels_action_and_tab_on_the_canvas(make_window, sandbox, qtbot):
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    sizes = w.splitter.sizes()
+    action = w.findChild(QAction, "togglePanelsAction")
+    assert action is not None
+    view_menu = next(a.menu() for a in w.menuBar().actions()
+                     if a.menu() is not None and a.menu().objectName() == "viewMenu")
+    assert action in view_menu.actions()
+
+    action.trigger()
+    qtbot.waitUntil(lambda: canvas_share(w) >= 0.90)
+    assert not w.editor_panel.isVisible() and not w.history_panel.isVisible()
+    action.trigger()
+    qtbot.waitUntil(lambda: w.editor_panel.isVisible() and w.history_panel.isVisible())
+    assert w.splitter.sizes() == sizes  # back exactly as the user had them
+
+    # Tab with the canvas focused hides and restores too ...
+    w.activateWindow()
+    w.compare_view.canvas.setFocus()
+    qtbot.waitUntil(lambda: w.compare_view.canvas.hasFocus())
+    qtbot.keyClick(w.compare_view.canvas, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: canvas_share(w) >= 0.90)
+    assert action.isChecked()
+    qtbot.keyClick(w.compare_view.canvas, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: w.editor_panel.isVisible())
+    # ... but in a text field Tab still moves focus, the panels stay.
+    w.prompt_panel.prompt_edit.setFocus()
+    qtbot.waitUntil(lambda: w.prompt_panel.prompt_edit.hasFocus())
+    qtbot.keyClick(w.prompt_panel.prompt_edit, Qt.Key.Key_Tab)
+    assert w.editor_panel.isVisible() and not action.isChecked()
+    assert not w.prompt_panel.prompt_edit.hasFocus()
+
+
+def test_panel_sizes_remembered_also_when_quit_with_panels_hidden(make_window, sandbox,
+                                                                  qtbot):
+    w1 = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w1)
+    assert w1.window_settings.first_start  # nothing saved yet: the launcher maximises it
+    w1.splitter.setSizes([300, 860, 240])
+    sizes = w1.splitter.sizes()
+    w1.layout_.set_panels_hidden(True)
+    w1.save_settings()
+    w2 = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w2)
+    assert w2.editor_panel.isVisible() and w2.history_panel.isVisible()
+    assert w2.splitter.sizes() == sizes
+    assert not w2.window_settings.first_start  # the launcher maximises only a first start
+
+
+def test_run_stays_in_view_with_twenty_photos_queued(make_window, sandbox, qloop, qtbot,
+                                                     tmp_path):
+    w = make_window(sandbox_endpoint(sandbox))
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for i in range(20):
+        Image.new("RGB", (320, 240), (i * 12, 90, 140)).save(folder / f"p{i:02d}.jpg")
+
+    async def scenario():
+        w.prompt_panel.prompt_edit.setPlainText("a white studio backdrop")
+        drop_files(w.drop_zone, [folder])
+        await until(lambda: w.batch.panel.model.rowCount() == 20, 20, "20 queued")
+
+    qloop.run(scenario())
+    assert w.batch.panel.isVisible()
+    QApplication.processEvents()
+    run = w.run_button
+    assert run.isVisible() and "(20)" in run.text()
+    # Wholly on screen: not clipped by a scroll area, not below the window's edge.
+    visible = run.visibleRegion().boundingRect()
+    assert visible.height() == run.height() and visible.width() == run.width()
+    bottom = run.mapTo(w, run.rect().bottomLeft()).y()
+    assert bottom < w.statusBar().mapTo(w, w.statusBar().rect().topLeft()).y()
+    assert not w.editor_panel.scroll_area.isAncestorOf(run)
+
+
+def test_prompt_grows_with_text_and_negative_prompt_starts_collapsed(make_window, qtbot):
+    w = make_window()
+    pp = w.prompt_panel
+    qtbot.waitUntil(pp.prompt_edit.isVisible)
+    empty = pp.prompt_edit.height()
+    pp.set_prompt("\n".join(f"line {i} of a long and careful prompt" for i in range(8)))
+    qtbot.waitUntil(lambda: pp.prompt_edit.height() > empty * 2)
+    assert not pp.negative_edit.isVisible() and not pp.negative_expanded()
+    pp.negative_toggle.click()
+    assert pp.negative_edit.isVisible()
+    w.save_settings()
+    w2 = make_window()
+    assert w2.prompt_panel.negative_expanded()
+
+
+def test_notice_lies_over_the_canvas_without_moving_it(make_window, sandbox, qtbot):
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    before = w.compare_view.canvas.geometry(), w.compare_view.mapTo(w, w.compare_view.pos())
+    w.notices.show(Notice(NoticeKind.TASK_FAILED, NoticeLevel.ERROR, "Something failed",
+                          "Details are in the log."))
+    qtbot.waitUntil(w.banner.isVisible)
+    QApplication.processEvents()
+    after = w.compare_view.canvas.geometry(), w.compare_view.mapTo(w, w.compare_view.pos())
+    assert after == before
+    banner = w.banner.geometry()
+    area = w.banner.parentWidget()
+    assert area is not None and area.rect().contains(banner)
+    message = w.banner.findChild(QLabel, "bannerMessage")
+    assert message is not None and message.isVisible()
+    assert w.banner.rect().contains(message.geometry())  # the text is not cut off
