@@ -2436,37 +2436,6 @@ newest first.</source>
     </message>
 </context>
 <context>
-    <name>StatusLook</name>
-    <message>
-        <source>Queued</source>
-        <translation>排队中</translation>
-    </message>
-    <message>
-        <source>Running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <source>Done</source>
-        <translation>完成</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Done earlier</source>
-        <translation>之前已完成</translation>
-    </message>
-    <message>
-        <source>Interrupted</source>
-        <translation>已中断</translation>
-    </message>
-</context>
-<context>
     <name>PromptEntriesModel</name>
     <message>
         <source>Starred snippet</source>
@@ -2601,17 +2570,6 @@ newest first.</source>
     <message>
         <source>Estimates: images returned × price per image (Settings can override a model's price). Failed edits cost nothing; the service's bill is the authority.</source>
         <translation>估算方法：返回的图片数 × 每张图片的价格（可在设置中覆盖某个模型的价格）。失败的编辑不收费；以服务商的账单为准。</translation>
-    </message>
-</context>
-<context>
-    <name>ResultsGrid</name>
-    <message>
-        <source>Results</source>
-        <translation>结果</translation>
-    </message>
-    <message>
-        <source>Arrow keys move; P marks a result picked, X rejected, U clears the mark; Enter shows it on the canvas.</source>
-        <translation>方向键移动；P 标为选中，X 标为排除，U 清除标记；Enter 在画布上显示。</translation>
     </message>
 </context>
 <context>
