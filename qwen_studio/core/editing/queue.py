@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -331,7 +332,21 @@ class EditQueue:
         self._publish(dataclasses.replace(
             p, status=EditStatus.RUNNING, stage=Stage.PREPARING, attempt=1, retry=None,
             started_at=now, finished_at=None))
-        self._tasks[p.edit_id] = asyncio.ensure_future(self._execute(p.edit_id))
+        task = asyncio.ensure_future(self._execute(p.edit_id))
+        self._tasks[p.edit_id] = task
+        task.add_done_callback(functools.partial(self._reap, p.edit_id))
+
+    def _reap(self, edit_id: int, task: asyncio.Task[None]) -> None:
+        # A task cancelled before its first step never runs _execute's body (no except, no
+        # finally): without this its edit stayed RUNNING for good, holding a slot.
+        if self._tasks.get(edit_id) is not task:
+            return
+        del self._tasks[edit_id]
+        p = self.edits.get(edit_id)
+        if p is not None and p.status is EditStatus.RUNNING:
+            self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
+                         else EditStatus.CANCELLED)
+        self._wake.set()
 
     async def _execute(self, edit_id: int) -> None:
         try:

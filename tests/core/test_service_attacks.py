@@ -1,0 +1,158 @@
+"""Adversarial checks of the edit service (core/editing) against the sandbox over loopback
+and a real library: cancellation at the awkward instants, listeners that misbehave or call
+back into the service, many edits, and the service's status agreeing with the library's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
+from qwen_studio.core.editing.batches import new_batch_id
+from qwen_studio.core.editing.progress import EditProgress, EditResult
+from qwen_studio.core.editing.queue import EditContext, EditQueue
+from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.service import EditService
+from qwen_studio.core.editing.sinks import LibrarySink
+from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
+from qwen_studio.core.library import Library
+from qwen_studio.core.request import EditRequest
+from qwen_studio.sandbox import SandboxServer
+
+KEY = "attack-key"
+FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=3, read_timeout=20)
+
+
+def photos(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"a{i:03d}.jpg"
+        Image.new("RGB", (200, 150), (i * 37 % 256, 60, 120)).save(p, quality=80)
+        out.append(p)
+    return out
+
+
+def request(path: Path) -> EditRequest:
+    return EditRequest(inputs=(str(path),), prompt="studio backdrop")
+
+
+@pytest.fixture
+def sb() -> Iterator[SandboxServer]:
+    server = SandboxServer(api_key=KEY, latency=0.2).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Harness:
+    """A service over the sandbox and a real library, as the window builds it."""
+
+    def __init__(self, base_url: str, root: Path, concurrency: int = 2) -> None:
+        self.base_url = base_url
+        self.root = root
+        self.library = Library(root)
+        self.pool = ThreadPoolExecutor(max_workers=3)
+        self.concurrency = concurrency
+        self.events: list[EditProgress] = []
+
+    async def __aenter__(self) -> EditService:
+        self._http = make_http_client(FAST)
+        http = await self._http.__aenter__()
+        client = ImageClient(http, Endpoint(self.base_url, "bailian", KEY), FAST)
+        recorder = EditRecorder(self.library)
+        self.service = EditService(lambda: client, recorder, LibrarySink(recorder, self.pool),
+                                   self.pool, self.concurrency)
+        self.service.subscribe(self.events.append)
+        return self.service
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.service.close()
+        await self._http.__aexit__(None, None, None)
+        self.pool.shutdown(wait=True)
+        self.library.close()
+
+    def library_statuses(self, ids: list[int]) -> dict[int, EditStatus]:
+        with Library(self.root) as lib:
+            return {i: rec.status for i in ids if (rec := lib.get(i)) is not None}
+
+
+def finished_then_running(events: list[EditProgress]) -> list[int]:
+    """Edit ids for which a listener saw a finished status and then, with no retry (QUEUED)
+    in between, a RUNNING one or a different finished one."""
+    last: dict[int, EditStatus] = {}
+    bad = []
+    for p in events:
+        before = last.get(p.edit_id)
+        if before in FINISHED_STATUSES and p.status is not EditStatus.QUEUED:
+            bad.append(p.edit_id)
+        last[p.edit_id] = p.status
+    return bad
+
+
+# -- cancelled the instant it starts ------------------------------------------------------
+def test_a_cancel_arriving_as_an_edit_starts_cancels_it_and_frees_its_slot(
+        sb, tmp_path, run_async) -> None:
+    """The user's Cancel reaches the loop right after the queue launched the edit, before
+    its task first ran (a click processed between two loop callbacks). The edit must end
+    CANCELLED, not stay 'running' forever holding a slot, and wait_idle must return."""
+    shots = photos(tmp_path / "in", 3)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=1)
+
+    async def main() -> list[int]:
+        async with h as service:
+            loop = asyncio.get_running_loop()
+            first: list[int] = []
+
+            def cancel_as_it_starts(p: EditProgress) -> None:
+                if p.status is EditStatus.RUNNING and not first:
+                    first.append(p.edit_id)
+                    loop.call_soon(service.cancel, p.edit_id)
+
+            service.subscribe(cancel_as_it_starts)
+            ids = await service.submit([request(p) for p in shots], batch_id=new_batch_id())
+            await asyncio.wait_for(service.wait_idle(), 10)
+            assert service.snapshot(ids[0]).status is EditStatus.CANCELLED
+            assert [service.snapshot(i).status for i in ids[1:]] == [EditStatus.DONE] * 2
+            assert not service.stats().active
+            return ids
+
+    ids = run_async(main(), timeout=30)
+    assert sb.request_count == 2  # the cancelled edit was never sent
+    assert h.library_statuses(ids) == {ids[0]: EditStatus.CANCELLED,
+                                       ids[1]: EditStatus.DONE, ids[2]: EditStatus.DONE}
+
+
+def test_close_as_an_edit_starts_leaves_it_interrupted_not_running(run_async) -> None:
+    """close() right after the queue launched an edit: it ends INTERRUPTED (a resume runs
+    it), never RUNNING in the service's own state."""
+
+    async def fn(ctx: EditContext) -> EditResult:
+        await asyncio.sleep(5)
+        return EditResult(())
+
+    async def main() -> EditQueue:
+        q = EditQueue(fn, concurrency=1)
+        loop = asyncio.get_running_loop()
+        closing: list[asyncio.Future[None]] = []
+
+        def close_as_it_starts(p: EditProgress) -> None:
+            if p.status is EditStatus.RUNNING and not closing:
+                closing.append(loop.create_task(q.close()))
+
+        q.subscribe(close_as_it_starts)
+        q.add(EditProgress(1, EditRequest(inputs=("a.jpg",), prompt="p"), "a"))
+        q.start()
+        while not closing:
+            await asyncio.sleep(0)
+        await asyncio.wait_for(closing[0], 5)
+        return q
+
+    q = run_async(main(), timeout=10)
+    assert q.edits[1].status is EditStatus.INTERRUPTED
