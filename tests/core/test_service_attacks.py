@@ -156,3 +156,77 @@ def test_close_as_an_edit_starts_leaves_it_interrupted_not_running(run_async) ->
 
     q = run_async(main(), timeout=10)
     assert q.edits[1].status is EditStatus.INTERRUPTED
+
+
+# -- listeners that call back into the service ---------------------------------------------
+def test_a_listener_that_cancels_an_edit_as_it_starts_stops_it_for_good(
+        sb, tmp_path, run_async) -> None:
+    """A subscriber cancels synchronously when it sees an edit start (e.g. a slot on a
+    direct connection). The edit must not be sent anyway, and no listener may see it
+    finished and then running (or finished twice)."""
+    shots = photos(tmp_path / "in", 2)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=1)
+    later: list[EditProgress] = []
+
+    async def main() -> list[int]:
+        async with h as service:
+            target: list[int] = []
+
+            def cancel_now(p: EditProgress) -> None:
+                if p.status is EditStatus.RUNNING and not target:
+                    target.append(p.edit_id)
+                    service.cancel(p.edit_id)
+
+            service.subscribe(cancel_now)
+            service.subscribe(later.append)  # subscribed after the one that cancels
+            ids = await service.submit([request(p) for p in shots], batch_id=new_batch_id())
+            await asyncio.wait_for(service.wait_idle(), 10)
+            return ids
+
+    ids = run_async(main(), timeout=30)
+    assert sb.request_count == 1
+    assert finished_then_running(h.events) == []
+    assert finished_then_running(later) == []
+    assert later[-1].edit_id == ids[1] or {p.edit_id for p in later if p.finished} == set(ids)
+    assert [p.status for p in later if p.edit_id == ids[0]][-1] is EditStatus.CANCELLED
+    assert h.library_statuses(ids)[ids[0]] is EditStatus.CANCELLED
+
+
+def test_a_listener_that_raises_breaks_nothing(sb, tmp_path, run_async) -> None:
+    shots = photos(tmp_path / "in", 4)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=2)
+
+    def broken(p: EditProgress) -> None:
+        raise RuntimeError("listener bug")
+
+    async def main() -> list[int]:
+        async with h as service:
+            service.subscribe(broken)
+            ids = await service.submit([request(p) for p in shots], batch_id=new_batch_id())
+            await asyncio.wait_for(service.wait_idle(), 20)
+            return ids
+
+    ids = run_async(main(), timeout=40)
+    assert {p.edit_id: p.status for p in h.events if p.finished} == dict.fromkeys(
+        ids, EditStatus.DONE)
+    assert set(h.library_statuses(ids).values()) == {EditStatus.DONE}
+
+
+def test_a_queue_listener_that_raises_does_not_stop_the_queue(run_async) -> None:
+    """EditQueue.subscribe is public: a raising subscriber must not kill the runner (the
+    edit would stay RUNNING with no task and nothing after it would start)."""
+
+    async def fn(ctx: EditContext) -> EditResult:
+        return EditResult(())
+
+    async def main() -> EditQueue:
+        q = EditQueue(fn, concurrency=2)
+        q.subscribe(lambda p: 1 / 0)
+        for i in range(1, 4):
+            q.add(EditProgress(i, EditRequest(inputs=(f"{i}.jpg",), prompt="p"), str(i)))
+        q.start()
+        await asyncio.wait_for(q.wait_idle(), 5)
+        return q
+
+    q = run_async(main(), timeout=10)
+    assert [p.status for p in q.ordered()] == [EditStatus.DONE] * 3

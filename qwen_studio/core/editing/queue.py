@@ -12,9 +12,11 @@ retries as data through its `EditContext`, and returns an `EditResult` (or raise
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,6 +26,8 @@ from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitError, Reason
 from qwen_studio.core.request import EditRequest
+
+log = logging.getLogger(__name__)
 
 MAX_CONCURRENCY = 16
 # What retry() and retry_failed() run again.
@@ -115,6 +119,8 @@ class EditQueue:
         self._idle.set()
         self._runner: asyncio.Task[None] | None = None
         self._listeners: list[Listener] = []
+        self._outbox: collections.deque[EditProgress] = collections.deque()
+        self._delivering = False
         self._started: dict[str | None, float] = {}  # batch -> first launch this session
         self._earlier: set[int] = set()  # finished in an earlier session (resume)
         self._closing = False
@@ -126,8 +132,23 @@ class EditQueue:
 
     def _publish(self, progress: EditProgress) -> None:
         self.edits[progress.edit_id] = progress
-        for listener in list(self._listeners):
-            listener(progress)
+        # A listener that acts on the queue (cancel, retry) publishes from inside this
+        # loop: its change is delivered after the current one reached every listener, so
+        # no listener sees an edit finished and then still running.
+        self._outbox.append(progress)
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._outbox:
+                current = self._outbox.popleft()
+                for listener in list(self._listeners):
+                    try:
+                        listener(current)
+                    except Exception:  # a listener's bug must not stop the queue
+                        log.exception("edit queue listener failed")
+        finally:
+            self._delivering = False
 
     def _update(self, edit_id: int, **changes: object) -> None:
         progress = self.edits.get(edit_id)
@@ -329,9 +350,12 @@ class EditQueue:
     def _launch(self, p: EditProgress) -> None:
         now = time.monotonic()
         self._started.setdefault(p.batch_id, now)
-        self._publish(dataclasses.replace(
+        running = dataclasses.replace(
             p, status=EditStatus.RUNNING, stage=Stage.PREPARING, attempt=1, retry=None,
-            started_at=now, finished_at=None))
+            started_at=now, finished_at=None)
+        self._publish(running)
+        if self.edits.get(p.edit_id) is not running:
+            return  # a listener cancelled (or removed) it as it started: nothing is sent
         task = asyncio.ensure_future(self._execute(p.edit_id))
         self._tasks[p.edit_id] = task
         task.add_done_callback(functools.partial(self._reap, p.edit_id))
