@@ -230,3 +230,41 @@ def test_a_queue_listener_that_raises_does_not_stop_the_queue(run_async) -> None
 
     q = run_async(main(), timeout=10)
     assert [p.status for p in q.ordered()] == [EditStatus.DONE] * 3
+
+
+# -- concurrency changed while running -----------------------------------------------------
+def test_raising_concurrency_while_running_takes_effect_at_once(run_async) -> None:
+    """The user raises 'at once' from 1 to 4 mid-batch, with no rate limit seen: four edits
+    run together right away, not after a slow additive climb."""
+    in_flight = 0
+    peak_after = 0
+    raised = False
+
+    async def main() -> None:
+        nonlocal in_flight, peak_after, raised
+        gate = asyncio.Event()
+
+        async def fn(ctx: EditContext) -> EditResult:
+            nonlocal in_flight, peak_after
+            in_flight += 1
+            if raised:
+                peak_after = max(peak_after, in_flight)
+            await gate.wait()
+            in_flight -= 1
+            return EditResult(())
+
+        q = EditQueue(fn, concurrency=1)
+        for i in range(1, 9):
+            q.add(EditProgress(i, EditRequest(inputs=(f"{i}.jpg",), prompt="p"), str(i)))
+        q.start()
+        while in_flight < 1:
+            await asyncio.sleep(0)
+        raised = True
+        q.set_concurrency(4)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert in_flight == 4, f"{in_flight} in flight after set_concurrency(4)"
+        gate.set()
+        await asyncio.wait_for(q.wait_idle(), 5)
+
+    run_async(main(), timeout=10)

@@ -195,8 +195,12 @@ class EditQueue:
 
     # -- control --------------------------------------------------------------------------
     def set_concurrency(self, value: int) -> None:
-        self._aimd.ceiling = max(1, min(MAX_CONCURRENCY, value))
-        self._aimd.limit = min(self._aimd.limit, self._aimd.ceiling) or 1
+        aimd = self._aimd
+        was_at_ceiling = aimd.limit >= aimd.ceiling
+        aimd.ceiling = max(1, min(MAX_CONCURRENCY, value))
+        # Raised while no rate limit holds the limit down: the user's number applies now,
+        # not after an additive climb of one per run of successes.
+        aimd.limit = float(aimd.ceiling) if was_at_ceiling else min(aimd.limit, aimd.ceiling)
         self._wake.set()
 
     def add(self, progress: EditProgress) -> None:
