@@ -268,3 +268,56 @@ def test_raising_concurrency_while_running_takes_effect_at_once(run_async) -> No
         await asyncio.wait_for(q.wait_idle(), 5)
 
     run_async(main(), timeout=10)
+
+
+# -- many edits ---------------------------------------------------------------------------
+def recount(q: EditQueue, batch_id: str | None = None) -> dict[str, int]:
+    out = dict.fromkeys(("queued", "running", "done", "failed", "cancelled", "skipped"), 0)
+    for p in q.ordered(batch_id):
+        out["failed" if p.status is EditStatus.INTERRUPTED else p.status.value] += 1
+    return out
+
+
+def counted(q: EditQueue, batch_id: str | None = None) -> dict[str, int]:
+    s = q.stats(batch_id)
+    return {"queued": s.queued, "running": s.running, "done": s.done, "failed": s.failed,
+            "cancelled": s.cancelled, "skipped": s.skipped}
+
+
+def test_stats_kept_as_edits_change_match_a_recount(run_async) -> None:
+    """stats() is kept up to date per change (not recounted over every edit per call):
+    after runs, failures, cancels, retries, removals and a resumed batch listed twice, it
+    says exactly what the edits say, per batch and overall."""
+
+    async def fn(ctx: EditContext) -> EditResult:
+        await asyncio.sleep(0)
+        if ctx.progress.label.endswith("7"):
+            raise ValueError("boom")
+        return EditResult(())
+
+    async def main() -> None:
+        q = EditQueue(fn, concurrency=3)
+        r = EditRequest(inputs=("a.jpg",), prompt="p")
+        for i in range(1, 31):
+            q.add(EditProgress(i, r, str(i), batch_id="a" if i % 2 else "b"))
+        earlier = [EditProgress(100 + i, r, f"e{i}", batch_id="old", status=s)
+                   for i, s in enumerate((EditStatus.DONE, EditStatus.FAILED,
+                                          EditStatus.INTERRUPTED, EditStatus.DONE))]
+        for p in earlier + earlier:  # a resume listed twice
+            q.add(p)
+        q.cancel(3)
+        assert q.remove(5)
+        q.start()
+        await asyncio.sleep(0)
+        q.cancel(29)
+        await q.wait_idle()
+        q.retry_failed("old")
+        q.retry(3)
+        assert q.remove(100)
+        await q.wait_idle()
+        for batch in (None, "a", "b", "old"):
+            assert counted(q, batch) == recount(q, batch)
+            assert q.stats(batch).total == len(q.ordered(batch))
+        assert q.stats("old").done == 3  # 103 listed done, 101 and 102 retried and done
+
+    run_async(main(), timeout=20)
