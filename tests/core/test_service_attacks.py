@@ -8,13 +8,14 @@ import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.editing.batches import new_batch_id
-from qwen_studio.core.editing.progress import EditProgress, EditResult
+from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.service import EditService
@@ -321,3 +322,46 @@ def test_stats_kept_as_edits_change_match_a_recount(run_async) -> None:
         assert q.stats("old").done == 3  # 103 listed done, 101 and 102 retried and done
 
     run_async(main(), timeout=20)
+
+
+# -- a library that cannot be written ------------------------------------------------------
+def test_a_paid_for_result_the_library_cannot_store_is_kept_and_named(
+        sb, tmp_path, run_async, monkeypatch, caplog) -> None:
+    """The disk fills up while the result is stored: the service billed it, so its bytes
+    must be kept somewhere the user is told about, not dropped with 'unexpected error'."""
+    [shot] = photos(tmp_path / "in", 1)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=1)
+
+    write_blob = Library._write_blob
+    disk_full = False
+
+    def fills_up(self: Library, *args: Any, **kwargs: Any) -> Any:
+        if disk_full:
+            raise OSError(28, "No space left on device")
+        return write_blob(self, *args, **kwargs)
+
+    def fill_once_sent(p: EditProgress) -> None:
+        nonlocal disk_full
+        disk_full = disk_full or p.stage is Stage.SENDING
+
+    monkeypatch.setattr(Library, "_write_blob", fills_up)
+
+    async def main() -> int:
+        async with h as service:
+            service.subscribe(fill_once_sent)
+            [edit_id] = await service.submit([request(shot)])
+            await asyncio.wait_for(service.wait_idle(), 20)
+            return edit_id
+
+    edit_id = run_async(main(), timeout=40)
+    final = h.events[-1]
+    assert final.edit_id == edit_id and final.status is EditStatus.FAILED
+    assert sb.request_count == 1
+    message = final.error.user_message if final.error is not None else ""
+    kept = [p for p in (Path(w.strip(" .()")) for w in message.split()) if p.is_file()]
+    assert kept, f"no kept result named in {message!r}"
+    with Image.open(kept[0]) as im:
+        assert im.size[0] > 0
+    assert "No space left" in message
+    assert KEY not in message and KEY not in caplog.text
+    assert h.library_statuses([edit_id])[edit_id] is EditStatus.FAILED

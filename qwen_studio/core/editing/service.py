@@ -31,7 +31,7 @@ from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueSta
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.runner import EditRunner
-from qwen_studio.core.editing.sinks import ResultSink
+from qwen_studio.core.editing.sinks import ResultSink, keep_unsaved
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
@@ -356,10 +356,14 @@ class EditService:
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
-            result = await asyncio.shield(save)
-        except asyncio.CancelledError:
-            # Cancelled while saving: the result is being written anyway, so it counts.
-            result = await save
+            try:
+                result = await asyncio.shield(save)
+            except asyncio.CancelledError:
+                # Cancelled while saving: the result is being written anyway, so it counts.
+                result = await save
+        except Exception as exc:  # paid for, not stored: keep the bytes and say where
+            raise await loop.run_in_executor(self.executor, keep_unsaved, edit.edit_id,
+                                             outcome.images, exc) from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
