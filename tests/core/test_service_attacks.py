@@ -5,6 +5,7 @@ back into the service, many edits, and the service's status agreeing with the li
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -365,3 +366,82 @@ def test_a_paid_for_result_the_library_cannot_store_is_kept_and_named(
     assert "No space left" in message
     assert KEY not in message and KEY not in caplog.text
     assert h.library_statuses([edit_id])[edit_id] is EditStatus.FAILED
+
+
+# -- cancel at every stage -----------------------------------------------------------------
+@pytest.mark.parametrize("stage", [Stage.PREPARING, Stage.SENDING, Stage.RETRYING,
+                                   Stage.DOWNLOADING, Stage.SAVING])
+def test_cancel_at_each_stage_ends_the_same_in_the_service_and_the_library(
+        stage, sb, tmp_path, run_async, monkeypatch) -> None:
+    """Cancelled the moment it reaches `stage`: one finished status, the same in the
+    service and the library; a result already paid for (downloading, saving) is kept."""
+    [shot] = photos(tmp_path / "in", 1)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=1)
+    if stage is Stage.RETRYING:
+        sb.inject("500", 1)
+    fetch = ImageClient.fetch_image
+
+    async def slow_fetch(self: ImageClient, ref: Any) -> bytes:
+        await asyncio.sleep(0.3)  # long enough to be cancelled while downloading
+        return await fetch(self, ref)
+
+    monkeypatch.setattr(ImageClient, "fetch_image", slow_fetch)
+
+    async def main() -> int:
+        async with h as service:
+            loop = asyncio.get_running_loop()
+
+            def cancel_at(p: EditProgress) -> None:
+                if p.stage is stage and not p.finished:
+                    loop.call_soon(service.cancel, p.edit_id)
+
+            service.subscribe(cancel_at)
+            [edit_id] = await service.submit([request(shot)])
+            await asyncio.wait_for(service.wait_idle(), 20)
+            return edit_id
+
+    edit_id = run_async(main(), timeout=40)
+    statuses = [p.status for p in h.events]
+    assert finished_then_running(h.events) == []
+    final = h.events[-1].status
+    assert statuses.count(final) == 1
+    paid = stage in (Stage.DOWNLOADING, Stage.SAVING)
+    assert final is (EditStatus.DONE if paid else EditStatus.CANCELLED)
+    assert h.library_statuses([edit_id])[edit_id] is final
+    if final is EditStatus.DONE:
+        with Library(tmp_path / "lib") as lib:
+            rec = lib.get(edit_id)
+            assert rec is not None and all(p.is_file() for p in rec.result_files)
+
+
+def test_cancelled_twice_while_saving_the_service_and_library_agree(
+        sb, tmp_path, run_async, monkeypatch) -> None:
+    """Esc, then Cancel all, while the result is being written: the write goes on (the
+    library marks it DONE), so the service must not report it CANCELLED."""
+    [shot] = photos(tmp_path / "in", 1)
+    h = Harness(sb.base_url, tmp_path / "lib", concurrency=1)
+    complete = Library.complete_edit
+
+    def slow_complete(self: Library, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.4)  # a slow disk, in the pool thread
+        return complete(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "complete_edit", slow_complete)
+
+    async def main() -> int:
+        async with h as service:
+            loop = asyncio.get_running_loop()
+
+            def cancel_twice(p: EditProgress) -> None:
+                if p.stage is Stage.SAVING and not p.finished:
+                    loop.call_soon(service.cancel, p.edit_id)
+                    loop.call_later(0.1, service.cancel_all)
+
+            service.subscribe(cancel_twice)
+            [edit_id] = await service.submit([request(shot)])
+            await asyncio.wait_for(service.wait_idle(), 20)
+            return edit_id
+
+    edit_id = run_async(main(), timeout=40)
+    assert h.events[-1].status is EditStatus.DONE
+    assert h.library_statuses([edit_id])[edit_id] is EditStatus.DONE
