@@ -445,3 +445,45 @@ def test_cancelled_twice_while_saving_the_service_and_library_agree(
     edit_id = run_async(main(), timeout=40)
     assert h.events[-1].status is EditStatus.DONE
     assert h.library_statuses([edit_id])[edit_id] is EditStatus.DONE
+
+
+# -- a burst of rate limits ----------------------------------------------------------------
+@pytest.mark.slow  # ~10 s: the rate-limited edits back off
+def test_cancel_all_in_a_burst_of_429s_then_retry_keeps_one_truth_and_one_seed(
+        tmp_path, run_async) -> None:
+    """Concurrency 8 into a rate-limited service; Cancel all mid-burst; then Retry the
+    cancelled and failed edits. Every edit ends once, the library says what the service
+    says, and each edit sent one seed however often it was sent."""
+    server = SandboxServer(api_key=KEY, latency=0.05, faults="429bare:0.3", seed=7).start()
+    shots = photos(tmp_path / "in", 24)
+    h = Harness(server.base_url, tmp_path / "lib", concurrency=8)
+    batch = new_batch_id()
+
+    async def main() -> list[int]:
+        async with h as service:
+            ids = await service.submit([request(p) for p in shots], batch_id=batch)
+            while service.stats(batch).done < 4:
+                await asyncio.sleep(0.005)
+            service.cancel_all()
+            await asyncio.wait_for(service.wait_idle(), 10)
+            assert not service.stats(batch).active
+            mid = {i: service.snapshot(i).status for i in ids}
+            assert mid == h.library_statuses(ids)
+            for i in ids:
+                if mid[i] is not EditStatus.DONE:
+                    assert service.retry(i)
+            await asyncio.wait_for(service.wait_idle(), 60)
+            return ids
+
+    try:
+        ids = run_async(main(), timeout=90)
+    finally:
+        server.stop()
+    assert finished_then_running(h.events) == []
+    final = {p.edit_id: p.status for p in h.events}
+    assert set(final.values()) <= {EditStatus.DONE, EditStatus.FAILED}
+    assert h.library_statuses(ids) == final
+    with Library(tmp_path / "lib") as lib:
+        recorded = {lib.get(i).seed_sent for i in ids} - {None}
+    sent = {(body.get("parameters") or {}).get("seed") for body in server.received}
+    assert sent == recorded  # a retry (automatic or the user's) resends the edit's seed
