@@ -23,6 +23,7 @@ from qwen_studio.core.editing.batches import (
     BatchSummary,
     input_sources,
     label_of,
+    resumed_by_its_command,
     skipped_for_budget,
     summarize,
 )
@@ -48,6 +49,7 @@ ClientProvider = Callable[[], "ImageClient | None"]
 Listener = Callable[[EditProgress], None]
 _T = TypeVar("_T")
 _RECORD_CHUNK = 25  # edits recorded per database round trip; the first run meanwhile
+_FOLDER_BATCHES_SEEN = 50  # looked past for the window's own interrupted batches
 
 
 class NotConnected(QwenStudioError):
@@ -224,7 +226,10 @@ class EditService:
 
         def find() -> list[BatchSummary]:
             found = []
-            for batch_id in self.recorder.recent_batch_ids(look_back):
+            # `qwen-studio batch`'s own batches are resumed by running it again.
+            ids = [b for b in self.recorder.recent_batch_ids(look_back + _FOLDER_BATCHES_SEEN)
+                   if not resumed_by_its_command(b)]
+            for batch_id in ids[:look_back]:
                 summary = summarize(batch_id, self.recorder.batch_records(batch_id))
                 if summary.pending:
                     found.append(summary)
