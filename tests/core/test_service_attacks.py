@@ -487,3 +487,44 @@ def test_cancel_all_in_a_burst_of_429s_then_retry_keeps_one_truth_and_one_seed(
         recorded = {lib.get(i).seed_sent for i in ids} - {None}
     sent = {(body.get("parameters") or {}).get("seed") for body in server.received}
     assert sent == recorded  # a retry (automatic or the user's) resends the edit's seed
+
+
+# -- a budget that runs out at concurrency 8 -----------------------------------------------
+def test_a_budget_running_out_at_concurrency_8_with_failures_and_a_cancel(
+        tmp_path, run_async) -> None:
+    """16 edits, room for 5, some answers fail (their reservation must come back) and one
+    edit waiting for room is cancelled: never over budget, nothing held at the end, and the
+    library says what the service says."""
+    from qwen_studio.core.editing.budget import BudgetGate
+    from qwen_studio.core.spend import PriceBook, UnitPrice
+
+    server = SandboxServer(api_key=KEY, latency=0.3).start()
+    server.inject("moderation", 3)  # refused, not retried: their room comes back
+    shots = photos(tmp_path / "in", 16)
+    h = Harness(server.base_url, tmp_path / "lib", concurrency=8)
+    batch = new_batch_id()
+    gate = BudgetGate(UnitPrice(1.25, "USD"), PriceBook({"qwen-image-edit-plus":
+                                                         (0.25, "USD")}))
+
+    async def main() -> list[int]:
+        async with h as service:
+            ids = await service.submit([request(p) for p in shots], batch_id=batch,
+                                       budget=gate)
+            while service.stats(batch).running < 8:
+                await asyncio.sleep(0.005)
+            service.cancel(ids[7])
+            await asyncio.wait_for(service.wait_idle(), 30)
+            return ids
+
+    try:
+        ids = run_async(main(), timeout=60)
+    finally:
+        server.stop()
+    final = {p.edit_id: p.status for p in h.events}
+    done = [i for i in ids if final[i] is EditStatus.DONE]
+    assert 0.25 * len(done) <= 1.25 + 1e-9 and gate.spent <= 1.25 + 1e-9
+    assert gate.reserved == 0
+    assert len(done) == 5  # the failed ones gave their room back
+    assert any(s is EditStatus.FAILED for s in final.values())
+    assert h.library_statuses(ids) == final
+    assert finished_then_running(h.events) == []
