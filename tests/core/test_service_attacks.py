@@ -528,3 +528,38 @@ def test_a_budget_running_out_at_concurrency_8_with_failures_and_a_cancel(
     assert any(s is EditStatus.FAILED for s in final.values())
     assert h.library_statuses(ids) == final
     assert finished_then_running(h.events) == []
+
+
+def test_queue_order_holds_without_walking_every_edit(run_async) -> None:
+    """The oldest queued edit goes next; a single edit before any batch's; a paused batch
+    waits; a retried edit keeps its place (before edits queued after it)."""
+    order: list[str] = []
+
+    async def fn(ctx: EditContext) -> EditResult:
+        order.append(ctx.progress.label)
+        await asyncio.sleep(0)
+        if ctx.progress.label == "a0" and order.count("a0") == 1:
+            raise ValueError("first try fails")
+        return EditResult(())
+
+    async def main() -> None:
+        q = EditQueue(fn, concurrency=1)
+        r = EditRequest(inputs=("x.jpg",), prompt="p")
+        for i in range(3):
+            q.add(EditProgress(i + 1, r, f"a{i}", batch_id="a"))
+        for i in range(2):
+            q.add(EditProgress(10 + i, r, f"b{i}", batch_id="b"))
+        q.pause("b")
+        q.start()
+        while q.edits[1].status is not EditStatus.FAILED:
+            await asyncio.sleep(0)
+        q.retry(1)
+        q.add(EditProgress(20, r, "single"))
+        await q.wait_idle()
+        assert q.stats("b").queued == 2  # paused
+        q.resume("b")
+        await q.wait_idle()
+
+    run_async(main(), timeout=10)
+    assert order[0] == "a0" and order[-2:] == ["b0", "b1"]
+    assert order.index("single") < order.index("a0", 1) < order.index("a2")

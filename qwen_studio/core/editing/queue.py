@@ -16,6 +16,7 @@ import collections
 import contextlib
 import dataclasses
 import functools
+import heapq
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -127,6 +128,8 @@ class EditQueue:
         # costs the same for 10 edits as for 10,000: batch -> status -> edits.
         self._counts: dict[str | None, collections.Counter[EditStatus]] = {}
         self._earlier_done: collections.Counter[str | None] = collections.Counter()
+        self._ready: dict[str | None, list[tuple[int, int]]] = {}  # batch -> heap of queued
+        self._position: dict[int, int] = {}  # edit id -> its place in the queue
         self._closing = False
 
     # -- observation ----------------------------------------------------------------------
@@ -135,8 +138,16 @@ class EditQueue:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _publish(self, progress: EditProgress) -> None:
-        self._count(self.edits.get(progress.edit_id), -1)
+        before = self.edits.get(progress.edit_id)
+        self._count(before, -1)
         self._count(progress, 1)
+        if progress.status is EditStatus.QUEUED and (
+                before is None or before.status is not EditStatus.QUEUED):
+            # Queue order is the order edits were first added (a retried edit keeps its
+            # place); _next() takes the oldest without walking every edit held.
+            position = self._position.setdefault(progress.edit_id, len(self._position))
+            heapq.heappush(self._ready.setdefault(progress.batch_id, []),
+                           (position, progress.edit_id))
         self.edits[progress.edit_id] = progress
         # A listener that acts on the queue (cancel, retry) publishes from inside this
         # loop: its change is delivered after the current one reached every listener, so
@@ -330,12 +341,12 @@ class EditQueue:
 
     # -- internals ------------------------------------------------------------------------
     def _has_work(self, batch_id: str | None = None) -> bool:
-        for p in self.edits.values():
-            if batch_id is not None and p.batch_id != batch_id:
+        for batch, counts in self._counts.items():
+            if batch_id is not None and batch != batch_id:
                 continue
-            if p.status is EditStatus.RUNNING:
+            if counts[EditStatus.RUNNING] > 0:
                 return True
-            if p.status is EditStatus.QUEUED and not self.paused(p.batch_id):
+            if counts[EditStatus.QUEUED] > 0 and not self.paused(batch):
                 return True
         return False
 
@@ -353,13 +364,23 @@ class EditQueue:
         edit from the window does not wait behind a queued folder."""
         if self._paused_all:
             return None
-        first = None
-        for p in self.edits.values():
-            if p.status is EditStatus.QUEUED and p.batch_id not in self._paused:
-                if p.batch_id is None:
-                    return p
-                first = first or p
-        return first
+        first: tuple[int, int] | None = None
+        for batch, heap in self._ready.items():
+            if batch in self._paused:
+                continue
+            while heap and not self._waiting(heap[0][1], batch):
+                heapq.heappop(heap)  # ran, cancelled or removed since it was queued
+            if not heap:
+                continue
+            if batch is None:
+                return self.edits[heap[0][1]]
+            if first is None or heap[0] < first:
+                first = heap[0]
+        return self.edits[first[1]] if first is not None else None
+
+    def _waiting(self, edit_id: int, batch_id: str | None) -> bool:
+        p = self.edits.get(edit_id)
+        return p is not None and p.status is EditStatus.QUEUED and p.batch_id == batch_id
 
     async def _run(self) -> None:
         while True:
