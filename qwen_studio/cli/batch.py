@@ -324,7 +324,7 @@ async def _run_jobs(
                                                                       progress)
                 service = EditService(lambda: client, recorder, sink, pool, concurrency)
                 service.subscribe(printer)
-                batch_id = new_batch_id()
+                batch_id = new_batch_id(folder=True)  # resumed by rerunning, not the window
                 try:
                     await service.submit([j.request for j in jobs],
                                          labels=[j.label for j in jobs], batch_id=batch_id,

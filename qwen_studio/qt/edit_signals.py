@@ -34,6 +34,7 @@ class EditServiceSignals(QObject):
         self.service: EditService | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._pending: dict[int, EditProgress] = {}
+        self._flushing = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_MS)
@@ -61,8 +62,20 @@ class EditServiceSignals(QObject):
 
     def flush(self) -> None:
         self._timer.stop()
-        pending, self._pending = self._pending, {}
-        for progress in pending.values():
-            self.progressChanged.emit(progress)
-        if pending and self.service is not None:
+        # A slot that acts on the service while we emit (cancel, retry; or a nested event
+        # loop) adds to _pending: the outer flush delivers it after what it is emitting,
+        # so no slot sees an edit's older state after its newer one.
+        if self._flushing:
+            return
+        self._flushing = True
+        emitted = False
+        try:
+            while self._pending:
+                pending, self._pending = self._pending, {}
+                for progress in pending.values():
+                    self.progressChanged.emit(progress)
+                emitted = True
+        finally:
+            self._flushing = False
+        if emitted and self.service is not None:
             self.statsChanged.emit(self.service.stats())

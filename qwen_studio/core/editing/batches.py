@@ -42,9 +42,22 @@ class BatchSummary:
     over_budget: int = 0  # not sent for the budget: resume_batch(budget=...) runs them
 
 
-def new_batch_id() -> str:
-    """Sortable and readable in a file name: batch-20250101-120000-3fa2."""
-    return time.strftime("batch-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+# `qwen-studio batch` writes to an output folder; running the same command again is how
+# such a batch resumes (its results go to that folder, with the ones already there
+# skipped). The window must not offer it: resuming it there would send again, and pay
+# again for, edits a rerun of the command has already made.
+FOLDER_BATCH_PREFIX = "folder-"
+
+
+def new_batch_id(*, folder: bool = False) -> str:
+    """Sortable and readable in a file name: batch-20250101-120000-3fa2 (folder-batch-...
+    for `qwen-studio batch`)."""
+    prefix = FOLDER_BATCH_PREFIX if folder else ""
+    return prefix + time.strftime("batch-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def resumed_by_its_command(batch_id: str) -> bool:
+    return batch_id.startswith(FOLDER_BATCH_PREFIX)
 
 
 def summarize(batch_id: str, records: Sequence[EditRecord]) -> BatchSummary:

@@ -12,10 +12,13 @@ retries as data through its `EditContext`, and returns an `EditResult` (or raise
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
+import functools
+import heapq
+import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -25,9 +28,9 @@ from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitError, Reason
 from qwen_studio.core.request import EditRequest
 
+log = logging.getLogger(__name__)
+
 MAX_CONCURRENCY = 16
-_ALL = "\0all"  # the counts over every edit (no batch id looks like this)
-_DONE_NOW = "done this session"
 # What retry() and retry_failed() run again.
 RETRYABLE = frozenset({EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED})
 
@@ -117,33 +120,52 @@ class EditQueue:
         self._idle.set()
         self._runner: asyncio.Task[None] | None = None
         self._listeners: list[Listener] = []
+        self._outbox: collections.deque[EditProgress] = collections.deque()
+        self._delivering = False
         self._started: dict[str | None, float] = {}  # batch -> first launch this session
         self._earlier: set[int] = set()  # finished in an earlier session (resume)
+        # Kept as edits change, so stats() (asked after every finished edit by the window)
+        # costs the same for 10 edits as for 10,000: batch -> status -> edits.
+        self._counts: dict[str | None, collections.Counter[EditStatus]] = {}
+        self._earlier_done: collections.Counter[str | None] = collections.Counter()
+        self._ready: dict[str | None, list[tuple[int, int]]] = {}  # batch -> heap of queued
+        self._position: dict[int, int] = {}  # edit id -> its place in the queue
         self._closing = False
-        # Counts per batch (None: single edits) and over all, kept as edits change, so
-        # stats() costs the same for 5 edits and for 5,000 (the window asks very often).
-        self._counts: dict[str | None, Counter[str]] = {}
 
     # -- observation ----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _count(self, p: EditProgress, sign: int) -> None:
-        for key in (p.batch_id, _ALL):
-            counts = self._counts.setdefault(key, Counter())
-            counts[p.status] += sign
-            if p.status is EditStatus.DONE and p.edit_id not in self._earlier:
-                counts[_DONE_NOW] += sign
-
     def _publish(self, progress: EditProgress) -> None:
-        old = self.edits.get(progress.edit_id)
-        if old is not None:
-            self._count(old, -1)
-        self._count(progress, +1)
+        before = self.edits.get(progress.edit_id)
+        self._count(before, -1)
+        self._count(progress, 1)
+        if progress.status is EditStatus.QUEUED and (
+                before is None or before.status is not EditStatus.QUEUED):
+            # Queue order is the order edits were first added (a retried edit keeps its
+            # place); _next() takes the oldest without walking every edit held.
+            position = self._position.setdefault(progress.edit_id, len(self._position))
+            heapq.heappush(self._ready.setdefault(progress.batch_id, []),
+                           (position, progress.edit_id))
         self.edits[progress.edit_id] = progress
-        for listener in list(self._listeners):
-            listener(progress)
+        # A listener that acts on the queue (cancel, retry) publishes from inside this
+        # loop: its change is delivered after the current one reached every listener, so
+        # no listener sees an edit finished and then still running.
+        self._outbox.append(progress)
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._outbox:
+                current = self._outbox.popleft()
+                for listener in list(self._listeners):
+                    try:
+                        listener(current)
+                    except Exception:  # a listener's bug must not stop the queue
+                        log.exception("edit queue listener failed")
+        finally:
+            self._delivering = False
 
     def _update(self, edit_id: int, **changes: object) -> None:
         progress = self.edits.get(edit_id)
@@ -164,29 +186,49 @@ class EditQueue:
     def ordered(self, batch_id: str | None = None) -> list[EditProgress]:
         return [p for p in self.edits.values() if batch_id is None or p.batch_id == batch_id]
 
+    def _count(self, p: EditProgress | None, delta: int) -> None:
+        if p is not None:
+            self._counts.setdefault(p.batch_id, collections.Counter())[p.status] += delta
+
+    def _forget_earlier(self, edit_id: int) -> None:
+        if edit_id in self._earlier:
+            self._earlier.discard(edit_id)
+            p = self.edits.get(edit_id)
+            if p is not None and p.status is EditStatus.DONE:
+                self._earlier_done[p.batch_id] -= 1
+
     def stats(self, batch_id: str | None = None) -> QueueStats:
-        """Counts over one batch's edits, or over every edit (batch_id None)."""
-        c = self._counts.get(_ALL if batch_id is None else batch_id, Counter())
-        queued, running = c[EditStatus.QUEUED], c[EditStatus.RUNNING]
+        by_status: collections.Counter[EditStatus] = collections.Counter()
+        done_earlier = 0
+        for batch, batch_counts in self._counts.items():
+            if batch_id is None or batch == batch_id:
+                by_status.update(batch_counts)
+                done_earlier += self._earlier_done[batch]
+        counts = {key: by_status[EditStatus(key)] for key in (
+            "queued", "running", "done", "failed", "cancelled", "skipped")}
+        counts["failed"] += by_status[EditStatus.INTERRUPTED]
+        total = sum(by_status.values())
+        done_now = counts["done"] - done_earlier
         throughput, eta = 0.0, None
         # Edits finished in an earlier session say nothing about this session's speed.
         started = self._started.get(batch_id) if batch_id is not None else (
             min(self._started.values(), default=None))
-        done_now = c[_DONE_NOW]
         if started is not None and done_now:
             minutes = (time.monotonic() - started) / 60
             throughput = done_now / minutes if minutes > 0 else 0.0
-            eta = (queued + running) / throughput * 60 if throughput else None
-        return QueueStats(
-            total=sum(c[s] for s in EditStatus), queued=queued, running=running,
-            done=c[EditStatus.DONE], failed=c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED],
-            cancelled=c[EditStatus.CANCELLED], skipped=c[EditStatus.SKIPPED],
-            limit=self.current_limit, throughput_per_min=throughput, eta_s=eta)
+            remaining = counts["queued"] + counts["running"]
+            eta = remaining / throughput * 60 if throughput else None
+        return QueueStats(total=total, limit=self.current_limit, throughput_per_min=throughput,
+                          eta_s=eta, **counts)
 
     # -- control --------------------------------------------------------------------------
     def set_concurrency(self, value: int) -> None:
-        self._aimd.ceiling = max(1, min(MAX_CONCURRENCY, value))
-        self._aimd.limit = min(self._aimd.limit, self._aimd.ceiling) or 1
+        aimd = self._aimd
+        was_at_ceiling = aimd.limit >= aimd.ceiling
+        aimd.ceiling = max(1, min(MAX_CONCURRENCY, value))
+        # Raised while no rate limit holds the limit down: the user's number applies now,
+        # not after an additive climb of one per run of successes.
+        aimd.limit = float(aimd.ceiling) if was_at_ceiling else min(aimd.limit, aimd.ceiling)
         self._wake.set()
 
     def add(self, progress: EditProgress) -> None:
@@ -196,7 +238,10 @@ class EditQueue:
             now = time.monotonic()
             progress = dataclasses.replace(progress, stage=Stage.FINISHED, started_at=now,
                                            finished_at=now)
+            self._forget_earlier(progress.edit_id)  # listed again (a second resume)
             self._earlier.add(progress.edit_id)
+            if progress.status is EditStatus.DONE:
+                self._earlier_done[progress.batch_id] += 1
         self._publish(progress)
         if not progress.finished:
             self._wake.set()
@@ -213,9 +258,9 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status is EditStatus.RUNNING:
             return False
+        self._forget_earlier(edit_id)
         self._count(p, -1)
         del self.edits[edit_id]
-        self._earlier.discard(edit_id)
         return True
 
     def start(self) -> None:
@@ -260,7 +305,7 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status not in RETRYABLE:
             return False
-        self._earlier.discard(edit_id)
+        self._forget_earlier(edit_id)
         self._publish(dataclasses.replace(
             p, status=EditStatus.QUEUED, stage=Stage.QUEUED, error=None, note=None, retry=None,
             attempt=0, started_at=None, finished_at=None, result=None))
@@ -296,12 +341,12 @@ class EditQueue:
 
     # -- internals ------------------------------------------------------------------------
     def _has_work(self, batch_id: str | None = None) -> bool:
-        for p in self.edits.values():
-            if batch_id is not None and p.batch_id != batch_id:
+        for batch, counts in self._counts.items():
+            if batch_id is not None and batch != batch_id:
                 continue
-            if p.status is EditStatus.RUNNING:
+            if counts[EditStatus.RUNNING] > 0:
                 return True
-            if p.status is EditStatus.QUEUED and not self.paused(p.batch_id):
+            if counts[EditStatus.QUEUED] > 0 and not self.paused(batch):
                 return True
         return False
 
@@ -319,13 +364,23 @@ class EditQueue:
         edit from the window does not wait behind a queued folder."""
         if self._paused_all:
             return None
-        first = None
-        for p in self.edits.values():
-            if p.status is EditStatus.QUEUED and p.batch_id not in self._paused:
-                if p.batch_id is None:
-                    return p
-                first = first or p
-        return first
+        first: tuple[int, int] | None = None
+        for batch, heap in self._ready.items():
+            if batch in self._paused:
+                continue
+            while heap and not self._waiting(heap[0][1], batch):
+                heapq.heappop(heap)  # ran, cancelled or removed since it was queued
+            if not heap:
+                continue
+            if batch is None:
+                return self.edits[heap[0][1]]
+            if first is None or heap[0] < first:
+                first = heap[0]
+        return self.edits[first[1]] if first is not None else None
+
+    def _waiting(self, edit_id: int, batch_id: str | None) -> bool:
+        p = self.edits.get(edit_id)
+        return p is not None and p.status is EditStatus.QUEUED and p.batch_id == batch_id
 
     async def _run(self) -> None:
         while True:
@@ -341,10 +396,27 @@ class EditQueue:
     def _launch(self, p: EditProgress) -> None:
         now = time.monotonic()
         self._started.setdefault(p.batch_id, now)
-        self._publish(dataclasses.replace(
+        running = dataclasses.replace(
             p, status=EditStatus.RUNNING, stage=Stage.PREPARING, attempt=1, retry=None,
-            started_at=now, finished_at=None))
-        self._tasks[p.edit_id] = asyncio.ensure_future(self._execute(p.edit_id))
+            started_at=now, finished_at=None)
+        self._publish(running)
+        if self.edits.get(p.edit_id) is not running:
+            return  # a listener cancelled (or removed) it as it started: nothing is sent
+        task = asyncio.ensure_future(self._execute(p.edit_id))
+        self._tasks[p.edit_id] = task
+        task.add_done_callback(functools.partial(self._reap, p.edit_id))
+
+    def _reap(self, edit_id: int, task: asyncio.Task[None]) -> None:
+        # A task cancelled before its first step never runs _execute's body (no except, no
+        # finally): without this its edit stayed RUNNING for good, holding a slot.
+        if self._tasks.get(edit_id) is not task:
+            return
+        del self._tasks[edit_id]
+        p = self.edits.get(edit_id)
+        if p is not None and p.status is EditStatus.RUNNING:
+            self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
+                         else EditStatus.CANCELLED)
+        self._wake.set()
 
     async def _execute(self, edit_id: int) -> None:
         try:

@@ -16,13 +16,14 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qwen_studio.core.editing.batches import (
     RESUMED_STATUSES,
     BatchSummary,
     input_sources,
     label_of,
+    resumed_by_its_command,
     skipped_for_budget,
     summarize,
 )
@@ -48,7 +49,9 @@ log = logging.getLogger(__name__)
 # with, so changing the connection does not disturb edits in flight.
 ClientProvider = Callable[[], "ImageClient | None"]
 Listener = Callable[[EditProgress], None]
+_T = TypeVar("_T")
 _RECORD_CHUNK = 25  # edits recorded per database round trip; the first run meanwhile
+_FOLDER_BATCHES_SEEN = 50  # looked past for the window's own interrupted batches
 
 
 class NotConnected(QwenStudioError):
@@ -227,7 +230,10 @@ class EditService:
 
         def find() -> list[BatchSummary]:
             found = []
-            for batch_id in self.recorder.recent_batch_ids(look_back):
+            # `qwen-studio batch`'s own batches are resumed by running it again.
+            ids = [b for b in self.recorder.recent_batch_ids(look_back + _FOLDER_BATCHES_SEEN)
+                   if not resumed_by_its_command(b)]
+            for batch_id in ids[:look_back]:
                 summary = summarize(batch_id, self.recorder.batch_records(batch_id))
                 if summary.pending:
                     found.append(summary)
@@ -350,8 +356,11 @@ class EditService:
         held = await self._reserve(gate, edit.edit_id, request)
         reservation = [held] if gate is not None and held is not None else []
 
+        billed: list[int] = []
+
         def on_billed(images: int) -> None:
             # Billed once the service answers with images, even if they are then lost.
+            billed.append(images)
             if gate is not None and reservation:
                 gate.commit(reservation.pop(), images)
 
@@ -360,8 +369,18 @@ class EditService:
             # recorded first, and is what the results say they were made with.
             to_send = await loop.run_in_executor(
                 self._db, self.recorder.seed_for_sending, edit.edit_id, request)
-            outcome = await runner.run(to_send, prepared=prepared, on_stage=on_stage,
-                                       on_retry=ctx.on_retry, on_billed=on_billed)
+            run = asyncio.ensure_future(runner.run(
+                to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
+                on_billed=on_billed))
+            try:
+                outcome = await asyncio.shield(run)
+            except asyncio.CancelledError:
+                if not billed:
+                    run.cancel()
+                    raise
+                # Cancelled once the service answered (downloading): the results are paid
+                # for, so they are downloaded and saved, as when cancelled while saving.
+                outcome = await _despite_cancel(run)
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
@@ -374,10 +393,13 @@ class EditService:
         ctx.stage(Stage.SAVING)
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
-            result = await asyncio.shield(save)
-        except asyncio.CancelledError:
             # Cancelled while saving: the result is being written anyway, so it counts.
-            result = await save
+            result = await _despite_cancel(save)
+        except Exception as exc:  # paid for, not stored: keep the bytes and say where
+            from qwen_studio.core.editing.sinks import keep_unsaved
+
+            raise await loop.run_in_executor(self.executor, keep_unsaved, edit.edit_id,
+                                             outcome.images, exc) from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
@@ -395,6 +417,18 @@ class EditService:
             return await gate.reserve(edit_id, request)
         except OverBudget as exc:
             raise SkipEdit(exc.reason) from None
+
+
+async def _despite_cancel(future: asyncio.Future[_T]) -> _T:
+    """Await `future` to its end even if this task is cancelled (again) meanwhile: a second
+    Cancel (Esc twice, then Cancel all) must not report CANCELLED while the result is
+    still being downloaded or written."""
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.cancelled():
+                raise
 
 
 def _label(request: EditRequest) -> str:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qwen_studio import __version__
+from qwen_studio.core.atomic import write_new
 from qwen_studio.core.editing.progress import EditProgress, EditResult
 from qwen_studio.core.editing.recorder import EditRecorder, is_url, url_hash
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.library import sniff_extension
+from qwen_studio.core.paths import data_dir
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.seeds import seed_extra
 
@@ -166,3 +170,24 @@ class FolderSink:
             paths.append(saved.image)
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
                           dict(outcome.timings), request.seed)
+
+
+def keep_unsaved(edit_id: int, images: Sequence[bytes], why: BaseException) -> QwenStudioError:
+    """The results were paid for but their sink could not store them: keep the bytes in
+    the app's data folder and return the error that names them (synchronous)."""
+    head = why.user_message if isinstance(why, QwenStudioError) else (
+        "the result could not be saved ("
+        + (why.strerror if isinstance(why, OSError) and why.strerror else type(why).__name__)
+        + ")")
+    folder: Path | str = "the app's data folder"
+    kept: list[str] = []
+    try:
+        folder = data_dir() / "unsaved"
+        for k, data in enumerate(images, start=1):
+            ext = sniff_extension(bytes(data[:16])) or "bin"
+            kept.append(str(write_new(folder / f"edit-{edit_id}-{k}.{ext}", bytes(data))))
+    except OSError as exc:
+        return QwenStudioError(f"{head}, nor kept in {folder} "
+                               f"({exc.strerror or type(exc).__name__})")
+    return QwenStudioError(f"{head}; it was kept in " + ", ".join(kept),
+                           hint="Free some space or fix the folder, then copy it from there.")
