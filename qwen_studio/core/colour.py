@@ -18,22 +18,16 @@ transposes, so every pixel-sized step below runs beside the GUI thread, not inst
   variant, whatever it calls itself) is treated as sRGB and skipped; one LittleCMS cannot
   read or apply leaves the colours as they are (`ProfileError`), never the image unshown.
 
-Nothing here knows Qt; `ui/image_loading.py` wraps the results in QImages.
+Nothing here knows Qt; core/display_image.py decodes for display with these transforms and
+`ui/image_loading.py` wraps its pixels in QImages.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import mmap
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from PIL import Image, ImageCms, UnidentifiedImageError
-
-from qwen_studio.core.errors import InputImageError, Reason
+from PIL import Image, ImageCms
 
 INTENT = ImageCms.Intent.PERCEPTUAL
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
@@ -138,9 +132,11 @@ _SRGB_BGR = ImageCms.ImageCmsProfile(io.BytesIO(_swap_red_blue(_SRGB_BYTES)))
 
 
 @functools.lru_cache(maxsize=16)
-def _packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
+def packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
                        ) -> ImageCms.ImageCmsTransform:
-    """RGBA (in `icc`'s space, sRGB when None) -> sRGB RGBA with channels in `order`."""
+    """RGBA (in `icc`'s space, sRGB when None) -> sRGB RGBA with channels in `order`
+    ("BGRA" or "RGBA"); alpha is left as it is. Falls back to sRGB for a profile that is
+    not RGB or cannot be used."""
     source = _SRGB
     if icc is not None:
         try:
@@ -154,161 +150,3 @@ def _packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
         return ImageCms.buildTransform(source, target, "RGBA", "RGBA", intent)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return ImageCms.buildTransform(_SRGB, target, "RGBA", "RGBA", intent)
-
-
-@dataclass(frozen=True)
-class Pixels:
-    """width × height 32-bit pixels in `buffer` (anonymous memory), channels in `order`:
-    "BGRA" is Qt's ARGB32/RGB32 word on a little-endian machine, "RGBA" its RGBA8888."""
-
-    buffer: mmap.mmap
-    width: int
-    height: int
-    order: str
-
-    def to_image(self) -> Image.Image:
-        """A Pillow RGBA copy in R,G,B,A order (for checks and tests; not for the pool)."""
-        return Image.frombuffer("RGBA", (self.width, self.height), self.buffer, "raw",
-                                self.order, 0, 1).copy()
-
-
-def _pixels_like(size: tuple[int, int], order: str) -> tuple[Pixels, Image.Image]:
-    """New zero-filled pixels plus a Pillow RGBA image writing straight into them.
-
-    Anonymous mmap: the kernel hands over zeroed pages, so nothing clears ~100 MB while
-    holding the GIL (a bytearray of that size is memset under it: 106-136 ms measured).
-    """
-    w, h = size
-    buf = mmap.mmap(-1, w * h * 4)
-    view = Image.frombuffer("RGBA", size, buf, "raw", "RGBA", 0, 1)
-    view.readonly = 0  # the memory is ours to write: Pillow would otherwise copy it first
-    return Pixels(buf, w, h, order), view
-
-
-@dataclass(frozen=True)
-class DisplayImage:
-    """A decoded image in sRGB, orientation applied, plus smaller copies, largest first.
-
-    `opaque`: the source had no alpha channel (every alpha byte is 255 then).
-    """
-
-    image: Pixels
-    levels: tuple[Pixels, ...]
-    opaque: bool
-
-
-def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
-    w, h = size
-    if max(w, h) <= side:
-        return w, h
-    scale = side / max(w, h)
-    return max(1, round(w * scale)), max(1, round(h * scale))
-
-
-def _open(source: Path | bytes, name: str) -> Image.Image:
-    from qwen_studio.core import pipeline
-
-    try:
-        fp = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) \
-            else open(os.fspath(source), "rb")  # noqa: SIM115 - owned by the image
-    except OSError as exc:
-        raise InputImageError(name, pipeline._os_reason(exc)) from None
-    try:
-        return Image.open(fp)
-    except Image.DecompressionBombError as exc:
-        fp.close()
-        raise InputImageError(name, pipeline._bomb_reason(exc)) from None
-    except UnidentifiedImageError:
-        fp.close()
-        raise
-    except pipeline._DECODE_ERRORS as exc:
-        fp.close()
-        raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
-
-
-def decode_for_display(
-    source: Path | bytes, max_side: int | None = None, *,
-    level_sides: Sequence[int] = (), smallest_side: int = 0, min_level_ratio: float = 1.25,
-    order: str = "BGRA", intent: ImageCms.Intent = INTENT,
-) -> DisplayImage:
-    """Decode for showing: at most `max_side`, sRGB, EXIF orientation applied, as 32-bit
-    pixels in `order` (see Pixels).
-
-    `level_sides`: smaller copies wanted (each made only if `min_level_ratio` smaller than
-    the one above); below the last, halvings down to `smallest_side`. Every pixel-sized step
-    releases the GIL (libjpeg's scaled decode, Pillow's resampling and transpose, LittleCMS
-    writing the final pixels), so a pool thread may run this while the GUI thread paints.
-    Raises InputImageError (naming `source`), or UnidentifiedImageError for a format Pillow
-    does not read.
-    """
-    from qwen_studio.core import pipeline
-
-    name = "image data" if isinstance(source, bytes | bytearray) else os.fspath(source)
-    im = _open(source, name)
-    try:
-        w, h = im.size
-        if w * h > pipeline.MAX_PIXELS:
-            raise InputImageError(name, pipeline._too_many_pixels(w, h))
-        try:
-            if max_side and im.format in ("JPEG", "MPO"):
-                im.draft(None, _fit(im.size, max_side))  # libjpeg decodes at 1/2, 1/4, 1/8
-            im.load()
-            orientation = pipeline._orientation(im)
-            icc: bytes | None = im.info.get("icc_profile") or None
-            img = pipeline._basic_mode(im, [])
-            if max_side and max(img.size) > max_side:
-                img = img.resize(_fit(img.size, max_side), Image.Resampling.LANCZOS,
-                                 reducing_gap=3.0)
-            if img.mode not in ("RGB", "RGBA"):  # grey, CMYK: to sRGB RGB(A) by Pillow
-                img, icc = to_srgb(img, icc, intent), None
-            if orientation != 1:
-                img = img.transpose(pipeline._TRANSPOSE[orientation])
-        except Image.DecompressionBombError as exc:
-            raise InputImageError(name, pipeline._bomb_reason(exc)) from None
-        except pipeline._DECODE_ERRORS as exc:
-            raise InputImageError(name, pipeline._damaged_reason(exc)) from None
-        return _pack(img, icc, opaque=img.mode == "RGB", order=order, intent=intent,
-                     levels=(level_sides, smallest_side, min_level_ratio))
-    finally:
-        im.close()
-
-
-def _pack(img: Image.Image, icc: bytes | None, *, opaque: bool, order: str,
-          intent: ImageCms.Intent, levels: tuple[Sequence[int], int, float]) -> DisplayImage:
-    if icc is not None:
-        try:  # an sRGB profile (whatever its name) or an unusable one: colours stay
-            if srgb_transform(icc, img.mode, intent) is None:
-                icc = None
-        except ProfileError:
-            icc = None
-    if opaque:
-        img = img.convert("RGBA")  # alpha 255 (Pillow's RGB padding byte is not defined)
-    # One LittleCMS pass converts the colours (at display size: cheaper than at full size)
-    # and writes them in the viewer's channel order straight into the shown memory.
-    pixels, view = _pixels_like(img.size, order)
-    _packing_transform(icc, order, intent).apply(img, view)
-    del img
-    copies = []
-    for level in _levels(view, *levels):
-        px, target = _pixels_like(level.size, order)
-        target.paste(level)  # a copy that releases the GIL (tobytes would hold it)
-        copies.append(px)
-    return DisplayImage(pixels, tuple(copies), opaque)
-
-
-def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
-            min_ratio: float) -> list[Image.Image]:
-    """Smaller copies, each resampled from the one above (the pyramid a viewer paints);
-    channel order does not matter to resampling."""
-    out: list[Image.Image] = []
-    top = img
-    for side in sides:
-        if side * min_ratio >= max(top.size):
-            continue
-        top = top.resize(_fit(top.size, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
-        out.append(top)
-    while smallest and max(top.size) // 2 >= smallest and min(top.size) >= 64:
-        top = top.resize((max(1, top.width // 2), max(1, top.height // 2)),
-                         Image.Resampling.LANCZOS)  # sharper than a 2×2 box, no aliasing
-        out.append(top)
-    return out

@@ -24,7 +24,7 @@ from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import InputImageError, Reason
 
 if TYPE_CHECKING:
-    from qwen_studio.core.colour import Pixels
+    from qwen_studio.core.display_image import Pixels
 
 T = TypeVar("T")
 
@@ -107,7 +107,7 @@ DISPLAY_LEVEL_SIDES = (2560, 1280)
 _LEVEL_MIN_RATIO = 1.25  # a level must be this much smaller than the one above to pay off
 SMALLEST_LEVEL_SIDE = 320
 
-# All pixel work is Pillow's (core.colour.decode_for_display): decode, resize, LittleCMS
+# All pixel work is Pillow's (core.display_image.decode_for_display): decode, resize, LittleCMS
 # colour conversion, transpose and halvings release the GIL. Qt's QImage calls in a pool
 # thread hold it for their whole run and stall the window (measured on 24 MP in a worker:
 # convertedToColorSpace 157-168 ms, copy 61-83 ms, scaled 24-49 ms; benchmarks/pool_gil.py).
@@ -182,7 +182,7 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
         raise InputImageError(name, Reason("file_missing"))
     from PIL import UnidentifiedImageError  # the decode stack loads with the first image
 
-    from qwen_studio.core.colour import decode_for_display
+    from qwen_studio.core.display_image import decode_for_display
 
     try:
         shown = decode_for_display(source, max_side, level_sides=DISPLAY_LEVEL_SIDES,

@@ -26,6 +26,7 @@ from icc_profiles import (
 from PIL import Image, ImageCms
 
 from qwen_studio.core import colour
+from qwen_studio.core.display_image import decode_for_display
 
 MAX_DIFF_8BIT = 1
 MEAN_DIFF_8BIT = 0.3
@@ -62,7 +63,7 @@ def _tagged_png(tmp_path: Path, space: RgbSpace) -> Path:
 @pytest.mark.parametrize("space", [DISPLAY_P3, ADOBE_RGB, PROPHOTO], ids=lambda s: s.name)
 def test_wide_gamut_colours_match_the_reference_conversion(tmp_path: Path,
                                                            space: RgbSpace) -> None:
-    shown = colour.decode_for_display(_tagged_png(tmp_path, space)).image.to_image()
+    shown = decode_for_display(_tagged_png(tmp_path, space)).image.to_image()
     diffs = _diffs(shown, space, COLOURS)
     assert max(diffs) <= MAX_DIFF_8BIT
     assert sum(diffs) / len(diffs) <= MEAN_DIFF_8BIT
@@ -77,7 +78,7 @@ def test_sixteen_bit_prophoto_tiff_matches_the_reference(tmp_path: Path) -> None
     pixels = list(itertools.product(values, repeat=3))
     path = tmp_path / "export.tif"
     path.write_bytes(tiff16_bytes(len(pixels), 1, pixels, icc_profile(PROPHOTO)))
-    shown = colour.decode_for_display(path).image.to_image()
+    shown = decode_for_display(path).image.to_image()
     assert shown.size == (len(pixels), 1)
     # The conversion itself is exact for what is shown: the top 8 bits of each sample...
     top_bytes = [tuple(v >> 8 for v in p) for p in pixels]
@@ -92,7 +93,7 @@ def test_conversion_happens_at_display_size_with_the_same_colours(tmp_path: Path
     src = (40, 200, 90)
     path = tmp_path / "flat.png"
     Image.new("RGB", (1200, 800), src).save(path, icc_profile=icc_profile(DISPLAY_P3))
-    shown = colour.decode_for_display(path, 64).image.to_image()
+    shown = decode_for_display(path, 64).image.to_image()
     assert shown.size == (64, 43)
     ref = reference_to_srgb(DISPLAY_P3, src)
     assert all(abs(a - b) <= MAX_DIFF_8BIT
@@ -103,7 +104,7 @@ def test_levels_carry_the_converted_colours(tmp_path: Path) -> None:
     src = (230, 30, 30)
     path = tmp_path / "red.png"
     Image.new("RGB", (3000, 2000), src).save(path, icc_profile=icc_profile(DISPLAY_P3))
-    shown = colour.decode_for_display(path, level_sides=(1280,), smallest_side=320)
+    shown = decode_for_display(path, level_sides=(1280,), smallest_side=320)
     assert [max(lv.width, lv.height) for lv in shown.levels] == [1280, 640, 320]
     ref = reference_to_srgb(DISPLAY_P3, src)
     for px in (shown.image, *shown.levels):
@@ -120,7 +121,7 @@ def test_srgb_and_untagged_photos_are_left_as_they_are(tmp_path: Path) -> None:
     for icc in (None, srgb, renamed):
         buf = io.BytesIO()
         im.save(buf, "PNG", **({"icc_profile": icc} if icc else {}))
-        shown = colour.decode_for_display(buf.getvalue()).image.to_image()
+        shown = decode_for_display(buf.getvalue()).image.to_image()
         assert _rgb(shown) == COLOURS
     assert colour.srgb_transform(srgb, "RGB") is None
 
@@ -130,7 +131,7 @@ def test_an_unusable_profile_leaves_the_colours_and_shows_the_image(tmp_path: Pa
     for icc in (b"not a profile", icc_profile(DISPLAY_P3)[:200]):
         buf = io.BytesIO()
         im.save(buf, "PNG", icc_profile=icc)
-        shown = colour.decode_for_display(buf.getvalue()).image.to_image()
+        shown = decode_for_display(buf.getvalue()).image.to_image()
         assert shown.getpixel((4, 4)) == (10, 120, 240, 255)
     with pytest.raises(colour.ProfileError):
         colour.srgb_transform(b"not a profile", "RGB")
@@ -142,7 +143,7 @@ def test_transparency_survives_the_conversion(tmp_path: Path) -> None:
     im = Image.new("RGBA", (4, 4), (0, 255, 0, 100))
     buf = io.BytesIO()
     im.save(buf, "PNG", icc_profile=icc_profile(DISPLAY_P3))
-    shown = colour.decode_for_display(buf.getvalue())
+    shown = decode_for_display(buf.getvalue())
     assert not shown.opaque
     r, g, b, a = shown.image.to_image().getpixel((1, 1))
     ref = reference_to_srgb(DISPLAY_P3, (0, 255, 0))
@@ -157,7 +158,7 @@ def test_exif_orientation_is_applied_after_the_conversion(tmp_path: Path) -> Non
     exif[0x0112] = 6  # stored sideways: shown rotated 90° clockwise
     path = tmp_path / "portrait.jpg"
     im.save(path, quality=98, exif=exif, icc_profile=icc_profile(ADOBE_RGB))
-    shown = colour.decode_for_display(path).image.to_image()
+    shown = decode_for_display(path).image.to_image()
     assert shown.size == (40, 60)
     top = shown.getpixel((20, 5))  # the stored left half is now on top
     assert top[2] > 150 and top[0] < 80
