@@ -162,3 +162,27 @@ def test_exif_orientation_is_applied_after_the_conversion(tmp_path: Path) -> Non
     assert shown.size == (40, 60)
     top = shown.getpixel((20, 5))  # the stored left half is now on top
     assert top[2] > 150 and top[0] < 80
+
+
+def test_inputs_sent_to_the_service_are_converted_to_srgb(tmp_path: Path) -> None:
+    # The service works in sRGB: a large P3 photo is shrunk to the send limit, converted
+    # (at that size) and sent untagged. Flat patches, so JPEG's own error stays small.
+    import base64
+
+    from qwen_studio.core.pipeline import prepare_image
+
+    patches = [(230, 30, 30), (20, 210, 60), (40, 60, 220), (128, 128, 128)]
+    im = Image.new("RGB", (4000, 1000))
+    for i, c in enumerate(patches):
+        im.paste(c, (i * 1000, 0, (i + 1) * 1000, 1000))
+    path = tmp_path / "phone.png"
+    im.save(path, icc_profile=icc_profile(DISPLAY_P3))
+    sent = prepare_image(path)
+    assert (sent.width, sent.height) == (3072, 768)
+    assert any("to sRGB" in n for n in sent.notes)
+    out = Image.open(io.BytesIO(base64.b64decode(sent.data_uri.split(",", 1)[1])))
+    assert out.info.get("icc_profile") is None
+    for i, c in enumerate(patches):
+        px = out.convert("RGB").getpixel((i * 768 + 384, 384))
+        ref = reference_to_srgb(DISPLAY_P3, c)
+        assert all(abs(a - b) <= 3 for a, b in zip(px, ref, strict=True)), (c, px, ref)
