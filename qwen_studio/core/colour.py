@@ -50,7 +50,7 @@ def srgb_transform(icc: bytes, mode: str, intent: ImageCms.Intent = INTENT
     """
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        space = profile.profile.xcolor_space.strip().upper()
+        space = profile.profile.xcolor_space.strip().upper()  # type: ignore[union-attr]
     except (OSError, ValueError, TypeError) as exc:
         raise ProfileError(f"unreadable colour profile: {exc}") from None
     if mode not in _PROFILE_MODES.get(space, ()):
@@ -141,7 +141,8 @@ def packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
     if icc is not None:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            if source.profile.xcolor_space.strip().upper() != "RGB":
+            space = source.profile.xcolor_space  # type: ignore[union-attr]
+            if space.strip().upper() != "RGB":
                 source = _SRGB
         except (OSError, ValueError, TypeError):
             source = _SRGB

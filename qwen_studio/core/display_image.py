@@ -47,8 +47,8 @@ class Pixels:
 
     def to_image(self) -> Image.Image:
         """A Pillow RGBA copy in R,G,B,A order (for checks and tests; not for the pool)."""
-        return Image.frombuffer("RGBA", (self.width, self.height), self.buffer, "raw",
-                                self.order, 0, 1).copy()
+        return Image.frombuffer("RGBA", (self.width, self.height), bytes(self.buffer), "raw",
+                                self.order, 0, 1)
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,8 @@ def decode_for_display(
                 img = small
             method = pipeline._TRANSPOSE.get(orientation)
             if method is not None or buf is None:
-                size = img.size[::-1] if orientation in (5, 6, 7, 8) else img.size
-                buf, turned = _mapped(size)
+                w, h = img.size
+                buf, turned = _mapped((h, w) if orientation in (5, 6, 7, 8) else (w, h))
                 copy_into(turned, img, method)
                 img = turned
         except Image.DecompressionBombError as exc:

@@ -167,7 +167,7 @@ def _wrap(px: Pixels, opaque: bool) -> QImage:
         fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
     else:
         fmt = QImage.Format.Format_RGBX8888 if opaque else QImage.Format.Format_RGBA8888
-    return QImage(px.buffer, px.width, px.height, px.width * 4, fmt)
+    return QImage(memoryview(px.buffer), px.width, px.height, px.width * 4, fmt)
 
 
 def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
@@ -212,7 +212,7 @@ def decode_input(path: Path, max_side: int) -> QImage:
 def encode_png(image: QImage) -> bytes:
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buf, "PNG"):
+    if not image.save(buf, "PNG"):  # type: ignore[call-overload]  # stub says bytes; str works
         raise OSError("could not encode the image as PNG")
     return bytes(buf.data().data())
 
