@@ -151,7 +151,8 @@ def _open(source: Path | bytes, name: str) -> Image.Image:
 def _load(im: Image.Image) -> tuple[Image.Image, mmap.mmap | None]:
     """Decode `im`: into anonymous memory when its decoder allows (returns an RGBA view of
     it and the memory), else into Pillow's own memory (the image as decoded and None)."""
-    if im.format in _DIRECT_FORMATS and im.mode in ("RGB", "RGBA"):
+    if im.format in _DIRECT_FORMATS and im.mode in ("RGB", "RGBA") \
+            and "transparency" not in im.info:  # a tRNS colour becomes alpha: not direct
         buf, view = _mapped(im.size, im.mode)
         im.im = view.im  # the decoder fills the image it finds (ImageFile.load_prepare)
         im.load()

@@ -54,9 +54,9 @@ def _encoded(im: Image.Image, fmt: str, **kw: object) -> bytes:
 
 
 @pytest.mark.parametrize("kind", ["jpeg", "png", "png-palette", "png-grey", "webp",
-                                  "jpeg-cmyk", "tiff16", "jpeg-rotated"])
+                                  "jpeg-cmyk", "tiff16", "jpeg-rotated", "jpeg-draft"])
 def test_every_opaque_source_is_shown_opaque_and_unchanged(tmp_path: Path, kind: str) -> None:
-    photo = _photo()
+    photo = _photo((2700, 1830) if kind == "jpeg-draft" else (900, 610))
     if kind == "tiff16":
         raw = photo.convert("RGB").tobytes()
         pixels = [(raw[i] * 257, raw[i + 1] * 257, raw[i + 2] * 257)
@@ -70,13 +70,15 @@ def test_every_opaque_source_is_shown_opaque_and_unchanged(tmp_path: Path, kind:
         fmt, src = {"jpeg": ("JPEG", photo), "png": ("PNG", photo),
                     "png-palette": ("PNG", photo.quantize(64)),
                     "png-grey": ("PNG", photo.convert("L")), "webp": ("WEBP", photo),
-                    "jpeg-cmyk": ("JPEG", photo.convert("CMYK"))}[kind]
+                    "jpeg-cmyk": ("JPEG", photo.convert("CMYK")),
+                    "jpeg-draft": ("JPEG", photo)}[kind]
         data = _encoded(src, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
     shown = di.decode_for_display(data, 640, level_sides=(400,), smallest_side=100)
     assert shown.opaque
     for px in (shown.image, *shown.levels):
         assert _alpha_range(px) == (255, 255)
     expected = Image.open(io.BytesIO(data))
+    expected.draft(None, _fit(expected.size, 640))  # libjpeg's 1/2 … 1/8 decode, as shown
     expected.load()
     expected = expected.convert("RGB")
     # Resized at the stored orientation, then turned (turning first rounds differently).
@@ -90,6 +92,15 @@ def test_every_opaque_source_is_shown_opaque_and_unchanged(tmp_path: Path, kind:
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
     return di._fit(size, side)
+
+
+def test_a_transparent_colour_in_an_rgb_png_becomes_transparent() -> None:
+    im = Image.new("RGB", (30, 20), (0, 255, 0))
+    im.paste((200, 0, 0), (0, 0, 15, 20))
+    shown = di.decode_for_display(_encoded(im, "PNG", transparency=(0, 255, 0)))
+    assert not shown.opaque
+    out = shown.image.to_image()
+    assert out.getpixel((20, 10))[3] == 0 and out.getpixel((5, 10)) == (200, 0, 0, 255)
 
 
 def test_transparency_is_kept_and_flagged() -> None:
