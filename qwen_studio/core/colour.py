@@ -132,9 +132,10 @@ _SRGB_BGR = ImageCms.ImageCmsProfile(io.BytesIO(_swap_red_blue(_SRGB_BYTES)))
 
 
 @functools.lru_cache(maxsize=16)
-def packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
-                       ) -> ImageCms.ImageCmsTransform:
-    """RGBA (in `icc`'s space, sRGB when None) -> sRGB RGBA with channels in `order`
+def packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent,
+                      mode: str = "RGBA") -> ImageCms.ImageCmsTransform:
+    """`mode` (RGBA or RGBX; in `icc`'s space, sRGB when None) -> the same mode in sRGB,
+    channels in `order`
     ("BGRA" or "RGBA"); alpha is left as it is. Falls back to sRGB for a profile that is
     not RGB or cannot be used."""
     source = _SRGB
@@ -148,6 +149,6 @@ def packing_transform(icc: bytes | None, order: str, intent: ImageCms.Intent
             source = _SRGB
     target = _SRGB_BGR if order == "BGRA" else _SRGB
     try:
-        return ImageCms.buildTransform(source, target, "RGBA", "RGBA", intent)
+        return ImageCms.buildTransform(source, target, mode, mode, intent)
     except (ImageCms.PyCMSError, OSError, ValueError):
-        return ImageCms.buildTransform(_SRGB, target, "RGBA", "RGBA", intent)
+        return ImageCms.buildTransform(_SRGB, target, mode, mode, intent)

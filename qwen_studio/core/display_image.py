@@ -65,7 +65,8 @@ class DisplayImage:
 
 def _mapped(size: tuple[int, int], mode: str = "RGBA",
             buf: mmap.mmap | None = None) -> tuple[mmap.mmap, Image.Image]:
-    """A Pillow image of `mode` (RGB or RGBA: 4 bytes a pixel) over anonymous memory."""
+    """A Pillow image of `mode` (RGB, RGBX or RGBA: 4 bytes a pixel) over anonymous
+    memory (new, zero-filled, unless `buf` is given)."""
     w, h = size
     if buf is None:
         buf = mmap.mmap(-1, w * h * 4)
@@ -87,8 +88,15 @@ def _rows(width: int) -> int:
 
 
 def resize_into(dst: Image.Image, src: Image.Image) -> None:
-    """Lanczos-resize `src` to fill `dst`, band by band (identical to one resize: each band
-    takes its filter support from the whole source)."""
+    """Lanczos-resize `src` to fill `dst`, band by band (each band takes its filter support
+    from the whole source: the same as one resize, within a level of float rounding).
+
+    With alpha (RGBA, LA) Pillow premultiplies the whole source for every call, so such a
+    source is resized in one piece (transparent photos are rarely huge).
+    """
+    if src.mode in ("RGBA", "LA"):
+        copy_into(dst, src.resize(dst.size, Image.Resampling.LANCZOS))
+        return
     tw, th = dst.size
     w, h = src.size
     step = _rows(tw)
@@ -158,8 +166,8 @@ def _load(im: Image.Image) -> tuple[Image.Image, mmap.mmap | None]:
         im.load()
         if im.im is view.im:
             # RGB is stored as 4 bytes a pixel, the 4th 255 from these decoders: the same
-            # memory read as RGBA is the opaque image.
-            return _mapped(im.size, "RGBA", buf)[1], buf
+            # memory read as RGBX is the opaque image with alpha 255.
+            return _mapped(im.size, "RGBX" if im.mode == "RGB" else "RGBA", buf)[1], buf
     im.load()
     return im, None
 
@@ -197,14 +205,15 @@ def decode_for_display(
                 if img.mode not in ("RGB", "RGBA"):  # grey, CMYK: to sRGB RGB(A) by Pillow
                     img, icc = colour.to_srgb(img, icc, intent), None
                 alpha = img.mode == "RGBA"
+            mode = "RGBA" if alpha else "RGBX"  # RGBX: resized without premultiplying
             if max_side and max(img.size) > max_side:
-                buf, small = _mapped(_fit(img.size, max_side))
+                buf, small = _mapped(_fit(img.size, max_side), mode)
                 resize_into(small, img)
                 img = small
             method = pipeline._TRANSPOSE.get(orientation)
             if method is not None or buf is None:
                 w, h = img.size
-                buf, turned = _mapped((h, w) if orientation in (5, 6, 7, 8) else (w, h))
+                buf, turned = _mapped((h, w) if orientation in (5, 6, 7, 8) else (w, h), mode)
                 copy_into(turned, img, method)
                 img = turned
         except Image.DecompressionBombError as exc:
@@ -228,7 +237,7 @@ def _finish(img: Image.Image, buf: mmap.mmap, icc: bytes | None, opaque: bool, o
         except colour.ProfileError:
             icc = None
     if icc is not None or order != "RGBA":
-        colour.packing_transform(icc, order, intent).apply(img, img)
+        colour.packing_transform(icc, order, intent, img.mode).apply(img, img)
     copies = tuple(Pixels(b, v.width, v.height, order) for b, v in _levels(img, *levels))
     return DisplayImage(Pixels(buf, img.width, img.height, order), copies, opaque)
 
@@ -242,11 +251,11 @@ def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
     for side in sides:
         if side * min_ratio >= max(top.size):
             continue
-        out.append(_mapped(_fit(top.size, side)))
+        out.append(_mapped(_fit(top.size, side), top.mode))
         resize_into(out[-1][1], top)
         top = out[-1][1]
     while smallest and max(top.size) // 2 >= smallest and min(top.size) >= 64:
-        out.append(_mapped((max(1, top.width // 2), max(1, top.height // 2))))
+        out.append(_mapped((max(1, top.width // 2), max(1, top.height // 2)), top.mode))
         resize_into(out[-1][1], top)
         top = out[-1][1]
     return out

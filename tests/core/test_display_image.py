@@ -1,5 +1,6 @@
-"""Decoding for display in bands into anonymous memory gives exactly the picture a one-piece
-Pillow decode, resize and transpose would give, with every opaque pixel's alpha at 255."""
+"""Decoding for display in bands into anonymous memory gives the picture a one-piece Pillow
+decode, resize and transpose would give (transposes exactly, resizes within 1 level), with
+every opaque pixel's alpha at 255."""
 
 from __future__ import annotations
 
@@ -25,12 +26,16 @@ def _same(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and ImageChops.difference(a, b).getbbox() is None
 
 
-def test_banded_resize_is_the_one_piece_resize(monkeypatch) -> None:
+@pytest.mark.parametrize("mode", ["RGBX", "RGB", "RGBA"])
+def test_banded_resize_is_the_one_piece_resize(monkeypatch, mode: str) -> None:
     monkeypatch.setattr(di, "BAND_PIXELS", 5000)  # many bands
-    src = _photo().convert("RGBA")
-    _, dst = di._mapped((317, 215))
+    src = _photo().convert(mode)
+    _, dst = di._mapped((317, 215), "RGBA" if mode == "RGBA" else "RGBX")
     di.resize_into(dst, src)
-    assert _same(dst, src.resize((317, 215), Image.Resampling.LANCZOS))
+    expected = src.resize((317, 215), Image.Resampling.LANCZOS)
+    # Pillow takes the band's box as 32-bit floats: a filter tap may round one level apart.
+    diff = ImageChops.difference(dst.convert("RGB"), expected.convert("RGB")).getextrema()
+    assert max(hi for _lo, hi in diff) <= 1  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("method", list(Image.Transpose), ids=lambda m: m.name)
