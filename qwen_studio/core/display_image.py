@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from qwen_studio.core import colour
+from qwen_studio.core import colour, pipeline  # pipeline: the input rules and reasons
 from qwen_studio.core.errors import InputImageError, Reason
 
 BAND_PIXELS = 1 << 20  # per band: a Pillow-owned 4 MB temporary is freed in well under 1 ms
@@ -136,8 +136,6 @@ def _band_origin(method: Image.Transpose | None, y0: int, y1: int, h: int
 
 
 def _open(source: Path | bytes, name: str) -> Image.Image:
-    from qwen_studio.core import pipeline
-
     try:
         fp = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) \
             else open(os.fspath(source), "rb")  # noqa: SIM115 - owned by the image
@@ -185,8 +183,6 @@ def decode_for_display(
     InputImageError (naming `source`), or UnidentifiedImageError for a format Pillow does
     not read.
     """
-    from qwen_studio.core import pipeline
-
     name = "image data" if isinstance(source, bytes | bytearray) else os.fspath(source)
     im = _open(source, name)
     try:
