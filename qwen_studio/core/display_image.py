@@ -248,7 +248,13 @@ def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
         if side * min_ratio >= max(top.size):
             continue
         out.append(_mapped(_fit(top.size, side), top.mode))
-        resize_into(out[-1][1], top)
+        factor = int(max(top.size) / side)
+        # Box-reduce by the whole factor first (Pillow's reducing_gap=1): the Lanczos pass
+        # then works on a quarter of the pixels; a level is only a paint-time intermediate.
+        # (Not for alpha: Pillow would premultiply the whole image.)
+        src = top.reduce(factor) if factor >= 2 and top.mode == "RGBX" else top
+        resize_into(out[-1][1], src)
+        del src  # a Pillow-owned quarter-size copy: freed now, while it is small
         top = out[-1][1]
     while smallest and max(top.size) // 2 >= smallest and min(top.size) >= 64:
         out.append(_mapped((max(1, top.width // 2), max(1, top.height // 2)), top.mode))
