@@ -300,10 +300,17 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGBA" if im.mode == "LA" else "RGB")
 
 
-def _normalize(im: Image.Image, notes: list[str]) -> tuple[Image.Image, bytes | None]:
-    """Any mode -> RGB or RGBA in sRGB. Returns the image and an ICC profile to embed."""
+def _normalize(im: Image.Image, notes: list[str], shrink_to: tuple[int, int] | None = None
+               ) -> tuple[Image.Image, bytes | None]:
+    """Any mode -> RGB or RGBA in sRGB. Returns the image and an ICC profile to embed.
+
+    `shrink_to`: a smaller size wanted anyway; the image is resized before its colours are
+    converted, so LittleCMS converts only the pixels that are sent or shown.
+    """
     icc: bytes | None = im.info.get("icc_profile") or None
     im = _basic_mode(im, notes)
+    if shrink_to is not None and shrink_to[0] < im.width:
+        im = im.resize(shrink_to, Image.Resampling.LANCZOS, reducing_gap=3.0)
     if icc is None:
         if im.mode == "CMYK":
             notes.append("converted from CMYK without a colour profile (colours are approximate)")
@@ -496,7 +503,7 @@ def _prepare_opened(
         rtw, rth = (th, tw) if orientation in (5, 6, 7, 8) else (tw, th)
 
     try:
-        img, out_icc = _normalize(im, notes)
+        img, out_icc = _normalize(im, notes, shrink_to=(rtw, rth))
         if img.size != (rtw, rth):
             img = img.resize((rtw, rth), Image.Resampling.LANCZOS, reducing_gap=3.0)
         if orientation != 1:
@@ -662,7 +669,9 @@ def make_thumbnail(source: str | os.PathLike[str] | bytes, max_side: int = 256) 
                     im.draft(None, (max_side, max_side))
                 im.load()
                 orientation = _orientation(im)
-                img, icc = _normalize(im, [])
+                scale = min(1.0, max_side / max(im.size))
+                img, icc = _normalize(im, [], shrink_to=(max(1, round(im.width * scale)),
+                                                         max(1, round(im.height * scale))))
                 img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
                 if orientation != 1:
                     img = img.transpose(_TRANSPOSE[orientation])

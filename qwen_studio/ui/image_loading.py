@@ -14,13 +14,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QColorSpace, QImage, QImageReader
 
 from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import InputImageError, Reason
+
+if TYPE_CHECKING:
+    from qwen_studio.core.display_image import Pixels
 
 _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
@@ -84,22 +87,23 @@ def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:
     return reader
 
 
-# Smaller copies decoded next to a large image, so the canvas paints a fitted 24 MP photo
-# without scaling it on the GUI thread. They are read by QImageReader because its read() is
-# the one PySide6 image call that releases the GIL: QImage.scaled/convertToFormat/copy in a
-# worker hold it (measured: 6000x4000 scaled() in a worker stalls the GUI thread ~80 ms).
+# Smaller copies made next to a large image, so the canvas paints a fitted 24 MP photo
+# without scaling it on the GUI thread: levels at these sides, then halvings down to
+# SMALLEST_LEVEL_SIDE (a fitted side-by-side pane is ~400 px; halving the 1280 copy at paint
+# time costs 3-25 ms on the GUI thread).
 DISPLAY_LEVEL_SIDES = (2560, 1280)
 _LEVEL_MIN_RATIO = 1.25  # a level must be this much smaller than the one above to pay off
-# Below the decoded levels, halvings down to this side are made in the pool too: a fitted
-# side-by-side pane (~400 px) would otherwise halve the 1280 copy at paint time (measured
-# 3-25 ms on the GUI thread). Qt's scaled() holds the GIL, so only small images are halved
-# here (<= _HALVE_MAX_PIXELS: ~1-2 ms, less than the 5 ms any Python code may hold it).
 SMALLEST_LEVEL_SIDE = 320
-_HALVE_MAX_PIXELS = 2_200_000
+
+# All pixel work is Pillow's (core.display_image.decode_for_display): decode, resize, LittleCMS
+# colour conversion, transpose and halvings release the GIL. Qt's QImage calls in a pool
+# thread hold it for their whole run and stall the window (measured on 24 MP in a worker:
+# convertedToColorSpace 157-168 ms, copy 61-83 ms, scaled 24-49 ms; benchmarks/pool_gil.py).
+# The QImage only wraps Pillow's bytes (no copy, no conversion).
 
 
 class DecodedImage(QImage):
-    """A QImage (shallow copy, same pixels) plus `levels`: smaller decodes, largest first."""
+    """A QImage (shallow copy, same pixels) plus `levels`: smaller copies, largest first."""
 
     levels: tuple[QImage, ...] = ()
 
@@ -130,14 +134,28 @@ def _read(source: Path | bytes, name: str, max_side: int | None) -> QImage:
     return image
 
 
-def _to_srgb(image: QImage) -> QImage:
+def _decode_with_qt(source: Path | bytes, name: str, max_side: int | None) -> QImage:
+    """Formats only Qt reads (SVG, XPM…), and names for data no one reads. These carry no
+    ICC profile in practice; a colour space Qt does find is still honoured."""
+    image = _read(source, name, max_side)
     space = image.colorSpace()
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
-        # Show colours as the photographer meant them: honour the embedded ICC profile.
-        # An odd profile must not stop the image from showing.
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # an odd profile must not hide the image
             image = image.convertedToColorSpace(QColorSpace(QColorSpace.NamedColorSpace.SRgb))
     return image
+
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _wrap(px: Pixels, opaque: bool) -> QImage:
+    """A QImage over the pool's pixels; it keeps their memory alive (PySide6 holds a
+    reference), so nothing is copied or converted here."""
+    if _LITTLE_ENDIAN:  # B,G,R,A bytes = Qt's 0xAARRGGBB words
+        fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
+    else:
+        fmt = QImage.Format.Format_RGBX8888 if opaque else QImage.Format.Format_RGBA8888
+    return QImage(memoryview(px.buffer), px.width, px.height, px.width * 4, fmt)
 
 
 def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
@@ -150,43 +168,22 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
     name = str(source) if not isinstance(source, bytes | bytearray) else "image data"
     if isinstance(source, Path) and not source.is_file():
         raise InputImageError(name, Reason("file_missing"))
-    image = _read(source, name, max_side)
-    if max_side and max(image.width(), image.height()) > max_side:
-        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    image = _to_srgb(image)
-    levels: list[QImage] = []
-    top = max(image.width(), image.height())
-    for side in DISPLAY_LEVEL_SIDES:
-        if side * _LEVEL_MIN_RATIO >= top:
-            continue
-        try:
-            level = _to_srgb(_read(source, name, side))
-        except InputImageError:
-            break  # the display copies are an optimisation; the full image is what counts
-        if max(level.width(), level.height()) * _LEVEL_MIN_RATIO < top:
-            levels.append(level)
-            top = max(level.width(), level.height())
-    levels += _halvings(levels[-1] if levels else image)
-    if not levels:
+    from PIL import UnidentifiedImageError  # the decode stack loads with the first image
+
+    from qwen_studio.core.display_image import decode_for_display
+
+    try:
+        shown = decode_for_display(source, max_side, level_sides=DISPLAY_LEVEL_SIDES,
+                                   smallest_side=SMALLEST_LEVEL_SIDE,
+                                   min_level_ratio=_LEVEL_MIN_RATIO,
+                                   order="BGRA" if _LITTLE_ENDIAN else "RGBA")
+    except UnidentifiedImageError:
+        return _decode_with_qt(source, name, max_side)
+    image = _wrap(shown.image, shown.opaque)
+    if not shown.levels:
         return image
     out = DecodedImage(image)
-    out.levels = tuple(levels)
-    return out
-
-
-def _halvings(image: QImage) -> list[QImage]:
-    """Smooth halvings of a small image down to SMALLEST_LEVEL_SIDE: exactly the pyramid
-    steps the canvas would otherwise make at paint time (image_canvas.ScaledImage)."""
-    out: list[QImage] = []
-    if image.width() * image.height() > _HALVE_MAX_PIXELS:
-        return out  # would hold the GIL long enough to stall the window
-    while max(image.width(), image.height()) // 2 >= SMALLEST_LEVEL_SIDE \
-            and min(image.width(), image.height()) >= 64:
-        image = image.scaled(max(1, image.width() // 2), max(1, image.height() // 2),
-                             Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-        out.append(image)
+    out.levels = tuple(_wrap(level, shown.opaque) for level in shown.levels)
     return out
 
 
@@ -203,7 +200,7 @@ def decode_input(path: Path, max_side: int) -> QImage:
 def encode_png(image: QImage) -> bytes:
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buf, "PNG"):
+    if not image.save(buf, "PNG"):  # type: ignore[call-overload]  # stub says bytes; str works
         raise OSError("could not encode the image as PNG")
     return bytes(buf.data().data())
 

@@ -1,5 +1,6 @@
-"""Large photos on the compare canvas: the pixel work is done in the pool, the picture is the
-same as if the canvas had done it, and replaced photos are freed off the GUI thread."""
+"""Large photos on the compare canvas: the pixel work is done in the pool, the picture is at
+least as good as if the canvas had done it, and replaced photos are freed off the GUI
+thread."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -56,22 +58,42 @@ def test_large_photo_arrives_with_copies_down_to_pane_size(photo: Path) -> None:
     assert il.SMALLEST_LEVEL_SIDE <= sides[-1] < 2 * il.SMALLEST_LEVEL_SIDE
 
 
-def test_fitted_photo_looks_the_same_as_when_the_canvas_halved_it(view: CompareView,
-                                                                    photo: Path) -> None:
+def _mean_diff(a: QImage, b: QImage) -> float:
+    diffs = [abs(ca - cb)
+             for y in range(0, a.height(), 2) for x in range(0, a.width(), 2)
+             for ca, cb in zip(a.pixelColor(x, y).getRgb()[:3], b.pixelColor(x, y).getRgb()[:3],
+                               strict=True)]
+    return sum(diffs) / len(diffs)
+
+
+def test_fitted_photo_looks_as_good_as_when_the_canvas_halved_it(view: CompareView,
+                                                                  photo: Path) -> None:
+    # The pool halves with Pillow (Lanczos, which releases the GIL), the canvas with Qt's
+    # smooth scaling: different pixels on these fine stripes, so both are compared with an
+    # ideal downscale (Lanczos from the full photo). Measured: pool 4.4, canvas 8.3 levels.
     pooled = il.decode_image(photo, 8192)
-    # What the canvas got before the pool made the small copies: the decoded levels only.
-    # (A separate decode: the canvas keeps its copies while the pixels are the same.)
+    # What the canvas got before the pool made the small copies: the big levels only.
     again = il.decode_image(photo, 8192)
     decoded_only = il.DecodedImage(again)
     decoded_only.levels = tuple(lv for lv in again.levels
                                 if max(lv.width(), lv.height()) >= il.DISPLAY_LEVEL_SIDES[-1])
-    view.set_before(decoded_only)
-    view.set_after(decoded_only)
-    reference = view.canvas.grab().toImage()
-    view.set_before(pooled)
-    view.set_after(pooled)
-    shown = view.canvas.grab().toImage()
-    assert shown == reference
+    shots = []
+    for image in (decoded_only, pooled):
+        view.set_before(image)
+        view.set_after(image)  # side by side: ~430 px panes, painted from a halving
+        canvas = view.canvas
+        assert canvas._after is not None
+        pane = next(rect for rect, role in canvas.panes() if role == "after")
+        rect = canvas.image_rect(pane, canvas._after).toAlignedRect()
+        shots.append(canvas.grab().toImage().copy(rect.adjusted(2, 2, -2, -2)))
+    full = Image.open(photo).convert("RGB").resize((rect.width(), rect.height()),
+                                                   Image.Resampling.LANCZOS)
+    data = full.tobytes()
+    ideal = QImage(data, full.width, full.height, full.width * 3,
+                   QImage.Format.Format_RGB888).copy(rect.adjusted(2, 2, -2, -2).translated(
+                       -rect.left(), -rect.top()))
+    canvas_err, pool_err = (_mean_diff(shot, ideal) for shot in shots)
+    assert pool_err <= canvas_err, (pool_err, canvas_err)
 
 
 def test_painting_a_fitted_photo_builds_no_copies_on_the_gui_thread(view: CompareView,

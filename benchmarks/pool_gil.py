@@ -1,0 +1,186 @@
+"""Which image calls made in a pool thread stall the GUI thread (i.e. hold the GIL)?
+
+A 5 ms PreciseTimer heartbeat runs under a Qt event loop on the main thread while ONE pool
+thread runs one image operation on a 24 MP photo (6000×4000, Display P3 JPEG). The stall
+of a tick is its interval minus 5 ms; per operation the script prints the worst stall and
+p99 over --rounds runs, and the ratio to the baseline measured in the same run: the same
+heartbeat while the pool thread sleeps. A call that releases the GIL stalls the heartbeat
+about as much as the baseline does; one that holds it stalls it for its whole duration.
+
+    PYTHONPATH=. python benchmarks/pool_gil.py [--rounds 3] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import make_set_photos
+
+TICK_MS = 5
+
+
+def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]:
+    from PIL import Image, ImageCms
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColorSpace, QImage, QImageReader
+
+    from qwen_studio.core import colour
+    from qwen_studio.ui import image_loading as il
+
+    def qt_read() -> QImage:
+        r = QImageReader(str(photo))
+        return r.read()
+
+    decoded = qt_read()
+    srgb = QColorSpace(QColorSpace.NamedColorSpace.SRgb)
+    rgbx = decoded.convertToFormat(QImage.Format.Format_RGBX8888)
+    pil = Image.open(photo)
+    pil.load()
+    icc = pil.info["icc_profile"]
+    transform = colour.srgb_transform(icc, "RGB")
+    assert transform is not None
+    pil_bytes = pil.tobytes("raw", "BGRX")
+    ops: dict[str, Callable[[], Any]] = {
+        "idle (baseline)": lambda: time.sleep(0.4),
+        "python busy loop 0.2 s": lambda: _busy(0.2),
+        "qt QImageReader.read": qt_read,
+        "qt convertedToColorSpace": lambda: decoded.convertedToColorSpace(srgb),
+        "qt scaled 1/2 smooth": lambda: decoded.scaled(
+            3000, 2000, Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation),
+        "qt copy": lambda: decoded.copy(),
+        "qt convertToFormat RGBX8888": lambda: decoded.convertToFormat(
+            QImage.Format.Format_RGBX8888),
+        "qt mirrored (exif flip)": lambda: decoded.mirrored(True, False),
+        "qt bits -> bytes": lambda: bytes(rgbx.constBits()),  # type: ignore[call-overload]
+        "pil open+load": lambda: Image.open(photo).load(),
+        "pil ImageCms transform in place": lambda: ImageCms.applyTransform(
+            pil, transform, inPlace=True),
+        "pil tobytes BGRX": lambda: pil.tobytes("raw", "BGRX"),
+        "pil frombuffer BGRX -> RGB": lambda: Image.frombuffer(
+            "RGB", pil.size, pil_bytes, "raw", "BGRX", 0, 1).load(),
+        "pil resize 1/2 lanczos": lambda: pil.resize(
+            (3000, 2000), Image.Resampling.LANCZOS, reducing_gap=3.0),
+        "pil reduce 2": lambda: pil.reduce(2),
+        "pil transpose 90": lambda: pil.transpose(Image.Transpose.ROTATE_90),
+        "QImage(bytes) wrap": lambda: QImage(pil_bytes, pil.width, pil.height, pil.width * 4,
+                                             QImage.Format.Format_RGB32),
+        "app: decode_image (window, full size)": lambda: il.decode_image(photo, 8192),
+        "app: decode_image (thumbnail 256)": lambda: il.decode_image(photo, 256),
+        "app: pipeline.make_thumbnail 256": lambda: _pipeline().make_thumbnail(photo, 256),
+        "app: pipeline.prepare_image": lambda: _pipeline().prepare_image(photo),
+    }
+    if tiff16 is not None:
+        ops["pil open+load 16-bit TIFF"] = lambda: Image.open(tiff16).load()
+        ops["qt QImageReader.read 16-bit TIFF"] = lambda: QImageReader(str(tiff16)).read()
+        ops["app: decode_image 16-bit TIFF"] = lambda: il.decode_image(tiff16, 8192)
+    return ops
+
+
+def _pipeline() -> Any:
+    from qwen_studio.core import pipeline
+
+    return pipeline
+
+
+def _busy(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+
+
+def measure(op: Callable[[], Any]) -> tuple[list[float], float]:
+    """Run `op` once in a thread under the heartbeat: (stalls in ms, op seconds)."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    from qwen_studio.ui.image_loading import _lower_priority
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    done = threading.Event()
+    took = [0.0]
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        _lower_priority()  # as the app's pool threads run
+        time.sleep(0.03)  # let the heartbeat settle first
+        t = time.perf_counter()
+        try:
+            result = op()
+            took[0] = time.perf_counter() - t
+            del result  # freed here, in the pool thread, as the app does
+        except BaseException as exc:  # reported, and the heartbeat loop still ends
+            failed.append(exc)
+        finally:
+            done.set()
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if done.is_set() else None)
+    timer.start()
+    poll.start()
+    ticks.append(time.perf_counter())
+    th = threading.Thread(target=work)
+    th.start()
+    loop.exec()
+    th.join()
+    timer.stop()
+    poll.stop()
+    if failed:
+        raise failed[0]
+    return [max(0.0, (b - a) * 1000 - TICK_MS) for a, b in itertools.pairwise(ticks)], \
+        took[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", nargs="*", default=None, help="substrings of operation names")
+    ap.add_argument("--no-tiff", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    folder = Path(tempfile.gettempdir()) / "qwen-studio-bench-photos"
+    photo = make_set_photos("p3-24", 1, folder)[0]
+    tiff = None if args.no_tiff else make_set_photos("prophoto16", 1, folder)[0]
+    ops = operations(photo, tiff)
+    base = ops.pop("idle (baseline)")
+    names = [n for n in ops if not args.only or any(s in n for s in args.only)]
+    print(f"photo: {photo.name} (6000×4000 Display P3 JPEG); heartbeat {TICK_MS} ms; "
+          f"{args.rounds} rounds; worst stall / p99 of the ticks while the op runs")
+    _ = app
+    results: dict[str, tuple[float, float, float]] = {}
+    rounds = [("idle (baseline)", base)] + [(n, ops[n]) for n in names]
+    for _r in range(args.rounds):
+        for name, op in rounds:  # interleaved, so machine noise hits every op alike
+            print(f"  {name}...", file=sys.stderr, flush=True)
+            stalls, took = measure(op)
+            worst, p99 = max(stalls), sorted(stalls)[int(0.99 * (len(stalls) - 1))]
+            prev = results.get(name, (0.0, 0.0, 0.0))
+            results[name] = (max(prev[0], worst), max(prev[1], p99), max(prev[2], took))
+    idle_worst = max(results["idle (baseline)"][0], 0.1)
+    print(f"{'operation':<42} {'worst':>8} {'p99':>7} {'x idle':>7} {'op time':>8}")
+    for name, (worst, p99, took) in results.items():
+        print(f"{name:<42} {worst:6.1f}ms {p99:5.1f}ms {worst / idle_worst:6.1f}x "
+              f"{took * 1000:6.0f}ms")
+
+
+if __name__ == "__main__":
+    main()
