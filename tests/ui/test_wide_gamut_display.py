@@ -18,7 +18,7 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QColor, QColorSpace, QImage
 
 from qwen_studio.ui import image_loading as il
-from qwen_studio.ui.compare_view import CompareView
+from qwen_studio.ui.compare.compare_view import CompareView
 
 TOLERANCE = 2
 # Saturated patches (where P3/Adobe RGB differ most from sRGB) and a mid grey.
