@@ -53,6 +53,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple, cast
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 
@@ -242,7 +243,7 @@ _SRGB = ImageCms.createProfile("sRGB")
 def _has_transparency(im: Image.Image) -> bool:
     if im.mode not in ("RGBA", "LA", "PA"):
         return False
-    lo, _hi = im.getchannel("A").getextrema()  # type: ignore[misc]
+    lo, _hi = cast("tuple[int, int]", im.getchannel("A").getextrema())
     return bool(lo < 255)
 
 
@@ -250,7 +251,7 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     """Scale 16/32-bit and float data into 0–255 instead of letting convert() clip it."""
     if im.mode.startswith("I;16"):
         return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    lo, hi = im.getextrema()  # type: ignore[misc]
+    lo, hi = cast("tuple[float, float]", im.getextrema())  # one band: (min, max)
     if im.mode == "F" and hi <= 1.0 and lo >= 0.0:
         return im.point(lambda v: v * 255).convert("L")
     if hi <= 255 and lo >= 0:
@@ -437,6 +438,26 @@ def _prepare_open_file(
         im.close()
 
 
+class _Geometry(NamedTuple):
+    orientation: int  # EXIF 1-8
+    ow: int  # displayed (oriented) size
+    oh: int
+    tw: int  # size to send, displayed
+    th: int
+    rtw: int  # size to send, as stored (before the EXIF rotation)
+    rth: int
+
+
+def _geometry(im: Image.Image, max_side: int, min_side: int) -> _Geometry:
+    raw_w, raw_h = im.size
+    orientation = _orientation(im)
+    turned = orientation in (5, 6, 7, 8)
+    ow, oh = (raw_h, raw_w) if turned else (raw_w, raw_h)
+    tw, th = _target_size(ow, oh, max_side, min_side)
+    rtw, rth = (th, tw) if turned else (tw, th)
+    return _Geometry(orientation, ow, oh, tw, th, rtw, rth)
+
+
 def _prepare_opened(
     im: Image.Image, f: io.BufferedReader, name: str, digest: str,
     max_side: int, min_side: int, max_data_uri_bytes: int,
@@ -459,12 +480,11 @@ def _prepare_opened(
     if frame_note:
         notes.append(frame_note)
 
+    geometry: _Geometry | None = None
     if is_jpeg:
         # JPEG EXIF sits in the header; knowing the orientation first lets draft() aim right.
-        orientation = _orientation(im)
-        ow, oh = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
-        tw, th = _target_size(ow, oh, max_side, min_side)
-        rtw, rth = (th, tw) if orientation in (5, 6, 7, 8) else (tw, th)
+        geometry = _geometry(im, max_side, min_side)
+        orientation, ow, oh, tw, th, rtw, rth = geometry
 
         # Sent untouched: a plain sRGB/untagged colour JPEG that already fits everything.
         icc = im.info.get("icc_profile")
@@ -495,12 +515,10 @@ def _prepare_opened(
         raise InputImageError(name, _bomb_reason(exc)) from None
     except _DECODE_ERRORS as exc:
         raise InputImageError(name, _damaged_reason(exc)) from None
-    if not is_jpeg:
+    if geometry is None:
         # Other formats may keep EXIF after the pixel data, so read it after loading.
-        orientation = _orientation(im)
-        ow, oh = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
-        tw, th = _target_size(ow, oh, max_side, min_side)
-        rtw, rth = (th, tw) if orientation in (5, 6, 7, 8) else (tw, th)
+        geometry = _geometry(im, max_side, min_side)
+    orientation, ow, oh, tw, th, rtw, rth = geometry
 
     try:
         img, out_icc = _normalize(im, notes, shrink_to=(rtw, rth))
