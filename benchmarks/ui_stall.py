@@ -230,7 +230,7 @@ class Recorder:
 
 async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
                        idle_s: float) -> tuple[list[float], list[float], float]:
-    from qwen_studio.ui.history_model import DONE, FAILED
+    from qwen_studio.ui.history.model import DONE, FAILED
 
     async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
         end = time.monotonic() + timeout

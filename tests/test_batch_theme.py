@@ -21,8 +21,8 @@ from qwen_studio.ui.batch_panel import (
     BatchPanel,
     panel_stylesheet,
 )
-from qwen_studio.ui.history_model import STATUS_COLOURS as HISTORY_COLOURS
-from qwen_studio.ui.history_model import STATUS_LOOK as HISTORY_LOOK
+from qwen_studio.ui.history.model import STATUS_COLOURS as HISTORY_COLOURS
+from qwen_studio.ui.history.model import STATUS_LOOK as HISTORY_LOOK
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from window_helpers import until
 
 from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui.history_model import DONE, FAILED, QUEUED, RUNNING, HistoryModel
-from qwen_studio.ui.history_panel import HistoryDelegate
+from qwen_studio.ui.history.model import DONE, FAILED, QUEUED, RUNNING, HistoryModel
+from qwen_studio.ui.history.panel import HistoryDelegate
 
 
 def request(prompt: str) -> EditRequest:

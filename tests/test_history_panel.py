@@ -16,7 +16,7 @@ from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.png_metadata import request_from_png
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui.history_model import HeaderRole
+from qwen_studio.ui.history.model import HeaderRole
 
 
 # -- helpers -----------------------------------------------------------------------------------

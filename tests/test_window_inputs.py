@@ -21,7 +21,7 @@ from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.jobs import JobState
-from qwen_studio.ui.history_model import DONE, FAILED
+from qwen_studio.ui.history.model import DONE, FAILED
 
 REFUSED = [(name, make, reason) for name, make, reason, _mime in INPUTS if reason is not None]
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, read_timeout=20)

@@ -74,7 +74,7 @@ from qwen_studio.ui.error_text import (
     input_problem,
     request_problems,
 )
-from qwen_studio.ui.history_model import (
+from qwen_studio.ui.history.model import (
     CANCELLED,
     DONE,
     FAILED,
@@ -84,7 +84,7 @@ from qwen_studio.ui.history_model import (
     HistoryEntry,
     HistoryModel,
 )
-from qwen_studio.ui.history_panel import HistoryPanel
+from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.parameters_panel import ParametersPanel
 from qwen_studio.ui.prompt_panel import PromptPanel
 from qwen_studio.ui.welcome_panel import WelcomePanel

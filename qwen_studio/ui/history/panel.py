@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
-from qwen_studio.ui.history_model import (
+from qwen_studio.ui.history.model import (
     ACTIVE,
     DONE,
     STATUS_LOOK,
@@ -73,7 +73,7 @@ from qwen_studio.ui.history_model import (
     HistoryFilter,
     HistoryModel,
 )
-from qwen_studio.ui.lineage_view import LineageView, build_version_tree
+from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 
 if TYPE_CHECKING:
     import asyncio  # loaded after the window's first paint (app.main)
