@@ -21,8 +21,8 @@ from qwen_studio.ui.batch_panel import (
     BatchPanel,
     panel_stylesheet,
 )
-from qwen_studio.ui.history.model import STATUS_COLOURS as HISTORY_COLOURS
-from qwen_studio.ui.history.model import STATUS_LOOK as HISTORY_LOOK
+from qwen_studio.ui.status_look import STATUS_COLOURS as HISTORY_COLOURS
+from qwen_studio.ui.status_look import status_look
 
 
 @pytest.fixture
@@ -84,11 +84,11 @@ def test_a_live_switch_restyles_the_panel(qapp, panel, restore_theme):
 
 def test_history_status_colours_follow_the_theme(qapp, restore_theme):
     theme.apply_theme(qapp, "light")
-    glyph, colour = HISTORY_LOOK["done"]
-    assert glyph == "✓" and colour == HISTORY_COLOURS["light"]["done"]
+    look = status_look("done")
+    assert look.glyph == "✓" and look.colour == HISTORY_COLOURS["light"]["done"]
     for status, c in HISTORY_COLOURS["light"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.LIGHT["list"])) >= 4.5, status
     theme.apply_theme(qapp, "dark")
-    assert HISTORY_LOOK.get("done", ("", "#999"))[1] == HISTORY_COLOURS["dark"]["done"]
+    assert status_look("done").colour == HISTORY_COLOURS["dark"]["done"]
     for status, c in HISTORY_COLOURS["dark"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.DARK["list"])) >= 4.5, status

@@ -167,7 +167,9 @@ def test_non_ascii_and_very_long_paths(window, qloop, sandbox, tmp_path: Path,
         await drop_and_wait(window, [unicode_src, long_src])
         window.prompt_panel.prompt_edit.setPlainText("золотой час 🌅")
         assert window.run_edit() is not None
-        await until(lambda: window.history_model.entries()[0].status in (DONE, FAILED), 20,
+        # The row appears once the edit is recorded (its id exists), then finishes.
+        await until(lambda: window.history_model.entries()
+                    and window.history_model.entries()[0].status in (DONE, FAILED), 20,
                     "the edit")
 
     qloop.run(scenario())

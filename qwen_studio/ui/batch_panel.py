@@ -873,7 +873,7 @@ class BatchUi:
         c = self.controller
         # The history list shows the batch's edits too: told here what the queue knows,
         # instead of re-reading 200 rows from the library every poll.
-        self._history = getattr(window, "history_model", None)
+        self._history = getattr(window, "history_batch_feed", None)
         self._edit_of: dict[int, int] = {}  # job id -> library edit id
         self._pushed: dict[int, JobState] = {}  # job id -> state the history last heard
         c.reset.connect(self._forget_jobs)

@@ -64,6 +64,7 @@ from qwen_studio.core.errors import (
     RateLimitError,
 )
 from qwen_studio.core.request import EditRequest, max_inputs
+from qwen_studio.qt.library_watcher import LibraryWatcher
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
@@ -74,16 +75,8 @@ from qwen_studio.ui.error_text import (
     input_problem,
     request_problems,
 )
-from qwen_studio.ui.history.model import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    QUEUED,
-    RUNNING,
-    EntryRole,
-    HistoryEntry,
-    HistoryModel,
-)
+from qwen_studio.ui.history.legacy_feed import BatchFeed, ControllerFeed
+from qwen_studio.ui.history.model import HistoryEntry, HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.parameters_panel import ParametersPanel
 from qwen_studio.ui.prompt_panel import PromptPanel
@@ -216,8 +209,8 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Future[Any]] = set()
         self.inputs: list[InputItem] = []
         self._inputs_generation = 0  # drops stale "before" decodes
-        self._shown_job: int | None = None
-        self._after_job: int | None = None  # the entry whose results are on screen
+        self._shown_edit: int | None = None
+        self._after_edit: int | None = None  # the edit whose results are on screen
         self._shown_images: list[QImage] = []
         self._shown_paths: list[Path] = []
         self._shown_index = 0
@@ -228,7 +221,13 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.controller = EditController(library, pool, self)
-        self.history_model = HistoryModel(library, pool, self)
+        # The history: library rows + the live overlay; other processes' writes come through
+        # the watcher. The feeds turn today's edit paths into EditProgress (legacy_feed.py).
+        self.library_watcher = (LibraryWatcher(library, pool, self)
+                                if library is not None else None)
+        self.history_model = HistoryModel(library, pool, self, watcher=self.library_watcher)
+        self.history_feed = ControllerFeed(self.history_model, self)
+        self.history_batch_feed = BatchFeed(self.history_model, pool, self)
         self._build_ui()
         self._build_actions()
         self._wire()
@@ -313,7 +312,7 @@ class MainWindow(QMainWindow):
         cv.addWidget(self.canvas_stack, 1)
 
         # -- right: the library's history (search, filters, versions, actions) ------------
-        self.history_panel = HistoryPanel(self.history_model)
+        self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings)
         self.history_list = self.history_panel.list_view
         self.history_empty = self.history_panel.empty_label
         right = self.history_panel
@@ -457,16 +456,22 @@ class MainWindow(QMainWindow):
 
         c = self.controller
         c.jobStarted.connect(self._on_job_started)
-        c.jobEditId.connect(lambda job, eid: self.history_model.update(job, edit_id=eid))
+        c.jobEditId.connect(self.history_feed.edit_id)
         c.jobProgress.connect(self._on_job_progress)
         c.jobFinished.connect(self._on_job_finished)
         c.jobFailed.connect(self._on_job_failed)
         c.jobCancelled.connect(self._on_job_cancelled)
         c.inFlightChanged.connect(self._on_inflight)
 
-        sel = self.history_list.selectionModel()
-        sel.currentChanged.connect(self._on_history_current)
-        self.history_panel.attach(self)
+        hp = self.history_panel
+        hp.editActivated.connect(self._show_edit)
+        hp.rerunRequested.connect(self._rerun_from_history)
+        hp.recallRequested.connect(self.recall_request)
+        hp.useAsInputRequested.connect(self._use_history_result)
+        hp.statusMessage.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        hp.noticeRequested.connect(self.banner.show_message)
+        self.banner.actionTriggered.connect(hp.on_notice_action)
+        self.drop_zone.filesDropped.connect(hp.offer_recall)
 
         cv: Any = self.compare_view
         for sig, slot in (("saveRequested", self.save_result), ("copyRequested", self.copy_result),
@@ -727,7 +732,7 @@ class MainWindow(QMainWindow):
         self.drop_zone.set_inputs([(i.path.name, i.thumbnail) for i in self.inputs])
         self._inputs_generation += 1
         gen = self._inputs_generation
-        self._shown_job = None
+        self._shown_edit = None
         self.history_list.selectionModel().clearSelection()
         self.history_list.setCurrentIndex(QModelIndex())
         self._set_after([], [])
@@ -856,27 +861,12 @@ class MainWindow(QMainWindow):
                          else self.tr("Cancelling the edit…"))
 
     def _on_job_started(self, job: int, request: EditRequest) -> None:
-        entry = HistoryEntry(job_id=job, request=request)
-        self.history_model.add(entry)
-        if request.inputs:
-            # The first input stands in as the row's thumbnail until the result arrives.
-            self.spawn(self._set_row_thumb(job, Path(request.inputs[0])))
+        self.history_feed.started(job, request)
         self._refresh_progress()
 
-    async def _set_row_thumb(self, job: int, source: Path) -> None:
-        try:
-            image = await self._pool(il.decode_image, source, 112)
-        except QwenStudioError:
-            return
-        entry = self.history_model.entry(job)
-        if entry is not None and (entry.status != DONE or source in entry.result_paths):
-            self.history_model.update(job, thumbnail=image)
-
     def _on_job_progress(self, job: int, stage: str, detail: str) -> None:
-        status = QUEUED if stage == "queued" else RUNNING
-        entry = self.history_model.update(job, status=status, stage=stage,
-                                          note=detail if stage == "retrying" else "")
-        if stage == "retrying" and entry is not None:
+        self.history_feed.progress(job, stage, detail)
+        if stage == "retrying":
             self._retry_banner_job = job
             self.banner.show_message(
                 "info", detail.replace("Rate limited by the service", "Rate limited"),
@@ -890,16 +880,15 @@ class MainWindow(QMainWindow):
         if self._retry_banner_job == job:
             self._retry_banner_job = None
             self.banner.dismiss()
-        self.history_model.update(job, status=DONE, stage="", note="", result_paths=result.paths,
-                                  usage=result.usage, edit_id=result.edit_id)
-        if result.paths:
-            self.spawn(self._set_row_thumb(job, result.paths[0]))
-        row = self.history_model.row_of(job)
+        self.history_feed.finished(job, result.paths, result.usage, result.timings,
+                                   result.edit_id)
+        edit_id = result.edit_id
+        row = self.history_model.row_of_edit(edit_id) if edit_id is not None else -1
         # Show the newest finished edit: that is what the designer is waiting for.
-        if row >= 0:
+        if row >= 0 and edit_id is not None:
             self.history_list.setCurrentIndex(self.history_model.index(row))
-            if self._shown_job == job:
-                self._show_entry(job)
+            if self._shown_edit == edit_id:
+                self._show_edit(edit_id)
         usage = _usage_text(result.usage)
         self._status(self.tr("Edit done in {s} s").format(
                          s=f"{result.timings.get('total_s', 0):.0f}")
@@ -907,11 +896,12 @@ class MainWindow(QMainWindow):
         self._refresh_progress()
 
     def _on_job_failed(self, job: int, error: QwenStudioError) -> None:
-        self.history_model.update(job, status=FAILED, stage="", note=error_message(error),
-                                  error=error)
+        edit_id = self.history_feed.edit_of(job)
+        entry = self.history_model.entry_for_edit(edit_id) if edit_id is not None else None
+        request = entry.request if entry is not None else None
+        self.history_feed.failed(job, error)
         if self._retry_banner_job == job:
             self._retry_banner_job = None
-        entry = self.history_model.entry(job)
         if isinstance(error, AuthError | ConfigError):
             action, key = self.tr("Open settings"), "settings"
         elif isinstance(error, ModerationError):
@@ -920,8 +910,8 @@ class MainWindow(QMainWindow):
             action, key = self.tr("Choose another image"), "browse"
         else:
             action, key = self.tr("Retry"), f"retry:{job}"
-            if entry is not None:
-                self._retry_jobs[key] = entry.request
+            if request is not None:
+                self._retry_jobs[key] = request
         hint = error_hint(error)
         rid = getattr(error, "request_id", "")
         if rid:
@@ -935,7 +925,7 @@ class MainWindow(QMainWindow):
         if self._retry_banner_job == job:
             self._retry_banner_job = None
             self.banner.dismiss()
-        self.history_model.update(job, status=CANCELLED, stage="", note="")
+        self.history_feed.cancelled(job)
         self._status(self.tr("Edit cancelled"))
         self._refresh_progress()
 
@@ -956,7 +946,7 @@ class MainWindow(QMainWindow):
              else self.tr("1 edit in flight")) if n else self.tr("No edits in flight"))
 
     def _refresh_progress(self) -> None:
-        running = [e for e in self.history_model.entries() if e.status in (QUEUED, RUNNING)]
+        running = [e for e in self.history_model.entries() if e.active]
         if not running:
             self._cv("set_busy", None)
             return
@@ -996,21 +986,49 @@ class MainWindow(QMainWindow):
         row = 0 if not cur.isValid() else min(max(cur.row() + delta, 0), n - 1)
         self.history_list.setCurrentIndex(self.history_model.index(row))
 
-    def _on_history_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        entry: HistoryEntry | None = current.data(EntryRole) if current.isValid() else None
-        if entry is None:
+    def _rerun_from_history(self, request: EditRequest, parent_edit_id: int | None) -> None:
+        if not self.controller.has_client:
+            self.banner.show_message(
+                "warning", self.tr("Qwen Studio is not connected to a service yet."),
+                self.tr("Set up your API key in Settings, or try the demo."))
             return
-        self._show_entry(entry.job_id)
+        self.controller.submit(request, parent_edit_id=parent_edit_id)
+        self._status(self.tr("Re-running the edit"))
 
-    def _show_entry(self, job: int) -> None:
-        entry = self.history_model.entry(job)
+    def recall_request(self, request: EditRequest) -> None:
+        """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
+        from qwen_studio.ui.parameters_panel import RANDOM_SEED
+
+        self.prompt_panel.set_prompt(request.prompt)
+        self.prompt_panel.set_negative_prompt(request.negative_prompt)
+        p = self.params
+        p.set_model(request.model)
+        p.set_size(request.size)
+        p.count_spin.setValue(request.n)
+        p.seed_spin.setValue(RANDOM_SEED if request.seed is None else request.seed)
+        if request.watermark is not None:
+            p.watermark_check.setChecked(request.watermark)
+        if request.prompt_extend is not None:
+            p.prompt_extend_check.setChecked(request.prompt_extend)
+        self.prompt_panel.prompt_edit.setFocus()
+        self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
+
+    def _use_history_result(self, path: Path, edit_id: int) -> None:
+        self.inputs = []
+        self.add_inputs([path], parent_edit_id=edit_id)
+        self.prompt_panel.prompt_edit.setFocus()
+        self._status(self.tr("The result is now the input: describe the next change"))
+
+    def _show_edit(self, edit_id: int) -> None:
+        """Show an edit's before and after (the history's current row asked for it)."""
+        entry = self.history_model.entry_for_edit(edit_id)
         if entry is None:
             return
-        self._shown_job = job
+        self._shown_edit = edit_id
         self.spawn(self._load_entry(entry))
 
     async def _load_entry(self, entry: HistoryEntry) -> None:
-        job = entry.job_id
+        job = entry.edit_id
         before: QImage | None = None
         before_path = entry.before_path()  # the library's copy survives the user's file
         # An edit just run from this window shows the input already decoded when it was
@@ -1030,7 +1048,7 @@ class MainWindow(QMainWindow):
                 paths_ok.append(p)
             except QwenStudioError as exc:
                 log.warning("could not show result %s: %s", p, exc)
-        if self._shown_job != job:
+        if self._shown_edit != job:
             # The user moved on meanwhile; free the decoded photos in the pool, not here.
             dead: list[object] = [before, images]
             del before, images
@@ -1042,9 +1060,9 @@ class MainWindow(QMainWindow):
     def _set_after(
         self, images: list[QImage], result_paths: list[Path], job: int | None = None
     ) -> None:
-        # The job these results belong to: _shown_job moves on as soon as the user selects
+        # The edit these results belong to: _shown_edit moves on as soon as the user selects
         # another entry, while its images are still decoding.
-        self._after_job = job
+        self._after_edit = job
         dead: list[object] = [self._shown_images]  # freed in the pool (il.release_later)
         self._shown_images = images
         self._shown_paths = result_paths
@@ -1088,8 +1106,8 @@ class MainWindow(QMainWindow):
     # -- result actions -----------------------------------------------------------------------
     def _shown_entry(self) -> HistoryEntry | None:
         """The entry whose results are on screen (not one still loading)."""
-        job = self._after_job
-        return self.history_model.entry(job) if job else None
+        edit_id = self._after_edit
+        return self.history_model.entry_for_edit(edit_id) if edit_id else None
 
     def save_result(self) -> None:
         cur = self.current_result()
@@ -1337,6 +1355,8 @@ class MainWindow(QMainWindow):
             http, self.http = self.http, None
             await http.aclose()
         self.history_model.close()  # no more queries or thumbnails from the pool
+        if self.library_watcher is not None:
+            self.library_watcher.close()
         if self._owns_library and self.library is not None:
             lib, self.library = self.library, None
             await self._pool(lib.close)

@@ -1,35 +1,30 @@
-"""The history list over the Library: one row per edit, newest first, loaded page by page.
+"""The history rows: the library's edits, newest first, plus a live overlay of the edits
+running now; a batch is one expandable row over its edits.
 
-Every database query and every thumbnail decode runs in the thread pool; results come back
-to the GUI thread through a queued Qt signal, and only then does the model change. Edits
-started in this window are added live (`add`/`update`, keyed by the controller's job id);
-edits loaded from the library get negative job ids (-edit_id), so one key serves both.
-Edits this window records by other means (the batch queue) are `track_edits`-ed: loaded
-once, then kept current by `push_edits`, never re-read by the poll.
+Where rows come from (and nothing else changes them):
+  * pages of library records, keyset-paged (`Library.query_page`); a page leaves out the
+    batches already listed, and a new batch's members come with its row;
+  * `apply_progress(EditProgress)`: the one way the live state of an edit arrives (the
+    window connects the edit service's progressChanged to it). Kept by edit id as an
+    overlay, so a page or a reload never shows an older state than the service reported;
+    a finished progress re-reads that edit from the library (stored files, parent);
+  * `LibraryWatcher.changed`: another process wrote; rows after the newest known are read,
+    and foreign edits still running are re-read (never the ones the overlay owns).
 
-Repaints are coalesced: a QListView (Qt 6) lays out every row again and repaints the whole
-viewport for *any* dataChanged, so changed entries are collected and announced together at
-most every REPAINT_MS, not one signal per change.
+Every query runs in the pool; its result is applied on the GUI thread. Repaints are
+coalesced: changed rows are announced together at most every REPAINT_MS.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QCoreApplication,
-    QDate,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,372 +34,235 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage
 
-from qwen_studio.core.request import EditRequest
-from qwen_studio.ui import theme
+from qwen_studio.core.editing.progress import EditProgress
+from qwen_studio.core.editing.status import ACTIVE_STATUSES, FINISHED_STATUSES, EditStatus
+from qwen_studio.core.library import EditRecord, Library
+from qwen_studio.qt.library_watcher import LibraryWatcher
+from qwen_studio.qt.pool_calls import PoolCalls
+from qwen_studio.ui.history.entries import (
+    BatchGroup,
+    EditIdRole,
+    EntryRole,
+    HeaderRole,
+    HistoryEntry,
+    HistoryFilter,
+    Row,
+    StatusRole,
+    day_label,
+    order_key,
+)
+from qwen_studio.ui.history.thumbnails import ThumbnailCache
 
 if TYPE_CHECKING:
-    # Only types here: concurrent.futures loads with the pool (image_loading).
-    from concurrent.futures import Executor, Future
+    # Types only: concurrent.futures loads after the first paint (app.main).
+    from concurrent.futures import Executor
 
-log = logging.getLogger(__name__)
-translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
+translate = QCoreApplication.translate
 
-QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (
-    "queued", "running", "done", "failed", "cancelled", "interrupted")
-ACTIVE = (QUEUED, RUNNING)
-# The status words users read (the stored values above stay English).
-_STATUS_WORDS = {
-    QUEUED: QT_TRANSLATE_NOOP("HistoryModel", "queued"),
-    FAILED: QT_TRANSLATE_NOOP("HistoryModel", "failed"),
-    CANCELLED: QT_TRANSLATE_NOOP("HistoryModel", "cancelled"),
-}
-# Icon glyph + colour per status: the word and the glyph carry the meaning, colour only helps.
-_STATUS_GLYPHS = {QUEUED: "◷", RUNNING: "⟳", DONE: "✓", FAILED: "✗", CANCELLED: "⊘",
-                  INTERRUPTED: "⚠"}
-# Per theme; as text each keeps >= 4.5:1 on the history list's background.
-STATUS_COLOURS: dict[str, dict[str, str]] = {
-    "dark": {QUEUED: "#9a9a9a", RUNNING: "#6fa8dc", DONE: "#7cc48a", FAILED: "#e07a7a",
-             CANCELLED: "#b0b0b0", INTERRUPTED: "#e0b45a"},
-    "light": {QUEUED: "#5f5f5f", RUNNING: "#1f5fa8", DONE: "#2e7d32", FAILED: "#b3261e",
-              CANCELLED: "#6b6b6b", INTERRUPTED: "#8a5a00"},
-}
-
-
-class _StatusLook(Mapping[str, tuple[str, str]]):
-    """status -> (glyph, colour in the running theme). Looked up at paint time, so rows
-    repainted after a live theme switch take the new theme's colour."""
-
-    def __getitem__(self, status: str) -> tuple[str, str]:
-        return _STATUS_GLYPHS[status], STATUS_COLOURS[theme.current_scheme()][status]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_STATUS_GLYPHS)
-
-    def __len__(self) -> int:
-        return len(_STATUS_GLYPHS)
-
-
-STATUS_LOOK: Mapping[str, tuple[str, str]] = _StatusLook()
+# The one status vocabulary, under the names the window and tests use.
+QUEUED, RUNNING, DONE = EditStatus.QUEUED, EditStatus.RUNNING, EditStatus.DONE
+FAILED, CANCELLED, INTERRUPTED = EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED
+ACTIVE = ACTIVE_STATUSES
 
 PAGE_SIZE = 100
-THUMB_CACHE_MAX = 400  # ~112 px images: a few tens of MB at most
-THUMB_SIDE = 112
-POLL_MS = 3000  # other processes (batch CLI, a second window) write to the same library
-POLL_MAX_ROWS = 1000  # more new rows than this from elsewhere at once: reload instead
-REPAINT_MS = 500  # changed rows are announced to the view at most this often
-# Sooner for what the user is watching: a live edit's progress, and thumbnails (a
-# screenful decodes within ~0.1 s: they share one layout and repaint, not one each).
-LIVE_REPAINT_MS = 30
-THUMB_REPAINT_MS = 100
-TRACK_MS = 300  # a batch's edits, recorded in chunks, are loaded and inserted together
-# Fields of an entry another part of this window keeps current (push_edits).
-PUSHED_FIELDS = frozenset({"status", "note", "started", "finished", "result_paths", "stage"})
+MEMBERS_MAX = 100_000  # a batch's members are loaded with its row, in one query
+NEW_ROWS_MAX = 1000  # more new rows than this from elsewhere at once: reload instead
+REPAINT_MS = 500
+LIVE_REPAINT_MS = 30  # a live edit of this window: shown soon, bursts share one repaint
+BATCH_REPAINT_MS = 250  # a busy batch: its row's counts move a few times a second
+RECORDS_MS = 50  # library reads for live edits are gathered this long into one query
 
 _ROOT = QModelIndex()
-JobRole = Qt.ItemDataRole.UserRole + 1
-StatusRole = Qt.ItemDataRole.UserRole + 2
-EntryRole = Qt.ItemDataRole.UserRole + 3
-HeaderRole = Qt.ItemDataRole.UserRole + 4  # day label for the first row of a day, else ""
-EditIdRole = Qt.ItemDataRole.UserRole + 5
+_Index = QModelIndex | QPersistentModelIndex
 
-
-@dataclass(eq=False)
-class HistoryEntry:
-    job_id: int  # controller job id (live) or -edit_id (loaded from the library)
-    request: EditRequest
-    created: float = field(default_factory=time.time)
-    edit_id: int | None = None
-    status: str = QUEUED
-    stage: str = ""
-    note: str = ""  # retry notes, error message
-    started: float | None = field(default_factory=time.time)
-    finished: float | None = None
-    thumbnail: QImage | None = None  # set by the window for live rows; the delegate prefers files
-    result_paths: list[Path] = field(default_factory=list)
-    input_paths: list[Path] = field(default_factory=list)  # stored copies in the library
-    error: Exception | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
-    favourite: bool = False
-    parent_id: int | None = None
-    batch_id: str | None = None
-    _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
-    # The model's layout epoch when the delegate last asked for this row (see _flush_repaint).
-    _seen: int = field(default=-1, repr=False)
-
-    def day(self) -> int:
-        if self._day is None:
-            self._day = datetime.fromtimestamp(self.created).date().toordinal()
-        return self._day
-
-    def elapsed(self) -> int:
-        start = self.started if self.started is not None else self.created
-        end = self.finished if self.finished is not None else time.time()
-        return max(0, int(end - start))
-
-    def status_text(self) -> str:
-        if self.status == RUNNING:
-            stage = f" · {self.stage}" if self.stage and self.stage != "sending" else ""
-            return translate("HistoryModel", "running {s} s").format(s=self.elapsed()) + stage
-        if self.status == DONE:
-            n = len(self.result_paths)
-            extra = translate("HistoryModel", " · {n} images").format(n=n) if n > 1 else ""
-            return translate("HistoryModel", "done in {s} s").format(s=self.elapsed()) + extra
-        if self.status == INTERRUPTED:
-            return translate("HistoryModel", "interrupted — re-run it")
-        return translate("HistoryModel", _STATUS_WORDS.get(self.status, self.status))
-
-    def before_path(self) -> Path | None:
-        if self.input_paths:
-            return self.input_paths[0]
-        if self.request.inputs and not self.request.inputs[0].startswith(("http:", "https:")):
-            return Path(self.request.inputs[0])
-        return None
-
-    def after_path(self) -> Path | None:
-        return self.result_paths[0] if self.result_paths else None
-
-    @classmethod
-    def from_record(cls, rec: Any) -> HistoryEntry:
-        return cls(
-            job_id=-int(rec.id),
-            request=rec.request,
-            created=rec.created_at,
-            edit_id=int(rec.id),
-            status=str(rec.status.value if hasattr(rec.status, "value") else rec.status),
-            note=rec.error or "",
-            started=rec.started_at,
-            finished=rec.finished_at,
-            result_paths=list(rec.result_files),
-            input_paths=list(rec.input_files),
-            usage=dict(rec.usage),
-            favourite=bool(rec.favourite),
-            parent_id=rec.parent_id,
-            batch_id=rec.batch_id,
-        )
-
-
-def _order_key(e: HistoryEntry) -> tuple[float, int]:
-    return (e.created, e.edit_id or 0)
-
-
-def day_label(ts: float, today: date | None = None) -> str:
-    d = datetime.fromtimestamp(ts).date()
-    today = today or date.today()
-    if d == today:
-        return translate("HistoryModel", "Today")
-    if d == today - timedelta(days=1):
-        return translate("HistoryModel", "Yesterday")
-    # Day and month names from QLocale, so they follow the UI language, not the C locale.
-    qd = QDate(d.year, d.month, d.day)
-    if d.year == today.year:
-        return QLocale().toString(qd, translate("HistoryModel", "dddd d MMMM"))
-    return QLocale().toString(qd, translate("HistoryModel", "d MMMM yyyy"))
-
-
-@dataclass(frozen=True)
-class HistoryFilter:
-    text: str = ""
-    favourites_only: bool = False
-    failed_only: bool = False
-    batch_id: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.text.strip() or self.favourites_only or self.failed_only
-                    or self.batch_id)
-
-    def query_kwargs(self) -> dict[str, Any]:
-        return {"text": self.text.strip() or None, "favourites_only": self.favourites_only,
-                "failed_only": self.failed_only, "batch_id": self.batch_id}
-
-
-class _Bridge(QObject):
-    """Carries a finished pool future back to the GUI thread (queued connection)."""
-
-    done = Signal(object, object)  # callback, Future
+__all__ = ["ACTIVE", "CANCELLED", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING",
+           "BatchGroup", "EditIdRole", "EntryRole", "HeaderRole", "HistoryEntry",
+           "HistoryFilter", "HistoryModel", "StatusRole", "day_label"]
 
 
 class HistoryModel(QAbstractListModel):
     loadingChanged = Signal(bool)
-    countChanged = Signal(int)  # total matching the filter, as the library counts it
+    countChanged = Signal(int)  # edits matching the filter, as the library counts them
     pageLoaded = Signal(int)  # rows added by the page
     filterChanged = Signal()
-    entryRefreshed = Signal(object)  # a live entry got its library facts (parent, copies)
+    entryRefreshed = Signal(object)  # an entry got its library facts or finished
+    thumbnailsReady = Signal()  # repaint the rows on screen
 
-    def __init__(self, library: Any, pool: Executor, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE, autoload: bool = True) -> None:
+    def __init__(self, library: Library | None, pool: Executor, parent: QObject | None = None,
+                 *, page_size: int = PAGE_SIZE, autoload: bool = True,
+                 watcher: LibraryWatcher | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.pool = pool
         self.page_size = page_size
-        self._entries: list[HistoryEntry] = []
-        self._edit_ids: set[int] = set()
+        self.watcher = watcher
+        self._calls = PoolCalls(pool, self)
+        self.thumbnails = ThumbnailCache(library, pool, self)
+        self.thumbnails.ready.connect(self.thumbnailsReady)
+        self._rows: list[Row] = []
+        self._pos: dict[int, int] | None = None  # id(row) -> row (rebuilt lazily)
+        self._expanded: set[str] = set()  # batch ids whose edits are shown
+        self._entries: dict[int, HistoryEntry] = {}  # edit id -> every entry listed
+        self._groups: dict[str, BatchGroup] = {}
+        self._hidden: dict[int, HistoryEntry] = {}  # live edits the filter hides
+        self._live: dict[int, EditProgress] = {}  # the overlay, by edit id
         self._filter = HistoryFilter()
         self._generation = 0  # bumps on every reset; stale query results are dropped
+        self._cursor: tuple[float, int] | None = None
         self._fetching = False
         self._exhausted = library is None
         self._total = 0
+        self._watermark = 0  # the newest edit id this model has read
+        self._reading_new = False
+        self._read_again = False
         self._closed = False
-        self._bridge = _Bridge(self)
-        self._bridge.done.connect(self._deliver)
-        self._thumbs: OrderedDict[Path, QImage] = OrderedDict()
-        self._thumb_pending: set[Path] = set()
-        self._thumb_failed: set[Path] = set()
-        self._thumb_ready: set[Path] = set()  # loaded since the last repaint
-        # Entries whose look changed since the last repaint (identity: rows move).
-        self._dirty: set[HistoryEntry] = set()
-        # Bumped by every insert, removal and reset, after which any view lays out and
-        # repaints all it shows: a row not painted since is off screen (see _flush_repaint).
-        self._epoch = 0
+        self._dirty: set[int] = set()  # id() of rows whose look changed
+        self._dirty_rows: dict[int, Row] = {}
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
         self._repaint.timeout.connect(self._flush_repaint)
-        # Running rows show elapsed seconds: repaint them once a second.
-        self._ticker = QTimer(self)
+        self._ticker = QTimer(self)  # running rows show elapsed seconds
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
-        self._poller = QTimer(self)
-        self._poller.setInterval(POLL_MS)
-        self._poller.timeout.connect(self._poll)
-        self._polling = False
-        # The poll asks only for rows after this id (the library's newest when last asked),
-        # and only when PRAGMA data_version says another connection wrote since.
-        self._watermark = 0
-        self._data_version: int | None = None
-        # Edit id -> the latest pushed changes, for edits this window keeps current itself
-        # (the batch queue): applied to every entry made from a record of them, so a row
-        # loaded from the library (a page, a reload) never shows an older state.
-        self._own: dict[int, dict[str, Any]] = {}
-        self._track_pending: list[int] = []
-        self._track_timer = QTimer(self)
-        self._track_timer.setSingleShot(True)
-        self._track_timer.setInterval(TRACK_MS)
-        self._track_timer.timeout.connect(self._load_tracked)
-        # Live entries a filter hides: the window still tracks their progress through them.
-        self._hidden: dict[int, HistoryEntry] = {}
+        self._foreign_active: set[int] = set()  # running edits of other processes
+        self._want: set[int] = set()  # edit ids to (re-)read from the library
+        self._want_timer = QTimer(self)
+        self._want_timer.setSingleShot(True)
+        self._want_timer.setInterval(RECORDS_MS)
+        self._want_timer.timeout.connect(self._read_wanted)
+        if watcher is not None:
+            watcher.changed.connect(self._on_library_changed)
         if autoload and library is not None:
             self.fetchMore(_ROOT)
-            self._poller.start()
-
-    # -- pool plumbing -------------------------------------------------------------------------
-    def _submit(self, fn: Callable[[], Any], then: Callable[[Any], None],
-                failed: Callable[[BaseException], None] | None = None) -> None:
-        def finish(fut: Future[Any]) -> None:
-            if self._closed or fut.cancelled():
-                return
-            exc = fut.exception()
-            if exc is not None:
-                log.warning("history query failed: %r", exc)
-                if failed is not None:
-                    failed(exc)
-                return
-            then(fut.result())
-
-        try:
-            fut = self.pool.submit(fn)
-        except RuntimeError:  # pool shut down at exit
-            return
-        # The done-callback runs in a worker: hand the future to the GUI thread.
-        fut.add_done_callback(lambda f: self._emit_done(finish, f))
-
-    def _emit_done(self, callback: Callable[[Future[Any]], None], fut: Future[Any]) -> None:
-        with contextlib.suppress(RuntimeError):  # model already deleted at exit
-            self._bridge.done.emit(callback, fut)
-
-    def _deliver(self, callback: Callable[[Future[Any]], None], fut: Future[Any]) -> None:
-        callback(fut)
+            if watcher is not None:
+                watcher.start()
 
     def close(self) -> None:
         """Stop timers and ignore results still in flight (window shutdown)."""
         self._closed = True
-        self._ticker.stop()
-        self._poller.stop()
-        self._repaint.stop()
-        self._track_timer.stop()
-
-    # -- repaints ------------------------------------------------------------------------------
-    def _mark(self, entries: Iterable[HistoryEntry], delay_ms: int = REPAINT_MS) -> None:
-        """Announce these entries as changed within `delay_ms` (together with the rest)."""
-        self._dirty.update(entries)
-        if not self._dirty and not self._thumb_ready:
-            return
-        if not self._repaint.isActive() or self._repaint.remainingTime() > delay_ms:
-            self._repaint.start(delay_ms)
-
-    def _flush_repaint(self) -> None:
-        """One burst of single-row dataChanged, for rows painted since the last insert,
-        removal or reset (the rows on screen, and perhaps some scrolled away since): the view
-        lays out and repaints once, and changes off screen (most of a batch) cost nothing.
-        A row that scrolls in is painted from the entry as it is now."""
-        self._repaint.stop()
-        dirty, self._dirty = self._dirty, set()
-        ready, self._thumb_ready = self._thumb_ready, set()
-        if self._closed or not self._entries:
-            return
-        deco = [Qt.ItemDataRole.DecorationRole]
-        for row, e in enumerate(self._entries):
-            if e._seen != self._epoch:
-                continue
-            if e in dirty:
-                idx = self.index(row)
-                self.dataChanged.emit(idx, idx)
-            elif ready and (e.after_path() in ready or e.before_path() in ready):
-                idx = self.index(row)
-                self.dataChanged.emit(idx, idx, deco)
+        for t in (self._ticker, self._repaint, self._want_timer):
+            t.stop()
+        self._calls.close()
+        self.thumbnails.close()
 
     # -- Qt model API --------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._entries)
+    # One flat list (a QListView with uniform rows lays 10,000 rows out in C++ in a few ms;
+    # a tree view or rows of different heights ask Python for every row on every page).
+    # An expanded batch's edits follow its row, one level in.
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+    def canFetchMore(self, parent: _Index = _ROOT) -> bool:
         return not parent.isValid() and not self._exhausted and not self._fetching
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
+    def item(self, row: int) -> Row | None:
+        """The entry or group shown in a row (the delegate's fast path: no QVariant)."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row(self, index: _Index) -> Row | None:
+        return self.item(index.row()) if index.isValid() else None
+
+    def is_member(self, row: Row) -> bool:
+        """An edit shown inside its batch's row (indented under it)."""
+        return isinstance(row, HistoryEntry) and row.batch_id is not None
+
+    def row_of(self, row: Row) -> int:
+        if self._pos is None:
+            self._pos = {id(r): i for i, r in enumerate(self._rows)}
+        return self._pos.get(id(row), -1)
+
+    def index_of(self, row: Row) -> QModelIndex:
+        """The index of an entry or group shown now (invalid if it is not)."""
+        r = self.row_of(row)
+        return self.index(r) if r >= 0 else QModelIndex()
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        row = self._row(index)
+        if row is None:
+            return None
+        if role == EntryRole:
+            return row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _prompt(row)
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return self._describe(row, role == Qt.ItemDataRole.ToolTipRole)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnail(row.after_path() or row.before_path())
+        if role == EditIdRole:
+            return row.edit_id if isinstance(row, HistoryEntry) else None
+        if role == StatusRole:
+            return row.status
+        if role == HeaderRole:
+            return self.header_for(index.row())
+        return None
+
+    def _describe(self, row: Row, tooltip: bool) -> str:
+        when = time.strftime("%H:%M", time.localtime(row.created))
+        star = translate("HistoryModel", " — starred") if row.favourite else ""
+        text = f"{_prompt(row)} — {day_label(row.created)} {when} — {row.status_text()}{star}"
+        note = row.note if isinstance(row, HistoryEntry) else ""
+        return f"{text}\n{note}" if note and tooltip else text
+
+    def header_for(self, row: int) -> str:
+        """The day label over the first row of a day (never over a batch's edits)."""
+        r = self.item(row)
+        if r is None or self.is_member(r):
+            return ""
+        prev = row - 1
+        while prev >= 0 and self.is_member(self._rows[prev]):
+            prev -= 1
+        if prev < 0 or self._rows[prev].day() != r.day():
+            return day_label(r.created)
+        return ""
+
+    # -- paging --------------------------------------------------------------------------------
+    def fetchMore(self, parent: _Index = _ROOT) -> None:
         if parent.isValid() or self._exhausted or self._fetching or self.library is None:
+            return
+        if self._closed:
             return
         self._fetching = True
         self.loadingChanged.emit(True)
-        gen = self._generation
-        # Everything loaded is a prefix of the library's newest-first order, so the next
-        # page starts after the rows we have that the library knows.
-        offset = sum(1 for e in self._entries if e.edit_id is not None)
-        flt = self._filter
-        lib, size = self.library, self.page_size
-        first = offset == 0
+        gen, flt, lib, size = self._generation, self._filter, self.library, self.page_size
+        cursor, first = self._cursor, self._cursor is None
+        known = set(self._groups)
 
-        def query() -> tuple[list[Any], int | None, int, int | None]:
-            # The poll's baselines first: a row recorded meanwhile is then newer than the
-            # watermark and moved data_version, so the poll finds it (at worst twice: ids
-            # already shown are skipped).
-            version = _data_version(lib) if first else None
-            top = _max_id(lib) if first else 0
-            records = lib.query(**flt.query_kwargs(), offset=offset, limit=size)
+        def query() -> tuple[list[EditRecord], dict[str, list[EditRecord]], int | None, int,
+                             int | None]:
+            # The watcher's baseline first: a row written meanwhile is then a change after it.
+            version = lib.data_version() if first else None
+            top = lib.max_id() if first else 0
+            records = lib.query_page(**flt.query_kwargs(), before=cursor, limit=size,
+                                     exclude_batches=known)
+            members = _members(lib, flt, records, known)
             total = lib.count(**flt.query_kwargs()) if first else None
-            return records, total, top, version
+            return records, members, total, top, version
 
-        def done(result: tuple[list[Any], int | None, int, int | None]) -> None:
+        def done(result: tuple[list[EditRecord], dict[str, list[EditRecord]], int | None,
+                               int, int | None]) -> None:
             if gen != self._generation:
                 return
-            records, total, top, version = result
+            records, members, total, top, version = result
             self._fetching = False
             self._watermark = max(self._watermark, top)
-            if first:
-                self._data_version = version
+            if version is not None and self.watcher is not None:
+                self.watcher.note_version(version)
             if len(records) < size:
                 self._exhausted = True
+            if records:
+                self._cursor = (records[-1].created_at, records[-1].id)
             if total is not None:
                 self._total = total
                 self.countChanged.emit(total)
-            new = [self._entry_from(r) for r in records if r.id not in self._edit_ids]
-            if new:
-                start = len(self._entries)
-                self._epoch += 1
-                self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-                self._entries.extend(new)
-                self._edit_ids.update(e.edit_id for e in new if e.edit_id is not None)
+            rows = self._rows_from(records, members)
+            if rows:
+                start = len(self._rows)
+                self.beginInsertRows(_ROOT, start, start + len(rows) - 1)
+                self._rows.extend(rows)
+                self._pos = None
                 self.endInsertRows()
             self.loadingChanged.emit(False)
-            self.pageLoaded.emit(len(new))
+            self.pageLoaded.emit(len(rows))
             self._update_ticker()
 
         def failed(_exc: BaseException) -> None:
@@ -413,43 +271,49 @@ class HistoryModel(QAbstractListModel):
                 self._exhausted = True
                 self.loadingChanged.emit(False)
 
-        self._submit(query, done, failed)
+        self._calls.submit(query, done, failed)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
-            return None
-        e = self._entries[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return e.request.prompt
-        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            when = time.strftime("%H:%M", time.localtime(e.created))
-            star = translate("HistoryModel", " — starred") if e.favourite else ""
-            text = (f"{e.request.prompt} — {day_label(e.created)} {when} — "
-                    f"{e.status_text()}{star}")
-            return f"{text}\n{e.note}" if e.note and role == Qt.ItemDataRole.ToolTipRole else text
-        if role == Qt.ItemDataRole.DecorationRole:
-            p = e.after_path() or e.before_path()
-            return self.thumbnail(p) if p is not None else None
-        if role == JobRole:
-            return e.job_id
-        if role == EditIdRole:
-            return e.edit_id
-        if role == StatusRole:
-            return e.status
-        if role == EntryRole:
-            e._seen = self._epoch
-            return e
-        if role == HeaderRole:
-            return self.header_for(index.row())
-        return None
+    def _rows_from(self, records: Iterable[EditRecord],
+                   members: dict[str, list[EditRecord]]) -> list[Row]:
+        """New top-level rows for these records (each edit once; a batch as one group)."""
+        rows: list[Row] = []
+        for rec in records:
+            if rec.id in self._entries:
+                continue
+            if rec.batch_id is None:
+                e = self._entry_from(rec)
+                self._entries[e.edit_id] = e
+                self._hidden.pop(e.edit_id, None)
+                rows.append(e)
+            elif rec.batch_id not in self._groups:
+                group = BatchGroup(rec.batch_id, created=rec.created_at, complete=True)
+                for m in members.get(rec.batch_id, [rec]):
+                    if m.id not in self._entries:
+                        e = self._entry_from(m)
+                        self._entries[e.edit_id] = e
+                        self._hidden.pop(e.edit_id, None)
+                        group.members.append(e)
+                self._groups[group.batch_id] = group
+                rows.append(group)
+                if group.batch_id in self._expanded:
+                    rows.extend(group.members)
+        return rows
 
-    def header_for(self, row: int) -> str:
-        if not 0 <= row < len(self._entries):
-            return ""
-        e = self._entries[row]
-        if row == 0 or self._entries[row - 1].day() != e.day():
-            return day_label(e.created)
-        return ""
+    def _entry_from(self, rec: EditRecord) -> HistoryEntry:
+        e = HistoryEntry.from_record(rec)
+        self._overlay(e)
+        self._note_foreign([e])
+        return e
+
+    def _overlay(self, e: HistoryEntry) -> None:
+        """The service's word over the library's while the library lags behind it."""
+        p = self._live.get(e.edit_id)
+        if p is None:
+            return
+        if p.finished and e.status in FINISHED_STATUSES:
+            del self._live[e.edit_id]  # the library caught up: it has the final word
+            return
+        e.take_progress(p)
 
     # -- filters -------------------------------------------------------------------------------
     @property
@@ -468,24 +332,16 @@ class HistoryModel(QAbstractListModel):
         self.reload()
 
     def reload(self) -> None:
-        """Drop every row and load the first page again (filters changed)."""
+        """Drop every row and load the first page again (the live overlay stays)."""
         self._generation += 1
-        self._dirty.clear()
-        self._epoch += 1
+        self._dirty_rows.clear()
         self.beginResetModel()
-        # Live rows still running stay, unless a filter is active (they may not match).
-        keep: list[HistoryEntry] = []
-        if not self._filter.active:
-            live = [*self._entries, *self._hidden.values()]
-            keep = sorted((e for e in live if e.status in ACTIVE and e.job_id > 0),
-                          key=lambda e: e.created, reverse=True)
-            self._hidden.clear()
-        else:
-            for e in self._entries:
-                if e.status in ACTIVE and e.job_id > 0:
-                    self._hidden[e.job_id] = e
-        self._entries = keep
-        self._edit_ids = {e.edit_id for e in keep if e.edit_id is not None}
+        self._rows = []
+        self._pos = None
+        self._entries.clear()
+        self._groups.clear()
+        self._foreign_active.clear()
+        self._cursor = None
         self._fetching = False
         self._exhausted = self.library is None
         self.endResetModel()
@@ -498,80 +354,68 @@ class HistoryModel(QAbstractListModel):
         return self._exhausted and not self._fetching
 
     # -- entries -------------------------------------------------------------------------------
-    def add(self, entry: HistoryEntry) -> None:
-        """A live edit from this window: newest, so it goes on top (if no filter hides it)."""
-        if self._filter.active:
-            self._hidden[entry.job_id] = entry
-            return
-        self._epoch += 1
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._entries.insert(0, entry)
-        if entry.edit_id is not None:
-            self._edit_ids.add(entry.edit_id)
-        self.endInsertRows()
-        self._total += 1
-        self.countChanged.emit(self._total)
-        self._update_ticker()
+    def entries(self) -> list[HistoryEntry]:
+        """Every edit listed, in order (a batch's edits where its row is, shown or not)."""
+        out: list[HistoryEntry] = []
+        for r in self._rows:
+            if isinstance(r, BatchGroup):
+                out.extend(r.members)
+            elif not self.is_member(r):
+                out.append(r)
+        return out
 
-    def entry(self, job_id: int) -> HistoryEntry | None:
-        e = next((e for e in self._entries if e.job_id == job_id), None)
-        return e if e is not None else self._hidden.get(job_id)
+    def groups(self) -> list[BatchGroup]:
+        return [r for r in self._rows if isinstance(r, BatchGroup)]
 
     def entry_at(self, row: int) -> HistoryEntry | None:
-        return self._entries[row] if 0 <= row < len(self._entries) else None
+        r = self.item(row)
+        return r if isinstance(r, HistoryEntry) else None
 
     def entry_for_edit(self, edit_id: int) -> HistoryEntry | None:
-        return next((e for e in self._entries if e.edit_id == edit_id), None)
-
-    def row_of(self, job_id: int) -> int:
-        return next((i for i, e in enumerate(self._entries) if e.job_id == job_id), -1)
+        return self._entries.get(edit_id) or self._hidden.get(edit_id)
 
     def row_of_edit(self, edit_id: int) -> int:
-        return next((i for i, e in enumerate(self._entries) if e.edit_id == edit_id), -1)
-
-    def entries(self) -> list[HistoryEntry]:
-        return list(self._entries)
-
-    def update(self, job_id: int, **changes: Any) -> HistoryEntry | None:
-        e = self.entry(job_id)
+        """The row showing this edit (its batch's row while the batch is collapsed)."""
+        e = self._entries.get(edit_id)
         if e is None:
-            return None
-        for k, v in changes.items():
-            setattr(e, k, v)
-        if e.edit_id is not None:
-            self._edit_ids.add(e.edit_id)
-        if changes.get("status") in (DONE, FAILED, CANCELLED) and e.finished is None:
-            e.finished = time.time()
-        if changes.get("status") == RUNNING and e.started is None:
-            e.started = time.time()
-        # A live edit of this window: shown soon, but stage bursts still share one repaint.
-        self._mark([e], LIVE_REPAINT_MS)
-        self._update_ticker()
-        if e.edit_id is not None and ("edit_id" in changes or changes.get("status") in (
-                DONE, FAILED, CANCELLED)):
-            self._refresh(e)
-        return e
+            return -1
+        r = self.row_of(e)
+        if r < 0 and e.batch_id is not None and e.batch_id in self._groups:
+            r = self.row_of(self._groups[e.batch_id])
+        return r
 
-    def _refresh(self, e: HistoryEntry) -> None:
-        """Fill in what only the library knows about a live edit: its parent, the stored
-        copies of its inputs, its batch."""
-        lib, edit_id = self.library, e.edit_id
-        if lib is None or edit_id is None:
+    def group(self, batch_id: str) -> BatchGroup | None:
+        return self._groups.get(batch_id)
+
+    # -- batches: expand and collapse ----------------------------------------------------------
+    def is_expanded(self, group: BatchGroup) -> bool:
+        return group.batch_id in self._expanded
+
+    def set_expanded(self, group: BatchGroup, expanded: bool) -> None:
+        """Show (or hide) a batch's edits under its row."""
+        if expanded == self.is_expanded(group):
             return
+        pos = self.row_of(group)
+        if expanded:
+            self._expanded.add(group.batch_id)
+            if pos >= 0 and group.members:
+                self.beginInsertRows(_ROOT, pos + 1, pos + len(group.members))
+                self._rows[pos + 1:pos + 1] = group.members
+                self._pos = None
+                self.endInsertRows()
+        else:
+            self._expanded.discard(group.batch_id)
+            if pos >= 0 and group.members:
+                self.beginRemoveRows(_ROOT, pos + 1, pos + len(group.members))
+                del self._rows[pos + 1:pos + 1 + len(group.members)]
+                self._pos = None
+                self.endRemoveRows()
+        self._mark([group], 0)
 
-        def done(rec: Any) -> None:
-            if rec is None:
-                return
-            e.parent_id = rec.parent_id
-            e.batch_id = rec.batch_id
-            e.input_paths = list(rec.input_files)
-            if rec.result_files and not e.result_paths:
-                e.result_paths = list(rec.result_files)
-            self._mark([e], LIVE_REPAINT_MS)
-            self.entryRefreshed.emit(e)
+    def toggle_expanded(self, group: BatchGroup) -> None:
+        self.set_expanded(group, not self.is_expanded(group))
 
-        self._submit(lambda: lib.get(edit_id), done)
-
+    # -- changes -------------------------------------------------------------------------------
     def set_favourite(self, entries: Iterable[HistoryEntry], value: bool) -> None:
         changed = list(entries)
         for e in changed:
@@ -582,286 +426,283 @@ class HistoryModel(QAbstractListModel):
         """Take entries out of the list (after a soft delete); returns what was removed."""
         removed = []
         for e in list(entries):
-            row = next((i for i, x in enumerate(self._entries) if x is e), -1)
-            if row < 0:
+            if self._entries.get(e.edit_id) is not e:
                 continue
-            self._epoch += 1
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._entries[row]
-            if e.edit_id is not None:
-                self._edit_ids.discard(e.edit_id)
-            self._dirty.discard(e)
-            self.endRemoveRows()
+            group = self._groups.get(e.batch_id) if e.batch_id else None
+            if group is not None and e in group.members:
+                self._remove_row(e)
+                group.members.remove(e)
+                if not group.members:
+                    self._remove_row(group)
+                    del self._groups[group.batch_id]
+                    self._expanded.discard(group.batch_id)
+                else:
+                    self._mark([group], 0)
+            else:
+                self._remove_row(e)
+            del self._entries[e.edit_id]
+            self._live.pop(e.edit_id, None)
+            self._dirty_rows.pop(id(e), None)
+            self._foreign_active.discard(e.edit_id)
             removed.append(e)
         if removed:
             self._total = max(0, self._total - len(removed))
             self.countChanged.emit(self._total)
         return removed
 
+    def _remove_row(self, row: Row) -> None:
+        pos = self.row_of(row)
+        if pos < 0:
+            return
+        self.beginRemoveRows(_ROOT, pos, pos)
+        del self._rows[pos]
+        self._pos = None
+        self.endRemoveRows()
+
     def restore(self, entries: Iterable[HistoryEntry]) -> None:
         """Put entries back where they belong in the newest-first order (undo delete)."""
-        n = self._insert_sorted(
-            [e for e in entries if e.edit_id is None or e.edit_id not in self._edit_ids])
+        n = sum(self._place(e) for e in entries if e.edit_id not in self._entries)
         if n:
             self._total += n
             self.countChanged.emit(self._total)
 
-    def insert_records(self, records: Iterable[Any]) -> None:
-        """Edits another process added (newer than what we show): in order, on top."""
-        self.restore(self._entry_from(r) for r in records)
-
-    def _insert_sorted(self, new: list[HistoryEntry]) -> int:
-        """Merge entries into the newest-first list: one pass, and one insert signal per run
-        of adjacent new rows (a batch of 200 lands as one block, laid out once)."""
-        new = sorted(new, key=_order_key, reverse=True)
-        groups: list[tuple[int, list[HistoryEntry]]] = []
-        i = 0
-        for e in new:
-            key = _order_key(e)
-            while i < len(self._entries) and _order_key(self._entries[i]) >= key:
-                i += 1
-            if i == len(self._entries) and not self._exhausted:
-                break  # older than every loaded row: it comes with a later page (so do the rest)
-            if groups and groups[-1][0] == i:
-                groups[-1][1].append(e)
-            else:
-                groups.append((i, [e]))
-        n = 0
-        for pos, block in reversed(groups):  # bottom up: positions above stay valid
-            self._epoch += 1
-            self.beginInsertRows(QModelIndex(), pos, pos + len(block) - 1)
-            self._entries[pos:pos] = block
-            self._edit_ids.update(e.edit_id for e in block if e.edit_id is not None)
+    def _place(self, e: HistoryEntry) -> bool:
+        """List an entry where it belongs: in its batch's row, or as a row of its own."""
+        self._entries[e.edit_id] = e
+        if e.batch_id is None:
+            return self._insert_top(e)
+        group = self._groups.get(e.batch_id)
+        if group is None:
+            group = BatchGroup(e.batch_id, [e], created=e.created)
+            self._groups[group.batch_id] = group
+            return self._insert_top(group)
+        key = order_key(e)
+        pos = next((i for i, m in enumerate(group.members) if order_key(m) < key),
+                   len(group.members))
+        group.members.insert(pos, e)
+        gpos = self.row_of(group)
+        if gpos >= 0 and self.is_expanded(group):
+            group.members.pop(pos)
+            self.beginInsertRows(_ROOT, gpos + 1 + pos, gpos + 1 + pos)
+            group.members.insert(pos, e)
+            self._rows.insert(gpos + 1 + pos, e)
+            self._pos = None
             self.endInsertRows()
-            n += len(block)
-        return n
+        self._mark([group], BATCH_REPAINT_MS)
+        return True
 
-    def _entry_from(self, rec: Any) -> HistoryEntry:
-        e = HistoryEntry.from_record(rec)
-        pushed = self._own.get(e.edit_id) if e.edit_id is not None else None
-        if pushed:
-            for k, v in pushed.items():
-                setattr(e, k, v)
-        return e
+    def _insert_top(self, row: Row) -> bool:
+        """A new top-level row, where its time puts it (after an expanded batch's edits)."""
+        key = order_key(row)
+        pos = next((i for i, r in enumerate(self._rows)
+                    if not self.is_member(r) and order_key(r) < key), len(self._rows))
+        if pos == len(self._rows) and not self._exhausted and self._rows:
+            self._forget(row)  # older than every loaded row: a later page brings it
+            return False
+        rows: list[Row] = [row]
+        if isinstance(row, BatchGroup) and self.is_expanded(row):
+            rows += row.members
+        self.beginInsertRows(_ROOT, pos, pos + len(rows) - 1)
+        self._rows[pos:pos] = rows
+        self._pos = None
+        self.endInsertRows()
+        return True
 
-    # -- edits this window keeps current itself (the batch queue) ------------------------------
-    def track_edits(self, edit_ids: Iterable[int]) -> None:
-        """Edits this window recorded outside `add` (a batch): load them in one query, put
-        them in order, and from now on leave them to `push_edits` (the poll skips them).
+    def _forget(self, row: Row) -> None:
+        if isinstance(row, BatchGroup):
+            self._groups.pop(row.batch_id, None)
+            for m in row.members:
+                self._entries.pop(m.edit_id, None)
+        else:
+            self._entries.pop(row.edit_id, None)
 
-        Calls within TRACK_MS share one query and one insert: a folder is recorded 25
-        photos at a time, and every insert lays the list out and repaints it again."""
-        ids = [int(i) for i in edit_ids if int(i) not in self._own]
-        for i in ids:
-            self._own[i] = {}
-        self._track_pending.extend(i for i in ids if i not in self._edit_ids)
-        if self._track_pending and not self._track_timer.isActive():
-            self._track_timer.start()
-
-    def _load_tracked(self) -> None:
-        missing, self._track_pending = self._track_pending, []
-        missing = [i for i in missing if i in self._own and i not in self._edit_ids]
-        if not missing or self.library is None or self._closed:
+    # -- the live overlay ----------------------------------------------------------------------
+    def apply_progress(self, progress: EditProgress) -> None:
+        """The edit service's latest word on one edit (the only way live state arrives)."""
+        if self._closed:
             return
-        lib, flt, gen = self.library, self._filter, self._generation
-
-        def query() -> list[Any]:
-            return lib.query(**flt.query_kwargs(), ids=missing, limit=len(missing))
-
-        def done(records: list[Any]) -> None:
-            if gen != self._generation:
-                return  # reloaded meanwhile: the reload read them (with the pushed state)
-            # Forgotten meanwhile (removed from the batch) are left out.
-            self.restore(self._entry_from(r) for r in records if r.id in self._own)
-            self._update_ticker()
-
-        self._submit(query, done)
-
-    def push_edits(self, changes: dict[int, dict[str, Any]]) -> None:
-        """The latest state of tracked edits (status, note, started, finished, result_paths),
-        by edit id; rows show it with the next coalesced repaint."""
-        if not changes:
-            return
-        touched: list[HistoryEntry] = []
-        finished: list[HistoryEntry] = []
-        by_id = {e.edit_id: e for e in self._entries if e.edit_id in changes}
-        for e in self._hidden.values():
-            if e.edit_id in changes:
-                by_id.setdefault(e.edit_id, e)
-        for edit_id, fields in changes.items():
-            fields = {k: v for k, v in fields.items() if k in PUSHED_FIELDS}
-            self._own.setdefault(edit_id, {}).update(fields)
-            e = by_id.get(edit_id)
-            if e is None:
-                continue
-            was = e.status
-            for k, v in fields.items():
-                setattr(e, k, v)
-            touched.append(e)
-            if e.status != was and e.status not in ACTIVE:
-                finished.append(e)
-        self._mark(touched)
+        p = progress
+        before = self._live.get(p.edit_id)
+        self._live[p.edit_id] = p
+        e = self.entry_for_edit(p.edit_id)
+        if e is None:
+            e = HistoryEntry.from_progress(p)
+            if self._filter.matches(e) and self._place(e):
+                self._total += 1
+                self.countChanged.emit(self._total)
+            else:
+                self._entries.pop(e.edit_id, None)
+                self._hidden[e.edit_id] = e
+            self._want_record(p.edit_id)  # created time, parent, stored inputs
+        else:
+            e.take_progress(p)
+            self._mark([e], LIVE_REPAINT_MS if p.batch_id is None else BATCH_REPAINT_MS)
+        if p.finished and (before is None or not before.finished):
+            self._want_record(p.edit_id)  # the stored results and final times
+            self.entryRefreshed.emit(e)
         self._update_ticker()
-        for e in finished:
-            self.entryRefreshed.emit(e)  # the panel's actions follow a result arriving
 
-    def forget_edits(self, edit_ids: Iterable[int]) -> None:
-        """Tracked edits that are gone (removed from the batch): out of the list too."""
-        ids = {int(i) for i in edit_ids}
-        for i in ids:
-            self._own.pop(i, None)
-        self.remove([e for e in self._entries if e.edit_id in ids])
+    def _want_record(self, edit_id: int) -> None:
+        self._want.add(edit_id)
+        if not self._want_timer.isActive():
+            self._want_timer.start()
 
-    # -- thumbnails ----------------------------------------------------------------------------
-    def thumbnail(self, path: Path | None) -> QImage | None:
-        """The cached thumbnail, or None while it loads (the request is queued once).
-
-        Only the delegate asks, and only while painting a visible row, so nothing is
-        decoded for rows the user never sees."""
-        if path is None:
-            return None
-        img = self._thumbs.get(path)
-        if img is not None:
-            self._thumbs.move_to_end(path)
-            return img
-        if path in self._thumb_pending or path in self._thumb_failed or self._closed:
-            return None
-        self._thumb_pending.add(path)
+    def _read_wanted(self) -> None:
+        ids, self._want = sorted(self._want), set()
+        if not ids or self.library is None or self._closed:
+            return
         lib = self.library
 
-        def load() -> QImage:
-            from qwen_studio.ui.image_loading import decode_image
+        def done(records: list[EditRecord]) -> None:
+            for rec in records:
+                e = self.entry_for_edit(rec.id)
+                if e is None:
+                    continue
+                e.take_record(rec)
+                self._overlay(e)
+                self._mark([e], LIVE_REPAINT_MS if e.batch_id is None else BATCH_REPAINT_MS)
+                self.entryRefreshed.emit(e)
+            self._update_ticker()
 
-            source = path
-            if lib is not None:
-                with contextlib.suppress(Exception):  # no thumbnail cache: decode the file
-                    source = lib.thumbnail(path, 256)
-            return decode_image(source, THUMB_SIDE)
+        self._calls.submit(lambda: lib.query(ids=ids, limit=len(ids)), done)
 
-        def done(img: QImage) -> None:
-            self._thumb_pending.discard(path)
-            self._thumbs[path] = img
-            while len(self._thumbs) > THUMB_CACHE_MAX:
-                self._thumbs.popitem(last=False)
-            # Only the rows showing this image repaint (not every row, as before).
-            self._thumb_ready.add(path)
-            self._mark((), THUMB_REPAINT_MS)
+    # -- other processes -----------------------------------------------------------------------
+    def _on_library_changed(self, _version: int) -> None:
+        if self._closed or self.library is None:
+            return
+        if self._reading_new or self._fetching:
+            self._read_again = True
+            return
+        self._reading_new = True
+        self._read_again = False
+        lib, flt, gen, after = self.library, self._filter, self._generation, self._watermark
+        foreign = sorted(i for i in self._foreign_active if i not in self._live)
+        known = set(self._groups)
+
+        def query() -> tuple[int, list[EditRecord], dict[str, list[EditRecord]],
+                             list[EditRecord]]:
+            top = lib.max_id()
+            fresh = lib.query(**flt.query_kwargs(), after_id=after, limit=NEW_ROWS_MAX + 1)
+            members = _members(lib, flt, fresh, known)
+            changed = lib.query(ids=foreign, limit=len(foreign)) if foreign else []
+            return top, fresh, members, changed
+
+        def done(result: tuple[int, list[EditRecord], dict[str, list[EditRecord]],
+                               list[EditRecord]]) -> None:
+            self._reading_new = False
+            if gen != self._generation:
+                return
+            top, fresh, members, changed = result
+            self._watermark = max(self._watermark, top)
+            if len(fresh) > NEW_ROWS_MAX:
+                self.reload()  # a flood (an import, a big batch elsewhere)
+                return
+            got = {r.id: r for r in changed}
+            gone = []
+            for edit_id in foreign:
+                e = self._entries.get(edit_id)
+                if e is None or edit_id in self._live:
+                    continue
+                rec = got.get(edit_id)
+                if rec is None:
+                    gone.append(e)  # deleted (or purged) elsewhere
+                    continue
+                was = e.status
+                e.take_record(rec)
+                self._note_foreign([e])
+                self._mark([e])
+                if was != e.status and not e.active:
+                    self.entryRefreshed.emit(e)
+            if gone:
+                self._foreign_active.difference_update(e.edit_id for e in gone)
+                self.remove(gone)
+            n = 0
+            for rec in reversed(fresh):  # oldest first: each lands on top of the last
+                if rec.id in self._entries:
+                    continue
+                batch = members.get(rec.batch_id or "", [rec])
+                for m in (batch if rec.batch_id not in self._groups else [rec]):
+                    if m.id not in self._entries:
+                        n += self._place(self._entry_from(m))
+            if n:
+                self._total += n
+                self.countChanged.emit(self._total)
+            self._update_ticker()
+            if self._read_again:
+                self._on_library_changed(0)
 
         def failed(_exc: BaseException) -> None:
-            self._thumb_pending.discard(path)
-            self._thumb_failed.add(path)
+            self._reading_new = False
 
-        self._submit(load, done, failed)
-        return None
+        self._calls.submit(query, done, failed)
 
-    def cached_thumbnails(self) -> int:
-        return len(self._thumbs)
+    # -- repaints ------------------------------------------------------------------------------
+    def _mark(self, rows: Iterable[Row], delay_ms: int = REPAINT_MS) -> None:
+        for r in rows:
+            self._dirty_rows[id(r)] = r
+            if isinstance(r, HistoryEntry) and r.batch_id in self._groups:
+                g = self._groups[r.batch_id]
+                self._dirty_rows[id(g)] = g  # its counts
+        if not self._dirty_rows:
+            return
+        if not self._repaint.isActive() or self._repaint.remainingTime() > delay_ms:
+            self._repaint.start(delay_ms)
 
-    # -- live refresh --------------------------------------------------------------------------
+    def _flush_repaint(self) -> None:
+        """One dataChanged per changed row (not a scan of every row)."""
+        self._repaint.stop()
+        dirty, self._dirty_rows = self._dirty_rows, {}
+        if self._closed:
+            return
+        for r in dirty.values():
+            idx = self.index_of(r)
+            if idx.isValid():
+                self.dataChanged.emit(idx, idx)
+
     def _update_ticker(self) -> None:
-        running = any(e.status in ACTIVE for e in self._entries)
+        """Running rows show their seconds: one repaint a second while any runs."""
+        running = any(p.status is RUNNING for p in self._live.values()) or any(
+            e.status is RUNNING for i in self._foreign_active
+            if (e := self._entries.get(i)) is not None)
         if running and not self._ticker.isActive():
             self._ticker.start()
         elif not running:
             self._ticker.stop()
 
+    def _note_foreign(self, entries: Iterable[HistoryEntry]) -> None:
+        for e in entries:
+            if e.active and e.edit_id not in self._live:
+                self._foreign_active.add(e.edit_id)
+            else:
+                self._foreign_active.discard(e.edit_id)
+
     def _tick(self) -> None:
-        self._dirty.update(e for e in self._entries if e.status == RUNNING)
-        self._flush_repaint()  # the seconds move now, with whatever else changed
+        ids = {i for i, p in self._live.items() if p.status is RUNNING} | self._foreign_active
+        self._mark([e for i in ids if (e := self._entries.get(i)) is not None
+                    and e.status is RUNNING], 0)
         self._update_ticker()
 
-    def _poll(self) -> None:
-        """Pick up edits written by other processes, and the progress of their running edits.
+    # -- thumbnails ----------------------------------------------------------------------------
+    def thumbnail(self, path: Path | None) -> QImage | None:
+        return self.thumbnails.get(path)
 
-        Cheap when nothing happened elsewhere: one PRAGMA in the pool. Otherwise one query for
-        rows after the watermark and one for the foreign running rows shown; this window's
-        own edits (live ones, tracked ones) are never re-read."""
-        if self._polling or self._fetching or self.library is None or self._closed:
-            return
-        if any(e.edit_id is None for e in [*self._entries, *self._hidden.values()]):
-            return  # a live edit is being recorded: it would look like a stranger's
-        foreign = [e.edit_id for e in self._entries
-                   if e.job_id < 0 and e.status in ACTIVE and e.edit_id is not None
-                   and e.edit_id not in self._own]
-        flt, lib, gen = self._filter, self.library, self._generation
-        after, seen = self._watermark, self._data_version
-        self._polling = True
-
-        def query() -> tuple[int | None, int, list[Any] | None, list[Any] | None]:
-            version = _data_version(lib)
-            if version is not None and version == seen:
-                return version, after, [], None  # no other connection wrote: nothing to read
-            top = _max_id(lib)
-            fresh: list[Any] | None = []
-            while fresh is not None:
-                page = lib.query(**flt.query_kwargs(), after_id=after, offset=len(fresh),
-                                 limit=PAGE_SIZE)
-                fresh += page
-                if len(page) < PAGE_SIZE:
-                    break
-                if len(fresh) >= POLL_MAX_ROWS:
-                    fresh = None  # a flood (an import, a big batch elsewhere): reload
-            changed = lib.query(ids=foreign, limit=len(foreign)) if foreign else []
-            return version, max(after, top), fresh, changed
-
-        def done(result: tuple[int | None, int, list[Any] | None, list[Any] | None]) -> None:
-            self._polling = False
-            if gen != self._generation:
-                return
-            version, top, fresh, changed = result
-            self._data_version = version
-            self._watermark = max(self._watermark, top)
-            if fresh is None:
-                self.reload()
-                return
-            if foreign and changed is not None:
-                got = {r.id: r for r in changed}
-                gone = []
-                for edit_id in foreign:
-                    e = self.entry_for_edit(edit_id)
-                    if e is None:
-                        continue
-                    rec = got.get(edit_id)
-                    if rec is None:  # deleted (or purged) elsewhere
-                        gone.append(e)
-                        continue
-                    self._apply_record(e, rec)
-                if gone:
-                    self.remove(gone)
-            known = self._edit_ids | self._own.keys() | {
-                e.edit_id for e in self._hidden.values() if e.edit_id is not None}
-            # Pages are read by offset while another process may still be writing: a row
-            # pushed down a place comes back on the next page. Each id once.
-            new = list({r.id: r for r in fresh if r.id not in known}.values())
-            if new:
-                self.insert_records(new)
-            self._update_ticker()
-
-        def failed(_exc: BaseException) -> None:
-            self._polling = False
-
-        self._submit(query, done, failed)
-
-    def _apply_record(self, e: HistoryEntry, rec: Any) -> None:
-        """A foreign edit's new state, straight from its record (no second query)."""
-        new = HistoryEntry.from_record(rec)
-        before = (e.status, e.note, e.started, e.finished, e.result_paths)
-        after = (new.status, new.note, new.started, new.finished, new.result_paths)
-        if before == after:
-            return
-        e.status, e.note, e.started, e.finished, e.result_paths = after
-        e.parent_id, e.batch_id, e.input_paths = new.parent_id, new.batch_id, new.input_paths
-        e.usage = new.usage
-        self._mark([e])
-        if e.status not in ACTIVE:
-            self.entryRefreshed.emit(e)
+    def cached_thumbnails(self) -> int:
+        return len(self.thumbnails)
 
 
-def _data_version(lib: Any) -> int | None:
-    fn = getattr(lib, "data_version", None)
-    return int(fn()) if fn is not None else None
+def _prompt(row: Row) -> str:
+    if isinstance(row, BatchGroup):
+        return row.request.prompt if row.members else ""
+    return row.request.prompt
 
 
-def _max_id(lib: Any) -> int:
-    fn = getattr(lib, "max_id", None)
-    return int(fn()) if fn is not None else 0
+def _members(lib: Library, flt: HistoryFilter, records: Iterable[EditRecord],
+             known: set[str]) -> dict[str, list[EditRecord]]:
+    """Worker thread: every member (matching the filter) of the new batches among records."""
+    batches = {r.batch_id for r in records if r.batch_id is not None} - known
+    kwargs = flt.query_kwargs()
+    out: dict[str, list[EditRecord]] = {}
+    for b in batches:
+        kwargs["batch_id"] = b
+        out[b] = lib.query(**kwargs, limit=MEMBERS_MAX)
+    return out

@@ -1,9 +1,9 @@
 """The history sidebar: search, filters, the list of every edit, versions, and actions.
 
-The panel is a widget; everything slow (queries, exports, PNG metadata) runs in the window's
-thread pool. `attach(window)` connects it to the main window it serves: the panel reads the
-window's controller, prompt and parameter panels and banner, and never the other way round
-beyond a few calls (entries, the model, the list view).
+The panel is a widget; everything slow (queries, exports, PNG metadata) runs in the thread
+pool. It never reaches into the window: what the window must do (show an edit, re-run one,
+recall its parameters, use a result as input, say something) it asks for with a signal, and
+the window connects them (ui/main_window.py).
 """
 
 from __future__ import annotations
@@ -11,37 +11,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelectionModel,
-    QMimeData,
     QModelIndex,
-    QRect,
-    QSize,
+    QSettings,
     QStandardPaths,
     Qt,
     QTimer,
     QUrl,
     Signal,
 )
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPalette,
-    QPen,
-)
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -52,277 +36,57 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui import theme
-from qwen_studio.ui.history.model import (
-    ACTIVE,
-    DONE,
-    STATUS_LOOK,
-    EntryRole,
-    HeaderRole,
-    HistoryEntry,
-    HistoryFilter,
-    HistoryModel,
-)
+from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
+from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
+from qwen_studio.ui.history.model import HistoryModel
 
 if TYPE_CHECKING:
     import asyncio  # loaded after the window's first paint (app.main)
 
+__all__ = ["HistoryDelegate", "HistoryListView", "HistoryPanel"]
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_BAR_MS = 12_000
-_KEY_PREFIX = "history:"  # banner action keys this panel answers
-
-
-# =============================================================================================
-# list view + delegate
-class HistoryDelegate(QStyledItemDelegate):
-    """Day header (first row of a day), after thumbnail with the before inset, two lines of
-    prompt, time · status (glyph and word), and a star you can click."""
-
-    starClicked = Signal(QModelIndex)
-
-    THUMB = 56
-    INSET = 24
-    PAD = 8
-    HEADER = 26
-    STAR = 20
-
-    def _header_h(self, index: QModelIndex) -> int:
-        return self.HEADER if index.data(HeaderRole) else 0
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        # Width follows the view: rows never force a sideways scroll bar.
-        return QSize(max(120, option.rect.width()),
-                     self.THUMB + 2 * self.PAD + self._header_h(index))
-
-    def star_rect(self, option_rect: QRect, index: QModelIndex) -> QRect:
-        top = option_rect.top() + self._header_h(index) + self.PAD - 2
-        return QRect(option_rect.right() - self.PAD - self.STAR + 2, top, self.STAR, self.STAR)
-
-    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem,
-                    index: QModelIndex) -> bool:
-        if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
-                and event.button() == Qt.MouseButton.LeftButton
-                and self.star_rect(option.rect, index).contains(event.position().toPoint())):
-            self.starClicked.emit(QModelIndex(index))
-            return True
-        return super().editorEvent(event, model, option, index)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        entry: HistoryEntry | None = index.data(EntryRole)
-        if entry is None:
-            return
-        model: Any = index.model()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        # Theme tokens read at paint time: a live light/dark switch shows on the next repaint.
-        t = theme.tokens(theme.current_scheme())
-        full = option.rect
-        header = index.data(HeaderRole) or ""
-        r = full.adjusted(0, self._header_h(index), 0, 0)
-        if header:
-            small = QFont(option.font)
-            small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
-            small.setBold(True)
-            small.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
-            painter.setFont(small)
-            painter.setPen(QColor(t["subtle"]))
-            hr = QRect(full.left() + self.PAD, full.top() + 6, full.width() - 2 * self.PAD,
-                       self.HEADER - 8)
-            painter.drawText(hr, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             header.upper())
-            fm = QFontMetrics(small)
-            x = hr.left() + fm.horizontalAdvance(header.upper()) + 8
-            painter.setPen(QPen(QColor(t["rule"]), 1))
-            # A crisp hairline: antialiased on a whole-pixel y it smears over two rows.
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.drawLine(x, hr.center().y(), hr.right(), hr.center().y())
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        if selected:
-            row_bg = QColor(t["row_selected"])
-            painter.fillRect(r, row_bg)
-        elif hovered:
-            row_bg = option.palette.color(QPalette.ColorRole.AlternateBase)
-            painter.fillRect(r, row_bg)
-        else:
-            row_bg = QColor(t["list"])  # what the style sheet paints behind the list
-        if option.state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QColor(t["accent"]))
-            painter.drawRect(r.adjusted(0, 0, -1, -1))
-
-        # -- thumbnails: the after image large, the before as an inset --------------------
-        thumb = QRect(r.left() + self.PAD, r.top() + self.PAD, self.THUMB, self.THUMB)
-        painter.fillRect(thumb, option.palette.color(QPalette.ColorRole.Base).darker(115))
-        after_p, before_p = entry.after_path(), entry.before_path()
-        after = model.thumbnail(after_p) if after_p is not None else None
-        before = model.thumbnail(before_p) if before_p is not None else None
-        glyph, look = STATUS_LOOK.get(entry.status, ("", "#999"))
-        # STATUS_LOOK is per theme; readable() keeps 4.5:1 on a selected or hovered row too.
-        color = theme.readable(QColor(look), row_bg)
-        if after is not None:
-            _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
-            if before is not None:
-                inset = QRect(thumb.left() + 2, thumb.bottom() - self.INSET - 1, self.INSET,
-                              self.INSET)
-                painter.fillRect(inset.adjusted(-1, -1, 1, 1), QColor("#101010"))
-                _draw_fitted(painter, before, inset, crop=True)
-                painter.setPen(QPen(QColor("#d0d0d0"), 1))
-                painter.drawRect(inset.adjusted(-1, -1, 0, 0))
-        else:
-            if before is not None:
-                painter.setOpacity(0.45)  # no result: the input, dimmed, under the status
-                _draw_fitted(painter, before, thumb)
-                painter.setOpacity(1.0)
-            painter.setPen(QColor(color))
-            f = QFont(option.font)
-            f.setPointSizeF(f.pointSizeF() * 1.6)
-            painter.setFont(f)
-            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, glyph)
-
-        # -- star ------------------------------------------------------------------------
-        star = self.star_rect(full, index)
-        sf = QFont(option.font)
-        sf.setPointSizeF(sf.pointSizeF() * 1.15)
-        painter.setFont(sf)
-        if entry.favourite:
-            painter.setPen(QColor(t["star_on"]))
-            painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "★")
-        else:
-            painter.setPen(QColor(t["star_off_hover" if (hovered or selected) else "star_off"]))
-            painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "☆")
-
-        # -- text ------------------------------------------------------------------------
-        text_left = thumb.right() + self.PAD + 2
-        text_w = star.left() - 4 - text_left
-        font = QFont(option.font)
-        painter.setFont(font)
-        fm = QFontMetrics(font)
-        # Palette text, so the row reads in the light theme too; the selection has its own.
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
-                       else QColor(t["row_selected_text"]))
-        prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
-        prompt = " ".join(entry.request.prompt.split()) or "(no prompt)"
-        painter.drawText(prompt_rect,
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                         | int(Qt.TextFlag.TextWordWrap),
-                         _elide_two_lines(prompt, fm, text_w))
-
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.88))
-        painter.setFont(small)
-        sfm = QFontMetrics(small)
-        when = time.strftime("%H:%M", time.localtime(entry.created))
-        y = r.bottom() - self.PAD - sfm.height() + 1
-        right = r.right() - self.PAD
-        painter.setPen(theme.readable(QColor(t["subtle"]), row_bg))
-        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()),
-                         int(Qt.AlignmentFlag.AlignLeft), when)
-        x = text_left + sfm.horizontalAdvance(when + "  ")
-        painter.setPen(QColor(color))
-        painter.drawText(QRect(x, y, right - x, sfm.height()), int(Qt.AlignmentFlag.AlignLeft),
-                         sfm.elidedText(f"{glyph} {entry.status_text()}",
-                                        Qt.TextElideMode.ElideRight, right - x))
-        painter.restore()
-
-
-def _draw_fitted(painter: QPainter, image: Any, rect: QRect, crop: bool = False) -> None:
-    mode = (Qt.AspectRatioMode.KeepAspectRatioByExpanding if crop
-            else Qt.AspectRatioMode.KeepAspectRatio)
-    size = image.size().scaled(rect.size(), mode)
-    target = QRect(0, 0, size.width(), size.height())
-    target.moveCenter(rect.center())
-    painter.save()
-    painter.setClipRect(rect)
-    painter.drawImage(target, image)
-    painter.restore()
-
-
-def _elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    if fm.horizontalAdvance(text) <= width:
-        return text
-    words = text.split(" ")
-    line1 = ""
-    while words and fm.horizontalAdvance((line1 + " " + words[0]).strip()) <= width:
-        line1 = (line1 + " " + words.pop(0)).strip()
-    if not line1:  # one very long word
-        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    rest = fm.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width)
-    return f"{line1}\n{rest}"
-
-
-class HistoryListView(QListView):
-    """Delete and Ctrl+Z work here even when no window shortcut fires (e.g. a window
-    without focus); dragging rows out carries their result files."""
-
-    deletePressed = Signal()
-    undoPressed = Signal()
-
-    def dataChanged(self, topLeft: QModelIndex, bottomRight: QModelIndex,
-                    roles: Sequence[int] = ()) -> None:
-        # Qt 6.11's QListView lays out every row again for any dataChanged (~230 sizeHint
-        # calls and a full repaint for one status change: 15-20 ms at the end of a batch).
-        # A row's height changes only when rows come or go (its day header), and those
-        # arrive as inserts/removals/resets, which still lay out: a change just repaints.
-        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Delete or event.matches(QKeySequence.StandardKey.Delete):
-            self.deletePressed.emit()
-            event.accept()
-            return
-        if event.matches(QKeySequence.StandardKey.Undo):
-            self.undoPressed.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def startDrag(self, supported: Qt.DropAction) -> None:
-        from PySide6.QtGui import QDrag
-
-        paths = [p for i in self.selectedIndexes()
-                 for p in ((i.data(EntryRole).result_paths[:1]) if i.data(EntryRole) else [])]
-        if not paths:
-            return
-        mime = QMimeData()
-        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-        drag = QDrag(self)
-        drag.setMimeData(mime)
-        drag.exec(Qt.DropAction.CopyAction)
+_KEY_PREFIX = "history:"  # notice action keys this panel answers
 
 
 # =============================================================================================
 # the panel
 class HistoryPanel(QWidget):
-    """Everything on the right-hand side. `entriesActivated` is not needed: the window
-    follows the list's current index."""
+    """Everything on the right-hand side."""
 
     selectionChangedEntries = Signal(list)
+    editActivated = Signal(int)  # show this edit's before/after (edit id)
+    rerunRequested = Signal(object, object)  # EditRequest, parent edit id or None
+    recallRequested = Signal(object)  # EditRequest: its prompt and parameters into the panels
+    useAsInputRequested = Signal(object, int)  # result Path, the edit id it came from
+    statusMessage = Signal(str, int)  # text, milliseconds (0: until replaced)
+    # kind ("info", "warning", "error"), message, hint, action text, action key
+    noticeRequested = Signal(str, str, str, str, str)
 
-    def __init__(self, model: HistoryModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: HistoryModel, parent: QWidget | None = None, *,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyPanel")
         self.model = model
-        self.window_: Any = None
+        self.settings = settings  # where the last export folder is remembered
         self._undo: list[list[HistoryEntry]] = []
         self._dropped_request: EditRequest | None = None
         self._tree_token = 0
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._last_export: Path | None = None
 
         title = QLabel(self.tr("History"))
         title.setObjectName("sectionTitle")
@@ -370,14 +134,11 @@ class HistoryPanel(QWidget):
         lv.setModel(model)
         self.delegate = HistoryDelegate(lv)
         lv.setItemDelegate(self.delegate)
-        lv.setUniformItemSizes(False)  # first rows of a day carry a header
         lv.setMouseTracking(True)
         lv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         lv.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         lv.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lv.setResizeMode(QListView.ResizeMode.Adjust)
-        lv.setLayoutMode(QListView.LayoutMode.Batched)
-        lv.setBatchSize(200)
         lv.setDragEnabled(True)
         lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -449,6 +210,9 @@ class HistoryPanel(QWidget):
             sig.connect(lambda *_: self.update_empty())
         model.countChanged.connect(lambda *_: self._update_count())
         model.entryRefreshed.connect(self._on_entry_refreshed)
+        model.thumbnailsReady.connect(lv.viewport().update)
+        # A batch opening under the current row does not move the selection.
+        model.rowsInserted.connect(lambda *_: self._update_actions())
         self.update_empty()
 
     @staticmethod
@@ -515,16 +279,8 @@ class HistoryPanel(QWidget):
                              ["Ctrl+F"], context=win, owner=self)
         self._update_actions()
 
-    # -- wiring to the window ------------------------------------------------------------------
-    def attach(self, window: Any) -> None:
-        """Serve `window` (MainWindow): its controller, panels, banner and drop zone."""
-        self.window_ = window
-        window.banner.actionTriggered.connect(self._on_banner_action)
-        window.drop_zone.filesDropped.connect(self._on_files_dropped)
-
-    def spawn(self, coro: Any) -> asyncio.Future[Any]:
-        if self.window_ is not None:
-            return self.window_.spawn(coro)
+    # -- helpers -------------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         import asyncio
 
         task = asyncio.ensure_future(coro)
@@ -532,21 +288,19 @@ class HistoryPanel(QWidget):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _pool(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _pool(self, fn: Callable[..., T], *args: Any) -> T:
         import asyncio
 
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.model.pool, lambda: fn(*args))
 
     def _status(self, text: str, ms: int = 6000) -> None:
-        if self.window_ is not None:
-            self.window_.statusBar().showMessage(text, ms)
+        self.statusMessage.emit(text, ms)
 
     def _banner(self, kind: str, message: str, hint: str = "", action: str = "",
                 key: str = "") -> None:
-        if self.window_ is not None:
-            self.window_.banner.show_message(kind, message, hint, action,
-                                             _KEY_PREFIX + key if key else "")
+        self.noticeRequested.emit(kind, message, hint, action,
+                                  _KEY_PREFIX + key if key else "")
 
     # -- search and filters --------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -603,22 +357,33 @@ class HistoryPanel(QWidget):
 
     # -- selection -----------------------------------------------------------------------------
     def selected_entries(self) -> list[HistoryEntry]:
+        """The selected edits; a selected batch row stands for all its edits."""
         rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
-        out = [e for r in rows if (e := self.model.entry_at(r)) is not None]
-        if not out:
+        if not rows:
             cur = self.list_view.currentIndex()
-            e = self.model.entry_at(cur.row()) if cur.isValid() else None
-            if e is not None:
-                out = [e]
-        return out
+            rows = [cur.row()] if cur.isValid() else []
+        out: dict[int, HistoryEntry] = {}
+        for r in rows:
+            row = self.model.item(r)
+            for e in (row.members if isinstance(row, BatchGroup) else [row]):
+                if isinstance(e, HistoryEntry):
+                    out.setdefault(e.edit_id, e)
+        return list(out.values())
+
+    def current_row(self) -> HistoryEntry | BatchGroup | None:
+        cur = self.list_view.currentIndex()
+        return self.model.item(cur.row()) if cur.isValid() else None
 
     def current_entry(self) -> HistoryEntry | None:
-        cur = self.list_view.currentIndex()
-        e = self.model.entry_at(cur.row()) if cur.isValid() else None
-        if e is None:
+        """The one edit the current row shows (a batch row: its newest edit)."""
+        row = self.current_row()
+        if isinstance(row, BatchGroup):
+            return next((m for m in row.members if m.result_paths),
+                        row.members[0] if row.members else None)
+        if row is None:
             sel = self.selected_entries()
-            e = sel[0] if sel else None
-        return e
+            return sel[0] if sel else None
+        return row
 
     def select_row(self, row: int, extend: bool = False) -> None:
         idx = self.model.index(row)
@@ -633,9 +398,8 @@ class HistoryPanel(QWidget):
             self.select_row(row, extend=i > 0)
 
     async def select_edit(self, edit_id: int, extend: bool = False) -> bool:
-        """Select an edit, loading pages (and dropping filters that hide it) as needed."""
-        import asyncio
-
+        """Select an edit, loading pages (and dropping filters that hide it) as needed; an
+        edit of a batch opens its batch."""
         for attempt in range(2):
             while (row := self.model.row_of_edit(edit_id)) < 0 and (
                     self.model.is_loading() or self.model.canFetchMore()):
@@ -643,6 +407,11 @@ class HistoryPanel(QWidget):
                     self.model.fetchMore(QModelIndex())
                 await asyncio.sleep(0.01)
             if row >= 0:
+                e = self.model.entry_for_edit(edit_id)
+                group = self.model.group(e.batch_id) if e and e.batch_id else None
+                if group is not None and e is not None:
+                    self.model.set_expanded(group, True)
+                    row = self.model.row_of(e)
                 self.select_row(row, extend)
                 return True
             if attempt == 0 and self.model.filter.active:
@@ -658,7 +427,11 @@ class HistoryPanel(QWidget):
     def _current_changed(self) -> None:
         self._update_actions()
         e = self.current_entry()
-        if e is None or e.edit_id is None or self.model.library is None:
+        if e is not None:
+            self.editActivated.emit(e.edit_id)
+        if isinstance(self.current_row(), BatchGroup):
+            e = None  # a batch has no version tree of its own
+        if e is None or self.model.library is None:
             self.lineage.hide()
             self.lineage_title.hide()
             return
@@ -689,17 +462,18 @@ class HistoryPanel(QWidget):
         self.recall_action.setEnabled(one is not None)
         self.use_input_action.setEnabled(has_result)
         self.reveal_action.setEnabled(has_result)
-        self.star_action.setEnabled(any(e.edit_id is not None for e in sel))
+        self.star_action.setEnabled(bool(sel))
         self.copy_prompt_action.setEnabled(bool(sel))
         self.parent_action.setEnabled(one is not None and one.parent_id is not None)
-        self.children_action.setEnabled(one is not None and one.edit_id is not None)
-        self.delete_action.setEnabled(any(e.edit_id is not None and e.status not in ACTIVE
-                                          for e in sel))
-        self.export_batch_action.setEnabled(one is not None and bool(one.batch_id))
-        self.star_action.setText(self.tr("&Unstar") if one is not None and one.favourite
+        self.children_action.setEnabled(one is not None)
+        self.delete_action.setEnabled(any(not e.active for e in sel))
+        row = self.current_row()
+        batch = row.batch_id if isinstance(row, BatchGroup) else (one.batch_id if one else None)
+        self.export_batch_action.setEnabled(bool(batch))
+        self.star_action.setText(self.tr("&Unstar") if sel and all(e.favourite for e in sel)
                                  else self.tr("&Star"))
-        if one is not None and one.batch_id:
-            self._batch_id = one.batch_id if not self.batch_button.isChecked() else self._batch_id
+        if batch:
+            self._batch_id = batch if not self.batch_button.isChecked() else self._batch_id
             self.batch_button.show()
         elif not self.batch_button.isChecked():
             self.batch_button.hide()
@@ -719,77 +493,44 @@ class HistoryPanel(QWidget):
         self._menu = menu  # kept alive while it shows
 
     # -- actions -------------------------------------------------------------------------------
-    def _need_window(self) -> Any:
-        if self.window_ is None:
-            raise QwenStudioError("The history panel is not attached to a window.")
-        return self.window_
-
-    async def _record(self, entry: HistoryEntry) -> Any:
-        if entry.edit_id is None or self.model.library is None:
+    async def _record(self, entry: HistoryEntry) -> EditRecord | None:
+        lib = self.model.library
+        if lib is None:
             return None
-        return await self._pool(self.model.library.get, entry.edit_id)
+        return await self._pool(lib.get, entry.edit_id)
 
     def rerun(self, entries: list[HistoryEntry]) -> None:
         self.spawn(self._rerun(entries))
 
-    async def _rerun(self, entries: list[HistoryEntry]) -> list[int]:
-        w = self._need_window()
-        if not w.controller.has_client:
-            self._banner("warning", self.tr("Qwen Studio is not connected to a service yet."),
-                         self.tr("Set up your API key in Settings, or try the demo."))
-            return []
-        jobs = []
+    async def _rerun(self, entries: list[HistoryEntry]) -> int:
+        """Ask the window to run these edits again (with the library's copies of inputs
+        that are gone from where they were)."""
+        n = 0
         for e in entries:
             rec = await self._record(e)
-            request = e.request
-            if rec is not None:
-                request = _request_with_stored_inputs(rec)
-            jobs.append(w.controller.submit(request, parent_edit_id=e.parent_id))
-        if jobs:
-            self._status(f"Re-running {len(jobs)} edit{'s' if len(jobs) > 1 else ''}")
-        return jobs
+            request = _request_with_stored_inputs(rec) if rec is not None else e.request
+            self.rerunRequested.emit(request, e.parent_id)
+            n += 1
+        return n
 
     def recall_current(self) -> None:
         e = self.current_entry()
         if e is not None:
-            self.recall_request(e.request)
-
-    def recall_request(self, request: EditRequest) -> None:
-        """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
-        from qwen_studio.ui.parameters_panel import RANDOM_SEED
-
-        w = self._need_window()
-        w.prompt_panel.set_prompt(request.prompt)
-        w.prompt_panel.set_negative_prompt(request.negative_prompt)
-        p = w.params
-        p.set_model(request.model)
-        p.set_size(request.size)
-        p.count_spin.setValue(request.n)
-        p.seed_spin.setValue(RANDOM_SEED if request.seed is None else request.seed)
-        if request.watermark is not None:
-            p.watermark_check.setChecked(request.watermark)
-        if request.prompt_extend is not None:
-            p.prompt_extend_check.setChecked(request.prompt_extend)
-        w.prompt_panel.prompt_edit.setFocus()
-        self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
+            self.recallRequested.emit(e.request)
 
     def use_current_as_input(self) -> None:
         e = self.current_entry()
-        if e is None or not e.result_paths:
-            return
-        w = self._need_window()
-        w.inputs = []
-        w.add_inputs([e.result_paths[0]], parent_edit_id=e.edit_id)
-        w.prompt_panel.prompt_edit.setFocus()
-        self._status(self.tr("The result is now the input: describe the next change"))
+        if e is not None and e.result_paths:
+            self.useAsInputRequested.emit(e.result_paths[0], e.edit_id)
 
     def _on_star_clicked(self, index: QModelIndex) -> None:
-        e = self.model.entry_at(index.row())
-        if e is not None:
-            self.toggle_star([e])
+        row = self.model.item(index.row())
+        if isinstance(row, BatchGroup):
+            self.toggle_star(list(row.members))
+        elif row is not None:
+            self.toggle_star([row])
 
     def toggle_star(self, entries: list[HistoryEntry]) -> None:
-        entries = [e for e in entries if e.edit_id is not None]
         if not entries or self.model.library is None:
             return
         value = not all(e.favourite for e in entries)
@@ -822,7 +563,7 @@ class HistoryPanel(QWidget):
 
     def go_children(self) -> None:
         e = self.current_entry()
-        if e is not None and e.edit_id is not None:
+        if e is not None:
             self.spawn(self._go_children(e.edit_id))
 
     async def _go_children(self, edit_id: int) -> list[int]:
@@ -836,11 +577,10 @@ class HistoryPanel(QWidget):
 
     # -- delete / undo -------------------------------------------------------------------------
     def delete_selected(self) -> None:
-        sel = [e for e in self.selected_entries()
-               if e.edit_id is not None and e.status not in ACTIVE]
+        sel = [e for e in self.selected_entries() if not e.active]
         if not sel or self.model.library is None:
             return
-        first_row = min(self.model.row_of(e.job_id) for e in sel)
+        first_row = min(r for e in sel if (r := self.model.row_of_edit(e.edit_id)) >= 0)
         removed = self.model.remove(sel)
         ids = [e.edit_id for e in removed]
         self.spawn(self._pool(self.model.library.delete, ids))
@@ -865,7 +605,7 @@ class HistoryPanel(QWidget):
         self.spawn(self._pool(self.model.library.undelete, ids))
         self.model.restore(entries)
         self.undo_bar.hide()
-        rows = sorted(r for e in entries if (r := self.model.row_of(e.job_id)) >= 0)
+        rows = sorted({r for e in entries if (r := self.model.row_of_edit(e.edit_id)) >= 0})
         self.select_rows(rows)
         self._status(f"Restored {len(entries)} edit{'s' if len(entries) != 1 else ''}")
 
@@ -884,12 +624,12 @@ class HistoryPanel(QWidget):
 
     def export_dialog(self, scope: str | None = None) -> None:
         scope, what = self.export_scope(scope)
-        w = self._need_window()
-        folder = w.qsettings.value("paths/lastExportDir", "") or QStandardPaths.writableLocation(
+        folder = (self.settings.value("paths/lastExportDir", "") if self.settings else ""
+                  ) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
         suggestion = str(Path(str(folder)) / time.strftime("qwen-gallery-%Y-%m-%d"))
         target, chosen = QFileDialog.getSaveFileName(
-            w, f"Export {what} as a gallery", suggestion,
+            self.window(), f"Export {what} as a gallery", suggestion,
             self.tr("Folder (*);;Zip archive (*.zip)"))
         if not target:
             return
@@ -897,7 +637,8 @@ class HistoryPanel(QWidget):
         as_zip = path.suffix.lower() == ".zip" or "zip" in (chosen or "").lower()
         if as_zip and path.suffix.lower() != ".zip":
             path = path.with_suffix(".zip")
-        w.qsettings.setValue("paths/lastExportDir", str(path.parent))
+        if self.settings is not None:
+            self.settings.setValue("paths/lastExportDir", str(path.parent))
         self.spawn(self.export_gallery(scope, path, as_zip=as_zip))
 
     async def export_gallery(
@@ -910,10 +651,11 @@ class HistoryPanel(QWidget):
         flt = self.model.filter
         batch = next((e.batch_id for e in sel if e.batch_id), None)
 
-        def records() -> list[Any]:
+        def records() -> list[EditRecord]:
+            if lib is None:
+                return []
             if scope == "selection":
-                return [r for e in sel if e.edit_id is not None
-                        and (r := lib.get(e.edit_id)) is not None]
+                return [r for e in sel if (r := lib.get(e.edit_id)) is not None]
             if scope == "batch" and batch:
                 return lib.query(batch_id=batch, limit=1_000_000)
             return lib.query(**flt.query_kwargs(), limit=1_000_000)
@@ -922,7 +664,7 @@ class HistoryPanel(QWidget):
             recs = records()
             out = export_gallery(recs, target, as_zip=as_zip,
                                  title=f"Qwen Studio — {time.strftime('%Y-%m-%d')}")
-            n = sum(len(r.result_files) for r in recs if str(r.status.value) == DONE)
+            n = sum(len(r.result_files) for r in recs if str(r.status.value) == EditStatus.DONE)
             return out, n
 
         self._status(self.tr("Exporting the gallery…"), 0)
@@ -943,7 +685,8 @@ class HistoryPanel(QWidget):
         return out
 
     # -- dropped PNGs carry their parameters ---------------------------------------------------
-    def _on_files_dropped(self, paths: list[str]) -> None:
+    def offer_recall(self, paths: list[str]) -> None:
+        """Files dropped on the window: a PNG made here carries what it was made with."""
         pngs = [Path(p) for p in paths if p.lower().endswith(".png")]
         if pngs:
             self.spawn(self._offer_recall(pngs))
@@ -971,19 +714,20 @@ class HistoryPanel(QWidget):
                      self.tr("Recall parameters"), "recall-drop")
         return request
 
-    def _on_banner_action(self, key: str) -> None:
+    def on_notice_action(self, key: str) -> None:
+        """The window's notice had an action button pressed (ours start with history:)."""
         if not key.startswith(_KEY_PREFIX):
             return
         key = key[len(_KEY_PREFIX):]
         if key == "recall-drop" and self._dropped_request is not None:
-            self.recall_request(self._dropped_request)
+            self.recallRequested.emit(self._dropped_request)
         elif key.startswith("show:"):
             target = Path(key[len("show:"):])
             QDesktopServices.openUrl(QUrl.fromLocalFile(
                 str(target if target.is_dir() else target.parent)))
 
 
-def _request_with_stored_inputs(rec: Any) -> EditRequest:
+def _request_with_stored_inputs(rec: EditRecord) -> EditRequest:
     """The edit's request with its inputs pointing at the library's copies when the user's
     original files are gone (moved, deleted, or another computer)."""
     by_hash = {p.stem: p for p in rec.input_files}
