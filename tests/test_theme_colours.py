@@ -16,8 +16,8 @@ from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
 from qwen_studio.ui.banner import Banner
 from qwen_studio.ui.drop_zone import DropZone
-from qwen_studio.ui.history.model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.history.delegate import HistoryDelegate
+from qwen_studio.ui.history.model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.prompt_panel import PromptPanel
 from qwen_studio.ui.result_strip import ResultStrip
 

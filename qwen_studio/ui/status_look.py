@@ -26,7 +26,7 @@ _GLYPHS: dict[EditStatus, str] = {
     EditStatus.INTERRUPTED: "⚠",
 }
 # Words users read; translated where shown (status_word).
-_WORDS: dict[EditStatus, str] = {
+_WORDS: dict[EditStatus, object] = {  # str at run time (QT_TRANSLATE_NOOP marks them)
     EditStatus.QUEUED: QT_TRANSLATE_NOOP("StatusLook", "Queued"),
     EditStatus.RUNNING: QT_TRANSLATE_NOOP("StatusLook", "Running"),
     EditStatus.DONE: QT_TRANSLATE_NOOP("StatusLook", "Done"),
@@ -75,7 +75,7 @@ def status_word(status: EditStatus | str) -> str:
     s = _status(status)
     if s is None:
         return str(status)
-    return QCoreApplication.translate("StatusLook", _WORDS[s])
+    return QCoreApplication.translate("StatusLook", str(_WORDS[s]))
 
 
 def status_colour(status: EditStatus | str, scheme: str | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -50,7 +51,7 @@ from qwen_studio.ui.history.entries import BatchGroup, EntryRole, HeaderRole, Hi
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.status_look import status_colour, status_glyph
 
-_Index = QModelIndex | QPersistentModelIndex
+_Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
 
 
@@ -109,7 +110,7 @@ class HistoryDelegate(QStyledItemDelegate):
         if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
                 and event.button() == Qt.MouseButton.LeftButton
                 and self.star_rect(option.rect, index).contains(event.position().toPoint())):
-            self.starClicked.emit(QModelIndex(index))
+            self.starClicked.emit(model.index(index.row(), 0))
             return True
         return super().editorEvent(event, model, option, index)
 

@@ -8,9 +8,7 @@ the window connects them (ui/main_window.py).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,7 +17,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QSettings,
-    QStandardPaths,
     Qt,
     QTimer,
     QUrl,
@@ -28,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -41,11 +37,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
-from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter
+from qwen_studio.ui.history.entries import (
+    BatchGroup,
+    HistoryEntry,
+    HistoryFilter,
+    request_with_stored_inputs,
+)
+from qwen_studio.ui.history.library_ops import KEY_PREFIX, PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
 
@@ -59,12 +60,11 @@ T = TypeVar("T")
 
 SEARCH_DEBOUNCE_MS = 150
 UNDO_BAR_MS = 12_000
-_KEY_PREFIX = "history:"  # notice action keys this panel answers
 
 
 # =============================================================================================
 # the panel
-class HistoryPanel(QWidget):
+class HistoryPanel(QWidget, PanelLibraryOps):
     """Everything on the right-hand side."""
 
     selectionChangedEntries = Signal(list)
@@ -300,7 +300,7 @@ class HistoryPanel(QWidget):
     def _banner(self, kind: str, message: str, hint: str = "", action: str = "",
                 key: str = "") -> None:
         self.noticeRequested.emit(kind, message, hint, action,
-                                  _KEY_PREFIX + key if key else "")
+                                  KEY_PREFIX + key if key else "")
 
     # -- search and filters --------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -508,7 +508,7 @@ class HistoryPanel(QWidget):
         n = 0
         for e in entries:
             rec = await self._record(e)
-            request = _request_with_stored_inputs(rec) if rec is not None else e.request
+            request = request_with_stored_inputs(rec) if rec is not None else e.request
             self.rerunRequested.emit(request, e.parent_id)
             n += 1
         return n
@@ -516,7 +516,10 @@ class HistoryPanel(QWidget):
     def recall_current(self) -> None:
         e = self.current_entry()
         if e is not None:
-            self.recallRequested.emit(e.request)
+            self._recall(e.request)
+
+    def _recall(self, request: EditRequest) -> None:
+        self.recallRequested.emit(request)
 
     def use_current_as_input(self) -> None:
         e = self.current_entry()
@@ -567,177 +570,11 @@ class HistoryPanel(QWidget):
             self.spawn(self._go_children(e.edit_id))
 
     async def _go_children(self, edit_id: int) -> list[int]:
-        kids = await self._pool(self.model.library.children, edit_id)
+        lib = self.model.library
+        kids = await self._pool(lib.children, edit_id) if lib is not None else []
         if not kids:
             self._status(self.tr("No edit was made from this one yet"))
             return []
         for i, rec in enumerate(kids):
             await self.select_edit(rec.id, extend=i > 0)
         return [r.id for r in kids]
-
-    # -- delete / undo -------------------------------------------------------------------------
-    def delete_selected(self) -> None:
-        sel = [e for e in self.selected_entries() if not e.active]
-        if not sel or self.model.library is None:
-            return
-        first_row = min(r for e in sel if (r := self.model.row_of_edit(e.edit_id)) >= 0)
-        removed = self.model.remove(sel)
-        ids = [e.edit_id for e in removed]
-        self.spawn(self._pool(self.model.library.delete, ids))
-        self._undo.append(removed)
-        self.undo_action.setEnabled(True)
-        n = len(removed)
-        self.undo_label.setText(f"Deleted {n} edit{'s' if n != 1 else ''}")
-        self.undo_bar.setAccessibleDescription(
-            f"Deleted {n} edit{'s' if n != 1 else ''}. Press Ctrl+Z or Undo to bring "
-            f"{'them' if n != 1 else 'it'} back.")
-        self.undo_bar.show()
-        self._undo_timer.start()
-        if self.model.rowCount():  # keep the keyboard user where they were
-            self.select_row(min(first_row, self.model.rowCount() - 1))
-
-    def undo_delete(self) -> None:
-        if not self._undo or self.model.library is None:
-            return
-        entries = self._undo.pop()
-        self.undo_action.setEnabled(bool(self._undo))
-        ids = [e.edit_id for e in entries]
-        self.spawn(self._pool(self.model.library.undelete, ids))
-        self.model.restore(entries)
-        self.undo_bar.hide()
-        rows = sorted({r for e in entries if (r := self.model.row_of_edit(e.edit_id)) >= 0})
-        self.select_rows(rows)
-        self._status(f"Restored {len(entries)} edit{'s' if len(entries) != 1 else ''}")
-
-    # -- export --------------------------------------------------------------------------------
-    def export_scope(self, scope: str | None = None) -> tuple[str, str]:
-        """(scope, human description): 'selection', 'search' or 'batch'."""
-        sel = self.selected_entries()
-        if scope is None:
-            scope = "selection" if len(sel) > 1 else "search"
-        if scope == "selection":
-            return scope, f"{len(sel)} selected edit{'s' if len(sel) != 1 else ''}"
-        if scope == "batch":
-            return scope, "this batch"
-        return "search", ("the edits matching the search" if self.model.filter.active
-                          else "the whole history")
-
-    def export_dialog(self, scope: str | None = None) -> None:
-        scope, what = self.export_scope(scope)
-        folder = (self.settings.value("paths/lastExportDir", "") if self.settings else ""
-                  ) or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.PicturesLocation)
-        suggestion = str(Path(str(folder)) / time.strftime("qwen-gallery-%Y-%m-%d"))
-        target, chosen = QFileDialog.getSaveFileName(
-            self.window(), f"Export {what} as a gallery", suggestion,
-            self.tr("Folder (*);;Zip archive (*.zip)"))
-        if not target:
-            return
-        path = Path(target)
-        as_zip = path.suffix.lower() == ".zip" or "zip" in (chosen or "").lower()
-        if as_zip and path.suffix.lower() != ".zip":
-            path = path.with_suffix(".zip")
-        if self.settings is not None:
-            self.settings.setValue("paths/lastExportDir", str(path.parent))
-        self.spawn(self.export_gallery(scope, path, as_zip=as_zip))
-
-    async def export_gallery(
-        self, scope: str, target: Path, *, as_zip: bool = False
-    ) -> Path | None:
-        from qwen_studio.core.gallery import ExportError, export_gallery
-
-        lib = self.model.library
-        sel = self.selected_entries()
-        flt = self.model.filter
-        batch = next((e.batch_id for e in sel if e.batch_id), None)
-
-        def records() -> list[EditRecord]:
-            if lib is None:
-                return []
-            if scope == "selection":
-                return [r for e in sel if (r := lib.get(e.edit_id)) is not None]
-            if scope == "batch" and batch:
-                return lib.query(batch_id=batch, limit=1_000_000)
-            return lib.query(**flt.query_kwargs(), limit=1_000_000)
-
-        def run() -> tuple[Path, int]:
-            recs = records()
-            out = export_gallery(recs, target, as_zip=as_zip,
-                                 title=f"Qwen Studio — {time.strftime('%Y-%m-%d')}")
-            n = sum(len(r.result_files) for r in recs if str(r.status.value) == EditStatus.DONE)
-            return out, n
-
-        self._status(self.tr("Exporting the gallery…"), 0)
-        try:
-            out, n = await self._pool(run)
-        except ExportError as exc:
-            self._banner("error", f"Could not export the gallery: {exc.user_message}",
-                         self.tr("Choose an empty folder or a new file name."))
-            return None
-        except OSError as exc:
-            self._banner("error", f"Could not export the gallery: {exc.strerror or exc}",
-                         self.tr("Choose another folder."))
-            return None
-        self._last_export = out
-        self._banner("info", f"Exported {n} image{'s' if n != 1 else ''} to {out}", "",
-                     self.tr("Show"), f"show:{out}")
-        self._status(f"Exported {n} images to {out}")
-        return out
-
-    # -- dropped PNGs carry their parameters ---------------------------------------------------
-    def offer_recall(self, paths: list[str]) -> None:
-        """Files dropped on the window: a PNG made here carries what it was made with."""
-        pngs = [Path(p) for p in paths if p.lower().endswith(".png")]
-        if pngs:
-            self.spawn(self._offer_recall(pngs))
-
-    async def _offer_recall(self, pngs: list[Path]) -> EditRequest | None:
-        from qwen_studio.core.png_metadata import request_from_png
-
-        def find() -> tuple[Path, EditRequest] | None:
-            for p in pngs:
-                with contextlib.suppress(OSError, ValueError):
-                    req = request_from_png(p.read_bytes())
-                    if req is not None:
-                        return p, req
-            return None
-
-        found = await self._pool(find)
-        if found is None:
-            return None
-        path, request = found
-        self._dropped_request = request
-        prompt = " ".join(request.prompt.split())
-        short = prompt if len(prompt) <= 60 else prompt[:59] + "…"
-        self._banner("info", f"{path.name} was made with Qwen Studio: “{short}”.",
-                     self.tr("Recall its prompt and parameters into the panel?"),
-                     self.tr("Recall parameters"), "recall-drop")
-        return request
-
-    def on_notice_action(self, key: str) -> None:
-        """The window's notice had an action button pressed (ours start with history:)."""
-        if not key.startswith(_KEY_PREFIX):
-            return
-        key = key[len(_KEY_PREFIX):]
-        if key == "recall-drop" and self._dropped_request is not None:
-            self.recallRequested.emit(self._dropped_request)
-        elif key.startswith("show:"):
-            target = Path(key[len("show:"):])
-            QDesktopServices.openUrl(QUrl.fromLocalFile(
-                str(target if target.is_dir() else target.parent)))
-
-
-def _request_with_stored_inputs(rec: EditRecord) -> EditRequest:
-    """The edit's request with its inputs pointing at the library's copies when the user's
-    original files are gone (moved, deleted, or another computer)."""
-    by_hash = {p.stem: p for p in rec.input_files}
-    inputs = []
-    for pos, src in enumerate(rec.request.inputs):
-        sha = rec.input_hashes[pos] if pos < len(rec.input_hashes) else None
-        stored = by_hash.get(sha) if sha else None
-        if src.startswith(("http://", "https://")) or stored is None or Path(src).is_file():
-            inputs.append(src)
-        else:
-            inputs.append(str(stored))
-    return rec.request.with_changes(inputs=tuple(inputs))
-
