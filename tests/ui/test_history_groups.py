@@ -161,7 +161,7 @@ def test_thumbnails_stay_bounded_however_far_the_user_flings(lib, pool, qloop):
         most_waiting = max(most_waiting, model.thumbnails.pending)
     assert most_waiting <= MAX_WAITING + IN_FLIGHT
     qloop.run(until(lambda: model.thumbnails.pending == 0, 10, "decodes done"))
-    assert model.cached_thumbnails() <= 24
+    assert model.cached_thumbnails() <= 24 + 24 // 8  # trimmed in batches, never beyond
     # What is on screen at the end (the last rows painted) is what got decoded.
     last = entries[-1]
     assert model.thumbnail(last.after_path()) is not None

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QMenu,
     QPushButton,
     QToolButton,
@@ -138,7 +137,6 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         lv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         lv.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         lv.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        lv.setResizeMode(QListView.ResizeMode.Adjust)
         lv.setDragEnabled(True)
         lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -2,9 +2,9 @@
 its row, one level in), and the changes to it. HistoryModel (model.py) decides what comes
 in; this class only keeps the list and tells the view.
 
-One flat list on purpose: a QListView with rows of one height lays 10,000 rows out in C++
-in a few milliseconds, where a tree view or rows of different heights ask Python for every
-row on every page. Repaints are coalesced: changed rows are announced together at most
+One flat list on purpose: shown by a one-column table with fixed row heights, 10,000 rows
+cost nothing to lay out, where a tree view or a list view asks Python about every row on
+every page (delegate.py). Repaints are coalesced: changed rows are announced together at most
 every REPAINT_MS (sooner for what the user is watching).
 """
 
@@ -78,9 +78,7 @@ class HistoryRows(QAbstractListModel):
         self._repaint.timeout.connect(self._flush_repaint)
 
     # -- Qt model API --------------------------------------------------------------------------
-    # One flat list (a QListView with uniform rows lays 10,000 rows out in C++ in a few ms;
-    # a tree view or rows of different heights ask Python for every row on every page).
-    # An expanded batch's edits follow its row, one level in.
+    # One flat list; an expanded batch's edits follow its row, one level in.
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 

@@ -4,17 +4,17 @@ Only the delegate asks, and only while painting a row on screen, so nothing is d
 rows the user never sees. While the user flings through thousands of rows, requests for
 rows already scrolled away are dropped: at most MAX_WAITING wait (newest first) and at most
 IN_FLIGHT decode at once, so the pool stays free for the edits and for what is on screen now.
-The library's small stored thumbnails (a few KB of WebP) make a decode well under 1 ms.
+The library's small stored thumbnails (a few KB of WebP) make a decode well under 1 ms, and
+the worker crops and scales each to the row's square, so painting it is a plain copy.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from qwen_studio.core.library import Library
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     # Types only: concurrent.futures loads after the first paint (app.main).
     from concurrent.futures import Executor
 
-CACHE_MAX = 400  # ~112 px images (~50 KB each decoded): about 20 MB at most
-SIDE = 112
+CACHE_MAX = 400  # 56 px squares (~12 KB each decoded): a few MB at most
+SIDE = 56  # the row's thumbnail square, in device-independent pixels
 IN_FLIGHT = 2
 MAX_WAITING = 96  # a few screenfuls; older requests are for rows scrolled away
 READY_MS = 100  # a screenful of decodes is announced as one repaint
@@ -33,35 +33,48 @@ READY_MS = 100  # a screenful of decodes is announced as one repaint
 
 def load_thumbnail(library: Library | None, path: Path, side: int = SIDE) -> QImage:
     """Worker thread: the small stored thumbnail when the file is the library's, else the
-    file itself decoded down to `side`."""
+    file itself decoded; cropped to a centred square of `side` pixels."""
+    img = QImage()
     if library is not None:
         data = library.small_thumbnail(path)
         if data is not None:
             img = QImage.fromData(data)
-            if not img.isNull():
-                return img
-    from qwen_studio.ui.image_loading import decode_image
+    if img.isNull():
+        from qwen_studio.ui.image_loading import decode_image
 
-    return decode_image(path, side)
+        img = decode_image(path, 2 * side)
+    return square(img, side)
+
+
+def square(img: QImage, side: int) -> QImage:
+    if img.isNull():
+        return img
+    scaled = img.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                        Qt.TransformationMode.SmoothTransformation)
+    x, y = (scaled.width() - side) // 2, (scaled.height() - side) // 2
+    return scaled.copy(x, y, side, side)
 
 
 class ThumbnailCache(QObject):
     ready = Signal()  # some thumbnails arrived: repaint what is on screen
 
     def __init__(self, library: Library | None, pool: Executor, parent: QObject | None = None,
-                 *, max_items: int = CACHE_MAX) -> None:
+                 *, max_items: int = CACHE_MAX, side: int = SIDE) -> None:
         super().__init__(parent)
         self.library = library
         self.max_items = max_items
+        self.side = side  # device pixels (the view may set it from its screen)
         self._calls = PoolCalls(pool, self)
-        self._images: dict[Path, QImage] = {}
+        # Keyed by the path's text: hashing str is cheap, Path's is not (a fling asks
+        # thousands of times a second).
+        self._images: dict[str, QImage] = {}
         # When each path was last asked for: the cache keeps what was painted most recently
         # (decodes finish newest-request first, so arrival order says nothing about that).
-        self._used: dict[Path, int] = {}
+        self._used: dict[str, int] = {}
         self._clock = 0
-        self._waiting: OrderedDict[Path, None] = OrderedDict()  # newest last
-        self._running: set[Path] = set()
-        self._failed: set[Path] = set()
+        self._waiting: OrderedDict[str, Path] = OrderedDict()  # newest last
+        self._running: set[str] = set()
+        self._failed: set[str] = set()
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
         self._announce.setInterval(READY_MS)
@@ -71,15 +84,16 @@ class ThumbnailCache(QObject):
         """The cached image, or None while it loads (asked for once)."""
         if path is None:
             return None
+        key = str(path)
         self._clock += 1
-        self._used[path] = self._clock
-        img = self._images.get(path)
+        self._used[key] = self._clock
+        img = self._images.get(key)
         if img is not None:
             return img
-        if path in self._running or path in self._failed or self._calls.closed:
+        if key in self._running or key in self._failed or self._calls.closed:
             return None
-        self._waiting[path] = None
-        self._waiting.move_to_end(path)
+        self._waiting[key] = path
+        self._waiting.move_to_end(key)
         while len(self._waiting) > MAX_WAITING:
             self._waiting.popitem(last=False)  # scrolled away long ago
         self._pump()
@@ -93,40 +107,42 @@ class ThumbnailCache(QObject):
         return len(self._waiting) + len(self._running)
 
     def _pump(self) -> None:
-        lib = self.library
+        lib, side = self.library, self.side
         while self._waiting and len(self._running) < IN_FLIGHT:
-            path, _ = self._waiting.popitem(last=True)  # the row painted last: on screen
-            self._running.add(path)
+            key, path = self._waiting.popitem(last=True)  # the row painted last: on screen
+            self._running.add(key)
 
-            def done(img: QImage, path: Path = path) -> None:
-                self._running.discard(path)
-                self._images[path] = img
-                if len(self._images) > self.max_items:
+            def done(img: QImage, key: str = key) -> None:
+                self._running.discard(key)
+                self._images[key] = img
+                if len(self._images) > self.max_items + self.max_items // 8:
                     self._evict()
                 if not self._announce.isActive():
                     self._announce.start()
                 self._pump()
 
-            def failed(_exc: BaseException, path: Path = path) -> None:
-                self._running.discard(path)
-                self._failed.add(path)
+            def failed(_exc: BaseException, key: str = key) -> None:
+                self._running.discard(key)
+                self._failed.add(key)
                 self._pump()
 
-            if not self._calls.submit(lambda p=path: load_thumbnail(lib, p), done, failed):
-                self._running.discard(path)
+            if not self._calls.submit(lambda p=path: load_thumbnail(lib, p, side), done,
+                                      failed):
+                self._running.discard(key)
                 return
 
     def _evict(self) -> None:
+        """Down to max_items, keeping the most recently painted (a batch at a time: the
+        cache may run an eighth over its size, never more)."""
         used = self._used
-        keep = sorted(self._images, key=lambda p: used.get(p, 0))[-self.max_items:]
-        self._images = {p: self._images[p] for p in keep}
-        if len(used) > 4 * self.max_items + MAX_WAITING:  # forget long-gone rows
-            cutoff = sorted(used.values())[-2 * self.max_items]
-            self._used = {p: n for p, n in used.items() if n >= cutoff}
+        keep = sorted(self._images, key=lambda k: used.get(k, 0))[-self.max_items:]
+        self._images = {k: self._images[k] for k in keep}
+        if len(used) > 8 * self.max_items:  # forget rows long gone
+            self._used = {k: used[k] for k in sorted(used, key=used.__getitem__)
+                          [-2 * self.max_items:]}
 
     def close(self) -> None:
         self._announce.stop()
         self._calls.close()
         self._waiting.clear()
-        with contextlib.suppress(RuntimeError):
-            self._images.clear()
+        self._images.clear()
