@@ -189,3 +189,40 @@ def test_progress_for_an_edit_hidden_by_the_filter_is_kept_for_later(lib, pool, 
     qloop.run(until(lambda: model.fully_loaded() and model.rowCount() == 4, 5, "all"))
     assert model.entry_at(0).edit_id == eid and model.entry_at(0).status == RUNNING
     model.close()
+
+
+def test_a_batch_written_by_another_process_arrives_as_one_row(lib, pool, qloop, tmp_path):
+    from qwen_studio.qt.library_watcher import LibraryWatcher
+
+    watcher = LibraryWatcher(lib, pool, interval_ms=40)
+    model = HistoryModel(lib, pool, watcher=watcher)
+    qloop.run(until(model.fully_loaded, 5, "empty history"))
+    with Library(tmp_path / "lib") as other:  # `qwen-studio batch` in a terminal
+        seed(other, 5, batch_id="cli-batch", done=False)
+        seed(other, 1, prefix="a single edit", done=False)
+    qloop.run(until(lambda: model.rowCount() == 2, 5, "the batch row and the single"))
+    group = model.item(1)
+    assert isinstance(group, BatchGroup) and len(group.members) == 5
+    assert model.entry_at(0).request.prompt == "a single edit 0"
+    model.close()
+    watcher.close()
+
+
+def test_a_click_or_the_arrow_keys_open_and_close_a_batch(make_window, qloop):
+    from PySide6.QtTest import QTest
+
+    with Library() as lib:
+        seed(lib, 4, batch_id="folder-2", prefix="backdrop")
+    window = make_window()
+    model, view = window.history_model, window.history_list
+    qloop.run(until(lambda: model.fully_loaded() and model.rowCount() == 1, 10, "the row"))
+    group = model.item(0)
+    centre = view.visualRect(model.index(0)).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert model.is_expanded(group) and model.rowCount() == 5
+    view.setFocus()
+    view.setCurrentIndex(model.index(0))
+    QTest.keyClick(view, Qt.Key.Key_Left)
+    assert not model.is_expanded(group) and model.rowCount() == 1
+    QTest.keyClick(view, Qt.Key.Key_Right)
+    assert model.is_expanded(group) and model.rowCount() == 5

@@ -54,6 +54,15 @@ from qwen_studio.ui.status_look import status_colour, status_glyph
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
+# Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft)
+_LEFT_TOP_WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
+    Qt.TextFlag.TextWordWrap)
+_LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_SELECTED = QStyle.StateFlag.State_Selected
+_HOVERED = QStyle.StateFlag.State_MouseOver
+_FOCUSED = QStyle.StateFlag.State_HasFocus
 
 
 class _Fonts:
@@ -97,6 +106,7 @@ class HistoryDelegate(QStyledItemDelegate):
         self._readable: dict[tuple[str, str], QColor] = {}
         self._elided: OrderedDict[tuple[str, int, str], str] = OrderedDict()
         self._insets: OrderedDict[int, QImage] = OrderedDict()
+        self._colours: dict[str, dict[str, QColor]] = {}
 
     # -- geometry ------------------------------------------------------------------------------
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
@@ -123,6 +133,14 @@ class HistoryDelegate(QStyledItemDelegate):
         if f is None:
             f = self._fonts[key] = _Fonts(base)
         return f
+
+    def _colours_for(self, scheme: str, t: dict[str, str]) -> dict[str, QColor]:
+        """The theme's colours as QColor, made once per scheme (not per painted row)."""
+        c = self._colours.get(scheme)
+        if c is None:
+            c = self._colours[scheme] = {k: QColor(v) for k, v in t.items()
+                                         if v.startswith("#")}
+        return c
 
     def _readable_on(self, fg: str, bg: QColor) -> QColor:
         key = (fg, bg.name())
@@ -174,30 +192,31 @@ class HistoryDelegate(QStyledItemDelegate):
         # Theme tokens read at paint time: a live light/dark switch shows on the next repaint.
         scheme = theme.current_scheme()
         t = theme.tokens(scheme)
+        c = self._colours_for(scheme, t)
         fonts = self._fonts_for(option.font)
         full = option.rect
         r = full.adjusted(0, self.HEADER - self.PAD, 0, 0)  # the row under the day band
-        painter.fillRect(full, QColor(t["list"]))  # the list's own background, band included
+        painter.fillRect(full, c["list"])  # the list's own background, band included
         if header:
             self._paint_header(painter, full, header, fonts, t)
 
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        state = option.state
+        selected, hovered = bool(state & _SELECTED), bool(state & _HOVERED)
         if selected:
-            row_bg = QColor(t["row_selected"])
+            row_bg = c["row_selected"]
             painter.fillRect(r, row_bg)
         elif hovered:
             row_bg = option.palette.color(QPalette.ColorRole.AlternateBase)
             painter.fillRect(r, row_bg)
         else:
-            row_bg = QColor(t["list"])
-        if option.state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QColor(t["accent"]))
+            row_bg = c["list"]
+        if state & _FOCUSED:
+            painter.setPen(c["accent"])
             painter.drawRect(r.adjusted(0, 0, -1, -1))
 
         left = r.left() + self.PAD + (self.INDENT if member else 0)
         if member:  # a guide line ties a batch's edits to its row
-            painter.setPen(QPen(QColor(t["rule"]), 1))
+            painter.setPen(QPen(c["rule"], 1))
             x = r.left() + self.PAD + self.INDENT // 2 - 2
             painter.drawLine(x, full.top(), x, full.bottom())
 
@@ -229,17 +248,17 @@ class HistoryDelegate(QStyledItemDelegate):
                 painter.setOpacity(1.0)
             painter.setPen(color)
             painter.setFont(fonts.glyph)
-            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, glyph)
+            painter.drawText(thumb, _CENTER, glyph)
 
         # -- star ------------------------------------------------------------------------
         star = self.star_rect(full, index)
         painter.setFont(fonts.star)
         if row.favourite:
-            painter.setPen(QColor(t["star_on"]))
-            painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "★")
+            painter.setPen(c["star_on"])
+            painter.drawText(star, _CENTER, "★")
         else:
-            painter.setPen(QColor(t["star_off_hover" if (hovered or selected) else "star_off"]))
-            painter.drawText(star, Qt.AlignmentFlag.AlignCenter, "☆")
+            painter.setPen(c["star_off_hover" if (hovered or selected) else "star_off"])
+            painter.drawText(star, _CENTER, "☆")
 
         # -- text ------------------------------------------------------------------------
         text_left = thumb.right() + self.PAD + 2
@@ -248,13 +267,11 @@ class HistoryDelegate(QStyledItemDelegate):
         fm = fonts.text_fm
         # Palette text, so the row reads in the light theme too; the selection has its own.
         painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
-                       else QColor(t["row_selected_text"]))
+                       else c["row_selected_text"])
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
         prompt = " ".join(row.request.prompt.split()) if members is None or members else ""
-        painter.drawText(prompt_rect,
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                         | int(Qt.TextFlag.TextWordWrap),
+        painter.drawText(prompt_rect, _LEFT_TOP_WRAP,
                          self._two_lines(prompt or "(no prompt)", fm, text_w,
                                          option.font.key()))
 
@@ -264,11 +281,10 @@ class HistoryDelegate(QStyledItemDelegate):
         right = r.right() - self.PAD
         lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
-        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()),
-                         int(Qt.AlignmentFlag.AlignLeft), lead)
+        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
         x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
-        painter.drawText(QRect(x, y, right - x, sfm.height()), int(Qt.AlignmentFlag.AlignLeft),
+        painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
                          sfm.elidedText(f"{glyph} {row.status_text()}",
                                         Qt.TextElideMode.ElideRight, right - x))
         painter.restore()
@@ -280,8 +296,7 @@ class HistoryDelegate(QStyledItemDelegate):
         hr = QRect(full.left() + self.PAD, full.top() + 6, full.width() - 2 * self.PAD,
                    self.HEADER - 8)
         label = header.upper()
-        painter.drawText(hr, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         label)
+        painter.drawText(hr, _LEFT_MIDDLE, label)
         x = hr.left() + fonts.header_fm.horizontalAdvance(label) + 8
         painter.setPen(QPen(QColor(t["rule"]), 1))
         # A crisp hairline: antialiased on a whole-pixel y it smears over two rows.
