@@ -57,8 +57,7 @@ _ELIDED_MAX = 2000
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft)
-_LEFT_TOP_WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
-    Qt.TextFlag.TextWordWrap)
+_LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _SELECTED = QStyle.StateFlag.State_Selected
 _HOVERED = QStyle.StateFlag.State_MouseOver
@@ -161,6 +160,16 @@ class HistoryDelegate(QStyledItemDelegate):
             if len(self._insets) > _ELIDED_MAX // 4:
                 self._insets.popitem(last=False)
         return small
+
+    def _elide(self, text: str, fm: QFontMetrics, width: int) -> str:
+        """One line elided to `width` (status texts repeat across rows: made once each)."""
+        key = (text, width, "")
+        out = self._elided.get(key)
+        if out is None:
+            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._elided) > _ELIDED_MAX:
+                self._elided.popitem(last=False)
+        return out
 
     def _two_lines(self, text: str, fm: QFontMetrics, width: int, font_key: str) -> str:
         key = (text, width, font_key)
@@ -271,7 +280,7 @@ class HistoryDelegate(QStyledItemDelegate):
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
         prompt = " ".join(row.request.prompt.split()) if members is None or members else ""
-        painter.drawText(prompt_rect, _LEFT_TOP_WRAP,
+        painter.drawText(prompt_rect, _LEFT_TOP,
                          self._two_lines(prompt or "(no prompt)", fm, text_w,
                                          option.font.key()))
 
@@ -285,8 +294,7 @@ class HistoryDelegate(QStyledItemDelegate):
         x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
         painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
-                         sfm.elidedText(f"{glyph} {row.status_text()}",
-                                        Qt.TextElideMode.ElideRight, right - x))
+                         self._elide(f"{glyph} {row.status_text()}", sfm, right - x))
         painter.restore()
 
     def _paint_header(self, painter: QPainter, full: QRect, header: str, fonts: _Fonts,
@@ -322,6 +330,9 @@ def _clock(ts: float) -> str:
 
 
 def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = False) -> None:
+    if image.width() == image.height() and crop:  # the cache's squares: a plain copy
+        painter.drawImage(rect, image)
+        return
     mode = (Qt.AspectRatioMode.KeepAspectRatioByExpanding if crop
             else Qt.AspectRatioMode.KeepAspectRatio)
     size = image.size().scaled(rect.size(), mode)
