@@ -226,3 +226,24 @@ def test_a_click_or_the_arrow_keys_open_and_close_a_batch(make_window, qloop):
     assert not model.is_expanded(group) and model.rowCount() == 1
     QTest.keyClick(view, Qt.Key.Key_Right)
     assert model.is_expanded(group) and model.rowCount() == 5
+
+
+def test_the_batch_filter_shows_the_batch_open_and_the_count_counts_edits(make_window,
+                                                                          qloop):
+    with Library() as lib:
+        seed(lib, 2, prefix="single")
+        seed(lib, 6, batch_id="folder-3", prefix="backdrop")
+    window = make_window()
+    model, panel = window.history_model, window.history_panel
+
+    async def scenario():
+        await until(lambda: model.fully_loaded() and model.rowCount() == 3, 10, "3 rows")
+        assert panel.count_label.text() == "8"  # edits, not rows
+        model.set_expanded(model.groups()[0], True)
+        assert panel.count_label.text() == "8"
+        panel.select_row(1)  # an edit of the batch
+        panel.batch_button.click()
+        await until(lambda: model.fully_loaded() and model.rowCount() == 7, 10, "the batch")
+        assert all(e.batch_id == "folder-3" for e in model.entries())
+
+    qloop.run(scenario())

@@ -188,6 +188,8 @@ class HistoryModel(HistoryRows):
                         self._hidden.pop(e.edit_id, None)
                         group.members.append(e)
                 self._groups[group.batch_id] = group
+                if self._filter.batch_id == group.batch_id:
+                    self._expanded.add(group.batch_id)  # "this batch only": its edits shown
                 rows.append(group)
                 if group.batch_id in self._expanded:
                     rows.extend(group.members)

@@ -345,7 +345,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self._update_count()
 
     def _update_count(self) -> None:
-        n = max(self.model.total, self.model.rowCount())
+        n = max(self.model.total, self.model.listed())
         text = "" if not n else (self.tr("{n} found").format(n=n) if self.model.filter.active
                                  else f"{n}")
         self.count_label.setText(text)

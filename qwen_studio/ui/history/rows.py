@@ -156,6 +156,10 @@ class HistoryRows(QAbstractListModel):
                 out.append(r)
         return out
 
+    def listed(self) -> int:
+        """How many edits are listed (a batch counts its edits, open or not)."""
+        return len(self._entries)
+
     def groups(self) -> list[BatchGroup]:
         return [r for r in self._rows if isinstance(r, BatchGroup)]
 
