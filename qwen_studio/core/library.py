@@ -679,6 +679,9 @@ class Library:
         for sha, ext in orphans:
             with contextlib.suppress(OSError):
                 self.file_path(sha, ext).unlink()
+            for thumb in (self.root / "thumbs" / sha[:2]).glob(f"{sha}-*.webp"):
+                with contextlib.suppress(OSError):
+                    thumb.unlink()  # its small thumbnail (small_thumbnail) goes with it
         return n
 
     # -- reading -------------------------------------------------------------------------------

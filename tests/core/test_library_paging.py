@@ -66,3 +66,16 @@ def test_small_thumbnails_are_stored_once_by_content_and_small(tmp_path: Path):
         outside = tmp_path / "photo.png"
         outside.write_bytes(png((1, 2, 3)))
         assert lib.small_thumbnail(outside) is None  # not the library's: not stored
+
+
+def test_purging_a_file_removes_its_small_thumbnail(tmp_path: Path):
+    with Library(tmp_path / "lib") as lib:
+        sha, stored = lib.store_bytes(png((90, 10, 10)), "png")
+        eid = lib.create_edit(EditRequest(inputs=(str(stored),), prompt="p"),
+                              input_hashes=(sha,))
+        assert lib.small_thumbnail(stored) is not None
+        assert list((lib.root / "thumbs").rglob(f"{sha}-*.webp"))
+        lib.delete(eid)
+        lib.purge_deleted()
+        assert not stored.exists()
+        assert not list((lib.root / "thumbs").rglob(f"{sha}-*.webp"))
