@@ -149,7 +149,7 @@ class Recorder:
         for meth in ("set_before", "set_results"):
             self._wrap(window.compare_view, meth, f"compare_view.{meth}")
         self._wrap(window.drop_zone, "set_inputs", "drop_zone.set_inputs")
-        self._wrap(window.history_model, "update", "history_model.update")
+        self._wrap(window.history_model, "apply_progress", "history_model.apply_progress")
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
