@@ -247,3 +247,34 @@ def test_the_batch_filter_shows_the_batch_open_and_the_count_counts_edits(make_w
         assert all(e.batch_id == "folder-3" for e in model.entries())
 
     qloop.run(scenario())
+
+
+def test_every_status_the_service_reports_reads_in_a_row_and_in_its_batch(lib, pool, qloop):
+    from qwen_studio.core.editing.progress import EditResult
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.errors import QwenStudioError
+
+    model = HistoryModel(lib, pool)
+    qloop.run(until(model.fully_loaded, 5, "empty history"))
+    req = EditRequest(inputs=("a.jpg",), prompt="backdrop")
+    ids = [lib.create_edit(req, input_hashes=[], batch_id="b-all") for _ in range(7)]
+    base = [EditProgress(i, req, "a.jpg", batch_id="b-all") for i in ids]
+    finals = [
+        replace(base[0], status=EditStatus.DONE, stage=Stage.FINISHED,
+                result=EditResult((Path("r.png"),))),
+        replace(base[1], status=EditStatus.FAILED, stage=Stage.FINISHED,
+                error=QwenStudioError("moderation")),
+        replace(base[2], status=EditStatus.CANCELLED, stage=Stage.FINISHED),
+        replace(base[3], status=EditStatus.SKIPPED, stage=Stage.FINISHED),
+        replace(base[4], status=EditStatus.INTERRUPTED, stage=Stage.FINISHED),
+        replace(base[5], status=EditStatus.RUNNING, stage=Stage.RETRYING),
+        base[6],
+    ]
+    for p in finals:
+        model.apply_progress(p)
+    text = model.groups()[0].status_text()
+    for part in ("batch of 7", "1 done", "2 failed", "1 running", "1 queued", "1 skipped"):
+        assert part in text, (part, text)
+    words = {model.entry_for_edit(p.edit_id).status_text() for p in finals}
+    assert all(w.strip() for w in words) and len(words) == 7
+    model.close()

@@ -818,6 +818,10 @@
         <translation>{n} 张排队中</translation>
     </message>
     <message>
+        <source>{n} skipped</source>
+        <translation>{n} 张已跳过</translation>
+    </message>
+    <message>
         <source>Today</source>
         <translation>今天</translation>
     </message>

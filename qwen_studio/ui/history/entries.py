@@ -172,10 +172,10 @@ class BatchGroup:
     def status(self) -> EditStatus:
         c = self.counts()
         for s in (EditStatus.RUNNING, EditStatus.QUEUED, EditStatus.FAILED,
-                  EditStatus.INTERRUPTED):
+                  EditStatus.INTERRUPTED, EditStatus.DONE, EditStatus.SKIPPED):
             if c[s]:
                 return s
-        return EditStatus.DONE if c[EditStatus.DONE] else EditStatus.CANCELLED
+        return EditStatus.CANCELLED
 
     @property
     def active(self) -> bool:
@@ -203,6 +203,9 @@ class BatchGroup:
                 n=c[EditStatus.RUNNING]))
         if c[EditStatus.QUEUED]:
             parts.append(translate("HistoryModel", "{n} queued").format(n=c[EditStatus.QUEUED]))
+        if c[EditStatus.SKIPPED]:
+            parts.append(translate("HistoryModel", "{n} skipped").format(
+                n=c[EditStatus.SKIPPED]))
         return " · ".join(parts)
 
     def after_path(self) -> Path | None:
