@@ -109,15 +109,19 @@ class BatchFeed(QObject):
         self._calls = PoolCalls(pool, self)
         self._last: dict[int, EditProgress] = {}
         self._pending: dict[int, dict[str, Any]] = {}  # pushed before the record was read
+        self._tracked: set[int] = set()  # forget_edits takes ids out, even mid-read
 
     def track_edits(self, edit_ids: list[int]) -> None:
         ids = [int(i) for i in edit_ids if int(i) not in self._last]
         lib = self.model.library
         if not ids or lib is None:
             return
+        self._tracked.update(ids)
 
         def done(records: list[EditRecord]) -> None:
             for rec in records:
+                if rec.id not in self._tracked:
+                    continue  # removed from the batch while its record was being read
                 status = EditStatus(str(getattr(rec.status, "value", rec.status)))
                 p = EditProgress(rec.id, rec.request, _label(rec.request), status=status,
                                  batch_id=rec.batch_id)
@@ -159,6 +163,7 @@ class BatchFeed(QObject):
         for i in ids:
             self._last.pop(i, None)
             self._pending.pop(i, None)
+            self._tracked.discard(i)
         self.model.remove([e for i in ids if (e := self.model.entry_for_edit(i)) is not None])
 
 
