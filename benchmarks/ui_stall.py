@@ -147,7 +147,7 @@ class Recorder:
         for meth in ("set_before", "set_results"):
             self._wrap(window.compare_view, meth, f"compare_view.{meth}")
         self._wrap(window.drop_zone, "set_inputs", "drop_zone.set_inputs")
-        self._wrap(window.history_model, "update", "history_model.update")
+        self._wrap(window.history_model, "apply_progress", "history_model.apply_progress")
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -228,7 +228,7 @@ class Recorder:
 
 async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat,
                        idle_s: float) -> tuple[list[float], list[float], float]:
-    from qwen_studio.ui.history_model import DONE, FAILED
+    from qwen_studio.ui.history.model import DONE, FAILED
 
     async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
         end = time.monotonic() + timeout

@@ -63,9 +63,11 @@ from qwen_studio.ui.error_text import (
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 from qwen_studio.ui.progress_text import retry_text, stage_word
+from qwen_studio.ui.theme.status import status_look
 
 if TYPE_CHECKING:
     from qwen_studio.core.editing.batches import BatchSummary
+    from qwen_studio.ui.history.model import HistoryModel
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
@@ -78,18 +80,7 @@ AUTO_BATCH = 8  # dropping this many photos (or any folder) is a batch without a
 STATS_MS = 100  # progress bar, counts, ETA and window title change at most this often
 BATCH_OFFER_KEY = "batch:offer"
 
-# Glyph + word + colour: the word and glyph carry the meaning; colour only helps.
-# Words are translated where shown (BatchModel.tr). The colour here is the dark theme's;
-# status_colour() gives the running theme's (STATUS_COLOURS).
-STATUS_LOOK: dict[EditStatus, tuple[str, str, str]] = {
-    EditStatus.QUEUED: ("◷", QT_TRANSLATE_NOOP("BatchModel", "Queued"), "#9a9a9a"),
-    EditStatus.RUNNING: ("⟳", QT_TRANSLATE_NOOP("BatchModel", "Running"), "#6fa8dc"),
-    EditStatus.DONE: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done"), "#7cc48a"),
-    EditStatus.FAILED: ("✗", QT_TRANSLATE_NOOP("BatchModel", "Failed"), "#e07a7a"),
-    EditStatus.CANCELLED: ("⊘", QT_TRANSLATE_NOOP("BatchModel", "Cancelled"), "#b0b0b0"),
-    EditStatus.SKIPPED: ("✓", QT_TRANSLATE_NOOP("BatchModel", "Done earlier"), "#7cc48a"),
-    EditStatus.INTERRUPTED: ("⚠", QT_TRANSLATE_NOOP("BatchModel", "Interrupted"), "#e0b45a"),
-}
+# Statuses look as everywhere else (glyph, word, colour: ui/theme/status.py).
 COLUMNS = (
     QT_TRANSLATE_NOOP("BatchModel", "Input"), QT_TRANSLATE_NOOP("BatchModel", "Status"),
     QT_TRANSLATE_NOOP("BatchModel", "Tries"), QT_TRANSLATE_NOOP("BatchModel", "Time"),
@@ -97,16 +88,6 @@ COLUMNS = (
 )
 C_INPUT, C_STATUS, C_TRIES, C_TIME, C_RESULT, C_PROMPT = range(6)
 
-# Status colours per theme: as text they keep >= 4.5:1 on the table's rows (plain and
-# alternate); as badges they carry a glyph of LOOK["badge_text"].
-STATUS_COLOURS: dict[str, dict[EditStatus, str]] = {
-    "dark": {s: look[2] for s, look in STATUS_LOOK.items()},
-    "light": {
-        EditStatus.QUEUED: "#5f5f5f", EditStatus.RUNNING: "#1f5fa8", EditStatus.DONE: "#2e7d32",
-        EditStatus.FAILED: "#b3261e", EditStatus.CANCELLED: "#6b6b6b",
-        EditStatus.SKIPPED: "#2e7d32", EditStatus.INTERRUPTED: "#8a5a00",
-    },
-}
 # The panel's own surfaces (what theme.tokens has no name for), per theme.
 LOOK: dict[str, dict[str, str]] = {
     "dark": {"panel": "#232323", "panel_rule": "#1a1a1a", "alt_row": "#242424",
@@ -121,10 +102,6 @@ _icons: dict[tuple[str, EditStatus], QIcon] = {}
 
 def _scheme(scheme: str | None) -> str:
     return scheme if scheme in ("dark", "light") else theme.current_scheme()
-
-
-def status_colour(state: EditStatus, scheme: str | None = None) -> str:
-    return STATUS_COLOURS[_scheme(scheme)][state]
 
 
 def panel_stylesheet(scheme: str | None = None) -> str:
@@ -150,12 +127,12 @@ def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
     scheme = _scheme(scheme)
     icon = _icons.get((scheme, state))
     if icon is None:
-        glyph = STATUS_LOOK[state][0]
+        look = status_look(state)
         pm = QPixmap(32, 32)
         pm.fill(Qt.GlobalColor.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setBrush(QColor(status_colour(state, scheme)))
+        p.setBrush(look.colour(scheme))
         p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(2, 2, 28, 28)
         f = QFont()
@@ -163,7 +140,7 @@ def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
         f.setBold(True)
         p.setFont(f)
         p.setPen(QColor(LOOK[scheme]["badge_text"]))
-        p.drawText(QRect(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, glyph)
+        p.drawText(QRect(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, look.glyph)
         p.end()
         icon = _icons[(scheme, state)] = QIcon(pm)
     return icon
@@ -269,15 +246,17 @@ class BatchModel(QAbstractTableModel):
             if role == R.ToolTipRole:
                 return "\n".join(job.request.inputs)
         elif col == C_STATUS:
-            word = self.tr(STATUS_LOOK[job.status][1])
+            word = status_look(job.status).text()
             if role == R.DisplayRole:
                 if job.status is EditStatus.RUNNING and job.stage is not Stage.PREPARING:
                     return f"{word} · {stage_word(job.stage)}"
+                if job.status is EditStatus.SKIPPED and (why := _detail(job)):
+                    return f"{word} · {why}"  # done in an earlier run, over the budget
                 return word
             if role == R.DecorationRole:
                 return status_icon(job.status, self.scheme)
             if role == R.ForegroundRole:
-                return QColor(STATUS_COLOURS[self.scheme][job.status])
+                return status_look(job.status).colour(self.scheme)
             if role == R.ToolTipRole:
                 return _detail(job) or word
         elif col == C_TRIES:
@@ -328,8 +307,7 @@ class BatchModel(QAbstractTableModel):
         return True
 
     def _accessible(self, job: EditProgress) -> str:
-        _g, word, _c = STATUS_LOOK[job.status]
-        parts = [job.label, self.tr(word).lower()]
+        parts = [job.label, status_look(job.status).text().lower()]
         if job.attempt:
             parts.append(f"{job.attempt} attempt{'s' if job.attempt != 1 else ''}")
         if t := _elapsed(job):
@@ -873,7 +851,7 @@ class BatchUi:
         c = self.controller
         # The history list follows every edit through the window's EditServiceSignals; an
         # edit taken out of the batch before it ran is gone from the history too.
-        self._history = getattr(window, "history_model", None)
+        self._history: HistoryModel = window.history_model
         c.jobsRemoved.connect(self._remove_from_history)
         self.panel.statsShown.connect(self._update_title)
         c.activeChanged.connect(lambda _a: self._update_run_button())
@@ -890,8 +868,8 @@ class BatchUi:
 
     # -- history -------------------------------------------------------------------------------
     def _remove_from_history(self, ids: list[int]) -> None:
-        if ids and self._history is not None:
-            self._history.forget_edits(ids)
+        h = self._history
+        h.remove([e for i in ids if (e := h.entry_for_edit(i)) is not None])
 
     def _on_banner_action(self, key: str) -> None:
         if key == BATCH_OFFER_KEY and self._offered:

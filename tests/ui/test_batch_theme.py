@@ -15,15 +15,11 @@ from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import theme
 from qwen_studio.ui.batch_controller import BatchController
-from qwen_studio.ui.batch_panel import (
-    C_STATUS,
-    LOOK,
-    STATUS_COLOURS,
-    BatchPanel,
-    panel_stylesheet,
-)
-from qwen_studio.ui.history_model import STATUS_COLOURS as HISTORY_COLOURS
-from qwen_studio.ui.history_model import STATUS_LOOK as HISTORY_LOOK
+from qwen_studio.ui.batch_panel import C_STATUS, LOOK, BatchPanel, panel_stylesheet
+from qwen_studio.ui.theme.status import status_colour, status_colours, status_glyph
+
+# The batch queue and the history rows share one status look (ui/theme/status.py).
+STATUS_COLOURS = {scheme: status_colours(scheme) for scheme in ("dark", "light")}
 
 
 @pytest.fixture
@@ -101,11 +97,12 @@ def test_a_live_switch_restyles_the_panel(qapp, panel, restore_theme):
 
 def test_history_status_colours_follow_the_theme(qapp, restore_theme):
     theme.apply_theme(qapp, "light")
-    glyph, colour = HISTORY_LOOK["done"]
-    assert glyph == "✓" and colour == HISTORY_COLOURS["light"]["done"]
-    for status, c in HISTORY_COLOURS["light"].items():
+    assert status_glyph("done") == "✓"
+    assert status_colour("done") == STATUS_COLOURS["light"][EditStatus.DONE]
+    assert status_colour("done") != STATUS_COLOURS["dark"][EditStatus.DONE]
+    for status, c in STATUS_COLOURS["light"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.LIGHT["list"])) >= 4.5, status
     theme.apply_theme(qapp, "dark")
-    assert HISTORY_LOOK.get("done", ("", "#999"))[1] == HISTORY_COLOURS["dark"]["done"]
-    for status, c in HISTORY_COLOURS["dark"].items():
+    assert status_colour("done") == STATUS_COLOURS["dark"][EditStatus.DONE]
+    for status, c in STATUS_COLOURS["dark"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.DARK["list"])) >= 4.5, status

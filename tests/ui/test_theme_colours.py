@@ -17,8 +17,8 @@ from qwen_studio.ui import theme
 from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
-from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
-from qwen_studio.ui.history_panel import HistoryDelegate
+from qwen_studio.ui.history.delegate import HistoryDelegate
+from qwen_studio.ui.history.model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.notices.banner import Banner
 
 KINDS = ("error", "warning", "info")
@@ -193,7 +193,7 @@ class _RecordingPainter(QPainter):
 
 def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _RecordingPainter]:
     """The delegate's row painted on the list background: image, header rect, bg, painter."""
-    entry = HistoryEntry(job_id=1, request=EditRequest(inputs=(), prompt="add snow"),
+    entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=DONE, finished=None)
     model = _Rows(entry)
     delegate = HistoryDelegate()
