@@ -10,7 +10,7 @@ import zipfile
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QHeaderView
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
 from qwen_studio.core.library import EditStatus, Library
@@ -326,23 +326,35 @@ def test_a_row_changing_repaints_it_without_laying_out_every_row(make_window, ql
     window = make_window()
     qloop.run(loaded(window, 30))
     view = window.history_list
+    window.show()
     QApplication.processEvents()
     delegate = view.itemDelegate()
-    calls = []
-    original = delegate.sizeHint
+    calls: list[int] = []
+    painted: list[int] = []
+    original, original_paint = delegate.sizeHint, delegate.paint
     delegate.sizeHint = lambda option, index: calls.append(index.row()) or original(option, index)
+    delegate.paint = lambda painter, option, index: (
+        painted.append(index.row()) or original_paint(painter, option, index))
     try:
         model = window.history_model
         index = model.index(3)
+        assert view.visualRect(index).intersects(view.viewport().rect())  # on screen
         model.dataChanged.emit(index, index)
         QApplication.processEvents()
         assert set(calls) <= {3}, sorted(set(calls))  # the changed row at most
+        assert 3 in painted, sorted(set(painted))  # and it shows the change
         calls.clear()
-        # Rows arriving or going lay the list out: with fixed rows, no row is measured.
+        # Rows arriving or going lay the list out: with fixed rows, no row is measured...
         model.layoutChanged.emit()
         view.doItemsLayout()
         QApplication.processEvents()
         assert len(set(calls)) <= 1, sorted(set(calls))
         assert view.rowHeight(3) == view.rowHeight(0) > 0  # and every row still shows whole
+        # ...while measuring is seen when it happens (the probe is not blind).
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.doItemsLayout()
+        QApplication.processEvents()
+        assert len(set(calls)) > 3, sorted(set(calls))
     finally:
         del delegate.sizeHint
+        del delegate.paint
