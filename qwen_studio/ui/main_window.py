@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library
-    from qwen_studio.ui.batch_panel import BatchUi
+    from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
         """Build what start-up deferred past the first paint (the batch UI); idempotent.
         app/ calls it once the loop runs; `batch` calls it on first use if sooner."""
         if self._batch is None:
-            from qwen_studio.ui.batch_panel import BatchUi
+            from qwen_studio.ui.batch.dock import BatchUi
 
             self._batch = BatchUi(self)
         return self._batch

@@ -38,7 +38,7 @@ from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import ModerationError, RateLimitError
 from qwen_studio.sandbox import SandboxServer
-from qwen_studio.ui.batch_panel import C_STATUS
+from qwen_studio.ui.batch.model import C_STATUS
 from qwen_studio.ui.history.model import DONE, FAILED
 
 SETTINGS = ClientSettings(read_timeout=READ_TIMEOUT, max_attempts=ATTEMPTS, backoff_base=0.01,
