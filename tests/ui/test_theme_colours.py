@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
 from window_helpers import until
@@ -485,3 +485,23 @@ def test_compare_toolbar_zoom_and_sizes_read_on_the_canvas_area(qtbot, scheme, n
     for label in (view.zoom_label, view.sizes_label):
         fg = label.palette().color(QPalette.ColorRole.WindowText)
         assert fg == QColor(theme.tokens(name)["toolbar_note"]) and ratio(fg, area) >= 4.5
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_history_table_has_the_list_background_and_frame(qtbot, scheme, name: str):
+    """The history is a QTableView now (fixed rows for 10,000 edits): it keeps the list's
+    background and frame the theme gives list views, below the rows as well."""
+    from qwen_studio.ui.history.delegate import HistoryListView
+
+    scheme(name)
+    view = HistoryListView()
+    view.setObjectName("historyList")
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the frame, not the focus ring
+    qtbot.addWidget(view)
+    view.resize(240, 200)
+    view.show()
+    QApplication.processEvents()
+    t = theme.tokens(name)
+    image = view.grab().toImage()
+    assert image.pixelColor(120, 100) == QColor(t["list"]), image.pixelColor(120, 100).name()
+    assert image.pixelColor(120, 0) == QColor(t["frame"]), image.pixelColor(120, 0).name()
