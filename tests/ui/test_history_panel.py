@@ -358,3 +358,52 @@ def test_a_row_changing_repaints_it_without_laying_out_every_row(make_window, ql
     finally:
         del delegate.sizeHint
         del delegate.paint
+
+
+def test_rerun_from_the_history_runs_the_edit_again_as_a_sibling(make_window, sandbox, qloop):
+    """Ctrl+R on a history row: the window sends the same request (the library's copy of
+    the input) through the one edit service; the new edit is another version of the same
+    parent (a sibling of the old one in the version tree)."""
+    with Library() as lib:
+        (parent,) = seed(lib, ["make it brighter"])
+        sha, path = lib.store_bytes(png_bytes((9, 9, 9)), "png")
+        old = lib.create_edit(EditRequest(inputs=(str(path),), prompt="paint the door red"),
+                              input_hashes=(sha,), parent_id=parent)
+        lib.complete_edit(old, [png_bytes((200, 9, 30))])
+    window = make_window(sandbox_endpoint(sandbox))
+    panel = window.history_panel
+
+    async def scenario():
+        await loaded(window, 2)
+        assert window.history_model.entries()[0].edit_id == old
+        panel.select_row(0)
+        panel.rerun_action.trigger()
+        await until(lambda: len(window.history_model.entries()) == 3
+                    and window.history_model.entries()[0].status == "done", 30, "re-run done")
+        new = window.history_model.entries()[0]
+        assert new.edit_id not in (old, parent) and new.request.prompt == "paint the door red"
+        assert new.result_paths and new.result_paths[0].is_file()
+        with Library() as lib:
+            rec = lib.get(new.edit_id)
+        assert rec is not None and rec.parent_id == parent
+
+    qloop.run(scenario())
+
+
+def test_rerun_without_a_connection_says_so(make_window, qloop):
+    with Library() as lib:
+        seed(lib, ["paint the door red"])
+    window = make_window()
+    panel = window.history_panel
+
+    async def scenario():
+        await loaded(window, 1)
+        panel.select_row(0)
+        panel.rerun_action.trigger()
+        await until(lambda: window.notices.current() is not None, 5, "the notice")
+
+    qloop.run(scenario())
+    notice = window.notices.current()
+    assert notice is not None and notice.kind == "not_connected"
+    assert "not connected" in window.banner.message()
+    assert len(window.history_model.entries()) == 1  # nothing was sent
