@@ -128,7 +128,7 @@ class Recorder:
         for meth in ("set_before", "set_results"):
             self._wrap(window.compare_view, meth, f"compare_view.{meth}")
         self._wrap(window.drop_zone, "set_inputs", "drop_zone.set_inputs")
-        self._wrap(window.history_model, "update", "history_model.update")
+        self._wrap(window.history_model, "apply_progress", "history_model.apply_progress")
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -226,7 +226,7 @@ async def measure_idle(beat: Heartbeat, idle_s: float) -> list[float]:
 async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat
                        ) -> tuple[list[float], float]:
     """Add each photo, type a prompt, click Run; until every edit is done and shown."""
-    from qwen_studio.ui.history_model import DONE, FAILED
+    from qwen_studio.ui.history.model import DONE, FAILED
 
     before = len(window.history_model.entries())
     await asyncio.sleep(0.5)  # the previous set's last frees and paints

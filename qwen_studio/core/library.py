@@ -26,7 +26,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -704,6 +704,9 @@ class Library:
         for sha, ext in orphans:
             with contextlib.suppress(OSError):
                 self.file_path(sha, ext).unlink()
+            for thumb in (self.root / "thumbs" / sha[:2]).glob(f"{sha}-*.webp"):
+                with contextlib.suppress(OSError):
+                    thumb.unlink()  # its small thumbnail (small_thumbnail) goes with it
         return n
 
     # -- reading -------------------------------------------------------------------------------
@@ -864,6 +867,40 @@ class Library:
             ).fetchall()
             return self._records(rows)
 
+    def query_page(
+        self,
+        text: str | None = None,
+        *,
+        favourites_only: bool = False,
+        failed_only: bool = False,
+        batch_id: str | None = None,
+        before: tuple[float, int] | None = None,
+        limit: int = 100,
+        exclude_batches: Collection[str] = (),
+    ) -> list[EditRecord]:
+        """One page of live edits, newest first, strictly older than `before` (the
+        (created_at, id) of the last row of the previous page): keyset paging, so the
+        10,000th row costs what the first does and rows written meanwhile never shift a page.
+
+        `exclude_batches` leaves out the edits of batches the caller already holds (the
+        history shows a batch as one row and loads its members itself)."""
+        where, params = self._where(text, favourites_only, failed_only, batch_id)
+        if before is not None:
+            where += " AND (e.created_at < ? OR (e.created_at = ? AND e.id < ?))"
+            params += [float(before[0]), float(before[0]), int(before[1])]
+        batches = sorted({str(b) for b in exclude_batches})
+        if batches:
+            where += (" AND (e.batch_id IS NULL OR e.batch_id NOT IN"
+                      " (SELECT value FROM json_each(?)))")
+            params.append(json.dumps(batches))
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT {self._COLUMNS} FROM edits e WHERE {where}"
+                " ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+                [*params, max(int(limit), 0)],
+            ).fetchall()
+            return self._records(rows)
+
     def count(
         self,
         text: str | None = None,
@@ -938,6 +975,19 @@ class Library:
             ]
 
     # -- thumbnails ----------------------------------------------------------------------------
+    def small_thumbnail(self, path: Path) -> bytes | None:
+        """A few-KB WebP of a file the library stores (an input or a result), made once and
+        kept under thumbs/, named by the file's content hash like the file itself. None for
+        a file that is not the library's (the caller decodes it some other way).
+
+        Slow the first time (decodes the image): call it from a worker thread."""
+        from qwen_studio.core.library_thumbs import small_thumbnail
+
+        path = Path(path)
+        if path.parent.parent != self.files_dir:
+            return None
+        return small_thumbnail(path, self.root / "thumbs")
+
     def thumbnail(self, path: Path, max_side: int = 256) -> Path:
         """A PNG thumbnail of `path`, made once and cached under cache_dir()/thumbnails.
 

@@ -38,6 +38,7 @@ from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.edit_session import EditSession
+from qwen_studio.qt.library_watcher import LibraryWatcher
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui.compare.canvas_area import CanvasArea
 from qwen_studio.ui.compare.grid_mode import GridMode
@@ -56,8 +57,8 @@ from qwen_studio.ui.editor.state import (
     problem_hint,
 )
 from qwen_studio.ui.error_text import request_problems
-from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
-from qwen_studio.ui.history_panel import HistoryPanel
+from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.versions.dock import VersionsDock
 from qwen_studio.ui.window_layout import WindowLayout
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library
-    from qwen_studio.ui.batch_panel import BatchUi
+    from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,11 @@ class MainWindow(QMainWindow):
 
         self.notices = Notices(self)
         self.editor = EditorState(self)
-        self.history_model = HistoryModel(library, self.pool, self)
+        # The history: library rows + the live overlay (apply_progress, wired in _wire);
+        # edits other processes write (a CLI batch) come through the watcher.
+        self.library_watcher = LibraryWatcher(library, self.pool, self)
+        self.history_model = HistoryModel(library, self.pool, self,
+                                          watcher=self.library_watcher)
         self._build_ui()
         self.inputs_ctl = InputsController(self.editor, self.drop_zone, tasks, settings, self)
         # A folder, or more photos than the model takes, is the batch queue's (built now
@@ -149,7 +154,7 @@ class MainWindow(QMainWindow):
         self.results_panel = centre.results_panel
 
         # -- right: the library's history (search, filters, versions, actions) ------------
-        self.history_panel = HistoryPanel(self.history_model)
+        self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings)
         self.history_list = self.history_panel.list_view
         self.history_empty = self.history_panel.empty_label
 
@@ -231,8 +236,15 @@ class MainWindow(QMainWindow):
         sig.progressChanged.connect(self.feedback.on_progress)
         sig.statsChanged.connect(self.feedback.on_stats)
 
-        self.history_list.selectionModel().currentChanged.connect(self._on_history_current)
-        self.history_panel.attach(self)
+        hp = self.history_panel
+        hp.editActivated.connect(self.results.show_entry)
+        hp.editActivated.connect(self.versions.follow)  # the version graph follows
+        hp.rerunRequested.connect(self._rerun_from_history)
+        hp.recallRequested.connect(self.recall_request)
+        hp.useAsInputRequested.connect(self._use_history_result)
+        hp.statusMessage.connect(self._status)
+        hp.noticeRequested.connect(self.notices.show)
+        self.drop_zone.filesDropped.connect(hp.offer_recall)
 
     # =========================================================================================
     # small helpers (and the names other parts and tests drive the window by)
@@ -381,9 +393,8 @@ class MainWindow(QMainWindow):
         row = self.history_model.row_of_edit(p.edit_id)
         if row >= 0:
             self.history_list.setCurrentIndex(self.history_model.index(row))
-            entry = self.history_model.entry_at(row)
-            if entry is not None and self.results.shown_job == entry.job_id:
-                self.results.show_entry(entry.job_id)
+            if self.results.shown_edit == p.edit_id:
+                self.results.show_entry(p.edit_id)  # already current: its results now
 
     # =========================================================================================
     # history
@@ -400,11 +411,25 @@ class MainWindow(QMainWindow):
         row = 0 if not cur.isValid() else min(max(cur.row() + delta, 0), n - 1)
         self.history_list.setCurrentIndex(self.history_model.index(row))
 
-    def _on_history_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        entry: HistoryEntry | None = current.data(EntryRole) if current.isValid() else None
-        if entry is not None:
-            self.results.show_entry(entry.job_id)
-            self.versions.follow(entry.edit_id)
+    def _rerun_from_history(self, request: EditRequest, parent_edit_id: int | None) -> None:
+        if not self.edit_session.has_client:
+            self.notices.show(Notice(
+                NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
+                self.tr("Qwen Studio is not connected to a service yet."),
+                self.tr("Set up your API key in Settings, or try the "
+                        "demo."), self.tr("Open settings"), self.open_settings))
+            return
+        self.tasks.spawn(self.edit_session.submit_one(request, parent_edit_id))
+        self._status(self.tr("Re-running the edit"))
+
+    def recall_request(self, request: EditRequest) -> None:
+        """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
+        self.editor_panel.recall(request)
+        self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
+
+    def _use_history_result(self, path: Path, edit_id: int) -> None:
+        self._use_as_input(path, edit_id)
+        self._status(self.tr("The result is now the input: describe the next change"))
 
     # =========================================================================================
     # dialogs
@@ -439,7 +464,7 @@ class MainWindow(QMainWindow):
         """Build what start-up deferred past the first paint (the batch UI); idempotent.
         app/ calls it once the loop runs; `batch` calls it on first use if sooner."""
         if self._batch is None:
-            from qwen_studio.ui.batch_panel import BatchUi
+            from qwen_studio.ui.batch.dock import BatchUi
 
             self._batch = BatchUi(self)
         return self._batch
@@ -474,6 +499,7 @@ class MainWindow(QMainWindow):
         await self.edit_session.close()
         await self.tasks.close()
         self.history_model.close()  # no more queries or thumbnails from the pool
+        self.library_watcher.close()
         if self._close_services is not None:
             await self._close_services()
         self._stop_timers()  # anything a finishing task restarted

@@ -15,7 +15,7 @@ from window_helpers import drop_files, sandbox_endpoint, until
 from qwen_studio.core.client import ClientSettings
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.pipeline import file_sha256
-from qwen_studio.ui.batch_panel import C_PROMPT, C_STATUS
+from qwen_studio.ui.batch.model import C_PROMPT, C_STATUS
 
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=4, read_timeout=20)
 

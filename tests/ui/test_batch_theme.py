@@ -14,16 +14,14 @@ from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import theme
+from qwen_studio.ui.batch.look import LOOK, panel_stylesheet
+from qwen_studio.ui.batch.model import C_STATUS
+from qwen_studio.ui.batch.panel import BatchPanel
 from qwen_studio.ui.batch_controller import BatchController
-from qwen_studio.ui.batch_panel import (
-    C_STATUS,
-    LOOK,
-    STATUS_COLOURS,
-    BatchPanel,
-    panel_stylesheet,
-)
-from qwen_studio.ui.history_model import STATUS_COLOURS as HISTORY_COLOURS
-from qwen_studio.ui.history_model import STATUS_LOOK as HISTORY_LOOK
+from qwen_studio.ui.theme.status import status_colour, status_colours, status_glyph
+
+# The batch queue and the history rows share one status look (ui/theme/status.py).
+STATUS_COLOURS = {scheme: status_colours(scheme) for scheme in ("dark", "light")}
 
 
 @pytest.fixture
@@ -101,11 +99,34 @@ def test_a_live_switch_restyles_the_panel(qapp, panel, restore_theme):
 
 def test_history_status_colours_follow_the_theme(qapp, restore_theme):
     theme.apply_theme(qapp, "light")
-    glyph, colour = HISTORY_LOOK["done"]
-    assert glyph == "✓" and colour == HISTORY_COLOURS["light"]["done"]
-    for status, c in HISTORY_COLOURS["light"].items():
+    assert status_glyph("done") == "✓"
+    assert status_colour("done") == STATUS_COLOURS["light"][EditStatus.DONE]
+    assert status_colour("done") != STATUS_COLOURS["dark"][EditStatus.DONE]
+    for status, c in STATUS_COLOURS["light"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.LIGHT["list"])) >= 4.5, status
     theme.apply_theme(qapp, "dark")
-    assert HISTORY_LOOK.get("done", ("", "#999"))[1] == HISTORY_COLOURS["dark"]["done"]
-    for status, c in HISTORY_COLOURS["dark"].items():
+    assert status_colour("done") == STATUS_COLOURS["dark"][EditStatus.DONE]
+    for status, c in STATUS_COLOURS["dark"].items():
         assert theme.contrast_ratio(QColor(c), QColor(theme.DARK["list"])) >= 4.5, status
+
+
+def test_a_skipped_edit_reads_skipped_with_its_reason(qapp, qtbot):
+    """SKIPPED has one word everywhere ("Skipped", the shared look); the queue says why
+    beside it when the service gave a reason."""
+    service = ThreeEdits()
+    service.edits[4] = EditProgress(4, EditRequest(inputs=("d.jpg",), prompt=""), "d.jpg",
+                                    status=EditStatus.SKIPPED, note="over the budget")
+    service.edits[5] = EditProgress(5, EditRequest(inputs=("e.jpg",), prompt=""), "e.jpg",
+                                    status=EditStatus.SKIPPED)
+    controller = BatchController(lambda: service, EditServiceSignals(), lambda _s: None)  # type: ignore[arg-type, return-value]
+    controller._new_batch()
+    for edit_id in service.edits:
+        controller._adopt(edit_id)
+    panel = BatchPanel(controller)
+    qtbot.addWidget(panel)
+    controller._emit_pending()
+    m = panel.model
+    shown = [m.data(m.index(r, C_STATUS), Qt.ItemDataRole.DisplayRole) for r in (3, 4)]
+    controller._flush.stop()
+    assert shown == ["Skipped · over the budget", "Skipped"]
+    assert status_glyph(EditStatus.SKIPPED) != status_glyph(EditStatus.DONE)

@@ -15,7 +15,7 @@ from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
 from qwen_studio.core.client import ClientSettings
 from qwen_studio.sandbox import SandboxServer
-from qwen_studio.ui.batch_panel import C_STATUS
+from qwen_studio.ui.batch.model import C_STATUS
 
 ATTEMPTS = 3
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=ATTEMPTS,

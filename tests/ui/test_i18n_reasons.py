@@ -345,7 +345,7 @@ def test_a_batch_refused_for_an_empty_prompt_says_why_in_chinese(
 
 
 def test_batch_durations_read_in_chinese(chinese):
-    from qwen_studio.ui.batch_panel import _duration
+    from qwen_studio.ui.batch.texts import _duration
 
     assert _duration(42) == "42 秒"
     assert _duration(600) == "10 分钟"
@@ -353,7 +353,7 @@ def test_batch_durations_read_in_chinese(chinese):
 
 
 def test_batch_durations_in_english(qapp):
-    from qwen_studio.ui.batch_panel import _duration
+    from qwen_studio.ui.batch.texts import _duration
 
     assert (_duration(42), _duration(600), _duration(3 * 3600 + 5 * 60)) == \
         ("42 s", "10 min", "3 h 05 min")

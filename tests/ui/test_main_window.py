@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
-from qwen_studio.ui.history_model import CANCELLED, DONE, FAILED
+from qwen_studio.ui.history.model import CANCELLED, DONE, FAILED
 
 
 def history_statuses(window) -> list[str]:

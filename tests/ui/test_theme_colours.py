@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
 from window_helpers import until
@@ -17,8 +17,8 @@ from qwen_studio.ui import theme
 from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
-from qwen_studio.ui.history_model import DONE, EntryRole, HeaderRole, HistoryEntry
-from qwen_studio.ui.history_panel import HistoryDelegate
+from qwen_studio.ui.history.delegate import HistoryDelegate
+from qwen_studio.ui.history.model import DONE, EntryRole, HeaderRole, HistoryEntry
 from qwen_studio.ui.notices.banner import Banner
 
 KINDS = ("error", "warning", "info")
@@ -193,7 +193,7 @@ class _RecordingPainter(QPainter):
 
 def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _RecordingPainter]:
     """The delegate's row painted on the list background: image, header rect, bg, painter."""
-    entry = HistoryEntry(job_id=1, request=EditRequest(inputs=(), prompt="add snow"),
+    entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=DONE, finished=None)
     model = _Rows(entry)
     delegate = HistoryDelegate()
@@ -485,3 +485,23 @@ def test_compare_toolbar_zoom_and_sizes_read_on_the_canvas_area(qtbot, scheme, n
     for label in (view.zoom_label, view.sizes_label):
         fg = label.palette().color(QPalette.ColorRole.WindowText)
         assert fg == QColor(theme.tokens(name)["toolbar_note"]) and ratio(fg, area) >= 4.5
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_history_table_has_the_list_background_and_frame(qtbot, scheme, name: str):
+    """The history is a QTableView now (fixed rows for 10,000 edits): it keeps the list's
+    background and frame the theme gives list views, below the rows as well."""
+    from qwen_studio.ui.history.delegate import HistoryListView
+
+    scheme(name)
+    view = HistoryListView()
+    view.setObjectName("historyList")
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the frame, not the focus ring
+    qtbot.addWidget(view)
+    view.resize(240, 200)
+    view.show()
+    QApplication.processEvents()
+    t = theme.tokens(name)
+    image = view.grab().toImage()
+    assert image.pixelColor(120, 100) == QColor(t["list"]), image.pixelColor(120, 100).name()
+    assert image.pixelColor(120, 0) == QColor(t["frame"]), image.pixelColor(120, 0).name()

@@ -38,8 +38,8 @@ from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import ModerationError, RateLimitError
 from qwen_studio.sandbox import SandboxServer
-from qwen_studio.ui.batch_panel import C_STATUS
-from qwen_studio.ui.history_model import DONE, FAILED
+from qwen_studio.ui.batch.model import C_STATUS
+from qwen_studio.ui.history.model import DONE, FAILED
 
 SETTINGS = ClientSettings(read_timeout=READ_TIMEOUT, max_attempts=ATTEMPTS, backoff_base=0.01,
                           backoff_max=0.05, max_result_bytes=RESULT_CAP)

@@ -21,7 +21,7 @@ from window_helpers import drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.ui.history_model import DONE, FAILED
+from qwen_studio.ui.history.model import DONE, FAILED
 
 REFUSED = [(name, make, reason) for name, make, reason, _mime in INPUTS if reason is not None]
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, read_timeout=20)
@@ -167,7 +167,7 @@ def test_non_ascii_and_very_long_paths(window, qloop, sandbox, tmp_path: Path,
         await drop_and_wait(window, [unicode_src, long_src])
         window.prompt_panel.prompt_edit.setPlainText("золотой час 🌅")
         assert window.run_edit() is not None
-        # The row appears once the edit is recorded (a moment after Run, off the GUI thread).
+        # The row appears once the edit is recorded (its id exists), then finishes.
         await until(lambda: window.history_model.entries()
                     and window.history_model.entries()[0].status in (DONE, FAILED), 20,
                     "the edit")

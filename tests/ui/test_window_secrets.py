@@ -23,7 +23,7 @@ from window_helpers import drop_files, make_jpeg, until
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.logs import LOG_FILE_NAME, setup_logging
 from qwen_studio.sandbox import SandboxServer
-from qwen_studio.ui.history_model import DONE, FAILED
+from qwen_studio.ui.history.model import DONE, FAILED
 
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=3, read_timeout=20)
 

@@ -870,18 +870,6 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <source>queued</source>
-        <translation>排队中</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
         <source>running {s} s</source>
         <translation>运行中 {s} 秒</translation>
     </message>
@@ -896,6 +884,34 @@
     <message>
         <source>interrupted — re-run it</source>
         <translation>已中断 — 请重新运行</translation>
+    </message>
+    <message>
+        <source>retrying in {s} s (attempt {a} of {n})</source>
+        <translation>{s} 秒后重试（第 {a} 次，共 {n} 次）</translation>
+    </message>
+    <message>
+        <source>batch of {n}</source>
+        <translation>批量 {n} 张</translation>
+    </message>
+    <message>
+        <source>{n} done</source>
+        <translation>{n} 张完成</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{n} running</source>
+        <translation>{n} 张进行中</translation>
+    </message>
+    <message>
+        <source>{n} queued</source>
+        <translation>{n} 张排队中</translation>
+    </message>
+    <message>
+        <source>{n} skipped</source>
+        <translation>{n} 张已跳过</translation>
     </message>
     <message>
         <source>Today</source>
@@ -1085,22 +1101,6 @@ newest first.</source>
     <message>
         <source>&amp;Star</source>
         <translation>收藏(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Qwen Studio is not connected to a service yet.</source>
-        <translation>Qwen Studio 尚未连接到服务。</translation>
-    </message>
-    <message>
-        <source>Set up your API key in Settings, or try the demo.</source>
-        <translation>请在设置中填写 API 密钥，或试用演示。</translation>
-    </message>
-    <message>
-        <source>Parameters recalled: add an input and run, or change the prompt</source>
-        <translation>参数已恢复：添加输入图片后运行，或修改提示词</translation>
-    </message>
-    <message>
-        <source>The result is now the input: describe the next change</source>
-        <translation>结果已作为输入：请描述下一步修改</translation>
     </message>
     <message>
         <source>No edit was made from this one yet</source>
@@ -1545,6 +1545,22 @@ newest first.</source>
     <message>
         <source>No edits in flight</source>
         <translation>没有进行中的编辑</translation>
+    </message>
+    <message>
+        <source>Editing… {status}</source>
+        <translation>正在编辑… {status}</translation>
+    </message>
+    <message>
+        <source>  (+{n} more)</source>
+        <translation>（另有 {n} 项）</translation>
+    </message>
+    <message>
+        <source>Re-running the edit</source>
+        <translation>正在重新运行此编辑</translation>
+    </message>
+    <message>
+        <source>Parameters recalled: add an input and run, or change the prompt</source>
+        <translation>参数已恢复：添加输入图片后运行，或修改提示词</translation>
     </message>
     <message>
         <source>Nothing to save yet: run an edit or pick one in the history.</source>
@@ -2263,6 +2279,7 @@ newest first.</source>
     <message>
         <source>Running</source>
         <translation>运行中</translation>
+        <translation>进行中</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2279,6 +2296,8 @@ newest first.</source>
     <message>
         <source>Done earlier</source>
         <translation>之前已完成</translation>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
     </message>
     <message>
         <source>Interrupted</source>

@@ -23,7 +23,7 @@ from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.compare_view import CompareView
 from qwen_studio.ui.editor.state import EditorState
-from qwen_studio.ui.history_model import HistoryEntry, HistoryModel
+from qwen_studio.ui.history.model import HistoryEntry, HistoryModel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ class ResultsController(QObject):
         # Decoded "before" images by source path, most recent last.
         self._before_cache: OrderedDict[str, QImage] = OrderedDict()
         self._inputs_generation = 0  # drops stale "before" decodes
-        self.shown_job: int | None = None  # the entry selected (maybe still loading)
-        self._after_job: int | None = None  # the entry whose results are on screen
+        self.shown_edit: int | None = None  # the edit selected (maybe still loading)
+        self._after_edit: int | None = None  # the edit whose results are on screen
         self._images: list[QImage] = []
         self._paths: list[Path] = []
         self._index = 0
@@ -79,7 +79,7 @@ class ResultsController(QObject):
         """New inputs: the canvas shows the first one as "before", and no result."""
         self._inputs_generation += 1
         gen = self._inputs_generation
-        self.shown_job = None
+        self.shown_edit = None
         self._set_after([], [])
         inputs = self.editor.inputs
         if inputs:
@@ -106,11 +106,12 @@ class ResultsController(QObject):
             dead.append(self._before_cache.popitem(last=False)[1])
         il.release_later(dead)
 
-    def show_entry(self, job: int) -> None:
-        entry = self.history.entry(job)
+    def show_entry(self, edit_id: int) -> None:
+        """Show an edit's before and after (the history's current row asked for it)."""
+        entry = self.history.entry_for_edit(edit_id)
         if entry is None:
             return
-        self.shown_job = job
+        self.shown_edit = edit_id
         self.tasks.spawn(self._load_entry(entry))
 
     def show_edit(self, edit_id: int) -> None:
@@ -144,7 +145,7 @@ class ResultsController(QObject):
         self._set_after(images, paths, -edit_id)
 
     async def _load_entry(self, entry: HistoryEntry) -> None:
-        job = entry.job_id
+        job = entry.edit_id
         before: QImage | None = None
         before_path = entry.before_path()  # the library's copy survives the user's file
         # An edit just run from this window shows the input already decoded when it was
@@ -164,7 +165,7 @@ class ResultsController(QObject):
                 paths_ok.append(p)
             except QwenStudioError as exc:
                 log.warning("could not show result %s: %s", p, exc)
-        if self.shown_job != job:
+        if self.shown_edit != job:
             # The user moved on meanwhile; free the decoded photos in the pool, not here.
             dead: list[object] = [before, images]
             del before, images
@@ -174,9 +175,9 @@ class ResultsController(QObject):
         self._set_after(images, paths_ok, job)
 
     def _set_after(self, images: list[QImage], paths: list[Path], job: int | None = None) -> None:
-        # The job these results belong to: shown_job moves on as soon as the user selects
+        # The edit these results belong to: shown_edit moves on as soon as the user selects
         # another entry, while its images are still decoding.
-        self._after_job = job
+        self._after_edit = job
         dead: list[object] = [self._images]  # freed in the pool (il.release_later)
         self._images, self._paths, self._index = images, paths, 0
         self.view.set_results(images, paths)
@@ -200,8 +201,8 @@ class ResultsController(QObject):
 
     def _shown_entry(self) -> HistoryEntry | None:
         """The entry whose results are on screen (not one still loading)."""
-        job = self._after_job
-        return self.history.entry(job) if job else None
+        edit_id = self._after_edit
+        return self.history.entry_for_edit(edit_id) if edit_id else None
 
     # -- result actions ----------------------------------------------------------------------
     def save(self) -> None:

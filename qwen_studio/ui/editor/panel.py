@@ -11,8 +11,9 @@ import itertools
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.editor.drop_zone import DropZone
-from qwen_studio.ui.editor.parameters_panel import ParametersPanel
+from qwen_studio.ui.editor.parameters_panel import RANDOM_SEED, ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
 from qwen_studio.ui.editor.state import EditorState, Parameters
 from qwen_studio.ui.icons import icon
@@ -109,6 +110,22 @@ class EditorPanel(QWidget):
 
     def _show_inputs(self) -> None:
         self.drop_zone.set_inputs([(i.path.name, i.thumbnail) for i in self.state.inputs])
+
+    def recall(self, request: EditRequest) -> None:
+        """Prompt, negative prompt and every parameter of `request` (not its inputs): the
+        widgets write them into the state as for a user's change."""
+        pp, p = self.prompt_panel, self.params
+        pp.set_prompt(request.prompt)
+        pp.set_negative_prompt(request.negative_prompt)
+        p.set_model(request.model)
+        p.set_size(request.size)
+        p.count_spin.setValue(request.n)
+        p.seed_spin.setValue(RANDOM_SEED if request.seed is None else request.seed)
+        if request.watermark is not None:
+            p.watermark_check.setChecked(request.watermark)
+        if request.prompt_extend is not None:
+            p.prompt_extend_check.setChecked(request.prompt_extend)
+        pp.prompt_edit.setFocus()
 
     def set_tab_order(self, after: QWidget) -> None:
         """Reading order: inputs → prompt → parameters → run → cancel → `after`."""

@@ -98,7 +98,8 @@ QPushButton:disabled {{ color: {disabled_text}; background: {button_disabled}; }
               font-weight: 600; color: white; }}
 #runButton:hover, #setupApiButton:hover {{ background: {run_hover}; }}
 #runButton:focus, #setupApiButton:focus {{ border: 2px solid {run_focus}; }}
-QListView {{ background: {list}; border: 1px solid {frame}; border-radius: 4px; }}
+QListView, QTableView#historyList {{ background: {list}; border: 1px solid {frame};
+    border-radius: 4px; }}
 QSplitter::handle {{ background: {splitter}; }}
 QSplitter::handle:horizontal {{ width: 3px; }}
 QStatusBar {{ background: {status}; color: {muted}; }}

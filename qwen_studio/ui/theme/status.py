@@ -1,8 +1,13 @@
 """One status look: glyph, word and colour for every EditStatus, in every theme.
 
-The history list, the batch queue and the status bar draw a status the same way: the glyph
-and the word carry the meaning (colour blind, screen readers), the colour only helps. As
-text each colour keeps >= 4.5:1 on its theme's list background (tests/ui/test_status_look).
+The history rows, the version tree, the batch queue and the status bar draw a status the
+same way: the glyph and the word carry the meaning (colour blind, screen readers), the
+colour only helps. As text each colour keeps >= 4.5:1 on its theme's list background and
+on the batch queue's rows (tests/ui/test_status_look.py, tests/ui/test_batch_theme.py).
+Colours are looked up when painting, so a live light/dark switch shows on the next repaint.
+
+SKIPPED reads "Skipped"; why (done in an earlier run, over the budget) is the edit's note,
+which the views show beside the word where they know it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
+SCHEMES = ("dark", "light")
+
 
 @dataclass(frozen=True)
 class StatusLook:
@@ -27,10 +34,13 @@ class StatusLook:
     def text(self) -> str:
         return QCoreApplication.translate("StatusLook", self.word)
 
+    def hex(self, scheme: str | None = None) -> str:
+        """"#rrggbb" in `scheme` ("dark"/"light"), else in the running theme."""
+        return self.dark if _scheme(scheme) == "dark" else self.light
+
     def colour(self, scheme: str | None = None) -> QColor:
         """The colour in `scheme` ("dark"/"light"), else in the running theme."""
-        scheme = scheme if scheme in ("dark", "light") else theme.current_scheme()
-        return QColor(self.dark if scheme == "dark" else self.light)
+        return QColor(self.hex(scheme))
 
     def label(self) -> str:
         """Glyph and word, as one text: "✓ Done"."""
@@ -48,13 +58,48 @@ STATUS_LOOKS: dict[EditStatus, StatusLook] = {
                                   "#e07a7a", "#b3261e"),
     EditStatus.CANCELLED: StatusLook("⊘", QT_TRANSLATE_NOOP("StatusLook", "Cancelled"),
                                      "#b0b0b0", "#6b6b6b"),
-    EditStatus.SKIPPED: StatusLook("✓", QT_TRANSLATE_NOOP("StatusLook", "Done earlier"),
+    EditStatus.SKIPPED: StatusLook("↷", QT_TRANSLATE_NOOP("StatusLook", "Skipped"),
                                    "#7cc48a", "#2e7d32"),
     EditStatus.INTERRUPTED: StatusLook("⚠", QT_TRANSLATE_NOOP("StatusLook", "Interrupted"),
                                        "#e0b45a", "#8a5a00"),
 }
 
 
+def _scheme(scheme: str | None) -> str:
+    return scheme if scheme in SCHEMES else theme.current_scheme()
+
+
+def _known(status: EditStatus | str) -> EditStatus | None:
+    try:
+        return EditStatus(status)
+    except ValueError:  # a value from a newer version of the library: shown plainly
+        return None
+
+
 def status_look(status: EditStatus | str) -> StatusLook:
     """The look of `status` (an EditStatus or its stored value)."""
     return STATUS_LOOKS[EditStatus(status)]
+
+
+def status_glyph(status: EditStatus | str) -> str:
+    s = _known(status)
+    return STATUS_LOOKS[s].glyph if s is not None else ""
+
+
+def status_word(status: EditStatus | str) -> str:
+    """The word in the user's language (an unknown stored value as it is)."""
+    s = _known(status)
+    return STATUS_LOOKS[s].text() if s is not None else str(status)
+
+
+def status_colour(status: EditStatus | str, scheme: str | None = None) -> str:
+    """"#rrggbb" of `status` in `scheme` (else the running theme); unknown: subtle text."""
+    s = _known(status)
+    if s is None:
+        return theme.tokens(_scheme(scheme))["subtle"]
+    return STATUS_LOOKS[s].hex(scheme)
+
+
+def status_colours(scheme: str) -> dict[EditStatus, str]:
+    """Every status's "#rrggbb" in `scheme` (for contrast checks and legends)."""
+    return {s: look.hex(scheme) for s, look in STATUS_LOOKS.items()}

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from qwen_studio.ui.theme.status import status_colour, status_glyph, status_word
 
 MAX_NODES = 60  # a batch re-edited many times must not make a tree nobody can read
 
@@ -56,10 +58,6 @@ def build_version_tree(library: Any, edit_id: int) -> tuple[VersionNode | None, 
     return root, count
 
 
-_GLYPH = {"done": "✓", "failed": "✗", "running": "⟳", "queued": "◷", "cancelled": "⊘",
-          "interrupted": "⚠"}
-
-
 class LineageView(QTreeWidget):
     """Shown only when the selected edit has a parent or children."""
 
@@ -98,15 +96,17 @@ class LineageView(QTreeWidget):
         def add(node: VersionNode, parent: QTreeWidgetItem | None) -> None:
             nonlocal current_item
             prompt = " ".join(node.prompt.split()) or "(no prompt)"
-            glyph = _GLYPH.get(node.status, "")
+            glyph = status_glyph(node.status)
             text = f"{glyph} #{node.edit_id}  {prompt}"
             if node.deleted:
                 text += "  (deleted)"
             item = QTreeWidgetItem([text])
             item.setData(0, Qt.ItemDataRole.UserRole, node.edit_id)
-            item.setToolTip(0, f"Edit #{node.edit_id}: {prompt} — {node.status}")
+            word = status_word(node.status)
+            item.setToolTip(0, f"Edit #{node.edit_id}: {prompt} — {word}")
+            item.setForeground(0, QColor(status_colour(node.status)))
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole,
-                         f"Edit {node.edit_id}, {node.status}: {prompt}"
+                         f"Edit {node.edit_id}, {word}: {prompt}"
                          + (" (selected)" if node.edit_id == current else ""))
             if node.edit_id == current:
                 f = QFont(self.font())
@@ -139,10 +139,14 @@ class LineageView(QTreeWidget):
         def walk(item: QTreeWidgetItem) -> None:
             out.append(int(item.data(0, Qt.ItemDataRole.UserRole)))
             for i in range(item.childCount()):
-                walk(item.child(i))
+                child = item.child(i)
+                if child is not None:
+                    walk(child)
 
         for i in range(self.topLevelItemCount()):
-            walk(self.topLevelItem(i))
+            top = self.topLevelItem(i)
+            if top is not None:
+                walk(top)
         return out
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:

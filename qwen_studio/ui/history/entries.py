@@ -1,0 +1,284 @@
+"""What a history row shows: an edit (`HistoryEntry`), or a batch (`BatchGroup`, one
+expandable row over its edits). Both are plain data kept by HistoryModel; words for them are
+made here, in the user's language."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
+
+from qwen_studio.core.editing.progress import EditProgress, Stage
+from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
+from qwen_studio.core.library import EditRecord
+from qwen_studio.core.request import EditRequest
+from qwen_studio.ui.theme.status import status_word
+
+translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
+
+EntryRole = Qt.ItemDataRole.UserRole + 3  # the HistoryEntry or BatchGroup of a row
+HeaderRole = Qt.ItemDataRole.UserRole + 4  # day label for the first row of a day, else ""
+EditIdRole = Qt.ItemDataRole.UserRole + 5
+StatusRole = Qt.ItemDataRole.UserRole + 2
+
+# time.monotonic() (what EditProgress carries) -> the wall clock (what the library stores).
+_WALL_OFFSET = time.time() - time.monotonic()
+
+
+def wall(monotonic: float | None) -> float | None:
+    return None if monotonic is None else monotonic + _WALL_OFFSET
+
+
+@dataclass(eq=False)
+class HistoryEntry:
+    """One edit, as the library recorded it plus what its live progress says now."""
+
+    edit_id: int
+    request: EditRequest
+    created: float = field(default_factory=time.time)
+    status: EditStatus = EditStatus.QUEUED
+    stage: str = ""
+    note: str = ""  # retry notes, error message
+    started: float | None = None
+    finished: float | None = None
+    result_paths: list[Path] = field(default_factory=list)
+    input_paths: list[Path] = field(default_factory=list)  # stored copies in the library
+    error: Exception | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+    favourite: bool = False
+    parent_id: int | None = None
+    batch_id: str | None = None
+    label: str = ""
+    _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
+
+    def day(self) -> int:
+        if self._day is None:
+            self._day = datetime.fromtimestamp(self.created).date().toordinal()
+        return self._day
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def elapsed(self) -> int:
+        start = self.started if self.started is not None else self.created
+        end = self.finished if self.finished is not None else time.time()
+        return max(0, int(end - start))
+
+    def status_text(self) -> str:
+        if self.status is EditStatus.RUNNING:
+            quiet = ("", Stage.SENDING.value, Stage.QUEUED.value)
+            stage = f" · {self.stage}" if self.stage not in quiet else ""
+            return translate("HistoryModel", "running {s} s").format(s=self.elapsed()) + stage
+        if self.status is EditStatus.DONE:
+            n = len(self.result_paths)
+            extra = translate("HistoryModel", " · {n} images").format(n=n) if n > 1 else ""
+            return translate("HistoryModel", "done in {s} s").format(s=self.elapsed()) + extra
+        if self.status is EditStatus.INTERRUPTED:
+            return translate("HistoryModel", "interrupted — re-run it")
+        return status_word(self.status).lower()
+
+    def before_path(self) -> Path | None:
+        if self.input_paths:
+            return self.input_paths[0]
+        if self.request.inputs and not self.request.inputs[0].startswith(("http:", "https:")):
+            return Path(self.request.inputs[0])
+        return None
+
+    def after_path(self) -> Path | None:
+        return self.result_paths[0] if self.result_paths else None
+
+    @classmethod
+    def from_record(cls, rec: EditRecord) -> HistoryEntry:
+        e = cls(edit_id=int(rec.id), request=rec.request)
+        e.take_record(rec)
+        return e
+
+    def take_record(self, rec: EditRecord) -> None:
+        """Everything the library knows about this edit (its stored state wins)."""
+        self.request = rec.request
+        self.created = rec.created_at
+        self._day = None
+        self.status = EditStatus(str(getattr(rec.status, "value", rec.status)))
+        self.stage = ""
+        self.note = rec.error or ""
+        self.started = rec.started_at
+        self.finished = rec.finished_at
+        self.result_paths = list(rec.result_files)
+        self.input_paths = list(rec.input_files)
+        self.usage = dict(rec.usage)
+        self.favourite = bool(rec.favourite)
+        self.parent_id = rec.parent_id
+        self.batch_id = rec.batch_id
+
+    @classmethod
+    def from_progress(cls, p: EditProgress) -> HistoryEntry:
+        e = cls(edit_id=p.edit_id, request=p.request, batch_id=p.batch_id, label=p.label)
+        e.take_progress(p)
+        return e
+
+    def take_progress(self, p: EditProgress) -> None:
+        """What the edit service says about this edit now (newer than the library)."""
+        self.status = p.status
+        self.stage = p.stage.value if p.status is EditStatus.RUNNING else ""
+        if p.started_at is not None:
+            self.started = wall(p.started_at)
+        if p.finished_at is not None:
+            self.finished = wall(p.finished_at)
+        elif p.finished and self.finished is None:
+            self.finished = time.time()
+        if p.error is not None:
+            self.error = p.error
+            self.note = p.error.user_message
+        elif p.retry is not None:
+            self.note = translate("HistoryModel", "retrying in {s} s (attempt {a} of {n})").format(
+                s=f"{p.retry.delay:.0f}", a=p.retry.attempt + 1, n=p.retry.max_attempts)
+        elif not p.finished:
+            self.note = ""
+        if p.result is not None:
+            self.result_paths = list(p.result.paths)
+            self.usage = dict(p.result.usage)
+        if p.batch_id is not None:
+            self.batch_id = p.batch_id
+
+
+@dataclass(eq=False)
+class BatchGroup:
+    """A batch: one row in the history, its edits (newest first) as the row's children."""
+
+    batch_id: str
+    members: list[HistoryEntry] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+    complete: bool = False  # every member (matching the filter) is loaded
+    _day: int | None = field(default=None, repr=False)
+
+    def day(self) -> int:
+        if self._day is None:
+            self._day = datetime.fromtimestamp(self.created).date().toordinal()
+        return self._day
+
+    def newest(self) -> float:
+        return max((m.created for m in self.members), default=self.created)
+
+    def counts(self) -> Counter[EditStatus]:
+        return Counter(m.status for m in self.members)
+
+    @property
+    def status(self) -> EditStatus:
+        c = self.counts()
+        for s in (EditStatus.RUNNING, EditStatus.QUEUED, EditStatus.FAILED,
+                  EditStatus.INTERRUPTED, EditStatus.DONE, EditStatus.SKIPPED):
+            if c[s]:
+                return s
+        return EditStatus.CANCELLED
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def request(self) -> EditRequest:
+        return self.members[0].request
+
+    @property
+    def favourite(self) -> bool:
+        return bool(self.members) and all(m.favourite for m in self.members)
+
+    def status_text(self) -> str:
+        c = self.counts()
+        n = len(self.members)
+        parts = [translate("HistoryModel", "batch of {n}").format(n=n)]
+        if c[EditStatus.DONE]:
+            parts.append(translate("HistoryModel", "{n} done").format(n=c[EditStatus.DONE]))
+        failed = c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED]
+        if failed:
+            parts.append(translate("HistoryModel", "{n} failed").format(n=failed))
+        if c[EditStatus.RUNNING]:
+            parts.append(translate("HistoryModel", "{n} running").format(
+                n=c[EditStatus.RUNNING]))
+        if c[EditStatus.QUEUED]:
+            parts.append(translate("HistoryModel", "{n} queued").format(n=c[EditStatus.QUEUED]))
+        if c[EditStatus.SKIPPED]:
+            parts.append(translate("HistoryModel", "{n} skipped").format(
+                n=c[EditStatus.SKIPPED]))
+        return " · ".join(parts)
+
+    def after_path(self) -> Path | None:
+        return next((p for m in self.members if (p := m.after_path()) is not None), None)
+
+    def before_path(self) -> Path | None:
+        return next((p for m in self.members if (p := m.before_path()) is not None), None)
+
+
+Row = HistoryEntry | BatchGroup
+
+
+def order_key(row: Row) -> tuple[float, int]:
+    if isinstance(row, BatchGroup):
+        return (row.newest(), max((m.edit_id for m in row.members), default=0))
+    return (row.created, row.edit_id)
+
+
+def day_label(ts: float, today: date | None = None) -> str:
+    d = datetime.fromtimestamp(ts).date()
+    today = today or date.today()
+    if d == today:
+        return translate("HistoryModel", "Today")
+    if d == today - timedelta(days=1):
+        return translate("HistoryModel", "Yesterday")
+    # Day and month names from QLocale, so they follow the UI language, not the C locale.
+    qd = QDate(d.year, d.month, d.day)
+    if d.year == today.year:
+        return QLocale().toString(qd, translate("HistoryModel", "dddd d MMMM"))
+    return QLocale().toString(qd, translate("HistoryModel", "d MMMM yyyy"))
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    text: str = ""
+    favourites_only: bool = False
+    failed_only: bool = False
+    batch_id: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text.strip() or self.favourites_only or self.failed_only
+                    or self.batch_id)
+
+    def query_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text.strip() or None, "favourites_only": self.favourites_only,
+                "failed_only": self.failed_only, "batch_id": self.batch_id}
+
+    def matches(self, e: HistoryEntry) -> bool:
+        """For a live edit the library has not been asked about: the cheap part of the
+        filter (text is the library's to match; a live edit is shown only without text)."""
+        from qwen_studio.core.editing.status import FAILED_STATUSES
+
+        if self.text.strip():
+            return False
+        if self.favourites_only and not e.favourite:
+            return False
+        if self.failed_only and e.status not in FAILED_STATUSES:
+            return False
+        return not (self.batch_id and e.batch_id != self.batch_id)
+
+
+def request_with_stored_inputs(rec: EditRecord) -> EditRequest:
+    """The edit's request with its inputs pointing at the library's copies when the user's
+    original files are gone (moved, deleted, or another computer)."""
+    by_hash = {p.stem: p for p in rec.input_files}
+    inputs = []
+    for pos, src in enumerate(rec.request.inputs):
+        sha = rec.input_hashes[pos] if pos < len(rec.input_hashes) else None
+        stored = by_hash.get(sha) if sha else None
+        if src.startswith(("http://", "https://")) or stored is None or Path(src).is_file():
+            inputs.append(src)
+        else:
+            inputs.append(str(stored))
+    return rec.request.with_changes(inputs=tuple(inputs))
+

@@ -1,0 +1,578 @@
+"""The history sidebar: search, filters, the list of every edit, versions, and actions.
+
+The panel is a widget; everything slow (queries, exports, PNG metadata) runs in the thread
+pool. It never reaches into the window: what the window must do (show an edit, re-run one,
+recall its parameters, use a result as input, say something) it asks for with a signal, and
+the window connects them (ui/main_window.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwen_studio.core.library import EditRecord
+from qwen_studio.core.request import EditRequest
+from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
+from qwen_studio.ui.history.entries import (
+    BatchGroup,
+    HistoryEntry,
+    HistoryFilter,
+    request_with_stored_inputs,
+)
+from qwen_studio.ui.history.library_ops import PanelLibraryOps
+from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
+from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
+
+if TYPE_CHECKING:
+    import asyncio  # loaded after the window's first paint (app.main)
+
+__all__ = ["HistoryDelegate", "HistoryListView", "HistoryPanel"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEARCH_DEBOUNCE_MS = 150
+UNDO_BAR_MS = 12_000
+
+
+# =============================================================================================
+# the panel
+class HistoryPanel(QWidget, PanelLibraryOps):
+    """Everything on the right-hand side."""
+
+    selectionChangedEntries = Signal(list)
+    editActivated = Signal(int)  # show this edit's before/after (edit id)
+    rerunRequested = Signal(object, object)  # EditRequest, parent edit id or None
+    recallRequested = Signal(object)  # EditRequest: its prompt and parameters into the panels
+    useAsInputRequested = Signal(object, int)  # result Path, the edit id it came from
+    statusMessage = Signal(str, int)  # text, milliseconds (0: until replaced)
+    noticeRequested = Signal(object)  # Notice (kind HISTORY, its action a callable)
+
+    def __init__(self, model: HistoryModel, parent: QWidget | None = None, *,
+                 settings: QSettings | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+        self.model = model
+        self.settings = settings  # where the last export folder is remembered
+        self._undo: list[list[HistoryEntry]] = []
+        self._dropped_request: EditRequest | None = None
+        self._tree_token = 0
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._last_export: Path | None = None
+
+        title = QLabel(self.tr("History"))
+        title.setObjectName("sectionTitle")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("historyCount")
+        self.count_label.setAccessibleName(self.tr("Number of edits shown"))
+        title_row = QHBoxLayout()
+        title_row.setContentsMargins(0, 0, 0, 0)
+        title_row.addWidget(title)
+        title_row.addStretch(1)
+        title_row.addWidget(self.count_label)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("historySearch")
+        self.search.setPlaceholderText(self.tr("Search prompts  (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search history"))
+        self.search.setAccessibleDescription(
+            self.tr("Shows only edits whose prompt contains these words (Ctrl+F)"))
+        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("★ Starred"),
+                                       self.tr("Show only starred edits"))
+        self.failed_button = self._toggle("historyFailedFilter", self.tr("✗ Failed"),
+                                          self.tr("Show only edits that failed or were "
+                                                  "interrupted"))
+        self.batch_button = self._toggle("historyBatchFilter", self.tr("Batch"),
+                                         self.tr("Show only the batch of the selected edit"))
+        self.batch_button.hide()
+        self._batch_id: str | None = None
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setSpacing(6)
+        filters.addWidget(self.fav_button)
+        filters.addWidget(self.failed_button)
+        filters.addWidget(self.batch_button)
+        filters.addStretch(1)
+
+        self.list_view = HistoryListView()
+        lv = self.list_view
+        lv.setObjectName("historyList")
+        lv.setAccessibleName(self.tr("History"))
+        lv.setAccessibleDescription(
+            self.tr("Every edit, newest first, grouped by day. Alt+Up and Alt+Down move between "
+                    "them; "
+            "Delete removes the selection (Ctrl+Z brings it back); the context menu has more."))
+        lv.setModel(model)
+        self.delegate = HistoryDelegate(lv)
+        lv.setItemDelegate(self.delegate)
+        lv.setMouseTracking(True)
+        lv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        lv.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        lv.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lv.setDragEnabled(True)
+        lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        lv.verticalScrollBar().setSingleStep(24)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("historyEmpty")
+        # Top of the list's place, not floating mid-panel: the search stays where it was.
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty_label.setContentsMargins(8, 32, 8, 8)
+        self.empty_label.setWordWrap(True)
+
+        self.lineage = LineageView()
+        self.lineage_title = QLabel(self.tr("Versions"))
+        self.lineage_title.setObjectName("sectionTitle")
+        self.lineage_title.hide()
+
+        self.undo_bar = QFrame()
+        self.undo_bar.setObjectName("historyUndoBar")
+        self.undo_bar.setAccessibleName(self.tr("Deleted edits"))
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setObjectName("historyUndoButton")
+        self.undo_button.setAccessibleName(self.tr("Undo delete"))
+        self.undo_button.setAccessibleDescription(self.tr("Bring the deleted edits back (Ctrl+Z)"))
+        ub = QHBoxLayout(self.undo_bar)
+        ub.setContentsMargins(10, 6, 6, 6)
+        ub.addWidget(self.undo_label, 1)
+        ub.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_BAR_MS)
+        self._undo_timer.timeout.connect(self.undo_bar.hide)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 12, 8, 8)
+        lay.setSpacing(6)
+        lay.addLayout(title_row)
+        lay.addWidget(self.search)
+        lay.addLayout(filters)
+        lay.addWidget(self.empty_label, 1)  # takes the list's room while the list is hidden
+        lay.addWidget(lv, 1)
+        lay.addWidget(self.lineage_title)
+        lay.addWidget(self.lineage)
+        lay.addWidget(self.undo_bar)
+        self.setMinimumWidth(220)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.apply_filter)
+        for b in (self.fav_button, self.failed_button, self.batch_button):
+            b.toggled.connect(lambda _on: self.apply_filter())
+
+        self._build_actions()
+        self.delegate.starClicked.connect(self._on_star_clicked)
+        lv.customContextMenuRequested.connect(self._context_menu)
+        lv.deletePressed.connect(self.delete_selected)
+        lv.undoPressed.connect(self.undo_delete)
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.lineage.editActivated.connect(lambda eid: self.spawn(self.select_edit(eid)))
+        lv.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        lv.selectionModel().currentChanged.connect(lambda *_: self._current_changed())
+        for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset,
+                    model.loadingChanged):
+            sig.connect(lambda *_: self.update_empty())
+        model.countChanged.connect(lambda *_: self._update_count())
+        model.entryRefreshed.connect(self._on_entry_refreshed)
+        model.thumbnailsReady.connect(lv.viewport().update)
+        # A batch opening under the current row does not move the selection.
+        model.rowsInserted.connect(lambda *_: self._update_actions())
+        self.update_empty()
+
+    @staticmethod
+    def _toggle(name: str, text: str, description: str) -> QToolButton:
+        b = QToolButton()
+        b.setObjectName(name)
+        b.setText(text)
+        b.setCheckable(True)
+        b.setAccessibleName(text.split(" ", 1)[-1])
+        b.setAccessibleDescription(description)
+        b.setToolTip(description)
+        b.setProperty("filterChip", True)  # styled by the theme (QToolButton[filterChip])
+        return b
+
+    def _act(self, text: str, slot: Callable[[], Any], name: str, keys: list[str] | None = None,
+             context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
+             owner: QWidget | None = None) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(name)
+        if keys:
+            act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(context)
+        act.triggered.connect(lambda _c=False: slot())
+        (owner or self.list_view).addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._act
+        self.rerun_action = a(self.tr("&Re-run"), lambda: self.rerun(self.selected_entries()),
+                              "historyRerunAction", ["Ctrl+R"])
+        self.recall_action = a(self.tr("Re&call parameters"), self.recall_current,
+                               "historyRecallAction", ["Ctrl+Shift+R"])
+        self.use_input_action = a(self.tr("&Use result as input"), self.use_current_as_input,
+                                  "historyUseAsInputAction", ["Ctrl+Shift+U"])
+        self.star_action = a(self.tr("&Star / "
+                                     "unstar"), lambda: self.toggle_star(self.selected_entries()),
+                             "historyStarAction", ["S"])
+        self.reveal_action = a(self.tr("Show in "
+                                       "&folder"), self.reveal_current, "historyRevealAction")
+        self.copy_prompt_action = a(self.tr("&Copy prompt"), self.copy_prompts,
+                                    "historyCopyPromptAction", ["Ctrl+C"])
+        self.parent_action = a(self.tr("Go to &parent"), self.go_parent, "historyParentAction",
+                               ["Alt+Left"])
+        self.children_action = a(self.tr("Go to "
+                                         "c&hildren"), self.go_children, "historyChildrenAction",
+                                 ["Alt+Right"])
+        self.delete_action = a(self.tr("&Delete"), self.delete_selected, "historyDeleteAction",
+                               ["Del"])
+        # Window-wide: exporting, finding and undoing do not need the list to have focus.
+        win = Qt.ShortcutContext.WindowShortcut
+        self.export_action = a(self.tr("E&xport "
+                                       "gallery…"), self.export_dialog, "exportGalleryAction",
+                               ["Ctrl+Shift+E"], context=win, owner=self)
+        self.export_action.setToolTip(
+            self.tr("Export the selected edits (or, with one or none selected, every edit the list "
+            "shows) as a folder or a .zip with an offline index.html"))
+        self.export_batch_action = a(self.tr("Export this "
+                                             "&batch…"), lambda: self.export_dialog("batch"),
+                                     "exportBatchAction")
+        self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
+                             ["Ctrl+Z"], context=win, owner=self)
+        self.undo_action.setEnabled(False)
+        self.find_action = a(self.tr("&Search history"), self.focus_search, "historyFindAction",
+                             ["Ctrl+F"], context=win, owner=self)
+        self._update_actions()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        import asyncio
+
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _pool(self, fn: Callable[..., T], *args: Any) -> T:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.model.pool, lambda: fn(*args))
+
+    def _status(self, text: str, ms: int = 6000) -> None:
+        self.statusMessage.emit(text, ms)
+
+    def _notice(self, level: NoticeLevel, message: str, hint: str = "", action_text: str = "",
+                action: Callable[[], object] | None = None) -> None:
+        self.noticeRequested.emit(
+            Notice(NoticeKind.HISTORY, level, message, hint, action_text, action))
+
+    # -- search and filters --------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def current_filter(self) -> HistoryFilter:
+        return HistoryFilter(
+            text=self.search.text(),
+            favourites_only=self.fav_button.isChecked(),
+            failed_only=self.failed_button.isChecked(),
+            batch_id=self._batch_id if self.batch_button.isChecked() else None,
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+
+    def clear_filters(self) -> None:
+        for b in (self.fav_button, self.failed_button, self.batch_button):
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
+
+    def update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        if empty:
+            flt = self.model.filter
+            if self.model.is_loading():
+                text = self.tr("Loading…")
+            elif flt.text.strip():
+                text = self.tr("No edits match “{text}”.").format(text=flt.text.strip())
+            elif flt.active:
+                text = self.tr("No edits match these filters.")
+            else:
+                text = self.tr("Your edits will appear here,\nnewest first.")
+            self.empty_label.setText(text)
+        self.empty_label.setVisible(empty)
+        self.list_view.setVisible(not empty)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = max(self.model.total, self.model.listed())
+        text = "" if not n else (self.tr("{n} found").format(n=n) if self.model.filter.active
+                                 else f"{n}")
+        self.count_label.setText(text)
+        self.count_label.setAccessibleDescription(
+            (self.tr("1 edit") if n == 1 else self.tr("{n} edits").format(n=n))
+            + (self.tr(" match") if self.model.filter.active else ""))
+
+    # -- selection -----------------------------------------------------------------------------
+    def selected_entries(self) -> list[HistoryEntry]:
+        """The selected edits; a selected batch row stands for all its edits."""
+        rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
+        if not rows:
+            cur = self.list_view.currentIndex()
+            rows = [cur.row()] if cur.isValid() else []
+        out: dict[int, HistoryEntry] = {}
+        for r in rows:
+            row = self.model.item(r)
+            for e in (row.members if isinstance(row, BatchGroup) else [row]):
+                if isinstance(e, HistoryEntry):
+                    out.setdefault(e.edit_id, e)
+        return list(out.values())
+
+    def current_row(self) -> HistoryEntry | BatchGroup | None:
+        cur = self.list_view.currentIndex()
+        return self.model.item(cur.row()) if cur.isValid() else None
+
+    def current_entry(self) -> HistoryEntry | None:
+        """The one edit the current row shows (a batch row: its newest edit)."""
+        row = self.current_row()
+        if isinstance(row, BatchGroup):
+            return next((m for m in row.members if m.result_paths),
+                        row.members[0] if row.members else None)
+        if row is None:
+            sel = self.selected_entries()
+            return sel[0] if sel else None
+        return row
+
+    def select_row(self, row: int, extend: bool = False) -> None:
+        idx = self.model.index(row)
+        flags = QItemSelectionModel.SelectionFlag.Rows | (
+            QItemSelectionModel.SelectionFlag.Select if extend
+            else QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.list_view.selectionModel().setCurrentIndex(idx, flags)
+        self.list_view.scrollTo(idx)
+
+    def select_rows(self, rows: list[int]) -> None:
+        for i, row in enumerate(rows):
+            self.select_row(row, extend=i > 0)
+
+    async def select_edit(self, edit_id: int, extend: bool = False) -> bool:
+        """Select an edit, loading pages (and dropping filters that hide it) as needed; an
+        edit of a batch opens its batch."""
+        for attempt in range(2):
+            while (row := self.model.row_of_edit(edit_id)) < 0 and (
+                    self.model.is_loading() or self.model.canFetchMore()):
+                if not self.model.is_loading():
+                    self.model.fetchMore(QModelIndex())
+                await asyncio.sleep(0.01)
+            if row >= 0:
+                e = self.model.entry_for_edit(edit_id)
+                group = self.model.group(e.batch_id) if e and e.batch_id else None
+                if group is not None and e is not None:
+                    self.model.set_expanded(group, True)
+                    row = self.model.row_of(e)
+                self.select_row(row, extend)
+                return True
+            if attempt == 0 and self.model.filter.active:
+                self.clear_filters()
+                continue
+        self._status(f"Edit #{edit_id} is not in the history any more (deleted).")
+        return False
+
+    def _selection_changed(self) -> None:
+        self._update_actions()
+        self.selectionChangedEntries.emit(self.selected_entries())
+
+    def _current_changed(self) -> None:
+        self._update_actions()
+        e = self.current_entry()
+        if e is not None:
+            self.editActivated.emit(e.edit_id)
+        if isinstance(self.current_row(), BatchGroup):
+            e = None  # a batch has no version tree of its own
+        if e is None or self.model.library is None:
+            self.lineage.hide()
+            self.lineage_title.hide()
+            return
+        self._tree_token += 1
+        token, edit_id, lib = self._tree_token, e.edit_id, self.model.library
+
+        async def load() -> None:
+            try:
+                root, _n = await self._pool(build_version_tree, lib, edit_id)
+            except Exception as exc:  # the tree is a convenience: never an error banner
+                log.warning("version tree failed: %r", exc)
+                return
+            if token == self._tree_token:
+                self.lineage.show_tree(root, edit_id)
+                self.lineage_title.setVisible(self.lineage.isVisibleTo(self))
+
+        self.spawn(load())
+
+    def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
+        if entry is self.current_entry():
+            self._current_changed()  # its parent is known now: actions and versions
+
+    def _update_actions(self) -> None:
+        sel = self.selected_entries()
+        one = sel[0] if len(sel) == 1 else None
+        has_result = one is not None and bool(one.result_paths)
+        self.rerun_action.setEnabled(bool(sel))
+        self.recall_action.setEnabled(one is not None)
+        self.use_input_action.setEnabled(has_result)
+        self.reveal_action.setEnabled(has_result)
+        self.star_action.setEnabled(bool(sel))
+        self.copy_prompt_action.setEnabled(bool(sel))
+        self.parent_action.setEnabled(one is not None and one.parent_id is not None)
+        self.children_action.setEnabled(one is not None)
+        self.delete_action.setEnabled(any(not e.active for e in sel))
+        row = self.current_row()
+        batch = row.batch_id if isinstance(row, BatchGroup) else (one.batch_id if one else None)
+        self.export_batch_action.setEnabled(bool(batch))
+        self.star_action.setText(self.tr("&Unstar") if sel and all(e.favourite for e in sel)
+                                 else self.tr("&Star"))
+        if batch:
+            self._batch_id = batch if not self.batch_button.isChecked() else self._batch_id
+            self.batch_button.show()
+        elif not self.batch_button.isChecked():
+            self.batch_button.hide()
+
+    def _context_menu(self, pos: Any) -> None:
+        idx = self.list_view.indexAt(pos)
+        if idx.isValid() and not self.list_view.selectionModel().isSelected(idx):
+            self.select_row(idx.row())
+        menu = QMenu(self)
+        menu.setObjectName("historyContextMenu")
+        for act in (self.rerun_action, self.recall_action, self.use_input_action, None,
+                    self.star_action, self.copy_prompt_action, self.reveal_action, None,
+                    self.parent_action, self.children_action, None, self.export_action,
+                    self.export_batch_action, None, self.delete_action):
+            menu.addSeparator() if act is None else menu.addAction(act)
+        menu.popup(self.list_view.viewport().mapToGlobal(pos))
+        self._menu = menu  # kept alive while it shows
+
+    # -- actions -------------------------------------------------------------------------------
+    async def _record(self, entry: HistoryEntry) -> EditRecord | None:
+        lib = self.model.library
+        if lib is None:
+            return None
+        return await self._pool(lib.get, entry.edit_id)
+
+    def rerun(self, entries: list[HistoryEntry]) -> None:
+        self.spawn(self._rerun(entries))
+
+    async def _rerun(self, entries: list[HistoryEntry]) -> int:
+        """Ask the window to run these edits again (with the library's copies of inputs
+        that are gone from where they were)."""
+        n = 0
+        for e in entries:
+            rec = await self._record(e)
+            request = request_with_stored_inputs(rec) if rec is not None else e.request
+            self.rerunRequested.emit(request, e.parent_id)
+            n += 1
+        return n
+
+    def recall_current(self) -> None:
+        e = self.current_entry()
+        if e is not None:
+            self._recall(e.request)
+
+    def _recall(self, request: EditRequest) -> None:
+        self.recallRequested.emit(request)
+
+    def use_current_as_input(self) -> None:
+        e = self.current_entry()
+        if e is not None and e.result_paths:
+            self.useAsInputRequested.emit(e.result_paths[0], e.edit_id)
+
+    def _on_star_clicked(self, index: QModelIndex) -> None:
+        row = self.model.item(index.row())
+        if isinstance(row, BatchGroup):
+            self.toggle_star(list(row.members))
+        elif row is not None:
+            self.toggle_star([row])
+
+    def toggle_star(self, entries: list[HistoryEntry]) -> None:
+        if not entries or self.model.library is None:
+            return
+        value = not all(e.favourite for e in entries)
+        self.model.set_favourite(entries, value)  # at once; the write follows in the pool
+        lib, ids = self.model.library, [e.edit_id for e in entries]
+
+        def write() -> None:
+            for i in ids:
+                lib.set_favourite(i, value)
+
+        self.spawn(self._pool(write))
+        self._update_actions()
+
+    def reveal_current(self) -> None:
+        e = self.current_entry()
+        if e is not None and e.result_paths:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(e.result_paths[0].parent)))
+
+    def copy_prompts(self) -> None:
+        sel = self.selected_entries()
+        if sel:
+            QGuiApplication.clipboard().setText("\n".join(e.request.prompt for e in sel))
+            self._status("Prompt copied" if len(sel) == 1 else f"{len(sel)} prompts copied")
+
+    # -- lineage -------------------------------------------------------------------------------
+    def go_parent(self) -> None:
+        e = self.current_entry()
+        if e is not None and e.parent_id is not None:
+            self.spawn(self.select_edit(e.parent_id))
+
+    def go_children(self) -> None:
+        e = self.current_entry()
+        if e is not None:
+            self.spawn(self._go_children(e.edit_id))
+
+    async def _go_children(self, edit_id: int) -> list[int]:
+        lib = self.model.library
+        kids = await self._pool(lib.children, edit_id) if lib is not None else []
+        if not kids:
+            self._status(self.tr("No edit was made from this one yet"))
+            return []
+        for i, rec in enumerate(kids):
+            await self.select_edit(rec.id, extend=i > 0)
+        return [r.id for r in kids]

@@ -1,0 +1,148 @@
+"""Row thumbnails: decoded in the pool for the rows being painted, kept in a bounded cache.
+
+Only the delegate asks, and only while painting a row on screen, so nothing is decoded for
+rows the user never sees. While the user flings through thousands of rows, requests for
+rows already scrolled away are dropped: at most MAX_WAITING wait (newest first) and at most
+IN_FLIGHT decode at once, so the pool stays free for the edits and for what is on screen now.
+The library's small stored thumbnails (a few KB of WebP) make a decode well under 1 ms, and
+the worker crops and scales each to the row's square, so painting it is a plain copy.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from qwen_studio.core.library import Library
+from qwen_studio.qt.pool_calls import PoolCalls
+
+if TYPE_CHECKING:
+    # Types only: concurrent.futures loads after the first paint (app.main).
+    from concurrent.futures import Executor
+
+CACHE_MAX = 400  # 56 px squares (~12 KB each decoded): a few MB at most
+SIDE = 56  # the row's thumbnail square, in device-independent pixels
+IN_FLIGHT = 2
+MAX_WAITING = 96  # a few screenfuls; older requests are for rows scrolled away
+READY_MS = 100  # a screenful of decodes is announced as one repaint
+
+
+def load_thumbnail(library: Library | None, path: Path, side: int = SIDE) -> QImage:
+    """Worker thread: the small stored thumbnail when the file is the library's, else the
+    file itself decoded; cropped to a centred square of `side` pixels."""
+    img = QImage()
+    if library is not None:
+        data = library.small_thumbnail(path)
+        if data is not None:
+            img = QImage.fromData(data)
+    if img.isNull():
+        from qwen_studio.ui.image_loading import decode_image
+
+        img = decode_image(path, 2 * side)
+    return square(img, side)
+
+
+def square(img: QImage, side: int) -> QImage:
+    if img.isNull():
+        return img
+    scaled = img.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                        Qt.TransformationMode.SmoothTransformation)
+    x, y = (scaled.width() - side) // 2, (scaled.height() - side) // 2
+    return scaled.copy(x, y, side, side)
+
+
+class ThumbnailCache(QObject):
+    ready = Signal()  # some thumbnails arrived: repaint what is on screen
+
+    def __init__(self, library: Library | None, pool: Executor, parent: QObject | None = None,
+                 *, max_items: int = CACHE_MAX, side: int = SIDE) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.max_items = max_items
+        self.side = side  # device pixels (the view may set it from its screen)
+        self._calls = PoolCalls(pool, self)
+        # Keyed by the path's text: hashing str is cheap, Path's is not (a fling asks
+        # thousands of times a second).
+        self._images: dict[str, QImage] = {}
+        # When each path was last asked for: the cache keeps what was painted most recently
+        # (decodes finish newest-request first, so arrival order says nothing about that).
+        self._used: dict[str, int] = {}
+        self._clock = 0
+        self._waiting: OrderedDict[str, Path] = OrderedDict()  # newest last
+        self._running: set[str] = set()
+        self._failed: set[str] = set()
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(READY_MS)
+        self._announce.timeout.connect(self.ready)
+
+    def get(self, path: Path | None) -> QImage | None:
+        """The cached image, or None while it loads (asked for once)."""
+        if path is None:
+            return None
+        key = str(path)
+        self._clock += 1
+        self._used[key] = self._clock
+        img = self._images.get(key)
+        if img is not None:
+            return img
+        if key in self._running or key in self._failed or self._calls.closed:
+            return None
+        self._waiting[key] = path
+        self._waiting.move_to_end(key)
+        while len(self._waiting) > MAX_WAITING:
+            self._waiting.popitem(last=False)  # scrolled away long ago
+        self._pump()
+        return None
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+    @property
+    def pending(self) -> int:
+        return len(self._waiting) + len(self._running)
+
+    def _pump(self) -> None:
+        lib, side = self.library, self.side
+        while self._waiting and len(self._running) < IN_FLIGHT:
+            key, path = self._waiting.popitem(last=True)  # the row painted last: on screen
+            self._running.add(key)
+
+            def done(img: QImage, key: str = key) -> None:
+                self._running.discard(key)
+                self._images[key] = img
+                if len(self._images) > self.max_items + self.max_items // 8:
+                    self._evict()
+                if not self._announce.isActive():
+                    self._announce.start()
+                self._pump()
+
+            def failed(_exc: BaseException, key: str = key) -> None:
+                self._running.discard(key)
+                self._failed.add(key)
+                self._pump()
+
+            if not self._calls.submit(lambda p=path: load_thumbnail(lib, p, side), done,
+                                      failed):
+                self._running.discard(key)
+                return
+
+    def _evict(self) -> None:
+        """Down to max_items, keeping the most recently painted (a batch at a time: the
+        cache may run an eighth over its size, never more)."""
+        used = self._used
+        keep = sorted(self._images, key=lambda k: used.get(k, 0))[-self.max_items:]
+        self._images = {k: self._images[k] for k in keep}
+        if len(used) > 8 * self.max_items:  # forget rows long gone
+            self._used = {k: used[k] for k in sorted(used, key=used.__getitem__)
+                          [-2 * self.max_items:]}
+
+    def close(self) -> None:
+        self._announce.stop()
+        self._calls.close()
+        self._waiting.clear()
+        self._images.clear()
