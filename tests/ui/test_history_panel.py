@@ -177,6 +177,8 @@ def test_use_as_input_chains_and_lineage_navigates(make_window, sandbox, qloop, 
         panel.select_row(0)
         await until(lambda: panel.lineage.isVisible(), 5, "the version tree")
         assert panel.lineage.edit_ids() == [first.edit_id, second.edit_id]
+        # The row learns its parent when the finished edit's record is re-read.
+        await until(lambda: panel.parent_action.isEnabled(), 5, "the parent to be known")
         panel.parent_action.trigger()
         await until(lambda: panel.current_entry().edit_id == first.edit_id, 5, "parent")
         panel.children_action.trigger()

@@ -111,7 +111,7 @@ def test_clicking_a_version_shows_it_even_when_the_history_has_not_loaded_it(win
     lib = window.library
     root = edit(lib, "warm light", None, (200, 40, 40), (64, 48))
     step = edit(lib, "sunset", root, (40, 200, 40), (96, 64))
-    assert window.history_model.entry(-step) is None  # not a row of the list (yet)
+    assert window.history_model.entry_for_edit(step) is None  # not a row of the list (yet)
     dock = window.versions
     dock.show()
     dock.follow(root)

@@ -2279,7 +2279,6 @@ newest first.</source>
     <message>
         <source>Running</source>
         <translation>运行中</translation>
-        <translation>进行中</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2294,8 +2293,6 @@ newest first.</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <source>Done earlier</source>
-        <translation>之前已完成</translation>
         <source>Skipped</source>
         <translation>已跳过</translation>
     </message>

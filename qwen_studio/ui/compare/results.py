@@ -117,16 +117,16 @@ class ResultsController(QObject):
     def show_edit(self, edit_id: int) -> None:
         """Any edit of the library by id (a version in the graph, a batch member), whether
         or not the history list has loaded its row."""
-        if self.history.entry(-edit_id) is not None or self.library is None:
-            self.show_entry(-edit_id)
+        if self.history.entry_for_edit(edit_id) is not None or self.library is None:
+            self.show_entry(edit_id)
             return
-        self.shown_job = -edit_id
+        self.shown_edit = edit_id
         self.tasks.spawn(self._load_record(edit_id))
 
     async def _load_record(self, edit_id: int) -> None:
         assert self.library is not None
         rec = await self.tasks.run(self.library.get, edit_id)
-        if rec is None or self.shown_job != -edit_id:
+        if rec is None or self.shown_edit != edit_id:
             return
         before: QImage | None = None
         if rec.input_files:
@@ -138,11 +138,11 @@ class ResultsController(QObject):
             with contextlib.suppress(QwenStudioError):
                 images.append(await self.tasks.run(il.decode_image, p, DISPLAY_MAX_SIDE))
                 paths.append(p)
-        if self.shown_job != -edit_id:
+        if self.shown_edit != edit_id:
             il.release_later([before, images])
             return
         self.view.set_before(before)
-        self._set_after(images, paths, -edit_id)
+        self._set_after(images, paths, edit_id)
 
     async def _load_entry(self, entry: HistoryEntry) -> None:
         job = entry.edit_id
@@ -184,9 +184,7 @@ class ResultsController(QObject):
         self.view.set_result_path(paths[0] if paths else None)
         il.release_later(dead)
         if self.results_shown is not None:
-            entry = self.history.entry(job) if job is not None else None
-            edit_id = entry.edit_id if entry else (-job if job is not None and job < 0 else None)
-            self.results_shown(edit_id, list(paths))
+            self.results_shown(job, list(paths))
 
     def _on_result_selected(self, index: int) -> None:
         if 0 <= index < len(self._paths):
@@ -256,10 +254,8 @@ class ResultsController(QObject):
         cur = self.current_result()
         if cur is None:
             return
-        entry, job = self._shown_entry(), self._after_job
-        # An edit shown by id (show_edit) has no list entry: its job key is -edit_id.
-        parent = entry.edit_id if entry else (-job if job is not None and job < 0 else None)
-        self._use_as_input(cur[0], parent)
+        # The edit on screen, whether the list has its row or it was shown by id.
+        self._use_as_input(cur[0], self._after_edit)
         self._status(translate(
             "MainWindow", "The result is now the input: describe the next change"))
 
