@@ -1,0 +1,279 @@
+"""Region edits: send a crop with context, composite the answer into the full-size original.
+
+Qwen's edit models take no mask and answer at about 1 MP, so an edit of a 24 MP photo comes
+back small and entirely redrawn. A region edit sends the part of the photo around the
+marked region (core/region_mask.py has the rules) and pastes the answer back through the
+feathered mask: every pixel outside the mask and its feather keeps the original's value,
+bit for bit. docs/region-edits.md explains it with the measurements.
+
+    plan = plan_region(path, spec, mask=mask_png)   # None: (almost) the whole frame
+    ... send plan.prepared (and plan.ask_size when the model takes a size) ...
+    plan.prepare_output()            # optional, in the pool while the model works
+    png = composite(plan, answer)    # one per result when n > 1
+
+**Alignment.** The crop is grown to the aspect of the answer it will get (asked, or the
+service's predicted default), within half a pixel, so resizing the answer to the crop's
+pixel size maps it back exactly whether the service stretches the image to its 16-px grid
+or crops it. If an answer still comes back at another aspect (more than half a pixel
+apart), both readings are tried and the one that matches the original outside the mask
+wins. **Colour**: the answer (sRGB) is converted to the original's ICC profile, which the
+output keeps. **Alpha** is the original's, everywhere. **16-bit greyscale** stays 16-bit.
+
+Everything here is synchronous and CPU-heavy: call it in the pool (run_in_executor).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
+
+from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.pipeline import _SRGB, PreparedImage, _icc_is_srgb, prepare_image
+from qwen_studio.core.png_bands import BandedPng
+from qwen_studio.core.region_mask import (
+    WHOLE_FRAME_SHARE,
+    Box,
+    MaskSource,
+    answer_size,
+    aspect_residual,
+    crop_box,
+    feathered,
+    load_mask,
+    open_displayed,
+    rect_mask,
+    service_default_size,
+    shape_to_aspect,
+)
+from qwen_studio.core.region_spec import RegionSpec
+
+ALIGN_TOLERANCE_PX = 0.5
+
+
+class _Output:
+    """What compositing needs besides the answer; the slow part is built once, lazily."""
+
+    def __init__(self, image: Image.Image, crop: Box, alpha: Image.Image,
+                 icc: bytes | None) -> None:
+        self.lock = threading.Lock()
+        self.top = crop[1]
+        self.image: Image.Image | None = image  # dropped once the PNG parts are built
+        self.band = image.crop((0, crop[1], image.width, crop[3]))
+        self.alpha = alpha
+        self.icc = icc
+        self.writer: BandedPng | None = None
+        self.to_original: ImageCms.ImageCmsTransform | None = None
+
+    def ready(self) -> BandedPng:
+        with self.lock:
+            if self.writer is None:
+                assert self.image is not None
+                self.writer = BandedPng(self.image, self.top, self.top + self.band.height,
+                                        icc_profile=self.icc)
+                self.to_original = _transform_to(self.icc, self.image.mode)
+                self.image = None
+            return self.writer
+
+
+def _transform_to(icc: bytes | None, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """sRGB -> the original's RGB profile (None when the original is sRGB or untagged)."""
+    if not icc or mode not in ("RGB", "RGBA") or _icc_is_srgb(icc):
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.buildTransform(_SRGB, profile, "RGB", "RGB")
+    except Exception:  # an unreadable profile is kept in the output, the pixels as sent
+        return None
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """A planned region edit: the crop to send and everything the composite needs."""
+
+    source: str
+    spec: RegionSpec
+    image_size: tuple[int, int]
+    crop: Box
+    prepared: PreparedImage  # the crop, prepared as every input is
+    ask_size: tuple[int, int] | None  # "W*H" to send when the model takes a size
+    expected_answer: tuple[int, int]  # the size the answer should have
+    notes: tuple[str, ...] = ()
+    _output: _Output = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    @property
+    def crop_size(self) -> tuple[int, int]:
+        return self.crop[2] - self.crop[0], self.crop[3] - self.crop[1]
+
+    @property
+    def ask_size_text(self) -> str | None:
+        return None if self.ask_size is None else f"{self.ask_size[0]}*{self.ask_size[1]}"
+
+    def record(self) -> dict[str, Any]:
+        """What the sidecar and embedded metadata keep about the region ("region" key)."""
+        return {**self.spec.to_dict(), "image_size": list(self.image_size),
+                "crop": list(self.crop), "sent_size": [self.prepared.width, self.prepared.height],
+                "ask_size": self.ask_size_text}
+
+    def prepare_output(self) -> None:
+        """Filter and compress the rows outside the crop now (about 1 s for 24 MP), so the
+        composite after the answer only encodes the crop's rows. Thread-safe, idempotent."""
+        self._output.ready()
+
+
+def region_mask_for(spec: RegionSpec, size: tuple[int, int], name: str,
+                    mask: MaskSource | None) -> Image.Image:
+    if spec.rect is not None:
+        return rect_mask(spec.rect, size, name)
+    if mask is None:
+        raise InputImageError(name, f"the region's mask ({spec.describe()}) was not found")
+    return load_mask(mask, size, mask if isinstance(mask, str) else "<mask>")
+
+
+def plan_region(original: str | os.PathLike[str], spec: RegionSpec, *,
+                mask: MaskSource | None = None, takes_size: bool = True,
+                **prepare_kwargs: int) -> RegionPlan | None:
+    """Plan a region edit of `original` (a local file); None when the mask covers (almost)
+    the whole frame, which is then a normal edit. InputImageError for unusable input."""
+    name = os.fspath(original)
+    image, icc, notes = open_displayed(name)
+    size = image.size
+    mask_im = region_mask_for(spec, size, name, mask)
+    bbox = mask_im.getbbox()
+    if bbox is None:
+        raise InputImageError(name, "the region marks no pixel of the image")
+    marked = size[0] * size[1] - mask_im.histogram()[0]
+    if marked >= WHOLE_FRAME_SHARE * size[0] * size[1]:
+        return None
+    box = crop_box(bbox, size, feather=spec.feather)
+    target = (answer_size if takes_size else service_default_size)(box[2] - box[0],
+                                                                    box[3] - box[1])
+    box = shape_to_aspect(box, size, target)
+    if takes_size:  # the final crop may be cut by the image's edge: ask at its aspect
+        target = answer_size(box[2] - box[0], box[3] - box[1])
+    prepared = _prepare_crop(image.crop(box), icc, name, prepare_kwargs)
+    expected = target
+    if not takes_size:
+        expected = service_default_size(prepared.width, prepared.height)
+    if aspect_residual(box, expected) > ALIGN_TOLERANCE_PX:
+        notes.append(f"the crop's aspect is {aspect_residual(box, expected):.1f} px from "
+                     "the answer's; the answer is aligned by comparison")
+    alpha = feathered(mask_im.crop(box), spec.feather)
+    output = _Output(image, box, alpha, icc)
+    return RegionPlan(
+        source=name, spec=spec, image_size=size, crop=box, prepared=prepared,
+        ask_size=target if takes_size else None, expected_answer=expected,
+        notes=tuple(notes + list(prepared.notes)), _output=output,
+    )
+
+
+def _prepare_crop(crop: Image.Image, icc: bytes | None, name: str,
+                  kwargs: dict[str, int]) -> PreparedImage:
+    """The crop through prepare_image, like every input (sRGB, limits, data URI)."""
+    with tempfile.TemporaryDirectory(prefix="qwen-region-") as folder:
+        path = Path(folder) / "crop.png"
+        crop.save(path, "PNG", compress_level=0, icc_profile=icc)
+        prepared = prepare_image(path, **kwargs)
+    return replace(prepared, source=name)
+
+
+# -- compositing ---------------------------------------------------------------------------------
+
+def _decode_answer(data: bytes) -> Image.Image:
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except Exception as exc:
+        raise InputImageError("<result>", f"the result is not a readable image ({exc})") from None
+    return im.convert("RGB")
+
+
+def _readings(answer: Image.Image, size: tuple[int, int]) -> list[tuple[str, Image.Image, Box]]:
+    """The answer at crop size under each plausible framing, with the part it covers."""
+    cw, ch = size
+    stretch = answer.resize(size, Image.Resampling.LANCZOS)
+    aw, ah = answer.size
+    k = max(aw / cw, ah / ch)  # the service scaled the crop by k, then cut it to aw×ah
+    ox, oy = (cw - aw / k) / 2, (ch - ah / k) / 2
+    if max(ox, oy) <= ALIGN_TOLERANCE_PX:
+        return [("stretch", stretch, (0, 0, cw, ch))]
+    cover = answer.transform(size, Image.Transform.EXTENT,
+                             (-ox * k, -oy * k, aw + ox * k, ah + oy * k),
+                             Image.Resampling.BICUBIC)
+    inner = (int(ox + 1), int(oy + 1), cw - int(ox + 1), ch - int(oy + 1))
+    return [("stretch", stretch, (0, 0, cw, ch)), ("cover", cover, inner)]
+
+
+def _mismatch(candidate: Image.Image, original: Image.Image, keep: Image.Image) -> float:
+    diff = ImageChops.difference(candidate.convert("L"), original.convert("L"))
+    return ImageStat.Stat(diff, mask=keep).mean[0] if keep.getbbox() else 0.0
+
+
+def _aligned(answer: Image.Image, original_crop: Image.Image,
+             alpha: Image.Image) -> tuple[Image.Image, Image.Image, str]:
+    readings = _readings(answer, original_crop.size)
+    if len(readings) == 1:
+        return readings[0][1], alpha, readings[0][0]
+    keep = alpha.point(lambda v: 255 if v == 0 else 0)
+    scored = []
+    for name, im, inner in readings:
+        covered = Image.new("L", alpha.size, 0)
+        covered.paste(255, inner)
+        scored.append((_mismatch(im, original_crop, ImageChops.multiply(keep, covered)),
+                       name, im, covered))
+    _score, name, im, covered = min(scored, key=lambda s: s[0])
+    return im, ImageChops.multiply(alpha, covered), name
+
+
+def _in_mode(answer: Image.Image, original: Image.Image) -> Image.Image:
+    """The answer in the original's mode; alpha channels come from the original."""
+    mode = original.mode
+    if mode == "I;16":
+        return answer.convert("L").point(lambda v: v * 257, "I")
+    if mode in ("L", "RGB"):
+        return answer.convert(mode)
+    out = answer.convert(mode[:-1])
+    out.putalpha(original.getchannel("A"))
+    return out
+
+
+def composite(plan: RegionPlan, answer_png: bytes) -> bytes:
+    """The full-size PNG (no text chunks yet) with the answer blended into the region."""
+    return composite_with_info(plan, answer_png)[0]
+
+
+def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str]:
+    """composite() plus how the answer was aligned ("stretch" or "cover")."""
+    out = plan._output
+    writer = out.ready()
+    answer = _decode_answer(answer_png)
+    left, _top, right, _bottom = plan.crop
+    original_crop = out.band.crop((left, 0, right, out.band.height))
+    fitted, alpha, reading = _aligned(answer, original_crop, out.alpha)
+    if out.to_original is not None:
+        fitted = ImageCms.applyTransform(fitted, out.to_original) or fitted
+    fitted = _in_mode(fitted, original_crop)
+    if original_crop.mode == "I;16":
+        blended = ImageMath.lambda_eval(
+            lambda e: (e["a"] * e["m"] + e["o"] * (255 - e["m"]) + 127) / 255,
+            a=fitted, o=original_crop.convert("I"), m=alpha.convert("I"))
+        merged = blended.convert("I;16")  # type: ignore[union-attr]
+    else:
+        merged = original_crop.copy()
+        merged.paste(fitted, (0, 0), alpha)
+    band = out.band.copy()
+    band.paste(merged, (left, 0))
+    return writer.encode(band), reading
+
+
+def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:
+    """An L image: 255 where any channel differs (the window's "Changes" heatmap source)."""
+    diff = ImageChops.difference(before.convert("RGBA"), after.convert("RGBA"))
+    r, g, b, a = diff.split()
+    any_channel = ImageChops.lighter(ImageChops.lighter(r, g), ImageChops.lighter(b, a))
+    return any_channel.point(lambda v: 255 if v else 0)
