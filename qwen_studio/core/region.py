@@ -154,8 +154,11 @@ def plan_region(original: str | os.PathLike[str], spec: RegionSpec, *,
     target = (answer_size if takes_size else service_default_size)(box[2] - box[0],
                                                                     box[3] - box[1])
     box = shape_to_aspect(box, size, target)
-    if takes_size:  # the final crop may be cut by the image's edge: ask at its aspect
-        target = answer_size(box[2] - box[0], box[3] - box[1])
+    if takes_size and aspect_residual(box, target) > ALIGN_TOLERANCE_PX:
+        # The image's edge stopped the shaping: ask at the final crop's aspect instead.
+        alt = answer_size(box[2] - box[0], box[3] - box[1])
+        if aspect_residual(box, alt) < aspect_residual(box, target):
+            target = alt
     prepared = _prepare_crop(image.crop(box), icc, name, prepare_kwargs)
     expected = target
     if not takes_size:
@@ -199,7 +202,7 @@ def _readings(answer: Image.Image, size: tuple[int, int]) -> list[tuple[str, Ima
     stretch = answer.resize(size, Image.Resampling.LANCZOS)
     aw, ah = answer.size
     k = max(aw / cw, ah / ch)  # the service scaled the crop by k, then cut it to aw×ah
-    ox, oy = (cw - aw / k) / 2, (ch - ah / k) / 2
+    ox, oy = (cw - aw / k) / 2, (ch - ah / k) / 2  # max(ox, oy) is aspect_residual()
     if max(ox, oy) <= ALIGN_TOLERANCE_PX:
         return [("stretch", stretch, (0, 0, cw, ch))]
     cover = answer.transform(size, Image.Transform.EXTENT,
@@ -219,7 +222,7 @@ def _aligned(answer: Image.Image, original_crop: Image.Image,
     readings = _readings(answer, original_crop.size)
     if len(readings) == 1:
         return readings[0][1], alpha, readings[0][0]
-    keep = alpha.point(lambda v: 255 if v == 0 else 0)
+    keep = alpha.point([255] + [0] * 255)
     scored = []
     for name, im, inner in readings:
         covered = Image.new("L", alpha.size, 0)
@@ -276,4 +279,4 @@ def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:
     diff = ImageChops.difference(before.convert("RGBA"), after.convert("RGBA"))
     r, g, b, a = diff.split()
     any_channel = ImageChops.lighter(ImageChops.lighter(r, g), ImageChops.lighter(b, a))
-    return any_channel.point(lambda v: 255 if v else 0)
+    return any_channel.point([0] + [255] * 255)

@@ -42,6 +42,9 @@ ANSWER_PIXELS = 1024 * 1024
 ANSWER_MULTIPLE = 16
 ANSWER_SIDES = (512, 2048)
 
+_FLOOR_LUT = [0] * MASK_FLOOR + list(range(MASK_FLOOR, 256))
+_DOUBLE_LUT = [min(255, 2 * v) for v in range(256)]
+
 Box = tuple[int, int, int, int]  # left, top, right, bottom (right/bottom exclusive)
 MaskSource = bytes | str | os.PathLike[str] | Image.Image
 
@@ -83,8 +86,8 @@ def _composite_mode(im: Image.Image, name: str) -> Image.Image:
     if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
         return im if mode == "I;16" else im.convert("I").convert("I;16")
     if mode == "I":
-        lo, hi = im.getextrema()  # type: ignore[misc]
-        if lo >= 0 and hi <= 65535:
+        lo, hi = im.getextrema()
+        if lo >= 0 and hi <= 65535:  # type: ignore[operator]
             return im.convert("I;16")
     if mode in ("P", "PA"):
         alpha = mode == "PA" or "transparency" in im.info
@@ -128,7 +131,7 @@ def load_mask(source: MaskSource, size: tuple[int, int], name: str = "<mask>") -
         mask = im.convert("L")
     if mask.size != size:
         mask = mask.resize(size, Image.Resampling.BILINEAR)
-    return mask.point(lambda v: 0 if v < MASK_FLOOR else v)
+    return mask.point(_FLOOR_LUT)
 
 
 def rect_mask(rect: tuple[int, int, int, int], size: tuple[int, int], name: str) -> Image.Image:
@@ -181,15 +184,27 @@ def crop_box(bbox: Box, size: tuple[int, int], *, feather: int = 0, context: flo
 
 
 def shape_to_aspect(box: Box, size: tuple[int, int], aspect: tuple[int, int]) -> Box:
-    """Grow `box` (never shrink: the context is a minimum) towards the aspect aw:ah."""
+    """Grow `box` (never shrink it: the context is a minimum) to the aspect aw:ah, to within
+    half a pixel of misalignment (`aspect_residual`) unless the image's edges stop it."""
     aw, ah = aspect
     left, top, right, bottom = box
     cw, ch = right - left, bottom - top
-    if cw * ah < ch * aw:
-        left, right = _grow_axis(left, right, round(ch * aw / ah), size[0])
-    elif cw * ah > ch * aw:
-        top, bottom = _grow_axis(top, bottom, round(cw * ah / aw), size[1])
-    return left, top, right, bottom
+    best = (aspect_residual(box, aspect), box)
+    for extra in range(0, 17):  # a few more pixels on one side may fit the ratio better
+        if cw * ah < ch * aw:  # too narrow: height decides, width follows
+            t, b = _grow_axis(top, bottom, ch + extra, size[1])
+            lr = _grow_axis(left, right, max(cw, round((b - t) * aw / ah)), size[0])
+            cand = (lr[0], t, lr[1], b)
+        else:
+            lr = _grow_axis(left, right, cw + extra, size[0])
+            t, b = _grow_axis(top, bottom, max(ch, round((lr[1] - lr[0]) * ah / aw)), size[1])
+            cand = (lr[0], t, lr[1], b)
+        residual = aspect_residual(cand, aspect)
+        if residual < best[0] - 1e-9:
+            best = (residual, cand)
+        if best[0] <= 0.25:
+            break
+    return best[1]
 
 
 def _round16(v: float) -> int:
@@ -226,10 +241,13 @@ def service_default_size(width: int, height: int) -> tuple[int, int]:
 
 
 def aspect_residual(box: Box, aspect: tuple[int, int]) -> float:
-    """How far (in crop pixels) the box's aspect is from aw:ah, on its longer side."""
+    """How far apart (in crop pixels, at the crop's edges) an answer of aspect aw:ah lands
+    if the service stretched the crop to it rather than cropping it to it: the most any
+    pixel can be misplaced when the two readings are not told apart."""
     cw, ch = box[2] - box[0], box[3] - box[1]
     aw, ah = aspect
-    return max(abs(cw - ch * aw / ah), abs(ch - cw * ah / aw)) if cw * ah != ch * aw else 0.0
+    k = max(aw / cw, ah / ch)
+    return max(cw - aw / k, ch - ah / k) / 2
 
 
 def feathered(mask: Image.Image, feather: int) -> Image.Image:
@@ -237,5 +255,5 @@ def feathered(mask: Image.Image, feather: int) -> Image.Image:
     px outside (a box blur doubled: nothing beyond `feather` px, Chebyshev distance)."""
     if feather <= 0:
         return mask
-    ramp = mask.filter(ImageFilter.BoxBlur(feather)).point(lambda v: min(255, 2 * v))
+    ramp = mask.filter(ImageFilter.BoxBlur(feather)).point(_DOUBLE_LUT)
     return ImageChops.lighter(mask, ramp)
