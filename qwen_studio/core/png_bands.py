@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops
@@ -53,24 +54,51 @@ def adler32_combine(adler1: int, adler2: int, len2: int) -> int:
     return sum1 | (sum2 << 16)
 
 
-def scanlines(im: Image.Image) -> bytes:
-    """The rows of `im` as PNG scanlines (filter byte + row): the first row unfiltered, the
-    others with the Up filter (8-bit modes) or unfiltered (16-bit)."""
-    depth, _colour, rawmode = _FORMATS[im.mode]
-    w, h = im.size
-    if h == 0:
-        return b""
-    if depth == 8 and h > 1:
-        above = ImageChops.offset(im, 0, 1)
-        above.paste(0 if im.mode == "L" else (0,) * len(im.mode), (0, 0, w, 1))
-        data = ImageChops.subtract_modulo(im, above).tobytes("raw", rawmode)
-        codes = (b"\x00",) + (b"\x02",) * (h - 1)
+STRIP_ROWS = 64  # rows filtered and compressed at a time: short GIL holds, little memory
+RowSource = Callable[[int, int], Image.Image]  # rows [a, b) of the picture, as an image
+
+
+def _filtered(cur: Image.Image, above: Image.Image, first_unfiltered: bool) -> bytes:
+    """Scanlines (filter byte + row) of `cur`, Up-filtered against `above` (8-bit modes),
+    or unfiltered (16-bit); the first row unfiltered when it starts a part."""
+    depth, _colour, rawmode = _FORMATS[cur.mode]
+    rows = cur.height
+    if depth == 8:
+        data = ImageChops.subtract_modulo(cur, above).tobytes("raw", rawmode)
+        codes = [b"\x02"] * rows
+        if first_unfiltered:
+            codes[0] = b"\x00"  # its "above" is zeros, so its bytes are the row itself
     else:
-        data = im.tobytes("raw", rawmode)
-        codes = (b"\x00",) * h
-    stride = len(data) // h
+        data = cur.tobytes("raw", rawmode)
+        codes = [b"\x00"] * rows
+    stride = len(data) // rows
     view = memoryview(data)
-    return b"".join(b for y in range(h) for b in (codes[y], view[y * stride:(y + 1) * stride]))
+    return b"".join(b for y in range(rows) for b in (codes[y], view[y * stride:(y + 1) * stride]))
+
+
+def _strips(source: RowSource, mode: str, width: int, top: int,
+            bottom: int) -> Iterator[bytes]:
+    """The scanlines of rows [top, bottom), STRIP_ROWS at a time; `top` starts a part."""
+    for y0 in range(top, bottom, STRIP_ROWS):
+        y1 = min(bottom, y0 + STRIP_ROWS)
+        n = y1 - y0
+        if y0 > top:
+            ext = source(y0 - 1, y1)
+            cur, above = ext.crop((0, 1, width, n + 1)), ext.crop((0, 0, width, n))
+        else:
+            cur = source(y0, y1)
+            above = Image.new(mode, (width, n))
+            above.paste(cur.crop((0, 0, width, n - 1)), (0, 1))
+        yield _filtered(cur, above, y0 == top)
+
+
+def scanlines(im: Image.Image) -> bytes:
+    """All rows of `im` as PNG scanlines (the first unfiltered, the rest Up-filtered)."""
+    return b"".join(_strips(_rows_of(im), im.mode, im.width, 0, im.height))
+
+
+def _rows_of(im: Image.Image, offset: int = 0) -> RowSource:
+    return lambda a, b: im.crop((0, a - offset, im.width, b - offset))
 
 
 @dataclass(frozen=True)
@@ -82,10 +110,15 @@ class _Part:
     length: int
 
 
-def _deflate(raw: bytes, level: int) -> _Part:
+def _deflate(strips: Iterator[bytes], level: int) -> _Part:
     c = zlib.compressobj(level, zlib.DEFLATED, -15)
-    data = c.compress(raw) + c.flush(zlib.Z_SYNC_FLUSH)
-    return _Part(data, zlib.adler32(raw), len(raw))
+    out, adler, length = [], 1, 0
+    for raw in strips:
+        out.append(c.compress(raw))
+        adler = zlib.adler32(raw, adler)
+        length += len(raw)
+    out.append(c.flush(zlib.Z_SYNC_FLUSH))
+    return _Part(b"".join(out), adler, length)
 
 
 def _chunk(tag: bytes, data: bytes | memoryview) -> bytes:
@@ -111,8 +144,9 @@ class BandedPng:
         self.top, self.bottom = top, bottom
         self.level = level
         w, h = base.size
-        self._above = _deflate(scanlines(base.crop((0, 0, w, top))), level)
-        self._below = _deflate(scanlines(base.crop((0, bottom, w, h))), level)
+        rows = _rows_of(base)
+        self._above = _deflate(_strips(rows, base.mode, w, 0, top), level)
+        self._below = _deflate(_strips(rows, base.mode, w, bottom, h), level)
         self._head = self._header(icc_profile)
 
     def _header(self, icc: bytes | None) -> bytes:
@@ -123,12 +157,25 @@ class BandedPng:
             parts.append(_chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc)))
         return b"".join(parts)
 
-    def encode(self, band: Image.Image) -> bytes:
-        """The whole PNG, with `band` (full width, bottom - top rows) as the middle rows."""
+    def encode(self, band: Image.Image, patch: Image.Image | None = None,
+               patch_mask: Image.Image | None = None, patch_left: int = 0) -> bytes:
+        """The whole PNG, with `band` (full width, bottom - top rows) as the middle rows and
+        `patch` (as tall as the band) pasted on it at x = patch_left through `patch_mask`,
+        strip by strip (no full-size copy of the band)."""
         expected = (self.size[0], self.bottom - self.top)
         if band.mode != self.mode or band.size != expected:
             raise ValueError(f"band is {band.mode} {band.size}, expected {self.mode} {expected}")
-        middle = _deflate(scanlines(band), self.level)
+        top = self.top
+
+        def rows(a: int, b: int) -> Image.Image:
+            strip = band.crop((0, a - top, band.width, b - top))
+            if patch is not None:
+                box = (0, a - top, patch.width, b - top)
+                strip.paste(patch.crop(box), (patch_left, 0),
+                            patch_mask.crop(box) if patch_mask is not None else None)
+            return strip
+
+        middle = _deflate(_strips(rows, self.mode, self.size[0], top, self.bottom), self.level)
         adler = 1
         for part in (self._above, middle, self._below):
             adler = adler32_combine(adler, part.adler, part.length)

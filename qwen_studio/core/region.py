@@ -262,16 +262,14 @@ def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str
         fitted = ImageCms.applyTransform(fitted, out.to_original) or fitted
     fitted = _in_mode(fitted, original_crop)
     if original_crop.mode == "I;16":
+        # paste() blends bytes, not 16-bit values: blend in 32-bit integers instead.
         blended = ImageMath.lambda_eval(
             lambda e: (e["a"] * e["m"] + e["o"] * (255 - e["m"]) + 127) / 255,
             a=fitted, o=original_crop.convert("I"), m=alpha.convert("I"))
-        merged = blended.convert("I;16")  # type: ignore[union-attr]
-    else:
-        merged = original_crop.copy()
-        merged.paste(fitted, (0, 0), alpha)
-    band = out.band.copy()
-    band.paste(merged, (left, 0))
-    return writer.encode(band), reading
+        png = writer.encode(out.band, blended.convert("I;16"), None, left)  # type: ignore[union-attr]
+        return png, reading
+    # The blend happens strip by strip as the rows are compressed.
+    return writer.encode(out.band, fitted, alpha, left), reading
 
 
 def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:
