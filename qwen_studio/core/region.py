@@ -24,10 +24,12 @@ Everything here is synchronous and CPU-heavy: call it in the pool (run_in_execut
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -132,7 +134,18 @@ def region_mask_for(spec: RegionSpec, size: tuple[int, int], name: str,
         return rect_mask(spec.rect, size, name)
     if mask is None:
         raise InputImageError(name, f"the region's mask ({spec.describe()}) was not found")
-    return load_mask(mask, size, mask if isinstance(mask, str) else "<mask>")
+    label = "<mask>" if isinstance(mask, bytes | Image.Image) else os.fspath(mask)
+    if not isinstance(mask, Image.Image):
+        try:
+            data = mask if isinstance(mask, bytes) else Path(mask).read_bytes()
+        except OSError as exc:
+            raise InputImageError(label, f"the mask cannot be read ({exc.strerror or exc})"
+                                  ) from None
+        if hashlib.sha256(data).hexdigest() != spec.mask_sha256:
+            raise InputImageError(label, f"this is not the edit's mask ({spec.describe()}): "
+                                         "its content differs")
+        mask = data
+    return load_mask(mask, size, label)
 
 
 def plan_region(original: str | os.PathLike[str], spec: RegionSpec, *,
@@ -270,6 +283,28 @@ def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str
         return png, reading
     # The blend happens strip by strip as the rows are compressed.
     return writer.encode(out.band, fitted, alpha, left), reading
+
+
+def region_images(plan: RegionPlan, references: Sequence[str], *,
+                  takes_size: bool) -> list[str]:
+    """The images to send for a region edit. The mask belongs to image 1 (the edited one),
+    whose crop takes its place: [crop, ref 2, ref 3], so "image 2" in the prompt still means
+    the same reference. The answer keeps the crop's aspect because the size is asked; a
+    model that takes no size sizes its answer from the LAST image, so then the crop goes
+    last (the prompt's image numbers shift; qwen-image-edit, the only such model today,
+    takes one image, so this does not arise with it)."""
+    if takes_size or not references:
+        return [plan.prepared.data_uri, *references]
+    return [*references, plan.prepared.data_uri]
+
+
+def mask_png(mask: Image.Image) -> tuple[bytes, str]:
+    """A drawn mask as the PNG bytes to store (greyscale) and their sha256 (RegionSpec's
+    mask_sha256: the library keeps masks content-addressed, like inputs)."""
+    buf = io.BytesIO()
+    mask.convert("L").save(buf, "PNG", optimize=False, compress_level=6)
+    data = buf.getvalue()
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:

@@ -4,6 +4,7 @@ pixel outside the region bit for bit (PNG, JPEG, EXIF-rotated, alpha, 16-bit, IC
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import struct
 from pathlib import Path
@@ -12,7 +13,14 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps
 
 from qwen_studio.core.errors import InputImageError
-from qwen_studio.core.region import changed_pixels, composite, composite_with_info, plan_region
+from qwen_studio.core.region import (
+    changed_pixels,
+    composite,
+    composite_with_info,
+    mask_png,
+    plan_region,
+    region_images,
+)
 from qwen_studio.core.region_spec import RegionSpec
 from qwen_studio.sandbox import render
 
@@ -183,7 +191,7 @@ def test_a_mask_file_of_another_size_is_scaled_to_the_photo(tmp_path: Path) -> N
     ImageDraw.Draw(mask).ellipse((70, 40, 120, 70), fill=255)
     mask_path = tmp_path / "mask.png"
     mask.save(mask_path)
-    spec = RegionSpec(mask_sha256="0" * 64, feather=10)
+    spec = RegionSpec(mask_sha256=hashlib.sha256(mask_path.read_bytes()).hexdigest(), feather=10)
     plan = plan_region(path, spec, mask=str(mask_path))
     assert plan is not None
     out = decode(composite(plan, answer_for(plan)))
@@ -208,7 +216,10 @@ def test_unusable_regions_say_why(tmp_path: Path) -> None:
         plan_region(path, RegionSpec(rect=(900, 10, 50, 50)))
     black = io.BytesIO()
     Image.new("L", (80, 60), 0).save(black, "PNG")
+    black_sha = hashlib.sha256(black.getvalue()).hexdigest()
     with pytest.raises(InputImageError, match="marks no pixel"):
+        plan_region(path, RegionSpec(mask_sha256=black_sha), mask=black.getvalue())
+    with pytest.raises(InputImageError, match="not the edit's mask"):
         plan_region(path, RegionSpec(mask_sha256="1" * 64), mask=black.getvalue())
     with pytest.raises(InputImageError, match="was not found"):
         plan_region(path, RegionSpec(mask_sha256="1" * 64))
@@ -335,3 +346,29 @@ def test_an_answer_at_another_aspect_is_aligned_by_comparison(tmp_path: Path) ->
     buf = io.BytesIO()
     stretched.save(buf, "PNG")
     assert composite_with_info(plan, buf.getvalue())[1] == "stretch"
+
+
+def test_references_keep_their_numbers_and_the_crop_leads(tmp_path: Path) -> None:
+    path = tmp_path / "in.png"
+    photo((800, 600)).save(path)
+    plan = plan_region(path, RegionSpec(rect=(100, 100, 200, 200)))
+    assert plan is not None
+    crop = plan.prepared.data_uri
+    assert region_images(plan, ["r2", "r3"], takes_size=True) == [crop, "r2", "r3"]
+    assert region_images(plan, [], takes_size=False) == [crop]
+    # Without a size the service follows the last image: the crop goes last.
+    assert region_images(plan, ["r2"], takes_size=False) == ["r2", crop]
+
+
+def test_a_drawn_mask_is_stored_by_content_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "in.png"
+    src = photo((800, 600))
+    src.save(path)
+    drawn = Image.new("L", (800, 600), 0)
+    drawn.paste(255, (300, 200, 400, 300))
+    data, sha = mask_png(drawn)
+    assert mask_png(drawn) == (data, sha)  # same drawing, same address
+    plan = plan_region(path, RegionSpec(mask_sha256=sha, feather=4), mask=data)
+    assert plan is not None and plan.record()["mask_sha256"] == sha
+    out = decode(composite(plan, answer_for(plan)))
+    assert_identical_outside(src, out, outside(src.size, (300, 200, 100, 100), 4))
