@@ -38,7 +38,7 @@ from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
 
 from qwen_studio.core.errors import InputImageError
 from qwen_studio.core.pipeline import _SRGB, PreparedImage, _icc_is_srgb, prepare_image
-from qwen_studio.core.png_bands import BandedPng
+from qwen_studio.core.png_bands import BoxedPng
 from qwen_studio.core.region_mask import (
     WHOLE_FRAME_SHARE,
     Box,
@@ -64,20 +64,19 @@ class _Output:
     def __init__(self, image: Image.Image, crop: Box, alpha: Image.Image,
                  icc: bytes | None) -> None:
         self.lock = threading.Lock()
-        self.top = crop[1]
-        self.image: Image.Image | None = image  # dropped once the PNG parts are built
-        self.band = image.crop((0, crop[1], image.width, crop[3]))
+        self.crop = crop
+        self.image: Image.Image | None = image  # dropped once the PNG pieces are built
+        self.original = image.crop(crop)  # the crop's own pixels, to blend over
         self.alpha = alpha
         self.icc = icc
-        self.writer: BandedPng | None = None
+        self.writer: BoxedPng | None = None
         self.to_original: ImageCms.ImageCmsTransform | None = None
 
-    def ready(self) -> BandedPng:
+    def ready(self) -> BoxedPng:
         with self.lock:
             if self.writer is None:
                 assert self.image is not None
-                self.writer = BandedPng(self.image, self.top, self.top + self.band.height,
-                                        icc_profile=self.icc)
+                self.writer = BoxedPng(self.image, self.crop, icc_profile=self.icc)
                 self.to_original = _transform_to(self.icc, self.image.mode)
                 self.image = None
             return self.writer
@@ -268,21 +267,27 @@ def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str
     out = plan._output
     writer = out.ready()
     answer = _decode_answer(answer_png)
-    left, _top, right, _bottom = plan.crop
-    original_crop = out.band.crop((left, 0, right, out.band.height))
-    fitted, alpha, reading = _aligned(answer, original_crop, out.alpha)
+    original = out.original
+    fitted, alpha, reading = _aligned(answer, original, out.alpha)
     if out.to_original is not None:
         fitted = ImageCms.applyTransform(fitted, out.to_original) or fitted
-    fitted = _in_mode(fitted, original_crop)
-    if original_crop.mode == "I;16":
+    fitted = _in_mode(fitted, original)
+    width = original.width
+    if original.mode == "I;16":
         # paste() blends bytes, not 16-bit values: blend in 32-bit integers instead.
         blended = ImageMath.lambda_eval(
             lambda e: (e["a"] * e["m"] + e["o"] * (255 - e["m"]) + 127) / 255,
-            a=fitted, o=original_crop.convert("I"), m=alpha.convert("I"))
-        png = writer.encode(out.band, blended.convert("I;16"), None, left)  # type: ignore[union-attr]
-        return png, reading
-    # The blend happens strip by strip as the rows are compressed.
-    return writer.encode(out.band, fitted, alpha, left), reading
+            a=fitted, o=original.convert("I"), m=alpha.convert("I"))
+        deep = blended.convert("I;16")  # type: ignore[union-attr]
+        return writer.encode(lambda a, b: deep.crop((0, a, width, b))), reading
+
+    def rows(a: int, b: int) -> Image.Image:
+        # The blend happens a strip at a time, as the rows are compressed.
+        strip = original.crop((0, a, width, b))
+        strip.paste(fitted.crop((0, a, width, b)), (0, 0), alpha.crop((0, a, width, b)))
+        return strip
+
+    return writer.encode(rows), reading
 
 
 def region_images(plan: RegionPlan, references: Sequence[str], *,

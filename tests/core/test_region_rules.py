@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from qwen_studio.core.png_bands import BandedPng, adler32_combine
+from qwen_studio.core.png_bands import BoxedPng, adler32_combine
 from qwen_studio.core.region_mask import (
     MIN_CROP_SIDE,
     answer_size,
@@ -174,18 +174,30 @@ def test_adler32_combine() -> None:
 
 
 @pytest.mark.parametrize("mode", ["L", "LA", "RGB", "RGBA", "I;16"])
-@pytest.mark.parametrize("band", [(0, 207), (50, 120), (0, 0), (207, 207), (10, 11)])
-def test_banded_png_decodes_to_the_same_pixels(mode: str, band: tuple[int, int]) -> None:
-    grey = Image.effect_noise((301, 207), 60).convert("L")
-    if mode == "I;16":
-        im = grey.point(lambda v: v * 250 + 3, "I").convert("I;16")
-    else:
-        im = Image.merge(mode, [grey] * len(mode))
-    top, bottom = band
-    writer = BandedPng(im, top, bottom, icc_profile=b"profile" if mode == "RGB" else None)
-    out = Image.open(io.BytesIO(writer.encode(im.crop((0, top, 301, bottom)))))
+@pytest.mark.parametrize("box", [(0, 0, 301, 207), (40, 50, 200, 120), (0, 10, 1, 11),
+                                 (300, 206, 301, 207), (0, 100, 301, 207)])
+def test_boxed_png_decodes_to_the_picture_with_the_new_box(mode: str, box: tuple) -> None:
+    def picture(seed: int) -> Image.Image:
+        grey = Image.effect_noise((301, 207), 60 + seed).convert("L")
+        if mode == "I;16":
+            return grey.point(lambda v: v * 250 + 3 + seed, "I").convert("I;16")
+        return Image.merge(mode, [grey] * len(mode))
+
+    old, new = picture(0), picture(5)
+    writer = BoxedPng(old, box, icc_profile=b"profile" if mode == "RGB" else None)
+    left, top, right, _bottom = box
+    patch = new.crop(box)
+    png = writer.encode(lambda a, b: patch.crop((0, a, right - left, b)))
+    out = Image.open(io.BytesIO(png))
     out.load()
-    assert out.mode == im.mode and out.size == im.size
-    assert out.tobytes() == im.tobytes()
+    expected = old.copy()
+    expected.paste(patch, (left, top))
+    assert out.mode == old.mode and out.size == old.size
+    assert out.tobytes() == expected.tobytes()
+    assert old.crop(box).tobytes() != patch.tobytes()
     if mode == "RGB":
         assert out.info["icc_profile"] == b"profile"
+    # The same writer serves every result (n > 1).
+    again = Image.open(io.BytesIO(writer.encode(lambda a, b: old.crop(box).crop(
+        (0, a, right - left, b)))))
+    assert again.tobytes() == old.tobytes()
