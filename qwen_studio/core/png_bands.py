@@ -40,7 +40,7 @@ _FORMATS = {
 }
 SUPPORTED_MODES = frozenset(_FORMATS)
 STRIP_ROWS = 64  # rows filtered at a time: short GIL holds, little memory
-_IDAT_CHUNK = 1 << 22  # 4 MiB IDAT chunks: any reader copes, and few chunks to checksum
+_IDAT_CHUNK = 1 << 20  # 1 MiB IDAT chunks: short copies, and few chunks to checksum
 _ADLER_BASE = 65521
 # A final, empty deflate block (fixed Huffman, end-of-block): ends the spliced stream.
 _FINAL_BLOCK = zlib.compressobj(wbits=-15).flush()
@@ -124,6 +124,21 @@ def _rows_piece(source: RowSource, mode: str, width: int, top: int, bottom: int,
     return _Piece(b"".join(data), adler, length)
 
 
+def _idat_chunks(parts: list[bytes]) -> Iterator[bytes]:
+    """The zlib stream in `parts` as IDAT chunks of about _IDAT_CHUNK bytes, made without
+    joining the whole stream first (each join copies at most a chunk under the GIL)."""
+    group: list[bytes] = []
+    size = 0
+    for part in parts:
+        group.append(part)
+        size += len(part)
+        if size >= _IDAT_CHUNK:
+            yield _chunk(b"IDAT", b"".join(group))
+            group, size = [], 0
+    if group:
+        yield _chunk(b"IDAT", b"".join(group))
+
+
 def _chunk(tag: bytes, data: bytes | memoryview) -> bytes:
     crc = zlib.crc32(data, zlib.crc32(tag))
     return b"".join((struct.pack(">I", len(data)), tag, data, struct.pack(">I", crc)))
@@ -203,9 +218,5 @@ class BoxedPng:
         adler = 1
         for p in pieces:
             adler = adler32_combine(adler, p.adler, p.length)
-        stream = b"".join((b"\x78\x01", *(p.data for p in pieces), _FINAL_BLOCK,
-                           struct.pack(">I", adler)))
-        view = memoryview(stream)
-        idat = [_chunk(b"IDAT", view[i:i + _IDAT_CHUNK])
-                for i in range(0, len(stream), _IDAT_CHUNK)]
-        return b"".join((self._head, *idat, _chunk(b"IEND", b"")))
+        parts = [b"\x78\x01", *(p.data for p in pieces), _FINAL_BLOCK, struct.pack(">I", adler)]
+        return b"".join((self._head, *_idat_chunks(parts), _chunk(b"IEND", b"")))
