@@ -41,7 +41,7 @@ from PIL import Image, ImageDraw
 from ui_stall import TICK_MS, Heartbeat, make_big_photos, stalls_of
 
 from qwen_studio.core.atomic import write_atomic
-from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for
+from qwen_studio.core.png_metadata import metadata_for
 from qwen_studio.core.region import RegionPlan, _aligned, composite, plan_region
 from qwen_studio.core.region_mask import (
     answer_size,
@@ -67,8 +67,8 @@ def sandbox_answer(plan: RegionPlan, size: tuple[int, int] | None) -> bytes:
 
 
 def to_disk(plan: RegionPlan, request: EditRequest, answer: bytes, path: Path) -> None:
-    png = composite(plan, answer)
-    write_atomic(path, embed_png_metadata(png, metadata_for(request, {"region": plan.record()})))
+    texts = metadata_for(request, {"region": plan.record()})
+    write_atomic(path, composite(plan, answer, texts))
 
 
 def plain_to_disk(plan: RegionPlan, answer: bytes, path: Path) -> None:

@@ -192,9 +192,10 @@ class BoxedPng:
             parts.append(_chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc)))
         return b"".join(parts)
 
-    def encode(self, rows: RowSource) -> bytes:
+    def encode(self, rows: RowSource, extra_chunks: bytes = b"") -> bytes:
         """The whole PNG; `rows(a, b)` gives the box's new pixels for rows [a, b) of the
-        box (0-based, box width, this mode), and is asked a strip at a time."""
+        box (0-based, box width, this mode), and is asked a strip at a time.
+        `extra_chunks` (complete chunks, e.g. iTXt) go just before IEND."""
         left, top, right, bottom = self.box
         bw = right - left
         deflater = _Deflater(self.level)
@@ -219,4 +220,5 @@ class BoxedPng:
         for p in pieces:
             adler = adler32_combine(adler, p.adler, p.length)
         parts = [b"\x78\x01", *(p.data for p in pieces), _FINAL_BLOCK, struct.pack(">I", adler)]
-        return b"".join((self._head, *_idat_chunks(parts), _chunk(b"IEND", b"")))
+        return b"".join((self._head, *_idat_chunks(parts), extra_chunks,
+                         _chunk(b"IEND", b"")))

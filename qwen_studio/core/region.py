@@ -9,7 +9,7 @@ bit for bit. docs/region-edits.md explains it with the measurements.
     plan = plan_region(path, spec, mask=mask_png)   # None: (almost) the whole frame
     ... send plan.prepared (and plan.ask_size when the model takes a size) ...
     plan.prepare_output()            # optional, in the pool while the model works
-    png = composite(plan, answer)    # one per result when n > 1
+    png = composite(plan, answer, texts)   # one per result when n > 1
 
 **Alignment.** The crop is grown to the aspect of the answer it will get (asked, or the
 service's predicted default), within half a pixel, so resizing the answer to the crop's
@@ -39,6 +39,7 @@ from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
 from qwen_studio.core.errors import InputImageError
 from qwen_studio.core.pipeline import _SRGB, PreparedImage, _icc_is_srgb, prepare_image
 from qwen_studio.core.png_bands import BoxedPng
+from qwen_studio.core.png_metadata import embed_png_metadata
 from qwen_studio.core.region_mask import (
     WHOLE_FRAME_SHARE,
     Box,
@@ -257,12 +258,27 @@ def _in_mode(answer: Image.Image, original: Image.Image) -> Image.Image:
     return out
 
 
-def composite(plan: RegionPlan, answer_png: bytes) -> bytes:
-    """The full-size PNG (no text chunks yet) with the answer blended into the region."""
-    return composite_with_info(plan, answer_png)[0]
+def composite(plan: RegionPlan, answer_png: bytes,
+              texts: dict[str, str] | None = None) -> bytes:
+    """The full-size PNG with the answer blended into the region. `texts` (e.g.
+    png_metadata.metadata_for(request, {"region": plan.record()})) are embedded as iTXt
+    chunks, exactly as embed_png_metadata would, without copying the 30 MB again."""
+    return composite_with_info(plan, answer_png, texts)[0]
 
 
-def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str]:
+def _text_chunks(texts: dict[str, str] | None) -> bytes:
+    """The iTXt chunks embed_png_metadata makes for `texts` (cut from a 1×1 PNG)."""
+    if not texts:
+        return b""
+    buf = io.BytesIO()
+    Image.new("L", (1, 1)).save(buf, "PNG")
+    tiny = buf.getvalue()
+    tagged = embed_png_metadata(tiny, texts)
+    return tagged[len(tiny) - 12:len(tagged) - 12]  # between the IDAT and the IEND
+
+
+def composite_with_info(plan: RegionPlan, answer_png: bytes,
+                        texts: dict[str, str] | None = None) -> tuple[bytes, str]:
     """composite() plus how the answer was aligned ("stretch" or "cover")."""
     out = plan._output
     writer = out.ready()
@@ -279,7 +295,8 @@ def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str
             lambda e: (e["a"] * e["m"] + e["o"] * (255 - e["m"]) + 127) / 255,
             a=fitted, o=original.convert("I"), m=alpha.convert("I"))
         deep = blended.convert("I;16")  # type: ignore[union-attr]
-        return writer.encode(lambda a, b: deep.crop((0, a, width, b))), reading
+        return writer.encode(lambda a, b: deep.crop((0, a, width, b)),
+                             _text_chunks(texts)), reading
 
     def rows(a: int, b: int) -> Image.Image:
         # The blend happens a strip at a time, as the rows are compressed.
@@ -287,7 +304,7 @@ def composite_with_info(plan: RegionPlan, answer_png: bytes) -> tuple[bytes, str
         strip.paste(fitted.crop((0, a, width, b)), (0, 0), alpha.crop((0, a, width, b)))
         return strip
 
-    return writer.encode(rows), reading
+    return writer.encode(rows, _text_chunks(texts)), reading
 
 
 def region_images(plan: RegionPlan, references: Sequence[str], *,

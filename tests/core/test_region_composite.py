@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import struct
 from pathlib import Path
 
@@ -372,3 +373,20 @@ def test_a_drawn_mask_is_stored_by_content_and_read_back(tmp_path: Path) -> None
     assert plan is not None and plan.record()["mask_sha256"] == sha
     out = decode(composite(plan, answer_for(plan)))
     assert_identical_outside(src, out, outside(src.size, (300, 200, 100, 100), 4))
+
+
+def test_metadata_is_embedded_as_for_every_result(tmp_path: Path) -> None:
+    from qwen_studio.core.png_metadata import metadata_for, read_png_metadata, request_from_png
+    from qwen_studio.core.request import EditRequest
+
+    path = tmp_path / "in.png"
+    photo((800, 600)).save(path)
+    spec = RegionSpec(rect=(100, 100, 200, 150))
+    plan = plan_region(path, spec)
+    assert plan is not None
+    request = EditRequest(inputs=(str(path),), prompt="make it blue 蓝色", region=spec)
+    png = composite(plan, answer_for(plan), metadata_for(request, {"region": plan.record()}))
+    assert request_from_png(png) == request
+    record = json.loads(read_png_metadata(png)["qwen_studio"])["region"]
+    assert record["crop"] == list(plan.crop) and record["rect"] == [100, 100, 200, 150]
+    assert decode(png).size == (800, 600)

@@ -155,7 +155,7 @@ class MaskToolBar(QToolBar):
         bigger = QAction(self.tr("Bigger brush"), self)
         bigger.setShortcut(QKeySequence("]"))
         bigger.triggered.connect(lambda: controller.step_size(1))
-        self.addActions([smaller, bigger])  # not shown as buttons: keys only
+        self.addActions([smaller, bigger])  # buttons too, for those who use no keyboard
         self.addSeparator()
         self.invert_action = self._button(self.tr("Invert"), "Ctrl+I", controller.invert,
                                           self.tr("Swap the region and the rest"))
