@@ -56,6 +56,9 @@ def open_displayed(path: str | os.PathLike[str]) -> tuple[Image.Image, bytes | N
     the composite can keep exactly (L, LA, RGB, RGBA or I;16), its ICC profile, and notes."""
     name = os.fspath(path)
     notes: list[str] = []
+    if name.lower().startswith(("http://", "https://")):
+        raise InputImageError(name, "a region edit needs the original as a local file (it is "
+                                    "composited at full resolution); download it first")
     try:
         with open(name, "rb") as f:
             head = f.read(32)

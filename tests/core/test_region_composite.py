@@ -224,6 +224,8 @@ def test_unusable_regions_say_why(tmp_path: Path) -> None:
         plan_region(path, RegionSpec(mask_sha256="1" * 64), mask=black.getvalue())
     with pytest.raises(InputImageError, match="was not found"):
         plan_region(path, RegionSpec(mask_sha256="1" * 64))
+    with pytest.raises(InputImageError, match="local file"):
+        plan_region("https://example.com/a.jpg", RegionSpec(rect=(10, 10, 100, 100)))
     cmyk = tmp_path / "cmyk.jpg"
     Image.new("CMYK", (600, 400), (0, 50, 100, 0)).save(cmyk)
     with pytest.raises(InputImageError, match="convert it to RGB"):
@@ -390,3 +392,23 @@ def test_metadata_is_embedded_as_for_every_result(tmp_path: Path) -> None:
     record = json.loads(read_png_metadata(png)["qwen_studio"])["region"]
     assert record["crop"] == list(plan.crop) and record["rect"] == [100, 100, 200, 150]
     assert decode(png).size == (800, 600)
+
+
+@pytest.mark.parametrize(("size", "rect"), [
+    ((300, 200), (40, 30, 60, 50)),        # smaller than the service's 384 px minimum
+    ((4000, 500), (1000, 0, 900, 500)),     # a panorama: the crop cannot take the aspect
+    ((1000, 1000), (0, 0, 1000, 900)),      # 90 % of the frame: still a region edit
+])
+def test_odd_shapes_keep_the_outside(tmp_path: Path, size: tuple[int, int],
+                                     rect: tuple[int, int, int, int]) -> None:
+    src = photo(size)
+    path = tmp_path / "in.png"
+    src.save(path)
+    plan = plan_region(path, RegionSpec(rect=rect, feather=4))
+    assert plan is not None
+    out = decode(composite(plan, answer_for(plan)))
+    assert out.size == size
+    assert_identical_outside(src, out, outside(size, rect, 4))
+    x, y, w, h = rect
+    inner = (x + 8, y + 8, w - 16, h - 16)
+    assert changed_share(src, out, inner) > 0.9
