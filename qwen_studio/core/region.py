@@ -54,7 +54,7 @@ from qwen_studio.core.region_mask import (
     service_default_size,
     shape_to_aspect,
 )
-from qwen_studio.core.region_spec import RegionSpec
+from qwen_studio.core.region_spec import DEFAULT_FEATHER, RegionSpec
 
 ALIGN_TOLERANCE_PX = 0.5
 
@@ -327,6 +327,35 @@ def mask_png(mask: Image.Image) -> tuple[bytes, str]:
     mask.convert("L").save(buf, "PNG", optimize=False, compress_level=6)
     data = buf.getvalue()
     return data, hashlib.sha256(data).hexdigest()
+
+
+def region_from_cli(mask: str | None, region: str | None,
+                    feather: int = DEFAULT_FEATHER) -> tuple[RegionSpec | None, bytes | None]:
+    """`batch --mask MASK.png | --region X,Y,W,H [--feather PX]` -> (spec, mask bytes to
+    pass to plan_region). ValueError with a message naming the file or the value."""
+    if mask is not None and region is not None:
+        raise ValueError("give either --mask or --region, not both")
+    if region is not None:
+        return RegionSpec.parse_rect(region, feather), None
+    if mask is None:
+        return None, None
+    try:
+        data = Path(mask).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{mask}: the mask cannot be read ({exc.strerror or exc})") from None
+    spec = RegionSpec(mask_sha256=hashlib.sha256(data).hexdigest(), feather=feather)
+    load_mask(data, (8, 8), mask)  # refuse a file that is not an image now, not per input
+    return spec, data
+
+
+def changes_heatmap(before: Image.Image, after: Image.Image) -> tuple[Image.Image, int,
+                                                                      Box | None]:
+    """The Changes view: the original in grey with every changed pixel in red; how many
+    pixels changed, and their bounding box (None: nothing changed)."""
+    changed = changed_pixels(before, after)
+    heat = before.convert("L").convert("RGB")
+    heat.paste((255, 40, 80), (0, 0), changed)
+    return heat, changed.histogram()[255], changed.getbbox()
 
 
 def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:

@@ -201,3 +201,38 @@ def test_boxed_png_decodes_to_the_picture_with_the_new_box(mode: str, box: tuple
     again = Image.open(io.BytesIO(writer.encode(lambda a, b: old.crop(box).crop(
         (0, a, right - left, b)))))
     assert again.tobytes() == old.tobytes()
+
+
+def test_cli_region_options(tmp_path) -> None:
+    import hashlib
+
+    from qwen_studio.core.errors import InputImageError
+    from qwen_studio.core.region import region_from_cli
+
+    assert region_from_cli(None, None) == (None, None)
+    spec, data = region_from_cli(None, "10,20,300,200", feather=5)
+    assert spec == RegionSpec(rect=(10, 20, 300, 200), feather=5) and data is None
+    mask = tmp_path / "mask.png"
+    Image.new("L", (40, 30), 255).save(mask)
+    spec, data = region_from_cli(str(mask), None)
+    assert data == mask.read_bytes() and spec is not None
+    assert spec.mask_sha256 == hashlib.sha256(data).hexdigest()
+    with pytest.raises(ValueError, match="not both"):
+        region_from_cli(str(mask), "1,2,3,4")
+    with pytest.raises(ValueError, match="cannot be read"):
+        region_from_cli(str(tmp_path / "missing.png"), None)
+    (tmp_path / "notes.png").write_text("not an image")
+    with pytest.raises(InputImageError, match=r"notes\.png"):
+        region_from_cli(str(tmp_path / "notes.png"), None)
+
+
+def test_changes_heatmap_counts_and_places_the_changes() -> None:
+    from qwen_studio.core.region import changes_heatmap
+
+    before = Image.new("RGB", (100, 80), (10, 20, 30))
+    after = before.copy()
+    after.putpixel((70, 10), (11, 20, 30))  # one channel, by one level
+    after.paste((200, 0, 0), (5, 40, 15, 50))
+    heat, count, box = changes_heatmap(before, after)
+    assert count == 101 and box == (5, 10, 71, 50)
+    assert heat.getpixel((70, 10)) == (255, 40, 80) and heat.getpixel((50, 70)) != (255, 40, 80)
