@@ -147,6 +147,8 @@ class OutputFolder:
             # The identity travels in the PNG so a lost sidecar can be rebuilt (see above).
             extra = {"result_index": k, "result_count": sidecar.get("result_count", 1),
                      "identity": sidecar.get("identity", "")}
+            if "region" in sidecar:  # a region edit's crop box and mask, in the PNG too
+                extra["region"] = sidecar["region"]
             try:
                 data = embed_png_metadata(image, metadata_for(request, extra))
             except ValueError:
