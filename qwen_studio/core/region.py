@@ -36,7 +36,7 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
 
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.pipeline import _SRGB, PreparedImage, _icc_is_srgb, prepare_image
 from qwen_studio.core.png_bands import BoxedPng
 from qwen_studio.core.png_metadata import embed_png_metadata
@@ -133,17 +133,16 @@ def region_mask_for(spec: RegionSpec, size: tuple[int, int], name: str,
     if spec.rect is not None:
         return rect_mask(spec.rect, size, name)
     if mask is None:
-        raise InputImageError(name, f"the region's mask ({spec.describe()}) was not found")
+        raise InputImageError(name, Reason("mask_missing", region=spec.describe()))
     label = "<mask>" if isinstance(mask, bytes | Image.Image) else os.fspath(mask)
     if not isinstance(mask, Image.Image):
         try:
             data = mask if isinstance(mask, bytes) else Path(mask).read_bytes()
         except OSError as exc:
-            raise InputImageError(label, f"the mask cannot be read ({exc.strerror or exc})"
-                                  ) from None
+            raise InputImageError(label, Reason("mask_unreadable",
+                                                detail=exc.strerror or exc)) from None
         if hashlib.sha256(data).hexdigest() != spec.mask_sha256:
-            raise InputImageError(label, f"this is not the edit's mask ({spec.describe()}): "
-                                         "its content differs")
+            raise InputImageError(label, Reason("mask_mismatch", region=spec.describe()))
         mask = data
     return load_mask(mask, size, label)
 
@@ -159,7 +158,7 @@ def plan_region(original: str | os.PathLike[str], spec: RegionSpec, *,
     mask_im = region_mask_for(spec, size, name, mask)
     bbox = mask_im.getbbox()
     if bbox is None:
-        raise InputImageError(name, "the region marks no pixel of the image")
+        raise InputImageError(name, Reason("region_empty"))
     marked = size[0] * size[1] - mask_im.histogram()[0]
     if marked >= WHOLE_FRAME_SHARE * size[0] * size[1]:
         return None
@@ -205,7 +204,7 @@ def _decode_answer(data: bytes) -> Image.Image:
         im = Image.open(io.BytesIO(data))
         im.load()
     except Exception as exc:
-        raise InputImageError("<result>", f"the result is not a readable image ({exc})") from None
+        raise InputImageError("<result>", Reason("result_unreadable", detail=exc)) from None
     return im.convert("RGB")
 
 
@@ -342,7 +341,8 @@ def region_from_cli(mask: str | None, region: str | None,
     try:
         data = Path(mask).read_bytes()
     except OSError as exc:
-        raise ValueError(f"{mask}: the mask cannot be read ({exc.strerror or exc})") from None
+        raise ValueError(f"{mask}: {Reason('mask_unreadable', detail=exc.strerror or exc)}"
+                         ) from None
     spec = RegionSpec(mask_sha256=hashlib.sha256(data).hexdigest(), feather=feather)
     load_mask(data, (8, 8), mask)  # refuse a file that is not an image now, not per input
     return spec, data

@@ -22,7 +22,7 @@ import os
 
 from PIL import Image, ImageChops, ImageFilter
 
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.pipeline import (
     _DECODE_ERRORS,
     _TRANSPOSE,
@@ -57,8 +57,7 @@ def open_displayed(path: str | os.PathLike[str]) -> tuple[Image.Image, bytes | N
     name = os.fspath(path)
     notes: list[str] = []
     if name.lower().startswith(("http://", "https://")):
-        raise InputImageError(name, "a region edit needs the original as a local file (it is "
-                                    "composited at full resolution); download it first")
+        raise InputImageError(name, Reason("region_needs_file"))
     try:
         with open(name, "rb") as f:
             head = f.read(32)
@@ -66,14 +65,14 @@ def open_displayed(path: str | os.PathLike[str]) -> tuple[Image.Image, bytes | N
             im = _open_image(f, name)
             w, h = im.size
             if w * h > MAX_PIXELS:
-                raise InputImageError(name, f"the image is too large for a region edit "
-                                            f"({w}×{h})")
+                raise InputImageError(name, Reason("region_too_large", size=f"{w}×{h}"))
             try:
                 im.load()
             except _DECODE_ERRORS as exc:
                 raise InputImageError(name, _damaged_reason(exc)) from None
     except OSError as exc:
-        raise InputImageError(name, f"the file cannot be read ({exc.strerror or exc})") from None
+        raise InputImageError(name, Reason("unreadable", detail=exc.strerror or exc)
+                              ) from None
     icc: bytes | None = im.info.get("icc_profile") or None
     orientation = _orientation(im)
     if head.startswith(b"\x89PNG") and head[24] == 16 and head[25] in (2, 6):
@@ -103,8 +102,7 @@ def _composite_mode(im: Image.Image, name: str) -> Image.Image:
         return im.convert(mode.replace("a", "A"))
     if mode in SUPPORTED_MODES:
         return im
-    raise InputImageError(name, f"a region edit keeps the other pixels exactly, which a PNG "
-                                f"cannot do for a {mode} image; convert it to RGB first")
+    raise InputImageError(name, Reason("region_mode", mode=mode))
 
 
 # -- masks and boxes ---------------------------------------------------------------------------
@@ -123,7 +121,8 @@ def load_mask(source: MaskSource, size: tuple[int, int], name: str = "<mask>") -
                 if orientation != 1:
                     im = im.transpose(_TRANSPOSE[orientation])
     except OSError as exc:
-        raise InputImageError(name, f"the mask cannot be read ({exc.strerror or exc})") from None
+        raise InputImageError(name, Reason("mask_unreadable", detail=exc.strerror or exc)
+                              ) from None
     except _DECODE_ERRORS as exc:
         raise InputImageError(name, _damaged_reason(exc)) from None
     if im.mode in ("LA", "RGBA", "PA") or "transparency" in im.info:
@@ -141,8 +140,8 @@ def rect_mask(rect: tuple[int, int, int, int], size: tuple[int, int], name: str)
     x, y, w, h = rect
     box = (max(0, x), max(0, y), min(size[0], x + w), min(size[1], y + h))
     if box[0] >= box[2] or box[1] >= box[3]:
-        raise InputImageError(name, f"the region {x},{y},{w},{h} lies outside the "
-                                    f"{size[0]}×{size[1]} image")
+        raise InputImageError(name, Reason("region_outside", rect=f"{x},{y},{w},{h}",
+                                           size=f"{size[0]}×{size[1]}"))
     mask = Image.new("L", size, 0)
     mask.paste(255, box)
     return mask

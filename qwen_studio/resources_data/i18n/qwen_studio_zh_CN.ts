@@ -1226,6 +1226,42 @@ newest first.</source>
         <translation>无法读取文件夹（{detail}）</translation>
     </message>
     <message>
+        <source>a region edit needs the original as a local file (it is composited at full resolution); download it first</source>
+        <translation>区域编辑需要原图是本地文件（要按原分辨率合成）；请先下载</translation>
+    </message>
+    <message>
+        <source>the image is too large for a region edit ({size})</source>
+        <translation>图片太大，无法做区域编辑（{size}）</translation>
+    </message>
+    <message>
+        <source>a region edit keeps the other pixels exactly, which a PNG cannot do for a {mode} image; convert it to RGB first</source>
+        <translation>区域编辑要让其余像素保持原样，而 PNG 无法保存 {mode} 图片的像素；请先转换为 RGB</translation>
+    </message>
+    <message>
+        <source>the region {rect} lies outside the {size} image</source>
+        <translation>区域 {rect} 超出了 {size} 的图片</translation>
+    </message>
+    <message>
+        <source>the region marks no pixel of the image</source>
+        <translation>区域没有标记图片的任何像素</translation>
+    </message>
+    <message>
+        <source>the mask cannot be read ({detail})</source>
+        <translation>无法读取蒙版（{detail}）</translation>
+    </message>
+    <message>
+        <source>the region&apos;s mask ({region}) was not found</source>
+        <translation>找不到该区域的蒙版（{region}）</translation>
+    </message>
+    <message>
+        <source>this is not the edit&apos;s mask ({region}): its content differs</source>
+        <translation>这不是该编辑的蒙版（{region}）：内容不同</translation>
+    </message>
+    <message>
+        <source>the result is not a readable image ({detail})</source>
+        <translation>结果不是可读取的图片（{detail}）</translation>
+    </message>
+    <message>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
