@@ -210,7 +210,7 @@ def _tool(name: str) -> str | None:
 
 def ui_sources() -> list[Path]:
     pkg = Path(__file__).resolve().parent
-    return [*sorted((pkg / "ui").glob("*.py")), pkg / "app.py"]
+    return [*sorted((pkg / "ui").rglob("*.py")), pkg / "app.py"]  # ui/ and its packages
 
 
 def update_ts() -> list[Path]:

@@ -57,6 +57,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.ui.compare.mask_layer import MaskLayer
+from qwen_studio.ui.compare.mask_tools import MaskController, MaskToolBar
 from qwen_studio.ui.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.result_strip import ResultStrip
@@ -165,6 +167,10 @@ class CompareView(QWidget):
         self.canvas.viewChanged.connect(self._sync_status)
         self.canvas.dragOutRequested.connect(self.start_drag)
         self.setFocusProxy(self.canvas)
+        # The region to change, drawn on the "before" image (issue #15).
+        self.mask_layer = MaskLayer(self)
+        self.mask_controller = MaskController(self.mask_layer, self)
+        self.canvas.set_mask_controller(self.mask_controller)
 
         self.strip = ResultStrip(self)
         self.strip.hide()
@@ -178,6 +184,8 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
+        self.mask_toolbar = MaskToolBar(self.mask_controller, self)
+        layout.addWidget(self.mask_toolbar)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.strip)
         self.setTabOrder(self.canvas, self.strip)

@@ -40,6 +40,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from qwen_studio.ui.compare.mask_tools import MaskController
+from qwen_studio.ui.compare.mask_view import to_image
 from qwen_studio.ui.image_loading import release_later
 
 BACKGROUND = QColor(0x3A, 0x3A, 0x3A)  # neutral: tinted surroundings bias colour judgement
@@ -226,6 +228,8 @@ class ImageCanvas(QWidget):
         self._focus_ring = False
         self._checker: tuple[float, QImage] | None = None
         self.drag_out_enabled = False
+        self._mask: MaskController | None = None  # the region mask on "before" (issue #15)
+        self._pointer: QPointF | None = None
 
     # ----- state -------------------------------------------------------------------------
 
@@ -240,6 +244,10 @@ class ImageCanvas(QWidget):
         elif self._before is None or self._before.image.cacheKey() != before.cacheKey():
             dead.append(self._before)
             self._before = ScaledImage(before)
+            if self._mask is not None and self._mask.layer.image_size() != before.size():
+                # A mask is in its photo's pixels (the window clears it for a new input;
+                # the same photo shown again, e.g. as the finished edit's "before", keeps it).
+                self._mask.layer.reset(before.size())
         if after is None or after.isNull():
             dead.append(self._after)
             self._after = None
@@ -496,6 +504,7 @@ class ImageCanvas(QWidget):
                 left = QRectF(pane.left(), pane.top(), x - pane.left(), pane.height())
                 right = QRectF(x, pane.top(), pane.right() - x, pane.height())
                 self._paint_image(p, pane, self._before, left, dpr, nearest)
+                self._paint_mask(p, pane, left)
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
                 self._paint_divider(p, pane, x)
                 self._paint_label(p, pane, self.tr("Before"), Qt.AlignmentFlag.AlignLeft)
@@ -504,6 +513,8 @@ class ImageCanvas(QWidget):
                 img = self._before if role == "before" else self._after
                 assert img is not None
                 self._paint_image(p, pane, img, pane, dpr, nearest)
+                if role == "before":
+                    self._paint_mask(p, pane, pane)
                 self._paint_label(p, pane, self.tr(role.capitalize()), Qt.AlignmentFlag.AlignLeft)
             p.restore()
         if self._busy:
@@ -621,6 +632,75 @@ class ImageCanvas(QWidget):
             p.drawText(cap, Qt.AlignmentFlag.AlignCenter, key)
             y += row_h
 
+    # ----- the region mask (issue #15; ui/compare/mask_view.py is the reference) ----------
+
+    def set_mask_controller(self, controller: MaskController | None) -> None:
+        """Host the mask tools on the "before" image: with a tool on, a left-button drag
+        over it draws the mask (in the image's pixels) instead of panning or wiping."""
+        self._mask = controller
+        if controller is None:
+            return
+        for signal in (controller.layer.changed, controller.previewChanged,
+                       controller.brushChanged, controller.toolChanged):
+            signal.connect(self.update)
+        if self._before is not None:
+            controller.layer.reset(self._before.size)
+
+    def mask_controller(self) -> MaskController | None:
+        return self._mask
+
+    def before_image_rect(self) -> QRectF | None:
+        """Where the "before" image is drawn (its side-by-side pane, the wipe, or alone)."""
+        if self._before is None:
+            return None
+        for pane, role in self.panes():
+            if role in ("before", "wipe"):
+                return self.image_rect(pane, self._before)
+        return None
+
+    def _mask_pos(self, pos: QPointF) -> QPointF | None:
+        """`pos` in the before image's pixels, when a mask tool is on and it is over it."""
+        if self._mask is None or self._mask.tool() is None or self._before is None:
+            return None
+        target = self.before_image_rect()
+        if target is None or not target.contains(pos):
+            return None
+        return to_image(pos, target, self._before.size)
+
+    def _mask_drag(self, pos: QPointF, *, release: bool) -> None:
+        target = self.before_image_rect()
+        if self._mask is None or self._before is None or target is None:
+            return
+        at = to_image(pos, target, self._before.size)
+        (self._mask.release if release else self._mask.move)(at)
+
+    def _paint_mask(self, p: QPainter, pane: QRectF, clip: QRectF) -> None:
+        if self._mask is None or self._before is None:
+            return
+        target = self.image_rect(pane, self._before)
+        p.save()
+        p.setClipRect(clip, Qt.ClipOperation.IntersectClip)
+        self._mask.layer.paint(p, target)
+        scale = target.width() / max(1, self._before.size.width())
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        drag = self._mask.drag_points()
+        if drag:
+            pts = [QPointF(target.x() + x * scale, target.y() + y * scale) for x, y in drag]
+            p.setPen(QPen(QColor(255, 255, 255), 1.2, Qt.PenStyle.DashLine))
+            if self._mask.tool() == "rect" and len(pts) >= 2:
+                p.drawRect(QRectF(pts[0], pts[-1]).normalized())
+            else:
+                p.drawPolyline(QPolygonF(pts))
+        diameter = self._mask.cursor_diameter()
+        if diameter is not None and self._pointer is not None and target.contains(self._pointer):
+            r = diameter * scale / 2
+            p.setPen(QPen(QColor(0, 0, 0), 2.5))
+            p.drawEllipse(self._pointer, r, r)
+            p.setPen(QPen(QColor(255, 255, 255), 1.2))
+            p.drawEllipse(self._pointer, r, r)
+        p.restore()
+
     # ----- input -------------------------------------------------------------------------
 
     def _near_divider(self, pos: QPointF) -> bool:
@@ -639,6 +719,8 @@ class ImageCanvas(QWidget):
     def _update_cursor(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
         if self._gesture == "pan":
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif self._gesture == "mask" or self._mask_pos(pos) is not None:
+            self.setCursor(Qt.CursorShape.CrossCursor)
         elif self._gesture == "wipe" or self._near_divider(pos):
             self.setCursor(Qt.CursorShape.SplitHCursor)
         elif not self.panes():
@@ -658,7 +740,10 @@ class ImageCanvas(QWidget):
             self._gesture = "pan"
         elif event.button() == Qt.MouseButton.LeftButton:
             ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-            if ctrl and self.drag_out_enabled:
+            mask_at = self._mask_pos(pos)
+            if mask_at is not None and self._mask is not None and self._mask.press(mask_at):
+                self._gesture = "mask"  # a mask tool is on: draw, do not pan or wipe
+            elif ctrl and self.drag_out_enabled:
                 self._gesture = "out"
             elif self._near_divider(pos):
                 self._gesture = "wipe"
@@ -680,7 +765,12 @@ class ImageCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self._gesture == "pan":
+        self._pointer = pos
+        if self._mask is not None and self._mask.cursor_diameter() is not None:
+            self.update()  # the brush circle follows the pointer
+        if self._gesture == "mask":
+            self._mask_drag(pos, release=False)
+        elif self._gesture == "pan":
             self.pan_by(pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y())
         elif self._gesture == "wipe":
             self._drag_wipe(pos)
@@ -693,6 +783,8 @@ class ImageCanvas(QWidget):
         self._update_cursor(pos, event.modifiers())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._gesture == "mask":
+            self._mask_drag(event.position(), release=True)
         self._gesture = None
         if self._mouse_hold:
             self._mouse_hold = False

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QSettings,
+    QSize,
     QStandardPaths,
     Qt,
     QTimer,
@@ -64,6 +65,7 @@ from qwen_studio.core.errors import (
     ModerationError,
     QwenStudioError,
 )
+from qwen_studio.core.region_spec import RegionSpec
 from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import image_loading as il
@@ -766,6 +768,9 @@ class MainWindow(QMainWindow):
         self.history_list.selectionModel().clearSelection()
         self.history_list.setCurrentIndex(QModelIndex())
         self._set_after([], [])
+        layer = getattr(self.compare_view, "mask_layer", None)
+        if layer is not None:
+            layer.reset(QSize())  # a new input starts without a region
         if self.inputs:
             self.spawn(self._show_before(self.inputs[0].path, gen))
         else:
@@ -886,8 +891,34 @@ class MainWindow(QMainWindow):
         return self.spawn(self._submit_edit(request, parent))
 
     async def _submit_edit(self, request: EditRequest, parent: int | None) -> int:
-        [edit_id] = await self.edits.submit([request], parent_id=parent)
+        masks: list[bytes] = []
+        drawn = await self._drawn_region()
+        if drawn is not None:  # a region edit: stored with the edit, by its hash
+            request = request.with_changes(region=drawn[0])
+            masks.append(drawn[1])
+        [edit_id] = await self.edits.submit([request], parent_id=parent, masks=masks)
         return edit_id
+
+    def _mask_is_the_inputs(self) -> bool:
+        """The mask on the compare view was drawn on the input Run edits (not on another
+        edit's photo shown from the history)."""
+        layer = getattr(self.compare_view, "mask_layer", None)
+        if layer is None or layer.is_empty() or not self.inputs:
+            return False
+        if self._shown_job is None:
+            return True
+        entry = self.history_model.entry(self._shown_job)
+        return entry is not None and bool(entry.request.inputs) \
+            and entry.request.inputs[0] == str(self.inputs[0].path)
+
+    async def _drawn_region(self) -> tuple[RegionSpec, bytes] | None:
+        """The region drawn on the input as a RegionSpec and its mask PNG (encoded in the
+        pool), or None for a whole-image edit."""
+        if not self._mask_is_the_inputs():
+            return None
+        pixels = self.compare_view.mask_layer.mask_pixels()  # type: ignore[attr-defined]
+        png, sha = await self._pool(_mask_png, *pixels)
+        return RegionSpec(mask_sha256=sha), png
 
     def cancel_edits(self) -> None:
         """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
@@ -1405,3 +1436,12 @@ def _usage_text(usage: dict[str, Any]) -> str:
 
 # Kept for type checkers of callers that pass async testers.
 ConnectionTester = Callable[[Endpoint], Awaitable[str]]
+
+
+def _mask_png(data: bytes, width: int, height: int) -> tuple[bytes, str]:
+    """The drawn mask's greyscale rows as the PNG to store and its sha256 (in the pool)."""
+    from PIL import Image
+
+    from qwen_studio.core.region import mask_png
+
+    return mask_png(Image.frombytes("L", (width, height), data))

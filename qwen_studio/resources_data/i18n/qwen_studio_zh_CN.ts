@@ -2449,4 +2449,122 @@ newest first.</source>
         <translation>未标记</translation>
     </message>
 </context>
+<context>
+    <name>MaskToolBar</name>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Mask tools</source>
+        <translation>蒙版工具</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Paint the region to change</source>
+        <translation>涂出要修改的区域</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Remove from the region</source>
+        <translation>从区域中擦除</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>矩形</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle to add</source>
+        <translation>拖出一个矩形加入区域</translation>
+    </message>
+    <message>
+        <source>Lasso</source>
+        <translation>套索</translation>
+    </message>
+    <message>
+        <source>Draw around an area to add</source>
+        <translation>圈出一块区域加入</translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation>画笔大小</translation>
+    </message>
+    <message>
+        <source>The brush&apos;s diameter in image pixels ([ smaller, ] bigger)</source>
+        <translation>画笔直径，以图片像素计（[ 变小，] 变大）</translation>
+    </message>
+    <message>
+        <source>Brush hardness</source>
+        <translation>画笔硬度</translation>
+    </message>
+    <message>
+        <source>0 paints a soft edge, 100 a hard one</source>
+        <translation>0 为柔和边缘，100 为硬边缘</translation>
+    </message>
+    <message>
+        <source>Smaller brush</source>
+        <translation>缩小画笔</translation>
+    </message>
+    <message>
+        <source>Bigger brush</source>
+        <translation>放大画笔</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <source>Swap the region and the rest</source>
+        <translation>区域与其余部分互换</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Remove the whole region</source>
+        <translation>清除整个区域</translation>
+    </message>
+    <message>
+        <source>Show mask</source>
+        <translation>显示蒙版</translation>
+    </message>
+    <message>
+        <source>Show or hide the mask overlay</source>
+        <translation>显示或隐藏蒙版叠加层</translation>
+    </message>
+    <message>
+        <source>Undo stroke</source>
+        <translation>撤销笔画</translation>
+    </message>
+    <message>
+        <source>Undo the last mask operation</source>
+        <translation>撤销上一次蒙版操作</translation>
+    </message>
+    <message>
+        <source>Redo stroke</source>
+        <translation>重做笔画</translation>
+    </message>
+    <message>
+        <source>Redo the mask operation</source>
+        <translation>重做蒙版操作</translation>
+    </message>
+    <message>
+        <source>{0} px</source>
+        <translation>{0} 像素</translation>
+    </message>
+</context>
+<context>
+    <name>MaskView</name>
+    <message>
+        <source>Image with mask</source>
+        <translation>带蒙版的图片</translation>
+    </message>
+</context>
 </TS>

@@ -141,10 +141,13 @@ class MaskToolBar(QToolBar):
             self.tool_actions[tool] = action
         self.addSeparator()
         self.size_label = QLabel(self)
-        self.size_slider = self._slider(self.tr("Brush size"), 1, 500, int(controller.size))
+        self.size_slider = self._slider(self.tr("Brush size"), 1, 500, int(controller.size),
+                                        self.tr("The brush's diameter in image pixels "
+                                                "([ smaller, ] bigger)"))
         self.size_slider.valueChanged.connect(lambda v: controller.set_size(float(v)))
         self.hardness_slider = self._slider(self.tr("Brush hardness"), 0, 100,
-                                            round(controller.hardness * 100))
+                                            round(controller.hardness * 100),
+                                            self.tr("0 paints a soft edge, 100 a hard one"))
         self.hardness_slider.valueChanged.connect(lambda v: controller.set_hardness(v / 100))
         self.addWidget(self.size_label)
         self.addWidget(self.size_slider)
@@ -174,13 +177,14 @@ class MaskToolBar(QToolBar):
         controller.toolChanged.connect(self._sync)
         self._sync()
 
-    def _slider(self, name: str, lo: int, hi: int, value: int) -> QSlider:
+    def _slider(self, name: str, lo: int, hi: int, value: int, description: str) -> QSlider:
         slider = QSlider(Qt.Orientation.Horizontal, self)
         slider.setRange(lo, hi)
         slider.setValue(value)
         slider.setMaximumWidth(120)
         slider.setAccessibleName(name)
-        slider.setToolTip(name)
+        slider.setAccessibleDescription(description)
+        slider.setToolTip(f"{name}: {description}")
         return slider
 
     def _button(self, text: str, key: str | None, slot: object, tip: str) -> QAction:
