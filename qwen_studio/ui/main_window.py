@@ -70,6 +70,7 @@ from qwen_studio.core.request import EditRequest, max_inputs
 from qwen_studio.qt.edit_signals import EditServiceSignals
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.banner import Banner
+from qwen_studio.ui.compare.mask_layer import MaskOp
 from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.error_text import (
     error_message,
@@ -911,6 +912,28 @@ class MainWindow(QMainWindow):
         return entry is not None and bool(entry.request.inputs) \
             and entry.request.inputs[0] == str(self.inputs[0].path)
 
+    def recall_region(self, spec: RegionSpec | None) -> None:
+        """A recalled edit's region onto the "before" photo: its stored mask (scaled to
+        the photo, as the edit did), or no region for a whole-image edit. Undoable."""
+        layer = getattr(self.compare_view, "mask_layer", None)
+        if layer is None:
+            return
+        if spec is None or spec.mask_sha256 is None:
+            # A rectangle (from the terminal) is in the original's pixels, which the
+            # displayed "before" need not be: it is not drawn back, the mask is cleared.
+            if not layer.is_empty():
+                layer.apply(MaskOp("clear"))
+            return
+        self.spawn(self._recall_mask(spec.mask_sha256))
+
+    async def _recall_mask(self, sha256: str) -> None:
+        image = await self._pool(_stored_mask, self.library, sha256)
+        layer = getattr(self.compare_view, "mask_layer", None)
+        if image is None or layer is None:
+            self._status(self.tr("The edit's mask is no longer in the library"))
+            return
+        layer.set_from_image(image)
+
     async def _drawn_region(self) -> tuple[RegionSpec, bytes] | None:
         """The region drawn on the input as a RegionSpec and its mask PNG (encoded in the
         pool), or None for a whole-image edit."""
@@ -1445,3 +1468,10 @@ def _mask_png(data: bytes, width: int, height: int) -> tuple[bytes, str]:
     from qwen_studio.core.region import mask_png
 
     return mask_png(Image.frombytes("L", (width, height), data))
+
+
+def _stored_mask(library: Any, sha256: str) -> QImage | None:
+    """A stored mask as a greyscale QImage (in the pool), or None if it is gone."""
+    path = library.path_for_hash(sha256) if library is not None else None
+    image = QImage(str(path)) if path is not None else QImage()
+    return None if image.isNull() else image.convertToFormat(QImage.Format.Format_Grayscale8)

@@ -73,3 +73,23 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
     assert changed_pixels(original.crop(BOX), result.convert("RGB").crop(BOX)).getbbox()
     # The finished edit is shown with the same photo as "before": the mask stays on it.
     assert not view.mask_layer.is_empty()
+    drawn = view.mask_layer.bounding_rect()
+
+    # Recall brings the stored mask back onto the photo (after it was cleared).
+    view.mask_controller.clear()
+    assert view.mask_layer.is_empty()
+
+    async def recall() -> None:
+        window.history_panel.select_row(0)
+        window.history_panel.recall_action.trigger()
+        await until(lambda: not view.mask_layer.is_empty(), 10, "the recalled mask")
+
+    qloop.run(recall())
+    back = view.mask_layer.bounding_rect()
+    for a, b in ((back.left(), drawn.left()), (back.top(), drawn.top()),
+                 (back.right(), drawn.right()), (back.bottom(), drawn.bottom())):
+        assert abs(a - b) <= 4, (back, drawn)  # traced at a smaller size
+    data, w, h = view.mask_layer.mask_pixels()
+    painted = Image.frombytes("L", (w, h), data)
+    assert painted.getpixel((w * 750 // SIZE[0], h * 450 // SIZE[1])) == 255  # inside
+    assert painted.getpixel((w * 100 // SIZE[0], h * 100 // SIZE[1])) == 0  # outside

@@ -1280,6 +1280,10 @@ newest first.</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <source>The edit&apos;s mask is no longer in the library</source>
+        <translation>该编辑的蒙版已不在资料库中</translation>
+    </message>
+    <message>
         <source>Before and after</source>
         <translation>编辑前后对比</translation>
     </message>

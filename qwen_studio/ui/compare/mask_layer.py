@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBitmap,
     QBrush,
     QColor,
     QImage,
@@ -31,6 +32,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
     QRadialGradient,
+    QRegion,
     QTransform,
 )
 
@@ -46,11 +48,13 @@ Point = tuple[float, float]
 class MaskOp:
     """One undoable operation, in image pixels."""
 
-    kind: str  # "stroke", "rect", "lasso", "invert", "clear"
+    kind: str  # "stroke", "rect", "lasso", "invert", "clear", "image"
     points: tuple[Point, ...] = ()
     erase: bool = False
     size: float = 0.0  # brush diameter, image px
     hardness: float = 1.0  # 1 = hard edge; 0 = soft from the centre out
+    # "image": a stored mask (greyscale, white = change, any size) replacing the mask.
+    image: QImage | None = field(default=None, compare=False)
 
 
 class MaskLayer(QObject):
@@ -121,6 +125,11 @@ class MaskLayer(QObject):
         self._undone.clear()
         self.historyChanged.emit()
         self.changed.emit()
+
+    def set_from_image(self, mask: QImage) -> None:
+        """Replace the mask by a stored one (a recalled edit's), as one undoable step:
+        greyscale, white = change, any size (scaled to the photo, as core does)."""
+        self.apply(MaskOp("image", image=mask))
 
     def begin_stroke(self, pos: QPointF, *, erase: bool, size: float, hardness: float) -> None:
         self._live = MaskOp("stroke", ((pos.x(), pos.y()),), erase, size, hardness)
@@ -199,6 +208,10 @@ class MaskLayer(QObject):
         elif op.kind == "clear":
             p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
             p.fillRect(full, Qt.GlobalColor.transparent)
+        elif op.kind == "image" and op.image is not None:
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(full, _tinted(op.image))
         p.end()
         if outline:
             self._outline = self._outline_after(self._outline, op)
@@ -208,6 +221,9 @@ class MaskLayer(QObject):
         full.addRect(QRectF(0, 0, self._size.width(), self._size.height()))
         if op.kind == "clear":
             return QPainterPath()
+        if op.kind == "image":
+            return _image_outline(op.image, self._size) if op.image is not None \
+                else QPainterPath()
         if op.kind == "invert":
             return full.subtracted(path).simplified()
         shape = QPainterPath()
@@ -305,3 +321,30 @@ def _stroke_shape(op: MaskOp) -> QPainterPath:
     stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
     stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return stroker.createStroke(line).simplified()
+
+
+def _tinted(mask: QImage) -> QImage:
+    """The overlay's tint with the mask's grey as its alpha."""
+    out = QImage(mask.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(TINT)
+    out.setAlphaChannel(mask.convertToFormat(QImage.Format.Format_Grayscale8))
+    return out
+
+
+OUTLINE_SIDE = 768  # a stored mask's outline is traced at this size (then scaled)
+
+
+def _image_outline(mask: QImage, size: QSize) -> QPainterPath:
+    """The outline (image pixels) of a stored mask's half-grey level, traced at a small
+    size: a 3072 px mask would give QRegion thousands of rectangles to merge."""
+    long_side = max(1, mask.width(), mask.height())
+    k = min(1.0, OUTLINE_SIDE / long_side)
+    small = mask.scaled(max(1, round(mask.width() * k)), max(1, round(mask.height() * k)),
+                        Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+    mono = _tinted(small).createAlphaMask(Qt.ImageConversionFlag.ThresholdAlphaDither)
+    path = QPainterPath()
+    path.addRegion(QRegion(QBitmap.fromImage(mono)))
+    to_image = QTransform.fromScale(size.width() / small.width(),
+                                    size.height() / small.height())
+    return to_image.map(path).simplified()
