@@ -697,7 +697,10 @@ class Library:
             ).rowcount
             orphans = conn.execute(
                 "SELECT sha256, ext FROM blobs WHERE touched_at <= ? AND NOT EXISTS"
-                " (SELECT 1 FROM edit_files ef WHERE ef.sha256 = blobs.sha256)",
+                " (SELECT 1 FROM edit_files ef WHERE ef.sha256 = blobs.sha256)"
+                # A region edit's mask is named by its request, not in edit_files.
+                " AND sha256 NOT IN (SELECT json_extract(request_json,"
+                " '$.region.mask_sha256') AS mask FROM edits WHERE mask IS NOT NULL)",
                 (cutoff,),
             ).fetchall()
             conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(s,) for s, _ in orphans])
