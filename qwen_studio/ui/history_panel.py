@@ -770,7 +770,7 @@ class HistoryPanel(QWidget):
             p.watermark_check.setChecked(request.watermark)
         if request.prompt_extend is not None:
             p.prompt_extend_check.setChecked(request.prompt_extend)
-        w.recall_region(request.region)  # its mask onto the "before" photo (issue #15)
+        w.results.recall_region(request.region)  # its mask onto "before" (issue #15)
         w.prompt_panel.prompt_edit.setFocus()
         self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
 

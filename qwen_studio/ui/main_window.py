@@ -358,9 +358,9 @@ class MainWindow(QMainWindow):
             return None
         # The situations Run just resolved are over.
         self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED)
-        parent = self.editor.parent_edit_id()
         self.save_settings_soon()
-        return self.tasks.spawn(self.edit_session.submit_one(request, parent))
+        # A region drawn on the input makes it a region edit (EditorState.submit).
+        return self.tasks.spawn(self.editor.submit(request, self.edit_session, self.tasks))
 
     def cancel_edits(self) -> None:
         """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
