@@ -18,7 +18,7 @@ from qwen_studio.core.region import changed_pixels
 
 SIZE = (1200, 900)
 BOX = (600, 300, 900, 600)  # the rectangle dragged, in image pixels
-FEATHER = 16  # the window's default
+FEATHER = 8  # set in the feather control beside the mask tools (the default is 16)
 
 
 def _widget_point(canvas, x: float, y: float) -> QPoint:
@@ -49,6 +49,7 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                            end)
         assert not view.mask_layer.is_empty()
+        view.region.feather_spin.setValue(FEATHER)
         window.prompt_panel.prompt_edit.setPlainText("a red door")
         assert window.run_edit() is not None
         await until(lambda: [e.status for e in window.history_model.entries()] == ["done"],
@@ -60,6 +61,7 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
     assert record is not None and record.status is EditStatus.DONE
     region = record.request.region
     assert region is not None and region.mask_sha256 is not None and region.rect is None
+    assert region.feather == FEATHER
     stored = window.library.path_for_hash(region.mask_sha256)
     assert stored is not None and stored.is_file()
     [result_path] = record.result_files
@@ -75,8 +77,22 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
     assert not view.mask_layer.is_empty()
     drawn = view.mask_layer.bounding_rect()
 
-    # Recall brings the stored mask back onto the photo (after it was cleared).
+    # Changes mode: the changed pixels of the composite, all inside the region + feather.
+    view.set_mode("changes")
+
+    async def changes() -> None:
+        await until(lambda: view.changes.count is not None, 15, "the changes heatmap")
+
+    qloop.run(changes())
+    assert view.visible_labels() == ["Changes"] and view.changes.count
+    x0, y0, x1, y1 = view.changes.box
+    assert x0 >= BOX[0] - grow and y0 >= BOX[1] - grow
+    assert x1 <= BOX[2] + grow and y1 <= BOX[3] + grow
+    view.set_mode("side")
+
+    # Recall brings the stored mask and its feather back onto the photo (after both went).
     view.mask_controller.clear()
+    view.region.feather_spin.setValue(16)
     assert view.mask_layer.is_empty()
 
     async def recall() -> None:
@@ -86,6 +102,7 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
 
     qloop.run(recall())
     back = view.mask_layer.bounding_rect()
+    assert view.region.feather_spin.value() == FEATHER
     for a, b in ((back.left(), drawn.left()), (back.top(), drawn.top()),
                  (back.right(), drawn.right()), (back.bottom(), drawn.bottom())):
         assert abs(a - b) <= 4, (back, drawn)  # traced at a smaller size

@@ -45,6 +45,8 @@ from qwen_studio.ui.compare.canvas_overlays import (
     paint_label,
 )
 from qwen_studio.ui.compare.mask_tools import MaskController
+from qwen_studio.ui.compare.scaled_image import CHECKER_DARK as CHECKER_DARK  # re-exported
+from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
 from qwen_studio.ui.compare.scaled_image import ScaledImage, checker_image, draw_scaled
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP

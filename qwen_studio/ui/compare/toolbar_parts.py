@@ -137,6 +137,9 @@ class ToolbarOverflow:
         self.menu.clear()
         self.menu.addActions(overflow)
         self.more_button.setVisible(bool(overflow))
+        # Lay the bar out now, not at the next event loop turn: the sizes label would
+        # otherwise keep the room of the old button set (blank, or cut) for a frame.
+        layout.activate()
 
     def actions(self) -> list[QAction]:
         return self.menu.actions() if self.more_button.isVisibleTo(self.bar) else []
