@@ -503,6 +503,22 @@
 <context>
     <name>CompareView</name>
     <message>
+        <source>Changes</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>Every changed pixel in red over the grey original: a region edit leaves everything outside the region untouched (key 4)</source>
+        <translation>以红色在灰色原图上标出每个改变的像素：局部编辑不会改动区域以外的任何像素（按键 4）</translation>
+    </message>
+    <message>
+        <source>No pixel changed</source>
+        <translation>没有像素改变</translation>
+    </message>
+    <message>
+        <source>{n} pixels changed, all within {w}×{h} at {x},{y}</source>
+        <translation>{n} 个像素已改变，全部位于 {x},{y} 处的 {w}×{h} 范围内</translation>
+    </message>
+    <message>
         <source>Side by side</source>
         <translation>并排</translation>
     </message>
@@ -531,8 +547,8 @@
         <translation>编辑前后对比</translation>
     </message>
     <message>
-        <source>Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).</source>
-        <translation>按键：1 并排，2 滑动对比，3 切换；按住空格键查看编辑前；Ctrl+0 适应窗口；Ctrl+1 100%；方向键平移（滑动对比模式下移动分隔线）。</translation>
+        <source>Keys: 1 side by side, 2 wipe, 3 flip, 4 changes; hold Space to see before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).</source>
+        <translation>按键：1 并排，2 滑动对比，3 切换，4 变化；按住空格键查看编辑前；Ctrl+0 适应窗口；Ctrl+1 100%；方向键平移（滑动对比模式下移动分隔线）。</translation>
     </message>
     <message>
         <source>Fit</source>
@@ -1137,6 +1153,10 @@ newest first.</source>
 </context>
 <context>
     <name>ImageCanvas</name>
+    <message>
+        <source>Changes</source>
+        <translation>变化</translation>
+    </message>
     <message>
         <source>Nothing to compare yet</source>
         <translation>暂无可对比的内容</translation>
@@ -2625,6 +2645,21 @@ newest first.</source>
     <message>
         <source>not marked</source>
         <translation>未标记</translation>
+    </message>
+</context>
+<context>
+    <name>RegionTools</name>
+    <message>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>The soft edge grown outside the region, in image pixels: beyond it every pixel stays the original's</source>
+        <translation>在区域外扩展的柔和边缘（图像像素）：超出此范围的每个像素都保持原样</translation>
     </message>
 </context>
 <context>

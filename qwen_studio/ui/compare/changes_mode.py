@@ -90,12 +90,12 @@ class ChangesMode(QObject):
         self.changed.emit()
 
     def caption(self) -> str:
-        tr = QCoreApplication.translate
         if self.count is None:
             return ""
         if not self.count:
-            return tr("CompareView", "No pixel changed")
+            return QCoreApplication.translate("CompareView", "No pixel changed")
         assert self.box is not None
         x0, y0, x1, y1 = self.box
-        return tr("CompareView", "{n} pixels changed, all within {w}×{h} at {x},{y}").format(
+        return QCoreApplication.translate(
+            "CompareView", "{n} pixels changed, all within {w}×{h} at {x},{y}").format(
             n=f"{self.count:,}", w=x1 - x0, h=y1 - y0, x=x0, y=y0)
