@@ -97,7 +97,7 @@ async def shoot(docs: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--docs", type=Path, default=ROOT / "docs")
     parser.add_argument("--theme", choices=("dark", "light"), default="dark")
     args = parser.parse_args()
@@ -108,6 +108,7 @@ def main() -> int:
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance() or QApplication([])
+        assert isinstance(app, QApplication)
         app.setQuitOnLastWindowClosed(False)
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)

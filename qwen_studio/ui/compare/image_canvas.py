@@ -105,7 +105,7 @@ class ImageCanvas(QWidget):
         self._focus_ring = False
         self._checker: tuple[float, QImage] | None = None
         self.drag_out_enabled = False
-        self.mask = CanvasMask(self)  # the region mask on "before" (issue #15)
+        self.mask_host = CanvasMask(self)  # the region mask on "before" (issue #15)
         self._changes: ScaledImage | None = None  # the Changes mode's heatmap
         self._changes_caption = ""
 
@@ -122,7 +122,7 @@ class ImageCanvas(QWidget):
         elif self._before is None or self._before.image.cacheKey() != before.cacheKey():
             dead.append(self._before)
             self._before = ScaledImage(before)
-            self.mask.before_changed()
+            self.mask_host.before_changed()
         if after is None or after.isNull():
             dead.append(self._after)
             self._after = None
@@ -154,13 +154,16 @@ class ImageCanvas(QWidget):
 
     def set_mask_controller(self, controller: MaskController | None) -> None:
         """Host the mask tools on the "before" image (ui/compare/canvas_mask.py)."""
-        self.mask.set_controller(controller)
+        self.mask_host.set_controller(controller)
 
     def before_image_rect(self) -> QRectF | None:
         """Where the "before" image is drawn (its side-by-side pane, the wipe, or alone)."""
-        for pane, role in self.panes() if self._before is not None else []:
+        before = self._before
+        if before is None:
+            return None
+        for pane, role in self.panes():
             if role in ("before", "wipe"):
-                return self.image_rect(pane, self._before)
+                return self.image_rect(pane, before)
         return None
 
     def set_changes(self, heatmap: QImage | None, caption: str = "") -> None:
@@ -408,7 +411,7 @@ class ImageCanvas(QWidget):
                 left = QRectF(pane.left(), pane.top(), x - pane.left(), pane.height())
                 right = QRectF(x, pane.top(), pane.right() - x, pane.height())
                 self._paint_image(p, pane, self._before, left, dpr, nearest)
-                self.mask.paint(p, self.image_rect(pane, self._before), left)
+                self.mask_host.paint(p, self.image_rect(pane, self._before), left)
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
                 paint_divider(p, pane, x)
                 paint_label(p, pane, self.tr("Before"), self.font(), Qt.AlignmentFlag.AlignLeft)
@@ -419,7 +422,7 @@ class ImageCanvas(QWidget):
                 assert img is not None
                 self._paint_image(p, pane, img, pane, dpr, nearest)
                 if role == "before":
-                    self.mask.paint(p, self.image_rect(pane, img), pane)
+                    self.mask_host.paint(p, self.image_rect(pane, img), pane)
                 word = {"before": self.tr("Before"), "after": self._after_word(),
                         "changes": " · ".join(x for x in (self.tr("Changes"),
                                                           self._changes_caption) if x)}[role]
@@ -475,7 +478,7 @@ class ImageCanvas(QWidget):
     def _update_cursor(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
         if self._gesture == "pan":
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        elif self._gesture == "mask" or self.mask.over(pos):
+        elif self._gesture == "mask" or self.mask_host.over(pos):
             self.setCursor(Qt.CursorShape.CrossCursor)
         elif self._gesture == "wipe" or self._near_divider(pos):
             self.setCursor(Qt.CursorShape.SplitHCursor)
@@ -496,7 +499,7 @@ class ImageCanvas(QWidget):
             self._gesture = "pan"
         elif event.button() == Qt.MouseButton.LeftButton:
             ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-            if self.mask.press(pos):
+            if self.mask_host.press(pos):
                 self._gesture = "mask"  # a mask tool is on: draw, do not pan or wipe
             elif ctrl and self.drag_out_enabled:
                 self._gesture = "out"
@@ -520,9 +523,9 @@ class ImageCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        self.mask.pointer_moved(pos)
+        self.mask_host.pointer_moved(pos)
         if self._gesture == "mask":
-            self.mask.drag(pos)
+            self.mask_host.drag(pos)
         elif self._gesture == "pan":
             self.pan_by(pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y())
         elif self._gesture == "wipe":
@@ -537,7 +540,7 @@ class ImageCanvas(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._gesture == "mask":
-            self.mask.drag(event.position(), release=True)
+            self.mask_host.drag(event.position(), release=True)
         self._gesture = None
         if self._mouse_hold:
             self._mouse_hold = False
