@@ -37,6 +37,8 @@ from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, ConfigError, InputImag
 from qwen_studio.core.library import Library
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import find_images
+from qwen_studio.core.region import region_from_cli
+from qwen_studio.core.region_spec import DEFAULT_FEATHER, MAX_FEATHER, RegionSpec
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
 from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
 
@@ -80,6 +82,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--price", metavar="P", type=_price,
                    help="price per image instead of the model catalog's and Settings', "
                         "e.g. 0.2, '0.2 CNY' or $0.035")
+    _add_region_arguments(p)
+
+
+# -- region edits (issue #15): --mask / --region / --feather --------------------------------
+def _add_region_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mask", metavar="MASK.png",
+                   help="change only where this greyscale mask is white (black = keep); any "
+                        "size, scaled to each input as displayed; results keep the input's "
+                        "full size")
+    p.add_argument("--region", metavar="X,Y,W,H",
+                   help="change only this rectangle (pixels of the input as displayed)")
+    p.add_argument("--feather", metavar="PX", type=int, default=None,
+                   help=f"soft edge around the mask or region, 0–{MAX_FEATHER} px "
+                        f"(default {DEFAULT_FEATHER})")
+
+
+def _region(args: argparse.Namespace) -> tuple[RegionSpec | None, tuple[bytes, ...]]:
+    """The batch's region (None: whole images) and the mask bytes the service stores."""
+    mask, rect, feather = (getattr(args, "mask", None), getattr(args, "region", None),
+                           getattr(args, "feather", None))
+    if feather is not None and mask is None and rect is None:
+        raise UsageError("--feather needs --mask or --region")
+    try:
+        spec, data = region_from_cli(mask, rect,
+                                     DEFAULT_FEATHER if feather is None else feather)
+    except (ValueError, InputImageError) as exc:
+        raise UsageError(str(exc)) from None
+    return spec, (data,) if data is not None else ()
 
 
 def _price(text: str) -> UnitPrice:
@@ -209,7 +239,8 @@ def run(args: argparse.Namespace) -> int:
                     endpoint=args.endpoint, style=args.style, model=args.model
                 )
                 endpoint, model = resolved.endpoint, resolved.model
-            base = _base_request(args, endpoint.style, model)
+            region, masks = _region(args)
+            base = _base_request(args, endpoint.style, model).with_changes(region=region)
             # Each input file is its own edit: the request's own input count does not apply.
             problems = [p for p in base.problems()
                         if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
@@ -225,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
             price = budget.price if budget is not None else user_prices(args.price)(model)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
-                                         budget, price))
+                                         budget, price, masks=masks))
     except UsageError as exc:
         print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
         return 2
@@ -302,7 +333,8 @@ async def _budget_gate(budget: Budget, sink: FolderSink, jobs: list[Job], pool: 
 
 async def _run_jobs(
     jobs: list[Job], out: Path, endpoint: Endpoint, settings: ClientSettings, concurrency: int,
-    budget: Budget | None = None, price: UnitPrice | None = None,
+    budget: Budget | None = None, price: UnitPrice | None = None, *,
+    masks: tuple[bytes, ...] = (),
 ) -> int:
     folder = OutputFolder(out)
     progress = Progress(len(jobs))
@@ -328,7 +360,7 @@ async def _run_jobs(
                 try:
                     await service.submit([j.request for j in jobs],
                                          labels=[j.label for j in jobs], batch_id=batch_id,
-                                         budget=gate)
+                                         budget=gate, masks=masks)
                     await service.wait_idle()
                 finally:
                     await service.close()

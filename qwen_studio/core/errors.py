@@ -55,6 +55,18 @@ INPUT_REASONS: dict[str, str] = {
     "not_image_type": "not an image file type ({ext})",
     "no_extension": "not an image file type (no extension)",
     "folder_unreadable": "folder cannot be read ({detail})",
+    # Region edits (core/region.py, core/region_mask.py).
+    "region_needs_file": "a region edit needs the original as a local file (it is composited "
+                         "at full resolution); download it first",
+    "region_too_large": "the image is too large for a region edit ({size})",
+    "region_mode": "a region edit keeps the other pixels exactly, which a PNG cannot do for "
+                   "a {mode} image; convert it to RGB first",
+    "region_outside": "the region {rect} lies outside the {size} image",
+    "region_empty": "the region marks no pixel of the image",
+    "mask_unreadable": "the mask cannot be read ({detail})",
+    "mask_missing": "the region's mask ({region}) was not found",
+    "mask_mismatch": "this is not the edit's mask ({region}): its content differs",
+    "result_unreadable": "the result is not a readable image ({detail})",
 }
 
 # Why a request cannot run yet (EditRequest.problems(), parse_size): code -> English text, as

@@ -469,6 +469,15 @@ class Library:
     def file_path(self, sha256: str, ext: str) -> Path:
         return self.files_dir / sha256[:2] / f"{sha256}.{ext}"
 
+    def path_for_hash(self, sha256: str) -> Path | None:
+        """The stored file with this content, if the library has it (a region edit's mask:
+        the recorder finds it for a re-run, the window for a recall)."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT ext FROM blobs WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+        return self.file_path(sha256, row[0]) if row else None
+
     def _write_blob(self, data: bytes, ext: str) -> tuple[str, str, Path]:
         sha = hashlib.sha256(data).hexdigest()
         with self._lock:
@@ -697,7 +706,10 @@ class Library:
             ).rowcount
             orphans = conn.execute(
                 "SELECT sha256, ext FROM blobs WHERE touched_at <= ? AND NOT EXISTS"
-                " (SELECT 1 FROM edit_files ef WHERE ef.sha256 = blobs.sha256)",
+                " (SELECT 1 FROM edit_files ef WHERE ef.sha256 = blobs.sha256)"
+                # A region edit's mask is named by its request, not in edit_files.
+                " AND sha256 NOT IN (SELECT json_extract(request_json,"
+                " '$.region.mask_sha256') AS mask FROM edits WHERE mask IS NOT NULL)",
                 (cutoff,),
             ).fetchall()
             conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(s,) for s, _ in orphans])

@@ -150,6 +150,8 @@ class OutputFolder:
                      "identity": sidecar.get("identity", ""),
                      # The seed was drawn by the app (the request asked "random").
                      **({"seed_drawn": True} if sidecar.get("seed_drawn") else {})}
+            if "region" in sidecar:  # a region edit's crop box and mask, in the PNG too
+                extra["region"] = sidecar["region"]
             try:
                 data = embed_png_metadata(image, metadata_for(request, extra))
             except ValueError:

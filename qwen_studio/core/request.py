@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from qwen_studio.core.errors import Reason
+from qwen_studio.core.region_spec import RegionSpec
 
 # Limits from ../shared/api-contract.md.
 PROMPT_LIMIT = 800
@@ -96,6 +97,9 @@ class EditRequest:
     watermark: bool | None = None
     prompt_extend: bool | None = None
     extra: tuple[tuple[str, Any], ...] = field(default=())
+    # A region edit: only this part of inputs[0] changes (core/region.py). Left out of
+    # to_dict() when None, so the identity of every other edit stays what it was.
+    region: RegionSpec | None = None
 
     def __post_init__(self) -> None:
         # Accept lists and either size spelling, but store one canonical form.
@@ -174,6 +178,10 @@ class EditRequest:
         d = asdict(self)
         d["inputs"] = list(self.inputs)
         d["extra"] = [list(kv) for kv in self.extra]
+        if self.region is None:
+            del d["region"]
+        else:
+            d["region"] = self.region.to_dict()
         return d
 
     def to_json(self) -> str:
@@ -185,6 +193,8 @@ class EditRequest:
         kwargs = {k: v for k, v in d.items() if k in known}
         kwargs["inputs"] = tuple(kwargs.get("inputs", ()))
         kwargs["extra"] = tuple(tuple(kv) for kv in kwargs.get("extra", ()))
+        if kwargs.get("region") is not None:
+            kwargs["region"] = RegionSpec.from_dict(kwargs["region"])
         return cls(**kwargs)
 
     @classmethod

@@ -122,9 +122,12 @@ class EditSession(QObject):
                 self._tasks.pool.submit(_warm_imports)
 
     # -- single edits --------------------------------------------------------------------
-    async def submit_one(self, request: EditRequest, parent_id: int | None = None) -> int:
-        """A window edit: a batch of one. Returns its edit id once it is recorded."""
-        [edit_id] = await self.service.submit([request], parent_id=parent_id)
+    async def submit_one(self, request: EditRequest, parent_id: int | None = None, *,
+                         masks: list[bytes] | None = None) -> int:
+        """A window edit: a batch of one. Returns its edit id once it is recorded.
+        `masks`: the mask PNG a region edit's request names (stored first)."""
+        [edit_id] = await self.service.submit([request], parent_id=parent_id,
+                                              masks=masks or ())
         return edit_id
 
     def singles_in_flight(self) -> list[EditProgress]:

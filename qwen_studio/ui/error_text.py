@@ -138,6 +138,36 @@ _REASONS: dict[str, str] = {
     "not_image_type": QT_TRANSLATE_NOOP("InputReasons", "not an image file type ({ext})"),
     "no_extension": QT_TRANSLATE_NOOP("InputReasons", "not an image file type (no extension)"),
     "folder_unreadable": QT_TRANSLATE_NOOP("InputReasons", "folder cannot be read ({detail})"),
+    # Region edits.
+    "region_needs_file": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "a region edit needs the original as a local file (it is composited at "
+        "full resolution); download it first"),
+    "region_too_large": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the image is too large for a region edit ({size})"),
+    "region_mode": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "a region edit keeps the other pixels exactly, which a PNG cannot do for "
+        "a {mode} image; convert it to RGB first"),
+    "region_outside": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the region {rect} lies outside the {size} image"),
+    "region_empty": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the region marks no pixel of the image"),
+    "mask_unreadable": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the mask cannot be read ({detail})"),
+    "mask_missing": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the region's mask ({region}) was not found"),
+    "mask_mismatch": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "this is not the edit's mask ({region}): its content differs"),
+    "result_unreadable": QT_TRANSLATE_NOOP(
+        "InputReasons",
+        "the result is not a readable image ({detail})"),
 }
 
 # Why a request cannot run yet: code -> English, exactly as core.errors.REQUEST_PROBLEMS.

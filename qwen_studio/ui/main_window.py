@@ -370,9 +370,9 @@ class MainWindow(QMainWindow):
             return None
         # The situations Run just resolved are over.
         self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED)
-        parent = self.editor.parent_edit_id()
         self.save_settings_soon()
-        return self.tasks.spawn(self.edit_session.submit_one(request, parent))
+        # A region drawn on the input makes it a region edit (EditorState.submit).
+        return self.tasks.spawn(self.editor.submit(request, self.edit_session, self.tasks))
 
     def cancel_edits(self) -> None:
         """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
@@ -425,6 +425,7 @@ class MainWindow(QMainWindow):
     def recall_request(self, request: EditRequest) -> None:
         """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
         self.editor_panel.recall(request)
+        self.results.recall_region(request.region)  # its mask onto "before" (issue #15)
         self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
 
     def _use_history_result(self, path: Path, edit_id: int) -> None:

@@ -71,6 +71,19 @@ class EditRecorder:
     def remove(self, edit_id: int) -> None:
         self.library.delete(edit_id)
 
+    # -- region masks (content-addressed, like inputs) ---------------------------------
+    def store_mask(self, data: bytes) -> str:
+        """Keep a region's mask PNG; returns its sha256 (RegionSpec.mask_sha256)."""
+        return self.library.store_bytes(data, "png")[0]
+
+    def mask(self, sha256: str) -> bytes | None:
+        """The stored mask with this hash, or None if the library does not have it."""
+        path = self.library.path_for_hash(sha256)
+        try:
+            return path.read_bytes() if path is not None else None
+        except OSError:
+            return None
+
     # -- transitions ----------------------------------------------------------------------
     def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
         """The request to send: a random seed is drawn (or the one drawn for this edit
@@ -125,6 +138,7 @@ class NullRecorder(EditRecorder):
         self._ids = itertools.count(first_id)
         self._lock = threading.Lock()
         self._seeds: dict[int, int] = {}  # edit id -> seed drawn (a retry sends it again)
+        self._masks: dict[str, bytes] = {}  # sha256 -> mask PNG, for this process only
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
                parent_id: int | None = None) -> int:
@@ -136,6 +150,16 @@ class NullRecorder(EditRecorder):
 
     def remove(self, edit_id: int) -> None:
         return None
+
+    def store_mask(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._masks[sha] = bytes(data)
+        return sha
+
+    def mask(self, sha256: str) -> bytes | None:
+        with self._lock:
+            return self._masks.get(sha256)
 
     def seed_for_sending(self, edit_id: int, asked: EditRequest) -> EditRequest:
         if asked.seed is not None:
@@ -170,7 +194,8 @@ class BestEffortRecorder(EditRecorder):
     def __init__(self, library: Library, *, profile_name: str = "") -> None:
         super().__init__(library, profile_name=profile_name)
         self._null: NullRecorder | None = None
-        self._unrecorded_seeds = NullRecorder()  # seeds the library could not take
+        # Seeds the library could not take, and this run's masks.
+        self._unrecorded_seeds = NullRecorder()
         self._last_id = 0
         self._warned = False
 
@@ -189,6 +214,25 @@ class BestEffortRecorder(EditRecorder):
                 self._warn("create", exc)
                 self._null = NullRecorder(self._last_id + 1_000_000)
         return self._null.create(request)
+
+    def store_mask(self, data: bytes) -> str:
+        # Kept in this process too: the edits need it even if the library cannot take it.
+        sha = self._unrecorded_seeds.store_mask(data)
+        if self._null is None:
+            try:
+                super().store_mask(data)
+            except Exception as exc:
+                self._warn("mask", exc)
+        return sha
+
+    def mask(self, sha256: str) -> bytes | None:
+        found = self._unrecorded_seeds.mask(sha256)
+        if found is None and self._null is None:
+            try:
+                found = super().mask(sha256)
+            except Exception as exc:
+                self._warn("mask", exc)
+        return found
 
     def _recorded(self, edit_id: int) -> bool:
         return self._null is None or edit_id <= self._last_id

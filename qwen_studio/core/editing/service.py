@@ -111,8 +111,11 @@ class EditService:
     async def submit(self, requests: Sequence[EditRequest], *,
                      labels: Sequence[str] | None = None, batch_id: str | None = None,
                      parent_id: int | None = None, paused: bool = False,
-                     budget: BudgetGate | None = None) -> list[int]:
+                     budget: BudgetGate | None = None,
+                     masks: Sequence[bytes] = ()) -> list[int]:
         """Record each edit (QUEUED, inputs stored), then queue it; returns the edit ids.
+        `masks`: the mask PNGs the requests' regions name (by sha256), stored first
+        (content-addressed), so the edit, a re-run and a recall find them.
         `paused` (a batch only) holds the batch until resume(batch_id), e.g. until Run.
         `budget` (a batch only): no request is sent that could take the batch's spend
         over it; what does not fit ends SKIPPED with the reason."""
@@ -125,6 +128,8 @@ class EditService:
         if paused and batch_id is not None:
             self._queue.pause(batch_id)
         loop = asyncio.get_running_loop()
+        if masks:
+            await loop.run_in_executor(self._db, self._store_masks, list(masks))
         ids: list[int] = []
         for start in range(0, len(requests), _RECORD_CHUNK):
             chunk = list(requests[start:start + _RECORD_CHUNK])
@@ -139,6 +144,10 @@ class EditService:
                 ids.append(edit_id)
             self._queue.start()  # the first chunk runs while the next is recorded
         return ids
+
+    def _store_masks(self, masks: list[bytes]) -> None:
+        for data in masks:
+            self.recorder.store_mask(data)
 
     def _create(self, requests: list[EditRequest], batch_id: str | None,
                 parent_id: int | None) -> list[int]:
@@ -340,7 +349,11 @@ class EditService:
         loop = asyncio.get_running_loop()
         for hook in self.hooks:
             request = await hook.before_prepare(edit, request)
-        prepared = await runner.prepare(request)
+        region = None
+        if request.region is not None:
+            # A region edit: the crop of image 1 is what is sent (core/region_step.py).
+            region = await runner.prepare_region(request, await self._mask(request))
+        prepared = region.inputs if region is not None else await runner.prepare(request)
         earlier = await self.sink.already_done(edit, prepared)
         if earlier is not None:
             code = "already_done" if earlier.paths else "already_in_output"
@@ -371,7 +384,7 @@ class EditService:
                 self._db, self.recorder.seed_for_sending, edit.edit_id, request)
             run = asyncio.ensure_future(runner.run(
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
-                on_billed=on_billed))
+                on_billed=on_billed, region=region, asked=request))
             try:
                 outcome = await asyncio.shield(run)
             except asyncio.CancelledError:
@@ -384,8 +397,9 @@ class EditService:
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
-        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends.
-        del prepared
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
+        # so does a region's plan (the full-size original).
+        del prepared, region
         outcome = dataclasses.replace(outcome, inputs=tuple(
             dataclasses.replace(p, data_uri="") for p in outcome.inputs))
         for hook in self.hooks:
@@ -406,6 +420,15 @@ class EditService:
                         timings=dict(result.timings))
         return result
 
+
+    async def _mask(self, request: EditRequest) -> bytes | None:
+        """The stored mask of a region edit (None for a rectangle, or when it is missing:
+        the edit then fails saying so)."""
+        region = request.region
+        if region is None or region.mask_sha256 is None:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, self.recorder.mask, region.mask_sha256)
 
     @staticmethod
     async def _reserve(gate: BudgetGate | None, edit_id: int, request: EditRequest

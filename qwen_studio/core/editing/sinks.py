@@ -160,6 +160,8 @@ class FolderSink:
                 "created": time.time(),
                 "app_version": __version__,
             }
+            if outcome.region is not None:  # a region edit: the spec, crop box and sizes
+                sidecar["region"] = outcome.region
             try:  # on disk (atomically) before the edit is reported done
                 saved = await _in(self.executor, self.folder.save, base, k, image, request,
                                   sidecar)

@@ -503,6 +503,22 @@
 <context>
     <name>CompareView</name>
     <message>
+        <source>Changes</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>Every changed pixel in red over the grey original: a region edit leaves everything outside the region untouched (key 4)</source>
+        <translation>以红色在灰色原图上标出每个改变的像素：局部编辑不会改动区域以外的任何像素（按键 4）</translation>
+    </message>
+    <message>
+        <source>No pixel changed</source>
+        <translation>没有像素改变</translation>
+    </message>
+    <message>
+        <source>{n} pixels changed, all within {w}×{h} at {x},{y}</source>
+        <translation>{n} 个像素已改变，全部位于 {x},{y} 处的 {w}×{h} 范围内</translation>
+    </message>
+    <message>
         <source>Side by side</source>
         <translation>并排</translation>
     </message>
@@ -531,8 +547,8 @@
         <translation>编辑前后对比</translation>
     </message>
     <message>
-        <source>Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).</source>
-        <translation>按键：1 并排，2 滑动对比，3 切换；按住空格键查看编辑前；Ctrl+0 适应窗口；Ctrl+1 100%；方向键平移（滑动对比模式下移动分隔线）。</translation>
+        <source>Keys: 1 side by side, 2 wipe, 3 flip, 4 changes; hold Space to see before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider).</source>
+        <translation>按键：1 并排，2 滑动对比，3 切换，4 变化；按住空格键查看编辑前；Ctrl+0 适应窗口；Ctrl+1 100%；方向键平移（滑动对比模式下移动分隔线）。</translation>
     </message>
     <message>
         <source>Fit</source>
@@ -1138,6 +1154,10 @@ newest first.</source>
 <context>
     <name>ImageCanvas</name>
     <message>
+        <source>Changes</source>
+        <translation>变化</translation>
+    </message>
+    <message>
         <source>Nothing to compare yet</source>
         <translation>暂无可对比的内容</translation>
     </message>
@@ -1261,6 +1281,42 @@ newest first.</source>
         <translation>无法读取文件夹（{detail}）</translation>
     </message>
     <message>
+        <source>a region edit needs the original as a local file (it is composited at full resolution); download it first</source>
+        <translation>区域编辑需要原图是本地文件（要按原分辨率合成）；请先下载</translation>
+    </message>
+    <message>
+        <source>the image is too large for a region edit ({size})</source>
+        <translation>图片太大，无法做区域编辑（{size}）</translation>
+    </message>
+    <message>
+        <source>a region edit keeps the other pixels exactly, which a PNG cannot do for a {mode} image; convert it to RGB first</source>
+        <translation>区域编辑要让其余像素保持原样，而 PNG 无法保存 {mode} 图片的像素；请先转换为 RGB</translation>
+    </message>
+    <message>
+        <source>the region {rect} lies outside the {size} image</source>
+        <translation>区域 {rect} 超出了 {size} 的图片</translation>
+    </message>
+    <message>
+        <source>the region marks no pixel of the image</source>
+        <translation>区域没有标记图片的任何像素</translation>
+    </message>
+    <message>
+        <source>the mask cannot be read ({detail})</source>
+        <translation>无法读取蒙版（{detail}）</translation>
+    </message>
+    <message>
+        <source>the region&apos;s mask ({region}) was not found</source>
+        <translation>找不到该区域的蒙版（{region}）</translation>
+    </message>
+    <message>
+        <source>this is not the edit&apos;s mask ({region}): its content differs</source>
+        <translation>这不是该编辑的蒙版（{region}）：内容不同</translation>
+    </message>
+    <message>
+        <source>the result is not a readable image ({detail})</source>
+        <translation>结果不是可读取的图片（{detail}）</translation>
+    </message>
+    <message>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
@@ -1278,6 +1334,10 @@ newest first.</source>
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>The edit&apos;s mask is no longer in the library</source>
+        <translation>该编辑的蒙版已不在资料库中</translation>
+    </message>
     <message>
         <source>Before and after</source>
         <translation>编辑前后对比</translation>
@@ -2601,6 +2661,139 @@ newest first.</source>
     <message>
         <source>not marked</source>
         <translation>未标记</translation>
+    </message>
+</context>
+<context>
+    <name>RegionTools</name>
+    <message>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>The soft edge grown outside the region, in image pixels: beyond it every pixel stays the original's</source>
+        <translation>在区域外扩展的柔和边缘（图像像素）：超出此范围的每个像素都保持原样</translation>
+    </message>
+</context>
+<context>
+    <name>MaskToolBar</name>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Mask tools</source>
+        <translation>蒙版工具</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Paint the region to change</source>
+        <translation>涂出要修改的区域</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Remove from the region</source>
+        <translation>从区域中擦除</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>矩形</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle to add</source>
+        <translation>拖出一个矩形加入区域</translation>
+    </message>
+    <message>
+        <source>Lasso</source>
+        <translation>套索</translation>
+    </message>
+    <message>
+        <source>Draw around an area to add</source>
+        <translation>圈出一块区域加入</translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation>画笔大小</translation>
+    </message>
+    <message>
+        <source>The brush&apos;s diameter in image pixels ([ smaller, ] bigger)</source>
+        <translation>画笔直径，以图片像素计（[ 变小，] 变大）</translation>
+    </message>
+    <message>
+        <source>Brush hardness</source>
+        <translation>画笔硬度</translation>
+    </message>
+    <message>
+        <source>0 paints a soft edge, 100 a hard one</source>
+        <translation>0 为柔和边缘，100 为硬边缘</translation>
+    </message>
+    <message>
+        <source>Smaller brush</source>
+        <translation>缩小画笔</translation>
+    </message>
+    <message>
+        <source>Bigger brush</source>
+        <translation>放大画笔</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <source>Swap the region and the rest</source>
+        <translation>区域与其余部分互换</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Remove the whole region</source>
+        <translation>清除整个区域</translation>
+    </message>
+    <message>
+        <source>Show mask</source>
+        <translation>显示蒙版</translation>
+    </message>
+    <message>
+        <source>Show or hide the mask overlay</source>
+        <translation>显示或隐藏蒙版叠加层</translation>
+    </message>
+    <message>
+        <source>Undo stroke</source>
+        <translation>撤销笔画</translation>
+    </message>
+    <message>
+        <source>Undo the last mask operation</source>
+        <translation>撤销上一次蒙版操作</translation>
+    </message>
+    <message>
+        <source>Redo stroke</source>
+        <translation>重做笔画</translation>
+    </message>
+    <message>
+        <source>Redo the mask operation</source>
+        <translation>重做蒙版操作</translation>
+    </message>
+    <message>
+        <source>{0} px</source>
+        <translation>{0} 像素</translation>
+    </message>
+</context>
+<context>
+    <name>MaskView</name>
+    <message>
+        <source>Image with mask</source>
+        <translation>带蒙版的图片</translation>
     </message>
 </context>
 </TS>

@@ -1,7 +1,9 @@
 """The before/after compare view: the canvas where a designer judges an edit.
 
-Modes: side by side (two panes, zoom and pan in sync), wipe (a draggable divider, before on
-the left) and flip (after; hold Space or the mouse to see before). Holding Space shows the
+Modes (ui/compare/modes.py): side by side (two panes, zoom and pan in sync), wipe (a
+draggable divider, before on the left), flip (after; hold Space or the mouse to see before)
+and changes (changed pixels over the original, ui/compare/changes_mode.py). The region mask
+is drawn on the "before" image (ui/compare/region_tools.py). Holding Space shows the
 before image full-frame in every mode.
 
 Contract with the main window:
@@ -34,12 +36,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
-    QDrag,
     QFontMetrics,
     QImage,
     QKeyEvent,
     QKeySequence,
-    QPixmap,
     QResizeEvent,
     QShowEvent,
 )
@@ -54,27 +54,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.ui.compare.changes_mode import ChangesMode
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
+from qwen_studio.ui.compare.modes import MODE_HELP, MODE_KEYS, MODE_TEXT, MODES
+from qwen_studio.ui.compare.region_tools import RegionTools
 from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.compare.running import RunningPlaceholder
-from qwen_studio.ui.compare.toolbar_parts import DragHandle, StagedLabel, ToolbarOverflow
+from qwen_studio.ui.compare.toolbar_parts import (
+    DragHandle,
+    StagedLabel,
+    ToolbarOverflow,
+    drag_result,
+)
 from qwen_studio.ui.icons import icon
 from qwen_studio.ui.image_loading import release_later
-from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
-
-MODES = ("side", "wipe", "flip")
-# Translated where used (self.tr); QT_TRANSLATE_NOOP marks them for lupdate.
-_MODE_TEXT = {"side": QT_TRANSLATE_NOOP("CompareView", "Side by side"),
-              "wipe": QT_TRANSLATE_NOOP("CompareView", "Wipe"),
-              "flip": QT_TRANSLATE_NOOP("CompareView", "Flip")}
-_MODE_HELP = {
-    "side": QT_TRANSLATE_NOOP(
-        "CompareView", "Before and after next to each other, zoom and pan kept in sync (key 1)"),
-    "wipe": QT_TRANSLATE_NOOP(
-        "CompareView", "One image with a divider you drag: before left, after right (key 2)"),
-    "flip": QT_TRANSLATE_NOOP(
-        "CompareView", "After; hold Space or the mouse button to see before (key 3)"),
-}
 
 
 class CompareView(QWidget):
@@ -93,8 +86,9 @@ class CompareView(QWidget):
         self.setObjectName("compareView")
         self.setAccessibleName(self.tr("Before and after comparison"))
         self.setAccessibleDescription(
-            self.tr("Keys: 1 side by side, 2 wipe, 3 flip; hold Space to see before; Ctrl+0 fit; "
-            "Ctrl+1 100 %; arrow keys pan (in wipe mode they move the divider)."))
+            self.tr("Keys: 1 side by side, 2 wipe, 3 flip, 4 changes; hold Space to see "
+            "before; Ctrl+0 fit; Ctrl+1 100 %; arrow keys pan (in wipe mode they move the "
+            "divider)."))
         self._mode = "side"
         self._before: QImage | None = None
         self._results: list[QImage] = []
@@ -110,6 +104,11 @@ class CompareView(QWidget):
         self.canvas.viewChanged.connect(self._sync_status)
         self.canvas.dragOutRequested.connect(self.start_drag)
         self.setFocusProxy(self.canvas)
+        self.region = RegionTools(self.canvas, self)  # the region mask (issue #15)
+        self.mask_layer, self.mask_controller = self.region.layer, self.region.controller
+        self.mask_toolbar = self.region.toolbar
+        self.changes = ChangesMode(self.canvas, self)
+        self.changes.changed.connect(self._sync_status)
 
         self.strip = ResultStrip(self)
         self.strip.hide()
@@ -123,6 +122,7 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
+        layout.addWidget(self.region.bar)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.strip)
         self.setTabOrder(self.canvas, self.strip)
@@ -150,7 +150,7 @@ class CompareView(QWidget):
         self.mode_group.setExclusive(True)
         self.mode_actions: dict[str, QAction] = {}
         for i, mode in enumerate(MODES, start=1):
-            action = self._action(self.tr(_MODE_TEXT[mode]), self.tr(_MODE_HELP[mode]),
+            action = self._action(self.tr(MODE_TEXT[mode]), self.tr(MODE_HELP[mode]),
                                   lambda _=False, m=mode: self.set_mode(m), str(i), local)
             action.setCheckable(True)
             self.mode_group.addAction(action)
@@ -219,9 +219,9 @@ class CompareView(QWidget):
         for i, mode in enumerate(MODES, start=1):
             button = self._tool_button(f"mode{mode.capitalize()}Button", self.mode_actions[mode],
                                        self.tr("{mode} mode").format(
-                                           mode=self.tr(_MODE_TEXT[mode])),
-                                       self.tr(_MODE_HELP[mode]))
-            button.setToolTip(f"{self.tr(_MODE_TEXT[mode])} ({i})")
+                                           mode=self.tr(MODE_TEXT[mode])),
+                                       self.tr(MODE_HELP[mode]))
+            button.setToolTip(f"{self.tr(MODE_TEXT[mode])} ({i})")
             switch_row.addWidget(button)
             self.mode_buttons[mode] = button
         row.addWidget(switch)
@@ -313,9 +313,11 @@ class CompareView(QWidget):
 
     # ----- images ------------------------------------------------------------------------
 
-    def set_before(self, image: QImage | None) -> None:
+    def set_before(self, image: QImage | None, source: str | None = None) -> None:
+        """`source`: the photo's path (the mask tools draw on it for that photo's edit)."""
         dead: list[object] = [self._before]  # freed in the pool, see release_later
         self._before = image if image is not None and not image.isNull() else None
+        self.region.before_source = source if self._before is not None else None
         self._refresh_images()
         release_later(dead)
 
@@ -371,6 +373,7 @@ class CompareView(QWidget):
 
     def _refresh_images(self) -> None:
         self.canvas.set_images(self._before, self.after_image())
+        self.changes.update(self._mode == "changes", self._before, self.after_image())
         self._sync_actions()
         self._sync_status()
 
@@ -394,6 +397,7 @@ class CompareView(QWidget):
             return
         self._mode = mode
         self.canvas.set_mode(mode)
+        self.changes.update(mode == "changes", self._before, self.after_image())
         self.modeChanged.emit(mode)
 
     def mode(self) -> str:
@@ -502,6 +506,8 @@ class CompareView(QWidget):
         if len(self._results) > 1:
             text += self.tr(", result {i} of {n}").format(i=self._index + 1,
                                                            n=len(self._results))
+        if self._mode == "changes" and self.changes.caption():
+            text += f". {self.changes.caption()}"
         if self.busy_text():
             text += f". {self.busy_text()}"
         return text
@@ -536,16 +542,7 @@ class CompareView(QWidget):
         after = self.after_image()
         if mime is None or after is None:
             return
-        drag = QDrag(self)
-        drag.setMimeData(mime)
-        dpr = self.devicePixelRatioF()
-        side = round(120 * dpr)
-        thumb = QPixmap.fromImage(after.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation))
-        thumb.setDevicePixelRatio(dpr)
-        drag.setPixmap(thumb)
-        drag.setHotSpot(QPoint(round(thumb.width() / dpr / 2), round(thumb.height() / dpr / 2)))
-        drag.exec(Qt.DropAction.CopyAction)
+        drag_result(self, mime, after)
 
     # ----- keyboard ----------------------------------------------------------------------
 
@@ -563,9 +560,8 @@ class CompareView(QWidget):
             return
         key = Qt.Key(event.key())
         plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
-        digit = {Qt.Key.Key_1: "side", Qt.Key.Key_2: "wipe", Qt.Key.Key_3: "flip"}
-        if plain and key in digit:
-            self.set_mode(digit[key])
+        if plain and event.text() in MODE_KEYS:
+            self.set_mode(MODE_KEYS[event.text()])
             return
         arrows = {Qt.Key.Key_Left: (1, 0), Qt.Key.Key_Right: (-1, 0),
                   Qt.Key.Key_Up: (0, 1), Qt.Key.Key_Down: (0, -1)}

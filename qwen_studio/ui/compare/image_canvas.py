@@ -18,176 +18,54 @@ source image is handed to QPainter.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFocusEvent,
-    QFont,
-    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
-    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from qwen_studio.ui.compare.canvas_mask import CanvasMask
+from qwen_studio.ui.compare.canvas_overlays import (
+    HANDLE_RADIUS,
+    busy_rect,
+    paint_busy,
+    paint_divider,
+    paint_empty,
+    paint_label,
+)
+from qwen_studio.ui.compare.mask_tools import MaskController
+from qwen_studio.ui.compare.scaled_image import CHECKER_DARK as CHECKER_DARK  # re-exported
+from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
+from qwen_studio.ui.compare.scaled_image import ScaledImage, checker_image, draw_scaled
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 BACKGROUND = QColor(0x3A, 0x3A, 0x3A)  # neutral: tinted surroundings bias colour judgement
 PANE_GAP = QColor(0x2A, 0x2A, 0x2A)
-CHECKER_LIGHT = QColor(0xB4, 0xB4, 0xB4)
-CHECKER_DARK = QColor(0x8C, 0x8C, 0x8C)
-CHECKER_CELL = 8  # logical px
 MIN_ZOOM = 0.02
 MAX_ZOOM = 32.0
 NEAREST_ABOVE = 2.0  # beyond 200 % the user is pixel peeping: show hard pixel edges
 FIT_MARGIN = 10  # logical px around a fitted image so its edges stay visible
 PANE_GAP_WIDTH = 2
 WIPE_GRAB = 8  # how close (logical px) a press must be to grab the wipe divider
-HANDLE_RADIUS = 13
 ZOOM_STEPS = (
     0.0625, 0.125, 0.25, 1 / 3, 0.5, 2 / 3, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0,
 )
 
 # Marked for translation here, translated where drawn (self.tr).
-EMPTY_TITLE = QT_TRANSLATE_NOOP("ImageCanvas", "Nothing to compare yet")
 EMPTY_TEXT = QT_TRANSLATE_NOOP(
     "ImageCanvas", "Drop photos or paste (Ctrl+V) · Run with Ctrl+Enter · Hold Space to compare")
-_EMPTY_ROWS = ((QT_TRANSLATE_NOOP("ImageCanvas", "Drop photos or paste"), "Ctrl+V"),
-               (QT_TRANSLATE_NOOP("ImageCanvas", "Run the edit"), "Ctrl+Enter"),
-               (QT_TRANSLATE_NOOP("ImageCanvas", "Hold to compare"), "Space"))
-
-# Exact-size downscales up to this many pixels are cached; larger ones (zoom just under
-# 100 % on a huge image) draw the visible part of a pyramid level with bilinear filtering.
-_MAX_CACHED_PIXELS = 12_000_000
-_SCALED_CACHE_ENTRIES = 3
-
-
-class ScaledImage:
-    """One source image plus the downscaled copies painting needs.
-
-    The pyramid starts with any smaller copies the image carries in `levels` (decoded in the
-    thread pool, see image_loading.DecodedImage), so a fitted 24 MP photo is painted from a
-    small copy instead of being halved on the GUI thread; further halvings are made lazily.
-    Nothing here touches every pixel of a large image up front: converting a 24 MP image to
-    the blit format costs ~80 ms, so the full-size image is drawn as it is (QPainter converts
-    only the visible part) and a pyramid level is converted when first painted.
-    """
-
-    def __init__(self, image: QImage) -> None:
-        self.has_alpha = image.hasAlphaChannel()
-        # The two formats the raster engine blits fastest.
-        self._fmt = (QImage.Format.Format_ARGB32_Premultiplied if self.has_alpha
-                     else QImage.Format.Format_RGB32)
-        self.image = image  # full size: painted at 100 % and above, visible part only
-        self.size = image.size()
-        self._mips: list[QImage] = [image]
-        for level in getattr(image, "levels", ()):
-            if isinstance(level, QImage) and not level.isNull() \
-                    and level.hasAlphaChannel() == self.has_alpha \
-                    and level.width() < self._mips[-1].width():
-                self._mips.append(level)
-        self._blit: dict[int, QImage] = {}  # pyramid level -> the same pixels in self._fmt
-        self._scaled: OrderedDict[tuple[int, int], QImage] = OrderedDict()
-
-    def _mip(self, level: int) -> QImage | None:
-        while len(self._mips) <= level:
-            prev = self._mips[-1]
-            if min(prev.width(), prev.height()) < 64:
-                return None
-            self._mips.append(prev.scaled(
-                max(1, prev.width() // 2), max(1, prev.height() // 2),
-                Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        return self._mips[level]
-
-    def _ready(self, level: int) -> QImage:
-        """Pyramid level `level` in the blit format (levels are small; converted once)."""
-        hit = self._blit.get(level)
-        if hit is None:
-            img = self._mips[level]
-            hit = img if img.format() == self._fmt else img.convertToFormat(self._fmt)
-            self._blit[level] = hit
-        return hit
-
-    def mip_for(self, scale: float) -> QImage:
-        """The smallest pyramid level still at least `scale` × the source size."""
-        need = scale * self.size.width() - 1e-6
-        level = 0
-        while True:
-            if level + 1 >= len(self._mips) and self._mips[level].width() // 2 < need:
-                break  # do not build a halving that would be too small
-            nxt = self._mip(level + 1)
-            if nxt is None or nxt.width() < need:
-                break
-            level += 1
-        return self._ready(level)
-
-    def scaled_to(self, width: int, height: int) -> QImage:
-        key = (width, height)
-        hit = self._scaled.get(key)
-        if hit is not None:
-            self._scaled.move_to_end(key)
-            return hit
-        # Area-averaging from a level at most 2× larger: fast and free of aliasing.
-        base = self.mip_for(width / max(1, self.size.width()))
-        scaled = base.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-        self._scaled[key] = scaled
-        while len(self._scaled) > _SCALED_CACHE_ENTRIES:
-            self._scaled.popitem(last=False)
-        return scaled
-
-
-def _checker_image(dpr: float) -> QImage:
-    cell = max(1, round(CHECKER_CELL * dpr))
-    img = QImage(cell * 2, cell * 2, QImage.Format.Format_RGB32)
-    img.fill(CHECKER_LIGHT)
-    p = QPainter(img)
-    p.fillRect(0, 0, cell, cell, CHECKER_DARK)
-    p.fillRect(cell, cell, cell, cell, CHECKER_DARK)
-    p.end()
-    img.setDevicePixelRatio(dpr)
-    return img
-
-
-def draw_scaled(painter: QPainter, img: ScaledImage, target: QRectF, clip: QRectF,
-                dpr: float, nearest: bool) -> None:
-    """Draw `img` into `target` (logical, device-aligned), only the part inside `clip`."""
-    device_scale = target.width() * dpr / max(1, img.size.width())
-    if device_scale < 1.0:
-        tw, th = round(target.width() * dpr), round(target.height() * dpr)
-        if tw * th <= _MAX_CACHED_PIXELS:
-            src_img, smooth = img.scaled_to(max(1, tw), max(1, th)), False  # 1:1 blit
-        else:
-            src_img, smooth = img.mip_for(device_scale), True
-    else:
-        src_img, smooth = img.image, not nearest
-    vis = target.intersected(clip)
-    if vis.isEmpty():
-        return
-    sx = src_img.width() / target.width()
-    sy = src_img.height() / target.height()
-    # Whole source pixels only, so nearest-neighbour blocks keep their true edges.
-    x0 = max(0, math.floor((vis.left() - target.left()) * sx + 1e-6))
-    y0 = max(0, math.floor((vis.top() - target.top()) * sy + 1e-6))
-    x1 = min(src_img.width(), math.ceil((vis.right() - target.left()) * sx - 1e-6))
-    y1 = min(src_img.height(), math.ceil((vis.bottom() - target.top()) * sy - 1e-6))
-    if x1 <= x0 or y1 <= y0:
-        return
-    src = QRectF(x0, y0, x1 - x0, y1 - y0)
-    dst = QRectF(target.left() + x0 / sx, target.top() + y0 / sy, (x1 - x0) / sx, (y1 - y0) / sy)
-    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
-    painter.drawImage(dst, src_img, src)
 
 
 class ImageCanvas(QWidget):
@@ -227,6 +105,9 @@ class ImageCanvas(QWidget):
         self._focus_ring = False
         self._checker: tuple[float, QImage] | None = None
         self.drag_out_enabled = False
+        self.mask_host = CanvasMask(self)  # the region mask on "before" (issue #15)
+        self._changes: ScaledImage | None = None  # the Changes mode's heatmap
+        self._changes_caption = ""
 
     # ----- state -------------------------------------------------------------------------
 
@@ -241,6 +122,7 @@ class ImageCanvas(QWidget):
         elif self._before is None or self._before.image.cacheKey() != before.cacheKey():
             dead.append(self._before)
             self._before = ScaledImage(before)
+            self.mask_host.before_changed()
         if after is None or after.isNull():
             dead.append(self._after)
             self._after = None
@@ -266,6 +148,34 @@ class ImageCanvas(QWidget):
 
     def has_after(self) -> bool:
         return self._after is not None
+
+    def before_size(self) -> QSize | None:
+        return self._before.size if self._before is not None else None
+
+    def set_mask_controller(self, controller: MaskController | None) -> None:
+        """Host the mask tools on the "before" image (ui/compare/canvas_mask.py)."""
+        self.mask_host.set_controller(controller)
+
+    def before_image_rect(self) -> QRectF | None:
+        """Where the "before" image is drawn (its side-by-side pane, the wipe, or alone)."""
+        before = self._before
+        if before is None:
+            return None
+        for pane, role in self.panes():
+            if role in ("before", "wipe"):
+                return self.image_rect(pane, before)
+        return None
+
+    def set_changes(self, heatmap: QImage | None, caption: str = "") -> None:
+        """The Changes mode's image (changed pixels over the grey original), or None, and
+        the words its label adds ("12,345 pixels changed…")."""
+        release_later([self._changes])
+        self._changes = ScaledImage(heatmap) if heatmap is not None else None
+        self._changes_caption = caption
+        self._changed()
+
+    def has_changes(self) -> bool:
+        return self._changes is not None
 
     def set_mode(self, mode: str) -> None:
         self._mode = mode
@@ -313,7 +223,7 @@ class ImageCanvas(QWidget):
         return img.size if img is not None else None
 
     def panes(self) -> list[tuple[QRectF, str]]:
-        """(rect, role) per pane; role is "before", "after" or "wipe"."""
+        """(rect, role) per pane; role is "before", "after", "wipe" or "changes"."""
         full = QRectF(self.rect())
         if self._before is None and self._after is None:
             return []
@@ -330,7 +240,7 @@ class ImageCanvas(QWidget):
             return [(left, "before"), (right, "after")]
         if self._mode == "wipe":
             return [(full, "wipe")]
-        return [(full, "after")]
+        return [(full, "changes" if self._mode == "changes" else "after")]
 
     def visible_labels(self) -> list[str]:
         labels: list[str] = []
@@ -479,7 +389,7 @@ class ImageCanvas(QWidget):
 
     def _checker_for(self, dpr: float) -> QImage:
         if self._checker is None or self._checker[0] != dpr:
-            self._checker = (dpr, _checker_image(dpr))
+            self._checker = (dpr, checker_image(dpr))
         return self._checker[1]
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -489,7 +399,7 @@ class ImageCanvas(QWidget):
         dpr = self.devicePixelRatioF()
         panes = self.panes()
         if not panes:
-            self._paint_empty(p, full)
+            paint_empty(p, full, self.font())
         nearest = not self._fit and self.zoom() > NEAREST_ABOVE
         for pane, role in panes:
             p.save()
@@ -501,19 +411,25 @@ class ImageCanvas(QWidget):
                 left = QRectF(pane.left(), pane.top(), x - pane.left(), pane.height())
                 right = QRectF(x, pane.top(), pane.right() - x, pane.height())
                 self._paint_image(p, pane, self._before, left, dpr, nearest)
+                self.mask_host.paint(p, self.image_rect(pane, self._before), left)
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
-                self._paint_divider(p, pane, x)
-                self._paint_label(p, pane, self.tr("Before"), Qt.AlignmentFlag.AlignLeft)
-                self._paint_label(p, pane, self._after_word(), Qt.AlignmentFlag.AlignRight)
+                paint_divider(p, pane, x)
+                paint_label(p, pane, self.tr("Before"), self.font(), Qt.AlignmentFlag.AlignLeft)
+                paint_label(p, pane, self._after_word(), self.font(), Qt.AlignmentFlag.AlignRight)
             else:
-                img = self._before if role == "before" else self._after
+                img = {"before": self._before, "after": self._after,
+                       "changes": self._changes or self._before}[role]
                 assert img is not None
                 self._paint_image(p, pane, img, pane, dpr, nearest)
-                word = self.tr("Before") if role == "before" else self._after_word()
-                self._paint_label(p, pane, word, Qt.AlignmentFlag.AlignLeft)
+                if role == "before":
+                    self.mask_host.paint(p, self.image_rect(pane, img), pane)
+                word = {"before": self.tr("Before"), "after": self._after_word(),
+                        "changes": " · ".join(x for x in (self.tr("Changes"),
+                                                          self._changes_caption) if x)}[role]
+                paint_label(p, pane, word, self.font(), Qt.AlignmentFlag.AlignLeft)
             p.restore()
         if self._busy:
-            self._paint_busy(p, full)
+            paint_busy(p, self._busy_rect(full), self._busy, self._busy_phase, self.font())
         if self._focus_ring and self.hasFocus():
             pen = QPen(self.palette().highlight().color(), 2)
             p.setPen(pen)
@@ -536,107 +452,13 @@ class ImageCanvas(QWidget):
         draw_scaled(p, img, target, vis, dpr, nearest)
         p.restore()
 
-    def _paint_divider(self, p: QPainter, pane: QRectF, x: float) -> None:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(QColor(0, 0, 0, 90), 3))
-        p.drawLine(QPointF(x, pane.top()), QPointF(x, pane.bottom()))
-        p.setPen(QPen(QColor(245, 245, 245, 230), 1))
-        p.drawLine(QPointF(x, pane.top()), QPointF(x, pane.bottom()))
-        c = QPointF(x, pane.center().y())
-        p.setPen(QPen(QColor(0, 0, 0, 70), 1))
-        p.setBrush(QColor(245, 245, 245, 235))
-        p.drawEllipse(c, HANDLE_RADIUS, HANDLE_RADIUS)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(0x44, 0x44, 0x44))
-        for sign in (-1, 1):
-            tip = c.x() + sign * 8
-            base = c.x() + sign * 3
-            p.drawPolygon(QPolygonF([QPointF(tip, c.y()), QPointF(base, c.y() - 4.5),
-                                     QPointF(base, c.y() + 4.5)]))
-
-    def _pill(self, p: QPainter, rect: QRectF, text: str, font: QFont) -> None:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        path = QPainterPath()
-        path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        p.fillPath(path, QColor(20, 20, 20, 170))
-        p.setFont(font)
-        p.setPen(QColor(0xEE, 0xEE, 0xEE))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _paint_label(self, p: QPainter, pane: QRectF, text: str,
-                     side: Qt.AlignmentFlag) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.9))
-        font.setWeight(QFont.Weight.DemiBold)
-        metrics = QFontMetricsF(font)
-        w = metrics.horizontalAdvance(text) + 18
-        h = metrics.height() + 6
-        x = pane.left() + 10 if side == Qt.AlignmentFlag.AlignLeft else pane.right() - 10 - w
-        self._pill(p, QRectF(x, pane.top() + 10, w, h), text, font)
-
     def _busy_rect(self, full: QRectF) -> QRectF:
-        metrics = QFontMetricsF(self.font())
-        assert self._busy is not None
-        h = metrics.height() + 14
-        w = metrics.horizontalAdvance(self._busy) + h + 28  # room for the spinner
-        return QRectF(full.center().x() - w / 2, full.bottom() - h - 24, w, h)
-
-    def _paint_busy(self, p: QPainter, full: QRectF) -> None:
-        """One calm pill: a turning arc and the words, nothing else on the canvas moves."""
-        text = self._busy or ""
-        rect = self._busy_rect(full)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        path = QPainterPath()
-        path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        p.fillPath(path, QColor(20, 20, 20, 180))
-        d = rect.height() - 14
-        arc = QRectF(rect.left() + 12, rect.top() + 7, d, d)
-        p.setPen(QPen(QColor(255, 255, 255, 60), 2))
-        p.drawEllipse(arc)
-        p.setPen(QPen(QColor(0xEE, 0xEE, 0xEE), 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        p.drawArc(arc, int(-self._busy_phase * 180 * 16), 90 * 16)
-        p.setFont(self.font())
-        p.drawText(rect.adjusted(d + 18, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        return busy_rect(full, self._busy or "", self.font())
 
     def _tick_busy(self) -> None:
         self._busy_phase = (self._busy_phase + 0.02) % 2.0
         if self._busy:
             self.update(self._busy_rect(QRectF(self.rect())).toAlignedRect().adjusted(-2, -2, 2, 2))
-
-    def _paint_empty(self, p: QPainter, full: QRectF) -> None:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
-        body = QFont(self.font())
-        key_font = QFont(self.font())
-        key_font.setPointSizeF(max(7.5, key_font.pointSizeF() * 0.9))
-        tm, bm, km = QFontMetricsF(title_font), QFontMetricsF(body), QFontMetricsF(key_font)
-        row_h = max(bm.height(), km.height() + 8) + 8
-        total_h = tm.height() + 18 + row_h * len(_EMPTY_ROWS)
-        top = full.center().y() - total_h / 2
-        p.setFont(title_font)
-        p.setPen(QColor(0xD8, 0xD8, 0xD8))
-        p.drawText(QRectF(full.left(), top, full.width(), tm.height()),
-                   Qt.AlignmentFlag.AlignCenter, self.tr(EMPTY_TITLE))
-        y = top + tm.height() + 18
-        gap = 12
-        cx = full.center().x()
-        for label, key in _EMPTY_ROWS:
-            p.setFont(body)
-            p.setPen(QColor(0xA8, 0xA8, 0xA8))
-            p.drawText(QRectF(full.left(), y, cx - gap / 2 - full.left(), row_h),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       self.tr(label))
-            kw = km.horizontalAdvance(key) + 14
-            kh = km.height() + 6
-            cap = QRectF(cx + gap / 2, y + (row_h - kh) / 2, kw, kh)
-            p.setPen(QPen(QColor(0x8A, 0x8A, 0x8A), 1))
-            p.setBrush(QColor(0x46, 0x46, 0x46))
-            p.drawRoundedRect(cap.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
-            p.setFont(key_font)
-            p.setPen(QColor(0xE0, 0xE0, 0xE0))
-            p.drawText(cap, Qt.AlignmentFlag.AlignCenter, key)
-            y += row_h
 
     # ----- input -------------------------------------------------------------------------
 
@@ -656,6 +478,8 @@ class ImageCanvas(QWidget):
     def _update_cursor(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
         if self._gesture == "pan":
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif self._gesture == "mask" or self.mask_host.over(pos):
+            self.setCursor(Qt.CursorShape.CrossCursor)
         elif self._gesture == "wipe" or self._near_divider(pos):
             self.setCursor(Qt.CursorShape.SplitHCursor)
         elif not self.panes():
@@ -675,7 +499,9 @@ class ImageCanvas(QWidget):
             self._gesture = "pan"
         elif event.button() == Qt.MouseButton.LeftButton:
             ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-            if ctrl and self.drag_out_enabled:
+            if self.mask_host.press(pos):
+                self._gesture = "mask"  # a mask tool is on: draw, do not pan or wipe
+            elif ctrl and self.drag_out_enabled:
                 self._gesture = "out"
             elif self._near_divider(pos):
                 self._gesture = "wipe"
@@ -697,7 +523,10 @@ class ImageCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self._gesture == "pan":
+        self.mask_host.pointer_moved(pos)
+        if self._gesture == "mask":
+            self.mask_host.drag(pos)
+        elif self._gesture == "pan":
             self.pan_by(pos.x() - self._last_pos.x(), pos.y() - self._last_pos.y())
         elif self._gesture == "wipe":
             self._drag_wipe(pos)
@@ -710,6 +539,8 @@ class ImageCanvas(QWidget):
         self._update_cursor(pos, event.modifiers())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._gesture == "mask":
+            self.mask_host.drag(event.position(), release=True)
         self._gesture = None
         if self._mouse_hold:
             self._mouse_hold = False

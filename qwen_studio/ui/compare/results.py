@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
+from qwen_studio.core.region_spec import RegionSpec
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.compare_view import CompareView
@@ -73,6 +74,7 @@ class ResultsController(QObject):
         view.revealRequested.connect(self.reveal)
         view.resultSelected.connect(self._on_result_selected)
         editor.inputsChanged.connect(self._on_inputs_changed)
+        editor.mask = view.region  # Run reads the region drawn on the input from the view
 
     # -- what is shown -----------------------------------------------------------------------
     def _on_inputs_changed(self) -> None:
@@ -81,6 +83,7 @@ class ResultsController(QObject):
         gen = self._inputs_generation
         self.shown_edit = None
         self._set_after([], [])
+        self.view.region.clear_for_new_input()
         inputs = self.editor.inputs
         if inputs:
             self.tasks.spawn(self._show_before(inputs[0].path, gen))
@@ -95,7 +98,7 @@ class ResultsController(QObject):
         if image is not None:
             self._remember_before(str(path), image)
         if gen == self._inputs_generation:
-            self.view.set_before(image)
+            self.view.set_before(image, str(path))
 
     def _remember_before(self, key: str, image: QImage) -> None:
         self._before_cache[key] = image
@@ -141,7 +144,7 @@ class ResultsController(QObject):
         if self.shown_edit != edit_id:
             il.release_later([before, images])
             return
-        self.view.set_before(before)
+        self.view.set_before(before, rec.request.inputs[0] if rec.request.inputs else None)
         self._set_after(images, paths, edit_id)
 
     async def _load_entry(self, entry: HistoryEntry) -> None:
@@ -171,7 +174,7 @@ class ResultsController(QObject):
             del before, images
             il.release_later(dead)
             return
-        self.view.set_before(before)
+        self.view.set_before(before, entry.request.inputs[0] if entry.request.inputs else None)
         self._set_after(images, paths_ok, job)
 
     def _set_after(self, images: list[QImage], paths: list[Path], job: int | None = None) -> None:
@@ -201,6 +204,23 @@ class ResultsController(QObject):
         """The entry whose results are on screen (not one still loading)."""
         edit_id = self._after_edit
         return self.history.entry_for_edit(edit_id) if edit_id else None
+
+    # -- recall ------------------------------------------------------------------------------
+    def recall_region(self, spec: RegionSpec | None) -> None:
+        """A recalled edit's region onto the "before" photo: its stored mask (scaled to the
+        photo, as the edit did) and feather, or no region for a whole-image edit."""
+        if spec is None or spec.mask_sha256 is None or self.library is None:
+            self.view.region.show_mask(None, spec.feather if spec is not None else None)
+            return
+        self.tasks.spawn(self._recall_mask(spec.mask_sha256, spec.feather))
+
+    async def _recall_mask(self, sha256: str, feather: int) -> None:
+        assert self.library is not None
+        image = await self.tasks.run(stored_mask, self.library, sha256)
+        if image is None:
+            self._status(translate("MainWindow", "The edit's mask is no longer in the library"))
+            return
+        self.view.region.show_mask(image, feather)
 
     # -- result actions ----------------------------------------------------------------------
     def save(self) -> None:
@@ -263,3 +283,10 @@ class ResultsController(QObject):
         cur = self.current_result()
         if cur is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(cur[0].parent)))
+
+
+def stored_mask(library: Library, sha256: str) -> QImage | None:
+    """A stored mask as a greyscale QImage (in the pool), or None if it is gone."""
+    path = library.path_for_hash(sha256)
+    image = QImage(str(path)) if path is not None else QImage()
+    return None if image.isNull() else image.convertToFormat(QImage.Format.Format_Grayscale8)

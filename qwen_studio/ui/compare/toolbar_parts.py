@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QAction, QMouseEvent, QResizeEvent
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt
+from PySide6.QtGui import QAction, QDrag, QImage, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from qwen_studio.ui.icons import icon
@@ -137,6 +137,23 @@ class ToolbarOverflow:
         self.menu.clear()
         self.menu.addActions(overflow)
         self.more_button.setVisible(bool(overflow))
+        # Lay the bar out now, not at the next event loop turn: the sizes label would
+        # otherwise keep the room of the old button set (blank, or cut) for a frame.
+        layout.activate()
 
     def actions(self) -> list[QAction]:
         return self.menu.actions() if self.more_button.isVisibleTo(self.bar) else []
+
+
+def drag_result(source: QWidget, mime: QMimeData, image: QImage) -> None:
+    """Drag the result out (its file and its pixels), a small thumbnail under the pointer."""
+    drag = QDrag(source)
+    drag.setMimeData(mime)
+    dpr = source.devicePixelRatioF()
+    side = round(120 * dpr)
+    thumb = QPixmap.fromImage(image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+    thumb.setDevicePixelRatio(dpr)
+    drag.setPixmap(thumb)
+    drag.setHotSpot(QPoint(round(thumb.width() / dpr / 2), round(thumb.height() / dpr / 2)))
+    drag.exec(Qt.DropAction.CopyAction)

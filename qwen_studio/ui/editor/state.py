@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
 from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS
+from qwen_studio.core.region_spec import RegionSpec
 from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, EditRequest, max_inputs
+
+if TYPE_CHECKING:
+    from qwen_studio.qt.edit_session import EditSession
+    from qwen_studio.qt.tasks import TaskRunner
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,32 @@ class Parameters:
     prompt_extend: bool = True
 
 
+@dataclass(frozen=True)
+class DrawnMask:
+    """The region drawn on the photo the edit changes: greyscale rows (white = change) at
+    the mask's working size, and the feather (px) to grow outside it."""
+
+    pixels: bytes
+    width: int
+    height: int
+    feather: int
+
+
+class MaskSource(Protocol):
+    """Where the region is drawn (the compare view's mask tools, ui/compare/region_tools)."""
+
+    def drawn_mask(self, photo: Path) -> DrawnMask | None: ...
+
+
+def encode_mask(mask: DrawnMask) -> tuple[bytes, str]:
+    """The mask PNG to store with the edit and its sha256 (in the pool)."""
+    from PIL import Image
+
+    from qwen_studio.core.region import mask_png
+
+    return mask_png(Image.frombytes("L", (mask.width, mask.height), mask.pixels))
+
+
 class EditorState(QObject):
     """Signals fire only on real changes: `inputsChanged` when the list of inputs changes,
     `modelChanged(str)` when the model does (the input limit may change with it)."""
@@ -50,6 +82,7 @@ class EditorState(QObject):
         self.negative_prompt = ""
         self.parameters = Parameters()
         self.style = DEFAULT_STYLE  # the connected endpoint's request style
+        self.mask: MaskSource | None = None  # the region to change, if one is drawn
 
     # -- inputs ----------------------------------------------------------------------------
     @property
@@ -115,6 +148,28 @@ class EditorState(QObject):
         )
         problems: list[str] = list(request.problems())
         return request, problems
+
+
+    def drawn_mask(self) -> DrawnMask | None:
+        """The region drawn on input 1 (the photo the edit changes), or None: whole image."""
+        if self.mask is None or not self._inputs:
+            return None
+        return self.mask.drawn_mask(self._inputs[0].path)
+
+    async def submit(self, request: EditRequest, session: EditSession,
+                     tasks: TaskRunner) -> int:
+        """Run `request`: a region edit when a region is drawn on its photo (the mask is
+        encoded in the pool and stored with the edit, named by its hash), else a whole
+        image edit. Returns the edit id once it is recorded."""
+        masks: list[bytes] = []
+        drawn = self.drawn_mask()  # read now: the mask may change while this awaits
+        parent = self.parent_edit_id()
+        if drawn is not None:
+            png, sha = await tasks.run(encode_mask, drawn)
+            request = request.with_changes(
+                region=RegionSpec(mask_sha256=sha, feather=drawn.feather))
+            masks.append(png)
+        return await session.submit_one(request, parent, masks=masks)
 
 
 # EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the editor acts on.

@@ -1,0 +1,101 @@
+"""The compare view's Changes mode: every changed pixel in red over the grey original.
+
+For a region edit it shows at a glance that nothing outside the region moved. The heatmap
+is core's `changes_heatmap` on the two images as shown, computed in the shared pool (a
+24 MP comparison takes a few hundred ms); the canvas paints it as one pane, and a caption
+gives the count of changed pixels and where they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QImage
+
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.compare.image_canvas import ImageCanvas
+
+if TYPE_CHECKING:
+    pass  # Pillow loads in the pool only
+
+log = logging.getLogger(__name__)
+
+Box = tuple[int, int, int, int]
+
+
+def _to_pil(image: QImage):
+    from PIL import Image
+
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    return Image.frombuffer("RGBA", (rgba.width(), rgba.height()), bytes(rgba.constBits()),
+                            "raw", "RGBA", rgba.bytesPerLine(), 1).convert("RGB")
+
+
+def compute_changes(before: QImage, after: QImage) -> tuple[QImage, int, Box | None]:
+    """The heatmap (before's size), the number of changed pixels and their box. An after
+    of another size (a whole-image edit's ~1 MP answer) is scaled to the before first, so
+    almost everything shows as changed, which is the truth of such an edit. Pool only."""
+    from PIL import Image
+
+    from qwen_studio.core.region import changes_heatmap
+
+    b, a = _to_pil(before), _to_pil(after)
+    if a.size != b.size:
+        a = a.resize(b.size, Image.Resampling.BILINEAR)
+    heat, count, box = changes_heatmap(b, a)
+    data = heat.tobytes()
+    out = QImage(data, heat.width, heat.height, 3 * heat.width, QImage.Format.Format_RGB888)
+    return out.copy(), count, box  # copy: own the pixels once `data` goes
+
+
+class ChangesMode(QObject):
+    """Keeps the canvas's heatmap in step with the images while the mode is on."""
+
+    changed = Signal()  # a new caption (computed, or cleared)
+    _computed = Signal(int, object)  # from the pool: (token, Future)
+
+    def __init__(self, canvas: ImageCanvas, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._canvas = canvas
+        self._token = 0
+        self.count: int | None = None  # changed pixels of the shown pair (None: not yet)
+        self.box: Box | None = None
+        self._computed.connect(self._on_computed)
+
+    def update(self, on: bool, before: QImage | None, after: QImage | None) -> None:
+        """The mode or the images changed: recompute (in the pool) or drop the heatmap."""
+        self._token += 1
+        self.count, self.box = None, None
+        self._canvas.set_changes(None)
+        self.changed.emit()
+        if not on or before is None or after is None:
+            return
+        token = self._token
+        future = il.executor().submit(compute_changes, before, after)
+        future.add_done_callback(lambda f: self._computed.emit(token, f))
+
+    def _on_computed(self, token: int, future: Future[tuple[QImage, int, Box | None]]) -> None:
+        if token != self._token or future.cancelled():
+            return
+        try:
+            heat, count, box = future.result()
+        except Exception as exc:  # a view aid: say nothing changed is unknown, never crash
+            log.warning("changes heatmap failed: %r", exc)
+            return
+        self.count, self.box = count, box
+        self._canvas.set_changes(heat, self.caption())
+        self.changed.emit()
+
+    def caption(self) -> str:
+        if self.count is None:
+            return ""
+        if not self.count:
+            return QCoreApplication.translate("CompareView", "No pixel changed")
+        assert self.box is not None
+        x0, y0, x1, y1 = self.box
+        return QCoreApplication.translate(
+            "CompareView", "{n} pixels changed, all within {w}×{h} at {x},{y}").format(
+            n=f"{self.count:,}", w=x1 - x0, h=y1 - y0, x=x0, y=y0)
