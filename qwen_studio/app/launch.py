@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
 from qwen_studio.app.window import create_main_window, release_held_work
-from qwen_studio.ui import image_loading
+from qwen_studio.ui import image_loading, theme
 
 if TYPE_CHECKING:
     import asyncio
@@ -95,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        # The style by argument, not app.setStyle(): see theme.apply_palette.
+        app = QApplication([*sys.argv[:1], "-style", theme.FUSION])
+        app.setProperty("qwenStudioStyle", theme.FUSION)
     assert isinstance(app, QApplication)
     app.setApplicationName("Qwen Studio")
     app.setOrganizationName("QwenStudio")

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +67,8 @@ class _Counter(QWidget):
     def update_count(self, n: int) -> None:
         over = n > self.limit
         if over and self._icon.pixmap().isNull():
+            from PySide6.QtWidgets import QStyle  # 11 enums, ~5 ms: not before the first frame
+
             self._icon.setPixmap(self.style().standardIcon(
                 QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(14, 14))
         self._icon.setVisible(over)

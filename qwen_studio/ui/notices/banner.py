@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -121,6 +120,8 @@ class Banner(QFrame):
             self.setProperty("bannerKind", look)
             self.style().unpolish(self)  # the style sheet picks the kind's colours
             self.style().polish(self)
+        from PySide6.QtWidgets import QStyle  # importing the class builds its 11 enums
+
         icon = self.style().standardIcon(getattr(QStyle.StandardPixmap, pixmap_name))
         self._icon.setPixmap(icon.pixmap(20, 20))
         self._icon.setAccessibleName(word)
