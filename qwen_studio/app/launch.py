@@ -32,16 +32,17 @@ FIRST_FRAME_WAIT_MS = 500
 
 
 def event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
-    """The qasync loop over `app`, made current (main() and the GUI benchmarks).
+    """The qasync loop over `app` (with asyncio's ready queue: qt/event_loop.py), made
+    current (main() and the GUI benchmarks).
 
     Its default executor stays qasync's own: core's `run_in_executor(None, …)` (the
     client's check of each downloaded result) on the app's two-thread, low-priority pool
     measured slower batches (19.4 -> 23.4 s for 200 photos) and no smaller stalls."""
     import asyncio
 
-    import qasync
+    from qwen_studio.qt.event_loop import StudioEventLoop
 
-    loop = qasync.QEventLoop(app)
+    loop = StudioEventLoop(app)
     asyncio.set_event_loop(loop)
     return loop
 
