@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -470,6 +469,8 @@ class Library:
         return self.files_dir / sha256[:2] / f"{sha256}.{ext}"
 
     def _write_blob(self, data: bytes, ext: str) -> tuple[str, str, Path]:
+        import hashlib  # loads OpenSSL (~2.5 ms): not before the window's first frame
+
         sha = hashlib.sha256(data).hexdigest()
         with self._lock:
             row = self.conn.execute("SELECT ext FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
@@ -944,6 +945,8 @@ class Library:
         Keyed by path, size and modification time, so a changed file gets a new thumbnail.
         Slow (decodes the image): call it from a worker thread.
         """
+        import hashlib
+
         from qwen_studio.core.pipeline import make_thumbnail  # decode stack only when needed
 
         path = Path(path)
