@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import sys
-from typing import TYPE_CHECKING
 
 from qwen_studio import __version__
-
-if TYPE_CHECKING:
-    import argparse
 
 COMMANDS = ("batch", "sandbox", "history", "export", "usage")
 
 
 def _parser() -> argparse.ArgumentParser:
-    import argparse  # not on the window's path (app.launch reads its two options itself)
-
     parser = argparse.ArgumentParser(
         prog="qwen-studio",
         description="Edit photos with Qwen image models. Without a command, opens the window.",

@@ -7,6 +7,7 @@ and at exit the window and its services are closed.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import sys
@@ -76,24 +77,12 @@ def show_first_frame(window: QWidget, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> 
     watch.deleteLater()
 
 
-class _Options:
-    def __init__(self, demo: bool, verbose: bool) -> None:
-        self.demo, self.verbose = demo, verbose
-
-
-def _parse(argv: list[str]) -> _Options:
-    """The window's options. The everyday ones are read here: argparse and what it
-    imports (gettext, ~2-3 ms) load only for anything else (an error, or help)."""
-    if set(argv) <= {"--demo", "-v", "--verbose"}:
-        return _Options("--demo" in argv, bool({"-v", "--verbose"} & set(argv)))
-    import argparse
-
+def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="qwen-studio", description="Qwen Studio window")
     parser.add_argument("--demo", action="store_true",
                         help="use a local sandbox service (no API key needed)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    args = parser.parse_args(argv)
-    return _Options(args.demo, args.verbose)
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
