@@ -1,8 +1,9 @@
 """Batch throughput: `qwen-studio batch` vs a bare httpx asyncio loop, same sandbox, same run.
 
-200 small photos, sandbox latency 0.5 s, concurrency 8. The bare loop does the least any
+200 small photos, sandbox latency 0.5 s, concurrency 8 (issue 18: also --count 1000
+--concurrency 16). The bare loop does the least any
 client must do (read, base64, POST, download, write); the ratio is our overhead on top.
-Goal: ratio <= 1.05.
+Goal (issue 18): batch/bare and window/bare <= 1.03 at 200/8 and at 1000/16.
 
     .venv/bin/python benchmarks/batch_throughput.py [--count 200] [--rounds 2]
 """
@@ -18,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -30,6 +32,22 @@ KEY = "bench-key"
 # A small result keeps the sandbox's rendering (one GIL) from being what both clients wait
 # on, so the ratio shows the client's own overhead.
 SIZE = "512*512"
+
+
+RETRIES = {"bare": 0}  # transport errors the bare loop retried (printed with the figures)
+
+
+async def _retrying(send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+    """A kept-alive connection the server has just closed fails the next request
+    (httpx.ReadError / RemoteProtocolError); any client retries that, as ours does."""
+    for attempt in range(3):
+        try:
+            return await send()
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            RETRIES["bare"] += 1
+    raise AssertionError("unreachable")
 
 
 async def bare_httpx(base: str, photos: list[Path], out: Path, concurrency: int) -> None:
@@ -47,10 +65,11 @@ async def bare_httpx(base: str, photos: list[Path], out: Path, concurrency: int)
                         {"image": uri}, {"text": "studio backdrop"}]}]},
                     "parameters": {"size": SIZE},
                 }
-                r = await http.post(f"{base}/v1/images/generations", json=body, headers=headers)
+                r = await _retrying(lambda: http.post(
+                    f"{base}/v1/images/generations", json=body, headers=headers))
                 r.raise_for_status()
                 url = r.json()["data"][0]["url"]
-                img = await http.get(url)
+                img = await _retrying(lambda: http.get(url))
                 img.raise_for_status()
                 (out / f"{path.stem}-1.png").write_bytes(img.content)
 
@@ -101,14 +120,19 @@ def main() -> None:
         print(f"images: {args.count}, latency {args.latency} s, concurrency {args.concurrency}, "
               f"ideal wall time {ideal:.1f} s")
         runs = ", ".join(f"{t:.2f}" for t in bare_times)
-        print(f"bare httpx loop : {bare:.2f} s  (runs: {runs})")
+        print(f"bare httpx loop : {bare:.2f} s  (runs: {runs}; transport errors retried: "
+              f"{RETRIES['bare']})")
         print(f"qwen-studio batch: {studio:.2f} s  (runs: "
               f"{', '.join(f'{t:.2f}' for t in studio_times)})")
-        print(f"ratio batch/bare: {studio / bare:.3f}  (goal <= 1.05)")
+        print(f"ratio batch/bare: {studio / bare:.3f}  (goal <= 1.03)")
         gui_med = statistics.median(gui_times)
         print(f"window queue    : {gui_med:.2f} s  (runs: "
               f"{', '.join(f'{t:.2f}' for t in gui_times)})")
-        print(f"ratio window/bare: {gui_med / bare:.3f}")
+        print(f"ratio window/bare: {gui_med / bare:.3f}  (goal <= 1.03)")
+        # The machine's speed drifts between rounds (shared host): each round's own ratios.
+        print("ratios within each round (batch/bare, window/bare): " + ", ".join(
+            f"{s / b:.3f}/{g / b:.3f}" for b, s, g in zip(bare_times, studio_times, gui_times,
+                                                          strict=True)))
 
 
 if __name__ == "__main__":

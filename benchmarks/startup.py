@@ -21,9 +21,9 @@ before its first frame, not asyncio.
 The studio launches go through the real entry point (`qwen_studio.__main__.main`); a hook
 wraps `app.create_main_window` only to watch the window for its first paint, then closes it
 (installed when main() imports the app module, so the import order is the real one).
-Goal: studio/bare <= 1.6.
+Goal (issue 18): profile/floor and demo/floor <= 1.35.
 
-    /work/venv/bin/python benchmarks/startup.py [--runs 7] [--importtime]
+    python benchmarks/startup.py [--runs 7] [--importtime] [--before ../other-checkout]
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ class Watch(QObject):
         if ev.type() == QEvent.Type.Paint and obj is win and not self.done:
             self.done = True
             paint = time.monotonic() - T0
+            cpu = time.process_time()
             def frame():
-                print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
+                print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f} {cpu:.6f}", flush=True)
                 win.close()
             QTimer.singleShot(0, frame)
         return False
@@ -91,8 +92,9 @@ def watch_window():
             if ev.type() == QEvent.Type.Paint and obj is self.win and not self.done:
                 self.done = True
                 paint = time.monotonic() - T0
+                cpu = time.process_time()
                 def frame():
-                    print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f}", flush=True)
+                    print(f"BENCH {paint:.6f} {time.monotonic() - T0:.6f} {cpu:.6f}", flush=True)
                     self.win.close()
                 QTimer.singleShot(0, frame)
             return False
@@ -126,16 +128,23 @@ assert _FLOOR.count("qasync") == 2  # every replacement applied
 
 KINDS = {"bare": (_BARE, []), "qt": (_QT, []), "floor": (_FLOOR, []), "studio": (_STUDIO, []),
          "profile": (_STUDIO, []), "demo": (_STUDIO, ["--demo"])}
+KINDS_STUDIO = 3  # the kinds from "studio" on are Qwen Studio's
 # "profile": a configured start (endpoint and key from the environment; nothing is sent).
 _PROFILE_ENV = {"QWEN_STUDIO_ENDPOINT": "http://127.0.0.1:9", "QWEN_STUDIO_API_KEY": "bench-key",
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
 
 
-def launch(kind: str, home: Path, pycache: Path,
-           importtime: Path | None = None) -> tuple[float, float]:
+def launch(kind: str, home: Path, pycache: Path, importtime: Path | None = None,
+           before: Path | None = None) -> tuple[float, float, float]:
+    """(paint, frame, CPU at paint) in ms. A kind ending in "@before" runs the same
+    launch from the `before` tree (another checkout, e.g. `git worktree add … HEAD~3`)."""
+    tree = REPO
+    if kind.endswith("@before"):
+        assert before is not None
+        kind, tree = kind.removesuffix("@before"), before
     src, args = KINDS[kind]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QWEN_STUDIO_HOME=str(home),
-               PYTHONPYCACHEPREFIX=str(pycache))
+               PYTHONPYCACHEPREFIX=str(pycache), PYTHONPATH=str(tree))
     # An installed app runs from compiled bytecode; this sandbox sets DONTWRITEBYTECODE, which
     # would recompile every module on every launch. Cache it outside the repo (warm-up fills it).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -150,13 +159,13 @@ def launch(kind: str, home: Path, pycache: Path,
     cmd += ["-c", src, *args]
     t0 = time.monotonic()
     env["BENCH_T0"] = repr(t0)
-    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, timeout=60)
     if importtime is not None:
         importtime.write_text(proc.stderr)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH "):
-            _, paint, frame = line.split()
-            return float(paint) * 1000, float(frame) * 1000
+            _, paint, frame, cpu = line.split()
+            return float(paint) * 1000, float(frame) * 1000, float(cpu) * 1000
     raise RuntimeError(f"{kind}: no paint seen (exit {proc.returncode})\n{proc.stderr[-2000:]}")
 
 
@@ -165,16 +174,23 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--importtime", action="store_true",
                     help="also write -X importtime logs of one studio launch to /tmp")
+    ap.add_argument("--before", type=Path,
+                    help="another checkout of the repo: also launch its profile and demo, "
+                         "interleaved with this tree's, for before/after ratios in one run")
     args = ap.parse_args()
-    results: dict[str, list[tuple[float, float]]] = {k: [] for k in KINDS}
+    kinds = list(KINDS)
+    if args.before is not None:
+        kinds += ["profile@before", "demo@before"]
+    results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory() as tmp:
         pycache = Path(tmp) / "pycache"
         # Interleave kinds so machine noise hits all of them alike; one warm-up each (disk cache).
-        for kind in KINDS:
-            launch(kind, Path(tmp) / f"warm-{kind}", pycache)
+        for kind in kinds:
+            launch(kind, Path(tmp) / f"warm-{kind}", pycache, before=args.before)
         for r in range(args.runs):
-            for kind in KINDS:
-                results[kind].append(launch(kind, Path(tmp) / f"{kind}-{r}", pycache))
+            for kind in kinds:
+                results[kind].append(launch(kind, Path(tmp) / f"{kind}-{r}", pycache,
+                                            before=args.before))
         if args.importtime:
             out = Path("/tmp/qwen_studio_importtime.txt")
             launch("studio", Path(tmp) / "importtime", pycache, out)
@@ -184,22 +200,28 @@ def main() -> None:
         return statistics.median(r[i] for r in results[kind])
 
     print(f"launch -> first paint, offscreen, median of {args.runs} fresh processes "
-          f"(paint event / whole first frame), ms")
-    for kind in KINDS:
-        runs = ", ".join(f"{p:.0f}" for p, _ in results[kind])
-        print(f"  {kind:<7} {med(kind, 0):6.0f} / {med(kind, 1):6.0f}   (paint runs: {runs})")
-    def ratio(kind: str, base: str) -> float:
+          f"(paint event / whole first frame / CPU time of the process at paint), ms")
+    for kind in kinds:
+        runs = ", ".join(f"{r[1]:.0f}" for r in results[kind])
+        print(f"  {kind:<14} {med(kind, 0):6.0f} / {med(kind, 1):6.0f} / {med(kind, 2):5.0f} cpu"
+              f"   (frame runs: {runs})")
+    def ratio(kind: str, base: str, i: int = 1) -> float:
         """Median over rounds of kind/base within the round: the launches of one round run
         back to back, so slow swings of the machine's speed (this host has them) cancel."""
-        return statistics.median(a[1] / b[1] for a, b in zip(results[kind], results[base],
+        return statistics.median(a[i] / b[i] for a, b in zip(results[kind], results[base],
                                                                strict=True))
 
     print("ratios of whole frames, median over rounds of the ratio within each round:")
     print(f"  qt/bare {ratio('qt', 'bare'):.2f} (the Qt namespace); floor/bare "
           f"{ratio('floor', 'bare'):.2f} (Qt namespace + asyncio/qasync)")
-    for kind in ("studio", "profile", "demo"):
-        print(f"  {kind}/bare {ratio(kind, 'bare'):.2f} (goal <= 1.6); {kind}/qt "
-              f"{ratio(kind, 'qt'):.2f}; {kind}/floor {ratio(kind, 'floor'):.2f}")
+    for kind in kinds[KINDS_STUDIO:]:
+        print(f"  {kind}/floor {ratio(kind, 'floor'):.2f} (goal <= 1.35), CPU at paint "
+              f"{ratio(kind, 'floor', 2):.2f}; {kind}/bare {ratio(kind, 'bare'):.2f}; "
+              f"{kind}/qt {ratio(kind, 'qt'):.2f}")
+    if args.before is not None:
+        for kind in ("profile", "demo"):
+            print(f"  {kind} after/before: frame {ratio(kind, kind + '@before'):.2f}, "
+                  f"CPU at paint {ratio(kind, kind + '@before', 2):.2f}")
 
 
 if __name__ == "__main__":

@@ -116,11 +116,11 @@ def run_async():
 
 @pytest.fixture
 def qloop(qapp):
-    """A qasync loop over the test QApplication; `qloop.run(coro)` drives a coroutine."""
-    import qasync
+    """The window's loop (qasync, qt/event_loop.py) over the test QApplication;
+    `qloop.run(coro)` drives a coroutine."""
+    from qwen_studio.app import event_loop
 
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
+    loop = event_loop(qapp)
 
     class Runner:
         def __init__(self) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
 from qwen_studio.app.window import create_main_window, release_held_work
-from qwen_studio.ui import image_loading
+from qwen_studio.ui import image_loading, theme
 
 if TYPE_CHECKING:
     import asyncio
@@ -32,16 +32,17 @@ FIRST_FRAME_WAIT_MS = 500
 
 
 def event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
-    """The qasync loop over `app`, made current (main() and the GUI benchmarks).
+    """The qasync loop over `app` (with asyncio's ready queue: qt/event_loop.py), made
+    current (main() and the GUI benchmarks).
 
     Its default executor stays qasync's own: core's `run_in_executor(None, …)` (the
     client's check of each downloaded result) on the app's two-thread, low-priority pool
     measured slower batches (19.4 -> 23.4 s for 200 photos) and no smaller stalls."""
     import asyncio
 
-    import qasync
+    from qwen_studio.qt.event_loop import StudioEventLoop
 
-    loop = qasync.QEventLoop(app)
+    loop = StudioEventLoop(app)
     asyncio.set_event_loop(loop)
     return loop
 
@@ -95,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        # The style by argument, not app.setStyle(): see theme.apply_palette.
+        app = QApplication([*sys.argv[:1], "-style", theme.FUSION])
+        app.setProperty("qwenStudioStyle", theme.FUSION)
     assert isinstance(app, QApplication)
     app.setApplicationName("Qwen Studio")
     app.setOrganizationName("QwenStudio")

@@ -72,11 +72,13 @@ def build_services(
     held: bool = False,
 ) -> Services:
     """Services for one window; what is passed in is the caller's to close."""
+    from qwen_studio.core import library_opening
     from qwen_studio.core.library import Library
 
     pool = pool or image_loading.executor()
     tasks = TaskRunner(pool, held=held)
-    lib = library or Library()
+    # __main__ began opening the library before it imported Qt (a fresh one waits on disk).
+    lib = library or library_opening.take() or Library()
     http = http_client or LazyHttpClient()
     connection = Connection(tasks, demo_starter or start_demo_sandbox)
     return Services(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import httpx
 
 DEFAULT_SETTINGS = ClientSettings()
+POOL_CONNECTIONS = 16  # the edit queue's MAX_CONCURRENCY (core/editing/queue.py)
 
 
 def timeout_for(settings: ClientSettings) -> httpx.Timeout:
@@ -38,7 +39,11 @@ def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.Async
     return httpx.AsyncClient(
         timeout=timeout_for(settings),
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        # Every connection the edit queue can keep busy stays open between its requests: with
+        # fewer kept alive, a batch at concurrency 16 opened (and closed) a new connection
+        # for most requests, ~1.2x slower at 1,000 photos than a bare httpx loop.
+        limits=httpx.Limits(max_connections=POOL_CONNECTIONS,
+                            max_keepalive_connections=POOL_CONNECTIONS),
         headers={"User-Agent": f"qwen-studio/{__version__}"},
     )
 

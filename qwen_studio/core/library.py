@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -479,6 +478,8 @@ class Library:
         return self.file_path(sha256, row[0]) if row else None
 
     def _write_blob(self, data: bytes, ext: str) -> tuple[str, str, Path]:
+        import hashlib  # loads OpenSSL (~2.5 ms): not before the window's first frame
+
         sha = hashlib.sha256(data).hexdigest()
         with self._lock:
             row = self.conn.execute("SELECT ext FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
@@ -1006,6 +1007,8 @@ class Library:
         Keyed by path, size and modification time, so a changed file gets a new thumbnail.
         Slow (decodes the image): call it from a worker thread.
         """
+        import hashlib
+
         from qwen_studio.core.pipeline import make_thumbnail  # decode stack only when needed
 
         path = Path(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -205,4 +204,6 @@ class EditRequest:
         """Key for 'same edit again': the request minus input paths, plus input content."""
         d = self.to_dict()
         d["inputs"] = list(input_hashes)
+        import hashlib  # loads OpenSSL (~2.5 ms): not on the window's path to its first frame
+
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()

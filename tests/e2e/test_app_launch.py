@@ -35,7 +35,22 @@ class Watch(QObject):
             report["httpx_at_paint"] = "httpx" in sys.modules
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
             report["status_at_paint"] = obj.profile_label.text()
+            QTimer.singleShot(0, _after_first_frame)  # the children have painted too
         return False
+
+
+def _after_first_frame():
+    # Built after the first frame, when first used (the drive checks they work then).
+    from PySide6 import QtGui, QtWidgets
+
+    report["built_for_first_frame"] = sorted(name for name, built in (
+        ("QStyle", "QStyle" in vars(QtWidgets)),  # 11 Python enums, ~5 ms
+        ("QGradient", "QGradient" in vars(QtGui)),  # QPainter.fillRect's overloads build it
+        ("hashlib", "hashlib" in sys.modules),  # loads OpenSSL
+    ) if built)
+    import gc
+
+    report["gc_in_first_frame"] = gc.isenabled()
 
 
 async def drive(w):
@@ -65,6 +80,17 @@ async def drive(w):
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)
     report["batch_built"] = w._batch is not None
+    # What the first frame did without now works: a notice's icon (QStyle), an over-long
+    # prompt's warning icon.
+    from qwen_studio.core.request import PROMPT_LIMIT
+    from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
+
+    w.notices.show(Notice(NoticeKind.TASK_FAILED, NoticeLevel.ERROR, "Something failed", ""))
+    report["banner_icon"] = w.banner.isVisibleTo(w) and not w.banner._icon.pixmap().isNull()
+    w.prompt_panel.prompt_edit.setPlainText("x" * (PROMPT_LIMIT + 1))
+    counter = w.prompt_panel.prompt_count
+    report["too_long_icon"] = (counter._icon.isVisibleTo(w)
+                               and not counter._icon.pixmap().isNull())
     report["history_rows"] = w.history_model.rowCount()
     from qwen_studio.core import allocator
 
@@ -149,6 +175,11 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     assert report["result"] and all(Path(p).is_file() for p in report["result"])
     assert report["batch_built"] is True  # the held post-paint build ran once the loop did
     assert report["history_rows"] >= 1
+    # Nothing of this was built for the first frame, and each works when first used.
+    assert report["built_for_first_frame"] == []
+    assert report["gc_in_first_frame"] is False  # the collector takes over once the loop runs
+    assert report["banner_icon"] is True
+    assert report["too_long_icon"] is True
     if sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
         # Image buffers come from fresh mmap pages (no GIL-held zeroing: core/allocator.py).
         assert report["allocator_fixed"] is True

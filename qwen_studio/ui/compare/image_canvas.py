@@ -47,7 +47,12 @@ from qwen_studio.ui.compare.canvas_overlays import (
 from qwen_studio.ui.compare.mask_tools import MaskController
 from qwen_studio.ui.compare.scaled_image import CHECKER_DARK as CHECKER_DARK  # re-exported
 from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
-from qwen_studio.ui.compare.scaled_image import ScaledImage, checker_image, draw_scaled
+from qwen_studio.ui.compare.scaled_image import (
+    ScaledImage,
+    checker_image,
+    draw_scaled,
+)
+from qwen_studio.ui.compare.scaled_image import fill_rect as _fill
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
@@ -395,7 +400,7 @@ class ImageCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         full = QRectF(self.rect())
-        p.fillRect(full, PANE_GAP if self.panes() and len(self.panes()) > 1 else BACKGROUND)
+        _fill(p, full, PANE_GAP if self.panes() and len(self.panes()) > 1 else BACKGROUND)
         dpr = self.devicePixelRatioF()
         panes = self.panes()
         if not panes:
@@ -404,7 +409,7 @@ class ImageCanvas(QWidget):
         for pane, role in panes:
             p.save()
             p.setClipRect(pane)
-            p.fillRect(pane, BACKGROUND)
+            _fill(p, pane, BACKGROUND)
             if role == "wipe":
                 assert self._before is not None and self._after is not None
                 x = self._wipe_x(pane)

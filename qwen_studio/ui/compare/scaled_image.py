@@ -138,3 +138,14 @@ def draw_scaled(painter: QPainter, img: ScaledImage, target: QRectF, clip: QRect
     dst = QRectF(target.left() + x0 / sx, target.top() + y0 / sy, (x1 - x0) / sx, (y1 - y0) / sy)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
     painter.drawImage(dst, src_img, src)
+
+
+def fill_rect(p: QPainter, rect: QRectF, color: QColor) -> None:
+    """fillRect without its overloads: resolving QPainter.fillRect's arguments builds
+    QGradient's enums (~2.5 ms, one of them 180 members) on the canvas's first paint."""
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp edges, as fillRect
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    p.drawRect(rect)
+    p.restore()

@@ -40,7 +40,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -59,9 +58,11 @@ _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft)
 _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_SELECTED = QStyle.StateFlag.State_Selected
-_HOVERED = QStyle.StateFlag.State_MouseOver
-_FOCUSED = QStyle.StateFlag.State_HasFocus
+# QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
+# frame); Qt's enum values are stable across versions.
+_SELECTED = 0x8000  # State_Selected
+_HOVERED = 0x2000  # State_MouseOver
+_FOCUSED = 0x0100  # State_HasFocus
 
 
 class _Fonts:
@@ -209,7 +210,7 @@ class HistoryDelegate(QStyledItemDelegate):
         if header:
             self._paint_header(painter, full, header, fonts, t)
 
-        state = option.state
+        state = option.state.value  # an int: see _SELECTED
         selected, hovered = bool(state & _SELECTED), bool(state & _HOVERED)
         if selected:
             row_bg = c["row_selected"]
