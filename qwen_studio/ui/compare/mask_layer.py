@@ -31,7 +31,6 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
-    QRadialGradient,
     QRegion,
     QTransform,
 )
@@ -298,6 +297,10 @@ def _stroke(p: QPainter, op: MaskOp, skip_first_dab: bool) -> None:
     for a, b in itertools.pairwise(pts):
         steps = max(1, math.ceil(math.dist((a.x(), a.y()), (b.x(), b.y())) / spacing))
         dabs += [a + (b - a) * (k / steps) for k in range(1, steps + 1)]
+    # Imported at the first soft stroke: the gradient classes build QGradient's enums
+    # (~2.5 ms) that the window's first frame need not wait for.
+    from PySide6.QtGui import QRadialGradient
+
     for c in dabs:
         g = QRadialGradient(c, radius)
         g.setColorAt(0.0, TINT)
