@@ -447,10 +447,10 @@ class _Handler(BaseHTTPRequestHandler):
         sb = self.server.sandbox
         seed = req.seed if req.seed is not None else render.seed_for(req.prompt)
         pngs = [
-            render.render(req.model, req.images, req.prompt, seed, i, req.n, req.size)
+            render.render(req.model, req.family, req.images, req.prompt, seed, i, req.n, req.size)
             for i in range(req.n)
         ]
-        width, height = render.output_size(req.model, req.images, req.size)
+        width, height = render.output_size(req.family, req.images, req.size)
         inline = not native and req.response_format == "b64_json"
         result_fault = fault if fault in ("expired", "notfound", "not_image", "huge",
                                           "redirect_scheme") else None

@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
 from qwen_studio.core.request import (
     DEFAULT_MODELS,
     DEFAULT_STYLE,
-    KNOWN_MODELS,
     SEED_MAX,
-    TEXT_TO_IMAGE_SIZES,
-    is_text_to_image,
+    known_models,
     max_n,
+    model_family,
     normalize_size,
 )
 
@@ -55,7 +54,7 @@ class ParametersPanel(QWidget):
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("modelCombo")
         self.model_combo.setEditable(True)
-        self.model_combo.addItems(list(KNOWN_MODELS))
+        self.model_combo.addItems(known_models())
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self._a11y(self.model_combo, self.tr("Model"),
                    self.tr("Which Qwen image model runs the edit"))
@@ -140,7 +139,8 @@ class ParametersPanel(QWidget):
     def _on_model(self, model: str) -> None:
         model = model.strip()
         current = self.size_combo.currentText()
-        sizes = TEXT_TO_IMAGE_SIZES if is_text_to_image(model) else EDIT_SIZES
+        family = model_family(model)
+        sizes = family.size.suggested() if family else EDIT_SIZES
         self.size_combo.blockSignals(True)
         self.size_combo.clear()
         self.size_combo.addItem(self._auto_text())

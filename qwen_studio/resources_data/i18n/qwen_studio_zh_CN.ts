@@ -1676,6 +1676,14 @@ newest first.</source>
         <translation>尺寸 {text} 格式不对，应为 宽x高，例如 1024x1024</translation>
     </message>
     <message>
+        <source>size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total</source>
+        <translation>尺寸 {width}x{height} 共 {pixels} 像素；{model} 要求总像素在 {min} 到 {max} 之间</translation>
+    </message>
+    <message>
+        <source>{model} does not take a size; leave Size on Auto</source>
+        <translation>{model} 不能指定尺寸；请把“尺寸”保持为“自动”</translation>
+    </message>
+    <message>
         <source>; </source>
         <comment>between problems</comment>
         <translation>；</translation>
@@ -2087,6 +2095,21 @@ newest first.</source>
     <message>
         <source>Close this list</source>
         <translation>关闭此列表</translation>
+    </message>
+</context>
+<context>
+    <name>RequestNotes</name>
+    <message>
+        <source>{model} is not in Qwen Studio&apos;s model catalog: its limits are not checked here, the service will judge the request</source>
+        <translation>{model} 不在 Qwen Studio 的模型目录中：这里不检查它的限制，由服务端判断请求</translation>
+    </message>
+    <message>
+        <source>{model} does not take {options}; the service may ignore it</source>
+        <translation>{model} 不接受 {options}；服务端可能会忽略</translation>
+    </message>
+    <message>
+        <source>the {style} request style loses {options} on {gateway} relays; the {better} style keeps them</source>
+        <translation>{style} 请求格式经过 {gateway} 中转时会丢失 {options}；{better} 格式会保留它们</translation>
     </message>
 </context>
 <context>
