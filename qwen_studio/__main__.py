@@ -1,4 +1,5 @@
-"""`qwen-studio`: the window by default; `batch`, `sandbox`, `history`, `export` for terminals."""
+"""`qwen-studio`: the window by default; `batch`, `sandbox`, `history`, `export`, `models` for
+terminals."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 from qwen_studio import __version__
 
-COMMANDS = ("batch", "sandbox", "history", "export")
+COMMANDS = ("batch", "sandbox", "history", "export", "models")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
 
     history_commands.add_history_arguments(sub.add_parser("history", help="list past edits"))
     history_commands.add_export_arguments(sub.add_parser("export", help="export a gallery"))
+    from qwen_studio.cli import models
+
+    models.add_arguments(sub.add_parser("models", help="list the models an endpoint offers"))
     return parser
 
 
@@ -77,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         from qwen_studio.sandbox import cli as sandbox_cli
 
         return sandbox_cli.run(args)
+    if args.command == "models":
+        from qwen_studio.cli import models
+
+        return models.run(args)
     from qwen_studio.cli import history_commands
 
     if args.command == "history":

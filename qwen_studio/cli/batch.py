@@ -34,7 +34,14 @@ from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import PreparedImage, find_images
-from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.request import (
+    MAX_INPUTS,
+    STYLES,
+    EditRequest,
+    model_family,
+    needs_input,
+    parse_size,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,9 @@ class UsageError(Exception):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders")
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="image files and/or folders (none: make images from the prompt, on "
+                        "models that generate, e.g. --model qwen-image-2.0-pro)")
     p.add_argument("--prompt", required=True, help="what to change (at most 800 characters)")
     p.add_argument("--out", required=True, type=Path, help="folder for results")
     p.add_argument("--endpoint", help="gateway base URL (else $QWEN_STUDIO_ENDPOINT or profile)")
@@ -77,6 +86,8 @@ class Job:
 
 
 def _jobs(args: argparse.Namespace, base: EditRequest, images: list[Path]) -> list[Job]:
+    if not args.inputs:  # text to image: one generation of n results
+        return [Job(f"text-to-image ({base.model})", "generated", base)]
     if args.together:
         if len(images) > MAX_INPUTS:
             raise UsageError(f"--together takes at most {MAX_INPUTS} images, got {len(images)}")
@@ -112,6 +123,18 @@ def _base_request(args: argparse.Namespace, style: str, model: str) -> EditReque
         watermark=args.watermark,
         prompt_extend=args.prompt_extend,
     )
+
+
+def _check_inputs(args: argparse.Namespace, base: EditRequest) -> None:
+    """No INPUT is a generation: fine for models that make images from text (and names the
+    catalog does not know: the service judges); an edit model needs its photos."""
+    family = model_family(base.model)
+    if not args.inputs and family is not None and needs_input(base.model):
+        raise UsageError(f"{base.model} edits photos: give at least one INPUT image or "
+                         "folder (or choose a model that makes images from text)")
+    if args.inputs and family is not None and family.inputs[1] == 0:
+        raise UsageError(f"{base.model} makes images from text and takes no input image; "
+                         "leave out INPUT")
 
 
 def _make_out_folder(out: Path) -> None:
@@ -163,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 endpoint, model = resolved.endpoint, resolved.model
             base = _base_request(args, endpoint.style, model)
+            _check_inputs(args, base)
             # Each input file is its own edit: the request's own input count does not apply.
             problems = [p for p in base.problems()
                         if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
@@ -170,8 +194,11 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:
                 print(f"note: skipped {path}: {reason}", file=sys.stderr)
-            if not images:
+            if args.inputs and not images:
                 raise UsageError("no images found in the given inputs")
+            sample = base.with_changes(inputs=("input",) if args.inputs else ())
+            for note in sample.notes():  # said before anything is sent
+                print(f"note: {note}", file=sys.stderr)
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)

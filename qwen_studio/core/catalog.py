@@ -24,6 +24,11 @@ SIZE_RULES = ("fixed", "each_side", "total_pixels", "not_customizable")
 DEFAULT_SIZE_RULES = ("about_1mp_last_input", "last_input_within_range")
 OPTIONS = ("seed", "prompt_extend", "watermark", "negative_prompt")
 _SIZE_RE = re.compile(r"^(\d{1,5})\*(\d{1,5})$")
+# What a family gets when neither it nor the file's [defaults] says otherwise.
+BUILT_IN_DEFAULTS: dict[str, Any] = {
+    "prompt_limit": 800, "negative_prompt_limit": 500, "options": list(OPTIONS),
+    "snapshot_pattern": "{id}-\\d{4}-\\d{2}-\\d{2}",
+}
 
 
 class CatalogError(ConfigError):
@@ -240,7 +245,7 @@ def _family(d: Mapping[str, Any], defaults: Mapping[str, Any], index: int) -> Mo
     at = f"family {fid!r}"
 
     def get(key: str) -> Any:
-        return d.get(key, defaults.get(key))
+        return d.get(key, defaults.get(key, BUILT_IN_DEFAULTS.get(key)))
 
     inputs = _int_pair(d.get("inputs"), f"{at}: 'inputs'", low=0)
     n = _int_pair(d.get("n"), f"{at}: 'n'", low=1)

@@ -1,0 +1,125 @@
+"""Which models an endpoint offers: the catalog merged with the endpoint's `GET /v1/models`.
+
+OpenAI-compatible relays (new-api, one-api, LiteLLM) list their models in the OpenAI shape
+`{"object": "list", "data": [{"id": ...}, ...]}`. Model Studio's own image path does not:
+an endpoint without the listing is normal and gives the catalog alone, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qwen_studio.core.catalog import Catalog, default_catalog
+from qwen_studio.core.endpoint import Endpoint
+from qwen_studio.core.styles.dashscope import GENERATION_PATH
+from qwen_studio.core.styles.flat import GENERATIONS_PATH, clean_base_url
+
+if TYPE_CHECKING:
+    import httpx
+
+MODELS_PATH = "/v1/models"
+MAX_LISTING_BYTES = 4 * 2**20
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model to offer: `source` says where it came from ("catalog", "endpoint" or
+    "catalog+endpoint"); `family` is "" for a name the catalog does not know."""
+
+    id: str
+    source: str
+    family: str = ""
+    name: str = ""
+    description: str = ""
+    recommended: bool = False
+    edits: bool = True
+    generates: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "source": self.source, "family": self.family or None,
+                "name": self.name, "description": self.description,
+                "recommended": self.recommended, "edits": self.edits,
+                "generates": self.generates}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the endpoint listed: `ids` None when it lists nothing (with `note` saying why)."""
+
+    ids: tuple[str, ...] | None
+    note: str = ""
+
+
+def models_url(base_url: str) -> str:
+    """`{base}/v1/models` for a base typed with or without /v1 or a generation path."""
+    base = clean_base_url(base_url)
+    for suffix in (GENERATIONS_PATH, GENERATION_PATH, "/api/v1", "/v1"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return base + MODELS_PATH
+
+
+async def fetch_listing(http: httpx.AsyncClient, endpoint: Endpoint,
+                        timeout: float = 15.0) -> Listing:
+    """The endpoint's model ids. Any failure (no such path, refused key, not the OpenAI
+    shape, no connection) is a Listing without ids: the catalog still applies."""
+    import httpx
+
+    url = models_url(endpoint.base_url)
+    headers = {"Accept": "application/json"}
+    if endpoint.api_key:
+        headers["Authorization"] = f"Bearer {endpoint.api_key}"
+    try:
+        resp = await http.get(url, headers=headers, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
+    if resp.status_code in (404, 405):
+        return Listing(None, "the endpoint does not list its models")
+    if resp.status_code in (401, 403):
+        return Listing(None, f"the endpoint refused to list its models (HTTP {resp.status_code})")
+    if not 200 <= resp.status_code < 300:
+        return Listing(None, f"listing the models failed (HTTP {resp.status_code})")
+    if len(resp.content) > MAX_LISTING_BYTES:
+        return Listing(None, "the model list is too large")
+    try:
+        data = json.loads(resp.content).get("data")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        data = None
+    if not isinstance(data, list):
+        return Listing(None, "the endpoint's answer is not a model list")
+    ids = [item["id"].strip() for item in data
+           if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].strip()]
+    return Listing(tuple(dict.fromkeys(ids)))
+
+
+def merge(listed: tuple[str, ...] | None, catalog: Catalog | None = None, *,
+          lang: str = "en", everything: bool = False) -> list[ModelEntry]:
+    """The catalog's models (recommended first, then catalog order) and the endpoint's.
+
+    An endpoint name the catalog does not know is offered when it looks like an image model
+    (relays list their chat models too), or always with `everything`."""
+    catalog = catalog or default_catalog()
+    on_endpoint = set(listed or ())
+    entries: list[ModelEntry] = []
+    families = sorted(catalog.families, key=lambda f: not f.recommended)
+    for family in families:
+        for name in family.names:
+            source = "catalog+endpoint" if name in on_endpoint else "catalog"
+            entries.append(ModelEntry(
+                name, source, family.id, family.display_name(lang), family.describe(lang),
+                family.recommended, family.edits, family.generates))
+    known = {e.id for e in entries}
+    for name in listed or ():
+        if name in known:
+            continue
+        family = catalog.lookup(name)
+        if family is not None:  # a dated snapshot the catalog matches by pattern
+            entries.append(ModelEntry(
+                name, "endpoint", family.id, family.display_name(lang), family.describe(lang),
+                family.recommended, family.edits, family.generates))
+        elif everything or "image" in name.lower():
+            entries.append(ModelEntry(name, "endpoint"))
+    return entries
