@@ -8,6 +8,7 @@ an endpoint without the listing is normal and gives the catalog alone, never an 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,23 +70,47 @@ async def fetch_listing(http: httpx.AsyncClient, endpoint: Endpoint,
     import httpx
 
     url = models_url(endpoint.base_url)
+    try:
+        resp = await http.get(url, headers=_headers(endpoint), timeout=timeout)
+    except httpx.HTTPError as exc:
+        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
+    return _listing(resp.status_code, resp.content)
+
+
+def fetch_listing_blocking(endpoint: Endpoint, timeout: float = 10.0) -> Listing:
+    """fetch_listing for a worker thread (the window's pool): its own short-lived client."""
+    import httpx
+
+    from qwen_studio import __version__
+
+    url = models_url(endpoint.base_url)
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False,
+                          headers={"User-Agent": f"qwen-studio/{__version__}"}) as http:
+            resp = http.get(url, headers=_headers(endpoint))
+    except httpx.HTTPError as exc:
+        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
+    return _listing(resp.status_code, resp.content)
+
+
+def _headers(endpoint: Endpoint) -> dict[str, str]:
     headers = {"Accept": "application/json"}
     if endpoint.api_key:
         headers["Authorization"] = f"Bearer {endpoint.api_key}"
-    try:
-        resp = await http.get(url, headers=headers, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
-    if resp.status_code in (404, 405):
+    return headers
+
+
+def _listing(status: int, content: bytes) -> Listing:
+    if status in (404, 405):
         return Listing(None, "the endpoint does not list its models")
-    if resp.status_code in (401, 403):
-        return Listing(None, f"the endpoint refused to list its models (HTTP {resp.status_code})")
-    if not 200 <= resp.status_code < 300:
-        return Listing(None, f"listing the models failed (HTTP {resp.status_code})")
-    if len(resp.content) > MAX_LISTING_BYTES:
+    if status in (401, 403):
+        return Listing(None, f"the endpoint refused to list its models (HTTP {status})")
+    if not 200 <= status < 300:
+        return Listing(None, f"listing the models failed (HTTP {status})")
+    if len(content) > MAX_LISTING_BYTES:
         return Listing(None, "the model list is too large")
     try:
-        data = json.loads(resp.content).get("data")
+        data = json.loads(content).get("data")
     except (ValueError, UnicodeDecodeError, AttributeError):
         data = None
     if not isinstance(data, list):
@@ -93,6 +118,27 @@ async def fetch_listing(http: httpx.AsyncClient, endpoint: Endpoint,
     ids = [item["id"].strip() for item in data
            if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].strip()]
     return Listing(tuple(dict.fromkeys(ids)))
+
+
+class ModelListCache:
+    """Each profile's listing, fetched once (or again on `refresh`, e.g. Test connection)."""
+
+    def __init__(self, fetch: Callable[[Endpoint], Awaitable[Listing]]) -> None:
+        self._fetch = fetch
+        self._lists: dict[str, Listing] = {}
+
+    @staticmethod
+    def key(endpoint: Endpoint) -> str:
+        return f"{endpoint.profile_name}\n{endpoint.base_url}"
+
+    def cached(self, endpoint: Endpoint) -> Listing | None:
+        return self._lists.get(self.key(endpoint))
+
+    async def get(self, endpoint: Endpoint, *, refresh: bool = False) -> Listing:
+        key = self.key(endpoint)
+        if refresh or key not in self._lists:
+            self._lists[key] = await self._fetch(endpoint)
+        return self._lists[key]
 
 
 def merge(listed: tuple[str, ...] | None, catalog: Catalog | None = None, *,

@@ -1534,6 +1534,30 @@ newest first.</source>
 <context>
     <name>ParametersPanel</name>
     <message>
+        <source>★ Recommended</source>
+        <translation>★ 推荐</translation>
+    </message>
+    <message>
+        <source>Edit photos</source>
+        <translation>编辑照片</translation>
+    </message>
+    <message>
+        <source>Make images from text</source>
+        <translation>根据文字生成图片</translation>
+    </message>
+    <message>
+        <source>Also on this endpoint (not in the catalog)</source>
+        <translation>此端点另外提供（不在目录中）</translation>
+    </message>
+    <message>
+        <source>Listed by the endpoint; not in Qwen Studio&apos;s catalog, so its limits are not checked</source>
+        <translation>由端点列出；不在 Qwen Studio 的目录中，因此不检查它的限制</translation>
+    </message>
+    <message>
+        <source>About {price} per image ({source})</source>
+        <translation>每张约 {price}（{source}）</translation>
+    </message>
+    <message>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
