@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="model name (default per style)")
     p.add_argument("--negative-prompt", default="", help="what to avoid (≤ 500 characters)")
     p.add_argument("--size", help="output size WxH or W*H (default: automatic)")
-    p.add_argument("--n", type=int, default=1, help="results per input (1–6 on edit-plus models)")
+    p.add_argument("--n", type=int, default=1, help="results per input (1-6, as the model allows)")
     p.add_argument("--seed", type=int, help="seed 0–2147483647 (default random)")
     p.add_argument("--watermark", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--prompt-extend", action=argparse.BooleanOptionalAction, default=None)

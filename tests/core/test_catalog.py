@@ -190,3 +190,17 @@ def test_flat_bodies_are_warned_of_what_new_api_drops_and_bailian_is_suggested()
     assert plain.notes() == []
     assert [n.code for n in plain.with_changes(prompt_extend=False).notes()] == ["style_loses"]
     assert req.with_changes(style="bailian").notes() == []
+
+
+def test_an_option_a_family_does_not_take_is_noted_not_refused(tmp_path: Path, monkeypatch):
+    path = tmp_path / "models.toml"
+    path.write_text("schema = 1\n" + MINIMAL_FAMILY + 'options = ["seed", "watermark"]\n',
+                    encoding="utf-8")
+    catalog = load_catalog(path)
+    monkeypatch.setattr(request_module, "default_catalog", lambda: catalog)
+    req = EditRequest(inputs=(), prompt="x", model="qwen-image-3.0", negative_prompt="blur",
+                      prompt_extend=False)
+    assert req.problems() == []
+    notes = req.notes()
+    assert [n.code for n in notes] == ["option_not_taken"]
+    assert notes[0].params["options"] == "prompt_extend, negative_prompt"
