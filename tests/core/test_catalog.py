@@ -65,7 +65,7 @@ def test_the_shipped_catalog_loads_with_every_family_of_the_issue():
     ids = [f.id for f in CATALOG.families]
     for family in ("qwen-image-edit", "qwen-image-edit-plus", "qwen-image-edit-max",
                    "qwen-image-2.0", "qwen-image-2.0-pro", "qwen-image", "qwen-image-plus",
-                   "qwen-image-max"):
+                   "qwen-image-max", "qwen-image-3.0", "qwen-image-3.0-pro"):
         assert family in ids
     for f in CATALOG.families:
         assert f.display_name("zh_CN") != f.display_name("en") or f.id
@@ -113,6 +113,9 @@ def test_edit_plus_and_max_take_one_to_three_photos_six_results_sides_512_to_204
 def test_qwen_image_edit_takes_one_result_and_no_size():
     req = EditRequest(inputs=("a", "b", "c"), prompt="x", model="qwen-image-edit")
     assert req.problems() == []
+    # prompt_extend is an edit-plus option: turning it off here is noted, not refused.
+    assert [n.code for n in req.with_changes(prompt_extend=False).notes()] == [
+        "option_not_taken"]
     assert codes(req.with_changes(n=2)) == ["count_range"]
     assert codes(req.with_changes(size="1024x1024")) == ["size_not_customizable"]
 

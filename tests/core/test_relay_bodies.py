@@ -110,7 +110,7 @@ def models_json(base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch) 
 
 
 def test_models_merges_the_catalog_with_the_endpoints_list(capsys, monkeypatch):
-    listed = ["qwen-image-edit-plus", "qwen-image-3.0", "qwen-image-edit-max-2027-01-01",
+    listed = ["qwen-image-edit-plus", "qwen-image-4.0-preview", "qwen-image-edit-max-2027-01-01",
               "gpt-4o"]
     with SandboxServer(api_key=KEY, listed_models=listed) as server:
         models = models_json(server.base_url + "/v1", capsys, monkeypatch)
@@ -118,8 +118,8 @@ def test_models_merges_the_catalog_with_the_endpoints_list(capsys, monkeypatch):
     assert by_id["qwen-image-edit-plus"]["source"] == "catalog+endpoint"
     assert by_id["qwen-image-2.0-pro"]["source"] == "catalog"
     assert by_id["qwen-image-2.0-pro"]["recommended"] is True
-    assert by_id["qwen-image-3.0"]["source"] == "endpoint"
-    assert by_id["qwen-image-3.0"]["family"] is None  # offered, limits unknown
+    assert by_id["qwen-image-4.0-preview"]["source"] == "endpoint"
+    assert by_id["qwen-image-4.0-preview"]["family"] is None  # offered, limits unknown
     assert by_id["qwen-image-edit-max-2027-01-01"]["family"] == "qwen-image-edit-max"
     assert "gpt-4o" not in by_id  # a chat model is no image model
     assert models[0]["recommended"]  # recommended first

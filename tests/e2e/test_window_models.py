@@ -49,8 +49,10 @@ def test_each_family_sets_its_own_limits_in_the_window(make_window, sandbox, qlo
     params = window.params
     params.set_model("qwen-image-edit")
     assert params.count_spin.maximum() == 1 and not params.size_combo.isEnabled()
+    assert not params.prompt_extend_check.isEnabled() and params.prompt_extend() is None
     params.set_model("qwen-image-edit-max")
     assert params.count_spin.maximum() == 6 and params.size_combo.isEnabled()
+    assert params.prompt_extend() is True
     params.set_model("qwen-image-max")
     sizes = [params.size_combo.itemText(i) for i in range(params.size_combo.count())]
     assert "1104*1472" in sizes and params.count_spin.maximum() == 1
@@ -90,12 +92,12 @@ def test_an_unknown_model_is_sent_with_a_visible_note(make_window, sandbox, qloo
 
 
 def test_the_model_list_adds_the_endpoints_models_grouped(make_window, qloop):
-    listed = ["qwen-image-edit-plus", "qwen-image-3.0", "qwen-image-edit-max-2027-01-01"]
+    listed = ["qwen-image-edit-plus", "qwen-image-4.0-preview", "qwen-image-edit-max-2027-01-01"]
     with SandboxServer(api_key="test-key", listed_models=listed) as server:
         endpoint = Endpoint(server.base_url, "bailian", "test-key", "Relay")
         window = make_window(endpoint)
         params = window.params
-        assert "qwen-image-3.0" not in params.model_ids()  # the catalog until it is asked
+        assert "qwen-image-4.0-preview" not in params.model_ids()  # the catalog until it is asked
         first = params.model_ids()
         assert first[:2] == ["qwen-image-2.0-pro", "qwen-image-2.0"]  # recommended first
         assert params.models.item(0).text() == "★ Recommended"
@@ -103,7 +105,7 @@ def test_the_model_list_adds_the_endpoints_models_grouped(make_window, qloop):
 
         async def scenario() -> None:
             params.modelListWanted.emit()  # what opening the list does
-            await until(lambda: "qwen-image-3.0" in params.model_ids(), 15, "the listing")
+            await until(lambda: "qwen-image-4.0-preview" in params.model_ids(), 15, "the listing")
 
         qloop.run(scenario())
         ids = params.model_ids()
@@ -114,9 +116,9 @@ def test_the_model_list_adds_the_endpoints_models_grouped(make_window, qloop):
                            "Also on this endpoint (not in the catalog)"]
         # Cached per profile: a second profile starts from the catalog again.
         window.set_endpoint(Endpoint(server.base_url, "bailian", "test-key", "Other"))
-        assert "qwen-image-3.0" not in params.model_ids()
+        assert "qwen-image-4.0-preview" not in params.model_ids()
         window.set_endpoint(endpoint)
-        assert "qwen-image-3.0" in params.model_ids()
+        assert "qwen-image-4.0-preview" in params.model_ids()
 
 
 def test_test_connection_refreshes_the_model_list(make_window, qloop):
@@ -128,10 +130,10 @@ def test_test_connection_refreshes_the_model_list(make_window, qloop):
             window.load_model_list()
             await until(lambda: window.model_lists and window.model_lists.cached(endpoint),
                         15, "the (empty) listing")
-            assert "qwen-image-3.0" not in window.params.model_ids()  # no listing: no error
-            server.list_models, server.listed_models = True, ["qwen-image-3.0"]
+            assert "qwen-image-4.0-preview" not in window.params.model_ids()  # no listing: no error
+            server.list_models, server.listed_models = True, ["qwen-image-4.0-preview"]
             await window.test_connection(endpoint)
-            await until(lambda: "qwen-image-3.0" in window.params.model_ids(), 15,
+            await until(lambda: "qwen-image-4.0-preview" in window.params.model_ids(), 15,
                         "the refreshed listing")
 
         qloop.run(scenario())
