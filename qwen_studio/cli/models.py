@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
             listing = Listing(None, "no endpoint is configured")
         else:
             listing = asyncio.run(_fetch(endpoint))
-    entries = merge(listing.ids, everything=args.all)
+    try:
+        entries = merge(listing.ids, everything=args.all)
+    except ConfigError as exc:  # a malformed catalog: the message names the file
+        print(f"qwen-studio models: {exc.user_message}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
     else:

@@ -203,12 +203,26 @@ def load_catalog(path: str | Path) -> Catalog:
         return parse_catalog(data, str(path))
     except _Bad as exc:
         raise CatalogError(f"The model catalog {path} is malformed: {exc}",
-                           hint="Reinstall Qwen Studio, or fix the entry named above.") from None
+                           hint="Fix the entry named above, or reinstall Qwen Studio "
+                           f"(a file named by {ENV_CATALOG} replaces the shipped one).") from None
 
 
-@lru_cache(maxsize=1)
+ENV_CATALOG = "QWEN_STUDIO_CATALOG"
+
+
 def default_catalog() -> Catalog:
-    """The catalog shipped with the app (read once)."""
+    """The catalog shipped with the app, or the file $QWEN_STUDIO_CATALOG names (a newer
+    catalog, used without waiting for a release). Read once per path."""
+    import os
+
+    override = os.environ.get(ENV_CATALOG, "").strip()
+    return _cached_catalog(override)
+
+
+@lru_cache(maxsize=4)
+def _cached_catalog(override: str) -> Catalog:
+    if override:
+        return load_catalog(override)
     from qwen_studio.resources import resource_path
 
     return load_catalog(resource_path(CATALOG_RESOURCE))

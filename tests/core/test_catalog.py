@@ -207,3 +207,25 @@ def test_an_option_a_family_does_not_take_is_noted_not_refused(tmp_path: Path, m
     notes = req.notes()
     assert [n.code for n in notes] == ["option_not_taken"]
     assert notes[0].params["options"] == "prompt_extend, negative_prompt"
+
+
+def test_a_newer_catalog_can_be_used_without_a_release_and_a_bad_one_is_named(
+        tmp_path: Path, monkeypatch, capsys):
+    from qwen_studio.__main__ import main
+
+    newer = tmp_path / "newer.toml"
+    newer.write_text("schema = 1\n" + MINIMAL_FAMILY, encoding="utf-8")
+    monkeypatch.setenv("QWEN_STUDIO_CATALOG", str(newer))
+    assert main(["models", "--offline", "--json"]) == 0
+    assert '"id": "qwen-image-3.0"' in capsys.readouterr().out
+    assert EditRequest(inputs=(), prompt="x", model="qwen-image-3.0", n=6).problems() == []
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("schema = 1\n[[family]]\nid = 'x'\n", encoding="utf-8")
+    monkeypatch.setenv("QWEN_STUDIO_CATALOG", str(broken))
+    assert main(["models", "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert str(broken) in err and "malformed" in err and "Traceback" not in err
+    out = tmp_path / "out"
+    assert main(["batch", "--prompt", "x", "--out", str(out), "--demo"]) == 2
+    assert str(broken) in capsys.readouterr().err
