@@ -1393,6 +1393,9 @@ def _codes(problems: list[str]) -> set[str]:
 
 def _problem_hint(problems: list[str]) -> str:
     codes = _codes(problems)
+    if "text_model_with_input" in codes:
+        return QCoreApplication.translate("MainWindow",
+            "Remove the input images, or choose a model that edits photos.")
     if codes & _INPUT_PROBLEMS:
         return QCoreApplication.translate("MainWindow",
             "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")

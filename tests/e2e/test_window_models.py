@@ -65,6 +65,20 @@ def test_each_family_sets_its_own_limits_in_the_window(make_window, sandbox, qlo
     qloop.run(scenario())
     assert "makes images from text" in window.drop_zone.message()
     assert window.inputs == []
+    # Photos added for an edit model, then a text-to-image model chosen: Run says what to do.
+    params.set_model("qwen-image-edit-plus")
+
+    async def add_then_switch() -> None:
+        drop_files(window.drop_zone, [photo])
+        await until(lambda: window.inputs, 15, "the input")
+
+    qloop.run(add_then_switch())
+    params.set_model("qwen-image-plus")
+    window.prompt_panel.prompt_edit.setPlainText("a poster")
+    assert window.run_edit() is None
+    assert "takes no input image" in window.banner.message()
+    assert "Remove the input images" in window.banner.hint()
+    window.remove_input(0)
     # The edit models still need their photo.
     params.set_model("qwen-image-edit-plus")
     window.prompt_panel.prompt_edit.setPlainText("add a hat")

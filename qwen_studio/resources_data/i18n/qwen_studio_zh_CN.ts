@@ -1503,6 +1503,10 @@ newest first.</source>
         <translation>结果已作为输入：请描述下一步修改</translation>
     </message>
     <message>
+        <source>Remove the input images, or choose a model that edits photos.</source>
+        <translation>请移除输入图片，或选择一个能编辑照片的模型。</translation>
+    </message>
+    <message>
         <source>Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.</source>
         <translation>把照片拖到“输入”区域、粘贴（Ctrl+V），或按 Ctrl+O 打开。</translation>
     </message>
