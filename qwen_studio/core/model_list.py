@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qwen_studio.core.catalog import Catalog, default_catalog
 from qwen_studio.core.endpoint import Endpoint
+from qwen_studio.core.errors import ConfigError
 from qwen_studio.core.styles.dashscope import GENERATION_PATH
 from qwen_studio.core.styles.flat import GENERATIONS_PATH, clean_base_url
 
@@ -69,10 +70,13 @@ async def fetch_listing(http: httpx.AsyncClient, endpoint: Endpoint,
     shape, no connection) is a Listing without ids: the catalog still applies."""
     import httpx
 
-    url = models_url(endpoint.base_url)
+    try:
+        url = models_url(endpoint.base_url)
+    except ConfigError as exc:
+        return Listing(None, exc.user_message)
     try:
         resp = await http.get(url, headers=_headers(endpoint), timeout=timeout)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Listing(None, f"could not reach {url} ({type(exc).__name__})")
     return _listing(resp.status_code, resp.content)
 
@@ -83,12 +87,15 @@ def fetch_listing_blocking(endpoint: Endpoint, timeout: float = 10.0) -> Listing
 
     from qwen_studio import __version__
 
-    url = models_url(endpoint.base_url)
+    try:
+        url = models_url(endpoint.base_url)
+    except ConfigError as exc:
+        return Listing(None, exc.user_message)
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False,
                           headers={"User-Agent": f"qwen-studio/{__version__}"}) as http:
             resp = http.get(url, headers=_headers(endpoint))
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Listing(None, f"could not reach {url} ({type(exc).__name__})")
     return _listing(resp.status_code, resp.content)
 

@@ -130,3 +130,18 @@ def test_models_without_a_listing_is_the_catalog_alone_and_no_error(capsys, monk
         models = models_json(server.base_url, capsys, monkeypatch)
     assert {m["source"] for m in models} == {"catalog"}
     assert "qwen-image-edit-2509" in {m["id"] for m in models}
+
+
+def test_a_listing_that_cannot_be_had_is_a_note_never_an_error(run_async):
+    from qwen_studio.core.model_list import fetch_listing, fetch_listing_blocking
+
+    for base in ("http://127.0.0.1:9", "not a url", "http://[bad"):
+        endpoint = Endpoint(base, "bailian", KEY)
+        assert fetch_listing_blocking(endpoint, timeout=2).ids is None
+
+        async def go(ep=endpoint):
+            async with make_http_client() as http:
+                return await fetch_listing(http, ep, timeout=2)
+
+        listing = run_async(go())
+        assert listing.ids is None and listing.note
