@@ -35,9 +35,9 @@ from qwen_studio.core.library import EditStatus, Library
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import PreparedImage, find_images
 from qwen_studio.core.request import (
-    MAX_INPUTS,
     STYLES,
     EditRequest,
+    max_inputs,
     model_family,
     needs_input,
     parse_size,
@@ -68,7 +68,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--together",
         action="store_true",
-        help="send all inputs (at most 3) as one multi-image edit",
+        help="send all inputs (at most 3, or what the model takes) as one multi-image edit",
     )
     p.add_argument("--concurrency", type=int, default=4, help="edits in flight at once (1–16)")
     p.add_argument("--attempts", type=int, default=4, help="attempts per request (1–10)")
@@ -89,8 +89,10 @@ def _jobs(args: argparse.Namespace, base: EditRequest, images: list[Path]) -> li
     if not args.inputs:  # text to image: one generation of n results
         return [Job(f"text-to-image ({base.model})", "generated", base)]
     if args.together:
-        if len(images) > MAX_INPUTS:
-            raise UsageError(f"--together takes at most {MAX_INPUTS} images, got {len(images)}")
+        limit = max_inputs(base.model)  # the model's own limit, from the catalog
+        if len(images) > limit:
+            raise UsageError(f"--together takes at most {limit} images for {base.model}, "
+                             f"got {len(images)}")
         stem = "+".join(p.stem for p in images)
         return [
             Job(
