@@ -3,7 +3,8 @@
 `default_catalog()` is the shipped catalog; `load_catalog(path)` reads another file (tests, a
 user's newer catalog). `Catalog.lookup(name)` finds a model's family by its id, an alias, a
 known dated snapshot or the family's snapshot pattern; None means "not in the catalog", which
-is never a reason to refuse: the request is sent and the service judges it.
+is never a reason to refuse: the request is sent and the service judges it. `merge()` is what
+the window and `qwen-studio models` offer: the catalog plus an endpoint's listing.
 """
 
 from __future__ import annotations
@@ -251,3 +252,55 @@ def default_output_size(family: ModelFamily, inputs: Iterable[tuple[int, int]]) 
     if ow * oh < low:  # rounding down may fall just short of the minimum
         ow, oh = math.ceil(w * scale), math.ceil(h * scale)
     return ow, oh
+
+
+# -- what to offer: the catalog merged with an endpoint's listing -----------------------------
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model to offer: `source` says where it came from ("catalog", "endpoint" or
+    "catalog+endpoint"); `family` is "" for a name the catalog does not know."""
+
+    id: str
+    source: str
+    family: str = ""
+    name: str = ""
+    description: str = ""
+    recommended: bool = False
+    edits: bool = True
+    generates: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "source": self.source, "family": self.family or None,
+                "name": self.name, "description": self.description,
+                "recommended": self.recommended, "edits": self.edits,
+                "generates": self.generates}
+
+
+def merge(listed: tuple[str, ...] | None, catalog: Catalog | None = None, *,
+          lang: str = "en", everything: bool = False) -> list[ModelEntry]:
+    """The catalog's models (recommended first, then catalog order) and the endpoint's.
+
+    An endpoint name the catalog does not know is offered when it looks like an image model
+    (relays list their chat models too), or always with `everything`."""
+    catalog = catalog or default_catalog()
+    on_endpoint = set(listed or ())
+    entries: list[ModelEntry] = []
+    families = sorted(catalog.families, key=lambda f: not f.recommended)
+    for family in families:
+        for name in family.names:
+            source = "catalog+endpoint" if name in on_endpoint else "catalog"
+            entries.append(ModelEntry(
+                name, source, family.id, family.display_name(lang), family.describe(lang),
+                family.recommended, family.edits, family.generates))
+    known = {e.id for e in entries}
+    for name in listed or ():
+        if name in known:
+            continue
+        family = catalog.lookup(name)
+        if family is not None:  # a dated snapshot the catalog matches by pattern
+            entries.append(ModelEntry(
+                name, "endpoint", family.id, family.display_name(lang), family.describe(lang),
+                family.recommended, family.edits, family.generates))
+        elif everything or "image" in name.lower():
+            entries.append(ModelEntry(name, "endpoint"))
+    return entries

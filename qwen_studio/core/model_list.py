@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qwen_studio.core.catalog import Catalog, default_catalog
+from qwen_studio.core.catalog import ModelEntry, merge
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import ConfigError
 from qwen_studio.core.styles.dashscope import GENERATION_PATH
@@ -21,29 +21,11 @@ from qwen_studio.core.styles.flat import GENERATIONS_PATH, clean_base_url
 if TYPE_CHECKING:
     import httpx
 
+__all__ = ["Listing", "ModelEntry", "ModelListCache", "fetch_listing", "fetch_listing_blocking",
+           "merge", "models_url"]
+
 MODELS_PATH = "/v1/models"
 MAX_LISTING_BYTES = 4 * 2**20
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    """One model to offer: `source` says where it came from ("catalog", "endpoint" or
-    "catalog+endpoint"); `family` is "" for a name the catalog does not know."""
-
-    id: str
-    source: str
-    family: str = ""
-    name: str = ""
-    description: str = ""
-    recommended: bool = False
-    edits: bool = True
-    generates: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        return {"id": self.id, "source": self.source, "family": self.family or None,
-                "name": self.name, "description": self.description,
-                "recommended": self.recommended, "edits": self.edits,
-                "generates": self.generates}
 
 
 @dataclass(frozen=True)
@@ -146,33 +128,3 @@ class ModelListCache:
         if refresh or key not in self._lists:
             self._lists[key] = await self._fetch(endpoint)
         return self._lists[key]
-
-
-def merge(listed: tuple[str, ...] | None, catalog: Catalog | None = None, *,
-          lang: str = "en", everything: bool = False) -> list[ModelEntry]:
-    """The catalog's models (recommended first, then catalog order) and the endpoint's.
-
-    An endpoint name the catalog does not know is offered when it looks like an image model
-    (relays list their chat models too), or always with `everything`."""
-    catalog = catalog or default_catalog()
-    on_endpoint = set(listed or ())
-    entries: list[ModelEntry] = []
-    families = sorted(catalog.families, key=lambda f: not f.recommended)
-    for family in families:
-        for name in family.names:
-            source = "catalog+endpoint" if name in on_endpoint else "catalog"
-            entries.append(ModelEntry(
-                name, source, family.id, family.display_name(lang), family.describe(lang),
-                family.recommended, family.edits, family.generates))
-    known = {e.id for e in entries}
-    for name in listed or ():
-        if name in known:
-            continue
-        family = catalog.lookup(name)
-        if family is not None:  # a dated snapshot the catalog matches by pattern
-            entries.append(ModelEntry(
-                name, "endpoint", family.id, family.display_name(lang), family.describe(lang),
-                family.recommended, family.edits, family.generates))
-        elif everything or "image" in name.lower():
-            entries.append(ModelEntry(name, "endpoint"))
-    return entries

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.core.catalog import ModelEntry, merge
 from qwen_studio.core.errors import Reason
-from qwen_studio.core.model_list import ModelEntry, merge
 from qwen_studio.core.request import (
     DEFAULT_MODELS,
     DEFAULT_STYLE,
