@@ -55,7 +55,7 @@ def _import_before_qt() -> None:
     import concurrent.futures.thread  # noqa: F401
     import datetime  # noqa: F401
 
-    from qwen_studio.core import config, http_session, library  # noqa: F401
+    from qwen_studio.core import catalog_loader, config, http_session, library  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:
