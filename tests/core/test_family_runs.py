@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from qwen_studio.__main__ import main
+from qwen_studio.core.catalog import default_catalog, default_output_size
 
 
 @pytest.fixture
@@ -93,3 +94,18 @@ def test_the_cli_warns_before_a_flat_body_loses_the_seed(env, tmp_path, photo, c
     assert code == 0, err
     assert "the flat request style loses input images, seed on new-api relays; the bailian " \
            "style keeps them" in err
+
+
+FAMILIES = [f.id for f in default_catalog().families]
+
+
+@pytest.mark.parametrize("model", FAMILIES)
+def test_every_family_runs_from_the_cli_with_its_own_count(env, tmp_path, photo, model,
+                                                            capsys):
+    family = default_catalog().lookup(model)
+    n = min(family.n_max, 2)
+    inputs = [str(photo)] if family.inputs[0] > 0 else []
+    out = tmp_path / "out"
+    assert batch(out, *inputs, "--model", model, "--n", str(n)) == 0, capsys.readouterr().err
+    expected = default_output_size(family, [(640, 480)] if inputs else [])
+    assert sizes(out) == [expected] * n

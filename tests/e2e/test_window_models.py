@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
+from qwen_studio.core.catalog import default_catalog, default_output_size
 from qwen_studio.core.client import Endpoint
 from qwen_studio.sandbox import SandboxServer
 from qwen_studio.ui.history_model import DONE, FAILED
@@ -173,3 +175,28 @@ def test_the_window_says_what_a_flat_body_loses_before_sending(make_window, sand
         await until(lambda: DONE in statuses(window), 20, "the edit")
 
     qloop.run(scenario())
+
+
+@pytest.mark.parametrize("model", [f.id for f in default_catalog().families])
+def test_every_family_runs_from_the_window(make_window, sandbox, qloop, tmp_path, model):
+    family = default_catalog().lookup(model)
+    window = make_window(sandbox_endpoint(sandbox))
+    window.params.set_model(model)
+    assert window.params.count_spin.maximum() == family.n_max
+    n = min(family.n_max, 2)
+    window.params.count_spin.setValue(n)
+    photo = make_jpeg(tmp_path / "a.jpg")
+
+    async def scenario() -> None:
+        if family.inputs[0] > 0:  # an edit model: its photo first
+            drop_files(window.drop_zone, [photo])
+            await until(lambda: window.inputs, 15, "the input")
+        window.prompt_panel.prompt_edit.setPlainText("a lantern by the sea")
+        assert window.run_edit() is not None
+        await until(lambda: DONE in statuses(window) and len(results(window)) == n, 30,
+                    f"{n} result(s)")
+
+    qloop.run(scenario())
+    assert sandbox.received[-1]["model"] == model
+    expected = default_output_size(family, [(640, 480)] if family.inputs[0] > 0 else [])
+    assert [Image.open(p).size for p in results(window)] == [expected] * n
