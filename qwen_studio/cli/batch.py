@@ -37,7 +37,14 @@ from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, ConfigError, InputImag
 from qwen_studio.core.library import Library
 from qwen_studio.core.output_folder import OutputFolder
 from qwen_studio.core.pipeline import find_images
-from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.request import (
+    STYLES,
+    EditRequest,
+    max_inputs,
+    model_family,
+    needs_input,
+    parse_size,
+)
 from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
 
 # Why an edit was not sent because of its budget (core/editing/budget.py).
@@ -51,7 +58,9 @@ class UsageError(Exception):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders")
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="image files and/or folders (none: make images from the prompt, on "
+                        "models that generate, e.g. --model qwen-image-2.0-pro)")
     p.add_argument("--prompt", required=True, help="what to change (at most 800 characters)")
     p.add_argument("--out", required=True, type=Path, help="folder for results")
     p.add_argument("--endpoint", help="gateway base URL (else $QWEN_STUDIO_ENDPOINT or profile)")
@@ -59,14 +68,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="model name (default per style)")
     p.add_argument("--negative-prompt", default="", help="what to avoid (≤ 500 characters)")
     p.add_argument("--size", help="output size WxH or W*H (default: automatic)")
-    p.add_argument("--n", type=int, default=1, help="results per input (1–6 on edit-plus models)")
+    p.add_argument("--n", type=int, default=1, help="results per input (1-6, as the model allows)")
     p.add_argument("--seed", type=int, help="seed 0–2147483647 (default random)")
     p.add_argument("--watermark", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--prompt-extend", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument(
         "--together",
         action="store_true",
-        help="send all inputs (at most 3) as one multi-image edit",
+        help="send all inputs (at most 3, or what the model takes) as one multi-image edit",
     )
     p.add_argument("--concurrency", type=int, default=4, help="edits in flight at once (1–16)")
     p.add_argument("--attempts", type=int, default=4, help="attempts per request (1–10)")
@@ -124,9 +133,13 @@ class Job:
 
 
 def _jobs(args: argparse.Namespace, base: EditRequest, images: list[Path]) -> list[Job]:
+    if not args.inputs:  # text to image: one generation of n results
+        return [Job(f"text-to-image ({base.model})", "generated", base)]
     if args.together:
-        if len(images) > MAX_INPUTS:
-            raise UsageError(f"--together takes at most {MAX_INPUTS} images, got {len(images)}")
+        limit = max_inputs(base.model)  # the model's own limit, from the catalog
+        if len(images) > limit:
+            raise UsageError(f"--together takes at most {limit} images for {base.model}, "
+                             f"got {len(images)}")
         stem = "+".join(p.stem for p in images)
         return [
             Job(
@@ -159,6 +172,18 @@ def _base_request(args: argparse.Namespace, style: str, model: str) -> EditReque
         watermark=args.watermark,
         prompt_extend=args.prompt_extend,
     )
+
+
+def _check_inputs(args: argparse.Namespace, base: EditRequest) -> None:
+    """No INPUT is a generation: fine for models that make images from text (and names the
+    catalog does not know: the service judges); an edit model needs its photos."""
+    family = model_family(base.model)
+    if not args.inputs and family is not None and needs_input(base.model):
+        raise UsageError(f"{base.model} edits photos: give at least one INPUT image or "
+                         "folder (or choose a model that makes images from text)")
+    if args.inputs and family is not None and family.inputs[1] == 0:
+        raise UsageError(f"{base.model} makes images from text and takes no input image; "
+                         "leave out INPUT")
 
 
 def _make_out_folder(out: Path) -> None:
@@ -210,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 endpoint, model = resolved.endpoint, resolved.model
             base = _base_request(args, endpoint.style, model)
+            _check_inputs(args, base)
             # Each input file is its own edit: the request's own input count does not apply.
             problems = [p for p in base.problems()
                         if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
@@ -217,8 +243,11 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:
                 print(f"note: skipped {path}: {reason}", file=sys.stderr)
-            if not images:
+            if args.inputs and not images:
                 raise UsageError("no images found in the given inputs")
+            sample = base.with_changes(inputs=("input",) if args.inputs else ())
+            for note in sample.notes():  # said before anything is sent
+                print(f"note: {note}", file=sys.stderr)
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
             budget = _budget(args, model)

@@ -73,6 +73,9 @@ REQUEST_PROBLEMS: dict[str, str] = {
     "size_not_offered": "size {size} is not one of {sizes} for {model}",
     "size_sides": "size {width}x{height}: each side must be {min}–{max} px",
     "size_format": "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024",
+    "size_pixels": "size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} "
+                   "pixels in total",
+    "size_not_customizable": "{model} does not take a size; leave Size on Auto",
 }
 # The problems about how many input images there are: a batch supplies its own inputs, so
 # it skips these (by code, not by matching the English).
@@ -95,8 +98,17 @@ STATUS_NOTES: dict[str, str] = {
     "no_price": "over the budget: no price per image is known for {model}, so its cost "
                 "cannot be kept under {budget}",
 }
-# Codes are unique across the three tables.
-_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}
+# What the user should know before a request is sent, without stopping it
+# (EditRequest.notes()): code -> English, as above (ui/error_text.py repeats them).
+REQUEST_NOTES: dict[str, str] = {
+    "unknown_model": "{model} is not in Qwen Studio's model catalog: its limits are not "
+                     "checked here, the service will judge the request",
+    "option_not_taken": "{model} does not take {options}; the service may ignore it",
+    "style_loses": "the {style} request style loses {options} on {gateway} relays; the "
+                   "{better} style keeps them",
+}
+# Codes are unique across the four tables.
+_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES, **REQUEST_NOTES}
 
 
 class Reason(str):

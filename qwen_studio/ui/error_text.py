@@ -162,6 +162,24 @@ _PROBLEMS: dict[str, str] = {
                                     "size {width}x{height}: each side must be {min}–{max} px"),
     "size_format": QT_TRANSLATE_NOOP(
         "RequestProblems", "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024"),
+    "size_pixels": QT_TRANSLATE_NOOP(
+        "RequestProblems",
+        "size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total"),
+    "size_not_customizable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "{model} does not take a size; leave Size on Auto"),
+}
+
+# What to know before sending, without stopping it: code -> English, exactly as
+# core.errors.REQUEST_NOTES.
+_REQUEST_NOTES: dict[str, str] = {
+    "unknown_model": QT_TRANSLATE_NOOP(
+        "RequestNotes", "{model} is not in Qwen Studio's model catalog: its limits are not "
+                        "checked here, the service will judge the request"),
+    "option_not_taken": QT_TRANSLATE_NOOP(
+        "RequestNotes", "{model} does not take {options}; the service may ignore it"),
+    "style_loses": QT_TRANSLATE_NOOP(
+        "RequestNotes", "the {style} request style loses {options} on {gateway} relays; the "
+                        "{better} style keeps them"),
 }
 
 # Notes core reports back (connection test, key storage): code -> English, exactly as
@@ -226,6 +244,11 @@ def status_note(note: str) -> str:
     """A note from core (connection test result, where keys are kept) in the window's
     language; text without a code is returned as it is."""
     return _translated("StatusNotes", _NOTES, note)
+
+
+def request_note(note: str) -> str:
+    """One of EditRequest.notes() in the window's language."""
+    return _translated("RequestNotes", _REQUEST_NOTES, note)
 
 
 def input_problem(name: str, reason: str) -> str:

@@ -72,6 +72,7 @@ from qwen_studio.ui.drop_zone import DropZone
 from qwen_studio.ui.error_text import (
     error_message,
     input_problem,
+    request_note,
     request_problems,
 )
 from qwen_studio.ui.history_model import EntryRole, HistoryEntry, HistoryModel
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.client import ImageClient
     from qwen_studio.core.editing.service import EditService
+    from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
         self.config_store = config_store
         self.library = library
         self.http = http
+        self.model_lists: ModelListCache | None = None  # per-profile GET /v1/models
         self.pool = pool
         self.qsettings = settings
         self._owns_http = owns_http
@@ -463,6 +466,7 @@ class MainWindow(QMainWindow):
         self.prompt_panel.runRequested.connect(self.run_edit)
         self.prompt_panel.mediaPasted.connect(self._paste_mime)
         self.params.modelChanged.connect(self._on_model_changed)
+        self.params.modelListWanted.connect(lambda: self.load_model_list())
         self.run_button.clicked.connect(self.run_edit)
         self.cancel_button.clicked.connect(self.cancel_edits)
         self.banner.actionTriggered.connect(self._on_banner_action)
@@ -526,6 +530,8 @@ class MainWindow(QMainWindow):
     # connection
     def set_endpoint(self, endpoint: Endpoint | None, default_model: str = "") -> None:
         self._endpoint = endpoint
+        listing = self.model_lists.cached(endpoint) if self.model_lists and endpoint else None
+        self.params.set_listed_models(listing.ids if listing else None)  # this profile's list
         # New edits get a client for this endpoint; edits in flight keep theirs. The HTTP
         # client module (httpx, asyncio behind it) loads at the first edit (or in the pool a
         # moment after start-up, WARM_MODULES), not with the window.
@@ -680,7 +686,31 @@ class MainWindow(QMainWindow):
     async def test_connection(self, endpoint: Endpoint) -> str:
         from qwen_studio.core.client import ImageClient
 
-        return await ImageClient(self.http, endpoint).check_connection()
+        text = await ImageClient(self.http, endpoint).check_connection()
+        self.load_model_list(endpoint, refresh=True)  # Test connection refreshes the list
+        return text
+
+    def load_model_list(self, endpoint: Endpoint | None = None, *, refresh: bool = False) -> None:
+        """Fetch a profile's GET /v1/models in the pool (once per profile, again on refresh)
+        and offer it in the model list when that profile is the active one."""
+        endpoint = endpoint or self._endpoint
+        if endpoint is None or self._closed:
+            return
+        if self.model_lists is None:
+            from qwen_studio.core.model_list import ModelListCache, fetch_listing_blocking
+
+            self.model_lists = ModelListCache(
+                lambda ep: self._pool(fetch_listing_blocking, ep))
+        cache = self.model_lists
+
+        async def load() -> None:
+            listing = await cache.get(endpoint, refresh=refresh)
+            active = self._endpoint
+            if not self._closed and active is not None and cache.key(active) == cache.key(
+                    endpoint):
+                self.params.set_listed_models(listing.ids)
+
+        self.spawn(load())
 
     # =========================================================================================
     # inputs
@@ -849,8 +879,8 @@ class MainWindow(QMainWindow):
             size=size,
             n=self.params.count_spin.value(),
             seed=self.params.seed(),
-            watermark=self.params.watermark_check.isChecked(),
-            prompt_extend=self.params.prompt_extend_check.isChecked(),
+            watermark=self.params.watermark(),
+            prompt_extend=self.params.prompt_extend(),
         )
         return request, request.problems()
 
@@ -881,6 +911,9 @@ class MainWindow(QMainWindow):
             return None
         if self.banner.kind == "warning":
             self.banner.dismiss()
+        notes = request.notes()  # sent all the same; said before it goes
+        if notes:
+            self.banner.show_message("info", "; ".join(request_note(n) for n in notes))
         parent = next((i.parent_edit_id for i in self.inputs if i.parent_edit_id), None)
         self.save_settings_soon()
         return self.spawn(self._submit_edit(request, parent))
@@ -1383,6 +1416,9 @@ def _codes(problems: list[str]) -> set[str]:
 
 def _problem_hint(problems: list[str]) -> str:
     codes = _codes(problems)
+    if "text_model_with_input" in codes:
+        return QCoreApplication.translate("MainWindow",
+            "Remove the input images, or choose a model that edits photos.")
     if codes & _INPUT_PROBLEMS:
         return QCoreApplication.translate("MainWindow",
             "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")

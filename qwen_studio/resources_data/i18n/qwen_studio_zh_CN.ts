@@ -1556,6 +1556,10 @@ newest first.</source>
         <translation>结果已作为输入：请描述下一步修改</translation>
     </message>
     <message>
+        <source>Remove the input images, or choose a model that edits photos.</source>
+        <translation>请移除输入图片，或选择一个能编辑照片的模型。</translation>
+    </message>
+    <message>
         <source>Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.</source>
         <translation>把照片拖到“输入”区域、粘贴（Ctrl+V），或按 Ctrl+O 打开。</translation>
     </message>
@@ -1586,6 +1590,30 @@ newest first.</source>
 </context>
 <context>
     <name>ParametersPanel</name>
+    <message>
+        <source>★ Recommended</source>
+        <translation>★ 推荐</translation>
+    </message>
+    <message>
+        <source>Edit photos</source>
+        <translation>编辑照片</translation>
+    </message>
+    <message>
+        <source>Make images from text</source>
+        <translation>根据文字生成图片</translation>
+    </message>
+    <message>
+        <source>Also on this endpoint (not in the catalog)</source>
+        <translation>此端点另外提供（不在目录中）</translation>
+    </message>
+    <message>
+        <source>Listed by the endpoint; not in Qwen Studio&apos;s catalog, so its limits are not checked</source>
+        <translation>由端点列出；不在 Qwen Studio 的目录中，因此不检查它的限制</translation>
+    </message>
+    <message>
+        <source>About {price} per image ({source})</source>
+        <translation>每张约 {price}（{source}）</translation>
+    </message>
     <message>
         <source>Parameters</source>
         <translation>参数</translation>
@@ -1727,6 +1755,14 @@ newest first.</source>
     <message>
         <source>size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024</source>
         <translation>尺寸 {text} 格式不对，应为 宽x高，例如 1024x1024</translation>
+    </message>
+    <message>
+        <source>size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total</source>
+        <translation>尺寸 {width}x{height} 共 {pixels} 像素；{model} 要求总像素在 {min} 到 {max} 之间</translation>
+    </message>
+    <message>
+        <source>{model} does not take a size; leave Size on Auto</source>
+        <translation>{model} 不能指定尺寸；请把“尺寸”保持为“自动”</translation>
     </message>
     <message>
         <source>; </source>
@@ -2140,6 +2176,21 @@ newest first.</source>
     <message>
         <source>Close this list</source>
         <translation>关闭此列表</translation>
+    </message>
+</context>
+<context>
+    <name>RequestNotes</name>
+    <message>
+        <source>{model} is not in Qwen Studio&apos;s model catalog: its limits are not checked here, the service will judge the request</source>
+        <translation>{model} 不在 Qwen Studio 的模型目录中：这里不检查它的限制，由服务端判断请求</translation>
+    </message>
+    <message>
+        <source>{model} does not take {options}; the service may ignore it</source>
+        <translation>{model} 不接受 {options}；服务端可能会忽略</translation>
+    </message>
+    <message>
+        <source>the {style} request style loses {options} on {gateway} relays; the {better} style keeps them</source>
+        <translation>{style} 请求格式经过 {gateway} 中转时会丢失 {options}；{better} 格式会保留它们</translation>
     </message>
 </context>
 <context>
