@@ -80,7 +80,8 @@ def _check_key(key: str) -> bytes:
 
 
 def _itxt(key: bytes, text: str) -> bytes:
-    value = text.encode("utf-8")
+    # A path of undecodable bytes arrives as lone surrogates; "\\udcff" is still valid JSON.
+    value = text.encode("utf-8", "backslashreplace")
     compressed = 0
     if len(value) > _COMPRESS_OVER:
         packed = zlib.compress(value, 9)
