@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import time
 import uuid
@@ -32,9 +33,16 @@ from qwen_studio.core.errors import (
 from qwen_studio.core.jobs import Job as QueuedJob
 from qwen_studio.core.jobs import JobContext, JobQueue, JobState, SkipJob
 from qwen_studio.core.library import EditStatus, Library
-from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.library_recovery import complete_interrupted
+from qwen_studio.core.output_folder import (
+    OutputFolder,
+    OutputUnavailableError,
+    check_writable,
+    keep_unsaved,
+)
 from qwen_studio.core.pipeline import PreparedImage, find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.text_safety import prompt_problems, terminal_safe
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +154,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--concurrency must be between 1 and 16")
         if not 1 <= args.attempts <= 10:
             raise UsageError("--attempts must be between 1 and 10")
+        if not (math.isfinite(args.timeout) and 0 < args.timeout <= 3600):
+            raise UsageError("--timeout must be a number of seconds between 0 and 3600")
+        text_problems = prompt_problems(args.prompt) + [
+            p.replace("the prompt", "the negative prompt", 1)
+            for p in prompt_problems(args.negative_prompt)]
+        if text_problems:
+            raise UsageError("; ".join(text_problems))
         images, skipped = find_images([Path(p) for p in args.inputs])
         with contextlib.ExitStack() as stack:
             if args.demo:
@@ -174,10 +189,14 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("no images found in the given inputs")
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
+            check_writable(args.out)  # nothing is sent that cannot be saved
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency))
     except UsageError as exc:
-        print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
+        print(f"qwen-studio batch: error: {terminal_safe(exc)}", file=sys.stderr)
+        return 2
+    except OutputUnavailableError as exc:
+        print(f"qwen-studio batch: error: {terminal_safe(exc.user_message)}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"qwen-studio batch: {exc.user_message}", file=sys.stderr)
@@ -285,7 +304,29 @@ async def _run_jobs(
                 prepared = await runner.prepare(request)
                 identity = request.identity(tuple(p.sha256 for p in prepared))
                 if identity in done_before:
+                    reconcile(identity)
                     raise SkipJob("already in the output folder")
+                claim = folder.claims.claim(identity)  # one process sends each input
+                if not claim.claimed:
+                    who = f" (pid {claim.owner.pid})" if claim.owner else ""
+                    raise SkipJob(f"another qwen-studio run is editing it{who}")
+                try:
+                    if await loop.run_in_executor(pool, folder.is_done, identity):
+                        raise SkipJob("already in the output folder")  # another run's
+                    return await send_and_save(ctx, request, prepared, identity)
+                finally:
+                    folder.claims.release(identity)
+
+            def reconcile(identity: str) -> None:
+                # A killed run saved this result but its edit is "interrupted" in the history.
+                images = folder.results_for(identity)
+                if history.lib is not None and images:
+                    lib = history.lib
+                    recording.add(asyncio.ensure_future(loop.run_in_executor(
+                        lib_pool, complete_interrupted, lib, identity, images)))
+
+            async def send_and_save(ctx: JobContext, request: EditRequest,
+                                    prepared: list[PreparedImage], identity: str) -> list[str]:
 
                 def on_event(event: EditEvent) -> None:
                     if event.retry is not None:
@@ -329,11 +370,17 @@ async def _run_jobs(
                         saved = await loop.run_in_executor(
                             pool, folder.save, base, k, image, request, sidecar
                         )
-                    except OSError as exc:  # disk full, folder removed or read-only, ...
-                        raise QwenStudioError(
-                            f"the result could not be saved in {out} "
-                            f"({exc.strerror or type(exc).__name__})"
-                        ) from None
+                    except OutputUnavailableError as exc:  # full, read-only, removed
+                        # Paid for: keep it (in the library, which the history shows).
+                        kept = await loop.run_in_executor(
+                            lib_pool, keep_unsaved, outcome.images[k - 1:], history.lib)
+                        record(started, history.done, outcome)
+                        stop_sending(exc)
+                        raise OutputUnavailableError(
+                            exc.user_message + (
+                                "; kept in " + ", ".join(map(str, kept)) if kept
+                                else "; it could not be kept anywhere else either"),
+                            disk_full=exc.disk_full, kept=kept) from None
                     names.append(saved.image.name)
                 record(started, history.done, outcome)
                 return names
@@ -349,10 +396,26 @@ async def _run_jobs(
                     progress.ok(job.label, ", ".join(job.result or []))
                 elif job.state is JobState.SKIPPED:
                     progress.skip(job.label, job.detail)
+                elif job.state is JobState.CANCELLED and stopped:
+                    progress.fail(job.label, "not sent: the output folder cannot take results")
                 elif job.state is JobState.FAILED:
                     if job.error is not None and job.error.user_message.startswith("unexpected"):
                         log.error("unexpected failure for %s: %s", job.label, job.detail)
                     progress.fail(job.label, reason(job))
+
+            stopped: list[OutputUnavailableError] = []
+
+            def stop_sending(exc: OutputUnavailableError) -> None:
+                # The folder cannot take results: send nothing more (running edits finish
+                # and keep their results), and the rest waits for a resume.
+                if stopped:
+                    return
+                stopped.append(exc)
+                queue.pause()
+                progress.note(f"stopped sending: {terminal_safe(exc.user_message)}")
+                for job in queue.ordered():
+                    if job.state is JobState.QUEUED:
+                        queue.cancel(job.id)
 
             queue = JobQueue(edit, concurrency=concurrency)
             queue.subscribe(report)
@@ -375,5 +438,5 @@ async def _run_jobs(
     if failures:
         print("Failures:", file=sys.stderr)
         for job in failures:
-            print(f"  {job.label}: {reason(job)}", file=sys.stderr)
-    return 1 if failures else 0
+            print(f"  {terminal_safe(job.label)}: {terminal_safe(reason(job))}", file=sys.stderr)
+    return 1 if failures or stopped else 0
