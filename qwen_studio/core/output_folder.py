@@ -81,26 +81,42 @@ def unavailable(directory: Path, exc: OSError, kept: Sequence[Path] = ()) -> Out
                                   hint="Free some space or choose another output folder.")
 
 
-def keep_unsaved(images: Sequence[bytes], library: Library | None = None) -> list[Path]:
+def _ledger() -> Path:
+    from qwen_studio.core import paths
+
+    return paths.data_dir() / "unsaved-results" / "ledger.jsonl"
+
+
+def keep_unsaved(images: Sequence[bytes], library: Library | None = None, *,
+                 folder: Path | None = None, identity: str = "") -> list[Path]:
     """Keep received results the output folder could not take; returns where they are.
 
     The library's content-addressed store first (the history then shows them), else the
-    app's data folder. [] if neither can take them (both on the full disk).
+    app's data folder. [] if neither can take them (both on the full disk). With `folder`
+    and `identity`, a ledger remembers them, so the resumed run saves these bytes into the
+    folder instead of paying for the edit again (OutputFolder.kept_results).
     """
+    kept: list[Path] = []
     if library is not None:
         try:
-            return [library.store_bytes(data, image_suffix(data))[1] for data in images]
+            kept = [library.store_bytes(data, image_suffix(data))[1] for data in images]
         except (OSError, QwenStudioError):
-            pass
-    from qwen_studio.core import paths
+            kept = []
+    if not kept:
+        from qwen_studio.core import paths
 
-    kept: list[Path] = []
-    try:
-        where = paths.data_dir() / "unsaved-results"
-        for data in images:
-            kept.append(write_new(where / f"result{image_suffix(data)}", data))
-    except OSError:
-        pass
+        try:
+            where = paths.data_dir() / "unsaved-results"
+            kept = [write_new(where / f"result{image_suffix(data)}", data) for data in images]
+        except OSError:
+            return []
+    if folder is not None and identity:
+        line = json.dumps({"folder": str(folder.resolve()), "identity": identity,
+                           "files": [str(p) for p in kept]}, ensure_ascii=True)
+        with contextlib.suppress(OSError):
+            _ledger().parent.mkdir(parents=True, exist_ok=True)
+            with _ledger().open("a", encoding="ascii") as f:
+                f.write(line + "\n")
     return kept
 
 
@@ -121,11 +137,12 @@ class SavedResult:
     sidecar: Path
 
 
-def check_writable(directory: Path, min_free: int = MIN_FREE_BYTES) -> None:
+def check_writable(directory: Path, min_free: int | None = None) -> None:
     """Raise OutputUnavailableError unless a result can be written here now.
 
     Called before anything is sent: a paid-for result must have somewhere to go.
     """
+    min_free = MIN_FREE_BYTES if min_free is None else min_free
     try:
         fd, probe = tempfile.mkstemp(prefix=TEMP_PREFIX + "probe-", dir=directory)
         try:
@@ -157,7 +174,7 @@ class OutputFolder:
         self._identity_of: dict[str, str] = {}  # sidecar name -> identity, read once each
         self._taken: set[str] | None = None  # bases in use, listed lazily
 
-    def check_writable(self, min_free: int = MIN_FREE_BYTES) -> None:
+    def check_writable(self, min_free: int | None = None) -> None:
         check_writable(self.directory, min_free)
 
     def _sidecars(self) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -202,6 +219,28 @@ class OutputFolder:
             if identity not in self._identity_of.values():
                 return False
         return bool(self.results_for(identity))
+
+    def kept_results(self, identity: str) -> list[Path]:
+        """Results of this edit kept elsewhere because this folder could not take them
+        (keep_unsaved); [] when there are none (or they were deleted since)."""
+        try:
+            if _ledger().stat().st_size > 16 * 2**20:
+                return []
+            lines = _ledger().read_text("ascii", errors="replace").splitlines()
+        except OSError:
+            return []
+        here = str(self.directory.resolve())
+        for line in reversed(lines):
+            try:
+                entry = loads_bounded(line, max_bytes=1 << 16)
+                if entry.get("folder") != here or entry.get("identity") != identity:
+                    continue
+                files = [Path(str(f)) for f in entry["files"]]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            if files and all(f.is_file() for f in files):
+                return files
+        return []
 
     def results_for(self, identity: str) -> list[Path]:
         """The result images of a finished edit, in result order ([] if incomplete)."""

@@ -25,7 +25,7 @@ class JsonLimitError(ValueError):
     """The text is too large or nested too deeply to be parsed safely."""
 
 
-def nesting_depth(text: str | bytes, limit: int = MAX_DEPTH) -> int:
+def nesting_depth(text: str | bytes | bytearray, limit: int = MAX_DEPTH) -> int:
     """The deepest bracket nesting of `text`; stops counting once past `limit`."""
     depth = deepest = 0
     pattern = _TOKENS_B if isinstance(text, bytes | bytearray) else _TOKENS
