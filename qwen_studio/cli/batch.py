@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import sys
@@ -184,7 +185,8 @@ def run(args: argparse.Namespace) -> int:
             if problems:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:
-                print(f"note: skipped {path}: {reason}", file=sys.stderr)
+                print(f"note: skipped {terminal_safe(path)}: {terminal_safe(reason)}",
+                      file=sys.stderr)
             if not images:
                 raise UsageError("no images found in the given inputs")
             jobs = _jobs(args, base, images)
@@ -313,6 +315,9 @@ async def _run_jobs(
                 try:
                     if await loop.run_in_executor(pool, folder.is_done, identity):
                         raise SkipJob("already in the output folder")  # another run's
+                    kept = await loop.run_in_executor(pool, folder.kept_results, identity)
+                    if kept:  # paid for by a run whose output was full: not sent again
+                        return await save_kept(stems[ctx.job.label], request, identity, kept)
                     return await send_and_save(ctx, request, prepared, identity)
                 finally:
                     folder.claims.release(identity)
@@ -325,8 +330,25 @@ async def _run_jobs(
                     recording.add(asyncio.ensure_future(loop.run_in_executor(
                         lib_pool, complete_interrupted, lib, identity, images)))
 
+            async def save_kept(stem: str, request: EditRequest, identity: str,
+                                kept: list[Path]) -> list[str]:
+                base = folder.reserve_base(stem, len(kept))
+                names = []
+                for k, path in enumerate(kept, start=1):
+                    sidecar = {"identity": identity, "result_index": k,
+                               "result_count": len(kept), "request": request.to_dict(),
+                               "model": request.model, "style": endpoint.style,
+                               "endpoint": endpoint.base_url, "kept_from": str(path),
+                               "created": time.time(), "app_version": __version__}
+                    data = await loop.run_in_executor(pool, path.read_bytes)
+                    saved = await loop.run_in_executor(
+                        pool, folder.save, base, k, data, request, sidecar)
+                    names.append(saved.image.name)
+                return names
+
             async def send_and_save(ctx: JobContext, request: EditRequest,
-                                    prepared: list[PreparedImage], identity: str) -> list[str]:
+                                    prepared: tuple[PreparedImage, ...],
+                                    identity: str) -> list[str]:
 
                 def on_event(event: EditEvent) -> None:
                     if event.retry is not None:
@@ -372,8 +394,9 @@ async def _run_jobs(
                         )
                     except OutputUnavailableError as exc:  # full, read-only, removed
                         # Paid for: keep it (in the library, which the history shows).
-                        kept = await loop.run_in_executor(
-                            lib_pool, keep_unsaved, outcome.images[k - 1:], history.lib)
+                        kept = await loop.run_in_executor(lib_pool, functools.partial(
+                            keep_unsaved, outcome.images[k - 1:], history.lib,
+                            folder=out, identity=identity))
                         record(started, history.done, outcome)
                         stop_sending(exc)
                         raise OutputUnavailableError(
@@ -431,7 +454,7 @@ async def _run_jobs(
     elapsed = time.monotonic() - progress.started
     print(
         f"\n{progress.done} done, {progress.skipped} already done, {progress.failed} failed "
-        f"of {len(jobs)} in {elapsed:.1f} s → {out}",
+        f"of {len(jobs)} in {elapsed:.1f} s → {terminal_safe(out)}",
         file=sys.stderr,
     )
     failures = [j for j in queue.ordered() if j.state is JobState.FAILED]
