@@ -66,3 +66,14 @@ def key_problem(key: str) -> str | None:
     if key != key.strip() or " " in key:
         return "contains spaces"
     return None
+
+
+# JSON already escapes C0 controls; these it passes through when ensure_ascii is off.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+                          r"\u2028\u2029\ud800-\udfff]")
+
+
+def json_terminal_safe(text: str) -> str:
+    """JSON text (from json.dumps) with DEL, C1, bidi and surrogates written as \\uXXXX
+    escapes: the same JSON value, harmless on a terminal."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
