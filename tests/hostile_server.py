@@ -8,6 +8,7 @@ bounded in time (`max_seconds`) so a test can never hang the suite.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -28,10 +29,8 @@ class Req(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         self.body = self.rfile.read(length) if length else b""
         self.server.owner.hits.append((self.command, self.path, dict(self.headers)))
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
             self.server.owner.handler(self)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
-            pass
         self.close_connection = True
 
     do_GET = do_POST = _handle

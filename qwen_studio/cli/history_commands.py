@@ -50,7 +50,9 @@ def _note_recovery(lib: Library) -> None:
                f"is kept at {lib.recovered_from}")
 
 
-def _library_problem(exc: sqlite3.Error) -> str:
+def _library_problem(exc: sqlite3.Error | OSError) -> str:
+    if isinstance(exc, OSError):
+        return f"the history folder cannot be used ({exc.strerror or exc})"
     if "locked" in str(exc) or "busy" in str(exc):
         return ("the history is busy (another Qwen Studio is writing to it); "
                 "try again in a moment")
@@ -124,7 +126,7 @@ def run_history(args: argparse.Namespace) -> int:
             )
     except QwenStudioError as e:
         return _fail(str(e))
-    except sqlite3.Error as e:
+    except (sqlite3.Error, OSError) as e:
         return _fail(_library_problem(e))
     if args.json:
         _write(sys.stdout, json_terminal_safe(json.dumps(
@@ -213,7 +215,7 @@ def run_export(args: argparse.Namespace) -> int:
         )
     except QwenStudioError as e:
         return _fail(str(e))
-    except sqlite3.Error as e:
+    except (sqlite3.Error, OSError) as e:
         return _fail(_library_problem(e))
     _write(sys.stdout, str(written))
     return EXIT_OK

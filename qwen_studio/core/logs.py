@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import sys
 from logging.handlers import RotatingFileHandler
@@ -117,12 +118,21 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     scrub = RedactingFilter()
-    path = log_file()
-    file_handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    file_handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = []
+    problem = ""
+    try:
+        path = log_file()
+        file_handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                           encoding="utf-8")
+    except OSError as exc:  # an unwritable QWEN_STUDIO_HOME must not stop the app
+        path = Path(os.environ.get(paths.HOME_ENV, "") or ".") / "logs" / LOG_FILE_NAME
+        problem = f"cannot write the log file in {path.parent} ({exc.strerror or exc})"
+        console = True
+    else:
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        handlers.append(file_handler)
     if console:
         stream = _CurrentStderrHandler()
         stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -135,4 +145,6 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     # httpx logs request lines at INFO; they are ours to decide on, at DEBUG.
     logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if problem:
+        logging.getLogger(__name__).warning("%s; logging to the terminal only", problem)
     return path

@@ -11,9 +11,9 @@ import time
 import zlib
 
 import pytest
+from hostile_server import HostileServer, Req
 from PIL import Image
 
-from hostile_server import HostileServer, Req
 from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.errors import ApiError, BadResponseError, ResultDownloadError
 from qwen_studio.core.request import EditRequest
@@ -76,10 +76,10 @@ def test_redirect_to_loopback_is_refused_at_the_hop(secret_service: HostileServe
     def public_then_redirect(r: Req) -> None:
         r.send_raw(b"", 302, extra={"Location": target})
 
-    with HostileServer(public_then_redirect) as gateway:
-        # The gateway's own origin is trusted (it serves results); its redirect is not.
-        with pytest.raises(ResultDownloadError, match="private address"):
-            _run(_fetch(gateway.base_url, f"{gateway.base_url}/r.png"))
+    # The gateway's own origin is trusted (it serves results); its redirect is not.
+    with HostileServer(public_then_redirect) as gateway, \
+            pytest.raises(ResultDownloadError, match="private address"):
+        _run(_fetch(gateway.base_url, f"{gateway.base_url}/r.png"))
     assert secret_service.hits == []
 
 
@@ -156,9 +156,8 @@ def test_a_huge_inline_answer_is_refused_while_reading() -> None:
             r.wfile.write(chunk)
         r.wfile.write(b'"}]}')
 
-    with HostileServer(huge) as gateway:
-        with pytest.raises(BadResponseError, match="larger than"):
-            _run(_generate(gateway.base_url))
+    with HostileServer(huge) as gateway, pytest.raises(BadResponseError, match="larger than"):
+        _run(_generate(gateway.base_url))
 
 
 def test_a_gzip_bomb_is_refused_after_the_cap_not_expanded_whole() -> None:
@@ -172,9 +171,9 @@ def test_a_gzip_bomb_is_refused_after_the_cap_not_expanded_whole() -> None:
     def gzipped(r: Req) -> None:
         r.send_raw(bomb, ctype="application/json", extra={"Content-Encoding": "gzip"})
 
-    with HostileServer(gzipped) as gateway:
-        with pytest.raises(BadResponseError, match=f"larger than {MAX_ANSWER_BYTES // 2**20}"):
-            _run(_generate(gateway.base_url))
+    with HostileServer(gzipped) as gateway, \
+            pytest.raises(BadResponseError, match=f"larger than {MAX_ANSWER_BYTES // 2**20}"):
+        _run(_generate(gateway.base_url))
 
 
 def test_a_doubly_encoded_answer_is_refused() -> None:
@@ -183,9 +182,9 @@ def test_a_doubly_encoded_answer_is_refused() -> None:
     def twice(r: Req) -> None:
         r.send_raw(body, ctype="application/json", extra={"Content-Encoding": "gzip, gzip"})
 
-    with HostileServer(twice) as gateway:
-        with pytest.raises(BadResponseError, match="unexpected encoding"):
-            _run(_generate(gateway.base_url))
+    with HostileServer(twice) as gateway, \
+            pytest.raises(BadResponseError, match="unexpected encoding"):
+        _run(_generate(gateway.base_url))
 
 
 def test_an_honest_gzipped_answer_still_works() -> None:
@@ -207,8 +206,8 @@ def test_an_honest_gzipped_answer_still_works() -> None:
 @pytest.mark.parametrize("status", [200, 400, 500])
 def test_deeply_nested_json_is_a_clear_error_not_a_recursion_error(status: int) -> None:
     deep = b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    with HostileServer(lambda r: r.send_json(deep, status)) as gateway:
-        with pytest.raises(ApiError) as caught:
-            _run(_generate(gateway.base_url))
+    with HostileServer(lambda r: r.send_json(deep, status)) as gateway, \
+            pytest.raises(ApiError) as caught:
+        _run(_generate(gateway.base_url))
     assert "Recursion" not in str(caught.value)
     assert "unexpected" not in str(caught.value).lower()
