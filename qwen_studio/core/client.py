@@ -72,7 +72,7 @@ from qwen_studio.core.http_session import (
 from qwen_studio.core.logs import scrub, secret_spellings
 from qwen_studio.core.request import DEFAULT_MODELS, EditRequest
 from qwen_studio.core.safe_json import JsonLimitError, loads_bounded
-from qwen_studio.core.styles import GenerationResult, ResultRef, get_style
+from qwen_studio.core.styles import GenerationResult, RequestStyle, ResultRef, get_style
 from qwen_studio.core.text_safety import key_problem
 
 if TYPE_CHECKING:
@@ -207,18 +207,7 @@ class ImageClient:
                                         f"The answer is larger than {_mb(cap)} MB"))
             if not 200 <= resp.status < 300:
                 raise self._error_for(resp)
-            try:
-                decoded = loads_bounded(resp.body, max_bytes=cap)
-            except JsonLimitError as exc:
-                raise BadResponseError(f"The service sent an answer that cannot be read "
-                                       f"safely ({exc})") from None
-            except (ValueError, UnicodeDecodeError):
-                raise MalformedResponseError(
-                    f"The service sent a response that is not JSON (HTTP {resp.status})",
-                    detail=ErrorDetail(status=resp.status,
-                                       provider_message=_preview(resp.body)),
-                ) from None
-            result = self.style.parse_success(decoded)
+            result = parse_answer(self.style, resp.status, resp.body, cap)
             if not result.request_id:
                 rid = next((v for v in (header(resp.headers, h) for h in REQUEST_ID_HEADERS)
                             if v), "")
@@ -515,6 +504,33 @@ class ImageClient:
     async def _image_problem(self, data: bytes) -> str | None:
         # Decoding is CPU work: keep it off the event loop (the GUI thread under qasync).
         return await asyncio.get_running_loop().run_in_executor(None, _decode_problem, data)
+
+
+def parse_answer(style: RequestStyle, status: int, body: bytes,
+                 cap: int = MAX_ANSWER_BYTES) -> GenerationResult:
+    """A 2xx answer's body as a GenerationResult, or an ApiError: never anything else.
+
+    The JSON is parsed within size and depth limits before the style sees it, and a
+    style meeting a shape it does not expect (a list where a dict belongs) is a
+    BadResponseError, not an "unexpected error"."""
+    try:
+        decoded = loads_bounded(body, max_bytes=cap)
+    except JsonLimitError as exc:
+        raise BadResponseError(f"The service sent an answer that cannot be read "
+                               f"safely ({exc})") from None
+    except ValueError:  # UnicodeDecodeError included
+        raise MalformedResponseError(
+            f"The service sent a response that is not JSON (HTTP {status})",
+            detail=ErrorDetail(status=status, provider_message=_preview(body)),
+        ) from None
+    try:
+        return style.parse_success(decoded)
+    except ApiError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError,
+            RecursionError) as exc:
+        raise BadResponseError(f"The service sent an answer in an unexpected shape "
+                               f"({type(exc).__name__})") from None
 
 
 def _raw_body(resp: httpx.Response) -> tuple[AsyncIterator[bytes], str]:

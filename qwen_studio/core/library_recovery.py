@@ -126,7 +126,7 @@ def _embedded_request(path: Path) -> EditRequest | None:
     try:
         with path.open("rb") as f:
             head = f.read(64 * 2**20)
-        raw = read_png_metadata(head).get("qwen_studio", "")
+        raw = read_png_metadata(head, max_text=_METADATA_MAX).get("qwen_studio", "")
         if not raw:
             return None
         record = loads_bounded(raw, max_bytes=_METADATA_MAX)

@@ -273,8 +273,9 @@ class OutputFolder:
                 continue
             try:
                 with image.open("rb") as f:
-                    record = loads_bounded(read_png_metadata(f.read()).get("qwen_studio", ""),
-                                           max_bytes=SIDECAR_MAX_BYTES)
+                    texts = read_png_metadata(f.read(), max_text=SIDECAR_MAX_BYTES)
+                record = loads_bounded(texts.get("qwen_studio", ""),
+                                       max_bytes=SIDECAR_MAX_BYTES)
                 identity = record["identity"]
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # not one of ours, or from before identities were embedded

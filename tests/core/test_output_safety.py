@@ -149,3 +149,37 @@ def test_an_undecodable_file_name_is_edited_and_named(sb: SandboxServer, tmp_pat
     assert png.name.startswith("caf_-_")
     meta = json.loads(png.with_suffix(".json").read_bytes())  # valid JSON, exact path
     assert os.fsencode(meta["inputs"][0]["path"]) == raw
+
+
+def _png_with_text(key: str, text: str) -> bytes:
+    import io
+
+    from qwen_studio.core.png_metadata import embed_png_metadata
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (5, 5, 5)).save(buf, "PNG")
+    return embed_png_metadata(buf.getvalue(), {key: text})
+
+
+def test_a_png_with_deep_metadata_in_the_output_folder_does_not_stop_batches(
+        sb: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 8: a PNG in --out whose qwen_studio chunk is 100,000 brackets deep."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "trap.png").write_bytes(_png_with_text("qwen_studio", "[" * 100_000))
+    (src,) = inputs(tmp_path / "in", 1, (64, 64))
+    code = main(["batch", str(src), "--prompt", "p", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "RecursionError" not in err and "Traceback" not in err
+
+
+def test_recall_refuses_deep_json_and_oversized_parameters() -> None:
+    """Item 8: the window's recall on drop (request_from_png) must neither raise nor chew
+    on megabytes of `parameters` text."""
+    from qwen_studio.core.png_metadata import request_from_png
+
+    assert request_from_png(_png_with_text("qwen_studio", "[" * 100_000)) is None
+    huge = "a boat\n" + "Size: 1x1, " * 200_000  # 2 MB: no real A1111 text is this long
+    assert request_from_png(_png_with_text("parameters", huge)) is None
+    assert request_from_png(_png_with_text("parameters", "a boat\nSeed: 5")).seed == 5
