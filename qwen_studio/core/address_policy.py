@@ -62,6 +62,13 @@ def special_address(ip: IPAddress) -> bool:
             or ip.is_private or ip.is_reserved or ip.is_unspecified)
 
 
+def _loopback_name(host: str) -> bool:
+    if host.rstrip(".") == "localhost":
+        return True
+    ip = literal_ip(host)
+    return ip is not None and ip.is_loopback
+
+
 def _port(scheme: str, port: int | None) -> int:
     return port if port is not None else (443 if scheme == "https" else 80)
 
@@ -86,6 +93,8 @@ class DownloadGuard:
             return False
         if host == self.trusted_host:
             return True
+        if _loopback_name(host) and _loopback_name(self.trusted_host):
+            return True  # "localhost" and "127.0.0.1" name the same sandbox
         a, b = literal_ip(host), literal_ip(self.trusted_host)
         return a is not None and a == b
 

@@ -92,7 +92,9 @@ class ClaimBook:
     def _judge(self, path: Path) -> ClaimOutcome | None:
         """What an existing claim means, or None when it is stale (or gone)."""
         try:
-            raw = path.read_bytes()
+            if not path.is_file():  # a FIFO would block the read: not a claim of ours
+                return None
+            raw = path.read_bytes()[:1 << 16]
             age = time.time() - path.stat().st_mtime
         except FileNotFoundError:
             return None
@@ -117,6 +119,21 @@ class ClaimBook:
             return
         with contextlib.suppress(OSError):
             aside.unlink()
+
+    def sweep(self) -> int:
+        """Remove the stale claims of killed runs (edits they never finished); returns how
+        many. Live processes' claims are left alone."""
+        removed = 0
+        if not self.directory.is_dir():
+            return 0
+        for path in self.directory.glob("*.claim"):
+            if self._judge(path) is None:
+                self._retire(path)
+                removed += 1
+        with contextlib.suppress(OSError):
+            self.directory.rmdir()
+            (self.folder / STATE_DIR).rmdir()
+        return removed
 
     def release(self, identity: str) -> None:
         """Give the edit up: done (its result and sidecar are written), failed or cancelled.

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 SIDECAR_FORMAT = "qwen-studio/result-v1"
 SIDECAR_MAX_BYTES = 1 << 20  # ours are ~2 KB; a user's huge .json is not read whole
+ORPHAN_MAX_BYTES = 128 * 2**20  # results are at most 64 MB (+ metadata)
 # Below this much free space a result (PNGs of a few MB each) may not fit: do not start
 # paying for edits that cannot be saved.
 MIN_FREE_BYTES = 8 * 2**20
@@ -170,6 +171,8 @@ class OutputFolder:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.stale_temps_removed = remove_stale_temps(directory)
         self.claims = ClaimBook(directory)
+        self.claims.sweep()
+        self._kept: list[dict[str, Any]] | None = None  # ledger entries for this folder
         self._lock = threading.Lock()
         self._identity_of: dict[str, str] = {}  # sidecar name -> identity, read once each
         self._taken: set[str] | None = None  # bases in use, listed lazily
@@ -223,20 +226,16 @@ class OutputFolder:
     def kept_results(self, identity: str) -> list[Path]:
         """Results of this edit kept elsewhere because this folder could not take them
         (keep_unsaved); [] when there are none (or they were deleted since)."""
-        try:
-            if _ledger().stat().st_size > 16 * 2**20:
-                return []
-            lines = _ledger().read_text("ascii", errors="replace").splitlines()
-        except OSError:
-            return []
-        here = str(self.directory.resolve())
-        for line in reversed(lines):
+        with self._lock:
+            if self._kept is None:
+                self._kept = _ledger_entries(self.directory)
+            entries = list(self._kept)
+        for entry in reversed(entries):
+            if entry.get("identity") != identity:
+                continue
             try:
-                entry = loads_bounded(line, max_bytes=1 << 16)
-                if entry.get("folder") != here or entry.get("identity") != identity:
-                    continue
                 files = [Path(str(f)) for f in entry["files"]]
-            except (ValueError, KeyError, TypeError, AttributeError):
+            except (KeyError, TypeError):
                 continue
             if files and all(f.is_file() for f in files):
                 return files
@@ -272,6 +271,9 @@ class OutputFolder:
             if image.name in described:
                 continue
             try:
+                # Never block on a FIFO named *.png, nor read a huge file whole.
+                if not image.is_file() or image.stat().st_size > ORPHAN_MAX_BYTES:
+                    continue
                 with image.open("rb") as f:
                     texts = read_png_metadata(f.read(), max_text=SIDECAR_MAX_BYTES)
                 record = loads_bounded(texts.get("qwen_studio", ""),
@@ -336,6 +338,26 @@ class OutputFolder:
         except OSError as exc:
             raise unavailable(self.directory, exc) from None
         return SavedResult(image_path, side_path)
+
+
+def _ledger_entries(folder: Path) -> list[dict[str, Any]]:
+    """The keep_unsaved ledger's entries for `folder` (read once per OutputFolder)."""
+    try:
+        if _ledger().stat().st_size > 16 * 2**20:
+            return []
+        lines = _ledger().read_text("ascii", errors="replace").splitlines()
+    except OSError:
+        return []
+    here = str(folder.resolve())
+    entries = []
+    for line in lines:
+        try:
+            entry = loads_bounded(line, max_bytes=1 << 16)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("folder") == here:
+            entries.append(entry)
+    return entries
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | None:

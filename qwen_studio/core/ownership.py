@@ -65,8 +65,8 @@ def this_process() -> Owner:
 def pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
-    if os.name == "nt":  # os.kill would terminate it there; assume alive, judge by age
-        return True
+    if os.name == "nt":  # os.kill would terminate it there: ask the kernel instead
+        return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -76,6 +76,22 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return True
     return True
+
+
+def _windows_pid_alive(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def owner_alive(owner: Owner) -> bool | None:
