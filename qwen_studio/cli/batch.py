@@ -41,6 +41,7 @@ from qwen_studio.core.output_folder import (
     check_writable,
     keep_unsaved,
 )
+from qwen_studio.core.ownership import this_process
 from qwen_studio.core.pipeline import PreparedImage, find_images
 from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
 from qwen_studio.core.text_safety import prompt_problems, terminal_safe
@@ -310,6 +311,8 @@ async def _run_jobs(
                     raise SkipJob("already in the output folder")
                 claim = folder.claims.claim(identity)  # one process sends each input
                 if not claim.claimed:
+                    if claim.owner == this_process():  # same content and request twice
+                        raise SkipJob("the same edit as another input of this run")
                     who = f" (pid {claim.owner.pid})" if claim.owner else ""
                     raise SkipJob(f"another qwen-studio run is editing it{who}")
                 try:

@@ -183,3 +183,17 @@ def test_recall_refuses_deep_json_and_oversized_parameters() -> None:
     huge = "a boat\n" + "Size: 1x1, " * 200_000  # 2 MB: no real A1111 text is this long
     assert request_from_png(_png_with_text("parameters", huge)) is None
     assert request_from_png(_png_with_text("parameters", "a boat\nSeed: 5")).seed == 5
+
+
+def test_the_same_photo_twice_in_one_run_is_paid_once(sb: SandboxServer, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    (src,) = inputs(tmp_path / "in", 1, (64, 64))
+    copy = tmp_path / "in" / "copy.png"
+    copy.write_bytes(src.read_bytes())
+    code = main(["batch", str(src), str(copy), "--prompt", "p", "--out", str(tmp_path / "o"),
+                 "--concurrency", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert sb.request_count == 1
+    assert "the same edit as another input of this run" in err
