@@ -92,6 +92,7 @@ ERROR_BODY_CAP = 1 << 20  # error pages are read this far, then cut off
 # A JSON answer (inline base64 images included) is refused past this, on the wire and
 # expanded: 16 edits in flight may hold ~3 copies of each while decoding (~1.5 GB at most).
 MAX_ANSWER_BYTES = 32 * 2**20
+MAX_RESULT_IMAGES = 6  # n is 1-6 for every model (api-contract); more is a hostile answer
 REDIRECTS = (301, 302, 303, 307, 308)
 _CHECK_HINT = "Check the endpoint URL and your connection."
 
@@ -524,13 +525,17 @@ def parse_answer(style: RequestStyle, status: int, body: bytes,
             detail=ErrorDetail(status=status, provider_message=_preview(body)),
         ) from None
     try:
-        return style.parse_success(decoded)
+        result = style.parse_success(decoded)
     except ApiError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError,
             RecursionError) as exc:
         raise BadResponseError(f"The service sent an answer in an unexpected shape "
                                f"({type(exc).__name__})") from None
+    if len(result.images) > MAX_RESULT_IMAGES:  # each would be downloaded, all at once
+        raise BadResponseError(f"The answer names {len(result.images)} result images; at "
+                               f"most {MAX_RESULT_IMAGES} are accepted")
+    return result
 
 
 def _raw_body(resp: httpx.Response) -> tuple[AsyncIterator[bytes], str]:

@@ -211,3 +211,11 @@ def test_deeply_nested_json_is_a_clear_error_not_a_recursion_error(status: int) 
         _run(_generate(gateway.base_url))
     assert "Recursion" not in str(caught.value)
     assert "unexpected" not in str(caught.value).lower()
+
+
+def test_an_answer_naming_thousands_of_results_is_refused() -> None:
+    """Each named result would be downloaded at once (up to 64 MB each)."""
+    items = [{"url": f"http://127.0.0.1:1/{i}.png"} for i in range(5000)]
+    with HostileServer(lambda r: r.send_json({"data": items})) as gateway, \
+            pytest.raises(BadResponseError, match="5000 result images"):
+        _run(_generate(gateway.base_url))
