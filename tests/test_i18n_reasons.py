@@ -51,7 +51,9 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "cost": "$0.15", "total": "$1.05", "budget": "$1.00",
           # size by total pixels, request notes
           "pixels": "4196352", "options": "seed, negative_prompt", "gateway": "new-api",
-          "better": "bailian"}
+          "better": "bailian",
+          # prompts with unsafe characters, output-folder batches
+          "char": "\\x1b", "position": "7", "pid": "4242"}
 
 
 @pytest.fixture

@@ -8,6 +8,12 @@ the output folder count as spent (a re-run cannot spend the budget twice), and n
 is sent that could take the total over it (each reserves its n images x price before it
 goes, so concurrency cannot overshoot). What does not fit is "skipped: budget"; run the
 same command with a larger budget to send only that.
+
+The output folder (core/editing/sinks.py FolderSink) must be writable before anything is
+sent (else exit 2); a second run on the same folder, or the same photo twice, is sent
+once; when the folder stops taking results (disk full), the received result is kept
+(the history), nothing more is sent, and the same command later saves the kept result
+instead of paying for it again. Everything printed is escaped for the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -35,7 +42,7 @@ from qwen_studio.core.editing.sinks import FolderSink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, ConfigError, InputImageError
 from qwen_studio.core.library import Library
-from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.output_folder import OutputFolder, OutputUnavailableError
 from qwen_studio.core.pipeline import find_images
 from qwen_studio.core.request import (
     STYLES,
@@ -46,6 +53,7 @@ from qwen_studio.core.request import (
     parse_size,
 )
 from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
+from qwen_studio.core.text_safety import terminal_safe
 
 # Why an edit was not sent because of its budget (core/editing/budget.py).
 BUDGET_CODES = frozenset({"over_budget", "no_price"})
@@ -218,6 +226,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--concurrency must be between 1 and 16")
         if not 1 <= args.attempts <= 10:
             raise UsageError("--attempts must be between 1 and 10")
+        if not (math.isfinite(args.timeout) and 0 < args.timeout <= 3600):
+            raise UsageError("--timeout must be a number of seconds between 0 and 3600")
         images, skipped = find_images([Path(p) for p in args.inputs])
         with contextlib.ExitStack() as stack:
             if args.demo:
@@ -242,12 +252,13 @@ def run(args: argparse.Namespace) -> int:
             if problems:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:
-                print(f"note: skipped {path}: {reason}", file=sys.stderr)
+                print(f"note: skipped {terminal_safe(path)}: {terminal_safe(reason)}",
+                      file=sys.stderr)
             if args.inputs and not images:
                 raise UsageError("no images found in the given inputs")
             sample = base.with_changes(inputs=("input",) if args.inputs else ())
             for note in sample.notes():  # said before anything is sent
-                print(f"note: {note}", file=sys.stderr)
+                print(f"note: {terminal_safe(note)}", file=sys.stderr)
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
             budget = _budget(args, model)
@@ -255,12 +266,15 @@ def run(args: argparse.Namespace) -> int:
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
                                          budget))
     except UsageError as exc:
-        print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
+        print(f"qwen-studio batch: error: {terminal_safe(exc)}", file=sys.stderr)
+        return 2
+    except OutputUnavailableError as exc:  # the preflight: nothing was sent
+        print(f"qwen-studio batch: error: {terminal_safe(exc.user_message)}", file=sys.stderr)
         return 2
     except ConfigError as exc:
-        print(f"qwen-studio batch: {exc.user_message}", file=sys.stderr)
+        print(f"qwen-studio batch: {terminal_safe(exc.user_message)}", file=sys.stderr)
         if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
+            print(f"  {terminal_safe(exc.hint)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(
@@ -287,6 +301,8 @@ class _Printer:
         self.progress = progress
         self.failures: dict[int, tuple[str, str]] = {}  # edit id -> (label, reason)
         self.over_budget: dict[int, str] = {}  # edit id -> label: not sent for the budget
+        self.not_sent: dict[int, str] = {}  # edit id -> label: the output stopped taking them
+        self.stopped = False  # the output folder stopped taking results
 
     @staticmethod
     def reason(p: EditProgress) -> str:
@@ -306,8 +322,15 @@ class _Printer:
                 self.progress.skip(p.label, f"skipped: budget — {p.note}")
             else:
                 self.progress.skip(p.label, str(p.note or ""))
+        elif p.status is EditStatus.CANCELLED and p.note is not None:  # stopped batch
+            self.not_sent[p.edit_id] = p.label
+            self.progress.fail(p.label, str(p.note))
         elif p.status is EditStatus.FAILED:
             reason = self.reason(p)
+            if isinstance(p.error, OutputUnavailableError) and not self.stopped:
+                self.stopped = True
+                self.progress.note("stopped sending: the output folder cannot take results; "
+                                   "run the same command again when it can")
             if p.error is not None and p.error.user_message.startswith("unexpected"):
                 log.error("unexpected failure for %s: %s", p.label, reason)
             self.failures[p.edit_id] = (p.label, reason)
@@ -343,7 +366,9 @@ async def _run_jobs(
         with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
             async with make_http_client(settings) as http:
                 client = ImageClient(http, endpoint, settings)
-                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs})
+                library = recorder.library if isinstance(recorder.library, Library) else None
+                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs},
+                                  library=library)
                 gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
                                                                       progress)
                 service = EditService(lambda: client, recorder, sink, pool, concurrency)
@@ -365,7 +390,7 @@ async def _run_jobs(
     print(
         f"\n{progress.done} done, {progress.skipped - over} already done, "
         + (f"{over} skipped: budget, " if budget is not None else "")
-        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {out}",
+        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {terminal_safe(out)}",
         file=sys.stderr,
     )
     if gate is not None:
@@ -374,8 +399,11 @@ async def _run_jobs(
     if printer.failures:
         print("Failures:", file=sys.stderr)
         for label, reason in printer.failures.values():
-            print(f"  {label}: {reason}", file=sys.stderr)
+            print(f"  {terminal_safe(label)}: {terminal_safe(reason)}", file=sys.stderr)
     if over:
         print(f"Not sent (over the budget): {over}; run the same command with a larger "
               "--budget to send only these.", file=sys.stderr)
-    return 1 if printer.failures or over else 0
+    if printer.not_sent:
+        print(f"Not sent (the output folder cannot take results): {len(printer.not_sent)}; "
+              "run the same command again when it can.", file=sys.stderr)
+    return 1 if printer.failures or over or printer.not_sent else 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from qwen_studio.core.catalog import ModelFamily, default_catalog
 from qwen_studio.core.errors import Reason
+from qwen_studio.core.text_safety import prompt_problems
 
 # Limits that hold for every model (../shared/api-contract.md); the per-model ones (inputs,
 # count, sizes, prompt lengths) come from the model catalog (core/catalog.py, models.toml).
@@ -111,6 +112,9 @@ class EditRequest:
         family = model_family(self.model)
         if not self.prompt.strip():
             out.append(Reason("prompt_empty"))
+        # Control and text-direction characters: refused for every model and every caller.
+        out += prompt_problems(self.prompt) + prompt_problems(self.negative_prompt,
+                                                              negative=True)
         if family and len(self.prompt) > family.prompt_limit:
             out.append(Reason("prompt_too_long", n=len(self.prompt), limit=family.prompt_limit))
         if family and len(self.negative_prompt) > family.negative_prompt_limit:

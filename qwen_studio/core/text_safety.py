@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from qwen_studio.core.errors import Reason
+
 # C0 controls except tab and line feed (a prompt may have several lines), DEL, C1.
 _PROMPT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidirectional overrides and isolates (Trojan Source), and the BOM/zero-width no-break.
@@ -23,19 +25,22 @@ _TERMINAL_UNSAFE = re.compile(
     r"\ud800-\udfff]")
 
 
-def prompt_problems(text: str) -> list[str]:
-    """Why a prompt (or negative prompt) cannot be sent as it is; [] when it can."""
-    problems: list[str] = []
+def prompt_problems(text: str, *, negative: bool = False) -> list[Reason]:
+    """Why a prompt (or, with `negative`, the negative prompt) cannot be sent as it is;
+    [] when it can. Reasons with codes (core.errors.REQUEST_PROBLEMS): EditRequest.problems()
+    includes them, so the window and `qwen-studio batch` refuse the same prompts."""
+    field = "negative" if negative else "prompt"
+    problems: list[Reason] = []
     m = _PROMPT_CONTROLS.search(text)
     if m:
-        problems.append(f"the prompt contains a control character ({_escape(m.group())} at "
-                        f"position {m.start() + 1}); remove it")
+        problems.append(Reason(f"{field}_control_char", char=_escape(m.group()),
+                               position=m.start() + 1))
     m = _BIDI.search(text)
     if m:
-        problems.append(f"the prompt contains an invisible text-direction character "
-                        f"({_escape(m.group())} at position {m.start() + 1}); remove it")
+        problems.append(Reason(f"{field}_direction_char", char=_escape(m.group()),
+                               position=m.start() + 1))
     if _SURROGATES.search(text):
-        problems.append("the prompt is not valid text (it holds undecodable bytes)")
+        problems.append(Reason(f"{field}_undecodable"))
     return problems
 
 

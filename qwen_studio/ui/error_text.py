@@ -167,6 +167,22 @@ _PROBLEMS: dict[str, str] = {
         "size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total"),
     "size_not_customizable": QT_TRANSLATE_NOOP(
         "RequestProblems", "{model} does not take a size; leave Size on Auto"),
+    "prompt_control_char": QT_TRANSLATE_NOOP(
+        "RequestProblems",
+        "the prompt contains a control character ({char} at position {position}); remove it"),
+    "prompt_direction_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the prompt contains an invisible text-direction character "
+                           "({char} at position {position}); remove it"),
+    "prompt_undecodable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the prompt is not valid text (it holds undecodable bytes)"),
+    "negative_control_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt contains a control character ({char} at "
+                           "position {position}); remove it"),
+    "negative_direction_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt contains an invisible text-direction "
+                           "character ({char} at position {position}); remove it"),
+    "negative_undecodable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt is not valid text (it holds undecodable bytes)"),
 }
 
 # What to know before sending, without stopping it: code -> English, exactly as
@@ -194,6 +210,14 @@ _NOTES: dict[str, str] = {
         "No system keyring was found: keys are stored in {path} (readable only by you)."),
     "already_in_output": QT_TRANSLATE_NOOP("StatusNotes", "already in the output folder"),
     "already_done": QT_TRANSLATE_NOOP("StatusNotes", "already done"),
+    "duplicate_input": QT_TRANSLATE_NOOP("StatusNotes",
+                                         "the same edit as another input of this run"),
+    "claimed_elsewhere": QT_TRANSLATE_NOOP(
+        "StatusNotes", "another qwen-studio run is editing it (process {pid})"),
+    "kept_saved": QT_TRANSLATE_NOOP(
+        "StatusNotes", "saved from the result kept when the output folder could not take it"),
+    "output_unavailable": QT_TRANSLATE_NOOP(
+        "StatusNotes", "not sent: the output folder cannot take results"),
     "over_budget": QT_TRANSLATE_NOOP(
         "StatusNotes", "over the budget: its {cost} would take the batch to {total}, over "
                        "{budget}"),

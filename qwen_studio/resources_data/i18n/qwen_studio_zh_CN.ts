@@ -1765,6 +1765,30 @@ newest first.</source>
         <translation>{model} 不能指定尺寸；请把“尺寸”保持为“自动”</translation>
     </message>
     <message>
+        <source>the prompt contains a control character ({char} at position {position}); remove it</source>
+        <translation>提示词包含控制字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the prompt contains an invisible text-direction character ({char} at position {position}); remove it</source>
+        <translation>提示词包含不可见的文字方向字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the prompt is not valid text (it holds undecodable bytes)</source>
+        <translation>提示词不是有效文本（含有无法解码的字节）</translation>
+    </message>
+    <message>
+        <source>the negative prompt contains a control character ({char} at position {position}); remove it</source>
+        <translation>反向提示词包含控制字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the negative prompt contains an invisible text-direction character ({char} at position {position}); remove it</source>
+        <translation>反向提示词包含不可见的文字方向字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the negative prompt is not valid text (it holds undecodable bytes)</source>
+        <translation>反向提示词不是有效文本（含有无法解码的字节）</translation>
+    </message>
+    <message>
         <source>; </source>
         <comment>between problems</comment>
         <translation>；</translation>
@@ -2218,6 +2242,22 @@ newest first.</source>
     <message>
         <source>already done</source>
         <translation>已完成</translation>
+    </message>
+    <message>
+        <source>the same edit as another input of this run</source>
+        <translation>与本次运行的另一个输入是同一个编辑</translation>
+    </message>
+    <message>
+        <source>another qwen-studio run is editing it (process {pid})</source>
+        <translation>另一个 qwen-studio 运行正在编辑它（进程 {pid}）</translation>
+    </message>
+    <message>
+        <source>saved from the result kept when the output folder could not take it</source>
+        <translation>已从输出文件夹无法写入时保留的结果保存</translation>
+    </message>
+    <message>
+        <source>not sent: the output folder cannot take results</source>
+        <translation>未发送：输出文件夹无法写入结果</translation>
     </message>
     <message>
         <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>
