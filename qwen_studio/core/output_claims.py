@@ -9,8 +9,9 @@ result (OutputFolder.is_done) and skips it. Empty claim folders are removed, lea
 user's folder as it was.
 
 A claim whose owner is dead (same machine: its pid is gone or was recycled) is stale: it
-is taken over by renaming it aside (only one of two racing takers can win that rename)
-and claiming afresh.
+is taken over by renaming it aside and claiming afresh. Takers hold a per-claim takeover
+lock (O_EXCL) while they judge and rename, so a taker that judged the stale claim cannot
+rename aside the fresh claim another taker made meanwhile (both would then send).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ FOREIGN_CLAIM_AGE_S = 6 * 60 * 60
 # A claim file is written in one small write; empty or unreadable for longer than this
 # means its writer died between create and write.
 UNREADABLE_GRACE_S = 30.0
+# A takeover lock is held for one judge-and-rename; older than this, its holder died.
+TAKEOVER_STALE_S = 10.0
 
 
 class ClaimState(enum.Enum):
@@ -80,7 +83,7 @@ class ClaimBook:
                 outcome = self._judge(path)
                 if outcome is not None:
                     return outcome
-                self._retire(path)  # stale: move it aside and try again
+                self._take_over(path)  # stale: move it aside and try again
                 continue
             try:
                 os.write(fd, record)
@@ -91,25 +94,52 @@ class ClaimBook:
 
     def _judge(self, path: Path) -> ClaimOutcome | None:
         """What an existing claim means, or None when it is stale (or gone)."""
+        return self._judge_existing(path)[1]
+
+    def _judge_existing(self, path: Path) -> tuple[bool, ClaimOutcome | None]:
+        """(whether a claim file is there, what _judge says). No file is not a stale claim:
+        a fresh one may be created any moment, and must not be taken for the old one."""
         try:
             if not path.is_file():  # a FIFO would block the read: not a claim of ours
-                return None
+                return os.path.lexists(path), None
             raw = path.read_bytes()[:1 << 16]
             age = time.time() - path.stat().st_mtime
         except FileNotFoundError:
-            return None
+            return False, None
         except OSError:
-            return ClaimOutcome(ClaimState.HELD)
+            return True, ClaimOutcome(ClaimState.HELD)
         try:
             owner = Owner.from_dict(loads_bounded(raw, max_bytes=1 << 16))
         except ValueError:
             owner = None
         if owner is None:  # being written right now, or its writer died mid-write
-            return ClaimOutcome(ClaimState.HELD) if age < UNREADABLE_GRACE_S else None
+            return True, ClaimOutcome(ClaimState.HELD) if age < UNREADABLE_GRACE_S else None
         alive = owner_alive(owner)
         if alive is None:
             alive = age < FOREIGN_CLAIM_AGE_S
-        return ClaimOutcome(ClaimState.HELD, owner) if alive else None
+        return True, ClaimOutcome(ClaimState.HELD, owner) if alive else None
+
+    def _take_over(self, path: Path) -> None:
+        """Retire `path` if it is still stale, judged again under its takeover lock: only
+        takers change a stale claim, so what was judged is what gets renamed."""
+        lock = path.with_name(path.name + ".takeover")
+        try:
+            os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:  # another taker is at it; the caller looks again
+            with contextlib.suppress(OSError):
+                if time.time() - lock.stat().st_mtime > TAKEOVER_STALE_S:
+                    lock.unlink()  # its holder died mid-takeover
+            time.sleep(0.005)
+            return
+        except OSError:
+            return
+        try:
+            there, outcome = self._judge_existing(path)
+            if there and outcome is None:
+                self._retire(path)
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()
 
     def _retire(self, path: Path) -> None:
         aside = path.with_name(f"{path.name}.stale-{os.getpid()}-{os.urandom(4).hex()}")
@@ -128,7 +158,7 @@ class ClaimBook:
             return 0
         for path in self.directory.glob("*.claim"):
             if self._judge(path) is None:
-                self._retire(path)
+                self._take_over(path)
                 removed += 1
         with contextlib.suppress(OSError):
             self.directory.rmdir()
