@@ -904,7 +904,7 @@ class MainWindow(QMainWindow):
             codes = _codes(problems)  # by code: the texts may be in any language
             if codes & _PROMPT_PROBLEMS:
                 self.prompt_panel.prompt_edit.setFocus()
-            elif "negative_too_long" in codes:
+            elif codes & _NEGATIVE_PROBLEMS:
                 self.prompt_panel.negative_edit.setFocus()
             elif codes & _INPUT_PROBLEMS:
                 self.drop_zone.setFocus()
@@ -1406,7 +1406,10 @@ class MainWindow(QMainWindow):
 
 
 # EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the window acts on.
-_PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long"})
+_PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long", "prompt_control_char",
+                              "prompt_direction_char", "prompt_undecodable"})
+_NEGATIVE_PROBLEMS = frozenset({"negative_too_long", "negative_control_char",
+                                "negative_direction_char", "negative_undecodable"})
 _INPUT_PROBLEMS = INPUT_COUNT_PROBLEMS
 
 
