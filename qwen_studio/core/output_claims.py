@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qwen_studio.core.ownership import Owner, owner_alive, this_process
+from qwen_studio.core.ownership import Owner, host_tag, owner_alive, pid_alive, this_process
 from qwen_studio.core.safe_json import loads_bounded
 
 STATE_DIR = ".qwen-studio"
@@ -36,6 +36,8 @@ FOREIGN_CLAIM_AGE_S = 6 * 60 * 60
 # means its writer died between create and write.
 UNREADABLE_GRACE_S = 30.0
 # A takeover lock is held for one judge-and-rename; older than this, its holder died.
+# A claim is written whole under this suffix, then linked into place (see _create).
+_PART = ".claimpart"
 TAKEOVER_STALE_S = 10.0
 
 
@@ -76,7 +78,7 @@ class ClaimBook:
         for _ in range(8):
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                self._create(path, record)
             except FileNotFoundError:
                 continue  # another run tidied the empty folder away just now
             except FileExistsError:
@@ -85,12 +87,33 @@ class ClaimBook:
                     return outcome
                 self._take_over(path)  # stale: move it aside and try again
                 continue
+            return ClaimOutcome(ClaimState.CLAIMED, this_process())
+        return ClaimOutcome(ClaimState.HELD)  # claims keep changing: someone is busy with it
+
+    def _create(self, path: Path, record: bytes) -> None:
+        """Create the claim with its owner in it, or raise FileExistsError. Written to a
+        private file and hard-linked into place (the link fails if a claim exists), so a
+        run killed mid-claim leaves no empty claim that would hold the edit for
+        UNREADABLE_GRACE_S; where there are no hard links, created in place."""
+        part = self.directory / f"{host_tag()}-{os.getpid()}-{os.urandom(4).hex()}{_PART}"
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, record)
+        finally:
+            os.close(fd)
+        try:
+            os.link(part, path)
+        except (FileExistsError, FileNotFoundError):
+            raise
+        except OSError:  # no hard links here (some network shares)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 os.write(fd, record)
             finally:
                 os.close(fd)
-            return ClaimOutcome(ClaimState.CLAIMED, this_process())
-        return ClaimOutcome(ClaimState.HELD)  # claims keep changing: someone is busy with it
+        finally:
+            with contextlib.suppress(OSError):
+                part.unlink()
 
     def _judge(self, path: Path) -> ClaimOutcome | None:
         """What an existing claim means, or None when it is stale (or gone)."""
@@ -160,6 +183,16 @@ class ClaimBook:
             if self._judge(path) is None:
                 self._take_over(path)
                 removed += 1
+        for part in self.directory.glob(f"*{_PART}"):  # a killed run's half-made claim
+            host, _, rest = part.name[:-len(_PART)].rpartition("-")[0].rpartition("-")
+            try:
+                dead = (not pid_alive(int(rest))) if host == host_tag() else (
+                    time.time() - part.stat().st_mtime > FOREIGN_CLAIM_AGE_S)
+            except (ValueError, OSError):
+                continue
+            if dead:
+                with contextlib.suppress(OSError):
+                    part.unlink()
         with contextlib.suppress(OSError):
             self.directory.rmdir()
             (self.folder / STATE_DIR).rmdir()
