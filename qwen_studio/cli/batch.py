@@ -371,7 +371,6 @@ async def _run_jobs(
         with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
             async with make_http_client(settings) as http:
                 client = ImageClient(http, endpoint, settings)
-                library = recorder.library if isinstance(recorder.library, Library) else None
                 sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs},
                                   library=library)
                 gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
