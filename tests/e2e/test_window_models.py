@@ -12,8 +12,8 @@ from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 from qwen_studio.core.catalog import default_catalog, default_output_size
 from qwen_studio.core.client import Endpoint
 from qwen_studio.sandbox import SandboxServer
+from qwen_studio.ui.editor.parameters_panel import HEADER_ROLE
 from qwen_studio.ui.history_model import DONE, FAILED
-from qwen_studio.ui.parameters_panel import HEADER_ROLE
 
 
 def statuses(window) -> list[str]:
@@ -80,7 +80,7 @@ def test_each_family_sets_its_own_limits_in_the_window(make_window, sandbox, qlo
     assert window.run_edit() is None
     assert "takes no input image" in window.banner.message()
     assert "Remove the input images" in window.banner.hint()
-    window.remove_input(0)
+    window.drop_zone.removeRequested.emit(0)  # the thumbnail's remove button
     # The edit models still need their photo.
     params.set_model("qwen-image-edit-plus")
     window.prompt_panel.prompt_edit.setPlainText("add a hat")

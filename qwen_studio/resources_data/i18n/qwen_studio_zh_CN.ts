@@ -1579,6 +1579,14 @@ newest first.</source>
         <translation>结果已作为输入：请描述下一步修改</translation>
     </message>
     <message>
+        <source>The history was damaged and has been rebuilt ({n} edits recovered).</source>
+        <translation>历史记录已损坏，现已重建（恢复了 {n} 个编辑）。</translation>
+    </message>
+    <message>
+        <source>The damaged file was kept as {path}.</source>
+        <translation>损坏的文件已保留为 {path}。</translation>
+    </message>
+    <message>
         <source>Remove the input images, or choose a model that edits photos.</source>
         <translation>请移除输入图片，或选择一个能编辑照片的模型。</translation>
     </message>
