@@ -1,4 +1,5 @@
-"""`qwen-studio`: the window by default; `batch`, `sandbox`, `history`, `export` for terminals."""
+"""`qwen-studio`: the window by default; `batch`, `sandbox`, `history`, `export`, `models` for
+terminals."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 from qwen_studio import __version__
 
-COMMANDS = ("batch", "sandbox", "history", "export", "usage")
+COMMANDS = ("batch", "sandbox", "history", "export", "usage", "models")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     from qwen_studio.cli import usage
 
     usage.add_arguments(sub.add_parser("usage", help="images and estimated spend"))
+
+    from qwen_studio.cli import models
+
+    models.add_arguments(sub.add_parser("models", help="list the models an endpoint offers"))
     return parser
 
 
@@ -58,7 +63,13 @@ def _import_before_qt() -> None:
     import concurrent.futures.thread  # noqa: F401
     import datetime  # noqa: F401
 
-    from qwen_studio.core import config, http_session, library, library_opening  # noqa: F401
+    from qwen_studio.core import (  # noqa: F401
+        catalog_loader,
+        config,
+        http_session,
+        library,
+        library_opening,
+    )
 
     library_opening.start()
 
@@ -94,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from qwen_studio.cli import usage
 
         return usage.run(args)
+    if args.command == "models":
+        from qwen_studio.cli import models
+
+        return models.run(args)
     from qwen_studio.cli import history_commands
 
     if args.command == "history":

@@ -8,6 +8,12 @@ the output folder count as spent (a re-run cannot spend the budget twice), and n
 is sent that could take the total over it (each reserves its n images x price before it
 goes, so concurrency cannot overshoot). What does not fit is "skipped: budget"; run the
 same command with a larger budget to send only that.
+
+The output folder (core/editing/sinks.py FolderSink) must be writable before anything is
+sent (else exit 2); a second run on the same folder, or the same photo twice, is sent
+once; when the folder stops taking results (disk full), the received result is kept
+(the history), nothing more is sent, and the same command later saves the kept result
+instead of paying for it again. Everything printed is escaped for the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -35,12 +42,20 @@ from qwen_studio.core.editing.sinks import FolderSink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, ConfigError, InputImageError
 from qwen_studio.core.library import Library
-from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.output_folder import OutputFolder, OutputUnavailableError
 from qwen_studio.core.pipeline import find_images
 from qwen_studio.core.region import region_from_cli
 from qwen_studio.core.region_spec import DEFAULT_FEATHER, MAX_FEATHER, RegionSpec
-from qwen_studio.core.request import MAX_INPUTS, STYLES, EditRequest, parse_size
+from qwen_studio.core.request import (
+    STYLES,
+    EditRequest,
+    max_inputs,
+    model_family,
+    needs_input,
+    parse_size,
+)
 from qwen_studio.core.spend import PriceBook, UnitPrice, money_text, parse_price, user_prices
+from qwen_studio.core.text_safety import terminal_safe
 
 # Why an edit was not sent because of its budget (core/editing/budget.py).
 BUDGET_CODES = frozenset({"over_budget", "no_price"})
@@ -53,7 +68,9 @@ class UsageError(Exception):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders")
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="image files and/or folders (none: make images from the prompt, on "
+                        "models that generate, e.g. --model qwen-image-2.0-pro)")
     p.add_argument("--prompt", required=True, help="what to change (at most 800 characters)")
     p.add_argument("--out", required=True, type=Path, help="folder for results")
     p.add_argument("--endpoint", help="gateway base URL (else $QWEN_STUDIO_ENDPOINT or profile)")
@@ -61,14 +78,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="model name (default per style)")
     p.add_argument("--negative-prompt", default="", help="what to avoid (≤ 500 characters)")
     p.add_argument("--size", help="output size WxH or W*H (default: automatic)")
-    p.add_argument("--n", type=int, default=1, help="results per input (1–6 on edit-plus models)")
+    p.add_argument("--n", type=int, default=1, help="results per input (1-6, as the model allows)")
     p.add_argument("--seed", type=int, help="seed 0–2147483647 (default random)")
     p.add_argument("--watermark", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--prompt-extend", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument(
         "--together",
         action="store_true",
-        help="send all inputs (at most 3) as one multi-image edit",
+        help="send all inputs (at most 3, or what the model takes) as one multi-image edit",
     )
     p.add_argument("--concurrency", type=int, default=4, help="edits in flight at once (1–16)")
     p.add_argument("--attempts", type=int, default=4, help="attempts per request (1–10)")
@@ -154,9 +171,13 @@ class Job:
 
 
 def _jobs(args: argparse.Namespace, base: EditRequest, images: list[Path]) -> list[Job]:
+    if not args.inputs:  # text to image: one generation of n results
+        return [Job(f"text-to-image ({base.model})", "generated", base)]
     if args.together:
-        if len(images) > MAX_INPUTS:
-            raise UsageError(f"--together takes at most {MAX_INPUTS} images, got {len(images)}")
+        limit = max_inputs(base.model)  # the model's own limit, from the catalog
+        if len(images) > limit:
+            raise UsageError(f"--together takes at most {limit} images for {base.model}, "
+                             f"got {len(images)}")
         stem = "+".join(p.stem for p in images)
         return [
             Job(
@@ -191,6 +212,18 @@ def _base_request(args: argparse.Namespace, style: str, model: str) -> EditReque
     )
 
 
+def _check_inputs(args: argparse.Namespace, base: EditRequest) -> None:
+    """No INPUT is a generation: fine for models that make images from text (and names the
+    catalog does not know: the service judges); an edit model needs its photos."""
+    family = model_family(base.model)
+    if not args.inputs and family is not None and needs_input(base.model):
+        raise UsageError(f"{base.model} edits photos: give at least one INPUT image or "
+                         "folder (or choose a model that makes images from text)")
+    if args.inputs and family is not None and family.inputs[1] == 0:
+        raise UsageError(f"{base.model} makes images from text and takes no input image; "
+                         "leave out INPUT")
+
+
 def _make_out_folder(out: Path) -> None:
     """Create --out up front, so a bad path is one usage line, not a traceback per job."""
     if out.exists() and not out.is_dir():
@@ -223,6 +256,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--concurrency must be between 1 and 16")
         if not 1 <= args.attempts <= 10:
             raise UsageError("--attempts must be between 1 and 10")
+        if not (math.isfinite(args.timeout) and 0 < args.timeout <= 3600):
+            raise UsageError("--timeout must be a number of seconds between 0 and 3600")
         images, skipped = find_images([Path(p) for p in args.inputs])
         with contextlib.ExitStack() as stack:
             if args.demo:
@@ -241,15 +276,20 @@ def run(args: argparse.Namespace) -> int:
                 endpoint, model = resolved.endpoint, resolved.model
             region, masks = _region(args)
             base = _base_request(args, endpoint.style, model).with_changes(region=region)
+            _check_inputs(args, base)
             # Each input file is its own edit: the request's own input count does not apply.
             problems = [p for p in base.problems()
                         if getattr(p, "code", "") not in INPUT_COUNT_PROBLEMS]
             if problems:
                 raise UsageError("; ".join(problems))
             for path, reason in skipped:
-                print(f"note: skipped {path}: {reason}", file=sys.stderr)
-            if not images:
+                print(f"note: skipped {terminal_safe(path)}: {terminal_safe(reason)}",
+                      file=sys.stderr)
+            if args.inputs and not images:
                 raise UsageError("no images found in the given inputs")
+            sample = base.with_changes(inputs=("input",) if args.inputs else ())
+            for note in sample.notes():  # said before anything is sent
+                print(f"note: {terminal_safe(note)}", file=sys.stderr)
             jobs = _jobs(args, base, images)
             _make_out_folder(args.out)
             budget = _budget(args, model)
@@ -258,12 +298,15 @@ def run(args: argparse.Namespace) -> int:
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
                                          budget, price, masks=masks))
     except UsageError as exc:
-        print(f"qwen-studio batch: error: {exc}", file=sys.stderr)
+        print(f"qwen-studio batch: error: {terminal_safe(exc)}", file=sys.stderr)
+        return 2
+    except OutputUnavailableError as exc:  # the preflight: nothing was sent
+        print(f"qwen-studio batch: error: {terminal_safe(exc.user_message)}", file=sys.stderr)
         return 2
     except ConfigError as exc:
-        print(f"qwen-studio batch: {exc.user_message}", file=sys.stderr)
+        print(f"qwen-studio batch: {terminal_safe(exc.user_message)}", file=sys.stderr)
         if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
+            print(f"  {terminal_safe(exc.hint)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(
@@ -291,6 +334,8 @@ class _Printer:
         self.failures: dict[int, tuple[str, str]] = {}  # edit id -> (label, reason)
         self.over_budget: dict[int, str] = {}  # edit id -> label: not sent for the budget
         self.images = 0  # results saved this run (what it was billed for)
+        self.not_sent: dict[int, str] = {}  # edit id -> label: the output stopped taking them
+        self.stopped = False  # the output folder stopped taking results
 
     @staticmethod
     def reason(p: EditProgress) -> str:
@@ -311,8 +356,15 @@ class _Printer:
                 self.progress.skip(p.label, f"skipped: budget — {p.note}")
             else:
                 self.progress.skip(p.label, str(p.note or ""))
+        elif p.status is EditStatus.CANCELLED and p.note is not None:  # stopped batch
+            self.not_sent[p.edit_id] = p.label
+            self.progress.fail(p.label, str(p.note))
         elif p.status is EditStatus.FAILED:
             reason = self.reason(p)
+            if isinstance(p.error, OutputUnavailableError) and not self.stopped:
+                self.stopped = True
+                self.progress.note("stopped sending: the output folder cannot take results; "
+                                   "run the same command again when it can")
             if p.error is not None and p.error.user_message.startswith("unexpected"):
                 log.error("unexpected failure for %s: %s", p.label, reason)
             self.failures[p.edit_id] = (p.label, reason)
@@ -351,7 +403,8 @@ async def _run_jobs(
         with ThreadPoolExecutor(max_workers=min(4, concurrency + 1)) as pool:
             async with make_http_client(settings) as http:
                 client = ImageClient(http, endpoint, settings)
-                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs})
+                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs},
+                                  library=library)
                 gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
                                                                       progress)
                 service = EditService(lambda: client, recorder, sink, pool, concurrency)
@@ -373,7 +426,7 @@ async def _run_jobs(
     print(
         f"\n{progress.done} done, {progress.skipped - over} already done, "
         + (f"{over} skipped: budget, " if budget is not None else "")
-        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {out}",
+        + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {terminal_safe(out)}",
         file=sys.stderr,
     )
     if price is not None:  # an estimate: images returned x price per image
@@ -384,8 +437,11 @@ async def _run_jobs(
     if printer.failures:
         print("Failures:", file=sys.stderr)
         for label, reason in printer.failures.values():
-            print(f"  {label}: {reason}", file=sys.stderr)
+            print(f"  {terminal_safe(label)}: {terminal_safe(reason)}", file=sys.stderr)
     if over:
         print(f"Not sent (over the budget): {over}; run the same command with a larger "
               "--budget to send only these.", file=sys.stderr)
-    return 1 if printer.failures or over else 0
+    if printer.not_sent:
+        print(f"Not sent (the output folder cannot take results): {len(printer.not_sent)}; "
+              "run the same command again when it can.", file=sys.stderr)
+    return 1 if printer.failures or over or printer.not_sent else 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,14 +18,20 @@ from typing import Any
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import EditRecord, Library
 from qwen_studio.core.seeds import sent_request
+from qwen_studio.core.text_safety import json_terminal_safe, terminal_safe
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 _PROMPT_WIDTH = 60
 
 
-def _write(stream: Any, text: str) -> None:
-    """Print even when the console cannot encode the prompt's characters (Windows cp1252)."""
+def _write(stream: Any, text: str, *, escaped: bool = False) -> None:
+    """Print even when the console cannot encode the prompt's characters (Windows cp1252).
+
+    Prompts and errors may hold escape sequences or bidi overrides: escaped before
+    printing unless the caller did (`escaped`), so they cannot drive the terminal."""
+    if not escaped:
+        text = terminal_safe(text)
     try:
         stream.write(text + "\n")
     except UnicodeEncodeError:
@@ -35,6 +42,22 @@ def _write(stream: Any, text: str) -> None:
 def _fail(message: str) -> int:
     _write(sys.stderr, f"qwen-studio: {message}")
     return EXIT_USAGE
+
+
+def _note_recovery(lib: Library) -> None:
+    if lib.recovered_from is not None:
+        _write(sys.stderr, f"note: the history was damaged and has been started afresh "
+               f"({lib.recovered_edits} edit(s) rebuilt from its files); the old database "
+               f"is kept at {lib.recovered_from}")
+
+
+def _library_problem(exc: sqlite3.Error | OSError) -> str:
+    if isinstance(exc, OSError):
+        return f"the history folder cannot be used ({exc.strerror or exc})"
+    if "locked" in str(exc) or "busy" in str(exc):
+        return ("the history is busy (another Qwen Studio is writing to it); "
+                "try again in a moment")
+    return f"the history cannot be read ({exc})"
 
 
 def _short(text: str, width: int = _PROMPT_WIDTH) -> str:
@@ -97,6 +120,7 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
 def run_history(args: argparse.Namespace) -> int:
     try:
         with Library() as lib:
+            _note_recovery(lib)
             records = lib.query(
                 args.search,
                 favourites_only=getattr(args, "favourites", False),
@@ -105,9 +129,12 @@ def run_history(args: argparse.Namespace) -> int:
             )
     except QwenStudioError as e:
         return _fail(str(e))
+    except (sqlite3.Error, OSError) as e:
+        return _fail(_library_problem(e))
     if args.json:
-        _write(sys.stdout, json.dumps([record_to_dict(r) for r in records],
-                                      ensure_ascii=False, indent=2))
+        _write(sys.stdout, json_terminal_safe(json.dumps(
+            [record_to_dict(r) for r in records], ensure_ascii=False, indent=2)),
+            escaped=True)
         return EXIT_OK
     if not records:
         _write(sys.stderr, "no edits found" if args.search is None
@@ -184,6 +211,7 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     try:
         with Library() as lib:
+            _note_recovery(lib)
             selected = _select(lib, args)
         if isinstance(selected, str):
             return _fail(selected)
@@ -198,5 +226,7 @@ def run_export(args: argparse.Namespace) -> int:
         )
     except QwenStudioError as e:
         return _fail(str(e))
+    except (sqlite3.Error, OSError) as e:
+        return _fail(_library_problem(e))
     _write(sys.stdout, str(written))
     return EXIT_OK

@@ -1,10 +1,17 @@
-"""Progress on stderr: a redrawn bar on a terminal, one plain line per event otherwise."""
+"""Progress on stderr: a redrawn bar on a terminal, one plain line per event otherwise.
+
+Labels, results and reasons come from file names and services: they are printed through
+terminal_safe, so an escape sequence in a file name cannot drive the terminal and an
+undecodable name cannot crash the print.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
 from typing import TextIO
+
+from qwen_studio.core.text_safety import terminal_safe
 
 
 class Progress:
@@ -44,20 +51,23 @@ class Progress:
         self._bar_shown = True
 
     def note(self, text: str) -> None:
-        self._line(text)
+        self._line(terminal_safe(text))
 
     def ok(self, label: str, detail: str = "") -> None:
         self.done += 1
+        label, detail = terminal_safe(label), terminal_safe(detail)
         self._line(
             f"[{self.finished}/{self.total}] done     {label}" + (f" → {detail}" if detail else "")
         )
 
     def skip(self, label: str, reason: str) -> None:
         self.skipped += 1
+        label, reason = terminal_safe(label), terminal_safe(reason)
         self._line(f"[{self.finished}/{self.total}] skipped  {label} ({reason})")
 
     def fail(self, label: str, reason: str) -> None:
         self.failed += 1
+        label, reason = terminal_safe(label), terminal_safe(reason)
         self._line(f"[{self.finished}/{self.total}] FAILED   {label}: {reason}")
 
     def close(self) -> None:

@@ -8,7 +8,6 @@ the service said is kept in `detail.provider_message` (and appended by ApiError)
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from qwen_studio.core.errors import (
     RequestTimeout,
     ServerError,
 )
+from qwen_studio.core.safe_json import loads_bounded
 
 PROVIDER_MESSAGE_LIMIT = 300
 REQUEST_ID_HEADERS = ("x-request-id", "x-dashscope-request-id", "x-acs-request-id", "request-id")
@@ -123,7 +123,7 @@ def extract_detail(status: int | None, payload: Any) -> ErrorDetail:
     inner = detail.provider_message
     if inner.startswith("{") and inner.endswith("}"):
         try:
-            nested = json.loads(inner)
+            nested = loads_bounded(inner, max_bytes=1 << 16)
         except ValueError:
             nested = None
         if isinstance(nested, dict) and ("code" in nested or "message" in nested):
@@ -216,8 +216,8 @@ def error_from_payload(
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> ApiError:
     """Typed error for a non-2xx answer. Never raises; the body may be anything."""
     try:
-        payload: Any = json.loads(body) if body.strip() else None
-    except (ValueError, UnicodeDecodeError):
+        payload: Any = loads_bounded(body) if body.strip() else None
+    except ValueError:  # not JSON, or too deep/large to parse safely: shown as text
         payload = None
     if isinstance(payload, dict):
         return error_from_payload(status, payload, headers)

@@ -1,18 +1,48 @@
-"""Files are written whole or not at all, and a user's existing file is never replaced."""
+"""Files are written whole or not at all, and a user's existing file is never replaced.
+
+Temp files are named after their owner (`.qwen-tmp-<host>-<pid>-<random>`), so a second
+process sharing a folder removes only a dead process's leftovers, never a live one's
+half-written result.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
+from qwen_studio.core.ownership import Owner, owner_alive, this_process
+
 TEMP_PREFIX = ".qwen-tmp-"
+# A temp whose owner cannot be checked (another machine, an old unnamed temp) is surely
+# abandoned after this long: a write takes seconds.
+STALE_TEMP_AGE_S = 60 * 60
+_OWNED = re.compile(re.escape(TEMP_PREFIX) + r"([0-9a-f]{8})-(\d+)-")
 
 
-def _write_temp(directory: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
+@functools.cache
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status",
+                                                           encoding="ascii") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere: read it once (at the first write) and put it back
+    os.umask(mask)
+    return mask
+
+
+def _write_temp(directory: Path, data: bytes, *, shared: bool = False) -> Path:
+    me = this_process()
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{me.host}-{me.pid}-", dir=directory)
     try:
+        if shared and os.name != "nt":  # mkstemp makes 0600; a user's file follows the umask
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -40,9 +70,10 @@ def write_new(path: Path, data: bytes) -> Path:
     """Write `data` to `path` atomically without replacing an existing file.
 
     If `path` exists, ' (2)', ' (3)', … is added before the suffix. Returns the path used.
+    The file is the user's: its mode follows the umask like any file they save.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path.parent, data)
+    tmp = _write_temp(path.parent, data, shared=True)
     try:
         candidate = path
         for i in range(2, 10_000):
@@ -63,12 +94,27 @@ def write_new(path: Path, data: bytes) -> Path:
             os.unlink(tmp)
 
 
+def temp_is_abandoned(path: Path, now: float | None = None) -> bool:
+    """A temp file nobody is writing: its owner is dead, or it cannot be asked and is old."""
+    m = _OWNED.match(path.name)
+    if m:
+        alive = owner_alive(Owner(m.group(1), int(m.group(2))))
+        if alive is not None:
+            return not alive
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+    except OSError:
+        return False  # gone already
+    return age > STALE_TEMP_AGE_S
+
+
 def remove_stale_temps(directory: Path) -> int:
-    """Delete temp files a killed run left behind. Returns how many were removed."""
+    """Delete temp files killed runs left behind (never a live process's). Returns how many."""
     count = 0
     if directory.is_dir():
         for p in directory.glob(TEMP_PREFIX + "*"):
-            with contextlib.suppress(OSError):
-                p.unlink()
-                count += 1
+            if temp_is_abandoned(p):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    count += 1
     return count

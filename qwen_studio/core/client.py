@@ -23,10 +23,18 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from qwen_studio.core.address_policy import (
+    AddressRefused,
+    DownloadGuard,
+    check_url,
+    current_guard,
+    reset_guard,
+    set_guard,
+)
 from qwen_studio.core.api_errors import (
     REQUEST_ID_HEADERS,
     MalformedResponseError,
@@ -48,14 +56,24 @@ from qwen_studio.core.errors import (
     RequestTimeout,
     ResultDownloadError,
 )
+from qwen_studio.core.http_body import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    BodyUndecodable,
+    read_capped,
+)
 from qwen_studio.core.http_session import (
     DEFAULT_SETTINGS,
     LazyHttpClient,
     make_http_client,
+    request_deadline,
     timeout_for,
 )
+from qwen_studio.core.logs import scrub, secret_spellings
 from qwen_studio.core.request import DEFAULT_MODELS, EditRequest
-from qwen_studio.core.styles import GenerationResult, ResultRef, get_style
+from qwen_studio.core.safe_json import JsonLimitError, loads_bounded
+from qwen_studio.core.styles import GenerationResult, RequestStyle, ResultRef, get_style
+from qwen_studio.core.text_safety import key_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -71,6 +89,10 @@ RETRY_AFTER_CAP = 120.0  # a server asking for longer is treated as asking for t
 MAX_REDIRECTS = 5
 MALFORMED_RETRIES = 1
 ERROR_BODY_CAP = 1 << 20  # error pages are read this far, then cut off
+# A JSON answer (inline base64 images included) is refused past this, on the wire and
+# expanded: 16 edits in flight may hold ~3 copies of each while decoding (~1.5 GB at most).
+MAX_ANSWER_BYTES = 32 * 2**20
+MAX_RESULT_IMAGES = 6  # n is 1-6 for every model (api-contract); more is a hostile answer
 REDIRECTS = (301, 302, 303, 307, 308)
 _CHECK_HINT = "Check the endpoint URL and your connection."
 
@@ -176,8 +198,9 @@ class ImageClient:
         url = self.style.endpoint_url(self.endpoint.base_url)
         payload = _encode_body(lambda imgs: self.style.build_body(request, imgs,
                                                                   response_format), list(images))
-        # Inline base64 answers can hold up to six images.
-        cap = 8 * self.settings.max_result_bytes
+        _check_key(self.endpoint.api_key)
+        # Inline base64 answers can hold up to six images, but within the memory cap.
+        cap = min(8 * self.settings.max_result_bytes, MAX_ANSWER_BYTES)
 
         async def once(attempt: int) -> GenerationResult:
             resp = await self._send("POST", url, attempt, content=payload, cap=cap,
@@ -185,15 +208,7 @@ class ImageClient:
                                         f"The answer is larger than {_mb(cap)} MB"))
             if not 200 <= resp.status < 300:
                 raise self._error_for(resp)
-            try:
-                decoded = json.loads(resp.body)
-            except (ValueError, UnicodeDecodeError):
-                raise MalformedResponseError(
-                    f"The service sent a response that is not JSON (HTTP {resp.status})",
-                    detail=ErrorDetail(status=resp.status,
-                                       provider_message=_preview(resp.body)),
-                ) from None
-            result = self.style.parse_success(decoded)
+            result = parse_answer(self.style, resp.status, resp.body, cap)
             if not result.request_id:
                 rid = next((v for v in (header(resp.headers, h) for h in REQUEST_ID_HEADERS)
                             if v), "")
@@ -231,6 +246,7 @@ class ImageClient:
                             model=DEFAULT_MODELS.get(self.style.name, "qwen-image-edit-plus"))
         payload = json.dumps(self.style.build_body(probe, [], None)).encode("utf-8")
         host = httpx.URL(url).host
+        _check_key(self.endpoint.api_key)
         try:
             resp = await self._send("POST", url, 1, content=payload, cap=ERROR_BODY_CAP,
                                     too_large=lambda: BadResponseError())
@@ -284,6 +300,7 @@ class ImageClient:
     # -- transport ---------------------------------------------------------------------------
     def _headers(self, *, json_body: bool) -> dict[str, str]:
         h = {"Accept": "application/json"} if json_body else {"Accept": "image/*"}
+        h["Accept-Encoding"] = ACCEPT_ENCODING  # what read_capped decodes, nothing else
         if json_body:
             h["Content-Type"] = "application/json"
             if self.endpoint.api_key:
@@ -300,12 +317,14 @@ class ImageClient:
         too_large: Callable[[], ApiError],
         content: bytes | None = None,
     ) -> _Response:
-        """One request; the body is streamed and refused past `cap` (2xx) or cut (errors)."""
+        """One request; the body is streamed and refused past `cap` (2xx) or cut (errors),
+        counted on the wire and expanded. The whole exchange has one deadline."""
         import httpx
         started = time.monotonic()
         is_post = method == "POST"
+        deadline = request_deadline(self.settings, len(content or b""))
         try:
-            async with self._http.stream(
+            async with asyncio.timeout(deadline), self._http.stream(
                 method, url, content=content, headers=self._headers(json_body=is_post),
                 timeout=self._timeout, follow_redirects=False,
             ) as resp:
@@ -313,17 +332,27 @@ class ImageClient:
                 declared = resp.headers.get("content-length", "")
                 if ok and declared.isdigit() and int(declared) > cap:
                     raise too_large()
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in resp.aiter_bytes():
-                    total += len(chunk)
-                    if ok and total > cap:
-                        raise too_large()  # leaving the block aborts the download
-                    if not ok and total > ERROR_BODY_CAP:
-                        break  # enough of an error page to explain it
-                    chunks.append(chunk)
+                try:
+                    body = await read_capped(*_raw_body(resp), cap if ok else ERROR_BODY_CAP,
+                                             truncate=not ok)
+                except BodyTooLarge:
+                    raise too_large() from None  # leaving the block aborts the download
+                except BodyUndecodable as exc:
+                    raise BadResponseError(f"The service sent an answer that cannot be "
+                                           f"read: {exc}") from None
                 status, headers = resp.status_code, resp.headers
-        except httpx.RequestError as exc:  # transport failures, undecodable gzip, ...
+        except TimeoutError:
+            log.debug("%s %s -> deadline of %.0f s passed (attempt %d)", method, _log_url(url),
+                      deadline, attempt)
+            what = "the result server" if not is_post else (httpx.URL(url).host or url)
+            err: ApiError = RequestTimeout(
+                f"No complete answer from {what} within {deadline:.0f} s")
+            if not is_post:
+                err = ResultDownloadError(f"The result download took longer than "
+                                          f"{deadline:.0f} s", hint="Check your connection.")
+                err.retryable = True
+            raise err from None
+        except httpx.RequestError as exc:  # transport failures, refused addresses, ...
             log.debug("%s %s -> %s (attempt %d, %.2f s)", method, _log_url(url),
                       type(exc).__name__, attempt, time.monotonic() - started)
             raise self._transport_error(exc, url, download=not is_post) from None
@@ -337,15 +366,24 @@ class ImageClient:
             raise InvalidRequestError("The endpoint URL or its redirect is not a valid address",
                                       hint=_CHECK_HINT) from None
         log.debug("%s %s -> %d (attempt %d, %.2f s, %d bytes)", method, _log_url(url), status,
-                  attempt, time.monotonic() - started, total)
-        return _Response(status, headers, b"".join(chunks), url)
+                  attempt, time.monotonic() - started, len(body))
+        return _Response(status, headers, body, url)
 
     def _transport_error(self, exc: httpx.RequestError, url: str, *, download: bool) -> ApiError:
         import httpx
         host = httpx.URL(url).host or url
         what = "the result server" if download else host
-        detail = ErrorDetail(provider_message=shorten(str(exc) or type(exc).__name__, 200))
+        # Scrubbed before shortening: a cut could leave a piece of the key no scrub finds.
+        text = scrub(str(exc), self.endpoint.api_key) if self.endpoint.api_key else str(exc)
+        detail = ErrorDetail(provider_message=shorten(text or type(exc).__name__, 200))
         err: ApiError
+        guard = current_guard()
+        if download and guard is not None and guard.refused:
+            refused = ResultDownloadError(
+                f"Refused to fetch the result from a private address ({guard.refused})",
+                hint="The service named an address on your own machine or network.")
+            refused.retryable = False
+            return refused
         if isinstance(exc, httpx.ConnectTimeout):
             err = ConnectionFailed(f"Could not reach {what} (connection timed out)",
                                    detail=detail)
@@ -373,7 +411,8 @@ class ImageClient:
         body = resp.body
         key = self.endpoint.api_key
         if len(key) >= 4:  # a service echoing the key back must not put it in our errors
-            body = body.replace(key.encode("utf-8", "ignore"), b"***")
+            for form in secret_spellings(key):
+                body = body.replace(form.encode("utf-8", "ignore"), b"***")
         if resp.status in REDIRECTS:
             loc = _log_url(resp.headers.get("location", ""))
             return InvalidRequestError(
@@ -387,14 +426,22 @@ class ImageClient:
         key = self.endpoint.api_key
         if len(key) < 4:
             return err
-        err.user_message = err.user_message.replace(key, "***")
-        err.hint = err.hint.replace(key, "***")
-        err.detail.provider_message = err.detail.provider_message.replace(key, "***")
-        err.args = tuple(a.replace(key, "***") if isinstance(a, str) else a for a in err.args)
+        err.user_message = scrub(err.user_message, key)
+        err.hint = scrub(err.hint, key)
+        err.detail.provider_message = scrub(err.detail.provider_message, key)
+        err.args = tuple(scrub(a, key) if isinstance(a, str) else a for a in err.args)
         return err
 
     # -- downloads ---------------------------------------------------------------------------
     async def _download(self, url: str, attempt: int) -> bytes:
+        guard = DownloadGuard.for_endpoint(self.endpoint.base_url)
+        token = set_guard(guard)  # seen by the connection backend (connect-time check)
+        try:
+            return await self._download_guarded(url, attempt, guard)
+        finally:
+            reset_guard(token)
+
+    async def _download_guarded(self, url: str, attempt: int, guard: DownloadGuard) -> bytes:
         import httpx
         cap = self.settings.max_result_bytes
         current = url
@@ -404,6 +451,13 @@ class ImageClient:
                 raise ResultDownloadError(
                     f"Refused to fetch the result from a {scheme or 'non-web'} link",
                     hint="Only http and https result links are downloaded.")
+            try:
+                await check_url(current, guard)
+            except AddressRefused as exc:
+                raise ResultDownloadError(
+                    f"Refused to fetch the result: {exc}",
+                    hint="The service named an address on your own machine or network."
+                ) from None
             resp = await self._send("GET", current, attempt, cap=cap, too_large=lambda: (
                 ResultDownloadError(f"The result is larger than {_mb(cap)} MB",
                                     hint="The limit is in Settings.")))
@@ -451,6 +505,55 @@ class ImageClient:
     async def _image_problem(self, data: bytes) -> str | None:
         # Decoding is CPU work: keep it off the event loop (the GUI thread under qasync).
         return await asyncio.get_running_loop().run_in_executor(None, _decode_problem, data)
+
+
+def parse_answer(style: RequestStyle, status: int, body: bytes,
+                 cap: int = MAX_ANSWER_BYTES) -> GenerationResult:
+    """A 2xx answer's body as a GenerationResult, or an ApiError: never anything else.
+
+    The JSON is parsed within size and depth limits before the style sees it, and a
+    style meeting a shape it does not expect (a list where a dict belongs) is a
+    BadResponseError, not an "unexpected error"."""
+    try:
+        decoded = loads_bounded(body, max_bytes=cap)
+    except JsonLimitError as exc:
+        raise BadResponseError(f"The service sent an answer that cannot be read "
+                               f"safely ({exc})") from None
+    except ValueError:  # UnicodeDecodeError included
+        raise MalformedResponseError(
+            f"The service sent a response that is not JSON (HTTP {status})",
+            detail=ErrorDetail(status=status, provider_message=_preview(body)),
+        ) from None
+    try:
+        result = style.parse_success(decoded)
+    except ApiError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError,
+            RecursionError) as exc:
+        raise BadResponseError(f"The service sent an answer in an unexpected shape "
+                               f"({type(exc).__name__})") from None
+    if len(result.images) > MAX_RESULT_IMAGES:  # each would be downloaded, all at once
+        raise BadResponseError(f"The answer names {len(result.images)} result images; at "
+                               f"most {MAX_RESULT_IMAGES} are accepted")
+    return result
+
+
+def _raw_body(resp: httpx.Response) -> tuple[AsyncIterator[bytes], str]:
+    """The body's raw bytes and their encoding; a response built in memory (a test's mock
+    transport) has its content already, decoded."""
+    if hasattr(resp, "_content"):
+        async def content() -> AsyncIterator[bytes]:
+            yield resp.content
+        return content(), ""
+    return resp.aiter_raw(), resp.headers.get("content-encoding", "")
+
+
+def _check_key(key: str) -> None:
+    """A key that cannot travel in a header is refused before anything is sent (httpx
+    would quote it, escaped, in its error)."""
+    if key and key_problem(key):
+        raise InvalidRequestError(f"The API key {key_problem(key)}",
+                                  hint="Paste the key again in Settings.")
 
 
 def _preview(body: bytes) -> str:

@@ -20,6 +20,7 @@ from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import ConfigError, Reason
 from qwen_studio.core.logs import register_secret
 from qwen_studio.core.request import DEFAULT_MODELS, DEFAULT_STYLE, STYLES
+from qwen_studio.core.text_safety import key_problem
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +283,10 @@ class ConfigStore:
                 "keyring), or try --demo.",
             )
         register_secret(key)
+        problem = key_problem(key)
+        if problem:  # never sent: httpx would quote it (escaped) in its error
+            raise ConfigError(f"The API key {problem}.",
+                              hint=f"Set {ENV_KEY} again, or paste the key again in Settings.")
         return ResolvedConfig(
             endpoint=Endpoint(
                 base_url=base,

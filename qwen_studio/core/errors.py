@@ -85,6 +85,21 @@ REQUEST_PROBLEMS: dict[str, str] = {
     "size_not_offered": "size {size} is not one of {sizes} for {model}",
     "size_sides": "size {width}x{height}: each side must be {min}–{max} px",
     "size_format": "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024",
+    "size_pixels": "size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} "
+                   "pixels in total",
+    "size_not_customizable": "{model} does not take a size; leave Size on Auto",
+    # Characters that could drive a terminal or hide text (core/text_safety.py).
+    "prompt_control_char": "the prompt contains a control character ({char} at position "
+                           "{position}); remove it",
+    "prompt_direction_char": "the prompt contains an invisible text-direction character "
+                             "({char} at position {position}); remove it",
+    "prompt_undecodable": "the prompt is not valid text (it holds undecodable bytes)",
+    "negative_control_char": "the negative prompt contains a control character ({char} at "
+                             "position {position}); remove it",
+    "negative_direction_char": "the negative prompt contains an invisible text-direction "
+                               "character ({char} at position {position}); remove it",
+    "negative_undecodable": "the negative prompt is not valid text (it holds undecodable "
+                            "bytes)",
 }
 # The problems about how many input images there are: a batch supplies its own inputs, so
 # it skips these (by code, not by matching the English).
@@ -101,14 +116,29 @@ STATUS_NOTES: dict[str, str] = {
     # Why an edit was not sent again (a resume): status SKIPPED.
     "already_in_output": "already in the output folder",
     "already_done": "already done",
+    # Output-folder batches (core/editing/sinks.py FolderSink, core/output_claims.py).
+    "duplicate_input": "the same edit as another input of this run",
+    "claimed_elsewhere": "another qwen-studio run is editing it (process {pid})",
+    "kept_saved": "saved from the result kept when the output folder could not take it",
+    # CANCELLED: the output folder stopped taking results, so nothing more was sent.
+    "output_unavailable": "not sent: the output folder cannot take results",
     # A batch edit not sent because of its budget (core/editing/budget.py): "skipped: budget".
     "over_budget": "over the budget: its {cost} would take the batch to {total}, over "
                    "{budget}",
     "no_price": "over the budget: no price per image is known for {model}, so its cost "
                 "cannot be kept under {budget}",
 }
-# Codes are unique across the three tables.
-_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}
+# What the user should know before a request is sent, without stopping it
+# (EditRequest.notes()): code -> English, as above (ui/error_text.py repeats them).
+REQUEST_NOTES: dict[str, str] = {
+    "unknown_model": "{model} is not in Qwen Studio's model catalog: its limits are not "
+                     "checked here, the service will judge the request",
+    "option_not_taken": "{model} does not take {options}; the service may ignore it",
+    "style_loses": "the {style} request style loses {options} on {gateway} relays; the "
+                   "{better} style keeps them",
+}
+# Codes are unique across the four tables.
+_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES, **REQUEST_NOTES}
 
 
 class Reason(str):

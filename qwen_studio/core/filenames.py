@@ -20,8 +20,9 @@ _RESERVED = frozenset(
     | {f"LPT{c}" for c in "¹²³"}
 )
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
-# Other invisible or line-breaking characters that make names confusing or break shells.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# Other invisible or line-breaking characters that make names confusing or break shells,
+# and lone surrogates (a file name's undecodable bytes), which cannot be encoded at all.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 

@@ -33,18 +33,57 @@ def timeout_for(settings: ClientSettings) -> httpx.Timeout:
     )
 
 
-def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.AsyncClient:
-    """The one AsyncClient the app shares. Redirects are never followed automatically."""
+def request_deadline(settings: ClientSettings, upload_bytes: int = 0) -> float:
+    """The most one request (or download) may take in all, however the server paces it.
+
+    httpx's read timeout restarts with every byte, so a server trickling one byte a second
+    never trips it; this deadline bounds the whole exchange: connecting, sending the body
+    at a slow but honest rate, and the read timeout once for the answer.
+    """
+    return (settings.connect_timeout + settings.read_timeout
+            + upload_bytes / MIN_UPLOAD_RATE)
+
+
+MIN_UPLOAD_RATE = 32 * 1024  # bytes/s: a 30 MB upload may take 16 minutes, not forever
+
+
+def _guarded_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """The default transport, with connections vetted by the download address policy."""
+    import logging
+
     import httpx
+
+    from qwen_studio.core.address_policy import GuardedBackend
+
+    transport = httpx.AsyncHTTPTransport(limits=limits)
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if inner is None:  # pragma: no cover - an httpcore without that attribute
+        logging.getLogger(__name__).warning("connect-time address checks are unavailable")
+    else:
+        pool._network_backend = GuardedBackend(inner)  # type: ignore[union-attr]
+    return transport
+
+
+def make_http_client(settings: ClientSettings = DEFAULT_SETTINGS) -> httpx.AsyncClient:
+    """The one AsyncClient the app shares. Redirects are never followed automatically;
+    bodies are decoded by core.http_body (within caps), so only those encodings are asked for."""
+    import httpx
+
+    from qwen_studio.core.http_body import ACCEPT_ENCODING
+    # Every connection the edit queue can keep busy stays open between its requests: with
+    # fewer kept alive, a batch at concurrency 16 opened (and closed) a new connection
+    # for most requests, ~1.2x slower at 1,000 photos than a bare httpx loop. The limits
+    # go to the guarded transport: a client given a transport ignores its own.
+    limits = httpx.Limits(max_connections=POOL_CONNECTIONS,
+                          max_keepalive_connections=POOL_CONNECTIONS)
     return httpx.AsyncClient(
         timeout=timeout_for(settings),
         follow_redirects=False,
-        # Every connection the edit queue can keep busy stays open between its requests: with
-        # fewer kept alive, a batch at concurrency 16 opened (and closed) a new connection
-        # for most requests, ~1.2x slower at 1,000 photos than a bare httpx loop.
-        limits=httpx.Limits(max_connections=POOL_CONNECTIONS,
-                            max_keepalive_connections=POOL_CONNECTIONS),
-        headers={"User-Agent": f"qwen-studio/{__version__}"},
+        limits=limits,
+        transport=_guarded_transport(limits),
+        headers={"User-Agent": f"qwen-studio/{__version__}",
+                 "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -36,6 +37,8 @@ from qwen_studio.core.editing.status import FAILED_STATUSES as _FAILED
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.errors import InputImageError, QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "library.sqlite3"
 # Temp files younger than this may belong to another process that is writing right now.
@@ -250,6 +253,14 @@ def _loads(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Corruption or not a database at all, as opposed to locked, busy, read-only, full."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return type(exc) is sqlite3.DatabaseError  # quick_check's verdict, raised by us
+
+
 class _SessionLock:
     """An OS-level lock on a file; the OS drops it when the process dies, however it dies."""
 
@@ -323,16 +334,18 @@ class Library:
                 break
         else:  # pragma: no cover - a fresh uuid file cannot be contended
             raise QwenStudioError(f"could not lock a session file in {self.root}")
+        # Where a damaged database was moved (this open started a fresh one), else None.
+        self.recovered_from: Path | None = None
+        self.recovered_edits = 0
+        self._conn: sqlite3.Connection | None = None
         try:
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                self.db_path, check_same_thread=False, isolation_level=None, timeout=10
-            )
-            conn = self._conn
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            try:
+                self._open_checked()
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                self._start_fresh(exc)
+            conn = self.conn
             self._has_fts = bool(
                 conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE name = 'edits_fts'"
@@ -347,6 +360,37 @@ class Library:
         except BaseException:
             self.close()
             raise
+
+    # -- opening (and recovering from damage) ---------------------------------------------------
+    def _open_checked(self) -> None:
+        self._conn = sqlite3.connect(
+            self.db_path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # A damaged page otherwise surfaces later as every edit failing with DatabaseError.
+        verdict = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if not verdict or verdict[0] != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {verdict[0] if verdict else 'no answer'}")
+        self._migrate()
+
+    def _start_fresh(self, exc: sqlite3.DatabaseError) -> None:
+        """Move the damaged database aside, open a new one and rebuild what the stored
+        files can tell (see core.library_recovery)."""
+        from qwen_studio.core import library_recovery
+
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        self.recovered_from = library_recovery.move_aside(self.db_path)
+        log.warning("the history database was damaged (%s); it was moved to %s and a new "
+                    "one started", exc, self.recovered_from)
+        self._open_checked()
+        self.recovered_edits = library_recovery.rebuild(self)
 
     # -- plumbing ------------------------------------------------------------------------------
     def close(self) -> None:

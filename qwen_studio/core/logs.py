@@ -6,7 +6,10 @@ token is masked too, so even a careless log call cannot write a key to disk.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import os
 import re
 import sys
 from logging.handlers import RotatingFileHandler
@@ -17,6 +20,41 @@ from qwen_studio.core import paths
 LOG_FILE_NAME = "qwen-studio.log"
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
 _secrets: set[str] = set()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MIN_PIECE = 6  # a piece of a key split by a control character, still worth hiding
+
+
+@functools.lru_cache(maxsize=64)
+def secret_spellings(secret: str) -> tuple[str, ...]:
+    """Every way `secret` may be quoted in an error text, longest first.
+
+    httpx quotes an illegal header as bytes (b'Bearer k\\ney'), JSON escapes it, URLs
+    percent-encode it, and a key holding a newline may be cut at it: each spelling is hidden.
+    """
+    if not secret or len(secret) < 4:
+        return ()
+    from urllib.parse import quote, quote_plus
+
+    forms = {
+        secret,
+        secret.encode("unicode_escape").decode("ascii"),
+        repr(secret.encode("utf-8", "surrogatepass"))[2:-1],
+        repr(secret)[1:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+    }
+    forms.update(piece for piece in _CONTROL.split(secret) if len(piece) >= _MIN_PIECE)
+    return tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
+
+
+def scrub(text: str, secret: str, mask: str = "***") -> str:
+    """`text` with every spelling of `secret` replaced by `mask`."""
+    for form in secret_spellings(secret):
+        if form in text:
+            text = text.replace(form, mask)
+    return text
 
 
 def register_secret(value: str | None) -> None:
@@ -27,8 +65,7 @@ def register_secret(value: str | None) -> None:
 def redact(text: str) -> str:
     text = _BEARER.sub(r"\1[redacted]", text)
     for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, "[redacted]")
+        text = scrub(text, secret, "[redacted]")
     return text
 
 
@@ -81,12 +118,21 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     scrub = RedactingFilter()
-    path = log_file()
-    file_handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    file_handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = []
+    problem = ""
+    try:
+        path = log_file()
+        file_handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                           encoding="utf-8")
+    except OSError as exc:  # an unwritable QWEN_STUDIO_HOME must not stop the app
+        path = Path(os.environ.get(paths.HOME_ENV, "") or ".") / "logs" / LOG_FILE_NAME
+        problem = f"cannot write the log file in {path.parent} ({exc.strerror or exc})"
+        console = True
+    else:
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        handlers.append(file_handler)
     if console:
         stream = _CurrentStderrHandler()
         stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -99,4 +145,6 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     # httpx logs request lines at INFO; they are ours to decide on, at DEBUG.
     logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if problem:
+        logging.getLogger(__name__).warning("%s; logging to the terminal only", problem)
     return path

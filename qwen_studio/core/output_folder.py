@@ -8,34 +8,76 @@ A run killed between the two leaves an image without a sidecar; the PNG carries 
 identity in its own metadata, so the next run writes the missing sidecar instead of paying
 for the edit again and leaving a duplicate. An edit counts as done only when every one of
 its `result_count` results is present.
+
+A second process on the same folder: temps are removed only when their owner is dead
+(core.atomic), and each edit is claimed before it is sent (core.output_claims), so two
+runs never pay for the same input. A result the folder cannot take (read-only, full,
+removed) raises OutputUnavailableError, after which nothing more should be sent;
+`keep_unsaved` (core.unsaved) puts the received bytes somewhere safe first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qwen_studio.core.atomic import remove_stale_temps, write_new
+from qwen_studio.core.atomic import TEMP_PREFIX, remove_stale_temps, write_new
+from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.filenames import safe_filename
+from qwen_studio.core.output_claims import ClaimBook
 from qwen_studio.core.png_metadata import embed_png_metadata, metadata_for, read_png_metadata
 from qwen_studio.core.request import EditRequest
+from qwen_studio.core.safe_json import loads_bounded
+from qwen_studio.core.unsaved import image_suffix, ledger_entries
 
 SIDECAR_FORMAT = "qwen-studio/result-v1"
+SIDECAR_MAX_BYTES = 1 << 20  # ours are ~2 KB; a user's huge .json is not read whole
+ORPHAN_MAX_BYTES = 128 * 2**20  # results are at most 64 MB (+ metadata)
+# Below this much free space a result (PNGs of a few MB each) may not fit: do not start
+# paying for edits that cannot be saved.
+MIN_FREE_BYTES = 8 * 2**20
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG)
 
 
-def image_suffix(data: bytes) -> str:
-    """Results are PNG per the contract; keep whatever else arrives under its real type."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ".webp"
-    return ".png" if not data else ".bin"
+class OutputUnavailableError(QwenStudioError):
+    """The output folder cannot take results (read-only, full, removed): stop sending.
+
+    `disk_full` says which; `kept` lists where the received results were kept instead.
+    """
+
+    def __init__(self, user_message: str, *, hint: str = "", disk_full: bool = False,
+                 kept: Sequence[Path] = ()) -> None:
+        super().__init__(user_message, hint=hint)
+        self.disk_full = disk_full
+        self.kept = tuple(kept)
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno in _FULL:
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "it is not writable"
+    if exc.errno == errno.ENOENT:
+        return "it no longer exists"
+    return exc.strerror or type(exc).__name__
+
+
+def unavailable(directory: Path, exc: OSError, kept: Sequence[Path] = ()) -> OutputUnavailableError:
+    """The typed error for an OSError met while writing into `directory`."""
+    message = f"the result could not be saved in {directory} ({_why(exc)})"
+    if kept:
+        message += "; it is kept in " + ", ".join(str(p) for p in kept)
+    return OutputUnavailableError(message, disk_full=exc.errno in _FULL, kept=kept,
+                                  hint="Free some space or choose another output folder.")
 
 
 @dataclass(frozen=True)
@@ -44,22 +86,53 @@ class SavedResult:
     sidecar: Path
 
 
+def check_writable(directory: Path, min_free: int | None = None) -> None:
+    """Raise OutputUnavailableError unless a result can be written here now.
+
+    Called before anything is sent: a paid-for result must have somewhere to go.
+    """
+    min_free = MIN_FREE_BYTES if min_free is None else min_free
+    try:
+        fd, probe = tempfile.mkstemp(prefix=TEMP_PREFIX + "probe-", dir=directory)
+        try:
+            os.write(fd, b"qwen-studio write probe")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
+        free = shutil.disk_usage(directory).free
+    except OSError as exc:
+        raise OutputUnavailableError(
+            f"cannot write into the output folder {directory} ({_why(exc)})",
+            disk_full=exc.errno in _FULL) from None
+    if free < min_free:
+        raise OutputUnavailableError(
+            f"the output folder {directory} has only {free // 1024} KB free "
+            f"(at least {min_free // 2**20} MB are needed)", disk_full=True,
+            hint="Free some space or choose another output folder.")
+
+
 class OutputFolder:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.stale_temps_removed = remove_stale_temps(directory)
+        self.claims = ClaimBook(directory)
+        self.claims.sweep()
+        self._kept: list[dict[str, Any]] | None = None  # ledger entries for this folder
         self._lock = threading.Lock()
+        self._identity_of: dict[str, str] = {}  # sidecar name -> identity, read once each
         self._taken: set[str] | None = None  # bases in use, listed lazily
+
+    def check_writable(self, min_free: int | None = None) -> None:
+        check_writable(self.directory, min_free)
 
     def _sidecars(self) -> Iterator[tuple[Path, dict[str, Any]]]:
         """Our sidecars (a user's own .json files in the folder are left alone)."""
         for sidecar in self.directory.glob("*.json"):
-            try:
-                meta = json.loads(sidecar.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(meta, dict) and meta.get("format") == SIDECAR_FORMAT:
+            meta = _read_sidecar(sidecar)
+            if meta is not None:
                 yield sidecar, meta
 
     def done_identities(self) -> set[str]:
@@ -86,6 +159,54 @@ class OutputFolder:
             if identity not in broken and indexes >= set(range(1, expected[identity] + 1))
         }
 
+    def is_done(self, identity: str) -> bool:
+        """Whether this edit's results are all in the folder now (another run may have
+        just written them). Reads only sidecars it has not read before."""
+        with self._lock:
+            for sidecar in self.directory.glob("*.json"):
+                if sidecar.name not in self._identity_of:
+                    meta = _read_sidecar(sidecar)
+                    self._identity_of[sidecar.name] = str(meta.get("identity", "")) if meta else ""
+            if identity not in self._identity_of.values():
+                return False
+        return bool(self.results_for(identity))
+
+    def kept_results(self, identity: str) -> list[Path]:
+        """Results of this edit kept elsewhere because this folder could not take them
+        (keep_unsaved); [] when there are none (or they were deleted since)."""
+        with self._lock:
+            if self._kept is None:
+                self._kept = ledger_entries(self.directory)
+            entries = list(self._kept)
+        for entry in reversed(entries):
+            if entry.get("identity") != identity:
+                continue
+            try:
+                files = [Path(str(f)) for f in entry["files"]]
+            except (KeyError, TypeError):
+                continue
+            if files and all(f.is_file() for f in files):
+                return files
+        return []
+
+    def results_for(self, identity: str) -> list[Path]:
+        """The result images of a finished edit, in result order ([] if incomplete)."""
+        found: dict[int, Path] = {}
+        count = 0
+        for _sidecar, meta in self._sidecars():
+            if meta.get("identity") != identity:
+                continue
+            try:
+                image = self.directory / Path(str(meta["image"])).name
+                found[int(meta.get("result_index", 1))] = image
+                count = max(count, int(meta.get("result_count", 1)))
+            except (KeyError, TypeError, ValueError):
+                continue
+        if not count or set(found) < set(range(1, count + 1)):
+            return []
+        images = [found[i] for i in range(1, count + 1)]
+        return images if all(p.is_file() for p in images) else []
+
     def recover_orphans(self) -> int:
         """Write the sidecar of each result image a killed run saved without one.
 
@@ -98,8 +219,13 @@ class OutputFolder:
             if image.name in described:
                 continue
             try:
+                # Never block on a FIFO named *.png, nor read a huge file whole.
+                if not image.is_file() or image.stat().st_size > ORPHAN_MAX_BYTES:
+                    continue
                 with image.open("rb") as f:
-                    record = json.loads(read_png_metadata(f.read()).get("qwen_studio", ""))
+                    texts = read_png_metadata(f.read(), max_text=SIDECAR_MAX_BYTES)
+                record = loads_bounded(texts.get("qwen_studio", ""),
+                                       max_bytes=SIDECAR_MAX_BYTES)
                 identity = record["identity"]
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # not one of ours, or from before identities were embedded
@@ -113,8 +239,7 @@ class OutputFolder:
                 **({"seed_drawn": True} if record.get("seed_drawn") else {}),
                 "recovered": "the run was interrupted before this sidecar was written",
             }
-            write_new(image.with_suffix(".json"),
-                      json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
+            write_new(image.with_suffix(".json"), _sidecar_bytes(meta))
             recovered += 1
         return recovered
 
@@ -141,7 +266,10 @@ class OutputFolder:
     def save(
         self, base: str, k: int, image: bytes, request: EditRequest, sidecar: dict[str, Any]
     ) -> SavedResult:
-        """Write the image (metadata embedded, pixels untouched), then its sidecar."""
+        """Write the image (metadata embedded, pixels untouched), then its sidecar.
+
+        Raises OutputUnavailableError when the folder cannot take it (the caller keeps the
+        bytes safe with keep_unsaved and stops sending)."""
         suffix = image_suffix(image)
         data = image
         if suffix == ".png":
@@ -156,10 +284,26 @@ class OutputFolder:
                 data = embed_png_metadata(image, metadata_for(request, extra))
             except ValueError:
                 data = image  # not a well-formed PNG after all: keep the bytes exactly
-        image_path = write_new(self.directory / f"{base}-{k}{suffix}", data)
-        meta = {"format": SIDECAR_FORMAT, "image": image_path.name, **sidecar}
-        side_path = write_new(
-            image_path.with_suffix(".json"),
-            json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"),
-        )
+        try:
+            image_path = write_new(self.directory / f"{base}-{k}{suffix}", data)
+            meta = {"format": SIDECAR_FORMAT, "image": image_path.name, **sidecar}
+            side_path = write_new(image_path.with_suffix(".json"), _sidecar_bytes(meta))
+        except OSError as exc:
+            raise unavailable(self.directory, exc) from None
         return SavedResult(image_path, side_path)
+
+
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    """One of our sidecars, or None (a user's own or damaged .json, a FIFO, a huge file)."""
+    try:
+        if not path.is_file() or path.stat().st_size > SIDECAR_MAX_BYTES:
+            return None
+        meta = loads_bounded(path.read_bytes(), max_bytes=SIDECAR_MAX_BYTES)
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and meta.get("format") == SIDECAR_FORMAT else None
+
+
+def _sidecar_bytes(meta: dict[str, Any]) -> bytes:
+    # ASCII escapes: a path of undecodable bytes (surrogates) stays exact and valid UTF-8.
+    return json.dumps(meta, indent=2, ensure_ascii=True).encode("ascii")

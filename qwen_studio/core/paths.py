@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from qwen_studio.core.errors import ConfigError
+
 APP_NAME = "QwenStudio"
 HOME_ENV = "QWEN_STUDIO_HOME"
 
@@ -16,8 +18,18 @@ def _home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+class StorageError(ConfigError, OSError):
+    """One of the app's folders cannot be created or used (a ConfigError for the CLI's
+    exit 2 and the window's message; still an OSError for callers that expect one)."""
+
+
 def _ensure(p: Path) -> Path:
-    p.mkdir(parents=True, exist_ok=True)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Qwen Studio cannot use the folder {p} ({exc.strerror or type(exc).__name__})",
+            hint=f"Check {HOME_ENV} or the folder's permissions.") from None
     return p
 
 

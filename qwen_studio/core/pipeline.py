@@ -612,6 +612,23 @@ def _sort_key(root: Path) -> object:
     return lambda q: tuple((part.casefold(), part) for part in q.relative_to(root).parts)
 
 
+def _special_file(p: Path) -> str:
+    """'pipe', 'device' or 'socket' for such a path (symlinks followed), else ''."""
+    import stat
+
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        return ""  # missing or unreadable: prepare_image says why, with a better reason
+    if stat.S_ISFIFO(mode):
+        return "pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return ""
+
+
 def find_images(
     paths: Iterable[str | os.PathLike[str]],
 ) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -633,7 +650,10 @@ def find_images(
             return
         seen.add(key)
         ext = p.suffix.lower()
-        if ext in IMAGE_EXTENSIONS:
+        kind = _special_file(p)
+        if kind:  # reading a FIFO would block forever; a device is never a photo
+            skipped.append((p, Reason("unreadable", detail=f"it is a {kind}, not a file")))
+        elif ext in IMAGE_EXTENSIONS:
             images.append(p)
         else:
             skipped.append((p, Reason("not_image_type", ext=ext) if ext

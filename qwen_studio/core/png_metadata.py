@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qwen_studio.core.request import SEED_MAX, STYLES, EditRequest
+from qwen_studio.core.safe_json import loads_bounded
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
@@ -29,6 +30,11 @@ _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 _COMPRESS_OVER = 4096
 # A text chunk that inflates beyond this is ignored rather than allowed to eat memory.
 _MAX_TEXT_BYTES = 16 * 2**20
+# Recalling a request reads at most this much of each text: our JSON is a few KB and a
+# prompt at most 800 characters; a 40 MB `parameters` chunk is not parsed (it froze the
+# window for 25 s), and the JSON is parsed within depth limits (core.safe_json).
+RECALL_MAX_TEXT = 1 << 20
+RECALL_MAX_PARAMETERS = 64 * 1024
 
 
 def _chunks(data: bytes, *, strict: bool) -> Iterator[tuple[int, int, bytes, bytes]]:
@@ -80,7 +86,8 @@ def _check_key(key: str) -> bytes:
 
 
 def _itxt(key: bytes, text: str) -> bytes:
-    value = text.encode("utf-8")
+    # A path of undecodable bytes arrives as lone surrogates; "\\udcff" is still valid JSON.
+    value = text.encode("utf-8", "backslashreplace")
     compressed = 0
     if len(value) > _COMPRESS_OVER:
         packed = zlib.compress(value, 9)
@@ -119,16 +126,17 @@ def embed_png_metadata(png: bytes, texts: dict[str, str]) -> bytes:
     return bytes(out)
 
 
-def _inflate(data: bytes) -> bytes | None:
+def _inflate(data: bytes, limit: int = _MAX_TEXT_BYTES) -> bytes | None:
     d = zlib.decompressobj()
     try:
-        out = d.decompress(data, _MAX_TEXT_BYTES)
+        out = d.decompress(data, limit)
     except zlib.error:
         return None
     return None if d.unconsumed_tail else out
 
 
-def _parse_text(kind: bytes, payload: bytes) -> tuple[str, str] | None:
+def _parse_text(kind: bytes, payload: bytes,
+                limit: int = _MAX_TEXT_BYTES) -> tuple[str, str] | None:
     key, sep, rest = payload.partition(b"\x00")
     if not sep or not key:
         return None
@@ -138,7 +146,7 @@ def _parse_text(kind: bytes, payload: bytes) -> tuple[str, str] | None:
     if kind == b"zTXt":
         if not rest or rest[0] != 0:
             return None
-        text = _inflate(rest[1:])
+        text = _inflate(rest[1:], limit)
         return None if text is None else (name, text.decode("latin-1"))
     # iTXt
     if len(rest) < 2:
@@ -151,27 +159,28 @@ def _parse_text(kind: bytes, payload: bytes) -> tuple[str, str] | None:
     if flag:
         if method != 0:
             return None
-        inflated = _inflate(value)
+        inflated = _inflate(value, limit)
         if inflated is None:
             return None
         value = inflated
     return name, value.decode("utf-8", errors="replace")
 
 
-def read_png_metadata(data: bytes) -> dict[str, str]:
+def read_png_metadata(data: bytes, *, max_text: int = _MAX_TEXT_BYTES) -> dict[str, str]:
     """All tEXt/zTXt/iTXt texts of a PNG ({} for data that is not a PNG).
 
     Lenient: chunks with a wrong CRC or damaged text are skipped, and a truncated file
-    yields what was readable. When a key repeats, the last one wins.
+    yields what was readable. When a key repeats, the last one wins. Texts longer than
+    `max_text` bytes (stored or inflated) are skipped.
     """
     out: dict[str, str] = {}
     for start, end, kind, payload in _chunks(data, strict=False):
-        if kind not in _TEXT_CHUNKS:
+        if kind not in _TEXT_CHUNKS or len(payload) > max_text + 80:
             continue
         (crc,) = struct.unpack(">I", data[end - 4:end])
         if crc != zlib.crc32(data[start + 4:end - 4]) & 0xFFFFFFFF:
             continue
-        parsed = _parse_text(kind, payload)
+        parsed = _parse_text(kind, payload, max_text)
         if parsed is not None:
             out[parsed[0]] = parsed[1]
     return out
@@ -268,14 +277,16 @@ def _request_from_parameters(text: str) -> EditRequest | None:
 
 def request_from_png(data: bytes) -> EditRequest | None:
     """The EditRequest a PNG was made with: from our JSON, else from A1111 `parameters`."""
-    texts = read_png_metadata(data)
+    texts = read_png_metadata(data, max_text=RECALL_MAX_TEXT)
     raw = texts.get("qwen_studio")
     if raw:
         try:
-            record = json.loads(raw)
+            record = loads_bounded(raw, max_bytes=RECALL_MAX_TEXT)
             if isinstance(record, dict) and isinstance(record.get("request"), dict):
                 return EditRequest.from_dict(record["request"])
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             pass  # fall back to the parameters text
     params = texts.get("parameters")
-    return _request_from_parameters(params) if params else None
+    if not params or len(params) > RECALL_MAX_PARAMETERS:
+        return None
+    return _request_from_parameters(params)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from qwen_studio.core.catalog import ModelFamily, default_catalog
 from qwen_studio.core.errors import Reason
 from qwen_studio.core.region_spec import RegionSpec
+from qwen_studio.core.text_safety import prompt_problems
 
-# Limits from ../shared/api-contract.md.
+# Limits that hold for every model (../shared/api-contract.md); the per-model ones (inputs,
+# count, sizes, prompt lengths) come from the model catalog (core/catalog.py, models.toml).
 PROMPT_LIMIT = 800
 NEGATIVE_PROMPT_LIMIT = 500
 SEED_MAX = 2_147_483_647
 MAX_INPUTS = 3
-EDIT_PLUS_SIDE = (512, 2048)
-TEXT_TO_IMAGE_SIZES = ("1664*928", "1472*1140", "1472*1104", "1328*1328", "1140*1472", "928*1664")
 
 STYLES = ("bailian", "flat", "dashscope")
 DEFAULT_STYLE = "bailian"
@@ -25,14 +27,6 @@ DEFAULT_MODELS = {
     "dashscope": "qwen-image-edit-plus",
     "flat": "qwen-image-edit-2509",
 }
-KNOWN_MODELS = (
-    "qwen-image-edit-plus",
-    "qwen-image-edit-plus-2025-10-30",
-    "qwen-image-edit-2509",
-    "qwen-image-edit",
-    "qwen-image-plus",
-    "qwen-image",
-)
 
 _SIZE_RE = re.compile(r"^\s*(\d{2,5})\s*[x*×X]\s*(\d{2,5})\s*$")
 
@@ -54,27 +48,32 @@ def normalize_size(text: str | None) -> str | None:
     return None if wh is None else f"{wh[0]}*{wh[1]}"
 
 
-def is_text_to_image(model: str) -> bool:
-    return model in ("qwen-image", "qwen-image-plus") or (
-        model.startswith("qwen-image") and "edit" not in model
-    )
+def model_family(model: str) -> ModelFamily | None:
+    """The catalog's entry for `model`, or None when the catalog does not know the name."""
+    return default_catalog().lookup(model)
 
 
-def is_edit_plus(model: str) -> bool:
-    return "edit-plus" in model or model.endswith("edit-2509")
+def known_models() -> list[str]:
+    """Every model name the shipped catalog spells out."""
+    return default_catalog().names()
 
 
 def max_inputs(model: str) -> int:
-    """How many input images a model takes: text-to-image none, old edit one, plus three."""
-    if is_text_to_image(model):
-        return 0
-    if model == "qwen-image-edit":
-        return 1
-    return MAX_INPUTS
+    """How many input images `model` takes (0: text-to-image only). A name the catalog does
+    not know gets the most any known model takes: the service judges it."""
+    family = model_family(model)
+    return family.inputs[1] if family else default_catalog().max_inputs
+
+
+def needs_input(model: str) -> bool:
+    """True when `model` cannot run without an input image (unknown names: an edit)."""
+    family = model_family(model)
+    return family.inputs[0] > 0 if family else True
 
 
 def max_n(model: str) -> int:
-    return 6 if is_edit_plus(model) else 1
+    family = model_family(model)
+    return family.n_max if family else default_catalog().max_n
 
 
 @dataclass(frozen=True)
@@ -110,38 +109,58 @@ class EditRequest:
     def problems(self) -> list[Reason]:
         """Why this request would be refused; empty when it is fine. Each is English text
         (what the CLI prints) carrying a code from REQUEST_PROBLEMS, which the window
-        translates and acts on (focus the prompt, the inputs)."""
+        translates and acts on (focus the prompt, the inputs). The model's own limits come
+        from the catalog; a model it does not know is checked only for what holds for all."""
         out: list[Reason] = []
+        family = model_family(self.model)
         if not self.prompt.strip():
             out.append(Reason("prompt_empty"))
-        if len(self.prompt) > PROMPT_LIMIT:
-            out.append(Reason("prompt_too_long", n=len(self.prompt), limit=PROMPT_LIMIT))
-        if len(self.negative_prompt) > NEGATIVE_PROMPT_LIMIT:
+        # Control and text-direction characters: refused for every model and every caller.
+        out += prompt_problems(self.prompt) + prompt_problems(self.negative_prompt,
+                                                              negative=True)
+        if family and len(self.prompt) > family.prompt_limit:
+            out.append(Reason("prompt_too_long", n=len(self.prompt), limit=family.prompt_limit))
+        if family and len(self.negative_prompt) > family.negative_prompt_limit:
             out.append(Reason("negative_too_long", n=len(self.negative_prompt),
-                              limit=NEGATIVE_PROMPT_LIMIT))
+                              limit=family.negative_prompt_limit))
         if self.style not in STYLES:
             out.append(Reason("unknown_style", style=repr(self.style), styles=", ".join(STYLES)))
-        limit = max_inputs(self.model)
-        if limit == 0 and self.inputs:
+        low, high = family.inputs if family else (0, default_catalog().max_inputs)
+        if family and high == 0 and self.inputs:
             out.append(Reason("text_model_with_input", model=self.model))
-        elif limit and not self.inputs:
+        elif len(self.inputs) < low:
             out.append(Reason("no_input"))
-        elif len(self.inputs) > max(limit, 0):
-            out.append(Reason("too_many_inputs", model=self.model, limit=limit,
+        elif family and len(self.inputs) > high:
+            out.append(Reason("too_many_inputs", model=self.model, limit=high,
                               n=len(self.inputs)))
-        if not 1 <= self.n <= max_n(self.model):
-            out.append(Reason("count_range", n=self.n, max=max_n(self.model), model=self.model))
+        top = family.n_max if family else default_catalog().max_n
+        if self.n < 1 or (family and self.n > top):
+            out.append(Reason("count_range", n=self.n, max=top, model=self.model))
         if self.seed is not None and not 0 <= self.seed <= SEED_MAX:
             out.append(Reason("seed_range", seed=self.seed, max=SEED_MAX))
         wh = self.size_wh
-        if wh is not None:
-            if is_text_to_image(self.model):
-                if self.size not in TEXT_TO_IMAGE_SIZES:
-                    out.append(Reason("size_not_offered", size=self.size,
-                                      sizes=", ".join(TEXT_TO_IMAGE_SIZES), model=self.model))
-            elif not all(EDIT_PLUS_SIDE[0] <= s <= EDIT_PLUS_SIDE[1] for s in wh):
-                out.append(Reason("size_sides", width=wh[0], height=wh[1],
-                                  min=EDIT_PLUS_SIDE[0], max=EDIT_PLUS_SIDE[1]))
+        if family and wh is not None and not family.size.accepts(*wh):
+            out.append(_size_problem(family, self.model, wh))
+        return out
+
+    def notes(self) -> list[Reason]:
+        """What the user should know before sending, without stopping it (REQUEST_NOTES):
+        a model the catalog does not know, an option a model does not take, an option the
+        request style is known to lose on a relay."""
+        family = model_family(self.model)
+        out: list[Reason] = []
+        if family is None:
+            out.append(Reason("unknown_model", model=self.model))
+        else:
+            unused = [o for o in _set_options(self) if o not in family.options]
+            if unused:
+                out.append(Reason("option_not_taken", model=self.model,
+                                  options=", ".join(unused)))
+        sent = (["image"] if self.inputs else []) + _set_options(self)
+        for gateway, lost, keeps_in in default_catalog().losses(self.style, sent):
+            words = ["input images" if o == "image" else o for o in lost]
+            out.append(Reason("style_loses", style=self.style, options=", ".join(words),
+                              gateway=gateway.name, better=keeps_in))
         return out
 
     # -- derived ----------------------------------------------------------------------------
@@ -200,6 +219,10 @@ class EditRequest:
     def from_json(cls, text: str) -> EditRequest:
         return cls.from_dict(json.loads(text))
 
+    def set_options(self) -> list[str]:
+        """The optional service parameters the user changed from the service's defaults."""
+        return _set_options(self)
+
     def identity(self, input_hashes: tuple[str, ...]) -> str:
         """Key for 'same edit again': the request minus input paths, plus input content."""
         d = self.to_dict()
@@ -207,3 +230,32 @@ class EditRequest:
         import hashlib  # loads OpenSSL (~2.5 ms): not on the window's path to its first frame
 
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def _set_options(request: EditRequest) -> list[str]:
+    """The optional parameters whose value differs from what the service does without them
+    (prompt_extend defaults to on, watermark to off): only those matter when lost."""
+    chosen = {"seed": request.seed is not None, "prompt_extend": request.prompt_extend is False,
+              "watermark": request.watermark is True,
+              "negative_prompt": bool(request.negative_prompt)}
+    return [name for name, on in chosen.items() if on]
+
+
+def _size_problem(family: ModelFamily, model: str, wh: tuple[int, int]) -> Reason:
+    rule = family.size
+    width, height = wh
+    if rule.rule == "fixed":
+        return Reason("size_not_offered", size=f"{width}*{height}", sizes=", ".join(rule.sizes),
+                      model=model)
+    if rule.rule == "each_side":
+        return Reason("size_sides", width=width, height=height, min=rule.low, max=rule.high)
+    if rule.rule == "total_pixels":
+        return Reason("size_pixels", width=width, height=height, pixels=width * height,
+                      min=_area_text(rule.low), max=_area_text(rule.high), model=model)
+    return Reason("size_not_customizable", model=model)
+
+
+def _area_text(pixels: int) -> str:
+    """512*512 pixels reads as "512x512"; other areas as a plain count."""
+    side = math.isqrt(pixels)
+    return f"{side}x{side}" if side * side == pixels else str(pixels)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 
 from qwen_studio.sandbox.faults import FAULT_KINDS
+from qwen_studio.sandbox.gateways import GATEWAYS
 from qwen_studio.sandbox.server import SandboxServer
 
 
@@ -31,6 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key", default=None, metavar="K",
         help="accept only this API key (default: any non-empty key)",
+    )
+    parser.add_argument(
+        "--gateway", choices=GATEWAYS, default=None,
+        help="handle bodies as this relay does before the service sees them "
+        "(new-api: needs a top-level prompt, drops what new-api drops)",
+    )
+    parser.add_argument(
+        "--no-models-list", dest="list_models", action="store_false",
+        help="answer 404 to GET /v1/models, like an endpoint that does not list its models",
     )
     parser.add_argument(
         "--rate-limit", type=float, default=None, metavar="R",
@@ -73,6 +83,8 @@ def _serve(args: argparse.Namespace) -> int:
             faults=args.faults,
             api_key=args.key,
             rate_limit_per_second=args.rate_limit,
+            gateway=args.gateway,
+            list_models=args.list_models,
         )
     except ValueError as exc:
         print(f"qwen-studio sandbox: {exc}", file=sys.stderr)
@@ -85,7 +97,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     url = server.base_url
     key_hint = "the key given with --key" if args.key else "any non-empty key"
-    print(f"Qwen Studio sandbox listening on {url} (styles: flat, bailian, dashscope)")
+    relay = f", behaving as {args.gateway}" if args.gateway else ""
+    print(f"Qwen Studio sandbox listening on {url} (styles: flat, bailian, dashscope{relay})")
     print(f"  Point the app at it: endpoint {url} with style flat, bailian or dashscope, "
           f"API key: {key_hint}.")
     print(f"  Or: QWEN_STUDIO_ENDPOINT={url} QWEN_STUDIO_API_KEY=<key> qwen-studio")

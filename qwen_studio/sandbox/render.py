@@ -10,16 +10,14 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import io
-import math
 import unicodedata
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from qwen_studio.core.catalog import ModelFamily, default_output_size
 from qwen_studio.core.request import SEED_MAX
-from qwen_studio.sandbox.validation import EDIT_PLUS_MODELS, SIZE_SIDE, TEXT_TO_IMAGE_MODELS
 
-T2I_DEFAULT = (1328, 1328)
 _FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
@@ -41,33 +39,12 @@ def seed_for(prompt: str) -> int:
     return int.from_bytes(_digest("seed", prompt)[:4], "big") % (SEED_MAX + 1)
 
 
-def output_size(model: str, images: list[Image.Image], size: tuple[int, int] | None) -> tuple[
-    int, int
-]:
-    """What the service would return: `size`, else ~1 MP (edit-plus), input size, or 1328²."""
+def output_size(family: ModelFamily, images: list[Image.Image],
+                size: tuple[int, int] | None) -> tuple[int, int]:
+    """What the service would return: `size`, else the family's default-size behaviour."""
     if size is not None:
         return size
-    if model in TEXT_TO_IMAGE_MODELS or not images:
-        return T2I_DEFAULT
-    w, h = images[-1].size
-    if model in EDIT_PLUS_MODELS:
-        aspect = w / h
-        area = 1024 * 1024
-        ow = round(math.sqrt(area * aspect) / 16) * 16
-        oh = round(math.sqrt(area / aspect) / 16) * 16
-        return _clamp(ow, oh)
-    return _clamp(w, h)
-
-
-def _clamp(w: int, h: int) -> tuple[int, int]:
-    lo, hi = SIZE_SIDE
-    scale = min(1.0, hi / max(w, h))
-    if min(w, h) * scale < lo:
-        scale = lo / min(w, h)
-    return (
-        max(lo, min(hi, round(w * scale))),
-        max(lo, min(hi, round(h * scale))),
-    )
+    return default_output_size(family, [im.size for im in images])
 
 
 @lru_cache(maxsize=32)
@@ -136,6 +113,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | Imag
 
 def render(
     model: str,
+    family: ModelFamily,
     images: list[Image.Image],
     prompt: str,
     seed: int,
@@ -144,7 +122,7 @@ def render(
     size: tuple[int, int] | None = None,
 ) -> bytes:
     """PNG bytes of result `index` (0-based) of `n` for this request."""
-    w, h = output_size(model, images, size)
+    w, h = output_size(family, images, size)
     key = _digest(model, prompt)
     hue = key[0] / 255.0
     var = _digest(str(seed), str(index))

@@ -8,7 +8,6 @@ retry, timeout and error paths can be exercised without the internet.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import email.utils
 import hashlib
@@ -27,13 +26,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from qwen_studio.sandbox import render
+from qwen_studio.sandbox import answers, render
 from qwen_studio.sandbox.faults import FaultPlan
+from qwen_studio.sandbox.gateways import check_gateway, new_api_forward
 from qwen_studio.sandbox.validation import ParsedRequest, ValidationError, detect_style, validate
 
 log = logging.getLogger("qwen_studio.sandbox")
 
 GATEWAY_PATH = "/v1/images/generations"
+MODELS_PATH = "/v1/models"
 DASHSCOPE_PATH = "/api/v1/services/aigc/multimodal-generation/generation"
 MAX_BODY_BYTES = 48 * 2**20  # three 10 MB data URIs plus JSON fit; more is a 413
 MAX_RECEIVED = 1000
@@ -80,7 +81,9 @@ class SandboxServer:
     """A faithful local fake of the Qwen image API. See docs/architecture.md "sandbox".
 
     `request_count` counts generation POSTs (whatever their outcome); `received` holds their
-    parsed JSON bodies, most recent last.
+    parsed JSON bodies, most recent last. `gateway="new-api"` puts new-api's handling in
+    front of /v1/images/generations (gateways.py); `forwarded` then holds what it passed on.
+    `list_models` serves GET /v1/models (the catalog's names, or `listed_models`).
     """
 
     def __init__(
@@ -97,6 +100,9 @@ class SandboxServer:
         slow_seconds: float = 30.0,
         huge_bytes: int = 80 * 2**20,
         max_received: int = MAX_RECEIVED,
+        gateway: str | None = None,
+        list_models: bool = True,
+        listed_models: list[str] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -109,7 +115,11 @@ class SandboxServer:
         # Bodies carry data URIs (up to ~30 MB each): long demo runs may want a smaller cap.
         self.max_received = max(0, int(max_received))
         self.faults = FaultPlan(faults, seed=seed)  # ValueError here for a bad spec
+        self.gateway = check_gateway(gateway)  # ValueError for a relay it cannot emulate
+        self.list_models = list_models
+        self.listed_models = listed_models
         self.received: list[Any] = []
+        self.forwarded: list[Any] = []
         self.request_count = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -175,6 +185,20 @@ class SandboxServer:
             if len(self.received) > self.max_received:
                 del self.received[: len(self.received) - self.max_received]
 
+    def _forward(self, body: Any) -> None:
+        with self._lock:
+            self.forwarded.append(body)
+            if len(self.forwarded) > self.max_received:
+                del self.forwarded[: len(self.forwarded) - self.max_received]
+
+    def model_ids(self) -> list[str]:
+        """What GET /v1/models lists."""
+        if self.listed_models is not None:
+            return list(self.listed_models)
+        from qwen_studio.core.catalog import default_catalog
+
+        return default_catalog().names()
+
     def _count(self) -> None:
         with self._lock:
             self.request_count += 1
@@ -215,17 +239,6 @@ class SandboxServer:
                 self._conns.add(conn)
             else:
                 self._conns.discard(conn)
-
-
-def revised_prompt(prompt: str) -> str:
-    """A plausible prompt_extend rewrite: the prompt plus the kind of detail upstream adds."""
-    if any("\u4e00" <= ch <= "\u9fff" for ch in prompt):
-        return prompt.rstrip("。") + "。保持主体特征与原图一致，光影自然，细节清晰，画面高质量。"
-    return (
-        prompt.rstrip(". ")
-        + ". Keep the subject's identity, pose and proportions consistent with the input;"
-        " natural lighting, realistic colours, fine detail, sharp focus, high quality."
-    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -313,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, b"ok", "text/plain; charset=utf-8")
             elif self._path.startswith("/results/") and self._path.endswith(".png"):
                 self._serve_result(self._path[len("/results/"):-len(".png")])
+            elif self._path == MODELS_PATH and self.server.sandbox.list_models:
+                self._models()
             elif self._path in (GATEWAY_PATH, DASHSCOPE_PATH):
                 self._error(405, "MethodNotAllowed", f"use POST for {self._path}",
                             native=self._path == DASHSCOPE_PATH, headers={"Allow": "POST"})
@@ -348,6 +363,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self._log()
+
+    def _models(self) -> None:
+        """The OpenAI list shape new-api, one-api and LiteLLM serve."""
+        if not self._authorized():
+            self._error(401, "InvalidApiKey", "Invalid API-key provided.", native=False)
+            return
+        data = [{"id": m, "object": "model", "created": 1767225600, "owned_by": "sandbox"}
+                for m in self.server.sandbox.model_ids()]
+        self._json(200, {"object": "list", "data": data})
 
     def _not_found(self) -> None:
         self._error(404, "NotFound", f"the path {self._path} does not exist",
@@ -395,8 +419,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "InvalidParameter", json_problem, native=native)
             return
         try:
-            style = "dashscope" if native else detect_style(body) if isinstance(body, dict) \
-                else "flat"
+            if sb.gateway == "new-api" and not native:
+                body = new_api_forward(body)
+                sb._forward(body)
+                style = "bailian"
+            else:
+                style = "dashscope" if native else detect_style(body) if isinstance(body, dict) \
+                    else "flat"
             req = validate(body, style)
         except ValidationError as exc:
             self._error(exc.status, exc.code, exc.message, native=native)
@@ -447,45 +476,17 @@ class _Handler(BaseHTTPRequestHandler):
         sb = self.server.sandbox
         seed = req.seed if req.seed is not None else render.seed_for(req.prompt)
         pngs = [
-            render.render(req.model, req.images, req.prompt, seed, i, req.n, req.size)
+            render.render(req.model, req.family, req.images, req.prompt, seed, i, req.n, req.size)
             for i in range(req.n)
         ]
-        width, height = render.output_size(req.model, req.images, req.size)
+        width, height = render.output_size(req.family, req.images, req.size)
         inline = not native and req.response_format == "b64_json"
         result_fault = fault if fault in ("expired", "notfound", "not_image", "huge",
                                           "redirect_scheme") else None
         urls = [] if inline else [self._result_url(sb._store(p, result_fault)) for p in pngs]
-        revised = revised_prompt(req.prompt) if req.prompt_extend else ""
 
-        if native:
-            content = [{"image": u} for u in urls]
-            if fault == "no_image":
-                content = [{"image": ""}]
-            choices = [] if fault == "empty_data" else [
-                {"finish_reason": "stop", "message": {"role": "assistant", "content": content}}
-            ]
-            obj: dict[str, Any] = {
-                "output": {"choices": choices},
-                "usage": {"width": width, "height": height, "image_count": len(pngs)},
-                "request_id": self._rid,
-            }
-        else:
-            if inline:
-                items = [{"url": "", "b64_json": base64.b64encode(p).decode("ascii"),
-                          "revised_prompt": revised} for p in pngs]
-            else:
-                items = [{"url": u, "b64_json": "", "revised_prompt": revised} for u in urls]
-            if fault == "no_image":
-                items = [{"url": "", "b64_json": "", "revised_prompt": revised}]
-            elif fault == "empty_data":
-                items = []
-            prompt_tokens = max(1, len(req.prompt) // 3)
-            obj = {
-                "created": int(time.time()),
-                "data": items,
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 0,
-                          "total_tokens": prompt_tokens},
-            }
+        obj = answers.success_body(req, pngs, urls, (width, height), fault, native=native,
+                                   inline=inline, request_id=self._rid)
         body = json.dumps(obj, ensure_ascii=False).encode()
         if fault == "truncated":
             # Promise the whole body, send half of it, hang up.

@@ -15,21 +15,9 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from qwen_studio.core.request import (
-    KNOWN_MODELS,
-    NEGATIVE_PROMPT_LIMIT,
-    PROMPT_LIMIT,
-    SEED_MAX,
-)
+from qwen_studio.core.catalog import ModelFamily, default_catalog
+from qwen_studio.core.request import SEED_MAX
 
-EDIT_PLUS_MODELS = (
-    "qwen-image-edit-plus",
-    "qwen-image-edit-plus-2025-10-30",
-    "qwen-image-edit-2509",
-)
-TEXT_TO_IMAGE_MODELS = ("qwen-image", "qwen-image-plus")
-T2I_SIZES = ("1664*928", "1472*1140", "1472*1104", "1328*1328", "1140*1472", "928*1664")
-SIZE_SIDE = (512, 2048)
 INPUT_SIDE = (384, 3072)
 MAX_DATA_URI_BYTES = 10_000_000
 INPUT_FORMATS = frozenset({"JPEG", "PNG", "BMP", "TIFF", "WEBP", "GIF", "MPO"})
@@ -53,7 +41,8 @@ class ValidationError(Exception):
 class ParsedRequest:
     style: str  # "flat", "bailian" or "dashscope"
     model: str
-    prompt: str  # already truncated to PROMPT_LIMIT, like upstream
+    family: ModelFamily  # the model's catalog entry: its limits
+    prompt: str  # already truncated to the family's prompt limit, like upstream
     images: list[Image.Image] = field(default_factory=list)
     negative_prompt: str = ""
     size: tuple[int, int] | None = None
@@ -64,15 +53,10 @@ class ParsedRequest:
     response_format: str = "url"
 
 
-def max_n(model: str) -> int:
-    return 6 if model in EDIT_PLUS_MODELS else 1
-
-
 def detect_style(body: dict[str, Any]) -> str:
-    """Which gateway style a /v1/images/generations body uses."""
+    """Which gateway style a /v1/images/generations body uses. A bailian body may also carry
+    a top-level `prompt` (relays want one); `input` decides, as in new-api."""
     has_prompt, has_input = "prompt" in body, "input" in body
-    if has_prompt and has_input:
-        raise ValidationError("the body has both 'prompt' (flat) and 'input' (bailian); send one")
     if has_input:
         return "bailian"
     if has_prompt:
@@ -86,46 +70,46 @@ def validate(body: Any, style: str) -> ParsedRequest:
     """Check a decoded JSON body for `style`; raise ValidationError on the first problem."""
     if not isinstance(body, dict):
         raise ValidationError("the request body must be a JSON object")
-    model = _model(body)
+    model, family = _model(body)
     if style == "flat":
-        return _flat(body, model)
-    return _bailian(body, model, style)
+        return _flat(body, model, family)
+    return _bailian(body, model, family, style)
 
 
 # -- model --------------------------------------------------------------------------------------
-def _model(body: dict[str, Any]) -> str:
+def _model(body: dict[str, Any]) -> tuple[str, ModelFamily]:
     model = body.get("model")
     if model is None or model == "":
         raise ValidationError("model is required")
     if not isinstance(model, str):
         raise ValidationError("model must be a string")
-    if model not in KNOWN_MODELS:
+    family = default_catalog().lookup(model)
+    if family is None:
         # The upstream wording, verbatim.
         raise ValidationError("Model not exist.")
-    return model
+    return model, family
 
 
 # -- flat ---------------------------------------------------------------------------------------
-def _flat(body: dict[str, Any], model: str) -> ParsedRequest:
-    prompt = _prompt(body.get("prompt"), "prompt")
+def _flat(body: dict[str, Any], model: str, family: ModelFamily) -> ParsedRequest:
+    prompt = _prompt(body.get("prompt"), "prompt", family)
     raw = body.get("image")
-    if model in TEXT_TO_IMAGE_MODELS:
-        if raw not in (None, "", []):
-            raise ValidationError(f"{model} makes images from text: do not send 'image'")
+    low, high = family.inputs
+    if raw in (None, "", []):
         uris: list[tuple[str, Any]] = []
+    elif high == 0:
+        raise ValidationError(f"{model} makes images from text: do not send 'image'")
+    elif isinstance(raw, str):
+        uris = [("image", raw)]
+    elif isinstance(raw, list):
+        uris = [(f"image[{i}]", u) for i, u in enumerate(raw)]
     else:
-        if raw is None or raw == "" or raw == []:
-            raise ValidationError("image is required")
-        if isinstance(raw, str):
-            uris = [("image", raw)]
-        elif isinstance(raw, list):
-            if not 1 <= len(raw) <= 3:
-                raise ValidationError(f"image must hold 1-3 images, got {len(raw)}")
-            uris = [(f"image[{i}]", u) for i, u in enumerate(raw)]
-        else:
-            raise ValidationError("image must be a string or an array of 1-3 strings")
-    req = ParsedRequest(style="flat", model=model, prompt=prompt)
-    _image_count(model, len(uris))
+        raise ValidationError(f"image must be a string or an array of 1-{high} strings")
+    if not uris and low > 0:
+        raise ValidationError("image is required")
+    if len(uris) > high:
+        raise ValidationError(f"image must hold {low}-{high} images, got {len(uris)}")
+    req = ParsedRequest(style="flat", model=model, family=family, prompt=prompt)
     req.images = [_image(where, u) for where, u in uris]
     _parameters(req, body, prefix="", allow_x=True)
     req.response_format = _response_format(body.get("response_format"), "response_format")
@@ -133,7 +117,8 @@ def _flat(body: dict[str, Any], model: str) -> ParsedRequest:
 
 
 # -- bailian / dashscope ------------------------------------------------------------------------
-def _bailian(body: dict[str, Any], model: str, style: str) -> ParsedRequest:
+def _bailian(body: dict[str, Any], model: str, family: ModelFamily, style: str
+             ) -> ParsedRequest:
     inp = body.get("input")
     if not isinstance(inp, dict):
         raise ValidationError("input is required and must be an object")
@@ -147,11 +132,10 @@ def _bailian(body: dict[str, Any], model: str, style: str) -> ParsedRequest:
         raise ValidationError("input.messages[0].role must be 'user'")
     content = msg.get("content")
     where = "input.messages[0].content"
-    t2i = model in TEXT_TO_IMAGE_MODELS
+    low, high = family.inputs
     shape = (
-        f"{where} must hold exactly one text item"
-        if t2i
-        else f"{where} must hold 1-3 image items then one text item"
+        f"{where} must hold exactly one text item" if high == 0
+        else f"{where} must hold {low}-{high} image items then one text item"
     )
     if not isinstance(content, list) or not content:
         raise ValidationError(shape)
@@ -161,13 +145,12 @@ def _bailian(body: dict[str, Any], model: str, style: str) -> ParsedRequest:
     *image_items, last = content
     if "text" not in last or any("image" not in it for it in image_items):
         raise ValidationError(shape)
-    if t2i and image_items:
+    if high == 0 and image_items:
         raise ValidationError(f"{model} makes images from text: {shape}")
-    if not t2i and not 1 <= len(image_items) <= 3:
+    if not low <= len(image_items) <= high:
         raise ValidationError(shape)
-    _image_count(model, len(image_items))
-    prompt = _prompt(last["text"], f"{where}[{len(content) - 1}].text")
-    req = ParsedRequest(style=style, model=model, prompt=prompt)
+    prompt = _prompt(last["text"], f"{where}[{len(content) - 1}].text", family)
+    req = ParsedRequest(style=style, model=model, family=family, prompt=prompt)
     req.images = [
         _image(f"{where}[{i}].image", it["image"]) for i, it in enumerate(image_items)
     ]
@@ -185,19 +168,14 @@ def _bailian(body: dict[str, Any], model: str, style: str) -> ParsedRequest:
 
 
 # -- shared pieces ------------------------------------------------------------------------------
-def _image_count(model: str, count: int) -> None:
-    if model == "qwen-image-edit" and count != 1:
-        raise ValidationError(f"{model} takes exactly 1 input image, got {count}")
-
-
-def _prompt(value: Any, where: str) -> str:
+def _prompt(value: Any, where: str, family: ModelFamily) -> str:
     if value is None:
         raise ValidationError(f"{where} is required")
     if not isinstance(value, str):
         raise ValidationError(f"{where} must be a string")
     if not value.strip():
         raise ValidationError(f"{where} must not be empty")
-    return value[:PROMPT_LIMIT]  # longer prompts are cut, not refused, upstream
+    return value[:family.prompt_limit]  # longer prompts are cut, not refused, upstream
 
 
 def _parameters(req: ParsedRequest, params: dict[str, Any], *, prefix: str, allow_x: bool) -> None:
@@ -205,10 +183,10 @@ def _parameters(req: ParsedRequest, params: dict[str, Any], *, prefix: str, allo
     if neg is not None:
         if not isinstance(neg, str):
             raise ValidationError(f"{prefix}negative_prompt must be a string")
-        if len(neg) > NEGATIVE_PROMPT_LIMIT:
+        limit = req.family.negative_prompt_limit
+        if len(neg) > limit:
             raise ValidationError(
-                f"{prefix}negative_prompt has {len(neg)} characters; "
-                f"the limit is {NEGATIVE_PROMPT_LIMIT}"
+                f"{prefix}negative_prompt has {len(neg)} characters; the limit is {limit}"
             )
         req.negative_prompt = neg
     for name in ("watermark", "prompt_extend"):
@@ -219,7 +197,7 @@ def _parameters(req: ParsedRequest, params: dict[str, Any], *, prefix: str, allo
             setattr(req, name, value)
     n = params.get("n")
     if n is not None:
-        top = max_n(req.model)
+        top = req.family.n_max
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= top:
             allowed = "1" if top == 1 else f"an integer between 1 and {top}"
             raise ValidationError(f"{prefix}n={n!r} is out of range: {req.model} allows {allowed}")
@@ -233,10 +211,11 @@ def _parameters(req: ParsedRequest, params: dict[str, Any], *, prefix: str, allo
         req.seed = seed
     size = params.get("size")
     if size is not None:
-        req.size = _size(size, req.model, f"{prefix}size", allow_x=allow_x)
+        req.size = _size(size, req.model, req.family, f"{prefix}size", allow_x=allow_x)
 
 
-def _size(value: Any, model: str, where: str, *, allow_x: bool) -> tuple[int, int]:
+def _size(value: Any, model: str, family: ModelFamily, where: str, *, allow_x: bool
+          ) -> tuple[int, int]:
     if not isinstance(value, str):
         raise ValidationError(f"{where} must be a string like '1024*1024'")
     m = (_FLAT_SIZE_RE if allow_x else _STAR_SIZE_RE).match(value)
@@ -244,16 +223,22 @@ def _size(value: Any, model: str, where: str, *, allow_x: bool) -> tuple[int, in
         form = "WxH or W*H, e.g. 1024x1024" if allow_x else "W*H, e.g. 1024*1024"
         raise ValidationError(f"size '{value}' must be of the form {form}")
     w, h = int(m.group(1)), int(m.group(2))
-    if model in TEXT_TO_IMAGE_MODELS:
-        if f"{w}*{h}" not in T2I_SIZES:
-            raise ValidationError(
-                f"size '{value}' is not supported by {model}; use one of {', '.join(T2I_SIZES)}"
-            )
-    elif not (SIZE_SIDE[0] <= w <= SIZE_SIDE[1] and SIZE_SIDE[0] <= h <= SIZE_SIDE[1]):
+    rule = family.size
+    if rule.accepts(w, h):
+        return w, h
+    if rule.rule == "fixed":
         raise ValidationError(
-            f"size '{value}': each side must be between {SIZE_SIDE[0]} and {SIZE_SIDE[1]}"
+            f"size '{value}' is not supported by {model}; use one of {', '.join(rule.sizes)}"
         )
-    return w, h
+    if rule.rule == "each_side":
+        raise ValidationError(
+            f"size '{value}': each side must be between {rule.low} and {rule.high}"
+        )
+    if rule.rule == "total_pixels":
+        raise ValidationError(
+            f"size '{value}': width*height must be between {rule.low} and {rule.high} pixels"
+        )
+    raise ValidationError(f"size is not supported by {model}: the output follows the input")
 
 
 def _response_format(value: Any, where: str) -> str:

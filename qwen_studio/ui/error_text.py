@@ -193,6 +193,40 @@ _PROBLEMS: dict[str, str] = {
                                     "size {width}x{height}: each side must be {min}–{max} px"),
     "size_format": QT_TRANSLATE_NOOP(
         "RequestProblems", "size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024"),
+    "size_pixels": QT_TRANSLATE_NOOP(
+        "RequestProblems",
+        "size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total"),
+    "size_not_customizable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "{model} does not take a size; leave Size on Auto"),
+    "prompt_control_char": QT_TRANSLATE_NOOP(
+        "RequestProblems",
+        "the prompt contains a control character ({char} at position {position}); remove it"),
+    "prompt_direction_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the prompt contains an invisible text-direction character "
+                           "({char} at position {position}); remove it"),
+    "prompt_undecodable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the prompt is not valid text (it holds undecodable bytes)"),
+    "negative_control_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt contains a control character ({char} at "
+                           "position {position}); remove it"),
+    "negative_direction_char": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt contains an invisible text-direction "
+                           "character ({char} at position {position}); remove it"),
+    "negative_undecodable": QT_TRANSLATE_NOOP(
+        "RequestProblems", "the negative prompt is not valid text (it holds undecodable bytes)"),
+}
+
+# What to know before sending, without stopping it: code -> English, exactly as
+# core.errors.REQUEST_NOTES.
+_REQUEST_NOTES: dict[str, str] = {
+    "unknown_model": QT_TRANSLATE_NOOP(
+        "RequestNotes", "{model} is not in Qwen Studio's model catalog: its limits are not "
+                        "checked here, the service will judge the request"),
+    "option_not_taken": QT_TRANSLATE_NOOP(
+        "RequestNotes", "{model} does not take {options}; the service may ignore it"),
+    "style_loses": QT_TRANSLATE_NOOP(
+        "RequestNotes", "the {style} request style loses {options} on {gateway} relays; the "
+                        "{better} style keeps them"),
 }
 
 # Notes core reports back (connection test, key storage): code -> English, exactly as
@@ -207,6 +241,14 @@ _NOTES: dict[str, str] = {
         "No system keyring was found: keys are stored in {path} (readable only by you)."),
     "already_in_output": QT_TRANSLATE_NOOP("StatusNotes", "already in the output folder"),
     "already_done": QT_TRANSLATE_NOOP("StatusNotes", "already done"),
+    "duplicate_input": QT_TRANSLATE_NOOP("StatusNotes",
+                                         "the same edit as another input of this run"),
+    "claimed_elsewhere": QT_TRANSLATE_NOOP(
+        "StatusNotes", "another qwen-studio run is editing it (process {pid})"),
+    "kept_saved": QT_TRANSLATE_NOOP(
+        "StatusNotes", "saved from the result kept when the output folder could not take it"),
+    "output_unavailable": QT_TRANSLATE_NOOP(
+        "StatusNotes", "not sent: the output folder cannot take results"),
     "over_budget": QT_TRANSLATE_NOOP(
         "StatusNotes", "over the budget: its {cost} would take the batch to {total}, over "
                        "{budget}"),
@@ -257,6 +299,11 @@ def status_note(note: str) -> str:
     """A note from core (connection test result, where keys are kept) in the window's
     language; text without a code is returned as it is."""
     return _translated("StatusNotes", _NOTES, note)
+
+
+def request_note(note: str) -> str:
+    """One of EditRequest.notes() in the window's language."""
+    return _translated("RequestNotes", _REQUEST_NOTES, note)
 
 
 def input_problem(name: str, reason: str) -> str:

@@ -47,16 +47,18 @@ from qwen_studio.ui.connection_status import ConnectionStatus
 from qwen_studio.ui.dialogs.launcher import Dialogs
 from qwen_studio.ui.edit_feedback import EditFeedback, FailureActions
 from qwen_studio.ui.editor.inputs import InputsController
+from qwen_studio.ui.editor.model_lists import ModelLists
 from qwen_studio.ui.editor.panel import EditorPanel
 from qwen_studio.ui.editor.state import (
     INPUT_PROBLEMS,
+    NEGATIVE_PROBLEMS,
     PROMPT_PROBLEMS,
     EditorState,
     InputItem,
     problem_codes,
     problem_hint,
 )
-from qwen_studio.ui.error_text import request_problems
+from qwen_studio.ui.error_text import request_note, request_problems
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library
+    from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         self.history_model = HistoryModel(library, self.pool, self,
                                           watcher=self.library_watcher)
         self._build_ui()
+        self.model_list = ModelLists(self.params, connection, tasks, self)
         self.inputs_ctl = InputsController(self.editor, self.drop_zone, tasks, settings, self)
         # A folder, or more photos than the model takes, is the batch queue's (built now
         # if the post-paint build has not run yet).
@@ -138,6 +142,7 @@ class MainWindow(QMainWindow):
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
         self.connection_status.update()
+        self._tell_library_recovered()
 
     # =========================================================================================
     # construction
@@ -289,6 +294,18 @@ class MainWindow(QMainWindow):
     def use_result_as_input(self) -> None:
         self.results.use_as_input()
 
+    def _tell_library_recovered(self) -> None:
+        """The library was damaged at open, moved aside and rebuilt: say so, and where the
+        old file is (the user may want it, or to send it with a bug report)."""
+        moved = self.library.recovered_from
+        if moved is None:
+            return
+        self.notices.show(Notice(
+            NoticeKind.LIBRARY_RECOVERED, NoticeLevel.WARNING,
+            self.tr("The history was damaged and has been rebuilt ({n} edits recovered).")
+            .format(n=self.library.recovered_edits),
+            self.tr("The damaged file was kept as {path}.").format(path=moved)))
+
     def _use_as_input(self, path: Path, parent_edit_id: int | None) -> None:
         self.editor.clear_inputs()
         self.add_inputs([path], parent_edit_id=parent_edit_id)
@@ -337,7 +354,17 @@ class MainWindow(QMainWindow):
     async def test_connection(self, endpoint: Endpoint) -> str:
         from qwen_studio.core.client import ImageClient
 
-        return await ImageClient(self.http.get(), endpoint).check_connection()
+        text = await ImageClient(self.http.get(), endpoint).check_connection()
+        self.model_list.load(endpoint, refresh=True)  # Test connection refreshes the list
+        return text
+
+    @property
+    def model_lists(self) -> ModelListCache | None:
+        """Each profile's GET /v1/models (None until a list was first wanted)."""
+        return self.model_list.cache
+
+    def load_model_list(self, endpoint: Endpoint | None = None, *, refresh: bool = False) -> None:
+        self.model_list.load(endpoint, refresh=refresh)
 
     # =========================================================================================
     # running
@@ -363,13 +390,18 @@ class MainWindow(QMainWindow):
             codes = problem_codes(problems)  # by code: the texts may be in any language
             if codes & PROMPT_PROBLEMS:
                 self.prompt_panel.prompt_edit.setFocus()
-            elif "negative_too_long" in codes:
+            elif codes & NEGATIVE_PROBLEMS:
                 self.prompt_panel.focus_negative()
             elif codes & INPUT_PROBLEMS:
                 self.drop_zone.setFocus()
             return None
         # The situations Run just resolved are over.
-        self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED)
+        self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED,
+                           NoticeKind.REQUEST_NOTES)
+        notes = request.notes()  # sent all the same; said before it goes
+        if notes:
+            self.notices.show(Notice(NoticeKind.REQUEST_NOTES, NoticeLevel.INFO,
+                                     "; ".join(request_note(n) for n in notes)))
         self.save_settings_soon()
         # A region drawn on the input makes it a region edit (EditorState.submit).
         return self.tasks.spawn(self.editor.submit(request, self.edit_session, self.tasks))

@@ -352,9 +352,10 @@ def test_out_that_is_a_file_is_a_usage_error(sb: SandboxServer, tmp_path: Path,
     assert sb.request_count == 0
 
 
-def test_disk_full_while_saving_fails_that_input_only(sb: SandboxServer, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_disk_full_while_saving_keeps_the_result_and_stops_sending(
+        sb: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """ENOSPC simulated by patching the output folder's write_new (narrow, no real disk)."""
     from qwen_studio.core import output_folder
 
     real = output_folder.write_new
@@ -375,8 +376,14 @@ def test_disk_full_while_saving_fails_that_input_only(sb: SandboxServer, tmp_pat
     code = batch(*map(str, srcs), "--prompt", "p", "--out", str(out), "--concurrency", "1")
     err = capsys.readouterr().err
     assert code == 1
-    assert f"a.jpg: the result could not be saved in {out} (No space left on device)" in err
-    assert sorted(p.name for p in out.iterdir()) == ["b-1.json", "b-1.png"]
+    assert f"a.jpg: the result could not be saved in {out} (the disk is full)" in err
+    # The paid-for result is kept (in the library) and the message says where.
+    kept = Path(err.split("kept in ", 1)[1].split()[0].rstrip(","))
+    assert kept.is_file() and kept.stat().st_size > 0
+    # Nothing more is sent into a full disk; b waits for the resume.
+    assert sb.request_count == 1
+    assert "b.jpg: not sent" in err
+    assert sorted(p.name for p in out.iterdir()) == []
 
 
 def test_reliability_doc_lists_every_input() -> None:

@@ -84,14 +84,14 @@ def test_problems_carry_codes_and_keep_the_clis_english() -> None:
                       seed=-1, size="100*100")
     problems = req.problems()
     assert [p.code for p in problems] == ["prompt_empty", "unknown_style", "no_input",
-                                          "count_range", "seed_range", "size_sides"]
+                                          "count_range", "seed_range", "size_not_customizable"]
     assert problems == [
         "the prompt is empty",
         "unknown request style 'soap' (use one of bailian, flat, dashscope)",
         "an edit needs at least one input image",
         "count n=2 is outside 1–1 for qwen-image-edit",
         "seed -1 is outside 0–2147483647",
-        "size 100x100: each side must be 512–2048 px",
+        "qwen-image-edit does not take a size; leave Size on Auto",
     ]
     with pytest.raises(ValueError) as info:
         parse_size("big")
@@ -107,10 +107,13 @@ def test_text_to_image_models_take_only_their_fixed_sizes() -> None:
     assert any("takes no input" in p for p in t2i.with_changes(inputs=("a.png",)).problems())
 
 
-def test_old_edit_model_takes_one_image_and_one_result() -> None:
-    req = EditRequest(inputs=("a", "b"), prompt="x", model="qwen-image-edit")
-    assert any("at most 1" in p for p in req.problems())
+def test_old_edit_model_takes_up_to_three_images_one_result_and_no_size() -> None:
+    req = EditRequest(inputs=("a", "b", "c", "d"), prompt="x", model="qwen-image-edit")
+    assert any("at most 3" in p for p in req.problems())
+    assert req.with_changes(inputs=("a", "b", "c")).problems() == []
     assert any("outside 1–1" in p for p in req.with_changes(inputs=("a",), n=2).problems())
+    assert [p.code for p in req.with_changes(inputs=("a",), size="1024x1024").problems()] == [
+        "size_not_customizable"]
 
 
 def test_identity_ignores_paths_but_not_content_or_prompt() -> None:

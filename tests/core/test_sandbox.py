@@ -156,10 +156,10 @@ def test_dashscope_native_shape_and_default_size(post, client):
     assert img.size == (w, h)
 
 
-def test_old_edit_model_keeps_input_size(post, client):
+def test_old_edit_model_answers_about_1mp_at_the_inputs_aspect(post, client):
     r = post(bailian_body(images=[data_uri(800, 600)], model="qwen-image-edit", size=None))
     assert r.status_code == 200, r.text
-    assert decode_png(client.get(r.json()["data"][0]["url"]).content).size == (800, 600)
+    assert decode_png(client.get(r.json()["data"][0]["url"]).content).size == (1184, 880)
 
 
 def test_text_to_image_takes_text_alone(post, client):
@@ -244,7 +244,7 @@ BARE = IMG.split(",", 1)[1]
          "the URL cannot be downloaded by the service"),
         (GATEWAY, flat_body(negative_prompt="n" * 501), "InvalidParameter",
          "negative_prompt has 501 characters; the limit is 500"),
-        (GATEWAY, flat_body(model="qwen-image-edit-max"), "InvalidParameter",
+        (GATEWAY, flat_body(model="qwen-image-9.9-ultra"), "InvalidParameter",
          "Model not exist."),
         (GATEWAY, flat_body(n=7), "InvalidParameter", "n=7 is out of range"),
         (NATIVE, bailian_body(model="qwen-image-edit", n=2), "InvalidParameter",

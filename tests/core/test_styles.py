@@ -72,7 +72,8 @@ def test_size_forms_become_each_styles_spelling(given):
 
 # -- bailian -----------------------------------------------------------------------------------
 def test_bailian_reproduces_the_contract_example():
-    # api-contract.md's example; n=1 is the default and is therefore not sent.
+    # api-contract.md's example; n=1 is the default and is therefore not sent. The top-level
+    # prompt (= the text item) is what relays such as new-api require (docs/gateways.md).
     example = {
         "model": "qwen-image-edit-plus",
         "input": {"messages": [{"role": "user", "content": [
@@ -81,6 +82,7 @@ def test_bailian_reproduces_the_contract_example():
             {"text": "the girl from image 1 wears the dress from image 2"}]}]},
         "parameters": {"negative_prompt": "low quality", "prompt_extend": True,
                        "watermark": False, "size": "1024*1536", "seed": 42},
+        "prompt": "the girl from image 1 wears the dress from image 2",
     }
     req = EditRequest(inputs=("girl.jpg", "https://example.com/second.png"),
                       prompt="the girl from image 1 wears the dress from image 2",
@@ -94,8 +96,8 @@ def test_bailian_reproduces_the_contract_example():
 def test_bailian_seed_schema_minimal_body_has_no_parameters():
     req = EditRequest(inputs=("a.png",), prompt="make it snow")
     body = get_style("bailian").build_body(req, [PNG_URI], None)
-    assert body == {"model": "qwen-image-edit-plus", "input": {"messages": [
-        {"role": "user", "content": [{"image": PNG_URI}, {"text": "make it snow"}]}]}}
+    assert body == {"model": "qwen-image-edit-plus", "prompt": "make it snow", "input": {
+        "messages": [{"role": "user", "content": [{"image": PNG_URI}, {"text": "make it snow"}]}]}}
 
 
 def test_bailian_three_images_then_one_text_and_n_when_not_one():
@@ -115,12 +117,13 @@ def test_bailian_text_to_image_content_is_text_alone():
 
 
 # -- dashscope ---------------------------------------------------------------------------------
-def test_dashscope_body_is_bailians_without_response_format():
+def test_dashscope_body_is_bailians_without_response_format_or_top_level_prompt():
     req = EditRequest(inputs=("a.png",), prompt="p", seed=7, watermark=True)
     ds = get_style("dashscope").build_body(req, [PNG_URI], "b64_json")
     bl = get_style("bailian").build_body(req, [PNG_URI], None)
+    assert bl.pop("prompt") == "p"  # only relays want it; the native path does not get it
     assert ds == bl
-    assert "response_format" not in ds
+    assert "response_format" not in ds and "prompt" not in ds
 
 
 def test_dashscope_parses_several_content_items_and_choices():

@@ -106,7 +106,10 @@ def test_a_larger_budget_sends_only_what_was_skipped(slow_sb, tmp_path: Path) ->
 def test_a_budget_needs_a_price_and_its_currency(sandbox, tmp_path: Path) -> None:
     inputs = photos(tmp_path / "in", 1)
     out = tmp_path / "out"
-    no_price = batch(sandbox, str(inputs), "--prompt", "p", "--out", str(out), "--budget", "5")
+    # The model catalog prices the default model (qwen-image-edit-plus); it gives none for
+    # qwen-image-edit.
+    no_price = batch(sandbox, str(inputs), "--prompt", "p", "--out", str(out), "--budget", "5",
+                     "--model", "qwen-image-edit")
     assert no_price.returncode == 2
     assert "--budget needs a price per image" in no_price.stderr
     assert "Traceback" not in no_price.stderr

@@ -155,12 +155,23 @@ def test_a_multi_result_edit_is_done_only_when_every_result_is_there(tmp_path: P
 
 
 def test_stale_temps_and_user_json_files(tmp_path: Path) -> None:
-    (tmp_path / f"{TEMP_PREFIX}abc").write_bytes(b"half a png")
+    import os
+    import subprocess
+    import sys
+
+    from qwen_studio.core.ownership import host_tag
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a killed run's temp names a process that no longer exists
+    (tmp_path / f"{TEMP_PREFIX}{host_tag()}-{gone.pid}-abc").write_bytes(b"half a png")
+    legacy = tmp_path / f"{TEMP_PREFIX}old"  # an old version's unnamed temp, hours old
+    legacy.write_bytes(b"half a png")
+    os.utime(legacy, (time.time() - 3 * 3600,) * 2)
     (tmp_path / "notes.json").write_text('{"identity": "x", "image": "../../etc/passwd"}')
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "photo.png").write_bytes(_png(7))  # a user's PNG without our metadata
     folder = OutputFolder(tmp_path)
-    assert folder.stale_temps_removed == 1
+    assert folder.stale_temps_removed == 2
     assert folder.done_identities() == set()  # user files are not taken for results
     assert sorted(p.name for p in tmp_path.iterdir()) == ["list.json", "notes.json",
                                                           "photo.png"]

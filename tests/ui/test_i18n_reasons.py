@@ -21,6 +21,7 @@ from qwen_studio import i18n
 from qwen_studio.core import errors, pipeline
 from qwen_studio.core.errors import (
     INPUT_REASONS,
+    REQUEST_NOTES,
     REQUEST_PROBLEMS,
     STATUS_NOTES,
     InputImageError,
@@ -31,6 +32,7 @@ from qwen_studio.ui.error_text import (
     error_message,
     input_problem,
     input_reason,
+    request_note,
     request_problem,
     request_problems,
     status_note,
@@ -48,7 +50,12 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json",
           "cost": "$0.15", "total": "$1.05", "budget": "$1.00",
           # region edits
-          "mode": "CMYK", "rect": "10,20,300,200", "region": "mask 0123456789ab"}
+          "mode": "CMYK", "rect": "10,20,300,200", "region": "mask 0123456789ab",
+          # size by total pixels, request notes
+          "pixels": "4196352", "options": "seed, negative_prompt", "gateway": "new-api",
+          "better": "bailian",
+          # prompts with unsafe characters, output-folder batches
+          "char": "\\x1b", "position": "7", "pid": "4242"}
 
 
 @pytest.fixture
@@ -60,7 +67,8 @@ def chinese(qapp, monkeypatch) -> Iterator[None]:
 
 
 def reason(code: str) -> Reason:
-    names = re.findall(r"\{(\w+)\}", {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES}[code])
+    names = re.findall(r"\{(\w+)\}", {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES,
+                                          **REQUEST_NOTES}[code])
     return Reason(code, **{n: SAMPLE[n] for n in names})
 
 
@@ -69,9 +77,12 @@ def test_the_window_knows_every_reason_core_can_give():
     assert error_text._REASONS == INPUT_REASONS
     assert error_text._PROBLEMS == REQUEST_PROBLEMS
     assert error_text._NOTES == STATUS_NOTES
+    assert error_text._REQUEST_NOTES == REQUEST_NOTES
     # A code names one text.
     assert not set(INPUT_REASONS) & set(REQUEST_PROBLEMS)
     assert not (set(INPUT_REASONS) | set(REQUEST_PROBLEMS)) & set(STATUS_NOTES)
+    assert not (set(INPUT_REASONS) | set(REQUEST_PROBLEMS) | set(STATUS_NOTES)) & set(
+        REQUEST_NOTES)
 
 
 def test_core_reasons_are_english_strings_with_a_code(tmp_path: Path):
@@ -134,7 +145,8 @@ def test_request_problems_are_joined_the_chinese_way(chinese):
 _TRANSLATED = [(table, say, code)
                for table, say in ((INPUT_REASONS, input_reason),
                                   (REQUEST_PROBLEMS, request_problem),
-                                  (STATUS_NOTES, status_note))
+                                  (STATUS_NOTES, status_note),
+                                  (REQUEST_NOTES, request_note))
                for code in sorted(table)]
 
 

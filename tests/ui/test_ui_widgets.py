@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from qwen_studio.core.request import PROMPT_LIMIT, TEXT_TO_IMAGE_SIZES
+from qwen_studio.core.request import PROMPT_LIMIT
 from qwen_studio.ui.editor.drop_zone import EMPTY_TEXT, DropZone
 from qwen_studio.ui.editor.parameters_panel import ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
@@ -39,7 +39,8 @@ def test_parameters_follow_the_model(qtbot):
     params.count_spin.setValue(4)
     params.set_model("qwen-image")
     sizes = [params.size_combo.itemText(i) for i in range(params.size_combo.count())]
-    assert sizes == ["Auto", *TEXT_TO_IMAGE_SIZES]
+    # The text-to-image sizes of the catalog, 3:4 included.
+    assert sizes == ["Auto", "1664*928", "1472*1104", "1328*1328", "1104*1472", "928*1664"]
     assert params.count_spin.maximum() == 1 and params.count_spin.value() == 1
     assert params.seed() is None and params.seed_spin.text() == "Random"
     params.size_combo.setEditText("1024x768")

@@ -282,7 +282,8 @@ class EditQueue:
             self._paused.discard(batch_id)
         self._wake.set()
 
-    def cancel(self, edit_id: int) -> None:
+    def cancel(self, edit_id: int, *, note: Reason | None = None) -> None:
+        """Cancel an edit; `note` says why (a queued edit's, e.g. the output stopped)."""
         p = self.edits.get(edit_id)
         if p is None or p.finished:
             return
@@ -290,7 +291,7 @@ class EditQueue:
         if task is not None:
             task.cancel()  # the edit's task marks it cancelled once the request is aborted
         else:
-            self._finish(edit_id, EditStatus.CANCELLED)
+            self._finish(edit_id, EditStatus.CANCELLED, note=note)
 
     def cancel_batch(self, batch_id: str | None) -> None:
         for p in self.ordered():

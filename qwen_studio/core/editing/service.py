@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
     from qwen_studio.core.client import ImageClient
     from qwen_studio.core.editing.hooks import EditHook
+    from qwen_studio.core.editing.runner import EditRunner
     from qwen_studio.core.editing.sinks import ResultSink
+    from qwen_studio.core.pipeline import PreparedImage
+    from qwen_studio.core.region_step import RegionStep
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class EditService:
         self._last: dict[int, EditStatus] = {}
         self._sources: dict[int, tuple[str, ...]] = {}  # what a resumed edit sends
         self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
+        self._stopped: dict[str, Reason] = {}  # batch id -> why nothing more is sent
         self._writes: set[asyncio.Future[Any]] = set()
         self._closed = False
 
@@ -141,6 +145,8 @@ class EditService:
                 i = start + k
                 label = labels[i] if labels is not None else _label(request)
                 self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id))
+                if batch_id in self._stopped:  # stopped while this chunk was recorded
+                    self._queue.cancel(edit_id, note=self._stopped[batch_id])
                 ids.append(edit_id)
             self._queue.start()  # the first chunk runs while the next is recorded
         return ids
@@ -184,8 +190,27 @@ class EditService:
         self._queue.pause(batch_id, everything=batch_id is None)
 
     def resume(self, batch_id: str | None = None) -> None:
+        if batch_id is not None:
+            self._stopped.pop(batch_id, None)
         self._queue.resume(batch_id, everything=batch_id is None)
         self._queue.start()
+
+    def stop_batch(self, batch_id: str | None, note: Reason) -> None:
+        """Send nothing more of the batch (of single edits without one): it is paused and
+        its queued edits end CANCELLED with `note`; running ones finish. The service does
+        this itself when the sink's output stops taking results (OutputUnavailableError)."""
+        if batch_id is not None:
+            if batch_id in self._stopped:
+                return
+            self._stopped[batch_id] = note
+            self._queue.pause(batch_id)
+        for p in self._queue.ordered():
+            if p.batch_id == batch_id and p.status is EditStatus.QUEUED:
+                self._queue.cancel(p.edit_id, note=note)
+
+    def stopped(self, batch_id: str) -> Reason | None:
+        """Why the batch was stopped (stop_batch), or None."""
+        return self._stopped.get(batch_id)
 
     def retry(self, edit_id: int) -> bool:
         done = self._queue.retry(edit_id)
@@ -327,10 +352,13 @@ class EditService:
             error = p.error.user_message if p.error is not None else ""
             self._write(self.recorder.set_status, p.edit_id, status, error)
         elif status is EditStatus.SKIPPED:
-            if not (p.result and p.result.paths):  # with paths: the library has it DONE
+            # With paths from a sink that records results: the library has it DONE.
+            if not (p.result and p.result.paths and self.sink.records_result):
                 # Why, in the history (and how a resume finds the budget's skips).
                 self._write(self.recorder.set_status, p.edit_id, status,
                             str(p.note) if p.note is not None else "")
+        elif status is EditStatus.CANCELLED and p.note is not None:  # why (stop_batch)
+            self._write(self.recorder.set_status, p.edit_id, status, str(p.note))
         elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
             self._write(self.recorder.set_status, p.edit_id, status)
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
@@ -346,7 +374,9 @@ class EditService:
         request = edit.request
         if edit.edit_id in self._sources:
             request = request.with_changes(inputs=self._sources[edit.edit_id])
-        loop = asyncio.get_running_loop()
+        # Here, not at module level: the window builds this service on the GUI thread.
+        from qwen_studio.core.output_folder import OutputUnavailableError
+
         for hook in self.hooks:
             request = await hook.before_prepare(edit, request)
         region = None
@@ -354,12 +384,29 @@ class EditService:
             # A region edit: the crop of image 1 is what is sent (core/region_step.py).
             region = await runner.prepare_region(request, await self._mask(request))
         prepared = region.inputs if region is not None else await runner.prepare(request)
-        earlier = await self.sink.already_done(edit, prepared)
-        if earlier is not None:
-            code = "already_done" if earlier.paths else "already_in_output"
-            raise SkipEdit(Reason(code), earlier)
-        for hook in self.hooks:
-            await hook.before_send(edit, request, prepared)
+        try:
+            earlier = await self.sink.already_done(edit, prepared)
+            if earlier is not None:
+                code = "already_done" if earlier.paths else "already_in_output"
+                raise SkipEdit(Reason(code), earlier)
+            for hook in self.hooks:
+                await hook.before_send(edit, request, prepared)
+            return await self._send_and_save(ctx, runner, request, prepared, region)
+        except OutputUnavailableError:
+            # The output cannot take results: whatever is sent now would be lost or paid
+            # for twice. Running edits finish (and keep theirs); the rest waits for a resume.
+            self.stop_batch(edit.batch_id, Reason("output_unavailable"))
+            raise
+        finally:
+            self.sink.release(edit)
+
+    async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
+                             request: EditRequest, prepared: tuple[PreparedImage, ...],
+                             region: RegionStep | None) -> EditResult:
+        from qwen_studio.core.output_folder import OutputUnavailableError
+
+        edit = ctx.progress
+        loop = asyncio.get_running_loop()
         attempts = runner.max_attempts
 
         def on_stage(stage: Stage) -> None:
@@ -409,10 +456,19 @@ class EditService:
         try:
             # Cancelled while saving: the result is being written anyway, so it counts.
             result = await _despite_cancel(save)
+        except OutputUnavailableError:
+            # The sink kept the bytes itself (and named where, with a ledger for the resume).
+            if not self.sink.records_result:
+                # Paid for and kept by the sink: the history has the results, so the edit
+                # is DONE there (written before its FAILED status, which cannot undo it).
+                self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
+                            revised_prompt=outcome.result.revised_prompt,
+                            usage=dict(outcome.result.usage), timings=dict(outcome.timings))
+            raise
         except Exception as exc:  # paid for, not stored: keep the bytes and say where
-            from qwen_studio.core.editing.sinks import keep_unsaved
+            from qwen_studio.core.unsaved import keep_or_name
 
-            raise await loop.run_in_executor(self.executor, keep_unsaved, edit.edit_id,
+            raise await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
                                              outcome.images, exc) from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),

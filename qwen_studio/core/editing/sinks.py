@@ -4,37 +4,44 @@
   marks the edit DONE in the same step.
 - `FolderSink` (`qwen-studio batch`): the results are written to the output folder (with a
   sidecar each) before the edit counts as done; the library record beside it is a
-  convenience the service writes afterwards, off the edit's path.
+  convenience the service writes afterwards, off the edit's path. It also keeps the
+  folder's promises to other processes and to the user's money (core/output_folder.py):
+  the folder must be writable before anything is sent; each edit is claimed before it is
+  sent (a second run on the folder, or the same photo twice, pays once); results kept
+  elsewhere when the folder was full are saved instead of bought again; a result the
+  folder cannot take is kept (keep_unsaved) and the save raises OutputUnavailableError,
+  on which the service stops sending the batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
-from collections.abc import Sequence
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qwen_studio import __version__
-from qwen_studio.core.atomic import write_new
 from qwen_studio.core.editing.progress import EditProgress, EditResult
+from qwen_studio.core.editing.queue import SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder, is_url, url_hash
 from qwen_studio.core.endpoint import Endpoint
-from qwen_studio.core.errors import QwenStudioError
-from qwen_studio.core.library import sniff_extension
-from qwen_studio.core.paths import data_dir
+from qwen_studio.core.errors import Reason
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.seeds import seed_extra
 
 if TYPE_CHECKING:
     # Types only: the window builds a LibrarySink on the GUI thread; the decode stack these
-    # bring (Pillow) loads in the pool.
+    # bring (Pillow) and the output folder's rules load where FolderSink runs (the CLI).
     from qwen_studio.core.editing.runner import EditOutcome
-    from qwen_studio.core.output_folder import OutputFolder
+    from qwen_studio.core.library import Library
+    from qwen_studio.core.output_folder import OutputFolder, OutputUnavailableError
     from qwen_studio.core.pipeline import PreparedImage
+
+log = logging.getLogger(__name__)
 
 
 class ResultSink(Protocol):
@@ -48,6 +55,11 @@ class ResultSink(Protocol):
 
     async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
         """Put the results where they belong; they are on disk when this returns."""
+        ...
+
+    def release(self, edit: EditProgress) -> None:
+        """The edit is over (saved, failed or cancelled): give up what already_done took
+        for it (a claim). Called by the service in a finally; idempotent."""
         ...
 
 
@@ -78,6 +90,9 @@ class LibrarySink:
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
                           dict(outcome.timings), outcome.request.seed)
 
+    def release(self, edit: EditProgress) -> None:
+        return None
+
 
 class FolderSink:
     """Results as files in an output folder; a rerun skips inputs whose same edit is there."""
@@ -86,17 +101,92 @@ class FolderSink:
 
     def __init__(self, folder: OutputFolder, endpoint: Endpoint,
                  executor: Executor | None = None, *, stems: dict[str, str] | None = None,
-                 ) -> None:
+                 library: Library | None = None) -> None:
+        """Raises OutputUnavailableError when the folder cannot take a result now: nothing
+        is to be sent that cannot be saved. `library` (optional) is where a result the
+        folder cannot take is kept, and where a killed run's edits are completed."""
+        folder.check_writable()
         self.folder = folder
         self.endpoint = endpoint
         self.executor = executor
         self.stems = stems or {}  # label -> file name stem
+        self.library = library
         self.done_before = folder.done_identities()
+        self._claims: dict[int, str] = {}  # edit id -> the identity it claimed
 
     async def already_done(self, edit: EditProgress,
                            prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+        """None: send it (the edit's identity is now claimed, until release()). Raises
+        SkipEdit when another input of this run or another process has it, or when the
+        folder got it meanwhile; saves results kept from a full folder instead."""
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
-        return EditResult(()) if identity in self.done_before else None
+        if identity in self.done_before:
+            await self._complete_interrupted(identity)
+            return EditResult(())
+        claim = self.folder.claims.claim(identity)  # one process sends each input
+        if not claim.claimed:
+            from qwen_studio.core.ownership import this_process
+
+            if claim.owner == this_process():  # same content and request twice
+                raise SkipEdit(Reason("duplicate_input"))
+            raise SkipEdit(Reason("claimed_elsewhere",
+                                  pid=claim.owner.pid if claim.owner else "unknown"))
+        self._claims[edit.edit_id] = identity
+        try:
+            if await _in(self.executor, self.folder.is_done, identity):  # another run's
+                raise SkipEdit(Reason("already_in_output"))
+            kept = await _in(self.executor, self.folder.kept_results, identity)
+            if kept:  # paid for by a run whose output was full: saved, not bought again
+                paths = await self._save_kept(edit, prepared, identity, kept)
+                raise SkipEdit(Reason("kept_saved"), EditResult(tuple(paths)))
+        except BaseException:
+            self.release(edit)
+            raise
+        return None
+
+    def release(self, edit: EditProgress) -> None:
+        identity = self._claims.pop(edit.edit_id, None)
+        if identity is not None:
+            try:
+                self.folder.claims.release(identity)
+            except (OSError, ValueError) as exc:  # a stale claim is swept by the next run
+                log.warning("could not release the claim on %s: %s", identity, exc)
+
+    async def _complete_interrupted(self, identity: str) -> None:
+        """A killed run saved this result but left its edit INTERRUPTED in the history."""
+        library = self.library
+        if library is None:
+            return
+
+        from qwen_studio.core.library_recovery import complete_interrupted
+
+        def complete() -> None:
+            images = self.folder.results_for(identity)
+            if images:
+                complete_interrupted(library, identity, images)
+
+        try:
+            await _in(self.executor, complete)
+        except Exception as exc:  # the history's bookkeeping must not stop the batch
+            log.warning("could not complete the interrupted edit %s: %s", identity, exc)
+
+    async def _save_kept(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                         identity: str, kept: list[Path]) -> list[Path]:
+        request = edit.request
+        base = self.folder.reserve_base(self._stem(edit), len(kept))
+        paths = []
+        for k, path in enumerate(kept, start=1):
+            sidecar = {"identity": identity, "result_index": k, "result_count": len(kept),
+                       "request": request.to_dict(), "model": request.model,
+                       "style": self.endpoint.style, "endpoint": self.endpoint.base_url,
+                       "inputs": [{"path": str(Path(p.source).resolve()), "sha256": p.sha256}
+                                  for p in prepared],
+                       "kept_from": str(path), "created": time.time(),
+                       "app_version": __version__}
+            data = await _in(self.executor, path.read_bytes)
+            saved = await _in(self.executor, self.folder.save, base, k, data, request, sidecar)
+            paths.append(saved.image)
+        return paths
 
     def images_done_before(self, requests: list[EditRequest]) -> list[int]:
         """For each request (as asked), how many of its results the folder already holds
@@ -137,6 +227,8 @@ class FolderSink:
         # `request` is the request as sent (its drawn seed filled in): what the sidecar and
         # the PNG say. The identity is the request as asked ("random"), so a re-run with
         # the seed left random finds this result instead of sending it again.
+        from qwen_studio.core.output_folder import OutputUnavailableError
+
         request, prepared, result = outcome.request, outcome.inputs, outcome.result
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         base = self.folder.reserve_base(self._stem(edit), len(outcome.images))
@@ -165,31 +257,23 @@ class FolderSink:
             try:  # on disk (atomically) before the edit is reported done
                 saved = await _in(self.executor, self.folder.save, base, k, image, request,
                                   sidecar)
-            except OSError as exc:  # disk full, folder removed or read-only, ...
-                raise QwenStudioError(
-                    f"the result could not be saved in {self.folder.directory} "
-                    f"({exc.strerror or type(exc).__name__})") from None
+            except OutputUnavailableError as exc:  # full, read-only, removed
+                raise await self._keep(exc, outcome.images[k - 1:], identity) from None
             paths.append(saved.image)
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
                           dict(outcome.timings), request.seed)
 
+    async def _keep(self, exc: OutputUnavailableError, images: tuple[bytes, ...],
+                    identity: str) -> OutputUnavailableError:
+        """Paid for but unsaved: keep the bytes (the library's store, else the app's data
+        folder) with a ledger entry, so the resumed run saves them instead of paying again.
+        The error says where they are (core.unsaved: the one keep-safe mechanism)."""
+        from qwen_studio.core.output_folder import OutputUnavailableError
+        from qwen_studio.core.unsaved import keep_unsaved
 
-def keep_unsaved(edit_id: int, images: Sequence[bytes], why: BaseException) -> QwenStudioError:
-    """The results were paid for but their sink could not store them: keep the bytes in
-    the app's data folder and return the error that names them (synchronous)."""
-    head = why.user_message if isinstance(why, QwenStudioError) else (
-        "the result could not be saved ("
-        + (why.strerror if isinstance(why, OSError) and why.strerror else type(why).__name__)
-        + ")")
-    folder: Path | str = "the app's data folder"
-    kept: list[str] = []
-    try:
-        folder = data_dir() / "unsaved"
-        for k, data in enumerate(images, start=1):
-            ext = sniff_extension(bytes(data[:16])) or "bin"
-            kept.append(str(write_new(folder / f"edit-{edit_id}-{k}.{ext}", bytes(data))))
-    except OSError as exc:
-        return QwenStudioError(f"{head}, nor kept in {folder} "
-                               f"({exc.strerror or type(exc).__name__})")
-    return QwenStudioError(f"{head}; it was kept in " + ", ".join(kept),
-                           hint="Free some space or fix the folder, then copy it from there.")
+        kept = await _in(self.executor, keep_unsaved, images, self.library,
+                         folder=self.folder.directory, identity=identity)
+        where = ("; kept in " + ", ".join(map(str, kept)) if kept
+                 else "; it could not be kept anywhere else either")
+        return OutputUnavailableError(exc.user_message + where, hint=exc.hint,
+                                      disk_full=exc.disk_full, kept=kept)

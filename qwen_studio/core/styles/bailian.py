@@ -49,6 +49,9 @@ class BailianStyle:
         self, request: EditRequest, images: list[str], response_format: str | None
     ) -> dict[str, Any]:
         body = build_bailian_body(request, images)
+        # new-api and one-api refuse an images body without a top-level prompt; with `input`
+        # present they ignore it (docs/gateways.md). The native path does not get it.
+        body["prompt"] = request.prompt
         if response_format:
             body["response_format"] = response_format  # a gateway field, so top level
         return body

@@ -1655,6 +1655,18 @@ newest first.</source>
         <translation>结果已作为输入：请描述下一步修改</translation>
     </message>
     <message>
+        <source>The history was damaged and has been rebuilt ({n} edits recovered).</source>
+        <translation>历史记录已损坏，现已重建（恢复了 {n} 个编辑）。</translation>
+    </message>
+    <message>
+        <source>The damaged file was kept as {path}.</source>
+        <translation>损坏的文件已保留为 {path}。</translation>
+    </message>
+    <message>
+        <source>Remove the input images, or choose a model that edits photos.</source>
+        <translation>请移除输入图片，或选择一个能编辑照片的模型。</translation>
+    </message>
+    <message>
         <source>Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.</source>
         <translation>把照片拖到“输入”区域、粘贴（Ctrl+V），或按 Ctrl+O 打开。</translation>
     </message>
@@ -1705,6 +1717,30 @@ newest first.</source>
 </context>
 <context>
     <name>ParametersPanel</name>
+    <message>
+        <source>★ Recommended</source>
+        <translation>★ 推荐</translation>
+    </message>
+    <message>
+        <source>Edit photos</source>
+        <translation>编辑照片</translation>
+    </message>
+    <message>
+        <source>Make images from text</source>
+        <translation>根据文字生成图片</translation>
+    </message>
+    <message>
+        <source>Also on this endpoint (not in the catalog)</source>
+        <translation>此端点另外提供（不在目录中）</translation>
+    </message>
+    <message>
+        <source>Listed by the endpoint; not in Qwen Studio&apos;s catalog, so its limits are not checked</source>
+        <translation>由端点列出；不在 Qwen Studio 的目录中，因此不检查它的限制</translation>
+    </message>
+    <message>
+        <source>About {price} per image ({source})</source>
+        <translation>每张约 {price}（{source}）</translation>
+    </message>
     <message>
         <source>Parameters</source>
         <translation>参数</translation>
@@ -1854,6 +1890,38 @@ newest first.</source>
     <message>
         <source>size {text} is not of the form WIDTHxHEIGHT, e.g. 1024x1024</source>
         <translation>尺寸 {text} 格式不对，应为 宽x高，例如 1024x1024</translation>
+    </message>
+    <message>
+        <source>size {width}x{height} is {pixels} pixels; {model} takes {min} to {max} pixels in total</source>
+        <translation>尺寸 {width}x{height} 共 {pixels} 像素；{model} 要求总像素在 {min} 到 {max} 之间</translation>
+    </message>
+    <message>
+        <source>{model} does not take a size; leave Size on Auto</source>
+        <translation>{model} 不能指定尺寸；请把“尺寸”保持为“自动”</translation>
+    </message>
+    <message>
+        <source>the prompt contains a control character ({char} at position {position}); remove it</source>
+        <translation>提示词包含控制字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the prompt contains an invisible text-direction character ({char} at position {position}); remove it</source>
+        <translation>提示词包含不可见的文字方向字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the prompt is not valid text (it holds undecodable bytes)</source>
+        <translation>提示词不是有效文本（含有无法解码的字节）</translation>
+    </message>
+    <message>
+        <source>the negative prompt contains a control character ({char} at position {position}); remove it</source>
+        <translation>反向提示词包含控制字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the negative prompt contains an invisible text-direction character ({char} at position {position}); remove it</source>
+        <translation>反向提示词包含不可见的文字方向字符（位置 {position} 的 {char}）；请删除</translation>
+    </message>
+    <message>
+        <source>the negative prompt is not valid text (it holds undecodable bytes)</source>
+        <translation>反向提示词不是有效文本（含有无法解码的字节）</translation>
     </message>
     <message>
         <source>; </source>
@@ -2362,6 +2430,21 @@ newest first.</source>
     </message>
 </context>
 <context>
+    <name>RequestNotes</name>
+    <message>
+        <source>{model} is not in Qwen Studio&apos;s model catalog: its limits are not checked here, the service will judge the request</source>
+        <translation>{model} 不在 Qwen Studio 的模型目录中：这里不检查它的限制，由服务端判断请求</translation>
+    </message>
+    <message>
+        <source>{model} does not take {options}; the service may ignore it</source>
+        <translation>{model} 不接受 {options}；服务端可能会忽略</translation>
+    </message>
+    <message>
+        <source>the {style} request style loses {options} on {gateway} relays; the {better} style keeps them</source>
+        <translation>{style} 请求格式经过 {gateway} 中转时会丢失 {options}；{better} 格式会保留它们</translation>
+    </message>
+</context>
+<context>
     <name>StatusNotes</name>
     <message>
         <source>Connected to {host}; the key was accepted</source>
@@ -2386,6 +2469,22 @@ newest first.</source>
     <message>
         <source>already done</source>
         <translation>已完成</translation>
+    </message>
+    <message>
+        <source>the same edit as another input of this run</source>
+        <translation>与本次运行的另一个输入是同一个编辑</translation>
+    </message>
+    <message>
+        <source>another qwen-studio run is editing it (process {pid})</source>
+        <translation>另一个 qwen-studio 运行正在编辑它（进程 {pid}）</translation>
+    </message>
+    <message>
+        <source>saved from the result kept when the output folder could not take it</source>
+        <translation>已从输出文件夹无法写入时保留的结果保存</translation>
+    </message>
+    <message>
+        <source>not sent: the output folder cannot take results</source>
+        <translation>未发送：输出文件夹无法写入结果</translation>
     </message>
     <message>
         <source>over the budget: its {cost} would take the batch to {total}, over {budget}</source>

@@ -33,7 +33,7 @@ from qwen_studio.core.config import (
 )
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
-from qwen_studio.core.request import DEFAULT_MODELS, KNOWN_MODELS, STYLES
+from qwen_studio.core.request import DEFAULT_MODELS, STYLES, known_models
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading, theme
 from qwen_studio.ui.error_text import error_hint, error_message, status_note
@@ -95,7 +95,7 @@ class SettingsDialog(QDialog):
                                        self.tr("The model new edits start with"))
         self.model_combo.setEditable(True)
         self.model_combo.addItem("")
-        self.model_combo.addItems(list(KNOWN_MODELS))
+        self.model_combo.addItems(known_models())
         self.key_edit = self._named(QLineEdit(), "apiKeyEdit", self.tr("API key"),
                                     self.tr("The key for this endpoint; it is stored securely, "
                                     "never in settings files"))

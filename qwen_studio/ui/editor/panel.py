@@ -28,8 +28,8 @@ def read_parameters(params: ParametersPanel) -> Parameters:
         size, problem = None, (exc.args[0] if exc.args else str(exc))  # a Reason, when core's
     return Parameters(
         model=params.model(), size=size, size_problem=problem, n=params.count_spin.value(),
-        seed=params.seed(), watermark=params.watermark_check.isChecked(),
-        prompt_extend=params.prompt_extend_check.isChecked())
+        seed=params.seed(), watermark=params.watermark(),  # None: the model does not take it
+        prompt_extend=params.prompt_extend())
 
 
 class EditorPanel(QWidget):

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QLabel,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from qwen_studio.core.catalog import ModelEntry, merge
+from qwen_studio.core.errors import Reason
 from qwen_studio.core.request import (
     DEFAULT_MODELS,
     DEFAULT_STYLE,
-    KNOWN_MODELS,
     SEED_MAX,
-    TEXT_TO_IMAGE_SIZES,
-    is_text_to_image,
     max_n,
+    model_family,
     normalize_size,
 )
+from qwen_studio.ui.error_text import request_note
 
 AUTO = "Auto"
 EDIT_SIZES = (
@@ -32,11 +35,24 @@ EDIT_SIZES = (
     "2048*2048", "1664*928", "928*1664", "1472*1104", "1104*1472",
 )
 RANDOM_SEED = -1  # the spin box's special value: no seed sent
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 1  # True on the group headers of the model list
+
+
+class _ModelCombo(QComboBox):
+    """The model list; asks for the endpoint's models the first time it opens."""
+
+    popupWanted = Signal()
+
+    def showPopup(self) -> None:
+        self.popupWanted.emit()
+        super().showPopup()
 
 
 class ParametersPanel(QWidget):
     modelChanged = Signal(str)
     changed = Signal()
+    # The model list is about to open: the window may fetch the endpoint's listing.
+    modelListWanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,13 +68,22 @@ class ParametersPanel(QWidget):
         self.toggle.setAccessibleDescription(self.tr("Show or hide the generation parameters"))
         self.toggle.toggled.connect(self.set_expanded)
 
-        self.model_combo = QComboBox()
+        self.model_combo = _ModelCombo()
         self.model_combo.setObjectName("modelCombo")
         self.model_combo.setEditable(True)
-        self.model_combo.addItems(list(KNOWN_MODELS))
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.models = QStandardItemModel(self.model_combo)
+        self.model_combo.setModel(self.models)
+        self.model_combo.popupWanted.connect(self.modelListWanted)
         self._a11y(self.model_combo, self.tr("Model"),
                    self.tr("Which Qwen image model runs the edit"))
+        self.set_listed_models(None)
+        # What the chosen model is, or that the catalog does not know it (then it is sent
+        # all the same, and the service judges the request).
+        self.model_note = QLabel()
+        self.model_note.setObjectName("modelNote")
+        self.model_note.setWordWrap(True)
+        self.model_note.setProperty("muted", True)
 
         self.size_combo = QComboBox()
         self.size_combo.setObjectName("sizeCombo")
@@ -101,6 +126,7 @@ class ParametersPanel(QWidget):
         form.setContentsMargins(4, 2, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Model"), self.model_combo)
+        form.addRow("", self.model_note)
         form.addRow(self.tr("Size"), self.size_combo)
         form.addRow(self.tr("Count"), self.count_spin)
         form.addRow(self.tr("Seed"), self.seed_spin)
@@ -136,11 +162,76 @@ class ParametersPanel(QWidget):
     def is_expanded(self) -> bool:
         return self.toggle.isChecked()
 
+    # -- the model list ----------------------------------------------------------------------
+    def set_listed_models(self, listed: tuple[str, ...] | list[str] | None) -> None:
+        """Offer the catalog's models merged with what the endpoint lists (None: the catalog
+        alone), grouped: recommended, editing, text to image, the endpoint's others."""
+        current = self.model_combo.currentText().strip()
+        lang = _lang()
+        entries = [e for e in merge(tuple(listed) if listed is not None else None, lang=lang)
+                   if e.source != "catalog" or not _is_known_snapshot(e)]
+        groups: list[tuple[str, list[ModelEntry]]] = [
+            (self.tr("★ Recommended"), [e for e in entries if e.recommended]),
+            (self.tr("Edit photos"), [e for e in entries if e.family and not e.recommended
+                                      and e.edits]),
+            (self.tr("Make images from text"), [e for e in entries if e.family
+                                                and not e.recommended and not e.edits]),
+            (self.tr("Also on this endpoint (not in the catalog)"),
+             [e for e in entries if not e.family]),
+        ]
+        self.model_combo.blockSignals(True)
+        self.models.clear()
+        for title, members in groups:
+            if not members:
+                continue
+            header = QStandardItem(title)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            header.setData(True, HEADER_ROLE)
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            self.models.appendRow(header)
+            for entry in members:
+                item = QStandardItem(entry.id)
+                item.setToolTip(self._entry_tip(entry))
+                item.setData(entry.description, Qt.ItemDataRole.AccessibleDescriptionRole)
+                self.models.appendRow(item)
+        self.model_combo.blockSignals(False)
+        if current:
+            self.set_model(current)
+
+    def _entry_tip(self, entry: ModelEntry) -> str:
+        if not entry.family:
+            return self.tr("Listed by the endpoint; not in Qwen Studio's catalog, so its "
+                           "limits are not checked")
+        family = model_family(entry.id)
+        tip = f"{entry.name} — {entry.description}" if entry.description else entry.name
+        if family is not None and family.price is not None:
+            tip += "\n" + self.tr("About {price} per image ({source})").format(
+                price=family.price.text(), source=family.price.source)
+        return tip
+
+    def model_ids(self) -> list[str]:
+        """The model names offered, in order (group headers left out)."""
+        return [self.models.item(i).text() for i in range(self.models.rowCount())
+                if not self.models.item(i).data(HEADER_ROLE)]
+
     # -- model-dependent ranges ----------------------------------------------------------------
     def _on_model(self, model: str) -> None:
         model = model.strip()
         current = self.size_combo.currentText()
-        sizes = TEXT_TO_IMAGE_SIZES if is_text_to_image(model) else EDIT_SIZES
+        family = model_family(model)
+        lang = _lang()
+        if family is None:
+            self.model_note.setText(request_note(Reason("unknown_model", model=model))
+                                    if model else "")
+        else:
+            self.model_note.setText(family.describe(lang))
+        self.size_combo.setEnabled(family is None or family.size.customizable)
+        for name, box in (("prompt_extend", self.prompt_extend_check),
+                          ("watermark", self.watermark_check), ("seed", self.seed_spin)):
+            box.setEnabled(family is None or name in family.options)
+        sizes = family.size.suggested() if family else EDIT_SIZES
         self.size_combo.blockSignals(True)
         self.size_combo.clear()
         self.size_combo.addItem(self._auto_text())
@@ -187,7 +278,16 @@ class ParametersPanel(QWidget):
 
     def seed(self) -> int | None:
         v = self.seed_spin.value()
-        return None if v == RANDOM_SEED else v
+        return None if v == RANDOM_SEED or not self.seed_spin.isEnabled() else v
+
+    def watermark(self) -> bool | None:
+        """None when the model does not take the option: then it is not sent."""
+        box = self.watermark_check
+        return box.isChecked() if box.isEnabled() else None
+
+    def prompt_extend(self) -> bool | None:
+        box = self.prompt_extend_check
+        return box.isChecked() if box.isEnabled() else None
 
     # -- persistence ---------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -223,3 +323,15 @@ class ParametersPanel(QWidget):
         self.watermark_check.setChecked(as_bool(v.get("watermark"), False))
         self.prompt_extend_check.setChecked(as_bool(v.get("prompt_extend"), True))
         self.set_expanded(as_bool(v.get("expanded"), True))
+
+
+def _is_known_snapshot(entry: ModelEntry) -> bool:
+    """A dated snapshot the catalog spells out: kept out of the list unless the endpoint lists
+    it (it can still be typed), so the list stays short."""
+    family = model_family(entry.id)
+    return family is not None and entry.id in family.snapshots
+
+
+def _lang() -> str:
+    """The catalog's text language for the UI language (QLocale's default follows it)."""
+    return "zh_CN" if QLocale().name().startswith("zh") else "en"

@@ -38,8 +38,8 @@ class Parameters:
     size_problem: str = ""  # the reason the typed size is not one (a core Reason)
     n: int = 1
     seed: int | None = None  # None: random
-    watermark: bool = False
-    prompt_extend: bool = True
+    watermark: bool | None = False  # None: the model does not take it (not sent)
+    prompt_extend: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,10 @@ class EditorState(QObject):
 
 
 # EditRequest.problems() codes (core.errors.REQUEST_PROBLEMS) the editor acts on.
-PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long"})
+PROMPT_PROBLEMS = frozenset({"prompt_empty", "prompt_too_long", "prompt_control_char",
+                             "prompt_direction_char", "prompt_undecodable"})
+NEGATIVE_PROBLEMS = frozenset({"negative_too_long", "negative_control_char",
+                               "negative_direction_char", "negative_undecodable"})
 INPUT_PROBLEMS = INPUT_COUNT_PROBLEMS
 
 
@@ -184,6 +187,9 @@ def problem_codes(problems: list[str]) -> set[str]:
 
 def problem_hint(problems: list[str]) -> str:
     codes = problem_codes(problems)
+    if "text_model_with_input" in codes:
+        return QCoreApplication.translate("MainWindow",
+            "Remove the input images, or choose a model that edits photos.")
     if codes & INPUT_PROBLEMS:
         return QCoreApplication.translate("MainWindow",
             "Drop a photo on the Inputs area, paste one (Ctrl+V) or press Ctrl+O.")

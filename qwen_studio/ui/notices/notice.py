@@ -25,6 +25,8 @@ class NoticeKind(StrEnum):
     NOT_CONNECTED = "not_connected"  # no endpoint and no demo: Run cannot send
     CONFIG = "config"  # the saved profile could not be resolved
     REQUEST_PROBLEM = "request_problem"  # Run pressed with an invalid request
+    REQUEST_NOTES = "request_notes"  # sent all the same: what the catalog/style says of it
+    LIBRARY_RECOVERED = "library_recovered"  # the history was damaged, moved aside, rebuilt
     SAVE_FAILED = "save_failed"
     TASK_FAILED = "task_failed"  # a bug: an unexpected exception in a background task
     # For the edit service handlers (service branch), the batch queue and the history panel:
