@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, ImageOps
 
+from qwen_studio.core.catalog import default_catalog
 from qwen_studio.core.errors import InputImageError
 from qwen_studio.core.region import (
     changed_pixels,
@@ -55,7 +56,10 @@ def answer_for(plan, *, index: int = 0, n: int = 1, size: tuple[int, int] | None
     """What the sandbox answers for the sent crop: its default size (~1 MP at the crop's
     aspect, multiples of 16) unless a size is given."""
     # The sandbox server decodes every input to RGB before rendering; do the same.
-    return render.render(MODEL, [sent_image(plan).convert("RGB")], prompt, 7, index, n, size)
+    family = default_catalog().lookup(MODEL)
+    assert family is not None
+    return render.render(MODEL, family, [sent_image(plan).convert("RGB")], prompt, 7, index, n,
+                         size)
 
 
 def outside(size: tuple[int, int], rect: tuple[int, int, int, int], grow: int) -> Image.Image:

@@ -92,11 +92,14 @@ def test_answer_sides_are_multiples_of_16_within_limits() -> None:
 
 
 def test_service_default_matches_the_sandbox() -> None:
+    from qwen_studio.core.catalog import default_catalog
     from qwen_studio.sandbox.render import output_size
 
+    family = default_catalog().lookup("qwen-image-edit-plus")
+    assert family is not None
     for size in ((2448, 1632), (1000, 1000), (900, 1600), (3072, 1024)):
         im = Image.new("RGB", size)
-        assert service_default_size(*size) == output_size("qwen-image-edit-plus", [im], None)
+        assert service_default_size(*size) == output_size(family, [im], None)
 
 
 # -- mask and feather ----------------------------------------------------------------------------

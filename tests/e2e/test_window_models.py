@@ -13,7 +13,7 @@ from qwen_studio.core.catalog import default_catalog, default_output_size
 from qwen_studio.core.client import Endpoint
 from qwen_studio.sandbox import SandboxServer
 from qwen_studio.ui.editor.parameters_panel import HEADER_ROLE
-from qwen_studio.ui.history_model import DONE, FAILED
+from qwen_studio.ui.history.model import DONE, FAILED
 
 
 def statuses(window) -> list[str]:
