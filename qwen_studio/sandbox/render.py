@@ -134,7 +134,7 @@ def render(
         base = _cover(images[-1], (w, h))
         out = Image.blend(base, tint, 0.28 + (var[2] / 255.0) * 0.12)
         overlay = Image.new("RGB", (w, h), _hue_colour(hue2, 0.8, 0.9))
-        mask = _gradient_mask((w, h), angle).point(lambda v: v * 70 // 255)
+        mask = _gradient_mask((w, h), angle).point([v * 70 // 255 for v in range(256)])
         out.paste(overlay, (0, 0), mask)
         # Other inputs as small framed insets along the top, so every input is visible.
         inset_w = max(64, w // 5)

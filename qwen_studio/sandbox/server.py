@@ -242,7 +242,7 @@ class SandboxServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
+    server: _HTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]  (ours)
     protocol_version = "HTTP/1.1"  # keep-alive, like real gateways
     server_version = "QwenStudioSandbox/1.0"
 
