@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
@@ -49,6 +50,7 @@ from qwen_studio.ui.edit_feedback import EditFeedback, FailureActions
 from qwen_studio.ui.editor.inputs import InputsController
 from qwen_studio.ui.editor.model_lists import ModelLists
 from qwen_studio.ui.editor.panel import EditorPanel
+from qwen_studio.ui.editor.prompt_library_glue import PromptLibraryGlue
 from qwen_studio.ui.editor.state import (
     INPUT_PROBLEMS,
     NEGATIVE_PROBLEMS,
@@ -133,6 +135,8 @@ class MainWindow(QMainWindow):
             self._status, self._use_as_input, self, library)
         self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
                                   self.results, tasks, self)
+        self.prompt_library = PromptLibraryGlue(library, tasks, self.prompt_panel,
+                                                i18n.resolve(settings), self)
         self._build_actions()
         self._wire()
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
