@@ -9,15 +9,18 @@ its files are judged by age only.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import socket
 from dataclasses import dataclass
 
 
 @functools.cache
 def host_tag() -> str:
     """A short, file-name-safe tag of this machine's name."""
+    # Imported here: hashlib loads OpenSSL (~2.5 ms) and socket ~2.5 ms, which the window's
+    # first frame (it imports the library, hence this module) need not wait for.
+    import hashlib
+    import socket
+
     try:
         name = socket.gethostname()
     except OSError:

@@ -64,6 +64,7 @@ from qwen_studio.ui.error_text import request_note, request_problems
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+from qwen_studio.ui.spend_status import SpendStatus
 from qwen_studio.ui.versions.dock import VersionsDock
 from qwen_studio.ui.window_layout import WindowLayout
 from qwen_studio.ui.window_menus import WindowActions, build_menus
@@ -243,6 +244,9 @@ class MainWindow(QMainWindow):
         sig = self.edit_signals
         sig.progressChanged.connect(self.history_model.apply_progress)
         sig.progressChanged.connect(self.feedback.on_progress)
+        self.spend = SpendStatus(self.library, self.config_store, self.tasks, self.statusBar(),
+                                 self._batch_id, self)
+        sig.progressChanged.connect(lambda p: p.finished and self.spend.refresh())
         sig.statsChanged.connect(self.feedback.on_stats)
 
         hp = self.history_panel

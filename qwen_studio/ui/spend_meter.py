@@ -7,10 +7,11 @@ colour alone: an over-budget batch says so in text and icon.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from qwen_studio.core.spend import Spend, SpendSummary, UnitPrice, money_text
 from qwen_studio.ui import theme
+from qwen_studio.ui.icons import icon
 
 
 class SpendMeter(QWidget):
@@ -56,8 +57,7 @@ class SpendMeter(QWidget):
                     text += self.tr(" — budget reached")
         self.label.setText(text)
         if over and self._icon.pixmap().isNull():
-            self._icon.setPixmap(self.style().standardIcon(
-                QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(14, 14))
+            self._icon.setPixmap(icon("warning", "warning_fg").pixmap(14, 14))
         self._icon.setVisible(over)
         theme.set_state(self.label, "countOver", over)
         tip = [

@@ -1,0 +1,28 @@
+"""The status bar's spend meter follows what the window's edits cost (catalog prices)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
+
+
+def test_a_finished_edit_shows_in_todays_spend(make_window, sandbox, qloop, tmp_path: Path):
+    window = make_window(sandbox_endpoint(sandbox))
+    meter = window.spend.meter
+    photo = make_jpeg(tmp_path / "street.jpg")
+
+    async def scenario() -> None:
+        await until(lambda: meter.label.text().startswith("Today"), 10, "the meter")
+        before = meter.label.text()
+        drop_files(window.drop_zone, [photo])
+        await until(lambda: window.inputs, what="input")
+        window.params.set_model("qwen-image-edit-plus")  # priced in the catalog
+        window.prompt_panel.prompt_edit.setPlainText("make it night")
+        window.run_edit()
+        await until(lambda: [e.status for e in window.history_model.entries()] == ["done"],
+                    30, "the edit done")
+        await until(lambda: meter.label.text() != before, 10, "the meter to move")
+
+    qloop.run(scenario())
+    assert "0.2" in meter.label.text() or "0.20" in meter.label.text(), meter.label.text()
