@@ -15,12 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.http_session import LazyHttpClient
@@ -63,6 +57,7 @@ from qwen_studio.ui.editor.state import (
 from qwen_studio.ui.error_text import request_note, request_problems
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
+from qwen_studio.ui.history.window_glue import HistoryGlue, library_recovered_notice
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.spend_status import SpendStatus
 from qwen_studio.ui.versions.dock import VersionsDock
@@ -138,6 +133,10 @@ class MainWindow(QMainWindow):
                                   self.results, tasks, self)
         self.prompt_library = PromptLibraryGlue(library, tasks, self.prompt_panel,
                                                 i18n.resolve(settings), self)
+        self.history = HistoryGlue(
+            self.history_model, self.history_list, session=edits, tasks=tasks,
+            results=self.results, editor_panel=self.editor_panel, status=self._status,
+            use_as_input=self._use_as_input, not_connected=self._not_connected)
         self._build_actions()
         self._wire()
         # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
@@ -147,7 +146,8 @@ class MainWindow(QMainWindow):
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
         self.connection_status.update()
-        self._tell_library_recovered()
+        if (recovered := library_recovered_notice(library)) is not None:
+            self.notices.show(recovered)
 
     # =========================================================================================
     # construction
@@ -201,8 +201,8 @@ class MainWindow(QMainWindow):
         self.actions_ = acts = WindowActions(
             self, browse=self.inputs_ctl.browse, paste=self.inputs_ctl.paste_from_clipboard,
             settings=self.open_settings, quit=self.close, run=self.run_edit,
-            cancel=self.cancel_edits, previous=lambda: self.step_history(-1),
-            next=lambda: self.step_history(1), shortcuts=self.show_shortcuts,
+            cancel=self.cancel_edits, previous=lambda: self.history.step(-1),
+            next=lambda: self.history.step(1), shortcuts=self.show_shortcuts,
             about=self.dialogs.show_about, log_folder=self.dialogs.open_log_folder,
             demo=self.start_demo)
         self.paste_action, self.log_folder_action = acts.paste, acts.log_folder  # batch, tests
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             self.connection, label=self.profile_label, stack=self.canvas_stack,
             editor_view=self.compare_view, welcome=self.welcome, editor=self.editor,
             notices=self.notices, status=self._status, open_settings=self.open_settings)
-        self.editor.inputsChanged.connect(self._clear_history_selection)
+        self.editor.inputsChanged.connect(self.history.clear_selection)
 
         self.feedback = EditFeedback(
             self.edit_session, self.notices, status_bar=self.statusBar(),
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
             show_running=lambda started, more: self.compare_view.show_running(
                 started, more=more),
             clear_busy=lambda: self.compare_view.set_busy(None), batch_id=self._batch_id,
-            on_done=self._on_edit_done, actions=FailureActions(
+            on_done=self.history.show_done, actions=FailureActions(
                 open_settings=self.open_settings, rephrase=self._rephrase,
                 browse=self.inputs_ctl.browse), parent=self)
         # The history list first: a finished edit's row exists when the window selects it.
@@ -252,9 +252,9 @@ class MainWindow(QMainWindow):
         hp = self.history_panel
         hp.editActivated.connect(self.results.show_entry)
         hp.editActivated.connect(self.versions.follow)  # the version graph follows
-        hp.rerunRequested.connect(self._rerun_from_history)
-        hp.recallRequested.connect(self.recall_request)
-        hp.useAsInputRequested.connect(self._use_history_result)
+        hp.rerunRequested.connect(self.history.rerun)
+        hp.recallRequested.connect(self.history.recall)
+        hp.useAsInputRequested.connect(self.history.use_result)
         hp.statusMessage.connect(self._status)
         hp.noticeRequested.connect(self.notices.show)
         self.drop_zone.filesDropped.connect(hp.offer_recall)
@@ -301,18 +301,6 @@ class MainWindow(QMainWindow):
 
     def use_result_as_input(self) -> None:
         self.results.use_as_input()
-
-    def _tell_library_recovered(self) -> None:
-        """The library was damaged at open, moved aside and rebuilt: say so, and where the
-        old file is (the user may want it, or to send it with a bug report)."""
-        moved = self.library.recovered_from
-        if moved is None:
-            return
-        self.notices.show(Notice(
-            NoticeKind.LIBRARY_RECOVERED, NoticeLevel.WARNING,
-            self.tr("The history was damaged and has been rebuilt ({n} edits recovered).")
-            .format(n=self.library.recovered_edits),
-            self.tr("The damaged file was kept as {path}.").format(path=moved)))
 
     def _use_as_input(self, path: Path, parent_edit_id: int | None) -> None:
         self.editor.clear_inputs()
@@ -380,11 +368,7 @@ class MainWindow(QMainWindow):
         """Validate, then start an edit (a batch of one). Returns the task recording and
         queueing it (its result is the edit id), or None when nothing was sent."""
         if not self.edit_session.has_client:
-            self.notices.show(Notice(
-                NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
-                self.tr("Qwen Studio is not connected to a service yet."),
-                self.tr("Set up your API key in Settings, or try the "
-                        "demo."), self.tr("Open settings"), self.open_settings))
+            self._not_connected()
             return None
         if self.batch.wants_run():
             self.batch.run()  # Run starts the waiting batch
@@ -421,56 +405,19 @@ class MainWindow(QMainWindow):
             self._status(self.tr("Cancelling {n} edits…").format(n=n) if n > 1
                          else self.tr("Cancelling the edit…"))
 
+    def _not_connected(self) -> None:
+        self.notices.show(Notice(
+            NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
+            self.tr("Qwen Studio is not connected to a service yet."),
+            self.tr("Set up your API key in Settings, or try the "
+                    "demo."), self.tr("Open settings"), self.open_settings))
+
     def _batch_id(self) -> str | None:
         return self._batch.controller.batch_id if self._batch is not None else None
 
     def _rephrase(self) -> None:
         self.prompt_panel.prompt_edit.setFocus()
         self.prompt_panel.prompt_edit.selectAll()
-
-    def _on_edit_done(self, p: EditProgress) -> None:
-        """Show the newest finished edit: that is what the designer is waiting for."""
-        row = self.history_model.row_of_edit(p.edit_id)
-        if row >= 0:
-            self.history_list.setCurrentIndex(self.history_model.index(row))
-            if self.results.shown_edit == p.edit_id:
-                self.results.show_entry(p.edit_id)  # already current: its results now
-
-    # =========================================================================================
-    # history
-    def _clear_history_selection(self) -> None:
-        """New inputs: no history entry is the shown one any more."""
-        self.history_list.selectionModel().clearSelection()
-        self.history_list.setCurrentIndex(QModelIndex())
-
-    def step_history(self, delta: int) -> None:
-        n = self.history_model.rowCount()
-        if not n:
-            return
-        cur = self.history_list.currentIndex()
-        row = 0 if not cur.isValid() else min(max(cur.row() + delta, 0), n - 1)
-        self.history_list.setCurrentIndex(self.history_model.index(row))
-
-    def _rerun_from_history(self, request: EditRequest, parent_edit_id: int | None) -> None:
-        if not self.edit_session.has_client:
-            self.notices.show(Notice(
-                NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
-                self.tr("Qwen Studio is not connected to a service yet."),
-                self.tr("Set up your API key in Settings, or try the "
-                        "demo."), self.tr("Open settings"), self.open_settings))
-            return
-        self.tasks.spawn(self.edit_session.submit_one(request, parent_edit_id))
-        self._status(self.tr("Re-running the edit"))
-
-    def recall_request(self, request: EditRequest) -> None:
-        """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
-        self.editor_panel.recall(request)
-        self.results.recall_region(request.region)  # its mask onto "before" (issue #15)
-        self._status(self.tr("Parameters recalled: add an input and run, or change the prompt"))
-
-    def _use_history_result(self, path: Path, edit_id: int) -> None:
-        self._use_as_input(path, edit_id)
-        self._status(self.tr("The result is now the input: describe the next change"))
 
     # =========================================================================================
     # dialogs
