@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from qwen_studio.core import colour, pipeline  # pipeline: the input rules and reasons
+from qwen_studio.core import colour, image_convert, image_open  # the input rules and reasons
 from qwen_studio.core.errors import InputImageError, Reason
 
 BAND_PIXELS = 1 << 20  # per band: a Pillow-owned 4 MB temporary is freed in well under 1 ms
@@ -140,16 +140,16 @@ def _open(source: Path | bytes, name: str) -> Image.Image:
         fp = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) \
             else open(os.fspath(source), "rb")  # noqa: SIM115 - owned by the image
     except OSError as exc:
-        raise InputImageError(name, pipeline._os_reason(exc)) from None
+        raise InputImageError(name, image_open._os_reason(exc)) from None
     try:
         return Image.open(fp)
     except Image.DecompressionBombError as exc:
         fp.close()
-        raise InputImageError(name, pipeline._bomb_reason(exc)) from None
+        raise InputImageError(name, image_open._bomb_reason(exc)) from None
     except UnidentifiedImageError:
         fp.close()
         raise
-    except pipeline._DECODE_ERRORS as exc:
+    except image_open._DECODE_ERRORS as exc:
         fp.close()
         raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
 
@@ -187,17 +187,17 @@ def decode_for_display(
     im = _open(source, name)
     try:
         w, h = im.size
-        if w * h > pipeline.MAX_PIXELS:
-            raise InputImageError(name, pipeline._too_many_pixels(w, h))
+        if w * h > image_open.MAX_PIXELS:
+            raise InputImageError(name, image_open._too_many_pixels(w, h))
         try:
             if max_side and im.format in ("JPEG", "MPO"):
                 im.draft(None, _fit(im.size, max_side))  # libjpeg decodes at 1/2, 1/4, 1/8
             img, buf = _load(im)
-            orientation = pipeline._orientation(im)
+            orientation = image_open._orientation(im)
             icc: bytes | None = im.info.get("icc_profile") or None
             alpha = im.mode == "RGBA"
             if buf is None:
-                img = pipeline._basic_mode(img, [])
+                img = image_convert._basic_mode(img, [])
                 if img.mode not in ("RGB", "RGBA"):  # grey, CMYK: to sRGB RGB(A) by Pillow
                     img, icc = colour.to_srgb(img, icc, intent), None
                 alpha = img.mode == "RGBA"
@@ -206,16 +206,16 @@ def decode_for_display(
                 buf, small = _mapped(_fit(img.size, max_side), mode)
                 resize_into(small, img)
                 img = small
-            method = pipeline._TRANSPOSE.get(orientation)
+            method = image_open._TRANSPOSE.get(orientation)
             if method is not None or buf is None:
                 w, h = img.size
                 buf, turned = _mapped((h, w) if orientation in (5, 6, 7, 8) else (w, h), mode)
                 copy_into(turned, img, method)
                 img = turned
         except Image.DecompressionBombError as exc:
-            raise InputImageError(name, pipeline._bomb_reason(exc)) from None
-        except pipeline._DECODE_ERRORS as exc:
-            raise InputImageError(name, pipeline._damaged_reason(exc)) from None
+            raise InputImageError(name, image_open._bomb_reason(exc)) from None
+        except image_open._DECODE_ERRORS as exc:
+            raise InputImageError(name, image_open._damaged_reason(exc)) from None
     finally:
         im.close()
     return _finish(img, buf, icc, not alpha, order, intent,

@@ -37,7 +37,8 @@ from typing import Any
 from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
 
 from qwen_studio.core.errors import InputImageError, Reason
-from qwen_studio.core.pipeline import _SRGB, PreparedImage, _icc_is_srgb, prepare_image
+from qwen_studio.core.image_convert import _SRGB, _icc_is_srgb
+from qwen_studio.core.pipeline import PreparedImage, prepare_image
 from qwen_studio.core.png_bands import BoxedPng
 from qwen_studio.core.png_metadata import embed_png_metadata
 from qwen_studio.core.region_mask import (

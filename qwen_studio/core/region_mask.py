@@ -23,7 +23,7 @@ import os
 from PIL import Image, ImageChops, ImageFilter
 
 from qwen_studio.core.errors import InputImageError, Reason
-from qwen_studio.core.pipeline import (
+from qwen_studio.core.image_open import (
     _DECODE_ERRORS,
     _TRANSPOSE,
     MAX_PIXELS,

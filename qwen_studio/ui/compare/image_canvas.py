@@ -12,7 +12,7 @@ Geometry model (shared by every pane so side-by-side panes stay in sync):
 
 Painting never rescales a full-size image per paint: `ScaledImage` keeps a lazily built
 half-size pyramid and a small LRU of exact-size downscales, and only the visible part of a
-source image is handed to QPainter.
+source image is handed to QPainter (scaled_image.paint_image).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFocusEvent,
     QImage,
@@ -50,7 +49,7 @@ from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
 from qwen_studio.ui.compare.scaled_image import (
     ScaledImage,
     checker_image,
-    draw_scaled,
+    paint_image,
 )
 from qwen_studio.ui.compare.scaled_image import fill_rect as _fill
 from qwen_studio.ui.image_loading import release_later
@@ -444,18 +443,7 @@ class ImageCanvas(QWidget):
 
     def _paint_image(self, p: QPainter, pane: QRectF, img: ScaledImage, clip: QRectF,
                      dpr: float, nearest: bool) -> None:
-        target = self.image_rect(pane, img)
-        vis = target.intersected(clip)
-        if vis.isEmpty():
-            return
-        if img.has_alpha:
-            brush = QBrush(self._checker_for(dpr))
-            brush.setTransform(brush.transform().translate(target.left(), target.top()))
-            p.fillRect(vis, brush)
-        p.save()
-        p.setClipRect(vis, Qt.ClipOperation.IntersectClip)
-        draw_scaled(p, img, target, vis, dpr, nearest)
-        p.restore()
+        paint_image(p, img, self.image_rect(pane, img), clip, dpr, nearest, self._checker_for)
 
     def _busy_rect(self, full: QRectF) -> QRectF:
         return busy_rect(full, self._busy or "", self.font())

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter
 
 CHECKER_LIGHT = QColor(0xB4, 0xB4, 0xB4)
 CHECKER_DARK = QColor(0x8C, 0x8C, 0x8C)
@@ -138,6 +139,23 @@ def draw_scaled(painter: QPainter, img: ScaledImage, target: QRectF, clip: QRect
     dst = QRectF(target.left() + x0 / sx, target.top() + y0 / sy, (x1 - x0) / sx, (y1 - y0) / sy)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
     painter.drawImage(dst, src_img, src)
+
+
+def paint_image(p: QPainter, img: ScaledImage, target: QRectF, clip: QRectF, dpr: float,
+                nearest: bool, checker_for: Callable[[float], QImage]) -> None:
+    """Paint `img` into `target`, only the part inside `clip`, over a checkerboard (made by
+    `checker_for(dpr)`, only when needed) where the image has an alpha channel."""
+    vis = target.intersected(clip)
+    if vis.isEmpty():
+        return
+    if img.has_alpha:
+        brush = QBrush(checker_for(dpr))
+        brush.setTransform(brush.transform().translate(target.left(), target.top()))
+        p.fillRect(vis, brush)
+    p.save()
+    p.setClipRect(vis, Qt.ClipOperation.IntersectClip)
+    draw_scaled(p, img, target, vis, dpr, nearest)
+    p.restore()
 
 
 def fill_rect(p: QPainter, rect: QRectF, color: QColor) -> None:

@@ -1,0 +1,141 @@
+"""Opening an input image: the accepted formats, the pixel limit, EXIF orientation, and
+the plain-language reasons (`Reason`) for everything that can go wrong on the way.
+
+Shared by core/pipeline.py (images to send), core/thumbnails.py, core/display_image.py
+and core/region_mask.py, so every path refuses a file for the same reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import warnings
+import zlib
+
+from PIL import Image, UnidentifiedImageError
+
+from qwen_studio.core.errors import InputImageError, Reason
+
+# Pillow's own hard limit is 2 * Image.MAX_IMAGE_PIXELS (about 179 MP by default); ours sits
+# below it so the refusal is always ours and consistent. 100-MP camera files pass.
+MAX_PIXELS = 150_000_000
+
+# Formats the service accepts. Pillow opens MPO (a camera JPEG with a preview inside) via JPEG.
+_ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF")
+
+# We enforce MAX_PIXELS ourselves, so Pillow's warning between ~89 MP and its hard limit is
+# noise (it would print a scary "DOS attack" line in the terminal for a big camera photo).
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+# Errors Pillow and zlib raise for damaged data while decoding.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error,
+                  zlib.error, TypeError, KeyError)
+
+
+def _dims(w: int, h: int) -> str:
+    return f"{w}×{h}"
+
+
+def _os_reason(exc: OSError) -> Reason:
+    if isinstance(exc, FileNotFoundError):
+        return Reason("file_missing")
+    if isinstance(exc, IsADirectoryError):
+        return Reason("is_folder")
+    if isinstance(exc, PermissionError):
+        return Reason("permission_denied")
+    return Reason("unreadable", detail=exc.strerror or str(exc) or type(exc).__name__)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        if exc.start < len(head) - 4:
+            return False
+    return True
+
+
+_BOMB_RE = re.compile(r"\((\d+) pixels\)")
+
+
+def _too_many_pixels(w: int, h: int) -> Reason:
+    return Reason("too_many_pixels", size=_dims(w, h), megapixels=f"{w * h / 1e6:.0f}",
+                  limit=MAX_PIXELS // 1_000_000)
+
+
+def _bomb_reason(exc: Exception) -> Reason:
+    m = _BOMB_RE.search(str(exc))
+    limit = MAX_PIXELS // 1_000_000
+    if m:
+        return Reason("bomb_pixels", megapixels=f"{int(m.group(1)) / 1e6:.0f}", limit=limit)
+    return Reason("bomb", limit=limit)
+
+
+def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
+    """Identify an image among the accepted formats; every failure becomes InputImageError."""
+    try:
+        return Image.open(fp, formats=_ACCEPTED_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise InputImageError(name, _bomb_reason(exc)) from None
+    except UnidentifiedImageError:
+        pass
+    except _DECODE_ERRORS as exc:
+        raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
+    # Not one of ours: say what it is if Pillow knows the format, else that it isn't an image.
+    fp.seek(0)
+    head = fp.read(512)
+    fp.seek(0)
+    try:
+        with Image.open(fp) as other:
+            fmt = other.format or "unknown"
+        reason = Reason("unsupported_format", format=fmt)
+    except Image.DecompressionBombError as exc:
+        reason = _bomb_reason(exc)
+    except Exception:
+        reason = Reason("text_file" if _looks_like_text(head) else "not_image")
+    raise InputImageError(name, reason)
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a broken EXIF block must not make the photo unusable
+        return 1
+    return value if isinstance(value, int) and value in _TRANSPOSE else 1
+
+
+def _frame_note(im: Image.Image) -> str | None:
+    try:
+        frames = int(getattr(im, "n_frames", 1))
+    except Exception:
+        return None
+    if frames <= 1:
+        return None
+    if im.format == "TIFF":
+        return f"first page of a {frames}-page TIFF"
+    if im.format == "MPO":
+        return None  # the extra frames are camera previews, not content
+    kind = {"GIF": "GIF", "PNG": "PNG", "WEBP": "WebP"}.get(im.format or "", im.format or "")
+    return f"first frame of an animated {kind} ({frames} frames)"
+
+
+def _damaged_reason(exc: BaseException) -> Reason:
+    text = str(exc).strip()
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
+        return Reason("truncated")
+    return Reason("damaged", detail=text or type(exc).__name__)
