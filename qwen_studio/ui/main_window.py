@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
             self._status, self._use_as_input, self, library)
         self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
                                   self.results, tasks, self)
-        self.prompt_library = PromptLibraryGlue(library, tasks, self.prompt_panel,
+        self.prompt_library = PromptLibraryGlue(library, self.pool, self.prompt_panel,
                                                 i18n.resolve(settings), self)
         self.history = HistoryGlue(
             self.history_model, self.history_list, session=edits, tasks=tasks,
@@ -244,9 +244,8 @@ class MainWindow(QMainWindow):
         sig = self.edit_signals
         sig.progressChanged.connect(self.history_model.apply_progress)
         sig.progressChanged.connect(self.feedback.on_progress)
-        self.spend = SpendStatus(self.library, self.config_store, self.tasks, self.statusBar(),
-                                 self._batch_id, self)
-        sig.progressChanged.connect(lambda p: p.finished and self.spend.refresh())
+        self.spend = SpendStatus(self.library, self.config_store, self.pool, self.statusBar(),
+                                 self._batch_id, sig.progressChanged, self)
         sig.statsChanged.connect(self.feedback.on_stats)
 
         hp = self.history_panel
@@ -460,6 +459,7 @@ class MainWindow(QMainWindow):
     def build_deferred(self) -> None:
         if not self._closed:
             self.ensure_built()
+            self.spend.refresh()  # today's and this month's figures
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -2628,6 +2628,14 @@ newest first.</source>
 <context>
     <name>PromptLibraryPopup</name>
     <message>
+        <source>Type words of a snippet or recent prompt; arrow keys choose, Enter inserts</source>
+        <translation>输入片段或最近提示词中的词；方向键选择，Enter 插入</translation>
+    </message>
+    <message>
+        <source>Starred snippets first, then your snippets, then prompts you ran, newest first</source>
+        <translation>先列出星标片段，再是你的片段，然后是你运行过的提示词（最新的在前）</translation>
+    </message>
+    <message>
         <source>Prompt library</source>
         <translation>提示词库</translation>
     </message>

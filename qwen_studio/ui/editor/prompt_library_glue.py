@@ -3,7 +3,7 @@
 Ctrl+Space (or Ctrl+↓, or the button beside a box) opens the popup for that box; its
 snippets and recent prompts are read in the pool each time it opens, so a prompt run a
 moment ago is already there. Saving, starring and deleting write in the pool too. The
-starter snippets are added once, in the window's language, after the first frame.
+starter snippets are added once, in the window's language, when it first opens.
 """
 
 from __future__ import annotations
@@ -15,53 +15,51 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from qwen_studio.core.prompt_library import PromptLibrary
+from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
+from qwen_studio.qt.pool_calls import PoolCalls
 from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup, prompt_library_action
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from qwen_studio.core.library import Library
-    from qwen_studio.qt.tasks import TaskRunner
     from qwen_studio.ui.editor.prompt_panel import PromptPanel
 
 
 class PromptLibraryGlue(QObject):
-    def __init__(self, library: Library, tasks: TaskRunner, prompt_panel: PromptPanel,
+    def __init__(self, library: Library, pool: Executor, prompt_panel: PromptPanel,
                  language: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.store = PromptLibrary(library)
-        self.tasks = tasks
+        self._calls = PoolCalls(pool, self)  # no asyncio: results come back as a signal
         self.popup = PromptLibraryPopup(parent)
         self.actions: list[QAction] = [
             prompt_library_action(prompt_panel.prompt_edit, self.popup, "prompt"),
             prompt_library_action(prompt_panel.negative_edit, self.popup, "negative"),
         ]
         self.popup.opened.connect(self._fill)
-        self.popup.saveRequested.connect(self._save)
+        self.popup.saveRequested.connect(
+            lambda text, kind: self._write(lambda: self.store.add(text, kind=kind)))
         self.popup.starToggled.connect(
-            lambda sid, on: self._write(self.store.set_starred, sid, on))
-        self.popup.deleteRequested.connect(lambda sid: self._write(self.store.delete, sid))
-        tasks.spawn(self.tasks.run(self.store.seed_starter, language))
+            lambda sid, on: self._write(lambda: self.store.set_starred(sid, on)))
+        self.popup.deleteRequested.connect(lambda sid: self._write(lambda: self.store.delete(sid)))
+        self._language = language
+        self._seeded = False  # the starter set is added (once per library) at the first open
 
     def _fill(self, kind: str) -> None:
-        async def fill() -> None:
-            store = self.store
-            snippets, recents = await self.tasks.run(
-                lambda: (store.snippets(kind), store.recent_prompts(kind=kind)))
+        store, seed, language = self.store, not self._seeded, self._language
+        self._seeded = True
+
+        def read() -> tuple[list[Snippet], list[RecentPrompt]]:
+            if seed:
+                store.seed_starter(language)
+            return store.snippets(kind), store.recent_prompts(kind=kind)
+
+        def show(entries: tuple[list[Snippet], list[RecentPrompt]]) -> None:
             if self.popup.kind == kind:  # still open for the same box
-                self.popup.set_entries(snippets, recents)
+                self.popup.set_entries(*entries)
 
-        self.tasks.spawn(fill())
+        self._calls.submit(read, show)
 
-    def _save(self, text: str, kind: str) -> None:
-        async def save() -> None:
-            await self.tasks.run(lambda: self.store.add(text, kind=kind))
-            self._fill(kind)
-
-        self.tasks.spawn(save())
-
-    def _write(self, fn: Callable[..., object], *args: object) -> None:
-        async def write() -> None:
-            await self.tasks.run(fn, *args)
-            self._fill(self.popup.kind)
-
-        self.tasks.spawn(write())
+    def _write(self, change: Callable[[], object]) -> None:
+        self._calls.submit(change, lambda _result: self._fill(self.popup.kind))

@@ -174,12 +174,16 @@ class PromptLibraryPopup(QFrame):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setPlaceholderText(self.tr("Type to filter snippets and recent prompts"))
         self.filter_edit.setAccessibleName(self.tr("Filter the prompt library"))
+        self.filter_edit.setAccessibleDescription(self.tr(
+            "Type words of a snippet or recent prompt; arrow keys choose, Enter inserts"))
         self.list = QListView()
         self.list.setObjectName("promptLibraryList")
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
         self.list.setSpacing(2)
         self.list.setAccessibleName(self.tr("Snippets and recent prompts"))
+        self.list.setAccessibleDescription(self.tr(
+            "Starred snippets first, then your snippets, then prompts you ran, newest first"))
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setFocusProxy(self.filter_edit)  # typing always filters
@@ -192,6 +196,7 @@ class PromptLibraryPopup(QFrame):
         hint.setObjectName("promptLibraryHint")
         self.save_button = QPushButton(self.tr("Save current as snippet"))
         self.save_button.setObjectName("promptLibrarySave")
+        self.save_button.setAccessibleName(self.tr("Save current as snippet"))
         self.save_button.setAccessibleDescription(
             self.tr("Keep the text of this field in the prompt library"))
 
