@@ -17,8 +17,9 @@ profile name.
 Library is the facade; its parts live beside it: the schema and migrations
 (library_schema), EditRecord and reading rows (library_records), search and every read
 query (library_search, whose LibraryReads Library inherits), session locks and the
-clean-up on open (library_session), damage recovery (library_recovery) and small
-thumbnails (library_thumbs).
+clean-up on open (library_session), damage recovery (library_recovery), storing files
+(library_files, whose LibraryFiles Library inherits) and small thumbnails
+(library_thumbs).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from qwen_studio.core import paths
-from qwen_studio.core.atomic import write_atomic
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
-from qwen_studio.core.errors import InputImageError, QwenStudioError, Reason
+from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.library_files import LibraryFiles, sniff_extension
 from qwen_studio.core.library_records import EditRecord
 from qwen_studio.core.library_schema import MIGRATIONS, fts_state, is_damage, migrate
 from qwen_studio.core.library_search import FAILED_STATUSES, LibraryReads
@@ -66,36 +66,10 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "library.sqlite3"
 
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"BM", "bmp"),
-    (b"II*\x00", "tif"),
-    (b"MM\x00*", "tif"),
-)
-
-
-def sniff_extension(data: bytes) -> str | None:
-    """File extension from the first bytes of an image, or None if not recognised."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    for magic, ext in _MAGIC:
-        if data.startswith(magic):
-            return ext
-    return None
-
-
-def _clean_ext(suffix: str) -> str:
-    ext = re.sub(r"[^a-z0-9]", "", suffix.lower())[:8]
-    return {"jpeg": "jpg", "tiff": "tif"}.get(ext, ext) or "bin"
-
-
 # -- the library -----------------------------------------------------------------------------
 
 
-class Library(LibraryReads):
+class Library(LibraryFiles, LibraryReads):
     """Persistent history of edits. Thread-safe; every method may be called from any thread."""
 
     def __init__(self, root: Path | None = None) -> None:
@@ -209,57 +183,6 @@ class Library(LibraryReads):
     def _migrate(self) -> None:
         with self._tx() as conn:
             migrate(conn, self.root)
-
-    # -- files ---------------------------------------------------------------------------------
-    def file_path(self, sha256: str, ext: str) -> Path:
-        return self.files_dir / sha256[:2] / f"{sha256}.{ext}"
-
-    def path_for_hash(self, sha256: str) -> Path | None:
-        """The stored file with this content, if the library has it (a region edit's mask:
-        the recorder finds it for a re-run, the window for a recall)."""
-        with self._lock:
-            row = self.conn.execute(
-                "SELECT ext FROM blobs WHERE sha256 = ?", (sha256,)
-            ).fetchone()
-        return self.file_path(sha256, row[0]) if row else None
-
-    def _write_blob(self, data: bytes, ext: str) -> tuple[str, str, Path]:
-        import hashlib  # loads OpenSSL (~2.5 ms): not before the window's first frame
-
-        sha = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            row = self.conn.execute("SELECT ext FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
-        if row:
-            ext = row[0]  # same content stored before: keep its name
-        path = self.file_path(sha, ext)
-        if not path.exists() or path.stat().st_size != len(data):
-            write_atomic(path, data)  # content-addressed: a concurrent writer writes the same
-        return sha, ext, path
-
-    def _register_blobs(self, conn: sqlite3.Connection, blobs: Iterable[tuple[str, str, int]]):
-        now = time.time()
-        conn.executemany(
-            "INSERT INTO blobs(sha256, ext, size, touched_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(sha256) DO UPDATE SET touched_at = excluded.touched_at",
-            [(sha, ext, size, now) for sha, ext, size in blobs],
-        )
-
-    def store_bytes(self, data: bytes, suffix: str) -> tuple[str, Path]:
-        """Keep `data` (exactly these bytes) in the library; returns (sha256, stored path)."""
-        sha, ext, path = self._write_blob(bytes(data), _clean_ext(suffix))
-        with self._tx() as conn:
-            self._register_blobs(conn, [(sha, ext, len(data))])
-        return sha, path
-
-    def store_input(self, path: Path) -> tuple[str, Path]:
-        """Copy an input image into the library (once per content); returns (sha256, copy)."""
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise InputImageError(str(path), Reason("unreadable", detail=e.strerror or e)) from e
-        ext = sniff_extension(data[:16]) or _clean_ext(path.suffix)
-        return self.store_bytes(data, ext)
 
     # -- edits ---------------------------------------------------------------------------------
     def create_edit(
@@ -467,37 +390,3 @@ class Library(LibraryReads):
                 with contextlib.suppress(OSError):
                     thumb.unlink()  # its small thumbnail (small_thumbnail) goes with it
         return n
-
-    # -- thumbnails ----------------------------------------------------------------------------
-    def small_thumbnail(self, path: Path) -> bytes | None:
-        """A few-KB WebP of a file the library stores (an input or a result), made once and
-        kept under thumbs/, named by the file's content hash like the file itself. None for
-        a file that is not the library's (the caller decodes it some other way).
-
-        Slow the first time (decodes the image): call it from a worker thread."""
-        from qwen_studio.core.library_thumbs import small_thumbnail
-
-        path = Path(path)
-        if path.parent.parent != self.files_dir:
-            return None
-        return small_thumbnail(path, self.root / "thumbs")
-
-    def thumbnail(self, path: Path, max_side: int = 256) -> Path:
-        """A PNG thumbnail of `path`, made once and cached under cache_dir()/thumbnails.
-
-        Keyed by path, size and modification time, so a changed file gets a new thumbnail.
-        Slow (decodes the image): call it from a worker thread.
-        """
-        import hashlib
-
-        from qwen_studio.core.pipeline import make_thumbnail  # decode stack only when needed
-
-        path = Path(path)
-        st = path.stat()
-        key = hashlib.sha256(
-            f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{max_side}".encode()
-        ).hexdigest()
-        target = paths.cache_dir() / "thumbnails" / key[:2] / f"{key}.png"
-        if not target.exists():
-            write_atomic(target, make_thumbnail(path, max_side=max_side))
-        return target
