@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         hp.editActivated.connect(self.results.show_entry)
         hp.editActivated.connect(self.versions.follow)  # the version graph follows
         hp.rerunRequested.connect(self._rerun_from_history)
+        hp.seed_actions.seedReuseRequested.connect(self.params.seed_spin.setValue)
         hp.recallRequested.connect(self.recall_request)
         hp.useAsInputRequested.connect(self._use_history_result)
         hp.statusMessage.connect(self._status)
