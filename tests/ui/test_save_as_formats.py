@@ -26,7 +26,8 @@ def _run_one_edit(window, photo: Path):
     return scenario
 
 
-@pytest.mark.parametrize("fmt", ["webp", "jpeg"])
+@pytest.mark.parametrize("fmt", ["webp", "jpeg", pytest.param("avif", marks=pytest.mark.skipif(
+    "avif" not in export_formats.available_formats(), reason="Pillow without libavif"))])
 def test_save_as_writes_the_chosen_format_with_parameters(
         make_window, sandbox, qloop, tmp_path: Path, monkeypatch, fmt: str):
     window = make_window(sandbox_endpoint(sandbox))
@@ -48,8 +49,9 @@ def test_save_as_writes_the_chosen_format_with_parameters(
     qloop.run(save())
     labels = [f.split(" (")[0] for f in offered]
     assert labels[:1] == ["PNG image"] and {"JPEG image", "WebP image"} <= set(labels)
+    assert ("AVIF image" in labels) == ("avif" in export_formats.available_formats())
     with Image.open(target) as im:
-        assert im.format == {"webp": "WEBP", "jpeg": "JPEG"}[fmt]
+        assert im.format == {"webp": "WEBP", "jpeg": "JPEG", "avif": "AVIF"}[fmt]
     recalled = request_from_image(target.read_bytes())
     assert recalled is not None and recalled.prompt == "make it night"
     assert recalled.seed is not None  # the seed actually sent, not "random"
