@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         hp.editActivated.connect(self.results.show_entry)
         hp.editActivated.connect(self.versions.follow)  # the version graph follows
         hp.rerunRequested.connect(self.history.rerun)
+        hp.seed_actions.seedReuseRequested.connect(self.params.seed_spin.setValue)
         hp.recallRequested.connect(self.history.recall)
         hp.useAsInputRequested.connect(self.history.use_result)
         hp.statusMessage.connect(self._status)

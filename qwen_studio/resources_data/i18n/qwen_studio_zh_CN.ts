@@ -953,6 +953,34 @@
 <context>
     <name>HistoryPanel</name>
     <message>
+        <source>The service does not promise identical images for the same seed: it makes a repeat likelier, not certain.</source>
+        <translation>服务不保证相同种子生成完全相同的图像：只是更可能重现，并非一定。</translation>
+    </message>
+    <message>
+        <source>Reuse &amp;seed</source>
+        <translation>重用种子(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Put the seed this edit was sent with into the parameters</source>
+        <translation>把这次编辑实际发送的种子填入参数</translation>
+    </message>
+    <message>
+        <source>&amp;Vary</source>
+        <translation>变体(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Run this edit again with the next seed</source>
+        <translation>用下一个种子再运行一次这个编辑</translation>
+    </message>
+    <message>
+        <source>This edit was sent without a seed: nothing to reuse</source>
+        <translation>这次编辑发送时没有种子：无可重用</translation>
+    </message>
+    <message>
+        <source>Seed {seed} is in the parameters</source>
+        <translation>种子 {seed} 已填入参数</translation>
+    </message>
+    <message>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
@@ -1717,6 +1745,12 @@ newest first.</source>
 </context>
 <context>
     <name>ParametersPanel</name>
+    <message>
+        <source>Random, or a fixed number to repeat a result.
+The service does not promise identical images for the same seed: it makes a repeat likelier, not certain.</source>
+        <translation>随机，或固定数值以复现结果。
+服务不保证相同种子生成完全相同的图像：只是更可能重现，并非一定。</translation>
+    </message>
     <message>
         <source>★ Recommended</source>
         <translation>★ 推荐</translation>

@@ -17,9 +17,11 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QSta
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from qwen_studio.core import export_formats, seeds
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
 from qwen_studio.core.region_spec import RegionSpec
+from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.compare_view import CompareView
@@ -236,23 +238,38 @@ class ResultsController(QObject):
             stem += f"-{self._index + 1}"
         folder = self.settings.value("paths/lastSaveDir", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
-        suggestion = str(Path(str(folder)) / f"{stem}{src.suffix or '.png'}")
+        # The formats this build writes; the received one first (PNG: its pixels exactly).
+        filters = export_formats.dialog_filters()
+        first = export_formats.format_for_path(src) or "png"
+        filters.sort(key=lambda f: f[0] != first)
+        names = [f"{label} ({patterns})" for _, label, patterns in filters]
+        suggestion = str(Path(str(folder)) / f"{stem}{export_formats.SUFFIXES[filters[0][0]]}")
         # The dialog asks before replacing an existing file: nothing is overwritten silently.
-        target, _ = QFileDialog.getSaveFileName(
+        target, chosen = QFileDialog.getSaveFileName(
             self._dialog_parent, translate("MainWindow", "Save result as"), suggestion,
-            f"Image (*{src.suffix or '.png'})")
-        if target:
-            self.settings.setValue("paths/lastSaveDir", str(Path(target).parent))
-            self.tasks.spawn(self.save_to(src, Path(target)))
+            ";;".join(names), names[0])
+        if not target:
+            return
+        fmt = filters[names.index(chosen)][0] if chosen in names else filters[0][0]
+        path = Path(target)
+        if export_formats.format_for_path(path) is None:  # no suffix we know: the filter's
+            path = path.with_name(path.name + export_formats.SUFFIXES[fmt])
+        self.settings.setValue("paths/lastSaveDir", str(path.parent))
+        self.tasks.spawn(self.save_to(src, path, self._after_edit))
 
-    async def save_to(self, src: Path, target: Path) -> None:
+    async def save_to(self, src: Path, target: Path, edit_id: int | None = None) -> None:
+        """Write the result in the format `target` names, the parameters as sent embedded
+        (the library's record of the edit), in the pool."""
+        entry = self.history.entry_for_edit(edit_id) if edit_id else None
         try:
-            await self.tasks.run(il.copy_file, src, target)
-        except OSError as exc:
+            await self.tasks.run(export_result_file, src, target, self.library, edit_id,
+                                 entry.request if entry is not None else None)
+        except (OSError, QwenStudioError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.notices.show(Notice(
                 NoticeKind.SAVE_FAILED, NoticeLevel.ERROR,
                 translate("MainWindow", "Could not save {file}: {error}").format(
-                    file=target.name, error=exc.strerror or exc),
+                    file=target.name, error=reason),
                 translate("MainWindow", "Choose another folder.")))
             return
         self.notices.clear(NoticeKind.SAVE_FAILED)
@@ -283,6 +300,21 @@ class ResultsController(QObject):
         cur = self.current_result()
         if cur is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(cur[0].parent)))
+
+
+def export_result_file(src: Path, target: Path, library: Library | None,
+                       edit_id: int | None, request: EditRequest | None) -> Path:
+    """One result written as `target` (format from its suffix), in the pool: the request as
+    sent (its drawn seed filled in) embedded; a plain copy when nothing knows the request."""
+    record = library.get(edit_id) if library is not None and edit_id is not None else None
+    if record is not None:
+        request, extra = seeds.sent_request(record), seeds.record_seed_extra(record)
+    else:
+        extra = {}
+    if request is None:
+        il.copy_file(src, target)
+        return target
+    return export_formats.save_as(src.read_bytes(), target, request, extra=extra)
 
 
 def stored_mask(library: Library, sha256: str) -> QImage | None:

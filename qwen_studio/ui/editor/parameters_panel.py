@@ -104,6 +104,10 @@ class ParametersPanel(QWidget):
         self.seed_spin.setValue(RANDOM_SEED)
         self._a11y(self.seed_spin, self.tr("Seed"),
                    self.tr("Random, or a fixed number to repeat a result; step below 0 for Random"))
+        # Honest about seeds (core.seeds.NOT_PROMISED, translated).
+        self.seed_spin.setToolTip(self.tr(
+            "Random, or a fixed number to repeat a result.\nThe service does not promise "
+            "identical images for the same seed: it makes a repeat likelier, not certain."))
 
         self.watermark_check = QCheckBox(self.tr("Watermark"))
         self.watermark_check.setObjectName("watermarkCheck")

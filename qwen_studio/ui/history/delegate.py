@@ -47,7 +47,14 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.ui import theme
-from qwen_studio.ui.history.entries import BatchGroup, EntryRole, HeaderRole, HistoryEntry, Row
+from qwen_studio.ui.history.entries import (
+    BatchGroup,
+    EntryRole,
+    HeaderRole,
+    HistoryEntry,
+    HistoryFilter,
+    Row,
+)
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.theme.status import status_colour, status_glyph
 
@@ -281,9 +288,15 @@ class HistoryDelegate(QStyledItemDelegate):
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
         prompt = " ".join(row.request.prompt.split()) if members is None or members else ""
-        painter.drawText(prompt_rect, _LEFT_TOP,
-                         self._two_lines(prompt or "(no prompt)", fm, text_w,
-                                         option.font.key()))
+        shown = self._two_lines(prompt or "(no prompt)", fm, text_w, option.font.key())
+        flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
+        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) else ()
+        if terms and prompt:  # the words the search found, marked under the text
+            mark = QColor(c["accent"])
+            mark.setAlpha(90)
+            for rect in match_rects(shown, terms, fm, prompt_rect):
+                painter.fillRect(rect, mark)
+        painter.drawText(prompt_rect, _LEFT_TOP, shown)
 
         painter.setFont(fonts.small)
         sfm = fonts.small_fm
@@ -343,6 +356,43 @@ def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = Fal
     painter.setClipRect(rect)
     painter.drawImage(target, image)
     painter.restore()
+
+
+def search_terms(text: str) -> tuple[str, ...]:
+    """The search box's words, lower-cased, longest first (a longer word wins an overlap)."""
+    words = {w.strip('"*').casefold() for w in text.split()}
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
+
+
+def match_spans(line: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where `terms` occur in `line` (case-insensitive), as sorted non-overlapping spans."""
+    low = line.casefold()
+    if len(low) != len(line):  # casefold changed lengths (ß -> ss): fall back to lower()
+        low = line.lower()
+    taken = [False] * len(line)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        start = low.find(term)
+        while start != -1:
+            end = start + len(term)
+            if end <= len(line) and not any(taken[start:end]):
+                spans.append((start, end))
+                taken[start:end] = [True] * (end - start)
+            start = low.find(term, start + 1)
+    return sorted(spans)
+
+
+def match_rects(shown: str, terms: tuple[str, ...], fm: QFontMetrics,
+                rect: QRect) -> list[QRect]:
+    """Rectangles behind the matched words of `shown` (one or two lines, left/top aligned)."""
+    out = []
+    for i, line in enumerate(shown.split("\n")):
+        y = rect.top() + i * fm.lineSpacing()
+        for a, b in match_spans(line, terms):
+            x = rect.left() + fm.horizontalAdvance(line[:a])
+            w = fm.horizontalAdvance(line[a:b])
+            out.append(QRect(x, y, w, fm.height()).intersected(rect))
+    return out
 
 
 def _elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:

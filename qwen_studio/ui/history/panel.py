@@ -48,6 +48,7 @@ from qwen_studio.ui.history.entries import (
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.seed_actions import SeedActions
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
 if TYPE_CHECKING:
@@ -273,6 +274,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
                              ["Ctrl+Z"], context=win, owner=self)
         self.undo_action.setEnabled(False)
+        self.seed_actions = SeedActions(self)  # Reuse seed, Vary
         self.find_action = a(self.tr("&Search history"), self.focus_search, "historyFindAction",
                              ["Ctrl+F"], context=win, owner=self)
         self._update_actions()
@@ -482,7 +484,9 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             self.select_row(idx.row())
         menu = QMenu(self)
         menu.setObjectName("historyContextMenu")
-        for act in (self.rerun_action, self.recall_action, self.use_input_action, None,
+        menu.setToolTipsVisible(True)  # Reuse seed / Vary say what a seed does not promise
+        for act in (self.rerun_action, *self.seed_actions.actions(), self.recall_action,
+                    self.use_input_action, None,
                     self.star_action, self.copy_prompt_action, self.reveal_action, None,
                     self.parent_action, self.children_action, None, self.export_action,
                     self.export_batch_action, None, self.delete_action):
