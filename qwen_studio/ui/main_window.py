@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         hp = self.history_panel
         hp.editActivated.connect(self.results.show_entry)
         hp.editActivated.connect(self.versions.follow)  # the version graph follows
+        hp.batchResultsRequested.connect(self.grid_mode.fill)
         hp.rerunRequested.connect(self._rerun_from_history)
         hp.recallRequested.connect(self.recall_request)
         hp.useAsInputRequested.connect(self._use_history_result)

@@ -1069,6 +1069,10 @@
         <translation>导出此批量(&amp;B)…</translation>
     </message>
     <message>
+        <source>Show batch &amp;results</source>
+        <translation>显示批量结果(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Undo delete</source>
         <translation>撤销删除(&amp;U)</translation>
     </message>

@@ -69,6 +69,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
 
     selectionChangedEntries = Signal(list)
     editActivated = Signal(int)  # show this edit's before/after (edit id)
+    batchResultsRequested = Signal(list)  # [(edit id, result index, Path)]: to the grid
     rerunRequested = Signal(object, object)  # EditRequest, parent edit id or None
     recallRequested = Signal(object)  # EditRequest: its prompt and parameters into the panels
     useAsInputRequested = Signal(object, int)  # result Path, the edit id it came from
@@ -141,6 +142,9 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         lv.verticalScrollBar().setSingleStep(24)
+        # Enter or a double click on a batch row: its results in the grid, to cull with P/X.
+        lv.activated.connect(lambda i: isinstance(model.item(i.row()), BatchGroup)
+                             and self.show_batch_results())
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("historyEmpty")
@@ -270,6 +274,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self.export_batch_action = a(self.tr("Export this "
                                              "&batch…"), lambda: self.export_dialog("batch"),
                                      "exportBatchAction")
+        self.batch_results_action = a(self.tr("Show batch &results"), self.show_batch_results,
+                                      "historyBatchResultsAction")
         self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
                              ["Ctrl+Z"], context=win, owner=self)
         self.undo_action.setEnabled(False)
@@ -468,6 +474,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         row = self.current_row()
         batch = row.batch_id if isinstance(row, BatchGroup) else (one.batch_id if one else None)
         self.export_batch_action.setEnabled(bool(batch))
+        self.batch_results_action.setEnabled(bool(batch))
         self.star_action.setText(self.tr("&Unstar") if sel and all(e.favourite for e in sel)
                                  else self.tr("&Star"))
         if batch:
@@ -475,6 +482,15 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             self.batch_button.show()
         elif not self.batch_button.isChecked():
             self.batch_button.hide()
+
+    def show_batch_results(self) -> None:
+        """Every result of the current row's batch (oldest first) into the results grid."""
+        row = self.current_row()
+        batch_id = row.batch_id if row is not None else None
+        group = self.model.group(batch_id) if batch_id else None
+        if group is not None:
+            self.batchResultsRequested.emit([(m.edit_id, i, p) for m in reversed(group.members)
+                                             for i, p in enumerate(m.result_paths)])
 
     def _context_menu(self, pos: Any) -> None:
         idx = self.list_view.indexAt(pos)
@@ -485,7 +501,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         for act in (self.rerun_action, self.recall_action, self.use_input_action, None,
                     self.star_action, self.copy_prompt_action, self.reveal_action, None,
                     self.parent_action, self.children_action, None, self.export_action,
-                    self.export_batch_action, None, self.delete_action):
+                    self.export_batch_action, self.batch_results_action, None,
+                    self.delete_action):
             menu.addSeparator() if act is None else menu.addAction(act)
         menu.popup(self.list_view.viewport().mapToGlobal(pos))
         self._menu = menu  # kept alive while it shows
