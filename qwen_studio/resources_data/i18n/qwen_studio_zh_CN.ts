@@ -973,16 +973,16 @@
         <translation>只显示提示词包含这些文字的编辑（Ctrl+F）</translation>
     </message>
     <message>
-        <source>★ Starred</source>
-        <translation>★ 收藏</translation>
+        <source>Starred</source>
+        <translation>收藏</translation>
     </message>
     <message>
         <source>Show only starred edits</source>
         <translation>只显示已收藏的编辑</translation>
     </message>
     <message>
-        <source>✗ Failed</source>
-        <translation>✗ 失败</translation>
+        <source>Failed</source>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Show only edits that failed or were interrupted</source>
@@ -1591,8 +1591,8 @@ newest first.</source>
         <translation>编辑已取消</translation>
     </message>
     <message>
-        <source>⟳ {n} running</source>
-        <translation>⟳ {n} 个运行中</translation>
+        <source>{n} running</source>
+        <translation>{n} 个运行中</translation>
     </message>
     <message>
         <source>Idle</source>

@@ -48,6 +48,7 @@ from qwen_studio.ui.history.entries import (
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
 if TYPE_CHECKING:
@@ -106,14 +107,17 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self.search.setAccessibleName(self.tr("Search history"))
         self.search.setAccessibleDescription(
             self.tr("Shows only edits whose prompt contains these words (Ctrl+F)"))
-        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("★ Starred"),
+        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("Starred"),
                                        self.tr("Show only starred edits"))
-        self.failed_button = self._toggle("historyFailedFilter", self.tr("✗ Failed"),
+        self.failed_button = self._toggle("historyFailedFilter", self.tr("Failed"),
                                           self.tr("Show only edits that failed or were "
                                                   "interrupted"))
         self.batch_button = self._toggle("historyBatchFilter", self.tr("Batch"),
                                          self.tr("Show only the batch of the selected edit"))
         self.batch_button.hide()
+        for b, meaning in ((self.fav_button, "starred"), (self.failed_button, "failed")):
+            b.setIcon(icon(meaning))  # the themed icon beside the word, not a text glyph
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._batch_id: str | None = None
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
