@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
-from PySide6.QtWidgets import QAbstractButton, QLabel, QStatusBar
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QStatusBar, QToolButton
 
 from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
 from qwen_studio.core.editing.status import EditStatus
@@ -27,6 +27,7 @@ from qwen_studio.core.errors import (
 )
 from qwen_studio.qt.edit_session import EditSession
 from qwen_studio.ui.error_text import error_message
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.progress_text import batch_text, busy_text, final_hint, retry_text
@@ -59,6 +60,20 @@ class EditFeedback(QObject):
         self._notices = notices
         self._bar = status_bar
         self._inflight = inflight_label
+        # The themed "running" icon left of the words (a button paints the icon live, so a
+        # theme switch recolours it); the label's indent leaves it room.
+        self.inflight_icon = QToolButton(inflight_label)
+        self.inflight_icon.setObjectName("inFlightIcon")
+        self.inflight_icon.setIcon(icon("running"))
+        self.inflight_icon.setIconSize(QSize(14, 14))
+        self.inflight_icon.setAutoRaise(True)
+        self.inflight_icon.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.inflight_icon.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.inflight_icon.setStyleSheet("border: none; padding: 0;")
+        row = QHBoxLayout(inflight_label)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.inflight_icon)
+        row.addStretch(1)
         self._cancel = cancel_button
         self._show_running = show_running
         self._clear_busy = clear_busy
@@ -140,8 +155,10 @@ class EditFeedback(QObject):
         if n == self._inflight_n:
             return
         self._inflight_n = n
-        self._inflight.setText(translate("MainWindow", "⟳ {n} running").format(n=n) if n
+        self._inflight.setText(translate("MainWindow", "{n} running").format(n=n) if n
                                else translate("MainWindow", "Idle"))
+        self.inflight_icon.setVisible(bool(n))
+        self._inflight.setIndent(20 if n else 0)
         self._inflight.setAccessibleDescription(
             (translate("MainWindow", "{n} edits in flight").format(n=n) if n != 1
              else translate("MainWindow", "1 edit in flight")) if n

@@ -230,12 +230,10 @@ class MainWindow(QMainWindow):
             editor_view=self.compare_view, welcome=self.welcome, editor=self.editor,
             notices=self.notices, status=self._status, open_settings=self.open_settings)
         self.editor.inputsChanged.connect(self.history.clear_selection)
-
         self.feedback = EditFeedback(
             self.edit_session, self.notices, status_bar=self.statusBar(),
             inflight_label=self.inflight_label, cancel_button=self.cancel_button,
-            show_running=lambda started, more: self.compare_view.show_running(
-                started, more=more),
+            show_running=lambda t, more: self.compare_view.show_running(t, more=more),
             clear_busy=lambda: self.compare_view.set_busy(None), batch_id=self._batch_id,
             on_done=self.history.show_done, actions=FailureActions(
                 open_settings=self.open_settings, rephrase=self._rephrase,
@@ -251,6 +249,7 @@ class MainWindow(QMainWindow):
         hp = self.history_panel
         hp.editActivated.connect(self.results.show_entry)
         hp.editActivated.connect(self.versions.follow)  # the version graph follows
+        hp.batchResultsRequested.connect(self.grid_mode.fill)
         hp.rerunRequested.connect(self.history.rerun)
         hp.seed_actions.seedReuseRequested.connect(self.params.seed_spin.setValue)
         hp.recallRequested.connect(self.history.recall)

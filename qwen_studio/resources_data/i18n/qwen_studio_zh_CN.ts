@@ -1001,16 +1001,16 @@
         <translation>只显示提示词包含这些文字的编辑（Ctrl+F）</translation>
     </message>
     <message>
-        <source>★ Starred</source>
-        <translation>★ 收藏</translation>
+        <source>Starred</source>
+        <translation>收藏</translation>
     </message>
     <message>
         <source>Show only starred edits</source>
         <translation>只显示已收藏的编辑</translation>
     </message>
     <message>
-        <source>✗ Failed</source>
-        <translation>✗ 失败</translation>
+        <source>Failed</source>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Show only edits that failed or were interrupted</source>
@@ -1095,6 +1095,10 @@
     <message>
         <source>Export this &amp;batch…</source>
         <translation>导出此批量(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Show batch &amp;results</source>
+        <translation>显示批量结果(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;Undo delete</source>
@@ -1615,8 +1619,8 @@ newest first.</source>
         <translation>编辑已取消</translation>
     </message>
     <message>
-        <source>⟳ {n} running</source>
-        <translation>⟳ {n} 个运行中</translation>
+        <source>{n} running</source>
+        <translation>{n} 个运行中</translation>
     </message>
     <message>
         <source>Idle</source>
@@ -1731,8 +1735,8 @@ newest first.</source>
         <translation>隐藏面板(&amp;H)</translation>
     </message>
     <message>
-        <source>Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)</source>
-        <translation>隐藏或显示侧边面板（在画布上按 Tab，或 Ctrl+Shift+F）</translation>
+        <source>Hide or show the side panels (Tab outside text fields, Ctrl+Shift+F)</source>
+        <translation>隐藏或显示侧边面板（在文本框之外按 Tab，或 Ctrl+Shift+F）</translation>
     </message>
     <message>
         <source>&amp;View</source>

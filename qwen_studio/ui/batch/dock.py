@@ -95,6 +95,7 @@ class BatchUi:
         self.panel.hideRequested.connect(lambda: self.set_visible(False))
         self.panel.exportRequested.connect(self.export_gallery)
         self.panel.resumeRequested.connect(self.resume)
+        self.panel.jobShown.connect(window.results.show_edit)  # its before/after on the canvas
         self.panel.model.thumbnailNeeded.connect(self._load_thumbnail)
         c = self.controller
         # The history list follows every edit through the window's EditServiceSignals; an

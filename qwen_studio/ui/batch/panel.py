@@ -63,6 +63,7 @@ class BatchPanel(QFrame):
     exportRequested = Signal()
     hideRequested = Signal()
     resumeRequested = Signal(str)
+    jobShown = Signal(int)  # a row clicked or made current: show that edit (its id)
     statsShown = Signal(object)  # QueueStats just shown (throttled): the title follows it
 
     def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
@@ -244,6 +245,8 @@ class BatchPanel(QFrame):
         controller.reset.connect(self.summary.hide)
         sel = self.view.selectionModel()
         sel.selectionChanged.connect(lambda *_: self._update_actions())
+        sel.currentRowChanged.connect(lambda cur, _prev: self._show_job(cur.row()))
+        self.view.activated.connect(lambda i: self._show_job(i.row()))
         controller.jobsChanged.connect(lambda *_: self._update_actions())
         self._update_actions()
         self.show_stats(None)
@@ -277,6 +280,11 @@ class BatchPanel(QFrame):
         return act
 
     # -- selection actions ---------------------------------------------------------------------
+    def _show_job(self, row: int) -> None:
+        job = self.model.job_at(row)
+        if job is not None:
+            self.jobShown.emit(job.edit_id)
+
     def selected_jobs(self) -> list[EditProgress]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         if not rows and self.view.currentIndex().isValid():

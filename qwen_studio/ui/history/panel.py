@@ -13,15 +13,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-    QUrl,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +41,7 @@ from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.seed_actions import SeedActions
+from qwen_studio.ui.icons import icon
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
 if TYPE_CHECKING:
@@ -70,6 +63,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
 
     selectionChangedEntries = Signal(list)
     editActivated = Signal(int)  # show this edit's before/after (edit id)
+    batchResultsRequested = Signal(list)  # [(edit id, result index, Path)]: to the grid
     rerunRequested = Signal(object, object)  # EditRequest, parent edit id or None
     recallRequested = Signal(object)  # EditRequest: its prompt and parameters into the panels
     useAsInputRequested = Signal(object, int)  # result Path, the edit id it came from
@@ -106,14 +100,17 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self.search.setAccessibleName(self.tr("Search history"))
         self.search.setAccessibleDescription(
             self.tr("Shows only edits whose prompt contains these words (Ctrl+F)"))
-        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("★ Starred"),
+        self.fav_button = self._toggle("historyFavouritesFilter", self.tr("Starred"),
                                        self.tr("Show only starred edits"))
-        self.failed_button = self._toggle("historyFailedFilter", self.tr("✗ Failed"),
+        self.failed_button = self._toggle("historyFailedFilter", self.tr("Failed"),
                                           self.tr("Show only edits that failed or were "
                                                   "interrupted"))
         self.batch_button = self._toggle("historyBatchFilter", self.tr("Batch"),
                                          self.tr("Show only the batch of the selected edit"))
         self.batch_button.hide()
+        for b, meaning in ((self.fav_button, "starred"), (self.failed_button, "failed")):
+            b.setIcon(icon(meaning))  # the themed icon beside the word, not a text glyph
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._batch_id: str | None = None
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +139,9 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         lv.verticalScrollBar().setSingleStep(24)
+        # Enter or a double click on a batch row: its results in the grid, to cull with P/X.
+        lv.activated.connect(lambda i: isinstance(model.item(i.row()), BatchGroup)
+                             and self.show_batch_results())
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("historyEmpty")
@@ -271,6 +271,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self.export_batch_action = a(self.tr("Export this "
                                              "&batch…"), lambda: self.export_dialog("batch"),
                                      "exportBatchAction")
+        self.batch_results_action = a(self.tr("Show batch &results"), self.show_batch_results,
+                                      "historyBatchResultsAction")
         self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
                              ["Ctrl+Z"], context=win, owner=self)
         self.undo_action.setEnabled(False)
@@ -470,6 +472,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         row = self.current_row()
         batch = row.batch_id if isinstance(row, BatchGroup) else (one.batch_id if one else None)
         self.export_batch_action.setEnabled(bool(batch))
+        self.batch_results_action.setEnabled(bool(batch))
         self.star_action.setText(self.tr("&Unstar") if sel and all(e.favourite for e in sel)
                                  else self.tr("&Star"))
         if batch:
@@ -477,6 +480,15 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             self.batch_button.show()
         elif not self.batch_button.isChecked():
             self.batch_button.hide()
+
+    def show_batch_results(self) -> None:
+        """Every result of the current row's batch (oldest first) into the results grid."""
+        row = self.current_row()
+        batch_id = row.batch_id if row is not None else None
+        group = self.model.group(batch_id) if batch_id else None
+        if group is not None:
+            self.batchResultsRequested.emit([(m.edit_id, i, p) for m in reversed(group.members)
+                                             for i, p in enumerate(m.result_paths)])
 
     def _context_menu(self, pos: Any) -> None:
         idx = self.list_view.indexAt(pos)
@@ -489,7 +501,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
                     self.use_input_action, None,
                     self.star_action, self.copy_prompt_action, self.reveal_action, None,
                     self.parent_action, self.children_action, None, self.export_action,
-                    self.export_batch_action, None, self.delete_action):
+                    self.export_batch_action, self.batch_results_action, None,
+                    self.delete_action):
             menu.addSeparator() if act is None else menu.addAction(act)
         menu.popup(self.list_view.viewport().mapToGlobal(pos))
         self._menu = menu  # kept alive while it shows
