@@ -3,28 +3,15 @@
 The window is editor | canvas | history in a splitter. This module owns how that splitter
 is sized (first start: the canvas gets what the panels do not need, at least 60 % of a
 1400 px window), the View ▸ Hide panels toggle (`togglePanelsAction`, also the Tab key
-whenever no text field has focus), and what is remembered of it.
-
-Keyboard users keep the focus chain: in a text field Tab still moves focus; elsewhere
-Ctrl+Tab moves focus forward and Shift+Tab / Ctrl+Shift+Tab backward (Qt's own chain).
+when the canvas or nothing has focus: Tab in a text field still moves focus, and keyboard
+users tabbing through the panels keep their focus chain), and what is remembered of it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QLineEdit,
-    QMainWindow,
-    QMenu,
-    QPlainTextEdit,
-    QSplitter,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
 
 translate = QCoreApplication.translate
 
@@ -53,12 +40,11 @@ class WindowLayout(QObject):
         self.toggle_action.setShortcut("Ctrl+Shift+F")
         self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.toggle_action.setToolTip(translate(
-            "MainWindow", "Hide or show the side panels (Tab outside text fields, Ctrl+Shift+F)"))
+            "MainWindow", "Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)"))
         self.toggle_action.toggled.connect(self.set_panels_hidden)
         window.addAction(self.toggle_action)
-        # Tab reaches whichever widget has focus: watch the application, act for this window.
-        app = QApplication.instance()
-        (app if app is not None else window).installEventFilter(self)
+        canvas.installEventFilter(self)
+        window.installEventFilter(self)
 
     # ----- the menu ----------------------------------------------------------------------
     def add_view_menu(self) -> QMenu:
@@ -102,30 +88,13 @@ class WindowLayout(QObject):
                                    else translate("MainWindow", "&Hide panels"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) \
-                or event.key() != Qt.Key.Key_Tab or not isinstance(watched, QWidget) \
-                or watched.window() is not self.window:
-            return False
-        mods = event.modifiers()
-        focus = QApplication.focusWidget() or watched
-        if mods == Qt.KeyboardModifier.ControlModifier:
-            # Tab is the toggle, so Ctrl+Tab walks the focus chain instead (in text fields
-            # too, where Qt already does so).
-            return False if _is_text_field(focus) else self._focus_next(focus)
-        if mods == Qt.KeyboardModifier.NoModifier and not _is_text_field(focus):
-            self.toggle()  # Lightroom's Tab: the canvas alone
+        # The canvas, or the bare window (nothing focused): Tab is Lightroom's toggle.
+        if (watched is self.canvas or watched is self.window) \
+                and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Tab \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.toggle()
             return True
-        return False
-
-    def _focus_next(self, focus: QWidget) -> bool:
-        """The next widget of the window's Tab chain that takes focus from the keyboard."""
-        w = focus.nextInFocusChain()
-        while w is not None and w is not focus:
-            if w.window() is self.window and w.isVisible() and w.isEnabled() \
-                    and w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
-                w.setFocus(Qt.FocusReason.TabFocusReason)
-                return True
-            w = w.nextInFocusChain()
         return False
 
     # ----- sizes -------------------------------------------------------------------------
@@ -153,9 +122,3 @@ class WindowLayout(QObject):
 
     def restore_state(self, state: QByteArray) -> bool:
         return self.splitter.restoreState(state)
-
-
-def _is_text_field(w: QWidget) -> bool:
-    """Where Tab belongs to typing and focus moves (the prompt, the search, a number)."""
-    return isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox) or (
-        isinstance(w, QComboBox) and w.isEditable())

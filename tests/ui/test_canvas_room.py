@@ -144,35 +144,3 @@ def test_notice_lies_over_the_canvas_without_moving_it(make_window, sandbox, qtb
     message = w.banner.findChild(QLabel, "bannerMessage")
     assert message is not None and message.isVisible()
     assert w.banner.rect().contains(message.geometry())  # the text is not cut off
-
-
-def test_tab_anywhere_but_a_text_field_toggles_ctrl_tab_moves_focus(make_window, sandbox,
-                                                                    qtbot):
-    w = make_window(sandbox_endpoint(sandbox))
-    settle(qtbot, w)
-    action = w.findChild(QAction, "togglePanelsAction")
-    assert action is not None
-    w.activateWindow()
-    run = w.run_button  # a button, not a text field: Tab is the panel toggle
-    run.setFocus()
-    qtbot.waitUntil(run.hasFocus)
-    qtbot.keyClick(run, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: canvas_share(w) >= 0.90)
-    assert action.isChecked() and not w.history_panel.isVisible()
-    focus = QApplication.focusWidget()
-    assert focus is not None
-    qtbot.keyClick(focus, Qt.Key.Key_Tab)  # the focus went elsewhere; Tab brings them back
-    qtbot.waitUntil(lambda: w.editor_panel.isVisible() and w.history_panel.isVisible())
-    assert not action.isChecked()
-
-    # Keyboard users still walk the focus chain: Ctrl+Tab forward, panels untouched.
-    run.setFocus()
-    qtbot.waitUntil(run.hasFocus)
-    qtbot.keyClick(run, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not run.hasFocus())
-    after = QApplication.focusWidget()
-    assert after is not None and after is not run and after.window() is w
-    assert w.editor_panel.isVisible() and not action.isChecked()
-    # Shift+Tab (Qt's own backward step) is not the toggle either.
-    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
-    assert w.editor_panel.isVisible() and not action.isChecked()
