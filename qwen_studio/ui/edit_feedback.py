@@ -69,7 +69,6 @@ class EditFeedback(QObject):
         self.inflight_icon.setAutoRaise(True)
         self.inflight_icon.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.inflight_icon.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.inflight_icon.setStyleSheet("border: none; padding: 0;")
         row = QHBoxLayout(inflight_label)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.inflight_icon)

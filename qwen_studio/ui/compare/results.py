@@ -17,7 +17,6 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QSta
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from qwen_studio.core import export_formats, seeds
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
 from qwen_studio.core.region_spec import RegionSpec
@@ -238,6 +237,9 @@ class ResultsController(QObject):
             stem += f"-{self._index + 1}"
         folder = self.settings.value("paths/lastSaveDir", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
+        # Here, not at import: Pillow's format plugins are not for the first frame.
+        from qwen_studio.core import export_formats
+
         # The formats this build writes; the received one first (PNG: its pixels exactly).
         filters = export_formats.dialog_filters()
         first = export_formats.format_for_path(src) or "png"
@@ -306,6 +308,8 @@ def export_result_file(src: Path, target: Path, library: Library | None,
                        edit_id: int | None, request: EditRequest | None) -> Path:
     """One result written as `target` (format from its suffix), in the pool: the request as
     sent (its drawn seed filled in) embedded; a plain copy when nothing knows the request."""
+    from qwen_studio.core import export_formats, seeds  # in the pool, at the first Save As
+
     record = library.get(edit_id) if library is not None and edit_id is not None else None
     if record is not None:
         request, extra = seeds.sent_request(record), seeds.record_seed_extra(record)

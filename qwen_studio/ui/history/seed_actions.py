@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 
-from qwen_studio.core import seeds
 from qwen_studio.ui.history.entries import HistoryEntry, request_with_stored_inputs
 
 if TYPE_CHECKING:
@@ -93,6 +92,8 @@ class SeedActions(QObject):
             request = entry.request
         else:
             seed = record.seed
+            from qwen_studio.core import seeds  # secrets -> hashlib: not at start-up
+
             request = request_with_stored_inputs(record).with_changes(
                 seed=None if seed is None else seeds.next_seed(seed))
         self.panel.rerunRequested.emit(request, entry.parent_id)

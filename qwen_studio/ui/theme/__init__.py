@@ -153,6 +153,7 @@ QToolButton[filterChip="true"]:focus {{ border: 2px solid {accent}; }}
 #keyNote {{ color: {subtle}; }}
 #testResult[outcome="busy"] {{ color: {muted}; }}
 #testResult[outcome="ok"] {{ color: {ok_fg}; }}
+#inFlightIcon {{ border: none; padding: 0; background: transparent; }}
 #testResult[outcome="failed"] {{ color: {error_fg}; }}
 
 #resultStrip {{ background: {strip_bg}; border: none; border-top: 1px solid {strip_rule};
