@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             from qwen_studio.ui.batch.dock import BatchUi
 
             self._batch = BatchUi(self)
+            self.layout_.install_tab_key()  # Tab outside text fields: not for the first frame
         return self._batch
 
     def build_deferred(self) -> None:

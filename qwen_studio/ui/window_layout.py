@@ -3,15 +3,19 @@
 The window is editor | canvas | history in a splitter. This module owns how that splitter
 is sized (first start: the canvas gets what the panels do not need, at least 60 % of a
 1400 px window), the View ▸ Hide panels toggle (`togglePanelsAction`, also the Tab key
-when the canvas or nothing has focus: Tab in a text field still moves focus, and keyboard
-users tabbing through the panels keep their focus chain), and what is remembered of it.
+whenever no text field has focus: see panels_tab_key), and what is remembered of it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeyEvent
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.panels_tab_key import PanelsTabKey
 
 translate = QCoreApplication.translate
 
@@ -32,19 +36,25 @@ class WindowLayout(QObject):
         assert left is not None and right is not None, "editor | canvas | history first"
         self.left, self.right = left, right
         self._hidden_sizes: list[int] | None = None  # the sizes before Hide panels
+        self._tab_key: PanelsTabKey | None = None
         self.toggle_action = QAction(translate("MainWindow", "&Hide panels"), window)
         self.toggle_action.setObjectName("togglePanelsAction")
         self.toggle_action.setCheckable(True)
-        # Tab is the key (handled below, only where it does not move focus); the action
-        # shows it so Help ▸ Keyboard shortcuts and the menu list it.
+        # Tab is the key too (install_tab_key, outside text fields, after the first frame).
         self.toggle_action.setShortcut("Ctrl+Shift+F")
         self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.toggle_action.setToolTip(translate(
-            "MainWindow", "Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)"))
+            "MainWindow", "Hide or show the side panels (Tab outside text fields, Ctrl+Shift+F)"))
         self.toggle_action.toggled.connect(self.set_panels_hidden)
         window.addAction(self.toggle_action)
-        canvas.installEventFilter(self)
-        window.installEventFilter(self)
+
+    def install_tab_key(self) -> None:
+        """Tab toggles the panels wherever it does not move focus in a text field.
+        Idempotent; the window calls it once it has painted."""
+        if self._tab_key is None:
+            from qwen_studio.ui.panels_tab_key import PanelsTabKey
+
+            self._tab_key = PanelsTabKey(self.window, self.toggle)
 
     # ----- the menu ----------------------------------------------------------------------
     def add_view_menu(self) -> QMenu:
@@ -86,16 +96,6 @@ class WindowLayout(QObject):
             self.toggle_action.setChecked(hidden)
         self.toggle_action.setText(translate("MainWindow", "Show &panels") if hidden
                                    else translate("MainWindow", "&Hide panels"))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The canvas, or the bare window (nothing focused): Tab is Lightroom's toggle.
-        if (watched is self.canvas or watched is self.window) \
-                and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Tab \
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            self.toggle()
-            return True
-        return False
 
     # ----- sizes -------------------------------------------------------------------------
     def default_sizes(self, total: int) -> list[int]:

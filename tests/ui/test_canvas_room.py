@@ -7,8 +7,10 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QApplication, QLabel
-from window_helpers import drop_files, sandbox_endpoint, until
+from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
+from qwen_studio.core.library import Library
+from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
 
@@ -67,8 +69,8 @@ def test_hide_panels_action_and_tab_on_the_canvas(make_window, sandbox, qtbot):
     w.prompt_panel.prompt_edit.setFocus()
     qtbot.waitUntil(lambda: w.prompt_panel.prompt_edit.hasFocus())
     qtbot.keyClick(w.prompt_panel.prompt_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not w.prompt_panel.prompt_edit.hasFocus())
     assert w.editor_panel.isVisible() and not action.isChecked()
-    assert not w.prompt_panel.prompt_edit.hasFocus()
 
 
 def test_panel_sizes_remembered_also_when_quit_with_panels_hidden(make_window, sandbox,
@@ -144,3 +146,55 @@ def test_notice_lies_over_the_canvas_without_moving_it(make_window, sandbox, qtb
     message = w.banner.findChild(QLabel, "bannerMessage")
     assert message is not None and message.isVisible()
     assert w.banner.rect().contains(message.geometry())  # the text is not cut off
+
+
+def test_tab_outside_text_fields_toggles_the_panels(make_window, sandbox, qtbot, tmp_path):
+    photo = make_jpeg(tmp_path / "in.jpg", (320, 240)).read_bytes()
+    with Library() as lib:  # one edit, so the history shows its list
+        sha, path = lib.store_bytes(photo, "jpg")
+        lib.complete_edit(lib.create_edit(EditRequest(inputs=(str(path),), prompt="warmer"),
+                                          input_hashes=(sha,)), [photo])
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    qtbot.waitUntil(w.history_list.isVisible)
+    action = w.findChild(QAction, "togglePanelsAction")
+    assert action is not None
+    w.activateWindow()
+    # A list, a button, the canvas: none of them types, so Tab is Lightroom's toggle.
+    button = w.prompt_panel.negative_toggle  # Run is disabled until a photo is added
+    for widget in (w.history_list, button, w.compare_view.canvas):
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        qtbot.waitUntil(lambda: canvas_share(w) >= 0.90)
+        assert action.isChecked(), widget.objectName()
+        assert not w.editor_panel.isVisible() and not w.history_panel.isVisible()
+        focus = QApplication.focusWidget() or w
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)  # again, wherever the focus went: back
+        qtbot.waitUntil(lambda: w.editor_panel.isVisible() and w.history_panel.isVisible())
+        assert not action.isChecked() and canvas_share(w) < 0.90
+
+    # Shift+Tab still walks the focus chain backwards; the panels stay.
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus)
+    qtbot.keyClick(button, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not button.hasFocus())
+    assert w.editor_panel.isVisible() and not action.isChecked()
+
+
+def test_tab_in_text_fields_moves_focus_and_keeps_the_panels(make_window, sandbox, qtbot):
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    action = w.findChild(QAction, "togglePanelsAction")
+    assert action is not None
+    w.activateWindow()
+    prompt, search = w.prompt_panel.prompt_edit, w.history_panel.search
+    prompt.setPlainText("warmer")
+    for field in (prompt, search):
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus)
+        qtbot.keyClick(field, Qt.Key.Key_Tab)
+        qtbot.waitUntil(lambda f=field: not f.hasFocus())  # Tab moved on, as in any form
+        assert w.editor_panel.isVisible() and w.history_panel.isVisible()
+        assert not action.isChecked()
+    assert prompt.toPlainText() == "warmer"  # no tab character typed into the prompt

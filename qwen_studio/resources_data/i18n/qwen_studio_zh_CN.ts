@@ -1735,8 +1735,8 @@ newest first.</source>
         <translation>隐藏面板(&amp;H)</translation>
     </message>
     <message>
-        <source>Hide or show the side panels (Tab on the canvas, Ctrl+Shift+F)</source>
-        <translation>隐藏或显示侧边面板（在画布上按 Tab，或 Ctrl+Shift+F）</translation>
+        <source>Hide or show the side panels (Tab outside text fields, Ctrl+Shift+F)</source>
+        <translation>隐藏或显示侧边面板（在文本框之外按 Tab，或 Ctrl+Shift+F）</translation>
     </message>
     <message>
         <source>&amp;View</source>
