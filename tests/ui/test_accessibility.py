@@ -64,7 +64,7 @@ def test_shortcuts_dialog_lists_every_action_with_a_key(qapp, qloop):
         # ux.md's list
         for keys in ("Ctrl+Return", "Esc", "Ctrl+V", "Ctrl+O", "Ctrl+S", "Ctrl+Shift+C",
                      "Space", "1", "2", "3", "Ctrl+0", "Ctrl+1", "Ctrl+F", "Del",
-                     "Alt+Up", "Alt+Down"):
+                     "Alt+Up", "Alt+Down", "Tab"):
             assert any(keys in k.split(" / ") for k, _ in rows), keys
         assert all(what for _, what in rows)
     finally:

@@ -2404,6 +2404,10 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>本次编辑的上一个 / 下一个结果</translation>
     </message>
     <message>
+        <source>Hide or show the side panels (outside text fields)</source>
+        <translation>隐藏或显示侧边面板（在文本框之外）</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>

@@ -27,6 +27,8 @@ from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 GESTURES = (
     ("Space", QT_TRANSLATE_NOOP("ShortcutsDialog", "Hold to see the before image")),
     ("← / →", QT_TRANSLATE_NOOP("ShortcutsDialog", "Previous / next result of the edit")),
+    ("Tab", QT_TRANSLATE_NOOP("ShortcutsDialog",
+                              "Hide or show the side panels (outside text fields)")),
 )
 
 
