@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import QApplication
 
 from qwen_studio.core.client import Endpoint
@@ -44,3 +44,18 @@ async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "
 
 def sandbox_endpoint(sandbox, key: str = "test-key") -> Endpoint:
     return Endpoint(sandbox.base_url, "bailian", key, "Test sandbox")
+
+
+def icon_ink(icon: QIcon | None, side: int = 32) -> QColor | None:
+    """The colour `icon` draws in (its most opaque pixel, alpha dropped); None if it draws
+    nothing. Asserts what a user sees of a themed icon: drawn, and in which colour."""
+    if icon is None or icon.isNull():
+        return None
+    image = icon.pixmap(side, side).toImage()
+    best, ink = 0, None
+    for y in range(image.height()):
+        for x in range(image.width()):
+            c = image.pixelColor(x, y)
+            if c.alpha() > best:
+                best, ink = c.alpha(), QColor(c.red(), c.green(), c.blue())
+    return ink if best >= 250 else None

@@ -7,19 +7,24 @@ colour; `role` picks another token (e.g. "accent" for a starred entry, "error_fg
 failure) where the meaning is also carried by a word or a tooltip, never by colour alone.
 
 Names are what the icon means in Qwen Studio, not what it depicts: widgets ask for
-`icon("run")`, and the drawing behind a meaning can change here alone.
+`icon("run")`, and the drawing behind a meaning can change here alone. `QIcon.name()`
+answers the meaning. `status_icon(status)` is an edit status's icon in that status's
+colour (ui/theme/status.py), shown beside its word.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import cache, lru_cache
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.resources import resource_path
 from qwen_studio.ui import theme
+from qwen_studio.ui.theme.status import status_colour
 
 # meaning -> (Lucide file name, filled)
 ICONS: dict[str, tuple[str, bool]] = {
@@ -94,6 +99,8 @@ ICONS: dict[str, tuple[str, bool]] = {
     "warning": ("triangle-alert", False),
     "info": ("info", False),
 }
+_PIXMAPS: OrderedDict[tuple[str, str, int, int], QPixmap] = OrderedDict()
+_PIXMAPS_KEPT = 256  # rendered icons kept (list rows repaint the same few all the time)
 
 
 @cache
@@ -130,13 +137,21 @@ class _ThemedSvgEngine(QIconEngine):
         _renderer(self._name, self._colour(mode)).render(painter, square)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (self._name, self._colour(mode), size.width(), size.height())
+        pixmap = _PIXMAPS.get(key)
+        if pixmap is not None:
+            _PIXMAPS.move_to_end(key)
+            return QPixmap(pixmap)  # a copy: the caller may set its device pixel ratio
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
         painter.end()
-        return QPixmap.fromImage(image)
+        pixmap = _PIXMAPS[key] = QPixmap.fromImage(image)
+        if len(_PIXMAPS) > _PIXMAPS_KEPT:
+            _PIXMAPS.popitem(last=False)
+        return QPixmap(pixmap)
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
                      scale: float) -> QPixmap:
@@ -151,12 +166,37 @@ class _ThemedSvgEngine(QIconEngine):
     def key(self) -> str:
         return "qwen-studio-themed-svg"
 
+    def iconName(self) -> str:
+        return self._name  # QIcon.name(): the meaning, e.g. "done"
+
+
+class _StatusSvgEngine(_ThemedSvgEngine):
+    """A status's icon in the status's own colour (of `scheme`, else the running theme)."""
+
+    def __init__(self, status: EditStatus, scheme: str | None) -> None:
+        super().__init__(status.value, "text")
+        self._status, self._scheme = status, scheme
+
+    def _colour(self, mode: QIcon.Mode) -> str:
+        if mode == QIcon.Mode.Disabled:
+            return super()._colour(mode)
+        return status_colour(self._status, self._scheme)
+
+    def clone(self) -> QIconEngine:
+        return _StatusSvgEngine(self._status, self._scheme)
+
 
 def icon(name: str, role: str = "text") -> QIcon:
     """The icon for a meaning in ICONS, drawn in theme token `role` (default: text)."""
     if name not in ICONS:
         raise KeyError(f"no icon for {name!r}; add it to ICONS")
     return QIcon(_ThemedSvgEngine(name, role))
+
+
+def status_icon(status: EditStatus, scheme: str | None = None) -> QIcon:
+    """The icon of an edit status (its meaning's name is the status value), drawn in the
+    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time."""
+    return QIcon(_StatusSvgEngine(status, scheme))
 
 
 def svg_file(name: str, hex_colour: str) -> str:

@@ -192,4 +192,6 @@ def test_settings_dialog_is_chinese_in_zh_CN(qapp, qtbot, monkeypatch, english):
     assert not untranslated, "\n".join(untranslated)
     assert dialog.profile_combo.itemText(dialog.profile_combo.count() - 1) == "新建配置…"
     dialog.save()  # nothing filled in: the reason it was not saved, in Chinese
-    assert dialog.status_label.text() == "⚠ 未保存：请为配置命名。"
+    assert dialog.status_label.text() == "未保存：请为配置命名。"  # the icon says "warning"
+    note_icon = dialog.status_label.note_icon()
+    assert note_icon is not None and note_icon.name() == "warning"

@@ -10,13 +10,19 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import null
-from window_helpers import until
+from window_helpers import icon_ink, until
 
 from qwen_studio.core.client import ImageClient, make_http_client
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 SECRET = "sk-very-secret-0123456789"
+
+
+def outcome(dialog: SettingsDialog, label: str = "test_result") -> str:
+    """The meaning of the icon beside a note ("done", "failed", …); "" without one."""
+    icon = getattr(dialog, label).note_icon()
+    return icon.name() if icon is not None else ""
 
 
 class MemoryKeyring(KeyringBackend):
@@ -72,7 +78,8 @@ def test_profile_round_trip_key_only_in_keyring(qloop, qtbot, use_keyring, studi
     qtbot.addWidget(dialog)
     assert "system keyring" in dialog.key_note.text()
     fill_and_save(dialog, qloop, "Work (Beijing)", SECRET)
-    assert "Saved" in dialog.status_label.text()
+    assert dialog.status_label.text().startswith("Saved")
+    assert outcome(dialog, "status_label") == "done"
 
     again = SettingsDialog(ConfigStore())
     qtbot.addWidget(again)
@@ -106,7 +113,9 @@ def test_incomplete_profile_is_not_saved(qloop, qtbot, use_keyring):
     dialog.name_edit.setText("Broken")
     dialog.url_edit.setText("dashscope.aliyuncs.com")
     dialog.save_button.click()
-    assert "Not saved" in dialog.status_label.text() and "http" in dialog.status_label.text()
+    assert dialog.status_label.text().startswith("Not saved") \
+        and "http" in dialog.status_label.text()
+    assert outcome(dialog, "status_label") == "warning"
     assert ConfigStore().profiles() == []
 
 
@@ -126,16 +135,19 @@ def test_test_connection_reports_inline(qloop, qtbot, sandbox, use_keyring):
     async def go(key: str) -> str:
         dialog.key_edit.setText(key)
         dialog.test_button.click()
-        await until(lambda: dialog.test_result.text().startswith(("✓", "✗")), 15)
+        await until(lambda: outcome(dialog) in ("done", "failed"), 15)
         return dialog.test_result.text()
 
     try:
         good = qloop.run(go("test-key"))
+        good_icon = outcome(dialog)
         bad = qloop.run(go("wrong"))
+        bad_icon = outcome(dialog)
     finally:
         qloop.run(http.aclose())
-    assert good.startswith("✓ Connected")
-    assert bad.startswith("✗ Failed") and "key" in bad.lower()
+    # The words say it (no glyph in them); the icon beside them shows it too.
+    assert good.startswith("Connected") and good_icon == "done"
+    assert bad.startswith("Failed") and "key" in bad.lower() and bad_icon == "failed"
     assert "wrong" not in bad
 
 
@@ -146,6 +158,9 @@ def test_env_override_is_noted(qtbot, monkeypatch, use_keyring):
     qtbot.addWidget(dialog)
     assert not dialog.env_note.isHidden()
     assert "QWEN_STUDIO_ENDPOINT" in dialog.env_note.text()
+    assert dialog.env_note.text().startswith("Environment overrides")  # no "ℹ" glyph
+    note_icon = dialog.env_note.note_icon()
+    assert note_icon is not None and note_icon.name() == "info" and icon_ink(note_icon)
 
 
 def test_saving_in_window_connects_and_keeps_key_out_of_qsettings(

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
-from window_helpers import until
+from window_helpers import icon_ink, until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
@@ -443,30 +443,39 @@ def test_settings_test_result_is_coloured_by_outcome_and_theme(qtbot, qloop, sch
     assert colour(dialog.key_note) == QColor(theme.LIGHT["subtle"])
     assert ratio(colour(dialog.key_note), window) >= 4.5
 
+    def icon_name() -> str:
+        note_icon = dialog.test_result.note_icon()
+        return note_icon.name() if note_icon is not None else ""
+
     async def test() -> str:
         dialog.test_button.click()
-        await until(lambda: dialog.test_result.text().startswith(("✓", "✗")), 5)
+        await until(lambda: icon_name() in ("done", "failed"), 5)
         return dialog.test_result.text()
 
-    assert qloop.run(test()).startswith("✓ Connected")
+    # The words and the icon say the outcome; both are in the outcome's colour.
+    assert qloop.run(test()).startswith("Connected") and icon_name() == "done"
     ok = colour(dialog.test_result)
     assert ok == QColor(theme.LIGHT["ok_fg"]) and ratio(ok, window) >= 4.5
+    assert icon_ink(dialog.test_result.note_icon()) == ok
 
     answers.append(AuthError())
-    assert qloop.run(test()).startswith("✗ Failed: The API key was refused")
+    assert qloop.run(test()).startswith("Failed: The API key was refused")
+    assert icon_name() == "failed"
     failed = colour(dialog.test_result)
     assert failed == QColor(theme.LIGHT["error_fg"]) and ratio(failed, window) >= 4.5
+    assert icon_ink(dialog.test_result.note_icon()) == failed
 
     # A success, then a URL the dialog refuses itself: red, not the last test's green.
     answers.append("Connected")
     qloop.run(test())
     dialog.url_edit.setText("ftp://example.com")
     dialog.test_button.click()
-    assert dialog.test_result.text().startswith("✗ Failed")
+    assert dialog.test_result.text().startswith("Failed") and icon_name() == "failed"
     assert colour(dialog.test_result) == QColor(theme.LIGHT["error_fg"])
 
     scheme("dark")  # live, with the dialog open
     assert colour(dialog.test_result) == QColor(theme.DARK["error_fg"])
+    assert icon_ink(dialog.test_result.note_icon()) == QColor(theme.DARK["error_fg"])
     assert colour(dialog.key_note) == QColor(theme.DARK["subtle"])
 
 

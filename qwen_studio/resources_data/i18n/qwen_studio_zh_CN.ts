@@ -2317,8 +2317,8 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>隐藏</translation>
     </message>
     <message>
-        <source>ℹ Environment overrides are active: {names} take precedence over the saved profile.</source>
-        <translation>ℹ 环境变量覆盖已生效：{names} 优先于已保存的配置。</translation>
+        <source>Environment overrides are active: {names} take precedence over the saved profile.</source>
+        <translation>环境变量覆盖已生效：{names} 优先于已保存的配置。</translation>
     </message>
     <message>
         <source>default ({model})</source>
@@ -2349,36 +2349,36 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>服务地址必须以 http:// 或 https:// 开头。</translation>
     </message>
     <message>
-        <source>⚠ Not saved: {problem}</source>
-        <translation>⚠ 未保存：{problem}</translation>
+        <source>Not saved: {problem}</source>
+        <translation>未保存：{problem}</translation>
     </message>
     <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <source>⚠ Not saved: could not write the settings ({error})</source>
-        <translation>⚠ 未保存：无法写入设置（{error}）</translation>
+        <source>Not saved: could not write the settings ({error})</source>
+        <translation>未保存：无法写入设置（{error}）</translation>
     </message>
     <message>
-        <source>✓ Saved “{name}” and made it active.</source>
-        <translation>✓ 已保存“{name}”并设为当前配置。</translation>
+        <source>Saved “{name}” and made it active.</source>
+        <translation>已保存“{name}”并设为当前配置。</translation>
     </message>
     <message>
         <source>Deleted “{name}”.</source>
         <translation>已删除“{name}”。</translation>
     </message>
     <message>
-        <source>ℹ Testing is not available here.</source>
-        <translation>ℹ 此处无法测试。</translation>
+        <source>Testing is not available here.</source>
+        <translation>此处无法测试。</translation>
     </message>
     <message>
-        <source>✗ Failed: the base URL must start with http:// or https://</source>
-        <translation>✗ 失败：服务地址必须以 http:// 或 https:// 开头</translation>
+        <source>Failed: the base URL must start with http:// or https://</source>
+        <translation>失败：服务地址必须以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <source>⟳ Testing…</source>
-        <translation>⟳ 正在测试…</translation>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
     </message>
     <message>
         <source>there is no API key to test</source>
@@ -2389,8 +2389,8 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>请先粘贴密钥。</translation>
     </message>
     <message>
-        <source>✗ Failed: {error}</source>
-        <translation>✗ 失败：{error}</translation>
+        <source>Failed: {error}</source>
+        <translation>失败：{error}</translation>
     </message>
 </context>
 <context>

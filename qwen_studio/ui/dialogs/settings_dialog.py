@@ -37,6 +37,7 @@ from qwen_studio.core.request import DEFAULT_MODELS, STYLES, known_models
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading, theme
 from qwen_studio.ui.error_text import error_hint, error_message, status_note
+from qwen_studio.ui.icon_label import IconLabel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 NEW_PROFILE = "New profile…"  # the profile combo's last item (its data; shown translated)
@@ -46,6 +47,11 @@ STYLE_LABELS = {
     "dashscope": QT_TRANSLATE_NOOP("SettingsDialog", "DashScope native (dashscope)"),
     "flat": QT_TRANSLATE_NOOP("SettingsDialog", "Flat OpenAI images (flat)"),
 }
+# The status notes' icons (meaning, colour token); the words say it too.
+_TEST_ICONS = {"busy": ("running", "muted"), "ok": ("done", "ok_fg"),
+               "failed": ("failed", "error_fg")}
+_SAVED = ("done", "ok_fg")
+_NOT_SAVED = ("warning", "warning_fg")
 Tester = Callable[[Endpoint], Awaitable[str]]
 W = TypeVar("W", bound=QWidget)
 
@@ -112,13 +118,13 @@ class SettingsDialog(QDialog):
                                        self.tr("Test connection"),
                                        self.tr("Check that the URL and key work, without running "
                                                "an edit"))
-        self.test_result = QLabel()
+        self.test_result = IconLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Coloured by the theme's #testResult[outcome=…] rules (busy/ok/failed); the ✓/✗
-        # glyph and the words say it too, never the colour alone.
-        self.env_note = QLabel()
+        # Coloured by the theme's #testResult[outcome=…] rules (busy/ok/failed); the icon
+        # and the words say it too, never the colour alone.
+        self.env_note = IconLabel()
         self.env_note.setObjectName("envNote")
         self.env_note.setWordWrap(True)
         self.delete_button = self._named(QPushButton(self.tr("Delete "
@@ -126,7 +132,7 @@ class SettingsDialog(QDialog):
                                          self.tr("Delete "
                                                  "profile"), self.tr("Remove this profile and its "
                                                                      "key"))
-        self.status_label = QLabel()
+        self.status_label = IconLabel()
         self.status_label.setObjectName("settingsStatus")
         self.status_label.setWordWrap(True)
 
@@ -257,9 +263,9 @@ class SettingsDialog(QDialog):
     def _update_env_note(self) -> None:
         active = [v for v in (ENV_ENDPOINT, ENV_KEY, ENV_STYLE, ENV_MODEL) if os.environ.get(v)]
         if active:
-            self.env_note.setText(self.tr("ℹ Environment overrides are active: {names} take "
-                                          "precedence over the saved profile.").format(
-                                              names=", ".join(active)))
+            self.env_note.set_note(self.tr("Environment overrides are active: {names} take "
+                                           "precedence over the saved profile.").format(
+                                               names=", ".join(active)), "info", "info_fg")
             self.env_note.show()
         else:
             self.env_note.hide()
@@ -332,8 +338,8 @@ class SettingsDialog(QDialog):
             self.delete_button.setEnabled(False)
         self._fill(preset)
         self.key_edit.setFocus()
-        self.status_label.setText(self.tr("Preset filled in: paste the API key for this region, "
-                                  "then Test connection and Save."))
+        self.status_label.set_note(self.tr("Preset filled in: paste the API key for this region, "
+                                   "then Test connection and Save."))
 
     def current_profile(self) -> Profile:
         return Profile(
@@ -355,11 +361,12 @@ class SettingsDialog(QDialog):
         profile = self.current_profile()
         problem = self._problem(profile)
         if problem:
-            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(problem=problem))
+            self.status_label.set_note(self.tr("Not saved: {problem}").format(problem=problem),
+                                       *_NOT_SAVED)
             return
         key = self.key_edit.text().strip() or None
         self.save_button.setEnabled(False)
-        self.status_label.setText(self.tr("Saving…"))
+        self.status_label.set_note(self.tr("Saving…"), "running", "muted")
         self.tasks.spawn(self._save(profile, key))
 
     async def _save(self, profile: Profile, key: str | None) -> None:
@@ -370,18 +377,18 @@ class SettingsDialog(QDialog):
         try:
             await self.tasks.run(write)
         except QwenStudioError as exc:
-            self.status_label.setText(self.tr("⚠ Not saved: {problem}").format(
-                problem=error_message(exc)))
+            self.status_label.set_note(self.tr("Not saved: {problem}").format(
+                problem=error_message(exc)), *_NOT_SAVED)
             return
         except OSError as exc:
-            self.status_label.setText(self.tr("⚠ Not saved: could not write the settings "
-                                              "({error})").format(error=exc))
+            self.status_label.set_note(self.tr("Not saved: could not write the settings "
+                                               "({error})").format(error=exc), *_NOT_SAVED)
             return
         finally:
             self.save_button.setEnabled(True)
         self.key_edit.clear()
-        self.status_label.setText(self.tr("✓ Saved “{name}” and made it active.").format(
-            name=profile.name) + " " + status_note(self.store.key_backend_note()))
+        self.status_label.set_note(self.tr("Saved “{name}” and made it active.").format(
+            name=profile.name) + " " + status_note(self.store.key_backend_note()), *_SAVED)
         self._reload(select=profile.name)
         self.profileSaved.emit(profile.name)
 
@@ -392,20 +399,20 @@ class SettingsDialog(QDialog):
 
     async def _delete_async(self, name: str) -> None:
         await self.tasks.run(self.store.delete_profile, name)
-        self.status_label.setText(self.tr("Deleted “{name}”.").format(name=name))
+        self.status_label.set_note(self.tr("Deleted “{name}”.").format(name=name))
         self._reload()
 
     def test_connection(self) -> None:
         if self.tester is None:
-            self._show_test("", self.tr("ℹ Testing is not available here."))
+            self._show_test("", self.tr("Testing is not available here."))
             return
         profile = self.current_profile()
         if not profile.base_url.startswith(("http://", "https://")):
-            self._show_test("failed", self.tr("✗ Failed: the base URL must start with http:// "
+            self._show_test("failed", self.tr("Failed: the base URL must start with http:// "
                                               "or https://"))
             return
         self.test_button.setEnabled(False)
-        self._show_test("busy", self.tr("⟳ Testing…"))
+        self._show_test("busy", self.tr("Testing…"))
         self.tasks.spawn(self._test(profile, self.key_edit.text().strip()))
 
     async def _test(self, profile: Profile, typed_key: str) -> None:
@@ -420,13 +427,13 @@ class SettingsDialog(QDialog):
             endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
             text = await self.tester(endpoint)
             # The tester says what it proved ("Connected to HOST; the key was accepted").
-            self._show_test("ok", "✓ " + status_note(text))
+            self._show_test("ok", status_note(text))
         except QwenStudioError as exc:
             hint = error_hint(exc)
-            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+            self._show_test("failed", self.tr("Failed: {error}").format(
                 error=error_message(exc) + (f" — {hint}" if hint else "")))
         except Exception as exc:  # unexpected: still inline, never a traceback
-            self._show_test("failed", self.tr("✗ Failed: {error}").format(
+            self._show_test("failed", self.tr("Failed: {error}").format(
                 error=type(exc).__name__))
         finally:
             self.test_button.setEnabled(True)
@@ -435,7 +442,8 @@ class SettingsDialog(QDialog):
         """The test result's words and its state ("busy", "ok", "failed" or "" for a plain
         note), which picks its colour from the theme."""
         theme.set_state(self.test_result, "outcome", outcome)
-        self.test_result.setText(text)
+        name, role = _TEST_ICONS.get(outcome, ("info", "info_fg"))
+        self.test_result.set_note(text, name if text else "", role)
 
 def _wrap(layout: QLayout) -> QWidget:
     w = QWidget()
