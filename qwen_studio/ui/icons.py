@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from functools import cache, lru_cache
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QImage, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from qwen_studio.core.editing.status import EditStatus
@@ -117,6 +117,27 @@ def _renderer(name: str, hex_colour: str) -> QSvgRenderer:
     return QSvgRenderer(QByteArray(svg.encode("utf-8")))
 
 
+def _rendered(name: str, hex_colour: str, width: int, height: int) -> QPixmap:
+    """The icon of `name` in `hex_colour` at width x height device pixels, kept."""
+    key = (name, hex_colour, width, height)
+    pixmap = _PIXMAPS.get(key)
+    if pixmap is not None:
+        _PIXMAPS.move_to_end(key)
+        return pixmap
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    side = min(width, height)
+    _renderer(name, hex_colour).render(
+        painter, QRectF((width - side) / 2, (height - side) / 2, side, side))
+    painter.end()
+    pixmap = _PIXMAPS[key] = QPixmap.fromImage(image)
+    if len(_PIXMAPS) > _PIXMAPS_KEPT:
+        _PIXMAPS.popitem(last=False)
+    return pixmap
+
+
 class _ThemedSvgEngine(QIconEngine):
     """Renders one meaning's SVG in the theme colour of the moment, at the asked size."""
 
@@ -137,21 +158,8 @@ class _ThemedSvgEngine(QIconEngine):
         _renderer(self._name, self._colour(mode)).render(painter, square)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        key = (self._name, self._colour(mode), size.width(), size.height())
-        pixmap = _PIXMAPS.get(key)
-        if pixmap is not None:
-            _PIXMAPS.move_to_end(key)
-            return QPixmap(pixmap)  # a copy: the caller may set its device pixel ratio
-        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
-        painter.end()
-        pixmap = _PIXMAPS[key] = QPixmap.fromImage(image)
-        if len(_PIXMAPS) > _PIXMAPS_KEPT:
-            _PIXMAPS.popitem(last=False)
-        return QPixmap(pixmap)
+        # A copy: the caller may set its device pixel ratio.
+        return QPixmap(_rendered(self._name, self._colour(mode), size.width(), size.height()))
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
                      scale: float) -> QPixmap:
@@ -193,10 +201,34 @@ def icon(name: str, role: str = "text") -> QIcon:
     return QIcon(_ThemedSvgEngine(name, role))
 
 
-def status_icon(status: EditStatus, scheme: str | None = None) -> QIcon:
+def status_icon(status: EditStatus | str, scheme: str | None = None) -> QIcon:
     """The icon of an edit status (its meaning's name is the status value), drawn in the
-    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time."""
-    return QIcon(_StatusSvgEngine(status, scheme))
+    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time.
+    A status this version does not know (a newer library's): a null icon, the word only."""
+    try:
+        known = EditStatus(status)
+    except ValueError:
+        return QIcon()
+    return QIcon(_StatusSvgEngine(known, scheme))
+
+
+def draw_icon(painter: QPainter, rect: QRect, name: str, colour: QColor | str) -> None:
+    """Paint the icon of `name` centred in `rect` (a square of its shorter side) in `colour`,
+    for delegates that paint rows themselves: rendered once per size and colour, then a
+    pixmap blit (sharp on high-DPI screens)."""
+    if name not in ICONS:
+        raise KeyError(f"no icon for {name!r}; add it to ICONS")
+    side = min(rect.width(), rect.height())
+    if side <= 0:
+        return
+    device = painter.device()
+    dpr = device.devicePixelRatioF() if device is not None else 1.0
+    hex_colour = colour.name() if isinstance(colour, QColor) else colour
+    px = max(1, round(side * dpr))
+    pixmap = _rendered(name, hex_colour, px, px)
+    target = QRectF(rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2,
+                    side, side)
+    painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
 
 
 def svg_file(name: str, hex_colour: str) -> str:

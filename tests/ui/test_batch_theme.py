@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
+from window_helpers import icon_ink
 
 from qwen_studio.core.editing.progress import EditProgress, QueueStats
 from qwen_studio.core.editing.status import EditStatus
@@ -18,7 +19,7 @@ from qwen_studio.ui.batch.look import LOOK, panel_stylesheet
 from qwen_studio.ui.batch.model import C_STATUS
 from qwen_studio.ui.batch.panel import BatchPanel
 from qwen_studio.ui.batch_controller import BatchController
-from qwen_studio.ui.theme.status import status_colour, status_colours, status_glyph
+from qwen_studio.ui.theme.status import status_colour, status_colours
 
 # The batch queue and the history rows share one status look (ui/theme/status.py).
 STATUS_COLOURS = {scheme: status_colours(scheme) for scheme in ("dark", "light")}
@@ -71,6 +72,26 @@ def status_colour_shown(panel: BatchPanel, row: int) -> QColor:
     return m.data(m.index(row, C_STATUS), Qt.ItemDataRole.ForegroundRole)
 
 
+def status_icon_shown(panel: BatchPanel, row: int) -> QIcon:
+    m = panel.model
+    return m.data(m.index(row, C_STATUS), Qt.ItemDataRole.DecorationRole)
+
+
+def test_the_status_column_shows_an_icon_and_the_word_not_a_glyph(qapp, panel, restore_theme):
+    """Readable without colour: the word, and the icon set's icon of the status beside it
+    (not a glyph painted into a badge, not a glyph in the text), in the status colour."""
+    m = panel.model
+    for row, status, word in ((0, EditStatus.DONE, "Done"), (1, EditStatus.FAILED, "Failed"),
+                              (2, EditStatus.QUEUED, "Queued")):
+        assert m.data(m.index(row, C_STATUS), Qt.ItemDataRole.DisplayRole) == word
+        shown = status_icon_shown(panel, row)
+        assert isinstance(shown, QIcon) and shown.name() == status.value
+        for scheme in ("light", "dark"):
+            theme.apply_theme(qapp, scheme)
+            assert icon_ink(status_icon_shown(panel, row)) == \
+                QColor(STATUS_COLOURS[scheme][status]), (scheme, status)
+
+
 def test_light_theme_rows_are_not_the_dark_ones(qapp, panel, restore_theme):
     theme.apply_theme(qapp, "light")
     assert panel.model.rowCount(QModelIndex()) == 3
@@ -99,7 +120,6 @@ def test_a_live_switch_restyles_the_panel(qapp, panel, restore_theme):
 
 def test_history_status_colours_follow_the_theme(qapp, restore_theme):
     theme.apply_theme(qapp, "light")
-    assert status_glyph("done") == "✓"
     assert status_colour("done") == STATUS_COLOURS["light"][EditStatus.DONE]
     assert status_colour("done") != STATUS_COLOURS["dark"][EditStatus.DONE]
     for status, c in STATUS_COLOURS["light"].items():
@@ -129,4 +149,5 @@ def test_a_skipped_edit_reads_skipped_with_its_reason(qapp, qtbot):
     shown = [m.data(m.index(r, C_STATUS), Qt.ItemDataRole.DisplayRole) for r in (3, 4)]
     controller._flush.stop()
     assert shown == ["Skipped · over the budget", "Skipped"]
-    assert status_glyph(EditStatus.SKIPPED) != status_glyph(EditStatus.DONE)
+    skipped, done = (status_icon_shown(panel, r) for r in (3, 0))
+    assert skipped.name() == "skipped" and done.name() == "done"  # not drawn alike

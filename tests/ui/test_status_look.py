@@ -1,4 +1,4 @@
-"""One status look: every EditStatus has a glyph, a translated word and a readable colour."""
+"""One status look: every EditStatus has an icon, a translated word and a readable colour."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from qwen_studio import i18n
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
+from qwen_studio.ui.icons import status_icon
 from qwen_studio.ui.theme.status import STATUS_LOOKS, status_look
 
 TS = (Path(i18n.__file__).parent / "resources_data" / "i18n" / "qwen_studio_zh_CN.ts")
@@ -19,7 +20,10 @@ def test_every_status_has_a_look():
     for status in EditStatus:
         look = status_look(status.value)  # the stored value works too
         assert look is STATUS_LOOKS[status]
-        assert look.glyph and look.word
+        assert look.word
+        shown = status_icon(status)  # the icon set's, named by the status, in its colour
+        assert shown.name() == status.value and not shown.pixmap(16, 16).isNull()
+    assert status_icon("from-a-newer-version").isNull()  # the word alone, no crash
 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])

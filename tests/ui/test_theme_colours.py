@@ -209,9 +209,7 @@ def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _Rec
     painter = _RecordingPainter(image)
     delegate.paint(painter, option, model.index(0))
     painter.end()
-    header = QRect(HistoryDelegate.PAD, 6, 320 - 2 * HistoryDelegate.PAD,
-                   HistoryDelegate.HEADER - 8)
-    return image, header, bg, painter
+    return image, delegate.header_rect(option.rect), bg, painter
 
 
 def extreme_pixel(image: QImage, rect: QRect, darkest: bool) -> QColor:
@@ -248,10 +246,10 @@ def test_history_row_texts_read_in_light(qapp, scheme, selected: bool):
         assert row_bg == QColor(theme.LIGHT["row_selected"]) and row_bg.lightness() > 180
     else:
         assert row_bg == bg
-    # Prompt, time and status ("✓ done in 0 s", green made darker) read on the row; the
-    # star glyph is a control, dim on purpose until hovered.
+    # Prompt, time and status ("done in 0 s" beside its icon, green made darker) read on
+    # the row; no glyph stands in for an icon.
     low = [f"{text!r} {pen.name()} {ratio(pen, row_bg):.2f}" for text, pen in painter.texts
-           if text not in ("☆", "★", "TODAY") and ratio(pen, row_bg) < 4.5]
+           if text != "TODAY" and ratio(pen, row_bg) < 4.5]
     assert not low, low
     assert any("done" in text for text, _ in painter.texts)
 

@@ -1,24 +1,15 @@
 """How the batch queue looks: its surfaces per theme, its style sheet and the status
-badges (glyph and colour from the one status look, ui/theme/status.py)."""
+icons (the icon set's, ui/icons.py, in the one status look's colour, ui/theme/status.py)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QRect,
-    Qt,
-)
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
 
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.ui import theme
-from qwen_studio.ui.theme.status import status_look
-
-if TYPE_CHECKING:
-    pass
+from qwen_studio.ui import icons, theme
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
@@ -26,11 +17,9 @@ translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…
 # The panel's own surfaces (what theme.tokens has no name for), per theme.
 LOOK: dict[str, dict[str, str]] = {
     "dark": {"panel": "#232323", "panel_rule": "#1a1a1a", "alt_row": "#242424",
-             "header_rule": "#1f1f1f", "summary": "#cfcfcf", "hint": "#7d7d7d",
-             "badge_text": "#1c1c1c"},
+             "header_rule": "#1f1f1f", "summary": "#cfcfcf", "hint": "#7d7d7d"},
     "light": {"panel": "#e6e6e6", "panel_rule": "#c4c4c4", "alt_row": "#f3f3f3",
-              "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b",
-              "badge_text": "#ffffff"},
+              "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b"},
 }
 _icons: dict[tuple[str, EditStatus], QIcon] = {}
 
@@ -58,24 +47,10 @@ def panel_stylesheet(scheme: str | None = None) -> str:
 
 
 def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
-    """A small round badge with the status glyph, painted once per state and theme."""
+    """The status's icon of the one icon set (ui/icons.py) in the status colour of the
+    theme; made once per state and theme. The word beside it says the status too."""
     scheme = _scheme(scheme)
-    icon = _icons.get((scheme, state))
-    if icon is None:
-        look = status_look(state)
-        pm = QPixmap(32, 32)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setBrush(look.colour(scheme))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.drawEllipse(2, 2, 28, 28)
-        f = QFont()
-        f.setPixelSize(20)
-        f.setBold(True)
-        p.setFont(f)
-        p.setPen(QColor(LOOK[scheme]["badge_text"]))
-        p.drawText(QRect(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, look.glyph)
-        p.end()
-        icon = _icons[(scheme, state)] = QIcon(pm)
-    return icon
+    found = _icons.get((scheme, state))
+    if found is None:
+        found = _icons[(scheme, state)] = icons.status_icon(state, scheme)
+    return found

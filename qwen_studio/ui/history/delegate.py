@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import (
     BatchGroup,
@@ -56,7 +57,8 @@ from qwen_studio.ui.history.entries import (
     Row,
 )
 from qwen_studio.ui.history.model import HistoryModel
-from qwen_studio.ui.theme.status import status_colour, status_glyph
+from qwen_studio.ui.icons import draw_icon
+from qwen_studio.ui.theme.status import status_colour
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
@@ -67,6 +69,7 @@ _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
+_STATUS_ICONS = frozenset(s.value for s in EditStatus)  # a newer library's status: no icon
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
@@ -86,15 +89,11 @@ class _Fonts:
         self.header.setBold(True)
         self.header.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
         self.header_fm = QFontMetrics(self.header)
-        self.glyph = QFont(base)
-        self.glyph.setPointSizeF(base.pointSizeF() * 1.6)
-        self.star = QFont(base)
-        self.star.setPointSizeF(base.pointSizeF() * 1.15)
 
 
 class HistoryDelegate(QStyledItemDelegate):
     """Day label (first row of a day), the after thumbnail with the before inset, two lines
-    of prompt, time · status (glyph and word), and a star you can click. A batch row shows
+    of prompt, time · status (icon and word), and a star you can click. A batch row shows
     its newest result stacked, its counts, and a chevron; its edits are indented under it."""
 
     starClicked = Signal(QModelIndex)
@@ -102,7 +101,7 @@ class HistoryDelegate(QStyledItemDelegate):
     THUMB = 56
     INSET = 24
     PAD = 8
-    HEADER = 22  # the day band at the top of every row
+    HEADER = 24  # the day band at the top of every row, then PAD above the thumbnail
     STAR = 20
     INDENT = 18  # a batch's edits, under its row
     ROW = HEADER + THUMB + PAD
@@ -119,6 +118,12 @@ class HistoryDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         # Width follows the view: rows never force a sideways scroll bar.
         return QSize(max(120, option.rect.width()), self.ROW)
+
+    def header_rect(self, option_rect: QRect) -> QRect:
+        """Where the day label is drawn: the band above the row's own area (which a selected
+        or hovered row fills), so the label's glyphs are never painted over."""
+        return QRect(option_rect.left() + self.PAD, option_rect.top() + 1,
+                     option_rect.width() - 2 * self.PAD, self.HEADER - self.PAD - 1)
 
     def star_rect(self, option_rect: QRect, index: _Index | None = None) -> QRect:
         top = option_rect.top() + self.HEADER - 2
@@ -247,7 +252,6 @@ class HistoryDelegate(QStyledItemDelegate):
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
-        glyph = status_glyph(row.status)
         color = self._readable_on(status_colour(row.status, scheme), row_bg)
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
@@ -263,19 +267,21 @@ class HistoryDelegate(QStyledItemDelegate):
                 painter.setOpacity(0.45)  # no result: the input, dimmed, under the status
                 _draw_fitted(painter, before, thumb)
                 painter.setOpacity(1.0)
-            painter.setPen(color)
-            painter.setFont(fonts.glyph)
-            painter.drawText(thumb, _CENTER, glyph)
+            side = self.THUMB * 3 // 7
+            if row.status in _STATUS_ICONS:
+                draw_icon(painter, QRect(thumb.center().x() - side // 2 + 1,
+                                         thumb.center().y() - side // 2 + 1, side, side),
+                          row.status, color)
 
         # -- star ------------------------------------------------------------------------
         star = self.star_rect(full, index)
-        painter.setFont(fonts.star)
+        side = self.STAR - 4
+        star_icon = QRect(star.left() + 2, star.top() + 2, side, side)
         if row.favourite:
-            painter.setPen(c["star_on"])
-            painter.drawText(star, _CENTER, "★")
+            draw_icon(painter, star_icon, "starred", c["star_on"])
         else:
-            painter.setPen(c["star_off_hover" if (hovered or selected) else "star_off"])
-            painter.drawText(star, _CENTER, "☆")
+            draw_icon(painter, star_icon, "star",
+                      c["star_off_hover" if (hovered or selected) else "star_off"])
 
         # -- text ------------------------------------------------------------------------
         text_left = thumb.right() + self.PAD + 2
@@ -306,17 +312,21 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setPen(self._readable_on(t["subtle"], row_bg))
         painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
         x = text_left + sfm.horizontalAdvance(lead + "  ")
+        side = sfm.ascent()  # the icon as tall as the word's capitals and ascenders
+        if row.status in _STATUS_ICONS:
+            draw_icon(painter, QRect(x, y + (sfm.height() - side) // 2, side, side),
+                      row.status, color)
+            x += side + 4
         painter.setPen(color)
         painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
-                         self._elide(f"{glyph} {row.status_text()}", sfm, right - x))
+                         self._elide(row.status_text(), sfm, right - x))
         painter.restore()
 
     def _paint_header(self, painter: QPainter, full: QRect, header: str, fonts: _Fonts,
                       t: dict[str, str]) -> None:
         painter.setFont(fonts.header)
         painter.setPen(QColor(t["subtle"]))
-        hr = QRect(full.left() + self.PAD, full.top() + 6, full.width() - 2 * self.PAD,
-                   self.HEADER - 8)
+        hr = self.header_rect(full)
         label = header.upper()
         painter.drawText(hr, _LEFT_MIDDLE, label)
         x = hr.left() + fonts.header_fm.horizontalAdvance(label) + 8

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from qwen_studio.ui.theme.status import status_colour, status_glyph, status_word
+from qwen_studio.ui.icons import status_icon
+from qwen_studio.ui.theme.status import status_colour, status_word
 
 MAX_NODES = 60  # a batch re-edited many times must not make a tree nobody can read
 
@@ -96,11 +97,11 @@ class LineageView(QTreeWidget):
         def add(node: VersionNode, parent: QTreeWidgetItem | None) -> None:
             nonlocal current_item
             prompt = " ".join(node.prompt.split()) or "(no prompt)"
-            glyph = status_glyph(node.status)
-            text = f"{glyph} #{node.edit_id}  {prompt}"
+            text = f"#{node.edit_id}  {prompt}"
             if node.deleted:
                 text += "  (deleted)"
             item = QTreeWidgetItem([text])
+            item.setIcon(0, status_icon(node.status))  # beside the words, in its colour
             item.setData(0, Qt.ItemDataRole.UserRole, node.edit_id)
             word = status_word(node.status)
             item.setToolTip(0, f"Edit #{node.edit_id}: {prompt} — {word}")

@@ -1,9 +1,10 @@
-"""One status look: glyph, word and colour for every EditStatus, in every theme.
+"""One status look: word and colour for every EditStatus, in every theme.
 
 The history rows, the version tree, the batch queue and the status bar draw a status the
-same way: the glyph and the word carry the meaning (colour blind, screen readers), the
-colour only helps. As text each colour keeps >= 4.5:1 on its theme's list background and
-on the batch queue's rows (tests/ui/test_status_look.py, tests/ui/test_batch_theme.py).
+same way: the status's icon (ui/icons.py, named by the status value) and the word carry the
+meaning (colour blind, screen readers), the colour only helps. As text each colour keeps
+>= 4.5:1 on its theme's list background and on the batch queue's rows
+(tests/ui/test_status_look.py, tests/ui/test_batch_theme.py).
 Colours are looked up when painting, so a live light/dark switch shows on the next repaint.
 
 SKIPPED reads "Skipped"; why (done in an earlier run, over the budget) is the edit's note,
@@ -26,7 +27,6 @@ SCHEMES = ("dark", "light")
 
 @dataclass(frozen=True)
 class StatusLook:
-    glyph: str
     word: str  # English, marked for translation; `text()` is the shown word
     dark: str  # colour on the dark theme
     light: str  # colour on the light theme
@@ -42,25 +42,21 @@ class StatusLook:
         """The colour in `scheme` ("dark"/"light"), else in the running theme."""
         return QColor(self.hex(scheme))
 
-    def label(self) -> str:
-        """Glyph and word, as one text: "✓ Done"."""
-        return f"{self.glyph} {self.text()}"
-
 
 STATUS_LOOKS: dict[EditStatus, StatusLook] = {
-    EditStatus.QUEUED: StatusLook("◷", QT_TRANSLATE_NOOP("StatusLook", "Queued"),
+    EditStatus.QUEUED: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Queued"),
                                   "#9a9a9a", "#5f5f5f"),
-    EditStatus.RUNNING: StatusLook("⟳", QT_TRANSLATE_NOOP("StatusLook", "Running"),
+    EditStatus.RUNNING: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Running"),
                                    "#6fa8dc", "#1f5fa8"),
-    EditStatus.DONE: StatusLook("✓", QT_TRANSLATE_NOOP("StatusLook", "Done"),
+    EditStatus.DONE: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Done"),
                                 "#7cc48a", "#2e7d32"),
-    EditStatus.FAILED: StatusLook("✗", QT_TRANSLATE_NOOP("StatusLook", "Failed"),
+    EditStatus.FAILED: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Failed"),
                                   "#e07a7a", "#b3261e"),
-    EditStatus.CANCELLED: StatusLook("⊘", QT_TRANSLATE_NOOP("StatusLook", "Cancelled"),
+    EditStatus.CANCELLED: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Cancelled"),
                                      "#b0b0b0", "#6b6b6b"),
-    EditStatus.SKIPPED: StatusLook("↷", QT_TRANSLATE_NOOP("StatusLook", "Skipped"),
+    EditStatus.SKIPPED: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Skipped"),
                                    "#7cc48a", "#2e7d32"),
-    EditStatus.INTERRUPTED: StatusLook("⚠", QT_TRANSLATE_NOOP("StatusLook", "Interrupted"),
+    EditStatus.INTERRUPTED: StatusLook(QT_TRANSLATE_NOOP("StatusLook", "Interrupted"),
                                        "#e0b45a", "#8a5a00"),
 }
 
@@ -79,11 +75,6 @@ def _known(status: EditStatus | str) -> EditStatus | None:
 def status_look(status: EditStatus | str) -> StatusLook:
     """The look of `status` (an EditStatus or its stored value)."""
     return STATUS_LOOKS[EditStatus(status)]
-
-
-def status_glyph(status: EditStatus | str) -> str:
-    s = _known(status)
-    return STATUS_LOOKS[s].glyph if s is not None else ""
 
 
 def status_word(status: EditStatus | str) -> str:
