@@ -116,7 +116,8 @@ def test_the_model_list_adds_the_endpoints_models_grouped(make_window, qloop):
         assert "qwen-image-4.0-preview" not in params.model_ids()  # the catalog until it is asked
         first = params.model_ids()
         assert first[:2] == ["qwen-image-2.0-pro", "qwen-image-2.0"]  # recommended first
-        assert params.models.item(0).text() == "★ Recommended"
+        assert params.models.item(0).text() == "Recommended"  # no glyph: the star icon
+        assert params.models.item(0).icon().name() == "starred"
         assert "Best quality" in params.models.item(1).toolTip()
 
         async def scenario() -> None:
@@ -128,7 +129,7 @@ def test_the_model_list_adds_the_endpoints_models_grouped(make_window, qloop):
         assert "qwen-image-edit-max-2027-01-01" in ids
         headers = [params.models.item(i).text() for i in range(params.models.rowCount())
                    if params.models.item(i).data(HEADER_ROLE)]
-        assert headers == ["★ Recommended", "Edit photos", "Make images from text",
+        assert headers == ["Recommended", "Edit photos", "Make images from text",
                            "Also on this endpoint (not in the catalog)"]
         # Cached per profile: a second profile starts from the catalog again.
         window.set_endpoint(Endpoint(server.base_url, "bailian", "test-key", "Other"))

@@ -17,8 +17,8 @@ TS = i18n.I18N_DIR / "qwen_studio_zh_CN.ts"
 # Proper names, keys, units and values that are the same in Chinese.
 ALLOWED = {
     "Qwen Studio", "qwen-image-edit-plus", "qwen-image-edit", "qwen-image", "Ctrl+Enter",
-    "Ctrl+V", "JPEG", "PNG", "ℹ", "×", "✕", "★",
-    "☆", "⠿", "100%", "1", "…",
+    "Ctrl+V", "JPEG", "PNG", "×",
+    "100%", "1", "…",
 }
 
 

@@ -28,3 +28,47 @@ def test_history_filters_and_in_flight_show_icons_beside_words(make_window, sand
     assert label.indent() >= icon_button.width() or label.indent() >= 16
     w.feedback.set_inflight_text(0)
     assert label.text() == "Idle" and not icon_button.isVisible()
+
+
+# Glyphs that once stood in for icons (statuses, stars, close, info, pause, kinds).
+ANY_GLYPH = "★☆✗✓✔✘⟳⠿⚠ℹ⏸✕◆↺◷⊘↷"
+
+
+def shown_texts(w) -> list[tuple[str, str]]:
+    """Every text the window shows in a label, a button, an action or a list it owns."""
+    from PySide6.QtGui import QAction, QStandardItemModel
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    texts = [(f"{type(x).__name__}#{x.objectName()}", x.text())
+             for x in w.findChildren(QLabel) + w.findChildren(QAbstractButton)]
+    texts += [(f"action#{a.objectName()}", a.text()) for a in w.findChildren(QAction)]
+    for model in w.findChildren(QStandardItemModel):
+        texts += [(f"item of {model.objectName()}", model.item(r).text())
+                  for r in range(model.rowCount())]
+    return texts
+
+
+def test_no_glyph_stands_in_for_an_icon_in_the_window(make_window, sandbox, qloop, qtbot,
+                                                      tmp_path):
+    from PySide6.QtGui import QStandardItemModel
+    from window_helpers import make_jpeg, until
+
+    from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
+
+    w = make_window(sandbox_endpoint(sandbox))
+    batch = w.ensure_built()
+    w.add_inputs([make_jpeg(tmp_path / "a.jpg")])
+    qloop.run(until(lambda: w.inputs, 10, "the input"))
+    w.notices.show(Notice(NoticeKind.TASK_FAILED, NoticeLevel.ERROR, "Something failed", ""))
+    glyphs = [f"{where}: {text!r}" for where, text in shown_texts(w)
+              if any(g in text for g in ANY_GLYPH)]
+    assert not glyphs, glyphs
+    assert w.params.models.item(0).icon().name() == "starred"  # ★ Recommended, an icon now
+    assert isinstance(w.params.models, QStandardItemModel)
+    # The close, dismiss and hide buttons carry the icon set's icons instead of ✕ and ▾.
+    remove = w.drop_zone.findChild(QToolButton, "removeInput0")
+    assert remove is not None and remove.icon().name() == "close" and not remove.text()
+    assert w.banner.close_button.icon().name() == "close"
+    assert batch.panel.resume_dismiss.icon().name() == "close"
+    assert batch.panel.hide_button.icon().name() == "collapse" and not \
+        batch.panel.hide_button.text()

@@ -341,8 +341,8 @@
         <translation>，共 {n} 张</translation>
     </message>
     <message>
-        <source>⏸ paused</source>
-        <translation>⏸ 已暂停</translation>
+        <source>paused</source>
+        <translation>已暂停</translation>
     </message>
     <message>
         <source>, {n} finishing</source>
@@ -1756,8 +1756,8 @@ The service does not promise identical images for the same seed: it makes a repe
 服务不保证相同种子生成完全相同的图像：只是更可能重现，并非一定。</translation>
     </message>
     <message>
-        <source>★ Recommended</source>
-        <translation>★ 推荐</translation>
+        <source>Recommended</source>
+        <translation>推荐</translation>
     </message>
     <message>
         <source>Edit photos</source>

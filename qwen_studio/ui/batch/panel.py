@@ -48,6 +48,8 @@ from qwen_studio.ui.batch.model import (
 )
 from qwen_studio.ui.batch.texts import report_html, stats_line
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
+from qwen_studio.ui.icon_label import IconLabel
+from qwen_studio.ui.icons import icon
 
 if TYPE_CHECKING:
     from qwen_studio.core.editing.batches import BatchSummary
@@ -80,7 +82,7 @@ class BatchPanel(QFrame):
         self.resume_banner = QFrame()
         self.resume_banner.setObjectName("batchResumeBanner")
         self.resume_banner.setAccessibleName(self.tr("Interrupted batch"))
-        self.resume_label = QLabel()
+        self.resume_label = IconLabel()  # the info icon before its first line
         self.resume_label.setObjectName("batchResumeText")
         self.resume_label.setWordWrap(True)
         self.resume_button = QPushButton(self.tr("Resume"))
@@ -89,7 +91,8 @@ class BatchPanel(QFrame):
             self.tr("Send the photos the interrupted batch has not finished"))
         self.resume_button.setAccessibleName(self.tr("Resume the interrupted batch"))
         self.resume_dismiss = QToolButton()
-        self.resume_dismiss.setText("✕")
+        self.resume_dismiss.setIcon(icon("close"))
+        self.resume_dismiss.setAutoRaise(True)
         self.resume_dismiss.setObjectName("batchResumeDismiss")
         self.resume_dismiss.setAccessibleDescription(
             self.tr("Not now (the batch stays in the history)"))
@@ -97,7 +100,6 @@ class BatchPanel(QFrame):
         self.resume_dismiss.setToolTip(self.tr("Not now (the batch stays in the history)"))
         rb = QHBoxLayout(self.resume_banner)
         rb.setContentsMargins(10, 6, 6, 6)
-        rb.addWidget(QLabel("ℹ"))
         rb.addWidget(self.resume_label, 1)
         rb.addWidget(self.resume_button)
         rb.addWidget(self.resume_dismiss)
@@ -147,7 +149,8 @@ class BatchPanel(QFrame):
         self.hide_button.setObjectName("batchHideButton")
         self.hide_button.setAccessibleDescription(
             self.tr("File ▸ Show batch queue brings it back (Ctrl+B)"))
-        self.hide_button.setText("▾")
+        self.hide_button.setIcon(icon("collapse"))
+        self.hide_button.setAutoRaise(True)
         self.hide_button.setToolTip(self.tr("Hide the batch queue (File ▸ Show batch queue brings "
                                             "it back)"))
         self.hide_button.setAccessibleName(self.tr("Hide the batch queue"))
@@ -399,9 +402,9 @@ class BatchPanel(QFrame):
     def offer_resume(self, summary: BatchSummary) -> None:
         self._resume_id = summary.batch_id
         prompt = f" (“{summary.prompt[:40]}”)" if summary.prompt else ""
-        self.resume_label.setText(
+        self.resume_label.set_note(
             f"A batch of {summary.total}{prompt} was interrupted: {summary.done} done, "
-            f"{summary.pending} left.")
+            f"{summary.pending} left.", "info", "info_fg")
         self.resume_banner.setAccessibleDescription(self.resume_label.text())
         self.resume_banner.show()
 

@@ -24,7 +24,7 @@ def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int) -
         if paused:
             finishing = (translate("BatchPanel", ", {n} finishing").format(n=s.running)
                          if s.running else "")
-            parts.append(translate("BatchPanel", "⏸ paused") + finishing)
+            parts.append(translate("BatchPanel", "paused") + finishing)
         else:
             parts.append(translate("BatchPanel", "{n} running").format(n=s.running))
             if s.limit < concurrency and s.running:

@@ -28,6 +28,7 @@ from qwen_studio.core.request import (
     normalize_size,
 )
 from qwen_studio.ui.error_text import request_note
+from qwen_studio.ui.icons import icon
 
 AUTO = "Auto"
 EDIT_SIZES = (
@@ -175,7 +176,7 @@ class ParametersPanel(QWidget):
         entries = [e for e in merge(tuple(listed) if listed is not None else None, lang=lang)
                    if e.source != "catalog" or not _is_known_snapshot(e)]
         groups: list[tuple[str, list[ModelEntry]]] = [
-            (self.tr("★ Recommended"), [e for e in entries if e.recommended]),
+            (self.tr("Recommended"), [e for e in entries if e.recommended]),
             (self.tr("Edit photos"), [e for e in entries if e.family and not e.recommended
                                       and e.edits]),
             (self.tr("Make images from text"), [e for e in entries if e.family
@@ -191,6 +192,8 @@ class ParametersPanel(QWidget):
             header = QStandardItem(title)
             header.setFlags(Qt.ItemFlag.NoItemFlags)
             header.setData(True, HEADER_ROLE)
+            if members[0].recommended:  # the star of the icon set, as on starred edits
+                header.setIcon(icon("starred", "star_on"))
             font = header.font()
             font.setBold(True)
             header.setFont(font)

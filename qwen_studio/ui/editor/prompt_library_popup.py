@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.core.prompt_library import RecentPrompt, Snippet
+from qwen_studio.ui.icons import icon
 
 _Index = QModelIndex | QPersistentModelIndex
 SHORTCUTS = ("Ctrl+Space", "Ctrl+Down")
@@ -64,6 +65,16 @@ def _one_line(text: str, width: int = _PREVIEW) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
+
+_KIND_ICONS: dict[str, QIcon] = {}
+
+
+def _kind_icon(kind: str) -> QIcon:
+    """A starred snippet, a snippet or a recent prompt: made once (rows repaint often)."""
+    found = _KIND_ICONS.get(kind)
+    if found is None:
+        found = _KIND_ICONS[kind] = icon(kind, "star_on" if kind == "starred" else "muted")
+    return found
 
 class PromptEntriesModel(QAbstractListModel):
     """Snippets first (starred first), then recent prompts."""
@@ -96,9 +107,11 @@ class PromptEntriesModel(QAbstractListModel):
         e = self._entries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             if e.is_snippet:
-                mark = "★ " if e.starred else "◆ "
-                return f"{mark}{e.name}  —  {_one_line(e.text, _PREVIEW - len(e.name))}"
-            return f"↺ {_one_line(e.text)}"
+                return f"{e.name}  —  {_one_line(e.text, _PREVIEW - len(e.name))}"
+            return _one_line(e.text)
+        if role == Qt.ItemDataRole.DecorationRole:  # what the row is (read out: below)
+            kind = ("starred" if e.starred else "snippet") if e.is_snippet else "history"
+            return _kind_icon(kind)
         if role == Qt.ItemDataRole.ToolTipRole:
             return e.text
         if role == Qt.ItemDataRole.AccessibleTextRole:
