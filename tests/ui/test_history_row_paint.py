@@ -12,10 +12,11 @@ from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.delegate import HistoryDelegate
+from qwen_studio.ui.history.entries import BatchGroup
 from qwen_studio.ui.history.model import EntryRole, HeaderRole, HistoryEntry
 
 WIDTH = 300
-GLYPHS = "★☆✓✗⟳⚠◷⊘↷"
+GLYPHS = "★☆✓✗⟳⚠◷⊘↷▸▾"
 
 
 class _Row(QAbstractListModel):
@@ -44,10 +45,11 @@ class _Texts(QPainter):
 
 
 def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,
-          favourite: bool = False) -> tuple[QImage, _Texts, HistoryDelegate, QRect]:
+          favourite: bool = False, batch: bool = False,
+          ) -> tuple[QImage, _Texts, HistoryDelegate, QRect]:
     entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=status, finished=None, favourite=favourite)
-    model = _Row(entry, header)
+    model = _Row(BatchGroup("b1", [entry, entry]) if batch else entry, header)
     delegate = HistoryDelegate()
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, WIDTH, HistoryDelegate.ROW)
@@ -100,10 +102,10 @@ def test_the_day_label_is_whole_also_on_a_selected_row(qapp, header: str):
             assert chosen.pixelColor(x, y) == plain.pixelColor(x, y), (x, y)
 
 
-@pytest.mark.parametrize("favourite", [False, True])
-def test_star_and_status_are_icons_not_glyphs(qapp, favourite: bool):
+@pytest.mark.parametrize(("favourite", "batch"), [(False, False), (True, False), (False, True)])
+def test_star_and_status_are_icons_not_glyphs(qapp, favourite: bool, batch: bool):
     image, painter, delegate, full = paint("", selected=False, status=EditStatus.FAILED,
-                                           favourite=favourite)
+                                           favourite=favourite, batch=batch)
     # The words are there, no glyph drawn as text.
     assert any("failed" in t.lower() for t in painter.texts), painter.texts
     assert not [t for t in painter.texts if any(g in t for g in GLYPHS)], painter.texts

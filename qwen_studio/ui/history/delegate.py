@@ -308,11 +308,17 @@ class HistoryDelegate(QStyledItemDelegate):
         sfm = fonts.small_fm
         y = r.bottom() - self.PAD - sfm.height() + 1
         right = r.right() - self.PAD
-        lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
-        painter.setPen(self._readable_on(t["subtle"], row_bg))
-        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
-        x = text_left + sfm.horizontalAdvance(lead + "  ")
-        side = sfm.ascent()  # the icon as tall as the word's capitals and ascenders
+        subtle = self._readable_on(t["subtle"], row_bg)
+        side = sfm.ascent()  # icons as tall as the words' capitals and ascenders
+        if isinstance(row, BatchGroup):  # a chevron: the batch opens and closes
+            draw_icon(painter, QRect(text_left, y + (sfm.height() - side) // 2, side, side),
+                      "collapse" if expanded else "expand", subtle)
+            x = text_left + side + sfm.horizontalAdvance("  ")
+        else:
+            lead = _clock(row.created)
+            painter.setPen(subtle)
+            painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
+            x = text_left + sfm.horizontalAdvance(lead + "  ")
         if row.status in _STATUS_ICONS:
             draw_icon(painter, QRect(x, y + (sfm.height() - side) // 2, side, side),
                       row.status, color)
