@@ -147,8 +147,11 @@ class _ThemedSvgEngine(QIconEngine):
         self._role = role
 
     def _colour(self, mode: QIcon.Mode) -> str:
-        token = "disabled_text" if mode == QIcon.Mode.Disabled else self._role
-        return theme.colour(token).name()
+        if mode == QIcon.Mode.Disabled:
+            return theme.colour("disabled_text").name()
+        if self._role.startswith("#"):  # a fixed colour (on a surface of its own)
+            return self._role
+        return theme.colour(self._role).name()
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
               state: QIcon.State) -> None:
@@ -195,7 +198,8 @@ class _StatusSvgEngine(_ThemedSvgEngine):
 
 
 def icon(name: str, role: str = "text") -> QIcon:
-    """The icon for a meaning in ICONS, drawn in theme token `role` (default: text)."""
+    """The icon for a meaning in ICONS, drawn in theme token `role` (default: text), or in
+    a fixed "#rrggbb" where it sits on a surface that does not follow the theme."""
     if name not in ICONS:
         raise KeyError(f"no icon for {name!r}; add it to ICONS")
     return QIcon(_ThemedSvgEngine(name, role))
@@ -231,20 +235,25 @@ def draw_icon(painter: QPainter, rect: QRect, name: str, colour: QColor | str) -
     painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
 
 
-def svg_file(name: str, hex_colour: str) -> str:
-    """The icon as an SVG file in `hex_colour`, for a style sheet's url() (which cannot
-    colour currentColor): written once per colour under the temp folder, path returned
-    with forward slashes."""
+def svg_file(name: str, hex_colour: str, stroke: float | None = None) -> str:
+    """The icon as an SVG file in `hex_colour` (and line width `stroke` in the icons'
+    24-unit grid, else theirs), for a style sheet's url() (which cannot colour
+    currentColor): written once per look under the temp folder, path returned with forward
+    slashes."""
     import tempfile
     from pathlib import Path
 
     file_name, filled = ICONS[name]
     folder = Path(tempfile.gettempdir()) / "qwen-studio-icons"
-    target = folder / f"{file_name}-{hex_colour.lstrip('#')}{'-f' if filled else ''}.svg"
+    width = f"-w{stroke:g}" if stroke is not None else ""
+    target = folder / (f"{file_name}-{hex_colour.lstrip('#')}{'-f' if filled else ''}"
+                       f"{width}.svg")
     if not target.is_file():
         svg = _svg_text(file_name).replace("currentColor", hex_colour)
         if filled:
             svg = svg.replace('fill="none"', f'fill="{hex_colour}"', 1)
+        if stroke is not None:
+            svg = svg.replace('stroke-width="2"', f'stroke-width="{stroke:g}"', 1)
         folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{id(svg)}.tmp")
         tmp.write_text(svg, encoding="utf-8")

@@ -117,7 +117,7 @@ class BatchPanel(QFrame):
         self.progress_label = QLabel(self.tr("No batch yet"))
         self.progress_label.setObjectName("batchProgressLabel")
         self.progress_label.setAccessibleName(self.tr("Batch progress details"))
-        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin = theme.inset_spin_text(QSpinBox())
         self.concurrency_spin.setObjectName("concurrencySpin")
         self.concurrency_spin.setRange(1, 16)
         self.concurrency_spin.setValue(controller.concurrency)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from qwen_studio.core.region_spec import DEFAULT_FEATHER, MAX_FEATHER
+from qwen_studio.ui import theme
 from qwen_studio.ui.compare.image_canvas import ImageCanvas
 from qwen_studio.ui.compare.mask_layer import MaskLayer, MaskOp
 from qwen_studio.ui.compare.mask_tools import MaskController, MaskToolBar
@@ -33,7 +34,7 @@ class RegionTools(QObject):
         self.bar = QWidget(parent)  # the tool bar and the feather, one row under the toolbar
         self.bar.setObjectName("maskBar")
         self.toolbar = MaskToolBar(self.controller, self.bar)
-        self.feather_spin = QSpinBox(self.bar)
+        self.feather_spin = theme.inset_spin_text(QSpinBox(self.bar))
         self.feather_spin.setObjectName("featherSpin")
         self.feather_spin.setRange(0, MAX_FEATHER)
         self.feather_spin.setValue(DEFAULT_FEATHER)

@@ -62,7 +62,7 @@ class _Thumb(QFrame):
             label.setText("…")
         remove = QToolButton(self)
         remove.setObjectName(f"removeInput{index}")
-        remove.setIcon(icon("close"))
+        remove.setIcon(icon("close", "#ffffff"))  # white on the thumbnail's dark disc
         remove.setToolTip(self.tr("Remove {name}").format(name=name))
         remove.setAccessibleName(self.tr("Remove input {i}").format(i=index + 1))
         remove.setAccessibleDescription(self.tr("Remove {name} from the inputs").format(name=name))

@@ -27,6 +27,7 @@ from qwen_studio.core.request import (
     model_family,
     normalize_size,
 )
+from qwen_studio.ui import theme
 from qwen_studio.ui.error_text import request_note
 from qwen_studio.ui.icons import icon
 
@@ -93,12 +94,12 @@ class ParametersPanel(QWidget):
         self._a11y(self.size_combo, self.tr("Size"),
                    self.tr("Output size as width*height, or Auto to keep the input's proportions"))
 
-        self.count_spin = QSpinBox()
+        self.count_spin = theme.inset_spin_text(QSpinBox())
         self.count_spin.setObjectName("countSpin")
         self.count_spin.setRange(1, 1)
         self._a11y(self.count_spin, self.tr("Count"), self.tr("How many variations to make"))
 
-        self.seed_spin = QSpinBox()
+        self.seed_spin = theme.inset_spin_text(QSpinBox())
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setRange(RANDOM_SEED, SEED_MAX)
         self.seed_spin.setSpecialValueText(self.tr("Random"))

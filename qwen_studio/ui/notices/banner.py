@@ -70,7 +70,7 @@ class Banner(QFrame):
         self.action_button.clicked.connect(self._on_action)
         self.close_button = QToolButton()
         self.close_button.setObjectName("bannerDismiss")
-        self.close_button.setIcon(icon("close"))
+        self.close_button.setIcon(icon("close", "banner_text"))
         self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.setAccessibleName(self.tr("Dismiss message"))
         self.close_button.setAccessibleDescription(self.tr("Hide this message"))

@@ -20,11 +20,11 @@ Text tokens keep >= 4.5:1 against their background.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
 
 SETTINGS_KEY = "ui/theme"
 ENV_THEME = "QWEN_STUDIO_THEME"
@@ -191,6 +191,15 @@ def colour(name: str, scheme: str | None = None) -> QColor:
     return QColor(tokens(scheme or current_scheme())[name])
 
 
+def inset_spin_text(spin: _Spin) -> _Spin:
+    """The number starts where a combo's text does. A spin box's edit field ignores the
+    style sheet's left padding (it starts on the frame), so its text sat on the border."""
+    edit = spin.findChild(QLineEdit)
+    if edit is not None:
+        edit.setTextMargins(SPIN_TEXT_INSET, 0, 0, 0)
+    return spin
+
+
 def set_state(widget: QWidget, name: str, value: object) -> None:
     """Set a dynamic property the style sheet selects on (e.g. countOver, outcome) and
     re-polish the widget, as property selectors are matched at polish time only. An
@@ -255,6 +264,9 @@ def palette(scheme: str) -> QPalette:
     return p
 
 
+_Spin = TypeVar("_Spin", bound=QAbstractSpinBox)
+SPIN_TEXT_INSET = 4  # px, what a combo's padding gives its text
+ARROW_STROKE = 3.0  # in the icons' 24-unit grid (theirs: 2)
 _ARROWS = """
 QComboBox {{ padding-right: 22px; }}
 QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
@@ -262,13 +274,13 @@ QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center 
 QComboBox::down-arrow {{ image: url({down}); width: 12px; height: 12px; }}
 QComboBox::down-arrow:disabled {{ image: url({down_disabled}); }}
 QAbstractSpinBox {{ background: {base}; border: 1px solid {border}; border-radius: 4px;
-    padding: 3px 20px 3px 4px; min-height: 20px; selection-background-color: {highlight}; }}
+    padding: 2px 20px 2px 4px; min-height: 17px; selection-background-color: {highlight}; }}
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 18px; border: none;
     subcontrol-origin: border; }}
 QAbstractSpinBox::up-button {{ subcontrol-position: top right; }}
 QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; }}
-QAbstractSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
-QAbstractSpinBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
+QAbstractSpinBox::up-arrow {{ image: url({up}); width: 9px; height: 9px; }}
+QAbstractSpinBox::down-arrow {{ image: url({down}); width: 9px; height: 9px; }}
 QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: url({up_disabled}); }}
 QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{
     image: url({down_disabled}); }}
@@ -283,9 +295,12 @@ def stylesheet(scheme: str) -> str:
 
     arrows = _ARROWS.format(
         base=t["base"], border=t["border"], highlight=t["highlight"],
-        down=svg_file("step-down", t["muted"]), up=svg_file("step-up", t["muted"]),
-        down_disabled=svg_file("step-down", t["disabled_text"]),
-        up_disabled=svg_file("step-up", t["disabled_text"]))
+        # Drawn bolder than the 24 px originals: at 9-12 px a 2-unit stroke is a faint
+        # sub-pixel line (the light theme's arrows all but vanished).
+        down=svg_file("step-down", t["muted"], ARROW_STROKE),
+        up=svg_file("step-up", t["muted"], ARROW_STROKE),
+        down_disabled=svg_file("step-down", t["disabled_text"], ARROW_STROKE),
+        up_disabled=svg_file("step-up", t["disabled_text"], ARROW_STROKE))
     return _STYLESHEET.format(**t) + arrows
 
 
