@@ -4,9 +4,9 @@ that never scrolls away, the growing prompt, notices over the canvas (issue #17)
 from __future__ import annotations
 
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
 from qwen_studio.core.library import Library
@@ -198,3 +198,33 @@ def test_tab_in_text_fields_moves_focus_and_keeps_the_panels(make_window, sandbo
         assert w.editor_panel.isVisible() and w.history_panel.isVisible()
         assert not action.isChecked()
     assert prompt.toPlainText() == "warmer"  # no tab character typed into the prompt
+
+
+def test_compare_toolbar_at_1400_keeps_every_action_and_whole_sizes(make_window, sandbox,
+                                                                    qtbot):
+    """In the window at 1400×900 with the default panels: no action vanishes (it is on the
+    bar, wholly, or in the ⋯ menu), sizes are whole forms, and the zoom says whose."""
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    view = w.compare_view
+    before, after = QImage(600, 400, QImage.Format.Format_RGB32), \
+        QImage(1248, 832, QImage.Format.Format_RGB32)
+    before.fill(0x993322)
+    after.fill(0x336699)
+    view.set_before(before)
+    view.set_after(after)
+    QApplication.processEvents()
+    bar = view.findChild(QWidget, "compareToolbar")
+    assert bar is not None
+    for button in (view.save_button, view.copy_button, view.use_button, view.reveal_button,
+                   view.drag_button):
+        if button.isVisible():
+            # Wholly on the bar, not cut at its edge.
+            assert bar.rect().contains(QRect(button.mapTo(bar, QPoint(0, 0)), button.size()))
+        else:
+            assert button.defaultAction() in view.overflow_actions(), button.objectName()
+            assert view.more_button.isVisible()
+    text = view.sizes_label.text()
+    assert text in ("600×400 → 1248×832", "1248×832", "") and "…" not in text
+    assert view.sizes_label.fontMetrics().horizontalAdvance(text) <= view.sizes_label.width()
+    assert view.zoom_label.text().endswith("of after")
