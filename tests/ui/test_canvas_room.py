@@ -228,3 +228,31 @@ def test_compare_toolbar_at_1400_keeps_every_action_and_whole_sizes(make_window,
     assert text in ("600×400 → 1248×832", "1248×832", "") and "…" not in text
     assert view.sizes_label.fontMetrics().horizontalAdvance(text) <= view.sizes_label.width()
     assert view.zoom_label.text().endswith("of after")
+
+
+def test_side_panels_collapse_by_dragging_their_handle_the_canvas_never(make_window, sandbox,
+                                                                         qtbot):
+    from PySide6.QtTest import QTest
+
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+
+    def drag(handle_index: int, to_x: int) -> None:
+        handle = w.splitter.handle(handle_index)
+        start = handle.rect().center()
+        QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         start)
+        end = handle.mapFromGlobal(w.splitter.mapToGlobal(QPoint(to_x, start.y())))
+        QTest.mouseMove(handle, end)
+        QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                           end)
+        QApplication.processEvents()
+
+    drag(1, 0)  # the editor's handle to the window's left edge: the editor folds away
+    qtbot.waitUntil(lambda: w.splitter.sizes()[0] == 0)
+    assert canvas_share(w) > 0.75
+    drag(2, w.splitter.width())  # the history's to the right edge: it folds away too
+    qtbot.waitUntil(lambda: w.splitter.sizes()[2] == 0)
+    assert canvas_share(w) >= 0.95
+    drag(2, 0)  # and the canvas, dragged over, never folds
+    assert w.splitter.sizes()[1] > 0 and w.compare_view.canvas.width() > 0
