@@ -72,3 +72,21 @@ def test_no_glyph_stands_in_for_an_icon_in_the_window(make_window, sandbox, qloo
     assert batch.panel.resume_dismiss.icon().name() == "close"
     assert batch.panel.hide_button.icon().name() == "collapse" and not \
         batch.panel.hide_button.text()
+
+
+def test_tool_bar_overflow_is_the_icon_sets_more_not_a_stock_icon(make_window, qtbot):
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QToolBar
+
+    from qwen_studio.ui import theme
+    from qwen_studio.ui.icons import svg_file
+
+    w = make_window()
+    qtbot.waitUntil(lambda: w.width() == 1400)
+    bar = w.findChild(QToolBar, "maskToolBar")
+    assert bar is not None
+    ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert ext is not None
+    ext.ensurePolished()
+    ours = QIcon(svg_file("more", theme.colour("text").name())).pixmap(16, 16).toImage()
+    assert ext.icon().pixmap(16, 16).toImage() == ours  # not the style's » (SP_ToolBar…)

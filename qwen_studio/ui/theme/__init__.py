@@ -284,13 +284,15 @@ QAbstractSpinBox::down-arrow {{ image: url({down}); width: 9px; height: 9px; }}
 QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: url({up_disabled}); }}
 QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{
     image: url({down_disabled}); }}
+QToolBarExtension {{ qproperty-icon: url({more}); }}
+QToolButton#toolbarOverflowButton::menu-indicator {{ image: none; width: 0px; }}
 """
 
 
 def stylesheet(scheme: str) -> str:
     t = tokens(scheme)
-    # Combo and spin box arrows in the theme's colours (the style's own vanish on the light
-    # theme once the boxes are styled), from the one icon set.
+    # Combo and spin box arrows and overflow buttons in the theme's colours (the style's
+    # own vanish on the light theme once the boxes are styled), from the one icon set.
     from qwen_studio.ui.icons import svg_file
 
     arrows = _ARROWS.format(
@@ -300,7 +302,9 @@ def stylesheet(scheme: str) -> str:
         down=svg_file("step-down", t["muted"], ARROW_STROKE),
         up=svg_file("step-up", t["muted"], ARROW_STROKE),
         down_disabled=svg_file("step-down", t["disabled_text"], ARROW_STROKE),
-        up_disabled=svg_file("step-up", t["disabled_text"], ARROW_STROKE))
+        up_disabled=svg_file("step-up", t["disabled_text"], ARROW_STROKE),
+        # A tool bar's overflow button: the icon set's "more", not the style's stock ».
+        more=svg_file("more", t["text"]))
     return _STYLESHEET.format(**t) + arrows
 
 
