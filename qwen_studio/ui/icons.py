@@ -79,6 +79,7 @@ ICONS: dict[str, tuple[str, bool]] = {
     "panels": ("panels-left-right", False),
     "left-panel": ("panel-left", False),
     "right-panel": ("panel-right", False),
+    "float": ("picture-in-picture-2", False),  # a dock out of the window, or back
     "expand": ("chevron-right", False),
     "collapse": ("chevron-down", False),
     "step-up": ("chevron-up", False),

@@ -90,3 +90,14 @@ def test_tool_bar_overflow_is_the_icon_sets_more_not_a_stock_icon(make_window, q
     ext.ensurePolished()
     ours = QIcon(svg_file("more", theme.colour("text").name())).pixmap(16, 16).toImage()
     assert ext.icon().pixmap(16, 16).toImage() == ours  # not the style's » (SP_ToolBar…)
+
+
+def test_dock_title_buttons_use_the_icon_set(qapp):
+    from qwen_studio.ui import theme
+    from qwen_studio.ui.icons import svg_file
+
+    for scheme in ("dark", "light"):
+        sheet = theme.stylesheet(scheme)
+        muted = theme.tokens(scheme)["muted"]
+        rule = next(line for line in sheet.splitlines() if line.startswith("QDockWidget {"))
+        assert svg_file("close", muted) in rule and svg_file("float", muted) in rule

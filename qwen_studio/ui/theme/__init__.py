@@ -285,6 +285,7 @@ QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: ur
 QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{
     image: url({down_disabled}); }}
 QToolBarExtension {{ qproperty-icon: url({more}); }}
+QDockWidget {{ titlebar-close-icon: url({close}); titlebar-normal-icon: url({float}); }}
 QToolButton#toolbarOverflowButton::menu-indicator {{ image: none; width: 0px; }}
 """
 
@@ -304,7 +305,9 @@ def stylesheet(scheme: str) -> str:
         down_disabled=svg_file("step-down", t["disabled_text"], ARROW_STROKE),
         up_disabled=svg_file("step-up", t["disabled_text"], ARROW_STROKE),
         # A tool bar's overflow button: the icon set's "more", not the style's stock ».
-        more=svg_file("more", t["text"]))
+        more=svg_file("more", t["text"]),
+        # A dock's title bar buttons: the icon set's, not the style's stock pixmaps.
+        close=svg_file("close", t["muted"]), float=svg_file("float", t["muted"]))
     return _STYLESHEET.format(**t) + arrows
 
 
