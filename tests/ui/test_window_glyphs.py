@@ -101,3 +101,12 @@ def test_dock_title_buttons_use_the_icon_set(qapp):
         muted = theme.tokens(scheme)["muted"]
         rule = next(line for line in sheet.splitlines() if line.startswith("QDockWidget {"))
         assert svg_file("close", muted) in rule and svg_file("float", muted) in rule
+
+
+def test_section_toggles_share_the_chevrons(make_window):
+    w = make_window()
+    params, prompt = w.params, w.prompt_panel
+    assert params.toggle.icon().name() == "collapse"  # open at first
+    params.set_expanded(False)
+    assert params.toggle.icon().name() == "expand"
+    assert prompt.negative_toggle.icon().name() == "expand"  # starts collapsed

@@ -63,7 +63,7 @@ class ParametersPanel(QWidget):
         self.toggle.setText(self.tr("Parameters"))
         self.toggle.setCheckable(True)
         self.toggle.setChecked(True)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setIcon(icon("collapse", "muted"))  # chevrons, as the negative prompt has
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
         self.toggle.setAccessibleName(self.tr("Parameters"))
@@ -161,7 +161,7 @@ class ParametersPanel(QWidget):
 
     def set_expanded(self, on: bool) -> None:
         self.body.setVisible(on)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.toggle.setIcon(icon("collapse" if on else "expand", "muted"))
         if self.toggle.isChecked() != on:
             self.toggle.setChecked(on)
 
