@@ -190,7 +190,8 @@ def test_tab_in_text_fields_moves_focus_and_keeps_the_panels(make_window, sandbo
     w.activateWindow()
     prompt, search = w.prompt_panel.prompt_edit, w.history_panel.search
     prompt.setPlainText("warmer")
-    for field in (prompt, search):
+    # The prompt, the search, a number, an editable list (the size): Tab moves on there.
+    for field in (prompt, search, w.params.seed_spin, w.params.size_combo):
         field.setFocus()
         qtbot.waitUntil(field.hasFocus)
         qtbot.keyClick(field, Qt.Key.Key_Tab)
