@@ -185,9 +185,16 @@ class _ThemedSvgEngine(QIconEngine):
 class _StatusSvgEngine(_ThemedSvgEngine):
     """A status's icon in the status's own colour (of `scheme`, else the running theme)."""
 
-    def __init__(self, status: EditStatus, scheme: str | None) -> None:
+    def __init__(self, status: EditStatus, scheme: str | None, largest: int | None) -> None:
         super().__init__(status.value, "text")
-        self._status, self._scheme = status, scheme
+        self._status, self._scheme, self._largest = status, scheme, largest
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+        # Item views size the decoration by this: a status beside a word stays word-sized
+        # in a view whose icon size is a thumbnail's.
+        if self._largest is None:
+            return size
+        return QSize(min(size.width(), self._largest), min(size.height(), self._largest))
 
     def _colour(self, mode: QIcon.Mode) -> str:
         if mode == QIcon.Mode.Disabled:
@@ -195,7 +202,7 @@ class _StatusSvgEngine(_ThemedSvgEngine):
         return status_colour(self._status, self._scheme)
 
     def clone(self) -> QIconEngine:
-        return _StatusSvgEngine(self._status, self._scheme)
+        return _StatusSvgEngine(self._status, self._scheme, self._largest)
 
 
 def icon(name: str, role: str = "text") -> QIcon:
@@ -206,15 +213,17 @@ def icon(name: str, role: str = "text") -> QIcon:
     return QIcon(_ThemedSvgEngine(name, role))
 
 
-def status_icon(status: EditStatus | str, scheme: str | None = None) -> QIcon:
+def status_icon(status: EditStatus | str, scheme: str | None = None,
+                largest: int | None = None) -> QIcon:
     """The icon of an edit status (its meaning's name is the status value), drawn in the
-    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time.
-    A status this version does not know (a newer library's): a null icon, the word only."""
+    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time,
+    at most `largest` px in an item view. A status this version does not know (a newer
+    library's): a null icon, the word only."""
     try:
         known = EditStatus(status)
     except ValueError:
         return QIcon()
-    return QIcon(_StatusSvgEngine(known, scheme))
+    return QIcon(_StatusSvgEngine(known, scheme, largest))
 
 
 def draw_icon(painter: QPainter, rect: QRect, name: str, colour: QColor | str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QIcon
 from window_helpers import icon_ink
 
@@ -86,6 +86,8 @@ def test_the_status_column_shows_an_icon_and_the_word_not_a_glyph(qapp, panel, r
         assert m.data(m.index(row, C_STATUS), Qt.ItemDataRole.DisplayRole) == word
         shown = status_icon_shown(panel, row)
         assert isinstance(shown, QIcon) and shown.name() == status.value
+        # Word-sized in rows as tall as their 44 px thumbnails, not a thumbnail-sized icon.
+        assert shown.actualSize(QSize(44, 44)).height() <= 18
         for scheme in ("light", "dark"):
             theme.apply_theme(qapp, scheme)
             assert icon_ink(status_icon_shown(panel, row)) == \

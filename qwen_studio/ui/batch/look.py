@@ -22,6 +22,7 @@ LOOK: dict[str, dict[str, str]] = {
               "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b"},
 }
 _icons: dict[tuple[str, EditStatus], QIcon] = {}
+STATUS_ICON_PX = 16  # beside the word, in rows as tall as their thumbnails
 
 
 def _scheme(scheme: str | None) -> str:
@@ -52,5 +53,5 @@ def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
     scheme = _scheme(scheme)
     found = _icons.get((scheme, state))
     if found is None:
-        found = _icons[(scheme, state)] = icons.status_icon(state, scheme)
+        found = _icons[(scheme, state)] = icons.status_icon(state, scheme, STATUS_ICON_PX)
     return found
