@@ -161,3 +161,18 @@ def test_cursor_after_text_gets_a_space_before_the_snippet(fields, library_entri
     QTest.keyClick(popup.filter_edit, Qt.Key.Key_Return)
     assert prompt.toPlainText() == "make it Relight the scene to golden hour"
     assert prompt.textCursor().position() == len(prompt.toPlainText())
+
+
+def test_rows_say_what_they_are_with_icons_not_glyphs(fields, library_entries):
+    _host, prompt, _negative, popup = fields
+    serve(popup, library_entries)
+    popup.open_for(prompt)
+    proxy = popup.list.model()
+    rows = [(proxy.index(r, 0).data(Qt.ItemDataRole.DisplayRole),
+             proxy.index(r, 0).data(Qt.ItemDataRole.DecorationRole).name())
+            for r in range(proxy.rowCount())]
+    kinds = dict((text.split("  —  ")[0], kind) for text, kind in rows)
+    assert kinds["Golden hour"] == "starred" and kinds["White background"] == "snippet"
+    assert kinds["make the sky stormy"] == "history"
+    assert not any(g in text for text, _ in rows for g in "★◆↺")
+    assert popup.list.iconSize().height() == 16  # as tall as the words, not a thumbnail

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -194,6 +195,7 @@ class PromptLibraryPopup(QFrame):
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)
         self.list.setSpacing(2)
+        self.list.setIconSize(QSize(16, 16))  # what a row is, as tall as its words
         self.list.setAccessibleName(self.tr("Snippets and recent prompts"))
         self.list.setAccessibleDescription(self.tr(
             "Starred snippets first, then your snippets, then prompts you ran, newest first"))
