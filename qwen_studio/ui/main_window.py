@@ -244,6 +244,8 @@ class MainWindow(QMainWindow):
         sig.progressChanged.connect(self.feedback.on_progress)
         self.spend = SpendStatus(self.library, self.config_store, self.pool, self.statusBar(),
                                  self._batch_id, sig.progressChanged, self)
+        prices = self.spend.prices  # history rows show spend with the same prices
+        prices.changed.connect(lambda: self.history_model.set_prices(prices.price))
         sig.statsChanged.connect(self.feedback.on_stats)
 
         hp = self.history_panel

@@ -63,6 +63,7 @@ _ELIDED_MAX = 2000
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight)
 _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
@@ -305,6 +306,11 @@ class HistoryDelegate(QStyledItemDelegate):
         lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
         painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
+        if row.spend:  # the estimate, made when the row changed (rows.py), right-aligned
+            spend_w = min(sfm.horizontalAdvance(row.spend), (right - text_left) // 2)
+            painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT,
+                             self._elide(row.spend, sfm, spend_w))
+            right -= spend_w + self.PAD
         x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
         painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,

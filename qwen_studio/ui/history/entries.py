@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 
@@ -18,6 +18,9 @@ from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.theme.status import status_word
+
+if TYPE_CHECKING:
+    from qwen_studio.core.spend import PriceLookup, Spend
 
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
@@ -54,6 +57,7 @@ class HistoryEntry:
     parent_id: int | None = None
     batch_id: str | None = None
     label: str = ""
+    spend: str = ""  # "≈ $0.15" for a done edit with a price (set by price(), not painted)
     _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
 
     def day(self) -> int:
@@ -64,6 +68,21 @@ class HistoryEntry:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
+        """Add what this edit cost: images returned x price; nothing unless it is done."""
+        from qwen_studio.core.spend import UnitPrice
+
+        if self.status is EditStatus.DONE and self.result_paths:
+            p = prices(self.request.model)
+            spend.add(len(self.result_paths),
+                      None if p is None else UnitPrice(p.amount, p.currency))
+
+    def price(self, prices: PriceLookup | None) -> bool:
+        """Work out the row's spend text once (a change or new prices), never in paint.
+        True when it changed (its batch's total changes with it)."""
+        before, self.spend = self.spend, spend_text(self, prices)
+        return before != self.spend
 
     def elapsed(self) -> int:
         start = self.started if self.started is not None else self.created
@@ -155,6 +174,8 @@ class BatchGroup:
     members: list[HistoryEntry] = field(default_factory=list)
     created: float = field(default_factory=time.time)
     complete: bool = False  # every member (matching the filter) is loaded
+    spend: str = ""  # the batch's estimated total, "≈ $1.20" (set by price())
+    priced: int = 0  # how many members the total was summed over (0: sum it again)
     _day: int | None = field(default=None, repr=False)
 
     def day(self) -> int:
@@ -211,11 +232,36 @@ class BatchGroup:
     def after_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.after_path()) is not None), None)
 
+    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
+        for m in self.members:
+            m.add_cost(spend, prices)
+
+    def price(self, prices: PriceLookup | None) -> bool:
+        """Sum the members' estimates (priced one by one as they are listed or change)."""
+        before, self.spend = self.spend, spend_text(self, prices)
+        self.priced = len(self.members)
+        return before != self.spend
+
     def before_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.before_path()) is not None), None)
 
 
 Row = HistoryEntry | BatchGroup
+
+
+def spend_text(row: Row, prices: PriceLookup | None) -> str:
+    """"≈ $0.15" (an edit), "≈ $1.20" (a batch's total): estimated from the images returned
+    and the price per image; "" when nothing was billed or no price is known."""
+    from qwen_studio.core.spend import Spend, money_text
+
+    if prices is None:
+        return ""
+    spend = Spend()
+    row.add_cost(spend, prices)
+    if not spend.amounts:
+        return ""
+    amount = " + ".join(money_text(a, c) for c, a in sorted(spend.amounts.items()))
+    return translate("HistoryModel", "≈ {amount}").format(amount=amount)
 
 
 def order_key(row: Row) -> tuple[float, int]:
