@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
                                  self._batch_id, sig.progressChanged, self)
         prices = self.spend.prices  # history rows show spend with the same prices
         prices.changed.connect(lambda: self.history_model.set_prices(prices.price))
+        self.dialogs.prices_saved = prices.reload  # Settings ▸ Prices per image
         sig.statsChanged.connect(self.feedback.on_stats)
 
         hp = self.history_panel
