@@ -35,6 +35,7 @@ from qwen_studio.core.editing.progress import EditProgress, QueueStats
 from qwen_studio.core.editing.queue import RETRYABLE
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
+from qwen_studio.ui.batch.budget_field import BudgetField
 from qwen_studio.ui.batch.look import panel_stylesheet
 from qwen_studio.ui.batch.model import (
     C_INPUT,
@@ -160,6 +161,9 @@ class BatchPanel(QFrame):
         head.addWidget(self.progress_label, 1)
         head.addWidget(conc_label)
         head.addWidget(self.concurrency_spin)
+        head.addSpacing(8)
+        self.budget_field = BudgetField(controller)  # the batch's budget, Run skipped
+        head.addWidget(self.budget_field)
         head.addSpacing(8)
         for b in (self.pause_button, self.retry_failed_button, self.cancel_all_button,
                   self.export_button):
@@ -372,7 +376,8 @@ class BatchPanel(QFrame):
             return
         self._set_progress(s.finished, s.total)
         self._set_label(stats_line(s, active=active, paused=c.paused,
-                                   concurrency=c.concurrency))
+                                   concurrency=c.concurrency,
+                                   over_budget=c.over_budget_count()))
 
     def _set_progress(self, value: int, total: int) -> None:
         bar = self.progress
