@@ -83,11 +83,20 @@ def test_rows_show_estimates_and_follow_a_new_price(make_window, qloop):
     assert failed.spend == ""
 
 
-def test_zh_cn_has_the_spend_words():
+def test_zh_cn_has_the_spend_and_budget_words(qapp, monkeypatch):
+    """The kit's words in Chinese: the history's estimate, the queue's budget, Settings."""
+    from PySide6.QtCore import QCoreApplication
+
     from qwen_studio import i18n
 
-    ts = (i18n.I18N_DIR / "qwen_studio_zh_CN.ts").read_text(encoding="utf-8")
-    for source in ("≈ {amount}",):
-        at = ts.index(f"<source>{source}</source>")
-        translation = ts[at:ts.index("</message>", at)]
-        assert "<translation>" in translation and "unfinished" not in translation
+    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
+    assert i18n.install(qapp) == "zh_CN"
+    try:
+        tr = QCoreApplication.translate
+        assert tr("HistoryModel", "≈ {amount}") == "约 {amount}"
+        assert tr("EditProgress", "Skipped: budget") == "已跳过：预算"
+        assert tr("BudgetField", "Budget") == "预算"
+        assert tr("PriceSettings", "Prices per image") == "单张价格"
+        assert tr("BatchPanel", "{n} skipped: budget") == "{n} 张因预算跳过"
+    finally:
+        i18n.uninstall(qapp)

@@ -41,7 +41,7 @@ def test_a_price_saved_in_settings_moves_the_spend_meter(make_window, qloop):
             for r in range(box.table.rowCount())}
     assert rows[MODEL] == "¥0.20"
     field = box.field(MODEL)
-    assert field is not None and field.text() == "" and field.placeholderText() == "¥0.20"
+    assert field is not None and field.text() == "" and field.placeholderText() == "as catalog"
 
     field.setText("$0.05")
     field.editingFinished.emit()

@@ -97,7 +97,7 @@ class PriceSettings(QGroupBox):
             edit.setAccessibleName(self.tr("Your price for {model}").format(model=family.id))
             edit.setAccessibleDescription(self.tr(
                 "Price per image, e.g. 0.05 or 0.2 CNY; empty uses the catalog's price"))
-            edit.setPlaceholderText(catalog.text() if catalog else self.tr("none"))
+            edit.setPlaceholderText(self.tr("as catalog") if catalog else self.tr("none"))
             edit.setMinimumWidth(110)
             own = overrides.get(family.id)
             text = money_text(own[0], own[1]) if own else ""
