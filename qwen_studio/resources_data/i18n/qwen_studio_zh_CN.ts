@@ -2483,6 +2483,14 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>Close this list</source>
         <translation>关闭此列表</translation>
     </message>
+    <message>
+        <source>Prompt library: insert the snippet at the cursor</source>
+        <translation>提示词库：在光标处插入片段</translation>
+    </message>
+    <message>
+        <source>Prompt library: replace the whole field with it</source>
+        <translation>提示词库：用它替换整个输入框</translation>
+    </message>
 </context>
 <context>
     <name>StatusLook</name>

@@ -56,6 +56,7 @@ class BudgetField(QWidget):
         controller.statsChanged.connect(lambda _s: self.update_skipped())
         controller.activeChanged.connect(lambda _a: self.update_skipped())
         controller.reset.connect(self.update_skipped)
+        self.update_skipped()
 
     def _describe(self) -> None:
         tip = self.tr("The most this batch may cost, in {currency} (the chosen model's price "

@@ -27,6 +27,11 @@ from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 GESTURES = (
     ("Space", QT_TRANSLATE_NOOP("ShortcutsDialog", "Hold to see the before image")),
     ("← / →", QT_TRANSLATE_NOOP("ShortcutsDialog", "Previous / next result of the edit")),
+    # The prompt library popup (Ctrl+Space) steers with keys of its own.
+    ("Enter", QT_TRANSLATE_NOOP("ShortcutsDialog",
+                                "Prompt library: insert the snippet at the cursor")),
+    ("Shift+Enter", QT_TRANSLATE_NOOP("ShortcutsDialog",
+                                      "Prompt library: replace the whole field with it")),
 )
 
 
