@@ -307,9 +307,11 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setPen(self._readable_on(t["subtle"], row_bg))
         painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
         if row.spend:  # the estimate, made when the row changed (rows.py), right-aligned
-            spend_w = min(sfm.horizontalAdvance(row.spend), (right - text_left) // 2)
-            painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT,
-                             self._elide(row.spend, sfm, spend_w))
+            room = (right - text_left) * 3 // 5
+            spend_w = sfm.horizontalAdvance(row.spend) + 2  # elidedText wants a hair more
+            shown = row.spend if spend_w <= room else self._elide(row.spend, sfm, room)
+            spend_w = min(spend_w, room)
+            painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT, shown)
             right -= spend_w + self.PAD
         x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
