@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.config import ConfigStore
     from qwen_studio.core.library import Library
-    from qwen_studio.core.spend import SpendSummary
+    from qwen_studio.core.spend import SpendSummary, UnitPrice
 
 
 class SpendStatus(QObject):
@@ -37,6 +37,7 @@ class SpendStatus(QObject):
         # The window's one price table (Settings ▸ Prices reloads it; everyone follows).
         self.prices = PriceTable(config, pool, self)
         self.prices.changed.connect(self.refresh)
+        self.budget: UnitPrice | None = None  # the running batch's budget (BatchBudget sets it)
         self.meter = SpendMeter()
         status_bar.addPermanentWidget(self.meter)
         progress.connect(lambda p: p.finished and self.refresh())  # EditProgress
@@ -55,4 +56,4 @@ class SpendStatus(QObject):
 
             return spend.summary(library, book.price, batch_id=batch_id)
 
-        self._calls.submit(read, self.meter.set_summary)
+        self._calls.submit(read, lambda summary: self.meter.set_summary(summary, self.budget))

@@ -17,7 +17,7 @@ from qwen_studio.core.client import ClientSettings
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui.batch.budget_field import SETTINGS_KEY
-from qwen_studio.ui.batch.model import C_STATUS
+from qwen_studio.ui.batch.model import C_STATUS, C_TRIES
 from qwen_studio.ui.notices import NoticeKind
 
 MODEL = "qwen-image-edit-plus"
@@ -77,12 +77,20 @@ def test_budget_at_concurrency_8_never_overshoots_and_run_skipped_finishes(
     row = panel.model.row_of(skipped[0].edit_id)
     tip = panel.model.data(panel.model.index(row, C_STATUS), Qt.ItemDataRole.ToolTipRole)
     assert "over the budget" in tip
+    tries = panel.model.data(panel.model.index(row, C_TRIES), Qt.ItemDataRole.DisplayRole)
+    assert tries == "–"  # never sent
     assert "5 done" in panel.progress_label.text()
     assert "15 skipped: budget" in panel.progress_label.text()
     assert "15 skipped: budget" in panel.summary.text()
     button = field.run_skipped_button
     assert button.isVisible() and button.isEnabled() and button.text() == "Run skipped (15)"
     assert window.qsettings.value(SETTINGS_KEY) == "0.5"
+
+    async def meter() -> None:  # the status bar counts the batch against its budget
+        await until(lambda: "Batch $0.50 of $0.50 — budget reached"
+                    in window.spend.meter.label.text(), 10, "the meter")
+
+    qloop.run(meter())
 
     async def run_skipped() -> None:
         field.set_budget(2)  # room for all twenty: $0.50 spent + 15 x $0.10

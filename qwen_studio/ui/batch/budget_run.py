@@ -71,6 +71,8 @@ class BatchBudget:
         from qwen_studio.core.editing.budget import BudgetGate
 
         budget = self.budget(model)
+        if budget is not False:
+            self.window.spend.budget = budget  # the meter says "Batch $0.40 of $0.50"
         if budget is None or budget is False:
             return budget
         lookup = self.prices.price
@@ -117,4 +119,5 @@ class BatchBudget:
                 translate("BatchUi", "Type a larger budget, then Run skipped."))
             return
         self.window.notices.clear(NoticeKind.BATCH)
+        self.window.spend.budget = budget
         await self.controller.run_skipped(gate)

@@ -172,7 +172,8 @@ class BatchModel(QAbstractTableModel):
                 return job_detail(job) or word
         elif col == C_TRIES:
             if role == R.DisplayRole:
-                return str(job.attempt) if job.attempt else "–"
+                # Not sent for the budget: no try, whatever the queue counted.
+                return str(job.attempt) if job.attempt and not over_budget(job) else "–"
             if role == R.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
         elif col == C_TIME:
