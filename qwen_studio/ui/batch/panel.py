@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QToolButton,
@@ -116,6 +117,11 @@ class BatchPanel(QFrame):
         self.progress_label = QLabel(self.tr("No batch yet"))
         self.progress_label.setObjectName("batchProgressLabel")
         self.progress_label.setAccessibleName(self.tr("Batch progress details"))
+        # Its words must not set the window's least width (the header holds many controls):
+        # it takes the room left and is cut short, whole in its tooltip.
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+        self.progress_label.setMinimumWidth(120)
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setObjectName("concurrencySpin")
         self.concurrency_spin.setRange(1, 16)
@@ -394,6 +400,7 @@ class BatchPanel(QFrame):
     def _set_label(self, text: str) -> None:
         if self.progress_label.text() != text:
             self.progress_label.setText(text)
+            self.progress_label.setToolTip(text)
             self.progress.setAccessibleDescription(text)
 
     def show_report(self, report: BatchReport) -> None:
