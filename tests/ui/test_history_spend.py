@@ -71,12 +71,23 @@ def test_rows_show_estimates_and_follow_a_new_price(make_window, qloop):
     model.set_expanded(group, True)
     assert [m.spend for m in group.members] == ["≈ $0.10"] * 3
 
+    # An edit of the batch written by another process joins the row with its estimate.
+    with Library() as other:
+        edit(other, "batch photo 3", results=2, batch_id="b-1")
+
+    async def joined() -> None:
+        await until(lambda: len(group.members) == 4, 15, "the fourth photo of the batch")
+        await until(lambda: group.spend == "≈ $0.40", 10, "the batch's new total")
+
+    qloop.run(joined())
+    assert [m.spend for m in group.members] == ["≈ $0.10"] * 4
+
     # Settings ▸ Prices: the same object every estimate reads; every row follows.
     ConfigStore().set_price_override(MODEL, 0.5, "CNY")
     window.spend.prices.reload()
 
     async def follow() -> None:
-        await until(lambda: group.spend == "≈ ¥3.00", 10, "the batch total in the new price")
+        await until(lambda: group.spend == "≈ ¥4.00", 10, "the batch total in the new price")
 
     qloop.run(follow())
     assert done.spend == "≈ ¥1.00"

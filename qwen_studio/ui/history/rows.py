@@ -361,10 +361,9 @@ class HistoryRows(QAbstractListModel):
         groups: dict[int, BatchGroup] = {}
         for r in rows:
             if isinstance(r, BatchGroup):
-                if not r.priced:  # new, or new prices: its edits too
+                if r.priced != len(r.members):  # new, new prices or new edits: each edit too
                     for m in r.members:
                         m.price(prices)
-                if r.priced != len(r.members):
                     groups[id(r)] = r
             elif r.price(prices) and r.batch_id is not None and (
                     g := self._groups.get(r.batch_id)) is not None:
