@@ -63,6 +63,7 @@ class PriceTable(QObject):
         self._config = config
         self._calls = PoolCalls(pool, self)
         self._book: PriceBook | None = None
+        self._known: dict[str, UnitPrice | None] = {}  # model -> price (rows ask per row)
         self._loading = False
         self._again = False
 
@@ -77,7 +78,13 @@ class PriceTable(QObject):
 
     def price(self, model: str) -> UnitPrice | None:
         """The price per image of `model` (None: unknown, or not loaded yet)."""
-        return self._book.price(model) if self._book is not None else None
+        if self._book is None:
+            return None
+        try:
+            return self._known[model]
+        except KeyError:
+            found = self._known[model] = self._book.price(model)
+            return found
 
     def reload(self) -> None:
         """Read the prices again (in the pool), then tell everyone (`changed`)."""
@@ -95,6 +102,7 @@ class PriceTable(QObject):
             self.reload()
             return
         self._book = book
+        self._known = {}
         self.changed.emit()
 
     def _failed(self, _exc: BaseException) -> None:
