@@ -260,7 +260,8 @@ class BatchUi:
         if s is None or not s.total or not self.controller.active:
             self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
             return
-        title = f"Qwen Studio — {s.done + s.skipped}/{s.total}"
+        done = s.done + s.skipped - self.controller.over_budget_count()  # not the budget's
+        title = f"Qwen Studio — {done}/{s.total}"
         if s.failed:
             title += " " + translate("BatchUi", "({n} failed)").format(n=s.failed)
         if self.controller.paused:
