@@ -334,13 +334,14 @@ class BatchController(QObject):
         if found and not self._closing:
             self.resumeAvailable.emit(found[0])
 
-    async def resume_batch(self, batch_id: str) -> None:
+    async def resume_batch(self, batch_id: str, budget: BudgetGate | None = None) -> None:
         """Load the batch from the library and run what is left. Done edits are listed, not
-        run; failed ones wait for Retry; resumed edits keep the prompt they were given."""
+        run; failed ones wait for Retry; resumed edits keep the prompt they were given. With
+        a `budget` (BudgetGate.for_batch), what is left is sent under it."""
         self._new_batch(batch_id)
         self.service.set_concurrency(self._concurrency)
         self._set_active(True)
-        ids = await self.service.resume_batch(batch_id)
+        ids = await self.service.resume_batch(batch_id, budget=budget)
         for edit_id in ids:
             self._adopt(edit_id)
             self._custom_prompt.add(edit_id)

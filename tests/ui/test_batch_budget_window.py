@@ -130,3 +130,39 @@ def test_a_budget_that_is_not_an_amount_stops_run_with_a_notice(make_window, san
     notice = window.notices.current()
     assert notice is not None and notice.kind is NoticeKind.BATCH
     assert "not an amount" in notice.message
+
+
+def test_an_interrupted_batch_resumes_under_the_budget_typed(make_window, sandbox, qloop,
+                                                             tmp_path):
+    import io
+
+    from qwen_studio.core.editing.batches import new_batch_id
+    from qwen_studio.core.library import Library
+    from qwen_studio.core.request import EditRequest
+
+    ConfigStore().set_price_override(MODEL, 0.1, "USD")
+    batch_id = new_batch_id()
+    with Library() as lib:  # six photos queued when the app last closed
+        for i in range(6):
+            buf = io.BytesIO()
+            Image.new("RGB", (320, 240), (i * 30, 90, 140)).save(buf, "PNG")
+            sha, path = lib.store_bytes(buf.getvalue(), "png")
+            lib.create_edit(EditRequest(inputs=(str(path),), prompt="backdrop", model=MODEL),
+                            input_hashes=(sha,), batch_id=batch_id)
+    window = make_window(sandbox_endpoint(sandbox))
+    window.set_client_settings(FAST)
+    window.params.set_model(MODEL)
+    panel = window.batch.panel
+    controller = window.batch.controller
+
+    async def scenario() -> None:
+        await until(lambda: window.spend.prices.loaded, 10, "the prices")
+        await until(lambda: panel.resume_banner.isVisible(), 10, "the resume offer")
+        panel.budget_field.set_budget(0.3)
+        panel.resume_button.click()
+        await until(lambda: controller.active, 10, "the batch to resume")
+        await until(lambda: not controller.active, 60, "the batch to end")
+
+    qloop.run(scenario(), timeout=90)
+    assert sandbox.request_count == 3  # $0.30 at $0.10 an image
+    assert status_cells(window) == Counter({"Done": 3, "Skipped: budget": 3})

@@ -1,6 +1,7 @@
 """The window's batch budget at work: Run builds the batch's BudgetGate from the amount in
-the queue's header (the CLI's gate: reserve before sending), and Run skipped sends what it
-skipped under a larger one, counting what the batch has cost so far.
+the queue's header (the CLI's gate: reserve before sending); Run skipped sends what it
+skipped under a larger one, and Resume an interrupted batch under the one typed, each
+counting what the batch has cost so far.
 
 Prices come from the window's price table (qt/price_table.py), so the budget's currency is
 the chosen model's, and a price changed in Settings is the one the next Run uses.
@@ -87,6 +88,21 @@ class BatchBudget:
     def _problem(self, text: str, hint: str) -> None:
         self.window.notices.show(Notice(NoticeKind.BATCH, NoticeLevel.WARNING, text, hint))
         self.field.edit.setFocus()
+
+    async def resume(self, batch_id: str) -> None:
+        """Resume an interrupted batch: under the budget typed beside the queue (what the
+        batch cost before counts), or with no limit when the field is empty."""
+        from qwen_studio.core.editing.budget import BudgetGate
+
+        budget = self.budget(self.window.params.model())
+        if budget is False:
+            return
+        gate = None
+        if budget is not None:
+            gate = await self.window.tasks.run(BudgetGate.for_batch, self.window.library,
+                                               batch_id, budget, self.prices.price)
+        self.window.spend.budget = budget
+        await self.controller.resume_batch(batch_id, gate)
 
     # -- Run skipped ---------------------------------------------------------------------------
     def run_skipped(self) -> None:

@@ -302,8 +302,10 @@ class BatchUi:
                 translate("BatchUi", "Set up your API key in Settings, then press Resume again."),
                 translate("BatchUi", "Open settings"), self.window.open_settings))
             return
+        if self.budget.budget(self.window.params.model()) is False:
+            return  # a budget that cannot be kept: said why; the offer stays
         self.panel.resume_banner.hide()
-        self.tasks.spawn(self.controller.resume_batch(batch_id))
+        self.tasks.spawn(self.budget.resume(batch_id))  # under the budget typed, if any
 
     def export_gallery(self) -> None:
         batch_id = self.controller.batch_id
