@@ -48,7 +48,8 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "width": "100", "height": "4000", "min": "512", "text": "'big'",
           # status notes
           "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json",
-          "cost": "$0.15", "total": "$1.05", "budget": "$1.00",
+          "cost": "$0.15", "total": "$1.05", "budget": "$1.00", "why": "HTTP 503",
+          "file": "photo.jpg",
           # region edits
           "mode": "CMYK", "rect": "10,20,300,200", "region": "mask 0123456789ab",
           # size by total pixels, request notes

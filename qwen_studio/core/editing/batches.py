@@ -22,9 +22,9 @@ from qwen_studio.core.library import EditRecord
 # What a resume offers to run. RUNNING is run too, but not offered: it may be another
 # process's batch that is running right now (Library marks a dead session's edits
 # INTERRUPTED when it is next opened).
-# How a SKIPPED edit's error text starts when its budget stopped it (errors.STATUS_NOTES
-# "over_budget", "no_price"): not sent, so a resume with a larger budget runs it.
-BUDGET_SKIPPED = "over the budget"
+# The reasons (errors.STATUS_NOTES codes, the library's `reason` column) of a SKIPPED edit
+# its budget stopped: not sent, so a resume with a larger budget runs it.
+BUDGET_REASONS = frozenset({"over_budget", "no_price"})
 
 PENDING_STATUSES = frozenset({EditStatus.QUEUED, EditStatus.INTERRUPTED})
 RESUMED_STATUSES = PENDING_STATUSES | {EditStatus.RUNNING}
@@ -76,7 +76,7 @@ def summarize(batch_id: str, records: Sequence[EditRecord]) -> BatchSummary:
 def skipped_for_budget(record: EditRecord) -> bool:
     """Not sent because of its batch's budget (a larger budget can run it)."""
     return (record.status is EditStatus.SKIPPED and not record.result_files
-            and record.error.startswith(BUDGET_SKIPPED))
+            and record.reason in BUDGET_REASONS)
 
 
 def label_of(record: EditRecord) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qwen_studio.core.editing.progress import Stage
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import InputImageError, Reason
+from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.pipeline import PreparedImage, prepare_image
 from qwen_studio.core.png_metadata import metadata_for
 from qwen_studio.core.region_step import RegionStep, model_takes_size
@@ -126,10 +127,36 @@ class EditRunner:
         )
         timings["generate_s"] = round(time.perf_counter() - t1, 3)
         on_billed(len(result.images))
+        return await self.fetch(request, result, prepared, on_stage=on_stage, region=region,
+                                asked=asked, timings=timings, started=t0)
 
+    async def fetch(
+        self,
+        request: EditRequest,
+        result: GenerationResult,
+        prepared: tuple[PreparedImage, ...],
+        *,
+        on_stage: StageCallback = _ignore,
+        region: RegionStep | None = None,
+        asked: EditRequest | None = None,
+        timings: dict[str, float] | None = None,
+        started: float | None = None,
+    ) -> EditOutcome:
+        """Download the images of `result` (billed already: an answer from run(), or links
+        kept from an earlier download that failed). Raises NotDownloaded (with the answer)
+        when any image cannot be fetched: what was paid for is then its links."""
+        timings = {} if timings is None else timings
+        t0 = time.perf_counter() if started is None else started
         on_stage(Stage.DOWNLOADING)
         t2 = time.perf_counter()
-        images = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images))
+        got = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images),
+                                   return_exceptions=True)
+        failed = next((g for g in got if isinstance(g, BaseException)), None)
+        if isinstance(failed, Exception):
+            raise NotDownloaded(result, failed) from failed
+        if failed is not None:
+            raise failed
+        images = [g for g in got if isinstance(g, bytes)]
         timings["download_s"] = round(time.perf_counter() - t2, 3)
         record: dict[str, Any] | None = None
         if region is not None:

@@ -32,8 +32,9 @@ from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueSta
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import QwenStudioError, Reason
+from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
+from qwen_studio.core.paid_results import KeptResult, NotDownloaded, answer_of, link_text
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
     from qwen_studio.core.client import ImageClient
     from qwen_studio.core.editing.hooks import EditHook
-    from qwen_studio.core.editing.runner import EditRunner
+    from qwen_studio.core.editing.runner import EditOutcome, EditRunner
     from qwen_studio.core.editing.sinks import ResultSink
     from qwen_studio.core.pipeline import PreparedImage
     from qwen_studio.core.region_step import RegionStep
@@ -305,7 +306,8 @@ class EditService:
             self._last[r.id] = status
             self._queue.add(EditProgress(
                 r.id, r.request, label_of(r), status=status, batch_id=batch_id,
-                error=QwenStudioError(r.error) if status is EditStatus.FAILED else None,
+                error=(NoteError(r.note) if r.note is not None else QwenStudioError(r.error))
+                if status is EditStatus.FAILED else None,
                 result=EditResult(tuple(r.result_files), r.revised_prompt, dict(r.usage),
                                   dict(r.timings), r.seed) if status is EditStatus.DONE
                 else None))
@@ -350,15 +352,18 @@ class EditService:
         status = p.status
         if status is EditStatus.FAILED:
             error = p.error.user_message if p.error is not None else ""
-            self._write(self.recorder.set_status, p.edit_id, status, error)
+            reason = getattr(p.error, "reason", None)
+            self._write(self.recorder.set_status, p.edit_id, status, error,
+                        reason if isinstance(reason, Reason) else None)
         elif status is EditStatus.SKIPPED:
             # With paths from a sink that records results: the library has it DONE.
             if not (p.result and p.result.paths and self.sink.records_result):
-                # Why, in the history (and how a resume finds the budget's skips).
+                # Why, in the history (and, by its code, how a resume finds the budget's
+                # skips).
                 self._write(self.recorder.set_status, p.edit_id, status,
-                            str(p.note) if p.note is not None else "")
+                            str(p.note) if p.note is not None else "", p.note)
         elif status is EditStatus.CANCELLED and p.note is not None:  # why (stop_batch)
-            self._write(self.recorder.set_status, p.edit_id, status, str(p.note))
+            self._write(self.recorder.set_status, p.edit_id, status, str(p.note), p.note)
         elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
             self._write(self.recorder.set_status, p.edit_id, status)
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
@@ -403,14 +408,21 @@ class EditService:
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
                              region: RegionStep | None) -> EditResult:
-        from qwen_studio.core.output_folder import OutputUnavailableError
-
         edit = ctx.progress
         loop = asyncio.get_running_loop()
         attempts = runner.max_attempts
 
         def on_stage(stage: Stage) -> None:
             ctx.stage(stage, max_attempts=attempts)
+
+        # Billed before and not downloaded: fetch the kept links; nothing is sent again.
+        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
+        kept = await loop.run_in_executor(self._db, partial(
+            self.recorder.kept_paid, edit.edit_id,
+            identity if not self.sink.records_result else ""))
+        if kept is not None:
+            outcome = await self._fetch_kept(ctx, runner, request, prepared, region, kept)
+            return await self._save(ctx, outcome, kept=True)
 
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         held = await self._reserve(gate, edit.edit_id, request)
@@ -433,20 +445,32 @@ class EditService:
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
                 on_billed=on_billed, region=region, asked=request))
             try:
-                outcome = await asyncio.shield(run)
-            except asyncio.CancelledError:
-                if not billed:
-                    run.cancel()
-                    raise
-                # Cancelled once the service answered (downloading): the results are paid
-                # for, so they are downloaded and saved, as when cancelled while saving.
-                outcome = await _despite_cancel(run)
+                try:
+                    outcome = await asyncio.shield(run)
+                except asyncio.CancelledError:
+                    if not billed:
+                        run.cancel()
+                        raise
+                    # Cancelled once the service answered (downloading): the results are
+                    # paid for, so they are downloaded and saved, as when cancelled while
+                    # saving.
+                    outcome = await _despite_cancel(run)
+            except NotDownloaded as exc:  # paid for: keep its links, say so
+                raise await self._keep_links(edit.edit_id, exc, identity, to_send) from None
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
-        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
-        # so does a region's plan (the full-size original).
         del prepared, region
+        return await self._save(ctx, outcome, kept=False)
+
+    async def _save(self, ctx: EditContext, outcome: EditOutcome, *, kept: bool
+                    ) -> EditResult:
+        from qwen_studio.core.output_folder import OutputUnavailableError
+
+        edit = ctx.progress
+        loop = asyncio.get_running_loop()
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
+        # so does a region's plan (the full-size original), which the caller dropped.
         outcome = dataclasses.replace(outcome, inputs=tuple(
             dataclasses.replace(p, data_uri="") for p in outcome.inputs))
         for hook in self.hooks:
@@ -468,14 +492,73 @@ class EditService:
         except Exception as exc:  # paid for, not stored: keep the bytes and say where
             from qwen_studio.core.unsaved import keep_or_name
 
-            raise await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
-                                             outcome.images, exc) from None
+            error = await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
+                                               outcome.images, exc)
+            if not kept:  # and its links, while they last: Retry downloads them again
+                await self._keep_links(edit.edit_id, NotDownloaded(outcome.result, exc),
+                                       edit.request.identity(
+                                           tuple(p.sha256 for p in outcome.inputs)),
+                                       outcome.request)
+            raise error from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
                         timings=dict(result.timings))
         return result
 
+    async def _fetch_kept(self, ctx: EditContext, runner: EditRunner, request: EditRequest,
+                          prepared: tuple[PreparedImage, ...], region: RegionStep | None,
+                          kept: KeptResult) -> EditOutcome:
+        """Download results billed before from their kept links. A dead or too old link
+        is marked expired (still paid for) and the edit fails saying a Retry sends it
+        again; any other failure keeps the links for the next Retry."""
+        loop = asyncio.get_running_loop()
+        why = ""
+        if kept.too_old():
+            why = "billed over 24 hours ago"
+        else:
+            seed = kept.answer.get("seed")
+            sent = (request.with_changes(seed=int(seed))
+                    if request.seed is None and isinstance(seed, int) else request)
+            try:
+                return await runner.fetch(sent, kept.generation(), prepared, region=region,
+                                          asked=request,
+                                          on_stage=lambda s: ctx.stage(s, max_attempts=1))
+            except NotDownloaded as exc:
+                if not exc.link_dead:
+                    log.warning("edit %s: kept result %s still not downloaded: %s",
+                                ctx.progress.edit_id, link_text(kept.urls[0]), exc.cause)
+                    raise NoteError(Reason("paid_not_downloaded",
+                                           why=_why(exc.cause))) from None
+                why = _why(exc.cause)
+        await loop.run_in_executor(self._db, self.recorder.expire_paid, kept)
+        raise NoteError(Reason("paid_link_expired", why=why))
+
+    async def _keep_links(self, edit_id: int, exc: NotDownloaded, identity: str,
+                          sent: EditRequest) -> QwenStudioError:
+        """Billed, not downloaded: keep the links (before the edit is reported failed) and
+        return the error that says so. A dead link is recorded as paid, not kept."""
+        cause = exc.cause
+        urls = exc.urls
+        if urls is None:  # an inline image that cannot be read: nothing to fetch again
+            return cause if isinstance(cause, QwenStudioError) else QwenStudioError(
+                f"The result could not be read ({type(cause).__name__})")
+        answer = {**answer_of(exc.result), "seed": sent.seed}
+        try:
+            kept = await asyncio.get_running_loop().run_in_executor(self._db, partial(
+                self.recorder.keep_paid, edit_id, urls, identity=identity, answer=answer))
+            if exc.link_dead:
+                await asyncio.get_running_loop().run_in_executor(
+                    self._db, self.recorder.expire_paid, kept)
+        except Exception as err:  # the history cannot take them either: say what was lost
+            log.warning("edit %s: the links of its paid result %s could not be kept: %s",
+                        edit_id, link_text(urls[0]), err)
+            return cause if isinstance(cause, QwenStudioError) else QwenStudioError(
+                _why(cause))
+        log.warning("edit %s: paid result %s not downloaded (%s); its links are kept",
+                    edit_id, link_text(urls[0]), _why(cause))
+        code = "paid_link_expired" if exc.link_dead else "paid_not_downloaded"
+        return NoteError(Reason(code, why=_why(cause)))
 
     async def _mask(self, request: EditRequest) -> bytes | None:
         """The stored mask of a region edit (None for a rectangle, or when it is missing:
@@ -508,6 +591,15 @@ async def _despite_cancel(future: asyncio.Future[_T]) -> _T:
         except asyncio.CancelledError:
             if future.cancelled():
                 raise
+
+
+def _why(exc: BaseException) -> str:
+    """An error in a few words for a note (no traceback, no link)."""
+    if isinstance(exc, QwenStudioError):
+        return exc.user_message
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
 
 
 def _label(request: EditRequest) -> str:
