@@ -62,8 +62,8 @@ class KeptResult:
 
 
 class NotDownloaded(Exception):
-    """The service answered (and billed) but an image could not be fetched: `cause` says
-    why; `result` is the answer, whose links are what was paid for."""
+    """The service answered (and billed) but its images were not fetched (or not saved):
+    `cause` says why; `result` is the answer, whose links are what was paid for."""
 
     def __init__(self, result: GenerationResult, cause: Exception) -> None:
         super().__init__(str(cause))

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from qwen_studio.core.editing.progress import Stage
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import InputImageError, Reason
-from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.pipeline import PreparedImage, prepare_image
 from qwen_studio.core.png_metadata import metadata_for
 from qwen_studio.core.region_step import RegionStep, model_takes_size
@@ -101,13 +100,15 @@ class EditRunner:
         on_billed: Callable[[int], None] = _ignore,
         region: RegionStep | None = None,
         asked: EditRequest | None = None,
+        on_answer: Callable[[GenerationResult], None] = _ignore,
     ) -> EditOutcome:
         """Send `request` and fetch its results. `on_billed(n)`: the service answered with
         n images (what it bills), before they are downloaded: a download that fails
-        afterwards does not undo the bill. With `region` (prepare_region), the region's
-        crop is sent (at the size it asks) and the results are the full-size composites,
-        with their metadata (`asked`: the request as the user asked it, for the "random
-        seed" note) embedded."""
+        afterwards does not undo the bill; `on_answer(result)` then gets the answer (its
+        links are what was paid for if the download fails). With `region`
+        (prepare_region), the region's crop is sent (at the size it asks) and the results
+        are the full-size composites, with their metadata (`asked`: the request as the
+        user asked it, for the "random seed" note) embedded."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         if region is not None:
@@ -127,6 +128,7 @@ class EditRunner:
         )
         timings["generate_s"] = round(time.perf_counter() - t1, 3)
         on_billed(len(result.images))
+        on_answer(result)
         return await self.fetch(request, result, prepared, on_stage=on_stage, region=region,
                                 asked=asked, timings=timings, started=t0)
 
@@ -143,20 +145,12 @@ class EditRunner:
         started: float | None = None,
     ) -> EditOutcome:
         """Download the images of `result` (billed already: an answer from run(), or links
-        kept from an earlier download that failed). Raises NotDownloaded (with the answer)
-        when any image cannot be fetched: what was paid for is then its links."""
+        kept from an earlier download that failed: core/paid_results.py)."""
         timings = {} if timings is None else timings
         t0 = time.perf_counter() if started is None else started
         on_stage(Stage.DOWNLOADING)
         t2 = time.perf_counter()
-        got = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images),
-                                   return_exceptions=True)
-        failed = next((g for g in got if isinstance(g, BaseException)), None)
-        if isinstance(failed, Exception):
-            raise NotDownloaded(result, failed) from failed
-        if failed is not None:
-            raise failed
-        images = [g for g in got if isinstance(g, bytes)]
+        images = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images))
         timings["download_s"] = round(time.perf_counter() - t2, 3)
         record: dict[str, Any] | None = None
         if region is not None:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.editing.sinks import ResultSink
     from qwen_studio.core.pipeline import PreparedImage
     from qwen_studio.core.region_step import RegionStep
+    from qwen_studio.core.styles.base import GenerationResult
 
 log = logging.getLogger(__name__)
 
@@ -429,6 +430,7 @@ class EditService:
         reservation = [held] if gate is not None and held is not None else []
 
         billed: list[int] = []
+        answers: list[GenerationResult] = []
 
         def on_billed(images: int) -> None:
             # Billed once the service answers with images, even if they are then lost.
@@ -443,7 +445,7 @@ class EditService:
                 self._db, self.recorder.seed_for_sending, edit.edit_id, request)
             run = asyncio.ensure_future(runner.run(
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
-                on_billed=on_billed, region=region, asked=request))
+                on_billed=on_billed, region=region, asked=request, on_answer=answers.append))
             try:
                 try:
                     outcome = await asyncio.shield(run)
@@ -455,8 +457,12 @@ class EditService:
                     # paid for, so they are downloaded and saved, as when cancelled while
                     # saving.
                     outcome = await _despite_cancel(run)
-            except NotDownloaded as exc:  # paid for: keep its links, say so
-                raise await self._keep_links(edit.edit_id, exc, identity, to_send) from None
+            except Exception as exc:
+                if not answers:
+                    raise
+                # Answered and billed, then not downloaded: keep its links, say so.
+                raise await self._keep_links(edit.edit_id, NotDownloaded(answers[0], exc),
+                                             identity, to_send) from None
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
@@ -524,7 +530,8 @@ class EditService:
                 return await runner.fetch(sent, kept.generation(), prepared, region=region,
                                           asked=request,
                                           on_stage=lambda s: ctx.stage(s, max_attempts=1))
-            except NotDownloaded as exc:
+            except Exception as cause:
+                exc = NotDownloaded(kept.generation(), cause)
                 if not exc.link_dead:
                     log.warning("edit %s: kept result %s still not downloaded: %s",
                                 ctx.progress.edit_id, link_text(kept.urls[0]), exc.cause)
