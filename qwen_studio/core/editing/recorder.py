@@ -8,9 +8,11 @@ ids when there is no library (`qwen-studio batch` with a locked or broken librar
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from typing import Any
 
 from qwen_studio.core import paid_results
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import InputImageError, Reason
+from qwen_studio.core.errors import InputImageError, NoteError, Reason
 from qwen_studio.core.library import EditRecord, Library
 from qwen_studio.core.paid_results import KeptResult
 from qwen_studio.core.request import EditRequest
@@ -38,6 +40,21 @@ def url_hash(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
+def storage_problem(exc: OSError | sqlite3.Error) -> str:
+    """Why the library could not store something, in a few words for a note."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
+            return "the disk is full"
+        if exc.errno == errno.EROFS:
+            return "the disk is read-only"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+        return exc.strerror or type(exc).__name__
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc):
+        return "the disk is full"
+    return str(exc) or type(exc).__name__
+
+
 class EditRecorder:
     """Writes edits to a Library. Every method is synchronous; call from a worker thread."""
 
@@ -46,27 +63,33 @@ class EditRecorder:
         self.profile_name = profile_name
 
     # -- creating -------------------------------------------------------------------------
-    def input_hashes(self, request: EditRequest) -> tuple[str, ...]:
+    def input_hashes(self, request: EditRequest, *, store: bool = True) -> tuple[str, ...]:
         """Store each file input in the library; a URL input is hashed, not fetched. A file
         that cannot be read is hashed by its name like a URL: the edit is recorded anyway
-        and fails naming the file when it runs, as every other bad input does."""
+        and fails naming the file when it runs, as every other bad input does. Raises
+        NoteError ("input_not_kept", naming the file) when the library cannot keep its
+        copy (disk full, permission). `store=False` hashes every input by its name."""
         out = []
         for src in request.inputs:
-            if is_url(src):
+            if is_url(src) or not store:
                 out.append(url_hash(src))
                 continue
             try:
                 out.append(self.library.store_input(Path(src))[0])
             except InputImageError:
                 out.append(url_hash(src))
+            except (OSError, sqlite3.OperationalError) as exc:
+                raise NoteError(Reason("input_not_kept", file=Path(src).name,
+                                       why=storage_problem(exc))) from exc
         return tuple(out)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
-        """A QUEUED edit with its inputs stored."""
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
+        """A QUEUED edit with its inputs stored (`store_inputs=False`: only named)."""
         return int(self.library.create_edit(
-            request, input_hashes=self.input_hashes(request), profile_name=self.profile_name,
-            parent_id=parent_id, batch_id=batch_id, status=EditStatus.QUEUED))
+            request, input_hashes=self.input_hashes(request, store=store_inputs),
+            profile_name=self.profile_name, parent_id=parent_id, batch_id=batch_id,
+            status=EditStatus.QUEUED))
 
     def update_request(self, edit_id: int, request: EditRequest) -> bool:
         return bool(self.library.update_queued_request(edit_id, request))
@@ -168,7 +191,7 @@ class NullRecorder(EditRecorder):
         self._kept_ids = itertools.count(1)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
         with self._lock:
             return next(self._ids)
 
@@ -257,10 +280,17 @@ class BestEffortRecorder(EditRecorder):
             log.warning("batch edits are not fully recorded in the history (%s): %s", what, exc)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
         if self._null is None:
             try:
-                self._last_id = super().create(request, batch_id=batch_id, parent_id=parent_id)
+                try:
+                    self._last_id = super().create(request, batch_id=batch_id,
+                                                   parent_id=parent_id,
+                                                   store_inputs=store_inputs)
+                except NoteError as exc:  # no copy of an input: the output folder needs none
+                    self._warn("input copy", exc)
+                    self._last_id = super().create(request, batch_id=batch_id,
+                                                   parent_id=parent_id, store_inputs=False)
                 return self._last_id
             except Exception as exc:
                 self._warn("create", exc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -28,13 +29,14 @@ from qwen_studio.core.editing.batches import (
     summarize,
 )
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
+from qwen_studio.core.editing.paid import fetch_kept, keep_links
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
-from qwen_studio.core.paid_results import KeptResult, NotDownloaded, answer_of, link_text
+from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
@@ -84,6 +86,7 @@ class EditService:
         self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
         self._stopped: dict[str, Reason] = {}  # batch id -> why nothing more is sent
         self._writes: set[asyncio.Future[Any]] = set()
+        self._unrecorded_ids = itertools.count(-1, -1)  # edits the library could not take
         self._closed = False
 
     # -- observing -----------------------------------------------------------------------
@@ -143,9 +146,15 @@ class EditService:
                 self._create, chunk, batch_id, parent_id))
             if self._closed:
                 break
-            for k, (request, edit_id) in enumerate(zip(chunk, created, strict=True)):
+            for k, (request, (edit_id, failed)) in enumerate(zip(chunk, created, strict=True)):
                 i = start + k
                 label = labels[i] if labels is not None else _label(request)
+                if failed is not None:  # listed with why; the other files go on
+                    self._last[edit_id] = EditStatus.FAILED
+                    self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id,
+                                                 status=EditStatus.FAILED, error=failed))
+                    ids.append(edit_id)
+                    continue
                 self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id))
                 if batch_id in self._stopped:  # stopped while this chunk was recorded
                     self._queue.cancel(edit_id, note=self._stopped[batch_id])
@@ -158,9 +167,30 @@ class EditService:
             self.recorder.store_mask(data)
 
     def _create(self, requests: list[EditRequest], batch_id: str | None,
-                parent_id: int | None) -> list[int]:
-        return [self.recorder.create(r, batch_id=batch_id, parent_id=parent_id)
-                for r in requests]
+                parent_id: int | None) -> list[tuple[int, NoteError | None]]:
+        """Each request recorded: (its id, None), or (its id, why it failed already) when
+        the library could not keep a copy of an input (disk full, permission)."""
+        out: list[tuple[int, NoteError | None]] = []
+        for r in requests:
+            try:
+                out.append((self.recorder.create(r, batch_id=batch_id, parent_id=parent_id),
+                            None))
+            except NoteError as exc:
+                out.append((self._create_failed(r, batch_id, parent_id, exc), exc))
+        return out
+
+    def _create_failed(self, request: EditRequest, batch_id: str | None,
+                       parent_id: int | None, why: NoteError) -> int:
+        """An edit that failed before it was queued, in the history with why (its inputs
+        named, not stored); a process-local id if the library cannot take even that."""
+        try:
+            edit_id = self.recorder.create(request, batch_id=batch_id, parent_id=parent_id,
+                                           store_inputs=False)
+            self.recorder.set_status(edit_id, EditStatus.FAILED, why.user_message, why.reason)
+        except Exception as exc:  # the database is on the full disk too
+            log.warning("an edit could not be recorded: %s: %s", type(exc).__name__, exc)
+            edit_id = next(self._unrecorded_ids)
+        return edit_id
 
     def update_request(self, edit_id: int, request: EditRequest) -> bool:
         """Change a queued edit before it runs (a batch's prompt edited before Run)."""
@@ -422,7 +452,8 @@ class EditService:
             self.recorder.kept_paid, edit.edit_id,
             identity if not self.sink.records_result else ""))
         if kept is not None:
-            outcome = await self._fetch_kept(ctx, runner, request, prepared, region, kept)
+            outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
+                                       prepared, region, kept)
             return await self._save(ctx, outcome, kept=True)
 
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
@@ -461,8 +492,9 @@ class EditService:
                 if not answers:
                     raise
                 # Answered and billed, then not downloaded: keep its links, say so.
-                raise await self._keep_links(edit.edit_id, NotDownloaded(answers[0], exc),
-                                             identity, to_send) from None
+                raise await keep_links(self.recorder, self._db, edit.edit_id,
+                                       NotDownloaded(answers[0], exc), identity,
+                                       to_send) from None
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
@@ -501,71 +533,15 @@ class EditService:
             error = await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
                                                outcome.images, exc)
             if not kept:  # and its links, while they last: Retry downloads them again
-                await self._keep_links(edit.edit_id, NotDownloaded(outcome.result, exc),
-                                       edit.request.identity(
-                                           tuple(p.sha256 for p in outcome.inputs)),
-                                       outcome.request)
+                identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
+                await keep_links(self.recorder, self._db, edit.edit_id,
+                                 NotDownloaded(outcome.result, exc), identity, outcome.request)
             raise error from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
                         timings=dict(result.timings))
         return result
-
-    async def _fetch_kept(self, ctx: EditContext, runner: EditRunner, request: EditRequest,
-                          prepared: tuple[PreparedImage, ...], region: RegionStep | None,
-                          kept: KeptResult) -> EditOutcome:
-        """Download results billed before from their kept links. A dead or too old link
-        is marked expired (still paid for) and the edit fails saying a Retry sends it
-        again; any other failure keeps the links for the next Retry."""
-        loop = asyncio.get_running_loop()
-        why = ""
-        if kept.too_old():
-            why = "billed over 24 hours ago"
-        else:
-            seed = kept.answer.get("seed")
-            sent = (request.with_changes(seed=int(seed))
-                    if request.seed is None and isinstance(seed, int) else request)
-            try:
-                return await runner.fetch(sent, kept.generation(), prepared, region=region,
-                                          asked=request,
-                                          on_stage=lambda s: ctx.stage(s, max_attempts=1))
-            except Exception as cause:
-                exc = NotDownloaded(kept.generation(), cause)
-                if not exc.link_dead:
-                    log.warning("edit %s: kept result %s still not downloaded: %s",
-                                ctx.progress.edit_id, link_text(kept.urls[0]), exc.cause)
-                    raise NoteError(Reason("paid_not_downloaded",
-                                           why=_why(exc.cause))) from None
-                why = _why(exc.cause)
-        await loop.run_in_executor(self._db, self.recorder.expire_paid, kept)
-        raise NoteError(Reason("paid_link_expired", why=why))
-
-    async def _keep_links(self, edit_id: int, exc: NotDownloaded, identity: str,
-                          sent: EditRequest) -> QwenStudioError:
-        """Billed, not downloaded: keep the links (before the edit is reported failed) and
-        return the error that says so. A dead link is recorded as paid, not kept."""
-        cause = exc.cause
-        urls = exc.urls
-        if urls is None:  # an inline image that cannot be read: nothing to fetch again
-            return cause if isinstance(cause, QwenStudioError) else QwenStudioError(
-                f"The result could not be read ({type(cause).__name__})")
-        answer = {**answer_of(exc.result), "seed": sent.seed}
-        try:
-            kept = await asyncio.get_running_loop().run_in_executor(self._db, partial(
-                self.recorder.keep_paid, edit_id, urls, identity=identity, answer=answer))
-            if exc.link_dead:
-                await asyncio.get_running_loop().run_in_executor(
-                    self._db, self.recorder.expire_paid, kept)
-        except Exception as err:  # the history cannot take them either: say what was lost
-            log.warning("edit %s: the links of its paid result %s could not be kept: %s",
-                        edit_id, link_text(urls[0]), err)
-            return cause if isinstance(cause, QwenStudioError) else QwenStudioError(
-                _why(cause))
-        log.warning("edit %s: paid result %s not downloaded (%s); its links are kept",
-                    edit_id, link_text(urls[0]), _why(cause))
-        code = "paid_link_expired" if exc.link_dead else "paid_not_downloaded"
-        return NoteError(Reason(code, why=_why(cause)))
 
     async def _mask(self, request: EditRequest) -> bytes | None:
         """The stored mask of a region edit (None for a rectangle, or when it is missing:
@@ -598,15 +574,6 @@ async def _despite_cancel(future: asyncio.Future[_T]) -> _T:
         except asyncio.CancelledError:
             if future.cancelled():
                 raise
-
-
-def _why(exc: BaseException) -> str:
-    """An error in a few words for a note (no traceback, no link)."""
-    if isinstance(exc, QwenStudioError):
-        return exc.user_message
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return type(exc).__name__
 
 
 def _label(request: EditRequest) -> str:
