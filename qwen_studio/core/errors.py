@@ -130,8 +130,8 @@ STATUS_NOTES: dict[str, str] = {
     # FAILED after the service billed it (core/paid_results.py): the links are kept.
     "paid_not_downloaded": "Paid result not downloaded: {why} — Retry downloads it again "
                            "without a new charge",
-    "paid_link_expired": "Paid result lost: its link expired ({why}) — Retry sends the edit "
-                         "again, at a new charge",
+    "paid_result_lost": "Paid result lost: {why} — Retry sends the edit again, at a new "
+                        "charge",
     # FAILED at queue time: the history could not keep its copy of an input.
     "input_not_kept": "Could not keep a copy of {file}: {why}",
 }

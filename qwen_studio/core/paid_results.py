@@ -5,8 +5,9 @@ signed, expiring links (24 hours, api-contract "Success response"). When that do
 fails (the network drops, the result host misbehaves, the disk is full), what was paid
 for is the links: they are kept in the library (table `paid_results`) so a retry fetches
 them instead of sending the edit again, and spend counts them as billed. Once a link has
-expired (the host answers 403/404/410, or it is older than the contract's lifetime) the
-row stays as `expired`: it still counts as spent, and a retry sends the edit again.
+expired (the host answers 403/404/410, or it is older than the contract's lifetime) or
+is useless (what it serves is not an image, too large, a hostile redirect) the row stays
+as `expired`: it still counts as spent, and a retry sends the edit again.
 
 The links carry signed query strings: they are not the API key, but they are stored only
 here and shown or logged only as `link_text` (host and file name, no query).
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from qwen_studio.core.errors import ApiError
 
 if TYPE_CHECKING:
     from qwen_studio.core.library import Library
@@ -79,9 +82,13 @@ class NotDownloaded(Exception):
         return urls
 
     @property
-    def link_dead(self) -> bool:
-        """The result host said the link is gone (403/404/410): downloading cannot work."""
-        return getattr(self.cause, "status", None) in EXPIRED_STATUSES
+    def link_useless(self) -> bool:
+        """Fetching the link again cannot help: the host says it is gone (403/404/410) or
+        the failure is not one that heals (not an image, too large, a refused redirect:
+        the client's non-retryable errors). Network drops, 5xx and a full disk heal."""
+        if getattr(self.cause, "status", None) in EXPIRED_STATUSES:
+            return True
+        return isinstance(self.cause, ApiError) and not self.cause.retryable
 
 
 def link_text(url: str) -> str:

@@ -258,9 +258,9 @@ _NOTES: dict[str, str] = {
     "paid_not_downloaded": QT_TRANSLATE_NOOP(
         "StatusNotes", "Paid result not downloaded: {why} — Retry downloads it again "
                        "without a new charge"),
-    "paid_link_expired": QT_TRANSLATE_NOOP(
-        "StatusNotes", "Paid result lost: its link expired ({why}) — Retry sends the edit "
-                       "again, at a new charge"),
+    "paid_result_lost": QT_TRANSLATE_NOOP(
+        "StatusNotes", "Paid result lost: {why} — Retry sends the edit again, at a new "
+                       "charge"),
     "input_not_kept": QT_TRANSLATE_NOOP("StatusNotes", "Could not keep a copy of {file}: {why}"),
 }
 

@@ -147,9 +147,11 @@ def test_a_dead_link_says_so_and_retry_sends_again(tmp_path: Path, run_async) ->
             await service.wait_idle()
             failed = last(h.events, edit_id)
             assert failed.status is EditStatus.FAILED and failed.error is not None
-            assert failed.error.user_message.startswith("Paid result lost: its link expired")
+            assert failed.error.user_message.startswith(
+                "Paid result lost: The result link has expired or was not found (HTTP 403)")
+            assert "Retry sends the edit again, at a new charge" in failed.error.user_message
             rec = h.library.get(edit_id)
-            assert rec is not None and rec.reason == "paid_link_expired"
+            assert rec is not None and rec.reason == "paid_result_lost"
             assert rec.billed_unsaved == 1  # lost, but paid for
             assert service.retry(edit_id)
             await service.wait_idle()
@@ -157,6 +159,34 @@ def test_a_dead_link_says_so_and_retry_sends_again(tmp_path: Path, run_async) ->
             assert server.request_count == 2  # sent again: the link was dead
             # Both bills count: the lost image and the downloaded one.
             assert batch_images(h.library, batch) == 2
+
+    try:
+        run_async(main())
+    finally:
+        server.stop()
+
+
+def test_a_result_that_is_not_an_image_is_lost_not_fetched_forever(
+        tmp_path: Path, run_async) -> None:
+    """A link whose download cannot heal (not an image, too large, a hostile redirect) is
+    paid for and lost: Retry sends the edit again rather than fetch the same garbage."""
+    server = SandboxServer(api_key=KEY).start()
+    [shot] = photos(tmp_path / "in", 1)
+    h = Harness(server.base_url, tmp_path / "lib")
+    server.inject("not_image")
+
+    async def main() -> None:
+        async with h as service:
+            [edit_id] = await service.submit([request(shot)])
+            await service.wait_idle()
+            failed = last(h.events, edit_id)
+            assert failed.error is not None
+            assert failed.error.user_message.startswith(
+                "Paid result lost: The downloaded result is not an image")
+            assert service.retry(edit_id)
+            await service.wait_idle()
+            assert last(h.events, edit_id).status is EditStatus.DONE
+            assert server.request_count == 2
 
     try:
         run_async(main())
@@ -180,7 +210,7 @@ def test_a_link_older_than_the_contract_allows_is_not_fetched(
             await service.wait_idle()
             expired = last(h.events, edit_id)
             assert expired.status is EditStatus.FAILED and expired.error is not None
-            assert "its link expired" in expired.error.user_message
+            assert "its link has expired" in expired.error.user_message
             assert flaky.request_count == 1  # said so, sent nothing
             assert service.retry(edit_id)  # now Retry sends the edit again
             await service.wait_idle()

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from qwen_studio.core.region_step import RegionStep
 
 log = logging.getLogger("qwen_studio.core.editing.service")
+KEPT_HINT = ("It was paid for and its link is kept: Retry downloads it; nothing is sent "
+             "or charged again.")
+LOST_HINT = "Retry sends the edit again; that is charged again."
 
 
 async def fetch_kept(recorder: EditRecorder, db: Executor, ctx: EditContext,
@@ -34,7 +37,7 @@ async def fetch_kept(recorder: EditRecorder, db: Executor, ctx: EditContext,
     loop = asyncio.get_running_loop()
     why = ""
     if kept.too_old():
-        why = "billed over 24 hours ago"
+        why = "its link has expired (billed over 24 hours ago)"
     else:
         seed = kept.answer.get("seed")
         sent = (request.with_changes(seed=int(seed))
@@ -45,20 +48,20 @@ async def fetch_kept(recorder: EditRecorder, db: Executor, ctx: EditContext,
                                       on_stage=lambda s: ctx.stage(s, max_attempts=1))
         except Exception as cause:
             exc = NotDownloaded(kept.generation(), cause)
-            if not exc.link_dead:
+            if not exc.link_useless:
                 log.warning("edit %s: kept result %s still not downloaded: %s",
                             ctx.progress.edit_id, link_text(kept.urls[0]), exc.cause)
-                raise NoteError(Reason("paid_not_downloaded",
-                                       why=why_text(exc.cause))) from None
+                raise NoteError(Reason("paid_not_downloaded", why=why_text(exc.cause)),
+                                hint=KEPT_HINT) from None
             why = why_text(exc.cause)
     await loop.run_in_executor(db, recorder.expire_paid, kept)
-    raise NoteError(Reason("paid_link_expired", why=why))
+    raise NoteError(Reason("paid_result_lost", why=why), hint=LOST_HINT)
 
 
 async def keep_links(recorder: EditRecorder, db: Executor, edit_id: int, exc: NotDownloaded,
                      identity: str, sent: EditRequest) -> QwenStudioError:
     """Billed, not downloaded: keep the links (before the edit is reported failed) and
-    return the error that says so. A dead link is recorded as paid, not kept."""
+    return the error that says so. A useless link is recorded as paid, not kept."""
     cause = exc.cause
     urls = exc.urls
     if urls is None:  # an inline image that cannot be read: nothing to fetch again
@@ -68,7 +71,7 @@ async def keep_links(recorder: EditRecorder, db: Executor, edit_id: int, exc: No
     try:
         kept = await asyncio.get_running_loop().run_in_executor(db, partial(
             recorder.keep_paid, edit_id, urls, identity=identity, answer=answer))
-        if exc.link_dead:
+        if exc.link_useless:
             await asyncio.get_running_loop().run_in_executor(db, recorder.expire_paid, kept)
     except Exception as err:  # the history cannot take them either: say what was lost
         log.warning("edit %s: the links of its paid result %s could not be kept: %s",
@@ -77,8 +80,9 @@ async def keep_links(recorder: EditRecorder, db: Executor, edit_id: int, exc: No
             why_text(cause))
     log.warning("edit %s: paid result %s not downloaded (%s); its links are kept",
                 edit_id, link_text(urls[0]), why_text(cause))
-    code = "paid_link_expired" if exc.link_dead else "paid_not_downloaded"
-    return NoteError(Reason(code, why=why_text(cause)))
+    if exc.link_useless:
+        return NoteError(Reason("paid_result_lost", why=why_text(cause)), hint=LOST_HINT)
+    return NoteError(Reason("paid_not_downloaded", why=why_text(cause)), hint=KEPT_HINT)
 
 
 def why_text(exc: BaseException) -> str:

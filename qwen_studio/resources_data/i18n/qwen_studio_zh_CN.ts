@@ -2537,8 +2537,8 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>已付费的结果未能下载：{why} —— 点“重试”会重新下载，不再收费</translation>
     </message>
     <message>
-        <source>Paid result lost: its link expired ({why}) — Retry sends the edit again, at a new charge</source>
-        <translation>已付费的结果丢失：它的链接已过期（{why}）—— 点“重试”会重新发送编辑，并再次收费</translation>
+        <source>Paid result lost: {why} — Retry sends the edit again, at a new charge</source>
+        <translation>已付费的结果丢失：{why} —— 点“重试”会重新发送编辑，并再次收费</translation>
     </message>
     <message>
         <source>Could not keep a copy of {file}: {why}</source>
