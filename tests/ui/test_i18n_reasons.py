@@ -163,6 +163,24 @@ def test_every_reason_reads_in_chinese(chinese, table: dict[str, str], say, code
     assert str(r) == table[code].format(**r.params)  # core itself stays English
 
 
+def test_a_history_row_says_its_stored_reason_in_chinese(chinese, tmp_path: Path):
+    """The library keeps why an edit ended as a code (reason column); the row puts it in
+    the window's language, not the English text stored beside it."""
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.library import Library
+    from qwen_studio.core.request import EditRequest
+    from qwen_studio.ui.history.entries import HistoryEntry
+
+    note = Reason("paid_not_downloaded", why="HTTP 503")
+    with Library(tmp_path / "lib") as lib:
+        eid = lib.create_edit(EditRequest(inputs=(), prompt="p"), input_hashes=())
+        lib.set_status(eid, EditStatus.FAILED, error=str(note), reason=note)
+        rec = lib.get(eid)
+    assert rec is not None
+    row = HistoryEntry.from_record(rec)
+    assert row.note == "已付费的结果未能下载：HTTP 503 —— 点“重试”会重新下载，不再收费"
+
+
 def test_failed_edit_banner_names_the_file_in_chinese(chinese):
     exc = InputImageError("/photos/cat.png", Reason("truncated"))
     assert error_message(exc) == "/photos/cat.png：文件不完整（被截断）；可能还没有下载或复制完"
