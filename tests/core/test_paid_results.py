@@ -104,34 +104,32 @@ def test_a_billed_result_whose_download_fails_is_kept_and_retry_downloads_it_fre
     assert "Signature=" not in ours and "Expires=" not in ours and KEY not in ours
 
 
-def test_retry_after_a_restart_downloads_the_kept_result(
+def test_resuming_the_batch_downloads_what_was_paid_for(
         flaky: SandboxServer, tmp_path: Path, run_async) -> None:
-    [shot] = photos(tmp_path / "in", 1)
+    shots = photos(tmp_path / "in", 2)
     batch = new_batch_id()
-    flaky.inject("dropped")
+    flaky.inject("dropped")  # the first edit's result only
 
-    async def fail_then_quit() -> int:
-        async with Harness(flaky.base_url, tmp_path / "lib") as service:
-            [edit_id] = await service.submit([request(shot)], batch_id=batch)
+    async def fail_then_quit() -> list[int]:
+        async with Harness(flaky.base_url, tmp_path / "lib", concurrency=1) as service:
+            ids = await service.submit([request(p) for p in shots], batch_id=batch)
             await service.wait_idle()
-            return edit_id
+            return ids
 
-    edit_id = run_async(fail_then_quit())
+    ids = run_async(fail_then_quit())
     h = Harness(flaky.base_url, tmp_path / "lib")
 
-    async def resume_and_retry() -> None:
+    async def resume() -> None:
         async with h as service:
+            [offered] = await service.interrupted_batches()
+            assert (offered.batch_id, offered.done, offered.pending, offered.failed) == \
+                (batch, 1, 1, 0)
             await service.resume_batch(batch)
-            failed = service.snapshot(edit_id)
-            assert failed is not None and failed.status is EditStatus.FAILED
-            assert failed.error is not None
-            assert "without a new charge" in failed.error.user_message  # from its reason
-            assert service.retry(edit_id)
             await service.wait_idle()
-            assert last(h.events, edit_id).status is EditStatus.DONE
+            assert last(h.events, ids[0]).status is EditStatus.DONE
 
-    run_async(resume_and_retry())
-    assert flaky.request_count == 1
+    run_async(resume())
+    assert flaky.request_count == 2  # one per photo: the resume sent nothing
 
 
 def test_a_dead_link_says_so_and_retry_sends_again(tmp_path: Path, run_async) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from qwen_studio.core.editing.batches import (
     RESUMED_STATUSES,
     BatchSummary,
+    awaiting_download,
     input_sources,
     label_of,
     resumed_by_its_command,
@@ -310,7 +311,8 @@ class EditService:
     async def resume_batch(self, batch_id: str, *, budget: BudgetGate | None = None
                            ) -> list[int]:
         """Load the batch from the library and run what is left. Done edits are listed, not
-        run; failed and cancelled ones wait for a retry. With a `budget` (build it with
+        run; failed and cancelled ones wait for a retry, except a paid result waiting to be
+        downloaded, which is downloaded (nothing is sent again). With a `budget` (build it with
         BudgetGate.for_batch, so what the batch cost so far counts), the edits skipped for
         the budget before are run again too."""
         loop = asyncio.get_running_loop()
@@ -321,8 +323,8 @@ class EditService:
             self.set_budget(batch_id, budget)
 
         def resumed(r: EditRecord) -> bool:
-            return r.status in RESUMED_STATUSES or (budget is not None
-                                                    and skipped_for_budget(r))
+            return (r.status in RESUMED_STATUSES or awaiting_download(r)
+                    or (budget is not None and skipped_for_budget(r)))
 
         def requeue() -> None:
             for r in records:
