@@ -88,6 +88,7 @@ class EditService:
         self._stopped: dict[str, Reason] = {}  # batch id -> why nothing more is sent
         self._writes: set[asyncio.Future[Any]] = set()
         self._unrecorded_ids = itertools.count(-1, -1)  # edits the library could not take
+        self._links_kept: set[int] = set()  # edits whose paid links were kept this session
         self._closed = False
 
     # -- observing -----------------------------------------------------------------------
@@ -449,10 +450,15 @@ class EditService:
             ctx.stage(stage, max_attempts=attempts)
 
         # Billed before and not downloaded: fetch the kept links; nothing is sent again.
+        # Only an edit that can have kept links asks the library (off a new edit's path):
+        # one resumed or whose links were kept in this session; in an output folder any
+        # edit may find an earlier run's (by identity).
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
-        kept = await loop.run_in_executor(self._db, partial(
-            self.recorder.kept_paid, edit.edit_id,
-            identity if not self.sink.records_result else ""))
+        by_identity = not self.sink.records_result
+        kept = None
+        if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
+            kept = await loop.run_in_executor(self._db, partial(
+                self.recorder.kept_paid, edit.edit_id, identity if by_identity else ""))
         if kept is not None:
             outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
                                        prepared, region, kept)
@@ -494,6 +500,7 @@ class EditService:
                 if not answers:
                     raise
                 # Answered and billed, then not downloaded: keep its links, say so.
+                self._links_kept.add(edit.edit_id)
                 raise await keep_links(self.recorder, self._db, edit.edit_id,
                                        NotDownloaded(answers[0], exc), identity,
                                        to_send) from None
@@ -536,6 +543,7 @@ class EditService:
                                                outcome.images, exc)
             if not kept:  # and its links, while they last: Retry downloads them again
                 identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
+                self._links_kept.add(edit.edit_id)
                 await keep_links(self.recorder, self._db, edit.edit_id,
                                  NotDownloaded(outcome.result, exc), identity, outcome.request)
             raise error from None
