@@ -2588,6 +2588,18 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
         <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
     </message>
+    <message>
+        <source>Paid result not downloaded: {why} — Retry downloads it again without a new charge</source>
+        <translation>已付费的结果未能下载：{why} —— 点“重试”会重新下载，不再收费</translation>
+    </message>
+    <message>
+        <source>Paid result lost: {why} — Retry sends the edit again, at a new charge</source>
+        <translation>已付费的结果丢失：{why} —— 点“重试”会重新发送编辑，并再次收费</translation>
+    </message>
+    <message>
+        <source>Could not keep a copy of {file}: {why}</source>
+        <translation>无法保存 {file} 的副本：{why}</translation>
+    </message>
 </context>
 <context>
     <name>VersionGraph</name>

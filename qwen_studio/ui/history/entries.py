@@ -19,6 +19,7 @@ from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.spend import Spend, UnitPrice, money_text
+from qwen_studio.ui.error_text import status_note
 from qwen_studio.ui.theme.status import status_word
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class HistoryEntry:
         self._day = None
         self.status = EditStatus(str(getattr(rec.status, "value", rec.status)))
         self.stage = ""
-        self.note = rec.error or ""
+        self.note = status_note(rec.note) if rec.note is not None else rec.error or ""
         self.started = rec.started_at
         self.finished = rec.finished_at
         self.result_paths = list(rec.result_files)
