@@ -127,6 +127,13 @@ STATUS_NOTES: dict[str, str] = {
                    "{budget}",
     "no_price": "over the budget: no price per image is known for {model}, so its cost "
                 "cannot be kept under {budget}",
+    # FAILED after the service billed it (core/paid_results.py): the links are kept.
+    "paid_not_downloaded": "Paid result not downloaded: {why} — Retry downloads it again "
+                           "without a new charge",
+    "paid_result_lost": "Paid result lost: {why} — Retry sends the edit again, at a new "
+                        "charge",
+    # FAILED at queue time: the history could not keep its copy of an input.
+    "input_not_kept": "Could not keep a copy of {file}: {why}",
 }
 # What the user should know before a request is sent, without stopping it
 # (EditRequest.notes()): code -> English, as above (ui/error_text.py repeats them).
@@ -283,3 +290,12 @@ class BadResponseError(ApiError):
 class ResultDownloadError(ApiError):
     default_message = "The result image could not be downloaded"
     default_hint = "Result links expire after 24 hours; run the edit again."
+
+
+class NoteError(QwenStudioError):
+    """A failure whose message is a status note: `reason` carries its code and parameters
+    (stored in the library's reason column, put in words by the UI)."""
+
+    def __init__(self, reason: Reason, *, hint: str = "") -> None:
+        super().__init__(str(reason), hint=hint)
+        self.reason = reason

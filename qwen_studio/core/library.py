@@ -37,7 +37,7 @@ from typing import Any
 
 from qwen_studio.core import paths
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
-from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.library_files import LibraryFiles, sniff_extension
 from qwen_studio.core.library_records import EditRecord
 from qwen_studio.core.library_schema import MIGRATIONS, fts_state, is_damage, migrate
@@ -253,10 +253,14 @@ class Library(LibraryFiles, LibraryReads):
             raise KeyError(f"edit {edit_id} does not exist")
         return EditStatus(row[0])
 
-    def set_status(self, edit_id: int, status: EditStatus, *, error: str = "") -> None:
+    def set_status(self, edit_id: int, status: EditStatus, *, error: str = "",
+                   reason: Reason | None = None) -> None:
         """Move an edit along QUEUED -> RUNNING -> FAILED/CANCELLED/INTERRUPTED (or back to
-        QUEUED for a retry). DONE is reached only through complete_edit, and is final."""
+        QUEUED for a retry). DONE is reached only through complete_edit, and is final.
+        `reason`: why, for code (its code and parameters are stored beside `error`)."""
         status = EditStatus(status)
+        code = getattr(reason, "code", "") if reason is not None else ""
+        params = json.dumps(getattr(reason, "params", {}) if code else {}, ensure_ascii=False)
         if status is EditStatus.DONE:
             raise ValueError("use complete_edit() to mark an edit done: it stores the results")
         now = time.time()
@@ -267,20 +271,20 @@ class Library(LibraryFiles, LibraryReads):
             if status is EditStatus.RUNNING:
                 conn.execute(
                     "UPDATE edits SET status = ?, started_at = ?, finished_at = NULL,"
-                    " error = ?, owner = ? WHERE id = ?",
-                    (status.value, now, error, self._session, edit_id),
+                    " error = ?, reason = ?, reason_params = ?, owner = ? WHERE id = ?",
+                    (status.value, now, error, code, params, self._session, edit_id),
                 )
             elif status is EditStatus.QUEUED:
                 conn.execute(
                     "UPDATE edits SET status = ?, started_at = NULL, finished_at = NULL,"
-                    " error = ?, owner = NULL WHERE id = ?",
-                    (status.value, error, edit_id),
+                    " error = ?, reason = ?, reason_params = ?, owner = NULL WHERE id = ?",
+                    (status.value, error, code, params, edit_id),
                 )
             else:
                 conn.execute(
-                    "UPDATE edits SET status = ?, finished_at = ?, error = ?, owner = NULL"
-                    " WHERE id = ?",
-                    (status.value, now, error, edit_id),
+                    "UPDATE edits SET status = ?, finished_at = ?, error = ?, reason = ?,"
+                    " reason_params = ?, owner = NULL WHERE id = ?",
+                    (status.value, now, error, code, params, edit_id),
                 )
 
     def update_queued_request(self, edit_id: int, request: EditRequest) -> bool:
@@ -327,8 +331,12 @@ class Library(LibraryFiles, LibraryReads):
                 " VALUES (?, 'result', ?, ?)",
                 [(edit_id, i, sha) for i, (sha, _, _) in enumerate(written)],
             )
+            # Kept links of results billed earlier are now downloaded: not billed twice.
+            conn.execute("DELETE FROM paid_results WHERE edit_id = ? AND state = 'kept'",
+                         (edit_id,))
             conn.execute(
-                "UPDATE edits SET status = ?, finished_at = ?, error = '', owner = NULL,"
+                "UPDATE edits SET status = ?, finished_at = ?, error = '', reason = '',"
+                " reason_params = '{}', owner = NULL,"
                 " revised_prompt = ?, usage_json = ?, timings_json = ?,"
                 " started_at = COALESCE(started_at, ?) WHERE id = ?",
                 (

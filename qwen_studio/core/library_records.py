@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import Reason
 from qwen_studio.core.request import EditRequest
 
 IN_CHUNK = 500  # stay far below SQLITE_MAX_VARIABLE_NUMBER on old builds
@@ -45,6 +46,23 @@ class EditRecord:
     # request keeps None, which is the edit's identity). None: not sent yet, or an edit
     # from before seeds were recorded.
     seed_sent: int | None = None
+    # Why it ended so, for code (a core.errors.Reason code, "" if none was recorded) and
+    # its parameters; `note` rebuilds the Reason for the UI to put in words.
+    reason: str = ""
+    reason_params: dict[str, str] = field(default_factory=dict, hash=False)
+    # Images the service billed for this edit that are not among its results (a download
+    # that failed: kept to download again, or its link expired). They were paid for.
+    billed_unsaved: int = 0
+
+    @property
+    def note(self) -> Reason | None:
+        """The recorded reason as a core Reason (None: none, or one this build lacks)."""
+        if not self.reason:
+            return None
+        try:
+            return Reason(self.reason, **self.reason_params)
+        except (KeyError, IndexError, ValueError):
+            return None
 
     @property
     def model(self) -> str:
@@ -61,7 +79,8 @@ COLUMNS = (
     "e.id, e.request_json, e.status, e.created_at, e.started_at, e.finished_at, e.error,"
     " e.revised_prompt, e.usage_json, e.timings_json, e.profile_name, e.favourite,"
     " e.parent_id, e.batch_id, e.deleted_at, e.prompt, e.negative_prompt, e.model,"
-    " e.seed_sent"
+    " e.seed_sent, e.reason, e.reason_params,"
+    " (SELECT coalesce(sum(p.images), 0) FROM paid_results p WHERE p.edit_id = e.id)"
 )
 
 
@@ -96,7 +115,7 @@ def to_records(
     for r in rows:
         (edit_id, request_json, status, created, started, finished, error, revised,
          usage_json, timings_json, profile, fav, parent, batch, deleted_at, prompt,
-         negative, model, seed_sent) = r
+         negative, model, seed_sent, reason, reason_params, billed_unsaved) = r
         try:
             request = EditRequest.from_json(request_json)
         except (ValueError, TypeError):
@@ -127,6 +146,9 @@ def to_records(
                 result_files=tuple(file_path(s, x or "bin") for s, x in results),
                 deleted=deleted_at is not None,
                 seed_sent=seed_sent,
+                reason=reason or "",
+                reason_params={str(k): str(v) for k, v in _loads(reason_params).items()},
+                billed_unsaved=int(billed_unsaved or 0),
             )
         )
     return out

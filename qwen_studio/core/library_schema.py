@@ -125,9 +125,37 @@ _SCHEMA_3_KIT = (
     "ALTER TABLE edits ADD COLUMN seed_sent INTEGER",
 )
 
+# Why an edit ended as it did, for code to read (the `error` text is for people): the
+# code of its core.errors.Reason ("over_budget", "paid_not_downloaded", …) and the
+# Reason's parameters as JSON. And the results a service billed that were not downloaded
+# (core/paid_results.py): their links, while valid, so a retry downloads them instead of
+# paying again; 'expired' rows stay, as what they cost was paid.
+_SCHEMA_4_REASONS_AND_PAID = (
+    "ALTER TABLE edits ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE edits ADD COLUMN reason_params TEXT NOT NULL DEFAULT '{}'",
+    # Budget skips were told apart by their English text before; give them their code.
+    "UPDATE edits SET reason = 'no_price' WHERE status = 'skipped'"
+    " AND error LIKE 'over the budget: no price%'",
+    "UPDATE edits SET reason = 'over_budget' WHERE status = 'skipped' AND reason = ''"
+    " AND error LIKE 'over the budget%'",
+    """CREATE TABLE paid_results (
+        id INTEGER PRIMARY KEY,
+        edit_id INTEGER NOT NULL REFERENCES edits(id) ON DELETE CASCADE,
+        identity TEXT NOT NULL DEFAULT '',
+        billed_at REAL NOT NULL,
+        images INTEGER NOT NULL,
+        urls_json TEXT NOT NULL,
+        answer_json TEXT NOT NULL DEFAULT '{}',
+        state TEXT NOT NULL DEFAULT 'kept' CHECK (state IN ('kept', 'expired'))
+    )""",
+    "CREATE INDEX ix_paid_results_edit ON paid_results(edit_id)",
+    "CREATE INDEX ix_paid_results_identity ON paid_results(identity) WHERE state = 'kept'",
+)
+
 # Append only: position i migrates user_version i -> i + 1.
 MIGRATIONS: list[Migration] = [
     _run_script(_SCHEMA_1), _migration_2_fts, _run_script(_SCHEMA_3_KIT),
+    _run_script(_SCHEMA_4_REASONS_AND_PAID),
 ]
 
 

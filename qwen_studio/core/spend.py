@@ -161,10 +161,10 @@ class Spend:
 
 
 def edit_cost(record: EditRecord, prices: PriceLookup) -> tuple[int, UnitPrice | None]:
-    """(images billed, price per image) for one edit: 0 images unless it is done."""
-    # Compared by value: the status enum is moving to core/editing/status.py.
+    """(images billed, price per image) for one edit: its results once it is done, plus
+    images billed that were not downloaded (core/paid_results.py)."""
     images = len(record.result_files) if record.status == "done" else 0
-    return images, _unit(prices(record.model))
+    return images + record.billed_unsaved, _unit(prices(record.model))
 
 
 def edit_estimate(record: EditRecord, prices: PriceLookup) -> float | None:
@@ -175,10 +175,15 @@ def edit_estimate(record: EditRecord, prices: PriceLookup) -> float | None:
 
 # -- over the library --------------------------------------------------------------------------
 
+# Billed: a done edit's results, plus the images of any edit billed but not downloaded
+# (paid_results: kept to download again, or expired). Those count even if the edit failed.
 _BILLED_SQL = (
     "SELECT e.id, e.model, e.batch_id, coalesce(e.finished_at, e.created_at),"
-    " (SELECT count(*) FROM edit_files ef WHERE ef.edit_id = e.id AND ef.role = 'result')"
-    " FROM edits e WHERE e.status = 'done'"
+    " CASE WHEN e.status = 'done' THEN (SELECT count(*) FROM edit_files ef"
+    "  WHERE ef.edit_id = e.id AND ef.role = 'result') ELSE 0 END"
+    " + (SELECT coalesce(sum(p.images), 0) FROM paid_results p WHERE p.edit_id = e.id)"
+    " FROM edits e WHERE (e.status = 'done'"
+    " OR EXISTS (SELECT 1 FROM paid_results p WHERE p.edit_id = e.id))"
 )
 
 
@@ -193,7 +198,8 @@ class BilledEdit:
 
 def billed_edits(library: Library, *, since: float | None = None, until: float | None = None,
                  batch_id: str | None = None) -> list[BilledEdit]:
-    """Every done edit (deleted ones too: they were paid for) in a time range or batch."""
+    """Every billed edit (done, or billed and not downloaded; deleted ones too: they were
+    paid for) in a time range or batch."""
     sql, params = _BILLED_SQL, []
     if since is not None:
         sql += " AND coalesce(e.finished_at, e.created_at) >= ?"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import QwenStudioError
+from qwen_studio.core.library_files import sniff_extension
 from qwen_studio.core.safe_json import loads_bounded
 
 if TYPE_CHECKING:
@@ -41,14 +42,11 @@ def ledger_path() -> Path:
 
 
 def image_suffix(data: bytes) -> str:
-    """Results are PNG per the contract; keep whatever else arrives under its real type."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    """Results are PNG per the contract; keep whatever else arrives under its real type
+    (recognised as the library recognises stored files)."""
+    if not data:
         return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ".webp"
-    return ".png" if not data else ".bin"
+    return "." + (sniff_extension(bytes(data[:16])) or "bin")
 
 
 def keep_unsaved(images: Sequence[bytes], library: Library | None = None, *,

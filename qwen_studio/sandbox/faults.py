@@ -32,8 +32,11 @@ GENERATION_FAULTS: frozenset[str] = frozenset(
     }
 )
 # The generation succeeds, but its result URLs misbehave when fetched.
+# `dropped`: the result host resets the connection for the first `dropped_fetches`
+# downloads of each result, then serves it (a result CDN that drops connections for a
+# while: the edit is billed, its download fails, a later retry gets it).
 RESULT_FAULTS: frozenset[str] = frozenset(
-    {"expired", "notfound", "not_image", "huge", "redirect_scheme"}
+    {"expired", "notfound", "not_image", "huge", "redirect_scheme", "dropped"}
 )
 FAULT_KINDS: frozenset[str] = GENERATION_FAULTS | RESULT_FAULTS
 

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from qwen_studio.sandbox import answers, render
-from qwen_studio.sandbox.faults import FaultPlan
+from qwen_studio.sandbox.faults import RESULT_FAULTS, FaultPlan
 from qwen_studio.sandbox.gateways import check_gateway, new_api_forward
 from qwen_studio.sandbox.validation import ParsedRequest, ValidationError, detect_style, validate
 
@@ -56,6 +56,7 @@ class StoredResult:
     png: bytes
     expires_at: float
     fault: str | None = None
+    drops_left: int = 0  # fault "dropped": connections still to reset
 
 
 class _Stopped(Exception):
@@ -99,6 +100,7 @@ class SandboxServer:
         seed: int = 0,
         slow_seconds: float = 30.0,
         huge_bytes: int = 80 * 2**20,
+        dropped_fetches: int = 3,
         max_received: int = MAX_RECEIVED,
         gateway: str | None = None,
         list_models: bool = True,
@@ -112,6 +114,7 @@ class SandboxServer:
         self.result_ttl = float(result_ttl)
         self.slow_seconds = float(slow_seconds)
         self.huge_bytes = int(huge_bytes)
+        self.dropped_fetches = max(1, int(dropped_fetches))
         # Bodies carry data URIs (up to ~30 MB each): long demo runs may want a smaller cap.
         self.max_received = max(0, int(max_received))
         self.faults = FaultPlan(faults, seed=seed)  # ValueError here for a bad spec
@@ -220,7 +223,9 @@ class SandboxServer:
     def _store(self, png: bytes, fault: str | None) -> str:
         rid = uuid.uuid4().hex
         with self._lock:
-            self._results[rid] = StoredResult(png, time.time() + self.result_ttl, fault)
+            self._results[rid] = StoredResult(
+                png, time.time() + self.result_ttl, fault,
+                drops_left=self.dropped_fetches if fault == "dropped" else 0)
             while len(self._results) > MAX_RESULTS:
                 self._results.popitem(last=False)
         return rid
@@ -228,6 +233,14 @@ class SandboxServer:
     def _result(self, rid: str) -> StoredResult | None:
         with self._lock:
             return self._results.get(rid)
+
+    def _drop_fetch(self, res: StoredResult) -> bool:
+        """True when this download of a `dropped` result is to be reset (counts it)."""
+        with self._lock:
+            if res.drops_left <= 0:
+                return False
+            res.drops_left -= 1
+            return True
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0 and self._stop.wait(seconds):
@@ -481,8 +494,7 @@ class _Handler(BaseHTTPRequestHandler):
         ]
         width, height = render.output_size(req.family, req.images, req.size)
         inline = not native and req.response_format == "b64_json"
-        result_fault = fault if fault in ("expired", "notfound", "not_image", "huge",
-                                          "redirect_scheme") else None
+        result_fault = fault if fault in RESULT_FAULTS else None
         urls = [] if inline else [self._result_url(sb._store(p, result_fault)) for p in pngs]
 
         obj = answers.success_body(req, pngs, urls, (width, height), fault, native=native,
@@ -525,6 +537,9 @@ class _Handler(BaseHTTPRequestHandler):
             now = email.utils.formatdate(usegmt=True)
             self._oss_error(403, "AccessDenied", "Request has expired.",
                             f"  <ServerTime>{now}</ServerTime>\n")
+            return
+        if sb._drop_fetch(res):
+            self._reset()
             return
         if res.fault == "not_image":
             self._send(200, b"This is not an image.\n", "text/plain; charset=utf-8")

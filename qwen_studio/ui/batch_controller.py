@@ -23,10 +23,12 @@ from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.endpoint import ClientSettings
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.edit_signals import EditServiceSignals
+from qwen_studio.ui.progress_text import over_budget
 
 if TYPE_CHECKING:
     import asyncio
 
+    from qwen_studio.core.editing.budget import BudgetGate
     from qwen_studio.core.editing.service import EditService
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class BatchReport:
     failed: int
     cancelled: int
     failures: list[tuple[str, EditProgress]] = field(default_factory=list)  # (label, edit)
+    over_budget: int = 0  # not sent for the budget ("skipped: budget"); not in `done`
 
 
 class BatchController(QObject):
@@ -67,6 +70,7 @@ class BatchController(QObject):
         self._ids: list[int] = []
         self._known: set[int] = set()
         self._custom_prompt: set[int] = set()  # edit ids whose prompt the user edited
+        self._over_budget: set[int] = set()  # skipped: budget (Run skipped sends them)
         self._active = False
         self._paused = False
         self._closing = False
@@ -130,6 +134,10 @@ class BatchController(QObject):
     def stats(self) -> QueueStats | None:
         return self.service.stats(self.batch_id) if self.batch_id else None
 
+    def over_budget_count(self) -> int:
+        """Edits of this batch its budget did not send (a larger budget can)."""
+        return len(self._over_budget)
+
     # -- adding --------------------------------------------------------------------------
     def _new_batch(self, batch_id: str | None = None) -> None:
         from qwen_studio.core.editing.batches import new_batch_id
@@ -137,6 +145,7 @@ class BatchController(QObject):
         self.batch_id = batch_id or new_batch_id()
         self._ids, self._known = [], set()
         self._custom_prompt.clear()
+        self._over_budget.clear()
         self._added.clear()
         self._dirty.clear()
         self._paused = False
@@ -169,12 +178,14 @@ class BatchController(QObject):
             self._touch()
 
     # -- running -------------------------------------------------------------------------
-    def start(self, base: EditRequest | None = None) -> None:
+    def start(self, base: EditRequest | None = None, budget: BudgetGate | None = None) -> None:
         """Apply the current prompt and parameters to every waiting edit whose prompt was
-        not edited by hand, then run."""
+        not edited by hand, then run; with a `budget`, no request is sent that could take
+        the batch's spend over it (the CLI's BudgetGate)."""
         if self.batch_id is None:
             return
         service = self.service
+        service.set_budget(self.batch_id, budget)
         if base is not None:
             for p in self.jobs():
                 if p.status is not EditStatus.QUEUED:
@@ -251,11 +262,30 @@ class BatchController(QObject):
         self._custom_prompt.add(edit_id)
         return True
 
+    async def run_skipped(self, budget: BudgetGate) -> None:
+        """Send what the budget skipped, under a new (larger) budget: what the batch has
+        cost so far counts (BudgetGate.for_batch), as when the CLI runs again."""
+        if self.batch_id is None:
+            return
+        self.service.set_concurrency(self._concurrency)
+        self._paused = False
+        ids = await self.service.resume_batch(self.batch_id, budget=budget)
+        # Active only now: while the batch is listed again its done edits report in, and
+        # the batch must not look finished before its skipped ones are queued.
+        self._set_active(True)
+        for edit_id in ids:
+            self._adopt(edit_id)
+        self._check_finished()
+
     # -- events --------------------------------------------------------------------------
     def _on_progress(self, p: EditProgress) -> None:
         # An edit not yet handed back by submit() joins the rows (in queue order) then.
         if p.edit_id not in self._known or self._closing:
             return
+        if over_budget(p):
+            self._over_budget.add(p.edit_id)
+        else:
+            self._over_budget.discard(p.edit_id)
         self._dirty.add(p.edit_id)
         self._touch()
         if p.finished:
@@ -270,8 +300,9 @@ class BatchController(QObject):
         self._set_active(False)
         failures = [(p.label, p) for p in self.jobs() if p.status is EditStatus.FAILED]
         self._emit_pending()
-        self.batchFinished.emit(BatchReport(self.batch_id, s.total, s.done + s.skipped,
-                                            s.failed, s.cancelled, failures))
+        over = len(self._over_budget)
+        self.batchFinished.emit(BatchReport(self.batch_id, s.total, s.done + s.skipped - over,
+                                            s.failed, s.cancelled, failures, over))
 
     def _set_active(self, value: bool) -> None:
         if value != self._active:
@@ -303,13 +334,14 @@ class BatchController(QObject):
         if found and not self._closing:
             self.resumeAvailable.emit(found[0])
 
-    async def resume_batch(self, batch_id: str) -> None:
+    async def resume_batch(self, batch_id: str, budget: BudgetGate | None = None) -> None:
         """Load the batch from the library and run what is left. Done edits are listed, not
-        run; failed ones wait for Retry; resumed edits keep the prompt they were given."""
+        run; failed ones wait for Retry; resumed edits keep the prompt they were given. With
+        a `budget` (BudgetGate.for_batch), what is left is sent under it."""
         self._new_batch(batch_id)
         self.service.set_concurrency(self._concurrency)
         self._set_active(True)
-        ids = await self.service.resume_batch(batch_id)
+        ids = await self.service.resume_batch(batch_id, budget=budget)
         for edit_id in ids:
             self._adopt(edit_id)
             self._custom_prompt.add(edit_id)

@@ -255,6 +255,13 @@ _NOTES: dict[str, str] = {
     "no_price": QT_TRANSLATE_NOOP(
         "StatusNotes", "over the budget: no price per image is known for {model}, so its "
                        "cost cannot be kept under {budget}"),
+    "paid_not_downloaded": QT_TRANSLATE_NOOP(
+        "StatusNotes", "Paid result not downloaded: {why} — Retry downloads it again "
+                       "without a new charge"),
+    "paid_result_lost": QT_TRANSLATE_NOOP(
+        "StatusNotes", "Paid result lost: {why} — Retry sends the edit again, at a new "
+                       "charge"),
+    "input_not_kept": QT_TRANSLATE_NOOP("StatusNotes", "Could not keep a copy of {file}: {why}"),
 }
 
 
@@ -316,6 +323,8 @@ def error_message(exc: BaseException) -> str:
     """The error's message with its standard part translated."""
     if isinstance(exc, errors.InputImageError):
         return input_problem(exc.path, exc.reason)
+    if isinstance(exc, errors.NoteError):
+        return status_note(exc.reason)
     text = exc.user_message if isinstance(exc, errors.QwenStudioError) else str(exc)
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]

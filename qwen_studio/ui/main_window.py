@@ -244,6 +244,9 @@ class MainWindow(QMainWindow):
         sig.progressChanged.connect(self.feedback.on_progress)
         self.spend = SpendStatus(self.library, self.config_store, self.pool, self.statusBar(),
                                  self._batch_id, sig.progressChanged, self)
+        prices = self.spend.prices  # history rows show spend with the same prices
+        prices.changed.connect(lambda: self.history_model.set_prices(prices.price))
+        self.dialogs.prices_saved = prices.reload  # Settings ▸ Prices per image
         sig.statsChanged.connect(self.feedback.on_stats)
 
         hp = self.history_panel

@@ -11,6 +11,7 @@ import time
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import RateLimitError, ServerError
 from qwen_studio.ui.error_text import error_hint, error_message
 
@@ -25,6 +26,20 @@ _STAGES = {
     Stage.SAVING: QT_TRANSLATE_NOOP("EditProgress", "saving"),
     Stage.FINISHED: QT_TRANSLATE_NOOP("EditProgress", "finished"),
 }
+
+
+# Why a batch's budget did not send an edit (core/editing/budget.py): a larger budget can.
+BUDGET_NOTES = frozenset({"over_budget", "no_price"})
+
+
+def over_budget(p: EditProgress) -> bool:
+    """Skipped, not sent, because of its batch's budget ("skipped: budget")."""
+    return (p.status is EditStatus.SKIPPED and p.note is not None
+            and getattr(p.note, "code", "") in BUDGET_NOTES)
+
+
+def skipped_budget_word() -> str:
+    return translate("EditProgress", "Skipped: budget")
 
 
 def stage_word(stage: Stage) -> str:

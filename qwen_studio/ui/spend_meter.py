@@ -19,6 +19,9 @@ class SpendMeter(QWidget):
         super().__init__(parent)
         self.setObjectName("spendMeter")
         self._icon = QLabel()
+        self._icon.setObjectName("spendMeterIcon")
+        # The status bar pads its labels by 8 px a side: none here, or the 14 px icon is cut.
+        self._icon.setStyleSheet("padding: 0px;")
         self._icon.setFixedSize(14, 14)
         self._icon.hide()
         self.label = QLabel()

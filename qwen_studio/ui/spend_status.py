@@ -2,8 +2,8 @@
 
 Estimates (images returned × the price per image of the catalog, or the user's override)
 for today, this month and the running batch are summed in the pool after every finished
-edit; the meter only shows them. The prices are read once per window (a change in Settings
-applies at the next start).
+edit; the meter only shows them. The prices come from the window's PriceTable (qt/
+price_table.py): an override saved in Settings reloads it, and the figures follow at once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QStatusBar
 
 from qwen_studio.qt.pool_calls import PoolCalls
+from qwen_studio.qt.price_table import PriceTable
 from qwen_studio.ui.spend_meter import SpendMeter
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from qwen_studio.core.config import ConfigStore
     from qwen_studio.core.library import Library
-    from qwen_studio.core.spend import PriceBook, SpendSummary
+    from qwen_studio.core.spend import SpendSummary, UnitPrice
 
 
 class SpendStatus(QObject):
@@ -33,7 +34,10 @@ class SpendStatus(QObject):
         self._library, self._config = library, config
         self._calls = PoolCalls(pool, self)  # no asyncio: results come back as a signal
         self._batch_id = batch_id
-        self._prices: PriceBook | None = None
+        # The window's one price table (Settings ▸ Prices reloads it; everyone follows).
+        self.prices = PriceTable(config, pool, self)
+        self.prices.changed.connect(self.refresh)
+        self.budget: UnitPrice | None = None  # the running batch's budget (BatchBudget sets it)
         self.meter = SpendMeter()
         status_bar.addPermanentWidget(self.meter)
         progress.connect(lambda p: p.finished and self.refresh())  # EditProgress
@@ -41,16 +45,15 @@ class SpendStatus(QObject):
         # every finished edit.
 
     def refresh(self) -> None:
-        library, config, batch_id = self._library, self._config, self._batch_id()
+        book = self.prices.book
+        if book is None:  # the first figures: the prices load first (then `changed`)
+            self.prices.reload()
+            return
+        library, batch_id = self._library, self._batch_id()
 
-        def read() -> tuple[PriceBook, SpendSummary]:
-            from qwen_studio.core import spend  # the catalog behind it loads in the pool
+        def read() -> SpendSummary:
+            from qwen_studio.core import spend
 
-            prices = self._prices or spend.user_prices(config=config)
-            return prices, spend.summary(library, prices.price, batch_id=batch_id)
+            return spend.summary(library, book.price, batch_id=batch_id)
 
-        self._calls.submit(read, self._show)
-
-    def _show(self, result: tuple[PriceBook, SpendSummary]) -> None:
-        self._prices, summary = result
-        self.meter.set_summary(summary)
+        self._calls.submit(read, lambda summary: self.meter.set_summary(summary, self.budget))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli_env_fixture  # noqa: F401  (env)
 from PIL import Image
 
 from qwen_studio.__main__ import main
@@ -28,13 +29,6 @@ def photos(tmp_path: Path) -> Path:
     make_photo(folder / "nested" / "c.png", (30, 30, 200))
     (folder / "notes.txt").write_text("not an image")
     return folder
-
-
-@pytest.fixture
-def env(sandbox, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", sandbox.base_url + "/v1")
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", "test-key")
-    return sandbox
 
 
 def run_cli(*args: str) -> int:

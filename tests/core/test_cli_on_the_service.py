@@ -8,7 +8,7 @@ import json
 import logging
 from pathlib import Path
 
-import pytest
+from cli_helpers import cli_env_fixture  # noqa: F401  (env)
 from PIL import Image
 
 from qwen_studio.__main__ import main
@@ -22,13 +22,6 @@ def photos(folder: Path, n: int = 3) -> Path:
     for i in range(n):
         Image.new("RGB", (480, 360), (i * 60, 120, 200)).save(folder / f"p{i}.jpg")
     return folder
-
-
-@pytest.fixture
-def env(sandbox, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", sandbox.base_url + "/v1")
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", "test-key")
-    return sandbox
 
 
 def test_a_library_that_cannot_open_does_not_stop_the_batch(env, tmp_path, monkeypatch,

@@ -7,77 +7,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
-from PIL import Image
+from service_helpers import Harness, photos, request, sandbox_fixture  # noqa: F401  (sb)
 
-from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
 from qwen_studio.core.editing.batches import new_batch_id
-from qwen_studio.core.editing.progress import EditProgress, Stage
+from qwen_studio.core.editing.progress import Stage
 from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.editing.service import EditService
-from qwen_studio.core.editing.sinks import LibrarySink
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import ServerError
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
-from qwen_studio.sandbox import SandboxServer
-
-KEY = "test-key"
-FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=3, read_timeout=20)
-
-
-def photos(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        p = folder / f"p{i:02d}.jpg"
-        Image.new("RGB", (400, 300), (i * 40 % 256, 90, 160)).save(p, quality=80)
-        out.append(p)
-    return out
-
-
-@pytest.fixture
-def sb() -> Iterator[SandboxServer]:
-    server = SandboxServer(api_key=KEY, latency=0.2).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-class Harness:
-    """A service over the sandbox and a library, as the window builds it."""
-
-    def __init__(self, base_url: str, root: Path, concurrency: int = 2) -> None:
-        self.base_url = base_url
-        self.library = Library(root)
-        self.pool = ThreadPoolExecutor(max_workers=3)
-        self.concurrency = concurrency
-        self.events: list[EditProgress] = []
-
-    async def __aenter__(self) -> EditService:
-        self._http = make_http_client(FAST)
-        http = await self._http.__aenter__()
-        client = ImageClient(http, Endpoint(self.base_url, "bailian", KEY), FAST)
-        recorder = EditRecorder(self.library)
-        self.service = EditService(lambda: client, recorder, LibrarySink(recorder, self.pool),
-                                   self.pool, self.concurrency)
-        self.service.subscribe(self.events.append)
-        return self.service
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.service.close()
-        await self._http.__aexit__(None, None, None)
-        self.pool.shutdown(wait=True)
-        self.library.close()
-
-
-def request(path: Path) -> EditRequest:
-    return EditRequest(inputs=(str(path),), prompt="studio backdrop")
 
 
 def test_a_batch_has_one_id_per_edit_from_queued_to_done(sb, tmp_path, run_async) -> None:

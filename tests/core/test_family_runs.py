@@ -5,17 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli_env_fixture  # noqa: F401  (env)
 from PIL import Image
 
 from qwen_studio.__main__ import main
 from qwen_studio.core.catalog import default_catalog, default_output_size
-
-
-@pytest.fixture
-def env(sandbox, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", sandbox.base_url + "/v1")
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", "test-key")
-    return sandbox
 
 
 @pytest.fixture

@@ -141,8 +141,8 @@ def quiet_resets(server: SandboxServer) -> SandboxServer:
     return server
 
 
-@pytest.fixture
-def sb() -> Iterator[SandboxServer]:
+@pytest.fixture(name="sb")  # shared with tests/ui/test_window_faults.py
+def faults_sandbox() -> Iterator[SandboxServer]:
     server = quiet_resets(SandboxServer(api_key=KEY, slow_seconds=SLOW_SECONDS,
                                         huge_bytes=HUGE_BYTES).start())
     try:

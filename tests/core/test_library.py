@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from history_helpers import library_fixture  # noqa: F401  (lib)
 from PIL import Image
 
 from qwen_studio.core import paths
@@ -29,15 +30,6 @@ def png_bytes(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int]
 
 def request(prompt: str = "make the sky purple", **kw) -> EditRequest:
     return EditRequest(inputs=kw.pop("inputs", ("photo.png",)), prompt=prompt, **kw)
-
-
-@pytest.fixture
-def lib(tmp_path: Path):
-    library = Library(tmp_path / "lib")
-    try:
-        yield library
-    finally:
-        library.close()
 
 
 def add_done(lib: Library, prompt: str, result: bytes | None = None, **kw) -> int:

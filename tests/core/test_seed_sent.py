@@ -9,7 +9,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
+from cli_helpers import cli_env_fixture  # noqa: F401  (env)
 from PIL import Image
 
 from qwen_studio.__main__ import main
@@ -41,13 +41,6 @@ def photos(folder: Path, n: int) -> list[Path]:
 
 def seeds_received(sb: SandboxServer) -> list[int]:
     return [body["parameters"]["seed"] for body in sb.received]
-
-
-@pytest.fixture
-def env(sandbox, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", sandbox.base_url + "/v1")
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", KEY)
-    return sandbox
 
 
 def test_batch_with_random_seed_records_the_seed_it_sent(env, tmp_path: Path, capsys) -> None:

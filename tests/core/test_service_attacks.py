@@ -6,83 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
+from service_helpers import KEY, Harness, request, sandbox_fixture  # noqa: F401  (sb)
+from service_helpers import photos as shared_photos
 
-from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
+from qwen_studio.core.client import ImageClient
 from qwen_studio.core.editing.batches import new_batch_id
 from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue
-from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.editing.service import EditService
-from qwen_studio.core.editing.sinks import LibrarySink
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
 from qwen_studio.sandbox import SandboxServer
 
-KEY = "attack-key"
-FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=3, read_timeout=20)
-
 
 def photos(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        p = folder / f"a{i:03d}.jpg"
-        Image.new("RGB", (200, 150), (i * 37 % 256, 60, 120)).save(p, quality=80)
-        out.append(p)
-    return out
-
-
-def request(path: Path) -> EditRequest:
-    return EditRequest(inputs=(str(path),), prompt="studio backdrop")
-
-
-@pytest.fixture
-def sb() -> Iterator[SandboxServer]:
-    server = SandboxServer(api_key=KEY, latency=0.2).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-class Harness:
-    """A service over the sandbox and a real library, as the window builds it."""
-
-    def __init__(self, base_url: str, root: Path, concurrency: int = 2) -> None:
-        self.base_url = base_url
-        self.root = root
-        self.library = Library(root)
-        self.pool = ThreadPoolExecutor(max_workers=3)
-        self.concurrency = concurrency
-        self.events: list[EditProgress] = []
-
-    async def __aenter__(self) -> EditService:
-        self._http = make_http_client(FAST)
-        http = await self._http.__aenter__()
-        client = ImageClient(http, Endpoint(self.base_url, "bailian", KEY), FAST)
-        recorder = EditRecorder(self.library)
-        self.service = EditService(lambda: client, recorder, LibrarySink(recorder, self.pool),
-                                   self.pool, self.concurrency)
-        self.service.subscribe(self.events.append)
-        return self.service
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.service.close()
-        await self._http.__aexit__(None, None, None)
-        self.pool.shutdown(wait=True)
-        self.library.close()
-
-    def library_statuses(self, ids: list[int]) -> dict[int, EditStatus]:
-        with Library(self.root) as lib:
-            return {i: rec.status for i in ids if (rec := lib.get(i)) is not None}
+    return shared_photos(folder, n, size=(200, 150), prefix="a", digits=3)
 
 
 def finished_then_running(events: list[EditProgress]) -> list[int]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import pytest
+from history_helpers import library_fixture  # noqa: F401  (lib)
 from PIL import Image
 
 from qwen_studio.core.library import EditStatus, Library
@@ -17,15 +16,6 @@ def png(color: tuple[int, int, int]) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 6), color).save(buf, "PNG")
     return buf.getvalue()
-
-
-@pytest.fixture
-def lib(tmp_path: Path):
-    library = Library(tmp_path / "lib")
-    try:
-        yield library
-    finally:
-        library.close()
 
 
 def edit(lib: Library, prompt: str, parent: int | None, done: bool = True) -> int:

@@ -5,18 +5,15 @@ same command with a larger budget sends only what was skipped."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import KEY, batch
 from PIL import Image
 
 from qwen_studio.sandbox import SandboxServer
 
-KEY = "test-key"
 PRICE = 0.1
 
 
@@ -36,12 +33,6 @@ def slow_sb() -> Iterator[SandboxServer]:
     finally:
         server.stop()
 
-
-def batch(sb: SandboxServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QWEN_STUDIO_ENDPOINT": sb.base_url + "/v1",
-           "QWEN_STUDIO_API_KEY": KEY}
-    return subprocess.run([sys.executable, "-m", "qwen_studio", "batch", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def images_sent(sb: SandboxServer) -> int:

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import KEY, batch
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from qwen_studio.core.png_metadata import read_png_metadata
 from qwen_studio.core.region import changed_pixels
 from qwen_studio.sandbox import SandboxServer
-
-KEY = "test-key"
 
 
 @pytest.fixture
@@ -32,12 +28,6 @@ def sb() -> Iterator[SandboxServer]:
     finally:
         server.stop()
 
-
-def batch(sb: SandboxServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QWEN_STUDIO_ENDPOINT": sb.base_url + "/v1",
-           "QWEN_STUDIO_API_KEY": KEY}
-    return subprocess.run([sys.executable, "-m", "qwen_studio", "batch", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def inputs(folder: Path) -> dict[str, Image.Image]:

@@ -4,14 +4,11 @@ write), and row thumbnails stay few however far the user scrolls."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from PIL import Image
+from history_helpers import library_fixture, pool_fixture  # noqa: F401  (lib, pool)
+from history_helpers import seed as seed_edits
 from PySide6.QtCore import Qt
 from window_helpers import until
 
@@ -23,36 +20,10 @@ from qwen_studio.ui.history.model import RUNNING, HistoryModel
 from qwen_studio.ui.history.thumbnails import IN_FLIGHT, MAX_WAITING
 
 
-def png(color: tuple[int, int, int], size: tuple[int, int] = (48, 32)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, "PNG")
-    return buf.getvalue()
-
-
 def seed(lib: Library, n: int, *, batch_id: str | None = None, prefix: str = "edit",
          done: bool = True) -> list[int]:
-    ids = []
-    for i in range(n):
-        sha, path = lib.store_bytes(png((i % 256, 60, 120)), "png")
-        req = EditRequest(inputs=(str(path),), prompt=f"{prefix} {i}")
-        eid = lib.create_edit(req, input_hashes=(sha,), batch_id=batch_id)
-        if done:
-            lib.complete_edit(eid, [png((200, i % 256, (i * 7) % 256))])
-        ids.append(eid)
-    return ids
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    ex = ThreadPoolExecutor(max_workers=2)
-    yield ex
-    ex.shutdown(wait=True)
-
-
-@pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    with Library(tmp_path / "lib") as library:
-        yield library
+    return seed_edits(lib, [f"{prefix} {i}" for i in range(n)], batch_id=batch_id,
+                      status="done" if done else "queued")
 
 
 def test_a_20_photo_batch_is_one_row_and_a_member_shows_its_before_and_after(make_window,

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from history_helpers import library_fixture, pool_fixture  # noqa: F401  (lib, pool)
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QListView
 from window_helpers import until
@@ -26,19 +25,6 @@ from qwen_studio.ui.history.model import DONE, FAILED, QUEUED, RUNNING, HistoryM
 
 def request(prompt: str) -> EditRequest:
     return EditRequest(inputs=("photo.png",), prompt=prompt)
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    ex = ThreadPoolExecutor(max_workers=2)
-    yield ex
-    ex.shutdown(wait=True)
-
-
-@pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    with Library(tmp_path / "lib") as library:
-        yield library
 
 
 @pytest.fixture

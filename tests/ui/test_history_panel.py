@@ -3,45 +3,22 @@ edit has to run): search, filters, recall, chaining, delete/undo, export, paging
 
 from __future__ import annotations
 
-import io
 import time
 import zipfile
 
-from PIL import Image
+from history_helpers import png_bytes, seed
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QHeaderView
 from window_helpers import drop_files, make_jpeg, sandbox_endpoint, until
 
-from qwen_studio.core.library import EditStatus, Library
+from qwen_studio.core.library import Library
 from qwen_studio.core.png_metadata import request_from_png
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.history.model import HeaderRole
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def png_bytes(color: tuple[int, int, int], size: tuple[int, int] = (48, 32)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def seed(lib: Library, prompts: list[str], *, status: str = "done", start: int = 0,
-         **request_kwargs) -> list[int]:
-    """Real edits with real (tiny) input and result files, oldest first."""
-    ids = []
-    for i, prompt in enumerate(prompts, start=start):
-        sha, path = lib.store_bytes(png_bytes((i % 256, 40, 90)), "png")
-        req = EditRequest(inputs=(str(path),), prompt=prompt, **request_kwargs)
-        eid = lib.create_edit(req, input_hashes=(sha,))
-        if status == "done":
-            lib.complete_edit(eid, [png_bytes((200, i % 256, 30))])
-        else:
-            lib.set_status(eid, EditStatus(status), error="boom" if status == "failed" else "")
-        ids.append(eid)
-    return ids
-
-
 def prompts_shown(window) -> list[str]:
     return [e.request.prompt for e in window.history_model.entries()]
 

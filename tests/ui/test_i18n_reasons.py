@@ -48,7 +48,8 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "width": "100", "height": "4000", "min": "512", "text": "'big'",
           # status notes
           "host": "dashscope.aliyuncs.com", "path": "/home/me/.config/keys.json",
-          "cost": "$0.15", "total": "$1.05", "budget": "$1.00",
+          "cost": "$0.15", "total": "$1.05", "budget": "$1.00", "why": "HTTP 503",
+          "file": "photo.jpg",
           # region edits
           "mode": "CMYK", "rect": "10,20,300,200", "region": "mask 0123456789ab",
           # size by total pixels, request notes
@@ -160,6 +161,24 @@ def test_every_reason_reads_in_chinese(chinese, table: dict[str, str], say, code
     for value in r.params.values():
         assert value in zh, (value, zh)
     assert str(r) == table[code].format(**r.params)  # core itself stays English
+
+
+def test_a_history_row_says_its_stored_reason_in_chinese(chinese, tmp_path: Path):
+    """The library keeps why an edit ended as a code (reason column); the row puts it in
+    the window's language, not the English text stored beside it."""
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.library import Library
+    from qwen_studio.core.request import EditRequest
+    from qwen_studio.ui.history.entries import HistoryEntry
+
+    note = Reason("paid_not_downloaded", why="HTTP 503")
+    with Library(tmp_path / "lib") as lib:
+        eid = lib.create_edit(EditRequest(inputs=(), prompt="p"), input_hashes=())
+        lib.set_status(eid, EditStatus.FAILED, error=str(note), reason=note)
+        rec = lib.get(eid)
+    assert rec is not None
+    row = HistoryEntry.from_record(rec)
+    assert row.note == "已付费的结果未能下载：HTTP 503 —— 点“重试”会重新下载，不再收费"
 
 
 def test_failed_edit_banner_names_the_file_in_chinese(chinese):

@@ -52,3 +52,26 @@ def test_the_meter_and_the_popup_speak_chinese(qtbot, qapp, monkeypatch):
         assert popup.filter_edit.placeholderText() == "输入以筛选片段和最近的提示词"
     finally:
         i18n.uninstall(qapp)
+
+
+def test_the_budget_icon_is_whole_in_the_styled_status_bar(qtbot, qapp):
+    """The theme pads status-bar labels; the 14 px warning icon must not lose half to it."""
+    from PySide6.QtWidgets import QMainWindow, QWidget
+
+    from qwen_studio.ui import theme
+
+    before = qapp.property("qwenStudioThemeChoice") or "dark"
+    theme.apply_theme(qapp, "dark")
+    try:
+        window = QMainWindow()
+        qtbot.addWidget(window)
+        window.setCentralWidget(QWidget())
+        meter = SpendMeter()
+        window.statusBar().addPermanentWidget(meter)
+        window.show()
+        meter.set_summary(SpendSummary(spend(1, USD=0.5), spend(1, USD=0.5),
+                                       spend(1, USD=0.5)), budget=UnitPrice(0.5, "USD"))
+        qtbot.waitUntil(lambda: meter._icon.isVisible())
+        assert meter._icon.contentsRect().size() == meter._icon.pixmap().size()
+    finally:
+        theme.apply_theme(qapp, before)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,15 +21,13 @@ from PIL import Image
 from test_faults import (
     ATTEMPTS,
     FAULTS,
-    HUGE_BYTES,
     KEY,
     READ_TIMEOUT,
     RESULT_CAP,
-    SLOW_SECONDS,
     Fault,
     closed_port,
     fault_id,
-    quiet_resets,
+    faults_sandbox,  # noqa: F401  (the sb fixture)
 )
 from window_helpers import drop_files, make_jpeg, until
 
@@ -43,16 +41,6 @@ from qwen_studio.ui.history.model import DONE, FAILED
 
 SETTINGS = ClientSettings(read_timeout=READ_TIMEOUT, max_attempts=ATTEMPTS, backoff_base=0.01,
                           backoff_max=0.05, max_result_bytes=RESULT_CAP)
-
-
-@pytest.fixture
-def sb() -> Iterator[SandboxServer]:
-    server = quiet_resets(SandboxServer(api_key=KEY, slow_seconds=SLOW_SECONDS,
-                                        huge_bytes=HUGE_BYTES).start())
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ files a resumed edit sends.
 Every edit of a batch is a library edit with the batch's batch_id, so the queue survives a
 quit or a crash: DONE edits have their results on disk and never run again; QUEUED and
 INTERRUPTED ones (and RUNNING ones of a session that died while the library was open
-elsewhere) are what a resume runs.
+elsewhere) are what a resume runs, with the FAILED ones whose paid result is waiting to be
+downloaded (awaiting_download: nothing is sent again for them).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from qwen_studio.core.library import EditRecord
 # What a resume offers to run. RUNNING is run too, but not offered: it may be another
 # process's batch that is running right now (Library marks a dead session's edits
 # INTERRUPTED when it is next opened).
-# How a SKIPPED edit's error text starts when its budget stopped it (errors.STATUS_NOTES
-# "over_budget", "no_price"): not sent, so a resume with a larger budget runs it.
-BUDGET_SKIPPED = "over the budget"
+# The reasons (errors.STATUS_NOTES codes, the library's `reason` column) of a SKIPPED edit
+# its budget stopped: not sent, so a resume with a larger budget runs it.
+BUDGET_REASONS = frozenset({"over_budget", "no_price"})
 
 PENDING_STATUSES = frozenset({EditStatus.QUEUED, EditStatus.INTERRUPTED})
 RESUMED_STATUSES = PENDING_STATUSES | {EditStatus.RUNNING}
@@ -65,8 +66,9 @@ def summarize(batch_id: str, records: Sequence[EditRecord]) -> BatchSummary:
         batch_id=batch_id,
         total=len(records),
         done=sum(r.status is EditStatus.DONE for r in records),
-        failed=sum(r.status is EditStatus.FAILED for r in records),
-        pending=sum(r.status in PENDING_STATUSES for r in records),
+        failed=sum(r.status is EditStatus.FAILED and not awaiting_download(r)
+                   for r in records),
+        pending=sum(r.status in PENDING_STATUSES or awaiting_download(r) for r in records),
         prompt=records[0].request.prompt if records else "",
         created_at=min((r.created_at for r in records), default=0.0),
         over_budget=sum(skipped_for_budget(r) for r in records),
@@ -76,7 +78,13 @@ def summarize(batch_id: str, records: Sequence[EditRecord]) -> BatchSummary:
 def skipped_for_budget(record: EditRecord) -> bool:
     """Not sent because of its batch's budget (a larger budget can run it)."""
     return (record.status is EditStatus.SKIPPED and not record.result_files
-            and record.error.startswith(BUDGET_SKIPPED))
+            and record.reason in BUDGET_REASONS)
+
+
+def awaiting_download(record: EditRecord) -> bool:
+    """Billed, not downloaded, its links kept (core/paid_results.py): a resume downloads
+    it, which costs nothing more."""
+    return record.status is EditStatus.FAILED and record.reason == "paid_not_downloaded"
 
 
 def label_of(record: EditRecord) -> str:

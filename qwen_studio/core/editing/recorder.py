@@ -8,17 +8,22 @@ ids when there is no library (`qwen-studio batch` with a locked or broken librar
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qwen_studio.core import paid_results
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.errors import InputImageError, NoteError, Reason
 from qwen_studio.core.library import EditRecord, Library
+from qwen_studio.core.paid_results import KeptResult
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.seeds import draw_seed, seed_for_sending
 
@@ -35,6 +40,21 @@ def url_hash(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
+def storage_problem(exc: OSError | sqlite3.Error) -> str:
+    """Why the library could not store something, in a few words for a note."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
+            return "the disk is full"
+        if exc.errno == errno.EROFS:
+            return "the disk is read-only"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+        return exc.strerror or type(exc).__name__
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc):
+        return "the disk is full"
+    return str(exc) or type(exc).__name__
+
+
 class EditRecorder:
     """Writes edits to a Library. Every method is synchronous; call from a worker thread."""
 
@@ -43,27 +63,33 @@ class EditRecorder:
         self.profile_name = profile_name
 
     # -- creating -------------------------------------------------------------------------
-    def input_hashes(self, request: EditRequest) -> tuple[str, ...]:
+    def input_hashes(self, request: EditRequest, *, store: bool = True) -> tuple[str, ...]:
         """Store each file input in the library; a URL input is hashed, not fetched. A file
         that cannot be read is hashed by its name like a URL: the edit is recorded anyway
-        and fails naming the file when it runs, as every other bad input does."""
+        and fails naming the file when it runs, as every other bad input does. Raises
+        NoteError ("input_not_kept", naming the file) when the library cannot keep its
+        copy (disk full, permission). `store=False` hashes every input by its name."""
         out = []
         for src in request.inputs:
-            if is_url(src):
+            if is_url(src) or not store:
                 out.append(url_hash(src))
                 continue
             try:
                 out.append(self.library.store_input(Path(src))[0])
             except InputImageError:
                 out.append(url_hash(src))
+            except (OSError, sqlite3.OperationalError) as exc:
+                raise NoteError(Reason("input_not_kept", file=Path(src).name,
+                                       why=storage_problem(exc))) from exc
         return tuple(out)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
-        """A QUEUED edit with its inputs stored."""
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
+        """A QUEUED edit with its inputs stored (`store_inputs=False`: only named)."""
         return int(self.library.create_edit(
-            request, input_hashes=self.input_hashes(request), profile_name=self.profile_name,
-            parent_id=parent_id, batch_id=batch_id, status=EditStatus.QUEUED))
+            request, input_hashes=self.input_hashes(request, store=store_inputs),
+            profile_name=self.profile_name, parent_id=parent_id, batch_id=batch_id,
+            status=EditStatus.QUEUED))
 
     def update_request(self, edit_id: int, request: EditRequest) -> bool:
         return bool(self.library.update_queued_request(edit_id, request))
@@ -90,12 +116,34 @@ class EditRecorder:
         before: a retry sends the same) and recorded before the request goes."""
         return seed_for_sending(self.library, edit_id, asked)
 
-    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
-        """RUNNING, QUEUED (retry, resume) and the finished statuses other than DONE."""
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "",
+                   reason: Reason | None = None) -> None:
+        """RUNNING, QUEUED (retry, resume) and the finished statuses other than DONE;
+        `reason`: why, for code (stored beside the text)."""
         try:
-            self.library.set_status(edit_id, status, error=error)
+            self.library.set_status(edit_id, status, error=error, reason=reason)
         except (ValueError, KeyError) as exc:  # already done (saved while cancelling), purged
             log.info("edit %s stays as it is: %s", edit_id, exc)
+
+    # -- results billed but not downloaded (core/paid_results.py) -------------------------
+    def keep_paid(self, edit_id: int, urls: Sequence[str], *, identity: str = "",
+                  answer: dict[str, Any] | None = None) -> KeptResult:
+        """Remember the links of billed results whose download failed."""
+        return paid_results.keep(self.library, edit_id, urls, identity=identity,
+                                 answer=answer)
+
+    def kept_paid(self, edit_id: int, identity: str = "") -> KeptResult | None:
+        """Links kept for this edit; with `identity`, also another edit's of the same
+        request on the same inputs (a rerun of `qwen-studio batch`), now this edit's."""
+        kept = paid_results.kept_for(self.library, edit_id)
+        if kept is None and identity:
+            kept = paid_results.kept_by_identity(self.library, identity)
+            if kept is not None:
+                paid_results.take(self.library, kept, edit_id)
+        return kept
+
+    def expire_paid(self, kept: KeptResult) -> None:
+        paid_results.expire(self.library, kept)
 
     def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
                  usage: dict[str, Any] | None = None,
@@ -139,9 +187,11 @@ class NullRecorder(EditRecorder):
         self._lock = threading.Lock()
         self._seeds: dict[int, int] = {}  # edit id -> seed drawn (a retry sends it again)
         self._masks: dict[str, bytes] = {}  # sha256 -> mask PNG, for this process only
+        self._kept: dict[int, KeptResult] = {}  # links of billed results not downloaded
+        self._kept_ids = itertools.count(1)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
         with self._lock:
             return next(self._ids)
 
@@ -168,12 +218,37 @@ class NullRecorder(EditRecorder):
             seed = self._seeds.setdefault(edit_id, draw_seed())
         return asked.with_changes(seed=seed)
 
-    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "",
+                   reason: Reason | None = None) -> None:
         return None
+
+    def keep_paid(self, edit_id: int, urls: Sequence[str], *, identity: str = "",
+                  answer: dict[str, Any] | None = None) -> KeptResult:
+        # This process only: a retry in this run downloads them, a later run cannot.
+        with self._lock:
+            kept = KeptResult(next(self._kept_ids), edit_id, tuple(urls), time.time(),
+                              identity, dict(answer or {}))
+            self._kept[kept.id] = kept
+        return kept
+
+    def kept_paid(self, edit_id: int, identity: str = "") -> KeptResult | None:
+        with self._lock:
+            for kept in reversed(list(self._kept.values())):
+                if kept.edit_id == edit_id or (identity and kept.identity == identity):
+                    return kept
+        return None
+
+    def expire_paid(self, kept: KeptResult) -> None:
+        with self._lock:
+            if self._kept.get(kept.id) == kept:  # ours, not a library row's namesake
+                del self._kept[kept.id]
 
     def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
                  usage: dict[str, Any] | None = None,
                  timings: dict[str, float] | None = None) -> tuple[Path, ...]:
+        with self._lock:  # downloaded: its kept links are spent
+            for key in [k for k, v in self._kept.items() if v.edit_id == edit_id]:
+                del self._kept[key]
         return ()
 
     def done_result(self, edit_id: int) -> tuple[Path, ...] | None:
@@ -205,10 +280,17 @@ class BestEffortRecorder(EditRecorder):
             log.warning("batch edits are not fully recorded in the history (%s): %s", what, exc)
 
     def create(self, request: EditRequest, *, batch_id: str | None = None,
-               parent_id: int | None = None) -> int:
+               parent_id: int | None = None, store_inputs: bool = True) -> int:
         if self._null is None:
             try:
-                self._last_id = super().create(request, batch_id=batch_id, parent_id=parent_id)
+                try:
+                    self._last_id = super().create(request, batch_id=batch_id,
+                                                   parent_id=parent_id,
+                                                   store_inputs=store_inputs)
+                except NoteError as exc:  # no copy of an input: the output folder needs none
+                    self._warn("input copy", exc)
+                    self._last_id = super().create(request, batch_id=batch_id,
+                                                   parent_id=parent_id, store_inputs=False)
                 return self._last_id
             except Exception as exc:
                 self._warn("create", exc)
@@ -247,12 +329,40 @@ class BestEffortRecorder(EditRecorder):
                 self._warn("seed", exc)
         return self._unrecorded_seeds.seed_for_sending(edit_id, asked)
 
-    def set_status(self, edit_id: int, status: EditStatus, error: str = "") -> None:
+    def set_status(self, edit_id: int, status: EditStatus, error: str = "",
+                   reason: Reason | None = None) -> None:
         if self._recorded(edit_id):
             try:
-                super().set_status(edit_id, status, error)
+                super().set_status(edit_id, status, error, reason)
             except Exception as exc:
                 self._warn("status", exc)
+
+    def keep_paid(self, edit_id: int, urls: Sequence[str], *, identity: str = "",
+                  answer: dict[str, Any] | None = None) -> KeptResult:
+        if self._recorded(edit_id):
+            try:
+                return super().keep_paid(edit_id, urls, identity=identity, answer=answer)
+            except Exception as exc:
+                self._warn("paid links", exc)
+        return self._unrecorded_seeds.keep_paid(edit_id, urls, identity=identity,
+                                                answer=answer)
+
+    def kept_paid(self, edit_id: int, identity: str = "") -> KeptResult | None:
+        found = self._unrecorded_seeds.kept_paid(edit_id, identity)
+        if found is None and self._null is None:
+            try:
+                found = super().kept_paid(edit_id, identity)
+            except Exception as exc:
+                self._warn("paid links", exc)
+        return found
+
+    def expire_paid(self, kept: KeptResult) -> None:
+        self._unrecorded_seeds.expire_paid(kept)
+        if self._null is None:
+            try:
+                super().expire_paid(kept)
+            except Exception as exc:
+                self._warn("paid links", exc)
 
     def complete(self, edit_id: int, images: Sequence[bytes], *, revised_prompt: str = "",
                  usage: dict[str, Any] | None = None,

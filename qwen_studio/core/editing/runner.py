@@ -100,13 +100,15 @@ class EditRunner:
         on_billed: Callable[[int], None] = _ignore,
         region: RegionStep | None = None,
         asked: EditRequest | None = None,
+        on_answer: Callable[[GenerationResult], None] = _ignore,
     ) -> EditOutcome:
         """Send `request` and fetch its results. `on_billed(n)`: the service answered with
         n images (what it bills), before they are downloaded: a download that fails
-        afterwards does not undo the bill. With `region` (prepare_region), the region's
-        crop is sent (at the size it asks) and the results are the full-size composites,
-        with their metadata (`asked`: the request as the user asked it, for the "random
-        seed" note) embedded."""
+        afterwards does not undo the bill; `on_answer(result)` then gets the answer (its
+        links are what was paid for if the download fails). With `region`
+        (prepare_region), the region's crop is sent (at the size it asks) and the results
+        are the full-size composites, with their metadata (`asked`: the request as the
+        user asked it, for the "random seed" note) embedded."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         if region is not None:
@@ -126,7 +128,26 @@ class EditRunner:
         )
         timings["generate_s"] = round(time.perf_counter() - t1, 3)
         on_billed(len(result.images))
+        on_answer(result)
+        return await self.fetch(request, result, prepared, on_stage=on_stage, region=region,
+                                asked=asked, timings=timings, started=t0)
 
+    async def fetch(
+        self,
+        request: EditRequest,
+        result: GenerationResult,
+        prepared: tuple[PreparedImage, ...],
+        *,
+        on_stage: StageCallback = _ignore,
+        region: RegionStep | None = None,
+        asked: EditRequest | None = None,
+        timings: dict[str, float] | None = None,
+        started: float | None = None,
+    ) -> EditOutcome:
+        """Download the images of `result` (billed already: an answer from run(), or links
+        kept from an earlier download that failed: core/paid_results.py)."""
+        timings = {} if timings is None else timings
+        t0 = time.perf_counter() if started is None else started
         on_stage(Stage.DOWNLOADING)
         t2 = time.perf_counter()
         images = await asyncio.gather(*(self.client.fetch_image(ref) for ref in result.images))

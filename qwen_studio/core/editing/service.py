@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from qwen_studio.core.editing.batches import (
     RESUMED_STATUSES,
     BatchSummary,
+    awaiting_download,
     input_sources,
     label_of,
     resumed_by_its_command,
@@ -28,12 +30,14 @@ from qwen_studio.core.editing.batches import (
     summarize,
 )
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
+from qwen_studio.core.editing.paid import fetch_kept, keep_links
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
 from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import QwenStudioError, Reason
+from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
+from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
@@ -41,10 +45,11 @@ if TYPE_CHECKING:
     # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
     from qwen_studio.core.client import ImageClient
     from qwen_studio.core.editing.hooks import EditHook
-    from qwen_studio.core.editing.runner import EditRunner
+    from qwen_studio.core.editing.runner import EditOutcome, EditRunner
     from qwen_studio.core.editing.sinks import ResultSink
     from qwen_studio.core.pipeline import PreparedImage
     from qwen_studio.core.region_step import RegionStep
+    from qwen_studio.core.styles.base import GenerationResult
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,8 @@ class EditService:
         self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
         self._stopped: dict[str, Reason] = {}  # batch id -> why nothing more is sent
         self._writes: set[asyncio.Future[Any]] = set()
+        self._unrecorded_ids = itertools.count(-1, -1)  # edits the library could not take
+        self._links_kept: set[int] = set()  # edits whose paid links were kept this session
         self._closed = False
 
     # -- observing -----------------------------------------------------------------------
@@ -141,9 +148,15 @@ class EditService:
                 self._create, chunk, batch_id, parent_id))
             if self._closed:
                 break
-            for k, (request, edit_id) in enumerate(zip(chunk, created, strict=True)):
+            for k, (request, (edit_id, failed)) in enumerate(zip(chunk, created, strict=True)):
                 i = start + k
                 label = labels[i] if labels is not None else _label(request)
+                if failed is not None:  # listed with why; the other files go on
+                    self._last[edit_id] = EditStatus.FAILED
+                    self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id,
+                                                 status=EditStatus.FAILED, error=failed))
+                    ids.append(edit_id)
+                    continue
                 self._queue.add(EditProgress(edit_id, request, label, batch_id=batch_id))
                 if batch_id in self._stopped:  # stopped while this chunk was recorded
                     self._queue.cancel(edit_id, note=self._stopped[batch_id])
@@ -156,9 +169,30 @@ class EditService:
             self.recorder.store_mask(data)
 
     def _create(self, requests: list[EditRequest], batch_id: str | None,
-                parent_id: int | None) -> list[int]:
-        return [self.recorder.create(r, batch_id=batch_id, parent_id=parent_id)
-                for r in requests]
+                parent_id: int | None) -> list[tuple[int, NoteError | None]]:
+        """Each request recorded: (its id, None), or (its id, why it failed already) when
+        the library could not keep a copy of an input (disk full, permission)."""
+        out: list[tuple[int, NoteError | None]] = []
+        for r in requests:
+            try:
+                out.append((self.recorder.create(r, batch_id=batch_id, parent_id=parent_id),
+                            None))
+            except NoteError as exc:
+                out.append((self._create_failed(r, batch_id, parent_id, exc), exc))
+        return out
+
+    def _create_failed(self, request: EditRequest, batch_id: str | None,
+                       parent_id: int | None, why: NoteError) -> int:
+        """An edit that failed before it was queued, in the history with why (its inputs
+        named, not stored); a process-local id if the library cannot take even that."""
+        try:
+            edit_id = self.recorder.create(request, batch_id=batch_id, parent_id=parent_id,
+                                           store_inputs=False)
+            self.recorder.set_status(edit_id, EditStatus.FAILED, why.user_message, why.reason)
+        except Exception as exc:  # the database is on the full disk too
+            log.warning("an edit could not be recorded: %s: %s", type(exc).__name__, exc)
+            edit_id = next(self._unrecorded_ids)
+        return edit_id
 
     def update_request(self, edit_id: int, request: EditRequest) -> bool:
         """Change a queued edit before it runs (a batch's prompt edited before Run)."""
@@ -278,7 +312,8 @@ class EditService:
     async def resume_batch(self, batch_id: str, *, budget: BudgetGate | None = None
                            ) -> list[int]:
         """Load the batch from the library and run what is left. Done edits are listed, not
-        run; failed and cancelled ones wait for a retry. With a `budget` (build it with
+        run; failed and cancelled ones wait for a retry, except a paid result waiting to be
+        downloaded, which is downloaded (nothing is sent again). With a `budget` (build it with
         BudgetGate.for_batch, so what the batch cost so far counts), the edits skipped for
         the budget before are run again too."""
         loop = asyncio.get_running_loop()
@@ -289,8 +324,8 @@ class EditService:
             self.set_budget(batch_id, budget)
 
         def resumed(r: EditRecord) -> bool:
-            return r.status in RESUMED_STATUSES or (budget is not None
-                                                    and skipped_for_budget(r))
+            return (r.status in RESUMED_STATUSES or awaiting_download(r)
+                    or (budget is not None and skipped_for_budget(r)))
 
         def requeue() -> None:
             for r in records:
@@ -305,7 +340,8 @@ class EditService:
             self._last[r.id] = status
             self._queue.add(EditProgress(
                 r.id, r.request, label_of(r), status=status, batch_id=batch_id,
-                error=QwenStudioError(r.error) if status is EditStatus.FAILED else None,
+                error=(NoteError(r.note) if r.note is not None else QwenStudioError(r.error))
+                if status is EditStatus.FAILED else None,
                 result=EditResult(tuple(r.result_files), r.revised_prompt, dict(r.usage),
                                   dict(r.timings), r.seed) if status is EditStatus.DONE
                 else None))
@@ -350,15 +386,18 @@ class EditService:
         status = p.status
         if status is EditStatus.FAILED:
             error = p.error.user_message if p.error is not None else ""
-            self._write(self.recorder.set_status, p.edit_id, status, error)
+            reason = getattr(p.error, "reason", None)
+            self._write(self.recorder.set_status, p.edit_id, status, error,
+                        reason if isinstance(reason, Reason) else None)
         elif status is EditStatus.SKIPPED:
             # With paths from a sink that records results: the library has it DONE.
             if not (p.result and p.result.paths and self.sink.records_result):
-                # Why, in the history (and how a resume finds the budget's skips).
+                # Why, in the history (and, by its code, how a resume finds the budget's
+                # skips).
                 self._write(self.recorder.set_status, p.edit_id, status,
-                            str(p.note) if p.note is not None else "")
+                            str(p.note) if p.note is not None else "", p.note)
         elif status is EditStatus.CANCELLED and p.note is not None:  # why (stop_batch)
-            self._write(self.recorder.set_status, p.edit_id, status, str(p.note))
+            self._write(self.recorder.set_status, p.edit_id, status, str(p.note), p.note)
         elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
             self._write(self.recorder.set_status, p.edit_id, status)
         # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
@@ -403,8 +442,6 @@ class EditService:
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
                              region: RegionStep | None) -> EditResult:
-        from qwen_studio.core.output_folder import OutputUnavailableError
-
         edit = ctx.progress
         loop = asyncio.get_running_loop()
         attempts = runner.max_attempts
@@ -412,11 +449,27 @@ class EditService:
         def on_stage(stage: Stage) -> None:
             ctx.stage(stage, max_attempts=attempts)
 
+        # Billed before and not downloaded: fetch the kept links; nothing is sent again.
+        # Only an edit that can have kept links asks the library (off a new edit's path):
+        # one resumed or whose links were kept in this session; in an output folder any
+        # edit may find an earlier run's (by identity).
+        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
+        by_identity = not self.sink.records_result
+        kept = None
+        if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
+            kept = await loop.run_in_executor(self._db, partial(
+                self.recorder.kept_paid, edit.edit_id, identity if by_identity else ""))
+        if kept is not None:
+            outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
+                                       prepared, region, kept)
+            return await self._save(ctx, outcome, kept=True)
+
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         held = await self._reserve(gate, edit.edit_id, request)
         reservation = [held] if gate is not None and held is not None else []
 
         billed: list[int] = []
+        answers: list[GenerationResult] = []
 
         def on_billed(images: int) -> None:
             # Billed once the service answers with images, even if they are then lost.
@@ -431,22 +484,40 @@ class EditService:
                 self._db, self.recorder.seed_for_sending, edit.edit_id, request)
             run = asyncio.ensure_future(runner.run(
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
-                on_billed=on_billed, region=region, asked=request))
+                on_billed=on_billed, region=region, asked=request, on_answer=answers.append))
             try:
-                outcome = await asyncio.shield(run)
-            except asyncio.CancelledError:
-                if not billed:
-                    run.cancel()
+                try:
+                    outcome = await asyncio.shield(run)
+                except asyncio.CancelledError:
+                    if not billed:
+                        run.cancel()
+                        raise
+                    # Cancelled once the service answered (downloading): the results are
+                    # paid for, so they are downloaded and saved, as when cancelled while
+                    # saving.
+                    outcome = await _despite_cancel(run)
+            except Exception as exc:
+                if not answers:
                     raise
-                # Cancelled once the service answered (downloading): the results are paid
-                # for, so they are downloaded and saved, as when cancelled while saving.
-                outcome = await _despite_cancel(run)
+                # Answered and billed, then not downloaded: keep its links, say so.
+                self._links_kept.add(edit.edit_id)
+                raise await keep_links(self.recorder, self._db, edit.edit_id,
+                                       NotDownloaded(answers[0], exc), identity,
+                                       to_send) from None
         finally:
             if gate is not None and reservation:
                 gate.release(reservation.pop())  # failed or cancelled: nothing billed
-        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
-        # so does a region's plan (the full-size original).
         del prepared, region
+        return await self._save(ctx, outcome, kept=False)
+
+    async def _save(self, ctx: EditContext, outcome: EditOutcome, *, kept: bool
+                    ) -> EditResult:
+        from qwen_studio.core.output_folder import OutputUnavailableError
+
+        edit = ctx.progress
+        loop = asyncio.get_running_loop()
+        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
+        # so does a region's plan (the full-size original), which the caller dropped.
         outcome = dataclasses.replace(outcome, inputs=tuple(
             dataclasses.replace(p, data_uri="") for p in outcome.inputs))
         for hook in self.hooks:
@@ -468,14 +539,19 @@ class EditService:
         except Exception as exc:  # paid for, not stored: keep the bytes and say where
             from qwen_studio.core.unsaved import keep_or_name
 
-            raise await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
-                                             outcome.images, exc) from None
+            error = await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
+                                               outcome.images, exc)
+            if not kept:  # and its links, while they last: Retry downloads them again
+                identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
+                self._links_kept.add(edit.edit_id)
+                await keep_links(self.recorder, self._db, edit.edit_id,
+                                 NotDownloaded(outcome.result, exc), identity, outcome.request)
+            raise error from None
         if not self.sink.records_result:
             self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
                         timings=dict(result.timings))
         return result
-
 
     async def _mask(self, request: EditRequest) -> bytes | None:
         """The stored mask of a region edit (None for a rectangle, or when it is missing:

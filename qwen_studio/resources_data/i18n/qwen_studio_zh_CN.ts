@@ -368,6 +368,14 @@
         <source>press Run to start</source>
         <translation>点击“运行”开始</translation>
     </message>
+    <message>
+        <source>{n} skipped: budget</source>
+        <translation>{n} 张因预算跳过</translation>
+    </message>
+    <message>
+        <source>Raise the budget and press Run skipped to send them.</source>
+        <translation>提高预算后按“运行已跳过”即可发送它们。</translation>
+    </message>
 </context>
 <context>
     <name>BatchUi</name>
@@ -498,6 +506,38 @@
     <message>
         <source>Open index.html in a browser to look through the batch.</source>
         <translation>在浏览器中打开 index.html 浏览此批量结果。</translation>
+    </message>
+    <message>
+        <source>The budget “{text}” is not an amount in {currency}.</source>
+        <translation>预算“{text}”不是以 {currency} 计的金额。</translation>
+    </message>
+    <message>
+        <source>Type an amount such as 5 or 12.50, or leave it empty for no limit.</source>
+        <translation>请输入金额，例如 5 或 12.50；留空表示不设上限。</translation>
+    </message>
+    <message>
+        <source>No price per image is known for {model} in {currency}, so a budget cannot be kept.</source>
+        <translation>不知道 {model} 以 {currency} 计的单张价格，因此无法控制预算。</translation>
+    </message>
+    <message>
+        <source>Set its price in Settings ▸ Prices per image, or leave the budget empty.</source>
+        <translation>请在“设置 ▸ 单张价格”中设置它的价格，或将预算留空。</translation>
+    </message>
+    <message>
+        <source>Type a larger budget to send the skipped photos.</source>
+        <translation>请输入更高的预算以发送被跳过的照片。</translation>
+    </message>
+    <message>
+        <source>What the batch has cost so far counts toward it.</source>
+        <translation>该批次已产生的花费会计入预算。</translation>
+    </message>
+    <message>
+        <source>The batch has cost {spent} of {budget} already: no photo more fits.</source>
+        <translation>该批次已花费 {spent}（预算 {budget}）：再也放不下任何一张照片。</translation>
+    </message>
+    <message>
+        <source>Type a larger budget, then Run skipped.</source>
+        <translation>请输入更高的预算，然后按“运行已跳过”。</translation>
     </message>
 </context>
 <context>
@@ -867,6 +907,10 @@
         <source>Tried {n} times; the service is still failing. Usually temporary: press Retry in a moment.</source>
         <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
     </message>
+    <message>
+        <source>Skipped: budget</source>
+        <translation>已跳过：预算</translation>
+    </message>
 </context>
 <context>
     <name>GridController</name>
@@ -948,6 +992,10 @@
     <message>
         <source> — starred</source>
         <translation> — 已收藏</translation>
+    </message>
+    <message>
+        <source>≈ {amount}</source>
+        <translation>约 {amount}</translation>
     </message>
 </context>
 <context>
@@ -2439,6 +2487,14 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>Close this list</source>
         <translation>关闭此列表</translation>
     </message>
+    <message>
+        <source>Prompt library: insert the snippet at the cursor</source>
+        <translation>提示词库：在光标处插入片段</translation>
+    </message>
+    <message>
+        <source>Prompt library: replace the whole field with it</source>
+        <translation>提示词库：用它替换整个输入框</translation>
+    </message>
 </context>
 <context>
     <name>StatusLook</name>
@@ -2535,6 +2591,18 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>over the budget: no price per image is known for {model}, so its cost cannot be kept under {budget}</source>
         <translation>超出预算：不知道 {model} 每张图片的价格，无法保证花费不超过 {budget}</translation>
+    </message>
+    <message>
+        <source>Paid result not downloaded: {why} — Retry downloads it again without a new charge</source>
+        <translation>已付费的结果未能下载：{why} —— 点“重试”会重新下载，不再收费</translation>
+    </message>
+    <message>
+        <source>Paid result lost: {why} — Retry sends the edit again, at a new charge</source>
+        <translation>已付费的结果丢失：{why} —— 点“重试”会重新发送编辑，并再次收费</translation>
+    </message>
+    <message>
+        <source>Could not keep a copy of {file}: {why}</source>
+        <translation>无法保存 {file} 的副本：{why}</translation>
     </message>
 </context>
 <context>
@@ -2943,6 +3011,96 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>Image with mask</source>
         <translation>带蒙版的图片</translation>
+    </message>
+</context>
+<context>
+    <name>BudgetField</name>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <source>Send the photos the budget skipped, under the budget typed beside it (what the batch has cost so far counts)</source>
+        <translation>按旁边填写的预算发送因预算被跳过的照片（该批次已产生的花费计入其中）</translation>
+    </message>
+    <message>
+        <source>The most this batch may cost, in {currency} (the chosen model&apos;s price per image). No photo is sent whose images would go over it; those are “skipped: budget”. Empty: no limit.</source>
+        <translation>该批次最多可花费的金额，以 {currency} 计（所选模型的单张价格）。会超出预算的照片不会发送，而是标记为“因预算跳过”。留空：不设上限。</translation>
+    </message>
+    <message>
+        <source>Run skipped ({n})</source>
+        <translation>运行已跳过（{n}）</translation>
+    </message>
+</context>
+<context>
+    <name>PriceSettings</name>
+    <message>
+        <source>Prices per image</source>
+        <translation>单张价格</translation>
+    </message>
+    <message>
+        <source>Estimates and batch budgets use your price where you set one, else the catalog&apos;s. Leave a field empty to use the catalog&apos;s; type 0.2 CNY for another currency.</source>
+        <translation>花费估算和批次预算优先使用你设置的价格，否则使用模型目录中的价格。留空即使用目录价格；输入 0.2 CNY 可使用其他货币。</translation>
+    </message>
+    <message>
+        <source>One row per model: the catalog&apos;s price per image and yours</source>
+        <translation>每个模型一行：目录中的单张价格和你的价格</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Catalog</source>
+        <translation>目录价格</translation>
+    </message>
+    <message>
+        <source>Your price</source>
+        <translation>你的价格</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Source: {source}</source>
+        <translation>来源：{source}</translation>
+    </message>
+    <message>
+        <source>Your price for {model}</source>
+        <translation>{model} 的自定义价格</translation>
+    </message>
+    <message>
+        <source>Price per image, e.g. 0.05 or 0.2 CNY; empty uses the catalog&apos;s price</source>
+        <translation>单张价格，例如 0.05 或 0.2 CNY；留空则使用目录价格</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>⚠ Not saved: “{text}” is not a price such as 0.05, 0.2 CNY or $0.035.</source>
+        <translation>⚠ 未保存：“{text}”不是有效价格（例如 0.05、0.2 CNY 或 $0.035）。</translation>
+    </message>
+    <message>
+        <source>⚠ Not saved: {problem}</source>
+        <translation>⚠ 未保存：{problem}</translation>
+    </message>
+    <message>
+        <source>✓ {model} uses the catalog&apos;s price again.</source>
+        <translation>✓ {model} 已恢复使用目录价格。</translation>
+    </message>
+    <message>
+        <source>✓ {model}: estimates use {price} per image.</source>
+        <translation>✓ {model}：估算按每张 {price} 计算。</translation>
+    </message>
+    <message>
+        <source>as catalog</source>
+        <translation>同目录</translation>
     </message>
 </context>
 </TS>

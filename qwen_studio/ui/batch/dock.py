@@ -23,6 +23,7 @@ from qwen_studio.core.editing.progress import QueueStats
 from qwen_studio.core.errors import INPUT_COUNT_PROBLEMS, QwenStudioError
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.batch.budget_run import BatchBudget
 from qwen_studio.ui.batch.model import THUMB_PX
 from qwen_studio.ui.batch.panel import BatchPanel
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
@@ -109,6 +110,7 @@ class BatchUi:
         c.reset.connect(self._update_run_button)
         c.batchFinished.connect(self._on_finished)
         c.resumeAvailable.connect(self._offer_resume)
+        self.budget = BatchBudget(window, self.panel.budget_field, c)
         self._run_text = window.run_button.text()
         with contextlib.suppress(RuntimeError):  # no event loop: a bare unit-test window
             self.tasks.spawn(c.check_resume())
@@ -231,7 +233,11 @@ class BatchUi:
         # The situations Run just resolved are over.
         self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED)
         try:
-            self.controller.start(self.base_request())
+            base = self.base_request()
+            budget = self.budget.gate(base.model)  # the budget typed in the queue's header
+            if budget is False:
+                return False
+            self.controller.start(base, budget=budget)
         except QwenStudioError as exc:
             self.notices.show(Notice(NoticeKind.BATCH, NoticeLevel.WARNING, error_message(exc),
                                   error_hint(exc), translate("BatchUi", "Open settings"),
@@ -254,7 +260,8 @@ class BatchUi:
         if s is None or not s.total or not self.controller.active:
             self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
             return
-        title = f"Qwen Studio — {s.done + s.skipped}/{s.total}"
+        done = s.done + s.skipped - self.controller.over_budget_count()  # not the budget's
+        title = f"Qwen Studio — {done}/{s.total}"
         if s.failed:
             title += " " + translate("BatchUi", "({n} failed)").format(n=s.failed)
         if self.controller.paused:
@@ -295,8 +302,10 @@ class BatchUi:
                 translate("BatchUi", "Set up your API key in Settings, then press Resume again."),
                 translate("BatchUi", "Open settings"), self.window.open_settings))
             return
+        if self.budget.budget(self.window.params.model()) is False:
+            return  # a budget that cannot be kept: said why; the offer stays
         self.panel.resume_banner.hide()
-        self.tasks.spawn(self.controller.resume_batch(batch_id))
+        self.tasks.spawn(self.budget.resume(batch_id))  # under the budget typed, if any
 
     def export_gallery(self) -> None:
         batch_id = self.controller.batch_id

@@ -31,7 +31,7 @@ from qwen_studio.ui.error_text import (
     status_note,
 )
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
-from qwen_studio.ui.progress_text import retry_text, stage_word
+from qwen_studio.ui.progress_text import over_budget, retry_text, skipped_budget_word, stage_word
 from qwen_studio.ui.theme.status import status_look
 
 if TYPE_CHECKING:
@@ -159,6 +159,8 @@ class BatchModel(QAbstractTableModel):
             if role == R.DisplayRole:
                 if job.status is EditStatus.RUNNING and job.stage is not Stage.PREPARING:
                     return f"{word} · {stage_word(job.stage)}"
+                if over_budget(job):  # the reason in full is the tooltip
+                    return skipped_budget_word()
                 if job.status is EditStatus.SKIPPED and (why := job_detail(job)):
                     return f"{word} · {why}"  # done in an earlier run, over the budget
                 return word
@@ -170,7 +172,8 @@ class BatchModel(QAbstractTableModel):
                 return job_detail(job) or word
         elif col == C_TRIES:
             if role == R.DisplayRole:
-                return str(job.attempt) if job.attempt else "–"
+                # Not sent for the budget: no try, whatever the queue counted.
+                return str(job.attempt) if job.attempt and not over_budget(job) else "–"
             if role == R.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
         elif col == C_TIME:

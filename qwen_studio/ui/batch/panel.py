@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QToolButton,
@@ -35,6 +36,7 @@ from qwen_studio.core.editing.progress import EditProgress, QueueStats
 from qwen_studio.core.editing.queue import RETRYABLE
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
+from qwen_studio.ui.batch.budget_field import BudgetField
 from qwen_studio.ui.batch.look import panel_stylesheet
 from qwen_studio.ui.batch.model import (
     C_INPUT,
@@ -117,6 +119,11 @@ class BatchPanel(QFrame):
         self.progress_label = QLabel(self.tr("No batch yet"))
         self.progress_label.setObjectName("batchProgressLabel")
         self.progress_label.setAccessibleName(self.tr("Batch progress details"))
+        # Its words must not set the window's least width (the header holds many controls):
+        # it takes the room left and is cut short, whole in its tooltip.
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+        self.progress_label.setMinimumWidth(120)
         self.concurrency_spin = theme.inset_spin_text(QSpinBox())
         self.concurrency_spin.setObjectName("concurrencySpin")
         self.concurrency_spin.setRange(1, 16)
@@ -163,6 +170,9 @@ class BatchPanel(QFrame):
         head.addWidget(self.progress_label, 1)
         head.addWidget(conc_label)
         head.addWidget(self.concurrency_spin)
+        head.addSpacing(8)
+        self.budget_field = BudgetField(controller)  # the batch's budget, Run skipped
+        head.addWidget(self.budget_field)
         head.addSpacing(8)
         for b in (self.pause_button, self.retry_failed_button, self.cancel_all_button,
                   self.export_button):
@@ -375,7 +385,8 @@ class BatchPanel(QFrame):
             return
         self._set_progress(s.finished, s.total)
         self._set_label(stats_line(s, active=active, paused=c.paused,
-                                   concurrency=c.concurrency))
+                                   concurrency=c.concurrency,
+                                   over_budget=c.over_budget_count()))
 
     def _set_progress(self, value: int, total: int) -> None:
         bar = self.progress
@@ -392,6 +403,7 @@ class BatchPanel(QFrame):
     def _set_label(self, text: str) -> None:
         if self.progress_label.text() != text:
             self.progress_label.setText(text)
+            self.progress_label.setToolTip(text)
             self.progress.setAccessibleDescription(text)
 
     def show_report(self, report: BatchReport) -> None:

@@ -12,9 +12,12 @@ from qwen_studio.ui.batch_controller import BatchReport
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
 
-def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int) -> str:
+def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int,
+               over_budget: int = 0) -> str:
     """"3 done · 1 failed of 10 · 2 running · 4.0/min · about 2 min left"."""
-    parts = [translate("BatchPanel", "{n} done").format(n=s.done + s.skipped)]
+    parts = [translate("BatchPanel", "{n} done").format(n=s.done + s.skipped - over_budget)]
+    if over_budget:
+        parts.append(translate("BatchPanel", "{n} skipped: budget").format(n=over_budget))
     if s.failed:
         parts.append(translate("BatchPanel", "{n} failed").format(n=s.failed))
     if s.cancelled:
@@ -48,7 +51,13 @@ def report_html(report: BatchReport) -> str:
         text += f", {report.failed} failed"
     if report.cancelled:
         text += f", {report.cancelled} cancelled"
+    if report.over_budget:
+        text += ", " + translate("BatchPanel", "{n} skipped: budget").format(
+            n=report.over_budget)
     text += f" of {report.total}."
+    if report.over_budget:
+        text += " " + translate("BatchPanel", "Raise the budget and press Run skipped to send "
+                                "them.")
     if report.failures:
         reasons: dict[str, list[str]] = {}
         for label, edit in report.failures:

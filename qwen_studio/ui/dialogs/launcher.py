@@ -24,6 +24,7 @@ class Dialogs:
         self.window, self.config_store, self.tester = window, config_store, tester
         self.tasks, self.settings, self._profile_saved = tasks, settings, profile_saved
         self.settings_dialog: SettingsDialog | None = None
+        self.prices_saved: Callable[[], object] | None = None  # the window's price table
         self.shortcuts_dialog: QDialog | None = None
 
     def open_settings(self) -> None:
@@ -33,9 +34,14 @@ class Dialogs:
             self.settings_dialog = SettingsDialog(self.config_store, self.tester, self.tasks,
                                                   self.window, qsettings=self.settings)
             self.settings_dialog.profileSaved.connect(lambda _name: self._profile_saved())
+            self.settings_dialog.prices_box.pricesSaved.connect(self._prices_saved)
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()
+
+    def _prices_saved(self) -> None:
+        if self.prices_saved is not None:
+            self.prices_saved()
 
     def show_shortcuts(self) -> None:
         from qwen_studio.ui.dialogs.shortcuts import ShortcutsDialog

@@ -36,6 +36,7 @@ from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, STYLES, known_models
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading, theme
+from qwen_studio.ui.dialogs.price_settings import PriceSettings
 from qwen_studio.ui.error_text import error_hint, error_message, status_note
 from qwen_studio.ui.icon_label import IconLabel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
@@ -178,6 +179,8 @@ class SettingsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self._appearance_box())
+        self.prices_box = PriceSettings(store, self.tasks)  # Settings ▸ Prices per image
+        lay.addWidget(self.prices_box)
         lay.addWidget(self.env_note)
         lay.addWidget(self.status_label)
         lay.addLayout(bottom)

@@ -29,6 +29,11 @@ GESTURES = (
     ("← / →", QT_TRANSLATE_NOOP("ShortcutsDialog", "Previous / next result of the edit")),
     ("Tab", QT_TRANSLATE_NOOP("ShortcutsDialog",
                               "Hide or show the side panels (outside text fields)")),
+    # The prompt library popup (Ctrl+Space) steers with keys of its own.
+    ("Enter", QT_TRANSLATE_NOOP("ShortcutsDialog",
+                                "Prompt library: insert the snippet at the cursor")),
+    ("Shift+Enter", QT_TRANSLATE_NOOP("ShortcutsDialog",
+                                      "Prompt library: replace the whole field with it")),
 )
 
 

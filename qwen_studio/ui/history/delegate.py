@@ -65,6 +65,7 @@ _ELIDED_MAX = 2000
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight)
 _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
@@ -319,6 +320,14 @@ class HistoryDelegate(QStyledItemDelegate):
             painter.setPen(subtle)
             painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
             x = text_left + sfm.horizontalAdvance(lead + "  ")
+        painter.setPen(subtle)
+        if row.spend:  # the estimate, made when the row changed (rows.py), right-aligned
+            room = (right - text_left) * 3 // 5
+            spend_w = sfm.horizontalAdvance(row.spend) + 2  # elidedText wants a hair more
+            shown = row.spend if spend_w <= room else self._elide(row.spend, sfm, room)
+            spend_w = min(spend_w, room)
+            painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT, shown)
+            right -= spend_w + self.PAD
         if row.status in _STATUS_ICONS:
             draw_icon(painter, QRect(x, y + (sfm.height() - side) // 2, side, side),
                       row.status, color)

@@ -8,8 +8,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 
@@ -17,7 +18,12 @@ from qwen_studio.core.editing.progress import EditProgress, Stage
 from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
+from qwen_studio.core.spend import Spend, UnitPrice, money_text
+from qwen_studio.ui.error_text import status_note
 from qwen_studio.ui.theme.status import status_word
+
+if TYPE_CHECKING:
+    from qwen_studio.core.spend import PriceLookup
 
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
@@ -54,6 +60,7 @@ class HistoryEntry:
     parent_id: int | None = None
     batch_id: str | None = None
     label: str = ""
+    spend: str = ""  # "≈ $0.15" for a done edit with a price (set by price(), not painted)
     _day: int | None = field(default=None, repr=False)  # cached: layout asks for every row
 
     def day(self) -> int:
@@ -64,6 +71,24 @@ class HistoryEntry:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
+        """Add what this edit cost: images returned x price; nothing unless it is done."""
+        if self.status is EditStatus.DONE and self.result_paths:
+            p = prices(self.request.model)
+            spend.add(len(self.result_paths),
+                      None if p is None else UnitPrice(p.amount, p.currency))
+
+    def price(self, prices: PriceLookup | None) -> bool:
+        """Work out the row's spend text once (a change or new prices), never in paint.
+        True when it changed (its batch's total changes with it)."""
+        text = ""
+        if prices is not None and self.status is EditStatus.DONE and self.result_paths:
+            p = prices(self.request.model)
+            if p is not None:  # the common case, made cheap: 10,000 rows at a price change
+                text = approx_text(_money(len(self.result_paths) * p.amount, p.currency))
+        before, self.spend = self.spend, text
+        return before != text
 
     def elapsed(self) -> int:
         start = self.started if self.started is not None else self.created
@@ -106,7 +131,7 @@ class HistoryEntry:
         self._day = None
         self.status = EditStatus(str(getattr(rec.status, "value", rec.status)))
         self.stage = ""
-        self.note = rec.error or ""
+        self.note = status_note(rec.note) if rec.note is not None else rec.error or ""
         self.started = rec.started_at
         self.finished = rec.finished_at
         self.result_paths = list(rec.result_files)
@@ -155,6 +180,8 @@ class BatchGroup:
     members: list[HistoryEntry] = field(default_factory=list)
     created: float = field(default_factory=time.time)
     complete: bool = False  # every member (matching the filter) is loaded
+    spend: str = ""  # the batch's estimated total, "≈ $1.20" (set by price())
+    priced: int = 0  # how many members the total was summed over (0: sum it again)
     _day: int | None = field(default=None, repr=False)
 
     def day(self) -> int:
@@ -211,11 +238,42 @@ class BatchGroup:
     def after_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.after_path()) is not None), None)
 
+    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
+        for m in self.members:
+            m.add_cost(spend, prices)
+
+    def price(self, prices: PriceLookup | None) -> bool:
+        """Sum the members' estimates (priced one by one as they are listed or change)."""
+        before, self.spend = self.spend, spend_text(self, prices)
+        self.priced = len(self.members)
+        return before != self.spend
+
     def before_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.before_path()) is not None), None)
 
 
 Row = HistoryEntry | BatchGroup
+
+
+def spend_text(row: Row, prices: PriceLookup | None) -> str:
+    """"≈ $0.15" (an edit), "≈ $1.20" (a batch's total): estimated from the images returned
+    and the price per image; "" when nothing was billed or no price is known."""
+    if prices is None:
+        return ""
+    spend = Spend()
+    row.add_cost(spend, prices)
+    if not spend.amounts:
+        return ""
+    return approx_text(" + ".join(_money(a, c) for c, a in sorted(spend.amounts.items())))
+
+
+def approx_text(amount: str) -> str:
+    return translate("HistoryModel", "≈ {amount}").format(amount=amount)
+
+
+@lru_cache(maxsize=512)
+def _money(amount: float, currency: str) -> str:
+    return money_text(amount, currency)  # rows repeat a few amounts: each formatted once
 
 
 def order_key(row: Row) -> tuple[float, int]:

@@ -149,6 +149,7 @@ class HistoryModel(HistoryRows):
                 self._total = total
                 self.countChanged.emit(total)
             rows = self._rows_from(records, members)
+            self.price_rows(rows)  # each row's spend text, once
             if rows:
                 start = len(self._rows)
                 self.beginInsertRows(_ROOT, start, start + len(rows) - 1)

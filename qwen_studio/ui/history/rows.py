@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -40,6 +40,9 @@ from qwen_studio.ui.history.entries import (
     order_key,
 )
 from qwen_studio.ui.history.thumbnails import ThumbnailCache
+
+if TYPE_CHECKING:
+    from qwen_studio.core.spend import PriceLookup
 
 translate = QCoreApplication.translate
 
@@ -72,6 +75,7 @@ class HistoryRows(QAbstractListModel):
         self._fetching = False
         self._total = 0
         self._closed = False
+        self._prices: PriceLookup | None = None  # spend texts: set_prices (PriceTable)
         self._dirty_rows: dict[int, Row] = {}
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
@@ -129,7 +133,9 @@ class HistoryRows(QAbstractListModel):
     def _describe(self, row: Row, tooltip: bool) -> str:
         when = time.strftime("%H:%M", time.localtime(row.created))
         star = translate("HistoryModel", " — starred") if row.favourite else ""
-        text = f"{_prompt(row)} — {day_label(row.created)} {when} — {row.status_text()}{star}"
+        spend = f" — {row.spend}" if row.spend else ""
+        text = (f"{_prompt(row)} — {day_label(row.created)} {when} — {row.status_text()}"
+                f"{spend}{star}")
         note = row.note if isinstance(row, HistoryEntry) else ""
         return f"{text}\n{note}" if note and tooltip else text
 
@@ -289,6 +295,7 @@ class HistoryRows(QAbstractListModel):
 
     def _insert_top(self, row: Row) -> bool:
         """A new top-level row, where its time puts it (after an expanded batch's edits)."""
+        self.price_rows([row])
         key = order_key(row)
         pos = next((i for i, r in enumerate(self._rows)
                     if not self.is_member(r) and order_key(r) < key), len(self._rows))
@@ -330,10 +337,39 @@ class HistoryRows(QAbstractListModel):
         dirty, self._dirty_rows = self._dirty_rows, {}
         if self._closed:
             return
+        self.price_rows(dirty.values())  # a finished edit's spend, its batch's new total
         for r in dirty.values():
             idx = self.index_of(r)
             if idx.isValid():
                 self.dataChanged.emit(idx, idx)
+
+    # -- spend -----------------------------------------------------------------------------------
+    def set_prices(self, prices: PriceLookup | None) -> None:
+        """New prices (loaded, or changed in Settings): every row's spend text again."""
+        self._prices = prices
+        for g in self._groups.values():
+            g.priced = 0
+        self.price_rows(self._entries.values())
+        self.price_rows(self._groups.values())
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
+    def price_rows(self, rows: Iterable[Row]) -> None:
+        """Work out these rows' spend texts (when a row is listed or changes, not in paint).
+        A batch's total is summed again only when one of its edits' estimates changed."""
+        prices = self._prices
+        groups: dict[int, BatchGroup] = {}
+        for r in rows:
+            if isinstance(r, BatchGroup):
+                if r.priced != len(r.members):  # new, new prices or new edits: each edit too
+                    for m in r.members:
+                        m.price(prices)
+                    groups[id(r)] = r
+            elif r.price(prices) and r.batch_id is not None and (
+                    g := self._groups.get(r.batch_id)) is not None:
+                groups[id(g)] = g
+        for g in groups.values():
+            g.price(prices)
 
     # -- thumbnails ----------------------------------------------------------------------------
     def thumbnail(self, path: Path | None) -> QImage | None:
