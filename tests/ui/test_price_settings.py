@@ -52,7 +52,8 @@ def test_a_price_saved_in_settings_moves_the_spend_meter(make_window, qloop):
     qloop.run(saved())
     assert "¥" not in meter.label.text()
     assert ConfigStore().price_overrides()[MODEL] == (0.05, "USD")
-    assert "$0.05" in box.status.text()
+    assert "$0.05" in box.status.text() and not box.status.text().startswith("✓")
+    assert box.status.note_icon() is not None and box.status.note_icon().name() == "done"
     # The history's estimate follows the same table.
     entry = window.history_model.entries()[0]
     assert entry.spend == "≈ $0.10"
@@ -78,4 +79,6 @@ def test_a_price_that_does_not_parse_is_not_saved(qtbot, qloop):
     field.setText("cheap")
     field.editingFinished.emit()
     assert "not a price" in dialog.prices_box.status.text()
+    warned = dialog.prices_box.status.note_icon()
+    assert warned is not None and warned.name() == "warning"  # an icon, not a ⚠ glyph
     assert ConfigStore().price_overrides() == {}

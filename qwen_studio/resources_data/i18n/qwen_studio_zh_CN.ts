@@ -3083,20 +3083,20 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>无</translation>
     </message>
     <message>
-        <source>⚠ Not saved: “{text}” is not a price such as 0.05, 0.2 CNY or $0.035.</source>
-        <translation>⚠ 未保存：“{text}”不是有效价格（例如 0.05、0.2 CNY 或 $0.035）。</translation>
+        <source>Not saved: “{text}” is not a price such as 0.05, 0.2 CNY or $0.035.</source>
+        <translation>未保存：“{text}”不是有效价格（例如 0.05、0.2 CNY 或 $0.035）。</translation>
     </message>
     <message>
-        <source>⚠ Not saved: {problem}</source>
-        <translation>⚠ 未保存：{problem}</translation>
+        <source>Not saved: {problem}</source>
+        <translation>未保存：{problem}</translation>
     </message>
     <message>
-        <source>✓ {model} uses the catalog&apos;s price again.</source>
-        <translation>✓ {model} 已恢复使用目录价格。</translation>
+        <source>{model} uses the catalog&apos;s price again.</source>
+        <translation>{model} 已恢复使用目录价格。</translation>
     </message>
     <message>
-        <source>✓ {model}: estimates use {price} per image.</source>
-        <translation>✓ {model}：估算按每张 {price} 计算。</translation>
+        <source>{model}: estimates use {price} per image.</source>
+        <translation>{model}：估算按每张 {price} 计算。</translation>
     </message>
     <message>
         <source>as catalog</source>

@@ -24,6 +24,7 @@ from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.spend import UnitPrice, money_text, parse_price
 from qwen_studio.qt.tasks import TaskRunner
+from qwen_studio.ui.icon_label import IconLabel
 
 C_MODEL, C_CATALOG, C_YOURS = range(3)
 VISIBLE_ROWS = 5  # the table scrolls: the dialog stays a dialog
@@ -58,7 +59,7 @@ class PriceSettings(QGroupBox):
         hh.setSectionResizeMode(C_MODEL, QHeaderView.ResizeMode.Stretch)
         for col in (C_CATALOG, C_YOURS):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.status = QLabel()
+        self.status = IconLabel()  # the outcome's icon before the words, not a glyph
         self.status.setObjectName("priceStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -131,8 +132,9 @@ class PriceSettings(QGroupBox):
             try:
                 price = parse_price(text, catalog.currency if catalog else "USD")
             except ValueError:
-                self.status.setText(self.tr("⚠ Not saved: “{text}” is not a price such as "
-                                            "0.05, 0.2 CNY or $0.035.").format(text=text))
+                self.status.set_note(self.tr("Not saved: “{text}” is not a price such as "
+                                             "0.05, 0.2 CNY or $0.035.").format(text=text),
+                                     "warning", "warning_fg")
                 return
         self._saved[model] = text
         self.tasks.spawn(self._save(model, price))
@@ -148,12 +150,13 @@ class PriceSettings(QGroupBox):
             await self.tasks.run(write)
         except (QwenStudioError, OSError) as exc:
             self._saved.pop(model, None)
-            self.status.setText(self.tr("⚠ Not saved: {problem}").format(problem=exc))
+            self.status.set_note(self.tr("Not saved: {problem}").format(problem=exc),
+                                 "warning", "warning_fg")
             return
         if price is None:
-            self.status.setText(self.tr("✓ {model} uses the catalog's price again.").format(
-                model=model))
+            self.status.set_note(self.tr("{model} uses the catalog's price again.").format(
+                model=model), "done", "ok_fg")
         else:
-            self.status.setText(self.tr("✓ {model}: estimates use {price} per image.").format(
-                model=model, price=price.text()))
+            self.status.set_note(self.tr("{model}: estimates use {price} per image.").format(
+                model=model, price=price.text()), "done", "ok_fg")
         self.pricesSaved.emit()
