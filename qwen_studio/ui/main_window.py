@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
+    from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,8 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
             self._status, self._use_as_input, self, library)
-        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
-                                  self.results, tasks, self)
+        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results, tasks,
+                                  self)
         self.prompt_library = PromptLibraryGlue(library, self.pool, self.prompt_panel,
                                                 i18n.resolve(settings), self)
         self.history = HistoryGlue(
@@ -161,7 +162,6 @@ class MainWindow(QMainWindow):
         centre = CanvasArea(self.notices)
         self.banner, self.compare_view = centre.banner, centre.compare_view
         self.welcome, self.canvas_stack = centre.welcome, centre.stack
-        self.results_panel = centre.results_panel
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings)
@@ -460,6 +460,11 @@ class MainWindow(QMainWindow):
 
             self._batch = BatchUi(self)
         return self._batch
+
+    @property
+    def results_panel(self) -> ResultsPanel:
+        """The results grid (built when first wanted: GridMode.panel)."""
+        return self.grid_mode.panel
 
     @property
     def versions(self) -> VersionsDock:
