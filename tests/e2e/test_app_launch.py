@@ -53,6 +53,7 @@ def _after_first_frame():
         # Not in the first frame, built after it or when first wanted (issue 18).
         ("versions dock", "qwen_studio.ui.versions.dock" in sys.modules),
         ("prompt library popup", "qwen_studio.ui.editor.prompt_library_popup" in sys.modules),
+        ("prompt library store", "qwen_studio.core.prompt_library" in sys.modules),
         ("results grid", "qwen_studio.ui.results.panel" in sys.modules),
     ) if built)
     import gc

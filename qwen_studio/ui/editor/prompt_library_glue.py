@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
 from qwen_studio.qt.pool_calls import PoolCalls
 from qwen_studio.ui.editor.prompt_library_action import prompt_library_action
 
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from qwen_studio.core.library import Library
+    from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
     from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup
     from qwen_studio.ui.editor.prompt_panel import PromptPanel
 
@@ -31,7 +31,8 @@ class PromptLibraryGlue(QObject):
     def __init__(self, library: Library, pool: Executor, prompt_panel: PromptPanel,
                  language: str, parent: QWidget) -> None:
         super().__init__(parent)
-        self.store = PromptLibrary(library)
+        self._library = library
+        self._store: PromptLibrary | None = None  # with the popup: when first opened
         self._calls = PoolCalls(pool, self)  # no asyncio: results come back as a signal
         self._parent = parent
         self._popup: PromptLibraryPopup | None = None  # built when first opened
@@ -41,6 +42,14 @@ class PromptLibraryGlue(QObject):
         ]
         self._language = language
         self._seeded = False  # the starter set is added (once per library) at the first open
+
+    @property
+    def store(self) -> PromptLibrary:
+        if self._store is None:
+            from qwen_studio.core.prompt_library import PromptLibrary
+
+            self._store = PromptLibrary(self._library)
+        return self._store
 
     @property
     def popup(self) -> PromptLibraryPopup:
