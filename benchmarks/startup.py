@@ -24,11 +24,13 @@ wraps `app.create_main_window` only to watch the window for its first paint, the
 Goal (issue 18): profile/floor and demo/floor <= 1.35.
 
     python benchmarks/startup.py [--runs 7] [--importtime] [--before ../other-checkout]
+    python benchmarks/startup.py --phases 7 [--before ../other-checkout]   (CPU ms per step)
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import statistics
 import subprocess
@@ -115,6 +117,74 @@ entry._import_before_qt = import_before_qt
 sys.exit(entry.main(sys.argv[1:]))
 """
 
+# --phases: one configured launch with CPU-time marks at the start-up steps (the profile
+# kind's path), to say where the time goes. The hooks wrap functions by name only.
+_PHASES = r"""
+import os, sys, time
+P = [("start", time.process_time())]
+def mark(name):
+    P.append((name, time.process_time()))
+import qwen_studio.__main__ as entry
+
+
+def hooks():
+    mark("Qt-free imports, library opening")
+    import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets  # what app.launch imports first
+    mark("PySide6 (QtCore, QtGui, QtWidgets)")
+    import qwen_studio.app.launch as app_mod
+    import qwen_studio.app.window as win_mod
+    import qwen_studio.ui.main_window as mw
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    mark("the window's modules (and the Qt enums they use)")
+
+    def wrap(owner, name, before, after):
+        orig = getattr(owner, name)
+        def run(*a, **kw):
+            if before:
+                mark(before)
+            out = orig(*a, **kw)
+            mark(after)
+            return out
+        setattr(owner, name, run)
+
+    wrap(win_mod, "build_services", "QApplication, translations, app icon", "services")
+    wrap(mw.MainWindow, "_build_ui", "window: models before the widgets", "window: widgets")
+    wrap(win_mod.theme, "apply_theme", "window: controllers, menus, wiring", "style sheet")
+    orig_create = app_mod.create_main_window
+
+    class Watch(QObject):
+        def __init__(self, win):
+            super().__init__(win)
+            self.win, self.done = win, False
+        def eventFilter(self, obj, ev):
+            if ev.type() == QEvent.Type.Paint and obj is self.win and not self.done:
+                self.done = True
+                mark("show, layout, paint of the window")
+                def frame():
+                    mark("paint of the children (whole frame)")
+                    print("PHASES " + repr(P), flush=True)
+                    self.win.close()
+                QTimer.singleShot(0, frame)
+            return False
+
+    def create(*a, **kw):
+        win = orig_create(*a, **kw)
+        mark("rest of create_main_window (profile, timers)")
+        win.installEventFilter(Watch(win))
+        return win
+
+    app_mod.create_main_window = create
+
+
+before_qt = entry._import_before_qt
+def import_before_qt():
+    mark("entry point, argument parsing")
+    before_qt()
+    hooks()
+entry._import_before_qt = import_before_qt
+sys.exit(entry.main(sys.argv[1:]))
+"""
+
 # The bare window plus the Qt namespace (see "qt" above).
 _QT = _BARE.replace("QEvent, QObject, QTimer", "QEvent, QObject, QTimer, Qt")
 assert _QT != _BARE
@@ -127,7 +197,7 @@ _FLOOR = (_QT
 assert _FLOOR.count("qasync") == 2  # every replacement applied
 
 KINDS = {"bare": (_BARE, []), "qt": (_QT, []), "floor": (_FLOOR, []), "studio": (_STUDIO, []),
-         "profile": (_STUDIO, []), "demo": (_STUDIO, ["--demo"])}
+         "profile": (_STUDIO, []), "demo": (_STUDIO, ["--demo"]), "phases": (_PHASES, [])}
 KINDS_STUDIO = 3  # the kinds from "studio" on are Qwen Studio's
 # "profile": a configured start (endpoint and key from the environment; nothing is sent).
 _PROFILE_ENV = {"QWEN_STUDIO_ENDPOINT": "http://127.0.0.1:9", "QWEN_STUDIO_API_KEY": "bench-key",
@@ -151,7 +221,7 @@ def launch(kind: str, home: Path, pycache: Path, importtime: Path | None = None,
     for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
                 "QWEN_STUDIO_MODEL"):
         env.pop(var, None)
-    if kind == "profile":
+    if kind in ("profile", "phases"):
         env.update(_PROFILE_ENV)
     cmd = [sys.executable]
     if importtime is not None:
@@ -169,6 +239,45 @@ def launch(kind: str, home: Path, pycache: Path, importtime: Path | None = None,
     raise RuntimeError(f"{kind}: no paint seen (exit {proc.returncode})\n{proc.stderr[-2000:]}")
 
 
+def phases(home: Path, pycache: Path, tree: Path) -> list[tuple[str, float]]:
+    """(step, CPU ms) of one configured launch of `tree` (see _PHASES)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QWEN_STUDIO_HOME=str(home),
+               PYTHONPYCACHEPREFIX=str(pycache), PYTHONPATH=str(tree), **_PROFILE_ENV)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    proc = subprocess.run([sys.executable, "-c", _PHASES], env=env, cwd=tree,
+                          capture_output=True, text=True, timeout=60)
+    for line in proc.stdout.splitlines():
+        if line.startswith("PHASES "):
+            marks = ast.literal_eval(line.removeprefix("PHASES "))
+            return [(name, (t - t_prev) * 1000)
+                    for (name, t), (_, t_prev) in zip(marks[1:], marks, strict=False)]
+    raise RuntimeError(f"phases: no report (exit {proc.returncode})\n{proc.stderr[-2000:]}")
+
+
+def print_phases(runs: int, before: Path | None) -> None:
+    trees = [("this tree", REPO)] + ([("before", before)] if before is not None else [])
+    table: dict[str, dict[str, list[float]]] = {label: {} for label, _ in trees}
+    with tempfile.TemporaryDirectory() as tmp:
+        pycache = Path(tmp) / "pycache"
+        for r in range(runs + 1):  # the first round warms the disk and bytecode caches
+            for label, tree in trees:
+                steps = phases(Path(tmp) / f"{label}-{r}", pycache, tree)
+                if r:
+                    for name, ms in steps:
+                        table[label].setdefault(name, []).append(ms)
+    print(f"configured launch, CPU ms per start-up step (median of {runs}); load "
+          f"{os.getloadavg()[0]:.1f}")
+    names = list(table["this tree"])
+    print(f"  {'step':<50}" + "".join(f"{label:>11}" for label, _ in trees))
+    for name in names:
+        cells = "".join(f"{statistics.median(table[label].get(name, [0.0])):11.1f}"
+                        for label, _ in trees)
+        print(f"  {name:<50}{cells}")
+    totals = "".join(f"{sum(statistics.median(v) for v in table[label].values()):11.1f}"
+                     for label, _ in trees)
+    print(f"  {'total (to the whole first frame)':<50}{totals}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
@@ -177,10 +286,16 @@ def main() -> None:
     ap.add_argument("--before", type=Path,
                     help="another checkout of the repo: also launch its profile and demo, "
                          "interleaved with this tree's, for before/after ratios in one run")
+    ap.add_argument("--phases", type=int, metavar="RUNS",
+                    help="instead: CPU time per start-up step of a configured launch")
     args = ap.parse_args()
-    kinds = list(KINDS)
+    if args.phases:
+        print_phases(args.phases, args.before)
+        return
+    kinds = [k for k in KINDS if k != "phases"]
     if args.before is not None:
         kinds += ["profile@before", "demo@before"]
+    load_before = os.getloadavg()[0]
     results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory() as tmp:
         pycache = Path(tmp) / "pycache"
@@ -200,7 +315,10 @@ def main() -> None:
         return statistics.median(r[i] for r in results[kind])
 
     print(f"launch -> first paint, offscreen, median of {args.runs} fresh processes "
-          f"(paint event / whole first frame / CPU time of the process at paint), ms")
+          f"(paint event / whole first frame / CPU time of the process at paint), ms; "
+          f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
+    print("  (on a loaded machine the frame times swing with it; the CPU time at paint is "
+          "the steadier figure)")
     for kind in kinds:
         runs = ", ".join(f"{r[1]:.0f}" for r in results[kind])
         print(f"  {kind:<14} {med(kind, 0):6.0f} / {med(kind, 1):6.0f} / {med(kind, 2):5.0f} cpu"

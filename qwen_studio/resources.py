@@ -19,6 +19,7 @@ can use this module without loading Qt.
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,13 @@ def resource_dir() -> Path:
     meipass = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and meipass:
         return Path(meipass) / "qwen_studio" / "resources_data"
+    return _source_dir()
+
+
+@cache
+def _source_dir() -> Path:
+    # Resolved once: the window's icons ask for 8+ resources before its first frame, and
+    # each resolve() walks the path with a syscall per part.
     return Path(__file__).resolve().parent / "resources_data"
 
 

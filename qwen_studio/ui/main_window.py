@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -60,7 +60,6 @@ from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.history.window_glue import HistoryGlue, library_recovered_notice
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.spend_status import SpendStatus
-from qwen_studio.ui.versions.dock import VersionsDock
 from qwen_studio.ui.window_layout import WindowLayout
 from qwen_studio.ui.window_menus import WindowActions, build_menus
 from qwen_studio.ui.window_settings import WindowSettings
@@ -74,6 +73,8 @@ if TYPE_CHECKING:
     from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
+    from qwen_studio.ui.results.panel import ResultsPanel
+    from qwen_studio.ui.versions.dock import VersionsDock
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,8 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
             self._status, self._use_as_input, self, library)
-        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results_panel,
-                                  self.results, tasks, self)
+        self.grid_mode = GridMode(self.canvas_stack, self.compare_view, self.results, tasks,
+                                  self)
         self.prompt_library = PromptLibraryGlue(library, self.pool, self.prompt_panel,
                                                 i18n.resolve(settings), self)
         self.history = HistoryGlue(
@@ -161,7 +162,6 @@ class MainWindow(QMainWindow):
         centre = CanvasArea(self.notices)
         self.banner, self.compare_view = centre.banner, centre.compare_view
         self.welcome, self.canvas_stack = centre.welcome, centre.stack
-        self.results_panel = centre.results_panel
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings)
@@ -210,12 +210,17 @@ class MainWindow(QMainWindow):
         build_menus(self, acts, export=hp.export_action,
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
-        self.versions = VersionsDock(self.library, self.tasks, cv,
-                                     self.results.show_edit, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.versions)
-        self.versions.hide()
-        self.layout_.add_view_menu().addActions([self.grid_mode.action,
-                                                 self.versions.toggleViewAction()])
+        # View ▸ Versions: the dock is hidden at start, so it is built after the first
+        # frame (build_deferred) or when first wanted; this action works before that.
+        self._versions: VersionsDock | None = None
+        self._versions_follow: int | None = None  # the shown edit, for a dock built later
+        self.versions_action = va = QAction(
+            QCoreApplication.translate("VersionsDock", "Versions"), self)
+        va.setObjectName("toggleVersionsAction")
+        va.setCheckable(True)
+        va.setShortcut("Ctrl+Shift+V")
+        va.triggered.connect(self._show_versions)
+        self.layout_.add_view_menu().addActions([self.grid_mode.action, va])
 
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
@@ -251,7 +256,7 @@ class MainWindow(QMainWindow):
 
         hp = self.history_panel
         hp.editActivated.connect(self.results.show_entry)
-        hp.editActivated.connect(self.versions.follow)  # the version graph follows
+        hp.editActivated.connect(self._follow_versions)  # the version graph follows
         hp.batchResultsRequested.connect(self.grid_mode.fill)
         hp.rerunRequested.connect(self.history.rerun)
         hp.seed_actions.seedReuseRequested.connect(self.params.seed_spin.setValue)
@@ -460,9 +465,40 @@ class MainWindow(QMainWindow):
             self.layout_.install_tab_key()  # Tab outside text fields: not for the first frame
         return self._batch
 
+    @property
+    def results_panel(self) -> ResultsPanel:
+        """The results grid (built when first wanted: GridMode.panel)."""
+        return self.grid_mode.panel
+
+    @property
+    def versions(self) -> VersionsDock:
+        """The Versions dock, built on first access if the post-paint build has not run."""
+        if self._versions is None:
+            from qwen_studio.ui.versions.dock import VersionsDock
+
+            dock = self._versions = VersionsDock(self.library, self.tasks, self.compare_view,
+                                                 self.results.show_edit, self)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.hide()
+            dock.toggleViewAction().toggled.connect(self.versions_action.setChecked)
+            dock.follow(self._versions_follow)
+        return self._versions
+
+    def _show_versions(self, on: bool) -> None:
+        dock = self.versions
+        dock.setVisible(on)
+        if on:
+            dock.raise_()
+
+    def _follow_versions(self, edit_id: int | None) -> None:
+        self._versions_follow = edit_id
+        if self._versions is not None:
+            self._versions.follow(edit_id)
+
     def build_deferred(self) -> None:
         if not self._closed:
             self.ensure_built()
+            _ = self.versions
             self.spend.refresh()  # today's and this month's figures
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -12,7 +12,6 @@ from qwen_studio.ui.compare.results import make_compare_view
 from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.notices import Notices
 from qwen_studio.ui.notices.banner import Banner
-from qwen_studio.ui.results.panel import ResultsPanel
 
 BANNER_MARGIN = 12  # the notice floats this far inside the canvas' edges
 BANNER_TOP = 44  # below the compare toolbar: its buttons stay usable under a notice
@@ -30,8 +29,7 @@ class CanvasArea(QWidget):
         self.stack.setObjectName("canvasStack")
         self.stack.addWidget(self.compare_view)
         self.stack.addWidget(self.welcome)
-        self.results_panel = ResultsPanel()  # the grid mode's page (ui/compare/grid_mode)
-        self.stack.addWidget(self.results_panel)
+        # The results grid's page is added when first wanted (ui/compare/grid_mode).
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)

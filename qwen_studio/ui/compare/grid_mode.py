@@ -5,6 +5,7 @@ Opening a result in the grid shows it in the compare view."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
@@ -14,18 +15,24 @@ from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui.compare.compare_view import CompareView
 from qwen_studio.ui.compare.results import ResultsController
 from qwen_studio.ui.icons import icon
-from qwen_studio.ui.results.grid import ResultKey
-from qwen_studio.ui.results.panel import GridController, ResultsPanel
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.results.grid import ResultKey
+    from qwen_studio.ui.results.panel import GridController, ResultsPanel
 
 translate = QCoreApplication.translate
 
 
 class GridMode(QObject):
-    def __init__(self, stack: QStackedWidget, view: CompareView, panel: ResultsPanel,
-                 results: ResultsController, tasks: TaskRunner, window: QWidget) -> None:
+    def __init__(self, stack: QStackedWidget, view: CompareView, results: ResultsController,
+                 tasks: TaskRunner, window: QWidget) -> None:
         super().__init__(window)
-        self.stack, self.view, self.panel, self.results = stack, view, panel, results
-        self.controller = GridController(panel, tasks, results.save_to, window, self)
+        self.stack, self.view, self.results = stack, view, results
+        self._tasks, self._window = tasks, window
+        # The grid page is built when first wanted (G, a batch's results, an edit with n > 1
+        # results): it is never in the first frame, which need not wait for it (~4 ms).
+        self._panel: ResultsPanel | None = None
+        self._controller: GridController | None = None
         self._of_shown_edit = False  # the grid holds the shown edit's results (not a batch)
         self.action = QAction(icon("grid"), translate("MainWindow", "Results &grid"), window)
         self.action.setObjectName("gridModeAction")
@@ -35,10 +42,28 @@ class GridMode(QObject):
         self.action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.action.toggled.connect(self.set_grid_shown)
         view.addAction(self.action)
-        panel.addAction(self.action)
-        panel.backRequested.connect(lambda: self.set_grid_shown(False))
-        self.controller.resultShown.connect(self._open)
         results.results_shown = self._follow
+
+    @property
+    def panel(self) -> ResultsPanel:
+        """The grid page of the canvas stack, built on first access."""
+        if self._panel is None:
+            from qwen_studio.ui.results.panel import GridController, ResultsPanel
+
+            panel = self._panel = ResultsPanel()
+            self.stack.addWidget(panel)
+            self._controller = GridController(panel, self._tasks, self.results.save_to,
+                                              self._window, self)
+            panel.addAction(self.action)
+            panel.backRequested.connect(lambda: self.set_grid_shown(False))
+            self._controller.resultShown.connect(self._open)
+        return self._panel
+
+    @property
+    def controller(self) -> GridController:
+        _ = self.panel
+        assert self._controller is not None
+        return self._controller
 
     def fill(self, items: list[tuple[int, int, Path]]) -> None:
         """A batch's results, (edit id, result index, path) each; shows the grid."""
@@ -47,7 +72,7 @@ class GridMode(QObject):
         self.set_grid_shown(True)
 
     def grid_shown(self) -> bool:
-        return self.stack.currentWidget() is self.panel
+        return self._panel is not None and self.stack.currentWidget() is self._panel
 
     def set_grid_shown(self, shown: bool) -> None:
         if shown and not self.grid_shown():

@@ -29,6 +29,9 @@ class ModelLists(QObject):
         self.tasks = tasks
         self.cache: ModelListCache | None = None  # built at the first fetch
         self._shown_for: str | None = None  # the cache key of the list on show
+        # The endpoint listing the panel offers (None: the catalog alone, as it is built):
+        # the start-up profile's first change would refill the same catalog list (~3 ms).
+        self._offered: tuple[str, ...] | None = None
         params.modelListWanted.connect(lambda: self.load())
         connection.changed.connect(self._on_connection_changed)
 
@@ -39,7 +42,13 @@ class ModelLists(QObject):
             return
         self._shown_for = key
         listing = self.cache.cached(endpoint) if self.cache and endpoint else None
-        self.params.set_listed_models(listing.ids if listing else None)  # this profile's
+        self._offer(listing.ids if listing else None)  # this profile's
+
+    def _offer(self, ids: tuple[str, ...] | None) -> None:
+        if ids is None and self._offered is None:
+            return  # the catalog alone is what the panel shows already
+        self._offered = ids
+        self.params.set_listed_models(ids)
 
     @staticmethod
     def _key(endpoint: Endpoint | None) -> str | None:
@@ -62,6 +71,6 @@ class ModelLists(QObject):
             listing = await cache.get(endpoint, refresh=refresh)
             active = self.connection.endpoint
             if active is not None and cache.key(active) == cache.key(endpoint):
-                self.params.set_listed_models(listing.ids)
+                self._offer(listing.ids)
 
         self.tasks.spawn(load())

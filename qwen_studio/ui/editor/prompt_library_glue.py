@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
 from qwen_studio.qt.pool_calls import PoolCalls
-from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup, prompt_library_action
+from qwen_studio.ui.editor.prompt_library_action import prompt_library_action
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from qwen_studio.core.library import Library
+    from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
+    from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup
     from qwen_studio.ui.editor.prompt_panel import PromptPanel
 
 
@@ -30,21 +31,45 @@ class PromptLibraryGlue(QObject):
     def __init__(self, library: Library, pool: Executor, prompt_panel: PromptPanel,
                  language: str, parent: QWidget) -> None:
         super().__init__(parent)
-        self.store = PromptLibrary(library)
+        self._library = library
+        self._store: PromptLibrary | None = None  # with the popup: when first opened
         self._calls = PoolCalls(pool, self)  # no asyncio: results come back as a signal
-        self.popup = PromptLibraryPopup(parent)
+        self._parent = parent
+        self._popup: PromptLibraryPopup | None = None  # built when first opened
         self.actions: list[QAction] = [
-            prompt_library_action(prompt_panel.prompt_edit, self.popup, "prompt"),
-            prompt_library_action(prompt_panel.negative_edit, self.popup, "negative"),
+            prompt_library_action(prompt_panel.prompt_edit, self._open_for, "prompt"),
+            prompt_library_action(prompt_panel.negative_edit, self._open_for, "negative"),
         ]
-        self.popup.opened.connect(self._fill)
-        self.popup.saveRequested.connect(
-            lambda text, kind: self._write(lambda: self.store.add(text, kind=kind)))
-        self.popup.starToggled.connect(
-            lambda sid, on: self._write(lambda: self.store.set_starred(sid, on)))
-        self.popup.deleteRequested.connect(lambda sid: self._write(lambda: self.store.delete(sid)))
         self._language = language
         self._seeded = False  # the starter set is added (once per library) at the first open
+
+    @property
+    def store(self) -> PromptLibrary:
+        if self._store is None:
+            from qwen_studio.core.prompt_library import PromptLibrary
+
+            self._store = PromptLibrary(self._library)
+        return self._store
+
+    @property
+    def popup(self) -> PromptLibraryPopup:
+        """The popup, built on first use: nothing of it shows in the first frame, and its
+        module and widgets cost ~3 ms there."""
+        if self._popup is None:
+            from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup
+
+            popup = self._popup = PromptLibraryPopup(self._parent)
+            popup.opened.connect(self._fill)
+            popup.saveRequested.connect(
+                lambda text, kind: self._write(lambda: self.store.add(text, kind=kind)))
+            popup.starToggled.connect(
+                lambda sid, on: self._write(lambda: self.store.set_starred(sid, on)))
+            popup.deleteRequested.connect(
+                lambda sid: self._write(lambda: self.store.delete(sid)))
+        return self._popup
+
+    def _open_for(self, edit: QPlainTextEdit, kind: str) -> None:
+        self.popup.open_for(edit, kind)
 
     def _fill(self, kind: str) -> None:
         store, seed, language = self.store, not self._seeded, self._language

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -26,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QIcon, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -41,10 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.core.prompt_library import RecentPrompt, Snippet
+from qwen_studio.ui.editor.prompt_library_action import prompt_library_action as _library_action
 from qwen_studio.ui.icons import icon
 
 _Index = QModelIndex | QPersistentModelIndex
-SHORTCUTS = ("Ctrl+Space", "Ctrl+Down")
 _PREVIEW = 90
 
 
@@ -361,15 +360,5 @@ def apply_text(edit: QPlainTextEdit, text: str, *, replace: bool = False) -> Non
 
 def prompt_library_action(edit: QPlainTextEdit, popup: PromptLibraryPopup,
                           kind: str = "prompt") -> QAction:
-    """The action that opens the popup for `edit`: Ctrl+Space / Ctrl+Down while `edit` has
-    focus. A QAction (not a bare shortcut) so Help ▸ Keyboard shortcuts lists it, and a
-    QToolButton beside the field can show it (setDefaultAction)."""
-    action = QAction(QCoreApplication.translate("PromptLibraryPopup", "Prompt library…"), edit)
-    action.setObjectName(f"{kind}LibraryAction")
-    action.setToolTip(QCoreApplication.translate(
-        "PromptLibraryPopup", "Snippets and recent prompts (Ctrl+Space)"))
-    action.setShortcuts([QKeySequence(k) for k in SHORTCUTS])
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.triggered.connect(lambda: popup.open_for(edit, kind))
-    edit.addAction(action)
-    return action
+    """The action that opens `popup` for `edit` (prompt_library_action.py)."""
+    return _library_action(edit, popup.open_for, kind)

@@ -209,7 +209,9 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             sig.connect(lambda *_: self.update_empty())
         model.countChanged.connect(lambda *_: self._update_count())
         model.entryRefreshed.connect(self._on_entry_refreshed)
-        model.thumbnailsReady.connect(lv.viewport().update)
+        # viewport() is asked for when needed, not now: PySide wraps that C++-made widget by
+        # realising every QWidget subclass's Python type first (~15 ms before the first frame).
+        model.thumbnailsReady.connect(lambda: lv.viewport().update())
         # A batch opening under the current row does not move the selection.
         model.rowsInserted.connect(lambda *_: self._update_actions())
         self.update_empty()

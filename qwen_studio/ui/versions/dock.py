@@ -48,8 +48,8 @@ class VersionsDock(QDockWidget):
         lay.addWidget(self.hint)
         lay.addWidget(scroll, 1)
         self.setWidget(body)
-        self.toggleViewAction().setObjectName("toggleVersionsAction")
-        self.toggleViewAction().setShortcut("Ctrl+Shift+V")
+        # View ▸ Versions (Ctrl+Shift+V) is the window's own action (MainWindow.versions_action):
+        # it exists before this dock, which is built after the first frame.
         self._edit_id: int | None = None  # the edit the graph should centre on
         self._loaded_for: int | None = None
         self.visibilityChanged.connect(lambda visible: visible and self._load_if_needed())
