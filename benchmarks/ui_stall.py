@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import io
 import itertools
@@ -150,12 +151,7 @@ class Recorder:
                 try:
                     return fn(*a, **kw)
                 finally:
-                    name = getattr(fn, "__qualname__", repr(fn))
-                    if name.endswith("<lambda>") and a == () and fn.__closure__:
-                        inner = [c.cell_contents for c in fn.__closure__]
-                        name = next((getattr(c, "__qualname__", "") for c in inner
-                                     if callable(c)), name)
-                    rec.pool_spans.append((t, time.perf_counter(), name))
+                    rec.pool_spans.append((t, time.perf_counter(), _job_name(fn, a)))
             return submit(job)
 
         pool.submit = timed_submit
@@ -207,6 +203,20 @@ class Recorder:
         return out
 
 
+def _job_name(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """A pool job's name, cheaply: never repr() a job or its arguments. (This harness once
+    did: the repr of a partial holding a result's PNG bytes built a string of several MB
+    with the GIL held, in every set, and stalled the window it measures.)"""
+    target: Any = fn.func if isinstance(fn, functools.partial) else fn
+    name = getattr(target, "__qualname__", None) or type(target).__qualname__
+    closure = getattr(target, "__closure__", None)
+    if name.endswith("<lambda>") and not args and closure:
+        inner = (c.cell_contents for c in closure)
+        name = next((n for c in inner if callable(c)
+                     and (n := getattr(c, "__qualname__", ""))), name)
+    return str(name)
+
+
 async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
     end = time.monotonic() + timeout
     while not cond():
@@ -220,6 +230,33 @@ async def measure_idle(beat: Heartbeat, idle_s: float) -> list[float]:
     await asyncio.sleep(0.5)
     beat.start()
     await asyncio.sleep(idle_s)
+    return beat.stop()
+
+
+def _gil_free_work(seconds: float) -> int:
+    """CPU work that never holds the GIL for long: sha256 of 8 MB blocks (hashlib releases
+    it for the whole digest), the way a decoder that releases the GIL loads a core."""
+    import hashlib
+
+    block = bytes(8 << 20)
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        hashlib.sha256(block).digest()
+        n += 1
+    return n
+
+
+async def measure_control(window: Any, beat: Heartbeat, seconds: float) -> list[float]:
+    """Control: the same heartbeat while every pool worker runs GIL-free CPU work. Its
+    stalls are what a busy machine and busy pool cost without any GIL hold: the floor
+    the photo sets are compared with."""
+    loop = asyncio.get_running_loop()
+    workers = getattr(window.pool, "_max_workers", 2)
+    await asyncio.sleep(0.3)
+    beat.start()
+    await asyncio.gather(*(loop.run_in_executor(window.pool, _gil_free_work, seconds)
+                           for _ in range(workers)))
     return beat.stop()
 
 
@@ -281,6 +318,8 @@ def main() -> None:
                          f"); {BASELINE_SET} is the baseline the others are compared with")
     ap.add_argument("--latency", type=float, default=1.0, help="sandbox seconds per edit")
     ap.add_argument("--idle", type=float, default=2.0, help="idle baseline seconds")
+    ap.add_argument("--control", type=float, default=4.0,
+                    help="seconds of the control: pool workers busy with GIL-free work")
     ap.add_argument("--gc-freeze", action="store_true",
                     help="gc.freeze() after the window is built (what app.main could do)")
     ap.add_argument("--profile", action="store_true",
@@ -329,12 +368,14 @@ def main() -> None:
         beat = Heartbeat()
         prof = cProfile.Profile() if args.profile else None
         runs: dict[str, tuple[list[float], float]] = {}
+        control: list[float] = []
 
         async def scenario() -> list[float]:
             if prof is not None:
                 prof.enable()
             try:
                 idle = await measure_idle(beat, args.idle)
+                control[:] = await measure_control(window, beat, args.control)
                 for kind in sets:
                     runs[kind] = await run_scenario(window, photo_sets[kind], beat)
                 return idle
@@ -356,6 +397,7 @@ def main() -> None:
     print(f"heartbeat {TICK_MS} ms; sandbox latency {args.latency} s; per set: each photo "
           "added, prompted and run, until all are done and the newest result is shown")
     report("idle", idle)
+    report("control", control)
     base_figures = None
     if BASELINE_SET in runs:
         _, base_figures = report(BASELINE_SET, runs[BASELINE_SET][0])
