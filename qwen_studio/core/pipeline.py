@@ -72,6 +72,7 @@ from qwen_studio.core.image_open import (
     _orientation,
     _os_reason,
     _too_many_pixels,
+    load_unowned,
 )
 from qwen_studio.core.input_files import IMAGE_EXTENSIONS, file_sha256, find_images
 from qwen_studio.core.thumbnails import make_thumbnail
@@ -259,7 +260,7 @@ def _prepare_opened(
         if rtw < raw_w:
             im.draft(None, (rtw, rth))  # libjpeg decodes at 1/2, 1/4 or 1/8 scale
     try:
-        im.load()
+        load_unowned(im)  # the same pixels; freed without the GIL (image_open)
     except Image.DecompressionBombError as exc:
         raise InputImageError(name, _bomb_reason(exc)) from None
     except _DECODE_ERRORS as exc:
