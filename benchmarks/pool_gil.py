@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import make_set_photos
 
 TICK_MS = 5
+ISOLATE = False  # --isolate: one job at a time in a real-time thread (below the probe)
 
 
 def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]:
@@ -132,7 +133,10 @@ def main_app(kinds: list[str], rounds: int, only: list[str] | None) -> None:
     ops = app_operations(kinds)
     names = [n for n in ops if n.startswith("control") or not only
              or any(s in n for s in only)]
-    print(f"app pool jobs, two at a time; heartbeat {TICK_MS} ms; {rounds} rounds; "
+    if ISOLATE:
+        ops = {n: fns[:1] for n, fns in ops.items()}
+    how = "one at a time, real-time" if ISOLATE else "two at a time"
+    print(f"app pool jobs, {how}; heartbeat {TICK_MS} ms; {rounds} rounds; "
           "worst stall / p99 of the ticks while they run")
     results: dict[str, list[tuple[float, float, float, float]]] = {}
     realtime = False
@@ -183,7 +187,7 @@ class GilProbe:
 
     def _run(self) -> None:
         try:
-            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))  # this thread
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(2))  # this thread
             self.realtime = True
         except (OSError, AttributeError):
             pass
@@ -225,7 +229,10 @@ def measure(op: Callable[[], Any], *more: Callable[[], Any]) -> tuple[list[float
     failed: list[BaseException] = []
 
     def work(fn: Callable[[], Any]) -> None:
-        _lower_priority()  # as the app's pool threads run
+        if ISOLATE:  # never preempted by other processes: holds are the job's own
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        else:
+            _lower_priority()  # as the app's pool threads run
         time.sleep(0.03)  # let the heartbeat settle first
         t = time.perf_counter()
         try:
@@ -268,6 +275,10 @@ def main() -> None:
     ap.add_argument("--app", default=None, metavar="KINDS",
                     help="instead: the app's pool jobs on these photo kinds, two at a time "
                          f"(comma-separated, of {','.join(APP_KINDS)}; 'all' for every one)")
+    ap.add_argument("--isolate", action="store_true",
+                    help="with --app: one photo at a time, in a SCHED_FIFO thread (root), so "
+                         "the probe's lateness is the job's own longest GIL hold, without "
+                         "the preemption a loaded machine adds (uses one core while it runs)")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -276,6 +287,9 @@ def main() -> None:
     from qwen_studio.core.allocator import use_mmap_for_large_blocks
 
     use_mmap_for_large_blocks()  # as the window runs
+    if args.isolate:
+        global ISOLATE
+        ISOLATE = True
     if args.app:
         kinds = list(APP_KINDS) if args.app == "all" else args.app.split(",")
         main_app(kinds, args.rounds, args.only)
