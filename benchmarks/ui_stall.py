@@ -16,7 +16,10 @@ published primaries (tests/icc_profiles.py).
 Baselines in the same run: the same heartbeat over the idle window (machine noise floor),
 and the srgb24 set, which every other set is compared with (max and p99 ratios).
 Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
-canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it.
+canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it,
+with the GUI thread's own CPU time when it is well below the span (it was waiting).
+Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
+and the pool's cost without any GIL hold).
 
 glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
 BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
@@ -108,13 +111,14 @@ class Recorder:
         handle_run = asyncio.events.Handle._run
 
         def timed_run(handle: asyncio.events.Handle) -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             try:
                 handle_run(handle)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, describe_handle(handle)))
+                    rec.spans.append((t, t + d, describe_handle(handle)
+                                      + _cpu_note(time.thread_time() - c, d)))
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
         gc.callbacks.append(self._on_gc)
@@ -161,13 +165,13 @@ class Recorder:
         rec = self
 
         def wrapped(*a: Any, **kw: Any) -> Any:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             try:
                 return orig(*a, **kw)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, label))
+                    rec.spans.append((t, t + d, label + _cpu_note(time.thread_time() - c, d)))
 
         setattr(obj, meth, wrapped)
 
@@ -184,11 +188,11 @@ class Recorder:
         orig = widget.paintEvent
 
         def paint(event: Any) -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             orig(event)
             d = time.perf_counter() - t
             if d > rec.threshold:
-                rec.spans.append((t, t + d, label))
+                rec.spans.append((t, t + d, label + _cpu_note(time.thread_time() - c, d)))
 
         widget.paintEvent = paint
         _ = (QEvent, PaintTimer)
@@ -201,6 +205,12 @@ class Recorder:
         if pool:
             out.append("pool busy with " + ", ".join(pool))
         return out
+
+
+def _cpu_note(cpu: float, wall: float) -> str:
+    """What the GUI thread itself computed in a long span: far less than the span means it
+    waited (for the GIL, or for a core on a loaded machine), not that it worked."""
+    return f" (GUI cpu {cpu * 1000:.0f} ms)" if cpu < 0.8 * wall else ""
 
 
 def _job_name(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
