@@ -17,7 +17,8 @@ Baselines in the same run: the same heartbeat over the idle window (machine nois
 and the srgb24 set, which every other set is compared with (max and p99 ratios).
 Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
 canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it,
-with the GUI thread's own CPU time when it is well below the span (it was waiting).
+with the GUI thread's own CPU time when it is well below the span: then how long it
+waited for a core (a loaded machine) and how long it was blocked (on the GIL).
 Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
 and the pool's cost without any GIL hold).
 
@@ -111,14 +112,14 @@ class Recorder:
         handle_run = asyncio.events.Handle._run
 
         def timed_run(handle: asyncio.events.Handle) -> None:
-            t, c = time.perf_counter(), time.thread_time()
+            t, c = time.perf_counter(), _cpu_and_queue()
             try:
                 handle_run(handle)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
                     rec.spans.append((t, t + d, describe_handle(handle)
-                                      + _cpu_note(time.thread_time() - c, d)))
+                                      + _cpu_note(c, d)))
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
         gc.callbacks.append(self._on_gc)
@@ -165,13 +166,13 @@ class Recorder:
         rec = self
 
         def wrapped(*a: Any, **kw: Any) -> Any:
-            t, c = time.perf_counter(), time.thread_time()
+            t, c = time.perf_counter(), _cpu_and_queue()
             try:
                 return orig(*a, **kw)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, label + _cpu_note(time.thread_time() - c, d)))
+                    rec.spans.append((t, t + d, label + _cpu_note(c, d)))
 
         setattr(obj, meth, wrapped)
 
@@ -188,11 +189,11 @@ class Recorder:
         orig = widget.paintEvent
 
         def paint(event: Any) -> None:
-            t, c = time.perf_counter(), time.thread_time()
+            t, c = time.perf_counter(), _cpu_and_queue()
             orig(event)
             d = time.perf_counter() - t
             if d > rec.threshold:
-                rec.spans.append((t, t + d, label + _cpu_note(time.thread_time() - c, d)))
+                rec.spans.append((t, t + d, label + _cpu_note(c, d)))
 
         widget.paintEvent = paint
         _ = (QEvent, PaintTimer)
@@ -207,10 +208,31 @@ class Recorder:
         return out
 
 
-def _cpu_note(cpu: float, wall: float) -> str:
-    """What the GUI thread itself computed in a long span: far less than the span means it
-    waited (for the GIL, or for a core on a loaded machine), not that it worked."""
-    return f" (GUI cpu {cpu * 1000:.0f} ms)" if cpu < 0.8 * wall else ""
+def _cpu_and_queue() -> tuple[float, float]:
+    """This thread's CPU time and its time spent runnable but waiting for a core (Linux
+    schedstat; 0 elsewhere), in seconds."""
+    global _SCHEDSTAT
+    try:
+        if _SCHEDSTAT is None:  # opened once, by the GUI thread (every caller runs on it)
+            _SCHEDSTAT = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        run, wait, _ = os.pread(_SCHEDSTAT, 100, 0).split()
+        return int(run) / 1e9, int(wait) / 1e9
+    except (OSError, ValueError):
+        _SCHEDSTAT = -1
+        return time.thread_time(), 0.0
+
+
+_SCHEDSTAT: int | None = None
+
+
+def _cpu_note(start: tuple[float, float], wall: float) -> str:
+    """Where a long GUI-thread span went: the GUI thread's own CPU, its wait for a core
+    (a loaded machine), and the rest, blocked: on the GIL (a pool thread holding it)."""
+    cpu, queue = (b - a for a, b in zip(start, _cpu_and_queue(), strict=True))
+    if cpu >= 0.8 * wall:
+        return ""
+    return (f" (GUI cpu {cpu * 1000:.0f}, waiting for a core {queue * 1000:.0f}, "
+            f"blocked {max(0.0, wall - cpu - queue) * 1000:.0f} ms)")
 
 
 def _job_name(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
