@@ -291,7 +291,7 @@ def main() -> None:
         global ISOLATE
         ISOLATE = True
     if args.app:
-        kinds = list(APP_KINDS) if args.app == "all" else args.app.split(",")
+        kinds: list[str] = list(APP_KINDS) if args.app == "all" else args.app.split(",")
         main_app(kinds, args.rounds, args.only)
         return
     folder = Path(tempfile.gettempdir()) / "qwen-studio-bench-photos"

@@ -21,6 +21,7 @@ import mmap
 import os
 import sys
 import weakref
+from collections.abc import Callable
 from typing import TypeAlias
 
 _PROT = mmap.PROT_READ | mmap.PROT_WRITE
@@ -30,7 +31,7 @@ _MAP_FAILED = ctypes.c_void_p(-1).value
 AnonBuffer: TypeAlias = "ctypes.Array[ctypes.c_ubyte] | mmap.mmap"
 
 
-def _libc_calls() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr] | None:
+def _libc_calls() -> tuple[Callable[..., int | None], Callable[..., int]] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:

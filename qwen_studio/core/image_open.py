@@ -13,7 +13,7 @@ import struct
 import warnings
 import zlib
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from qwen_studio.core.anon_memory import AnonBuffer, new_buffer
 from qwen_studio.core.errors import InputImageError, Reason
@@ -195,7 +195,9 @@ def _split_raw_strips(im: Image.Image) -> None:
     contiguous in the file, so a strip is the same pixels read as several smaller tiles.
     Anything else (compressed, planar, tiled, padded rows) is left as it is.
     """
-    tile = getattr(im, "tile", None)
+    if not isinstance(im, ImageFile.ImageFile):
+        return
+    tile = im.tile
     if im.format != "TIFF" or not tile or getattr(im, "_planar_configuration", 1) != 1:
         return
     bits = getattr(im, "tag_v2", {}).get(258)
