@@ -18,7 +18,8 @@ and the srgb24 set, which every other set is compared with (max and p99 ratios).
 Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
 canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it,
 with the GUI thread's own CPU time when it is well below the span: then how long it
-waited for a core (a loaded machine) and how long it was blocked (on the GIL).
+waited for a core (a loaded machine) and how long it was blocked (on the GIL, or on the
+kernel's memory-map lock).
 Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
 and the pool's cost without any GIL hold).
 
@@ -227,7 +228,9 @@ _SCHEDSTAT: int | None = None
 
 def _cpu_note(start: tuple[float, float], wall: float) -> str:
     """Where a long GUI-thread span went: the GUI thread's own CPU, its wait for a core
-    (a loaded machine), and the rest, blocked: on the GIL (a pool thread holding it)."""
+    (a loaded machine), and the rest, blocked: on the GIL (a pool thread holding it) or in
+    the kernel (a page fault or mmap waiting for the memory-map lock while another thread
+    unmaps a large image)."""
     cpu, queue = (b - a for a, b in zip(start, _cpu_and_queue(), strict=True))
     if cpu >= 0.8 * wall:
         return ""
