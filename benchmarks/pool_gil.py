@@ -8,6 +8,12 @@ heartbeat while the pool thread sleeps. A call that releases the GIL stalls the 
 about as much as the baseline does; one that holds it stalls it for its whole duration.
 
     PYTHONPATH=. python benchmarks/pool_gil.py [--rounds 3] [--only NAME ...]
+
+--app KINDS runs the window's own pool jobs instead (decode_input, decode_image,
+prepare_image, the library's small thumbnail) on two photos of each kind at once, as the
+pool's two workers do, beside a control: two threads of GIL-free CPU work (sha256).
+
+    PYTHONPATH=. python benchmarks/pool_gil.py --app all [--rounds 3]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import make_set_photos
 
 TICK_MS = 5
+ISOLATE = False  # --isolate: one job at a time in a real-time thread (below the probe)
 
 
 def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]:
@@ -87,6 +94,71 @@ def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]
     return ops
 
 
+APP_KINDS = ("srgb24", "p3-24", "adobe24", "prophoto16", "adobe100")
+
+
+def _sha_work(seconds: float) -> None:
+    """GIL-free CPU work (hashlib releases the GIL for the whole digest): the control."""
+    import hashlib
+
+    block = bytes(8 << 20)
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        hashlib.sha256(block).digest()
+
+
+def app_operations(kinds: list[str]) -> dict[str, tuple[Callable[[], Any], ...]]:
+    """The window's own pool jobs on two photos of each kind at once (the pool's two
+    workers): what adding an input, sending it and showing it cost the GUI thread."""
+    from qwen_studio.core import library_thumbs, pipeline
+    from qwen_studio.ui import image_loading as il
+
+    folder = Path(tempfile.gettempdir()) / "qwen-studio-bench-photos"
+    ops: dict[str, tuple[Callable[[], Any], ...]] = {
+        "control: 2 threads GIL-free 0.6 s": (lambda: _sha_work(0.6),) * 2}
+    for kind in kinds:
+        a, b = make_set_photos(kind, 2, folder)
+        ops[f"{kind} decode_input (check + 256 px)"] = (
+            lambda a=a: il.decode_input(a, 256), lambda b=b: il.decode_input(b, 256))
+        ops[f"{kind} decode_image (window, 8192)"] = (
+            lambda a=a: il.decode_image(a, 8192), lambda b=b: il.decode_image(b, 8192))
+        ops[f"{kind} prepare_image (upload)"] = (
+            lambda a=a: pipeline.prepare_image(a), lambda b=b: pipeline.prepare_image(b))
+        ops[f"{kind} library make_small (56 px)"] = (
+            lambda a=a: library_thumbs.make_small(a), lambda b=b: library_thumbs.make_small(b))
+    return ops
+
+
+def main_app(kinds: list[str], rounds: int, only: list[str] | None) -> None:
+    ops = app_operations(kinds)
+    names = [n for n in ops if n.startswith("control") or not only
+             or any(s in n for s in only)]
+    if ISOLATE:
+        ops = {n: fns[:1] for n, fns in ops.items()}
+    how = "one at a time, real-time" if ISOLATE else "two at a time"
+    print(f"app pool jobs, {how}; heartbeat {TICK_MS} ms; {rounds} rounds; "
+          "worst stall / p99 of the ticks while they run")
+    results: dict[str, list[tuple[float, float, float, float]]] = {}
+    realtime = False
+    for _r in range(rounds):
+        for name in names:  # interleaved, so machine noise hits every job alike
+            print(f"  {name}...", file=sys.stderr, flush=True)
+            with GilProbe() as probe:
+                stalls, took = measure(*ops[name])
+            worst, p99 = max(stalls), sorted(stalls)[int(0.99 * (len(stalls) - 1))]
+            results.setdefault(name, []).append((worst, p99, took, probe.worst()))
+            realtime = probe.realtime
+    print(f"GIL probe: {'real-time thread' if realtime else 'NOT real-time (no privilege)'}"
+          "; 'gil' = its worst lateness (the longest GIL hold), 'stall' = the Qt heartbeat's")
+    print(f"{'jobs':<42} {'stall ms per round':>19} {'gil ms per round':>19} {'p99':>6} "
+          f"{'time':>6}")
+    for name, rs in results.items():
+        worsts = " ".join(f"{r[0]:5.0f}" for r in rs)
+        gils = " ".join(f"{r[3]:5.0f}" for r in rs)
+        print(f"{name:<42} {worsts:>19} {gils:>19} {max(r[1] for r in rs):5.1f} "
+              f"{max(r[2] for r in rs) * 1000:5.0f}ms")
+
+
 def _pipeline() -> Any:
     from qwen_studio.core import pipeline
 
@@ -100,8 +172,45 @@ def _busy(seconds: float) -> None:
         n += 1
 
 
-def measure(op: Callable[[], Any]) -> tuple[list[float], float]:
-    """Run `op` once in a thread under the heartbeat: (stalls in ms, op seconds)."""
+class GilProbe:
+    """A real-time (SCHED_FIFO) thread that sleeps 2 ms at a time and records how late it
+    gets the GIL back. The kernel runs it the moment its timer fires, however loaded the
+    machine is, so its lateness is the GIL alone: the longest hold of any other thread
+    (plus up to the 5 ms switch interval when a thread runs Python code). Without the
+    privilege (not root) it runs at normal priority and says so."""
+
+    def __init__(self) -> None:
+        self.late_ms: list[float] = []
+        self.realtime = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(2))  # this thread
+            self.realtime = True
+        except (OSError, AttributeError):
+            pass
+        while not self._stop.is_set():
+            t = time.perf_counter()
+            time.sleep(0.002)
+            self.late_ms.append(max(0.0, (time.perf_counter() - t) * 1000 - 2))
+
+    def __enter__(self) -> GilProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def worst(self) -> float:
+        return max(self.late_ms, default=0.0)
+
+
+def measure(op: Callable[[], Any], *more: Callable[[], Any]) -> tuple[list[float], float]:
+    """Run `op` (and `more`, each in its own thread, side by side as the app's pool runs
+    two jobs) under the heartbeat: (stalls in ms, seconds of the slowest)."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from qwen_studio.ui.image_loading import _lower_priority
@@ -112,22 +221,31 @@ def measure(op: Callable[[], Any]) -> tuple[list[float], float]:
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     loop = QEventLoop()
+    ops = (op, *more)
+    left = [len(ops)]
+    lock = threading.Lock()
     done = threading.Event()
     took = [0.0]
     failed: list[BaseException] = []
 
-    def work() -> None:
-        _lower_priority()  # as the app's pool threads run
+    def work(fn: Callable[[], Any]) -> None:
+        if ISOLATE:  # never preempted by other processes: holds are the job's own
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        else:
+            _lower_priority()  # as the app's pool threads run
         time.sleep(0.03)  # let the heartbeat settle first
         t = time.perf_counter()
         try:
-            result = op()
-            took[0] = time.perf_counter() - t
+            result = fn()
             del result  # freed here, in the pool thread, as the app does
+            took[0] = max(took[0], time.perf_counter() - t)
         except BaseException as exc:  # reported, and the heartbeat loop still ends
             failed.append(exc)
         finally:
-            done.set()
+            with lock:
+                left[0] -= 1
+                if not left[0]:
+                    done.set()
 
     poll = QTimer()
     poll.setInterval(20)
@@ -135,10 +253,12 @@ def measure(op: Callable[[], Any]) -> tuple[list[float], float]:
     timer.start()
     poll.start()
     ticks.append(time.perf_counter())
-    th = threading.Thread(target=work)
-    th.start()
+    threads = [threading.Thread(target=work, args=(fn,)) for fn in ops]
+    for th in threads:
+        th.start()
     loop.exec()
-    th.join()
+    for th in threads:
+        th.join()
     timer.stop()
     poll.stop()
     if failed:
@@ -152,11 +272,28 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=None, help="substrings of operation names")
     ap.add_argument("--no-tiff", action="store_true")
+    ap.add_argument("--app", default=None, metavar="KINDS",
+                    help="instead: the app's pool jobs on these photo kinds, two at a time "
+                         f"(comma-separated, of {','.join(APP_KINDS)}; 'all' for every one)")
+    ap.add_argument("--isolate", action="store_true",
+                    help="with --app: one photo at a time, in a SCHED_FIFO thread (root), so "
+                         "the probe's lateness is the job's own longest GIL hold, without "
+                         "the preemption a loaded machine adds (uses one core while it runs)")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from qwen_studio.core.allocator import use_mmap_for_large_blocks
+
+    use_mmap_for_large_blocks()  # as the window runs
+    if args.isolate:
+        global ISOLATE
+        ISOLATE = True
+    if args.app:
+        kinds: list[str] = list(APP_KINDS) if args.app == "all" else args.app.split(",")
+        main_app(kinds, args.rounds, args.only)
+        return
     folder = Path(tempfile.gettempdir()) / "qwen-studio-bench-photos"
     photo = make_set_photos("p3-24", 1, folder)[0]
     tiff = None if args.no_tiff else make_set_photos("prophoto16", 1, folder)[0]

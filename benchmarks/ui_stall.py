@@ -16,7 +16,12 @@ published primaries (tests/icc_profiles.py).
 Baselines in the same run: the same heartbeat over the idle window (machine noise floor),
 and the srgb24 set, which every other set is compared with (max and p99 ratios).
 Attribution: every asyncio callback (task steps, Qt-signal slots run via the loop) and every
-canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it.
+canvas/drop-zone paint that takes > 4 ms is recorded; each big stall lists what ran in it,
+with the GUI thread's own CPU time when it is well below the span: then how long it
+waited for a core (a loaded machine) and how long it was blocked (on the GIL, or on the
+kernel's memory-map lock).
+Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
+and the pool's cost without any GIL hold).
 
 glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
 BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import io
 import itertools
@@ -107,13 +113,14 @@ class Recorder:
         handle_run = asyncio.events.Handle._run
 
         def timed_run(handle: asyncio.events.Handle) -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _cpu_and_queue()
             try:
                 handle_run(handle)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, describe_handle(handle)))
+                    rec.spans.append((t, t + d, describe_handle(handle)
+                                      + _cpu_note(c, d)))
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
         gc.callbacks.append(self._on_gc)
@@ -150,12 +157,7 @@ class Recorder:
                 try:
                     return fn(*a, **kw)
                 finally:
-                    name = getattr(fn, "__qualname__", repr(fn))
-                    if name.endswith("<lambda>") and a == () and fn.__closure__:
-                        inner = [c.cell_contents for c in fn.__closure__]
-                        name = next((getattr(c, "__qualname__", "") for c in inner
-                                     if callable(c)), name)
-                    rec.pool_spans.append((t, time.perf_counter(), name))
+                    rec.pool_spans.append((t, time.perf_counter(), _job_name(fn, a)))
             return submit(job)
 
         pool.submit = timed_submit
@@ -165,13 +167,13 @@ class Recorder:
         rec = self
 
         def wrapped(*a: Any, **kw: Any) -> Any:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _cpu_and_queue()
             try:
                 return orig(*a, **kw)
             finally:
                 d = time.perf_counter() - t
                 if d > rec.threshold:
-                    rec.spans.append((t, t + d, label))
+                    rec.spans.append((t, t + d, label + _cpu_note(c, d)))
 
         setattr(obj, meth, wrapped)
 
@@ -188,11 +190,11 @@ class Recorder:
         orig = widget.paintEvent
 
         def paint(event: Any) -> None:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _cpu_and_queue()
             orig(event)
             d = time.perf_counter() - t
             if d > rec.threshold:
-                rec.spans.append((t, t + d, label))
+                rec.spans.append((t, t + d, label + _cpu_note(c, d)))
 
         widget.paintEvent = paint
         _ = (QEvent, PaintTimer)
@@ -205,6 +207,49 @@ class Recorder:
         if pool:
             out.append("pool busy with " + ", ".join(pool))
         return out
+
+
+def _cpu_and_queue() -> tuple[float, float]:
+    """This thread's CPU time and its time spent runnable but waiting for a core (Linux
+    schedstat; 0 elsewhere), in seconds."""
+    global _SCHEDSTAT
+    try:
+        if _SCHEDSTAT is None:  # opened once, by the GUI thread (every caller runs on it)
+            _SCHEDSTAT = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        run, wait, _ = os.pread(_SCHEDSTAT, 100, 0).split()
+        return int(run) / 1e9, int(wait) / 1e9
+    except (OSError, ValueError):
+        _SCHEDSTAT = -1
+        return time.thread_time(), 0.0
+
+
+_SCHEDSTAT: int | None = None
+
+
+def _cpu_note(start: tuple[float, float], wall: float) -> str:
+    """Where a long GUI-thread span went: the GUI thread's own CPU, its wait for a core
+    (a loaded machine), and the rest, blocked: on the GIL (a pool thread holding it) or in
+    the kernel (a page fault or mmap waiting for the memory-map lock while another thread
+    unmaps a large image)."""
+    cpu, queue = (b - a for a, b in zip(start, _cpu_and_queue(), strict=True))
+    if cpu >= 0.8 * wall:
+        return ""
+    return (f" (GUI cpu {cpu * 1000:.0f}, waiting for a core {queue * 1000:.0f}, "
+            f"blocked {max(0.0, wall - cpu - queue) * 1000:.0f} ms)")
+
+
+def _job_name(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """A pool job's name, cheaply: never repr() a job or its arguments. (This harness once
+    did: the repr of a partial holding a result's PNG bytes built a string of several MB
+    with the GIL held, in every set, and stalled the window it measures.)"""
+    target: Any = fn.func if isinstance(fn, functools.partial) else fn
+    name = getattr(target, "__qualname__", None) or type(target).__qualname__
+    closure = getattr(target, "__closure__", None)
+    if name.endswith("<lambda>") and not args and closure:
+        inner = (c.cell_contents for c in closure)
+        name = next((n for c in inner if callable(c)
+                     and (n := getattr(c, "__qualname__", ""))), name)
+    return str(name)
 
 
 async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
@@ -220,6 +265,33 @@ async def measure_idle(beat: Heartbeat, idle_s: float) -> list[float]:
     await asyncio.sleep(0.5)
     beat.start()
     await asyncio.sleep(idle_s)
+    return beat.stop()
+
+
+def _gil_free_work(seconds: float) -> int:
+    """CPU work that never holds the GIL for long: sha256 of 8 MB blocks (hashlib releases
+    it for the whole digest), the way a decoder that releases the GIL loads a core."""
+    import hashlib
+
+    block = bytes(8 << 20)
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        hashlib.sha256(block).digest()
+        n += 1
+    return n
+
+
+async def measure_control(window: Any, beat: Heartbeat, seconds: float) -> list[float]:
+    """Control: the same heartbeat while every pool worker runs GIL-free CPU work. Its
+    stalls are what a busy machine and busy pool cost without any GIL hold: the floor
+    the photo sets are compared with."""
+    loop = asyncio.get_running_loop()
+    workers = getattr(window.pool, "_max_workers", 2)
+    await asyncio.sleep(0.3)
+    beat.start()
+    await asyncio.gather(*(loop.run_in_executor(window.pool, _gil_free_work, seconds)
+                           for _ in range(workers)))
     return beat.stop()
 
 
@@ -281,6 +353,8 @@ def main() -> None:
                          f"); {BASELINE_SET} is the baseline the others are compared with")
     ap.add_argument("--latency", type=float, default=1.0, help="sandbox seconds per edit")
     ap.add_argument("--idle", type=float, default=2.0, help="idle baseline seconds")
+    ap.add_argument("--control", type=float, default=4.0,
+                    help="seconds of the control: pool workers busy with GIL-free work")
     ap.add_argument("--gc-freeze", action="store_true",
                     help="gc.freeze() after the window is built (what app.main could do)")
     ap.add_argument("--profile", action="store_true",
@@ -329,12 +403,14 @@ def main() -> None:
         beat = Heartbeat()
         prof = cProfile.Profile() if args.profile else None
         runs: dict[str, tuple[list[float], float]] = {}
+        control: list[float] = []
 
         async def scenario() -> list[float]:
             if prof is not None:
                 prof.enable()
             try:
                 idle = await measure_idle(beat, args.idle)
+                control[:] = await measure_control(window, beat, args.control)
                 for kind in sets:
                     runs[kind] = await run_scenario(window, photo_sets[kind], beat)
                 return idle
@@ -356,6 +432,7 @@ def main() -> None:
     print(f"heartbeat {TICK_MS} ms; sandbox latency {args.latency} s; per set: each photo "
           "added, prompted and run, until all are done and the newest result is shown")
     report("idle", idle)
+    report("control", control)
     base_figures = None
     if BASELINE_SET in runs:
         _, base_figures = report(BASELINE_SET, runs[BASELINE_SET][0])

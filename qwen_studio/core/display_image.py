@@ -20,7 +20,6 @@ into a buffer in bands; only freeing their decode holds the GIL for a while.
 from __future__ import annotations
 
 import io
-import mmap
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ from pathlib import Path
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from qwen_studio.core import colour, image_convert, image_open  # the input rules and reasons
+from qwen_studio.core.anon_memory import AnonBuffer
 from qwen_studio.core.errors import InputImageError, Reason
 
 BAND_PIXELS = 1 << 20  # per band: a Pillow-owned 4 MB temporary is freed in well under 1 ms
-_DIRECT_FORMATS = ("JPEG", "MPO", "PNG", "TIFF")  # their RGB decoders pad pixels with 255
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Pixels:
     """width × height 32-bit pixels in `buffer` (anonymous memory), channels in `order`:
     "BGRA" is Qt's ARGB32/RGB32 word on a little-endian machine, "RGBA" its RGBA8888."""
 
-    buffer: mmap.mmap
+    buffer: AnonBuffer
     width: int
     height: int
     order: str
@@ -64,15 +63,10 @@ class DisplayImage:
 
 
 def _mapped(size: tuple[int, int], mode: str = "RGBA",
-            buf: mmap.mmap | None = None) -> tuple[mmap.mmap, Image.Image]:
+            buf: AnonBuffer | None = None) -> tuple[AnonBuffer, Image.Image]:
     """A Pillow image of `mode` (RGB, RGBX or RGBA: 4 bytes a pixel) over anonymous
     memory (new, zero-filled, unless `buf` is given)."""
-    w, h = size
-    if buf is None:
-        buf = mmap.mmap(-1, w * h * 4)
-    view = Image.new(mode, (0, 0))._new(Image.core.map_buffer(buf, size, "raw", 0,
-                                                              (mode, 0, 1)))
-    return buf, view
+    return image_open.mapped_image(size, mode, buf)
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
@@ -154,20 +148,15 @@ def _open(source: Path | bytes, name: str) -> Image.Image:
         raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
 
 
-def _load(im: Image.Image) -> tuple[Image.Image, mmap.mmap | None]:
-    """Decode `im`: into anonymous memory when its decoder allows (returns an RGBA view of
-    it and the memory), else into Pillow's own memory (the image as decoded and None)."""
-    if im.format in _DIRECT_FORMATS and im.mode in ("RGB", "RGBA") \
-            and "transparency" not in im.info:  # a tRNS colour becomes alpha: not direct
-        buf, view = _mapped(im.size, im.mode)
-        im.im = view.im  # the decoder fills the image it finds (ImageFile.load_prepare)
-        im.load()
-        if im.im is view.im:
-            # RGB is stored as 4 bytes a pixel, the 4th 255 from these decoders: the same
-            # memory read as RGBX is the opaque image with alpha 255.
-            return _mapped(im.size, "RGBX" if im.mode == "RGB" else "RGBA", buf)[1], buf
-    im.load()
-    return im, None
+def _load(im: Image.Image) -> tuple[Image.Image, AnonBuffer | None]:
+    """Decode `im`: into anonymous memory when its decoder allows (returns an RGBX/RGBA view
+    of it and the memory), else into Pillow's own memory (the image as decoded and None)."""
+    buf = image_open.load_unowned(im)
+    if buf is None:
+        return im, None
+    # RGB is stored as 4 bytes a pixel, the 4th 255 from these decoders: the same memory
+    # read as RGBX is the opaque image with alpha 255.
+    return _mapped(im.size, "RGBX" if im.mode == "RGB" else "RGBA", buf)[1], buf
 
 
 def decode_for_display(
@@ -222,7 +211,7 @@ def decode_for_display(
                    (level_sides, smallest_side, min_level_ratio))
 
 
-def _finish(img: Image.Image, buf: mmap.mmap, icc: bytes | None, opaque: bool, order: str,
+def _finish(img: Image.Image, buf: AnonBuffer, icc: bytes | None, opaque: bool, order: str,
             intent: ImageCms.Intent, levels: tuple[Sequence[int], int, float]
             ) -> DisplayImage:
     """Colours to sRGB in `order`, in place (one LittleCMS pass), then the smaller copies."""
@@ -239,10 +228,10 @@ def _finish(img: Image.Image, buf: mmap.mmap, icc: bytes | None, opaque: bool, o
 
 
 def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
-            min_ratio: float) -> list[tuple[mmap.mmap, Image.Image]]:
+            min_ratio: float) -> list[tuple[AnonBuffer, Image.Image]]:
     """Smaller copies, each resampled from the one above (the pyramid a viewer paints):
     Lanczos, closer to an ideal downscale than the canvas's own smooth halving."""
-    out: list[tuple[mmap.mmap, Image.Image]] = []
+    out: list[tuple[AnonBuffer, Image.Image]] = []
     top = img
     for side in sides:
         if side * min_ratio >= max(top.size):

@@ -13,8 +13,9 @@ import struct
 import warnings
 import zlib
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
+from qwen_studio.core.anon_memory import AnonBuffer, new_buffer
 from qwen_studio.core.errors import InputImageError, Reason
 
 # Pillow's own hard limit is 2 * Image.MAX_IMAGE_PIXELS (about 179 MP by default); ours sits
@@ -139,3 +140,81 @@ def _damaged_reason(exc: BaseException) -> Reason:
     if "truncated" in text.lower() or isinstance(exc, EOFError):
         return Reason("truncated")
     return Reason("damaged", detail=text or type(exc).__name__)
+
+
+# -- decoding without a GIL-held free -------------------------------------------------------
+
+# Formats whose decoders write RGB as 4 bytes a pixel, the 4th 255 (so the same memory read
+# as RGBX is the opaque image) and fill the image they find (ImageFile.load_prepare).
+DIRECT_FORMATS = ("JPEG", "MPO", "PNG", "TIFF")
+
+
+def mapped_image(size: tuple[int, int], mode: str = "RGBA",
+                 buf: AnonBuffer | None = None) -> tuple[AnonBuffer, Image.Image]:
+    """A Pillow image of `mode` (RGB, RGBX or RGBA: 4 bytes a pixel) over anonymous memory
+    (new, zero-filled, unless `buf` is given); the image keeps the memory alive."""
+    w, h = size
+    if buf is None:
+        buf = new_buffer(w * h * 4)
+    view = Image.new(mode, (0, 0))._new(Image.core.map_buffer(buf, size, "raw", 0,
+                                                              (mode, 0, 1)))
+    return buf, view
+
+
+def load_unowned(im: Image.Image) -> AnonBuffer | None:
+    """Decode `im` (opened, maybe drafted) in place; for an RGB or RGBA JPEG, PNG or TIFF
+    straight into anonymous memory, which is returned (the image holds it too).
+
+    Why: Pillow frees its own image memory holding the GIL (a 24 MP decode: 96 MB, 10-90 ms
+    of munmap on a loaded machine), which stalls the window when a pool thread drops the
+    last reference. Anonymous memory is unmapped without the GIL (core/anon_memory.py).
+    The pixels, mode and info are the same as `im.load()` gives. None: loaded as usual.
+    """
+    _split_raw_strips(im)
+    if im.format in DIRECT_FORMATS and im.mode in ("RGB", "RGBA") \
+            and "transparency" not in im.info:  # a tRNS colour becomes alpha: not direct
+        buf, view = mapped_image(im.size, im.mode)
+        im.im = view.im  # the decoder fills the image it finds (ImageFile.load_prepare)
+        im.load()
+        if im.im is view.im:
+            return buf
+        return None  # the decoder made its own image after all
+    im.load()
+    return None
+
+
+_RAW_READ_BYTES = 1 << 19  # below glibc's mmap threshold as the window sets it (1 MB)
+
+
+def _split_raw_strips(im: Image.Image) -> None:
+    """Cut an uncompressed TIFF's strips into pieces of at most _RAW_READ_BYTES.
+
+    Pillow reads each raw strip as one bytes object (a 16-bit export: 4 MB strips), and
+    copies it; such a block is an mmap of its own, unmapped holding the GIL (py-spy --gil:
+    the largest GIL hold left when decoding a 16-bit TIFF). Rows of a contiguous strip are
+    contiguous in the file, so a strip is the same pixels read as several smaller tiles.
+    Anything else (compressed, planar, tiled, padded rows) is left as it is.
+    """
+    if not isinstance(im, ImageFile.ImageFile):
+        return
+    tile = im.tile
+    if im.format != "TIFF" or not tile or getattr(im, "_planar_configuration", 1) != 1:
+        return
+    bits = getattr(im, "tag_v2", {}).get(258)
+    bits_per_pixel = sum(bits) if isinstance(bits, tuple) else 0
+    row_bytes, extra = divmod(im.width * bits_per_pixel, 8)
+    if not row_bytes or extra:
+        return
+    for t in tile:
+        x0, _y0, x1, _y1 = t.extents or (0, 0, 0, 0)
+        if t.codec_name != "raw" or t.args is None or tuple(t.args[1:]) != (0, 1) \
+                or (x0, x1) != (0, im.width):
+            return
+    rows = max(1, _RAW_READ_BYTES // row_bytes)
+    pieces = []
+    for t in tile:
+        _x0, y0, _x1, y1 = t.extents or (0, 0, 0, 0)
+        for y in range(y0, y1, rows):
+            pieces.append(t._replace(extents=(0, y, im.width, min(y1, y + rows)),
+                                     offset=t.offset + (y - y0) * row_bytes))
+    im.tile = pieces

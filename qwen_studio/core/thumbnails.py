@@ -19,6 +19,7 @@ from qwen_studio.core.image_open import (
     _orientation,
     _os_reason,
     _too_many_pixels,
+    load_unowned,
 )
 
 
@@ -47,7 +48,7 @@ def make_thumbnail(source: str | os.PathLike[str] | bytes, max_side: int = 256) 
             try:
                 if im.format in ("JPEG", "MPO"):
                     im.draft(None, (max_side, max_side))
-                im.load()
+                load_unowned(im)  # a full-size TIFF or PNG: freed without the GIL
                 orientation = _orientation(im)
                 scale = min(1.0, max_side / max(im.size))
                 img, icc = _normalize(im, [], shrink_to=(max(1, round(im.width * scale)),
