@@ -435,6 +435,26 @@ class HistoryListView(QTableView):
         m = self.model()
         return m if isinstance(m, HistoryModel) else None
 
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if isinstance(model, HistoryModel):  # its thumbnails: only for rows on screen
+            model.thumbnails.showing = self.paths_on_screen
+
+    def paths_on_screen(self) -> set[str]:
+        """The files whose thumbnails the rows on screen now show (as text)."""
+        m = self.history()
+        first = self.rowAt(0) if m is not None and self.isVisible() else -1
+        if m is None or first < 0:
+            return set()
+        last = self.rowAt(self.viewport().height() - 1)
+        out: set[str] = set()
+        for r in range(first, (last if last >= 0 else m.rowCount() - 1) + 1):
+            row = m.item(r)
+            for p in (row.after_path(), row.before_path()) if row is not None else ():
+                if p is not None:
+                    out.add(str(p))
+        return out
+
     def _current_group(self) -> BatchGroup | None:
         m, cur = self.history(), self.currentIndex()
         row = m.item(cur.row()) if m is not None and cur.isValid() else None
