@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
     QRect,
     QSize,
     Qt,
@@ -36,6 +37,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
+    QStaticText,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,9 +63,6 @@ from qwen_studio.ui.theme.status import status_colour, status_glyph
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
-_CENTER = int(Qt.AlignmentFlag.AlignCenter)
-_LEFT = int(Qt.AlignmentFlag.AlignLeft)
-_LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
@@ -111,9 +110,12 @@ class HistoryDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._fonts: dict[str, _Fonts] = {}
         self._readable: dict[tuple[str, str], QColor] = {}
-        self._elided: OrderedDict[tuple[str, int, str], str] = OrderedDict()
+        self._elided: OrderedDict[tuple[str, int, int], str] = OrderedDict()
         self._insets: OrderedDict[int, QImage] = OrderedDict()
         self._colours: dict[str, dict[str, QColor]] = {}
+        self._static: OrderedDict[tuple[str, int], QStaticText] = OrderedDict()
+        self._font: QFont | None = None  # the last base font and its _Fonts
+        self._font_set: _Fonts | None = None
 
     # -- geometry ------------------------------------------------------------------------------
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
@@ -135,11 +137,33 @@ class HistoryDelegate(QStyledItemDelegate):
 
     # -- caches --------------------------------------------------------------------------------
     def _fonts_for(self, base: QFont) -> _Fonts:
+        if self._font_set is not None and base == self._font:
+            return self._font_set  # every row of a view has its font (key() is slow)
         key = base.key()
         f = self._fonts.get(key)
         if f is None:
             f = self._fonts[key] = _Fonts(base)
+        self._font, self._font_set = QFont(base), f
         return f
+
+    def _text(self, text: str, font: QFont) -> QStaticText:
+        """A short text that repeats across rows (star, glyph, time, status), laid out once:
+        drawing it is a copy of its glyphs, where drawText lays it out on every paint."""
+        key = (text, id(font))
+        st = self._static.get(key)
+        if st is None:
+            st = self._static[key] = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(font=font)
+            if len(self._static) > _ELIDED_MAX:
+                self._static.popitem(last=False)
+        return st
+
+    def _draw_centred(self, painter: QPainter, rect: QRect, text: str, font: QFont) -> None:
+        st = self._text(text, font)
+        size = st.size()
+        painter.drawStaticText(QPointF(rect.left() + (rect.width() - size.width()) / 2,
+                                       rect.top() + (rect.height() - size.height()) / 2), st)
 
     def _colours_for(self, scheme: str, t: dict[str, str]) -> dict[str, QColor]:
         """The theme's colours as QColor, made once per scheme (not per painted row)."""
@@ -171,7 +195,7 @@ class HistoryDelegate(QStyledItemDelegate):
 
     def _elide(self, text: str, fm: QFontMetrics, width: int) -> str:
         """One line elided to `width` (status texts repeat across rows: made once each)."""
-        key = (text, width, "")
+        key = (text, width, 0)
         out = self._elided.get(key)
         if out is None:
             out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
@@ -179,7 +203,7 @@ class HistoryDelegate(QStyledItemDelegate):
                 self._elided.popitem(last=False)
         return out
 
-    def _two_lines(self, text: str, fm: QFontMetrics, width: int, font_key: str) -> str:
+    def _two_lines(self, text: str, fm: QFontMetrics, width: int, font_key: int) -> str:
         key = (text, width, font_key)
         out = self._elided.get(key)
         if out is None:
@@ -210,7 +234,9 @@ class HistoryDelegate(QStyledItemDelegate):
         scheme = theme.current_scheme()
         t = theme.tokens(scheme)
         c = self._colours_for(scheme, t)
-        fonts = self._fonts_for(option.font)
+        font = option.font  # each read of an option's field is a copy: read once
+        palette = option.palette
+        fonts = self._fonts_for(font)
         full = option.rect
         r = full.adjusted(0, self.HEADER - self.PAD, 0, 0)  # the row under the day band
         painter.fillRect(full, c["list"])  # the list's own background, band included
@@ -223,7 +249,7 @@ class HistoryDelegate(QStyledItemDelegate):
             row_bg = c["row_selected"]
             painter.fillRect(r, row_bg)
         elif hovered:
-            row_bg = option.palette.color(QPalette.ColorRole.AlternateBase)
+            row_bg = palette.color(QPalette.ColorRole.AlternateBase)
             painter.fillRect(r, row_bg)
         else:
             row_bg = c["list"]
@@ -243,7 +269,7 @@ class HistoryDelegate(QStyledItemDelegate):
             for k in (2, 1):
                 painter.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k),
                                  QColor(t["rule"]).lighter(100 + 20 * k))
-        painter.fillRect(thumb, option.palette.color(QPalette.ColorRole.Base).darker(115))
+        painter.fillRect(thumb, palette.color(QPalette.ColorRole.Base).darker(115))
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
@@ -265,17 +291,17 @@ class HistoryDelegate(QStyledItemDelegate):
                 painter.setOpacity(1.0)
             painter.setPen(color)
             painter.setFont(fonts.glyph)
-            painter.drawText(thumb, _CENTER, glyph)
+            self._draw_centred(painter, thumb, glyph, fonts.glyph)
 
         # -- star ------------------------------------------------------------------------
         star = self.star_rect(full, index)
         painter.setFont(fonts.star)
         if row.favourite:
             painter.setPen(c["star_on"])
-            painter.drawText(star, _CENTER, "★")
+            self._draw_centred(painter, star, "★", fonts.star)
         else:
             painter.setPen(c["star_off_hover" if (hovered or selected) else "star_off"])
-            painter.drawText(star, _CENTER, "☆")
+            self._draw_centred(painter, star, "☆", fonts.star)
 
         # -- text ------------------------------------------------------------------------
         text_left = thumb.right() + self.PAD + 2
@@ -283,20 +309,23 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setFont(fonts.text)
         fm = fonts.text_fm
         # Palette text, so the row reads in the light theme too; the selection has its own.
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
+        painter.setPen(palette.color(QPalette.ColorRole.Text) if not selected
                        else c["row_selected_text"])
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
         prompt = " ".join(row.request.prompt.split()) if members is None or members else ""
-        shown = self._two_lines(prompt or "(no prompt)", fm, text_w, option.font.key())
+        shown = self._two_lines(prompt or "(no prompt)", fm, text_w, id(fonts))
         flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
-        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) else ()
+        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
         if terms and prompt:  # the words the search found, marked under the text
             mark = QColor(c["accent"])
             mark.setAlpha(90)
             for rect in match_rects(shown, terms, fm, prompt_rect):
                 painter.fillRect(rect, mark)
-        painter.drawText(prompt_rect, _LEFT_TOP, shown)
+        # Line by line at its baseline: drawText into a rectangle lays the lines out again.
+        base, step = prompt_rect.top() + fm.ascent(), fm.lineSpacing()
+        for i, line in enumerate(shown.split("\n")):
+            painter.drawText(text_left, base + i * step, line)
 
         painter.setFont(fonts.small)
         sfm = fonts.small_fm
@@ -304,11 +333,12 @@ class HistoryDelegate(QStyledItemDelegate):
         right = r.right() - self.PAD
         lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
-        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
-        x = text_left + sfm.horizontalAdvance(lead + "  ")
+        lead_text = self._text(lead, fonts.small)
+        painter.drawStaticText(text_left, y, lead_text)
+        x = text_left + round(lead_text.size().width()) + sfm.horizontalAdvance("  ")
         painter.setPen(color)
-        painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
-                         self._elide(f"{glyph} {row.status_text()}", sfm, right - x))
+        status = self._elide(f"{glyph} {row.status_text()}", sfm, right - x)
+        painter.drawStaticText(x, y, self._text(status, fonts.small))
         painter.restore()
 
     def _paint_header(self, painter: QPainter, full: QRect, header: str, fonts: _Fonts,
@@ -399,13 +429,18 @@ def _elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:
     if fm.horizontalAdvance(text) <= width:
         return text
     words = text.split(" ")
-    line1 = ""
-    while words and fm.horizontalAdvance((line1 + " " + words[0]).strip()) <= width:
-        line1 = (line1 + " " + words.pop(0)).strip()
-    if not line1:  # one very long word
+    # The most words the first line holds, by halving: a few measures, not one per word.
+    lo, hi = 0, len(words) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fm.horizontalAdvance(" ".join(words[:mid])) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    if not lo:  # one very long word
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    rest = fm.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width)
-    return f"{line1}\n{rest}"
+    rest = fm.elidedText(" ".join(words[lo:]), Qt.TextElideMode.ElideRight, width)
+    return f"{' '.join(words[:lo])}\n{rest}"
 
 
 class HistoryListView(QTableView):
