@@ -87,6 +87,20 @@ async def heartbeat():
         stalls.append((now - last - 0.005, cpu - last_cpu))
         last, last_cpu = now, cpu
 
+def threads_cpu():
+    # CPU seconds of each thread of this process, by name (where the non-GUI work goes).
+    out, tick = {}, os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[f"{name}/{tid}"] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
 def peak_mb():
     with open("/proc/self/status") as f:
         for line in f:
@@ -115,6 +129,7 @@ async def measure(name, run, m=None):
     beat = asyncio.ensure_future(heartbeat())
     stalls[:] = []
     t, cpu, gui = time.perf_counter(), time.process_time(), time.thread_time()
+    per_thread = threads_cpu()
     prof = None
     if os.environ.get("HISTORY_PROFILE") and name == "fling":
         import cProfile
@@ -125,6 +140,9 @@ async def measure(name, run, m=None):
     if prof is not None:
         prof.disable(); prof.dump_stats(os.environ["HISTORY_PROFILE"])
     beat.cancel()
+    after = threads_cpu()
+    busy = sorted(((after[k] - per_thread.get(k, 0.0), k) for k in after), reverse=True)
+    out[name + "_threads"] = [(k, round(v, 2)) for v, k in busy[:4]]
     out[name] = {"frames": n, "wall_s": time.perf_counter() - t,
                  "cpu_s": time.process_time() - cpu, "gui_s": time.thread_time() - gui,
                  "max_stall_ms": max((w for w, _ in stalls), default=0) * 1000,

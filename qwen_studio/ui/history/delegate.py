@@ -10,6 +10,7 @@ trips) and keeps fonts, metrics, readable colours and elided prompts cached.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from typing import TypeAlias
 
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import (
     BatchGroup,
@@ -62,10 +64,12 @@ from qwen_studio.ui.theme.status import status_colour, status_glyph
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
+PREFETCH_SCREENS = 4  # a page (100 rows) is about 11 screenfuls
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
+_HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
@@ -114,6 +118,8 @@ class HistoryDelegate(QStyledItemDelegate):
         self._insets: OrderedDict[int, QImage] = OrderedDict()
         self._colours: dict[str, dict[str, QColor]] = {}
         self._static: OrderedDict[tuple[str, int], QStaticText] = OrderedDict()
+        self._palettes: dict[int, tuple[QColor, QColor, QColor]] = {}
+        self._looks: dict[tuple[EditStatus, str, int], tuple[str, QColor]] = {}
         self._font: QFont | None = None  # the last base font and its _Fonts
         self._font_set: _Fonts | None = None
 
@@ -173,6 +179,28 @@ class HistoryDelegate(QStyledItemDelegate):
                                          if v.startswith("#")}
         return c
 
+    def _palette_colours(self, palette: QPalette) -> tuple[QColor, QColor, QColor]:
+        """The thumbnail's ground, the hovered row and the text of a palette (made once)."""
+        key = palette.cacheKey()
+        got = self._palettes.get(key)
+        if got is None:
+            if len(self._palettes) > 16:
+                self._palettes.clear()
+            got = self._palettes[key] = (
+                palette.color(QPalette.ColorRole.Base).darker(115),
+                palette.color(QPalette.ColorRole.AlternateBase),
+                palette.color(QPalette.ColorRole.Text))
+        return got
+
+    def _status_look(self, status: EditStatus, scheme: str, bg: QColor) -> tuple[str, QColor]:
+        """A status's glyph, and its colour made readable on the row's background."""
+        key = (status, scheme, bg.rgba())
+        got = self._looks.get(key)
+        if got is None:
+            got = self._looks[key] = (status_glyph(status),
+                                      self._readable_on(status_colour(status, scheme), bg))
+        return got
+
     def _readable_on(self, fg: str, bg: QColor) -> QColor:
         key = (fg, bg.name())
         c = self._readable.get(key)
@@ -228,8 +256,7 @@ class HistoryDelegate(QStyledItemDelegate):
             return
         thumbnail = getattr(model, "thumbnail", None)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHints(_HINTS)
         # Theme tokens read at paint time: a live light/dark switch shows on the next repaint.
         scheme = theme.current_scheme()
         t = theme.tokens(scheme)
@@ -249,7 +276,7 @@ class HistoryDelegate(QStyledItemDelegate):
             row_bg = c["row_selected"]
             painter.fillRect(r, row_bg)
         elif hovered:
-            row_bg = palette.color(QPalette.ColorRole.AlternateBase)
+            row_bg = self._palette_colours(palette)[1]
             painter.fillRect(r, row_bg)
         else:
             row_bg = c["list"]
@@ -269,12 +296,11 @@ class HistoryDelegate(QStyledItemDelegate):
             for k in (2, 1):
                 painter.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k),
                                  QColor(t["rule"]).lighter(100 + 20 * k))
-        painter.fillRect(thumb, palette.color(QPalette.ColorRole.Base).darker(115))
+        painter.fillRect(thumb, self._palette_colours(palette)[0])
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
-        glyph = status_glyph(row.status)
-        color = self._readable_on(status_colour(row.status, scheme), row_bg)
+        glyph, color = self._status_look(row.status, scheme, row_bg)
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None and not isinstance(row, BatchGroup):
@@ -309,7 +335,7 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setFont(fonts.text)
         fm = fonts.text_fm
         # Palette text, so the row reads in the light theme too; the selection has its own.
-        painter.setPen(palette.color(QPalette.ColorRole.Text) if not selected
+        painter.setPen(self._palette_colours(palette)[2] if not selected
                        else c["row_selected_text"])
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
@@ -333,9 +359,9 @@ class HistoryDelegate(QStyledItemDelegate):
         right = r.right() - self.PAD
         lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
-        lead_text = self._text(lead, fonts.small)
-        painter.drawStaticText(text_left, y, lead_text)
-        x = text_left + round(lead_text.size().width()) + sfm.horizontalAdvance("  ")
+        # The time differs from row to row: drawn as is (laying it out once would not pay).
+        painter.drawText(text_left, y + sfm.ascent(), lead)
+        x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
         status = self._elide(f"{glyph} {row.status_text()}", sfm, right - x)
         painter.drawStaticText(x, y, self._text(status, fonts.small))
@@ -362,8 +388,6 @@ _clocks: dict[int, str] = {}
 
 def _clock(ts: float) -> str:
     """HH:MM of a time (cached by minute: every row asks while painting)."""
-    import time
-
     minute = int(ts // 60)
     s = _clocks.get(minute)
     if s is None:
@@ -465,6 +489,7 @@ class HistoryListView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTabKeyNavigation(False)  # Tab leaves the list, as in any list
+        self.verticalScrollBar().valueChanged.connect(self._prefetch)
 
     def history(self) -> HistoryModel | None:
         m = self.model()
@@ -474,6 +499,14 @@ class HistoryListView(QTableView):
         super().setModel(model)
         if isinstance(model, HistoryModel):  # its thumbnails: only for rows on screen
             model.thumbnails.showing = self.paths_on_screen
+
+    def _prefetch(self, value: int) -> None:
+        """The next page is asked for PREFETCH_SCREENS before the end of what is loaded (Qt
+        asks only at the end): a fling runs on instead of stopping at every page."""
+        m, bar = self.history(), self.verticalScrollBar()
+        if (m is not None and bar.maximum() - value < PREFETCH_SCREENS * self.viewport().height()
+                and m.canFetchMore()):
+            m.fetchMore()
 
     def paths_on_screen(self) -> set[str]:
         """The files whose thumbnails the rows on screen now show (as text)."""
