@@ -500,12 +500,16 @@ class HistoryListView(QTableView):
         if isinstance(model, HistoryModel):  # its thumbnails: only for rows on screen
             model.thumbnails.showing = self.paths_on_screen
 
-    def _prefetch(self, value: int) -> None:
+    def _prefetch(self, _value: int) -> None:
         """The next page is asked for PREFETCH_SCREENS before the end of what is loaded (Qt
         asks only at the end): a fling runs on instead of stopping at every page."""
-        m, bar = self.history(), self.verticalScrollBar()
-        if (m is not None and bar.maximum() - value < PREFETCH_SCREENS * self.viewport().height()
-                and m.canFetchMore()):
+        m = self.history()
+        if m is None or not m.canFetchMore():
+            return
+        h = self.viewport().height()
+        last = self.rowAt(h - 1)
+        per_screen = max(1, h // max(1, self.verticalHeader().defaultSectionSize()))
+        if last < 0 or m.rowCount() - 1 - last < PREFETCH_SCREENS * per_screen:
             m.fetchMore()
 
     def paths_on_screen(self) -> set[str]:
