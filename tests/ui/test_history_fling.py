@@ -16,7 +16,6 @@ from PySide6.QtGui import QFont, QFontMetrics
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.history.delegate import (
-    PREFETCH_SCREENS,
     HistoryDelegate,
     HistoryListView,
     _elide_two_lines,
