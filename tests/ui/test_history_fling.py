@@ -121,3 +121,18 @@ def test_a_long_prompt_breaks_after_the_most_words_the_first_line_holds(qapp):
     assert first == " ".join(words[:9])
     assert second.startswith("word9 ") and second.endswith("…")
     assert fm.horizontalAdvance(second) <= width
+
+
+def test_going_to_an_edit_far_down_the_list_loads_the_pages_up_to_it(lib, pool, qloop, qtbot):
+    from qwen_studio.ui.history.panel import HistoryPanel
+
+    ids = seed(lib, 130)
+    model = HistoryModel(lib, pool, page_size=50)
+    panel = HistoryPanel(model)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: model.rowCount() == 50 and not model.is_loading(), timeout=5000)
+    # The oldest edit is two pages further down (as "Go to parent" of a late edit asks).
+    assert qloop.run(panel.select_edit(ids[0]), timeout=20)
+    current = panel.current_entry()
+    assert current is not None and current.edit_id == ids[0]
+    model.close()
