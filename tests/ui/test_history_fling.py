@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtGui import QFont, QFontMetrics
+from window_helpers import until
 
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
@@ -135,4 +136,5 @@ def test_going_to_an_edit_far_down_the_list_loads_the_pages_up_to_it(lib, pool, 
     assert qloop.run(panel.select_edit(ids[0]), timeout=20)
     current = panel.current_entry()
     assert current is not None and current.edit_id == ids[0]
+    qloop.run(until(lambda: not panel._tasks, 10, "its version tree read"))  # none left over
     model.close()
