@@ -64,8 +64,10 @@ from qwen_studio.ui.theme.status import status_colour, status_glyph
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
-PREFETCH_SCREENS = 4  # a page (100 rows) is about 11 screenfuls
 # Flags as plain ints, made once: enum arithmetic per painted row adds up in a fling.
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft)
+_LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines made already
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
@@ -73,6 +75,7 @@ _HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTran
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
+PREFETCH_SCREENS = 4  # the next page is asked for this close to the end (a page ~ 11)
 
 
 class _Fonts:
@@ -359,8 +362,7 @@ class HistoryDelegate(QStyledItemDelegate):
         right = r.right() - self.PAD
         lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
-        # The time differs from row to row: drawn as is (laying it out once would not pay).
-        painter.drawText(text_left, y + sfm.ascent(), lead)
+        painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
         x = text_left + sfm.horizontalAdvance(lead + "  ")
         painter.setPen(color)
         status = self._elide(f"{glyph} {row.status_text()}", sfm, right - x)
