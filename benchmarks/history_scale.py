@@ -67,6 +67,16 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 app.setQuitOnLastWindowClosed(False)
+# Garbage collection as the app runs it (app/launch.py): no automatic passes in whatever
+# thread allocates, a timer on the GUI thread instead (young generations each second, a
+# full pass each minute).
+import gc
+try:
+    from qwen_studio.ui.main_thread_gc import MainThreadCollector
+    gc.freeze()
+    MainThreadCollector(app).start()
+except ImportError:
+    pass
 loop = qasync.QEventLoop(app)
 asyncio.set_event_loop(loop)
 from qwen_studio.app import create_main_window
@@ -231,6 +241,9 @@ async def main():
         else:
             await measure("slow", slow_scroll(lv, m, int(sys.argv[4])), m)
         out["rows"] = m.rowCount()
+        c0 = time.thread_time()
+        gc.collect()  # the app's once-a-minute full pass, with every row listed
+        out["full_gc_ms"] = (time.thread_time() - c0) * 1000
         out["thumbs_cached"] = m.cached_thumbnails()
         out["rss_mb"] = rss_mb()
         out["peak_mb"] = peak_mb()
@@ -351,6 +364,7 @@ def print_phase(name: str, s: dict, what: str) -> None:
           f"{f['max_stall_ms']:.0f} ms, {f['stalls_over_50ms']} over 50 ms (busy: "
           f"{f['max_busy_ms']:.0f} ms, {f['busy_over_50ms']})"
           + (f"; {s['thumbs_cached']} thumbnails cached" if "thumbs_cached" in s else "")
+          + (f"; a full GC pass {s['full_gc_ms']:.0f} ms" if "full_gc_ms" in s else "")
           + f"; peak RSS {s['peak_mb']:.0f} MB")
 
 
