@@ -16,12 +16,9 @@ from window_helpers import until
 
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui.history.delegate import (
-    HistoryDelegate,
-    HistoryListView,
-    _elide_two_lines,
-)
+from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.row_text import elide_two_lines
 
 
 def png(color: tuple[int, int, int]) -> bytes:
@@ -118,7 +115,7 @@ def test_a_long_prompt_breaks_after_the_most_words_the_first_line_holds(qapp):
     fm = QFontMetrics(QFont(qapp.font()))
     words = [f"word{i}" for i in range(40)]
     width = fm.horizontalAdvance(" ".join(words[:9])) + 2
-    first, second = _elide_two_lines(" ".join(words), fm, width).split("\n")
+    first, second = elide_two_lines(" ".join(words), fm, width).split("\n")
     assert first == " ".join(words[:9])
     assert second.startswith("word9 ") and second.endswith("…")
     assert fm.horizontalAdvance(second) <= width

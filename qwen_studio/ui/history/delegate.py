@@ -10,7 +10,6 @@ trips) and keeps fonts, metrics, readable colours and elided prompts cached.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from typing import TypeAlias
 
@@ -60,7 +59,17 @@ from qwen_studio.ui.history.entries import (
     Row,
 )
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.row_text import (
+    clock,
+    elide_two_lines,
+    match_rects,
+    match_spans,
+    search_terms,
+)
 from qwen_studio.ui.theme.status import status_colour, status_glyph
+
+__all__ = ["PREFETCH_SCREENS", "HistoryDelegate", "HistoryListView", "match_rects", "match_spans",
+           "search_terms"]  # the row's words live in row_text.py; tests import them here
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
@@ -238,7 +247,7 @@ class HistoryDelegate(QStyledItemDelegate):
         key = (text, width, font_key)
         out = self._elided.get(key)
         if out is None:
-            out = _elide_two_lines(text, fm, width)
+            out = elide_two_lines(text, fm, width)
             self._elided[key] = out
             if len(self._elided) > _ELIDED_MAX:
                 self._elided.popitem(last=False)
@@ -360,7 +369,7 @@ class HistoryDelegate(QStyledItemDelegate):
         sfm = fonts.small_fm
         y = r.bottom() - self.PAD - sfm.height() + 1
         right = r.right() - self.PAD
-        lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else _clock(row.created)
+        lead = ("▾" if expanded else "▸") if isinstance(row, BatchGroup) else clock(row.created)
         painter.setPen(self._readable_on(t["subtle"], row_bg))
         painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
         x = text_left + sfm.horizontalAdvance(lead + "  ")
@@ -385,20 +394,6 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
 
-_clocks: dict[int, str] = {}
-
-
-def _clock(ts: float) -> str:
-    """HH:MM of a time (cached by minute: every row asks while painting)."""
-    minute = int(ts // 60)
-    s = _clocks.get(minute)
-    if s is None:
-        if len(_clocks) > 4096:
-            _clocks.clear()
-        s = _clocks[minute] = time.strftime("%H:%M", time.localtime(ts))
-    return s
-
-
 def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = False) -> None:
     if image.width() == image.height() and crop:  # the cache's squares: a plain copy
         painter.drawImage(rect, image)
@@ -412,61 +407,6 @@ def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = Fal
     painter.setClipRect(rect)
     painter.drawImage(target, image)
     painter.restore()
-
-
-def search_terms(text: str) -> tuple[str, ...]:
-    """The search box's words, lower-cased, longest first (a longer word wins an overlap)."""
-    words = {w.strip('"*').casefold() for w in text.split()}
-    return tuple(sorted((w for w in words if w), key=len, reverse=True))
-
-
-def match_spans(line: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where `terms` occur in `line` (case-insensitive), as sorted non-overlapping spans."""
-    low = line.casefold()
-    if len(low) != len(line):  # casefold changed lengths (ß -> ss): fall back to lower()
-        low = line.lower()
-    taken = [False] * len(line)
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        start = low.find(term)
-        while start != -1:
-            end = start + len(term)
-            if end <= len(line) and not any(taken[start:end]):
-                spans.append((start, end))
-                taken[start:end] = [True] * (end - start)
-            start = low.find(term, start + 1)
-    return sorted(spans)
-
-
-def match_rects(shown: str, terms: tuple[str, ...], fm: QFontMetrics,
-                rect: QRect) -> list[QRect]:
-    """Rectangles behind the matched words of `shown` (one or two lines, left/top aligned)."""
-    out = []
-    for i, line in enumerate(shown.split("\n")):
-        y = rect.top() + i * fm.lineSpacing()
-        for a, b in match_spans(line, terms):
-            x = rect.left() + fm.horizontalAdvance(line[:a])
-            w = fm.horizontalAdvance(line[a:b])
-            out.append(QRect(x, y, w, fm.height()).intersected(rect))
-    return out
-
-
-def _elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    if fm.horizontalAdvance(text) <= width:
-        return text
-    words = text.split(" ")
-    # The most words the first line holds, by halving: a few measures, not one per word.
-    lo, hi = 0, len(words) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if fm.horizontalAdvance(" ".join(words[:mid])) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    if not lo:  # one very long word
-        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    rest = fm.elidedText(" ".join(words[lo:]), Qt.TextElideMode.ElideRight, width)
-    return f"{' '.join(words[:lo])}\n{rest}"
 
 
 class HistoryListView(QTableView):
