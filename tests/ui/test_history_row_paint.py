@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QStaticText
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
 from qwen_studio.core.editing.status import EditStatus
@@ -42,6 +42,11 @@ class _Texts(QPainter):
     def drawText(self, *args: object) -> None:
         self.texts.append(str(args[-1]))
         super().drawText(*args)
+
+    def drawStaticText(self, *args: object) -> None:  # the delegate's repeated short texts
+        text = args[-1]
+        self.texts.append(text.text() if isinstance(text, QStaticText) else str(text))
+        super().drawStaticText(*args)
 
 
 def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,

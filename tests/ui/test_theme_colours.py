@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
 from window_helpers import icon_ink, until
 
@@ -189,6 +189,12 @@ class _RecordingPainter(QPainter):
     def drawText(self, *args: object) -> None:
         self.texts.append((str(args[-1]), self.pen().color()))
         super().drawText(*args)
+
+    def drawStaticText(self, *args: object) -> None:  # the delegate's repeated short texts
+        text = args[-1]
+        self.texts.append((text.text() if isinstance(text, QStaticText) else str(text),
+                           self.pen().color()))
+        super().drawStaticText(*args)
 
 
 def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _RecordingPainter]:

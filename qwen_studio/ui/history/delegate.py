@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
+    QStaticText,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,8 +58,18 @@ from qwen_studio.ui.history.entries import (
     Row,
 )
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.row_text import (
+    clock,
+    elide_two_lines,
+    match_rects,
+    match_spans,
+    search_terms,
+)
 from qwen_studio.ui.icons import draw_icon
 from qwen_studio.ui.theme.status import status_colour
+
+__all__ = ["PREFETCH_SCREENS", "HistoryDelegate", "HistoryListView", "match_rects", "match_spans",
+           "search_terms"]  # the row's words live in row_text.py; tests import them here
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
@@ -70,10 +81,12 @@ _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
+_HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _STATUS_ICONS = frozenset(s.value for s in EditStatus)  # a newer library's status: no icon
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
+PREFETCH_SCREENS = 4  # the next page is asked for this close to the end (a page ~ 11)
 
 
 class _Fonts:
@@ -111,9 +124,14 @@ class HistoryDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._fonts: dict[str, _Fonts] = {}
         self._readable: dict[tuple[str, str], QColor] = {}
-        self._elided: OrderedDict[tuple[str, int, str], str] = OrderedDict()
+        self._elided: OrderedDict[tuple[str, int, int], str] = OrderedDict()
         self._insets: OrderedDict[int, QImage] = OrderedDict()
         self._colours: dict[str, dict[str, QColor]] = {}
+        self._static: OrderedDict[tuple[str, int], QStaticText] = OrderedDict()
+        self._palettes: dict[int, tuple[QColor, QColor, QColor]] = {}
+        self._looks: dict[tuple[EditStatus, str, int], QColor] = {}
+        self._font: QFont | None = None  # the last base font and its _Fonts
+        self._font_set: _Fonts | None = None
 
     # -- geometry ------------------------------------------------------------------------------
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
@@ -141,11 +159,27 @@ class HistoryDelegate(QStyledItemDelegate):
 
     # -- caches --------------------------------------------------------------------------------
     def _fonts_for(self, base: QFont) -> _Fonts:
+        if self._font_set is not None and base == self._font:
+            return self._font_set  # every row of a view has its font (key() is slow)
         key = base.key()
         f = self._fonts.get(key)
         if f is None:
             f = self._fonts[key] = _Fonts(base)
+        self._font, self._font_set = QFont(base), f
         return f
+
+    def _text(self, text: str, font: QFont) -> QStaticText:
+        """A short text that repeats across rows (star, glyph, time, status), laid out once:
+        drawing it is a copy of its glyphs, where drawText lays it out on every paint."""
+        key = (text, id(font))
+        st = self._static.get(key)
+        if st is None:
+            st = self._static[key] = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(font=font)
+            if len(self._static) > _ELIDED_MAX:
+                self._static.popitem(last=False)
+        return st
 
     def _colours_for(self, scheme: str, t: dict[str, str]) -> dict[str, QColor]:
         """The theme's colours as QColor, made once per scheme (not per painted row)."""
@@ -154,6 +188,27 @@ class HistoryDelegate(QStyledItemDelegate):
             c = self._colours[scheme] = {k: QColor(v) for k, v in t.items()
                                          if v.startswith("#")}
         return c
+
+    def _palette_colours(self, palette: QPalette) -> tuple[QColor, QColor, QColor]:
+        """The thumbnail's ground, the hovered row and the text of a palette (made once)."""
+        key = palette.cacheKey()
+        got = self._palettes.get(key)
+        if got is None:
+            if len(self._palettes) > 16:
+                self._palettes.clear()
+            got = self._palettes[key] = (
+                palette.color(QPalette.ColorRole.Base).darker(115),
+                palette.color(QPalette.ColorRole.AlternateBase),
+                palette.color(QPalette.ColorRole.Text))
+        return got
+
+    def _status_colour(self, status: EditStatus, scheme: str, bg: QColor) -> QColor:
+        """A status's colour made readable on the row's background (made once each)."""
+        key = (status, scheme, bg.rgba())
+        got = self._looks.get(key)
+        if got is None:
+            got = self._looks[key] = self._readable_on(status_colour(status, scheme), bg)
+        return got
 
     def _readable_on(self, fg: str, bg: QColor) -> QColor:
         key = (fg, bg.name())
@@ -177,7 +232,7 @@ class HistoryDelegate(QStyledItemDelegate):
 
     def _elide(self, text: str, fm: QFontMetrics, width: int) -> str:
         """One line elided to `width` (status texts repeat across rows: made once each)."""
-        key = (text, width, "")
+        key = (text, width, 0)
         out = self._elided.get(key)
         if out is None:
             out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
@@ -185,11 +240,11 @@ class HistoryDelegate(QStyledItemDelegate):
                 self._elided.popitem(last=False)
         return out
 
-    def _two_lines(self, text: str, fm: QFontMetrics, width: int, font_key: str) -> str:
+    def _two_lines(self, text: str, fm: QFontMetrics, width: int, font_key: int) -> str:
         key = (text, width, font_key)
         out = self._elided.get(key)
         if out is None:
-            out = _elide_two_lines(text, fm, width)
+            out = elide_two_lines(text, fm, width)
             self._elided[key] = out
             if len(self._elided) > _ELIDED_MAX:
                 self._elided.popitem(last=False)
@@ -210,13 +265,14 @@ class HistoryDelegate(QStyledItemDelegate):
             return
         thumbnail = getattr(model, "thumbnail", None)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHints(_HINTS)
         # Theme tokens read at paint time: a live light/dark switch shows on the next repaint.
         scheme = theme.current_scheme()
         t = theme.tokens(scheme)
         c = self._colours_for(scheme, t)
-        fonts = self._fonts_for(option.font)
+        font = option.font  # each read of an option's field is a copy: read once
+        palette = option.palette
+        fonts = self._fonts_for(font)
         full = option.rect
         r = full.adjusted(0, self.HEADER - self.PAD, 0, 0)  # the row under the day band
         painter.fillRect(full, c["list"])  # the list's own background, band included
@@ -229,7 +285,7 @@ class HistoryDelegate(QStyledItemDelegate):
             row_bg = c["row_selected"]
             painter.fillRect(r, row_bg)
         elif hovered:
-            row_bg = option.palette.color(QPalette.ColorRole.AlternateBase)
+            row_bg = self._palette_colours(palette)[1]
             painter.fillRect(r, row_bg)
         else:
             row_bg = c["list"]
@@ -249,11 +305,11 @@ class HistoryDelegate(QStyledItemDelegate):
             for k in (2, 1):
                 painter.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k),
                                  QColor(t["rule"]).lighter(100 + 20 * k))
-        painter.fillRect(thumb, option.palette.color(QPalette.ColorRole.Base).darker(115))
+        painter.fillRect(thumb, self._palette_colours(palette)[0])
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
-        color = self._readable_on(status_colour(row.status, scheme), row_bg)
+        color = self._status_colour(row.status, scheme, row_bg)
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None and not isinstance(row, BatchGroup):
@@ -290,20 +346,23 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setFont(fonts.text)
         fm = fonts.text_fm
         # Palette text, so the row reads in the light theme too; the selection has its own.
-        painter.setPen(option.palette.color(QPalette.ColorRole.Text) if not selected
+        painter.setPen(self._palette_colours(palette)[2] if not selected
                        else c["row_selected_text"])
         prompt_rect = QRect(text_left, r.top() + self.PAD - 1, text_w, fm.height() * 2)
         members = row.members if isinstance(row, BatchGroup) else None
         prompt = " ".join(row.request.prompt.split()) if members is None or members else ""
-        shown = self._two_lines(prompt or "(no prompt)", fm, text_w, option.font.key())
+        shown = self._two_lines(prompt or "(no prompt)", fm, text_w, id(fonts))
         flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
-        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) else ()
+        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
         if terms and prompt:  # the words the search found, marked under the text
             mark = QColor(c["accent"])
             mark.setAlpha(90)
             for rect in match_rects(shown, terms, fm, prompt_rect):
                 painter.fillRect(rect, mark)
-        painter.drawText(prompt_rect, _LEFT_TOP, shown)
+        # Line by line at its baseline: drawText into a rectangle lays the lines out again.
+        base, step = prompt_rect.top() + fm.ascent(), fm.lineSpacing()
+        for i, line in enumerate(shown.split("\n")):
+            painter.drawText(text_left, base + i * step, line)
 
         painter.setFont(fonts.small)
         sfm = fonts.small_fm
@@ -316,7 +375,7 @@ class HistoryDelegate(QStyledItemDelegate):
                       "collapse" if expanded else "expand", subtle)
             x = text_left + side + sfm.horizontalAdvance("  ")
         else:
-            lead = _clock(row.created)
+            lead = clock(row.created)
             painter.setPen(subtle)
             painter.drawText(QRect(text_left, y, right - text_left, sfm.height()), _LEFT, lead)
             x = text_left + sfm.horizontalAdvance(lead + "  ")
@@ -333,8 +392,8 @@ class HistoryDelegate(QStyledItemDelegate):
                       row.status, color)
             x += side + 4
         painter.setPen(color)
-        painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
-                         self._elide(row.status_text(), sfm, right - x))
+        status = self._elide(row.status_text(), sfm, right - x)  # repeats: laid out once
+        painter.drawStaticText(x, y, self._text(status, fonts.small))
         painter.restore()
 
     def _paint_header(self, painter: QPainter, full: QRect, header: str, fonts: _Fonts,
@@ -352,22 +411,6 @@ class HistoryDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
 
-_clocks: dict[int, str] = {}
-
-
-def _clock(ts: float) -> str:
-    """HH:MM of a time (cached by minute: every row asks while painting)."""
-    import time
-
-    minute = int(ts // 60)
-    s = _clocks.get(minute)
-    if s is None:
-        if len(_clocks) > 4096:
-            _clocks.clear()
-        s = _clocks[minute] = time.strftime("%H:%M", time.localtime(ts))
-    return s
-
-
 def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = False) -> None:
     if image.width() == image.height() and crop:  # the cache's squares: a plain copy
         painter.drawImage(rect, image)
@@ -381,56 +424,6 @@ def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = Fal
     painter.setClipRect(rect)
     painter.drawImage(target, image)
     painter.restore()
-
-
-def search_terms(text: str) -> tuple[str, ...]:
-    """The search box's words, lower-cased, longest first (a longer word wins an overlap)."""
-    words = {w.strip('"*').casefold() for w in text.split()}
-    return tuple(sorted((w for w in words if w), key=len, reverse=True))
-
-
-def match_spans(line: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where `terms` occur in `line` (case-insensitive), as sorted non-overlapping spans."""
-    low = line.casefold()
-    if len(low) != len(line):  # casefold changed lengths (ß -> ss): fall back to lower()
-        low = line.lower()
-    taken = [False] * len(line)
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        start = low.find(term)
-        while start != -1:
-            end = start + len(term)
-            if end <= len(line) and not any(taken[start:end]):
-                spans.append((start, end))
-                taken[start:end] = [True] * (end - start)
-            start = low.find(term, start + 1)
-    return sorted(spans)
-
-
-def match_rects(shown: str, terms: tuple[str, ...], fm: QFontMetrics,
-                rect: QRect) -> list[QRect]:
-    """Rectangles behind the matched words of `shown` (one or two lines, left/top aligned)."""
-    out = []
-    for i, line in enumerate(shown.split("\n")):
-        y = rect.top() + i * fm.lineSpacing()
-        for a, b in match_spans(line, terms):
-            x = rect.left() + fm.horizontalAdvance(line[:a])
-            w = fm.horizontalAdvance(line[a:b])
-            out.append(QRect(x, y, w, fm.height()).intersected(rect))
-    return out
-
-
-def _elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    if fm.horizontalAdvance(text) <= width:
-        return text
-    words = text.split(" ")
-    line1 = ""
-    while words and fm.horizontalAdvance((line1 + " " + words[0]).strip()) <= width:
-        line1 = (line1 + " " + words.pop(0)).strip()
-    if not line1:  # one very long word
-        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    rest = fm.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width)
-    return f"{line1}\n{rest}"
 
 
 class HistoryListView(QTableView):
@@ -455,10 +448,43 @@ class HistoryListView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTabKeyNavigation(False)  # Tab leaves the list, as in any list
+        self.verticalScrollBar().valueChanged.connect(self._prefetch)
 
     def history(self) -> HistoryModel | None:
         m = self.model()
         return m if isinstance(m, HistoryModel) else None
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if isinstance(model, HistoryModel):  # its thumbnails: only for rows on screen
+            model.thumbnails.showing = self.paths_on_screen
+
+    def _prefetch(self, _value: int) -> None:
+        """The next page is asked for PREFETCH_SCREENS before the end of what is loaded (Qt
+        asks only at the end): a fling runs on instead of stopping at every page."""
+        m = self.history()
+        if m is None or not m.canFetchMore():
+            return
+        h = self.viewport().height()
+        last = self.rowAt(h - 1)
+        per_screen = max(1, h // max(1, self.verticalHeader().defaultSectionSize()))
+        if last < 0 or m.rowCount() - 1 - last < PREFETCH_SCREENS * per_screen:
+            m.fetchMore()
+
+    def paths_on_screen(self) -> set[str]:
+        """The files whose thumbnails the rows on screen now show (as text)."""
+        m = self.history()
+        first = self.rowAt(0) if m is not None and self.isVisible() else -1
+        if m is None or first < 0:
+            return set()
+        last = self.rowAt(self.viewport().height() - 1)
+        out: set[str] = set()
+        for r in range(first, (last if last >= 0 else m.rowCount() - 1) + 1):
+            row = m.item(r)
+            for p in (row.after_path(), row.before_path()) if row is not None else ():
+                if p is not None:
+                    out.add(str(p))
+        return out
 
     def _current_group(self) -> BatchGroup | None:
         m, cur = self.history(), self.currentIndex()

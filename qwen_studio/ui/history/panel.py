@@ -404,6 +404,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
     async def select_edit(self, edit_id: int, extend: bool = False) -> bool:
         """Select an edit, loading pages (and dropping filters that hide it) as needed; an
         edit of a batch opens its batch."""
+        import asyncio  # at module level for type checking only (loaded after first paint)
+
         for attempt in range(2):
             while (row := self.model.row_of_edit(edit_id)) < 0 and (
                     self.model.is_loading() or self.model.canFetchMore()):

@@ -1,16 +1,20 @@
-"""Row thumbnails: decoded in the pool for the rows being painted, kept in a bounded cache.
+"""Row thumbnails: decoded in the pool for the rows on screen, kept in a bounded cache.
 
-Only the delegate asks, and only while painting a row on screen, so nothing is decoded for
-rows the user never sees. While the user flings through thousands of rows, requests for
-rows already scrolled away are dropped: at most MAX_WAITING wait (newest first) and at most
-IN_FLIGHT decode at once, so the pool stays free for the edits and for what is on screen now.
+Only the delegate asks, and only while painting a row, so nothing is decoded for rows the
+user never sees. A request waits SETTLE_MS before its decode starts, and starts only if its
+row is still on screen then (the view says which are: `showing`): flinging through
+thousands of rows, each shown for a frame, decodes nothing until the list comes to rest;
+scrolling slowly, each row's picture arrives while it is in view. At most MAX_WAITING wait
+(newest first) and at most IN_FLIGHT decode at once, so the pool stays free for the edits.
 The library's small stored thumbnails (a few KB of WebP) make a decode well under 1 ms, and
 the worker crops and scales each to the row's square, so painting it is a plain copy.
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +33,9 @@ SIDE = 56  # the row's thumbnail square, in device-independent pixels
 IN_FLIGHT = 2
 MAX_WAITING = 96  # a few screenfuls; older requests are for rows scrolled away
 READY_MS = 100  # a screenful of decodes is announced as one repaint
+# A row must stay on screen this long for its picture to be decoded: less is a fling (a
+# frame is 16 ms), where a decode would land after the row has gone.
+SETTLE_MS = 50
 
 
 def load_thumbnail(library: Library | None, path: Path, side: int = SIDE) -> QImage:
@@ -72,7 +79,14 @@ class ThumbnailCache(QObject):
         # (decodes finish newest-request first, so arrival order says nothing about that).
         self._used: dict[str, int] = {}
         self._clock = 0
-        self._waiting: OrderedDict[str, Path] = OrderedDict()  # newest last
+        # Asked for and not yet decoding, newest last: the path and when it was first asked.
+        self._waiting: OrderedDict[str, tuple[Path, float]] = OrderedDict()
+        # The paths (as text) of the rows on screen now; None: every row asked for counts.
+        self.showing: Callable[[], Collection[str]] | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._pump)
         self._running: set[str] = set()
         self._failed: set[str] = set()
         self._announce = QTimer(self)
@@ -92,11 +106,15 @@ class ThumbnailCache(QObject):
             return img
         if key in self._running or key in self._failed or self._calls.closed:
             return None
-        self._waiting[key] = path
-        self._waiting.move_to_end(key)
-        while len(self._waiting) > MAX_WAITING:
-            self._waiting.popitem(last=False)  # scrolled away long ago
-        self._pump()
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            self._waiting[key] = (path, time.monotonic())
+            while len(self._waiting) > MAX_WAITING:
+                self._waiting.popitem(last=False)  # scrolled away long ago
+        else:
+            self._waiting.move_to_end(key)
+        if not self._settle.isActive():
+            self._settle.start()
         return None
 
     def __len__(self) -> int:
@@ -106,10 +124,36 @@ class ThumbnailCache(QObject):
     def pending(self) -> int:
         return len(self._waiting) + len(self._running)
 
+    def _ripe(self) -> list[tuple[str, Path]]:
+        """The waiting requests to decode now, newest last: rows still on screen that have
+        been there SETTLE_MS. Rows gone from the screen are forgotten (painted again, they
+        ask again)."""
+        if not self._waiting:
+            return []
+        try:
+            showing = self.showing() if self.showing is not None else None
+        except RuntimeError:  # the view is gone (window closing): nothing is on screen
+            showing = ()
+        settled = time.monotonic() - SETTLE_MS / 1000
+        ripe: list[tuple[str, Path]] = []
+        young = False
+        for key, (path, since) in list(self._waiting.items()):
+            if showing is not None and key not in showing:
+                del self._waiting[key]
+            elif since <= settled:
+                ripe.append((key, path))
+            else:
+                young = True
+        if young and not self._settle.isActive():
+            self._settle.start()
+        return ripe
+
     def _pump(self) -> None:
         lib, side = self.library, self.side
-        while self._waiting and len(self._running) < IN_FLIGHT:
-            key, path = self._waiting.popitem(last=True)  # the row painted last: on screen
+        ripe = self._ripe() if len(self._running) < IN_FLIGHT else []
+        while ripe and len(self._running) < IN_FLIGHT:
+            key, path = ripe.pop()  # the row painted last first
+            del self._waiting[key]
             self._running.add(key)
 
             def done(img: QImage, key: str = key) -> None:
@@ -143,6 +187,7 @@ class ThumbnailCache(QObject):
 
     def close(self) -> None:
         self._announce.stop()
+        self._settle.stop()
         self._calls.close()
         self._waiting.clear()
         self._images.clear()
