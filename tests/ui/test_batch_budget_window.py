@@ -84,9 +84,8 @@ def test_budget_at_concurrency_8_never_overshoots_and_run_skipped_finishes(
     assert "over the budget" in tip
     tries = panel.model.data(panel.model.index(row, C_TRIES), Qt.ItemDataRole.DisplayRole)
     assert tries == "–"  # never sent
-    assert "5 done" in panel.progress_label.text()
-    assert "15 skipped: budget" in panel.progress_label.text()
-    assert "15 skipped: budget" in panel.summary.text()
+    assert "5 of 20 done · 15 skipped (over budget)" in panel.progress_label.text()
+    assert "5 of 20 done, 15 skipped (over budget)." in panel.summary.text()
     button = field.run_skipped_button
     assert button.isVisible() and button.isEnabled() and button.text() == "Run skipped (15)"
     assert window.qsettings.value(SETTINGS_KEY) == "0.5"

@@ -337,8 +337,8 @@
         <translation>{n} 张已取消</translation>
     </message>
     <message>
-        <source> of {n}</source>
-        <translation>，共 {n} 张</translation>
+        <source>{done} of {total} done</source>
+        <translation>共 {total} 张，{done} 张完成</translation>
     </message>
     <message>
         <source>paused</source>
@@ -369,8 +369,12 @@
         <translation>点击“运行”开始</translation>
     </message>
     <message>
-        <source>{n} skipped: budget</source>
-        <translation>{n} 张因预算跳过</translation>
+        <source>{n} skipped (over budget)</source>
+        <translation>{n} 张因超出预算跳过</translation>
+    </message>
+    <message>
+        <source>Batch finished:</source>
+        <translation>批量完成：</translation>
     </message>
     <message>
         <source>Raise the budget and press Run skipped to send them.</source>
@@ -476,8 +480,16 @@
         <translation>已暂停</translation>
     </message>
     <message>
-        <source>Batch finished: {done} done, {failed} failed of {total}</source>
-        <translation>批量完成：共 {total} 个，{done} 个完成，{failed} 个失败</translation>
+        <source>Batch finished: {done} of {total} done</source>
+        <translation>批量完成：共 {total} 张，{done} 张完成</translation>
+    </message>
+    <message>
+        <source>, {n} skipped (over budget)</source>
+        <translation>，{n} 张因超出预算跳过</translation>
+    </message>
+    <message>
+        <source>, {n} failed</source>
+        <translation>，{n} 张失败</translation>
     </message>
     <message>
         <source>Connect to a service to resume the batch.</source>
@@ -950,8 +962,8 @@
         <translation>{s} 秒后重试（第 {a} 次，共 {n} 次）</translation>
     </message>
     <message>
-        <source>batch of {n}</source>
-        <translation>批量 {n} 张</translation>
+        <source>{n} photos</source>
+        <translation>{n} 张照片</translation>
     </message>
     <message>
         <source>{n} done</source>
@@ -972,6 +984,14 @@
     <message>
         <source>{n} skipped</source>
         <translation>{n} 张已跳过</translation>
+    </message>
+    <message>
+        <source>{n} over budget</source>
+        <translation>{n} 张超出预算</translation>
+    </message>
+    <message>
+        <source>skipped (over budget)</source>
+        <translation>因超出预算跳过</translation>
     </message>
     <message>
         <source>Today</source>

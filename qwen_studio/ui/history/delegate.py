@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import (
     BatchGroup,
@@ -58,7 +57,7 @@ from qwen_studio.ui.history.entries import (
 )
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.icons import draw_icon
-from qwen_studio.ui.theme.status import status_colour
+from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
 _Index: TypeAlias = QModelIndex | QPersistentModelIndex
 _ELIDED_MAX = 2000
@@ -70,7 +69,6 @@ _LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # lines
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
-_STATUS_ICONS = frozenset(s.value for s in EditStatus)  # a newer library's status: no icon
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
@@ -253,7 +251,9 @@ class HistoryDelegate(QStyledItemDelegate):
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
-        color = self._readable_on(status_colour(row.status, scheme), row_bg)
+        # One look per status and reason (ui/theme/status.py): a budget skip is not a done one.
+        color = self._readable_on(status_colour(row.status, scheme, row.reason), row_bg)
+        status_icon = status_icon_name(row.status, row.reason)  # None: a newer library's
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None and not isinstance(row, BatchGroup):
@@ -269,10 +269,10 @@ class HistoryDelegate(QStyledItemDelegate):
                 _draw_fitted(painter, before, thumb)
                 painter.setOpacity(1.0)
             side = self.THUMB * 3 // 7
-            if row.status in _STATUS_ICONS:
+            if status_icon is not None:
                 draw_icon(painter, QRect(thumb.center().x() - side // 2 + 1,
                                          thumb.center().y() - side // 2 + 1, side, side),
-                          row.status, color)
+                          status_icon, color)
 
         # -- star ------------------------------------------------------------------------
         star = self.star_rect(full, index)
@@ -328,9 +328,9 @@ class HistoryDelegate(QStyledItemDelegate):
             spend_w = min(spend_w, room)
             painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT, shown)
             right -= spend_w + self.PAD
-        if row.status in _STATUS_ICONS:
+        if status_icon is not None:
             draw_icon(painter, QRect(x, y + (sfm.height() - side) // 2, side, side),
-                      row.status, color)
+                      status_icon, color)
             x += side + 4
         painter.setPen(color)
         painter.drawText(QRect(x, y, right - x, sfm.height()), _LEFT,
