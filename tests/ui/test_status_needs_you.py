@@ -179,7 +179,7 @@ def test_a_budget_skipped_history_row_is_drawn_amber_with_its_icon(qapp, restore
     # A batch row with a member its budget stopped reads "needs you" too, not done.
     group = BatchGroup("b1", [entry(3, EditStatus.DONE), entry(4, EditStatus.DONE),
                               entry(5, EditStatus.SKIPPED, "over_budget")])
-    assert group.status_text() == "3 photos · 2 done · 1 over budget"
+    assert group.status_text() == "2/3 done · 1 over budget"
     shown = paint_row(group)
     assert _ink(shown, whole, amber(scheme)) > 20 and _ink(shown, whole, green(scheme)) == 0
 
@@ -235,3 +235,75 @@ def test_the_version_list_selected_row_icon_contrasts(qapp, qtbot, restore_theme
     best = max(theme.contrast_ratio(c, background) for c in inks)
     assert best >= 3.0, (scheme, round(best, 2))
     assert _ink(shot, icon_area, theme.colour("row_selected_text", scheme)) > 10, scheme
+
+
+# -- the batch row's words fit the history at its default width ----------------------------
+class _Texts(QPainter):
+    """A painter that keeps the texts drawn."""
+
+    def __init__(self, device: QImage) -> None:
+        super().__init__(device)
+        self.texts: list[str] = []
+
+    def drawText(self, *args: object) -> None:  # type: ignore[override]
+        self.texts.append(str(args[-1]))
+        super().drawText(*args)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_budgeted_batch_row_is_not_cut_in_the_kits_1400px_window(
+        qapp, qloop, make_window, monkeypatch, lang):
+    """At 1400 x 900 with the history as the kit's screenshots have it (330 px, as a
+    designer who reads it sets it) "batch of 4 · 3 done · 1 ski…" was cut (and "4 photos ·
+    3 done · 1 over budget" would be); "3/4 done · 1 over budget" is drawn whole beside the
+    batch's spend, in English and in Chinese."""
+    from qwen_studio import i18n
+
+    if lang != "en":
+        monkeypatch.setenv(i18n.ENV_LANG, lang)
+        assert i18n.install(qapp) == lang
+    try:
+        window = make_window()
+        left = window.splitter.sizes()[0]
+        window.splitter.setSizes([left, 1400 - left - HISTORY_PX, HISTORY_PX])
+        window.history_empty.hide()  # the list as it is with edits in it
+        window.history_list.show()
+        window.history_panel.layout().activate()
+        qloop.run(_settled(window))
+        width = window.history_list.viewport().width()
+        group = BatchGroup("b1", [entry(1, EditStatus.DONE), entry(2, EditStatus.DONE),
+                                  entry(3, EditStatus.DONE),
+                                  entry(4, EditStatus.SKIPPED, "over_budget")])
+        group.spend = "≈ ¥0.60"
+        holder = _Row(group)
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, width, HistoryDelegate.ROW)
+        option.font = window.history_list.font()
+        option.palette = QApplication.palette()
+        option.state = QStyle.StateFlag.State_Enabled
+        image = QImage(width, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
+        painter = _Texts(image)
+        HistoryDelegate().paint(painter, option, holder.model.index(0, 0))
+        painter.end()
+        words = group.status_text()
+        assert words in painter.texts, (width, words, painter.texts)
+        assert "≈ ¥0.60" in painter.texts
+    finally:
+        if lang != "en":
+            i18n.uninstall(qapp)
+
+
+HISTORY_PX = 330  # scripts/kit_screenshots.py
+
+
+async def _settled(window: object) -> None:
+    from window_helpers import until
+
+    def laid_out() -> bool:
+        sizes = window.splitter.sizes()  # type: ignore[attr-defined]
+        panel = window.history_panel  # type: ignore[attr-defined]
+        list_w = window.history_list.viewport().width()  # type: ignore[attr-defined]
+        return sum(sizes) > 0 and panel.width() == sizes[2] and \
+            panel.width() - 40 < list_w < panel.width()
+
+    await until(laid_out, 5, "the history laid out")

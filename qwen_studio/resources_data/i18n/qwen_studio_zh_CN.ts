@@ -962,8 +962,8 @@
         <translation>{s} 秒后重试（第 {a} 次，共 {n} 次）</translation>
     </message>
     <message>
-        <source>{n} photos</source>
-        <translation>{n} 张照片</translation>
+        <source>{done}/{n} done</source>
+        <translation>{done}/{n} 张完成</translation>
     </message>
     <message>
         <source>{n} done</source>

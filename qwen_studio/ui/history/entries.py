@@ -237,11 +237,10 @@ class BatchGroup:
     def status_text(self) -> str:
         c = self.counts()
         n = len(self.members)
-        # Short enough for the history at its default width: "4 photos · 3 done · 1 over
-        # budget" ("batch of 4 · 3 done · 1 skipped" was cut at 1400 px).
-        parts = [translate("HistoryModel", "{n} photos").format(n=n)]
-        if c[EditStatus.DONE]:
-            parts.append(translate("HistoryModel", "{n} done").format(n=c[EditStatus.DONE]))
+        # Short enough for the history at 1400 px beside the batch's spend: "3/4 done · 1 over
+        # budget" ("batch of 4 · 3 done · 1 skipped" was cut).
+        parts = [translate("HistoryModel", "{done}/{n} done").format(
+            done=c[EditStatus.DONE], n=n)]
         failed = c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED]
         if failed:
             parts.append(translate("HistoryModel", "{n} failed").format(n=failed))
