@@ -6,6 +6,7 @@ selected row a status icon is drawn in the selection's text colour, readable on 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -270,30 +271,65 @@ def test_a_budgeted_batch_row_is_not_cut_in_the_kits_1400px_window(
         window.history_list.show()
         window.history_panel.layout().activate()
         qloop.run(_settled(window))
-        width = window.history_list.viewport().width()
         group = BatchGroup("b1", [entry(1, EditStatus.DONE), entry(2, EditStatus.DONE),
                                   entry(3, EditStatus.DONE),
                                   entry(4, EditStatus.SKIPPED, "over_budget")])
         group.spend = "≈ ¥0.60"
-        holder = _Row(group)
-        option = QStyleOptionViewItem()
-        option.rect = QRect(0, 0, width, HistoryDelegate.ROW)
-        option.font = window.history_list.font()
-        option.palette = QApplication.palette()
-        option.state = QStyle.StateFlag.State_Enabled
-        image = QImage(width, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
-        painter = _Texts(image)
-        HistoryDelegate().paint(painter, option, holder.model.index(0, 0))
-        painter.end()
-        words = group.status_text()
-        assert words in painter.texts, (width, words, painter.texts)
-        assert "≈ ¥0.60" in painter.texts
+        width, texts = painted_texts(window, group)
+        assert group.status_text() in texts, (width, group.status_text(), texts)
+        assert "≈ ¥0.60" in texts
     finally:
         if lang != "en":
             i18n.uninstall(qapp)
 
 
 HISTORY_PX = 330  # scripts/kit_screenshots.py
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_done_row_and_its_spend_are_whole_on_a_first_start(qapp, qloop, make_window,
+                                                              monkeypatch, lang):
+    """At 1400 x 900 on a first start every history row read "03:46 ✓ do… ≈ ¥0.20" (the
+    spend beside the status left it no room); the history starts wide enough for "done in
+    12 s" and the spend, in English and in Chinese."""
+    from qwen_studio import i18n
+
+    if lang != "en":
+        monkeypatch.setenv(i18n.ENV_LANG, lang)
+        assert i18n.install(qapp) == lang
+    try:
+        window = make_window()
+        window.history_empty.hide()
+        window.history_list.show()
+        window.history_panel.layout().activate()
+        qloop.run(_settled(window))
+        done = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add a boat"),
+                            status=EditStatus.DONE, started=100.0, finished=112.0,
+                            result_paths=[Path("a.png")])
+        done.spend = "≈ ¥0.20"
+        width, texts = painted_texts(window, done)
+        assert done.status_text() in texts, (width, done.status_text(), texts)
+        assert "≈ ¥0.20" in texts
+    finally:
+        if lang != "en":
+            i18n.uninstall(qapp)
+
+
+def painted_texts(window: object, row: object) -> tuple[int, list[str]]:
+    """The texts the history's delegate draws for `row` at the window's list width."""
+    view = window.history_list  # type: ignore[attr-defined]
+    width = view.viewport().width()
+    holder = _Row(row)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, width, HistoryDelegate.ROW)
+    option.font = view.font()
+    option.palette = QApplication.palette()
+    option.state = QStyle.StateFlag.State_Enabled
+    image = QImage(width, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
+    painter = _Texts(image)
+    HistoryDelegate().paint(painter, option, holder.model.index(0, 0))
+    painter.end()
+    return width, painter.texts
 
 
 async def _settled(window: object) -> None:

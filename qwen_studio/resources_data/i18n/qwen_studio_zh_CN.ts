@@ -951,7 +951,7 @@
     </message>
     <message>
         <source>done in {s} s</source>
-        <translation>完成，用时 {s} 秒</translation>
+        <translation>{s} 秒完成</translation>
     </message>
     <message>
         <source>interrupted — re-run it</source>
