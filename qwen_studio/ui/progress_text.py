@@ -30,13 +30,13 @@ _STAGES = {
 
 
 def over_budget(p: EditProgress) -> bool:
-    """Skipped, not sent, because of its batch's budget ("skipped: budget")."""
+    """Skipped, not sent, because of its batch's budget ("skipped (over budget)")."""
     return (p.status is EditStatus.SKIPPED
             and getattr(p.note, "code", "") in BUDGET_REASONS)
 
 
 def skipped_budget_word() -> str:
-    return translate("EditProgress", "Skipped: budget")
+    return translate("EditProgress", "Skipped (over budget)")
 
 
 def stage_word(stage: Stage) -> str:

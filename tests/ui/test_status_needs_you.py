@@ -118,7 +118,7 @@ def test_a_budget_skipped_queue_row_is_drawn_amber_with_its_icon(qapp, panel, re
     theme.apply_theme(qapp, scheme)
     m, view = panel.model, panel.view
     view.clearSelection()
-    assert m.data(m.index(1, C_STATUS), Qt.ItemDataRole.DisplayRole) == "Skipped: budget"
+    assert m.data(m.index(1, C_STATUS), Qt.ItemDataRole.DisplayRole) == "Skipped (over budget)"
     icons = [m.data(m.index(r, C_STATUS), Qt.ItemDataRole.DecorationRole) for r in range(3)]
     assert [i.name() for i in icons] == ["done", "over-budget", "skipped"]
     assert icon_ink(icons[1]) == amber(scheme)

@@ -920,8 +920,8 @@
         <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
     </message>
     <message>
-        <source>Skipped: budget</source>
-        <translation>已跳过：预算</translation>
+        <source>Skipped (over budget)</source>
+        <translation>已跳过（超出预算）</translation>
     </message>
 </context>
 <context>
