@@ -343,3 +343,30 @@ async def _settled(window: object) -> None:
             panel.width() - 40 < list_w < panel.width()
 
     await until(laid_out, 5, "the history laid out")
+
+
+def test_the_finished_batch_summary_is_all_chinese(qapp, monkeypatch):
+    """The summary under the queue left English in zh_CN ("Export gallery… writes …",
+    "Failed:") and English commas and full stops among the Chinese."""
+    from qwen_studio import i18n
+    from qwen_studio.core.errors import QwenStudioError
+    from qwen_studio.ui.batch.texts import report_html
+    from qwen_studio.ui.batch_controller import BatchReport
+
+    failed = EditProgress(9, EditRequest(inputs=("d.jpg",), prompt=""), "d.jpg",
+                          status=EditStatus.FAILED, error=QwenStudioError("boom"))
+    report = BatchReport("b1", total=5, done=3, failed=1, cancelled=0,
+                         failures=[("d.jpg", failed)], over_budget=1)
+    english = report_html(report)
+    assert english.startswith("<b>Batch finished:</b> 3 of 5 done, 1 skipped (over budget), "
+                              "1 failed.")
+    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
+    assert i18n.install(qapp) == "zh_CN"
+    try:
+        text = report_html(report)
+    finally:
+        i18n.uninstall(qapp)
+    summary = "<b>批量完成：</b> 共 5 张，3 张完成，1 张因超出预算跳过，1 张失败。"
+    assert text.startswith(summary), text
+    for word in ("Export", "Failed", "Retry", "gallery", ", ", ". "):
+        assert word not in text.replace("d.jpg", ""), (word, text)

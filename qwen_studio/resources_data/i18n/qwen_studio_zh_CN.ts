@@ -380,6 +380,30 @@
         <source>Raise the budget and press Run skipped to send them.</source>
         <translation>提高预算后按“运行已跳过”即可发送它们。</translation>
     </message>
+    <message>
+        <source>{list}.</source>
+        <translation>{list}。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>Failed: {reasons}.</source>
+        <translation>失败：{reasons}。</translation>
+    </message>
+    <message>
+        <source>Retry failed sends them again.</source>
+        <translation>按“重试失败项”即可重新发送。</translation>
+    </message>
+    <message>
+        <source>Export gallery… writes the results as a folder with an index page.</source>
+        <translation>“导出画廊…”会把结果写入一个带索引页的文件夹。</translation>
+    </message>
 </context>
 <context>
     <name>BatchUi</name>

@@ -54,27 +54,34 @@ def over_budget_text(n: int) -> str:
 
 def report_html(report: BatchReport) -> str:
     """What a finished batch did, and why edits failed (grouped by reason)."""
-    text = (f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b> "
-            + done_of_total(report.done, report.total))
+    parts = [done_of_total(report.done, report.total)]
     if report.over_budget:
-        text += ", " + over_budget_text(report.over_budget)
+        parts.append(over_budget_text(report.over_budget))
     if report.failed:
-        text += ", " + translate("BatchPanel", "{n} failed").format(n=report.failed)
+        parts.append(translate("BatchPanel", "{n} failed").format(n=report.failed))
     if report.cancelled:
-        text += ", " + translate("BatchPanel", "{n} cancelled").format(n=report.cancelled)
-    text += "."
+        parts.append(translate("BatchPanel", "{n} cancelled").format(n=report.cancelled))
+    # The list's commas and full stop are the language's too ("，" "。" in Chinese).
+    text = (f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b> "
+            + translate("BatchPanel", "{list}.").format(
+                list=translate("BatchPanel", ", ").join(parts)))
     if report.over_budget:
         text += " " + translate("BatchPanel", "Raise the budget and press Run skipped to send "
                                 "them.")
     if report.failures:
         reasons: dict[str, list[str]] = {}
+        unknown = translate("BatchPanel", "unknown error")
         for label, edit in report.failures:
-            reasons.setdefault(job_detail(edit) or "unknown error", []).append(label)
+            reasons.setdefault(job_detail(edit) or unknown, []).append(label)
         lines = [f"{len(v)} × {_html(k)} ({_html(', '.join(v[:3]))}"
                  f"{'…' if len(v) > 3 else ''})" for k, v in list(reasons.items())[:4]]
-        text += "<br>Failed: " + "; ".join(lines) + ". Retry failed sends them again."
+        text += "<br>" + translate("BatchPanel", "Failed: {reasons}.").format(
+            reasons="; ".join(lines))
+        text += " " + translate("BatchPanel", "Retry failed sends them again.")
     if report.done:
-        text += " Export gallery… writes the results as a folder with an index page."
+        text += " " + translate("BatchPanel",
+                                "Export gallery… writes the results as a folder with an index "
+                                "page.")
     return text
 
 
