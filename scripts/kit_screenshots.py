@@ -132,7 +132,7 @@ async def spend_shot(window: MainWindow, folder: Path) -> None:
     panel.list_view.scrollToTop()
     queue = batch.panel  # its last rows: the one the budget skipped is among them
     queue.view.scrollToBottom()
-    await until(lambda: "Batch" in window.spend.meter.label.text())
+    await until(lambda: window.spend.meter.label.text().count("·") >= 2)  # today · month · batch
     window.statusBar().clearMessage()
     await asyncio.sleep(0.5)
     save(window, DOCS / "kit-spend-meter.png")
@@ -162,10 +162,16 @@ async def shoot(only: str) -> None:
 
 
 def main() -> int:
+    global DOCS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("library", "spend"), default="")
+    # The docs' shots are dark and English; the others are for looking the window over.
+    parser.add_argument("--theme", choices=("dark", "light"), default="dark")
+    parser.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="the folder to write to")
     args = parser.parse_args()
-    os.environ["QWEN_STUDIO_THEME"] = "dark"
+    DOCS = args.docs
+    os.environ["QWEN_STUDIO_THEME"] = args.theme
     with tempfile.TemporaryDirectory() as home:
         os.environ["QWEN_STUDIO_HOME"] = home
         import qasync
@@ -177,7 +183,7 @@ def main() -> int:
         asyncio.set_event_loop(loop)
         from qwen_studio import i18n
 
-        i18n.install(app, language="en")
+        i18n.install(app, language=args.lang)
         try:
             loop.run_until_complete(asyncio.wait_for(shoot(args.only), 120))
         finally:

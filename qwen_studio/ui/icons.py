@@ -8,8 +8,8 @@ failure) where the meaning is also carried by a word or a tooltip, never by colo
 
 Names are what the icon means in Qwen Studio, not what it depicts: widgets ask for
 `icon("run")`, and the drawing behind a meaning can change here alone. `QIcon.name()`
-answers the meaning. `status_icon(status)` is an edit status's icon in that status's
-colour (ui/theme/status.py), shown beside its word.
+answers the meaning. `status_icon(status, reason=…)` is an edit status's icon in that
+status's colour (ui/theme/status.py: a budget skip is not a done one), beside its word.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PySide6.QtSvg import QSvgRenderer
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.resources import resource_path
 from qwen_studio.ui import theme
-from qwen_studio.ui.theme.status import status_colour
+from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
 # meaning -> (Lucide file name, filled)
 ICONS: dict[str, tuple[str, bool]] = {
@@ -96,6 +96,7 @@ ICONS: dict[str, tuple[str, bool]] = {
     "cancelled": ("ban", False),
     "skipped": ("skip-forward", False),
     "interrupted": ("circle-alert", False),
+    "over-budget": ("wallet", False),  # skipped for its budget: not done, needs you
     "error": ("circle-x", False),
     "warning": ("triangle-alert", False),
     "info": ("info", False),
@@ -185,9 +186,11 @@ class _ThemedSvgEngine(QIconEngine):
 class _StatusSvgEngine(_ThemedSvgEngine):
     """A status's icon in the status's own colour (of `scheme`, else the running theme)."""
 
-    def __init__(self, status: EditStatus, scheme: str | None, largest: int | None) -> None:
-        super().__init__(status.value, "text")
+    def __init__(self, status: EditStatus, scheme: str | None, largest: int | None,
+                 reason: str | None = None) -> None:
+        super().__init__(status_icon_name(status, reason) or status.value, "text")
         self._status, self._scheme, self._largest = status, scheme, largest
+        self._reason = reason
 
     def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
         # Item views size the decoration by this: a status beside a word stays word-sized
@@ -199,10 +202,13 @@ class _StatusSvgEngine(_ThemedSvgEngine):
     def _colour(self, mode: QIcon.Mode) -> str:
         if mode == QIcon.Mode.Disabled:
             return super()._colour(mode)
-        return status_colour(self._status, self._scheme)
+        if mode == QIcon.Mode.Selected:  # green on the blue selection would not read
+            scheme = self._scheme if self._scheme in ("dark", "light") else None
+            return theme.tokens(scheme or theme.current_scheme())["row_selected_text"]
+        return status_colour(self._status, self._scheme, self._reason)
 
     def clone(self) -> QIconEngine:
-        return _StatusSvgEngine(self._status, self._scheme, self._largest)
+        return _StatusSvgEngine(self._status, self._scheme, self._largest, self._reason)
 
 
 def icon(name: str, role: str = "text") -> QIcon:
@@ -214,16 +220,17 @@ def icon(name: str, role: str = "text") -> QIcon:
 
 
 def status_icon(status: EditStatus | str, scheme: str | None = None,
-                largest: int | None = None) -> QIcon:
-    """The icon of an edit status (its meaning's name is the status value), drawn in the
-    status colour of `scheme` ("dark"/"light"), else of the theme running at paint time,
-    at most `largest` px in an item view. A status this version does not know (a newer
-    library's): a null icon, the word only."""
+                largest: int | None = None, reason: str | None = None) -> QIcon:
+    """The icon of an edit status with reason code `reason` (status_look: its meaning's name
+    is the status value, or the look's own, e.g. "over-budget"), drawn in the status colour
+    of `scheme` ("dark"/"light"), else of the theme running at paint time, at most `largest`
+    px in an item view. A status this version does not know (a newer library's): a null
+    icon, the word only."""
     try:
         known = EditStatus(status)
     except ValueError:
         return QIcon()
-    return QIcon(_StatusSvgEngine(known, scheme, largest))
+    return QIcon(_StatusSvgEngine(known, scheme, largest, reason))
 
 
 def draw_icon(painter: QPainter, rect: QRect, name: str, colour: QColor | str) -> None:

@@ -10,6 +10,7 @@ import time
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from qwen_studio.core.editing.batches import BUDGET_REASONS
 from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import RateLimitError, ServerError
@@ -28,18 +29,14 @@ _STAGES = {
 }
 
 
-# Why a batch's budget did not send an edit (core/editing/budget.py): a larger budget can.
-BUDGET_NOTES = frozenset({"over_budget", "no_price"})
-
-
 def over_budget(p: EditProgress) -> bool:
-    """Skipped, not sent, because of its batch's budget ("skipped: budget")."""
-    return (p.status is EditStatus.SKIPPED and p.note is not None
-            and getattr(p.note, "code", "") in BUDGET_NOTES)
+    """Skipped, not sent, because of its batch's budget ("skipped (over budget)")."""
+    return (p.status is EditStatus.SKIPPED
+            and getattr(p.note, "code", "") in BUDGET_REASONS)
 
 
 def skipped_budget_word() -> str:
-    return translate("EditProgress", "Skipped: budget")
+    return translate("EditProgress", "Skipped (over budget)")
 
 
 def stage_word(stage: Stage) -> str:

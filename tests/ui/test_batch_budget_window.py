@@ -77,16 +77,15 @@ def test_budget_at_concurrency_8_never_overshoots_and_run_skipped_finishes(
     # The title counts what is done, not what the budget skipped.
     counts = [int(t.split("— ")[1].split("/")[0]) for t in titles if "— " in t]
     assert counts and max(counts) == 5, titles
-    assert status_cells(window) == Counter({"Done": 5, "Skipped: budget": 15})
+    assert status_cells(window) == Counter({"Done": 5, "Skipped (over budget)": 15})
     skipped = [j for j in controller.jobs() if j.status is EditStatus.SKIPPED]
     row = panel.model.row_of(skipped[0].edit_id)
     tip = panel.model.data(panel.model.index(row, C_STATUS), Qt.ItemDataRole.ToolTipRole)
     assert "over the budget" in tip
     tries = panel.model.data(panel.model.index(row, C_TRIES), Qt.ItemDataRole.DisplayRole)
     assert tries == "–"  # never sent
-    assert "5 done" in panel.progress_label.text()
-    assert "15 skipped: budget" in panel.progress_label.text()
-    assert "15 skipped: budget" in panel.summary.text()
+    assert "5 of 20 done · 15 skipped (over budget)" in panel.progress_label.text()
+    assert "5 of 20 done, 15 skipped (over budget)." in panel.summary.text()
     button = field.run_skipped_button
     assert button.isVisible() and button.isEnabled() and button.text() == "Run skipped (15)"
     assert window.qsettings.value(SETTINGS_KEY) == "0.5"
@@ -165,4 +164,4 @@ def test_an_interrupted_batch_resumes_under_the_budget_typed(make_window, sandbo
 
     qloop.run(scenario(), timeout=90)
     assert sandbox.request_count == 3  # $0.30 at $0.10 an image
-    assert status_cells(window) == Counter({"Done": 3, "Skipped: budget": 3})
+    assert status_cells(window) == Counter({"Done": 3, "Skipped (over budget)": 3})

@@ -40,7 +40,7 @@ def test_a_20_photo_batch_is_one_row_and_a_member_shows_its_before_and_after(mak
         group = model.item(1)
         assert isinstance(group, BatchGroup) and len(group.members) == 20
         text = model.data(model.index(1), Qt.ItemDataRole.AccessibleTextRole)
-        assert "batch of 20" in text and "20 done" in text
+        assert "20/20 done" in text
         panel.select_row(1)
         model.set_expanded(group, True)  # what a click or → on the row does
         assert model.rowCount() == 23
@@ -244,7 +244,7 @@ def test_every_status_the_service_reports_reads_in_a_row_and_in_its_batch(lib, p
     for p in finals:
         model.apply_progress(p)
     text = model.groups()[0].status_text()
-    for part in ("batch of 7", "1 done", "2 failed", "1 running", "1 queued", "1 skipped"):
+    for part in ("1/7 done", "2 failed", "1 running", "1 queued", "1 skipped"):
         assert part in text, (part, text)
     words = {model.entry_for_edit(p.edit_id).status_text() for p in finals}
     assert all(w.strip() for w in words) and len(words) == 7

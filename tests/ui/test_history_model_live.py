@@ -136,7 +136,7 @@ def test_batch_progress_is_applied_not_polled(model, lib, qloop, tmp_path, monke
         assert first.status == DONE and first.result_paths == [result]
         assert "done in 3 s" in first.status_text()
         assert model.entry_for_edit(ids[1]).note == "moderation"
-        assert "1 done" in group.status_text() and "1 failed" in group.status_text()
+        assert "1/120 done" in group.status_text() and "1 failed" in group.status_text()
         await asyncio.sleep(0.2)  # the model's own reads of these edits (records) settle
         counter.calls.clear()
         # Another process writes: the watcher's read finds its row, never the batch's.

@@ -105,9 +105,10 @@ def test_zh_cn_has_the_spend_and_budget_words(qapp, monkeypatch):
     try:
         tr = QCoreApplication.translate
         assert tr("HistoryModel", "≈ {amount}") == "约 {amount}"
-        assert tr("EditProgress", "Skipped: budget") == "已跳过：预算"
+        assert tr("EditProgress", "Skipped (over budget)") == "已跳过（超出预算）"
         assert tr("BudgetField", "Budget") == "预算"
         assert tr("PriceSettings", "Prices per image") == "单张价格"
-        assert tr("BatchPanel", "{n} skipped: budget") == "{n} 张因预算跳过"
+        assert tr("BatchPanel", "{n} skipped (over budget)") == "{n} 张因超出预算跳过"
+        assert tr("HistoryModel", "{n} over budget") == "{n} 张超出预算"
     finally:
         i18n.uninstall(qapp)

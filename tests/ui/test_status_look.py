@@ -15,7 +15,7 @@ from qwen_studio.ui.theme.status import STATUS_LOOKS, status_look
 TS = (Path(i18n.__file__).parent / "resources_data" / "i18n" / "qwen_studio_zh_CN.ts")
 
 
-def test_every_status_has_a_look():
+def test_every_status_has_a_look(qapp):  # pixmaps need a QGuiApplication (alone: abort)
     assert set(STATUS_LOOKS) == set(EditStatus)
     for status in EditStatus:
         look = status_look(status.value)  # the stored value works too

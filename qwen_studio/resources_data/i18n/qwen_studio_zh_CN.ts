@@ -337,8 +337,8 @@
         <translation>{n} 张已取消</translation>
     </message>
     <message>
-        <source> of {n}</source>
-        <translation>，共 {n} 张</translation>
+        <source>{done} of {total} done</source>
+        <translation>共 {total} 张，{done} 张完成</translation>
     </message>
     <message>
         <source>paused</source>
@@ -369,12 +369,40 @@
         <translation>点击“运行”开始</translation>
     </message>
     <message>
-        <source>{n} skipped: budget</source>
-        <translation>{n} 张因预算跳过</translation>
+        <source>{n} skipped (over budget)</source>
+        <translation>{n} 张因超出预算跳过</translation>
+    </message>
+    <message>
+        <source>Batch finished:</source>
+        <translation>批量完成：</translation>
     </message>
     <message>
         <source>Raise the budget and press Run skipped to send them.</source>
         <translation>提高预算后按“运行已跳过”即可发送它们。</translation>
+    </message>
+    <message>
+        <source>{list}.</source>
+        <translation>{list}。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>Failed: {reasons}.</source>
+        <translation>失败：{reasons}。</translation>
+    </message>
+    <message>
+        <source>Retry failed sends them again.</source>
+        <translation>按“重试失败项”即可重新发送。</translation>
+    </message>
+    <message>
+        <source>Export gallery… writes the results as a folder with an index page.</source>
+        <translation>“导出画廊…”会把结果写入一个带索引页的文件夹。</translation>
     </message>
 </context>
 <context>
@@ -476,8 +504,16 @@
         <translation>已暂停</translation>
     </message>
     <message>
-        <source>Batch finished: {done} done, {failed} failed of {total}</source>
-        <translation>批量完成：共 {total} 个，{done} 个完成，{failed} 个失败</translation>
+        <source>Batch finished: {done} of {total} done</source>
+        <translation>批量完成：共 {total} 张，{done} 张完成</translation>
+    </message>
+    <message>
+        <source>, {n} skipped (over budget)</source>
+        <translation>，{n} 张因超出预算跳过</translation>
+    </message>
+    <message>
+        <source>, {n} failed</source>
+        <translation>，{n} 张失败</translation>
     </message>
     <message>
         <source>Connect to a service to resume the batch.</source>
@@ -908,8 +944,8 @@
         <translation>已尝试 {n} 次，服务仍然出错。通常是暂时的：请稍后点“重试”。</translation>
     </message>
     <message>
-        <source>Skipped: budget</source>
-        <translation>已跳过：预算</translation>
+        <source>Skipped (over budget)</source>
+        <translation>已跳过（超出预算）</translation>
     </message>
 </context>
 <context>
@@ -939,7 +975,7 @@
     </message>
     <message>
         <source>done in {s} s</source>
-        <translation>完成，用时 {s} 秒</translation>
+        <translation>{s} 秒完成</translation>
     </message>
     <message>
         <source>interrupted — re-run it</source>
@@ -950,8 +986,8 @@
         <translation>{s} 秒后重试（第 {a} 次，共 {n} 次）</translation>
     </message>
     <message>
-        <source>batch of {n}</source>
-        <translation>批量 {n} 张</translation>
+        <source>{done}/{n} done</source>
+        <translation>{done}/{n} 张完成</translation>
     </message>
     <message>
         <source>{n} done</source>
@@ -972,6 +1008,14 @@
     <message>
         <source>{n} skipped</source>
         <translation>{n} 张已跳过</translation>
+    </message>
+    <message>
+        <source>{n} over budget</source>
+        <translation>{n} 张超出预算</translation>
+    </message>
+    <message>
+        <source>skipped (over budget)</source>
+        <translation>因超出预算跳过</translation>
     </message>
     <message>
         <source>Today</source>

@@ -271,8 +271,13 @@ class BatchUi:
 
     def _on_finished(self, report: BatchReport) -> None:
         self.window.setWindowTitle(translate("BatchUi", "Qwen Studio"))
-        msg = translate("BatchUi", "Batch finished: {done} done, {failed} failed of {total}")
-        msg = msg.format(done=report.done, failed=report.failed, total=report.total)
+        msg = translate("BatchUi", "Batch finished: {done} of {total} done").format(
+            done=report.done, total=report.total)
+        if report.over_budget:  # not done, and waiting for a larger budget: said first
+            msg += translate("BatchUi", ", {n} skipped (over budget)").format(
+                n=report.over_budget)
+        if report.failed:
+            msg += translate("BatchUi", ", {n} failed").format(n=report.failed)
         self.window.statusBar().showMessage(msg, 15000)
         self._update_run_button()
 

@@ -21,7 +21,7 @@ LOOK: dict[str, dict[str, str]] = {
     "light": {"panel": "#e6e6e6", "panel_rule": "#c4c4c4", "alt_row": "#f3f3f3",
               "header_rule": "#d0d0d0", "summary": "#333333", "hint": "#6b6b6b"},
 }
-_icons: dict[tuple[str, EditStatus], QIcon] = {}
+_icons: dict[tuple[str, EditStatus, str], QIcon] = {}
 STATUS_ICON_PX = 16  # beside the word, in rows as tall as their thumbnails
 
 
@@ -47,11 +47,13 @@ def panel_stylesheet(scheme: str | None = None) -> str:
     )
 
 
-def status_icon(state: EditStatus, scheme: str | None = None) -> QIcon:
+def status_icon(state: EditStatus, scheme: str | None = None, reason: str = "") -> QIcon:
     """The status's icon of the one icon set (ui/icons.py) in the status colour of the
-    theme; made once per state and theme. The word beside it says the status too."""
+    theme, for an edit with reason code `reason` (a budget skip is not a done one); made
+    once per look and theme. The word beside it says the status too."""
     scheme = _scheme(scheme)
-    found = _icons.get((scheme, state))
+    key = (scheme, state, reason)
+    found = _icons.get(key)
     if found is None:
-        found = _icons[(scheme, state)] = icons.status_icon(state, scheme, STATUS_ICON_PX)
+        found = _icons[key] = icons.status_icon(state, scheme, STATUS_ICON_PX, reason)
     return found

@@ -165,9 +165,9 @@ class BatchModel(QAbstractTableModel):
                     return f"{word} · {why}"  # done in an earlier run, over the budget
                 return word
             if role == R.DecorationRole:
-                return status_icon(job.status, self.scheme)
-            if role == R.ForegroundRole:
-                return status_look(job.status).colour(self.scheme)
+                return status_icon(job.status, self.scheme, _reason(job))
+            if role == R.ForegroundRole:  # a budget skip reads as "needs you", not done
+                return status_look(job.status, _reason(job)).colour(self.scheme)
             if role == R.ToolTipRole:
                 return job_detail(job) or word
         elif col == C_TRIES:
@@ -320,3 +320,8 @@ class BatchModel(QAbstractTableModel):
         if running:
             self.dataChanged.emit(self.index(min(running), C_TIME),
                                   self.index(max(running), C_TIME))
+
+
+def _reason(job: EditProgress) -> str:
+    """Its reason code (why it was skipped), which picks its status look."""
+    return str(getattr(job.note, "code", "") or "")

@@ -14,15 +14,15 @@ translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…
 
 def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int,
                over_budget: int = 0) -> str:
-    """"3 done · 1 failed of 10 · 2 running · 4.0/min · about 2 min left"."""
-    parts = [translate("BatchPanel", "{n} done").format(n=s.done + s.skipped - over_budget)]
+    """"3 of 10 done · 1 skipped (over budget) · 1 failed · 2 running · 4.0/min · about 2 min
+    left" (the total beside the done count: "1 skipped: budget of 4" read as a budget of 4)."""
+    parts = [done_of_total(s.done + s.skipped - over_budget, s.total)]
     if over_budget:
-        parts.append(translate("BatchPanel", "{n} skipped: budget").format(n=over_budget))
+        parts.append(over_budget_text(over_budget))
     if s.failed:
         parts.append(translate("BatchPanel", "{n} failed").format(n=s.failed))
     if s.cancelled:
         parts.append(translate("BatchPanel", "{n} cancelled").format(n=s.cancelled))
-    parts[-1] += translate("BatchPanel", " of {n}").format(n=s.total)
     if active:
         if paused:
             finishing = (translate("BatchPanel", ", {n} finishing").format(n=s.running)
@@ -44,29 +44,44 @@ def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int,
     return " · ".join(parts)
 
 
+def done_of_total(done: int, total: int) -> str:
+    return translate("BatchPanel", "{done} of {total} done").format(done=done, total=total)
+
+
+def over_budget_text(n: int) -> str:
+    return translate("BatchPanel", "{n} skipped (over budget)").format(n=n)
+
+
 def report_html(report: BatchReport) -> str:
     """What a finished batch did, and why edits failed (grouped by reason)."""
-    text = f"<b>Batch finished:</b> {report.done} done"
-    if report.failed:
-        text += f", {report.failed} failed"
-    if report.cancelled:
-        text += f", {report.cancelled} cancelled"
+    parts = [done_of_total(report.done, report.total)]
     if report.over_budget:
-        text += ", " + translate("BatchPanel", "{n} skipped: budget").format(
-            n=report.over_budget)
-    text += f" of {report.total}."
+        parts.append(over_budget_text(report.over_budget))
+    if report.failed:
+        parts.append(translate("BatchPanel", "{n} failed").format(n=report.failed))
+    if report.cancelled:
+        parts.append(translate("BatchPanel", "{n} cancelled").format(n=report.cancelled))
+    # The list's commas and full stop are the language's too ("，" "。" in Chinese).
+    text = (f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b> "
+            + translate("BatchPanel", "{list}.").format(
+                list=translate("BatchPanel", ", ").join(parts)))
     if report.over_budget:
         text += " " + translate("BatchPanel", "Raise the budget and press Run skipped to send "
                                 "them.")
     if report.failures:
         reasons: dict[str, list[str]] = {}
+        unknown = translate("BatchPanel", "unknown error")
         for label, edit in report.failures:
-            reasons.setdefault(job_detail(edit) or "unknown error", []).append(label)
+            reasons.setdefault(job_detail(edit) or unknown, []).append(label)
         lines = [f"{len(v)} × {_html(k)} ({_html(', '.join(v[:3]))}"
                  f"{'…' if len(v) > 3 else ''})" for k, v in list(reasons.items())[:4]]
-        text += "<br>Failed: " + "; ".join(lines) + ". Retry failed sends them again."
+        text += "<br>" + translate("BatchPanel", "Failed: {reasons}.").format(
+            reasons="; ".join(lines))
+        text += " " + translate("BatchPanel", "Retry failed sends them again.")
     if report.done:
-        text += " Export gallery… writes the results as a folder with an index page."
+        text += " " + translate("BatchPanel",
+                                "Export gallery… writes the results as a folder with an index "
+                                "page.")
     return text
 
 

@@ -161,8 +161,9 @@ class CompareView(QWidget):
                                        self.tr("Fit the whole image in view (Ctrl+0)"),
                                        self.fit, "Ctrl+0")
         self.fit_action.setCheckable(True)
+        # "100 %" as the zoom label beside it writes "32 %" (it said "100%").
         self.actual_action = self._action(
-            "100%", self.tr("Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
+            "100 %", self.tr("Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
             self.actual_size, "Ctrl+1")
         self.actual_action.setCheckable(True)
         self.zoom_in_action = self._action(self.tr("Zoom in"), self.tr("Zoom in (Ctrl++)"),

@@ -66,7 +66,7 @@ from qwen_studio.ui.history.row_text import (
     search_terms,
 )
 from qwen_studio.ui.icons import draw_icon
-from qwen_studio.ui.theme.status import status_colour
+from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
 __all__ = ["PREFETCH_SCREENS", "HistoryDelegate", "HistoryListView", "match_rects", "match_spans",
            "search_terms"]  # the row's words live in row_text.py; tests import them here
@@ -82,7 +82,6 @@ _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 # QStyle.StateFlag values (importing QStyle builds its 11 enums, ~5 ms, before the first
 # frame); Qt's enum values are stable across versions.
 _HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
-_STATUS_ICONS = frozenset(s.value for s in EditStatus)  # a newer library's status: no icon
 _SELECTED = 0x8000  # State_Selected
 _HOVERED = 0x2000  # State_MouseOver
 _FOCUSED = 0x0100  # State_HasFocus
@@ -129,7 +128,7 @@ class HistoryDelegate(QStyledItemDelegate):
         self._colours: dict[str, dict[str, QColor]] = {}
         self._static: OrderedDict[tuple[str, int], QStaticText] = OrderedDict()
         self._palettes: dict[int, tuple[QColor, QColor, QColor]] = {}
-        self._looks: dict[tuple[EditStatus, str, int], QColor] = {}
+        self._looks: dict[tuple[EditStatus, str, int, str | None], QColor] = {}
         self._font: QFont | None = None  # the last base font and its _Fonts
         self._font_set: _Fonts | None = None
 
@@ -202,12 +201,13 @@ class HistoryDelegate(QStyledItemDelegate):
                 palette.color(QPalette.ColorRole.Text))
         return got
 
-    def _status_colour(self, status: EditStatus, scheme: str, bg: QColor) -> QColor:
+    def _status_colour(self, status: EditStatus, scheme: str, bg: QColor,
+                       reason: str | None) -> QColor:
         """A status's colour made readable on the row's background (made once each)."""
-        key = (status, scheme, bg.rgba())
+        key = (status, scheme, bg.rgba(), reason)
         got = self._looks.get(key)
         if got is None:
-            got = self._looks[key] = self._readable_on(status_colour(status, scheme), bg)
+            got = self._looks[key] = self._readable_on(status_colour(status, scheme, reason), bg)
         return got
 
     def _readable_on(self, fg: str, bg: QColor) -> QColor:
@@ -309,7 +309,9 @@ class HistoryDelegate(QStyledItemDelegate):
         after_p, before_p = row.after_path(), row.before_path()
         after = thumbnail(after_p) if thumbnail is not None and after_p is not None else None
         before = thumbnail(before_p) if thumbnail is not None and before_p is not None else None
-        color = self._status_colour(row.status, scheme, row_bg)
+        # One look per status and reason (ui/theme/status.py): a budget skip is not a done one.
+        color = self._status_colour(row.status, scheme, row_bg, row.reason)
+        status_icon = status_icon_name(row.status, row.reason)  # None: a newer library's
         if after is not None:
             _draw_fitted(painter, after, thumb, crop=True)  # square crops read as a grid
             if before is not None and not isinstance(row, BatchGroup):
@@ -325,10 +327,10 @@ class HistoryDelegate(QStyledItemDelegate):
                 _draw_fitted(painter, before, thumb)
                 painter.setOpacity(1.0)
             side = self.THUMB * 3 // 7
-            if row.status in _STATUS_ICONS:
+            if status_icon is not None:
                 draw_icon(painter, QRect(thumb.center().x() - side // 2 + 1,
                                          thumb.center().y() - side // 2 + 1, side, side),
-                          row.status, color)
+                          status_icon, color)
 
         # -- star ------------------------------------------------------------------------
         star = self.star_rect(full, index)
@@ -387,9 +389,9 @@ class HistoryDelegate(QStyledItemDelegate):
             spend_w = min(spend_w, room)
             painter.drawText(QRect(right - spend_w, y, spend_w, sfm.height()), _RIGHT, shown)
             right -= spend_w + self.PAD
-        if row.status in _STATUS_ICONS:
+        if status_icon is not None:
             draw_icon(painter, QRect(x, y + (sfm.height() - side) // 2, side, side),
-                      row.status, color)
+                      status_icon, color)
             x += side + 4
         painter.setPen(color)
         status = self._elide(row.status_text(), sfm, right - x)  # repeats: laid out once

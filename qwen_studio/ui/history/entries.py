@@ -20,7 +20,7 @@ from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.spend import Spend, UnitPrice, money_text
 from qwen_studio.ui.error_text import status_note
-from qwen_studio.ui.theme.status import status_word
+from qwen_studio.ui.theme.status import needs_you, status_word
 
 if TYPE_CHECKING:
     from qwen_studio.core.spend import PriceLookup
@@ -50,6 +50,7 @@ class HistoryEntry:
     status: EditStatus = EditStatus.QUEUED
     stage: str = ""
     note: str = ""  # retry notes, error message
+    reason: str = ""  # its reason code (EditRecord.reason): a budget skip looks "needs you"
     started: float | None = None
     finished: float | None = None
     result_paths: list[Path] = field(default_factory=list)
@@ -106,6 +107,8 @@ class HistoryEntry:
             return translate("HistoryModel", "done in {s} s").format(s=self.elapsed()) + extra
         if self.status is EditStatus.INTERRUPTED:
             return translate("HistoryModel", "interrupted — re-run it")
+        if needs_you(self.status, self.reason):
+            return translate("HistoryModel", "skipped (over budget)")
         return status_word(self.status).lower()
 
     def before_path(self) -> Path | None:
@@ -132,6 +135,7 @@ class HistoryEntry:
         self.status = EditStatus(str(getattr(rec.status, "value", rec.status)))
         self.stage = ""
         self.note = status_note(rec.note) if rec.note is not None else rec.error or ""
+        self.reason = rec.reason
         self.started = rec.started_at
         self.finished = rec.finished_at
         self.result_paths = list(rec.result_files)
@@ -165,6 +169,10 @@ class HistoryEntry:
                 s=f"{p.retry.delay:.0f}", a=p.retry.attempt + 1, n=p.retry.max_attempts)
         elif not p.finished:
             self.note = ""
+        if p.note is not None:
+            self.reason = str(getattr(p.note, "code", "") or "")
+        elif not p.finished:  # sent again (Run skipped): no longer over its budget
+            self.reason = ""
         if p.result is not None:
             self.result_paths = list(p.result.paths)
             self.usage = dict(p.result.usage)
@@ -199,10 +207,20 @@ class BatchGroup:
     def status(self) -> EditStatus:
         c = self.counts()
         for s in (EditStatus.RUNNING, EditStatus.QUEUED, EditStatus.FAILED,
-                  EditStatus.INTERRUPTED, EditStatus.DONE, EditStatus.SKIPPED):
+                  EditStatus.INTERRUPTED):
+            if c[s]:
+                return s
+        if c[EditStatus.SKIPPED] and self.reason:  # its budget stopped some: needs you
+            return EditStatus.SKIPPED
+        for s in (EditStatus.DONE, EditStatus.SKIPPED):
             if c[s]:
                 return s
         return EditStatus.CANCELLED
+
+    @property
+    def reason(self) -> str:
+        """A member's reason that needs the user (over budget), else "": the row's look."""
+        return next((m.reason for m in self.members if needs_you(m.status, m.reason)), "")
 
     @property
     def active(self) -> bool:
@@ -219,9 +237,10 @@ class BatchGroup:
     def status_text(self) -> str:
         c = self.counts()
         n = len(self.members)
-        parts = [translate("HistoryModel", "batch of {n}").format(n=n)]
-        if c[EditStatus.DONE]:
-            parts.append(translate("HistoryModel", "{n} done").format(n=c[EditStatus.DONE]))
+        # Short enough for the history at 1400 px beside the batch's spend: "3/4 done · 1 over
+        # budget" ("batch of 4 · 3 done · 1 skipped" was cut).
+        parts = [translate("HistoryModel", "{done}/{n} done").format(
+            done=c[EditStatus.DONE], n=n)]
         failed = c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED]
         if failed:
             parts.append(translate("HistoryModel", "{n} failed").format(n=failed))
@@ -230,9 +249,12 @@ class BatchGroup:
                 n=c[EditStatus.RUNNING]))
         if c[EditStatus.QUEUED]:
             parts.append(translate("HistoryModel", "{n} queued").format(n=c[EditStatus.QUEUED]))
-        if c[EditStatus.SKIPPED]:
+        over = sum(needs_you(m.status, m.reason) for m in self.members)
+        if over:
+            parts.append(translate("HistoryModel", "{n} over budget").format(n=over))
+        if c[EditStatus.SKIPPED] > over:
             parts.append(translate("HistoryModel", "{n} skipped").format(
-                n=c[EditStatus.SKIPPED]))
+                n=c[EditStatus.SKIPPED] - over))
         return " · ".join(parts)
 
     def after_path(self) -> Path | None:

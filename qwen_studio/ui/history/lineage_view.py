@@ -25,6 +25,7 @@ class VersionNode:
     prompt: str
     status: str
     deleted: bool = False
+    reason: str = ""  # why it was skipped or failed (EditRecord.reason): its look
     children: list[VersionNode] = field(default_factory=list)
 
 
@@ -36,7 +37,8 @@ def build_version_tree(library: Any, edit_id: int) -> tuple[VersionNode | None, 
     root_rec = chain[0]
 
     def node(rec: Any) -> VersionNode:
-        return VersionNode(rec.id, rec.request.prompt, str(rec.status.value), rec.deleted)
+        return VersionNode(rec.id, rec.request.prompt, str(rec.status.value), rec.deleted,
+                           reason=rec.reason)
 
     root = node(root_rec)
     count = 1
@@ -101,11 +103,12 @@ class LineageView(QTreeWidget):
             if node.deleted:
                 text += "  (deleted)"
             item = QTreeWidgetItem([text])
-            item.setIcon(0, status_icon(node.status))  # beside the words, in its colour
+            # Beside the words, in its colour (the selection's text colour when selected).
+            item.setIcon(0, status_icon(node.status, reason=node.reason))
             item.setData(0, Qt.ItemDataRole.UserRole, node.edit_id)
             word = status_word(node.status)
             item.setToolTip(0, f"Edit #{node.edit_id}: {prompt} — {word}")
-            item.setForeground(0, QColor(status_colour(node.status)))
+            item.setForeground(0, QColor(status_colour(node.status, reason=node.reason)))
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole,
                          f"Edit {node.edit_id}, {word}: {prompt}"
                          + (" (selected)" if node.edit_id == current else ""))

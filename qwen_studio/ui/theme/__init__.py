@@ -162,6 +162,9 @@ QToolButton[filterChip="true"]:focus {{ border: 2px solid {accent}; }}
 #resultStrip::item {{ border-radius: 4px; padding: 3px; color: {strip_text}; }}
 #resultStrip::item:hover {{ background: {strip_hover}; }}
 #resultStrip::item:selected {{ background: {strip_selected}; color: {strip_selected_text}; }}
+/* The version list selects like the history rows above it: status icons on it are drawn
+   in row_selected_text (ui/icons.py), readable on this background in both themes. */
+#historyLineage::item:selected {{ background: {row_selected}; color: {row_selected_text}; }}
 
 #compareToolbar {{ border-bottom: 1px solid rgba(128,128,128,0.25); }}
 #compareToolbar QToolButton {{

@@ -8,7 +8,11 @@ meaning (colour blind, screen readers), the colour only helps. As text each colo
 Colours are looked up when painting, so a live light/dark switch shows on the next repaint.
 
 SKIPPED reads "Skipped"; why (done in an earlier run, over the budget) is the edit's note,
-which the views show beside the word where they know it.
+which the views show beside the word where they know it. The look follows the reason too
+(`status_look(status, reason)`): a skip that is done already (in an earlier run, in the
+output folder) is green like DONE, one that is not done and needs the user (its batch's
+budget stopped it: raise the budget, Run skipped) has the amber of INTERRUPTED and an icon
+of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from qwen_studio.core.editing.batches import BUDGET_REASONS
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
@@ -30,6 +35,7 @@ class StatusLook:
     word: str  # English, marked for translation; `text()` is the shown word
     dark: str  # colour on the dark theme
     light: str  # colour on the light theme
+    icon: str = ""  # its meaning in ui/icons.ICONS ("": the status value)
 
     def text(self) -> str:
         return QCoreApplication.translate("StatusLook", self.word)
@@ -60,6 +66,13 @@ STATUS_LOOKS: dict[EditStatus, StatusLook] = {
                                        "#e0b45a", "#8a5a00"),
 }
 
+# SKIPPED for one of these reasons (errors.STATUS_NOTES codes, EditRecord.reason,
+# EditProgress.note.code) was not done and waits for the user: attention, not success.
+ATTENTION_SKIP_REASONS = BUDGET_REASONS
+SKIPPED_NEEDS_YOU = StatusLook(STATUS_LOOKS[EditStatus.SKIPPED].word,
+                               STATUS_LOOKS[EditStatus.INTERRUPTED].dark,
+                               STATUS_LOOKS[EditStatus.INTERRUPTED].light, icon="over-budget")
+
 
 def _scheme(scheme: str | None) -> str:
     return scheme if scheme in SCHEMES else theme.current_scheme()
@@ -72,9 +85,26 @@ def _known(status: EditStatus | str) -> EditStatus | None:
         return None
 
 
-def status_look(status: EditStatus | str) -> StatusLook:
-    """The look of `status` (an EditStatus or its stored value)."""
+def needs_you(status: EditStatus | str, reason: str | None) -> bool:
+    """Skipped, not done, and waiting for the user (e.g. its batch's budget stopped it)."""
+    return status == EditStatus.SKIPPED and bool(reason) and reason in ATTENTION_SKIP_REASONS
+
+
+def status_look(status: EditStatus | str, reason: str | None = None) -> StatusLook:
+    """The look of `status` (an EditStatus or its stored value) for an edit whose reason
+    code (why it was skipped, failed…; "" or None: none) is `reason`."""
+    if needs_you(status, reason):
+        return SKIPPED_NEEDS_YOU
     return STATUS_LOOKS[EditStatus(status)]
+
+
+def status_icon_name(status: EditStatus | str, reason: str | None = None) -> str | None:
+    """The meaning (ui/icons.ICONS) of the status's icon; None for a status this version
+    does not know (a newer library's): the word alone."""
+    s = _known(status)
+    if s is None:
+        return None
+    return status_look(s, reason).icon or s.value
 
 
 def status_word(status: EditStatus | str) -> str:
@@ -83,12 +113,14 @@ def status_word(status: EditStatus | str) -> str:
     return STATUS_LOOKS[s].text() if s is not None else str(status)
 
 
-def status_colour(status: EditStatus | str, scheme: str | None = None) -> str:
-    """"#rrggbb" of `status` in `scheme` (else the running theme); unknown: subtle text."""
+def status_colour(status: EditStatus | str, scheme: str | None = None,
+                  reason: str | None = None) -> str:
+    """"#rrggbb" of `status` (with `reason`, see status_look) in `scheme` (else the running
+    theme); unknown: subtle text."""
     s = _known(status)
     if s is None:
         return theme.tokens(_scheme(scheme))["subtle"]
-    return STATUS_LOOKS[s].hex(scheme)
+    return status_look(s, reason).hex(scheme)
 
 
 def status_colours(scheme: str) -> dict[EditStatus, str]:

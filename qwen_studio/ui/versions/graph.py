@@ -212,7 +212,7 @@ class VersionGraph(QWidget):
                 p.drawImage(target, thumb)
             else:
                 p.fillRect(rect, QColor(128, 128, 128, 50))
-            look = status_look(node.status)
+            look = status_look(node.status, node.reason)  # a budget skip: amber
             marked = edit_id in self._marked
             if edit_id == self._current or marked:
                 p.setPen(QPen(accent, 3 if edit_id == self._current else 2,

@@ -28,12 +28,14 @@ class VersionNode:
     status: str  # an EditStatus value; the UI turns it into words
     prompt: str
     thumbnail: Path | None  # the first result file, if any
+    reason: str = ""  # why it was skipped or failed (EditRecord.reason): its status look
 
 
 def _node(rec: EditRecord) -> VersionNode:
     return VersionNode(edit_id=rec.id, parent_id=rec.parent_id, status=str(rec.status),
                        prompt=rec.request.prompt,
-                       thumbnail=rec.result_files[0] if rec.result_files else None)
+                       thumbnail=rec.result_files[0] if rec.result_files else None,
+                       reason=rec.reason)
 
 
 def load_version_tree(library: LineageSource, edit_id: int) -> list[VersionNode]:
