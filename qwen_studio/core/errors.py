@@ -299,3 +299,10 @@ class NoteError(QwenStudioError):
     def __init__(self, reason: Reason, *, hint: str = "") -> None:
         super().__init__(str(reason), hint=hint)
         self.reason = reason
+
+
+# The reasons (STATUS_NOTES codes, the library's `reason` column) of a SKIPPED edit its
+# budget stopped: not sent, so a resume with a larger budget runs it. Here, not in
+# editing/batches.py, so the UI's status look can know them without loading the service
+# (which pulls hashlib and secrets in before the first frame).
+BUDGET_REASONS = frozenset({"over_budget", "no_price"})

@@ -10,10 +10,9 @@ import time
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from qwen_studio.core.editing.batches import BUDGET_REASONS
 from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import RateLimitError, ServerError
+from qwen_studio.core.errors import BUDGET_REASONS, RateLimitError, ServerError
 from qwen_studio.ui.error_text import error_hint, error_message
 
 translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")

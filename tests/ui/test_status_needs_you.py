@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QImage,
+    QPainter,
+    QStandardItem,
+    QStandardItemModel,
+    QStaticText,
+)
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from window_helpers import icon_ink
 
@@ -249,6 +257,11 @@ class _Texts(QPainter):
     def drawText(self, *args: object) -> None:  # type: ignore[override]
         self.texts.append(str(args[-1]))
         super().drawText(*args)  # type: ignore[call-overload]
+
+    def drawStaticText(self, *args: object) -> None:  # type: ignore[override]
+        text = args[-1]  # the delegate draws its repeated short texts prepared
+        self.texts.append(text.text() if isinstance(text, QStaticText) else str(text))
+        super().drawStaticText(*args)  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

@@ -18,14 +18,12 @@ from pathlib import Path
 
 from qwen_studio.core.editing.recorder import is_url
 from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import BUDGET_REASONS
 from qwen_studio.core.library import EditRecord
 
 # What a resume offers to run. RUNNING is run too, but not offered: it may be another
 # process's batch that is running right now (Library marks a dead session's edits
 # INTERRUPTED when it is next opened).
-# The reasons (errors.STATUS_NOTES codes, the library's `reason` column) of a SKIPPED edit
-# its budget stopped: not sent, so a resume with a larger budget runs it.
-BUDGET_REASONS = frozenset({"over_budget", "no_price"})
 
 PENDING_STATUSES = frozenset({EditStatus.QUEUED, EditStatus.INTERRUPTED})
 RESUMED_STATUSES = PENDING_STATUSES | {EditStatus.RUNNING}

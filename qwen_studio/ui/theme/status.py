@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from qwen_studio.core.editing.batches import BUDGET_REASONS
 from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import BUDGET_REASONS
 from qwen_studio.ui import theme
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
