@@ -74,9 +74,10 @@ def test_budget_at_concurrency_8_never_overshoots_and_run_skipped_finishes(
 
     qloop.run(first_run(), timeout=90)
     assert slow_sandbox.request_count == 5  # never a sixth, with eight at once
-    # The title counts what is done, not what the budget skipped.
+    # The title counts what is done, never what the budget skipped. (Five answers can land in
+    # one pass of the loop, after which the batch is over: "5/20" itself may never be shown.)
     counts = [int(t.split("— ")[1].split("/")[0]) for t in titles if "— " in t]
-    assert counts and max(counts) == 5, titles
+    assert counts and max(counts) <= 5, titles
     assert status_cells(window) == Counter({"Done": 5, "Skipped (over budget)": 15})
     skipped = [j for j in controller.jobs() if j.status is EditStatus.SKIPPED]
     row = panel.model.row_of(skipped[0].edit_id)
