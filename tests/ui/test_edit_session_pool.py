@@ -1,4 +1,5 @@
-"""The window stores results in a pool of its own (qt/edit_session.py, issue 18).
+"""The window runs its edits' work (inputs, checks, saves) in a pool of its own
+(qt/edit_session.py, issue 18).
 
 The app's pool has two workers that decode and prepare images; a save (hash, write,
 fsync, transaction) waiting on the disk there held up the next edits' inputs and checks.
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from window_helpers import make_jpeg
 
+from qwen_studio.core import client as client_module
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
@@ -30,16 +32,23 @@ from qwen_studio.qt.tasks import TaskRunner
 FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=2, read_timeout=20)
 
 
-def test_results_are_saved_outside_the_app_pool(qloop, sandbox, studio_home, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edits_are_checked_and_saved_outside_the_app_pool(
+        qloop, sandbox, studio_home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     saved_on: list[str] = []
+    checked_on: list[str] = []
     real_complete = EditRecorder.complete
+    real_check = client_module._decode_problem
 
     def complete(self: EditRecorder, *args: Any, **kwargs: Any) -> Any:
         saved_on.append(threading.current_thread().name)
         return real_complete(self, *args, **kwargs)
 
+    def check(data: bytes) -> str | None:
+        checked_on.append(threading.current_thread().name)
+        return real_check(data)
+
     monkeypatch.setattr(EditRecorder, "complete", complete)
+    monkeypatch.setattr(client_module, "_decode_problem", check)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="app-pool")
     library = Library()
     http = LazyHttpClient()
@@ -63,7 +72,9 @@ def test_results_are_saved_outside_the_app_pool(qloop, sandbox, studio_home, tmp
             assert record is not None and record.status is EditStatus.DONE
             assert record.result_files and all(Path(f).is_file() for f in record.result_files)
         assert len(saved_on) == 3
-        assert all(name.startswith("qs-edit-save") for name in saved_on), saved_on
+        assert all(name.startswith("qs-edit") for name in saved_on), saved_on
+        assert len(checked_on) == 3  # each result decoded before it counts
+        assert all(name.startswith("qs-edit") for name in checked_on), checked_on
     finally:
         qloop.run(session.close())
         qloop.run(tasks.close())
@@ -72,9 +83,9 @@ def test_results_are_saved_outside_the_app_pool(qloop, sandbox, studio_home, tmp
         pool.shutdown()
 
     def save_threads() -> list[str]:
-        return [t.name for t in threading.enumerate() if t.name.startswith("qs-edit-save")]
+        return [t.name for t in threading.enumerate() if t.name.startswith("qs-edit")]
 
     for t in threading.enumerate():  # shut down by close(): they finish at once
-        if t.name.startswith("qs-edit-save"):
+        if t.name.startswith("qs-edit"):
             t.join(timeout=5)
     assert save_threads() == []
