@@ -25,6 +25,7 @@ import base64
 import contextlib
 import io
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -120,6 +121,12 @@ def _load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _runs(times: list[float]) -> str:
     return ", ".join(f"{t:.2f}" for t in times)
 
@@ -133,6 +140,9 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["QWEN_STUDIO_API_KEY"] = KEY
     times: dict[str, list[float]] = {"bare": [], "bare+checks": [], "batch": [], "window": []}
+    # CPU seconds each client's process spent per run: far steadier than wall time on a
+    # shared machine, and what our overhead costs the user's cores.
+    cpu: dict[str, list[float]] = {name: [] for name in times}
     loads: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -146,25 +156,29 @@ def main() -> None:
             studio_batch(base, root / "photos-warm", root / "warm-studio", args.concurrency)
 
             def bare(r: int) -> float:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), _cpu()
                 asyncio.run(bare_httpx(base, photos, root / f"bare{r}", args.concurrency))
+                cpu["bare"].append(_cpu() - c)
                 return time.perf_counter() - t
 
             def checked(r: int) -> float:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), _cpu()
                 asyncio.run(bare_httpx(base, photos, root / f"checked{r}", args.concurrency,
                                        checks=True))
+                cpu["bare+checks"].append(_cpu() - c)
                 return time.perf_counter() - t
 
             def batch(r: int) -> float:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), _cpu()
                 studio_batch(base, root / "photos", root / f"studio{r}", args.concurrency)
+                cpu["batch"].append(_cpu() - c)
                 return time.perf_counter() - t
 
             def window(r: int) -> float:
                 # The window's queue, offscreen in its own process (Run → batch finished).
                 env = dict(os.environ, QWEN_STUDIO_HOME=str(root / f"gui-home{r}"))
                 gui = run_subprocess(base, root / "photos", args.concurrency, KEY, env, SIZE)
+                cpu["window"].append(sum(gui["cpu_s"].values()))  # type: ignore[union-attr]
                 return float(gui["elapsed_s"])
 
             clients: list[tuple[str, Callable[[int], float]]] = [
@@ -193,6 +207,8 @@ def main() -> None:
         print("ratios within each round (batch/bare, window/bare): " + ", ".join(
             f"{s:.3f}/{g:.3f} ({load})" for (s, g), load in zip(per_round, loads,
                                                                  strict=True)))
+        print("CPU per photo (client process, median of runs): " + ", ".join(
+            f"{name} {statistics.median(c) / args.count * 1000:.1f} ms" for name, c in cpu.items()))
         print(f"median of the rounds' ratios: batch/bare "
               f"{statistics.median(s for s, _ in per_round):.3f}, window/bare "
               f"{statistics.median(g for _, g in per_round):.3f}")
