@@ -81,3 +81,69 @@ def test_is_done_reads_only_sidecars_it_has_not_seen(tmp_path: Path,
     assert not folder.is_done("id-other-2")
     assert reads == ["theirs-1.json"]
     assert folder.is_done("id-theirs")
+
+
+def test_an_edit_is_sent_while_the_library_thread_is_busy(sandbox: SandboxServer,
+                                                          tmp_path: Path, run_async) -> None:
+    """A batch records its edits (inputs copied, 25 per trip) on the service's database
+    thread while the first edits run; drawing and recording an edit's seed must not wait
+    behind that queue, or every send waits for it."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
+    from qwen_studio.core.editing.recorder import EditRecorder
+    from qwen_studio.core.editing.service import EditService
+    from qwen_studio.core.editing.sinks import LibrarySink
+    from qwen_studio.core.editing.status import EditStatus
+    from qwen_studio.core.library import Library
+
+    photo = tmp_path / "p.jpg"
+    Image.new("RGB", (400, 300), (20, 90, 160)).save(photo, quality=80)
+    settings = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=2,
+                              read_timeout=20)
+    library = Library(tmp_path / "lib")
+    pool = ThreadPoolExecutor(max_workers=3)
+    busy = threading.Event()
+    release = threading.Event()
+
+    def library_thread_busy() -> None:
+        busy.set()
+        release.wait(30)
+
+    async def main() -> tuple[EditStatus, int | None]:
+        async with make_http_client(settings) as http:
+            client = ImageClient(http, Endpoint(sandbox.base_url, "bailian", "test-key"),
+                                 settings)
+            recorder = EditRecorder(library)
+            service = EditService(lambda: client, recorder, LibrarySink(recorder, pool), pool)
+            try:
+                [edit_id] = await service.submit(
+                    [EditRequest(inputs=(str(photo),), prompt="studio backdrop")],
+                    batch_id="b1", paused=True)
+                loop = asyncio.get_running_loop()
+                loop.run_in_executor(service._db, library_thread_busy)
+                await loop.run_in_executor(None, busy.wait, 10)
+                service.resume("b1")
+                end = loop.time() + 15
+                while (snap := service.snapshot(edit_id)) is None or not snap.finished:
+                    assert loop.time() < end, "the edit waited for the library's thread"
+                    await asyncio.sleep(0.01)
+                status = snap.status
+            finally:
+                release.set()
+                await service.close()
+            record = library.get(edit_id)
+            return status, record.seed_sent if record is not None else None
+
+    try:
+        status, seed = run_async(main())
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+        library.close()
+    assert status is EditStatus.DONE
+    assert seed is not None  # recorded before it was sent, as before
