@@ -26,7 +26,15 @@ def make_photos(folder: Path, count: int, size: tuple[int, int] = (640, 480)) ->
     out = []
     for i in range(count):
         im = Image.new("RGB", size, ((i * 37) % 256, (i * 91) % 256, (i * 53) % 256))
-        ImageDraw.Draw(im).ellipse((40, 40, size[0] - 40, size[1] - 40), fill=(240, 240, 240))
+        draw = ImageDraw.Draw(im)
+        draw.ellipse((40, 40, size[0] - 40, size[1] - 40), fill=(240, 240, 240))
+        if i >= 256:
+            # The colours repeat every 256 photos: photo 256 was photo 0's twin, and
+            # `qwen-studio batch` rightly sends a photo it already has once ("already in
+            # the output folder"), so a 1,000-photo run sent 256. A mark per 256 keeps
+            # every photo distinct (the first 256 stay as they were).
+            k = i // 256
+            draw.rectangle((10, 10, 10 + 12 * k, 30), fill=((k * 70) % 256, 20, 200))
         path = folder / f"photo_{i:04d}.jpg"
         im.save(path, quality=85)
         out.append(path)

@@ -76,6 +76,8 @@ from qwen_studio.core.styles import GenerationResult, RequestStyle, ResultRef, g
 from qwen_studio.core.text_safety import key_problem
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import httpx
 
 # httpx is imported where it is used, not here: importing it costs 50-90 ms, and the batch
@@ -173,8 +175,11 @@ class ImageClient:
         *,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        executor: Executor | None = None,
     ) -> None:
+        """`executor`: where results are decoded to check them (None: the loop's default)."""
         self._http = http
+        self._executor = executor
         self.endpoint = endpoint
         self.settings = settings
         self.style = get_style(endpoint.style)
@@ -504,7 +509,8 @@ class ImageClient:
 
     async def _image_problem(self, data: bytes) -> str | None:
         # Decoding is CPU work: keep it off the event loop (the GUI thread under qasync).
-        return await asyncio.get_running_loop().run_in_executor(None, _decode_problem, data)
+        return await asyncio.get_running_loop().run_in_executor(self._executor,
+                                                                 _decode_problem, data)
 
 
 def parse_answer(style: RequestStyle, status: int, body: bytes,

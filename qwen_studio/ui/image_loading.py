@@ -21,6 +21,7 @@ from PySide6.QtGui import QColorSpace, QImage, QImageReader
 
 from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import InputImageError, Reason
+from qwen_studio.core.worker_priority import lower_this_thread
 
 if TYPE_CHECKING:
     from qwen_studio.core.display_image import Pixels
@@ -29,22 +30,8 @@ _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 
 
-WORKER_NICE = 5  # below the GUI thread, so a busy pool cannot take its CPU on small machines
-
-
-def _lower_priority() -> None:
-    """Pool thread initializer: make this thread (not the process) nicer.
-
-    Decoding a 24 MP photo keeps a core busy for ~0.5 s without the GIL; on a 2-core machine
-    two such workers plus the service compete with the GUI thread for the CPU at equal
-    priority, and the window stutters though it is never blocked. Linux applies the nice
-    value per thread (setpriority on the thread id); elsewhere this is a no-op.
-    """
-    if sys.platform.startswith("linux") and hasattr(os, "setpriority"):
-        with contextlib.suppress(OSError):
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid)
-                           + int(os.environ.get("QWEN_STUDIO_POOL_NICE", WORKER_NICE)))
+# The app's pool threads run below the GUI thread (core/worker_priority.py).
+_lower_priority = lower_this_thread
 
 
 def executor() -> ThreadPoolExecutor:

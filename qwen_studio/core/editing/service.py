@@ -479,9 +479,12 @@ class EditService:
 
         try:
             # What was asked ("random") stays the edit's identity; the seed drawn is sent,
-            # recorded first, and is what the results say they were made with.
+            # recorded first, and is what the results say they were made with. In the pool,
+            # not on the database thread: there it waited behind the batch's queued writes
+            # (recording 25 edits with their inputs copied per trip) before every send.
+            # The library serialises its own writes; the edit's row exists (it was queued).
             to_send = await loop.run_in_executor(
-                self._db, self.recorder.seed_for_sending, edit.edit_id, request)
+                self.executor, self.recorder.seed_for_sending, edit.edit_id, request)
             run = asyncio.ensure_future(runner.run(
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
                 on_billed=on_billed, region=region, asked=request, on_answer=answers.append))

@@ -133,9 +133,9 @@ class FolderSink:
                                   pid=claim.owner.pid if claim.owner else "unknown"))
         self._claims[edit.edit_id] = identity
         try:
-            if await _in(self.executor, self.folder.is_done, identity):  # another run's
+            done, kept = await _in(self.executor, self._done_or_kept, identity)
+            if done:  # another run's
                 raise SkipEdit(Reason("already_in_output"))
-            kept = await _in(self.executor, self.folder.kept_results, identity)
             if kept:  # paid for by a run whose output was full: saved, not bought again
                 paths = await self._save_kept(edit, prepared, identity, kept)
                 raise SkipEdit(Reason("kept_saved"), EditResult(tuple(paths)))
@@ -143,6 +143,13 @@ class FolderSink:
             self.release(edit)
             raise
         return None
+
+    def _done_or_kept(self, identity: str) -> tuple[bool, list[Path]]:
+        """Whether the folder has the edit's results now, else its results kept elsewhere:
+        one trip to the pool per edit, not two (each waits its turn behind saves)."""
+        if self.folder.is_done(identity):
+            return True, []
+        return False, self.folder.kept_results(identity)
 
     def release(self, edit: EditProgress) -> None:
         identity = self._claims.pop(edit.edit_id, None)
