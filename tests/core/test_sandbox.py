@@ -512,12 +512,20 @@ def test_received_is_capped(client):
 
 # -- logging and CLI ----------------------------------------------------------------------------
 def test_requests_are_logged_without_the_key(post, caplog):
+    def lines() -> list[str]:
+        return [rec.getMessage() for rec in caplog.records if rec.name == "qwen_studio.sandbox"]
+
     with caplog.at_level(logging.INFO, logger="qwen_studio.sandbox"):
         post(flat_body())
         post(flat_body(), headers={"Authorization": "Bearer sk-secret-123"})
-    lines = [rec.getMessage() for rec in caplog.records if rec.name == "qwen_studio.sandbox"]
-    assert any(line.startswith("POST /v1/images/generations 200") for line in lines)
-    assert any(line.startswith("POST /v1/images/generations 401") for line in lines)
+        # The server's thread logs a request after its last byte is sent, so the client can
+        # have its answer a moment before the line exists: wait for it, don't race it.
+        deadline = time.monotonic() + 5
+        while (not any(ln.startswith("POST /v1/images/generations 401") for ln in lines())
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+    assert any(line.startswith("POST /v1/images/generations 200") for line in lines())
+    assert any(line.startswith("POST /v1/images/generations 401") for line in lines())
     assert not any(KEY in line or "sk-secret" in line for line in caplog.text.splitlines())
 
 
