@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
         self.welcome, self.canvas_stack = centre.welcome, centre.stack
 
         # -- right: the library's history (search, filters, versions, actions) ------------
-        self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings)
+        self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings,
+                                          tasks=self.tasks)
         self.history_list = self.history_panel.list_view
         self.history_empty = self.history_panel.empty_label
 

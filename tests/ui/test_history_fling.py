@@ -133,5 +133,6 @@ def test_going_to_an_edit_far_down_the_list_loads_the_pages_up_to_it(lib, pool, 
     assert qloop.run(panel.select_edit(ids[0]), timeout=20)
     current = panel.current_entry()
     assert current is not None and current.edit_id == ids[0]
-    qloop.run(until(lambda: not panel._tasks, 10, "its version tree read"))  # none left over
+    # none left over: its version tree read
+    qloop.run(until(lambda: not panel.tasks.pending(), 10, "its version tree read"))
     model.close()

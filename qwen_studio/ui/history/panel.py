@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
+from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
 from qwen_studio.ui.history.entries import (
     BatchGroup,
@@ -71,15 +72,16 @@ class HistoryPanel(QWidget, PanelLibraryOps):
     noticeRequested = Signal(object)  # Notice (kind HISTORY, its action a callable)
 
     def __init__(self, model: HistoryModel, parent: QWidget | None = None, *,
-                 settings: QSettings | None = None) -> None:
+                 settings: QSettings | None = None, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyPanel")
         self.model = model
+        # The window's runner: a failed task becomes a notice, and closing cancels the rest.
+        self.tasks = tasks if tasks is not None else TaskRunner(model.pool)
         self.settings = settings  # where the last export folder is remembered
         self._undo: list[list[HistoryEntry]] = []
         self._dropped_request: EditRequest | None = None
         self._tree_token = 0
-        self._tasks: set[asyncio.Future[Any]] = set()
         self._last_export: Path | None = None
 
         title = QLabel(self.tr("History"))
@@ -284,13 +286,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         self._update_actions()
 
     # -- helpers -------------------------------------------------------------------------------
-    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
-        import asyncio
-
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T] | None:
+        return self.tasks.spawn(coro)
 
     async def _pool(self, fn: Callable[..., T], *args: Any) -> T:
         import asyncio
