@@ -1041,6 +1041,10 @@
         <source>≈ {amount}</source>
         <translation>约 {amount}</translation>
     </message>
+    <message>
+        <source>failed · paid, not downloaded</source>
+        <translation>失败 · 已付费，未下载</translation>
+    </message>
 </context>
 <context>
     <name>HistoryPanel</name>
@@ -1273,6 +1277,14 @@ newest first.</source>
     <message>
         <source>Recall parameters</source>
         <translation>恢复参数</translation>
+    </message>
+    <message>
+        <source>Retry &amp;download</source>
+        <translation>重试下载(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Download the result this edit was charged for; nothing is sent or charged again</source>
+        <translation>下载此编辑已付费的结果；不会再次发送，也不会再次收费</translation>
     </message>
 </context>
 <context>
@@ -1837,6 +1849,14 @@ newest first.</source>
     <message>
         <source>Show &amp;panels</source>
         <translation>显示面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Downloading the paid result again</source>
+        <translation>正在重新下载已付费的结果</translation>
+    </message>
+    <message>
+        <source>This edit has no result waiting to be downloaded: Re-run sends it again</source>
+        <translation>此编辑没有等待下载的结果：“重新运行”会再次发送它</translation>
     </message>
 </context>
 <context>
