@@ -3092,8 +3092,8 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>按旁边填写的预算发送因预算被跳过的照片（该批次已产生的花费计入其中）</translation>
     </message>
     <message>
-        <source>The most this batch may cost, in {currency} (the chosen model&apos;s price per image). No photo is sent whose images would go over it; those are “skipped: budget”. Empty: no limit.</source>
-        <translation>该批次最多可花费的金额，以 {currency} 计（所选模型的单张价格）。会超出预算的照片不会发送，而是标记为“因预算跳过”。留空：不设上限。</translation>
+        <source>The most this batch may cost, in {currency} (the chosen model&apos;s price per image). No photo is sent whose images would go over it; those are “skipped (over budget)”. Empty: no limit.</source>
+        <translation>该批次最多可花费的金额，以 {currency} 计（所选模型的单张价格）。会超出预算的照片不会发送，而是标记为“因超出预算跳过”。留空：不设上限。</translation>
     </message>
     <message>
         <source>Run skipped ({n})</source>
