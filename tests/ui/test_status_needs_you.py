@@ -379,7 +379,7 @@ def test_the_finished_batch_summary_is_all_chinese(qapp, monkeypatch):
         text = report_html(report)
     finally:
         i18n.uninstall(qapp)
-    summary = "<b>批量完成：</b> 共 5 张，3 张完成，1 张因超出预算跳过，1 张失败。"
+    summary = "<b>批量完成：</b>共 5 张，3 张完成，1 张因超出预算跳过，1 张失败。"
     assert text.startswith(summary), text
     for word in ("Export", "Failed", "Retry", "gallery", ", ", ". "):
         assert word not in text.replace("d.jpg", ""), (word, text)

@@ -422,7 +422,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             if attempt == 0 and self.model.filter.active:
                 self.clear_filters()
                 continue
-        self._status(f"Edit #{edit_id} is not in the history any more (deleted).")
+        self._status(self.tr("Edit #{id} is not in the history any more (deleted).").format(
+            id=edit_id))
         return False
 
     def _selection_changed(self) -> None:
@@ -575,7 +576,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         sel = self.selected_entries()
         if sel:
             QGuiApplication.clipboard().setText("\n".join(e.request.prompt for e in sel))
-            self._status("Prompt copied" if len(sel) == 1 else f"{len(sel)} prompts copied")
+            self._status(self.tr("Prompt copied") if len(sel) == 1
+                         else self.tr("{n} prompts copied").format(n=len(sel)))
 
     # -- lineage -------------------------------------------------------------------------------
     def go_parent(self) -> None:
