@@ -6,6 +6,7 @@ loopback, with a real library, as the window and `qwen-studio batch` build the s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -154,7 +155,9 @@ def test_a_single_edit_left_waiting_for_its_download_is_retried_after_a_restart(
             assert await service.interrupted_batches() == []  # nothing resumes it
             assert not service.retry(paid)  # the queue of this session does not hold it
             assert not await service.retry_stored(done)  # done: nothing to download
-            assert await service.retry_stored(paid)
+            # Retry pressed twice at once: one download.
+            assert sorted(await asyncio.gather(service.retry_stored(paid),
+                                               service.retry_stored(paid))) == [False, True]
             await service.wait_idle()
             finished = last(h.events, paid)
             assert finished.status is EditStatus.DONE, finished.error

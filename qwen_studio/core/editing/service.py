@@ -260,10 +260,12 @@ class EditService:
             return self.retry(edit_id)
         loop = asyncio.get_running_loop()
         record = await loop.run_in_executor(self._db, self.recorder.record, edit_id)
-        if record is None or not awaiting_download(record) or edit_id in self._queue.edits:
+        if record is None or not awaiting_download(record):
             return False
-        self._sources[edit_id] = await loop.run_in_executor(self.executor, input_sources,
-                                                            record)
+        sources = await loop.run_in_executor(self.executor, input_sources, record)
+        if edit_id in self._queue.edits:  # a second Retry while this one read the library
+            return False
+        self._sources[edit_id] = sources
         self._last[edit_id] = EditStatus.FAILED  # queued again: the library is told so
         self._queue.add(EditProgress(edit_id, record.request, label_of(record),
                                      batch_id=record.batch_id))
