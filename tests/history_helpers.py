@@ -7,7 +7,7 @@ Importable from every test folder, like window_helpers.py. Use the fixtures by i
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -54,3 +54,24 @@ def pool_fixture() -> Iterator[ThreadPoolExecutor]:
 def library_fixture(tmp_path: Path) -> Iterator[Library]:
     with Library(tmp_path / "lib") as library:
         yield library
+
+
+@pytest.fixture(name="bare_panel")
+def bare_panel_fixture(qloop: Any, qtbot: Any) -> Iterator[Callable[[Any], Any]]:
+    """`bare_panel(model)`: a HistoryPanel over `model` without a window. The panel then has
+    a TaskRunner of its own (the window passes its own and closes it); after the test it is
+    closed on the test's loop, so no task it spawned (a version tree being read) is left
+    pending when the loop closes ("Task was destroyed but it is pending!")."""
+    from qwen_studio.ui.history.panel import HistoryPanel
+
+    panels: list[HistoryPanel] = []
+
+    def make(model: Any) -> HistoryPanel:
+        panel = HistoryPanel(model)
+        qtbot.addWidget(panel)
+        panels.append(panel)
+        return panel
+
+    yield make
+    for panel in panels:
+        qloop.run(panel.tasks.close())

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QPainter,
+    QStaticText,
+)
 from PySide6.QtWidgets import QApplication
 
 from qwen_studio.core.client import Endpoint
@@ -59,3 +68,27 @@ def icon_ink(icon: QIcon | None, side: int = 32) -> QColor | None:
             if c.alpha() > best:
                 best, ink = c.alpha(), QColor(c.red(), c.green(), c.blue())
     return ink if best >= 250 else None
+
+
+class RecordingPainter(QPainter):
+    """A QPainter that keeps every text drawn, with the pen's colour it was drawn in: what a
+    painted row (the history delegate's) really shows, and how it reads on its background.
+    `drawn`: [(text, colour)] in order; `texts`: the texts alone."""
+
+    def __init__(self, device: QImage) -> None:
+        super().__init__(device)
+        self.drawn: list[tuple[str, QColor]] = []
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for text, _ in self.drawn]
+
+    def drawText(self, *args: object) -> None:  # type: ignore[override]
+        self.drawn.append((str(args[-1]), self.pen().color()))
+        super().drawText(*args)  # type: ignore[call-overload]
+
+    def drawStaticText(self, *args: object) -> None:  # type: ignore[override]
+        text = args[-1]  # the delegate draws its repeated short texts prepared
+        self.drawn.append((text.text() if isinstance(text, QStaticText) else str(text),
+                           self.pen().color()))
+        super().drawStaticText(*args)  # type: ignore[call-overload]

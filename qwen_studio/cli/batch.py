@@ -6,8 +6,8 @@ or configuration error.
 `--budget AMOUNT` caps what the batch may cost: the results of this same batch already in
 the output folder count as spent (a re-run cannot spend the budget twice), and no request
 is sent that could take the total over it (each reserves its n images x price before it
-goes, so concurrency cannot overshoot). What does not fit is "skipped: budget"; run the
-same command with a larger budget to send only that.
+goes, so concurrency cannot overshoot). What does not fit is "skipped (over budget)", as
+the window says it; run the same command with a larger budget to send only that.
 
 The output folder (core/editing/sinks.py FolderSink) must be writable before anything is
 sent (else exit 2); a second run on the same folder, or the same photo twice, is sent
@@ -59,6 +59,7 @@ from qwen_studio.core.text_safety import terminal_safe
 
 # Why an edit was not sent because of its budget (core/editing/budget.py).
 BUDGET_CODES = frozenset({"over_budget", "no_price"})
+OVER_BUDGET = "skipped (over budget)"  # the window's words (history row, batch summary)
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +354,7 @@ class _Printer:
         elif p.status is EditStatus.SKIPPED:
             if p.note is not None and p.note.code in BUDGET_CODES:
                 self.over_budget[p.edit_id] = p.label
-                self.progress.skip(p.label, f"skipped: budget — {p.note}")
+                self.progress.skip(p.label, str(p.note), word=OVER_BUDGET)
             else:
                 self.progress.skip(p.label, str(p.note or ""))
         elif p.status is EditStatus.CANCELLED and p.note is not None:  # stopped batch
@@ -427,7 +428,7 @@ async def _run_jobs(
     over = len(printer.over_budget)
     print(
         f"\n{progress.done} done, {progress.skipped - over} already done, "
-        + (f"{over} skipped: budget, " if budget is not None else "")
+        + (f"{over} {OVER_BUDGET}, " if budget is not None else "")
         + f"{progress.failed} failed of {len(jobs)} in {elapsed:.1f} s → {terminal_safe(out)}",
         file=sys.stderr,
     )
@@ -441,8 +442,8 @@ async def _run_jobs(
         for label, reason in printer.failures.values():
             print(f"  {terminal_safe(label)}: {terminal_safe(reason)}", file=sys.stderr)
     if over:
-        print(f"Not sent (over the budget): {over}; run the same command with a larger "
-              "--budget to send only these.", file=sys.stderr)
+        print(f"{over} {OVER_BUDGET}: run the same command with a larger --budget to send "
+              "only these.", file=sys.stderr)
     if printer.not_sent:
         print(f"Not sent (the output folder cannot take results): {len(printer.not_sent)}; "
               "run the same command again when it can.", file=sys.stderr)

@@ -60,10 +60,15 @@ class Progress:
             f"[{self.finished}/{self.total}] done     {label}" + (f" → {detail}" if detail else "")
         )
 
-    def skip(self, label: str, reason: str) -> None:
+    def skip(self, label: str, reason: str, word: str = "") -> None:
+        """Skipped (why in brackets); with `word` ("skipped (over budget)") that word
+        leads the line and the why follows."""
         self.skipped += 1
         label, reason = terminal_safe(label), terminal_safe(reason)
-        self._line(f"[{self.finished}/{self.total}] skipped  {label} ({reason})")
+        if word:
+            self._line(f"[{self.finished}/{self.total}] {word}  {label} — {reason}")
+        else:
+            self._line(f"[{self.finished}/{self.total}] skipped  {label} ({reason})")
 
     def fail(self, label: str, reason: str) -> None:
         self.failed += 1

@@ -8,6 +8,7 @@ A model without a known price shows its images and "unpriced", never a guess.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -21,6 +22,7 @@ from qwen_studio.core.spend import (
     Spend,
     UnitPrice,
     parse_price,
+    priced_model,
     usage_by_day_and_model,
     user_prices,
 )
@@ -71,29 +73,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "e.g. 0.2, '0.2 CNY' or $0.035")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--set-price", metavar="MODEL=P", type=_model_price, action="append",
-                        default=[], help="keep a price per image for MODEL in your settings "
-                        "(instead of the catalog's), e.g. qwen-image-edit-plus='0.2 CNY'")
+                        default=[], help="keep a price per image for MODEL's family in your "
+                        "settings (as Settings ▸ Prices does; instead of the catalog's): MODEL "
+                        "is a name the catalog knows (its id, an alias or a dated snapshot); "
+                        "a bare amount is in the catalog's currency for it, e.g. "
+                        "qwen-image-edit-plus='0.2 CNY'")
     parser.add_argument("--clear-price", metavar="MODEL", action="append", default=[],
-                        help="forget your price for MODEL (the catalog's applies again)")
+                        help="forget your price for MODEL's family (the catalog's applies "
+                             "again)")
 
 
-def _model_price(text: str) -> tuple[str, UnitPrice]:
+def _model_price(text: str) -> tuple[str, str]:
+    """MODEL=PRICE, its price checked here (the currency a bare amount is in depends on
+    the model: _set_prices reads it again)."""
     model, sep, price = text.partition("=")
     if not sep or not model.strip():
         raise argparse.ArgumentTypeError(f"{text!r} is not MODEL=PRICE, e.g. "
                                          "qwen-image-edit-plus=0.2")
-    return model.strip(), _price(price)
+    _price(price)
+    return model.strip(), price
 
 
 def _set_prices(args: argparse.Namespace) -> None:
-    """Store the user's price overrides (what Settings will show) and say what changed."""
+    """Store the user's price overrides as Settings ▸ Prices does (one per model family,
+    under the family's id) and say what changed. ValueError names an unknown model."""
     store = ConfigStore()
-    for model, price in args.set_price:
-        store.set_price_override(model, price.amount, price.currency)
-        _write(sys.stderr, f"price for {model}: {price.text()} per image (your setting)")
+    for model, text in args.set_price:
+        found = priced_model(model)
+        price = parse_price(text, default_currency=found.currency)
+        for stale in _family_keys(store, found.key):  # one price per family, as Settings
+            store.set_price_override(stale, None)
+        store.set_price_override(found.key, price.amount, price.currency)
+        _write(sys.stderr, f"price for {_named(model, found.key)}: {price.text()} per image "
+                           "(your setting)")
     for model in args.clear_price:
-        store.set_price_override(model, None)
-        _write(sys.stderr, f"price for {model}: the model catalog's")
+        name = model.strip()
+        try:
+            key = priced_model(name).key
+        except ValueError:
+            if name not in store.price_overrides():
+                raise
+            key = name  # kept by an older version under a name the catalog has dropped
+        for stale in _family_keys(store, key) | {key}:
+            store.set_price_override(stale, None)
+        _write(sys.stderr, f"price for {_named(model, key)}: the model catalog's")
+
+
+def _family_keys(store: ConfigStore, key: str) -> set[str]:
+    """Overrides kept under another name of the family `key` (an alias, a snapshot)."""
+    out = set()
+    for name in store.price_overrides():
+        with contextlib.suppress(ValueError):
+            if name != key and priced_model(name).key == key:
+                out.add(name)
+    return out
+
+
+def _named(model: str, key: str) -> str:
+    """The family's id, and the name the user typed when that was another of its names."""
+    return key if model.strip() == key else f"{key} (the family of {model.strip()})"
 
 
 def _spend_json(spend: Spend) -> dict[str, Any]:
@@ -104,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     if args.set_price or args.clear_price:
         try:
             _set_prices(args)
-        except QwenStudioError as exc:
+        except (QwenStudioError, ValueError) as exc:
             _write(sys.stderr, f"qwen-studio: {exc}")
             return EXIT_USAGE
     prices = user_prices(args.price)

@@ -122,7 +122,7 @@ STATUS_NOTES: dict[str, str] = {
     "kept_saved": "saved from the result kept when the output folder could not take it",
     # CANCELLED: the output folder stopped taking results, so nothing more was sent.
     "output_unavailable": "not sent: the output folder cannot take results",
-    # A batch edit not sent because of its budget (core/editing/budget.py): "skipped: budget".
+    # A batch edit not sent because of its budget (core/editing/budget.py): "skipped (over budget)".
     "over_budget": "over the budget: its {cost} would take the batch to {total}, over "
                    "{budget}",
     "no_price": "over the budget: no price per image is known for {model}, so its cost "

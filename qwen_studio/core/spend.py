@@ -93,17 +93,25 @@ class PriceBook:
     `prices` is the catalog's lookup (a callable model -> price or None; the catalog
     engineer's `lambda m: (f := catalog.lookup(m)) and f.price`) or a plain mapping.
     `overrides` maps model names to prices; the key "*" prices every model (what
-    `qwen-studio batch --price P` sets)."""
+    `qwen-studio batch --price P` sets). `family` names a model's family (the catalog's
+    id, None if unknown): a name without an override of its own takes its family's (a
+    dated snapshot the catalog only knows by its pattern)."""
 
     def __init__(self, prices: PriceSource | None = None,
-                 overrides: Mapping[str, PriceLike | tuple[float, str]] | None = None) -> None:
+                 overrides: Mapping[str, PriceLike | tuple[float, str]] | None = None,
+                 family: Callable[[str], str | None] | None = None) -> None:
         self._prices = prices
         self._overrides = {k: p for k, v in (overrides or {}).items()
                            if (p := _unit(v)) is not None}
+        self._family = family
 
     def price(self, model: str) -> UnitPrice | None:
         if model in self._overrides:
             return self._overrides[model]
+        if self._family is not None and self._overrides:
+            family = self._family(model)
+            if family is not None and family in self._overrides:
+                return self._overrides[family]
         if "*" in self._overrides:
             return self._overrides["*"]
         if self._prices is None:
@@ -116,7 +124,7 @@ class PriceBook:
 
     def with_overrides(self, overrides: Mapping[str, PriceLike | tuple[float, str]]
                        ) -> PriceBook:
-        return PriceBook(self._prices, {**self._overrides, **overrides})
+        return PriceBook(self._prices, {**self._overrides, **overrides}, self._family)
 
 
 def money_text(amount: float, currency: str) -> str:
@@ -288,9 +296,59 @@ def catalog_prices(overrides: Mapping[str, PriceLike | tuple[float, str]] | None
         def lookup(model: str) -> PriceLike | None:
             family = book.lookup(model)
             return getattr(family, "price", None) if family is not None else None
+
+        def family_of(model: str) -> str | None:
+            family = book.lookup(model)
+            return family.id if family is not None else None
     except (ImportError, AttributeError, OSError, ValueError):
         return PriceBook(None, overrides)
-    return PriceBook(lookup, overrides)
+    return PriceBook(lookup, overrides, family_of)
+
+
+def family_overrides(overrides: Mapping[str, tuple[float, str]]
+                     ) -> dict[str, tuple[float, str]]:
+    """Each override under every name of its model's family (the exact name wins): a price
+    kept for a family (Settings ▸ Prices, `usage --set-price`) applies to its aliases and
+    dated snapshots too, in the window and on the command line alike."""
+    try:
+        from qwen_studio.core.catalog import default_catalog
+
+        catalog = default_catalog()
+    except (ImportError, OSError, ValueError):
+        return dict(overrides)
+    out: dict[str, tuple[float, str]] = {}
+    for model, price in overrides.items():
+        family = catalog.lookup(model)
+        for name in (family.names if family is not None else ()):
+            out.setdefault(name, price)
+    out.update(overrides)
+    return out
+
+
+@dataclass(frozen=True)
+class PricedModel:
+    """Where a price override for a model name is kept: its family's id (the row Settings ▸
+    Prices shows), and the currency a bare amount is in (the catalog's for that model)."""
+
+    key: str
+    currency: str = "USD"
+
+
+def priced_model(model: str) -> PricedModel:
+    """The family a model name belongs to, as Settings ▸ Prices lists them: any name the
+    catalog knows (a family's id, an alias, a dated snapshot) -> that family's id. ValueError
+    naming the model and the known ids for a name the catalog does not know."""
+    from qwen_studio.core.catalog import default_catalog
+
+    name = model.strip()
+    catalog = default_catalog()
+    family = catalog.lookup(name) if name else None
+    if family is None:
+        known = ", ".join(f.id for f in catalog.families)
+        raise ValueError(f"unknown model {name!r}: prices are kept per model the catalog "
+                         f"knows (its name, an alias or a dated snapshot): {known}")
+    price = family.price
+    return PricedModel(family.id, price.currency if price is not None else "USD")
 
 
 def user_prices(cli_price: PriceLike | None = None, *, config: ConfigLike | None = None
@@ -308,4 +366,4 @@ def user_prices(cli_price: PriceLike | None = None, *, config: ConfigLike | None
         overrides = config.price_overrides()
     except (OSError, ValueError):
         overrides = {}
-    return catalog_prices(dict(overrides))
+    return catalog_prices(family_overrides(overrides))

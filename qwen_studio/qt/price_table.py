@@ -11,7 +11,6 @@ applies to every name of that family the catalog knows (aliases, dated snapshots
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -25,33 +24,12 @@ if TYPE_CHECKING:
     from qwen_studio.core.spend import PriceBook, UnitPrice
 
 
-def family_overrides(overrides: Mapping[str, tuple[float, str]]
-                     ) -> dict[str, tuple[float, str]]:
-    """Each override under every name of its model's family (the exact name wins)."""
-    from qwen_studio.core.catalog import default_catalog
-
-    try:
-        catalog = default_catalog()
-    except (OSError, ValueError):
-        return dict(overrides)
-    out: dict[str, tuple[float, str]] = {}
-    for model, price in overrides.items():
-        family = catalog.lookup(model)
-        for name in (family.names if family is not None else ()):
-            out.setdefault(name, price)
-    out.update(overrides)
-    return out
-
-
 def load_prices(config: ConfigStore) -> PriceBook:
-    """Worker thread: the catalog's prices with the user's overrides."""
-    from qwen_studio.core.spend import catalog_prices
+    """Worker thread: the catalog's prices with the user's overrides (each for its model's
+    whole family: core/spend.py family_overrides, as the command line prices them)."""
+    from qwen_studio.core.spend import user_prices
 
-    try:
-        overrides = config.price_overrides()
-    except (OSError, ValueError):
-        overrides = {}
-    return catalog_prices(family_overrides(overrides))
+    return user_prices(config=config)
 
 
 class PriceTable(QObject):

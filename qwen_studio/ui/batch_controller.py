@@ -45,7 +45,7 @@ class BatchReport:
     failed: int
     cancelled: int
     failures: list[tuple[str, EditProgress]] = field(default_factory=list)  # (label, edit)
-    over_budget: int = 0  # not sent for the budget ("skipped: budget"); not in `done`
+    over_budget: int = 0  # not sent for the budget ("skipped (over budget)"); not in `done`
 
 
 class BatchController(QObject):
@@ -70,7 +70,7 @@ class BatchController(QObject):
         self._ids: list[int] = []
         self._known: set[int] = set()
         self._custom_prompt: set[int] = set()  # edit ids whose prompt the user edited
-        self._over_budget: set[int] = set()  # skipped: budget (Run skipped sends them)
+        self._over_budget: set[int] = set()  # skipped (over budget) (Run skipped sends them)
         self._active = False
         self._paused = False
         self._closing = False

@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         hp.editActivated.connect(self._follow_versions)  # the version graph follows
         hp.batchResultsRequested.connect(self.grid_mode.fill)
         hp.rerunRequested.connect(self.history.rerun)
+        hp.retry_download.retryRequested.connect(self.history.retry_download)
         hp.seed_actions.seedReuseRequested.connect(self.params.seed_spin.setValue)
         hp.recallRequested.connect(self.history.recall)
         hp.useAsInputRequested.connect(self.history.use_result)

@@ -122,7 +122,7 @@ def test_price_overrides_live_in_the_config_and_price_usage_and_budgets(
     code = main(["batch", *map(str, shots), "--prompt", "p", "--out", str(tmp_path / "o"),
                  "--budget", "1"])
     err = capsys.readouterr().err
-    assert code == 1 and "¥0.50 per image" in err and "1 skipped: budget" in err
+    assert code == 1 and "¥0.50 per image" in err and "1 skipped (over budget)" in err
     assert sandbox.request_count == 2
 
     assert main(["usage", "--json"]) == 0

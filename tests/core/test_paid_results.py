@@ -6,6 +6,7 @@ loopback, with a real library, as the window and `qwen-studio batch` build the s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -130,6 +131,45 @@ def test_resuming_the_batch_downloads_what_was_paid_for(
 
     run_async(resume())
     assert flaky.request_count == 2  # one per photo: the resume sent nothing
+
+
+def test_a_single_edit_left_waiting_for_its_download_is_retried_after_a_restart(
+        flaky: SandboxServer, tmp_path: Path, run_async) -> None:
+    """A window edit (no batch) is in no resume list: its Retry after a restart loads it
+    from the library and downloads what was paid for; an edit in any other state is not
+    taken (Re-run is the way to send one again)."""
+    shots = photos(tmp_path / "in", 2)
+    flaky.inject("dropped")  # the first edit's result only
+
+    async def fail_then_quit() -> list[int]:
+        async with Harness(flaky.base_url, tmp_path / "lib", concurrency=1) as service:
+            ids = [(await service.submit([request(p)]))[0] for p in shots]
+            await service.wait_idle()
+            return ids
+
+    paid, done = run_async(fail_then_quit())
+    h = Harness(flaky.base_url, tmp_path / "lib")
+
+    async def retry_in_a_new_session() -> None:
+        async with h as service:
+            assert await service.interrupted_batches() == []  # nothing resumes it
+            assert not service.retry(paid)  # the queue of this session does not hold it
+            assert not await service.retry_stored(done)  # done: nothing to download
+            # Retry pressed twice at once: one download.
+            assert sorted(await asyncio.gather(service.retry_stored(paid),
+                                               service.retry_stored(paid))) == [False, True]
+            await service.wait_idle()
+            finished = last(h.events, paid)
+            assert finished.status is EditStatus.DONE, finished.error
+            assert finished.result is not None and all(p.is_file()
+                                                       for p in finished.result.paths)
+            rec = h.library.get(paid)
+            assert rec is not None and rec.status is EditStatus.DONE and not rec.reason
+            assert rec.billed_unsaved == 0 and len(rec.result_files) == 1
+            assert not await service.retry_stored(paid)  # done now
+
+    run_async(retry_in_a_new_session())
+    assert flaky.request_count == 2  # one per photo: the retry sent nothing
 
 
 def test_a_dead_link_says_so_and_retry_sends_again(tmp_path: Path, run_async) -> None:

@@ -1,6 +1,6 @@
 """`qwen-studio batch --budget` as a process against the sandbox over real HTTP: at
 concurrency 8 the batch never spends past its budget (each request reserves its images
-before it goes), what did not fit is "skipped: budget" with exit code 1, and running the
+before it goes), what did not fit is "skipped (over budget)" with exit code 1, and running the
 same command with a larger budget sends only what was skipped."""
 
 from __future__ import annotations
@@ -50,11 +50,14 @@ def test_concurrency_8_never_spends_past_the_budget(slow_sb, tmp_path: Path) -> 
     assert images_sent(slow_sb) * PRICE <= 1.10 + 1e-9
     assert slow_sb.request_count == 5
     assert len(list(out.glob("*.png"))) == 10
-    assert "5 done, 0 already done, 15 skipped: budget, 0 failed of 20" in run.stderr
+    # The window's words, on each line and in the summary.
+    assert "5 done, 0 already done, 15 skipped (over budget), 0 failed of 20" in run.stderr
     skipped = [line for line in run.stderr.splitlines()
-               if line.startswith("[") and "skipped: budget" in line]
+               if line.startswith("[") and "] skipped (over budget)  " in line]
     assert len(skipped) == 15
-    assert all("over the budget" in line for line in skipped)
+    assert all(" — over the budget: " in line for line in skipped)
+    assert "15 skipped (over budget): run the same command with a larger --budget" in run.stderr
+    assert "skipped: budget" not in run.stderr
     assert "Estimated spend: $1.00 (10 image(s) × $0.10)" in run.stderr
 
 
@@ -86,12 +89,12 @@ def test_a_larger_budget_sends_only_what_was_skipped(slow_sb, tmp_path: Path) ->
     # Same budget again: the two results in the folder are spent already; nothing is sent.
     again = batch(slow_sb, *common, "--budget", "0.2")
     assert again.returncode == 1 and slow_sb.request_count == 2, again.stderr
-    assert "0 done, 2 already done, 4 skipped: budget" in again.stderr
+    assert "0 done, 2 already done, 4 skipped (over budget)" in again.stderr
     larger = batch(slow_sb, *common, "--budget", "0.6")
     assert larger.returncode == 0, larger.stderr
     assert slow_sb.request_count == 6  # the four skipped ones, nothing twice
     assert len(list(out.glob("*.png"))) == 6
-    assert "4 done, 2 already done, 0 skipped: budget, 0 failed" in larger.stderr
+    assert "4 done, 2 already done, 0 skipped (over budget), 0 failed" in larger.stderr
 
 
 def test_a_budget_needs_a_price_and_its_currency(sandbox, tmp_path: Path) -> None:
@@ -111,4 +114,4 @@ def test_a_budget_needs_a_price_and_its_currency(sandbox, tmp_path: Path) -> Non
     fits = batch(sandbox, str(inputs), "--prompt", "p", "--out", str(out), "--budget", "5",
                  "--price", "0.1")
     assert fits.returncode == 0, fits.stderr
-    assert "0 skipped: budget" in fits.stderr
+    assert "0 skipped (over budget)" in fits.stderr

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
-from PySide6.QtGui import QColor, QImage, QPainter, QStaticText
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from window_helpers import RecordingPainter
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
@@ -34,24 +35,9 @@ class _Row(QAbstractListModel):
         return None
 
 
-class _Texts(QPainter):
-    def __init__(self, device: QImage) -> None:
-        super().__init__(device)
-        self.texts: list[str] = []
-
-    def drawText(self, *args: object) -> None:
-        self.texts.append(str(args[-1]))
-        super().drawText(*args)
-
-    def drawStaticText(self, *args: object) -> None:  # the delegate's repeated short texts
-        text = args[-1]
-        self.texts.append(text.text() if isinstance(text, QStaticText) else str(text))
-        super().drawStaticText(*args)
-
-
 def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,
           favourite: bool = False, batch: bool = False,
-          ) -> tuple[QImage, _Texts, HistoryDelegate, QRect]:
+          ) -> tuple[QImage, RecordingPainter, HistoryDelegate, QRect]:
     entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=status, finished=None, favourite=favourite)
     model = _Row(BatchGroup("b1", [entry, entry]) if batch else entry, header)
@@ -64,7 +50,7 @@ def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,
         QStyle.StateFlag.State_Selected if selected else QStyle.StateFlag(0))
     image = QImage(WIDTH, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
     image.fill(theme.colour("list"))
-    painter = _Texts(image)
+    painter = RecordingPainter(image)
     delegate.paint(painter, option, model.index(0))
     painter.end()
     return image, painter, delegate, QRect(option.rect)  # the option dies here

@@ -17,10 +17,9 @@ from PySide6.QtGui import (
     QPainter,
     QStandardItem,
     QStandardItemModel,
-    QStaticText,
 )
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
-from window_helpers import icon_ink
+from window_helpers import RecordingPainter, icon_ink
 
 from qwen_studio.core.editing.progress import EditProgress, QueueStats
 from qwen_studio.core.editing.status import EditStatus
@@ -247,23 +246,6 @@ def test_the_version_list_selected_row_icon_contrasts(qapp, qtbot, restore_theme
 
 
 # -- the batch row's words fit the history at its default width ----------------------------
-class _Texts(QPainter):
-    """A painter that keeps the texts drawn."""
-
-    def __init__(self, device: QImage) -> None:
-        super().__init__(device)
-        self.texts: list[str] = []
-
-    def drawText(self, *args: object) -> None:  # type: ignore[override]
-        self.texts.append(str(args[-1]))
-        super().drawText(*args)  # type: ignore[call-overload]
-
-    def drawStaticText(self, *args: object) -> None:  # type: ignore[override]
-        text = args[-1]  # the delegate draws its repeated short texts prepared
-        self.texts.append(text.text() if isinstance(text, QStaticText) else str(text))
-        super().drawStaticText(*args)  # type: ignore[call-overload]
-
-
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_a_budgeted_batch_row_is_not_cut_in_the_kits_1400px_window(
         qapp, qloop, make_window, monkeypatch, lang):
@@ -339,7 +321,7 @@ def painted_texts(window: object, row: object) -> tuple[int, list[str]]:
     option.palette = QApplication.palette()
     option.state = QStyle.StateFlag.State_Enabled
     image = QImage(width, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
-    painter = _Texts(image)
+    painter = RecordingPainter(image)
     HistoryDelegate().paint(painter, option, holder.model.index(0, 0))
     painter.end()
     return width, painter.texts
@@ -379,7 +361,7 @@ def test_the_finished_batch_summary_is_all_chinese(qapp, monkeypatch):
         text = report_html(report)
     finally:
         i18n.uninstall(qapp)
-    summary = "<b>批量完成：</b> 共 5 张，3 张完成，1 张因超出预算跳过，1 张失败。"
+    summary = "<b>批量完成：</b>共 5 张，3 张完成，1 张因超出预算跳过，1 张失败。"
     assert text.startswith(summary), text
     for word in ("Export", "Failed", "Retry", "gallery", ", ", ". "):
         assert word not in text.replace("d.jpg", ""), (word, text)

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QStaticText
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
-from window_helpers import icon_ink, until
+from window_helpers import RecordingPainter, icon_ink, until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
@@ -179,25 +179,7 @@ class _Rows(QAbstractListModel):
         return None
 
 
-class _RecordingPainter(QPainter):
-    """Remembers the pen of every text drawn, to check the colours the rows really use."""
-
-    def __init__(self, device: QImage) -> None:
-        super().__init__(device)
-        self.texts: list[tuple[str, QColor]] = []
-
-    def drawText(self, *args: object) -> None:
-        self.texts.append((str(args[-1]), self.pen().color()))
-        super().drawText(*args)
-
-    def drawStaticText(self, *args: object) -> None:  # the delegate's repeated short texts
-        text = args[-1]
-        self.texts.append((text.text() if isinstance(text, QStaticText) else str(text),
-                           self.pen().color()))
-        super().drawStaticText(*args)
-
-
-def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _RecordingPainter]:
+def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, RecordingPainter]:
     """The delegate's row painted on the list background: image, header rect, bg, painter."""
     entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=DONE, finished=None)
@@ -212,7 +194,7 @@ def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, _Rec
     bg = theme.colour("list")
     image = QImage(320, 100, QImage.Format.Format_RGB32)
     image.fill(bg)
-    painter = _RecordingPainter(image)
+    painter = RecordingPainter(image)
     delegate.paint(painter, option, model.index(0))
     painter.end()
     return image, delegate.header_rect(option.rect), bg, painter
@@ -233,7 +215,7 @@ def test_history_day_header_reads_in_both_themes(qapp, scheme, name: str):
     assert rule == QColor(theme.tokens(name)["rule"])
     if name == "light":
         assert rule != QColor(theme.DARK["rule"])  # not the dark theme's near-black line
-    pen = dict(painter.texts)["TODAY"]
+    pen = dict(painter.drawn)["TODAY"]
     assert ratio(pen, bg) >= 4.5, pen.name()
     if name == "light":
         assert pen != QColor(theme.DARK["subtle"])  # not the dark theme's grey
@@ -254,10 +236,10 @@ def test_history_row_texts_read_in_light(qapp, scheme, selected: bool):
         assert row_bg == bg
     # Prompt, time and status ("done in 0 s" beside its icon, green made darker) read on
     # the row; no glyph stands in for an icon.
-    low = [f"{text!r} {pen.name()} {ratio(pen, row_bg):.2f}" for text, pen in painter.texts
+    low = [f"{text!r} {pen.name()} {ratio(pen, row_bg):.2f}" for text, pen in painter.drawn
            if text != "TODAY" and ratio(pen, row_bg) < 4.5]
     assert not low, low
-    assert any("done" in text for text, _ in painter.texts)
+    assert any("done" in text for text in painter.texts)
 
 
 # -- welcome panel -----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class BudgetGate:
     # -- the hook --------------------------------------------------------------------------------
     async def reserve(self, edit_id: int, request: EditRequest) -> Reservation:
         """Hold the most `request` can cost, waiting while edits in flight might leave
-        room; raise OverBudget when it cannot fit (skip it: "skipped: budget").
+        room; raise OverBudget when it cannot fit (skip it: "skipped (over budget)").
         Call right before sending."""
         while True:
             changed = self._changed

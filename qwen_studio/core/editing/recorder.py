@@ -153,6 +153,10 @@ class EditRecorder:
                                            usage=usage, timings=timings)
         return tuple(Path(p) for p in paths)
 
+    def record(self, edit_id: int) -> EditRecord | None:
+        """The edit as the library has it (None: not there)."""
+        return self.library.get(edit_id)
+
     def done_result(self, edit_id: int) -> tuple[Path, ...] | None:
         """The results of an edit that is already DONE (saved before a crash), else None."""
         rec = self.library.get(edit_id)
@@ -250,6 +254,9 @@ class NullRecorder(EditRecorder):
             for key in [k for k, v in self._kept.items() if v.edit_id == edit_id]:
                 del self._kept[key]
         return ()
+
+    def record(self, edit_id: int) -> EditRecord | None:
+        return None
 
     def done_result(self, edit_id: int) -> tuple[Path, ...] | None:
         return None

@@ -252,6 +252,26 @@ class EditService:
             self._queue.start()
         return done
 
+    async def retry_stored(self, edit_id: int) -> bool:
+        """Retry an edit held here, or one an earlier session left failed with its paid
+        result kept (awaiting_download, e.g. a single window edit before a restart): that
+        one is loaded from the library and downloads the kept links; nothing is sent."""
+        if edit_id in self._queue.edits:
+            return self.retry(edit_id)
+        loop = asyncio.get_running_loop()
+        record = await loop.run_in_executor(self._db, self.recorder.record, edit_id)
+        if record is None or not awaiting_download(record):
+            return False
+        sources = await loop.run_in_executor(self.executor, input_sources, record)
+        if edit_id in self._queue.edits:  # a second Retry while this one read the library
+            return False
+        self._sources[edit_id] = sources
+        self._last[edit_id] = EditStatus.FAILED  # queued again: the library is told so
+        self._queue.add(EditProgress(edit_id, record.request, label_of(record),
+                                     batch_id=record.batch_id))
+        self._queue.start()
+        return True
+
     def retry_failed(self, batch_id: str | None = None) -> int:
         n = self._queue.retry_failed(batch_id)
         if n:

@@ -185,6 +185,14 @@
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
+    <message>
+        <source>(the batch prompt)</source>
+        <translation>（批量提示词）</translation>
+    </message>
+    <message>
+        <source>Double-click to give this photo its own prompt</source>
+        <translation>双击可为这张照片单独设置提示词</translation>
+    </message>
 </context>
 <context>
     <name>BatchPanel</name>
@@ -404,6 +412,26 @@
         <source>Export gallery… writes the results as a folder with an index page.</source>
         <translation>“导出画廊…”会把结果写入一个带索引页的文件夹。</translation>
     </message>
+    <message>
+        <source>{first} {next}</source>
+        <translation>{first}{next}</translation>
+    </message>
+    <message>
+        <source>{n} × {reason} ({files})</source>
+        <translation>{n} × {reason}（{files}）</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source> (“{prompt}”)</source>
+        <translation>（“{prompt}”）</translation>
+    </message>
+    <message>
+        <source>A batch of {total}{prompt} was interrupted: {done} done, {pending} left.</source>
+        <translation>有一个 {total} 张照片的批量{prompt}被中断：{done} 张已完成，还剩 {pending} 张。</translation>
+    </message>
 </context>
 <context>
     <name>BatchUi</name>
@@ -574,6 +602,14 @@
     <message>
         <source>Type a larger budget, then Run skipped.</source>
         <translation>请输入更高的预算，然后按“运行已跳过”。</translation>
+    </message>
+    <message>
+        <source>{file} ({reason})</source>
+        <translation>{file}（{reason}）</translation>
+    </message>
+    <message>
+        <source>no photos found in {folder}</source>
+        <translation>在 {folder} 中没有找到照片</translation>
     </message>
 </context>
 <context>
@@ -1041,6 +1077,10 @@
         <source>≈ {amount}</source>
         <translation>约 {amount}</translation>
     </message>
+    <message>
+        <source>failed · paid, not downloaded</source>
+        <translation>失败 · 已付费，未下载</translation>
+    </message>
 </context>
 <context>
     <name>HistoryPanel</name>
@@ -1274,6 +1314,90 @@ newest first.</source>
         <source>Recall parameters</source>
         <translation>恢复参数</translation>
     </message>
+    <message>
+        <source>Retry &amp;download</source>
+        <translation>重试下载(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Download the result this edit was charged for; nothing is sent or charged again</source>
+        <translation>下载此编辑已付费的结果；不会再次发送，也不会再次收费</translation>
+    </message>
+    <message>
+        <source>Edit #{id} is not in the history any more (deleted).</source>
+        <translation>编辑 #{id} 已不在历史记录中（已删除）。</translation>
+    </message>
+    <message>
+        <source>Prompt copied</source>
+        <translation>提示词已复制</translation>
+    </message>
+    <message>
+        <source>{n} prompts copied</source>
+        <translation>已复制 {n} 条提示词</translation>
+    </message>
+    <message>
+        <source>Deleted 1 edit</source>
+        <translation>已删除 1 个编辑</translation>
+    </message>
+    <message>
+        <source>Deleted {n} edits</source>
+        <translation>已删除 {n} 个编辑</translation>
+    </message>
+    <message>
+        <source>Deleted 1 edit. Press Ctrl+Z or Undo to bring it back.</source>
+        <translation>已删除 1 个编辑。按 Ctrl+Z 或“撤销”可恢复。</translation>
+    </message>
+    <message>
+        <source>Deleted {n} edits. Press Ctrl+Z or Undo to bring them back.</source>
+        <translation>已删除 {n} 个编辑。按 Ctrl+Z 或“撤销”可恢复。</translation>
+    </message>
+    <message>
+        <source>Restored 1 edit</source>
+        <translation>已恢复 1 个编辑</translation>
+    </message>
+    <message>
+        <source>Restored {n} edits</source>
+        <translation>已恢复 {n} 个编辑</translation>
+    </message>
+    <message>
+        <source>1 selected edit</source>
+        <translation>所选的 1 个编辑</translation>
+    </message>
+    <message>
+        <source>{n} selected edits</source>
+        <translation>所选的 {n} 个编辑</translation>
+    </message>
+    <message>
+        <source>this batch</source>
+        <translation>此批量</translation>
+    </message>
+    <message>
+        <source>the edits matching the search</source>
+        <translation>与搜索匹配的编辑</translation>
+    </message>
+    <message>
+        <source>the whole history</source>
+        <translation>全部历史记录</translation>
+    </message>
+    <message>
+        <source>Export {what} as a gallery</source>
+        <translation>将{what}导出为画廊</translation>
+    </message>
+    <message>
+        <source>Exported 1 image to {out}</source>
+        <translation>已将 1 张图像导出到 {out}</translation>
+    </message>
+    <message>
+        <source>Exported {n} images to {out}</source>
+        <translation>已将 {n} 张图像导出到 {out}</translation>
+    </message>
+    <message>
+        <source>{file} was made with Qwen Studio: “{prompt}”.</source>
+        <translation>{file} 是用 Qwen Studio 制作的：“{prompt}”。</translation>
+    </message>
+    <message>
+        <source>Could not export the gallery: {why}</source>
+        <translation>无法导出画廊：{why}</translation>
+    </message>
 </context>
 <context>
     <name>ImageCanvas</name>
@@ -1454,6 +1578,18 @@ newest first.</source>
     <message>
         <source>The selected edit&apos;s parents and the edits made from its results. Press Enter on a version to select it in the history.</source>
         <translation>所选编辑的上游版本，以及基于其结果做出的编辑。在某个版本上按 Enter 可在历史记录中选中它。</translation>
+    </message>
+    <message>
+        <source>(no prompt)</source>
+        <translation>（无提示词）</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>（已删除）</translation>
+    </message>
+    <message>
+        <source>Edit #{id}: {prompt} — {status}</source>
+        <translation>编辑 #{id}：{prompt} — {status}</translation>
     </message>
 </context>
 <context>
@@ -1838,6 +1974,18 @@ newest first.</source>
         <source>Show &amp;panels</source>
         <translation>显示面板(&amp;P)</translation>
     </message>
+    <message>
+        <source>Downloading the paid result again</source>
+        <translation>正在重新下载已付费的结果</translation>
+    </message>
+    <message>
+        <source>This edit has no result waiting to be downloaded: Re-run sends it again</source>
+        <translation>此编辑没有等待下载的结果：“重新运行”会再次发送它</translation>
+    </message>
+    <message>
+        <source>Images ({exts});;All files (*)</source>
+        <translation>图像 ({exts});;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>ParametersPanel</name>
@@ -2068,6 +2216,14 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>Thumbnails of the images this edit returned. Left and right arrow keys choose which result is compared with the before image.</source>
         <translation>本次编辑返回的图片缩略图。用左右方向键选择与编辑前对比的结果。</translation>
+    </message>
+    <message>
+        <source>Result {i} of {n}, {size}</source>
+        <translation>第 {i} 个结果，共 {n} 个，{size}</translation>
+    </message>
+    <message>
+        <source>Result {i} of {n} · {size}</source>
+        <translation>第 {i} 个结果，共 {n} 个 · {size}</translation>
     </message>
 </context>
 <context>
@@ -3072,8 +3228,8 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>按旁边填写的预算发送因预算被跳过的照片（该批次已产生的花费计入其中）</translation>
     </message>
     <message>
-        <source>The most this batch may cost, in {currency} (the chosen model&apos;s price per image). No photo is sent whose images would go over it; those are “skipped: budget”. Empty: no limit.</source>
-        <translation>该批次最多可花费的金额，以 {currency} 计（所选模型的单张价格）。会超出预算的照片不会发送，而是标记为“因预算跳过”。留空：不设上限。</translation>
+        <source>The most this batch may cost, in {currency} (the chosen model&apos;s price per image). No photo is sent whose images would go over it; those are “skipped (over budget)”. Empty: no limit.</source>
+        <translation>该批次最多可花费的金额，以 {currency} 计（所选模型的单张价格）。会超出预算的照片不会发送，而是标记为“因超出预算跳过”。留空：不设上限。</translation>
     </message>
     <message>
         <source>Run skipped ({n})</source>

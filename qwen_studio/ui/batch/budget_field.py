@@ -61,7 +61,7 @@ class BudgetField(QWidget):
     def _describe(self) -> None:
         tip = self.tr("The most this batch may cost, in {currency} (the chosen model's price "
                       "per image). No photo is sent whose images would go over it; those are "
-                      "“skipped: budget”. Empty: no limit.").format(currency=self.currency)
+                      "“skipped (over budget)”. Empty: no limit.").format(currency=self.currency)
         self.edit.setAccessibleDescription(tip)
         self.edit.setToolTip(tip)
 
@@ -99,7 +99,7 @@ class BudgetField(QWidget):
         self.edit.setText(f"{amount:g}")
         self._remember()
 
-    # -- skipped: budget -----------------------------------------------------------------------
+    # -- skipped (over budget) -----------------------------------------------------------------
     def update_skipped(self) -> None:
         n = self.controller.over_budget_count()
         b = self.run_skipped_button

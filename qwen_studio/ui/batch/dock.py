@@ -26,6 +26,7 @@ from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.batch.budget_run import BatchBudget
 from qwen_studio.ui.batch.model import THUMB_PX
 from qwen_studio.ui.batch.panel import BatchPanel
+from qwen_studio.ui.batch.texts import then
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
 from qwen_studio.ui.error_text import (
     error_hint,
@@ -185,10 +186,13 @@ class BatchUi:
         if self.controller.active:
             text = (translate("BatchUi", "1 photo added to the running batch.") if n == 1 else
                     translate("BatchUi", "{n} photos added to the running batch.").format(n=n))
-        if skipped:
-            text += " " + translate("BatchUi", "Skipped {k}:").format(k=len(skipped)) + " " + (
-                "; ".join(f"{p.name} ({input_reason(r)})" for p, r in skipped[:3])
-                + ("…" if len(skipped) > 3 else ""))
+        if skipped:  # joined the language's way (no spaces after Chinese "。" "：")
+            files = translate("BatchPanel", "; ").join(
+                translate("BatchUi", "{file} ({reason})").format(file=p.name,
+                                                               reason=input_reason(r))
+                for p, r in skipped[:3]) + ("…" if len(skipped) > 3 else "")
+            text = then(text, then(translate("BatchUi", "Skipped {k}:").format(
+                k=len(skipped)), files))
         w.drop_zone.set_message(text, "info")
         w.statusBar().showMessage(text, 8000)
         self._update_run_button()
@@ -207,7 +211,8 @@ class BatchUi:
 
         images, skipped = await self.tasks.run(find_images, [folder])
         if not images:
-            self.window.drop_zone.set_message(f"no photos found in {folder.name}", "warning")
+            self.window.drop_zone.set_message(translate(
+                "BatchUi", "no photos found in {folder}").format(folder=folder.name), "warning")
             return
         await self.add(images, skipped, why="folder")
 

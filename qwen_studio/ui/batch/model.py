@@ -200,9 +200,10 @@ class BatchModel(QAbstractTableModel):
         elif col == C_PROMPT:
             if role in (R.DisplayRole, R.EditRole):
                 return job.request.prompt if role == R.EditRole else (
-                    job.request.prompt or "(the batch prompt)")
+                    job.request.prompt or translate("BatchModel", "(the batch prompt)"))
             if role == R.ToolTipRole:
-                return ("Double-click to give this photo its own prompt"
+                return (translate("BatchModel", "Double-click to give this photo its own "
+                                  "prompt")
                         if job.status is EditStatus.QUEUED else job.request.prompt)
             if role == R.ForegroundRole and not job.request.prompt:
                 return QColor(LOOK[self.scheme]["hint"])

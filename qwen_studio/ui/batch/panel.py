@@ -340,8 +340,9 @@ class BatchPanel(QFrame):
         self.edit_prompt_action.setEnabled(any(j.status is EditStatus.QUEUED for j in jobs))
 
     def _on_paused(self, paused: bool) -> None:
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.pause_button.setAccessibleName("Resume" if paused else "Pause")
+        word = self.tr("Resume") if paused else self.tr("Pause")
+        self.pause_button.setText(word)
+        self.pause_button.setAccessibleName(word)
         self.show_stats(self.controller.stats(), now=True)
 
     def _on_active(self, active: bool) -> None:
@@ -413,10 +414,12 @@ class BatchPanel(QFrame):
 
     def offer_resume(self, summary: BatchSummary) -> None:
         self._resume_id = summary.batch_id
-        prompt = f" (“{summary.prompt[:40]}”)" if summary.prompt else ""
+        prompt = (self.tr(" (“{prompt}”)").format(prompt=summary.prompt[:40])
+                  if summary.prompt else "")
         self.resume_label.set_note(
-            f"A batch of {summary.total}{prompt} was interrupted: {summary.done} done, "
-            f"{summary.pending} left.", "info", "info_fg")
+            self.tr("A batch of {total}{prompt} was interrupted: {done} done, {pending} left.")
+            .format(total=summary.total, prompt=prompt, done=summary.done,
+                    pending=summary.pending), "info", "info_fg")
         self.resume_banner.setAccessibleDescription(self.resume_label.text())
         self.resume_banner.show()
 

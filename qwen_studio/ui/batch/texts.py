@@ -53,7 +53,9 @@ def over_budget_text(n: int) -> str:
 
 
 def report_html(report: BatchReport) -> str:
-    """What a finished batch did, and why edits failed (grouped by reason)."""
+    """What a finished batch did, and why edits failed (grouped by reason). Sentences and
+    lists are joined the language's way: "，" "；" "。" and no space between Chinese
+    sentences (then())."""
     parts = [done_of_total(report.done, report.total)]
     if report.over_budget:
         parts.append(over_budget_text(report.over_budget))
@@ -61,28 +63,34 @@ def report_html(report: BatchReport) -> str:
         parts.append(translate("BatchPanel", "{n} failed").format(n=report.failed))
     if report.cancelled:
         parts.append(translate("BatchPanel", "{n} cancelled").format(n=report.cancelled))
-    # The list's commas and full stop are the language's too ("，" "。" in Chinese).
-    text = (f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b> "
-            + translate("BatchPanel", "{list}.").format(
-                list=translate("BatchPanel", ", ").join(parts)))
+    comma = translate("BatchPanel", ", ")
+    text = then(f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b>",
+                translate("BatchPanel", "{list}.").format(list=comma.join(parts)))
     if report.over_budget:
-        text += " " + translate("BatchPanel", "Raise the budget and press Run skipped to send "
-                                "them.")
+        text = then(text, translate("BatchPanel", "Raise the budget and press Run skipped to "
+                                    "send them."))
     if report.failures:
         reasons: dict[str, list[str]] = {}
         unknown = translate("BatchPanel", "unknown error")
         for label, edit in report.failures:
             reasons.setdefault(job_detail(edit) or unknown, []).append(label)
-        lines = [f"{len(v)} × {_html(k)} ({_html(', '.join(v[:3]))}"
-                 f"{'…' if len(v) > 3 else ''})" for k, v in list(reasons.items())[:4]]
+        lines = [translate("BatchPanel", "{n} × {reason} ({files})").format(
+                     n=len(v), reason=_html(k),
+                     files=_html(comma.join(v[:3])) + ("…" if len(v) > 3 else ""))
+                 for k, v in list(reasons.items())[:4]]
         text += "<br>" + translate("BatchPanel", "Failed: {reasons}.").format(
-            reasons="; ".join(lines))
-        text += " " + translate("BatchPanel", "Retry failed sends them again.")
+            reasons=translate("BatchPanel", "; ").join(lines))
+        text = then(text, translate("BatchPanel", "Retry failed sends them again."))
     if report.done:
-        text += " " + translate("BatchPanel",
-                                "Export gallery… writes the results as a folder with an index "
-                                "page.")
+        text = then(text, translate("BatchPanel", "Export gallery… writes the results as a "
+                                    "folder with an index page."))
     return text
+
+
+def then(first: str, sentence: str) -> str:
+    """`sentence` after `first`, as the language sets them side by side: a space in
+    English, nothing after a Chinese "。" or "："."""
+    return translate("BatchPanel", "{first} {next}").format(first=first, next=sentence)
 
 
 def _duration(s: float) -> str:

@@ -71,8 +71,10 @@ class ResultStrip(QListWidget):
                 icon.addPixmap(pix, QIcon.Mode.Selected)
                 item = QListWidgetItem(icon, str(i + 1))
                 size = f"{img.width()}×{img.height()}"
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Result {i + 1} of {n}, {size}")
-                item.setToolTip(f"Result {i + 1} of {n} · {size}")
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, self.tr(
+                    "Result {i} of {n}, {size}").format(i=i + 1, n=n, size=size))
+                item.setToolTip(self.tr("Result {i} of {n} · {size}").format(i=i + 1, n=n,
+                                                                             size=size))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
                 self.addItem(item)
             if n:

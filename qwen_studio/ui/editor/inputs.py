@@ -115,7 +115,7 @@ class InputsController(QObject):
             QStandardPaths.StandardLocation.PicturesLocation)
         files, _ = QFileDialog.getOpenFileNames(
             self._dialog_parent, translate("MainWindow", "Open input images"), str(start),
-            f"Images ({exts});;All files (*)")
+            translate("MainWindow", "Images ({exts});;All files (*)").format(exts=exts))
         if files:
             self.settings.setValue("paths/lastOpenDir", str(Path(files[0]).parent))
             self.add([Path(f) for f in files])

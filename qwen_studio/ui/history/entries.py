@@ -109,6 +109,8 @@ class HistoryEntry:
             return translate("HistoryModel", "interrupted — re-run it")
         if needs_you(self.status, self.reason):
             return translate("HistoryModel", "skipped (over budget)")
+        if self.status is EditStatus.FAILED and self.reason == "paid_not_downloaded":
+            return translate("HistoryModel", "failed · paid, not downloaded")
         return status_word(self.status).lower()
 
     def before_path(self) -> Path | None:

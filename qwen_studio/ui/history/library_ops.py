@@ -67,10 +67,12 @@ class PanelLibraryOps:
         self._undo.append(removed)
         self.undo_action.setEnabled(True)
         n = len(removed)
-        self.undo_label.setText(f"Deleted {n} edit{'s' if n != 1 else ''}")
+        self.undo_label.setText(translate("HistoryPanel", "Deleted 1 edit") if n == 1 else
+                                translate("HistoryPanel", "Deleted {n} edits").format(n=n))
         self.undo_bar.setAccessibleDescription(
-            f"Deleted {n} edit{'s' if n != 1 else ''}. Press Ctrl+Z or Undo to bring "
-            f"{'them' if n != 1 else 'it'} back.")
+            translate("HistoryPanel", "Deleted 1 edit. Press Ctrl+Z or Undo to bring it back.")
+            if n == 1 else translate("HistoryPanel", "Deleted {n} edits. Press Ctrl+Z or Undo "
+                                     "to bring them back.").format(n=n))
         self.undo_bar.show()
         self._undo_timer.start()
         if self.model.rowCount():  # keep the keyboard user where they were
@@ -87,7 +89,8 @@ class PanelLibraryOps:
         self.undo_bar.hide()
         rows = sorted({r for e in entries if (r := self.model.row_of_edit(e.edit_id)) >= 0})
         self.select_rows(rows)
-        self._status(f"Restored {len(entries)} edit{'s' if len(entries) != 1 else ''}")
+        self._status(translate("HistoryPanel", "Restored 1 edit") if len(entries) == 1 else
+                     translate("HistoryPanel", "Restored {n} edits").format(n=len(entries)))
 
     # -- export --------------------------------------------------------------------------------
     def export_scope(self, scope: str | None = None) -> tuple[str, str]:
@@ -96,11 +99,13 @@ class PanelLibraryOps:
         if scope is None:
             scope = "selection" if len(sel) > 1 else "search"
         if scope == "selection":
-            return scope, f"{len(sel)} selected edit{'s' if len(sel) != 1 else ''}"
+            return scope, (translate("HistoryPanel", "1 selected edit") if len(sel) == 1 else
+                           translate("HistoryPanel", "{n} selected edits").format(n=len(sel)))
         if scope == "batch":
-            return scope, "this batch"
-        return "search", ("the edits matching the search" if self.model.filter.active
-                          else "the whole history")
+            return scope, translate("HistoryPanel", "this batch")
+        return "search", (translate("HistoryPanel", "the edits matching the search")
+                          if self.model.filter.active
+                          else translate("HistoryPanel", "the whole history"))
 
     def export_dialog(self, scope: str | None = None) -> None:
         scope, what = self.export_scope(scope)
@@ -109,7 +114,8 @@ class PanelLibraryOps:
             QStandardPaths.StandardLocation.PicturesLocation)
         suggestion = str(Path(str(folder)) / time.strftime("qwen-gallery-%Y-%m-%d"))
         target, chosen = QFileDialog.getSaveFileName(
-            self.window(), f"Export {what} as a gallery", suggestion,
+            self.window(), translate("HistoryPanel", "Export {what} as a gallery").format(
+                what=what), suggestion,
             translate("HistoryPanel", "Folder (*);;Zip archive (*.zip)"))
         if not target:
             return
@@ -151,18 +157,19 @@ class PanelLibraryOps:
         try:
             out, n = await self._pool(run)
         except ExportError as exc:
-            self._notice(NoticeLevel.ERROR, f"Could not export the gallery: {exc.user_message}",
+            self._notice(NoticeLevel.ERROR, _not_exported(exc.user_message),
                          translate("HistoryPanel", "Choose an empty folder or a new file name."))
             return None
         except OSError as exc:
-            self._notice(NoticeLevel.ERROR,
-                         f"Could not export the gallery: {exc.strerror or exc}",
+            self._notice(NoticeLevel.ERROR, _not_exported(str(exc.strerror or exc)),
                          translate("HistoryPanel", "Choose another folder."))
             return None
         self._last_export = out
-        self._notice(NoticeLevel.INFO, f"Exported {n} image{'s' if n != 1 else ''} to {out}", "",
-                     translate("HistoryPanel", "Show"), lambda: _open_folder(out))
-        self._status(f"Exported {n} images to {out}")
+        done = (translate("HistoryPanel", "Exported 1 image to {out}") if n == 1 else
+                translate("HistoryPanel", "Exported {n} images to {out}")).format(n=n, out=out)
+        self._notice(NoticeLevel.INFO, done, "", translate("HistoryPanel", "Show"),
+                     lambda: _open_folder(out))
+        self._status(done)
         return out
 
     # -- dropped images (PNG, JPEG, WebP, AVIF) carry their parameters -----------------------
@@ -192,7 +199,9 @@ class PanelLibraryOps:
         self._dropped_request = request
         prompt = " ".join(request.prompt.split())
         short = prompt if len(prompt) <= 60 else prompt[:59] + "…"
-        self._notice(NoticeLevel.INFO, f"{path.name} was made with Qwen Studio: “{short}”.",
+        self._notice(NoticeLevel.INFO, translate(
+                         "HistoryPanel", "{file} was made with Qwen Studio: “{prompt}”.").format(
+                         file=path.name, prompt=short),
                      translate("HistoryPanel", "Recall its prompt and parameters into the panel?"),
                      translate("HistoryPanel", "Recall parameters"), lambda: self._recall(request))
         return request
@@ -201,3 +210,7 @@ class PanelLibraryOps:
 def _open_folder(target: Path) -> None:
     """Show an export: the folder itself, or the folder holding the .zip."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target if target.is_dir() else target.parent)))
+
+
+def _not_exported(why: str) -> str:
+    return translate("HistoryPanel", "Could not export the gallery: {why}").format(why=why)

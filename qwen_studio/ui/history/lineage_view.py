@@ -98,16 +98,17 @@ class LineageView(QTreeWidget):
 
         def add(node: VersionNode, parent: QTreeWidgetItem | None) -> None:
             nonlocal current_item
-            prompt = " ".join(node.prompt.split()) or "(no prompt)"
+            prompt = " ".join(node.prompt.split()) or self.tr("(no prompt)")
             text = f"#{node.edit_id}  {prompt}"
             if node.deleted:
-                text += "  (deleted)"
+                text += "  " + self.tr("(deleted)")
             item = QTreeWidgetItem([text])
             # Beside the words, in its colour (the selection's text colour when selected).
             item.setIcon(0, status_icon(node.status, reason=node.reason))
             item.setData(0, Qt.ItemDataRole.UserRole, node.edit_id)
             word = status_word(node.status)
-            item.setToolTip(0, f"Edit #{node.edit_id}: {prompt} — {word}")
+            item.setToolTip(0, self.tr("Edit #{id}: {prompt} — {status}").format(
+                id=node.edit_id, prompt=prompt, status=word))
             item.setForeground(0, QColor(status_colour(node.status, reason=node.reason)))
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole,
                          f"Edit {node.edit_id}, {word}: {prompt}"

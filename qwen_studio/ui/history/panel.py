@@ -41,6 +41,7 @@ from qwen_studio.ui.history.entries import (
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
+from qwen_studio.ui.history.retry_action import RetryDownloadAction
 from qwen_studio.ui.history.seed_actions import SeedActions
 from qwen_studio.ui.icons import icon
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
@@ -281,6 +282,7 @@ class HistoryPanel(QWidget, PanelLibraryOps):
                              ["Ctrl+Z"], context=win, owner=self)
         self.undo_action.setEnabled(False)
         self.seed_actions = SeedActions(self)  # Reuse seed, Vary
+        self.retry_download = RetryDownloadAction(self)  # a paid result not downloaded
         self.find_action = a(self.tr("&Search history"), self.focus_search, "historyFindAction",
                              ["Ctrl+F"], context=win, owner=self)
         self._update_actions()
@@ -420,7 +422,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
             if attempt == 0 and self.model.filter.active:
                 self.clear_filters()
                 continue
-        self._status(f"Edit #{edit_id} is not in the history any more (deleted).")
+        self._status(self.tr("Edit #{id} is not in the history any more (deleted).").format(
+            id=edit_id))
         return False
 
     def _selection_changed(self) -> None:
@@ -498,7 +501,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         menu = QMenu(self)
         menu.setObjectName("historyContextMenu")
         menu.setToolTipsVisible(True)  # Reuse seed / Vary say what a seed does not promise
-        for act in (self.rerun_action, *self.seed_actions.actions(), self.recall_action,
+        for act in (self.retry_download.action, self.rerun_action,
+                    *self.seed_actions.actions(), self.recall_action,
                     self.use_input_action, None,
                     self.star_action, self.copy_prompt_action, self.reveal_action, None,
                     self.parent_action, self.children_action, None, self.export_action,
@@ -572,7 +576,8 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         sel = self.selected_entries()
         if sel:
             QGuiApplication.clipboard().setText("\n".join(e.request.prompt for e in sel))
-            self._status("Prompt copied" if len(sel) == 1 else f"{len(sel)} prompts copied")
+            self._status(self.tr("Prompt copied") if len(sel) == 1
+                         else self.tr("{n} prompts copied").format(n=len(sel)))
 
     # -- lineage -------------------------------------------------------------------------------
     def go_parent(self) -> None:

@@ -70,6 +70,20 @@ class HistoryGlue:
         self.tasks.spawn(self.session.submit_one(request, parent_edit_id))
         self._status(translate("MainWindow", "Re-running the edit"))
 
+    def retry_download(self, edit_id: int) -> None:
+        """Download a paid result again (Retry download on its row), after a restart too."""
+        if not self.session.has_client:
+            self._not_connected()
+            return
+        self.tasks.spawn(self._retry_download(edit_id))
+
+    async def _retry_download(self, edit_id: int) -> None:
+        if await self.session.service.retry_stored(edit_id):
+            self._status(translate("MainWindow", "Downloading the paid result again"))
+        else:
+            self._status(translate("MainWindow", "This edit has no result waiting to be "
+                                   "downloaded: Re-run sends it again"))
+
     def recall(self, request: EditRequest) -> None:
         """Prompt, negative prompt and every parameter into the left panel (not the inputs)."""
         self.editor_panel.recall(request)
