@@ -24,6 +24,8 @@ from qwen_studio.ui import image_loading, theme
 if TYPE_CHECKING:
     import asyncio
 
+    from qwen_studio.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 # A window that is not exposed (minimised, another workspace) must not hold start-up; if it
@@ -85,15 +87,40 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parse(list(sys.argv[1:] if argv is None else argv))
+class _EarlyRecords(logging.Handler):
+    """Holds the log records made before the first frame: the log file's handler (and
+    logging.handlers, which imports socket and pickle: ~5 ms) is set up after it; then the
+    held records go through it in order, redacted like every other record."""
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        root = logging.getLogger()
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)  # setup_logging's levels
+        root.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def replay(self) -> None:
+        logging.getLogger().removeHandler(self)
+        records, self.records = self.records, []
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+
+
+def setup_logging(verbose: bool) -> None:
+    """The log file and stderr (core/logs.py)."""
     try:
         from qwen_studio.core.logs import setup_logging
 
-        setup_logging(verbose=args.verbose)
+        setup_logging(verbose=verbose)
     except ImportError:
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
 
+
+def _first_frame(args: argparse.Namespace) -> MainWindow:
+    """The QApplication and the window, painted (in Qt's own loop: asyncio is not loaded)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance()
@@ -121,6 +148,19 @@ def main(argv: list[str] | None = None) -> int:
     if window.window_settings.first_start:  # nothing remembered yet: all room to the image
         window.setWindowState(Qt.WindowState.WindowMaximized)
     show_first_frame(window)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    early = _EarlyRecords(args.verbose)
+    try:
+        window = _first_frame(args)
+    finally:
+        setup_logging(args.verbose)  # after the first frame (or its failure)
+        early.replay()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
     loop = event_loop(app)
 
     async def run() -> int:

@@ -33,6 +33,8 @@ class Watch(QObject):
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
             report["httpx_at_paint"] = "httpx" in sys.modules
+            # The log file's handler is set up after the first frame (app/launch.py).
+            report["log_handlers_at_paint"] = "logging.handlers" in sys.modules
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
             report["status_at_paint"] = obj.profile_label.text()
             QTimer.singleShot(0, _after_first_frame)  # the children have painted too
@@ -106,6 +108,10 @@ async def drive(w):
     from qwen_studio.core import allocator
 
     report["allocator_fixed"] = allocator.applied()
+    from qwen_studio.core.logs import log_file
+
+    report["early_record_logged"] = "logged before the first frame" in log_file().read_text(
+        encoding="utf-8")
     print("REPORT " + json.dumps(report), flush=True)
     w.close()
 
@@ -119,6 +125,9 @@ def start(w):
 
 
 def create(*a, **kw):
+    import logging
+
+    logging.getLogger("qwen_studio.test").info("logged before the first frame")
     w = _orig(*a, **kw)
     w.installEventFilter(Watch(w))
     QTimer.singleShot(0, lambda: start(w))
@@ -177,6 +186,9 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     # The first frame came before the asyncio machinery was loaded.
     assert report["asyncio_at_paint"] is False
     assert report["qasync_at_paint"] is False
+    assert report["log_handlers_at_paint"] is False
+    # ... and a record logged before it reached the log file once that was set up.
+    assert report["early_record_logged"] is True
     # It showed the editor (not the first-run welcome panel) while the demo started.
     assert report["editor_at_paint"] is True
     assert "demo" in report["status_at_paint"].lower()
