@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         setup_logging(args.verbose)  # after the first frame (or its failure)
         early.replay()
+    from qwen_studio.core import dataclass_code
+
+    dataclass_code.save()  # what the next start defines before its frame, compiled
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     loop = event_loop(app)

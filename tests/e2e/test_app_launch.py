@@ -35,6 +35,9 @@ class Watch(QObject):
             report["httpx_at_paint"] = "httpx" in sys.modules
             # The log file's handler is set up after the first frame (app/launch.py).
             report["log_handlers_at_paint"] = "logging.handlers" in sys.modules
+            # The dataclasses defined before it took their methods' code from the cache.
+            report["dataclass_code_cache"] = getattr(
+                sys.modules["dataclasses"], "exec", None) is not None
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
             report["status_at_paint"] = obj.profile_label.text()
             QTimer.singleShot(0, _after_first_frame)  # the children have painted too
@@ -189,6 +192,7 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     assert report["log_handlers_at_paint"] is False
     # ... and a record logged before it reached the log file once that was set up.
     assert report["early_record_logged"] is True
+    assert report["dataclass_code_cache"] is True
     # It showed the editor (not the first-run welcome panel) while the demo started.
     assert report["editor_at_paint"] is True
     assert "demo" in report["status_at_paint"].lower()
