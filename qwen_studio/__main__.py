@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
         dataclass_code.install()  # before any dataclass is defined (saved after the frame)
         _import_before_qt()
+        from qwen_studio.qt import feature_scan  # imports PySide6
+
+        feature_scan.register_package()  # PySide6 need not read our modules' source
         from qwen_studio import app
 
         return app.main(argv)
