@@ -89,7 +89,7 @@ def register_with_pyside():
         from qwen_studio.qt import feature_scan
     except ImportError:
         return
-    feature_scan.register_package()
+    feature_scan.register_modules()
 
 
 def watch_window():
@@ -149,7 +149,7 @@ def register_with_pyside():
         from qwen_studio.qt import feature_scan
     except ImportError:
         return
-    feature_scan.register_package()
+    feature_scan.register_modules()
 
 
 def hooks():

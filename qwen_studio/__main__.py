@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         _import_before_qt()
         from qwen_studio.qt import feature_scan  # imports PySide6
 
-        feature_scan.register_package()  # PySide6 need not read our modules' source
+        feature_scan.register_modules()  # PySide6 need not read all their source
         from qwen_studio import app
 
         return app.main(argv)

@@ -1,13 +1,17 @@
-"""Tell PySide6 up front which of our modules use it, so it does not read their source.
+"""Tell PySide6 up front which modules use it, so it does not read their source.
 
-Once PySide6 is loaded, its `__feature__` import hook classifies every newly imported
-module by reading the module's whole source (inspect.getsource, through linecache) and
-looking for the word "PySide6": ~85 of our files before the first frame, ~8 ms of CPU, and
-their text kept in linecache for good. It skips a module whose name is already in its
-table, so `register_package()` enters ours the way the hook would classify them: -1
-("ignore", no PySide) for the Qt-free layers the import contracts keep free of it (core,
-cli, sandbox), 0 ("uses PySide, no feature selected") for the rest. Qwen Studio selects no
-`__feature__` (snake_case, true_property), so 0 is every Qt module's entry anyway.
+Once PySide6 is loaded, its `__feature__` import hook classifies every module an import
+statement names, the first time it sees the name, by reading the module's whole source
+(inspect.getsource, through linecache) and looking for the word "PySide6": ~85 of our
+files before the first frame, and ~25 big stdlib ones (typing, argparse, pathlib, logging,
+dataclasses...) that were imported before PySide6 and are named again by our imports: ~10 ms
+of CPU, and all that text kept in linecache for good. It skips a name already in its table,
+so `register_modules()` enters them the way the hook would classify them: 0 ("uses PySide,
+no feature selected") for our Qt layers and PySide6/shiboken6 themselves, -1 ("ignore")
+for the rest: our Qt-free layers (core, cli, sandbox: the import contracts keep PySide6
+out of them) and whatever was imported before PySide6. Nothing in the process selects a
+`__feature__` (snake_case, true_property), so every module would switch to the default set
+anyway: the entries only spare the reading.
 
 The table is PySide's internal `PySide6.support.feature.pyside_feature_dict` (6.4 to 6.11
 at least); without it, nothing is registered and the hook works as before.
@@ -17,15 +21,18 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import PySide6.QtCore  # noqa: F401  # loads the support package and installs the hook
 
 QT_FREE = ("core", "cli", "sandbox")  # import-linter: these never import PySide6
+USES_PYSIDE = ("PySide6", "shiboken6")
 
 
-def register_package() -> int:
-    """Enter every module of qwen_studio not yet in the table. Returns how many."""
+def register_modules() -> int:
+    """Enter every module of qwen_studio, and every module already imported, not yet in
+    the table. Returns how many were entered."""
     try:
         table = importlib.import_module("PySide6.support.feature").pyside_feature_dict
     except (ImportError, AttributeError):
@@ -46,4 +53,8 @@ def register_package() -> int:
             if module not in table:
                 table[module] = flag
                 added += 1
+    for module in list(sys.modules):
+        if module not in table:
+            table[module] = 0 if module.partition(".")[0] in USES_PYSIDE else -1
+            added += 1
     return added
