@@ -7,14 +7,14 @@ files before the first frame, and ~25 big stdlib ones (typing, argparse, pathlib
 dataclasses...) that were imported before PySide6 and are named again by our imports: ~10 ms
 of CPU, and all that text kept in linecache for good. It skips a name already in its table,
 so `register_modules()` enters them the way the hook would classify them: 0 ("uses PySide,
-no feature selected") for our Qt layers and PySide6/shiboken6 themselves, -1 ("ignore")
-for the rest: our Qt-free layers (core, cli, sandbox: the import contracts keep PySide6
+no feature selected") for our Qt layers and PySide6's own Python files, -1 ("ignore") for
+the rest: our Qt-free layers (core, cli, sandbox: the import contracts keep PySide6
 out of them) and whatever was imported before PySide6. Nothing in the process selects a
 `__feature__` (snake_case, true_property), so every module would switch to the default set
 anyway: the entries only spare the reading.
 
-The table is PySide's internal `PySide6.support.feature.pyside_feature_dict` (6.4 to 6.11
-at least); without it, nothing is registered and the hook works as before.
+The table is PySide's internal `PySide6.support.feature.pyside_feature_dict` (checked with
+6.11.3); without it, nothing is registered and the hook works as before.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from pathlib import Path
 import PySide6.QtCore  # noqa: F401  # loads the support package and installs the hook
 
 QT_FREE = ("core", "cli", "sandbox")  # import-linter: these never import PySide6
-USES_PYSIDE = ("PySide6", "shiboken6")
 
 
 def register_modules() -> int:
@@ -53,8 +52,17 @@ def register_modules() -> int:
             if module not in table:
                 table[module] = flag
                 added += 1
-    for module in list(sys.modules):
-        if module not in table:
-            table[module] = 0 if module.partition(".")[0] in USES_PYSIDE else -1
+    for name, module in list(sys.modules.items()):
+        if name not in table:
+            table[name] = loaded_flag(name, module)
             added += 1
     return added
+
+
+def loaded_flag(name: str, module: object) -> int:
+    """For a module imported before the hook: 0 for PySide6's Python files, -1 for the
+    rest (a module without source, an extension or builtin, is -1 for the hook too). The
+    hook would read the text to tell (its shiboken6 entry is -1, for one); the value only
+    matters to a module that selects a `__feature__`, and none here does."""
+    source = str(getattr(module, "__file__", None) or "")
+    return 0 if name.partition(".")[0] == "PySide6" and source.endswith(".py") else -1

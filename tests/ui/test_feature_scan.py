@@ -19,5 +19,8 @@ def test_modules_are_classified_like_the_hook_would():
     assert table["qwen_studio.ui.history"] == 0  # a package's __init__
     assert not any(name.endswith("__pycache__") for name in table)
     assert all(name in table for name in list(sys.modules))  # the stdlib read before, too
-    assert table["PySide6.QtWidgets"] == 0
+    # Those imported before it, as the hook answers: source naming PySide6 or not.
+    assert feature_scan.loaded_flag("PySide6", sys.modules["PySide6"]) == 0
+    assert feature_scan.loaded_flag("PySide6.QtWidgets", sys.modules["PySide6.QtWidgets"]) == -1
+    assert feature_scan.loaded_flag("typing", sys.modules["typing"]) == -1
     assert feature_scan.register_modules() == 0  # idempotent
