@@ -10,8 +10,16 @@ zero timer after that paint, i.e. the whole first frame including children. Figu
            builds ~95 Python enums on first use of it, ~25 ms).
 * floor  : the `qt` window plus asyncio + qasync driving the event loop, imported before the
            paint as a qasync application usually does. Nothing of Qwen Studio.
+* widgets: the floor with an editor-sized window of plain Qt widgets (three panes, a form,
+           a prompt box, a list, menus, status bar, an application style sheet) instead of
+           one label: not the goal's floor, a yardstick for what Qt and PySide charge any
+           window of that size, so `studio/widgets` is roughly the cost of our own code.
 * studio : `qwen-studio` as a user starts it the first time (welcome panel, no profile).
-* profile: `qwen-studio` with a configured profile (the everyday start: the editor).
+* profile: `qwen-studio` with a configured profile (the editor), in a fresh home as every
+           kind here: the library file is created, the window opens maximised.
+* everyday: the same start in a home used before (its warm-up launch made it): the library
+           exists, the window's size and panels are remembered. Not in the goal; printed
+           to show what a fresh home adds to `profile`.
 * demo   : `qwen-studio --demo` (the in-process sandbox starts in the pool after the frame).
 
 Qwen Studio paints before it imports asyncio and qasync (app.main runs Qt's own loop until
@@ -78,6 +86,16 @@ T0 = float(os.environ["BENCH_T0"])
 import qwen_studio.__main__ as entry
 
 
+def register_with_pyside():
+    # What main() does between _import_before_qt() and importing the window (a tree from
+    # before qt/feature_scan.py has no such step).
+    try:
+        from qwen_studio.qt import feature_scan
+    except ImportError:
+        return
+    feature_scan.register_modules()
+
+
 def watch_window():
     # Imported only where main() would import them: the entry point loads its Qt-free
     # modules before PySide6 (see _import_before_qt), and this must not change that order.
@@ -112,6 +130,7 @@ def watch_window():
 before_qt = entry._import_before_qt  # called by main() just before it imports qwen_studio.app
 def import_before_qt():
     before_qt()
+    register_with_pyside()
     watch_window()
 entry._import_before_qt = import_before_qt
 sys.exit(entry.main(sys.argv[1:]))
@@ -127,8 +146,17 @@ def mark(name):
 import qwen_studio.__main__ as entry
 
 
+def register_with_pyside():
+    # What main() does between _import_before_qt() and importing the window (a tree from
+    # before qt/feature_scan.py has no such step).
+    try:
+        from qwen_studio.qt import feature_scan
+    except ImportError:
+        return
+    feature_scan.register_modules()
+
+
 def hooks():
-    mark("Qt-free imports, library opening")
     import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets  # what app.launch imports first
     mark("PySide6 (QtCore, QtGui, QtWidgets)")
     import qwen_studio.app.launch as app_mod
@@ -180,6 +208,8 @@ before_qt = entry._import_before_qt
 def import_before_qt():
     mark("entry point, argument parsing")
     before_qt()
+    mark("Qt-free imports, library opening")
+    register_with_pyside()
     hooks()
 entry._import_before_qt = import_before_qt
 sys.exit(entry.main(sys.argv[1:]))
@@ -195,10 +225,60 @@ _FLOOR = (_QT
                    "loop = qasync.QEventLoop(app)\nasyncio.set_event_loop(loop)\n"
                    "with loop:\n    loop.run_forever()"))
 assert _FLOOR.count("qasync") == 2  # every replacement applied
+# ... with a window of the editor's size instead of one label (information, not the goal's
+# floor): three panes in a splitter, a form of inputs, a prompt box, a list, a menu bar and
+# a status bar, under an application style sheet. What Qt and PySide charge any window
+# this size (widget types, fonts, polish, paint), so `studio/widgets` is roughly our own.
+_WINDOW = r"""
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLineEdit, QListView,
+    QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-KINDS = {"bare": (_BARE, []), "qt": (_QT, []), "floor": (_FLOOR, []), "studio": (_STUDIO, []),
+def pane(*widgets):
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    for child in widgets:
+        lay.addWidget(child)
+    return w
+
+form = QWidget()
+rows = QFormLayout(form)
+for label in ("Model", "Size"):
+    box = QComboBox()
+    box.addItems([f"{label} {i}" for i in range(12)])
+    rows.addRow(label, box)
+for label in ("Count", "Seed"):
+    rows.addRow(label, QSpinBox())
+for label in ("Watermark", "Prompt extend"):
+    rows.addRow("", QCheckBox(label))
+prompt = QPlainTextEdit()
+prompt.setPlaceholderText("What should change?")
+split = QSplitter()
+split.addWidget(pane(QLabel("Inputs"), prompt, form, QPushButton("Run"), QPushButton("Cancel")))
+split.addWidget(pane(*[QToolButton(text=t) for t in ("Fit", "100%", "Brush", "Eraser")],
+                     QLabel("Nothing to compare yet")))
+split.addWidget(pane(QLineEdit(), QPushButton("Starred"), QPushButton("Failed"), QListView()))
+win.setCentralWidget(split)
+for title in ("File", "Edit", "View", "Help"):
+    menu = win.menuBar().addMenu(title)
+    for i in range(6):
+        menu.addAction(f"{title} action {i}")
+for text in ("Idle", "connected", "Today $0.00"):
+    win.statusBar().addPermanentWidget(QLabel(text))
+app.setStyleSheet("\n".join(
+    f"{kind} {{ background: #262626; color: #e6e6e6; border: 1px solid #444; "
+    f"border-radius: 4px; padding: 2px 6px; }} {kind}:hover {{ background: #333; }} "
+    f"{kind}:disabled {{ color: #777; }} {kind}:focus {{ border-color: #6fa8dc; }}"
+    for kind in ("QWidget", "QPushButton", "QToolButton", "QComboBox", "QSpinBox",
+                 "QLineEdit", "QPlainTextEdit", "QListView", "QCheckBox", "QLabel",
+                 "QMenuBar", "QMenu", "QStatusBar", "QSplitter::handle")))
+"""
+_WIDGETS = _FLOOR.replace('win.setCentralWidget(QLabel("Hello"))\n', _WINDOW)
+assert _WIDGETS != _FLOOR
+
+KINDS = {"bare": (_BARE, []), "qt": (_QT, []), "floor": (_FLOOR, []), "widgets": (_WIDGETS, []),
+         "studio": (_STUDIO, []), "everyday": (_STUDIO, []),
          "profile": (_STUDIO, []), "demo": (_STUDIO, ["--demo"]), "phases": (_PHASES, [])}
-KINDS_STUDIO = 3  # the kinds from "studio" on are Qwen Studio's
+KINDS_STUDIO = 4  # the kinds from "studio" on are Qwen Studio's
 # "profile": a configured start (endpoint and key from the environment; nothing is sent).
 _PROFILE_ENV = {"QWEN_STUDIO_ENDPOINT": "http://127.0.0.1:9", "QWEN_STUDIO_API_KEY": "bench-key",
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
@@ -221,7 +301,7 @@ def launch(kind: str, home: Path, pycache: Path, importtime: Path | None = None,
     for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
                 "QWEN_STUDIO_MODEL"):
         env.pop(var, None)
-    if kind in ("profile", "phases"):
+    if kind in ("profile", "phases", "everyday"):
         env.update(_PROFILE_ENV)
     cmd = [sys.executable]
     if importtime is not None:
@@ -304,7 +384,9 @@ def main() -> None:
             launch(kind, Path(tmp) / f"warm-{kind}", pycache, before=args.before)
         for r in range(args.runs):
             for kind in kinds:
-                results[kind].append(launch(kind, Path(tmp) / f"{kind}-{r}", pycache,
+                # "everyday" starts again in the home its warm-up made (see KINDS).
+                home = f"warm-{kind}" if kind == "everyday" else f"{kind}-{r}"
+                results[kind].append(launch(kind, Path(tmp) / home, pycache,
                                             before=args.before))
         if args.importtime:
             out = Path("/tmp/qwen_studio_importtime.txt")
@@ -331,11 +413,14 @@ def main() -> None:
 
     print("ratios of whole frames, median over rounds of the ratio within each round:")
     print(f"  qt/bare {ratio('qt', 'bare'):.2f} (the Qt namespace); floor/bare "
-          f"{ratio('floor', 'bare'):.2f} (Qt namespace + asyncio/qasync)")
+          f"{ratio('floor', 'bare'):.2f} (Qt namespace + asyncio/qasync); widgets/floor "
+          f"{ratio('widgets', 'floor'):.2f}, CPU at paint {ratio('widgets', 'floor', 2):.2f} "
+          f"(an editor-sized window of plain widgets)")
     for kind in kinds[KINDS_STUDIO:]:
         print(f"  {kind}/floor {ratio(kind, 'floor'):.2f} (goal <= 1.35), CPU at paint "
               f"{ratio(kind, 'floor', 2):.2f}; {kind}/bare {ratio(kind, 'bare'):.2f}; "
-              f"{kind}/qt {ratio(kind, 'qt'):.2f}")
+              f"{kind}/qt {ratio(kind, 'qt'):.2f}; {kind}/widgets {ratio(kind, 'widgets'):.2f}"
+              f" (CPU {ratio(kind, 'widgets', 2):.2f})")
     if args.before is not None:
         for kind in ("profile", "demo"):
             print(f"  {kind} after/before: frame {ratio(kind, kind + '@before'):.2f}, "

@@ -85,7 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         # thread's collector): start-up allocates much and frees little, and the passes
         # the imports trigger cost ~5-8 ms before the first frame.
         gc.disable()
+        from qwen_studio.core import dataclass_code
+
+        dataclass_code.install()  # before any dataclass is defined (saved after the frame)
         _import_before_qt()
+        from qwen_studio.qt import feature_scan  # imports PySide6
+
+        feature_scan.register_modules()  # PySide6 need not read all their source
         from qwen_studio import app
 
         return app.main(argv)

@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import sys
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from qwen_studio.core import paths
@@ -120,6 +119,10 @@ def setup_logging(*, verbose: bool = False, console: bool = True) -> Path:
     scrub = RedactingFilter()
     handlers: list[logging.Handler] = []
     problem = ""
+    # Imported here: logging.handlers loads socket and pickle (~5 ms), and the window
+    # imports this module (register_secret) before its first frame; it logs to a file after.
+    from logging.handlers import RotatingFileHandler
+
     try:
         path = log_file()
         file_handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,

@@ -17,13 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QShowEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
@@ -67,6 +61,8 @@ from qwen_studio.ui.window_settings import WindowSettings
 if TYPE_CHECKING:
     # asyncio loads after the first paint (app.main): ~45 ms.
     import asyncio
+
+    from PySide6.QtWidgets import QDialog  # PySide builds each class named at import
 
     from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library

@@ -13,8 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Runs in the child: hooks create_main_window only to watch and drive the window.
-_DRIVER = r"""
+# Runs in the child: hooks create_main_window only to watch and drive the window. Run by
+# _DRIVER at the point where main() imports the window's modules, so the import order (and
+# what PySide6 reads of them) is the real one.
+_BODY = r"""
 import json, sys
 from pathlib import Path
 
@@ -33,6 +35,21 @@ class Watch(QObject):
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
             report["httpx_at_paint"] = "httpx" in sys.modules
+            # The log file's handler is set up after the first frame (app/launch.py).
+            report["log_handlers_at_paint"] = "logging.handlers" in sys.modules
+            # The dataclasses defined before it took their methods' code from the cache.
+            report["dataclass_code_cache"] = getattr(
+                sys.modules["dataclasses"], "exec", None) is not None
+            # PySide6 was told which modules use it (qt/feature_scan.py) instead of reading
+            # each one's source: none of ours is in linecache.
+            import linecache
+
+            report["sources_read"] = sorted(
+                Path(f).relative_to(Path(__import__("qwen_studio").__file__).parent).as_posix()
+                for f in linecache.cache if "qwen_studio" in f)
+            # ... nor of the big stdlib modules imported before PySide6 and named again.
+            report["stdlib_read"] = sorted(f for f in linecache.cache if f.endswith(
+                ("typing.py", "argparse.py", "dataclasses.py", "pathlib.py", "datetime.py")))
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
             report["status_at_paint"] = obj.profile_label.text()
             QTimer.singleShot(0, _after_first_frame)  # the children have painted too
@@ -106,6 +123,10 @@ async def drive(w):
     from qwen_studio.core import allocator
 
     report["allocator_fixed"] = allocator.applied()
+    from qwen_studio.core.logs import log_file
+
+    report["early_record_logged"] = "logged before the first frame" in log_file().read_text(
+        encoding="utf-8")
     print("REPORT " + json.dumps(report), flush=True)
     w.close()
 
@@ -119,6 +140,9 @@ def start(w):
 
 
 def create(*a, **kw):
+    import logging
+
+    logging.getLogger("qwen_studio.test").info("logged before the first frame")
     w = _orig(*a, **kw)
     w.installEventFilter(Watch(w))
     QTimer.singleShot(0, lambda: start(w))
@@ -126,10 +150,26 @@ def create(*a, **kw):
 
 
 app_mod.create_main_window = create
-from qwen_studio.__main__ import main
-
-sys.exit(main(ARGS))
 """
+
+_DRIVER = r"""
+import sys
+import qwen_studio.__main__ as entry
+
+_before_qt = entry._import_before_qt
+
+
+def _import_before_qt():
+    _before_qt()
+    from qwen_studio.qt import feature_scan  # as main() does next (idempotent)
+
+    feature_scan.register_modules()
+    exec(compile(BODY, "<driver>", "exec"), {"__name__": "__driver__"})
+
+
+entry._import_before_qt = _import_before_qt
+sys.exit(entry.main(sys.argv[2:]))
+""".replace("BODY", repr(_BODY))
 
 
 def _photo(path: Path) -> Path:
@@ -177,6 +217,12 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     # The first frame came before the asyncio machinery was loaded.
     assert report["asyncio_at_paint"] is False
     assert report["qasync_at_paint"] is False
+    assert report["log_handlers_at_paint"] is False
+    # ... and a record logged before it reached the log file once that was set up.
+    assert report["early_record_logged"] is True
+    assert report["dataclass_code_cache"] is True
+    assert report["sources_read"] == []
+    assert report["stdlib_read"] == []
     # It showed the editor (not the first-run welcome panel) while the demo started.
     assert report["editor_at_paint"] is True
     assert "demo" in report["status_at_paint"].lower()

@@ -13,9 +13,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QUrl
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QWidget
 
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
@@ -235,10 +235,15 @@ class ResultsController(QObject):
         stem = f"qwen-edit-{entry.edit_id}" if entry and entry.edit_id else "qwen-edit"
         if len(self._paths) > 1:
             stem += f"-{self._index + 1}"
+        # Here, not at import: Pillow's format plugins and the file dialog's classes (PySide
+        # builds each class named in an import) are not for the first frame.
+        from PySide6.QtCore import QStandardPaths
+        from PySide6.QtWidgets import QFileDialog
+
+        from qwen_studio.core import export_formats
+
         folder = self.settings.value("paths/lastSaveDir", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
-        # Here, not at import: Pillow's format plugins are not for the first frame.
-        from qwen_studio.core import export_formats
 
         # The formats this build writes; the received one first (PNG: its pixels exactly).
         filters = export_formats.dialog_filters()
@@ -301,6 +306,8 @@ class ResultsController(QObject):
     def reveal(self) -> None:
         cur = self.current_result()
         if cur is not None:
+            from PySide6.QtGui import QDesktopServices
+
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(cur[0].parent)))
 
 

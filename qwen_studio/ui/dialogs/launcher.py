@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QMainWindow
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMainWindow
 
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.qt.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog  # each Qt class named here is built at import
+
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
 
 
@@ -63,6 +64,9 @@ class Dialogs:
     @staticmethod
     def open_log_folder() -> None:
         """The rotating log (secrets scrubbed) is what to attach to a bug report."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         from qwen_studio.core.logs import log_file
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QStandardPaths, QUrl
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from qwen_studio.core import paths
 from qwen_studio.core.errors import InputImageError
@@ -108,6 +108,11 @@ class InputsController(QObject):
             self.drop_zone.set_message("")
 
     def browse(self) -> None:
+        # Here, not at import: PySide builds each Qt class an import names (the file dialog's
+        # before the first frame, for nothing).
+        from PySide6.QtCore import QStandardPaths
+        from PySide6.QtWidgets import QFileDialog
+
         from qwen_studio.core.pipeline import IMAGE_EXTENSIONS
 
         exts = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
