@@ -49,6 +49,7 @@ import pstats
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -70,19 +71,89 @@ class Heartbeat:
         from PySide6.QtCore import Qt, QTimer
 
         self.ticks: list[float] = []
+        self.threads: ThreadCpu | None = None  # --trace: per-thread CPU at every tick
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        t = time.perf_counter()
+        self.ticks.append(t)
+        if self.threads is not None:
+            self.threads.snapshot(t)
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
+        if self.threads is not None:
+            self.threads.snapshot(self.ticks[0])
         self.timer.start()
 
     def stop(self) -> list[float]:
         self.timer.stop()
         self.ticks.append(time.perf_counter())
+        if self.threads is not None:
+            self.threads.snapshot(self.ticks[-1])
         return self.ticks
+
+
+class ThreadCpu:
+    """--trace: every thread's CPU time and run-queue wait (Linux schedstat) at every
+    heartbeat tick, so a late beat names the threads that ran while the GUI thread could not,
+    and those that waited for a core meanwhile: a pool thread that waited while the GUI
+    thread was blocked may have been holding the GIL (the pool runs at a lower priority, so on
+    a busy machine the GIL's holder can be the last to get a core). Their jobs are in
+    Recorder.thread_jobs."""
+
+    def __init__(self) -> None:
+        self.snaps: list[tuple[float, dict[int, tuple[int, int]]]] = []
+        self.names: dict[int, str] = {os.getpid(): "GUI"}
+        self._fds: dict[int, int] = {}
+
+    def snapshot(self, t: float) -> None:
+        out: dict[int, tuple[int, int]] = {}
+        for name in os.listdir("/proc/self/task"):
+            tid = int(name)
+            fd = self._fds.get(tid)
+            try:
+                if fd is None:
+                    fd = self._fds[tid] = os.open(f"/proc/self/task/{name}/schedstat",
+                                                  os.O_RDONLY)
+                    self._name(tid)
+                run, wait, _ = os.pread(fd, 100, 0).split()
+                out[tid] = (int(run), int(wait))
+            except (OSError, ValueError):
+                continue
+        self.snaps.append((t, out))
+
+    def _name(self, tid: int) -> None:
+        """Python threads by their name, others (Qt's) by the kernel's."""
+        if tid in self.names:
+            return
+        for th in threading.enumerate():
+            if th.native_id == tid:
+                self.names[tid] = th.name
+                return
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                self.names[tid] = f.read().strip()
+        except OSError:
+            self.names[tid] = str(tid)
+
+    def busy_during(self, a: float, b: float) -> list[tuple[int, float, float]]:
+        """(native thread id, CPU ms, ms waiting for a core) of the threads that ran or
+        waited between the snapshots taken at a and at b (a stall's two beats)."""
+        import bisect
+
+        times = [t for t, _ in self.snaps]
+        i, j = bisect.bisect_left(times, a - 1e-7), bisect.bisect_left(times, b - 1e-7)
+        if i >= len(self.snaps) or j >= len(self.snaps) or j <= i:
+            return []
+        before, after = self.snaps[i][1], self.snaps[j][1]
+        used = [(tid, (run - before.get(tid, (0, 0))[0]) / 1e6,
+                 (wait - before.get(tid, (0, 0))[1]) / 1e6)
+                for tid, (run, wait) in after.items()]
+        return sorted([u for u in used if u[1] + u[2] >= 1.0], key=lambda u: -u[1] - u[2])
 
 
 def stalls_of(ticks: list[float]) -> list[tuple[float, float, float]]:
@@ -103,6 +174,8 @@ class Recorder:
         self.spans: list[tuple[float, float, str]] = []
         self.notes: list[tuple[float, str]] = []
         self.pool_spans: list[tuple[float, float, str]] = []
+        self.thread_jobs: list[tuple[float, float, int, str]] = []  # (start, end, tid, job)
+        self.threads: ThreadCpu | None = None
         self._gc_start = 0.0
 
     def note(self, what: str) -> None:
@@ -157,7 +230,9 @@ class Recorder:
                 try:
                     return fn(*a, **kw)
                 finally:
-                    rec.pool_spans.append((t, time.perf_counter(), _job_name(fn, a)))
+                    end, name = time.perf_counter(), _job_name(fn, a)
+                    rec.pool_spans.append((t, end, name))
+                    rec.thread_jobs.append((t, end, threading.get_native_id(), name))
             return submit(job)
 
         pool.submit = timed_submit
@@ -203,6 +278,13 @@ class Recorder:
         out = [f"{(min(e, b) - max(s, a)) * 1000:.0f} ms {what}"
                for s, e, what in self.spans if s < b and e > a]
         out += [what for t, what in self.notes if a <= t <= b]
+        if self.threads is not None:
+            for tid, ms, queued in self.threads.busy_during(a, b)[:5]:
+                jobs = sorted({w for s, e, t, w in self.thread_jobs
+                               if t == tid and s < b and e > a})
+                out.append(f"{self.threads.names.get(tid, tid)} cpu {ms:.0f} ms, waited for "
+                           f"a core {queued:.0f} ms" + (f" in {', '.join(jobs)}" if jobs else ""))
+            return out
         pool = sorted({what for s, e, what in self.pool_spans if s < b and e > a})
         if pool:
             out.append("pool busy with " + ", ".join(pool))
@@ -357,6 +439,10 @@ def main() -> None:
                     help="seconds of the control: pool workers busy with GIL-free work")
     ap.add_argument("--gc-freeze", action="store_true",
                     help="gc.freeze() after the window is built (what app.main could do)")
+    ap.add_argument("--trace", action="store_true",
+                    help="per-thread CPU at every beat: name the threads (and their pool jobs) "
+                         "that ran through each big stall (a little GUI-thread cost per beat)")
+    ap.add_argument("--top", type=int, default=3, help="stalls listed per set")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the GUI thread during the edits (slower; changes figures)")
     args = ap.parse_args()
@@ -401,6 +487,8 @@ def main() -> None:
         rec = Recorder()
         rec.install(window)
         beat = Heartbeat()
+        if args.trace:
+            beat.threads = rec.threads = ThreadCpu()
         prof = cProfile.Profile() if args.profile else None
         runs: dict[str, tuple[list[float], float]] = {}
         control: list[float] = []
@@ -445,11 +533,11 @@ def main() -> None:
         tops.append((kind, st, busy[0]))
         print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s")
     for kind, st, t0 in tops:
-        print(f"{kind}: top 3 stalls (time since first submit: stall; what ran in it):")
-        for stall, a, b in sorted(st, reverse=True)[:3]:
+        print(f"{kind}: top {args.top} stalls (time since first submit: stall; what ran in it):")
+        for stall, a, b in sorted(st, reverse=True)[:args.top]:
             what = rec.during(a, b)
             print(f"  +{(a - t0):6.2f} s: {stall:6.1f} ms; "
-                  f"{'; '.join(what[:8]) or '(not attributed)'}")
+                  f"{'; '.join(what[:10]) or '(not attributed)'}")
     print("goal (every set): max < 50 ms, p99 < 16 ms")
     if prof is not None:
         s = io.StringIO()
