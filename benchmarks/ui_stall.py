@@ -471,6 +471,7 @@ def main() -> None:
         from qwen_studio.app import create_main_window, event_loop
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
         loop = event_loop(app)  # as the app runs it (default executor: the app's pool)
         window = create_main_window()
         window.resize(1400, 900)
