@@ -23,6 +23,12 @@ kernel's memory-map lock).
 Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
 and the pool's cost without any GIL hold).
 
+Garbage is collected as the app collects it (app/launch.py): start-up objects frozen,
+automatic collection off, the GUI thread's MainThreadCollector (young generations every
+second, a full pass every minute). --gc auto leaves Python's automatic collection on, as this
+harness did until session 6: a collection then runs in whichever thread allocates past the
+threshold (a pool thread holding the GIL through it) and scans the unfrozen start-up objects.
+
 glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
 BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
 
@@ -32,7 +38,8 @@ compare the ratios to srgb24 within each run. Before/after with one harness:
 PYTHONPATH=<old tree> python benchmarks/ui_stall.py (the harness imports the app lazily).
 
     [BENCH_MALLOC=default] python benchmarks/ui_stall.py [--count 10] [--count-100 4] \
-        [--sets srgb24,p3-24,adobe24,prophoto16,adobe100] [--latency 1.0] [--profile]
+        [--sets srgb24,p3-24,adobe24,prophoto16,adobe100] [--latency 1.0] [--gc app|auto] \
+        [--trace] [--top 3] [--profile]
 """
 
 from __future__ import annotations
@@ -177,6 +184,8 @@ class Recorder:
         self.thread_jobs: list[tuple[float, float, int, str]] = []  # (start, end, tid, job)
         self.threads: ThreadCpu | None = None
         self._gc_start = 0.0
+        self._gc_cpu = 0.0
+        self.collections: list[tuple[float, int, float, float]] = []  # (start, gen, wall, cpu)
 
     def note(self, what: str) -> None:
         self.notes.append((time.perf_counter(), what))
@@ -212,12 +221,24 @@ class Recorder:
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._gc_start = time.perf_counter()
+            self._gc_start, self._gc_cpu = time.perf_counter(), time.thread_time()
         else:
             d = time.perf_counter() - self._gc_start
+            cpu = time.thread_time() - self._gc_cpu
+            gen = info.get("generation", -1)
+            self.collections.append((self._gc_start, gen, d, cpu))
             if d > self.threshold / 4:
                 self.spans.append((self._gc_start, self._gc_start + d,
-                                   f"gc gen{info.get('generation')}"))
+                                   f"gc gen{gen} (cpu {cpu * 1000:.0f} ms)"))
+
+    def gc_summary(self, a: float, b: float) -> str:
+        """Full collections between a and b: how many, and their CPU ms (the GUI thread's
+        own work: wall time on a busy machine adds the wait for a core)."""
+        full = [(d, c) for t, g, d, c in self.collections if g == 2 and a <= t <= b]
+        if not full:
+            return "no full gc"
+        cpus = ", ".join(f"{c * 1000:.0f}" for _, c in full)
+        return f"{len(full)} full gc, cpu ms: {cpus}"
 
     def _wrap_pool(self, pool: Any) -> None:
         """Pool jobs, for context: most release the GIL, but not all of their steps do."""
@@ -437,8 +458,12 @@ def main() -> None:
     ap.add_argument("--idle", type=float, default=2.0, help="idle baseline seconds")
     ap.add_argument("--control", type=float, default=4.0,
                     help="seconds of the control: pool workers busy with GIL-free work")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() after the window is built (what app.main could do)")
+    ap.add_argument("--gc", choices=("app", "auto"), default="app",
+                    help="app (default): collect garbage as the app does (app/launch.py: "
+                         "gc.freeze() after start-up, automatic collection off, the GUI "
+                         "thread's MainThreadCollector); auto: Python's automatic collection "
+                         "in whichever thread allocates, start-up objects unfrozen (this "
+                         "harness until session 6)")
     ap.add_argument("--trace", action="store_true",
                     help="per-thread CPU at every beat: name the threads (and their pool jobs) "
                          "that ran through each big stall (a little GUI-thread cost per beat)")
@@ -480,9 +505,13 @@ def main() -> None:
             from qwen_studio.core.allocator import use_mmap_for_large_blocks
 
             print(f"glibc mmap threshold fixed: {use_mmap_for_large_blocks()}")
-        if args.gc_freeze:
-            gc.collect()
-            gc.freeze()  # start-up objects never become garbage: keep them out of gen2 scans
+        collector = None
+        if args.gc == "app":  # as app/launch.py's run() does once the window is up
+            from qwen_studio.ui.main_thread_gc import MainThreadCollector
+
+            gc.freeze()
+            collector = MainThreadCollector(app)
+            collector.start()
         print(f"gc: {len(gc.get_objects())} tracked objects "
               f"({gc.get_freeze_count()} frozen) after start-up")
         rec = Recorder()
@@ -510,6 +539,8 @@ def main() -> None:
         try:
             idle = loop.run_until_complete(scenario())
         finally:
+            if collector is not None:
+                collector.stop()
             window.close()
             loop.run_until_complete(window.shutdown())
             # As app.main ends: pools joined and the loop closed, so no thread outlives Qt.
@@ -532,7 +563,8 @@ def main() -> None:
         else:
             st, _ = report(kind, busy, base_figures)
         tops.append((kind, st, busy[0]))
-        print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s")
+        print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s; "
+              f"{rec.gc_summary(busy[0], busy[-1])}")
     for kind, st, t0 in tops:
         print(f"{kind}: top {args.top} stalls (time since first submit: stall; what ran in it):")
         for stall, a, b in sorted(st, reverse=True)[:args.top]:
