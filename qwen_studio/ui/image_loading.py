@@ -213,24 +213,44 @@ _PIL_RAW: dict[QImage.Format, tuple[str, str]] = {
 
 def to_pillow(image: QImage) -> PILImage:
     """A Pillow copy of `image`, read from its own bytes by Pillow's raw decoder (which
-    releases the GIL); only an uncommon format is first converted by Qt (which holds it).
-    The image's colour space, when it is not sRGB, goes with it as its ICC profile."""
+    releases the GIL) into anonymous memory (freed without it, core/anon_memory.py); only an
+    uncommon format is first converted by Qt (which holds it). The image's colour space, when
+    it is not sRGB, goes with it as its ICC profile. Worker only."""
     from PIL import Image
+
+    from qwen_studio.core.image_open import mapped_image
 
     if image.format() not in _PIL_RAW:
         image = image.convertToFormat(_F.Format_ARGB32 if image.hasAlphaChannel()
                                       else _F.Format_RGB32)
     mode, raw = _PIL_RAW[image.format()]
+    size = (image.width(), image.height())
     bits = image.constBits()  # a view of the pixels: nothing is copied here
-    out = Image.frombuffer(mode, (image.width(), image.height()), bits,  # type: ignore[arg-type]
-                           "raw", raw, image.bytesPerLine(), 1)
-    out.load()  # frombuffer may wrap the view lazily: copy while `image` is alive
+    if mode in ("RGB", "RGBA"):  # 4 bytes a pixel in Pillow: mappable
+        out = mapped_image(size, mode)[1]
+        out.frombytes(bits, "raw", raw, image.bytesPerLine(), 1)  # type: ignore[arg-type]
+    else:
+        out = Image.frombuffer(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
+                               image.bytesPerLine(), 1)
+        out.load()  # frombuffer may wrap the view lazily: copy while `image` is alive
     space = image.colorSpace()
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         icc = bytes(space.iccProfile().data())
         if icc:
             out.info["icc_profile"] = icc
     return out
+
+
+def from_pillow(im: PILImage) -> QImage:
+    """A QImage (RGBX8888) over a copy of an RGB or L Pillow image made band by band in
+    anonymous memory (Pillow's paste releases the GIL; QImage.copy() would hold it for the
+    whole image). The QImage keeps that memory alive. Worker only."""
+    from qwen_studio.core.display_image import copy_into
+    from qwen_studio.core.image_open import mapped_image
+
+    buf, dst = mapped_image(im.size, "RGB")  # R, G, B, 255 per pixel
+    copy_into(dst, im if im.mode == "RGB" else im.convert("RGB"))
+    return QImage(memoryview(buf), im.width, im.height, im.width * 4, _F.Format_RGBX8888)
 
 
 def save_clipboard_image(image: QImage, directory: Path) -> Path:
