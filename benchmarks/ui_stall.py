@@ -514,6 +514,22 @@ def main() -> None:
             collector.start()
         print(f"gc: {len(gc.get_objects())} tracked objects "
               f"({gc.get_freeze_count()} frozen) after start-up")
+        if collector is not None and args.trace:
+            full_pass = collector.collect
+
+            def census() -> None:  # what each full pass scans (once a minute: cheap enough)
+                if collector._ticks % 60 == 59:  # the next tick is the full one
+                    from collections import Counter
+
+                    objs = gc.get_objects(generation=2)
+                    top = Counter(type(o).__qualname__ for o in objs).most_common(8)
+                    print(f"gc: the full pass scans {len(objs)} objects; most: "
+                          + ", ".join(f"{n} {k}" for k, n in top))
+                    del objs
+                full_pass()
+
+            collector._timer.timeout.disconnect()
+            collector._timer.timeout.connect(census)
         rec = Recorder()
         rec.install(window)
         beat = Heartbeat()
