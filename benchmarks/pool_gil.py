@@ -86,6 +86,11 @@ def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]
         "app: decode_image (thumbnail 256)": lambda: il.decode_image(photo, 256),
         "app: pipeline.make_thumbnail 256": lambda: _pipeline().make_thumbnail(photo, 256),
         "app: pipeline.prepare_image": lambda: _pipeline().prepare_image(photo),
+        # A 24 MP bitmap pasted from another app (ui/editor/inputs.py), written as an input.
+        "qt QImage.save PNG (old paste)": lambda: il.encode_png(decoded),
+        "app: save_clipboard_image (Pillow PNG)": lambda: il.save_clipboard_image(
+            decoded, Path(tempfile.gettempdir()) / "qwen-studio-bench-pasted"),
+        "qt QSettings set+sync (window settings)": _settings_write,
     }
     if tiff16 is not None:
         ops["pil open+load 16-bit TIFF"] = lambda: Image.open(tiff16).load()
@@ -157,6 +162,20 @@ def main_app(kinds: list[str], rounds: int, only: list[str] | None) -> None:
         gils = " ".join(f"{r[3]:5.0f}" for r in rs)
         print(f"{name:<42} {worsts:>19} {gils:>19} {max(r[1] for r in rs):5.1f} "
               f"{max(r[2] for r in rs) * 1000:5.0f}ms")
+
+
+def _settings_write() -> None:
+    """What WindowSettings' save in the pool does: a second QSettings on the window's file,
+    ~10 values (geometry and splitter blobs among them), then sync() writes the file."""
+    from PySide6.QtCore import QByteArray, QSettings
+
+    path = Path(tempfile.gettempdir()) / "qwen-studio-bench-settings.ini"
+    s = QSettings(str(path), QSettings.Format.IniFormat)
+    for i in range(8):
+        s.setValue(f"params/k{i}", f"value {i} {time.perf_counter()}")
+    s.setValue("window/geometry", QByteArray(os.urandom(66)))
+    s.setValue("window/splitter", QByteArray(os.urandom(120)))
+    s.sync()
 
 
 def _pipeline() -> Any:

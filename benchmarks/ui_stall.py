@@ -23,6 +23,12 @@ kernel's memory-map lock).
 Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
 and the pool's cost without any GIL hold).
 
+Garbage is collected as the app collects it (app/launch.py): start-up objects frozen,
+automatic collection off, the GUI thread's MainThreadCollector (young generations every
+second, a full pass every minute). --gc auto leaves Python's automatic collection on, as this
+harness did until session 6: a collection then runs in whichever thread allocates past the
+threshold (a pool thread holding the GIL through it) and scans the unfrozen start-up objects.
+
 glibc's mmap threshold is fixed as the app fixes it (qwen_studio/core/allocator.py);
 BENCH_MALLOC=default leaves glibc's dynamic threshold, for comparison.
 
@@ -32,7 +38,8 @@ compare the ratios to srgb24 within each run. Before/after with one harness:
 PYTHONPATH=<old tree> python benchmarks/ui_stall.py (the harness imports the app lazily).
 
     [BENCH_MALLOC=default] python benchmarks/ui_stall.py [--count 10] [--count-100 4] \
-        [--sets srgb24,p3-24,adobe24,prophoto16,adobe100] [--latency 1.0] [--profile]
+        [--sets srgb24,p3-24,adobe24,prophoto16,adobe100] [--latency 1.0] [--gc app|auto] \
+        [--trace] [--top 3] [--profile]
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ import pstats
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -70,19 +78,102 @@ class Heartbeat:
         from PySide6.QtCore import Qt, QTimer
 
         self.ticks: list[float] = []
+        self.threads: ThreadCpu | None = None  # --trace: per-thread CPU at every tick
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        t = time.perf_counter()
+        self.ticks.append(t)
+        if self.threads is not None:
+            self.threads.snapshot(t)
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
+        if self.threads is not None:
+            self.threads.snapshot(self.ticks[0])
         self.timer.start()
 
     def stop(self) -> list[float]:
         self.timer.stop()
         self.ticks.append(time.perf_counter())
+        if self.threads is not None:
+            self.threads.snapshot(self.ticks[-1])
         return self.ticks
+
+
+class ThreadCpu:
+    """--trace: every thread's CPU time and run-queue wait (Linux schedstat) at every
+    heartbeat tick, so a late beat names the threads that ran while the GUI thread could not,
+    and those that waited for a core meanwhile: a pool thread that waited while the GUI
+    thread was blocked may have been holding the GIL (the pool runs at a lower priority, so on
+    a busy machine the GIL's holder can be the last to get a core). Their jobs are in
+    Recorder.thread_jobs."""
+
+    def __init__(self) -> None:
+        self.snaps: list[tuple[float, dict[int, tuple[int, int]]]] = []
+        self.names: dict[int, str] = {os.getpid(): "GUI"}
+        self._fds: dict[int, int] = {}
+        self._times: list[float] | None = None
+
+    def snapshot(self, t: float) -> None:
+        out: dict[int, tuple[int, int]] = {}
+        for name in os.listdir("/proc/self/task"):
+            tid = int(name)
+            fd = self._fds.get(tid)
+            try:
+                if fd is None:
+                    fd = self._fds[tid] = os.open(f"/proc/self/task/{name}/schedstat",
+                                                  os.O_RDONLY)
+                    self._name(tid)
+                run, wait, _ = os.pread(fd, 100, 0).split()
+                out[tid] = (int(run), int(wait))
+            except (OSError, ValueError):
+                continue
+        self.snaps.append((t, out))
+
+    def _name(self, tid: int) -> None:
+        """Python threads by their name, others (Qt's) by the kernel's."""
+        if tid in self.names:
+            return
+        for th in threading.enumerate():
+            if th.native_id == tid:
+                self.names[tid] = th.name
+                return
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                self.names[tid] = f.read().strip()
+        except OSError:
+            self.names[tid] = str(tid)
+
+    def gui_wait(self, a: float, b: float) -> float:
+        """ms the GUI thread waited for a core between the snapshots at a and at b."""
+        import bisect
+
+        if self._times is None or len(self._times) != len(self.snaps):
+            self._times = [t for t, _ in self.snaps]
+        i, j = bisect.bisect_left(self._times, a - 1e-7), bisect.bisect_left(self._times, b - 1e-7)
+        if j >= len(self.snaps) or j <= i:
+            return 0.0
+        gui = os.getpid()
+        return (self.snaps[j][1].get(gui, (0, 0))[1] - self.snaps[i][1].get(gui, (0, 0))[1]) / 1e6
+
+    def busy_during(self, a: float, b: float) -> list[tuple[int, float, float]]:
+        """(native thread id, CPU ms, ms waiting for a core) of the threads that ran or
+        waited between the snapshots taken at a and at b (a stall's two beats)."""
+        import bisect
+
+        times = [t for t, _ in self.snaps]
+        i, j = bisect.bisect_left(times, a - 1e-7), bisect.bisect_left(times, b - 1e-7)
+        if i >= len(self.snaps) or j >= len(self.snaps) or j <= i:
+            return []
+        before, after = self.snaps[i][1], self.snaps[j][1]
+        used = [(tid, (run - before.get(tid, (0, 0))[0]) / 1e6,
+                 (wait - before.get(tid, (0, 0))[1]) / 1e6)
+                for tid, (run, wait) in after.items()]
+        return sorted([u for u in used if u[1] + u[2] >= 1.0], key=lambda u: -u[1] - u[2])
 
 
 def stalls_of(ticks: list[float]) -> list[tuple[float, float, float]]:
@@ -103,7 +194,11 @@ class Recorder:
         self.spans: list[tuple[float, float, str]] = []
         self.notes: list[tuple[float, str]] = []
         self.pool_spans: list[tuple[float, float, str]] = []
+        self.thread_jobs: list[tuple[float, float, int, str]] = []  # (start, end, tid, job)
+        self.threads: ThreadCpu | None = None
         self._gc_start = 0.0
+        self._gc_cpu = 0.0
+        self.collections: list[tuple[float, int, float, float]] = []  # (start, gen, wall, cpu)
 
     def note(self, what: str) -> None:
         self.notes.append((time.perf_counter(), what))
@@ -139,12 +234,24 @@ class Recorder:
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._gc_start = time.perf_counter()
+            self._gc_start, self._gc_cpu = time.perf_counter(), time.thread_time()
         else:
             d = time.perf_counter() - self._gc_start
+            cpu = time.thread_time() - self._gc_cpu
+            gen = info.get("generation", -1)
+            self.collections.append((self._gc_start, gen, d, cpu))
             if d > self.threshold / 4:
                 self.spans.append((self._gc_start, self._gc_start + d,
-                                   f"gc gen{info.get('generation')}"))
+                                   f"gc gen{gen} (cpu {cpu * 1000:.0f} ms)"))
+
+    def gc_summary(self, a: float, b: float) -> str:
+        """Full collections between a and b: how many, and their CPU ms (the GUI thread's
+        own work: wall time on a busy machine adds the wait for a core)."""
+        full = [(d, c) for t, g, d, c in self.collections if g == 2 and a <= t <= b]
+        if not full:
+            return "no full gc"
+        cpus = ", ".join(f"{c * 1000:.0f}" for _, c in full)
+        return f"{len(full)} full gc, cpu ms: {cpus}"
 
     def _wrap_pool(self, pool: Any) -> None:
         """Pool jobs, for context: most release the GIL, but not all of their steps do."""
@@ -157,7 +264,9 @@ class Recorder:
                 try:
                     return fn(*a, **kw)
                 finally:
-                    rec.pool_spans.append((t, time.perf_counter(), _job_name(fn, a)))
+                    end, name = time.perf_counter(), _job_name(fn, a)
+                    rec.pool_spans.append((t, end, name))
+                    rec.thread_jobs.append((t, end, threading.get_native_id(), name))
             return submit(job)
 
         pool.submit = timed_submit
@@ -203,6 +312,13 @@ class Recorder:
         out = [f"{(min(e, b) - max(s, a)) * 1000:.0f} ms {what}"
                for s, e, what in self.spans if s < b and e > a]
         out += [what for t, what in self.notes if a <= t <= b]
+        if self.threads is not None:
+            for tid, ms, queued in self.threads.busy_during(a, b)[:5]:
+                jobs = sorted({w for s, e, t, w in self.thread_jobs
+                               if t == tid and s < b and e > a})
+                out.append(f"{self.threads.names.get(tid, tid)} cpu {ms:.0f} ms, waited for "
+                           f"a core {queued:.0f} ms" + (f" in {', '.join(jobs)}" if jobs else ""))
+            return out
         pool = sorted({what for s, e, what in self.pool_spans if s < b and e > a})
         if pool:
             out.append("pool busy with " + ", ".join(pool))
@@ -329,7 +445,8 @@ async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat
     return busy, time.perf_counter() - t0
 
 
-def report(name: str, ticks: list[float], base: tuple[float, float] | None = None
+def report(name: str, ticks: list[float], base: tuple[float, float] | None = None,
+           threads: ThreadCpu | None = None
            ) -> tuple[list[tuple[float, float, float]], tuple[float, float]]:
     st = stalls_of(ticks)
     values = [s for s, _, _ in st]
@@ -341,6 +458,12 @@ def report(name: str, ticks: list[float], base: tuple[float, float] | None = Non
     print(f"{name:<11} ticks {len(values):5d}  max {worst:6.1f} ms  p99 {p99:5.1f} ms  "
           f"p50 {pct(values, 0.5):4.1f} ms  "
           f"mean interval {statistics.fmean(b - a for _, a, b in st) * 1000:4.1f} ms{ratio}")
+    if threads is not None:
+        # On a shared machine most of a late beat can be the GUI thread waiting for a core
+        # that another process holds: what is left is the app's own (its CPU, the GIL, Qt).
+        own = [max(0.0, s - threads.gui_wait(a, b)) for s, a, b in st]
+        print(f"{'':<11} less the GUI thread's wait for a core: max {max(own):6.1f} ms  "
+              f"p99 {pct(own, 0.99):5.1f} ms")
     return st, (worst, p99)
 
 
@@ -355,8 +478,16 @@ def main() -> None:
     ap.add_argument("--idle", type=float, default=2.0, help="idle baseline seconds")
     ap.add_argument("--control", type=float, default=4.0,
                     help="seconds of the control: pool workers busy with GIL-free work")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() after the window is built (what app.main could do)")
+    ap.add_argument("--gc", choices=("app", "auto"), default="app",
+                    help="app (default): collect garbage as the app does (app/launch.py: "
+                         "gc.freeze() after start-up, automatic collection off, the GUI "
+                         "thread's MainThreadCollector); auto: Python's automatic collection "
+                         "in whichever thread allocates, start-up objects unfrozen (this "
+                         "harness until session 6)")
+    ap.add_argument("--trace", action="store_true",
+                    help="per-thread CPU at every beat: name the threads (and their pool jobs) "
+                         "that ran through each big stall (a little GUI-thread cost per beat)")
+    ap.add_argument("--top", type=int, default=3, help="stalls listed per set")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the GUI thread during the edits (slower; changes figures)")
     args = ap.parse_args()
@@ -385,6 +516,7 @@ def main() -> None:
         from qwen_studio.app import create_main_window, event_loop
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
         loop = event_loop(app)  # as the app runs it (default executor: the app's pool)
         window = create_main_window()
         window.resize(1400, 900)
@@ -393,14 +525,36 @@ def main() -> None:
             from qwen_studio.core.allocator import use_mmap_for_large_blocks
 
             print(f"glibc mmap threshold fixed: {use_mmap_for_large_blocks()}")
-        if args.gc_freeze:
-            gc.collect()
-            gc.freeze()  # start-up objects never become garbage: keep them out of gen2 scans
+        collector = None
+        if args.gc == "app":  # as app/launch.py's run() does once the window is up
+            from qwen_studio.ui.main_thread_gc import MainThreadCollector
+
+            gc.freeze()
+            collector = MainThreadCollector(app)
+            collector.start()
         print(f"gc: {len(gc.get_objects())} tracked objects "
               f"({gc.get_freeze_count()} frozen) after start-up")
+        if collector is not None and args.trace:
+            full_pass = collector.collect
+
+            def census() -> None:  # what each full pass scans (once a minute: cheap enough)
+                if collector._ticks % 60 == 59:  # the next tick is the full one
+                    from collections import Counter
+
+                    objs = gc.get_objects(generation=2)
+                    top = Counter(type(o).__qualname__ for o in objs).most_common(8)
+                    print(f"gc: the full pass scans {len(objs)} objects; most: "
+                          + ", ".join(f"{n} {k}" for k, n in top))
+                    del objs
+                full_pass()
+
+            collector._timer.timeout.disconnect()
+            collector._timer.timeout.connect(census)
         rec = Recorder()
         rec.install(window)
         beat = Heartbeat()
+        if args.trace:
+            beat.threads = rec.threads = ThreadCpu()
         prof = cProfile.Profile() if args.profile else None
         runs: dict[str, tuple[list[float], float]] = {}
         control: list[float] = []
@@ -421,6 +575,8 @@ def main() -> None:
         try:
             idle = loop.run_until_complete(scenario())
         finally:
+            if collector is not None:
+                collector.stop()
             window.close()
             loop.run_until_complete(window.shutdown())
             # As app.main ends: pools joined and the loop closed, so no thread outlives Qt.
@@ -431,25 +587,33 @@ def main() -> None:
 
     print(f"heartbeat {TICK_MS} ms; sandbox latency {args.latency} s; per set: each photo "
           "added, prompted and run, until all are done and the newest result is shown")
-    report("idle", idle)
-    report("control", control)
+    report("idle", idle, threads=rec.threads)
+    report("control", control, threads=rec.threads)
     base_figures = None
     if BASELINE_SET in runs:
-        _, base_figures = report(BASELINE_SET, runs[BASELINE_SET][0])
+        _, base_figures = report(BASELINE_SET, runs[BASELINE_SET][0], threads=rec.threads)
     tops: list[tuple[str, list[tuple[float, float, float]], float]] = []
     for kind, (busy, wall) in runs.items():
         if kind == BASELINE_SET:
             st = stalls_of(busy)
         else:
-            st, _ = report(kind, busy, base_figures)
+            st, _ = report(kind, busy, base_figures, rec.threads)
         tops.append((kind, st, busy[0]))
-        print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s")
+        print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s; "
+              f"{rec.gc_summary(busy[0], busy[-1])}")
+    threads = rec.threads
     for kind, st, t0 in tops:
-        print(f"{kind}: top 3 stalls (time since first submit: stall; what ran in it):")
-        for stall, a, b in sorted(st, reverse=True)[:3]:
+        print(f"{kind}: top {args.top} stalls (time since first submit: stall; what ran in it):")
+        for stall, a, b in sorted(st, reverse=True)[:args.top]:
             what = rec.during(a, b)
             print(f"  +{(a - t0):6.2f} s: {stall:6.1f} ms; "
-                  f"{'; '.join(what[:8]) or '(not attributed)'}")
+                  f"{'; '.join(what[:10]) or '(not attributed)'}")
+        if threads is not None:  # the app's own: the GUI thread's wait for a core left out
+            print(f"{kind}: top {args.top} less the GUI thread's wait for a core:")
+            own = sorted(((s - threads.gui_wait(a, b), a, b) for s, a, b in st), reverse=True)
+            for stall, a, b in own[:args.top]:
+                print(f"  +{(a - t0):6.2f} s: {stall:6.1f} ms; "
+                      f"{'; '.join(rec.during(a, b)[:10]) or '(not attributed)'}")
     print("goal (every set): max < 50 ms, p99 < 16 ms")
     if prof is not None:
         s = io.StringIO()

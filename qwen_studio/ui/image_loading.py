@@ -8,6 +8,7 @@ in a worker thread; QPixmap may not, so callers convert on the GUI thread.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import threading
@@ -24,6 +25,8 @@ from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.worker_priority import lower_this_thread
 
 if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
     from qwen_studio.core.display_image import Pixels
 
 _executor: ThreadPoolExecutor | None = None
@@ -185,6 +188,7 @@ def decode_input(path: Path, max_side: int) -> QImage:
 
 
 def encode_png(image: QImage) -> bytes:
+    """A PNG of `image`, by Qt (holds the GIL for the whole encode: small images only)."""
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buf, "PNG"):  # type: ignore[call-overload]  # stub says bytes; str works
@@ -192,12 +196,89 @@ def encode_png(image: QImage) -> bytes:
     return bytes(buf.data().data())
 
 
+_F = QImage.Format
+# How Pillow reads a QImage's own bytes, per format: (mode, raw mode). Qt's 32-bit formats
+# are native-endian words 0xAARRGGBB; the 8888 ones are bytes in that order.
+_PIL_RAW: dict[QImage.Format, tuple[str, str]] = {
+    _F.Format_RGB32: ("RGB", "BGRX" if _LITTLE_ENDIAN else "XRGB"),
+    _F.Format_ARGB32: ("RGBA", "BGRA" if _LITTLE_ENDIAN else "ARGB"),
+    _F.Format_ARGB32_Premultiplied: ("RGBA", "BGRa" if _LITTLE_ENDIAN else "aRGB"),
+    _F.Format_RGBX8888: ("RGB", "RGBX"),
+    _F.Format_RGBA8888: ("RGBA", "RGBA"),
+    _F.Format_RGBA8888_Premultiplied: ("RGBA", "RGBa"),
+    _F.Format_RGB888: ("RGB", "RGB"),
+    _F.Format_Grayscale8: ("L", "L"),
+}
+
+
+def to_pillow(image: QImage) -> PILImage:
+    """A Pillow copy of `image`, read from its own bytes by Pillow's raw decoder (which
+    releases the GIL) into anonymous memory (freed without it, core/anon_memory.py); only an
+    uncommon format is first converted by Qt (which holds it). The image's colour space, when
+    it is not sRGB, goes with it as its ICC profile. Worker only."""
+    from PIL import Image
+
+    from qwen_studio.core.image_open import mapped_image
+
+    if image.format() not in _PIL_RAW:
+        image = image.convertToFormat(_F.Format_ARGB32 if image.hasAlphaChannel()
+                                      else _F.Format_RGB32)
+    mode, raw = _PIL_RAW[image.format()]
+    size = (image.width(), image.height())
+    bits = image.constBits()  # a view of the pixels: nothing is copied here
+    if mode in ("RGB", "RGBA"):  # 4 bytes a pixel in Pillow: mappable
+        out = mapped_image(size, mode)[1]
+        out.frombytes(bits, "raw", raw, image.bytesPerLine(), 1)  # type: ignore[arg-type]
+    else:
+        out = Image.frombuffer(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
+                               image.bytesPerLine(), 1)
+        out.load()  # frombuffer may wrap the view lazily: copy while `image` is alive
+    space = image.colorSpace()
+    if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
+        icc = bytes(space.iccProfile().data())
+        if icc:
+            out.info["icc_profile"] = icc
+    return out
+
+
+def from_pillow(im: PILImage) -> QImage:
+    """A QImage (RGBX8888) over a copy of an RGB or L Pillow image made band by band in
+    anonymous memory (Pillow's paste releases the GIL; QImage.copy() would hold it for the
+    whole image). The QImage keeps that memory alive. Worker only."""
+    from qwen_studio.core.display_image import copy_into
+    from qwen_studio.core.image_open import mapped_image
+
+    buf, dst = mapped_image(im.size, "RGB")  # R, G, B, 255 per pixel
+    copy_into(dst, im if im.mode == "RGB" else im.convert("RGB"))
+    return QImage(memoryview(buf), im.width, im.height, im.width * 4, _F.Format_RGBX8888)
+
+
 def save_clipboard_image(image: QImage, directory: Path) -> Path:
-    """Write a pasted bitmap to a new PNG so it can be an input like any file. Worker only."""
-    directory.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = f"pasted-{stamp}-{os.urandom(3).hex()}.png"
-    return write_new(directory / name, encode_png(image))
+    """Write a pasted bitmap to a new PNG so it can be an input like any file. Worker only.
+
+    Pillow encodes it (zlib level 1, GIL released while it compresses): Qt's PNG writer held
+    the GIL for the whole encode of a big pasted image and stalled the window. Its colours
+    stay: a colour space other than sRGB is embedded as its ICC profile."""
+    pil = to_pillow(image)
+    buf = io.BytesIO()
+    icc = pil.info.get("icc_profile")
+    pil.save(buf, "PNG", compress_level=1, **({"icc_profile": icc} if icc else {}))
+    return write_new(directory.joinpath(_pasted_name(".png")), buf.getvalue())
+
+
+# Encoded images another app may put on the clipboard, best first (the file is written as
+# it came: no decode on the GUI thread, no re-encode, the photo's own profile kept).
+PASTE_FORMATS = (("image/png", ".png"), ("image/jpeg", ".jpg"), ("image/webp", ".webp"),
+                 ("image/tiff", ".tiff"), ("image/bmp", ".bmp"), ("image/gif", ".gif"))
+
+
+def save_pasted_bytes(data: bytes, suffix: str, directory: Path) -> Path:
+    """Write a pasted encoded image (a PASTE_FORMATS entry's bytes) as it came. Worker only."""
+    return write_new(directory.joinpath(_pasted_name(suffix)), data)
+
+
+def _pasted_name(suffix: str) -> str:
+    return f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}{suffix}"
 
 
 def copy_file(source: Path, target: Path) -> Path:

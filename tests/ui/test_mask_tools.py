@@ -157,6 +157,27 @@ def test_rectangle_lasso_invert_clear_and_overlay(pad: Pad, qtbot) -> None:
     assert not pad.layer.is_empty()
 
 
+def test_a_new_photos_mask_is_empty_until_drawn_and_undo_empties_it_again(qtbot) -> None:
+    # The raster waits for the first drawing (a new photo costs the GUI thread nothing);
+    # what Run sends must not change: an empty mask at working size, then what was drawn.
+    from PySide6.QtCore import QSize
+
+    from qwen_studio.ui.compare.mask_layer import MaskOp
+
+    layer = MaskLayer()
+    layer.reset(QSize(6000, 4000))
+    data, w, h = layer.mask_pixels()
+    assert (w, h) == (3072, 2048) and len(data) == w * h and not any(data)
+    layer.apply(MaskOp("rect", ((600.0, 400.0), (1200.0, 800.0))))
+    data, w, h = layer.mask_pixels()
+    assert data[round(600 * 0.512) * w + round(900 * 0.512)] == 255  # inside the rect
+    assert data[10 * w + 10] == 0
+    layer.undo()
+    assert not any(layer.mask_pixels()[0])
+    layer.redo()
+    assert any(layer.mask_pixels()[0])
+
+
 def test_a_drawn_mask_runs_a_region_edit_end_to_end(pad: Pad, qtbot, sandbox, run_async) -> None:
     from qwen_studio.core.region import changed_pixels, composite, mask_png, plan_region
     from qwen_studio.core.region_spec import RegionSpec

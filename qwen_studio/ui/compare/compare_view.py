@@ -24,49 +24,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QEvent,
-    QMimeData,
-    QObject,
-    QPoint,
-    Qt,
-    QUrl,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QFontMetrics,
-    QImage,
-    QKeyEvent,
-    QKeySequence,
-    QResizeEvent,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QImage, QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from qwen_studio.ui.compare.changes_mode import ChangesMode
+from qwen_studio.ui.compare.compare_toolbar import CompareToolbar
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
-from qwen_studio.ui.compare.modes import MODE_HELP, MODE_KEYS, MODE_TEXT, MODES
+from qwen_studio.ui.compare.modes import MODE_KEYS, MODES
 from qwen_studio.ui.compare.region_tools import RegionTools
 from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.compare.running import RunningPlaceholder
-from qwen_studio.ui.compare.toolbar_parts import (
-    DragHandle,
-    StagedLabel,
-    ToolbarOverflow,
-    drag_result,
-)
-from qwen_studio.ui.icons import icon
+from qwen_studio.ui.compare.toolbar_parts import drag_result
 from qwen_studio.ui.image_loading import release_later
 
 
@@ -115,8 +84,17 @@ class CompareView(QWidget):
         self.strip.resultSelected.connect(self._on_strip_selected)
         self.strip.installEventFilter(self)
 
-        self._build_actions()
-        toolbar = self._build_toolbar()
+        toolbar = self.toolbar = CompareToolbar(self)  # builds the actions too
+        # The actions and widgets the window (its menus) and tests reach through the view.
+        self.fit_action, self.actual_action = toolbar.fit_action, toolbar.actual_action
+        self.save_action, self.copy_action = toolbar.save_action, toolbar.copy_action
+        self.use_action, self.reveal_action = toolbar.use_action, toolbar.reveal_action
+        self.mode_buttons = toolbar.mode_buttons
+        self.fit_button, self.actual_button = toolbar.fit_button, toolbar.actual_button
+        self.zoom_label, self.sizes_label = toolbar.zoom_label, toolbar.sizes_label
+        self.save_button, self.copy_button = toolbar.save_button, toolbar.copy_button
+        self.use_button, self.reveal_button = toolbar.use_button, toolbar.reveal_button
+        self.drag_button, self.more_button = toolbar.drag_button, toolbar.more_button
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -129,188 +107,17 @@ class CompareView(QWidget):
         self._sync_actions()
         self._sync_status()
 
-    # ----- construction ------------------------------------------------------------------
-
-    def _action(self, text: str, tip: str, slot: Callable[[], object],
-                keys: QKeySequence | QKeySequence.StandardKey | str | None = None,
-                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(context)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        local = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        self.mode_group = QActionGroup(self)
-        self.mode_group.setExclusive(True)
-        self.mode_actions: dict[str, QAction] = {}
-        for i, mode in enumerate(MODES, start=1):
-            action = self._action(self.tr(MODE_TEXT[mode]), self.tr(MODE_HELP[mode]),
-                                  lambda _=False, m=mode: self.set_mode(m), str(i), local)
-            action.setCheckable(True)
-            self.mode_group.addAction(action)
-            self.mode_actions[mode] = action
-        self.mode_actions[self._mode].setChecked(True)
-
-        self.fit_action = self._action(self.tr("Fit"),
-                                       self.tr("Fit the whole image in view (Ctrl+0)"),
-                                       self.fit, "Ctrl+0")
-        self.fit_action.setCheckable(True)
-        # "100 %" as the zoom label beside it writes "32 %" (it said "100%").
-        self.actual_action = self._action(
-            "100 %", self.tr("Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
-            self.actual_size, "Ctrl+1")
-        self.actual_action.setCheckable(True)
-        self.zoom_in_action = self._action(self.tr("Zoom in"), self.tr("Zoom in (Ctrl++)"),
-                                           lambda: self.canvas.zoom_step(1),
-                                           QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self._action(self.tr("Zoom out"), self.tr("Zoom out (Ctrl+-)"),
-                                            lambda: self.canvas.zoom_step(-1),
-                                            QKeySequence.StandardKey.ZoomOut)
-
-        self.save_action = self._action(self.tr("Save"),
-                                        self.tr("Save the result as a file… (Ctrl+S)"),
-                                        self.saveRequested.emit, "Ctrl+S")
-        self.copy_action = self._action(self.tr("Copy"),
-                                        self.tr("Copy the result image (Ctrl+Shift+C)"),
-                                        self.copyRequested.emit, "Ctrl+Shift+C")
-        self.use_action = self._action(self.tr("Use as "
-                                               "input"), self.tr("Continue editing from this "
-                                                                 "result"),
-                                       self.useAsInputRequested.emit)
-        self.reveal_action = self._action(self.tr("Show in folder"),
-                                          self.tr("Show the result file in the file manager"),
-                                          self.revealRequested.emit)
-
-    def _tool_button(self, name: str, action: QAction | None, accessible: str,
-                     description: str) -> QToolButton:
-        button = QToolButton(self)
-        if action is not None:
-            button.setDefaultAction(action)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setAccessibleDescription(description)
-        button.setAutoRaise(True)
-        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # clicks leave focus on the canvas
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        return button
-
-    def _build_toolbar(self) -> QWidget:
-        bar = QFrame(self)
-        bar.setObjectName("compareToolbar")
-        bar.setAccessibleName(self.tr("Compare toolbar"))
-        # Its look (mode switch, checked buttons, the zoom and size notes) is in the theme's
-        # style sheet (#compareToolbar rules), so it follows a live light/dark switch.
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.setSpacing(4)
-
-        switch = QFrame(bar)
-        switch.setObjectName("modeSwitch")
-        switch.setAccessibleName(self.tr("Compare mode"))
-        switch_row = QHBoxLayout(switch)
-        switch_row.setContentsMargins(2, 2, 2, 2)
-        switch_row.setSpacing(2)
-        self.mode_buttons: dict[str, QToolButton] = {}
-        for i, mode in enumerate(MODES, start=1):
-            button = self._tool_button(f"mode{mode.capitalize()}Button", self.mode_actions[mode],
-                                       self.tr("{mode} mode").format(
-                                           mode=self.tr(MODE_TEXT[mode])),
-                                       self.tr(MODE_HELP[mode]))
-            button.setToolTip(f"{self.tr(MODE_TEXT[mode])} ({i})")
-            switch_row.addWidget(button)
-            self.mode_buttons[mode] = button
-        row.addWidget(switch)
-        row.addSpacing(10)
-
-        self.fit_button = self._tool_button("fitButton", self.fit_action, self.tr("Fit to view"),
-                                            self.tr("Show the whole image (Ctrl+0)"))
-        self.actual_button = self._tool_button("actualSizeButton", self.actual_action,
-                                               self.tr("Actual size, 100 percent"),
-                                               self.tr("One image pixel per screen pixel (Ctrl+1)"))
-        row.addWidget(self.fit_button)
-        row.addWidget(self.actual_button)
-        self.zoom_label = QLabel(bar)
-        self.zoom_label.setObjectName("zoomLabel")
-        self.zoom_label.setAccessibleName(self.tr("Zoom level"))
-        self.zoom_label.setAccessibleDescription(self.tr("Current zoom in percent of actual "
-                                                         "pixels"))
-        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.zoom_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("3200 %") + 6)
-        self.zoom_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.zoom_label)
-        row.addSpacing(12)
-
-        self.sizes_label = StagedLabel(bar)
-        self.sizes_label.setObjectName("imageSizes")
-        self.sizes_label.setAccessibleName(self.tr("Image sizes"))
-        self.sizes_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.sizes_label, 1)
-        row.addSpacing(12)
-
-        self.save_button = self._tool_button("saveResultButton", self.save_action,
-                                             self.tr("Save "
-                                                     "result"), self.tr("Save the result as a "
-                                                                        "file (Ctrl+S)"))
-        self.copy_button = self._tool_button("copyResultButton", self.copy_action,
-                                             self.tr("Copy result"),
-                                             self.tr("Copy the result image to the clipboard "
-                                             "(Ctrl+Shift+C)"))
-        self.use_button = self._tool_button("useAsInputButton", self.use_action,
-                                            self.tr("Use result as input"),
-                                            self.tr("Make this result the input of the next edit"))
-        self.reveal_button = self._tool_button("revealResultButton", self.reveal_action,
-                                               self.tr("Show result in folder"),
-                                               self.tr("Open the file manager at the saved result"))
-        self.drag_button = DragHandle(self, self.start_drag)
-        self.drag_button.setObjectName("dragResultButton")
-        self.drag_button.setText(self.tr("Drag"))
-        self.drag_button.setIcon(icon("drag"))
-        # Icon only: small enough never to leave the toolbar (a drag cannot start from a menu).
-        self.drag_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.drag_button.setToolTip(self.tr("Drag the result file into another app or folder "
-                                    "(or Ctrl+drag the image)"))
-        self.drag_button.setAccessibleName(self.tr("Drag result out"))
-        self.drag_button.setAccessibleDescription(
-            self.tr("Drag from here to drop the result file into another application or a folder"))
-        self.drag_button.setAutoRaise(True)
-        self.drag_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.drag_button.setCursor(Qt.CursorShape.OpenHandCursor)
-        for button, name in ((self.save_button, "save"), (self.copy_button, "copy"), (
-                self.use_button, "use-as-input"), (self.reveal_button, "show-in-folder")):
-            button.defaultAction().setIcon(icon(name))
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.more_button = self._tool_button("toolbarOverflowButton", None, self.tr("More"),
-                                             self.tr("Result actions that do not fit"))
-        self.more_button.setToolTip(self.tr("More actions"))
-        for button in (self.save_button, self.copy_button, self.use_button,
-                       self.reveal_button, self.more_button, self.drag_button):
-            row.addWidget(button)
-        # The view often sits between two docks: allow it to get narrower than every button
-        # side by side; ToolbarOverflow moves what does not fit into the ⋯ menu.
-        bar.setMinimumWidth(320)
-        self._bar = bar
-        self.overflow = ToolbarOverflow(
-            bar, (self.reveal_button, self.use_button, self.copy_button, self.save_button),
-            self.more_button, self.sizes_label)
-        return bar
-
     def overflow_actions(self) -> list[QAction]:
-        return self.overflow.actions()
+        return self.toolbar.overflow.actions()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.isVisible():
-            self.overflow.fit()
+            self.toolbar.overflow.fit()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.overflow.fit()
+        self.toolbar.overflow.fit()
 
     # ----- images ------------------------------------------------------------------------
 
@@ -393,7 +200,7 @@ class CompareView(QWidget):
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown compare mode {mode!r}; expected one of {MODES}")
-        self.mode_actions[mode].setChecked(True)
+        self.toolbar.mode_actions[mode].setChecked(True)
         if mode == self._mode:
             return
         self._mode = mode
@@ -458,21 +265,15 @@ class CompareView(QWidget):
 
     def _sync_actions(self) -> None:
         has_after = self.after_image() is not None
-        for action in (self.save_action, self.copy_action, self.use_action,
-                       self.reveal_action):
-            action.setEnabled(has_after)
-        self.drag_button.setEnabled(has_after and self._result_path is not None)
-        self.canvas.drag_out_enabled = has_after and self._result_path is not None
+        can_drag = self.canvas.drag_out_enabled = has_after and self._result_path is not None
+        self.toolbar.show_result_state(has_after, can_drag)
 
     def _sync_status(self) -> None:
         z = self.canvas.zoom()
         has_image = not self.is_empty()
         zoom_text = f"{round(z * 100)} %" if has_image else ""
-        self.fit_action.setChecked(has_image and self.canvas.is_fit())
-        self.actual_action.setChecked(has_image and abs(z - 1.0) < 1e-6)
-        for action in (self.fit_action, self.actual_action, self.zoom_in_action,
-                       self.zoom_out_action):
-            action.setEnabled(has_image)
+        self.toolbar.show_zoom_state(has_image, has_image and self.canvas.is_fit(),
+                                     has_image and abs(z - 1.0) < 1e-6)
         # Compact on the toolbar ("4032×3024 → 1248×832"), words in tooltip and description.
         sizes, words = [], []
         if self._before is not None:
@@ -492,7 +293,7 @@ class CompareView(QWidget):
         # Whole forms only, longest that fits: both sizes, the result's, nothing.
         self.sizes_label.set_forms([" → ".join(sizes), sizes[-1] if len(sizes) == 2 else ""])
         if self.isVisible():  # room for the sizes may move a button into the ⋯ menu
-            self.overflow.fit()
+            self.toolbar.overflow.fit()
         self.sizes_label.setToolTip(" · ".join(words))
         self.sizes_label.setAccessibleDescription(" · ".join(words))
         self.canvas.setAccessibleDescription(self._describe())
@@ -514,15 +315,7 @@ class CompareView(QWidget):
         return text
 
     def _show_context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        menu.setObjectName("compareContextMenu")
-        menu.addActions([self.save_action, self.copy_action, self.use_action,
-                         self.reveal_action])
-        menu.addSeparator()
-        menu.addActions(list(self.mode_actions.values()))
-        menu.addSeparator()
-        menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action,
-                         self.zoom_out_action])
+        menu = self.toolbar.context_menu(self)
         menu.exec(self.canvas.mapToGlobal(pos))
         menu.deleteLater()
 

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWi
 THUMB = 64  # logical px
 
 
-def _thumbnail(image: QImage, side: int) -> QImage:
+def small_copy(image: QImage, side: int) -> QImage:
+    """`image` fitted in side × side px, in milliseconds even for 24 MP (GUI thread)."""
     # Start from the smallest display copy decoded with the image that is still at least
     # 4× the thumbnail (image_loading.DecodedImage.levels), so no step reads 24 MP here.
     for level in getattr(image, "levels", ()):
@@ -62,7 +63,7 @@ class ResultStrip(QListWidget):
             dpr = self.devicePixelRatioF()
             n = len(images)
             for i, img in enumerate(images):
-                thumb = _thumbnail(img, round(THUMB * dpr))
+                thumb = small_copy(img, round(THUMB * dpr))
                 pix = QPixmap.fromImage(thumb)
                 pix.setDevicePixelRatio(dpr)
                 icon = QIcon(pix)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QDrag, QImage, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
+from qwen_studio.ui.compare.result_strip import small_copy
 from qwen_studio.ui.icons import icon
 
 
@@ -151,8 +152,8 @@ def drag_result(source: QWidget, mime: QMimeData, image: QImage) -> None:
     drag.setMimeData(mime)
     dpr = source.devicePixelRatioF()
     side = round(120 * dpr)
-    thumb = QPixmap.fromImage(image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+    # From the image's small decoded copies: a smooth scale of 24 MP here took 24-49 ms.
+    thumb = QPixmap.fromImage(small_copy(image, side))
     thumb.setDevicePixelRatio(dpr)
     drag.setPixmap(thumb)
     drag.setHotSpot(QPoint(round(thumb.width() / dpr / 2), round(thumb.height() / dpr / 2)))

@@ -103,6 +103,11 @@ class InputsController(QObject):
         path = await self.tasks.run(il.save_clipboard_image, image, paths.cache_dir() / "pasted")
         await self.add_async([path])
 
+    async def _add_encoded(self, data: bytes, suffix: str) -> None:
+        path = await self.tasks.run(il.save_pasted_bytes, data, suffix,
+                                    paths.cache_dir() / "pasted")
+        await self.add_async([path])
+
     def remove(self, index: int) -> None:
         if self.state.remove_input(index):
             self.drop_zone.set_message("")
@@ -135,8 +140,15 @@ class InputsController(QObject):
 
     def paste(self, mime: QMimeData) -> None:
         local = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        encoded = None if local else next(
+            ((data, suffix) for kind, suffix in il.PASTE_FORMATS if mime.hasFormat(kind)
+             and (data := bytes(mime.data(kind).data()))), None)
         if local:
             self.add(local)
+        elif encoded is not None:
+            # The file as the other app encoded it: QImage(mime.imageData()) would decode
+            # it here, on the GUI thread, and the pool would encode it again.
+            self.tasks.spawn(self._add_encoded(*encoded))
         elif mime.hasImage():
             self.add_bitmap(QImage(mime.imageData()))
         elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
