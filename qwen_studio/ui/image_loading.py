@@ -230,9 +230,10 @@ def to_pillow(image: QImage) -> PILImage:
         out = mapped_image(size, mode)[1]
         out.frombytes(bits, "raw", raw, image.bytesPerLine(), 1)  # type: ignore[arg-type]
     else:
-        out = Image.frombuffer(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
-                               image.bytesPerLine(), 1)
-        out.load()  # frombuffer may wrap the view lazily: copy while `image` is alive
+        # frombytes, a copy: frombuffer maps an "L" view as it is (load() copies nothing),
+        # and the Pillow image would read the QImage's memory after it changed or was freed.
+        out = Image.frombytes(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
+                              image.bytesPerLine(), 1)
     space = image.colorSpace()
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         icc = bytes(space.iccProfile().data())
