@@ -18,6 +18,7 @@ is simply a miss.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import marshal
 import os
 import sys
@@ -83,7 +84,11 @@ def save() -> bool:
         tmp.write_bytes(_HEADER + marshal.dumps(dict(_codes)))
         os.replace(tmp, _path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        # Not unlink(missing_ok=True) alone: where the folder cannot be made (a file in the
+        # way, a folder without search rights) unlinking fails too, and save() runs in
+        # main() after the first frame: its error would end the app.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         return False
     _new = 0
     return True
