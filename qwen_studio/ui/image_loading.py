@@ -56,8 +56,9 @@ def release_later(box: list[Any]) -> None:
     the window. The caller must hold no other reference to the objects: pass them only in
     `box` (the list itself may stay referenced; it is emptied in the pool).
     """
-    if all(x is None or (isinstance(x, list | tuple) and not x) for x in box):
-        return  # nothing to free: do not start a pool thread for it
+    if all(x is None or (isinstance(x, list | tuple) and not x)
+           or (isinstance(x, QImage) and x.isNull()) for x in box):
+        return  # nothing to free (a mask never drawn on): do not wake a pool thread for it
     try:
         executor().submit(box.clear)
     except RuntimeError:  # pool shut down (app exiting): free here
