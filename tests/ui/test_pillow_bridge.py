@@ -61,6 +61,7 @@ def test_a_colour_space_travels_as_an_icc_profile(qapp):
 def test_from_pillow_owns_its_pixels_opaque(qapp, mode):
     src = Image.new(mode, (9, 3), {"RGB": (10, 20, 30), "L": 77, "RGBA": (10, 20, 30, 40)}[mode])
     want = src.convert("RGB").getpixel((8, 2))
+    assert isinstance(want, tuple)
     out = il.from_pillow(src)
     del src
     gc.collect()
