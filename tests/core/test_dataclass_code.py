@@ -127,3 +127,43 @@ def test_the_same_fields_in_two_modules_keep_their_own_globals(cache, monkeypatc
     assert b.__init__.__globals__ is sys.modules["review_mod_b"].__dict__
     assert a.__init__.__qualname__ == "C.__init__" and a(2).v == 2 and b().v == 1
     assert a(1) == a(1) and a(1) != b(1)
+
+
+def test_codes_of_classes_no_longer_defined_leave_a_full_file(cache, monkeypatch):
+    """Upgrades change or drop dataclasses: past MAX_CODES the file keeps what the last start
+    ran, not every text it ever saw (it is read whole at every start)."""
+    import marshal
+
+    monkeypatch.setattr(cache, "MAX_CODES", 2)
+    _define()
+    assert cache.save() is True
+    old = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    cache.uninstall()
+    cache.install()
+
+    @dataclasses.dataclass
+    class Renamed:  # this start's classes: another one
+        z: str = ""
+
+    assert cache.save() is True
+    now = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    assert now and not now & old
+
+
+def test_below_the_cap_codes_of_other_starts_stay(cache):
+    """A --demo start and a profile start define some different classes: neither drops the
+    other's codes (each would compile them again at every other start)."""
+    import marshal
+
+    _define()
+    assert cache.save() is True
+    old = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    cache.uninstall()
+    cache.install()
+
+    @dataclasses.dataclass
+    class Other:
+        z: str = ""
+
+    assert cache.save() is True
+    assert old < set(marshal.loads(cache.cache_file().read_bytes()[4:]))
