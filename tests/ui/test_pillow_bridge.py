@@ -17,7 +17,9 @@ F = QImage.Format
 COLOUR = QColor(200, 100, 50)
 FORMATS = [F.Format_RGB32, F.Format_ARGB32, F.Format_ARGB32_Premultiplied, F.Format_RGBX8888,
            F.Format_RGBA8888, F.Format_RGBA8888_Premultiplied, F.Format_RGB888,
-           F.Format_Grayscale8, F.Format_RGB16, F.Format_Indexed8]
+           F.Format_Grayscale8, F.Format_RGB16, F.Format_Indexed8,
+           # 16-bit and float pastes (a 16-bit PNG, an HDR screenshot): through Qt's 8 bits
+           F.Format_RGBA64, F.Format_Grayscale16, F.Format_RGBA32FPx4, F.Format_Mono]
 
 
 def _image(fmt: QImage.Format, width: int = 7, height: int = 5) -> QImage:
