@@ -18,6 +18,7 @@ is simply a miss.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import marshal
 import os
 import sys
@@ -28,7 +29,9 @@ from typing import Any
 _FILE = f"dataclass-code.{sys.implementation.cache_tag}.marshal"
 _HEADER = sys.hexversion.to_bytes(4, "big")  # codes of this exact interpreter only
 
+MAX_CODES = 1000  # ~5x what a start defines before its first frame
 _codes: dict[str, CodeType] = {}  # source text -> compiled code
+_used: set[str] = set()  # texts this process ran: what save() keeps
 _new = 0  # codes compiled since the cache was read
 _path: Path | None = None
 
@@ -43,6 +46,7 @@ def cache_file() -> Path:
 def _exec(source: Any, globals_: Any = None, locals_: Any = None, /) -> None:
     global _new
     if type(source) is str:
+        _used.add(source)
         code = _codes.get(source)
         if code is None:
             code = _codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
@@ -80,10 +84,20 @@ def save() -> bool:
     tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
     try:
         _path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_HEADER + marshal.dumps(dict(_codes)))
+        # Codes of classes changed or gone (upgrades, edits) would stay in the file, read
+        # whole at every start, for good: past MAX_CODES only this start's are kept. Not
+        # always: starts that define different classes (--demo, a profile) would each
+        # drop the other's and compile them again.
+        kept = dict(_codes) if len(_codes) <= MAX_CODES else {
+            text: code for text, code in list(_codes.items()) if text in _used}
+        tmp.write_bytes(_HEADER + marshal.dumps(kept))
         os.replace(tmp, _path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        # Not unlink(missing_ok=True) alone: where the folder cannot be made (a file in the
+        # way, a folder without search rights) unlinking fails too, and save() runs in
+        # main() after the first frame: its error would end the app.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         return False
     _new = 0
     return True
@@ -98,3 +112,4 @@ def uninstall() -> None:
         del dataclasses.exec  # type: ignore[attr-defined]
     _path, _new = None, 0
     _codes.clear()
+    _used.clear()

@@ -317,8 +317,11 @@ def family_overrides(overrides: Mapping[str, tuple[float, str]]
     except (ImportError, OSError, ValueError):
         return dict(overrides)
     out: dict[str, tuple[float, str]] = {}
-    for model, price in overrides.items():
-        family = catalog.lookup(model)
+    found = [(model, price, catalog.lookup(model)) for model, price in overrides.items()]
+    # The family's own row (what Settings shows) first: a price an older version kept under
+    # one snapshot's name must not price the family's other names by the file's order.
+    found.sort(key=lambda entry: entry[2] is None or entry[0] != entry[2].id)
+    for _model, price, family in found:
         for name in (family.names if family is not None else ()):
             out.setdefault(name, price)
     out.update(overrides)

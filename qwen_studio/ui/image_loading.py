@@ -56,8 +56,9 @@ def release_later(box: list[Any]) -> None:
     the window. The caller must hold no other reference to the objects: pass them only in
     `box` (the list itself may stay referenced; it is emptied in the pool).
     """
-    if all(x is None or (isinstance(x, list | tuple) and not x) for x in box):
-        return  # nothing to free: do not start a pool thread for it
+    if all(x is None or (isinstance(x, list | tuple) and not x)
+           or (isinstance(x, QImage) and x.isNull()) for x in box):
+        return  # nothing to free (a mask never drawn on): do not wake a pool thread for it
     try:
         executor().submit(box.clear)
     except RuntimeError:  # pool shut down (app exiting): free here
@@ -230,9 +231,10 @@ def to_pillow(image: QImage) -> PILImage:
         out = mapped_image(size, mode)[1]
         out.frombytes(bits, "raw", raw, image.bytesPerLine(), 1)  # type: ignore[arg-type]
     else:
-        out = Image.frombuffer(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
-                               image.bytesPerLine(), 1)
-        out.load()  # frombuffer may wrap the view lazily: copy while `image` is alive
+        # frombytes, a copy: frombuffer maps an "L" view as it is (load() copies nothing),
+        # and the Pillow image would read the QImage's memory after it changed or was freed.
+        out = Image.frombytes(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
+                              image.bytesPerLine(), 1)
     space = image.colorSpace()
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         icc = bytes(space.iccProfile().data())

@@ -64,3 +64,17 @@ def test_a_price_kept_under_a_name_the_catalog_dropped_can_still_be_cleared(caps
     ConfigStore().set_price_override("qwen-image-edit-legacy", 0.1, "USD")
     assert main(["usage", "--clear-price", "qwen-image-edit-legacy"]) == 0
     assert ConfigStore().price_overrides() == {}
+
+
+@pytest.mark.parametrize("order", ["snapshot first", "family first"])
+def test_the_familys_own_price_wins_over_a_snapshots_for_the_other_names(order) -> None:
+    """Settings ▸ Prices shows the family's row; a price an older version kept under one
+    snapshot's name prices that snapshot only, whatever order the settings file lists them."""
+    store = ConfigStore()
+    entries = [(SNAPSHOT, 0.1, "USD"), (FAMILY, 0.3, "CNY")]
+    for model, amount, currency in (entries if order == "snapshot first" else entries[::-1]):
+        store.set_price_override(model, amount, currency)
+    prices = user_prices()
+    assert prices(SNAPSHOT) == UnitPrice(0.1, "USD")
+    for name in (FAMILY, ALIAS, UNLISTED_SNAPSHOT):
+        assert prices(name) == UnitPrice(0.3, "CNY"), name

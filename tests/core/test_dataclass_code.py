@@ -70,3 +70,100 @@ def test_no_file_when_python_writes_no_bytecode(cache, monkeypatch):
     _define()
     assert cache.save() is False
     assert not cache.cache_file().exists()
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
+    """A package folder the user cannot write (a system install): the cache is not saved,
+    start-up goes on, and no temporary file is left behind."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    monkeypatch.setattr(sys, "pycache_prefix", str(blocker))  # no folder can be made in it
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    dataclass_code.uninstall()
+    dataclass_code.install()
+    try:
+        _define()
+        assert dataclass_code.save() is False
+        assert dataclass_code._new > 0  # still to be written by a start that can
+    finally:
+        dataclass_code.uninstall()
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
+
+
+def test_a_cache_of_the_wrong_shape_is_a_miss(cache):
+    """A readable marshal file that is not {source: code} (another tool's, or damaged into
+    another valid value) compiles as usual and is replaced at the next save."""
+    import marshal
+
+    path = cache.cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = sys.hexversion.to_bytes(4, "big")
+    for value in ([1, 2], {"x = 1": "not code", 3: compile("1", "<s>", "eval")}, None):
+        cache.uninstall()
+        path.write_bytes(header + marshal.dumps(value))
+        cache.install()
+        assert _define()(4).x == 4
+        assert cache._new > 0
+    assert cache.save() is True
+    assert isinstance(marshal.loads(path.read_bytes()[4:]), dict)
+
+
+def test_the_same_fields_in_two_modules_keep_their_own_globals(cache, monkeypatch):
+    """One cached code serves two classes whose methods have the same text: each function
+    still runs in its own module's globals with its own qualified name."""
+    import types
+
+    made = []
+    for name in ("review_mod_a", "review_mod_b"):
+        module = types.ModuleType(name)
+        monkeypatch.setitem(sys.modules, name, module)
+        module.dataclasses = dataclasses  # type: ignore[attr-defined]
+        exec(compile("@dataclasses.dataclass\nclass C:\n    v: int = 1\n", name, "exec",
+                     dont_inherit=True), module.__dict__)
+        made.append(module.C)  # type: ignore[attr-defined]
+    a, b = made
+    assert a.__init__.__code__ is b.__init__.__code__  # the cache's one code
+    assert a.__init__.__globals__ is sys.modules["review_mod_a"].__dict__
+    assert b.__init__.__globals__ is sys.modules["review_mod_b"].__dict__
+    assert a.__init__.__qualname__ == "C.__init__" and a(2).v == 2 and b().v == 1
+    assert a(1) == a(1) and a(1) != b(1)
+
+
+def test_codes_of_classes_no_longer_defined_leave_a_full_file(cache, monkeypatch):
+    """Upgrades change or drop dataclasses: past MAX_CODES the file keeps what the last start
+    ran, not every text it ever saw (it is read whole at every start)."""
+    import marshal
+
+    monkeypatch.setattr(cache, "MAX_CODES", 2)
+    _define()
+    assert cache.save() is True
+    old = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    cache.uninstall()
+    cache.install()
+
+    @dataclasses.dataclass
+    class Renamed:  # this start's classes: another one
+        z: str = ""
+
+    assert cache.save() is True
+    now = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    assert now and not now & old
+
+
+def test_below_the_cap_codes_of_other_starts_stay(cache):
+    """A --demo start and a profile start define some different classes: neither drops the
+    other's codes (each would compile them again at every other start)."""
+    import marshal
+
+    _define()
+    assert cache.save() is True
+    old = set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+    cache.uninstall()
+    cache.install()
+
+    @dataclasses.dataclass
+    class Other:
+        z: str = ""
+
+    assert cache.save() is True
+    assert old < set(marshal.loads(cache.cache_file().read_bytes()[4:]))

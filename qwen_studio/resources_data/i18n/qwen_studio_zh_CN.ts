@@ -1779,6 +1779,10 @@ newest first.</source>
         <translation>粘贴的图片为空</translation>
     </message>
     <message>
+        <source>the pasted image could not be kept in {folder}: {reason}</source>
+        <translation>无法将粘贴的图片保存到 {folder}：{reason}</translation>
+    </message>
+    <message>
         <source>Open input images</source>
         <translation>打开输入图片</translation>
     </message>

@@ -100,12 +100,24 @@ class InputsController(QObject):
             self.drop_zone.set_message(
                 translate("MainWindow", "the pasted image is empty"), "error")
             return
-        path = await self.tasks.run(il.save_clipboard_image, image, paths.cache_dir() / "pasted")
-        await self.add_async([path])
+        folder = paths.cache_dir() / "pasted"
+        await self._add_pasted(folder, self.tasks.run(il.save_clipboard_image, image, folder))
 
     async def _add_encoded(self, data: bytes, suffix: str) -> None:
-        path = await self.tasks.run(il.save_pasted_bytes, data, suffix,
-                                    paths.cache_dir() / "pasted")
+        folder = paths.cache_dir() / "pasted"
+        await self._add_pasted(folder, self.tasks.run(il.save_pasted_bytes, data, suffix, folder))
+
+    async def _add_pasted(self, folder: Path, written: Awaitable[Path]) -> None:
+        """A pasted image becomes a file (then an input like any other); a folder that
+        cannot take it (full disk, no rights) is said where the drop's problems are, with
+        the folder and the reason, not as a task that failed."""
+        try:
+            path = await written
+        except OSError as exc:
+            self.drop_zone.set_message(translate(
+                "MainWindow", "the pasted image could not be kept in {folder}: {reason}")
+                .format(folder=folder, reason=exc.strerror or exc), "error")
+            return
         await self.add_async([path])
 
     def remove(self, index: int) -> None:
