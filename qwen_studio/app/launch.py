@@ -110,8 +110,11 @@ class _EarlyRecords(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
-    def replay(self) -> None:
+    def detach(self) -> None:
         logging.getLogger().removeHandler(self)
+
+    def replay(self) -> None:
+        self.detach()
         records, self.records = self.records, []
         for record in records:
             logging.getLogger(record.name).handle(record)
@@ -165,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         window = _first_frame(args)
     finally:
+        early.detach()  # setup_logging's own records go straight to its handlers
         setup_logging(args.verbose)  # after the first frame (or its failure)
         early.replay()
     from qwen_studio.core import dataclass_code

@@ -53,10 +53,6 @@ def test_records_held_before_a_failed_first_frame_reach_the_file_redacted(
     assert not any(isinstance(h, launch._EarlyRecords) for h in clean_root.handlers)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review6: app/launch.py main() leaves _EarlyRecords attached while setup_logging runs, "
-    "so setup_logging's own warning is held too and replayed: said twice on stderr. "
-    "Fix: detach the holder before setup_logging, replay after."))
 def test_the_log_folder_problem_is_said_once(monkeypatch, clean_root, capsys, tmp_path):
     home = tmp_path / "home-is-a-file"
     home.write_text("")
