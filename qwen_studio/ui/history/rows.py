@@ -151,6 +151,27 @@ class HistoryRows(QAbstractListModel):
             return day_label(r.created)
         return ""
 
+    def rows_between(self, first: int, last: int) -> list[Row]:
+        """The rows from first to last (the view's paint: one slice, not a call per row)."""
+        return self._rows[max(0, first):last + 1]
+
+    def headers(self, first: int, last: int) -> list[str]:
+        """header_for() of each row from first to last, in one pass."""
+        rows = self._rows
+        prev = first - 1
+        while prev >= 0 and self.is_member(rows[prev]):
+            prev -= 1
+        day = rows[prev].day() if prev >= 0 else None
+        out: list[str] = []
+        for r in rows[max(0, first):last + 1]:
+            if isinstance(r, HistoryEntry) and r.batch_id is not None:
+                out.append("")
+                continue
+            d = r.day()
+            out.append(day_label(r.created) if d != day else "")
+            day = d
+        return out
+
     # -- entries -------------------------------------------------------------------------------
     def entries(self) -> list[HistoryEntry]:
         """Every edit listed, in order (a batch's edits where its row is, shown or not)."""
