@@ -33,6 +33,7 @@ from qwen_studio.ui.history.row_painter import (
     RowPainter,
     star_rect,
 )
+from qwen_studio.ui.history.scroll_bar import KeptScrollBar
 
 PREFETCH_SCREENS = 4  # the next page is asked for this close to the end (a page ~ 11)
 _HOVER_AT = (QEvent.Type.HoverEnter, QEvent.Type.HoverMove)
@@ -61,6 +62,7 @@ class HistoryListView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTabKeyNavigation(False)  # Tab leaves the list, as in any list
+        self.setVerticalScrollBar(KeptScrollBar(Qt.Orientation.Vertical))  # see scroll_bar.py
         self.verticalScrollBar().valueChanged.connect(self._prefetch)
         self._hover: Row | None = None  # the row under the mouse, and where it was
         self._hover_row = -1
