@@ -20,7 +20,13 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
 
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, Row
 from qwen_studio.ui.history.model import HistoryModel
@@ -77,6 +83,13 @@ class HistoryListView(QTableView):
             model.thumbnails.showing = self.paths_on_screen
 
     # -- painting ------------------------------------------------------------------------------
+    def setItemDelegate(self, delegate: QAbstractItemDelegate) -> None:
+        super().setItemDelegate(delegate)
+        # With the history's painter the view paints every pixel it is asked for (the list's
+        # ground too): the viewport's own fill first would be a second full fill a frame.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent,
+                                     self.row_painter() is not None)
+
     def row_painter(self) -> RowPainter | None:
         rows = getattr(self.itemDelegate(), "rows", None)  # HistoryDelegate's
         return rows if isinstance(rows, RowPainter) else None
@@ -84,9 +97,6 @@ class HistoryListView(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         m, rows = self.history(), self.row_painter()
         vp = self.viewport()
-        # Ours paints every pixel it is asked for (the list's ground too): the viewport's own
-        # fill first, through the style sheet, would be a second full-height fill a frame.
-        vp.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, rows is not None)
         if m is None or rows is None:
             super().paintEvent(event)
             return

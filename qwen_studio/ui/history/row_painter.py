@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -28,12 +28,13 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QStaticText,
+    QTextLayout,
 )
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
-from qwen_studio.ui.history.row_text import clock, elide_two_lines, match_rects, search_terms
+from qwen_studio.ui.history.row_text import clock, match_rects, search_terms
 from qwen_studio.ui.icons import draw_icon
 from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
@@ -54,7 +55,8 @@ BAND = HEADER - PAD  # the row's own area (which a selected or hovered row fills
 PLAIN, SELECTED, HOVERED = 0, 1, 2
 HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_KEPT = 2000  # prepared prompts and short texts (a fling makes ~10 a frame)
+_KEPT = 2000  # prepared short texts (times, statuses, spends)
+_PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
 
 
 def header_rect(x: int, top: int, width: int) -> QRect:
@@ -154,6 +156,58 @@ class RowStyle:
         return got
 
 
+class Prompt:
+    """A prompt in at most two lines that fit a width, the second elided: laid out once by
+    QTextLayout (one shaping of the text finds the break and gives the glyphs to draw),
+    where measuring candidate breaks word by word shaped it five to eight times a row.
+    It breaks where Unicode allows (between words, and between CJK characters); a first
+    word wider than the line is elided on one line. `shown` is the text as drawn, a line a
+    line (for the search marks)."""
+
+    __slots__ = ("layout", "lines", "shown", "statics", "text")
+
+    def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
+        self.text = text
+        shown = text or "(no prompt)"
+        fm, ascent, step = fonts.text_fm, fonts.text_fm.ascent(), fonts.line_step
+        self.layout = layout = QTextLayout(shown, fonts.text)
+        layout.beginLayout()
+        first = layout.createLine()
+        first.setLineWidth(width)
+        n = first.textLength()
+        rest = shown[n:]
+        second = layout.createLine() if rest else None
+        if second is not None:
+            second.setLineWidth(width)
+            second.setPosition(QPointF(0, step))
+        layout.endLayout()
+        self.statics: list[tuple[QStaticText, int]] = []
+        if first.naturalTextWidth() > width:  # one word wider than the line
+            self.layout, self.lines = None, []
+            self.shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
+            self.statics.append((_prepared(self.shown, fonts.text), 0))
+            return
+        # Each line's baseline where a line of the row's font has it.
+        self.lines = [(first, ascent - first.ascent())]
+        self.shown = shown[:n].rstrip(" ")
+        if second is None:
+            return
+        if second.textLength() >= len(rest):
+            self.lines.append((second, ascent + step - second.y() - second.ascent()))
+            self.shown += "\n" + rest
+        else:
+            tail = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            self.statics.append((_prepared(tail, fonts.text), step))
+            self.shown += "\n" + tail
+
+
+def _prepared(text: str, font: QFont) -> QStaticText:
+    st = QStaticText(text)
+    st.setTextFormat(Qt.TextFormat.PlainText)
+    st.prepare(font=font)
+    return st
+
+
 class RowFrame:
     """One paint: the style, what the search asked for, and where thumbnails come from."""
 
@@ -172,8 +226,7 @@ class RowPainter:
         self._font: QFont | None = None  # the last base font and its RowFonts
         self._font_set: RowFonts | None = None
         self._styles: dict[tuple[str, int, int, float], RowStyle] = {}
-        self._prompts: OrderedDict[tuple[str, int, int], tuple[str, list[QStaticText]]] = \
-            OrderedDict()
+        self._prompts: OrderedDict[tuple[str, int, int], Prompt] = OrderedDict()
         self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
         self._elided: dict[tuple[str, int, int], str] = {}
         self._insets: OrderedDict[int, QImage] = OrderedDict()
@@ -231,23 +284,14 @@ class RowPainter:
             out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
         return out
 
-    def prompt(self, row: Row, fonts: RowFonts, width: int) -> tuple[str, list[QStaticText]]:
-        """The prompt in at most two lines that fit `width` ("" if there is none: nothing
-        to mark), and each line prepared."""
+    def prompt(self, row: Row, fonts: RowFonts, width: int) -> Prompt:
+        """The prompt in at most two lines that fit `width`, laid out (kept)."""
         raw = row.request.prompt if not isinstance(row, BatchGroup) or row.members else ""
         key = (raw, width, id(fonts))
         got = self._prompts.get(key)
         if got is None:
-            text = " ".join(raw.split())
-            shown = elide_two_lines(text or "(no prompt)", fonts.text_fm, width)
-            lines = []
-            for line in shown.split("\n"):
-                st = QStaticText(line)
-                st.setTextFormat(Qt.TextFormat.PlainText)
-                st.prepare(font=fonts.text)
-                lines.append(st)
-            got = self._prompts[key] = (shown if text else "", lines)
-            if len(self._prompts) > _KEPT:
+            got = self._prompts[key] = Prompt(" ".join(raw.split()), fonts, width)
+            if len(self._prompts) > _PROMPTS_KEPT:
                 self._prompts.popitem(last=False)
         return got
 
@@ -327,16 +371,18 @@ class RowPainter:
         # -- prompt --------------------------------------------------------------------------
         text_left = left + THUMB - 1 + PAD + 2
         text_w = star_left - 4 - text_left
-        shown, lines = self.prompt(row, fonts, text_w)
+        prompt = self.prompt(row, fonts, text_w)
         ptop = rtop + PAD - 1
-        if f.terms and shown:  # the words the search found, marked under the text
+        if f.terms and prompt.text:  # the words the search found, marked under the text
             area = QRect(text_left, ptop, text_w, fonts.line_h * 2)
-            for rect in match_rects(shown, f.terms, fonts.text_fm, area):
+            for rect in match_rects(prompt.shown, f.terms, fonts.text_fm, area):
                 p.fillRect(rect, s.mark)
         p.setFont(fonts.text)  # what the texts were prepared with (else laid out again)
         p.setPen(look.text)  # palette text, so the row reads in the light theme too
-        for i, st in enumerate(lines):
-            p.drawStaticText(text_left, ptop + i * fonts.line_step, st)
+        for line, dy in prompt.lines:
+            line.draw(p, QPointF(text_left, ptop + dy))
+        for st, y in prompt.statics:
+            p.drawStaticText(text_left, ptop + y, st)
 
         # -- time or chevron, status, spend ---------------------------------------------------
         sfm, small = fonts.small_fm, fonts.small
