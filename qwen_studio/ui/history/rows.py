@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -77,6 +78,8 @@ class HistoryRows(QAbstractListModel):
         self._closed = False
         self._prices: PriceLookup | None = None  # spend texts: set_prices (PriceTable)
         self._dirty_rows: dict[int, Row] = {}
+        self._labels: dict[int, str] = {}  # day labels by day (the view's headers())
+        self._labels_day = 0  # the day they were made on
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
         self._repaint.timeout.connect(self._flush_repaint)
@@ -162,13 +165,23 @@ class HistoryRows(QAbstractListModel):
         while prev >= 0 and self.is_member(rows[prev]):
             prev -= 1
         day = rows[prev].day() if prev >= 0 else None
+        today = date.today().toordinal()
+        if self._labels_day != today:  # "Today" is "Yesterday" after midnight
+            self._labels_day, self._labels = today, {}
+        labels = self._labels
         out: list[str] = []
         for r in rows[max(0, first):last + 1]:
             if isinstance(r, HistoryEntry) and r.batch_id is not None:
                 out.append("")
                 continue
             d = r.day()
-            out.append(day_label(r.created) if d != day else "")
+            if d == day:
+                out.append("")
+            else:
+                label = labels.get(d)
+                if label is None:
+                    label = labels[d] = day_label(r.created)
+                out.append(label)
             day = d
         return out
 
