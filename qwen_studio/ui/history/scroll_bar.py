@@ -1,11 +1,12 @@
-"""The history list's scroll bar: the style's own look, drawn from two kept pictures.
+"""The history list's scroll bar: the style's own look, drawn from kept pictures.
 
 In a fling the bar repaints every frame. Fusion draws it from scratch each time (its groove,
 arrows and handle: ~0.7 ms of CPU a repaint, part of it in Qt's worker threads, measured
-offscreen), which was a quarter of a 10,000 edit fling's work. Here the style draws the bar
-without its handle once, and the handle once, each kept while the bar's size, state,
-palette and the handle's length stay; a repaint is two blits. Hit testing, dragging and
-paging stay QScrollBar's, and the handle is drawn where the style says it is.
+offscreen), which was a quarter of a 10,000 edit fling's work. Here the style draws the
+groove once, the arrows once and the handle once, each kept while the bar's size, state,
+palette and the handle's length stay; a repaint is three blits, in the style's order. Hit
+testing, dragging and paging stay QScrollBar's, and the handle is drawn where the style
+says it is.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from PySide6.QtWidgets import QScrollBar, QStyle, QStyleOptionSlider, QWidget
 
 _CC = QStyle.ComplexControl.CC_ScrollBar
 _SLIDER = QStyle.SubControl.SC_ScrollBarSlider
-_ALL_BUT_SLIDER = QStyle.SubControl(
-    QStyle.SubControl.SC_ScrollBarAddLine.value | QStyle.SubControl.SC_ScrollBarSubLine.value
-    | QStyle.SubControl.SC_ScrollBarAddPage.value | QStyle.SubControl.SC_ScrollBarSubPage.value
+_GROOVE = QStyle.SubControl(
+    QStyle.SubControl.SC_ScrollBarAddPage.value | QStyle.SubControl.SC_ScrollBarSubPage.value
     | QStyle.SubControl.SC_ScrollBarFirst.value | QStyle.SubControl.SC_ScrollBarLast.value
     | QStyle.SubControl.SC_ScrollBarGroove.value)
+_ARROWS = QStyle.SubControl(
+    QStyle.SubControl.SC_ScrollBarAddLine.value | QStyle.SubControl.SC_ScrollBarSubLine.value)
+_MARGIN = 2
 
 
 class KeptScrollBar(QScrollBar):
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
         super().__init__(orientation, parent)
-        self._groove: tuple[tuple[object, ...], QPixmap] | None = None
+        self._groove: tuple[tuple[object, ...], QPixmap, QPixmap] | None = None
         self._handle: tuple[tuple[object, ...], QPixmap, QPoint] | None = None
 
     def _render(self, opt: QStyleOptionSlider, parts: QStyle.SubControl) -> QPixmap:
@@ -49,7 +52,7 @@ class KeptScrollBar(QScrollBar):
                 opt.palette.cacheKey(), self.devicePixelRatioF(), self.style(),
                 opt.sliderValue <= opt.minimum, opt.sliderValue >= opt.maximum)
         if self._groove is None or self._groove[0] != look:
-            self._groove = (look, self._render(opt, _ALL_BUT_SLIDER))
+            self._groove = (look, self._render(opt, _GROOVE), self._render(opt, _ARROWS))
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._groove[1])
         if handle.isValid() and self.minimum() < self.maximum():
@@ -57,8 +60,11 @@ class KeptScrollBar(QScrollBar):
             if self._handle is None or self._handle[0] != key:
                 self._handle = (key, self._render(opt, _SLIDER), handle.topLeft())
             _key, pm, at = self._handle
+            # The style draws the handle's outline just outside its rect: a margin with it.
+            target = handle.adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN)
             dpr = pm.devicePixelRatio()
-            source = QRect(round(at.x() * dpr), round(at.y() * dpr),
-                           round(handle.width() * dpr), round(handle.height() * dpr))
-            painter.drawPixmap(handle, pm, source)
+            source = QRect(round((at.x() - _MARGIN) * dpr), round((at.y() - _MARGIN) * dpr),
+                           round(target.width() * dpr), round(target.height() * dpr))
+            painter.drawPixmap(target, pm, source)
+        painter.drawPixmap(0, 0, self._groove[2])  # the arrows over the handle, as the style
         painter.end()
