@@ -14,12 +14,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollBar, QWidget
+from window_helpers import until
 
 from qwen_studio.core.library import Library
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
-from qwen_studio.ui.history.row_painter import BAND, ROW, Prompt, RowFonts
+from qwen_studio.ui.history.row_painter import BAND, ROW
+from qwen_studio.ui.history.row_text import Prompt, RowFonts
 from qwen_studio.ui.history.scroll_bar import KeptScrollBar
 
 
@@ -31,7 +33,7 @@ def pool() -> Iterator[ThreadPoolExecutor]:
 
 
 @pytest.fixture
-def panel(tmp_path: Path, pool: ThreadPoolExecutor, qtbot) -> Iterator[HistoryPanel]:
+def panel(tmp_path: Path, pool: ThreadPoolExecutor, qloop, qtbot) -> Iterator[HistoryPanel]:
     with Library(tmp_path / "lib") as lib:
         seed(lib, [f"edit number {i}" for i in range(12)])  # oldest first
         model = HistoryModel(lib, pool)
@@ -42,6 +44,8 @@ def panel(tmp_path: Path, pool: ThreadPoolExecutor, qtbot) -> Iterator[HistoryPa
         qtbot.waitExposed(panel)
         qtbot.waitUntil(lambda: model.rowCount() == 12 and not model.is_loading(), timeout=5000)
         yield panel
+        # Selecting a row reads its version tree: let those reads finish on the loop.
+        qloop.run(until(lambda: not panel.tasks.pending(), 10, "version trees read"))
         model.close()
 
 

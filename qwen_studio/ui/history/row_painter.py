@@ -4,11 +4,12 @@ pass, list_view.py) and for the delegate (a row alone, delegate.py).
 A fling shows each row for a frame or two, so what counts is a row's first paint: per frame
 the theme's colours, the fonts and the palette are read once (`RowStyle`, kept per theme,
 palette, font and pixel ratio); per row it is a few fills, blits and prepared texts. What
-repeats across rows or frames is made once and kept: the prompt's two lines as QStaticText
-(by prompt and width), the short texts (time, status, spend) with their widths, the icons
-as pixmaps at the device's pixel ratio, each status's colour made readable on each
-background. (Painting a row through Qt's delegate machinery, a style option and a dozen
-icon and text helpers per row, cost ~0.3 ms a row: most of a fling's work.)
+repeats across rows or frames is made once and kept: the prompt laid out in two lines
+(row_text.Prompt, by prompt and width), the short texts (time, status, spend) with their
+widths, the icons as pixmaps at the device's pixel ratio, each status's colour made
+readable on each background. (Painting a row through Qt's delegate machinery, a style
+option and a dozen icon and text helpers per row, cost ~0.3 ms a row: most of a fling's
+work.)
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QStaticText,
-    QTextLayout,
 )
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
-from qwen_studio.ui.history.row_text import clock, match_rects, search_terms
+from qwen_studio.ui.history.row_text import (
+    Prompt,
+    RowFonts,
+    clock,
+    match_rects,
+    search_terms,
+)
 from qwen_studio.ui.icons import draw_icon
 from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
@@ -67,26 +73,6 @@ def header_rect(x: int, top: int, width: int) -> QRect:
 
 def star_rect(x: int, top: int, width: int) -> QRect:
     return QRect(x + width - 1 - PAD - STAR + 2, top + HEADER - 2, STAR, STAR)
-
-
-class RowFonts:
-    """The fonts and metrics of one base font (made once, not per painted row)."""
-
-    def __init__(self, base: QFont) -> None:
-        self.text = QFont(base)
-        self.text_fm = QFontMetrics(self.text)
-        self.small = QFont(base)
-        self.small.setPointSizeF(max(7.0, base.pointSizeF() * 0.88))
-        self.small_fm = QFontMetrics(self.small)
-        self.header = QFont(base)
-        self.header.setPointSizeF(max(7.0, base.pointSizeF() * 0.8))
-        self.header.setBold(True)
-        self.header.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
-        self.header_fm = QFontMetrics(self.header)
-        # Per frame these are read for every row: plain ints, read once.
-        self.line_h, self.line_step = self.text_fm.height(), self.text_fm.lineSpacing()
-        self.small_h, self.small_ascent = self.small_fm.height(), self.small_fm.ascent()
-        self.gap = self.small_fm.horizontalAdvance("  ")
 
 
 class _Look:
@@ -154,58 +140,6 @@ class RowStyle:
                 self.icon(name, colour, self.fonts.small_ascent) if name else None,
                 self.icon("star", self.c["star_off_hover" if kind else "star_off"], STAR - 4))
         return got
-
-
-class Prompt:
-    """A prompt in at most two lines that fit a width, the second elided: laid out once by
-    QTextLayout (one shaping of the text finds the break and gives the glyphs to draw),
-    where measuring candidate breaks word by word shaped it five to eight times a row.
-    It breaks where Unicode allows (between words, and between CJK characters); a first
-    word wider than the line is elided on one line. `shown` is the text as drawn, a line a
-    line (for the search marks)."""
-
-    __slots__ = ("layout", "lines", "shown", "statics", "text")
-
-    def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
-        self.text = text
-        shown = text or "(no prompt)"
-        fm, ascent, step = fonts.text_fm, fonts.text_fm.ascent(), fonts.line_step
-        self.layout = layout = QTextLayout(shown, fonts.text)
-        layout.beginLayout()
-        first = layout.createLine()
-        first.setLineWidth(width)
-        n = first.textLength()
-        rest = shown[n:]
-        second = layout.createLine() if rest else None
-        if second is not None:
-            second.setLineWidth(width)
-            second.setPosition(QPointF(0, step))
-        layout.endLayout()
-        self.statics: list[tuple[QStaticText, int]] = []
-        if first.naturalTextWidth() > width:  # one word wider than the line
-            self.layout, self.lines = None, []
-            self.shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(self.shown, fonts.text), 0))
-            return
-        # Each line's baseline where a line of the row's font has it.
-        self.lines = [(first, ascent - first.ascent())]
-        self.shown = shown[:n].rstrip(" ")
-        if second is None:
-            return
-        if second.textLength() >= len(rest):
-            self.lines.append((second, ascent + step - second.y() - second.ascent()))
-            self.shown += "\n" + rest
-        else:
-            tail = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(tail, fonts.text), step))
-            self.shown += "\n" + tail
-
-
-def _prepared(text: str, font: QFont) -> QStaticText:
-    st = QStaticText(text)
-    st.setTextFormat(Qt.TextFormat.PlainText)
-    st.prepare(font=font)
-    return st
 
 
 class RowFrame:
