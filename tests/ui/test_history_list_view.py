@@ -140,3 +140,48 @@ def test_a_long_prompt_without_spaces_fills_two_lines(qapp):
     line1, line2 = latin.shown.split("\n")
     assert not line1.endswith(" ") and (line1 + " " + line2[:-1]).startswith(line1)
     assert ("add snow to the roof of the old house " * 3).startswith(line1 + " ")
+
+
+def test_a_page_arriving_below_the_screen_extends_the_list_without_repainting_it(
+        tmp_path: Path, pool: ThreadPoolExecutor, qtbot):
+    """Scrolling on, the next page arrives below what is on screen: the scroll bar makes
+    room for it, and the rows on screen are not painted again for it (a fling through
+    10,000 edits painted 100 screens more); a change on screen still shows at once."""
+    from PySide6.QtWidgets import QApplication
+
+    from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
+
+    with Library(tmp_path / "lib") as lib:
+        seed(lib, [f"edit {i}" for i in range(45)])
+        model = HistoryModel(lib, pool, page_size=20)
+        qtbot.waitUntil(lambda: model.rowCount() == 20 and not model.is_loading(), timeout=5000)
+        view = HistoryListView()
+        qtbot.addWidget(view)
+        view.setModel(model)
+        view.setItemDelegate(HistoryDelegate(view))
+        view.setVerticalScrollMode(view.ScrollMode.ScrollPerPixel)  # as the panel shows it
+        view.resize(360, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        QApplication.processEvents()
+        rows = view.row_painter()
+        assert rows is not None
+        painted: list[object] = []
+        original = rows.paint_row
+        rows.paint_row = lambda p, f, x, top, w, row, *rest: (  # type: ignore[method-assign]
+            painted.append(row) or original(p, f, x, top, w, row, *rest))
+        bar = view.verticalScrollBar()
+        before = bar.maximum()
+        model.fetchMore()
+        qtbot.waitUntil(lambda: model.rowCount() == 40 and not model.is_loading(), timeout=5000)
+        qtbot.waitUntil(lambda: bar.maximum() > before, timeout=3000)
+        QApplication.processEvents()
+        assert bar.maximum() == 40 * view.rowHeight(0) - view.viewport().height()
+        assert painted == []
+        # An edit on screen goes (deleted): the list shows it at once.
+        gone = model.entry_at(1)
+        assert gone is not None
+        model.remove([gone])
+        qtbot.waitUntil(lambda: bool(painted), timeout=3000)
+        assert gone not in painted and model.entry_at(1) in painted
+        model.close()

@@ -72,6 +72,7 @@ class HistoryListView(QTableView):
         self.verticalScrollBar().valueChanged.connect(self._prefetch)
         self._hover: Row | None = None  # the row under the mouse, and where it was
         self._hover_row = -1
+        self._below_only: bool | None = None  # see doItemsLayout
 
     def history(self) -> HistoryModel | None:
         m = self.model()
@@ -79,8 +80,31 @@ class HistoryListView(QTableView):
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
+        self._below_only = None
         if isinstance(model, HistoryModel):  # its thumbnails: only for rows on screen
             model.thumbnails.showing = self.paths_on_screen
+            model.rowsInserted.connect(self._rows_inserted)
+            for changed in (model.rowsRemoved, model.modelReset, model.layoutChanged,
+                            model.rowsMoved):
+                changed.connect(self._laid_out_again)
+
+    # -- layout ----------------------------------------------------------------------------------
+    # A page of rows arriving below the screen makes Qt lay the view out, and a layout
+    # repaints the whole list, though nothing on screen moved: a fling through 100 pages
+    # painted 100 screens more. Rows only appended below the screen need the scroll range.
+    def _rows_inserted(self, _parent: object, first: int, _last: int) -> None:
+        shown = self.rowAt(self.viewport().height() - 1)
+        self._below_only = self._below_only is not False and 0 <= shown < first
+
+    def _laid_out_again(self, *_args: object) -> None:
+        self._below_only = False
+
+    def doItemsLayout(self) -> None:
+        below, self._below_only = self._below_only, None
+        if below:
+            self.updateGeometries()  # the scroll range for the new rows
+            return
+        super().doItemsLayout()
 
     # -- painting ------------------------------------------------------------------------------
     def setItemDelegate(self, delegate: QAbstractItemDelegate) -> None:

@@ -94,7 +94,8 @@ class ThumbnailCache(QObject):
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
         self._announce.setInterval(READY_MS)
-        self._announce.timeout.connect(self.ready)
+        self._announce.timeout.connect(self._announce_arrived)
+        self._arrived: set[str] = set()  # decoded since the last announcement
 
     def get(self, path: Path | None) -> QImage | None:
         """The cached image, or None while it loads (asked for once)."""
@@ -152,6 +153,17 @@ class ThumbnailCache(QObject):
             self._settle.start()
         return ripe
 
+    def _announce_arrived(self) -> None:
+        """Repaint for what arrived, unless all of it is for rows scrolled away since
+        (in a fling a repaint of the whole list would show none of it)."""
+        arrived, self._arrived = self._arrived, set()
+        try:
+            showing = self.showing() if self.showing is not None else None
+        except RuntimeError:  # the view is gone (window closing)
+            return
+        if showing is None or not arrived.isdisjoint(showing):
+            self.ready.emit()
+
     def _settled(self) -> None:
         self._settling = False
         self._pump()
@@ -169,6 +181,7 @@ class ThumbnailCache(QObject):
                 self._images[key] = img
                 if len(self._images) > self.max_items + self.max_items // 8:
                     self._evict()
+                self._arrived.add(key)
                 if not self._announce.isActive():
                     self._announce.start()
                 self._pump()
