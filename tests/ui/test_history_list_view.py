@@ -101,7 +101,8 @@ def test_the_lists_scroll_bar_looks_like_the_styles_own(qtbot, value: int):
     shade)."""
     top = QWidget()
     qtbot.addWidget(top)
-    bars = [QScrollBar(Qt.Orientation.Vertical, top), KeptScrollBar(Qt.Orientation.Vertical, top)]
+    bars = [QScrollBar(Qt.Orientation.Vertical, top),
+            KeptScrollBar(Qt.Orientation.Vertical, top, plain_paints=0)]
     for x, bar in zip((10, 50), bars, strict=True):
         bar.setGeometry(x, 0, 14, 600)
         bar.setRange(0, 20_000)

@@ -11,26 +11,48 @@ says it is.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QScrollBar, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import QScrollBar, QWidget
 
-_CC = QStyle.ComplexControl.CC_ScrollBar
-_SLIDER = QStyle.SubControl.SC_ScrollBarSlider
-_GROOVE = QStyle.SubControl(
-    QStyle.SubControl.SC_ScrollBarAddPage.value | QStyle.SubControl.SC_ScrollBarSubPage.value
-    | QStyle.SubControl.SC_ScrollBarFirst.value | QStyle.SubControl.SC_ScrollBarLast.value
-    | QStyle.SubControl.SC_ScrollBarGroove.value)
-_ARROWS = QStyle.SubControl(
-    QStyle.SubControl.SC_ScrollBarAddLine.value | QStyle.SubControl.SC_ScrollBarSubLine.value)
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
 _MARGIN = 2
+# The first paints are the style's own: the kept pictures need QStyle's enums, and touching
+# QStyle from Python costs ~9 ms (PySide builds its types), which must not land before the
+# window's first frame. A fling repaints the bar hundreds of times.
+PLAIN_PAINTS = 2
+
+
+class _Parts:
+    """QStyle's names for the bar's parts, made on the first kept paint."""
+
+    def __init__(self) -> None:
+        from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+        sc = QStyle.SubControl
+        self.option = QStyleOptionSlider
+        self.cc = QStyle.ComplexControl.CC_ScrollBar
+        self.slider = sc.SC_ScrollBarSlider
+        self.groove = sc(sc.SC_ScrollBarAddPage.value | sc.SC_ScrollBarSubPage.value
+                         | sc.SC_ScrollBarFirst.value | sc.SC_ScrollBarLast.value
+                         | sc.SC_ScrollBarGroove.value)
+        self.arrows = sc(sc.SC_ScrollBarAddLine.value | sc.SC_ScrollBarSubLine.value)
+
+
+_parts: _Parts | None = None
 
 
 class KeptScrollBar(QScrollBar):
-    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None, *,
+                 plain_paints: int = PLAIN_PAINTS) -> None:
         super().__init__(orientation, parent)
         self._groove: tuple[tuple[object, ...], QPixmap, QPixmap] | None = None
         self._handle: tuple[tuple[object, ...], QPixmap, QPoint] | None = None
+        self._plain = plain_paints
 
     def _render(self, opt: QStyleOptionSlider, parts: QStyle.SubControl) -> QPixmap:
         dpr = self.devicePixelRatioF()
@@ -39,26 +61,34 @@ class KeptScrollBar(QScrollBar):
         pm.fill(Qt.GlobalColor.transparent)
         p = QPainter(pm)
         opt.subControls = parts
-        self.style().drawComplexControl(_CC, opt, p, self)
+        assert _parts is not None
+        self.style().drawComplexControl(_parts.cc, opt, p, self)
         p.end()
         return pm
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        opt = QStyleOptionSlider()
+        global _parts
+        if self._plain > 0:
+            self._plain -= 1
+            super().paintEvent(event)
+            return
+        parts = _parts = _parts or _Parts()
+        opt: Any = parts.option()
         self.initStyleOption(opt)
-        handle = self.style().subControlRect(_CC, opt, _SLIDER, self)
+        handle = self.style().subControlRect(parts.cc, opt, parts.slider, self)
         # The arrows grey out at either end.
         look = (self.size(), opt.state.value, opt.activeSubControls.value,
                 opt.palette.cacheKey(), self.devicePixelRatioF(), self.style(),
                 opt.sliderValue <= opt.minimum, opt.sliderValue >= opt.maximum)
         if self._groove is None or self._groove[0] != look:
-            self._groove = (look, self._render(opt, _GROOVE), self._render(opt, _ARROWS))
+            self._groove = (look, self._render(opt, parts.groove),
+                            self._render(opt, parts.arrows))
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._groove[1])
         if handle.isValid() and self.minimum() < self.maximum():
             key = (*look, handle.size())
             if self._handle is None or self._handle[0] != key:
-                self._handle = (key, self._render(opt, _SLIDER), handle.topLeft())
+                self._handle = (key, self._render(opt, parts.slider), handle.topLeft())
             _key, pm, at = self._handle
             # The style draws the handle's outline just outside its rect: a margin with it.
             target = handle.adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN)
