@@ -73,6 +73,8 @@ class HistoryListView(QTableView):
         self._hover: Row | None = None  # the row under the mouse, and where it was
         self._hover_row = -1
         self._below_only: bool | None = None  # see doItemsLayout
+        self._plain_paints = 1  # see paintEvent
+        self._opaque = False
 
     def history(self) -> HistoryModel | None:
         m = self.model()
@@ -93,7 +95,9 @@ class HistoryListView(QTableView):
     # repaints the whole list, though nothing on screen moved: a fling through 100 pages
     # painted 100 screens more. Rows only appended below the screen need the scroll range.
     def _rows_inserted(self, _parent: object, first: int, _last: int) -> None:
-        shown = self.rowAt(self.viewport().height() - 1)
+        # Not viewport() (see paintEvent: pages may arrive before the first frame); the
+        # frame's inside is a little taller than the viewport, which errs on laying out.
+        shown = self.rowAt(self.contentsRect().height() - 1)
         self._below_only = self._below_only is not False and 0 <= shown < first
 
     def _laid_out_again(self, *_args: object) -> None:
@@ -109,10 +113,9 @@ class HistoryListView(QTableView):
     # -- painting ------------------------------------------------------------------------------
     def setItemDelegate(self, delegate: QAbstractItemDelegate) -> None:
         super().setItemDelegate(delegate)
-        # With the history's painter the view paints every pixel it is asked for (the list's
-        # ground too): the viewport's own fill first would be a second full fill a frame.
-        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent,
-                                     self.row_painter() is not None)
+        if self._opaque and self.row_painter() is None:  # Qt paints again, on its ground
+            self._opaque = False
+            self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     def row_painter(self) -> RowPainter | None:
         rows = getattr(self.itemDelegate(), "rows", None)  # HistoryDelegate's
@@ -120,10 +123,19 @@ class HistoryListView(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         m, rows = self.history(), self.row_painter()
-        vp = self.viewport()
-        if m is None or rows is None:
+        if m is None or rows is None or self._plain_paints > 0:
+            # The first paint is Qt's, through the delegate (the same look): ours needs the
+            # viewport from Python, and PySide wraps that C++-made widget by realising every
+            # QWidget subclass's type (~15 ms), which must not land before the first frame.
+            self._plain_paints -= rows is not None
             super().paintEvent(event)
             return
+        vp = self.viewport()
+        if not self._opaque:
+            # Ours paints every pixel it is asked for (the list's ground too): the viewport's
+            # own fill first would be a second full fill a frame.
+            self._opaque = True
+            vp.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         clip = event.rect()
         painter = QPainter(vp)
         first = self.rowAt(clip.top())
