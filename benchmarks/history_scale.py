@@ -27,6 +27,12 @@ inputs and results, so thumbnails are real work), then reports:
   Every run is a first visit (the library's stored small thumbnails are removed first);
   one last run is a second visit, with them stored.
 
+The floor is Qt's table as it comes: it repaints Fusion's scroll bar every frame as the
+style draws it (measured offscreen ~0.7 ms of CPU a repaint, part in Qt's worker threads:
+~0.8 s of the floor's fling). Since #18's third round the history draws the same look from
+kept pictures (ui/history/scroll_bar.py) and paints its rows in one pass, so "this tree /
+bare Qt" can approach or pass 1.0 without the rows being cheaper than plain text.
+
 Until #18's second round the scroll stepped a screenful per turn of the event loop with no
 frame pacing: decodes were starved rather than skipped (no user scrolls faster than the
 display shows), frames were repainted while it waited for a page, and there was no floor

@@ -85,6 +85,8 @@ COLUMNS = (
 
 
 def _loads(text: str | None) -> dict[str, Any]:
+    if not text or text == "{}":  # most rows: three of these each, a page at a time
+        return {}
     try:
         value = json.loads(text or "{}")
     except ValueError:

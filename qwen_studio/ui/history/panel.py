@@ -13,22 +13,19 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
@@ -36,13 +33,11 @@ from qwen_studio.ui.history.entries import (
     BatchGroup,
     HistoryEntry,
     HistoryFilter,
-    request_with_stored_inputs,
 )
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
-from qwen_studio.ui.history.retry_action import RetryDownloadAction
-from qwen_studio.ui.history.seed_actions import SeedActions
+from qwen_studio.ui.history.panel_actions import PanelActions
 from qwen_studio.ui.icons import icon
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
@@ -60,7 +55,7 @@ UNDO_BAR_MS = 12_000
 
 # =============================================================================================
 # the panel
-class HistoryPanel(QWidget, PanelLibraryOps):
+class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
     """Everything on the right-hand side."""
 
     selectionChangedEntries = Signal(list)
@@ -230,62 +225,6 @@ class HistoryPanel(QWidget, PanelLibraryOps):
         b.setToolTip(description)
         b.setProperty("filterChip", True)  # styled by the theme (QToolButton[filterChip])
         return b
-
-    def _act(self, text: str, slot: Callable[[], Any], name: str, keys: list[str] | None = None,
-             context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
-             owner: QWidget | None = None) -> QAction:
-        act = QAction(text, self)
-        act.setObjectName(name)
-        if keys:
-            act.setShortcuts([QKeySequence(k) for k in keys])
-        act.setShortcutContext(context)
-        act.triggered.connect(lambda _c=False: slot())
-        (owner or self.list_view).addAction(act)
-        return act
-
-    def _build_actions(self) -> None:
-        a = self._act
-        self.rerun_action = a(self.tr("&Re-run"), lambda: self.rerun(self.selected_entries()),
-                              "historyRerunAction", ["Ctrl+R"])
-        self.recall_action = a(self.tr("Re&call parameters"), self.recall_current,
-                               "historyRecallAction", ["Ctrl+Shift+R"])
-        self.use_input_action = a(self.tr("&Use result as input"), self.use_current_as_input,
-                                  "historyUseAsInputAction", ["Ctrl+Shift+U"])
-        self.star_action = a(self.tr("&Star / "
-                                     "unstar"), lambda: self.toggle_star(self.selected_entries()),
-                             "historyStarAction", ["S"])
-        self.reveal_action = a(self.tr("Show in "
-                                       "&folder"), self.reveal_current, "historyRevealAction")
-        self.copy_prompt_action = a(self.tr("&Copy prompt"), self.copy_prompts,
-                                    "historyCopyPromptAction", ["Ctrl+C"])
-        self.parent_action = a(self.tr("Go to &parent"), self.go_parent, "historyParentAction",
-                               ["Alt+Left"])
-        self.children_action = a(self.tr("Go to "
-                                         "c&hildren"), self.go_children, "historyChildrenAction",
-                                 ["Alt+Right"])
-        self.delete_action = a(self.tr("&Delete"), self.delete_selected, "historyDeleteAction",
-                               ["Del"])
-        # Window-wide: exporting, finding and undoing do not need the list to have focus.
-        win = Qt.ShortcutContext.WindowShortcut
-        self.export_action = a(self.tr("E&xport "
-                                       "gallery…"), self.export_dialog, "exportGalleryAction",
-                               ["Ctrl+Shift+E"], context=win, owner=self)
-        self.export_action.setToolTip(
-            self.tr("Export the selected edits (or, with one or none selected, every edit the list "
-            "shows) as a folder or a .zip with an offline index.html"))
-        self.export_batch_action = a(self.tr("Export this "
-                                             "&batch…"), lambda: self.export_dialog("batch"),
-                                     "exportBatchAction")
-        self.batch_results_action = a(self.tr("Show batch &results"), self.show_batch_results,
-                                      "historyBatchResultsAction")
-        self.undo_action = a(self.tr("&Undo delete"), self.undo_delete, "historyUndoAction",
-                             ["Ctrl+Z"], context=win, owner=self)
-        self.undo_action.setEnabled(False)
-        self.seed_actions = SeedActions(self)  # Reuse seed, Vary
-        self.retry_download = RetryDownloadAction(self)  # a paid result not downloaded
-        self.find_action = a(self.tr("&Search history"), self.focus_search, "historyFindAction",
-                             ["Ctrl+F"], context=win, owner=self)
-        self._update_actions()
 
     # -- helpers -------------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T] | None:
@@ -459,143 +398,3 @@ class HistoryPanel(QWidget, PanelLibraryOps):
     def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
         if entry is self.current_entry():
             self._current_changed()  # its parent is known now: actions and versions
-
-    def _update_actions(self) -> None:
-        sel = self.selected_entries()
-        one = sel[0] if len(sel) == 1 else None
-        has_result = one is not None and bool(one.result_paths)
-        self.rerun_action.setEnabled(bool(sel))
-        self.recall_action.setEnabled(one is not None)
-        self.use_input_action.setEnabled(has_result)
-        self.reveal_action.setEnabled(has_result)
-        self.star_action.setEnabled(bool(sel))
-        self.copy_prompt_action.setEnabled(bool(sel))
-        self.parent_action.setEnabled(one is not None and one.parent_id is not None)
-        self.children_action.setEnabled(one is not None)
-        self.delete_action.setEnabled(any(not e.active for e in sel))
-        row = self.current_row()
-        batch = row.batch_id if isinstance(row, BatchGroup) else (one.batch_id if one else None)
-        self.export_batch_action.setEnabled(bool(batch))
-        self.batch_results_action.setEnabled(bool(batch))
-        self.star_action.setText(self.tr("&Unstar") if sel and all(e.favourite for e in sel)
-                                 else self.tr("&Star"))
-        if batch:
-            self._batch_id = batch if not self.batch_button.isChecked() else self._batch_id
-            self.batch_button.show()
-        elif not self.batch_button.isChecked():
-            self.batch_button.hide()
-
-    def show_batch_results(self) -> None:
-        """Every result of the current row's batch (oldest first) into the results grid."""
-        row = self.current_row()
-        batch_id = row.batch_id if row is not None else None
-        group = self.model.group(batch_id) if batch_id else None
-        if group is not None:
-            self.batchResultsRequested.emit([(m.edit_id, i, p) for m in reversed(group.members)
-                                             for i, p in enumerate(m.result_paths)])
-
-    def _context_menu(self, pos: Any) -> None:
-        idx = self.list_view.indexAt(pos)
-        if idx.isValid() and not self.list_view.selectionModel().isSelected(idx):
-            self.select_row(idx.row())
-        menu = QMenu(self)
-        menu.setObjectName("historyContextMenu")
-        menu.setToolTipsVisible(True)  # Reuse seed / Vary say what a seed does not promise
-        for act in (self.retry_download.action, self.rerun_action,
-                    *self.seed_actions.actions(), self.recall_action,
-                    self.use_input_action, None,
-                    self.star_action, self.copy_prompt_action, self.reveal_action, None,
-                    self.parent_action, self.children_action, None, self.export_action,
-                    self.export_batch_action, self.batch_results_action, None,
-                    self.delete_action):
-            menu.addSeparator() if act is None else menu.addAction(act)
-        menu.popup(self.list_view.viewport().mapToGlobal(pos))
-        self._menu = menu  # kept alive while it shows
-
-    # -- actions -------------------------------------------------------------------------------
-    async def _record(self, entry: HistoryEntry) -> EditRecord | None:
-        lib = self.model.library
-        if lib is None:
-            return None
-        return await self._pool(lib.get, entry.edit_id)
-
-    def rerun(self, entries: list[HistoryEntry]) -> None:
-        self.spawn(self._rerun(entries))
-
-    async def _rerun(self, entries: list[HistoryEntry]) -> int:
-        """Ask the window to run these edits again (with the library's copies of inputs
-        that are gone from where they were)."""
-        n = 0
-        for e in entries:
-            rec = await self._record(e)
-            request = request_with_stored_inputs(rec) if rec is not None else e.request
-            self.rerunRequested.emit(request, e.parent_id)
-            n += 1
-        return n
-
-    def recall_current(self) -> None:
-        e = self.current_entry()
-        if e is not None:
-            self._recall(e.request)
-
-    def _recall(self, request: EditRequest) -> None:
-        self.recallRequested.emit(request)
-
-    def use_current_as_input(self) -> None:
-        e = self.current_entry()
-        if e is not None and e.result_paths:
-            self.useAsInputRequested.emit(e.result_paths[0], e.edit_id)
-
-    def _on_star_clicked(self, index: QModelIndex) -> None:
-        row = self.model.item(index.row())
-        if isinstance(row, BatchGroup):
-            self.toggle_star(list(row.members))
-        elif row is not None:
-            self.toggle_star([row])
-
-    def toggle_star(self, entries: list[HistoryEntry]) -> None:
-        if not entries or self.model.library is None:
-            return
-        value = not all(e.favourite for e in entries)
-        self.model.set_favourite(entries, value)  # at once; the write follows in the pool
-        lib, ids = self.model.library, [e.edit_id for e in entries]
-
-        def write() -> None:
-            for i in ids:
-                lib.set_favourite(i, value)
-
-        self.spawn(self._pool(write))
-        self._update_actions()
-
-    def reveal_current(self) -> None:
-        e = self.current_entry()
-        if e is not None and e.result_paths:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(e.result_paths[0].parent)))
-
-    def copy_prompts(self) -> None:
-        sel = self.selected_entries()
-        if sel:
-            QGuiApplication.clipboard().setText("\n".join(e.request.prompt for e in sel))
-            self._status(self.tr("Prompt copied") if len(sel) == 1
-                         else self.tr("{n} prompts copied").format(n=len(sel)))
-
-    # -- lineage -------------------------------------------------------------------------------
-    def go_parent(self) -> None:
-        e = self.current_entry()
-        if e is not None and e.parent_id is not None:
-            self.spawn(self.select_edit(e.parent_id))
-
-    def go_children(self) -> None:
-        e = self.current_entry()
-        if e is not None:
-            self.spawn(self._go_children(e.edit_id))
-
-    async def _go_children(self, edit_id: int) -> list[int]:
-        lib = self.model.library
-        kids = await self._pool(lib.children, edit_id) if lib is not None else []
-        if not kids:
-            self._status(self.tr("No edit was made from this one yet"))
-            return []
-        for i, rec in enumerate(kids):
-            await self.select_edit(rec.id, extend=i > 0)
-        return [r.id for r in kids]

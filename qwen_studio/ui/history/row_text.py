@@ -1,13 +1,13 @@
-"""The words of a history row: its time, its prompt broken into two lines that fit, and
-where the search's words are in it. Plain functions over QFontMetrics, made for the
-delegate's paint (delegate.py), which calls them for every row it draws."""
+"""The words of a history row: its fonts, its time, its prompt broken into two lines that
+fit (laid out once, `Prompt`), and where the search's words are in it. Made for the row
+painter (row_painter.py), which asks for them for every row it draws."""
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QStaticText, QTextLayout
 
 _clocks: dict[int, str] = {}
 
@@ -76,3 +76,75 @@ def elide_two_lines(text: str, fm: QFontMetrics, width: int) -> str:
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
     rest = fm.elidedText(" ".join(words[lo:]), Qt.TextElideMode.ElideRight, width)
     return f"{' '.join(words[:lo])}\n{rest}"
+
+
+class RowFonts:
+    """The fonts and metrics of one base font (made once, not per painted row)."""
+
+    def __init__(self, base: QFont) -> None:
+        self.text = QFont(base)
+        self.text_fm = QFontMetrics(self.text)
+        self.small = QFont(base)
+        self.small.setPointSizeF(max(7.0, base.pointSizeF() * 0.88))
+        self.small_fm = QFontMetrics(self.small)
+        self.header = QFont(base)
+        self.header.setPointSizeF(max(7.0, base.pointSizeF() * 0.8))
+        self.header.setBold(True)
+        self.header.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
+        self.header_fm = QFontMetrics(self.header)
+        # Per frame these are read for every row: plain ints, read once.
+        self.line_h, self.line_step = self.text_fm.height(), self.text_fm.lineSpacing()
+        self.small_h, self.small_ascent = self.small_fm.height(), self.small_fm.ascent()
+        self.gap = self.small_fm.horizontalAdvance("  ")
+
+
+class Prompt:
+    """A prompt in at most two lines that fit a width, the second elided: laid out once by
+    QTextLayout (one shaping of the text finds the break and gives the glyphs to draw),
+    where measuring candidate breaks word by word shaped it five to eight times a row.
+    It breaks where Unicode allows (between words, and between CJK characters); a first
+    word wider than the line is elided on one line. `shown` is the text as drawn, a line a
+    line (for the search marks)."""
+
+    __slots__ = ("layout", "lines", "shown", "statics", "text")
+
+    def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
+        self.text = text
+        shown = text or "(no prompt)"
+        fm, ascent, step = fonts.text_fm, fonts.text_fm.ascent(), fonts.line_step
+        self.layout = layout = QTextLayout(shown, fonts.text)
+        layout.beginLayout()
+        first = layout.createLine()
+        first.setLineWidth(width)
+        n = first.textLength()
+        rest = shown[n:]
+        second = layout.createLine() if rest else None
+        if second is not None:
+            second.setLineWidth(width)
+            second.setPosition(QPointF(0, step))
+        layout.endLayout()
+        self.statics: list[tuple[QStaticText, int]] = []
+        if first.naturalTextWidth() > width:  # one word wider than the line
+            self.layout, self.lines = None, []
+            self.shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
+            self.statics.append((_prepared(self.shown, fonts.text), 0))
+            return
+        # Each line's baseline where a line of the row's font has it.
+        self.lines = [(first, ascent - first.ascent())]
+        self.shown = shown[:n].rstrip(" ")
+        if second is None:
+            return
+        if second.textLength() >= len(rest):
+            self.lines.append((second, ascent + step - second.y() - second.ascent()))
+            self.shown += "\n" + rest
+        else:
+            tail = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            self.statics.append((_prepared(tail, fonts.text), step))
+            self.shown += "\n" + tail
+
+
+def _prepared(text: str, font: QFont) -> QStaticText:
+    st = QStaticText(text)
+    st.setTextFormat(Qt.TextFormat.PlainText)
+    st.prepare(font=font)
+    return st

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -77,6 +78,8 @@ class HistoryRows(QAbstractListModel):
         self._closed = False
         self._prices: PriceLookup | None = None  # spend texts: set_prices (PriceTable)
         self._dirty_rows: dict[int, Row] = {}
+        self._labels: dict[int, str] = {}  # day labels by day (the view's headers())
+        self._labels_day = 0  # the day they were made on
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
         self._repaint.timeout.connect(self._flush_repaint)
@@ -150,6 +153,37 @@ class HistoryRows(QAbstractListModel):
         if prev < 0 or self._rows[prev].day() != r.day():
             return day_label(r.created)
         return ""
+
+    def rows_between(self, first: int, last: int) -> list[Row]:
+        """The rows from first to last (the view's paint: one slice, not a call per row)."""
+        return self._rows[max(0, first):last + 1]
+
+    def headers(self, first: int, last: int) -> list[str]:
+        """header_for() of each row from first to last, in one pass."""
+        rows = self._rows
+        prev = first - 1
+        while prev >= 0 and self.is_member(rows[prev]):
+            prev -= 1
+        day = rows[prev].day() if prev >= 0 else None
+        today = date.today().toordinal()
+        if self._labels_day != today:  # "Today" is "Yesterday" after midnight
+            self._labels_day, self._labels = today, {}
+        labels = self._labels
+        out: list[str] = []
+        for r in rows[max(0, first):last + 1]:
+            if isinstance(r, HistoryEntry) and r.batch_id is not None:
+                out.append("")
+                continue
+            d = r.day()
+            if d == day:
+                out.append("")
+            else:
+                label = labels.get(d)
+                if label is None:
+                    label = labels[d] = day_label(r.created)
+                out.append(label)
+            day = d
+        return out
 
     # -- entries -------------------------------------------------------------------------------
     def entries(self) -> list[HistoryEntry]:

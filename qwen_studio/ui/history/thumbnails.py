@@ -86,34 +86,38 @@ class ThumbnailCache(QObject):
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
-        self._settle.timeout.connect(self._pump)
+        self._settle.timeout.connect(self._settled)
+        self._settling = False
+        self._closed = False
         self._running: set[str] = set()
         self._failed: set[str] = set()
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
         self._announce.setInterval(READY_MS)
-        self._announce.timeout.connect(self.ready)
+        self._announce.timeout.connect(self._announce_arrived)
+        self._arrived: set[str] = set()  # decoded since the last announcement
 
     def get(self, path: Path | None) -> QImage | None:
         """The cached image, or None while it loads (asked for once)."""
         if path is None:
             return None
         key = str(path)
-        self._clock += 1
-        self._used[key] = self._clock
+        self._clock = clock = self._clock + 1
+        self._used[key] = clock
         img = self._images.get(key)
         if img is not None:
             return img
-        if key in self._running or key in self._failed or self._calls.closed:
+        if key in self._running or key in self._failed or self._closed:
             return None
-        waiting = self._waiting.get(key)
-        if waiting is None:
-            self._waiting[key] = (path, time.monotonic())
-            while len(self._waiting) > MAX_WAITING:
-                self._waiting.popitem(last=False)  # scrolled away long ago
+        waiting = self._waiting
+        if key in waiting:
+            waiting.move_to_end(key)
         else:
-            self._waiting.move_to_end(key)
-        if not self._settle.isActive():
+            waiting[key] = (path, time.monotonic())
+            if len(waiting) > MAX_WAITING:
+                waiting.popitem(last=False)  # scrolled away long ago
+        if not self._settling:  # a Python flag: isActive() is a call into Qt per row
+            self._settling = True
             self._settle.start()
         return None
 
@@ -144,9 +148,25 @@ class ThumbnailCache(QObject):
                 ripe.append((key, path))
             else:
                 young = True
-        if young and not self._settle.isActive():
+        if young and not self._settling:
+            self._settling = True
             self._settle.start()
         return ripe
+
+    def _announce_arrived(self) -> None:
+        """Repaint for what arrived, unless all of it is for rows scrolled away since
+        (in a fling a repaint of the whole list would show none of it)."""
+        arrived, self._arrived = self._arrived, set()
+        try:
+            showing = self.showing() if self.showing is not None else None
+        except RuntimeError:  # the view is gone (window closing)
+            return
+        if showing is None or not arrived.isdisjoint(showing):
+            self.ready.emit()
+
+    def _settled(self) -> None:
+        self._settling = False
+        self._pump()
 
     def _pump(self) -> None:
         lib, side = self.library, self.side
@@ -161,6 +181,7 @@ class ThumbnailCache(QObject):
                 self._images[key] = img
                 if len(self._images) > self.max_items + self.max_items // 8:
                     self._evict()
+                self._arrived.add(key)
                 if not self._announce.isActive():
                     self._announce.start()
                 self._pump()
@@ -186,6 +207,7 @@ class ThumbnailCache(QObject):
                           [-2 * self.max_items:]}
 
     def close(self) -> None:
+        self._closed = True
         self._announce.stop()
         self._settle.stop()
         self._calls.close()

@@ -1,0 +1,385 @@
+"""How a history row looks, painted: one painter for the view (every row on screen in one
+pass, list_view.py) and for the delegate (a row alone, delegate.py).
+
+A fling shows each row for a frame or two, so what counts is a row's first paint: per frame
+the theme's colours, the fonts and the palette are read once (`RowStyle`, kept per theme,
+palette, font and pixel ratio); per row it is a few fills, blits and prepared texts. What
+repeats across rows or frames is made once and kept: the prompt laid out in two lines
+(row_text.Prompt, by prompt and width), the short texts (time, status, spend) with their
+widths, the icons as pixmaps at the device's pixel ratio, each status's colour made
+readable on each background. (Painting a row through Qt's delegate machinery, a style
+option and a dozen icon and text helpers per row, cost ~0.3 ms a row: most of a fling's
+work.)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QStaticText,
+)
+
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.ui import theme
+from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
+from qwen_studio.ui.history.row_text import (
+    Prompt,
+    RowFonts,
+    clock,
+    match_rects,
+    search_terms,
+)
+from qwen_studio.ui.icons import draw_icon
+from qwen_studio.ui.theme.status import status_colour, status_icon_name
+
+Thumbnails = Callable[[Path], QImage | None]
+
+# Geometry of a row (device-independent pixels). Every row is ROW tall: the day label has a
+# band of its own at the top of each row, drawn only on the first row of a day.
+THUMB = 56
+INSET = 24
+PAD = 8
+HEADER = 24  # the day band, then PAD above the thumbnail
+STAR = 20
+INDENT = 18  # a batch's edits, under its row
+ROW = HEADER + THUMB + PAD
+BAND = HEADER - PAD  # the row's own area (which a selected or hovered row fills) starts here
+
+# The background a row is drawn on: the list's, the selection's, the hovered row's.
+PLAIN, SELECTED, HOVERED = 0, 1, 2
+HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
+_LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_KEPT = 2000  # prepared short texts (times, statuses, spends)
+_PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
+
+
+def header_rect(x: int, top: int, width: int) -> QRect:
+    """Where the day label is drawn: the band above the row's own area, so a selected or
+    hovered row never paints over the label's glyphs."""
+    return QRect(x + PAD, top + 1, width - 2 * PAD, HEADER - PAD - 1)
+
+
+def star_rect(x: int, top: int, width: int) -> QRect:
+    return QRect(x + width - 1 - PAD - STAR + 2, top + HEADER - 2, STAR, STAR)
+
+
+class _Look:
+    """A status on one background: its readable colour, its icons, and the row's pens."""
+
+    __slots__ = ("colour", "small_icon", "star_off", "subtle", "text", "thumb_icon")
+
+    def __init__(self, colour: QColor, subtle: QColor, text: QColor, thumb_icon: QPixmap | None,
+                 small_icon: QPixmap | None, star_off: QPixmap) -> None:
+        self.colour, self.subtle, self.text = colour, subtle, text
+        self.thumb_icon, self.small_icon, self.star_off = thumb_icon, small_icon, star_off
+
+
+class RowStyle:
+    """What every row of a frame shares: the theme's colours, the palette's, the fonts,
+    and the looks and icons made from them (kept while the theme and palette stay)."""
+
+    def __init__(self, scheme: str, palette: QPalette, fonts: RowFonts, dpr: float) -> None:
+        t = theme.tokens(scheme)
+        self.scheme, self.fonts, self.dpr = scheme, fonts, dpr
+        self.c = {k: QColor(v) for k, v in t.items() if v.startswith("#")}
+        self.list_bg = self.c["list"]
+        self.thumb_bg = palette.color(QPalette.ColorRole.Base).darker(115)
+        self.text = palette.color(QPalette.ColorRole.Text)
+        self.backgrounds = (self.list_bg, self.c["row_selected"],
+                            palette.color(QPalette.ColorRole.AlternateBase))
+        self.header_pen = QColor(t["subtle"])
+        self.rule_pen = QPen(self.c["rule"], 1)
+        self.stack = [QColor(t["rule"]).lighter(100 + 20 * k) for k in (2, 1)]
+        self.mark = QColor(self.c["accent"])
+        self.mark.setAlpha(90)
+        self.inset_ground, self.inset_pen = QColor("#101010"), QPen(QColor("#d0d0d0"), 1)
+        self._icons: dict[tuple[str, int, int], QPixmap] = {}
+        self._looks: dict[tuple[EditStatus, str, int], _Look] = {}
+        self.star_on = self.icon("starred", self.c["star_on"], STAR - 4)
+
+    def icon(self, name: str, colour: QColor, side: int) -> QPixmap:
+        """The icon at `side` px in `colour`, as a pixmap of the screen's pixel ratio."""
+        key = (name, colour.rgba(), side)
+        pm = self._icons.get(key)
+        if pm is None:
+            px = max(1, round(side * self.dpr))
+            image = QImage(px, px, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            p = QPainter(image)
+            draw_icon(p, QRect(0, 0, px, px), name, colour)
+            p.end()
+            pm = self._icons[key] = QPixmap.fromImage(image)
+            pm.setDevicePixelRatio(self.dpr)
+        return pm
+
+    def look(self, status: EditStatus, reason: str, kind: int) -> _Look:
+        """One look per status and reason (ui/theme/status.py: a budget skip is not a done
+        one), on the row's background."""
+        key = (status, reason, kind)
+        got = self._looks.get(key)
+        if got is None:
+            bg = self.backgrounds[kind]
+            colour = theme.readable(QColor(status_colour(status, self.scheme, reason)), bg)
+            name = status_icon_name(status, reason)  # None: a newer library's status
+            got = self._looks[key] = _Look(
+                colour, theme.readable(self.header_pen, bg),
+                self.c["row_selected_text"] if kind == SELECTED else self.text,
+                self.icon(name, colour, THUMB * 3 // 7) if name else None,
+                self.icon(name, colour, self.fonts.small_ascent) if name else None,
+                self.icon("star", self.c["star_off_hover" if kind else "star_off"], STAR - 4))
+        return got
+
+
+class RowFrame:
+    """One paint: the style, what the search asked for, and where thumbnails come from."""
+
+    __slots__ = ("style", "terms", "thumbnail")
+
+    def __init__(self, style: RowStyle, terms: tuple[str, ...],
+                 thumbnail: Thumbnails | None) -> None:
+        self.style, self.terms, self.thumbnail = style, terms, thumbnail
+
+
+class RowPainter:
+    """Paints history rows; keeps what rows and frames share (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[str, RowFonts] = {}
+        self._font: QFont | None = None  # the last base font and its RowFonts
+        self._font_set: RowFonts | None = None
+        self._styles: dict[tuple[str, int, int, float], RowStyle] = {}
+        self._prompts: OrderedDict[tuple[str, int, int], Prompt] = OrderedDict()
+        self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
+        self._elided: dict[tuple[str, int, int], str] = {}
+        self._insets: OrderedDict[int, QImage] = OrderedDict()
+
+    # -- per frame -----------------------------------------------------------------------------
+    def fonts_for(self, base: QFont) -> RowFonts:
+        if self._font_set is not None and base == self._font:
+            return self._font_set  # every frame of a view has its font (key() is slow)
+        key = base.key()
+        f = self._fonts.get(key)
+        if f is None:
+            f = self._fonts[key] = RowFonts(base)
+        self._font, self._font_set = QFont(base), f
+        return f
+
+    def frame(self, painter: QPainter, font: QFont, palette: QPalette, model: object
+              ) -> RowFrame:
+        """Begin a paint: theme tokens are read now, so a live light/dark switch shows on
+        the next repaint."""
+        fonts = self.fonts_for(font)
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        scheme = theme.current_scheme()
+        key = (scheme, palette.cacheKey(), id(fonts), dpr)
+        style = self._styles.get(key)
+        if style is None:
+            if len(self._styles) > 16:
+                self._styles.clear()
+            style = self._styles[key] = RowStyle(scheme, palette, fonts, dpr)
+        flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
+        terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
+        return RowFrame(style, terms, getattr(model, "thumbnail", None))
+
+    # -- kept texts ----------------------------------------------------------------------------
+    def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """A short text that repeats across rows (time, status, spend), laid out once, and
+        its width: drawing it is a copy of its glyphs, where drawText lays it out again."""
+        key = (text, id(fm))
+        got = self._texts.get(key)
+        if got is None:
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(font=font)
+            got = self._texts[key] = (st, fm.horizontalAdvance(text))
+            if len(self._texts) > _KEPT:
+                self._texts.popitem(last=False)
+        return got
+
+    def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
+        key = (text, width, id(fm))
+        out = self._elided.get(key)
+        if out is None:
+            if len(self._elided) > _KEPT:
+                self._elided.clear()
+            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return out
+
+    def prompt(self, row: Row, fonts: RowFonts, width: int) -> Prompt:
+        """The prompt in at most two lines that fit `width`, laid out (kept)."""
+        raw = row.request.prompt if not isinstance(row, BatchGroup) or row.members else ""
+        key = (raw, width, id(fonts))
+        got = self._prompts.get(key)
+        if got is None:
+            got = self._prompts[key] = Prompt(" ".join(raw.split()), fonts, width)
+            if len(self._prompts) > _PROMPTS_KEPT:
+                self._prompts.popitem(last=False)
+        return got
+
+    def _inset(self, image: QImage) -> QImage:
+        """The before image at the inset's size, scaled once (not on every paint)."""
+        key = image.cacheKey()
+        small = self._insets.get(key)
+        if small is None:
+            small = self._insets[key] = image.scaled(
+                INSET, INSET, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation)
+            if len(self._insets) > _KEPT // 4:
+                self._insets.popitem(last=False)
+        return small
+
+    # -- a row ---------------------------------------------------------------------------------
+    def paint_row(self, p: QPainter, f: RowFrame, x: int, top: int, width: int, row: Row,
+                  header: str, kind: int, focused: bool = False, member: bool = False,
+                  expanded: bool = False, height: int = ROW) -> None:
+        """Day label (first row of a day), the after thumbnail with the before inset, two
+        lines of prompt, time · status (icon and word), spend, and a star. A batch row shows
+        its newest result stacked, its counts and a chevron; its edits are indented under
+        it. The row's full rect must be on the list's background already."""
+        s = f.style
+        fonts = s.fonts
+        batch = isinstance(row, BatchGroup)
+        rtop = top + BAND
+        if header:
+            self._paint_header(p, s, x, top, width, header)
+        if kind:
+            p.fillRect(QRect(x, rtop, width, height - BAND), s.backgrounds[kind])
+        if focused:
+            p.setPen(s.c["accent"])
+            p.drawRect(QRect(x, rtop, width - 1, height - BAND - 1))
+        left = x + PAD + (INDENT if member else 0)
+        if member:  # a guide line ties a batch's edits to its row
+            p.setPen(s.rule_pen)
+            gx = x + PAD + INDENT // 2 - 2
+            p.drawLine(gx, top, gx, top + height - 1)
+
+        # -- the after image large, the before as an inset ---------------------------------
+        ttop = rtop + PAD
+        thumb = QRect(left, ttop, THUMB, THUMB)
+        if batch:  # a stack: two edges behind the newest result
+            for k, colour in zip((2, 1), s.stack, strict=True):
+                p.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k), colour)
+        p.fillRect(thumb, s.thumb_bg)
+        look = s.look(row.status, row.reason, kind)
+        thumbnail = f.thumbnail
+        if thumbnail is not None:
+            after_p, before_p = row.after_path(), row.before_path()
+            after = thumbnail(after_p) if after_p is not None else None
+            before = thumbnail(before_p) if before_p is not None else None
+        else:
+            after = before = None
+        if after is not None:
+            _draw_fitted(p, after, thumb, crop=True)  # square crops read as a grid
+            if before is not None and not batch:
+                inset = QRect(left + 2, ttop + THUMB - 1 - INSET - 1, INSET, INSET)
+                p.fillRect(inset.adjusted(-1, -1, 1, 1), s.inset_ground)
+                p.drawImage(inset, self._inset(before))
+                p.setPen(s.inset_pen)
+                p.drawRect(inset.adjusted(-1, -1, 0, 0))
+        else:
+            if before is not None:
+                p.setOpacity(0.45)  # no result: the input, dimmed, under the status
+                _draw_fitted(p, before, thumb)
+                p.setOpacity(1.0)
+            if look.thumb_icon is not None:
+                at = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1
+                p.drawPixmap(left + at, ttop + at, look.thumb_icon)
+
+        # -- star ----------------------------------------------------------------------------
+        star_left = x + width - 1 - PAD - STAR + 2
+        p.drawPixmap(star_left + 2, top + HEADER, s.star_on if row.favourite else look.star_off)
+
+        # -- prompt --------------------------------------------------------------------------
+        text_left = left + THUMB - 1 + PAD + 2
+        text_w = star_left - 4 - text_left
+        prompt = self.prompt(row, fonts, text_w)
+        ptop = rtop + PAD - 1
+        if f.terms and prompt.text:  # the words the search found, marked under the text
+            area = QRect(text_left, ptop, text_w, fonts.line_h * 2)
+            for rect in match_rects(prompt.shown, f.terms, fonts.text_fm, area):
+                p.fillRect(rect, s.mark)
+        p.setFont(fonts.text)  # what the texts were prepared with (else laid out again)
+        p.setPen(look.text)  # palette text, so the row reads in the light theme too
+        for line, dy in prompt.lines:
+            line.draw(p, QPointF(text_left, ptop + dy))
+        for st, y in prompt.statics:
+            p.drawStaticText(text_left, ptop + y, st)
+
+        # -- time or chevron, status, spend ---------------------------------------------------
+        sfm, small = fonts.small_fm, fonts.small
+        y = top + height - PAD - fonts.small_h
+        right = x + width - 1 - PAD
+        side = fonts.small_ascent  # icons as tall as the words' capitals and ascenders
+        icon_y = y + (fonts.small_h - side) // 2
+        p.setFont(small)
+        p.setPen(look.subtle)
+        if batch:  # a chevron: the batch opens and closes
+            p.drawPixmap(text_left, icon_y, s.icon("collapse" if expanded else "expand",
+                                                  look.subtle, side))
+            tx = text_left + side + fonts.gap
+        else:
+            st, w = self.text(clock(row.created), small, sfm)
+            p.drawStaticText(text_left, y, st)
+            tx = text_left + w + fonts.gap
+        spend = row.spend
+        if spend:  # the estimate, made when the row changed (rows.py), right-aligned
+            room = (right - text_left) * 3 // 5
+            st, w = self.text(spend, small, sfm)
+            spend_w = min(w + 2, room)  # elidedText wants a hair more
+            if w + 2 > room:
+                st, w = self.text(self.elide(spend, sfm, room), small, sfm)
+            p.drawStaticText(right - w, y, st)
+            right -= spend_w + PAD
+        if look.small_icon is not None:
+            p.drawPixmap(tx, icon_y, look.small_icon)
+            tx += side + 4
+        p.setPen(look.colour)
+        st, _w = self.text(self.elide(row.status_text(), sfm, right - tx), small, sfm)
+        p.drawStaticText(tx, y, st)
+
+    def _paint_header(self, p: QPainter, s: RowStyle, x: int, top: int, width: int,
+                      header: str) -> None:
+        p.setFont(s.fonts.header)
+        p.setPen(s.header_pen)
+        hr = header_rect(x, top, width)
+        label = header.upper()
+        p.drawText(hr, _LEFT_MIDDLE, label)
+        lx = hr.left() + s.fonts.header_fm.horizontalAdvance(label) + 8
+        p.setPen(s.rule_pen)
+        # A crisp hairline: antialiased on a whole-pixel y it smears over two rows.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.drawLine(lx, hr.center().y(), hr.right(), hr.center().y())
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+
+
+def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = False) -> None:
+    if image.width() == image.height() and crop:  # the cache's squares: a plain copy
+        painter.drawImage(rect, image)
+        return
+    mode = (Qt.AspectRatioMode.KeepAspectRatioByExpanding if crop
+            else Qt.AspectRatioMode.KeepAspectRatio)
+    size = image.size().scaled(rect.size(), mode)
+    target = QRect(0, 0, size.width(), size.height())
+    target.moveCenter(rect.center())
+    painter.save()
+    painter.setClipRect(rect)
+    painter.drawImage(target, image)
+    painter.restore()
+
+
+__all__ = ["BAND", "HEADER", "HINTS", "HOVERED", "INDENT", "INSET", "PAD", "PLAIN", "ROW",
+           "SELECTED", "STAR", "THUMB", "HistoryEntry", "RowFonts", "RowFrame", "RowPainter",
+           "RowStyle", "header_rect", "star_rect"]
