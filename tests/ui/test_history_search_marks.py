@@ -86,6 +86,9 @@ def test_search_in_the_window_marks_rows(make_window, qloop, qapp):
 
     async def scenario() -> None:
         await loaded(window, 1)
+        # The row's spend ("≈ ¥0.20") comes with the prices, which may load after the
+        # rows: paint once the row is whole, so the two paints differ by the mark only.
+        await until(lambda: window.history_model.index(0).data(EntryRole).spend, 5, "the spend")
         images.append(_paint_index(qapp, window.history_model.index(0)))
         panel.search.setText("pink")
         await until(lambda: window.history_model.filter.text == "pink", 5, "the search")
