@@ -117,11 +117,12 @@ async def drive(w):
         await asyncio.sleep(0.02)
     # The canvas's parts built after the first frame are there for the first photo: the
     # mask tools show over it and draw on it.
-    report["hidden_parts_built"] = view._region is not None and view._strip is not None
+    report["hidden_parts_built"] = (view.parts.region_built is not None
+                                    and view.parts.strip_built is not None)
     report["mask_bar_shown"] = view.region.bar.isVisibleTo(w)
-    view.mask_toolbar.tool_actions["brush"].trigger()
-    report["mask_tool"] = view.mask_controller.tool()
-    view.mask_toolbar.tool_actions["brush"].trigger()  # off again: the edit is whole-image
+    view.region.toolbar.tool_actions["brush"].trigger()
+    report["mask_tool"] = view.region.controller.tool()
+    view.region.toolbar.tool_actions["brush"].trigger()  # off again: the edit is whole-image
     w.prompt_panel.prompt_edit.setPlainText("make it warmer")
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)

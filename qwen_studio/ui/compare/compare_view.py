@@ -34,18 +34,13 @@ from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.modes import MODE_KEYS, MODES
 from qwen_studio.ui.compare.running import RunningPlaceholder
 from qwen_studio.ui.compare.toolbar_parts import drag_result
+from qwen_studio.ui.compare.view_parts import ViewParts
 from qwen_studio.ui.image_loading import release_later
 
-if TYPE_CHECKING:
-    # Built when first wanted (and right after the first frame: build_hidden_parts), not
-    # for it: none shows without an image, and their modules and Qt classes (QListWidget,
-    # QToolBar, QSlider, QActionGroup...) cost ~10-15 ms before the first paint.
+if TYPE_CHECKING:  # built after the first frame (ui/compare/view_parts.py)
     from qwen_studio.ui.compare.changes_mode import ChangesMode
-    from qwen_studio.ui.compare.mask_layer import MaskLayer
-    from qwen_studio.ui.compare.mask_tools import MaskController, MaskToolBar
     from qwen_studio.ui.compare.region_tools import RegionTools
     from qwen_studio.ui.compare.result_strip import ResultStrip
-    from qwen_studio.ui.editor.state import DrawnMask
 
 
 class CompareView(QWidget):
@@ -82,13 +77,6 @@ class CompareView(QWidget):
         self.canvas.viewChanged.connect(self._sync_status)
         self.canvas.dragOutRequested.connect(self.start_drag)
         self.setFocusProxy(self.canvas)
-        # The region mask's tools (issue #15), the Changes mode and the results strip are
-        # built when first wanted: see `region`, `changes`, `strip`.
-        self._region: RegionTools | None = None
-        self._before_source: str | None = None  # the "before" photo's path, for the region
-        self._changes: ChangesMode | None = None
-        self._strip: ResultStrip | None = None
-
         toolbar = self.toolbar = CompareToolbar(self)  # builds the actions too
         # The actions and widgets the window (its menus) and tests reach through the view.
         self.fit_action, self.actual_action = toolbar.fit_action, toolbar.actual_action
@@ -101,77 +89,37 @@ class CompareView(QWidget):
         self.use_button, self.reveal_button = toolbar.use_button, toolbar.reveal_button
         self.drag_button, self.more_button = toolbar.drag_button, toolbar.more_button
 
-        self._layout = layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
         layout.addWidget(self.canvas, 1)
+        # The region mask's tools (issue #15), the results strip and the Changes mode:
+        # built when first wanted (`region`, `strip`, `changes`).
+        self.parts = ViewParts(self, self.canvas, layout, strip_selected=self._on_strip_selected,
+                               changes_changed=self._sync_status)
         self._sync_actions()
         self._sync_status()
 
-    # ----- parts built when first wanted -------------------------------------------------
+    # ----- parts built when first wanted (ui/compare/view_parts.py) ---------------------
 
     def build_hidden_parts(self) -> None:
-        """Build what the first frame does without (the window calls it after the first
-        paint), so the first drop or multi-result edit does not pay for it."""
-        _ = self.region, self.strip, self.changes
+        """The window calls it after the first paint: the first photo finds them built."""
+        self.parts.build_all()
 
     @property
     def region(self) -> RegionTools:
-        """The region mask's layer, controller and tool bar (shown with a "before" image:
-        the mask is drawn on it)."""
-        if self._region is None:
-            from qwen_studio.ui.compare.region_tools import RegionTools
-
-            region = self._region = RegionTools(self.canvas, self)
-            region.before_source = self._before_source
-            self._layout.insertWidget(1, region.bar)  # under the compare toolbar
-            region.bar.setVisible(self._before is not None)
-        return self._region
-
-    @property
-    def mask_layer(self) -> MaskLayer:
-        return self.region.layer
-
-    @property
-    def mask_controller(self) -> MaskController:
-        return self.region.controller
-
-    @property
-    def mask_toolbar(self) -> MaskToolBar:
-        return self.region.toolbar
-
-    def drawn_mask(self, photo: Path) -> DrawnMask | None:
-        """The editor's MaskSource: the region drawn on `photo`, or None (none drawn)."""
-        return self._region.drawn_mask(photo) if self._region is not None else None
-
-    def clear_region(self) -> None:
-        """A new input starts without a region."""
-        if self._region is not None:
-            self._region.clear_for_new_input()
+        """The region mask's layer, controller and tool bar (`toolbar`)."""
+        return self.parts.region
 
     @property
     def changes(self) -> ChangesMode:
-        if self._changes is None:
-            from qwen_studio.ui.compare.changes_mode import ChangesMode
-
-            self._changes = ChangesMode(self.canvas, self)
-            self._changes.changed.connect(self._sync_status)
-        return self._changes
+        return self.parts.changes
 
     @property
     def strip(self) -> ResultStrip:
         """The results' thumbnails under the canvas (shown for more than one result)."""
-        if self._strip is None:
-            from qwen_studio.ui.compare.result_strip import ResultStrip
-
-            strip = self._strip = ResultStrip(self)
-            strip.hide()
-            strip.resultSelected.connect(self._on_strip_selected)
-            strip.installEventFilter(self)
-            self._layout.addWidget(strip)
-            self.setTabOrder(self.canvas, strip)
-        return self._strip
+        return self.parts.strip
 
     def overflow_actions(self) -> list[QAction]:
         return self.toolbar.overflow.actions()
@@ -191,10 +139,7 @@ class CompareView(QWidget):
         """`source`: the photo's path (the mask tools draw on it for that photo's edit)."""
         dead: list[object] = [self._before]  # freed in the pool, see release_later
         self._before = image if image is not None and not image.isNull() else None
-        self._before_source = source if self._before is not None else None
-        if self._before is not None or self._region is not None:
-            self.region.before_source = self._before_source
-            self.region.bar.setVisible(self._before is not None)
+        self.parts.show_before(self._before is not None, source)
         self._refresh_images()
         release_later(dead)
 
@@ -209,7 +154,7 @@ class CompareView(QWidget):
         self._paths = list(paths) if paths is not None else None
         self._index = 0 if self._results else -1
         self._result_path = self._path_for(self._index)
-        if len(self._results) > 1 or self._strip is not None:
+        if len(self._results) > 1 or self.parts.strip_built is not None:
             self.strip.set_images(self._results if len(self._results) > 1 else [])
             self.strip.setVisible(len(self._results) > 1)
         self._refresh_images()
@@ -251,7 +196,7 @@ class CompareView(QWidget):
 
     def _refresh_images(self) -> None:
         self.canvas.set_images(self._before, self.after_image())
-        if self._mode == "changes" or self._changes is not None:
+        if self._mode == "changes" or self.parts.changes_built is not None:
             self.changes.update(self._mode == "changes", self._before, self.after_image())
         self._sync_actions()
         self._sync_status()
@@ -276,7 +221,7 @@ class CompareView(QWidget):
             return
         self._mode = mode
         self.canvas.set_mode(mode)
-        if mode == "changes" or self._changes is not None:
+        if mode == "changes" or self.parts.changes_built is not None:
             self.changes.update(mode == "changes", self._before, self.after_image())
         self.modeChanged.emit(mode)
 
@@ -451,7 +396,7 @@ class CompareView(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Space in the strip flips too (instead of the list's own selection toggle).
-        if watched is self._strip and isinstance(event, QKeyEvent):
+        if watched is self.parts.strip_built and isinstance(event, QKeyEvent):
             if event.type() == QEvent.Type.KeyPress and self._handle_space(event, True):
                 return True
             if event.type() == QEvent.Type.KeyRelease and self._handle_space(event, False):
