@@ -11,6 +11,7 @@ QPainterPathStroker...) cost ~7 ms of CPU before the first frame (benchmarks/sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,11 @@ class ViewParts:
             region.before_source = self._before_source
             self._layout.insertWidget(1, region.bar)  # under the compare toolbar
             region.bar.setVisible(self._before_source is not None)
+            # Reading order: built last, it would come last in the window's Tab chain.
+            tools = region.toolbar
+            for a, b in pairwise((self._canvas, tools.size_slider, tools.hardness_slider,
+                                  region.feather_spin)):
+                QWidget.setTabOrder(a, b)
         return self.region_built
 
     def show_before(self, shown: bool, source: str | None) -> None:
