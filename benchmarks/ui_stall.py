@@ -530,7 +530,7 @@ def main() -> None:
             from qwen_studio.ui.main_thread_gc import MainThreadCollector
 
             gc.freeze()
-            collector = MainThreadCollector(app)
+            collector = MainThreadCollector(app, refreeze=True)
             collector.start()
         print(f"gc: {len(gc.get_objects())} tracked objects "
               f"({gc.get_freeze_count()} frozen) after start-up")

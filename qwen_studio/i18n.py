@@ -136,10 +136,10 @@ def _make_ts_translator():  # defined lazily so importing this module needs no Q
 
 def load_app_translator(lang: str):
     """A QTranslator for Qwen Studio's strings in `lang`, or None (English / missing)."""
+    if lang not in TRANSLATED:
+        return None  # before the import: PySide builds each class named (start-up)
     from PySide6.QtCore import QTranslator
 
-    if lang not in TRANSLATED:
-        return None
     folder = i18n_dir()
     qm = folder / f"qwen_studio_{lang}.qm"
     ts = folder / f"qwen_studio_{lang}.ts"
@@ -154,10 +154,10 @@ def load_app_translator(lang: str):
 
 def load_qt_translator(lang: str):
     """Qt's own strings (dialog buttons…) from PySide6's translations folder."""
-    from PySide6.QtCore import QLibraryInfo, QTranslator
-
     if lang not in TRANSLATED:
         return None
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
     tr = QTranslator()
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     return tr if tr.load(f"qtbase_{lang}", folder) else None

@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
-from qwen_studio.app.window import create_main_window, release_held_work
+from qwen_studio.app.window import create_main_window, release_held_work, set_qt_environment
 from qwen_studio.ui import image_loading, theme
 
 if TYPE_CHECKING:
@@ -134,6 +134,7 @@ def _first_frame(args: argparse.Namespace) -> MainWindow:
     """The QApplication and the window, painted (in Qt's own loop: asyncio is not loaded)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    set_qt_environment()  # before Qt reads it
     app = QApplication.instance()
     if app is None:
         # The style by argument, not app.setStyle(): see theme.apply_palette.
@@ -194,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         gc.freeze()
         from qwen_studio.ui.main_thread_gc import MainThreadCollector
 
-        collector = MainThreadCollector(app)  # cycles die on this thread, never a worker's
+        # Cycles die on this thread, never a worker's; what the deferred imports load is
+        # frozen too once they are done (refreeze).
+        collector = MainThreadCollector(app, refreeze=True)
         collector.start()
         try:
             await closed.wait()

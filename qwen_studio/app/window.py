@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,20 @@ if TYPE_CHECKING:
 
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
 WARM_EDITS_MS = 1000  # then import what the first edit needs (the edit service), in the pool
+
+
+def set_qt_environment() -> None:
+    """What Qt reads from the environment, set before it first reads it (app.main calls
+    this before the QApplication exists; create_main_window again, for other callers).
+
+    Qt 6 splits a smooth scale or a format conversion of any image over ~65k pixels across
+    its own thread pool, and the calling thread (the GUI thread, painting) only waits for
+    it: on a busy 2-core machine for those helpers to get a core. Paints blocked 50-70 ms
+    that way (benchmarks/ui_stall.py --trace: "Thread (pooled) ... waited for a core"); a
+    2560 -> 700 px smooth scale next to two busy workers: max 67-87 ms threaded, 16-22 ms
+    done by the calling thread (median 5 vs 7 ms). Qt reads it when it first needs the
+    pool (the first big image operation)."""
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
 def create_main_window(
@@ -41,6 +56,7 @@ def create_main_window(
     its TaskRunner holds coroutines until `release_held_work(window)`, and a demo
     sandbox starts in the pool after that (the editor shows "starting" meanwhile).
     Otherwise the demo sandbox is running on return."""
+    set_qt_environment()
     app = QApplication.instance()
     themed = isinstance(app, QApplication) and not app.property("qwenStudioThemed")
     services = build_services(config_store=config_store, http_client=http_client, pool=pool,

@@ -498,6 +498,9 @@ class MainWindow(QMainWindow):
             self.ensure_built()
             _ = self.versions
             self.spend.refresh()  # today's and this month's figures
+            # The canvas's mask tools, results strip and Changes mode (hidden until an
+            # image wants them): in a later event, so input queued meanwhile goes first.
+            QTimer.singleShot(0, self, self.compare_view.build_hidden_parts)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

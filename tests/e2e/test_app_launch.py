@@ -17,7 +17,7 @@ from pathlib import Path
 # _DRIVER at the point where main() imports the window's modules, so the import order (and
 # what PySide6 reads of them) is the real one.
 _BODY = r"""
-import json, sys
+import json, os, sys
 from pathlib import Path
 
 import qwen_studio.app.launch as app_mod
@@ -51,6 +51,8 @@ class Watch(QObject):
             report["stdlib_read"] = sorted(f for f in linecache.cache if f.endswith(
                 ("typing.py", "argparse.py", "dataclasses.py", "pathlib.py", "datetime.py")))
             report["editor_at_paint"] = obj.canvas_stack.currentWidget() is obj.compare_view
+            # Qt's image work runs on the calling thread (set by app/ before Qt reads it).
+            report["gui_threadpool_off"] = os.environ.get("QT_NO_GUI_THREADPOOL") == "1"
             report["status_at_paint"] = obj.profile_label.text()
             QTimer.singleShot(0, _after_first_frame)  # the children have painted too
         return False
@@ -72,6 +74,14 @@ def _after_first_frame():
         ("prompt library popup", "qwen_studio.ui.editor.prompt_library_popup" in sys.modules),
         ("prompt library store", "qwen_studio.core.prompt_library" in sys.modules),
         ("results grid", "qwen_studio.ui.results.panel" in sys.modules),
+        # The canvas's parts no first frame shows (no image yet): built after it.
+        ("mask tools", "qwen_studio.ui.compare.mask_tools" in sys.modules),
+        ("mask layer", "qwen_studio.ui.compare.mask_layer" in sys.modules),
+        ("QToolBar", "QToolBar" in vars(QtWidgets)),
+        ("QSlider", "QSlider" in vars(QtWidgets)),
+        ("results strip", "qwen_studio.ui.compare.result_strip" in sys.modules),
+        ("QListWidget", "QListWidget" in vars(QtWidgets)),
+        ("changes mode", "qwen_studio.ui.compare.changes_mode" in sys.modules),
     ) if built)
     import gc
 
@@ -91,16 +101,28 @@ async def drive(w):
             done.set()
 
     w.edit_signals.progressChanged.connect(on_progress)
+    import gc
+
+    frozen_at_start = gc.get_freeze_count()  # app.main froze start-up's objects
     for _ in range(1000):  # the demo sandbox starts in the pool once the loop runs
         if w.endpoint is not None:
             break
         await asyncio.sleep(0.02)
     report["status_when_ready"] = w.profile_label.text()
     w.add_inputs([PHOTO])
+    view = w.compare_view
     for _ in range(500):
-        if w.inputs:
+        if w.inputs and view.before_image() is not None:
             break
         await asyncio.sleep(0.02)
+    # The canvas's parts built after the first frame are there for the first photo: the
+    # mask tools show over it and draw on it.
+    report["hidden_parts_built"] = (view.parts.region_built is not None
+                                    and view.parts.strip_built is not None)
+    report["mask_bar_shown"] = view.region.bar.isVisibleTo(w)
+    view.region.toolbar.tool_actions["brush"].trigger()
+    report["mask_tool"] = view.region.controller.tool()
+    view.region.toolbar.tool_actions["brush"].trigger()  # off again: the edit is whole-image
     w.prompt_panel.prompt_edit.setPlainText("make it warmer")
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)
@@ -120,6 +142,12 @@ async def drive(w):
     report["too_long_icon"] = (counter._icon.isVisibleTo(w)
                                and not counter._icon.pixmap().isNull())
     report["history_rows"] = w.history_model.rowCount()
+    # What the deferred imports (and the edit) loaded is frozen too, once they settled.
+    for _ in range(500):
+        if gc.get_freeze_count() > frozen_at_start:
+            break
+        await asyncio.sleep(0.02)
+    report["refrozen"] = gc.get_freeze_count() > frozen_at_start
     from qwen_studio.core import allocator
 
     report["allocator_fixed"] = allocator.applied()
@@ -188,6 +216,7 @@ def _launch(tmp_path: Path, args: list[str], **env_vars: str) -> tuple[dict, str
     for var in ("QWEN_STUDIO_ENDPOINT", "QWEN_STUDIO_API_KEY", "QWEN_STUDIO_STYLE",
                 "QWEN_STUDIO_MODEL"):
         env.pop(var, None)
+    env.pop("QT_NO_GUI_THREADPOOL", None)  # the window sets it itself
     env.update(env_vars)
     proc = subprocess.run([sys.executable, "-c", _DRIVER, str(photo), *args], env=env,
                           capture_output=True, text=True, timeout=120)
@@ -238,6 +267,10 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     assert report["gc_in_first_frame"] is False  # the collector takes over once the loop runs
     assert report["banner_icon"] is True
     assert report["too_long_icon"] is True
+    assert report["gui_threadpool_off"] is True
+    assert report["hidden_parts_built"] is True
+    assert report["mask_bar_shown"] is True and report["mask_tool"] == "brush"
+    assert report["refrozen"] is True
     if sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
         # Image buffers come from fresh mmap pages (no GIL-held zeroing: core/allocator.py).
         assert report["allocator_fixed"] is True

@@ -40,15 +40,15 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
     async def scenario() -> None:
         drop_files(window.drop_zone, [photo])
         await until(lambda: window.inputs and canvas.has_before(), 15, "the input shown")
-        view.mask_toolbar.tool_actions["rect"].trigger()
-        assert view.mask_controller.tool() == "rect"
+        view.region.toolbar.tool_actions["rect"].trigger()
+        assert view.region.controller.tool() == "rect"
         start, end = _widget_point(canvas, *BOX[:2]), _widget_point(canvas, *BOX[2:])
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          start)
         QTest.mouseMove(canvas, end)
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                            end)
-        assert not view.mask_layer.is_empty()
+        assert not view.region.layer.is_empty()
         view.region.feather_spin.setValue(FEATHER)
         window.prompt_panel.prompt_edit.setPlainText("a red door")
         assert window.run_edit() is not None
@@ -74,8 +74,8 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
                                keep).getbbox() is None
     assert changed_pixels(original.crop(BOX), result.convert("RGB").crop(BOX)).getbbox()
     # The finished edit is shown with the same photo as "before": the mask stays on it.
-    assert not view.mask_layer.is_empty()
-    drawn = view.mask_layer.bounding_rect()
+    assert not view.region.layer.is_empty()
+    drawn = view.region.layer.bounding_rect()
 
     # Changes mode: the changed pixels of the composite, all inside the region + feather.
     view.set_mode("changes")
@@ -91,22 +91,22 @@ def test_a_rectangle_drawn_on_before_makes_run_a_region_edit(make_window, sandbo
     view.set_mode("side")
 
     # Recall brings the stored mask and its feather back onto the photo (after both went).
-    view.mask_controller.clear()
+    view.region.controller.clear()
     view.region.feather_spin.setValue(16)
-    assert view.mask_layer.is_empty()
+    assert view.region.layer.is_empty()
 
     async def recall() -> None:
         window.history_panel.select_row(0)
         window.history_panel.recall_action.trigger()
-        await until(lambda: not view.mask_layer.is_empty(), 10, "the recalled mask")
+        await until(lambda: not view.region.layer.is_empty(), 10, "the recalled mask")
 
     qloop.run(recall())
-    back = view.mask_layer.bounding_rect()
+    back = view.region.layer.bounding_rect()
     assert view.region.feather_spin.value() == FEATHER
     for a, b in ((back.left(), drawn.left()), (back.top(), drawn.top()),
                  (back.right(), drawn.right()), (back.bottom(), drawn.bottom())):
         assert abs(a - b) <= 4, (back, drawn)  # traced at a smaller size
-    data, w, h = view.mask_layer.mask_pixels()
+    data, w, h = view.region.layer.mask_pixels()
     painted = Image.frombytes("L", (w, h), data)
     assert painted.getpixel((w * 750 // SIZE[0], h * 450 // SIZE[1])) == 255  # inside
     assert painted.getpixel((w * 100 // SIZE[0], h * 100 // SIZE[1])) == 0  # outside

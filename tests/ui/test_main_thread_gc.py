@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
+import types
 import weakref
 from typing import ClassVar
 
@@ -39,3 +41,28 @@ def test_cycles_with_qt_objects_die_on_the_gui_thread(qapp) -> None:
     finally:
         collector.stop()
         gc.disable()  # the test session keeps collection on the main thread (conftest)
+
+
+def test_refreeze_moves_what_new_modules_hold_out_of_later_passes(qapp) -> None:
+    # app.main freezes start-up's objects; what modules imported later hold (the post-paint
+    # build, the warmed edit service) is frozen too once a tick passes without imports.
+    collector = MainThreadCollector(refreeze=True)
+    collector.start()
+    name = "_qwen_studio_refreeze_probe"
+    try:
+        module = types.ModuleType(name)
+        module.table = [[i] for i in range(1000)]  # type: ignore[attr-defined]
+        sys.modules[name] = module  # "imported" during this tick
+        collector.collect()
+        assert collector.freezes == 0  # imports may still be under way
+        collector.collect()  # a tick without imports: frozen
+        assert collector.freezes == 1
+        table = module.table  # type: ignore[attr-defined]
+        assert not any(obj is table for obj in gc.get_objects(generation=2))
+        collector.collect()
+        assert collector.freezes == 1  # nothing new was imported: no more freezes
+    finally:
+        collector.stop()
+        sys.modules.pop(name, None)
+        gc.unfreeze()
+        gc.disable()

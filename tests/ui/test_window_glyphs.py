@@ -83,6 +83,7 @@ def test_tool_bar_overflow_is_the_icon_sets_more_not_a_stock_icon(make_window, q
 
     w = make_window()
     qtbot.waitUntil(lambda: w.width() == 1400)
+    w.compare_view.build_hidden_parts()  # the mask tools: built after the first frame
     bar = w.findChild(QToolBar, "maskToolBar")
     assert bar is not None
     ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")

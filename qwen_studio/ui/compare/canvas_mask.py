@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
-
-from qwen_studio.ui.compare.mask_tools import MaskController
-from qwen_studio.ui.compare.mask_view import to_image
+from PySide6.QtGui import QColor, QPainter, QPen
 
 if TYPE_CHECKING:
+    # The mask's modules load with its tools (CompareView.region), after the first frame.
     from qwen_studio.ui.compare.image_canvas import ImageCanvas
+    from qwen_studio.ui.compare.mask_tools import MaskController
 
 
 class CanvasMask:
@@ -52,6 +51,8 @@ class CanvasMask:
         target, before = self.before_rect(), self._canvas.before_size()
         if target is None or before is None or target.isEmpty():
             return None
+        from qwen_studio.ui.compare.mask_view import to_image
+
         return to_image(pos, target, before)
 
     def over(self, pos: QPointF) -> bool:
@@ -93,6 +94,8 @@ class CanvasMask:
             if c.tool() == "rect" and len(pts) >= 2:
                 p.drawRect(QRectF(pts[0], pts[-1]).normalized())
             else:
+                from PySide6.QtGui import QPolygonF  # only a lasso being drawn
+
                 p.drawPolyline(QPolygonF(pts))
         diameter = c.cursor_diameter()
         if diameter is not None and self._pointer is not None and target.contains(self._pointer):

@@ -23,20 +23,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from qwen_studio.ui.compare.changes_mode import ChangesMode
 from qwen_studio.ui.compare.compare_toolbar import CompareToolbar
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.modes import MODE_KEYS, MODES
-from qwen_studio.ui.compare.region_tools import RegionTools
-from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.compare.running import RunningPlaceholder
 from qwen_studio.ui.compare.toolbar_parts import drag_result
+from qwen_studio.ui.compare.view_parts import ViewParts
 from qwen_studio.ui.image_loading import release_later
+
+if TYPE_CHECKING:  # built after the first frame (ui/compare/view_parts.py)
+    from qwen_studio.ui.compare.changes_mode import ChangesMode
+    from qwen_studio.ui.compare.region_tools import RegionTools
+    from qwen_studio.ui.compare.result_strip import ResultStrip
 
 
 class CompareView(QWidget):
@@ -73,17 +77,6 @@ class CompareView(QWidget):
         self.canvas.viewChanged.connect(self._sync_status)
         self.canvas.dragOutRequested.connect(self.start_drag)
         self.setFocusProxy(self.canvas)
-        self.region = RegionTools(self.canvas, self)  # the region mask (issue #15)
-        self.mask_layer, self.mask_controller = self.region.layer, self.region.controller
-        self.mask_toolbar = self.region.toolbar
-        self.changes = ChangesMode(self.canvas, self)
-        self.changes.changed.connect(self._sync_status)
-
-        self.strip = ResultStrip(self)
-        self.strip.hide()
-        self.strip.resultSelected.connect(self._on_strip_selected)
-        self.strip.installEventFilter(self)
-
         toolbar = self.toolbar = CompareToolbar(self)  # builds the actions too
         # The actions and widgets the window (its menus) and tests reach through the view.
         self.fit_action, self.actual_action = toolbar.fit_action, toolbar.actual_action
@@ -100,12 +93,33 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
-        layout.addWidget(self.region.bar)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.strip)
-        self.setTabOrder(self.canvas, self.strip)
+        # The region mask's tools (issue #15), the results strip and the Changes mode:
+        # built when first wanted (`region`, `strip`, `changes`).
+        self.parts = ViewParts(self, self.canvas, layout, strip_selected=self._on_strip_selected,
+                               changes_changed=self._sync_status)
         self._sync_actions()
         self._sync_status()
+
+    # ----- parts built when first wanted (ui/compare/view_parts.py) ---------------------
+
+    def build_hidden_parts(self) -> None:
+        """The window calls it after the first paint: the first photo finds them built."""
+        self.parts.build_all()
+
+    @property
+    def region(self) -> RegionTools:
+        """The region mask's layer, controller and tool bar (`toolbar`)."""
+        return self.parts.region
+
+    @property
+    def changes(self) -> ChangesMode:
+        return self.parts.changes
+
+    @property
+    def strip(self) -> ResultStrip:
+        """The results' thumbnails under the canvas (shown for more than one result)."""
+        return self.parts.strip
 
     def overflow_actions(self) -> list[QAction]:
         return self.toolbar.overflow.actions()
@@ -125,7 +139,7 @@ class CompareView(QWidget):
         """`source`: the photo's path (the mask tools draw on it for that photo's edit)."""
         dead: list[object] = [self._before]  # freed in the pool, see release_later
         self._before = image if image is not None and not image.isNull() else None
-        self.region.before_source = source if self._before is not None else None
+        self.parts.show_before(self._before is not None, source)
         self._refresh_images()
         release_later(dead)
 
@@ -140,8 +154,9 @@ class CompareView(QWidget):
         self._paths = list(paths) if paths is not None else None
         self._index = 0 if self._results else -1
         self._result_path = self._path_for(self._index)
-        self.strip.set_images(self._results if len(self._results) > 1 else [])
-        self.strip.setVisible(len(self._results) > 1)
+        if len(self._results) > 1 or self.parts.strip_built is not None:
+            self.strip.set_images(self._results if len(self._results) > 1 else [])
+            self.strip.setVisible(len(self._results) > 1)
         self._refresh_images()
         release_later(dead)
 
@@ -150,7 +165,7 @@ class CompareView(QWidget):
 
     def set_current_result(self, index: int) -> None:
         if 0 <= index < len(self._results) and index != self._index:
-            if self.strip.isVisible() or len(self._results) > 1:
+            if len(self._results) > 1:
                 self.strip.select(index)  # emits via _on_strip_selected
             else:
                 self._select(index)
@@ -181,7 +196,8 @@ class CompareView(QWidget):
 
     def _refresh_images(self) -> None:
         self.canvas.set_images(self._before, self.after_image())
-        self.changes.update(self._mode == "changes", self._before, self.after_image())
+        if self._mode == "changes" or self.parts.changes_built is not None:
+            self.changes.update(self._mode == "changes", self._before, self.after_image())
         self._sync_actions()
         self._sync_status()
 
@@ -205,7 +221,8 @@ class CompareView(QWidget):
             return
         self._mode = mode
         self.canvas.set_mode(mode)
-        self.changes.update(mode == "changes", self._before, self.after_image())
+        if mode == "changes" or self.parts.changes_built is not None:
+            self.changes.update(mode == "changes", self._before, self.after_image())
         self.modeChanged.emit(mode)
 
     def mode(self) -> str:
@@ -379,7 +396,7 @@ class CompareView(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Space in the strip flips too (instead of the list's own selection toggle).
-        if watched is self.strip and isinstance(event, QKeyEvent):
+        if watched is self.parts.strip_built and isinstance(event, QKeyEvent):
             if event.type() == QEvent.Type.KeyPress and self._handle_space(event, True):
                 return True
             if event.type() == QEvent.Type.KeyRelease and self._handle_space(event, False):

@@ -10,6 +10,7 @@ source image is handed to QPainter (scaled_image.paint_image).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -35,7 +36,6 @@ from qwen_studio.ui.compare.canvas_overlays import (
     paint_empty,
     paint_label,
 )
-from qwen_studio.ui.compare.mask_tools import MaskController
 from qwen_studio.ui.compare.scaled_image import CHECKER_DARK as CHECKER_DARK  # re-exported
 from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
 from qwen_studio.ui.compare.scaled_image import (
@@ -49,6 +49,9 @@ from qwen_studio.ui.compare.zoom_pan_canvas import MIN_ZOOM as MIN_ZOOM
 from qwen_studio.ui.compare.zoom_pan_canvas import ZoomPanCanvas
 from qwen_studio.ui.image_loading import release_later
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.compare.mask_tools import MaskController  # built with the region
 
 BACKGROUND = QColor(0x3A, 0x3A, 0x3A)  # neutral: tinted surroundings bias colour judgement
 PANE_GAP = QColor(0x2A, 0x2A, 0x2A)

@@ -75,7 +75,7 @@ class ResultsController(QObject):
         view.revealRequested.connect(self.reveal)
         view.resultSelected.connect(self._on_result_selected)
         editor.inputsChanged.connect(self._on_inputs_changed)
-        editor.mask = view.region  # Run reads the region drawn on the input from the view
+        editor.mask = view.parts  # Run reads the region drawn on the input from the view
 
     # -- what is shown -----------------------------------------------------------------------
     def _on_inputs_changed(self) -> None:
@@ -84,7 +84,7 @@ class ResultsController(QObject):
         gen = self._inputs_generation
         self.shown_edit = None
         self._set_after([], [])
-        self.view.region.clear_for_new_input()
+        self.view.parts.clear_region()
         inputs = self.editor.inputs
         if inputs:
             self.tasks.spawn(self._show_before(inputs[0].path, gen))

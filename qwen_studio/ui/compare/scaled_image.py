@@ -8,21 +8,11 @@ to QPainter (draw_scaled). Split from image_canvas.py, which paints the panes.
 from __future__ import annotations
 
 import math
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter
-
-# Qt 6 splits a smooth scale or a format conversion of any image over ~65k pixels across its
-# own thread pool, and the calling thread (here the GUI thread, painting) only waits for it:
-# on a busy 2-core machine for those helpers to get a core. Paints blocked 50-70 ms that way
-# (benchmarks/ui_stall.py --trace: "Thread (pooled) ... waited for a core"); a 2560 -> 700 px
-# smooth scale next to two busy workers: max 67-87 ms threaded, 16-22 ms done by the calling
-# thread (median 5 vs 7 ms). Qt reads this when it first needs the pool (the first big
-# image op), after the window's modules are imported.
-os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 CHECKER_LIGHT = QColor(0xB4, 0xB4, 0xB4)
 CHECKER_DARK = QColor(0x8C, 0x8C, 0x8C)

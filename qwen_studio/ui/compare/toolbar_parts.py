@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt
-from PySide6.QtGui import QAction, QDrag, QImage, QMouseEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import QAction, QImage, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
-from qwen_studio.ui.compare.result_strip import small_copy
 from qwen_studio.ui.icons import icon
 
 
@@ -148,6 +147,10 @@ class ToolbarOverflow:
 
 def drag_result(source: QWidget, mime: QMimeData, image: QImage) -> None:
     """Drag the result out (its file and its pixels), a small thumbnail under the pointer."""
+    from PySide6.QtGui import QDrag  # imported where used: PySide builds each class named
+
+    from qwen_studio.ui.compare.result_strip import small_copy  # the strip: not at start-up
+
     drag = QDrag(source)
     drag.setMimeData(mime)
     dpr = source.devicePixelRatioF()
