@@ -19,7 +19,7 @@ import functools
 import heapq
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
@@ -153,8 +153,24 @@ class EditQueue:
         # loop: its change is delivered after the current one reached every listener, so
         # no listener sees an edit finished and then still running.
         self._outbox.append(progress)
+        if not self._delivering:
+            self._deliver()
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """Changes made in the block are delivered after it, in order: listeners then see
+        the queue as the whole block left it (an edit's end and the next one's start)."""
         if self._delivering:
+            yield
             return
+        self._delivering = True
+        try:
+            yield
+        finally:
+            self._delivering = False
+            self._deliver()
+
+    def _deliver(self) -> None:
         self._delivering = True
         try:
             while self._outbox:
@@ -386,13 +402,17 @@ class EditQueue:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            while len(self._tasks) < self.current_limit:
-                p = self._next()
-                if p is None:
-                    break
-                self._launch(p)
+            self._fill()
             self._idle.set()  # every waiter re-checks its own batch
             await self._wake.wait()
+
+    def _fill(self) -> None:
+        """Start queued edits while there are free slots."""
+        while len(self._tasks) < self.current_limit:
+            p = self._next()
+            if p is None:
+                break
+            self._launch(p)
 
     def _launch(self, p: EditProgress) -> None:
         now = time.monotonic()
@@ -420,23 +440,31 @@ class EditQueue:
         self._wake.set()
 
     async def _execute(self, edit_id: int) -> None:
+        end: tuple[EditStatus, dict[str, object]] | None = None
         try:
             result = await self._fn(EditContext(self, edit_id))
         except SkipEdit as skip:
-            self._finish(edit_id, EditStatus.SKIPPED, note=skip.note, result=skip.result)
+            end = EditStatus.SKIPPED, {"note": skip.note, "result": skip.result}
         except (asyncio.CancelledError, EditCancelled):
-            self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
-                         else EditStatus.CANCELLED)
+            end = (EditStatus.INTERRUPTED if self._closing else EditStatus.CANCELLED), {}
         except QwenStudioError as exc:
             if isinstance(exc, RateLimitError):
                 self._aimd.cut()
-            self._finish(edit_id, EditStatus.FAILED, error=exc)
+            end = EditStatus.FAILED, {"error": exc}
         except Exception as exc:  # one edit's bug must not stop the queue
             err = UnexpectedError(f"unexpected error ({type(exc).__name__}: {exc})")
-            self._finish(edit_id, EditStatus.FAILED, error=err)
+            end = EditStatus.FAILED, {"error": err}
         else:
             self._aimd.success()
-            self._finish(edit_id, EditStatus.DONE, result=result)
+            end = EditStatus.DONE, {"result": result}
         finally:
             self._tasks.pop(edit_id, None)
+            # The next edit takes the slot before this one's end is reported: a listener
+            # never sees nothing running while queued work waits for the loop's next pass
+            # (the window's in-flight count flashed "Idle" between two edits).
+            with self._held():
+                if end is not None:
+                    self._finish(edit_id, end[0], **end[1])
+                if not self._closing:
+                    self._fill()
             self._wake.set()
