@@ -1,0 +1,69 @@
+"""LibraryWrites: the edits' library bookkeeping, in order on one thread, off their path.
+
+Every status change an edit goes through is written to the library (EditRecorder) on the
+service's one database thread, so the writes land in the order they happened; no edit
+waits for them. A failed write is logged: bookkeeping must not break the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from qwen_studio.core.editing.progress import EditProgress
+from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.errors import Reason
+
+log = logging.getLogger(__name__)
+
+
+class LibraryWrites:
+    def __init__(self, recorder: EditRecorder, db: Executor) -> None:
+        self.recorder = recorder
+        self.db = db
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """A library write on the database thread, in order, never awaited by an edit."""
+        def run() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:  # bookkeeping must not break the queue
+                log.warning("library write failed: %s: %s", type(exc).__name__, exc)
+
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self.db, run)
+        except RuntimeError:  # the database thread is shut down (closing)
+            return
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+
+    async def flush(self) -> None:
+        """Until every write so far has landed."""
+        if self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    def status_changed(self, p: EditProgress, records_result: bool) -> None:
+        """Write the edit's new status (`records_result`: the sink marks DONE itself)."""
+        recorder, status = self.recorder, p.status
+        if status is EditStatus.FAILED:
+            error = p.error.user_message if p.error is not None else ""
+            reason = getattr(p.error, "reason", None)
+            self.write(recorder.set_status, p.edit_id, status, error,
+                       reason if isinstance(reason, Reason) else None)
+        elif status is EditStatus.SKIPPED:
+            # With paths from a sink that records results: the library has it DONE.
+            if not (p.result and p.result.paths and records_result):
+                # Why, in the history (and, by its code, how a resume finds the budget's
+                # skips).
+                self.write(recorder.set_status, p.edit_id, status,
+                           str(p.note) if p.note is not None else "", p.note)
+        elif status is EditStatus.CANCELLED and p.note is not None:  # why (stop_batch)
+            self.write(recorder.set_status, p.edit_id, status, str(p.note), p.note)
+        elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
+            self.write(recorder.set_status, p.edit_id, status)
+        # DONE: the sink (or EditFlow, for a sink that does not record) wrote it.
