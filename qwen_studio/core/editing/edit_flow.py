@@ -196,6 +196,9 @@ class EditFlow:
         for hook in self.hooks:
             outcome = await hook.before_save(ctx.progress, outcome)
         ctx.stage(Stage.SAVING)
+        # Downloaded: the service is not needed any more, so the next edit is sent while
+        # this one is written (hash, encode, fsync). A slot covers the service's part only.
+        ctx.release_slot()
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
             # Cancelled while saving: the result is being written anyway, so it counts.

@@ -65,6 +65,12 @@ class EditContext:
             changes["max_attempts"] = max_attempts
         self._queue._update(self.edit_id, **changes)
 
+    def release_slot(self) -> None:
+        """The edit is done with the service (its results are downloaded): its slot goes
+        to the next queued edit while this one saves. It still runs (and counts as
+        running) until it ends; idempotent."""
+        self._queue._release_slot(self.edit_id)
+
     def on_retry(self, info: RetryInfo) -> None:
         if isinstance(info.error, RateLimitError):
             self._queue._aimd.cut()
@@ -113,6 +119,9 @@ class EditQueue:
         self._aimd = _Aimd(max(1, min(MAX_CONCURRENCY, concurrency)))
         self.edits: dict[int, EditProgress] = {}  # insertion order = queue order
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        # The edits holding one of the `limit` slots: a slot covers an edit's use of the
+        # service; an edit that only saves now gave its slot back (EditContext.release_slot).
+        self._slots: set[int] = set()
         self._paused_all = False
         self._paused: set[str | None] = set()  # batches that start nothing new
         self._wake = asyncio.Event()
@@ -408,7 +417,7 @@ class EditQueue:
 
     def _fill(self) -> None:
         """Start queued edits while there are free slots."""
-        while len(self._tasks) < self.current_limit:
+        while len(self._slots) < self.current_limit:
             p = self._next()
             if p is None:
                 break
@@ -425,7 +434,15 @@ class EditQueue:
             return  # a listener cancelled (or removed) it as it started: nothing is sent
         task = asyncio.ensure_future(self._execute(p.edit_id))
         self._tasks[p.edit_id] = task
+        self._slots.add(p.edit_id)
         task.add_done_callback(functools.partial(self._reap, p.edit_id))
+
+    def _release_slot(self, edit_id: int) -> None:
+        if edit_id in self._slots:
+            self._slots.discard(edit_id)
+            if not self._closing:
+                with self._held():
+                    self._fill()
 
     def _reap(self, edit_id: int, task: asyncio.Task[None]) -> None:
         # A task cancelled before its first step never runs _execute's body (no except, no
@@ -433,6 +450,7 @@ class EditQueue:
         if self._tasks.get(edit_id) is not task:
             return
         del self._tasks[edit_id]
+        self._slots.discard(edit_id)
         p = self.edits.get(edit_id)
         if p is not None and p.status is EditStatus.RUNNING:
             self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
@@ -459,6 +477,7 @@ class EditQueue:
             end = EditStatus.DONE, {"result": result}
         finally:
             self._tasks.pop(edit_id, None)
+            self._slots.discard(edit_id)
             # The next edit takes the slot before this one's end is reported: a listener
             # never sees nothing running while queued work waits for the loop's next pass
             # (the window's in-flight count flashed "Idle" between two edits).
