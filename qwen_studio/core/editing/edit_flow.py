@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
 from qwen_studio.core.editing.paid import fetch_kept, keep_links
-from qwen_studio.core.editing.progress import EditResult, Stage
-from qwen_studio.core.editing.queue import EditContext, SkipEdit
+from qwen_studio.core.editing.prepare_ahead import AHEAD, PrepareAhead
+from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
+from qwen_studio.core.editing.queue import EditContext, NotSent, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.paid_results import NotDownloaded
@@ -58,7 +59,8 @@ class EditFlow:
                  executor: Executor | None, db: Executor, writes: LibraryWrites, *,
                  hooks: Sequence[EditHook], sources: dict[int, tuple[str, ...]],
                  budgets: dict[str, BudgetGate],
-                 stop_batch: Callable[[str | None, Reason], None]) -> None:
+                 stop_batch: Callable[[str | None, Reason], None],
+                 stopped: Callable[[str], Reason | None]) -> None:
         self.client = client
         self.recorder = recorder
         self.sink = sink
@@ -69,7 +71,24 @@ class EditFlow:
         self._sources = sources
         self._budgets = budgets
         self._stop_batch = stop_batch
+        self._stopped = stopped
         self._links_kept: set[int] = set()  # edits whose paid links were kept this session
+        self._ahead = PrepareAhead(executor)
+        # Edits saving after giving their slot back, per batch, when a failed save stops
+        # the batch (sink.saves_gate_sending): resolved once the edit has ended.
+        self._saving: dict[str | None, dict[int, asyncio.Future[None]]] = {}
+
+    def ended(self, edit_id: int) -> None:
+        """The edit ended or left the queue: what was prepared ahead for it goes."""
+        self._ahead.forget(edit_id)
+
+    def close(self) -> None:
+        self._ahead.close()
+
+    def _as_sent(self, edit: EditProgress) -> EditRequest:
+        """The edit's request with the inputs it sends (a resumed edit's own copies)."""
+        sources = self._sources.get(edit.edit_id)
+        return edit.request if sources is None else edit.request.with_changes(inputs=sources)
 
     async def run(self, ctx: EditContext) -> EditResult:
         """The queue's edit function: one edit from its slot to its saved result."""
@@ -80,9 +99,8 @@ class EditFlow:
         if client is None:
             raise NotConnected()
         runner = EditRunner(client, self.executor)
-        request = edit.request
-        if edit.edit_id in self._sources:
-            request = request.with_changes(inputs=self._sources[edit.edit_id])
+        request = self._as_sent(edit)
+        self._ahead.start([(p, self._as_sent(p)) for p in ctx.upcoming(AHEAD)])
         # Here, not at module level: the window builds this service on the GUI thread.
         from qwen_studio.core.output_folder import OutputUnavailableError
 
@@ -92,7 +110,11 @@ class EditFlow:
         if request.region is not None:
             # A region edit: the crop of image 1 is what is sent (core/region_step.py).
             region = await runner.prepare_region(request, await self._mask(request))
-        prepared = region.inputs if region is not None else await runner.prepare(request)
+        if region is not None:
+            prepared = region.inputs
+        else:
+            ahead = await self._ahead.take(edit.edit_id, request)
+            prepared = ahead if ahead is not None else await runner.prepare(request)
         try:
             earlier = await self.sink.already_done(edit, prepared)
             if earlier is not None:
@@ -108,6 +130,7 @@ class EditFlow:
             raise
         finally:
             self.sink.release(edit)
+            self._saved(edit)
 
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
@@ -134,6 +157,7 @@ class EditFlow:
                                        prepared, region, kept)
             return await self._save(ctx, outcome, kept=True)
 
+        await self._after_earlier_saves(edit)
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         held = await self._reserve(gate, edit.edit_id, request)
         reservation = [held] if gate is not None and held is not None else []
@@ -198,6 +222,9 @@ class EditFlow:
         ctx.stage(Stage.SAVING)
         # Downloaded: the service is not needed any more, so the next edit is sent while
         # this one is written (hash, encode, fsync). A slot covers the service's part only.
+        if self.sink.saves_gate_sending:
+            loop = asyncio.get_running_loop()
+            self._saving.setdefault(edit.batch_id, {})[edit.edit_id] = loop.create_future()
         ctx.release_slot()
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
@@ -228,6 +255,29 @@ class EditFlow:
                         revised_prompt=result.revised_prompt, usage=dict(result.usage),
                         timings=dict(result.timings))
         return result
+
+    async def _after_earlier_saves(self, edit: EditProgress) -> None:
+        """Before an edit is sent: if its batch's output may stop taking results, the
+        edits of the batch still saving land first, and if one could not (the batch is
+        stopped) this one is not sent: nothing more goes into a full disk. The edit's own
+        work up to here (inputs, claims) ran beside their saves."""
+        if not self.sink.saves_gate_sending:
+            return
+        earlier = list(self._saving.get(edit.batch_id, {}).values())
+        if earlier:
+            await asyncio.wait(earlier)
+        if edit.batch_id is not None:
+            note = self._stopped(edit.batch_id)
+            if note is not None:
+                raise NotSent(note)
+
+    def _saved(self, edit: EditProgress) -> None:
+        saving = self._saving.get(edit.batch_id)
+        mark = saving.pop(edit.edit_id, None) if saving is not None else None
+        if mark is not None:
+            mark.set_result(None)
+        if saving is not None and not saving:
+            del self._saving[edit.batch_id]
 
     async def _mask(self, request: EditRequest) -> bytes | None:
         """The stored mask of a region edit (None for a rectangle, or when it is missing:

@@ -44,6 +44,16 @@ class SkipEdit(Exception):
         self.result = result
 
 
+class NotSent(Exception):
+    """Raised by the edit function when the edit was not sent and is not to be now (its
+    batch was stopped while it waited): it ends CANCELLED with `note`, as the batch's
+    queued edits do."""
+
+    def __init__(self, note: Reason) -> None:
+        super().__init__(str(note))
+        self.note = note
+
+
 class UnexpectedError(QwenStudioError):
     """A bug in one edit: it fails that edit, never the queue."""
 
@@ -64,6 +74,11 @@ class EditContext:
         if max_attempts is not None:
             changes["max_attempts"] = max_attempts
         self._queue._update(self.edit_id, **changes)
+
+    def upcoming(self, n: int) -> list[EditProgress]:
+        """The next `n` queued edits of this edit's batch, in queue order (to prepare
+        their inputs ahead); none while the batch is paused."""
+        return self._queue.upcoming(self.progress.batch_id, n)
 
     def release_slot(self) -> None:
         """The edit is done with the service (its results are downloaded): its slot goes
@@ -404,6 +419,19 @@ class EditQueue:
                 first = heap[0]
         return self.edits[first[1]] if first is not None else None
 
+    def upcoming(self, batch_id: str | None, n: int) -> list[EditProgress]:
+        heap = self._ready.get(batch_id)
+        if not heap or self.paused(batch_id):
+            return []
+        out: list[EditProgress] = []
+        # The heap may still hold edits that ran or were cancelled (_next drops them).
+        for _, edit_id in heapq.nsmallest(n + 8, heap):
+            if self._waiting(edit_id, batch_id):
+                out.append(self.edits[edit_id])
+                if len(out) == n:
+                    break
+        return out
+
     def _waiting(self, edit_id: int, batch_id: str | None) -> bool:
         p = self.edits.get(edit_id)
         return p is not None and p.status is EditStatus.QUEUED and p.batch_id == batch_id
@@ -463,6 +491,8 @@ class EditQueue:
             result = await self._fn(EditContext(self, edit_id))
         except SkipEdit as skip:
             end = EditStatus.SKIPPED, {"note": skip.note, "result": skip.result}
+        except NotSent as stop:
+            end = EditStatus.CANCELLED, {"note": stop.note}
         except (asyncio.CancelledError, EditCancelled):
             end = (EditStatus.INTERRUPTED if self._closing else EditStatus.CANCELLED), {}
         except QwenStudioError as exc:

@@ -74,7 +74,7 @@ class EditService:
         self._closed = False
         self._flow = EditFlow(client, recorder, sink, executor, self._db, self._writes,
                               hooks=self.hooks, sources=self._sources, budgets=self._budgets,
-                              stop_batch=self.stop_batch)
+                              stop_batch=self.stop_batch, stopped=self.stopped)
         self._queue = EditQueue(self._flow.run, concurrency=concurrency)
         self._queue.subscribe(self._on_change)
 
@@ -193,6 +193,7 @@ class EditService:
         if not self._queue.remove(edit_id):
             return False
         self._last.pop(edit_id, None)
+        self._flow.ended(edit_id)
         self._writes.write(self.recorder.remove, edit_id)
         return True
 
@@ -274,6 +275,7 @@ class EditService:
             return
         self._closed = True
         await self._queue.close()
+        self._flow.close()
         await self.flush()
         await asyncio.get_running_loop().run_in_executor(None, self._db.shutdown)
 
@@ -341,6 +343,8 @@ class EditService:
         self._last[edit_id] = status
         if before is not None and before is not status:
             self._writes.status_changed(progress, self.sink.records_result)
+        if progress.finished:
+            self._flow.ended(edit_id)
         if progress.finished and before is not status:
             for hook in self.hooks:
                 try:

@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 class ResultSink(Protocol):
     # True when save() itself records the result in the library (marks the edit DONE).
     records_result: bool
+    # True when a save that fails stops the batch (OutputUnavailableError): an edit of
+    # the batch is then not sent while an earlier one is still saving (EditFlow).
+    saves_gate_sending: bool
 
     async def already_done(self, edit: EditProgress,
                            prepared: tuple[PreparedImage, ...]) -> EditResult | None:
@@ -70,6 +73,7 @@ async def _in(executor: Executor | None, fn: Any, *args: Any, **kwargs: Any) -> 
 
 class LibrarySink:
     records_result = True
+    saves_gate_sending = False
 
     def __init__(self, recorder: EditRecorder, executor: Executor | None = None) -> None:
         self.recorder = recorder
@@ -98,6 +102,7 @@ class FolderSink:
     """Results as files in an output folder; a rerun skips inputs whose same edit is there."""
 
     records_result = False
+    saves_gate_sending = True
 
     def __init__(self, folder: OutputFolder, endpoint: Endpoint,
                  executor: Executor | None = None, *, stems: dict[str, str] | None = None,
