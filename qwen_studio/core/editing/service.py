@@ -265,8 +265,9 @@ class EditService:
         await self.flush()
 
     async def flush(self) -> None:
-        """Until every library write so far has landed."""
+        """Until every library write so far has landed (and the sink's claims are gone)."""
         await self._writes.flush()
+        await self.sink.flush()
 
     async def close(self) -> None:
         """Stop. Edits in flight end INTERRUPTED and queued ones stay QUEUED: a batch can
