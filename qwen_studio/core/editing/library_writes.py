@@ -26,6 +26,10 @@ class LibraryWrites:
         self.recorder = recorder
         self.db = db
         self._pending: set[asyncio.Future[Any]] = set()
+        # Writes asked for in this pass of the event loop, sent to the database thread as
+        # one job at the end of the pass: a batch's edits change status in bursts, and each
+        # trip to a thread costs the loop a wake-up (a context switch on a busy machine).
+        self._gathered: list[Callable[[], None]] | None = None
 
     def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """A library write on the database thread, in order, never awaited by an edit."""
@@ -35,16 +39,36 @@ class LibraryWrites:
             except Exception as exc:  # bookkeeping must not break the queue
                 log.warning("library write failed: %s: %s", type(exc).__name__, exc)
 
-        try:
-            future = asyncio.get_running_loop().run_in_executor(self.db, run)
-        except RuntimeError:  # the database thread is shut down (closing)
+        if self._gathered is not None:
+            self._gathered.append(run)
             return
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop: closing
+            return
+        self._gathered = [run]
+        done: asyncio.Future[None] = loop.create_future()
+        self._pending.add(done)
+        done.add_done_callback(self._pending.discard)
+        loop.call_soon(self._send, done)
+
+    def _send(self, done: asyncio.Future[None]) -> None:
+        gathered, self._gathered = self._gathered or [], None
+
+        def run_all() -> None:
+            for run in gathered:
+                run()
+
+        try:
+            job = asyncio.get_running_loop().run_in_executor(self.db, run_all)
+        except RuntimeError:  # the database thread is shut down (closing)
+            done.set_result(None)
+            return
+        job.add_done_callback(lambda _job: done.done() or done.set_result(None))
 
     async def flush(self) -> None:
         """Until every write so far has landed."""
-        if self._pending:
+        while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     def status_changed(self, p: EditProgress, records_result: bool) -> None:
