@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.editing.library_writes import LibraryWrites
     from qwen_studio.core.editing.runner import EditOutcome, EditRunner
     from qwen_studio.core.editing.sinks import ResultSink
+    from qwen_studio.core.paid_results import KeptResult
     from qwen_studio.core.pipeline import PreparedImage
     from qwen_studio.core.region_step import RegionStep
     from qwen_studio.core.styles.base import GenerationResult
@@ -148,17 +149,22 @@ class EditFlow:
         # edit may find an earlier run's (by identity).
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         by_identity = not self.sink.records_result
-        kept = None
+        await self._after_earlier_saves(edit)
+        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
+        kept = to_send = None
         if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
-            kept = await loop.run_in_executor(self._db, partial(
-                self.recorder.kept_paid, edit.edit_id, identity if by_identity else ""))
+            look = partial(self.recorder.kept_paid, edit.edit_id,
+                           identity if by_identity else "")
+            if gate is None:  # one trip: kept links, else the seed to send (see below)
+                kept, to_send = await loop.run_in_executor(
+                    self.executor, _kept_or_seed, look, self.recorder, edit.edit_id, request)
+            else:  # the seed is drawn once the budget holds room for the edit
+                kept = await loop.run_in_executor(self._db, look)
         if kept is not None:
             outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
                                        prepared, region, kept)
             return await self._save(ctx, outcome, kept=True)
 
-        await self._after_earlier_saves(edit)
-        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         held = await self._reserve(gate, edit.edit_id, request)
         reservation = [held] if gate is not None and held is not None else []
 
@@ -177,8 +183,9 @@ class EditFlow:
             # not on the database thread: there it waited behind the batch's queued writes
             # (recording 25 edits with their inputs copied per trip) before every send.
             # The library serialises its own writes; the edit's row exists (it was queued).
-            to_send = await loop.run_in_executor(
-                self.executor, self.recorder.seed_for_sending, edit.edit_id, request)
+            if to_send is None:
+                to_send = await loop.run_in_executor(
+                    self.executor, self.recorder.seed_for_sending, edit.edit_id, request)
             run = asyncio.ensure_future(runner.run(
                 to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
                 on_billed=on_billed, region=region, asked=request, on_answer=answers.append))
@@ -298,6 +305,15 @@ class EditFlow:
             return await gate.reserve(edit_id, request)
         except OverBudget as exc:
             raise SkipEdit(exc.reason) from None
+
+
+def _kept_or_seed(look: Callable[[], KeptResult | None], recorder: EditRecorder,
+                  edit_id: int, request: EditRequest
+                  ) -> tuple[KeptResult | None, EditRequest | None]:
+    """Links kept for the edit, else the request to send (its seed drawn and recorded)."""
+    kept = look()
+    return (kept, None) if kept is not None else (None, recorder.seed_for_sending(edit_id,
+                                                                                  request))
 
 
 async def _despite_cancel(future: asyncio.Future[_T]) -> _T:
