@@ -226,6 +226,14 @@ class EditQueue:
     def ordered(self, batch_id: str | None = None) -> list[EditProgress]:
         return [p for p in self.edits.values() if batch_id is None or p.batch_id == batch_id]
 
+    def unfinished_singles(self) -> list[EditProgress]:
+        """Single edits (no batch) queued or running, in queue order. Asked on every
+        refresh of the window's status: it looks at the edits only when there are some."""
+        counts = self._counts.get(None)
+        if not counts or not (counts[EditStatus.QUEUED] or counts[EditStatus.RUNNING]):
+            return []
+        return [p for p in self.edits.values() if p.batch_id is None and not p.finished]
+
     def _count(self, p: EditProgress | None, delta: int) -> None:
         if p is not None:
             self._counts.setdefault(p.batch_id, collections.Counter())[p.status] += delta

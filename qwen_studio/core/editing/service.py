@@ -95,6 +95,10 @@ class EditService:
         """Every edit this service holds (of one batch), in queue order."""
         return self._queue.ordered(batch_id)
 
+    def unfinished_singles(self) -> list[EditProgress]:
+        """Single (not batch) edits not finished yet, in queue order."""
+        return self._queue.unfinished_singles()
+
     def stats(self, batch_id: str | None = None) -> QueueStats:
         return self._queue.stats(batch_id)
 
