@@ -230,7 +230,6 @@ class EditFlow:
         # Downloaded: the service is not needed any more, so the next edit is sent while
         # this one is written (hash, encode, fsync). A slot covers the service's part only.
         if self.sink.saves_gate_sending:
-            loop = asyncio.get_running_loop()
             self._saving.setdefault(edit.batch_id, {})[edit.edit_id] = loop.create_future()
         ctx.release_slot()
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
@@ -242,9 +241,11 @@ class EditFlow:
             if not self.sink.records_result:
                 # Paid for and kept by the sink: the history has the results, so the edit
                 # is DONE there (written before its FAILED status, which cannot undo it).
-                self._writes.write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                            revised_prompt=outcome.result.revised_prompt,
-                            usage=dict(outcome.result.usage), timings=dict(outcome.timings))
+                self._writes.write(self.recorder.complete, edit.edit_id,
+                                   list(outcome.images),
+                                   revised_prompt=outcome.result.revised_prompt,
+                                   usage=dict(outcome.result.usage),
+                                   timings=dict(outcome.timings))
             raise
         except Exception as exc:  # paid for, not stored: keep the bytes and say where
             from qwen_studio.core.unsaved import keep_or_name
@@ -259,8 +260,8 @@ class EditFlow:
             raise error from None
         if not self.sink.records_result:
             self._writes.write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                        revised_prompt=result.revised_prompt, usage=dict(result.usage),
-                        timings=dict(result.timings))
+                               revised_prompt=result.revised_prompt, usage=dict(result.usage),
+                               timings=dict(result.timings))
         return result
 
     async def _after_earlier_saves(self, edit: EditProgress) -> None:
