@@ -20,9 +20,9 @@ import heapq
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
+from qwen_studio.core.editing.queue_figures import Aimd, QueueFigures
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitError, Reason
@@ -97,31 +97,6 @@ EditFunction = Callable[[EditContext], Awaitable[EditResult]]
 Listener = Callable[[EditProgress], None]
 
 
-@dataclass
-class _Aimd:
-    ceiling: int
-    limit: float = field(init=False)
-    streak: int = 0
-    last_cut: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.limit = float(self.ceiling)
-
-    def cut(self) -> None:
-        # Several in-flight requests hit the same 429 burst: cut once per burst, not per answer.
-        now = time.monotonic()
-        if now - self.last_cut > 1.0:
-            self.limit = max(1.0, self.limit / 2)
-            self.last_cut = now
-        self.streak = 0
-
-    def success(self) -> None:
-        self.streak += 1
-        if self.streak >= max(1, int(self.limit)):
-            self.limit = min(float(self.ceiling), self.limit + 1)
-            self.streak = 0
-
-
 class EditQueue:
     """Runs `edit_function(context)` for each queued edit; at most `limit` at once.
 
@@ -131,7 +106,7 @@ class EditQueue:
 
     def __init__(self, edit_function: EditFunction, *, concurrency: int = 4) -> None:
         self._fn = edit_function
-        self._aimd = _Aimd(max(1, min(MAX_CONCURRENCY, concurrency)))
+        self._aimd = Aimd(max(1, min(MAX_CONCURRENCY, concurrency)))
         self.edits: dict[int, EditProgress] = {}  # insertion order = queue order
         self._tasks: dict[int, asyncio.Task[None]] = {}
         # The edits holding one of the `limit` slots: a slot covers an edit's use of the
@@ -146,12 +121,7 @@ class EditQueue:
         self._listeners: list[Listener] = []
         self._outbox: collections.deque[EditProgress] = collections.deque()
         self._delivering = False
-        self._started: dict[str | None, float] = {}  # batch -> first launch this session
-        self._earlier: set[int] = set()  # finished in an earlier session (resume)
-        # Kept as edits change, so stats() (asked after every finished edit by the window)
-        # costs the same for 10 edits as for 10,000: batch -> status -> edits.
-        self._counts: dict[str | None, collections.Counter[EditStatus]] = {}
-        self._earlier_done: collections.Counter[str | None] = collections.Counter()
+        self._figures = QueueFigures()  # counts per batch and status, kept as they change
         self._ready: dict[str | None, list[tuple[int, int]]] = {}  # batch -> heap of queued
         self._position: dict[int, int] = {}  # edit id -> its place in the queue
         self._closing = False
@@ -163,8 +133,8 @@ class EditQueue:
 
     def _publish(self, progress: EditProgress) -> None:
         before = self.edits.get(progress.edit_id)
-        self._count(before, -1)
-        self._count(progress, 1)
+        self._figures.count(before, -1)
+        self._figures.count(progress, 1)
         if progress.status is EditStatus.QUEUED and (
                 before is None or before.status is not EditStatus.QUEUED):
             # Queue order is the order edits were first added (a retried edit keeps its
@@ -229,45 +199,12 @@ class EditQueue:
     def unfinished_singles(self) -> list[EditProgress]:
         """Single edits (no batch) queued or running, in queue order. Asked on every
         refresh of the window's status: it looks at the edits only when there are some."""
-        counts = self._counts.get(None)
-        if not counts or not (counts[EditStatus.QUEUED] or counts[EditStatus.RUNNING]):
+        if not self._figures.live(None):
             return []
         return [p for p in self.edits.values() if p.batch_id is None and not p.finished]
 
-    def _count(self, p: EditProgress | None, delta: int) -> None:
-        if p is not None:
-            self._counts.setdefault(p.batch_id, collections.Counter())[p.status] += delta
-
-    def _forget_earlier(self, edit_id: int) -> None:
-        if edit_id in self._earlier:
-            self._earlier.discard(edit_id)
-            p = self.edits.get(edit_id)
-            if p is not None and p.status is EditStatus.DONE:
-                self._earlier_done[p.batch_id] -= 1
-
     def stats(self, batch_id: str | None = None) -> QueueStats:
-        by_status: collections.Counter[EditStatus] = collections.Counter()
-        done_earlier = 0
-        for batch, batch_counts in self._counts.items():
-            if batch_id is None or batch == batch_id:
-                by_status.update(batch_counts)
-                done_earlier += self._earlier_done[batch]
-        counts = {key: by_status[EditStatus(key)] for key in (
-            "queued", "running", "done", "failed", "cancelled", "skipped")}
-        counts["failed"] += by_status[EditStatus.INTERRUPTED]
-        total = sum(by_status.values())
-        done_now = counts["done"] - done_earlier
-        throughput, eta = 0.0, None
-        # Edits finished in an earlier session say nothing about this session's speed.
-        started = self._started.get(batch_id) if batch_id is not None else (
-            min(self._started.values(), default=None))
-        if started is not None and done_now:
-            minutes = (time.monotonic() - started) / 60
-            throughput = done_now / minutes if minutes > 0 else 0.0
-            remaining = counts["queued"] + counts["running"]
-            eta = remaining / throughput * 60 if throughput else None
-        return QueueStats(total=total, limit=self.current_limit, throughput_per_min=throughput,
-                          eta_s=eta, **counts)
+        return self._figures.stats(batch_id, self.current_limit)
 
     # -- control --------------------------------------------------------------------------
     def set_concurrency(self, value: int) -> None:
@@ -286,10 +223,8 @@ class EditQueue:
             now = time.monotonic()
             progress = dataclasses.replace(progress, stage=Stage.FINISHED, started_at=now,
                                            finished_at=now)
-            self._forget_earlier(progress.edit_id)  # listed again (a second resume)
-            self._earlier.add(progress.edit_id)
-            if progress.status is EditStatus.DONE:
-                self._earlier_done[progress.batch_id] += 1
+            self._figures.forget_earlier(self.edits.get(progress.edit_id))  # a second resume
+            self._figures.listed_earlier(progress)
         self._publish(progress)
         if not progress.finished:
             self._wake.set()
@@ -306,8 +241,8 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status is EditStatus.RUNNING:
             return False
-        self._forget_earlier(edit_id)
-        self._count(p, -1)
+        self._figures.forget_earlier(p)
+        self._figures.count(p, -1)
         del self.edits[edit_id]
         return True
 
@@ -354,7 +289,7 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status not in RETRYABLE:
             return False
-        self._forget_earlier(edit_id)
+        self._figures.forget_earlier(p)
         self._publish(dataclasses.replace(
             p, status=EditStatus.QUEUED, stage=Stage.QUEUED, error=None, note=None, retry=None,
             attempt=0, started_at=None, finished_at=None, result=None))
@@ -390,14 +325,7 @@ class EditQueue:
 
     # -- internals ------------------------------------------------------------------------
     def _has_work(self, batch_id: str | None = None) -> bool:
-        for batch, counts in self._counts.items():
-            if batch_id is not None and batch != batch_id:
-                continue
-            if counts[EditStatus.RUNNING] > 0:
-                return True
-            if counts[EditStatus.QUEUED] > 0 and not self.paused(batch):
-                return True
-        return False
+        return self._figures.has_work(batch_id, self.paused)
 
     def _finish(self, edit_id: int, status: EditStatus, **changes: object) -> None:
         p = self.edits.get(edit_id)
@@ -461,7 +389,7 @@ class EditQueue:
 
     def _launch(self, p: EditProgress) -> None:
         now = time.monotonic()
-        self._started.setdefault(p.batch_id, now)
+        self._figures.started.setdefault(p.batch_id, now)
         running = dataclasses.replace(
             p, status=EditStatus.RUNNING, stage=Stage.PREPARING, attempt=1, retry=None,
             started_at=now, finished_at=None)
