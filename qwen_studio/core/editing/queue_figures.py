@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from qwen_studio.core.editing.progress import EditProgress, QueueStats
 from qwen_studio.core.editing.status import EditStatus
 
+# The statuses QueueStats counts by name (INTERRUPTED counts as failed); looked up once,
+# not by value on every stats() call (asked after every finished edit).
+_SHOWN = (EditStatus.QUEUED, EditStatus.RUNNING, EditStatus.DONE, EditStatus.FAILED,
+          EditStatus.CANCELLED, EditStatus.SKIPPED)
+
 
 @dataclass
 class Aimd:
@@ -88,8 +93,7 @@ class QueueFigures:
             if batch_id is None or batch == batch_id:
                 by_status.update(batch_counts)
                 done_earlier += self._earlier_done[batch]
-        counts = {key: by_status[EditStatus(key)] for key in (
-            "queued", "running", "done", "failed", "cancelled", "skipped")}
+        counts = {status.value: by_status[status] for status in _SHOWN}
         counts["failed"] += by_status[EditStatus.INTERRUPTED]
         total = sum(by_status.values())
         done_now = counts["done"] - done_earlier
