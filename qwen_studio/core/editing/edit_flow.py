@@ -20,7 +20,7 @@ from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
 from qwen_studio.core.editing.paid import fetch_kept, keep_links
 from qwen_studio.core.editing.prepare_ahead import AHEAD, PrepareAhead
 from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
-from qwen_studio.core.editing.queue import EditContext, NotSent, SkipEdit
+from qwen_studio.core.editing.queue import EditContext, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.paid_results import NotDownloaded
@@ -60,8 +60,7 @@ class EditFlow:
                  executor: Executor | None, db: Executor, writes: LibraryWrites, *,
                  hooks: Sequence[EditHook], sources: dict[int, tuple[str, ...]],
                  budgets: dict[str, BudgetGate],
-                 stop_batch: Callable[[str | None, Reason], None],
-                 stopped: Callable[[str], Reason | None]) -> None:
+                 stop_batch: Callable[[str | None, Reason], None]) -> None:
         self.client = client
         self.recorder = recorder
         self.sink = sink
@@ -72,12 +71,8 @@ class EditFlow:
         self._sources = sources
         self._budgets = budgets
         self._stop_batch = stop_batch
-        self._stopped = stopped
         self._links_kept: set[int] = set()  # edits whose paid links were kept this session
         self._ahead = PrepareAhead(executor)
-        # Edits saving after giving their slot back, per batch, when a failed save stops
-        # the batch (sink.saves_gate_sending): resolved once the edit has ended.
-        self._saving: dict[str | None, dict[int, asyncio.Future[None]]] = {}
 
     def ended(self, edit_id: int) -> None:
         """The edit ended or left the queue: what was prepared ahead for it goes."""
@@ -131,7 +126,6 @@ class EditFlow:
             raise
         finally:
             self.sink.release(edit)
-            self._saved(edit)
 
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
@@ -149,7 +143,6 @@ class EditFlow:
         # edit may find an earlier run's (by identity).
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         by_identity = not self.sink.records_result
-        await self._after_earlier_saves(edit)
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         kept = to_send = None
         if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
@@ -227,11 +220,12 @@ class EditFlow:
         for hook in self.hooks:
             outcome = await hook.before_save(ctx.progress, outcome)
         ctx.stage(Stage.SAVING)
-        # Downloaded: the service is not needed any more, so the next edit is sent while
-        # this one is written (hash, encode, fsync). A slot covers the service's part only.
-        if self.sink.saves_gate_sending:
-            self._saving.setdefault(edit.batch_id, {})[edit.edit_id] = loop.create_future()
-        ctx.release_slot()
+        if not self.sink.saves_gate_sending:
+            # Downloaded: the service is not needed any more, so the next edit is sent
+            # while this one is written (hash, fsync, one transaction). Not where a failed
+            # save stops the batch (an output folder): nothing is sent while a save there
+            # may still fail, so nothing more goes into a full disk.
+            ctx.release_slot()
         save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
         try:
             # Cancelled while saving: the result is being written anyway, so it counts.
@@ -263,29 +257,6 @@ class EditFlow:
                                revised_prompt=result.revised_prompt, usage=dict(result.usage),
                                timings=dict(result.timings))
         return result
-
-    async def _after_earlier_saves(self, edit: EditProgress) -> None:
-        """Before an edit is sent: if its batch's output may stop taking results, the
-        edits of the batch still saving land first, and if one could not (the batch is
-        stopped) this one is not sent: nothing more goes into a full disk. The edit's own
-        work up to here (inputs, claims) ran beside their saves."""
-        if not self.sink.saves_gate_sending:
-            return
-        earlier = list(self._saving.get(edit.batch_id, {}).values())
-        if earlier:
-            await asyncio.wait(earlier)
-        if edit.batch_id is not None:
-            note = self._stopped(edit.batch_id)
-            if note is not None:
-                raise NotSent(note)
-
-    def _saved(self, edit: EditProgress) -> None:
-        saving = self._saving.get(edit.batch_id)
-        mark = saving.pop(edit.edit_id, None) if saving is not None else None
-        if mark is not None:
-            mark.set_result(None)
-        if saving is not None and not saving:
-            del self._saving[edit.batch_id]
 
     async def _mask(self, request: EditRequest) -> bytes | None:
         """The stored mask of a region edit (None for a rectangle, or when it is missing:

@@ -44,16 +44,6 @@ class SkipEdit(Exception):
         self.result = result
 
 
-class NotSent(Exception):
-    """Raised by the edit function when the edit was not sent and is not to be now (its
-    batch was stopped while it waited): it ends CANCELLED with `note`, as the batch's
-    queued edits do."""
-
-    def __init__(self, note: Reason) -> None:
-        super().__init__(str(note))
-        self.note = note
-
-
 class UnexpectedError(QwenStudioError):
     """A bug in one edit: it fails that edit, never the queue."""
 
@@ -427,8 +417,6 @@ class EditQueue:
             result = await self._fn(EditContext(self, edit_id))
         except SkipEdit as skip:
             end = EditStatus.SKIPPED, {"note": skip.note, "result": skip.result}
-        except NotSent as stop:
-            end = EditStatus.CANCELLED, {"note": stop.note}
         except (asyncio.CancelledError, EditCancelled):
             end = (EditStatus.INTERRUPTED if self._closing else EditStatus.CANCELLED), {}
         except QwenStudioError as exc:

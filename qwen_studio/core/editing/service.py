@@ -74,7 +74,7 @@ class EditService:
         self._closed = False
         self._flow = EditFlow(client, recorder, sink, executor, self._db, self._writes,
                               hooks=self.hooks, sources=self._sources, budgets=self._budgets,
-                              stop_batch=self.stop_batch, stopped=self.stopped)
+                              stop_batch=self.stop_batch)
         self._queue = EditQueue(self._flow.run, concurrency=concurrency)
         self._queue.subscribe(self._on_change)
 

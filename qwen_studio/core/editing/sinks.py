@@ -48,8 +48,8 @@ log = logging.getLogger(__name__)
 class ResultSink(Protocol):
     # True when save() itself records the result in the library (marks the edit DONE).
     records_result: bool
-    # True when a save that fails stops the batch (OutputUnavailableError): an edit of
-    # the batch is then not sent while an earlier one is still saving (EditFlow).
+    # True when a save that fails stops the batch (OutputUnavailableError): an edit then
+    # keeps its slot while it saves, so nothing is sent while a save may still fail.
     saves_gate_sending: bool
 
     async def already_done(self, edit: EditProgress,
