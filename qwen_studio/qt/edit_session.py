@@ -153,7 +153,7 @@ class EditSession(QObject):
         """Single (not batch) edits not finished yet, in queue order."""
         if self._service is None:
             return []
-        return [p for p in self._service.edits() if p.batch_id is None and not p.finished]
+        return self._service.unfinished_singles()
 
     def cancel_singles(self) -> int:
         """Esc / Cancel: every single edit in flight (the batch has its own Cancel all).

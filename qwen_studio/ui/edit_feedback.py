@@ -45,9 +45,6 @@ class FailureActions:
     browse: Callable[[], object]
 
 
-GAP_MS = 250  # how long the in-flight count may wait for a queue's next edit to start
-
-
 class EditFeedback(QObject):
     """Connect `on_progress`/`on_stats` to EditServiceSignals (after the history model's
     apply_progress, so a finished edit's row exists when `on_done` selects it)."""
@@ -63,7 +60,6 @@ class EditFeedback(QObject):
         self._notices = notices
         self._bar = status_bar
         self._inflight = inflight_label
-        self._gap_held = False
         # The themed "running" icon left of the words (a button paints the icon live, so a
         # theme switch recolours it); the label's indent leaves it room.
         self.inflight_icon = QToolButton(inflight_label)
@@ -173,17 +169,9 @@ class EditFeedback(QObject):
         session = self._session
         singles = session.singles_in_flight()
         stats = session.stats()
-        running = stats.running
-        if not running and stats.queued and self._inflight_n and not self._gap_held:
-            # Between two edits of a running queue: the one that ended is reported before the
-            # queue starts the next. Keep the count a moment instead of flashing "Idle"; the
-            # refresh just after shows the truth (also for a queue that was paused).
-            self._gap_held = True
-            QTimer.singleShot(GAP_MS, self, self.refresh)
-            running = self._inflight_n
-        else:
-            self._gap_held = False
-        self.set_inflight_text(running)
+        # The queue starts an edit's successor before it reports the edit's end, so this
+        # never reads 0 between two edits of a running queue.
+        self.set_inflight_text(stats.running)
         self._cancel.setEnabled(bool(singles))
         batch_id = self._batch_id()
         batch = session.stats(batch_id) if batch_id else None

@@ -1,8 +1,8 @@
 """The spend meter in the window's status bar, kept current from the library.
 
 Estimates (images returned × the price per image of the catalog, or the user's override)
-for today, this month and the running batch are summed in the pool after every finished
-edit; the meter only shows them. The prices come from the window's PriceTable (qt/
+for today, this month and the running batch are summed in the pool after finished edits
+(coalesced); the meter only shows them. The prices come from the window's PriceTable (qt/
 price_table.py): an override saved in Settings reloads it, and the figures follow at once.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtWidgets import QStatusBar
 
 from qwen_studio.qt.pool_calls import PoolCalls
@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from qwen_studio.core.config import ConfigStore
+    from qwen_studio.core.editing.progress import EditProgress
     from qwen_studio.core.library import Library
     from qwen_studio.core.spend import SpendSummary, UnitPrice
+
+REFRESH_MS = 150
 
 
 class SpendStatus(QObject):
@@ -40,9 +43,18 @@ class SpendStatus(QObject):
         self.budget: UnitPrice | None = None  # the running batch's budget (BatchBudget sets it)
         self.meter = SpendMeter()
         status_bar.addPermanentWidget(self.meter)
-        progress.connect(lambda p: p.finished and self.refresh())  # EditProgress
         # The first figures come once the loop runs (MainWindow.build_deferred), then after
-        # every finished edit.
+        # finished edits: at most one read per REFRESH_MS (a batch finishes edits in bursts,
+        # and each read sums the library in the pool).
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(REFRESH_MS)
+        self._soon.timeout.connect(self.refresh)
+        progress.connect(self._on_progress)  # EditProgress
+
+    def _on_progress(self, p: EditProgress) -> None:
+        if p.finished and not self._soon.isActive():
+            self._soon.start()
 
     def refresh(self) -> None:
         book = self.prices.book

@@ -299,3 +299,71 @@ def test_a_single_edit_goes_before_a_queued_batch(run_async) -> None:
 
     run_async(main())
     assert order[:2] == ["batch0", "single"]
+
+
+def test_the_running_count_never_drops_to_zero_between_two_edits(run_async) -> None:
+    """When an edit ends, the queue starts the next before it reports the end: whoever
+    looks at the figures on that report (the window's in-flight count) sees the next one
+    running, never "nothing runs" while work waits. Two edits ending in one loop pass too."""
+    seen: list[tuple[int, int]] = []  # (running, queued) as each end is reported
+
+    async def fn(ctx: EditContext) -> EditResult:
+        await asyncio.sleep(0.01)
+        return result(ctx.progress.label)
+
+    async def main() -> list[EditProgress]:
+        q = EditQueue(fn, concurrency=2)
+
+        def listener(p: EditProgress) -> None:
+            if p.finished:
+                stats = q.stats()
+                seen.append((stats.running, stats.queued))
+
+        q.subscribe(listener)
+        add = Adder(q)
+        for i in range(9):
+            add(req(i), f"job{i}", batch_id="b")
+        q.start()
+        await q.wait_idle()
+        return q.ordered()
+
+    edits = run_async(main())
+    assert [p.status for p in edits] == [EditStatus.DONE] * 9
+    assert len(seen) == 9
+    assert all(running > 0 for running, queued in seen if queued), seen
+
+
+def test_an_edit_that_only_saves_gives_its_slot_to_the_next(run_async) -> None:
+    """A slot covers an edit's use of the service: once its results are downloaded
+    (release_slot) the next edit is sent while it saves; the limit still holds for
+    what talks to the service."""
+    in_service = peak = 0
+
+    async def main() -> list[EditProgress]:
+        nonlocal in_service, peak
+        second_sent = asyncio.Event()
+
+        async def fn(ctx: EditContext) -> EditResult:
+            nonlocal in_service, peak
+            in_service += 1
+            peak = max(peak, in_service)
+            if ctx.edit_id == 2:
+                second_sent.set()
+            await asyncio.sleep(0.01)
+            in_service -= 1
+            ctx.release_slot()
+            if ctx.edit_id == 1:  # a slow save: the second edit is sent meanwhile
+                await asyncio.wait_for(second_sent.wait(), 5)
+            return result(ctx.progress.label)
+
+        q = EditQueue(fn, concurrency=1)
+        add = Adder(q)
+        for i in range(4):
+            add(req(i), f"job{i}")
+        q.start()
+        await q.wait_idle()
+        return q.ordered()
+
+    edits = run_async(main())
+    assert [p.status for p in edits] == [EditStatus.DONE] * 4
+    assert peak == 1

@@ -78,3 +78,31 @@ def test_tasks_threads_and_failures_behave_as_asyncio(loop: Any) -> None:
     assert loop.run_until_complete(main()) == [0, 2, 4, 6, 8, 6]
     assert after == ["still runs"]
     assert [str(e["exception"]) for e in errors] == ["callback failed"]
+
+
+def test_timers_keep_asyncio_order_and_cancelled_ones_leave_no_qt_timer(loop: Any) -> None:
+    """Every HTTP exchange sets long deadlines and cancels them a moment later: they must
+    not each become a live Qt timer (qasync kills a cancelled one only when it fires)."""
+    ran: list[object] = []
+    started = _count_qt_timers(loop)
+    timed_out: list[bool] = []
+
+    async def main() -> None:
+        for _ in range(3000):
+            loop.call_later(120, ran.append, "never").cancel()
+        loop.call_later(0.03, ran.append, 3)
+        loop.call_later(0.01, ran.append, 1)
+        loop.call_later(0.02, ran.append, "cancelled").cancel()
+        loop.call_at(loop.time() + 0.02, ran.append, 2)
+        await asyncio.sleep(0.05)
+        try:
+            async with asyncio.timeout(0.01):
+                await asyncio.sleep(5)
+        except TimeoutError:
+            timed_out.append(True)
+
+    loop.run_until_complete(main())
+    assert ran == [1, 2, 3]
+    assert timed_out == [True]
+    assert started[0] < 50  # qasync alone: one Qt timer per call_later, 3,000 here
+    assert len(loop._timers) < 200  # the cancelled ones were swept, not kept for 2 min

@@ -19,10 +19,10 @@ import functools
 import heapq
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
 
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
+from qwen_studio.core.editing.queue_figures import Aimd, QueueFigures
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitError, Reason
@@ -65,6 +65,17 @@ class EditContext:
             changes["max_attempts"] = max_attempts
         self._queue._update(self.edit_id, **changes)
 
+    def upcoming(self, n: int) -> list[EditProgress]:
+        """The next `n` queued edits of this edit's batch, in queue order (to prepare
+        their inputs ahead); none while the batch is paused."""
+        return self._queue.upcoming(self.progress.batch_id, n)
+
+    def release_slot(self) -> None:
+        """The edit is done with the service (its results are downloaded): its slot goes
+        to the next queued edit while this one saves. It still runs (and counts as
+        running) until it ends; idempotent."""
+        self._queue._release_slot(self.edit_id)
+
     def on_retry(self, info: RetryInfo) -> None:
         if isinstance(info.error, RateLimitError):
             self._queue._aimd.cut()
@@ -76,31 +87,6 @@ EditFunction = Callable[[EditContext], Awaitable[EditResult]]
 Listener = Callable[[EditProgress], None]
 
 
-@dataclass
-class _Aimd:
-    ceiling: int
-    limit: float = field(init=False)
-    streak: int = 0
-    last_cut: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.limit = float(self.ceiling)
-
-    def cut(self) -> None:
-        # Several in-flight requests hit the same 429 burst: cut once per burst, not per answer.
-        now = time.monotonic()
-        if now - self.last_cut > 1.0:
-            self.limit = max(1.0, self.limit / 2)
-            self.last_cut = now
-        self.streak = 0
-
-    def success(self) -> None:
-        self.streak += 1
-        if self.streak >= max(1, int(self.limit)):
-            self.limit = min(float(self.ceiling), self.limit + 1)
-            self.streak = 0
-
-
 class EditQueue:
     """Runs `edit_function(context)` for each queued edit; at most `limit` at once.
 
@@ -110,9 +96,12 @@ class EditQueue:
 
     def __init__(self, edit_function: EditFunction, *, concurrency: int = 4) -> None:
         self._fn = edit_function
-        self._aimd = _Aimd(max(1, min(MAX_CONCURRENCY, concurrency)))
+        self._aimd = Aimd(max(1, min(MAX_CONCURRENCY, concurrency)))
         self.edits: dict[int, EditProgress] = {}  # insertion order = queue order
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        # The edits holding one of the `limit` slots: a slot covers an edit's use of the
+        # service; an edit that only saves now gave its slot back (EditContext.release_slot).
+        self._slots: set[int] = set()
         self._paused_all = False
         self._paused: set[str | None] = set()  # batches that start nothing new
         self._wake = asyncio.Event()
@@ -122,12 +111,7 @@ class EditQueue:
         self._listeners: list[Listener] = []
         self._outbox: collections.deque[EditProgress] = collections.deque()
         self._delivering = False
-        self._started: dict[str | None, float] = {}  # batch -> first launch this session
-        self._earlier: set[int] = set()  # finished in an earlier session (resume)
-        # Kept as edits change, so stats() (asked after every finished edit by the window)
-        # costs the same for 10 edits as for 10,000: batch -> status -> edits.
-        self._counts: dict[str | None, collections.Counter[EditStatus]] = {}
-        self._earlier_done: collections.Counter[str | None] = collections.Counter()
+        self._figures = QueueFigures()  # counts per batch and status, kept as they change
         self._ready: dict[str | None, list[tuple[int, int]]] = {}  # batch -> heap of queued
         self._position: dict[int, int] = {}  # edit id -> its place in the queue
         self._closing = False
@@ -139,8 +123,8 @@ class EditQueue:
 
     def _publish(self, progress: EditProgress) -> None:
         before = self.edits.get(progress.edit_id)
-        self._count(before, -1)
-        self._count(progress, 1)
+        self._figures.count(before, -1)
+        self._figures.count(progress, 1)
         if progress.status is EditStatus.QUEUED and (
                 before is None or before.status is not EditStatus.QUEUED):
             # Queue order is the order edits were first added (a retried edit keeps its
@@ -153,8 +137,24 @@ class EditQueue:
         # loop: its change is delivered after the current one reached every listener, so
         # no listener sees an edit finished and then still running.
         self._outbox.append(progress)
+        if not self._delivering:
+            self._deliver()
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """Changes made in the block are delivered after it, in order: listeners then see
+        the queue as the whole block left it (an edit's end and the next one's start)."""
         if self._delivering:
+            yield
             return
+        self._delivering = True
+        try:
+            yield
+        finally:
+            self._delivering = False
+            self._deliver()
+
+    def _deliver(self) -> None:
         self._delivering = True
         try:
             while self._outbox:
@@ -186,40 +186,15 @@ class EditQueue:
     def ordered(self, batch_id: str | None = None) -> list[EditProgress]:
         return [p for p in self.edits.values() if batch_id is None or p.batch_id == batch_id]
 
-    def _count(self, p: EditProgress | None, delta: int) -> None:
-        if p is not None:
-            self._counts.setdefault(p.batch_id, collections.Counter())[p.status] += delta
-
-    def _forget_earlier(self, edit_id: int) -> None:
-        if edit_id in self._earlier:
-            self._earlier.discard(edit_id)
-            p = self.edits.get(edit_id)
-            if p is not None and p.status is EditStatus.DONE:
-                self._earlier_done[p.batch_id] -= 1
+    def unfinished_singles(self) -> list[EditProgress]:
+        """Single edits (no batch) queued or running, in queue order. Asked on every
+        refresh of the window's status: it looks at the edits only when there are some."""
+        if not self._figures.live(None):
+            return []
+        return [p for p in self.edits.values() if p.batch_id is None and not p.finished]
 
     def stats(self, batch_id: str | None = None) -> QueueStats:
-        by_status: collections.Counter[EditStatus] = collections.Counter()
-        done_earlier = 0
-        for batch, batch_counts in self._counts.items():
-            if batch_id is None or batch == batch_id:
-                by_status.update(batch_counts)
-                done_earlier += self._earlier_done[batch]
-        counts = {key: by_status[EditStatus(key)] for key in (
-            "queued", "running", "done", "failed", "cancelled", "skipped")}
-        counts["failed"] += by_status[EditStatus.INTERRUPTED]
-        total = sum(by_status.values())
-        done_now = counts["done"] - done_earlier
-        throughput, eta = 0.0, None
-        # Edits finished in an earlier session say nothing about this session's speed.
-        started = self._started.get(batch_id) if batch_id is not None else (
-            min(self._started.values(), default=None))
-        if started is not None and done_now:
-            minutes = (time.monotonic() - started) / 60
-            throughput = done_now / minutes if minutes > 0 else 0.0
-            remaining = counts["queued"] + counts["running"]
-            eta = remaining / throughput * 60 if throughput else None
-        return QueueStats(total=total, limit=self.current_limit, throughput_per_min=throughput,
-                          eta_s=eta, **counts)
+        return self._figures.stats(batch_id, self.current_limit)
 
     # -- control --------------------------------------------------------------------------
     def set_concurrency(self, value: int) -> None:
@@ -238,10 +213,8 @@ class EditQueue:
             now = time.monotonic()
             progress = dataclasses.replace(progress, stage=Stage.FINISHED, started_at=now,
                                            finished_at=now)
-            self._forget_earlier(progress.edit_id)  # listed again (a second resume)
-            self._earlier.add(progress.edit_id)
-            if progress.status is EditStatus.DONE:
-                self._earlier_done[progress.batch_id] += 1
+            self._figures.forget_earlier(self.edits.get(progress.edit_id))  # a second resume
+            self._figures.listed_earlier(progress)
         self._publish(progress)
         if not progress.finished:
             self._wake.set()
@@ -258,8 +231,8 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status is EditStatus.RUNNING:
             return False
-        self._forget_earlier(edit_id)
-        self._count(p, -1)
+        self._figures.forget_earlier(p)
+        self._figures.count(p, -1)
         del self.edits[edit_id]
         return True
 
@@ -306,7 +279,7 @@ class EditQueue:
         p = self.edits.get(edit_id)
         if p is None or p.status not in RETRYABLE:
             return False
-        self._forget_earlier(edit_id)
+        self._figures.forget_earlier(p)
         self._publish(dataclasses.replace(
             p, status=EditStatus.QUEUED, stage=Stage.QUEUED, error=None, note=None, retry=None,
             attempt=0, started_at=None, finished_at=None, result=None))
@@ -342,14 +315,7 @@ class EditQueue:
 
     # -- internals ------------------------------------------------------------------------
     def _has_work(self, batch_id: str | None = None) -> bool:
-        for batch, counts in self._counts.items():
-            if batch_id is not None and batch != batch_id:
-                continue
-            if counts[EditStatus.RUNNING] > 0:
-                return True
-            if counts[EditStatus.QUEUED] > 0 and not self.paused(batch):
-                return True
-        return False
+        return self._figures.has_work(batch_id, self.paused)
 
     def _finish(self, edit_id: int, status: EditStatus, **changes: object) -> None:
         p = self.edits.get(edit_id)
@@ -379,6 +345,19 @@ class EditQueue:
                 first = heap[0]
         return self.edits[first[1]] if first is not None else None
 
+    def upcoming(self, batch_id: str | None, n: int) -> list[EditProgress]:
+        heap = self._ready.get(batch_id)
+        if not heap or self.paused(batch_id):
+            return []
+        out: list[EditProgress] = []
+        # The heap may still hold edits that ran or were cancelled (_next drops them).
+        for _, edit_id in heapq.nsmallest(n + 8, heap):
+            if self._waiting(edit_id, batch_id):
+                out.append(self.edits[edit_id])
+                if len(out) == n:
+                    break
+        return out
+
     def _waiting(self, edit_id: int, batch_id: str | None) -> bool:
         p = self.edits.get(edit_id)
         return p is not None and p.status is EditStatus.QUEUED and p.batch_id == batch_id
@@ -386,17 +365,21 @@ class EditQueue:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            while len(self._tasks) < self.current_limit:
-                p = self._next()
-                if p is None:
-                    break
-                self._launch(p)
+            self._fill()
             self._idle.set()  # every waiter re-checks its own batch
             await self._wake.wait()
 
+    def _fill(self) -> None:
+        """Start queued edits while there are free slots."""
+        while len(self._slots) < self.current_limit:
+            p = self._next()
+            if p is None:
+                break
+            self._launch(p)
+
     def _launch(self, p: EditProgress) -> None:
         now = time.monotonic()
-        self._started.setdefault(p.batch_id, now)
+        self._figures.started.setdefault(p.batch_id, now)
         running = dataclasses.replace(
             p, status=EditStatus.RUNNING, stage=Stage.PREPARING, attempt=1, retry=None,
             started_at=now, finished_at=None)
@@ -405,7 +388,15 @@ class EditQueue:
             return  # a listener cancelled (or removed) it as it started: nothing is sent
         task = asyncio.ensure_future(self._execute(p.edit_id))
         self._tasks[p.edit_id] = task
+        self._slots.add(p.edit_id)
         task.add_done_callback(functools.partial(self._reap, p.edit_id))
+
+    def _release_slot(self, edit_id: int) -> None:
+        if edit_id in self._slots:
+            self._slots.discard(edit_id)
+            if not self._closing:
+                with self._held():
+                    self._fill()
 
     def _reap(self, edit_id: int, task: asyncio.Task[None]) -> None:
         # A task cancelled before its first step never runs _execute's body (no except, no
@@ -413,6 +404,7 @@ class EditQueue:
         if self._tasks.get(edit_id) is not task:
             return
         del self._tasks[edit_id]
+        self._slots.discard(edit_id)
         p = self.edits.get(edit_id)
         if p is not None and p.status is EditStatus.RUNNING:
             self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
@@ -420,23 +412,32 @@ class EditQueue:
         self._wake.set()
 
     async def _execute(self, edit_id: int) -> None:
+        end: tuple[EditStatus, dict[str, object]] | None = None
         try:
             result = await self._fn(EditContext(self, edit_id))
         except SkipEdit as skip:
-            self._finish(edit_id, EditStatus.SKIPPED, note=skip.note, result=skip.result)
+            end = EditStatus.SKIPPED, {"note": skip.note, "result": skip.result}
         except (asyncio.CancelledError, EditCancelled):
-            self._finish(edit_id, EditStatus.INTERRUPTED if self._closing
-                         else EditStatus.CANCELLED)
+            end = (EditStatus.INTERRUPTED if self._closing else EditStatus.CANCELLED), {}
         except QwenStudioError as exc:
             if isinstance(exc, RateLimitError):
                 self._aimd.cut()
-            self._finish(edit_id, EditStatus.FAILED, error=exc)
+            end = EditStatus.FAILED, {"error": exc}
         except Exception as exc:  # one edit's bug must not stop the queue
             err = UnexpectedError(f"unexpected error ({type(exc).__name__}: {exc})")
-            self._finish(edit_id, EditStatus.FAILED, error=err)
+            end = EditStatus.FAILED, {"error": err}
         else:
             self._aimd.success()
-            self._finish(edit_id, EditStatus.DONE, result=result)
+            end = EditStatus.DONE, {"result": result}
         finally:
             self._tasks.pop(edit_id, None)
+            self._slots.discard(edit_id)
+            # The next edit takes the slot before this one's end is reported: a listener
+            # never sees nothing running while queued work waits for the loop's next pass
+            # (the window's in-flight count flashed "Idle" between two edits).
+            with self._held():
+                if end is not None:
+                    self._finish(edit_id, end[0], **end[1])
+                if not self._closing:
+                    self._fill()
             self._wake.set()

@@ -48,6 +48,22 @@ def _ignore(_value: object) -> None:
     return None
 
 
+async def prepare_inputs(request: EditRequest, executor: Executor | None
+                         ) -> tuple[PreparedImage, ...]:
+    """Prepare every input concurrently in the executor; the first bad file raises."""
+    loop = asyncio.get_running_loop()
+    futures = [loop.run_in_executor(executor, prepare_image, src) for src in request.inputs]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    for src, res in zip(request.inputs, results, strict=True):
+        if isinstance(res, InputImageError):
+            raise res
+        if isinstance(res, BaseException):
+            # A code, so the window can say it in the user's language.
+            raise InputImageError(src, Reason("unreadable",
+                                              detail=f"{type(res).__name__}: {res}"))
+    return tuple(r for r in results if isinstance(r, PreparedImage))
+
+
 class EditRunner:
     def __init__(self, client: ImageClient, executor: Executor | None = None) -> None:
         self.client = client
@@ -59,19 +75,7 @@ class EditRunner:
 
     async def prepare(self, request: EditRequest) -> tuple[PreparedImage, ...]:
         """Prepare every input concurrently in the executor; the first bad file raises."""
-        loop = asyncio.get_running_loop()
-        futures = [
-            loop.run_in_executor(self.executor, prepare_image, src) for src in request.inputs
-        ]
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        for src, res in zip(request.inputs, results, strict=True):
-            if isinstance(res, InputImageError):
-                raise res
-            if isinstance(res, BaseException):
-                # A code, so the window can say it in the user's language.
-                raise InputImageError(src, Reason("unreadable",
-                                                  detail=f"{type(res).__name__}: {res}"))
-        return tuple(r for r in results if isinstance(r, PreparedImage))
+        return await prepare_inputs(request, self.executor)
 
     async def prepare_region(self, request: EditRequest, mask: bytes | None,
                              ) -> RegionStep | None:

@@ -1,23 +1,23 @@
 """EditService: the one path every edit takes, from the window and from `qwen-studio batch`.
 
 queue (EditQueue, AIMD) -> prepare -> already done? (sink) -> send, download (EditRunner)
--> save (sink) -> DONE. Each edit is recorded (EditRecorder) before it is queued, so its
-id is the library's edit id from the start; every status change is written to the library
-in order on one database thread, off the edit's path. Listeners get a frozen EditProgress
-for every change, on the event loop's thread (the GUI thread under qasync).
+-> save (sink) -> DONE; one edit's way through is EditFlow (edit_flow.py). Each edit is
+recorded (EditRecorder) before it is queued, so its id is the library's edit id from the
+start; every status change is written to the library in order on one database thread,
+off the edit's path (LibraryWrites). Listeners get a frozen EditProgress for every
+change, on the event loop's thread (the GUI thread under qasync).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import itertools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from qwen_studio.core.editing.batches import (
     RESUMED_STATUSES,
@@ -29,43 +29,28 @@ from qwen_studio.core.editing.batches import (
     skipped_for_budget,
     summarize,
 )
-from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
-from qwen_studio.core.editing.paid import fetch_kept, keep_links
-from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
-from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
+from qwen_studio.core.editing.budget import BudgetGate
+from qwen_studio.core.editing.edit_flow import ClientProvider, EditFlow, NotConnected
+from qwen_studio.core.editing.library_writes import LibraryWrites
+from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats
+from qwen_studio.core.editing.queue import EditQueue
 from qwen_studio.core.editing.recorder import EditRecorder
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.library import EditRecord
-from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.request import EditRequest
 
 if TYPE_CHECKING:
-    # Types only: the runner brings the decode stack (Pillow), which the window loads in its
-    # pool after start-up (WARM_MODULES), not on the GUI thread when it builds this service.
-    from qwen_studio.core.client import ImageClient
     from qwen_studio.core.editing.hooks import EditHook
-    from qwen_studio.core.editing.runner import EditOutcome, EditRunner
     from qwen_studio.core.editing.sinks import ResultSink
-    from qwen_studio.core.pipeline import PreparedImage
-    from qwen_studio.core.region_step import RegionStep
-    from qwen_studio.core.styles.base import GenerationResult
+
+__all__ = ["ClientProvider", "EditService", "NotConnected"]
 
 log = logging.getLogger(__name__)
 
-# The client new edits use (None: nothing is connected); an edit keeps the one it started
-# with, so changing the connection does not disturb edits in flight.
-ClientProvider = Callable[[], "ImageClient | None"]
 Listener = Callable[[EditProgress], None]
-_T = TypeVar("_T")
 _RECORD_CHUNK = 25  # edits recorded per database round trip; the first run meanwhile
 _FOLDER_BATCHES_SEEN = 50  # looked past for the window's own interrupted batches
-
-
-class NotConnected(QwenStudioError):
-    def __init__(self) -> None:
-        super().__init__("No service is connected.",
-                         hint="Set up your API in Settings or try the demo.")
 
 
 class EditService:
@@ -79,17 +64,19 @@ class EditService:
         self.executor = executor
         # One thread for every library write: they land in the order they happened.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qs-edit-db")
-        self._queue = EditQueue(self._run_edit, concurrency=concurrency)
-        self._queue.subscribe(self._on_change)
+        self._writes = LibraryWrites(recorder, self._db)
         self._listeners: list[Listener] = []
         self._last: dict[int, EditStatus] = {}
         self._sources: dict[int, tuple[str, ...]] = {}  # what a resumed edit sends
         self._budgets: dict[str, BudgetGate] = {}  # batch id -> its spend limit
         self._stopped: dict[str, Reason] = {}  # batch id -> why nothing more is sent
-        self._writes: set[asyncio.Future[Any]] = set()
         self._unrecorded_ids = itertools.count(-1, -1)  # edits the library could not take
-        self._links_kept: set[int] = set()  # edits whose paid links were kept this session
         self._closed = False
+        self._flow = EditFlow(client, recorder, sink, executor, self._db, self._writes,
+                              hooks=self.hooks, sources=self._sources, budgets=self._budgets,
+                              stop_batch=self.stop_batch)
+        self._queue = EditQueue(self._flow.run, concurrency=concurrency)
+        self._queue.subscribe(self._on_change)
 
     # -- observing -----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -107,6 +94,10 @@ class EditService:
     def edits(self, batch_id: str | None = None) -> list[EditProgress]:
         """Every edit this service holds (of one batch), in queue order."""
         return self._queue.ordered(batch_id)
+
+    def unfinished_singles(self) -> list[EditProgress]:
+        """Single (not batch) edits not finished yet, in queue order."""
+        return self._queue.unfinished_singles()
 
     def stats(self, batch_id: str | None = None) -> QueueStats:
         return self._queue.stats(batch_id)
@@ -198,7 +189,7 @@ class EditService:
         """Change a queued edit before it runs (a batch's prompt edited before Run)."""
         if not self._queue.update_request(edit_id, request):
             return False
-        self._write(self.recorder.update_request, edit_id, request)
+        self._writes.write(self.recorder.update_request, edit_id, request)
         return True
 
     def remove(self, edit_id: int) -> bool:
@@ -206,7 +197,8 @@ class EditService:
         if not self._queue.remove(edit_id):
             return False
         self._last.pop(edit_id, None)
-        self._write(self.recorder.remove, edit_id)
+        self._flow.ended(edit_id)
+        self._writes.write(self.recorder.remove, edit_id)
         return True
 
     # -- control -------------------------------------------------------------------------
@@ -297,9 +289,9 @@ class EditService:
         await self.flush()
 
     async def flush(self) -> None:
-        """Until every library write so far has landed."""
-        if self._writes:
-            await asyncio.gather(*list(self._writes), return_exceptions=True)
+        """Until every library write so far has landed (and the sink's claims are gone)."""
+        await self._writes.flush()
+        await self.sink.flush()
 
     async def close(self) -> None:
         """Stop. Edits in flight end INTERRUPTED and queued ones stay QUEUED: a batch can
@@ -308,6 +300,7 @@ class EditService:
             return
         self._closed = True
         await self._queue.close()
+        self._flow.close()
         await self.flush()
         await asyncio.get_running_loop().run_in_executor(None, self._db.shutdown)
 
@@ -369,27 +362,14 @@ class EditService:
         return [r.id for r in records]
 
     # -- internals -----------------------------------------------------------------------
-    def _write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """A library write on the database thread, in order, never awaited by an edit."""
-        def run() -> None:
-            try:
-                fn(*args, **kwargs)
-            except Exception as exc:  # bookkeeping must not break the queue
-                log.warning("library write failed: %s: %s", type(exc).__name__, exc)
-
-        try:
-            future = asyncio.get_running_loop().run_in_executor(self._db, run)
-        except RuntimeError:  # the database thread is shut down (closing)
-            return
-        self._writes.add(future)
-        future.add_done_callback(self._writes.discard)
-
     def _on_change(self, progress: EditProgress) -> None:
         edit_id, status = progress.edit_id, progress.status
         before = self._last.get(edit_id)
         self._last[edit_id] = status
         if before is not None and before is not status:
-            self._record(progress, before)
+            self._writes.status_changed(progress, self.sink.records_result)
+        if progress.finished:
+            self._flow.ended(edit_id)
         if progress.finished and before is not status:
             for hook in self.hooks:
                 try:
@@ -401,212 +381,6 @@ class EditService:
                 listener(progress)
             except Exception:  # a listener's bug must not stop the edits
                 log.exception("edit listener failed")
-
-    def _record(self, p: EditProgress, before: EditStatus) -> None:
-        status = p.status
-        if status is EditStatus.FAILED:
-            error = p.error.user_message if p.error is not None else ""
-            reason = getattr(p.error, "reason", None)
-            self._write(self.recorder.set_status, p.edit_id, status, error,
-                        reason if isinstance(reason, Reason) else None)
-        elif status is EditStatus.SKIPPED:
-            # With paths from a sink that records results: the library has it DONE.
-            if not (p.result and p.result.paths and self.sink.records_result):
-                # Why, in the history (and, by its code, how a resume finds the budget's
-                # skips).
-                self._write(self.recorder.set_status, p.edit_id, status,
-                            str(p.note) if p.note is not None else "", p.note)
-        elif status is EditStatus.CANCELLED and p.note is not None:  # why (stop_batch)
-            self._write(self.recorder.set_status, p.edit_id, status, str(p.note), p.note)
-        elif status is not EditStatus.DONE:  # running, queued again (retry), cancelled, ...
-            self._write(self.recorder.set_status, p.edit_id, status)
-        # DONE: the sink (or _run_edit for a sink that does not record) wrote it.
-
-    async def _run_edit(self, ctx: EditContext) -> EditResult:
-        from qwen_studio.core.editing.runner import EditRunner
-
-        edit = ctx.progress
-        client = self.client()
-        if client is None:
-            raise NotConnected()
-        runner = EditRunner(client, self.executor)
-        request = edit.request
-        if edit.edit_id in self._sources:
-            request = request.with_changes(inputs=self._sources[edit.edit_id])
-        # Here, not at module level: the window builds this service on the GUI thread.
-        from qwen_studio.core.output_folder import OutputUnavailableError
-
-        for hook in self.hooks:
-            request = await hook.before_prepare(edit, request)
-        region = None
-        if request.region is not None:
-            # A region edit: the crop of image 1 is what is sent (core/region_step.py).
-            region = await runner.prepare_region(request, await self._mask(request))
-        prepared = region.inputs if region is not None else await runner.prepare(request)
-        try:
-            earlier = await self.sink.already_done(edit, prepared)
-            if earlier is not None:
-                code = "already_done" if earlier.paths else "already_in_output"
-                raise SkipEdit(Reason(code), earlier)
-            for hook in self.hooks:
-                await hook.before_send(edit, request, prepared)
-            return await self._send_and_save(ctx, runner, request, prepared, region)
-        except OutputUnavailableError:
-            # The output cannot take results: whatever is sent now would be lost or paid
-            # for twice. Running edits finish (and keep theirs); the rest waits for a resume.
-            self.stop_batch(edit.batch_id, Reason("output_unavailable"))
-            raise
-        finally:
-            self.sink.release(edit)
-
-    async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
-                             request: EditRequest, prepared: tuple[PreparedImage, ...],
-                             region: RegionStep | None) -> EditResult:
-        edit = ctx.progress
-        loop = asyncio.get_running_loop()
-        attempts = runner.max_attempts
-
-        def on_stage(stage: Stage) -> None:
-            ctx.stage(stage, max_attempts=attempts)
-
-        # Billed before and not downloaded: fetch the kept links; nothing is sent again.
-        # Only an edit that can have kept links asks the library (off a new edit's path):
-        # one resumed or whose links were kept in this session; in an output folder any
-        # edit may find an earlier run's (by identity).
-        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
-        by_identity = not self.sink.records_result
-        kept = None
-        if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
-            kept = await loop.run_in_executor(self._db, partial(
-                self.recorder.kept_paid, edit.edit_id, identity if by_identity else ""))
-        if kept is not None:
-            outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
-                                       prepared, region, kept)
-            return await self._save(ctx, outcome, kept=True)
-
-        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
-        held = await self._reserve(gate, edit.edit_id, request)
-        reservation = [held] if gate is not None and held is not None else []
-
-        billed: list[int] = []
-        answers: list[GenerationResult] = []
-
-        def on_billed(images: int) -> None:
-            # Billed once the service answers with images, even if they are then lost.
-            billed.append(images)
-            if gate is not None and reservation:
-                gate.commit(reservation.pop(), images)
-
-        try:
-            # What was asked ("random") stays the edit's identity; the seed drawn is sent,
-            # recorded first, and is what the results say they were made with. In the pool,
-            # not on the database thread: there it waited behind the batch's queued writes
-            # (recording 25 edits with their inputs copied per trip) before every send.
-            # The library serialises its own writes; the edit's row exists (it was queued).
-            to_send = await loop.run_in_executor(
-                self.executor, self.recorder.seed_for_sending, edit.edit_id, request)
-            run = asyncio.ensure_future(runner.run(
-                to_send, prepared=prepared, on_stage=on_stage, on_retry=ctx.on_retry,
-                on_billed=on_billed, region=region, asked=request, on_answer=answers.append))
-            try:
-                try:
-                    outcome = await asyncio.shield(run)
-                except asyncio.CancelledError:
-                    if not billed:
-                        run.cancel()
-                        raise
-                    # Cancelled once the service answered (downloading): the results are
-                    # paid for, so they are downloaded and saved, as when cancelled while
-                    # saving.
-                    outcome = await _despite_cancel(run)
-            except Exception as exc:
-                if not answers:
-                    raise
-                # Answered and billed, then not downloaded: keep its links, say so.
-                self._links_kept.add(edit.edit_id)
-                raise await keep_links(self.recorder, self._db, edit.edit_id,
-                                       NotDownloaded(answers[0], exc), identity,
-                                       to_send) from None
-        finally:
-            if gate is not None and reservation:
-                gate.release(reservation.pop())  # failed or cancelled: nothing billed
-        del prepared, region
-        return await self._save(ctx, outcome, kept=False)
-
-    async def _save(self, ctx: EditContext, outcome: EditOutcome, *, kept: bool
-                    ) -> EditResult:
-        from qwen_studio.core.output_folder import OutputUnavailableError
-
-        edit = ctx.progress
-        loop = asyncio.get_running_loop()
-        # The encoded inputs (base64 data URIs, MBs each) go now, not when the edit ends;
-        # so does a region's plan (the full-size original), which the caller dropped.
-        outcome = dataclasses.replace(outcome, inputs=tuple(
-            dataclasses.replace(p, data_uri="") for p in outcome.inputs))
-        for hook in self.hooks:
-            outcome = await hook.before_save(ctx.progress, outcome)
-        ctx.stage(Stage.SAVING)
-        save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
-        try:
-            # Cancelled while saving: the result is being written anyway, so it counts.
-            result = await _despite_cancel(save)
-        except OutputUnavailableError:
-            # The sink kept the bytes itself (and named where, with a ledger for the resume).
-            if not self.sink.records_result:
-                # Paid for and kept by the sink: the history has the results, so the edit
-                # is DONE there (written before its FAILED status, which cannot undo it).
-                self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                            revised_prompt=outcome.result.revised_prompt,
-                            usage=dict(outcome.result.usage), timings=dict(outcome.timings))
-            raise
-        except Exception as exc:  # paid for, not stored: keep the bytes and say where
-            from qwen_studio.core.unsaved import keep_or_name
-
-            error = await loop.run_in_executor(self.executor, keep_or_name, edit.edit_id,
-                                               outcome.images, exc)
-            if not kept:  # and its links, while they last: Retry downloads them again
-                identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
-                self._links_kept.add(edit.edit_id)
-                await keep_links(self.recorder, self._db, edit.edit_id,
-                                 NotDownloaded(outcome.result, exc), identity, outcome.request)
-            raise error from None
-        if not self.sink.records_result:
-            self._write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                        revised_prompt=result.revised_prompt, usage=dict(result.usage),
-                        timings=dict(result.timings))
-        return result
-
-    async def _mask(self, request: EditRequest) -> bytes | None:
-        """The stored mask of a region edit (None for a rectangle, or when it is missing:
-        the edit then fails saying so)."""
-        region = request.region
-        if region is None or region.mask_sha256 is None:
-            return None
-        return await asyncio.get_running_loop().run_in_executor(
-            self.executor, self.recorder.mask, region.mask_sha256)
-
-    @staticmethod
-    async def _reserve(gate: BudgetGate | None, edit_id: int, request: EditRequest
-                       ) -> Reservation | None:
-        """Hold the most the request can cost in its batch's budget, before sending."""
-        if gate is None:
-            return None
-        try:
-            return await gate.reserve(edit_id, request)
-        except OverBudget as exc:
-            raise SkipEdit(exc.reason) from None
-
-
-async def _despite_cancel(future: asyncio.Future[_T]) -> _T:
-    """Await `future` to its end even if this task is cancelled (again) meanwhile: a second
-    Cancel (Esc twice, then Cancel all) must not report CANCELLED while the result is
-    still being downloaded or written."""
-    while True:
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            if future.cancelled():
-                raise
 
 
 def _label(request: EditRequest) -> str:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     # bring (Pillow) and the output folder's rules load where FolderSink runs (the CLI).
     from qwen_studio.core.editing.runner import EditOutcome
     from qwen_studio.core.library import Library
+    from qwen_studio.core.output_claims import ClaimOutcome
     from qwen_studio.core.output_folder import OutputFolder, OutputUnavailableError
     from qwen_studio.core.pipeline import PreparedImage
 
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 class ResultSink(Protocol):
     # True when save() itself records the result in the library (marks the edit DONE).
     records_result: bool
+    # True when a save that fails stops the batch (OutputUnavailableError): an edit then
+    # keeps its slot while it saves, so nothing is sent while a save may still fail.
+    saves_gate_sending: bool
 
     async def already_done(self, edit: EditProgress,
                            prepared: tuple[PreparedImage, ...]) -> EditResult | None:
@@ -62,6 +66,10 @@ class ResultSink(Protocol):
         for it (a claim). Called by the service in a finally; idempotent."""
         ...
 
+    async def flush(self) -> None:
+        """Until what release() started has landed (the service's flush and close)."""
+        ...
+
 
 async def _in(executor: Executor | None, fn: Any, *args: Any, **kwargs: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(executor, partial(fn, *args,
@@ -70,6 +78,7 @@ async def _in(executor: Executor | None, fn: Any, *args: Any, **kwargs: Any) -> 
 
 class LibrarySink:
     records_result = True
+    saves_gate_sending = False
 
     def __init__(self, recorder: EditRecorder, executor: Executor | None = None) -> None:
         self.recorder = recorder
@@ -93,11 +102,15 @@ class LibrarySink:
     def release(self, edit: EditProgress) -> None:
         return None
 
+    async def flush(self) -> None:
+        return None
+
 
 class FolderSink:
     """Results as files in an output folder; a rerun skips inputs whose same edit is there."""
 
     records_result = False
+    saves_gate_sending = True
 
     def __init__(self, folder: OutputFolder, endpoint: Endpoint,
                  executor: Executor | None = None, *, stems: dict[str, str] | None = None,
@@ -113,6 +126,7 @@ class FolderSink:
         self.library = library
         self.done_before = folder.done_identities()
         self._claims: dict[int, str] = {}  # edit id -> the identity it claimed
+        self._releasing: set[asyncio.Future[None]] = set()  # claims being removed
 
     async def already_done(self, edit: EditProgress,
                            prepared: tuple[PreparedImage, ...]) -> EditResult | None:
@@ -123,7 +137,15 @@ class FolderSink:
         if identity in self.done_before:
             await self._complete_interrupted(identity)
             return EditResult(())
-        claim = self.folder.claims.claim(identity)  # one process sends each input
+        # One process sends each input: claimed in the pool with the check below, not on
+        # the event loop (files created, linked, removed: ~1 ms a claim on a busy machine).
+        job = asyncio.get_running_loop().run_in_executor(self.executor, self._claim_and_check,
+                                                         identity)
+        try:
+            claim, done, kept = await asyncio.shield(job)
+        except asyncio.CancelledError:  # the claim may still land: give it up then
+            job.add_done_callback(partial(self._release_if_claimed, identity))
+            raise
         if not claim.claimed:
             from qwen_studio.core.ownership import this_process
 
@@ -133,7 +155,6 @@ class FolderSink:
                                   pid=claim.owner.pid if claim.owner else "unknown"))
         self._claims[edit.edit_id] = identity
         try:
-            done, kept = await _in(self.executor, self._done_or_kept, identity)
             if done:  # another run's
                 raise SkipEdit(Reason("already_in_output"))
             if kept:  # paid for by a run whose output was full: saved, not bought again
@@ -143,6 +164,25 @@ class FolderSink:
             self.release(edit)
             raise
         return None
+
+    def _claim_and_check(self, identity: str) -> tuple[ClaimOutcome, bool, list[Path]]:
+        """Claim the edit; once claimed, whether the folder has it or results kept
+        elsewhere (_done_or_kept). One trip to the pool per edit."""
+        claim = self.folder.claims.claim(identity)
+        if not claim.claimed:
+            return claim, False, []
+        try:
+            done, kept = self._done_or_kept(identity)
+        except BaseException:
+            self._release_claim(identity)
+            raise
+        return claim, done, kept
+
+    def _release_if_claimed(self, identity: str,
+                            job: asyncio.Future[tuple[ClaimOutcome, bool, list[Path]]]
+                            ) -> None:
+        if not job.cancelled() and job.exception() is None and job.result()[0].claimed:
+            self._release_later(identity)
 
     def _done_or_kept(self, identity: str) -> tuple[bool, list[Path]]:
         """Whether the folder has the edit's results now, else its results kept elsewhere:
@@ -154,10 +194,30 @@ class FolderSink:
     def release(self, edit: EditProgress) -> None:
         identity = self._claims.pop(edit.edit_id, None)
         if identity is not None:
-            try:
-                self.folder.claims.release(identity)
-            except (OSError, ValueError) as exc:  # a stale claim is swept by the next run
-                log.warning("could not release the claim on %s: %s", identity, exc)
+            self._release_later(identity)
+
+    def _release_later(self, identity: str) -> None:
+        """Remove our claim in the pool (flush() waits for it); the edit's result, if
+        any, is on disk already."""
+        try:
+            job = asyncio.get_running_loop().run_in_executor(self.executor,
+                                                             self._release_claim, identity)
+        except RuntimeError:  # no loop, or the pool is shut down: here and now
+            self._release_claim(identity)
+            return
+        self._releasing.add(job)
+        job.add_done_callback(self._releasing.discard)
+
+    def _release_claim(self, identity: str) -> None:
+        try:
+            self.folder.claims.release(identity)
+        except (OSError, ValueError) as exc:  # a stale claim is swept by the next run
+            log.warning("could not release the claim on %s: %s", identity, exc)
+
+    async def flush(self) -> None:
+        """Until the claims given up so far are removed."""
+        if self._releasing:
+            await asyncio.gather(*list(self._releasing), return_exceptions=True)
 
     async def _complete_interrupted(self, identity: str) -> None:
         """A killed run saved this result but left its edit INTERRUPTED in the history."""
@@ -234,24 +294,39 @@ class FolderSink:
         # `request` is the request as sent (its drawn seed filled in): what the sidecar and
         # the PNG say. The identity is the request as asked ("random"), so a re-run with
         # the seed left random finds this result instead of sending it again.
+        identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
+        # One trip to the pool writes every result and its sidecar (built there too: the
+        # inputs' resolved paths cost a stat per path component).
+        paths, failed = await _in(self.executor, self._write_results, edit, outcome, identity)
+        if failed is not None:  # full, read-only, removed: keep what was not saved
+            raise await self._keep(failed, outcome.images[len(paths):], identity) from None
+        result = outcome.result
+        return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
+                          dict(outcome.timings), outcome.request.seed)
+
+    def _write_results(self, edit: EditProgress, outcome: EditOutcome, identity: str
+                       ) -> tuple[list[Path], OutputUnavailableError | None]:
+        """Each result on disk (atomically) with its sidecar, in order; stops at the first
+        the folder cannot take, returning the saved paths and why."""
         from qwen_studio.core.output_folder import OutputUnavailableError
 
         request, prepared, result = outcome.request, outcome.inputs, outcome.result
-        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         base = self.folder.reserve_base(self._stem(edit), len(outcome.images))
+        inputs = [{"path": str(Path(p.source).resolve()), "sha256": p.sha256}
+                  for p in prepared]
+        asked = request.to_dict()
         paths: list[Path] = []
         for k, image in enumerate(outcome.images, start=1):
             sidecar = {
                 "identity": identity,
                 "result_index": k,
                 "result_count": len(outcome.images),
-                "request": request.to_dict(),
+                "request": asked,
                 **seed_extra(edit.request),
                 "model": request.model,
                 "style": self.endpoint.style,
                 "endpoint": self.endpoint.base_url,
-                "inputs": [{"path": str(Path(p.source).resolve()), "sha256": p.sha256}
-                           for p in prepared],
+                "inputs": inputs,
                 "revised_prompt": result.revised_prompt,
                 "usage": result.usage,
                 "request_id": result.request_id,
@@ -262,13 +337,11 @@ class FolderSink:
             if outcome.region is not None:  # a region edit: the spec, crop box and sizes
                 sidecar["region"] = outcome.region
             try:  # on disk (atomically) before the edit is reported done
-                saved = await _in(self.executor, self.folder.save, base, k, image, request,
-                                  sidecar)
-            except OutputUnavailableError as exc:  # full, read-only, removed
-                raise await self._keep(exc, outcome.images[k - 1:], identity) from None
+                saved = self.folder.save(base, k, image, request, sidecar)
+            except OutputUnavailableError as exc:
+                return paths, exc
             paths.append(saved.image)
-        return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
-                          dict(outcome.timings), request.seed)
+        return paths, None
 
     async def _keep(self, exc: OutputUnavailableError, images: tuple[bytes, ...],
                     identity: str) -> OutputUnavailableError:
