@@ -13,6 +13,7 @@ import pytest
 from service_helpers import FAST, KEY, Harness, photos, request
 
 from qwen_studio.core import paid_results
+from qwen_studio.core.library import Library
 from qwen_studio.sandbox import SandboxServer
 
 
@@ -23,10 +24,6 @@ def flaky() -> Iterator[SandboxServer]:
     server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review6: core/editing/service.py retry_stored queues the edit on its record's reason "
-    "alone; _send_and_save then finds no kept links and sends (pays) again. Fix: check "
-    "recorder.kept_paid(edit_id) in retry_stored, and never send an edit queued by it."))
 def test_retry_download_whose_links_were_taken_sends_nothing(
         flaky: SandboxServer, tmp_path: Path, run_async) -> None:
     [shot] = photos(tmp_path / "in", 1)
@@ -54,3 +51,7 @@ def test_retry_download_whose_links_were_taken_sends_nothing(
 
     run_async(retry_after_the_links_went())
     assert flaky.request_count == 1, "Retry download sent the edit again (charged twice)"
+    with Library(tmp_path / "lib") as lib:
+        rec = lib.get(paid)
+    # The row says so, and stops offering Retry download: a Retry from now on sends again.
+    assert rec is not None and rec.reason == "paid_result_lost", rec

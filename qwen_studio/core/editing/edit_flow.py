@@ -17,12 +17,12 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from qwen_studio.core.editing.budget import BudgetGate, OverBudget, Reservation
-from qwen_studio.core.editing.paid import fetch_kept, keep_links
+from qwen_studio.core.editing.paid import LOST_HINT, fetch_kept, keep_links
 from qwen_studio.core.editing.prepare_ahead import AHEAD, PrepareAhead
 from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
 from qwen_studio.core.editing.queue import EditContext, SkipEdit
 from qwen_studio.core.editing.recorder import EditRecorder
-from qwen_studio.core.errors import QwenStudioError, Reason
+from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.paid_results import NotDownloaded
 from qwen_studio.core.request import EditRequest
 
@@ -72,11 +72,15 @@ class EditFlow:
         self._budgets = budgets
         self._stop_batch = stop_batch
         self._links_kept: set[int] = set()  # edits whose paid links were kept this session
+        # Queued by Retry download, which promises nothing is sent: without kept links
+        # (a rerun took them, they expired) such an edit fails rather than pays again.
+        self.download_only: set[int] = set()
         self._ahead = PrepareAhead(executor)
 
     def ended(self, edit_id: int) -> None:
         """The edit ended or left the queue: what was prepared ahead for it goes."""
         self._ahead.forget(edit_id)
+        self.download_only.discard(edit_id)
 
     def close(self) -> None:
         self._ahead.close()
@@ -148,11 +152,17 @@ class EditFlow:
         if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
             look = partial(self.recorder.kept_paid, edit.edit_id,
                            identity if by_identity else "")
-            if gate is None:  # one trip: kept links, else the seed to send (see below)
+            if gate is None and edit.edit_id not in self.download_only:
+                # One trip: kept links, else the seed to send (see below).
                 kept, to_send = await loop.run_in_executor(
                     self.executor, _kept_or_seed, look, self.recorder, edit.edit_id, request)
             else:  # the seed is drawn once the budget holds room for the edit
                 kept = await loop.run_in_executor(self._db, look)
+        if edit.edit_id in self.download_only:
+            self.download_only.discard(edit.edit_id)  # a later Retry may send, as it says
+            if kept is None:
+                raise NoteError(Reason("paid_result_lost", why="its kept links are gone"),
+                                hint=LOST_HINT)
         if kept is not None:
             outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
                                        prepared, region, kept)

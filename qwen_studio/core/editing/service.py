@@ -258,6 +258,7 @@ class EditService:
         if edit_id in self._queue.edits:  # a second Retry while this one read the library
             return False
         self._sources[edit_id] = sources
+        self._flow.download_only.add(edit_id)  # never sent: its kept links or nothing
         self._last[edit_id] = EditStatus.FAILED  # queued again: the library is told so
         self._queue.add(EditProgress(edit_id, record.request, label_of(record),
                                      batch_id=record.batch_id))
