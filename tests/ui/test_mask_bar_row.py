@@ -58,3 +58,21 @@ def test_notice_leaves_the_mask_bar_usable(make_window, sandbox, qloop, qtbot, t
     banner_rect = QRect(w.banner.mapTo(w, QPoint(0, 0)), w.banner.size())
     assert not banner_rect.intersects(bar_rect), (banner_rect, bar_rect)
     assert canvas_in_window(w).contains(banner_rect.topLeft())  # still over the canvas
+
+
+def test_brush_sliders_have_room_to_drag_at_1400(make_window, sandbox, qloop, qtbot, tmp_path):
+    """The bar at 1400 px was short of room and squeezed both sliders to ~28 px nubs."""
+    w = make_window(sandbox_endpoint(sandbox))
+    settle(qtbot, w)
+    view = w.compare_view
+    w.add_inputs([make_jpeg(tmp_path / "lake.jpg")])
+    qloop.run(until(lambda: view.before_image() is not None))
+    QApplication.processEvents()
+    tools = view.region.toolbar
+    for slider in (tools.size_slider, tools.hardness_slider):
+        assert slider.isVisibleTo(w) and slider.width() >= 56, slider.width()
+    # The brush's [ and ] buttons give way first (their keys stay); the tools stay whole.
+    for action in tools.tool_actions.values():
+        button = tools.widgetForAction(action)
+        assert button is not None and button.isVisibleTo(w)
+    assert view.region.feather_spin.isVisibleTo(w)
