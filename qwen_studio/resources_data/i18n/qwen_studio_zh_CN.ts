@@ -889,6 +889,10 @@
         <source>Note</source>
         <translation>提示</translation>
     </message>
+    <message>
+        <source>{word}: {text}</source>
+        <translation>{word}：{text}</translation>
+    </message>
 </context>
 <context>
     <name>Duration</name>
