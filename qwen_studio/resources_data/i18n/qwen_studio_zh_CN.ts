@@ -2298,6 +2298,22 @@ The service does not promise identical images for the same seed: it makes a repe
 <context>
     <name>ServiceErrors</name>
     <message>
+        <source>The connection to {what} was interrupted</source>
+        <translation>与 {what} 的连接中断了</translation>
+    </message>
+    <message>
+        <source>Could not reach {what} (connection timed out)</source>
+        <translation>无法连接 {what}（连接超时）</translation>
+    </message>
+    <message>
+        <source>Could not reach {what}</source>
+        <translation>无法连接 {what}</translation>
+    </message>
+    <message>
+        <source>No answer from {what} within {s} s</source>
+        <translation>{what} 在 {s} 秒内没有回应</translation>
+    </message>
+    <message>
         <source>The service refused the request</source>
         <translation>服务拒绝了请求</translation>
     </message>
