@@ -63,8 +63,8 @@ async def shoot(docs: Path) -> None:
                            r.y() + y * r.height() / size.height()).toPoint()
 
         # The sun and the sky around it, painted with a 110 px brush in three strokes.
-        view.mask_toolbar.tool_actions["brush"].trigger()
-        view.mask_controller.set_size(110)
+        view.region.toolbar.tool_actions["brush"].trigger()
+        view.region.controller.set_size(110)
         for y in (170, 230, 290):
             QTest.mousePress(canvas, Qt.MouseButton.LeftButton,
                              Qt.KeyboardModifier.NoModifier, at(700, y))
@@ -84,7 +84,7 @@ async def shoot(docs: Path) -> None:
         await _until(lambda: [e.status for e in window.history_model.entries()] == ["done"],
                      "the region edit")
         await _until(lambda: window.after_image() is not None, "the result")
-        view.mask_toolbar.tool_actions["brush"].trigger()  # tool off: the plain canvas
+        view.region.toolbar.tool_actions["brush"].trigger()  # tool off: the plain canvas
         view.set_mode("changes")
         await _until(lambda: view.changes.count is not None, "the changes heatmap")
         await asyncio.sleep(0.3)

@@ -265,6 +265,31 @@ _NOTES: dict[str, str] = {
 }
 
 
+# The client's messages that name the host (core/client.py _transport_error), as patterns:
+# the host and any tail (": ReadError", the transport's own words) stay verbatim.
+_HOST_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"The connection to (?P<what>\S+) was interrupted",
+     QT_TRANSLATE_NOOP("ServiceErrors", "The connection to {what} was interrupted")),
+    (r"Could not reach (?P<what>\S+) \(connection timed out\)",
+     QT_TRANSLATE_NOOP("ServiceErrors", "Could not reach {what} (connection timed out)")),
+    (r"Could not reach (?P<what>\S+)",
+     QT_TRANSLATE_NOOP("ServiceErrors", "Could not reach {what}")),
+    (r"No answer from (?P<what>\S+) within (?P<s>[0-9.]+) s",
+     QT_TRANSLATE_NOOP("ServiceErrors", "No answer from {what} within {s} s")),
+)
+
+
+def _host_message(text: str) -> str | None:
+    import re
+
+    for pattern, source in _HOST_MESSAGES:
+        m = re.match(pattern + r"(?=: |$)", text)
+        if m is not None:
+            return QCoreApplication.translate(_CTX, source).format(**m.groupdict()) \
+                + text[m.end():]
+    return None
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text) if text else text
 
@@ -330,6 +355,8 @@ def error_message(exc: BaseException) -> str:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):
             return _tr(standard[0]) + text[len(standard[0]):]
+    if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout):
+        return _host_message(text) or text
     return text
 
 

@@ -37,6 +37,7 @@ ICONS: dict[str, tuple[str, bool]] = {
     "resume": ("play", False),
     "settings": ("settings", False),
     "more": ("ellipsis", False),
+    "check": ("check", False),  # a check box's mark (the theme's style sheet)
     "add": ("plus", False),
     "remove": ("minus", False),
     "delete": ("trash-2", False),

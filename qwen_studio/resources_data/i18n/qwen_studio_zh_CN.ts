@@ -889,6 +889,10 @@
         <source>Note</source>
         <translation>提示</translation>
     </message>
+    <message>
+        <source>{word}: {text}</source>
+        <translation>{word}：{text}</translation>
+    </message>
 </context>
 <context>
     <name>Duration</name>
@@ -2293,6 +2297,22 @@ The service does not promise identical images for the same seed: it makes a repe
 </context>
 <context>
     <name>ServiceErrors</name>
+    <message>
+        <source>The connection to {what} was interrupted</source>
+        <translation>与 {what} 的连接中断了</translation>
+    </message>
+    <message>
+        <source>Could not reach {what} (connection timed out)</source>
+        <translation>无法连接 {what}（连接超时）</translation>
+    </message>
+    <message>
+        <source>Could not reach {what}</source>
+        <translation>无法连接 {what}</translation>
+    </message>
+    <message>
+        <source>No answer from {what} within {s} s</source>
+        <translation>{what} 在 {s} 秒内没有回应</translation>
+    </message>
     <message>
         <source>The service refused the request</source>
         <translation>服务拒绝了请求</translation>

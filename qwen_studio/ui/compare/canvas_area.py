@@ -4,7 +4,7 @@ edge instead of pushing the image down."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
@@ -14,7 +14,7 @@ from qwen_studio.ui.notices import Notices
 from qwen_studio.ui.notices.banner import Banner
 
 BANNER_MARGIN = 12  # the notice floats this far inside the canvas' edges
-BANNER_TOP = 44  # below the compare toolbar: its buttons stay usable under a notice
+BANNER_TOP = 44  # below the compare toolbar until the canvas is laid out
 
 
 class CanvasArea(QWidget):
@@ -44,7 +44,11 @@ class CanvasArea(QWidget):
         height = self.banner.heightForWidth(width)
         if height <= 0:
             height = self.banner.sizeHint().height()
-        top = BANNER_TOP if self.stack.currentWidget() is not self.welcome else BANNER_MARGIN
+        if self.stack.currentWidget() is self.welcome:
+            top = BANNER_MARGIN
+        else:  # under the toolbar and the mask bar's row: their buttons stay usable
+            canvas_top = self.compare_view.canvas.mapTo(self, QPoint(0, 0)).y()
+            top = canvas_top + BANNER_MARGIN // 2 if canvas_top > 0 else BANNER_TOP
         self.banner.setGeometry(BANNER_MARGIN, top, width, height)
         self.banner.raise_()
 

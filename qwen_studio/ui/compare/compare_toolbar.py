@@ -236,4 +236,4 @@ class CompareToolbar(QFrame):
         bar.setMinimumWidth(320)
         self.overflow = ToolbarOverflow(
             bar, (self.reveal_button, self.use_button, self.copy_button, self.save_button),
-            self.more_button, self.sizes_label)
+            self.more_button, self.sizes_label, over_keep=(self.save_button,))

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -36,6 +36,8 @@ from qwen_studio.ui.compare.running import RunningPlaceholder
 from qwen_studio.ui.compare.toolbar_parts import drag_result
 from qwen_studio.ui.compare.view_parts import ViewParts
 from qwen_studio.ui.image_loading import release_later
+
+MASK_BAR_PADDING = 16  # the mask bar's height over its buttons' text (their padding)
 
 if TYPE_CHECKING:  # built after the first frame (ui/compare/view_parts.py)
     from qwen_studio.ui.compare.changes_mode import ChangesMode
@@ -93,10 +95,21 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
+        # The mask bar's row, kept from the first frame on although the bar is built after
+        # it and shows only with a "before" photo: the canvas never jumps by a row when the
+        # first photo arrives or the last one goes (ui/compare/view_parts.py fills it).
+        self.mask_slot = QWidget(self)
+        self.mask_slot.setObjectName("maskBarSlot")
+        brush = QCoreApplication.translate("MaskToolBar", "Brush")  # CJK text stands taller
+        self.mask_slot.setFixedHeight(self.fontMetrics().boundingRect(brush).height()
+                                      + MASK_BAR_PADDING)
+        QVBoxLayout(self.mask_slot).setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.mask_slot)
         layout.addWidget(self.canvas, 1)
         # The region mask's tools (issue #15), the results strip and the Changes mode:
         # built when first wanted (`region`, `strip`, `changes`).
-        self.parts = ViewParts(self, self.canvas, layout, strip_selected=self._on_strip_selected,
+        self.parts = ViewParts(self, self.canvas, layout, self.mask_slot,
+                               strip_selected=self._on_strip_selected,
                                changes_changed=self._sync_status)
         self._sync_actions()
         self._sync_status()

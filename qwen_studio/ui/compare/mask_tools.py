@@ -16,6 +16,7 @@ from qwen_studio.ui.compare.mask_layer import MaskLayer, MaskOp
 
 SIZE_RANGE = (1, 2000)  # brush diameter, image px
 SIZE_STEP = 1.25  # [ and ] scale the size, as Photoshop's steps do
+SLIDER_MIN_WIDTH = 56  # px: room to drag the brush's size and hardness
 
 
 class MaskController(QObject):
@@ -152,13 +153,6 @@ class MaskToolBar(QToolBar):
         self.addWidget(self.size_label)
         self.addWidget(self.size_slider)
         self.addWidget(self.hardness_slider)
-        smaller = QAction(self.tr("Smaller brush"), self)
-        smaller.setShortcut(QKeySequence("["))
-        smaller.triggered.connect(lambda: controller.step_size(-1))
-        bigger = QAction(self.tr("Bigger brush"), self)
-        bigger.setShortcut(QKeySequence("]"))
-        bigger.triggered.connect(lambda: controller.step_size(1))
-        self.addActions([smaller, bigger])  # buttons too, for those who use no keyboard
         self.addSeparator()
         self.invert_action = self._button(self.tr("Invert"), "Ctrl+I", controller.invert,
                                           self.tr("Swap the region and the rest"))
@@ -172,6 +166,15 @@ class MaskToolBar(QToolBar):
                                         self.tr("Undo the last mask operation"))
         self.redo_action = self._button(self.tr("Redo stroke"), None, layer.redo,
                                         self.tr("Redo the mask operation"))
+        smaller = QAction(self.tr("Smaller brush"), self)
+        smaller.setShortcut(QKeySequence("["))
+        smaller.triggered.connect(lambda: controller.step_size(-1))
+        bigger = QAction(self.tr("Bigger brush"), self)
+        bigger.setShortcut(QKeySequence("]"))
+        bigger.triggered.connect(lambda: controller.step_size(1))
+        # Buttons too, for those who use no keyboard; last, so a narrow bar moves these (the
+        # slider does the same) to its overflow before the undo and the mask's visibility.
+        self.addActions([smaller, bigger])
         layer.historyChanged.connect(self._sync)
         controller.brushChanged.connect(self._sync)
         controller.toolChanged.connect(self._sync)
@@ -182,6 +185,7 @@ class MaskToolBar(QToolBar):
         slider.setRange(lo, hi)
         slider.setValue(value)
         slider.setMaximumWidth(120)
+        slider.setMinimumWidth(SLIDER_MIN_WIDTH)  # a bar short of room squeezed it to a nub
         slider.setAccessibleName(name)
         slider.setAccessibleDescription(description)
         slider.setToolTip(f"{name}: {description}")

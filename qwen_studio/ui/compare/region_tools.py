@@ -22,6 +22,8 @@ from qwen_studio.ui.compare.mask_layer import MaskLayer, MaskOp
 from qwen_studio.ui.compare.mask_tools import MaskController, MaskToolBar
 from qwen_studio.ui.editor.state import DrawnMask
 
+FEATHER_SPIN_CHROME = 48  # px: the spin box's frame, text inset and up/down buttons
+
 
 class RegionTools(QObject):
     def __init__(self, canvas: ImageCanvas, parent: QWidget) -> None:
@@ -45,6 +47,11 @@ class RegionTools(QObject):
         self.feather_spin.setAccessibleDescription(tip)
         self.feather_spin.setToolTip(tip)
         self.feather_spin.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # As wide as its longest value, not the ~115 px a spin box asks: the mask tools'
+        # row is short of room at 1400 px (its last buttons go to the overflow).
+        widest = self.feather_spin.fontMetrics().horizontalAdvance(
+            f"{MAX_FEATHER}{self.feather_spin.suffix()}")
+        self.feather_spin.setMaximumWidth(widest + FEATHER_SPIN_CHROME)
         label = QLabel(self.tr("Feather"), self.bar)
         label.setBuddy(self.feather_spin)
         row = QHBoxLayout(self.bar)

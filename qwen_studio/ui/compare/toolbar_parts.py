@@ -84,9 +84,11 @@ class ToolbarOverflow:
     every action stays one click away instead of vanishing."""
 
     def __init__(self, bar: QWidget, droppable: tuple[QToolButton, ...],
-                 more_button: QToolButton, keep: StagedLabel | None = None) -> None:
+                 more_button: QToolButton, keep: StagedLabel | None = None,
+                 over_keep: tuple[QToolButton, ...] = ()) -> None:
         self.bar, self.droppable, self.more_button = bar, droppable, more_button
-        self.keep = keep  # a label whose shortest form stays readable before buttons do
+        self.keep = keep  # a label whose shortest form stays readable before buttons do ...
+        self.over_keep = over_keep  # ... but for these: the label gives its room first
         more_button.setIcon(icon("more"))
         more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(more_button)
@@ -126,8 +128,13 @@ class ToolbarOverflow:
         needed, width = self._needed(), self.bar.width()
         more = self.more_button.sizeHint().width() + layout.spacing()
         overflow: list[QAction] = []
+        keep_w = self.keep.shortest_width() if self.keep is not None else 0
         for button in self.droppable:
-            fits = width >= needed + (more if overflow or needed > width else 0)
+            extra = more if overflow or needed > width else 0
+            fits = width >= needed + extra
+            if not fits and keep_w and button in self.over_keep and \
+                    width >= needed - keep_w + extra:
+                fits, needed, keep_w = True, needed - keep_w, 0  # the label shows nothing
             if not fits:
                 needed -= button.sizeHint().width() + layout.spacing()
                 action = button.defaultAction()

@@ -28,10 +28,12 @@ if TYPE_CHECKING:
 class ViewParts:
     """Builds and holds the parts; `*_built` is None until a part exists."""
 
-    def __init__(self, view: QWidget, canvas: ImageCanvas, layout: QVBoxLayout, *,
+    def __init__(self, view: QWidget, canvas: ImageCanvas, layout: QVBoxLayout,
+                 mask_slot: QWidget, *,
                  strip_selected: Callable[[int], None], changes_changed: Callable[[], None]
                  ) -> None:
         self._view, self._canvas, self._layout = view, canvas, layout
+        self._mask_slot = mask_slot  # the row kept for the mask bar under the toolbar
         self._strip_selected, self._changes_changed = strip_selected, changes_changed
         self.region_built: RegionTools | None = None
         self.strip_built: ResultStrip | None = None
@@ -48,7 +50,12 @@ class ViewParts:
 
             region = self.region_built = RegionTools(self._canvas, self._view)
             region.before_source = self._before_source
-            self._layout.insertWidget(1, region.bar)  # under the compare toolbar
+            slot = self._mask_slot
+            slot_layout = slot.layout()
+            assert slot_layout is not None
+            slot_layout.addWidget(region.bar)
+            # The row was sized from the font before the bar existed; now it is the bar's.
+            slot.setFixedHeight(max(slot.minimumHeight(), region.bar.sizeHint().height()))
             region.bar.setVisible(self._before_source is not None)
             # Reading order: built last, it would come last in the window's Tab chain.
             tools = region.toolbar

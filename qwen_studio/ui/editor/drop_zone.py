@@ -176,8 +176,10 @@ class DropZone(QFrame):
         self._message_icon.setPixmap(icon(meaning, f"{kind}_fg" if kind in (
             "error", "warning") else "info_fg").pixmap(16, 16))
         self._message_icon.show()
-        self.message_label.setText(f"{word}: {text}" if word else text)
-        self.message_label.setAccessibleName(f"{word}: {text}" if word else text)
+        # Chinese puts a full-width colon after the word, as after the file's name.
+        shown = self.tr("{word}: {text}").format(word=word, text=text) if word else text
+        self.message_label.setText(shown)
+        self.message_label.setAccessibleName(shown)
         self.message_label.show()
 
     def message(self) -> str:

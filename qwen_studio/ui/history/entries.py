@@ -113,6 +113,12 @@ class HistoryEntry:
             return translate("HistoryModel", "failed · paid, not downloaded")
         return status_word(self.status).lower()
 
+    def short_status_text(self) -> str:
+        """What a row too narrow for status_text() says: "done", not "done in …"."""
+        if self.status is EditStatus.DONE:
+            return status_word(self.status).lower()
+        return self.status_text()
+
     def before_path(self) -> Path | None:
         if self.input_paths:
             return self.input_paths[0]
@@ -258,6 +264,9 @@ class BatchGroup:
             parts.append(translate("HistoryModel", "{n} skipped").format(
                 n=c[EditStatus.SKIPPED] - over))
         return " · ".join(parts)
+
+    def short_status_text(self) -> str:
+        return self.status_text()  # every count says something: cut, not dropped
 
     def after_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.after_path()) is not None), None)

@@ -347,7 +347,11 @@ class RowPainter:
             p.drawPixmap(tx, icon_y, look.small_icon)
             tx += side + 4
         p.setPen(look.colour)
-        st, _w = self.text(self.elide(row.status_text(), sfm, right - tx), small, sfm)
+        status = row.status_text()
+        shown = self.elide(status, sfm, right - tx)
+        if shown != status:  # "done in …" says less than a whole "done"
+            shown = self.elide(row.short_status_text(), sfm, right - tx)
+        st, _w = self.text(shown, small, sfm)
         p.drawStaticText(tx, y, st)
 
     def _paint_header(self, p: QPainter, s: RowStyle, x: int, top: int, width: int,

@@ -290,6 +290,12 @@ QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{
 QToolBarExtension {{ qproperty-icon: url({more}); }}
 QDockWidget {{ titlebar-close-icon: url({close}); titlebar-normal-icon: url({float}); }}
 QToolButton#toolbarOverflowButton::menu-indicator {{ image: none; width: 0px; }}
+QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid {box}; border-radius: 3px;
+    background: {base}; }}
+QCheckBox::indicator:hover {{ border-color: {highlight}; }}
+QCheckBox::indicator:checked {{ image: url({check}); }}
+QCheckBox::indicator:disabled {{ border-color: {border}; }}
+QCheckBox::indicator:checked:disabled {{ image: url({check_disabled}); }}
 """
 
 
@@ -310,7 +316,11 @@ def stylesheet(scheme: str) -> str:
         # A tool bar's overflow button: the icon set's "more", not the style's stock ».
         more=svg_file("more", t["text"]),
         # A dock's title bar buttons: the icon set's, not the style's stock pixmaps.
-        close=svg_file("close", t["muted"]), float=svg_file("float", t["muted"]))
+        close=svg_file("close", t["muted"]), float=svg_file("float", t["muted"]),
+        # A check box's own box: Fusion's outline is the window colour darkened, which on
+        # the dark theme left an unticked box all but invisible (~1.1:1).
+        box=t["faint"], check=svg_file("check", t["text"], ARROW_STROKE),
+        check_disabled=svg_file("check", t["disabled_text"], ARROW_STROKE))
     return _STYLESHEET.format(**t) + arrows
 
 

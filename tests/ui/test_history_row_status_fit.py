@@ -1,0 +1,64 @@
+"""A done row too narrow for "done in 12 s" beside its price (the history at 1400 px once its
+scroll bar shows) says a whole "done", not "done in …". (At the panel's minimum width even
+"done" is cut: the price keeps its room.)"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from window_helpers import RecordingPainter
+
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.request import EditRequest
+from qwen_studio.ui import theme
+from qwen_studio.ui.history.delegate import HistoryDelegate
+from qwen_studio.ui.history.model import EntryRole, HeaderRole, HistoryEntry
+
+
+class _Row(QAbstractListModel):
+    def __init__(self, entry: HistoryEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        return {EntryRole: self.entry, HeaderRole: ""}.get(role)
+
+    def thumbnail(self, path: object) -> None:
+        return None
+
+
+def painted_texts(width: int) -> list[str]:
+    entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
+                         status=EditStatus.DONE, created=1000.0, started=1000.0,
+                         finished=1012.0)
+    entry.spend = "≈ ¥0.20"
+    model = _Row(entry)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, width, HistoryDelegate.ROW)
+    option.font = QApplication.font()
+    option.palette = QApplication.palette()
+    option.state = QStyle.StateFlag.State_Enabled
+    image = QImage(width, HistoryDelegate.ROW, QImage.Format.Format_RGB32)
+    image.fill(theme.colour("list"))
+    painter = RecordingPainter(image)
+    HistoryDelegate().paint(painter, option, model.index(0))
+    painter.end()
+    return painter.texts
+
+
+@pytest.mark.parametrize("width", [230, 245, 260, 300, 400])
+def test_a_done_row_says_done_whole_at_every_width(qapp, width: int):
+    texts = painted_texts(width)
+    status = [t for t in texts if t.startswith("done")]
+    assert status, texts
+    assert status[0] in ("done in 12 s", "done"), status  # never "done in …"
+    assert "≈ ¥0.20" in texts  # the price stays whole beside it
+
+
+def test_a_wide_row_keeps_the_time_it_took(qapp):
+    assert "done in 12 s" in painted_texts(400)
