@@ -73,8 +73,8 @@ def test_dates_are_parsed_each_time(cache_dir: Path):
 def test_a_bad_catalog_still_names_the_file(cache_dir: Path, tmp_path: Path):
     bad = tmp_path / "models.toml"
     bad.write_bytes(b"schema = [\n")
-    with pytest.raises(CatalogError, match="models.toml is not valid TOML"):
+    with pytest.raises(CatalogError, match=r"models\.toml is not valid TOML"):
         read_catalog(bad)
     bad.write_bytes(b"\xff\xfe schema = 1\n")
-    with pytest.raises(CatalogError, match="models.toml is not valid TOML"):
+    with pytest.raises(CatalogError, match=r"models\.toml is not valid TOML"):
         read_catalog(bad)
