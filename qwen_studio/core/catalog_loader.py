@@ -4,7 +4,6 @@ entry for anything malformed (see core/catalog.py for what the entries mean)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,18 @@ from qwen_studio.core.catalog import (
     SizeRule,
     size_of,
 )
+from qwen_studio.core.toml_cache import loads_cached
 
 
 def read_catalog(path: str | Path) -> Catalog:
     """Read a catalog file; CatalogError naming the file and the reason when it is unusable."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = loads_cached(path.read_bytes())  # tomllib's parse, kept for these bytes
     except OSError as exc:
         raise CatalogError(f"The model catalog {path} cannot be read: "
                            f"{exc.strerror or type(exc).__name__}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError or UnicodeDecodeError
         raise CatalogError(f"The model catalog {path} is not valid TOML: {exc}") from None
     try:
         return parse_catalog(data, str(path))

@@ -8,18 +8,21 @@ connection ends (NOT_CONNECTED, CONFIG): the demo coming up clears "not connecte
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel
 
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import ConfigError
 from qwen_studio.qt.connection import DEMO_PROFILE, Connection, ConnectionState
 from qwen_studio.qt.tasks import TaskRunner
-from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.editor.state import EditorState
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.compare.canvas_area import CanvasArea
 
 translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
 SetEndpoint = Callable[[Endpoint | None, str], None]
@@ -33,13 +36,14 @@ def profile_display(ep: Endpoint) -> str:
 
 
 class ConnectionStatus(QObject):
-    def __init__(self, connection: Connection, *, label: QLabel, stack: QStackedWidget,
-                 editor_view: QWidget, welcome: WelcomePanel, editor: EditorState,
+    def __init__(self, connection: Connection, *, label: QLabel, canvas: CanvasArea,
+                 editor: EditorState,
                  notices: Notices, status: Callable[[str], None],
                  open_settings: Callable[[], None]) -> None:
         super().__init__(label)
-        self.connection, self.label, self.stack = connection, label, stack
-        self.editor_view, self.welcome, self.editor = editor_view, welcome, editor
+        self.connection, self.label = connection, label
+        # The editor or the welcome panel (built the first time it is shown).
+        self.canvas, self.editor = canvas, editor
         self.notices, self._status, self._open_settings = notices, status, open_settings
         connection.changed.connect(self.update)
 
@@ -53,21 +57,22 @@ class ConnectionStatus(QObject):
                 self._status(translate("MainWindow", "Demo sandbox running on this computer: "
                                        "results are generated locally."))
         self.editor.set_style(ep.style if ep else "bailian")
-        self.welcome.demo_button.setEnabled(not conn.demo_starting)
+        if (welcome := self.canvas.built_welcome) is not None:
+            welcome.demo_button.setEnabled(not conn.demo_starting)
         label = self.label
         if conn.state is ConnectionState.DEMO_STARTING:
             # The editor, not the welcome panel: the demo is a moment from ready.
             label.setText(translate("MainWindow", "◌ Starting the demo sandbox…"))
             label.setToolTip("")
-            self.stack.setCurrentWidget(self.editor_view)
+            self.canvas.show_welcome(False)
         elif ep is None:
             label.setText(translate("MainWindow", "○ Not connected"))
             label.setToolTip(translate("MainWindow", "Set up your API in Settings (Ctrl+,)"))
-            self.stack.setCurrentWidget(self.welcome)
+            self.canvas.show_welcome(True)
         else:
             label.setText(f"● {profile_display(ep)}")
             label.setToolTip(f"{ep.base_url} ({ep.style})")
-            self.stack.setCurrentWidget(self.editor_view)
+            self.canvas.show_welcome(False)
         label.setAccessibleDescription(label.text())
 
     # -- the configured profile --------------------------------------------------------------

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
+    from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
     from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
 
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
         # -- centre: notices over the canvas (or the welcome panel) -------------------------
         centre = CanvasArea(self.notices)
         self.banner, self.compare_view = centre.banner, centre.compare_view
-        self.welcome, self.canvas_stack = centre.welcome, centre.stack
+        self.canvas_area, self.canvas_stack = centre, centre.stack
 
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings,
@@ -219,17 +220,26 @@ class MainWindow(QMainWindow):
         va.triggered.connect(self._show_versions)
         self.layout_.add_view_menu().addActions([self.grid_mode.action, va])
 
+    @property
+    def welcome(self) -> WelcomePanel:
+        """The first-start panel, built when first shown or asked for."""
+        return self.canvas_area.welcome
+
+    def _wire_welcome(self, panel: WelcomePanel) -> None:
+        panel.setupRequested.connect(self.open_settings)
+        panel.demoRequested.connect(self.start_demo)
+        panel.demo_button.setEnabled(not self.connection.demo_starting)
+
     def _wire(self) -> None:
         self.tasks.set_error_handler(self._on_task_failed)
         self.prompt_panel.runRequested.connect(self.run_edit)
         self.prompt_panel.mediaPasted.connect(self.inputs_ctl.paste)
         self.run_button.clicked.connect(self.run_edit)
         self.cancel_button.clicked.connect(self.cancel_edits)
-        self.welcome.setupRequested.connect(self.open_settings)
-        self.welcome.demoRequested.connect(self.start_demo)
+        self.canvas_area.welcome_built = self._wire_welcome
         self.connection_status = ConnectionStatus(
-            self.connection, label=self.profile_label, stack=self.canvas_stack,
-            editor_view=self.compare_view, welcome=self.welcome, editor=self.editor,
+            self.connection, label=self.profile_label, canvas=self.canvas_area,
+            editor=self.editor,
             notices=self.notices, status=self._status, open_settings=self.open_settings)
         self.editor.inputsChanged.connect(self.history.clear_selection)
         self.feedback = EditFeedback(

@@ -4,14 +4,19 @@ edge instead of pushing the image down."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QPoint
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from qwen_studio.ui.compare.results import make_compare_view
-from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 from qwen_studio.ui.notices import Notices
 from qwen_studio.ui.notices.banner import Banner
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
 
 BANNER_MARGIN = 12  # the notice floats this far inside the canvas' edges
 BANNER_TOP = 44  # below the compare toolbar until the canvas is laid out
@@ -24,11 +29,14 @@ class CanvasArea(QWidget):
         self.compare_view = make_compare_view()
         self.compare_view.setSizePolicy(QSizePolicy.Policy.Expanding,
                                         QSizePolicy.Policy.Expanding)
-        self.welcome = WelcomePanel()
         self.stack = QStackedWidget()
         self.stack.setObjectName("canvasStack")
         self.stack.addWidget(self.compare_view)
-        self.stack.addWidget(self.welcome)
+        # The welcome panel (no profile yet) is built when first shown or asked for: a
+        # configured or demo start never shows it. The window wires each one built.
+        self._welcome: WelcomePanel | None = None
+        self.welcome_built: Callable[[WelcomePanel], None] | None = None
+        self._welcome_pending = False
         # The results grid's page is added when first wanted (ui/compare/grid_mode).
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -39,12 +47,44 @@ class CanvasArea(QWidget):
         self.banner.installEventFilter(self)
         self.banner.raise_()
 
+    @property
+    def welcome(self) -> WelcomePanel:
+        if self._welcome is None:
+            from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+
+            self._welcome = WelcomePanel()
+            self.stack.addWidget(self._welcome)
+            if self.welcome_built is not None:
+                self.welcome_built(self._welcome)
+        return self._welcome
+
+    @property
+    def built_welcome(self) -> WelcomePanel | None:
+        """The welcome panel if it was built (without building it)."""
+        return self._welcome
+
+    def show_welcome(self, on: bool) -> None:
+        """The welcome panel (on) or the editor. Before the window first shows, the panel
+        is only noted: create_main_window connects a profile or the demo before that, and
+        the panel is built at the show only if it is still wanted."""
+        self._welcome_pending = on and not self.isVisible()
+        if on and not self._welcome_pending:
+            self.stack.setCurrentWidget(self.welcome)
+        elif not on:
+            self.stack.setCurrentWidget(self.compare_view)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._welcome_pending:
+            self._welcome_pending = False
+            self.stack.setCurrentWidget(self.welcome)
+        super().showEvent(event)
+
     def _place_banner(self) -> None:
         width = max(200, self.width() - 2 * BANNER_MARGIN)
         height = self.banner.heightForWidth(width)
         if height <= 0:
             height = self.banner.sizeHint().height()
-        if self.stack.currentWidget() is self.welcome:
+        if self._welcome is not None and self.stack.currentWidget() is self._welcome:
             top = BANNER_MARGIN
         else:  # under the toolbar and the mask bar's row: their buttons stay usable
             canvas_top = self.compare_view.canvas.mapTo(self, QPoint(0, 0)).y()

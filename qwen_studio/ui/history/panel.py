@@ -35,7 +35,6 @@ from qwen_studio.ui.history.entries import (
     HistoryFilter,
 )
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
-from qwen_studio.ui.history.lineage_view import LineageView, build_version_tree
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel_actions import PanelActions
 from qwen_studio.ui.icons import icon
@@ -43,6 +42,8 @@ from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
 if TYPE_CHECKING:
     import asyncio  # loaded after the window's first paint (app.main)
+
+    from qwen_studio.ui.history.lineage_view import LineageView
 
 __all__ = ["HistoryDelegate", "HistoryListView", "HistoryPanel"]
 
@@ -148,7 +149,9 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
         self.empty_label.setContentsMargins(8, 32, 8, 8)
         self.empty_label.setWordWrap(True)
 
-        self.lineage = LineageView()
+        # The version tree (a QTreeWidget, ~2 ms to import and build) is made the first time
+        # a selected edit has versions: no first frame shows it.
+        self._lineage: LineageView | None = None
         self.lineage_title = QLabel(self.tr("Versions"))
         self.lineage_title.setObjectName("sectionTitle")
         self.lineage_title.hide()
@@ -179,8 +182,7 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
         lay.addLayout(filters)
         lay.addWidget(self.empty_label, 1)  # takes the list's room while the list is hidden
         lay.addWidget(lv, 1)
-        lay.addWidget(self.lineage_title)
-        lay.addWidget(self.lineage)
+        lay.addWidget(self.lineage_title)  # the tree goes under it when first wanted
         lay.addWidget(self.undo_bar)
         self.setMinimumWidth(220)
 
@@ -199,7 +201,6 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
         lv.deletePressed.connect(self.delete_selected)
         lv.undoPressed.connect(self.undo_delete)
         self.undo_button.clicked.connect(self.undo_delete)
-        self.lineage.editActivated.connect(lambda eid: self.spawn(self.select_edit(eid)))
         lv.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         lv.selectionModel().currentChanged.connect(lambda *_: self._current_changed())
         for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset,
@@ -377,13 +378,16 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
         if isinstance(self.current_row(), BatchGroup):
             e = None  # a batch has no version tree of its own
         if e is None or self.model.library is None:
-            self.lineage.hide()
+            if self._lineage is not None:
+                self._lineage.hide()
             self.lineage_title.hide()
             return
         self._tree_token += 1
         token, edit_id, lib = self._tree_token, e.edit_id, self.model.library
 
         async def load() -> None:
+            from qwen_studio.ui.history.lineage_view import build_version_tree
+
             try:
                 root, _n = await self._pool(build_version_tree, lib, edit_id)
             except Exception as exc:  # the tree is a convenience: never an error banner
@@ -394,6 +398,19 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
                 self.lineage_title.setVisible(self.lineage.isVisibleTo(self))
 
         self.spawn(load())
+
+    @property
+    def lineage(self) -> LineageView:
+        """The version tree, built (hidden, under its title) on first use."""
+        if self._lineage is None:
+            from qwen_studio.ui.history.lineage_view import LineageView
+
+            self._lineage = LineageView()
+            lay = self.layout()
+            assert isinstance(lay, QVBoxLayout)
+            lay.insertWidget(lay.indexOf(self.lineage_title) + 1, self._lineage)
+            self._lineage.editActivated.connect(lambda eid: self.spawn(self.select_edit(eid)))
+        return self._lineage
 
     def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
         if entry is self.current_entry():

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from qwen_studio.core.library import EditRecord
@@ -224,6 +224,8 @@ class PanelActions:
     def reveal_current(self) -> None:
         e = self.current_entry()
         if e is not None and e.result_paths:
+            from PySide6.QtGui import QDesktopServices  # built when used, not at start
+
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(e.result_paths[0].parent)))
 
     def copy_prompts(self) -> None:
