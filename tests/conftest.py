@@ -12,7 +12,7 @@ import asyncio
 import faulthandler
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -164,3 +164,20 @@ def make_window(qloop, qtbot):
         w.close()
         qloop.run(w.shutdown())
         w.deleteLater()
+
+
+@pytest.fixture
+def scheme(qapp) -> Iterator[Callable[[str], None]]:
+    """Switch the app's theme inside a test; the suite's default (dark) comes back after."""
+    from PySide6.QtWidgets import QApplication
+
+    from qwen_studio.ui import theme
+
+    before = qapp.property("qwenStudioThemeChoice") or "dark"
+
+    def use(name: str) -> None:
+        assert theme.apply_theme(qapp, name) == name
+        QApplication.processEvents()
+
+    yield use
+    theme.apply_theme(qapp, before)

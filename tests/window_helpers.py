@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -92,3 +100,23 @@ class RecordingPainter(QPainter):
         self.drawn.append((text.text() if isinstance(text, QStaticText) else str(text),
                            self.pen().color()))
         super().drawStaticText(*args)  # type: ignore[call-overload]
+
+
+class OneRowModel(QAbstractListModel):
+    """One history row (an entry or a batch group) under a day header, for painting a row
+    alone with the history delegate; no thumbnails (the delegate asks the model)."""
+
+    def __init__(self, row: object, header: str = "") -> None:
+        super().__init__()
+        self.entry, self.header = row, header
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        from qwen_studio.ui.history.model import EntryRole, HeaderRole
+
+        return {EntryRole: self.entry, HeaderRole: self.header}.get(role)
+
+    def thumbnail(self, path: object) -> None:
+        return None

@@ -4,25 +4,11 @@ mark."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QCheckBox, QStyle, QStyleOptionButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton, QWidget
 
 from qwen_studio.ui import theme
-
-
-@pytest.fixture
-def scheme(qapp) -> Iterator[object]:
-    before = qapp.property("qwenStudioThemeChoice") or "dark"
-
-    def use(name: str) -> None:
-        assert theme.apply_theme(qapp, name) == name
-        QApplication.processEvents()
-
-    yield use
-    theme.apply_theme(qapp, before)
 
 
 def box_inks(qtbot, checked: bool) -> tuple[QColor, list[QColor]]:

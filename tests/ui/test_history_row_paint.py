@@ -4,35 +4,20 @@ in Chinese, and the star and the status are icons of the icon set, not glyphs (i
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
-from window_helpers import RecordingPainter
+from window_helpers import OneRowModel, RecordingPainter
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.delegate import HistoryDelegate
 from qwen_studio.ui.history.entries import BatchGroup
-from qwen_studio.ui.history.model import EntryRole, HeaderRole, HistoryEntry
+from qwen_studio.ui.history.model import HistoryEntry
 
 WIDTH = 300
 GLYPHS = "★☆✓✗⟳⚠◷⊘↷▸▾"
-
-
-class _Row(QAbstractListModel):
-    def __init__(self, entry: HistoryEntry, header: str) -> None:
-        super().__init__()
-        self.entry, self.header = entry, header
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
-        return 1
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
-        return {EntryRole: self.entry, HeaderRole: self.header}.get(role)
-
-    def thumbnail(self, path: object) -> None:
-        return None
 
 
 def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,
@@ -40,7 +25,7 @@ def paint(header: str, *, selected: bool, status: EditStatus = EditStatus.DONE,
           ) -> tuple[QImage, RecordingPainter, HistoryDelegate, QRect]:
     entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=status, finished=None, favourite=favourite)
-    model = _Row(BatchGroup("b1", [entry, entry]) if batch else entry, header)
+    model = OneRowModel(BatchGroup("b1", [entry, entry]) if batch else entry, header)
     delegate = HistoryDelegate()
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, WIDTH, HistoryDelegate.ROW)

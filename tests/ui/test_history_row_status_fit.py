@@ -5,31 +5,16 @@ scroll bar shows) says a whole "done", not "done in …". (At the panel's minimu
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
-from window_helpers import RecordingPainter
+from window_helpers import OneRowModel, RecordingPainter
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.delegate import HistoryDelegate
-from qwen_studio.ui.history.model import EntryRole, HeaderRole, HistoryEntry
-
-
-class _Row(QAbstractListModel):
-    def __init__(self, entry: HistoryEntry) -> None:
-        super().__init__()
-        self.entry = entry
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
-        return 1
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
-        return {EntryRole: self.entry, HeaderRole: ""}.get(role)
-
-    def thumbnail(self, path: object) -> None:
-        return None
+from qwen_studio.ui.history.model import HistoryEntry
 
 
 def painted_texts(width: int) -> list[str]:
@@ -37,7 +22,7 @@ def painted_texts(width: int) -> list[str]:
                          status=EditStatus.DONE, created=1000.0, started=1000.0,
                          finished=1012.0)
     entry.spend = "≈ ¥0.20"
-    model = _Row(entry)
+    model = OneRowModel(entry)
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, width, HistoryDelegate.ROW)
     option.font = QApplication.font()

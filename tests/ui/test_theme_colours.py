@@ -4,13 +4,11 @@ a banner already on screen, and every text colour reads at >= 4.5:1 on its backg
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionViewItem, QWidget
-from window_helpers import RecordingPainter, icon_ink, until
+from window_helpers import OneRowModel, RecordingPainter, icon_ink, until
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui import theme
@@ -18,23 +16,10 @@ from qwen_studio.ui.compare.result_strip import ResultStrip
 from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
 from qwen_studio.ui.history.delegate import HistoryDelegate
-from qwen_studio.ui.history.model import DONE, EntryRole, HeaderRole, HistoryEntry
+from qwen_studio.ui.history.model import DONE, HistoryEntry
 from qwen_studio.ui.notices.banner import Banner
 
 KINDS = ("error", "warning", "info")
-
-
-@pytest.fixture
-def scheme(qapp) -> Iterator[object]:
-    """Switch the app's theme inside a test; the suite's default (dark) comes back after."""
-    before = qapp.property("qwenStudioThemeChoice") or "dark"
-
-    def use(name: str) -> None:
-        assert theme.apply_theme(qapp, name) == name
-        QApplication.processEvents()
-
-    yield use
-    theme.apply_theme(qapp, before)
 
 
 def ratio(a: str | QColor, b: str | QColor) -> float:
@@ -162,28 +147,11 @@ def test_drop_zone_note_and_thumbnails_follow_the_theme(qtbot, scheme):
 
 # -- history rows ------------------------------------------------------------------------------
 
-class _Rows(QAbstractListModel):
-    """One history row with a day header; no thumbnails (the delegate asks the model)."""
-
-    def __init__(self, entry: HistoryEntry) -> None:
-        super().__init__()
-        self.entry = entry
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
-        return 1
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
-        return {EntryRole: self.entry, HeaderRole: "Today"}.get(role)
-
-    def thumbnail(self, path: object) -> None:
-        return None
-
-
 def paint_row(qapp, selected: bool = False) -> tuple[QImage, QRect, QColor, RecordingPainter]:
     """The delegate's row painted on the list background: image, header rect, bg, painter."""
     entry = HistoryEntry(edit_id=1, request=EditRequest(inputs=(), prompt="add snow"),
                          status=DONE, finished=None)
-    model = _Rows(entry)
+    model = OneRowModel(entry, "Today")
     delegate = HistoryDelegate()
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, 320, 100)
