@@ -80,6 +80,7 @@ class EditFeedback(QObject):
         self._on_done = on_done
         self._actions = actions
         self._retry_notice_edit: int | None = None  # the edit whose retry note is shown
+        self._failure_notice_edit: int | None = None  # the edit whose failure is shown
         self._busy_line = ""  # the progress line the status bar shows ("" if none)
         # What the canvas's running placeholder shows: (start, others) or None.
         self._busy_canvas: tuple[float | None, int] | None = None
@@ -107,6 +108,7 @@ class EditFeedback(QObject):
             if p.status is EditStatus.DONE:
                 self._on_done(p)
                 self._report_done(p)
+                self._clear_stale_failure(p.edit_id)
             elif p.status is EditStatus.FAILED:
                 self._report_failure(p)
             elif p.status is EditStatus.CANCELLED:
@@ -124,6 +126,16 @@ class EditFeedback(QObject):
         seconds = result.timings.get("total_s", 0) if result else 0
         self._bar.showMessage(translate("MainWindow", "Edit done in {s} s").format(
             s=f"{seconds:.0f}") + (f" · {usage}" if usage else ""), 8000)
+
+    def _clear_stale_failure(self, done_edit: int) -> None:
+        """An edit sent as late as (or later than) the one whose failure the banner shows
+        has succeeded: the failure (a flagged prompt, a dropped connection) is over, and a
+        banner left up would speak of the edit on screen, which worked. The failed edit's
+        history row keeps its reason."""
+        failed = self._failure_notice_edit
+        if failed is not None and done_edit >= failed:
+            self._failure_notice_edit = None
+            self._notices.clear(NoticeKind.EDIT_FAILED)
 
     def _report_failure(self, p: EditProgress) -> None:
         error = p.error or QwenStudioError(translate("MainWindow", "The edit failed."))
@@ -146,6 +158,7 @@ class EditFeedback(QObject):
         if rid:
             hint = translate("MainWindow", "{hint} (request id {rid})").format(
                 hint=hint, rid=rid).strip()
+        self._failure_notice_edit = p.edit_id
         self._notices.show(Notice(NoticeKind.EDIT_FAILED, NoticeLevel.ERROR,
                                   error_message(error), hint, text, action))
 
