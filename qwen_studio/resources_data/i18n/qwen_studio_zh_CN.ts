@@ -987,6 +987,10 @@
         <source>Skipped (over budget)</source>
         <translation>已跳过（超出预算）</translation>
     </message>
+    <message>
+        <source>{n} saving</source>
+        <translation>{n} 张保存中</translation>
+    </message>
 </context>
 <context>
     <name>GridController</name>
@@ -1993,6 +1997,10 @@ newest first.</source>
     <message>
         <source>Images ({exts});;All files (*)</source>
         <translation>图像 ({exts});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>{n} saving</source>
+        <translation>{n} 个保存中</translation>
     </message>
 </context>
 <context>
