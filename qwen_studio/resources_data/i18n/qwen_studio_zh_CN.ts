@@ -3305,6 +3305,10 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>{0} px</source>
         <translation>{0} 像素</translation>
     </message>
+    <message>
+        <source>Hardness</source>
+        <translation>硬度</translation>
+    </message>
 </context>
 <context>
     <name>MaskView</name>
