@@ -846,6 +846,10 @@
         <source>, result {i} of {n}</source>
         <translation>，第 {i} / {n} 个结果</translation>
     </message>
+    <message>
+        <source>The whole image changed ({n} pixels), as a whole-image edit does</source>
+        <translation>整张图都变了（{n} 个像素），整图编辑就是这样</translation>
+    </message>
 </context>
 <context>
     <name>DropZone</name>
