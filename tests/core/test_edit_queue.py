@@ -44,12 +44,11 @@ def new_queue() -> Callable[..., tuple[EditQueue, Adder]]:
 
     def make(fn: EditFunction | None = None, *, sleep: float = 0.01,
              concurrency: int = 4) -> tuple[EditQueue, Adder]:
-        if fn is None:
-            async def fn(ctx: EditContext) -> EditResult:
-                await asyncio.sleep(sleep)
-                return result("x")
+        async def sleeps(ctx: EditContext) -> EditResult:
+            await asyncio.sleep(sleep)
+            return result("x")
 
-        q = EditQueue(fn, concurrency=concurrency)
+        q = EditQueue(fn or sleeps, concurrency=concurrency)
         return q, Adder(q)
 
     return make

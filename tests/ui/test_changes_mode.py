@@ -95,7 +95,9 @@ def test_a_whole_image_edit_is_not_painted_as_a_red_region(view: CompareView, qt
     assert view.changes.caption() in view.canvas.accessibleDescription()
 
     shot = view.canvas.grab().toImage()
-    rect = view.canvas.image_rect(view.canvas.panes()[0][0], view.canvas._before).toRect()
+    shown = view.canvas._before
+    assert shown is not None
+    rect = view.canvas.image_rect(view.canvas.panes()[0][0], shown).toRect()
     red = sum(1 for y in range(rect.top() + 2, rect.bottom() - 2, 7)
               for x in range(rect.left() + 2, rect.right() - 2, 7)
               if (c := shot.pixelColor(x, y)).red() > 200 and c.green() < 90)
