@@ -145,25 +145,13 @@ def _collect_on_main_thread() -> Iterator[None]:
 @pytest.fixture
 def make_window(qloop, qtbot):
     """A factory of real main windows (optionally pointed at an endpoint), each shut down
-    and deleted after the test. Test files with other needs define their own."""
-    from qwen_studio.app import create_main_window
+    and deleted after the test; `make_window.close(w)` quits one early (a restart).
+    window_helpers.Windows; test files with other needs define their own."""
+    from window_helpers import Windows
 
-    windows = []
-
-    def factory(endpoint=None, **kwargs):
-        w = create_main_window(**kwargs)
-        if endpoint is not None:
-            w.set_endpoint(endpoint)
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield factory
-    for w in windows:
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
+    windows = Windows(qloop)
+    yield windows
+    windows.close_all()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from qwen_studio.core.client import Endpoint
+from qwen_studio.core.client import ClientSettings, Endpoint
 
 
 def make_jpeg(path: Path, size: tuple[int, int] = (640, 480), color=(200, 120, 40)) -> Path:
@@ -57,6 +57,41 @@ async def until(cond: Callable[[], object], timeout: float = 15.0, what: str = "
         if loop.time() > end:
             raise AssertionError(f"timed out waiting for {what or cond}")
         await asyncio.sleep(0.01)
+
+
+class Windows:
+    """Real main windows over the test's home: `windows(endpoint)` opens one (1400×900,
+    shown, with `settings` for its client when given); `close(w)` quits one early, as a
+    restart does; `close_all()` (the fixture's teardown) the rest. Each is shut down
+    (library, edits) and deleted."""
+
+    def __init__(self, qloop, settings: ClientSettings | None = None) -> None:
+        self.qloop, self.settings = qloop, settings
+        self.open: list = []
+
+    def __call__(self, endpoint: Endpoint | None = None, **kwargs):
+        from qwen_studio.app import create_main_window
+
+        w = create_main_window(**kwargs)
+        if endpoint is not None:
+            w.set_endpoint(endpoint)
+        if self.settings is not None:
+            w.set_client_settings(self.settings)
+        w.resize(1400, 900)
+        w.show()
+        self.open.append(w)
+        return w
+
+    def close(self, w) -> None:
+        if w in self.open:
+            self.open.remove(w)
+            w.close()
+            self.qloop.run(w.shutdown())
+            w.deleteLater()
+
+    def close_all(self) -> None:
+        for w in list(self.open):
+            self.close(w)
 
 
 def sandbox_endpoint(sandbox, key: str = "test-key") -> Endpoint:

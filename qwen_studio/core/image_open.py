@@ -65,10 +65,27 @@ def _looks_like_text(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still text.
-        if exc.start < len(head) - 4:
-            return False
+        # A multi-byte character cut at the end of the sample is still text; a byte that
+        # starts no character (a JPEG's 0xFF) is not, however short the file.
+        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 4
     return True
+
+
+def _starts_like_an_image(head: bytes) -> bool:
+    """The first bytes of one of the accepted formats (or a start of a binary one's): a
+    file like that which does not open was cut short; a 3-byte JPEG is not text."""
+    for sig in _BINARY_SIGNATURES:
+        if head[:len(sig)] == sig or (sig.startswith(head) and not _looks_like_text(head)):
+            return True
+    if len(head) >= 4 and (b"GIF87a".startswith(head[:6]) or b"GIF89a".startswith(head[:6])):
+        return True
+    if head[:4] == b"RIFF" and len(head) > 8 and b"WEBP".startswith(head[8:12]):
+        return True
+    return head[:2] == b"BM" and not _looks_like_text(head)
+
+
+# JPEG, PNG and TIFF (both byte orders) start with bytes no text file does.
+_BINARY_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
 
 
 _BOMB_RE = re.compile(r"\((\d+) pixels\)")
@@ -96,11 +113,9 @@ def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
     except UnidentifiedImageError:
         pass
     except _DECODE_ERRORS as exc:
-        raise InputImageError(name, Reason("damaged_open", detail=exc)) from None
+        raise InputImageError(name, _open_failure(fp, exc)) from None
     # Not one of ours: say what it is if Pillow knows the format, else that it isn't an image.
-    fp.seek(0)
-    head = fp.read(512)
-    fp.seek(0)
+    head = _head(fp)
     try:
         with Image.open(fp) as other:
             fmt = other.format or "unknown"
@@ -108,8 +123,27 @@ def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
     except Image.DecompressionBombError as exc:
         reason = _bomb_reason(exc)
     except Exception:
-        reason = Reason("text_file" if _looks_like_text(head) else "not_image")
+        reason = Reason("truncated" if _starts_like_an_image(head)
+                        else "text_file" if _looks_like_text(head) else "not_image")
     raise InputImageError(name, reason)
+
+
+def _head(fp: io.BufferedReader | io.BytesIO) -> bytes:
+    fp.seek(0)
+    head = fp.read(512)
+    fp.seek(0)
+    return head
+
+
+def _open_failure(fp: io.BufferedReader | io.BytesIO, exc: BaseException) -> Reason:
+    """Why a file one of our formats claimed did not open: cut short (Pillow ran out of
+    bytes), text that starts like a format ("BMW notes" reads as a BMP's "BM"), or damaged."""
+    if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
+        head = _head(fp)
+        if _looks_like_text(head) and not _starts_like_an_image(head):
+            return Reason("text_file")
+        return Reason("truncated")
+    return Reason("damaged_open", detail=exc)
 
 
 def _orientation(im: Image.Image) -> int:

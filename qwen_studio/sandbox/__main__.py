@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from qwen_studio.core.logs import setup_logging
 from qwen_studio.sandbox.cli import add_arguments, run
 
 
@@ -12,7 +13,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qwen-studio sandbox",
                                      description="Run the local fake Qwen image service.")
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    setup_logging()  # as `qwen-studio sandbox`: the log file, the key redacted
+    return run(args)
 
 
 if __name__ == "__main__":

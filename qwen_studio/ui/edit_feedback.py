@@ -80,10 +80,15 @@ class EditFeedback(QObject):
         self._on_done = on_done
         self._actions = actions
         self._retry_notice_edit: int | None = None  # the edit whose retry note is shown
+        self._failure_notice_edit: int | None = None  # the edit whose failure is shown
         self._busy_line = ""  # the progress line the status bar shows ("" if none)
         # What the canvas's running placeholder shows: (start, others) or None.
         self._busy_canvas: tuple[float | None, int] | None = None
-        self._inflight_n: int | None = None
+        self._inflight_n: tuple[int, int] | None = None
+        # Edits whose latest stage is SAVING, with their batch: the queue counts them as
+        # running, but they gave their service slot back (the next edit is already sending),
+        # so "N running" alone read more than the concurrency while results were written.
+        self._saving: dict[int, str | None] = {}
         # Elapsed seconds tick while something runs.
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -94,6 +99,10 @@ class EditFeedback(QObject):
     def on_progress(self, p: EditProgress) -> None:
         """One edit changed (coalesced by EditServiceSignals). A finished edit leaves
         nothing that says it runs."""
+        if p.stage is Stage.SAVING and p.status is EditStatus.RUNNING:
+            self._saving[p.edit_id] = p.batch_id
+        elif self._saving:
+            self._saving.pop(p.edit_id, None)
         if p.batch_id is None:
             if p.stage is Stage.RETRYING and p.retry is not None:
                 self._retry_notice_edit = p.edit_id
@@ -107,6 +116,7 @@ class EditFeedback(QObject):
             if p.status is EditStatus.DONE:
                 self._on_done(p)
                 self._report_done(p)
+                self._clear_stale_failure(p.edit_id)
             elif p.status is EditStatus.FAILED:
                 self._report_failure(p)
             elif p.status is EditStatus.CANCELLED:
@@ -124,6 +134,16 @@ class EditFeedback(QObject):
         seconds = result.timings.get("total_s", 0) if result else 0
         self._bar.showMessage(translate("MainWindow", "Edit done in {s} s").format(
             s=f"{seconds:.0f}") + (f" · {usage}" if usage else ""), 8000)
+
+    def _clear_stale_failure(self, done_edit: int) -> None:
+        """An edit sent as late as (or later than) the one whose failure the banner shows
+        has succeeded: the failure (a flagged prompt, a dropped connection) is over, and a
+        banner left up would speak of the edit on screen, which worked. The failed edit's
+        history row keeps its reason."""
+        failed = self._failure_notice_edit
+        if failed is not None and done_edit >= failed:
+            self._failure_notice_edit = None
+            self._notices.clear(NoticeKind.EDIT_FAILED)
 
     def _report_failure(self, p: EditProgress) -> None:
         error = p.error or QwenStudioError(translate("MainWindow", "The edit failed."))
@@ -146,22 +166,35 @@ class EditFeedback(QObject):
         if rid:
             hint = translate("MainWindow", "{hint} (request id {rid})").format(
                 hint=hint, rid=rid).strip()
+        self._failure_notice_edit = p.edit_id
         self._notices.show(Notice(NoticeKind.EDIT_FAILED, NoticeLevel.ERROR,
                                   error_message(error), hint, text, action))
 
     # -- what is shown -------------------------------------------------------------------
-    def set_inflight_text(self, n: int) -> None:
-        if n == self._inflight_n:
+    def set_inflight_text(self, n: int, saving: int = 0) -> None:
+        """`n` edits with the service (preparing, sending, downloading), `saving` more
+        writing their results."""
+        if (n, saving) == self._inflight_n:
             return
-        self._inflight_n = n
-        self._inflight.setText(translate("MainWindow", "{n} running").format(n=n) if n
-                               else translate("MainWindow", "Idle"))
-        self.inflight_icon.setVisible(bool(n))
-        self._inflight.setIndent(20 if n else 0)
+        self._inflight_n = (n, saving)
+        busy = n + saving
+        words = [translate("MainWindow", "{n} running").format(n=n)] if n else []
+        if saving:
+            words.append(translate("MainWindow", "{n} saving").format(n=saving))
+        self._inflight.setText(", ".join(words) if busy else translate("MainWindow", "Idle"))
+        self.inflight_icon.setVisible(bool(busy))
+        self._inflight.setIndent(20 if busy else 0)
         self._inflight.setAccessibleDescription(
-            (translate("MainWindow", "{n} edits in flight").format(n=n) if n != 1
-             else translate("MainWindow", "1 edit in flight")) if n
+            (translate("MainWindow", "{n} edits in flight").format(n=busy) if busy != 1
+             else translate("MainWindow", "1 edit in flight")) if busy
             else translate("MainWindow", "No edits in flight"))
+
+    def _saving_count(self, batch_id: str | None = None, *, running: int) -> int:
+        """Edits (of the batch; None: all) saving now, never more than the queue's running
+        count (the stage arrives up to one signal flush after the queue's figures)."""
+        n = (len(self._saving) if batch_id is None
+             else sum(b == batch_id for b in self._saving.values()))
+        return min(n, running)
 
     def refresh(self) -> None:
         """The status bar, the in-flight count and the canvas's busy line, from the
@@ -171,7 +204,8 @@ class EditFeedback(QObject):
         stats = session.stats()
         # The queue starts an edit's successor before it reports the edit's end, so this
         # never reads 0 between two edits of a running queue.
-        self.set_inflight_text(stats.running)
+        saving = self._saving_count(running=stats.running)
+        self.set_inflight_text(stats.running - saving, saving)
         self._cancel.setEnabled(bool(singles))
         batch_id = self._batch_id()
         batch = session.stats(batch_id) if batch_id else None
@@ -187,7 +221,9 @@ class EditFeedback(QObject):
                 self._clear_busy()
             else:
                 self._show_running(*shown)
-        lines = [t for t in (busy, batch_text(batch) if batch and batch.active else "") if t]
+        batch_line = batch_text(batch, self._saving_count(batch_id, running=batch.running)) \
+            if batch and batch.active else ""
+        lines = [t for t in (busy, batch_line) if t]
         line = "  ·  ".join(lines)
         bar = self._bar
         if line:

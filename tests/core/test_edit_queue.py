@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from qwen_studio.core.editing.progress import EditProgress, EditResult, Stage
-from qwen_studio.core.editing.queue import EditContext, EditQueue, SkipEdit
+from qwen_studio.core.editing.queue import EditContext, EditFunction, EditQueue, SkipEdit
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import ErrorDetail, RateLimitError, Reason, ServerError
@@ -34,7 +37,24 @@ def result(label: str) -> EditResult:
     return EditResult((Path(label),))
 
 
-def test_never_more_in_flight_than_the_limit(run_async) -> None:
+@pytest.fixture
+def new_queue() -> Callable[..., tuple[EditQueue, Adder]]:
+    """An EditQueue and its Adder, over `fn`, or over an edit that sleeps `sleep` seconds and
+    returns result("x"). Called inside the test's coroutine (the queue's loop)."""
+
+    def make(fn: EditFunction | None = None, *, sleep: float = 0.01,
+             concurrency: int = 4) -> tuple[EditQueue, Adder]:
+        async def sleeps(ctx: EditContext) -> EditResult:
+            await asyncio.sleep(sleep)
+            return result("x")
+
+        q = EditQueue(fn or sleeps, concurrency=concurrency)
+        return q, Adder(q)
+
+    return make
+
+
+def test_never_more_in_flight_than_the_limit(run_async, new_queue) -> None:
     peak = 0
     current = 0
 
@@ -47,8 +67,7 @@ def test_never_more_in_flight_than_the_limit(run_async) -> None:
         return result(ctx.progress.label)
 
     async def main() -> EditQueue:
-        q = EditQueue(fn, concurrency=3)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=3)
         for i in range(12):
             add(req(i), f"job{i}")
         q.start()
@@ -62,7 +81,7 @@ def test_never_more_in_flight_than_the_limit(run_async) -> None:
     assert all(p.stage is Stage.FINISHED for p in q.ordered())
 
 
-def test_rate_limits_halve_concurrency_and_successes_restore_it(run_async) -> None:
+def test_rate_limits_halve_concurrency_and_successes_restore_it(run_async, new_queue) -> None:
     limits: list[int] = []
 
     async def fn(ctx: EditContext) -> EditResult:
@@ -74,8 +93,7 @@ def test_rate_limits_halve_concurrency_and_successes_restore_it(run_async) -> No
         return result("x")
 
     async def main() -> EditQueue:
-        q = EditQueue(fn, concurrency=8)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=8)
         for i in range(60):
             add(req(i), str(i))
         q.start()
@@ -112,7 +130,7 @@ def test_a_retry_is_data_and_ends_with_the_edit(run_async) -> None:
     assert isinstance(last.error, ServerError)
 
 
-def test_failures_do_not_stop_the_others_and_retry_failed_reruns_them(run_async) -> None:
+def test_failures_do_not_stop_the_others_and_retry_failed_reruns_them(run_async, new_queue) -> None:
     attempts: dict[str, int] = {}
 
     async def fn(ctx: EditContext) -> EditResult:
@@ -125,8 +143,7 @@ def test_failures_do_not_stop_the_others_and_retry_failed_reruns_them(run_async)
         return result(label)
 
     async def main() -> EditQueue:
-        q = EditQueue(fn, concurrency=2)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=2)
         for label in "abcde":
             add(req(0), label)
         q.start()
@@ -144,14 +161,9 @@ def test_failures_do_not_stop_the_others_and_retry_failed_reruns_them(run_async)
     assert q.stats().done == 4 and q.stats().failed == 1
 
 
-def test_pause_holds_new_jobs_and_resume_continues(run_async) -> None:
-    async def fn(ctx: EditContext) -> EditResult:
-        await asyncio.sleep(0.01)
-        return result("x")
-
+def test_pause_holds_new_jobs_and_resume_continues(run_async, new_queue) -> None:
     async def main() -> None:
-        q = EditQueue(fn, concurrency=1)
-        add = Adder(q)
+        q, add = new_queue(sleep=0.01, concurrency=1)
         for i in range(5):
             add(req(i), str(i))
         q.start()
@@ -166,14 +178,9 @@ def test_pause_holds_new_jobs_and_resume_continues(run_async) -> None:
     run_async(main())
 
 
-def test_a_paused_batch_waits_while_single_edits_run(run_async) -> None:
-    async def fn(ctx: EditContext) -> EditResult:
-        await asyncio.sleep(0.005)
-        return result("x")
-
+def test_a_paused_batch_waits_while_single_edits_run(run_async, new_queue) -> None:
     async def main() -> None:
-        q = EditQueue(fn, concurrency=2)
-        add = Adder(q)
+        q, add = new_queue(sleep=0.005, concurrency=2)
         q.pause("b1")
         for i in range(3):
             add(req(i), str(i), batch_id="b1")
@@ -189,14 +196,10 @@ def test_a_paused_batch_waits_while_single_edits_run(run_async) -> None:
     run_async(main())
 
 
-def test_cancel_one_aborts_it_promptly_and_cancel_all_stops_everything(run_async) -> None:
-    async def fn(ctx: EditContext) -> EditResult:
-        await asyncio.sleep(30)
-        return result("x")
-
+def test_cancel_one_aborts_it_promptly_and_cancel_all_stops_everything(run_async,
+                                                                       new_queue) -> None:
     async def main() -> None:
-        q = EditQueue(fn, concurrency=2)
-        add = Adder(q)
+        q, add = new_queue(sleep=30, concurrency=2)
         ids = [add(req(i), str(i)) for i in range(4)]
         q.start()
         await asyncio.sleep(0.05)
@@ -212,14 +215,9 @@ def test_cancel_one_aborts_it_promptly_and_cancel_all_stops_everything(run_async
     run_async(main(), timeout=10)
 
 
-def test_close_interrupts_what_runs_and_keeps_what_waits(run_async) -> None:
-    async def fn(ctx: EditContext) -> EditResult:
-        await asyncio.sleep(30)
-        return result("x")
-
+def test_close_interrupts_what_runs_and_keeps_what_waits(run_async, new_queue) -> None:
     async def main() -> EditQueue:
-        q = EditQueue(fn, concurrency=1)
-        add = Adder(q)
+        q, add = new_queue(sleep=30, concurrency=1)
         add(req(0), "runs")
         add(req(1), "waits")
         q.start()
@@ -231,7 +229,7 @@ def test_close_interrupts_what_runs_and_keeps_what_waits(run_async) -> None:
     assert [p.status for p in q.ordered()] == [EditStatus.INTERRUPTED, EditStatus.QUEUED]
 
 
-def test_skip_edit_and_remove_before_running(run_async) -> None:
+def test_skip_edit_and_remove_before_running(run_async, new_queue) -> None:
     seen: list[str] = []
 
     async def fn(ctx: EditContext) -> EditResult:
@@ -241,8 +239,7 @@ def test_skip_edit_and_remove_before_running(run_async) -> None:
         return result("x")
 
     async def main() -> EditQueue:
-        q = EditQueue(fn, concurrency=1)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=1)
         old = add(req(0), "old")
         edited = add(req(1), "edited")
         gone = add(req(2), "gone")
@@ -279,7 +276,7 @@ def test_listeners_see_every_state_change(run_async) -> None:
     assert ("x", "running", "sending") in events and events[-1] == ("x", "done", "finished")
 
 
-def test_a_single_edit_goes_before_a_queued_batch(run_async) -> None:
+def test_a_single_edit_goes_before_a_queued_batch(run_async, new_queue) -> None:
     order: list[str] = []
 
     async def fn(ctx: EditContext) -> EditResult:
@@ -288,8 +285,7 @@ def test_a_single_edit_goes_before_a_queued_batch(run_async) -> None:
         return result("x")
 
     async def main() -> None:
-        q = EditQueue(fn, concurrency=1)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=1)
         for i in range(4):
             add(req(i), f"batch{i}", batch_id="b1")
         q.start()
@@ -333,7 +329,7 @@ def test_the_running_count_never_drops_to_zero_between_two_edits(run_async) -> N
     assert all(running > 0 for running, queued in seen if queued), seen
 
 
-def test_an_edit_that_only_saves_gives_its_slot_to_the_next(run_async) -> None:
+def test_an_edit_that_only_saves_gives_its_slot_to_the_next(run_async, new_queue) -> None:
     """A slot covers an edit's use of the service: once its results are downloaded
     (release_slot) the next edit is sent while it saves; the limit still holds for
     what talks to the service."""
@@ -356,8 +352,7 @@ def test_an_edit_that_only_saves_gives_its_slot_to_the_next(run_async) -> None:
                 await asyncio.wait_for(second_sent.wait(), 5)
             return result(ctx.progress.label)
 
-        q = EditQueue(fn, concurrency=1)
-        add = Adder(q)
+        q, add = new_queue(fn, concurrency=1)
         for i in range(4):
             add(req(i), f"job{i}")
         q.start()

@@ -78,6 +78,16 @@ def truncated_jpeg(p: Path) -> None:
     p.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 3])
 
 
+def jpeg_stub(p: Path) -> None:
+    p.write_bytes(b"\xff\xd8\xff")  # a JPEG's first three bytes: it was called "text"
+
+
+def png_signature_only(p: Path) -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 90)).save(buf, "PNG")
+    p.write_bytes(buf.getvalue()[:8])
+
+
 def bomb(p: Path) -> None:
     png_with_header(p, 20000, 20000)  # 400 MP: Pillow itself calls this a bomb
 
@@ -118,6 +128,8 @@ INPUTS: list[tuple[str, Callable[[Path], None], str | None, str]] = [
     ("zero.png", zero_bytes, "the file is empty (0 bytes)", ""),
     ("letter.png", text_as_png, "this is not an image (the file contains text)", ""),
     ("cut.jpg", truncated_jpeg, "the file is incomplete (truncated)", ""),
+    ("stub.jpg", jpeg_stub, "the file is incomplete (truncated)", ""),
+    ("cut.png", png_signature_only, "the file is incomplete (truncated)", ""),
     ("bomb.png", bomb, "the image is too large (400 megapixels); the limit is 150", ""),
     ("big.png", just_over_limit,
      "the image is too large: 13000×12000 pixels (156 megapixels); the limit is 150", ""),

@@ -529,7 +529,7 @@ def test_requests_are_logged_without_the_key(post, caplog):
     assert not any(KEY in line or "sk-secret" in line for line in caplog.text.splitlines())
 
 
-def test_cli_runs_until_ctrl_c():
+def test_cli_runs_until_ctrl_c(studio_home: Path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "qwen_studio.sandbox", "--port", "0", "--key", "cli-secret",
@@ -555,6 +555,10 @@ def test_cli_runs_until_ctrl_c():
     assert proc.returncode == 0
     assert "Traceback" not in err
     assert "cli-secret" not in out + err + first
+    # The one logging set-up, as `qwen-studio sandbox` has it: the requests are in the log
+    # file under QWEN_STUDIO_HOME (the key is not).
+    log = (studio_home / "logs" / "qwen-studio.log").read_text("utf-8")
+    assert "POST /v1/images/generations 500" in log and "cli-secret" not in log
 
 
 def test_cli_rejects_a_bad_fault_spec(capsys):

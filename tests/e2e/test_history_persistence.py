@@ -8,9 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from window_helpers import drop_files, until
@@ -18,34 +16,6 @@ from window_helpers import drop_files, until
 from qwen_studio.core import paths
 from qwen_studio.core.client import Endpoint
 from qwen_studio.core.library import DB_NAME, EditStatus, Library
-
-
-@pytest.fixture
-def make_window(qloop, qtbot) -> Iterator[Callable[..., object]]:
-    from qwen_studio.app import create_main_window
-
-    windows = []
-
-    def factory(endpoint: Endpoint | None = None):
-        w = create_main_window()
-        if endpoint is not None:
-            w.set_endpoint(endpoint)
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
-        return w
-
-    def close(w) -> None:
-        if w in windows:
-            windows.remove(w)
-            w.close()
-            qloop.run(w.shutdown())
-            w.deleteLater()
-
-    factory.close = close  # type: ignore[attr-defined]
-    yield factory
-    for w in list(windows):
-        close(w)
 
 
 def rows(window) -> list[tuple[int | None, str, str]]:

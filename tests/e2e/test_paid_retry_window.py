@@ -4,12 +4,12 @@ row says it was paid for and not downloaded, and Retry download on that row down
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from window_helpers import drop_files, make_jpeg, until
+from window_helpers import Windows, drop_files, make_jpeg, until
 
 from qwen_studio.core.client import ClientSettings, Endpoint
 from qwen_studio.core.editing.status import EditStatus
@@ -28,31 +28,11 @@ def flaky() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def open_window(qloop, qtbot) -> Iterator[Callable[..., object]]:
+def open_window(qloop, qtbot) -> Iterator[Windows]:
     """Real windows over the test's home; `open_window.close(w)` quits one (a restart)."""
-    from qwen_studio.app import create_main_window
-
-    windows = []
-
-    def factory(endpoint: Endpoint):
-        w = create_main_window()
-        w.set_endpoint(endpoint)
-        w.set_client_settings(FAST)
-        w.resize(1400, 900)
-        w.show()
-        windows.append(w)
-        return w
-
-    def close(w) -> None:
-        windows.remove(w)
-        w.close()
-        qloop.run(w.shutdown())
-        w.deleteLater()
-
-    factory.close = close  # type: ignore[attr-defined]
-    yield factory
-    for w in list(windows):
-        close(w)
+    windows = Windows(qloop, FAST)
+    yield windows
+    windows.close_all()
 
 
 def test_retry_download_after_a_restart_lands_the_paid_result_without_paying_again(

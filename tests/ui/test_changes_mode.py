@@ -76,3 +76,35 @@ def test_changes_mode_shows_only_the_changed_pixels_in_red(view: CompareView, qt
     # Back to side by side: no heatmap is kept or computed.
     view.set_mode("side")
     assert view.visible_labels() == ["Before", "After"] and not view.canvas.has_changes()
+
+
+def test_a_whole_image_edit_is_not_painted_as_a_red_region(view: CompareView, qtbot) -> None:
+    """Red marks a region's changes. A whole-image edit (here an answer of another size,
+    scaled back, so every pixel differs) filled the pane with one red block the size of the
+    photo, which read as a region covering it all."""
+    before = photo()
+    after = before.scaled(416, 312).copy()  # the service's ~1 MP answer of another size
+    p = QPainter(after)
+    p.fillRect(0, 0, 416, 312, QColor(255, 220, 120, 90))  # a warmer look, all over
+    p.end()
+    view.set_before(before)
+    view.set_after(after)
+    view.set_mode("changes")
+    qtbot.waitUntil(lambda: view.changes.count is not None, timeout=10_000)
+    assert view.changes.caption().startswith("The whole image changed (120,000 pixels)")
+    assert view.changes.caption() in view.canvas.accessibleDescription()
+
+    shot = view.canvas.grab().toImage()
+    shown = view.canvas._before
+    assert shown is not None
+    rect = view.canvas.image_rect(view.canvas.panes()[0][0], shown).toRect()
+    red = sum(1 for y in range(rect.top() + 2, rect.bottom() - 2, 7)
+              for x in range(rect.left() + 2, rect.right() - 2, 7)
+              if (c := shot.pixelColor(x, y)).red() > 200 and c.green() < 90)
+    assert red == 0  # the result as it is, not a red block
+    assert view.changes.whole
+
+    # A region edit is still red inside its region.
+    view.set_after(edited(before))
+    qtbot.waitUntil(lambda: view.changes.count == REGION[2] * REGION[3], timeout=10_000)
+    assert not view.changes.whole and "all within" in view.changes.caption()

@@ -60,14 +60,20 @@ def test_notice_leaves_the_mask_bar_usable(make_window, sandbox, qloop, qtbot, t
     assert canvas_in_window(w).contains(banner_rect.topLeft())  # still over the canvas
 
 
-def test_brush_sliders_have_room_to_drag_at_1400(make_window, sandbox, qloop, qtbot, tmp_path):
-    """The bar at 1400 px was short of room and squeezed both sliders to ~28 px nubs."""
+def window_with_photo(make_window, sandbox, qloop, qtbot, tmp_path):
+    """A 1400 px window with a photo in: the mask bar at its width."""
     w = make_window(sandbox_endpoint(sandbox))
     settle(qtbot, w)
-    view = w.compare_view
     w.add_inputs([make_jpeg(tmp_path / "lake.jpg")])
-    qloop.run(until(lambda: view.before_image() is not None))
+    qloop.run(until(lambda: w.compare_view.before_image() is not None))
     QApplication.processEvents()
+    return w
+
+
+def test_brush_sliders_have_room_to_drag_at_1400(make_window, sandbox, qloop, qtbot, tmp_path):
+    """The bar at 1400 px was short of room and squeezed both sliders to ~28 px nubs."""
+    w = window_with_photo(make_window, sandbox, qloop, qtbot, tmp_path)
+    view = w.compare_view
     tools = view.region.toolbar
     for slider in (tools.size_slider, tools.hardness_slider):
         assert slider.isVisibleTo(w) and slider.width() >= 56, slider.width()
@@ -76,3 +82,24 @@ def test_brush_sliders_have_room_to_drag_at_1400(make_window, sandbox, qloop, qt
         button = tools.widgetForAction(action)
         assert button is not None and button.isVisibleTo(w)
     assert view.region.feather_spin.isVisibleTo(w)
+
+
+def test_undo_and_a_labelled_hardness_are_on_the_bar_at_1400(make_window, sandbox, qloop,
+                                                             qtbot, tmp_path):
+    """At 1400 px "Undo stroke" fell into the ⋯ overflow, and the hardness slider had no
+    words beside it (the size slider has its "110 px")."""
+    w = window_with_photo(make_window, sandbox, qloop, qtbot, tmp_path)
+    view = w.compare_view
+    tools = view.region.toolbar
+    for action in (tools.undo_action, tools.redo_action, tools.show_action):
+        button = tools.widgetForAction(action)
+        assert button is not None and button.isVisibleTo(w), action.text()
+        # An icon on the bar; its words are still what a screen reader and the tooltip say.
+        assert button.accessibleName() == action.text() or action.text() in button.text()
+        assert action.text() in button.toolTip()
+    label = tools.hardness_label
+    assert label.isVisibleTo(w) and label.text() == "Hardness" and label.width() > 0
+    assert label.buddy() is tools.hardness_slider
+    assert tools.hardness_slider.accessibleName() == "Brush hardness"
+    # Next to its slider, left of it.
+    assert 0 < tools.hardness_slider.x() - (label.x() + label.width()) < 16

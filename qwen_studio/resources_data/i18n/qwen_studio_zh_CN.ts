@@ -846,6 +846,10 @@
         <source>, result {i} of {n}</source>
         <translation>，第 {i} / {n} 个结果</translation>
     </message>
+    <message>
+        <source>The whole image changed ({n} pixels), as a whole-image edit does</source>
+        <translation>整张图都变了（{n} 个像素），整图编辑就是这样</translation>
+    </message>
 </context>
 <context>
     <name>DropZone</name>
@@ -986,6 +990,10 @@
     <message>
         <source>Skipped (over budget)</source>
         <translation>已跳过（超出预算）</translation>
+    </message>
+    <message>
+        <source>{n} saving</source>
+        <translation>{n} 张保存中</translation>
     </message>
 </context>
 <context>
@@ -1994,6 +2002,10 @@ newest first.</source>
         <source>Images ({exts});;All files (*)</source>
         <translation>图像 ({exts});;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>{n} saving</source>
+        <translation>{n} 个保存中</translation>
+    </message>
 </context>
 <context>
     <name>ParametersPanel</name>
@@ -2396,6 +2408,74 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>Result links expire after 24 hours; run the edit again.</source>
         <translation>结果链接 24 小时后失效；请重新运行编辑。</translation>
+    </message>
+    <message>
+        <source>the connection was closed while the answer was being read</source>
+        <translation>读取回应时连接被关闭了</translation>
+    </message>
+    <message>
+        <source>the connection was closed while the request was being sent</source>
+        <translation>发送请求时连接被关闭了</translation>
+    </message>
+    <message>
+        <source>no connection could be opened (the service may be down or the address wrong)</source>
+        <translation>无法建立连接（服务可能未运行，或地址有误）</translation>
+    </message>
+    <message>
+        <source>the connection did not close cleanly</source>
+        <translation>连接未能正常关闭</translation>
+    </message>
+    <message>
+        <source>the network connection failed</source>
+        <translation>网络连接失败</translation>
+    </message>
+    <message>
+        <source>the service broke off the answer or sent one that breaks the HTTP rules</source>
+        <translation>服务中断了回应，或发送了不符合 HTTP 规范的回应</translation>
+    </message>
+    <message>
+        <source>the request could not be sent in a form HTTP allows</source>
+        <translation>请求无法以 HTTP 允许的形式发送</translation>
+    </message>
+    <message>
+        <source>the service&apos;s answer breaks the HTTP rules</source>
+        <translation>服务的回应不符合 HTTP 规范</translation>
+    </message>
+    <message>
+        <source>the proxy server refused or failed the connection</source>
+        <translation>代理服务器拒绝了连接或连接失败</translation>
+    </message>
+    <message>
+        <source>the address must start with http:// or https://</source>
+        <translation>地址必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>the service did not accept the connection in time</source>
+        <translation>服务没有及时接受连接</translation>
+    </message>
+    <message>
+        <source>no data arrived from the service in time</source>
+        <translation>没有及时收到服务的数据</translation>
+    </message>
+    <message>
+        <source>the request could not be sent in time</source>
+        <translation>请求没有及时发送出去</translation>
+    </message>
+    <message>
+        <source>no connection became free in time</source>
+        <translation>没有及时等到空闲的连接</translation>
+    </message>
+    <message>
+        <source>the service took too long</source>
+        <translation>服务用时太长</translation>
+    </message>
+    <message>
+        <source>the answer could not be decoded</source>
+        <translation>回应无法解码</translation>
+    </message>
+    <message>
+        <source>the service redirected too many times</source>
+        <translation>服务重定向次数过多</translation>
     </message>
 </context>
 <context>
@@ -3228,6 +3308,10 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>{0} px</source>
         <translation>{0} 像素</translation>
+    </message>
+    <message>
+        <source>Hardness</source>
+        <translation>硬度</translation>
     </message>
 </context>
 <context>

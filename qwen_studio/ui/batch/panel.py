@@ -5,28 +5,25 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,18 +36,13 @@ from qwen_studio.ui import theme
 from qwen_studio.ui.batch.budget_field import BudgetField
 from qwen_studio.ui.batch.look import panel_stylesheet
 from qwen_studio.ui.batch.model import (
-    C_INPUT,
     C_PROMPT,
-    C_RESULT,
-    C_STATUS,
-    C_TIME,
-    C_TRIES,
-    THUMB_PX,
     BatchModel,
 )
+from qwen_studio.ui.batch.queue_table import queue_table, row_action
+from qwen_studio.ui.batch.resume_offer import ResumeOffer
 from qwen_studio.ui.batch.texts import report_html, stats_line
 from qwen_studio.ui.batch_controller import BatchController, BatchReport
-from qwen_studio.ui.icon_label import IconLabel
 from qwen_studio.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -78,34 +70,12 @@ class BatchPanel(QFrame):
                                               "result"))
         self.controller = controller
         self.model = BatchModel(controller, self)
-        self._resume_id = ""
 
         # -- resume offer (non-modal) -------------------------------------------------------
-        self.resume_banner = QFrame()
-        self.resume_banner.setObjectName("batchResumeBanner")
-        self.resume_banner.setAccessibleName(self.tr("Interrupted batch"))
-        self.resume_label = IconLabel()  # the info icon before its first line
-        self.resume_label.setObjectName("batchResumeText")
-        self.resume_label.setWordWrap(True)
-        self.resume_button = QPushButton(self.tr("Resume"))
-        self.resume_button.setObjectName("batchResumeButton")
-        self.resume_button.setAccessibleDescription(
-            self.tr("Send the photos the interrupted batch has not finished"))
-        self.resume_button.setAccessibleName(self.tr("Resume the interrupted batch"))
-        self.resume_dismiss = QToolButton()
-        self.resume_dismiss.setIcon(icon("close"))
-        self.resume_dismiss.setAutoRaise(True)
-        self.resume_dismiss.setObjectName("batchResumeDismiss")
-        self.resume_dismiss.setAccessibleDescription(
-            self.tr("Not now (the batch stays in the history)"))
-        self.resume_dismiss.setAccessibleName(self.tr("Dismiss the resume offer"))
-        self.resume_dismiss.setToolTip(self.tr("Not now (the batch stays in the history)"))
-        rb = QHBoxLayout(self.resume_banner)
-        rb.setContentsMargins(10, 6, 6, 6)
-        rb.addWidget(self.resume_label, 1)
-        rb.addWidget(self.resume_button)
-        rb.addWidget(self.resume_dismiss)
-        self.resume_banner.hide()
+        self.resume_banner = ResumeOffer()
+        self.resume_label = self.resume_banner.label
+        self.resume_button = self.resume_banner.button
+        self.resume_dismiss = self.resume_banner.dismiss
 
         # -- header ---------------------------------------------------------------------------
         title = QLabel(self.tr("Batch"))
@@ -180,42 +150,14 @@ class BatchPanel(QFrame):
         head.addWidget(self.hide_button)
 
         # -- table ----------------------------------------------------------------------------
-        self.view = QTableView()
-        self.view.setObjectName("batchQueue")
-        self.view.setAccessibleName(self.tr("Batch jobs"))
-        self.view.setAccessibleDescription(
-            self.tr("One row per photo. Right-click or use the keys: Delete removes or cancels, "
-            "R retries, F2 edits a waiting photo's prompt."))
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setIconSize(QSize(THUMB_PX, THUMB_PX))
-        self.view.setShowGrid(False)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
-        vh = self.view.verticalHeader()
-        vh.setVisible(False)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(THUMB_PX + 8)
-        hh = self.view.horizontalHeader()
-        hh.setHighlightSections(False)
-        for col, width in ((C_INPUT, 220), (C_STATUS, 170), (C_TRIES, 50), (C_TIME, 80),
-                           (C_RESULT, 240)):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            # Never narrower than the header's own words (“尝试次数” is wider than “Tries”).
-            # (+12: the style sheet pads sections by 6 px a side, unknown before polish).
-            self.view.setColumnWidth(col, max(width, hh.sectionSizeHint(col) + 12))
-        hh.setSectionResizeMode(C_PROMPT, QHeaderView.ResizeMode.Stretch)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.cancel_action = self._view_action(self.tr("Cancel"), "Delete", self.cancel_selected,
+        self.view = queue_table(self.model)
+        self.cancel_action = self._row_action(self.tr("Cancel"), "Delete", self.cancel_selected,
                                                "batchCancelAction")
-        self.retry_action = self._view_action(self.tr("Retry"), "R", self.retry_selected,
+        self.retry_action = self._row_action(self.tr("Retry"), "R", self.retry_selected,
                                               "batchRetryAction")
-        self.remove_action = self._view_action(self.tr("Remove from batch"), "Shift+Delete",
+        self.remove_action = self._row_action(self.tr("Remove from batch"), "Shift+Delete",
                                                self.remove_selected, "batchRemoveAction")
-        self.edit_prompt_action = self._view_action(self.tr("Edit prompt…"), "F2", self.edit_prompt,
+        self.edit_prompt_action = self._row_action(self.tr("Edit prompt…"), "F2", self.edit_prompt,
                                                     "batchEditPromptAction")
 
         self.summary = QLabel()
@@ -243,8 +185,7 @@ class BatchPanel(QFrame):
         self.cancel_all_button.clicked.connect(controller.cancel_all)
         self.export_button.clicked.connect(self.exportRequested)
         self.hide_button.clicked.connect(self.hideRequested)
-        self.resume_button.clicked.connect(lambda: self.resumeRequested.emit(self._resume_id))
-        self.resume_dismiss.clicked.connect(self.resume_banner.hide)
+        self.resume_banner.resumeRequested.connect(self.resumeRequested)
         # Counts, ETA and the bar: at most every STATS_MS, the newest figures winning.
         self._stats: QueueStats | None = None
         self._stats_at = 0.0
@@ -283,14 +224,9 @@ class BatchPanel(QFrame):
             self._apply_look()
         super().changeEvent(event)
 
-    def _view_action(self, text: str, key: str, slot: Any, name: str) -> QAction:
-        act = QAction(text, self.view)
-        act.setObjectName(name)
-        act.setShortcut(QKeySequence(key))
-        act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        act.triggered.connect(lambda _c=False: slot())
-        self.view.addAction(act)
-        return act
+    def _row_action(self, text: str, key: str, slot: Callable[[], object],
+                    name: str) -> QAction:
+        return row_action(self.view, text, key, slot, name)
 
     # -- selection actions ---------------------------------------------------------------------
     def _show_job(self, row: int) -> None:
@@ -413,13 +349,4 @@ class BatchPanel(QFrame):
         self.summary.show()
 
     def offer_resume(self, summary: BatchSummary) -> None:
-        self._resume_id = summary.batch_id
-        prompt = (self.tr(" (“{prompt}”)").format(prompt=summary.prompt[:40])
-                  if summary.prompt else "")
-        self.resume_label.set_note(
-            self.tr("A batch of {total}{prompt} was interrupted: {done} done, {pending} left.")
-            .format(total=summary.total, prompt=prompt, done=summary.done,
-                    pending=summary.pending), "info", "info_fg")
-        self.resume_banner.setAccessibleDescription(self.resume_label.text())
-        self.resume_banner.show()
-
+        self.resume_banner.offer(summary)

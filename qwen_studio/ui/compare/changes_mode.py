@@ -3,7 +3,10 @@
 For a region edit it shows at a glance that nothing outside the region moved. The heatmap
 is core's `changes_heatmap` on the two images as shown, computed in the shared pool (a
 24 MP comparison takes a few hundred ms); the canvas paints it as one pane, and a caption
-gives the count of changed pixels and where they are.
+gives the count of changed pixels and where they are. Red means a region's changes: when
+every pixel changed (a whole-image edit, an answer of another size) the pane shows the result
+as it is and the caption says the whole image changed, not a red block the size of the
+photo that reads as a region covering it all.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Box = tuple[int, int, int, int]
+# Changed pixels past this share of the photo: the whole image was redrawn (a model's answer
+# may leave a few pixels exactly as they were, pure blacks say).
+WHOLE_IMAGE_SHARE = 0.95
 
 
 def _to_pil(image: QImage):
@@ -60,12 +66,14 @@ class ChangesMode(QObject):
         self._token = 0
         self.count: int | None = None  # changed pixels of the shown pair (None: not yet)
         self.box: Box | None = None
+        self.whole = False  # every pixel of the shown pair changed
+        self._after: QImage | None = None
         self._computed.connect(self._on_computed)
 
     def update(self, on: bool, before: QImage | None, after: QImage | None) -> None:
         """The mode or the images changed: recompute (in the pool) or drop the heatmap."""
         self._token += 1
-        self.count, self.box = None, None
+        self.count, self.box, self.whole, self._after = None, None, False, after
         self._canvas.set_changes(None)
         self.changed.emit()
         if not on or before is None or after is None:
@@ -83,7 +91,9 @@ class ChangesMode(QObject):
             log.warning("changes heatmap failed: %r", exc)
             return
         self.count, self.box = count, box
-        self._canvas.set_changes(heat, self.caption())
+        self.whole = count >= WHOLE_IMAGE_SHARE * heat.width() * heat.height()
+        shown = self._after if self.whole and self._after is not None else heat
+        self._canvas.set_changes(shown, self.caption())
         self.changed.emit()
 
     def caption(self) -> str:
@@ -91,6 +101,10 @@ class ChangesMode(QObject):
             return ""
         if not self.count:
             return QCoreApplication.translate("CompareView", "No pixel changed")
+        if self.whole:  # "({n} pixels)": not "all", a few may have kept their value
+            return QCoreApplication.translate(
+                "CompareView", "The whole image changed ({n} pixels), as a whole-image edit "
+                               "does").format(n=f"{self.count:,}")
         assert self.box is not None
         x0, y0, x1, y1 = self.box
         return QCoreApplication.translate(

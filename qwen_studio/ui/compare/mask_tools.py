@@ -8,11 +8,12 @@ L lasso, [ / ] brush size down / up, Ctrl+I invert, Esc leaves the mask tools.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QSlider, QToolBar, QWidget
 
 from qwen_studio.ui.compare.mask_layer import MaskLayer, MaskOp
+from qwen_studio.ui.icons import icon
 
 SIZE_RANGE = (1, 2000)  # brush diameter, image px
 SIZE_STEP = 1.25  # [ and ] scale the size, as Photoshop's steps do
@@ -121,6 +122,7 @@ class MaskToolBar(QToolBar):
         super().__init__(self.tr("Mask"), parent)
         self.setObjectName("maskToolBar")
         self.setAccessibleName(self.tr("Mask tools"))
+        self.setIconSize(QSize(16, 16))  # undo and redo: the size of the words beside them
         self.controller = controller
         layer = controller.layer
         self._group = QActionGroup(self)
@@ -150,22 +152,34 @@ class MaskToolBar(QToolBar):
                                             round(controller.hardness * 100),
                                             self.tr("0 paints a soft edge, 100 a hard one"))
         self.hardness_slider.valueChanged.connect(lambda v: controller.set_hardness(v / 100))
+        # The size slider has its value beside it; this one said nothing of what it is.
+        self.hardness_label = QLabel(self.tr("Hardness"), self)
+        self.hardness_label.setBuddy(self.hardness_slider)
         self.addWidget(self.size_label)
         self.addWidget(self.size_slider)
+        self.addWidget(self.hardness_label)
         self.addWidget(self.hardness_slider)
         self.addSeparator()
         self.invert_action = self._button(self.tr("Invert"), "Ctrl+I", controller.invert,
                                           self.tr("Swap the region and the rest"))
         self.clear_action = self._button(self.tr("Clear"), None, controller.clear,
                                          self.tr("Remove the whole region"))
-        self.show_action = QAction(self.tr("Show mask"), self, checkable=True, checked=True)
-        self.show_action.setToolTip(self.tr("Show or hide the mask overlay"))
+        # An eye, open or shut (its words stay the accessible name and the tooltip): the
+        # words took the room the undo and redo need at 1400 px.
+        self.show_action = QAction(icon("show"), self.tr("Show mask"), self, checkable=True,
+                                   checked=True)
+        self.show_action.setToolTip(self.tr("Show mask") + ": "
+                                    + self.tr("Show or hide the mask overlay"))
         self.show_action.toggled.connect(layer.set_visible)
+        self.show_action.toggled.connect(
+            lambda on: self.show_action.setIcon(icon("show" if on else "hide")))
         self.addAction(self.show_action)
+        # Icons (their text stays the accessible name, the tooltip and the overflow menu's
+        # words): as words, "Undo stroke" fell into the overflow at 1400 px.
         self.undo_action = self._button(self.tr("Undo stroke"), None, layer.undo,
-                                        self.tr("Undo the last mask operation"))
+                                        self.tr("Undo the last mask operation"), "undo")
         self.redo_action = self._button(self.tr("Redo stroke"), None, layer.redo,
-                                        self.tr("Redo the mask operation"))
+                                        self.tr("Redo the mask operation"), "redo")
         smaller = QAction(self.tr("Smaller brush"), self)
         smaller.setShortcut(QKeySequence("["))
         smaller.triggered.connect(lambda: controller.step_size(-1))
@@ -191,8 +205,12 @@ class MaskToolBar(QToolBar):
         slider.setToolTip(f"{name}: {description}")
         return slider
 
-    def _button(self, text: str, key: str | None, slot: object, tip: str) -> QAction:
+    def _button(self, text: str, key: str | None, slot: object, tip: str,
+                icon_name: str | None = None) -> QAction:
         action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+            tip = f"{text}: {tip}"
         if key:
             action.setShortcut(QKeySequence(key))
             tip = f"{tip} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})"

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -31,13 +29,15 @@ from qwen_studio.core.config import (
     ConfigStore,
     Profile,
 )
-from qwen_studio.core.endpoint import Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.request import DEFAULT_MODELS, STYLES, known_models
 from qwen_studio.qt.tasks import TaskRunner
-from qwen_studio.ui import image_loading, theme
+from qwen_studio.ui import image_loading
+from qwen_studio.ui.dialogs.appearance_settings import AppearanceSettings
+from qwen_studio.ui.dialogs.connection_test import ConnectionTest, Tester
 from qwen_studio.ui.dialogs.price_settings import PriceSettings
-from qwen_studio.ui.error_text import error_hint, error_message, status_note
+from qwen_studio.ui.dialogs.widget_names import named
+from qwen_studio.ui.error_text import error_message, status_note
 from qwen_studio.ui.icon_label import IconLabel
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
@@ -49,12 +49,8 @@ STYLE_LABELS = {
     "flat": QT_TRANSLATE_NOOP("SettingsDialog", "Flat OpenAI images (flat)"),
 }
 # The status notes' icons (meaning, colour token); the words say it too.
-_TEST_ICONS = {"busy": ("running", "muted"), "ok": ("done", "ok_fg"),
-               "failed": ("failed", "error_fg")}
 _SAVED = ("done", "ok_fg")
 _NOT_SAVED = ("warning", "warning_fg")
-Tester = Callable[[Endpoint], Awaitable[str]]
-W = TypeVar("W", bound=QWidget)
 
 
 class SettingsDialog(QDialog):
@@ -80,59 +76,50 @@ class SettingsDialog(QDialog):
         # The window's runner; a dialog on its own uses the shared pool.
         self.tasks = tasks if tasks is not None else TaskRunner(image_loading.executor())
 
-        self.profile_combo = self._named(QComboBox(), "profileCombo", self.tr("Profile"),
-                                         self.tr("Choose a saved profile or make a new one"))
-        self.beijing_button = self._named(
+        self.profile_combo = named(QComboBox(), "profileCombo", self.tr("Profile"),
+                                   self.tr("Choose a saved profile or make a new one"))
+        self.beijing_button = named(
             QPushButton(self.tr("DashScope Beijing")), "presetBeijing", self.tr("Beijing preset"),
             self.tr("Fill in the DashScope Beijing endpoint"))
-        self.singapore_button = self._named(
+        self.singapore_button = named(
             QPushButton(self.tr("DashScope "
                                 "Singapore")), "presetSingapore", self.tr("Singapore preset"),
             self.tr("Fill in the DashScope Singapore (international) endpoint"))
-        self.name_edit = self._named(QLineEdit(), "profileNameEdit", self.tr("Profile name"),
-                                     self.tr("A name for this connection"))
-        self.url_edit = self._named(QLineEdit(), "baseUrlEdit", self.tr("Base URL"),
-                                    self.tr("The service address, e.g. https://dashscope.aliyuncs.com"))
+        self.name_edit = named(QLineEdit(), "profileNameEdit", self.tr("Profile name"),
+                               self.tr("A name for this connection"))
+        self.url_edit = named(QLineEdit(), "baseUrlEdit", self.tr("Base URL"),
+                              self.tr("The service address, e.g. https://dashscope.aliyuncs.com"))
         self.url_edit.setPlaceholderText("https://…")
-        self.style_combo = self._named(QComboBox(), "styleCombo", self.tr("Request style"),
-                                       self.tr("The wire format the endpoint speaks"))
+        self.style_combo = named(QComboBox(), "styleCombo", self.tr("Request style"),
+                                 self.tr("The wire format the endpoint speaks"))
         for s in STYLES:
             self.style_combo.addItem(self.tr(STYLE_LABELS[s]) if s in STYLE_LABELS else s, s)
-        self.model_combo = self._named(QComboBox(), "defaultModelCombo", self.tr("Default model"),
-                                       self.tr("The model new edits start with"))
+        self.model_combo = named(QComboBox(), "defaultModelCombo", self.tr("Default model"),
+                                 self.tr("The model new edits start with"))
         self.model_combo.setEditable(True)
         self.model_combo.addItem("")
         self.model_combo.addItems(known_models())
-        self.key_edit = self._named(QLineEdit(), "apiKeyEdit", self.tr("API key"),
-                                    self.tr("The key for this endpoint; it is stored securely, "
-                                    "never in settings files"))
+        self.key_edit = named(QLineEdit(), "apiKeyEdit", self.tr("API key"),
+                              self.tr("The key for this endpoint; it is stored securely, "
+                                      "never in settings files"))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("sk-…")
-        self.show_key = self._named(QPushButton(self.tr("Show")), "showKeyButton",
-                                    self.tr("Show key"), self.tr("Show or hide the typed key"))
+        self.show_key = named(QPushButton(self.tr("Show")), "showKeyButton",
+                              self.tr("Show key"), self.tr("Show or hide the typed key"))
         self.show_key.setCheckable(True)
         self.show_key.toggled.connect(self._toggle_key)
         self.key_note = QLabel(status_note(store.key_backend_note()))
         self.key_note.setObjectName("keyNote")
         self.key_note.setWordWrap(True)  # its colour: the theme's #keyNote rule
-        self.test_button = self._named(QPushButton(self.tr("Test connection")), "testButton",
-                                       self.tr("Test connection"),
-                                       self.tr("Check that the URL and key work, without running "
-                                               "an edit"))
-        self.test_result = IconLabel()
-        self.test_result.setObjectName("testResult")
-        self.test_result.setWordWrap(True)
-        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Coloured by the theme's #testResult[outcome=…] rules (busy/ok/failed); the icon
-        # and the words say it too, never the colour alone.
+        self.connection_test = ConnectionTest(store, tester, self.tasks)
+        self.test_button = self.connection_test.button
+        self.test_result = self.connection_test.result
         self.env_note = IconLabel()
         self.env_note.setObjectName("envNote")
         self.env_note.setWordWrap(True)
-        self.delete_button = self._named(QPushButton(self.tr("Delete "
-                                                             "profile")), "deleteProfileButton",
-                                         self.tr("Delete "
-                                                 "profile"), self.tr("Remove this profile and its "
-                                                                     "key"))
+        self.delete_button = named(QPushButton(self.tr("Delete profile")), "deleteProfileButton",
+                                   self.tr("Delete profile"),
+                                   self.tr("Remove this profile and its key"))
         self.status_label = IconLabel()
         self.status_label.setObjectName("settingsStatus")
         self.status_label.setWordWrap(True)
@@ -145,9 +132,6 @@ class SettingsDialog(QDialog):
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
 
         form = QFormLayout()
         form.addRow(self.tr("Profile"), self.profile_combo)
@@ -158,7 +142,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Default model"), self.model_combo)
         form.addRow(self.tr("API key"), _wrap(key_row))
         form.addRow("", self.key_note)
-        form.addRow("", _wrap(test_row))
+        form.addRow("", self.connection_test)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Close)
@@ -178,7 +162,11 @@ class SettingsDialog(QDialog):
         bottom.addWidget(self.buttons)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
-        lay.addWidget(self._appearance_box())
+        self.appearance = AppearanceSettings(qsettings)  # language and theme, app-wide
+        self.language_combo = self.appearance.language_combo
+        self.theme_combo = self.appearance.theme_combo
+        self.language_note = self.appearance.language_note
+        lay.addWidget(self.appearance)
         self.prices_box = PriceSettings(store, self.tasks)  # Settings ▸ Prices per image
         lay.addWidget(self.prices_box)
         lay.addWidget(self.env_note)
@@ -195,69 +183,6 @@ class SettingsDialog(QDialog):
         self._update_env_note()
         active = store.active()
         self._reload(select=active.name if active else "")
-
-    # -- appearance ----------------------------------------------------------------------------
-    def _appearance_box(self) -> QGroupBox:
-        """Language and theme: app-wide, stored in QSettings (not in the profile)."""
-        from qwen_studio import i18n
-
-        box = QGroupBox(self.tr("Appearance"))
-        box.setObjectName("appearanceBox")
-        self.language_combo = self._named(QComboBox(), "languageCombo", self.tr("Language"),
-                                          self.tr("The language of the window; applies the "
-                                                  "next time Qwen Studio starts"))
-        self.language_combo.addItem(self.tr("System"), "system")
-        for code, name in i18n.LANGUAGES.items():
-            self.language_combo.addItem(name, code)
-        self.theme_combo = self._named(QComboBox(), "themeCombo", self.tr("Theme"),
-                                       self.tr("Light or dark; System follows the desktop"))
-        for code, name in (("system", self.tr("System")), ("dark", self.tr("Dark")),
-                           ("light", self.tr("Light"))):
-            self.theme_combo.addItem(name, code)
-        self.language_note = QLabel(self.tr("A new language applies the next time Qwen Studio "
-                                            "starts."))
-        self.language_note.setObjectName("languageNote")
-        self.language_note.setWordWrap(True)
-        self.language_note.setVisible(False)
-        self.language_combo.setCurrentIndex(
-            max(0, self.language_combo.findData(i18n.saved_choice(self.qsettings))))
-        self.theme_combo.setCurrentIndex(
-            max(0, self.theme_combo.findData(theme.saved_choice(self.qsettings)
-                                             if self.qsettings is not None else "system")))
-        self.language_combo.currentIndexChanged.connect(self._language_chosen)
-        self.theme_combo.currentIndexChanged.connect(self._theme_chosen)
-        form = QFormLayout(box)
-        form.addRow(self.tr("Language"), self.language_combo)
-        form.addRow("", self.language_note)
-        form.addRow(self.tr("Theme"), self.theme_combo)
-        return box
-
-    def _language_chosen(self, *_: Any) -> None:
-        if self.qsettings is not None:
-            from qwen_studio import i18n
-
-            self.qsettings.setValue(i18n.SETTINGS_KEY, self.language_combo.currentData())
-            self.qsettings.sync()
-        self.language_note.setVisible(True)
-
-    def _theme_chosen(self, *_: Any) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        choice = self.theme_combo.currentData() or "system"
-        if self.qsettings is not None:
-            self.qsettings.setValue(theme.SETTINGS_KEY, choice)
-            self.qsettings.sync()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            theme.apply_theme(app, choice)  # live: palette and style sheet switch at once
-
-    # -- helpers -------------------------------------------------------------------------------
-    @staticmethod
-    def _named(w: W, obj: str, name: str, description: str) -> W:
-        w.setObjectName(obj)
-        w.setAccessibleName(name)
-        w.setAccessibleDescription(description)
-        return w
 
     def _toggle_key(self, on: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
@@ -298,7 +223,7 @@ class SettingsDialog(QDialog):
         name = self.profile_combo.currentText()
         profile = None if self._new_chosen() else self.store.profile(name)
         self.key_edit.clear()
-        self._show_test("", "")
+        self.connection_test.show_outcome("", "")
         if profile is None:
             self.name_edit.clear()
             self.url_edit.clear()
@@ -406,47 +331,8 @@ class SettingsDialog(QDialog):
         self._reload()
 
     def test_connection(self) -> None:
-        if self.tester is None:
-            self._show_test("", self.tr("Testing is not available here."))
-            return
-        profile = self.current_profile()
-        if not profile.base_url.startswith(("http://", "https://")):
-            self._show_test("failed", self.tr("Failed: the base URL must start with http:// "
-                                              "or https://"))
-            return
-        self.test_button.setEnabled(False)
-        self._show_test("busy", self.tr("Testing…"))
-        self.tasks.spawn(self._test(profile, self.key_edit.text().strip()))
+        self.connection_test.start(self.current_profile(), self.key_edit.text().strip())
 
-    async def _test(self, profile: Profile, typed_key: str) -> None:
-        assert self.tester is not None
-        try:
-            key = typed_key
-            if not key and profile.name:
-                key = await self.tasks.run(self.store.get_key, profile.name) or ""
-            if not key:
-                raise QwenStudioError(self.tr("there is no API key to "
-                                              "test"), hint=self.tr("Paste the key first."))
-            endpoint = Endpoint(profile.base_url, profile.style, key, profile.name)
-            text = await self.tester(endpoint)
-            # The tester says what it proved ("Connected to HOST; the key was accepted").
-            self._show_test("ok", status_note(text))
-        except QwenStudioError as exc:
-            hint = error_hint(exc)
-            self._show_test("failed", self.tr("Failed: {error}").format(
-                error=error_message(exc) + (f" — {hint}" if hint else "")))
-        except Exception as exc:  # unexpected: still inline, never a traceback
-            self._show_test("failed", self.tr("Failed: {error}").format(
-                error=type(exc).__name__))
-        finally:
-            self.test_button.setEnabled(True)
-
-    def _show_test(self, outcome: str, text: str) -> None:
-        """The test result's words and its state ("busy", "ok", "failed" or "" for a plain
-        note), which picks its colour from the theme."""
-        theme.set_state(self.test_result, "outcome", outcome)
-        name, role = _TEST_ICONS.get(outcome, ("info", "info_fg"))
-        self.test_result.set_note(text, name if text else "", role)
 
 def _wrap(layout: QLayout) -> QWidget:
     w = QWidget()
