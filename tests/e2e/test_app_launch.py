@@ -136,7 +136,7 @@ async def drive(w):
     w.prompt_panel.prompt_edit.setPlainText("make it warmer")
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)
-    report["batch_built"] = w._batch is not None
+    report["batch_built"] = w.built_batch is not None
     from PySide6.QtWidgets import QDockWidget
 
     report["versions_built"] = w.findChild(QDockWidget, "versionsDock") is not None
