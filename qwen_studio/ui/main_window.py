@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
     from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+    from qwen_studio.ui.notices.banner import Banner
     from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
 
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow, WindowConnection):
 
         # -- centre: notices over the canvas (or the welcome panel) -------------------------
         centre = CanvasArea(self.notices)
-        self.banner, self.compare_view = centre.banner, centre.compare_view
+        self.compare_view = centre.compare_view
         self.canvas_area, self.canvas_stack = centre, centre.stack
 
         # -- right: the library's history (search, filters, versions, actions) ------------
@@ -193,6 +194,11 @@ class MainWindow(QMainWindow, WindowConnection):
                     history_edit=(hp.find_action, hp.undo_action))
         self.versions_action = self.deferred.versions_action  # View ▸ Versions
         self.layout_.add_view_menu().addActions([self.grid_mode.action, self.versions_action])
+
+    @property
+    def banner(self) -> Banner:
+        """The notice banner over the canvas (built when the first notice shows)."""
+        return self.canvas_area.banner
 
     @property
     def welcome(self) -> WelcomePanel:

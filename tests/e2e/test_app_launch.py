@@ -82,6 +82,8 @@ def _after_first_frame():
         ("results strip", "qwen_studio.ui.compare.result_strip" in sys.modules),
         ("QListWidget", "QListWidget" in vars(QtWidgets)),
         ("changes mode", "qwen_studio.ui.compare.changes_mode" in sys.modules),
+        # The notice banner: built when the first notice shows (most starts show none).
+        ("notice banner", "qwen_studio.ui.notices.banner" in sys.modules),
         # The welcome panel: a configured or demo start never shows it.
         ("welcome panel", "qwen_studio.ui.dialogs.welcome_panel" in sys.modules),
         # The history's version tree: made when a selected edit first has versions.
