@@ -54,11 +54,11 @@ class Watch(QObject):
             # Qt's image work runs on the calling thread (set by app/ before Qt reads it).
             report["gui_threadpool_off"] = os.environ.get("QT_NO_GUI_THREADPOOL") == "1"
             report["status_at_paint"] = obj.profile_label.text()
-            QTimer.singleShot(0, _after_first_frame)  # the children have painted too
+            QTimer.singleShot(0, lambda: _after_first_frame(obj))  # the children painted too
         return False
 
 
-def _after_first_frame():
+def _after_first_frame(window):
     # Built after the first frame, when first used (the drive checks they work then).
     from PySide6 import QtGui, QtWidgets
 
@@ -82,6 +82,8 @@ def _after_first_frame():
         ("results strip", "qwen_studio.ui.compare.result_strip" in sys.modules),
         ("QListWidget", "QListWidget" in vars(QtWidgets)),
         ("changes mode", "qwen_studio.ui.compare.changes_mode" in sys.modules),
+        # The negative prompt's box: built when first opened or given text.
+        ("negative prompt box", window.prompt_panel.negative_built is not None),
         # The notice banner: built when the first notice shows (most starts show none).
         ("notice banner", "qwen_studio.ui.notices.banner" in sys.modules),
         # The welcome panel: a configured or demo start never shows it.
