@@ -2,17 +2,26 @@
 
 A mixin of MainWindow (main_window.py): the names dialogs, the composition root and tests
 drive the window by. The work is the Connection's (qt/connection), the EditSession's
-(qt/edit_session) and the ConnectionStatus's (ui/connection_status); this only forwards.
+(qt/edit_session) and the ConnectionStatus's (ui/connection_status); this forwards, and
+decides when the configured profile is read (`load_config`).
+
+A saved profile's API key lives in the system keyring: importing keyring and finding its
+backend costs ~50 ms of CPU (more on a desktop, over D-Bus), so a start with a saved
+profile shows the editor under the profile's name at once and reads the key in the pool
+after the first frame. Anything that needs the key before that reads it there and then
+(`ensure_config`: Run, `has_client`).
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from qwen_studio.core.config import ConfigStore
+from qwen_studio.core.config import ENV_KEY, ConfigStore, ResolvedConfig
 from qwen_studio.core.endpoint import ClientSettings, Endpoint
+from qwen_studio.core.errors import ConfigError
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.qt.connection import Connection
 from qwen_studio.qt.edit_session import EditSession
@@ -37,6 +46,7 @@ class WindowConnection:
     qsettings: QSettings
     params: ParametersPanel
     model_list: ModelLists
+    _config_pending = False  # a saved profile's key is still to be read (load_config)
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -57,6 +67,7 @@ class WindowConnection:
 
     @property
     def has_client(self) -> bool:
+        self.ensure_config()
         return self.edit_session.has_client
 
     @property
@@ -65,9 +76,38 @@ class WindowConnection:
         return self.edit_session.service
 
     def load_config(self) -> None:
-        self.connection_status.load_config(self.config_store, self.set_endpoint)
+        """The configured endpoint (start-up): now if the environment gives the key or no
+        profile is saved; a saved profile's key is read in the pool (see the docstring)."""
+        store = self.config_store
+        profile = None if os.environ.get(ENV_KEY, "").strip() else store.active()
+        if profile is None:
+            self.connection_status.load_config(store, self.set_endpoint)
+            return
+        self._config_pending = True
+        self.connection_status.show_profile(profile.name, profile.base_url, profile.style)
+        self.tasks.spawn(self._read_saved_profile())  # held until the loop runs (app.main)
+
+    async def _read_saved_profile(self) -> None:
+        resolved: ResolvedConfig | None = None
+        if self._config_pending:
+            try:
+                resolved = await self.tasks.run(self.config_store.resolve)
+            except ConfigError:
+                resolved = None  # said as at any start without a usable profile
+        if self._config_pending:  # not read meanwhile (Run, Settings)
+            self._config_pending = False
+            self.set_endpoint(resolved.endpoint if resolved else None,
+                              resolved.model if resolved else "")
+
+    def ensure_config(self) -> None:
+        """Read the saved profile's key now if start-up has not yet (on the GUI thread: a
+        click wants the answer)."""
+        if self._config_pending:
+            self._config_pending = False
+            self.connection_status.load_config(self.config_store, self.set_endpoint)
 
     async def reload_config(self) -> None:
+        self._config_pending = False  # Settings saved a profile: that one counts
         await self.connection_status.reload_config(self.config_store, self.tasks,
                                                    self.set_endpoint)
 
