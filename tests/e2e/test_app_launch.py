@@ -35,6 +35,8 @@ class Watch(QObject):
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
             report["httpx_at_paint"] = "httpx" in sys.modules
+            # A saved profile's key is read once the loop runs (ui/window_connection.py).
+            report["keyring_at_paint"] = "keyring" in sys.modules
             # The log file's handler is set up after the first frame (app/launch.py).
             report["log_handlers_at_paint"] = "logging.handlers" in sys.modules
             # The dataclasses defined before it took their methods' code from the cache.
@@ -252,6 +254,24 @@ def test_configured_launch_paints_before_loading_the_http_stack(tmp_path, qapp, 
     assert report["httpx_at_paint"] is False
     assert report["editor_at_paint"] is True
     assert report["status_at_paint"].startswith("●")  # connected from the first frame
+    assert report["result"] and all(Path(p).is_file() for p in report["result"])
+
+
+def test_saved_profile_launch_reads_its_key_after_the_first_frame(tmp_path, qapp, sandbox):
+    # A profile saved in Settings, its key in the key store (here the private file: the
+    # null keyring). The first frame shows the editor under its name without importing
+    # keyring; the key is read once the loop runs, and the edit goes through with it.
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True)
+    profile = {"name": "Saved", "base_url": sandbox.base_url, "style": "bailian", "model": ""}
+    (config / "profiles.json").write_text(json.dumps({"profiles": [profile],
+                                                      "active": "Saved"}))
+    (config / "keys.json").write_text(json.dumps({"Saved": "test-key"}))
+    report, _ = _launch(tmp_path, [])
+    assert report["keyring_at_paint"] is False
+    assert report["status_at_paint"] == "● Saved"
+    assert report["editor_at_paint"] is True
+    assert report["status_when_ready"] == "● Saved"
     assert report["result"] and all(Path(p).is_file() for p in report["result"])
 
 
