@@ -30,7 +30,7 @@ async def demo_window(qloop_unused=None):
     w.resize(1400, 900)
     w.show()
     # Settled: the post-paint build (the batch queue UI) ran and nothing is loading.
-    await until(lambda: w._batch is not None and not w.tasks.pending(), 10, "the window")
+    await until(lambda: w.built_batch is not None and not w.tasks.pending(), 10, "the window")
     return w
 
 

@@ -38,25 +38,39 @@ def register_modules() -> int:
         return 0
     if not isinstance(table, dict):
         return 0
-    root = Path(__file__).resolve().parent.parent
     added = 0
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-        parts = Path(folder).relative_to(root).parts
-        flag = -1 if parts and parts[0] in QT_FREE else 0
-        package = ".".join(("qwen_studio", *parts))
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            module = package if name == "__init__.py" else f"{package}.{name[:-3]}"
-            if module not in table:
-                table[module] = flag
-                added += 1
+    for module, flag in _package_modules():
+        if module not in table:
+            table[module] = flag
+            added += 1
     for name, module in list(sys.modules.items()):
         if name not in table:
             table[name] = loaded_flag(name, module)
             added += 1
     return added
+
+
+_modules: list[tuple[str, int]] | None = None
+
+
+def _package_modules() -> list[tuple[str, int]]:
+    """(module name, flag) of every module file of qwen_studio, found once per process (a
+    second register_modules, as the start-up benchmark's hook makes, walks nothing)."""
+    global _modules
+    if _modules is None:
+        root = Path(__file__).resolve().parent.parent
+        found: list[tuple[str, int]] = []
+        for folder, subfolders, files in os.walk(root):
+            # Only packages hold modules: not __pycache__, nor resources_data's icons.
+            subfolders[:] = [d for d in subfolders
+                             if os.path.isfile(os.path.join(folder, d, "__init__.py"))]
+            parts = Path(folder).relative_to(root).parts
+            flag = -1 if parts and parts[0] in QT_FREE else 0
+            package = ".".join(("qwen_studio", *parts))
+            found += [(package if name == "__init__.py" else f"{package}.{name[:-3]}", flag)
+                      for name in files if name.endswith(".py")]
+        _modules = found
+    return _modules
 
 
 def loaded_flag(name: str, module: object) -> int:

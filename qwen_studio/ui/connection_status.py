@@ -75,6 +75,15 @@ class ConnectionStatus(QObject):
             self.canvas.show_welcome(False)
         label.setAccessibleDescription(label.text())
 
+    def show_profile(self, name: str, base_url: str, style: str) -> None:
+        """A saved profile whose key is still being read (the window's load_config): the
+        editor under the profile's name, as when connected; `update` follows the result."""
+        self.editor.set_style(style)
+        self.label.setText(f"● {name or base_url}")
+        self.label.setToolTip(f"{base_url} ({style})")
+        self.label.setAccessibleDescription(self.label.text())
+        self.canvas.show_welcome(False)
+
     # -- the configured profile --------------------------------------------------------------
     def load_config(self, store: ConfigStore, set_endpoint: SetEndpoint) -> None:
         """Resolve the configured endpoint now (start-up; keyring lookups are quick there)."""

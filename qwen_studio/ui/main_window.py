@@ -15,13 +15,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
-from qwen_studio.core.endpoint import ClientSettings, Endpoint
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.http_session import LazyHttpClient
 from qwen_studio.core.request import EditRequest
@@ -39,23 +38,17 @@ from qwen_studio.ui.editor.inputs import InputsController
 from qwen_studio.ui.editor.model_lists import ModelLists
 from qwen_studio.ui.editor.panel import EditorPanel
 from qwen_studio.ui.editor.prompt_library_glue import PromptLibraryGlue
-from qwen_studio.ui.editor.state import (
-    INPUT_PROBLEMS,
-    NEGATIVE_PROBLEMS,
-    PROMPT_PROBLEMS,
-    EditorState,
-    InputItem,
-    problem_codes,
-    problem_hint,
-)
-from qwen_studio.ui.error_text import request_note, request_problems
+from qwen_studio.ui.editor.state import EditorState, InputItem
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.history.window_glue import HistoryGlue, library_recovered_notice
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.spend_status import SpendStatus
-from qwen_studio.ui.window_layout import WindowLayout
+from qwen_studio.ui.window_connection import WindowConnection
+from qwen_studio.ui.window_deferred import DeferredParts
+from qwen_studio.ui.window_layout import WindowLayout, panels_splitter
 from qwen_studio.ui.window_menus import WindowActions, build_menus
+from qwen_studio.ui.window_run import RunControl
 from qwen_studio.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
@@ -64,12 +57,11 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QDialog  # PySide builds each class named at import
 
-    from qwen_studio.core.editing.service import EditService
     from qwen_studio.core.library import Library
-    from qwen_studio.core.model_list import ModelListCache
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
     from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+    from qwen_studio.ui.notices.banner import Banner
     from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
 
@@ -79,7 +71,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DEMO_PROFILE", "InputItem", "MainWindow"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowConnection):
     def __init__(
         self,
         *,
@@ -113,6 +105,10 @@ class MainWindow(QMainWindow):
 
         self.notices = Notices(self)
         self.editor = EditorState(self)
+        self.run_control = RunControl(self, self._status)
+        # The batch queue and the Versions dock: built after the first paint, or when first
+        # used (ui/window_deferred.py).
+        self.deferred = DeferredParts(self)
         # The history: library rows + the live overlay (apply_progress, wired in _wire);
         # edits other processes write (a CLI batch) come through the watcher.
         self.library_watcher = LibraryWatcher(library, self.pool, self)
@@ -134,12 +130,9 @@ class MainWindow(QMainWindow):
         self.history = HistoryGlue(
             self.history_model, self.history_list, session=edits, tasks=tasks,
             results=self.results, editor_panel=self.editor_panel, status=self._status,
-            use_as_input=self._use_as_input, not_connected=self._not_connected)
+            use_as_input=self._use_as_input, not_connected=self.run_control.not_connected)
         self._build_actions()
         self._wire()
-        # Bottom queue panel, File ▸ Batch…, resume offer: built right after the first paint
-        # (or on first use of `batch`), ~15-20 ms the window need not wait for.
-        self._batch: BatchUi | None = None
         self.window_settings = WindowSettings(settings, self, self.layout_, self.params,
                                               self.prompt_panel, self.pool)
         self._default_split = self.window_settings.restore()
@@ -157,7 +150,7 @@ class MainWindow(QMainWindow):
 
         # -- centre: notices over the canvas (or the welcome panel) -------------------------
         centre = CanvasArea(self.notices)
-        self.banner, self.compare_view = centre.banner, centre.compare_view
+        self.compare_view = centre.compare_view
         self.canvas_area, self.canvas_stack = centre, centre.stack
 
         # -- right: the library's history (search, filters, versions, actions) ------------
@@ -166,16 +159,7 @@ class MainWindow(QMainWindow):
         self.history_list = self.history_panel.list_view
         self.history_empty = self.history_panel.empty_label
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.setAccessibleName(self.tr("Panels"))
-        self.splitter.setAccessibleDescription(self.tr("Drag the handles to resize the panels"))
-        for w in (self.editor_panel, centre, self.history_panel):
-            self.splitter.addWidget(w)
-        for i, stretch in enumerate((0, 1, 0)):
-            self.splitter.setStretchFactor(i, stretch)
-        self.splitter.setChildrenCollapsible(True)
-        self.splitter.setCollapsible(1, False)
+        self.splitter = panels_splitter(self.editor_panel, centre, self.history_panel)
         self.setCentralWidget(self.splitter)
         self.layout_ = WindowLayout(self, self.splitter, self.compare_view.canvas)
         self.layout_.apply_default_sizes()
@@ -208,17 +192,13 @@ class MainWindow(QMainWindow):
         build_menus(self, acts, export=hp.export_action,
                     results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
                     history_edit=(hp.find_action, hp.undo_action))
-        # View ▸ Versions: the dock is hidden at start, so it is built after the first
-        # frame (build_deferred) or when first wanted; this action works before that.
-        self._versions: VersionsDock | None = None
-        self._versions_follow: int | None = None  # the shown edit, for a dock built later
-        self.versions_action = va = QAction(
-            QCoreApplication.translate("VersionsDock", "Versions"), self)
-        va.setObjectName("toggleVersionsAction")
-        va.setCheckable(True)
-        va.setShortcut("Ctrl+Shift+V")
-        va.triggered.connect(self._show_versions)
-        self.layout_.add_view_menu().addActions([self.grid_mode.action, va])
+        self.versions_action = self.deferred.versions_action  # View ▸ Versions
+        self.layout_.add_view_menu().addActions([self.grid_mode.action, self.versions_action])
+
+    @property
+    def banner(self) -> Banner:
+        """The notice banner over the canvas (built when the first notice shows)."""
+        return self.canvas_area.banner
 
     @property
     def welcome(self) -> WelcomePanel:
@@ -246,16 +226,16 @@ class MainWindow(QMainWindow):
             self.edit_session, self.notices, status_bar=self.statusBar(),
             inflight_label=self.inflight_label, cancel_button=self.cancel_button,
             show_running=lambda t, more: self.compare_view.show_running(t, more=more),
-            clear_busy=lambda: self.compare_view.set_busy(None), batch_id=self._batch_id,
+            clear_busy=lambda: self.compare_view.set_busy(None), batch_id=self.deferred.batch_id,
             on_done=self.history.show_done, actions=FailureActions(
-                open_settings=self.open_settings, rephrase=self._rephrase,
+                open_settings=self.open_settings, rephrase=self.run_control.rephrase,
                 browse=self.inputs_ctl.browse), parent=self)
         # The history list first: a finished edit's row exists when the window selects it.
         sig = self.edit_signals
         sig.progressChanged.connect(self.history_model.apply_progress)
         sig.progressChanged.connect(self.feedback.on_progress)
         self.spend = SpendStatus(self.library, self.config_store, self.pool, self.statusBar(),
-                                 self._batch_id, sig.progressChanged, self)
+                                 self.deferred.batch_id, sig.progressChanged, self)
         prices = self.spend.prices  # history rows show spend with the same prices
         prices.changed.connect(lambda: self.history_model.set_prices(prices.price))
         self.dialogs.prices_saved = prices.reload  # Settings ▸ Prices per image
@@ -263,7 +243,7 @@ class MainWindow(QMainWindow):
 
         hp = self.history_panel
         hp.editActivated.connect(self.results.show_entry)
-        hp.editActivated.connect(self._follow_versions)  # the version graph follows
+        hp.editActivated.connect(self.deferred.follow_versions)  # the version graph follows
         hp.batchResultsRequested.connect(self.grid_mode.fill)
         hp.rerunRequested.connect(self.history.rerun)
         hp.retry_download.retryRequested.connect(self.history.retry_download)
@@ -323,116 +303,15 @@ class MainWindow(QMainWindow):
         self.prompt_panel.prompt_edit.setFocus()
 
     # =========================================================================================
-    # connection
-    @property
-    def endpoint(self) -> Endpoint | None:
-        return self.connection.endpoint
-
-    def set_endpoint(self, endpoint: Endpoint | None, default_model: str = "") -> None:
-        if endpoint is not None and default_model and not self.qsettings.value("params/model"):
-            self.params.set_model(default_model)
-        self.connection.set_endpoint(endpoint)
-
-    @property
-    def client_settings(self) -> ClientSettings:
-        return self.edit_session.client_settings
-
-    def set_client_settings(self, settings: ClientSettings) -> None:
-        """Client settings for new edits and batches (edits in flight keep theirs)."""
-        self.edit_session.set_client_settings(settings)
-
-    @property
-    def has_client(self) -> bool:
-        return self.edit_session.has_client
-
-    @property
-    def edits(self) -> EditService:
-        """The EditService every edit of this window runs in (built on first use)."""
-        return self.edit_session.service
-
-    def load_config(self) -> None:
-        self.connection_status.load_config(self.config_store, self.set_endpoint)
-
-    async def reload_config(self) -> None:
-        await self.connection_status.reload_config(self.config_store, self.tasks,
-                                                   self.set_endpoint)
-
-    def start_demo(self, latency: float = 1.5) -> None:
-        """Switch to the built-in sandbox, started in the pool: the editor shows at once,
-        connected when the sandbox is up."""
-        self.connection.start_demo(latency)
-
-    async def test_connection(self, endpoint: Endpoint) -> str:
-        from qwen_studio.core.client import ImageClient
-
-        text = await ImageClient(self.http.get(), endpoint).check_connection()
-        self.model_list.load(endpoint, refresh=True)  # Test connection refreshes the list
-        return text
-
-    @property
-    def model_lists(self) -> ModelListCache | None:
-        """Each profile's GET /v1/models (None until a list was first wanted)."""
-        return self.model_list.cache
-
-    def load_model_list(self, endpoint: Endpoint | None = None, *, refresh: bool = False) -> None:
-        self.model_list.load(endpoint, refresh=refresh)
-
-    # =========================================================================================
     # running
     def run_edit(self) -> asyncio.Future[int] | None:
         """Validate, then start an edit (a batch of one). Returns the task recording and
         queueing it (its result is the edit id), or None when nothing was sent."""
-        if not self.edit_session.has_client:
-            self._not_connected()
-            return None
-        if self.batch.wants_run():
-            self.batch.run()  # Run starts the waiting batch
-            return None
-        request, problems = self.editor.build_request()
-        if request is None or problems:
-            self.notices.show(Notice(
-                NoticeKind.REQUEST_PROBLEM, NoticeLevel.WARNING,
-                self.tr("Can't run yet: {problems}.").format(problems=request_problems(problems)),
-                problem_hint(problems)))
-            codes = problem_codes(problems)  # by code: the texts may be in any language
-            if codes & PROMPT_PROBLEMS:
-                self.prompt_panel.prompt_edit.setFocus()
-            elif codes & NEGATIVE_PROBLEMS:
-                self.prompt_panel.focus_negative()
-            elif codes & INPUT_PROBLEMS:
-                self.drop_zone.setFocus()
-            return None
-        # The situations Run just resolved are over.
-        self.notices.clear(NoticeKind.REQUEST_PROBLEM, NoticeKind.NOT_CONNECTED,
-                           NoticeKind.REQUEST_NOTES)
-        notes = request.notes()  # sent all the same; said before it goes
-        if notes:
-            self.notices.show(Notice(NoticeKind.REQUEST_NOTES, NoticeLevel.INFO,
-                                     "; ".join(request_note(n) for n in notes)))
-        self.save_settings_soon()
-        # A region drawn on the input makes it a region edit (EditorState.submit).
-        return self.tasks.spawn(self.editor.submit(request, self.edit_session, self.tasks))
+        return self.run_control.run()
 
     def cancel_edits(self) -> None:
         """Esc / Cancel: every single edit in flight (the batch has its own Cancel all)."""
-        n = self.edit_session.cancel_singles()
-        if n:
-            self._status(self.tr("Cancelling {n} edits…").format(n=n) if n > 1
-                         else self.tr("Cancelling the edit…"))
-
-    def _not_connected(self) -> None:
-        self.notices.show(Notice(
-            NoticeKind.NOT_CONNECTED, NoticeLevel.WARNING,
-            self.tr("Qwen Studio is not connected to a service yet."),
-            self.tr("Set up your API key in Settings, or try the "
-                    "demo."), self.tr("Open settings"), self.open_settings))
-
-    def _batch_id(self) -> str | None:
-        return self._batch.controller.batch_id if self._batch is not None else None
-
-    def _rephrase(self) -> None:
-        self.prompt_panel.prompt_edit.setFocus()
-        self.prompt_panel.prompt_edit.selectAll()
+        self.run_control.cancel()
 
     # =========================================================================================
     # dialogs
@@ -460,18 +339,17 @@ class MainWindow(QMainWindow):
 
     @property
     def batch(self) -> BatchUi:
-        """The BatchUi, built on first access if the post-paint timer has not run yet."""
-        return self.ensure_built()
+        """The BatchUi, built on first access if the post-paint build has not run yet."""
+        return self.deferred.batch()
+
+    @property
+    def built_batch(self) -> BatchUi | None:
+        """The BatchUi if it was built (without building it)."""
+        return self.deferred.built_batch
 
     def ensure_built(self) -> BatchUi:
-        """Build what start-up deferred past the first paint (the batch UI); idempotent.
-        app/ calls it once the loop runs; `batch` calls it on first use if sooner."""
-        if self._batch is None:
-            from qwen_studio.ui.batch.dock import BatchUi
-
-            self._batch = BatchUi(self)
-            self.layout_.install_tab_key()  # Tab outside text fields: not for the first frame
-        return self._batch
+        """Build the batch UI now (idempotent): `batch` does on first use."""
+        return self.deferred.batch()
 
     @property
     def results_panel(self) -> ResultsPanel:
@@ -481,36 +359,12 @@ class MainWindow(QMainWindow):
     @property
     def versions(self) -> VersionsDock:
         """The Versions dock, built on first access if the post-paint build has not run."""
-        if self._versions is None:
-            from qwen_studio.ui.versions.dock import VersionsDock
-
-            dock = self._versions = VersionsDock(self.library, self.tasks, self.compare_view,
-                                                 self.results.show_edit, self)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            dock.hide()
-            dock.toggleViewAction().toggled.connect(self.versions_action.setChecked)
-            dock.follow(self._versions_follow)
-        return self._versions
-
-    def _show_versions(self, on: bool) -> None:
-        dock = self.versions
-        dock.setVisible(on)
-        if on:
-            dock.raise_()
-
-    def _follow_versions(self, edit_id: int | None) -> None:
-        self._versions_follow = edit_id
-        if self._versions is not None:
-            self._versions.follow(edit_id)
+        return self.deferred.versions()
 
     def build_deferred(self) -> None:
+        """What start-up left for after the first paint (app/ calls it once the loop runs)."""
         if not self._closed:
-            self.ensure_built()
-            _ = self.versions
-            self.spend.refresh()  # today's and this month's figures
-            # The canvas's mask tools, results strip and Changes mode (hidden until an
-            # image wants them): in a later event, so input queued meanwhile goes first.
-            QTimer.singleShot(0, self, self.compare_view.build_hidden_parts)
+            self.deferred.build()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -531,8 +385,7 @@ class MainWindow(QMainWindow):
         (demo sandbox, HTTP client, library). Idempotent."""
         self._closed = self.window_settings.closed = True
         self._stop_timers()
-        if self._batch is not None:
-            await self._batch.shutdown()
+        await self.deferred.shutdown()
         # Before the library closes: edits in flight end INTERRUPTED, queued ones stay
         # QUEUED (a batch can be resumed); every library write has landed.
         await self.edit_session.close()

@@ -25,6 +25,23 @@ RIGHT_WIDTH = 280  # a done row says "done in 12 s" and its spend whole, also in
 CANVAS_MIN = 400
 
 
+def panels_splitter(left: QWidget, canvas: QWidget, right: QWidget) -> QSplitter:
+    """editor | canvas | history: the canvas takes what the panels leave and never
+    collapses; the side panels may."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setObjectName("mainSplitter")
+    splitter.setAccessibleName(translate("MainWindow", "Panels"))
+    splitter.setAccessibleDescription(
+        translate("MainWindow", "Drag the handles to resize the panels"))
+    for w in (left, canvas, right):
+        splitter.addWidget(w)
+    for i, stretch in enumerate((0, 1, 0)):
+        splitter.setStretchFactor(i, stretch)
+    splitter.setChildrenCollapsible(True)
+    splitter.setCollapsible(1, False)
+    return splitter
+
+
 class WindowLayout(QObject):
     """Sizes, hides and remembers the side panels of `splitter` ([left, canvas, right])."""
 

@@ -35,6 +35,8 @@ class Watch(QObject):
             report["asyncio_at_paint"] = "asyncio" in sys.modules
             report["qasync_at_paint"] = "qasync" in sys.modules
             report["httpx_at_paint"] = "httpx" in sys.modules
+            # A saved profile's key is read once the loop runs (ui/window_connection.py).
+            report["keyring_at_paint"] = "keyring" in sys.modules
             # The log file's handler is set up after the first frame (app/launch.py).
             report["log_handlers_at_paint"] = "logging.handlers" in sys.modules
             # The dataclasses defined before it took their methods' code from the cache.
@@ -54,11 +56,11 @@ class Watch(QObject):
             # Qt's image work runs on the calling thread (set by app/ before Qt reads it).
             report["gui_threadpool_off"] = os.environ.get("QT_NO_GUI_THREADPOOL") == "1"
             report["status_at_paint"] = obj.profile_label.text()
-            QTimer.singleShot(0, _after_first_frame)  # the children have painted too
+            QTimer.singleShot(0, lambda: _after_first_frame(obj))  # the children painted too
         return False
 
 
-def _after_first_frame():
+def _after_first_frame(window):
     # Built after the first frame, when first used (the drive checks they work then).
     from PySide6 import QtGui, QtWidgets
 
@@ -82,6 +84,10 @@ def _after_first_frame():
         ("results strip", "qwen_studio.ui.compare.result_strip" in sys.modules),
         ("QListWidget", "QListWidget" in vars(QtWidgets)),
         ("changes mode", "qwen_studio.ui.compare.changes_mode" in sys.modules),
+        # The negative prompt's box: built when first opened or given text.
+        ("negative prompt box", window.prompt_panel.negative_built is not None),
+        # The notice banner: built when the first notice shows (most starts show none).
+        ("notice banner", "qwen_studio.ui.notices.banner" in sys.modules),
         # The welcome panel: a configured or demo start never shows it.
         ("welcome panel", "qwen_studio.ui.dialogs.welcome_panel" in sys.modules),
         # The history's version tree: made when a selected edit first has versions.
@@ -136,7 +142,7 @@ async def drive(w):
     w.prompt_panel.prompt_edit.setPlainText("make it warmer")
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)
-    report["batch_built"] = w._batch is not None
+    report["batch_built"] = w.built_batch is not None
     from PySide6.QtWidgets import QDockWidget
 
     report["versions_built"] = w.findChild(QDockWidget, "versionsDock") is not None
@@ -248,6 +254,24 @@ def test_configured_launch_paints_before_loading_the_http_stack(tmp_path, qapp, 
     assert report["httpx_at_paint"] is False
     assert report["editor_at_paint"] is True
     assert report["status_at_paint"].startswith("●")  # connected from the first frame
+    assert report["result"] and all(Path(p).is_file() for p in report["result"])
+
+
+def test_saved_profile_launch_reads_its_key_after_the_first_frame(tmp_path, qapp, sandbox):
+    # A profile saved in Settings, its key in the key store (here the private file: the
+    # null keyring). The first frame shows the editor under its name without importing
+    # keyring; the key is read once the loop runs, and the edit goes through with it.
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True)
+    profile = {"name": "Saved", "base_url": sandbox.base_url, "style": "bailian", "model": ""}
+    (config / "profiles.json").write_text(json.dumps({"profiles": [profile],
+                                                      "active": "Saved"}))
+    (config / "keys.json").write_text(json.dumps({"Saved": "test-key"}))
+    report, _ = _launch(tmp_path, [])
+    assert report["keyring_at_paint"] is False
+    assert report["status_at_paint"] == "● Saved"
+    assert report["editor_at_paint"] is True
+    assert report["status_when_ready"] == "● Saved"
     assert report["result"] and all(Path(p).is_file() for p in report["result"])
 
 

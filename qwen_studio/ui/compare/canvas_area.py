@@ -1,6 +1,6 @@
 """The centre of the window: the canvas (or the welcome panel until the window is
 connected; qwen_studio.ui.connection_status switches them), with notices laid over its top
-edge instead of pushing the image down."""
+edge instead of pushing the image down (the banner is built with the first notice)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from qwen_studio.ui.compare.results import make_compare_view
 from qwen_studio.ui.notices import Notices
-from qwen_studio.ui.notices.banner import Banner
 
 if TYPE_CHECKING:
     from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+    from qwen_studio.ui.notices.banner import Banner
 
 BANNER_MARGIN = 12  # the notice floats this far inside the canvas' edges
 BANNER_TOP = 44  # below the compare toolbar until the canvas is laid out
@@ -42,10 +42,28 @@ class CanvasArea(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.stack, 1)
-        # Not in the layout: an overlay, placed by _place_banner whenever it or we resize.
-        self.banner = Banner(notices, self)
-        self.banner.installEventFilter(self)
-        self.banner.raise_()
+        # The banner: built when the first notice shows (or it is asked for), as most
+        # starts show none.
+        self.notices = notices
+        self._banner: Banner | None = None
+        notices.changed.connect(self._notice_changed)
+
+    @property
+    def banner(self) -> Banner:
+        if self._banner is None:
+            from qwen_studio.ui.notices.banner import Banner
+
+            # Not in the layout: an overlay, placed by _place_banner whenever it or we
+            # resize. It shows the current notice, if any, at once.
+            self._banner = Banner(self.notices, self)
+            self._banner.installEventFilter(self)
+            self._banner.raise_()
+            self._place_banner()
+        return self._banner
+
+    def _notice_changed(self) -> None:
+        if self._banner is None and self.notices.current() is not None:
+            _ = self.banner
 
     @property
     def welcome(self) -> WelcomePanel:
@@ -80,24 +98,27 @@ class CanvasArea(QWidget):
         super().showEvent(event)
 
     def _place_banner(self) -> None:
+        banner = self._banner
+        if banner is None:
+            return
         width = max(200, self.width() - 2 * BANNER_MARGIN)
-        height = self.banner.heightForWidth(width)
+        height = banner.heightForWidth(width)
         if height <= 0:
-            height = self.banner.sizeHint().height()
+            height = banner.sizeHint().height()
         if self._welcome is not None and self.stack.currentWidget() is self._welcome:
             top = BANNER_MARGIN
         else:  # under the toolbar and the mask bar's row: their buttons stay usable
             canvas_top = self.compare_view.canvas.mapTo(self, QPoint(0, 0)).y()
             top = canvas_top + BANNER_MARGIN // 2 if canvas_top > 0 else BANNER_TOP
-        self.banner.setGeometry(BANNER_MARGIN, top, width, height)
-        self.banner.raise_()
+        banner.setGeometry(BANNER_MARGIN, top, width, height)
+        banner.raise_()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_banner()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.banner and event.type() in (QEvent.Type.Show,
+        if watched is self._banner and event.type() in (QEvent.Type.Show,
                                                        QEvent.Type.LayoutRequest):
             self._place_banner()
         return False

@@ -102,11 +102,19 @@ class EditorPanel(QWidget):
 
         pp, params = self.prompt_panel, self.params
         pp.prompt_edit.textChanged.connect(lambda: state.set_prompt(pp.prompt()))
-        pp.negative_edit.textChanged.connect(
-            lambda: state.set_negative_prompt(pp.negative_prompt()))
+        # The negative prompt's box is built when first opened or given text.
+        pp.negativeBuilt.connect(self._wire_negative)
         params.changed.connect(lambda: state.set_parameters(read_parameters(params)))
         state.set_parameters(read_parameters(params))
         state.inputsChanged.connect(self._show_inputs)
+
+    def _wire_negative(self, edit: QWidget) -> None:
+        pp = self.prompt_panel
+        pp.negative_edit.textChanged.connect(
+            lambda: self.state.set_negative_prompt(pp.negative_prompt()))
+        # Reading order: the prompt, then the negative prompt, then the parameters.
+        QWidget.setTabOrder(pp.prompt_edit, edit)
+        QWidget.setTabOrder(edit, self.params.toggle)
 
     def _show_inputs(self) -> None:
         self.drop_zone.set_inputs([(i.path.name, i.thumbnail) for i in self.state.inputs])
@@ -130,7 +138,8 @@ class EditorPanel(QWidget):
     def set_tab_order(self, after: QWidget) -> None:
         """Reading order: inputs → prompt → parameters → run → cancel → `after`."""
         pp, p = self.prompt_panel, self.params
-        chain = [self.drop_zone, pp.prompt_edit, pp.negative_edit, p.toggle, p.model_combo,
+        negative = [] if pp.negative_built is None else [pp.negative_built]  # (_wire_negative)
+        chain = [self.drop_zone, pp.prompt_edit, *negative, p.toggle, p.model_combo,
                  p.size_combo, p.count_spin, p.seed_spin, p.watermark_check,
                  p.prompt_extend_check, self.run_button, self.cancel_button, after]
         for a, b in itertools.pairwise(chain):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from qwen_studio.core.library import Library
     from qwen_studio.core.prompt_library import PromptLibrary, RecentPrompt, Snippet
     from qwen_studio.ui.editor.prompt_library_popup import PromptLibraryPopup
-    from qwen_studio.ui.editor.prompt_panel import PromptPanel
+    from qwen_studio.ui.editor.prompt_panel import PromptEdit, PromptPanel
 
 
 class PromptLibraryGlue(QObject):
@@ -37,11 +37,16 @@ class PromptLibraryGlue(QObject):
         self._parent = parent
         self._popup: PromptLibraryPopup | None = None  # built when first opened
         self.actions: list[QAction] = [
-            prompt_library_action(prompt_panel.prompt_edit, self._open_for, "prompt"),
-            prompt_library_action(prompt_panel.negative_edit, self._open_for, "negative"),
-        ]
+            prompt_library_action(prompt_panel.prompt_edit, self._open_for, "prompt")]
+        # The negative prompt's box is built when first opened or given text.
+        if prompt_panel.negative_built is not None:
+            self._add_negative(prompt_panel.negative_built)
+        prompt_panel.negativeBuilt.connect(self._add_negative)
         self._language = language
         self._seeded = False  # the starter set is added (once per library) at the first open
+
+    def _add_negative(self, edit: PromptEdit) -> None:
+        self.actions.append(prompt_library_action(edit, self._open_for, "negative"))
 
     @property
     def store(self) -> PromptLibrary:

@@ -1,7 +1,8 @@
 """Prompt and negative prompt with live character counts against the service limits.
 
 The prompt box grows with its text (a few lines empty, up to MAX_PROMPT_LINES before it
-scrolls); the negative prompt, used less often, starts collapsed behind a toggle."""
+scrolls); the negative prompt, used less often, starts collapsed behind a toggle, and its
+box is built when first opened or given text (`negativeBuilt` tells who wires it)."""
 
 from __future__ import annotations
 
@@ -131,6 +132,7 @@ class _Counter(QWidget):
 class PromptPanel(QWidget):
     runRequested = Signal()
     mediaPasted = Signal(QMimeData)
+    negativeBuilt = Signal(object)  # the negative prompt's PromptEdit, once built
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,17 +150,9 @@ class PromptPanel(QWidget):
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_count = _Counter(PROMPT_LIMIT, "prompt")
 
-        self.negative_edit = PromptEdit()
-        self.negative_edit.setObjectName("negativePromptEdit")
-        self.negative_edit.setAccessibleName(self.tr("Negative prompt"))
-        self.negative_edit.setAccessibleDescription(
-            self.tr("What to avoid, up to {n} characters (optional)").format(
-                n=NEGATIVE_PROMPT_LIMIT)
-        )
-        self.negative_edit.setPlaceholderText(self.tr("Avoid… (optional)"))
-        self.negative_edit.setTabChangesFocus(True)
-        self.negative_edit.setFixedHeight(54)
-        self.negative_count = _Counter(NEGATIVE_PROMPT_LIMIT, "negativePrompt")
+        # The negative prompt's box (edit and count): built when first opened or given text
+        # (_build_negative); most starts never show it.
+        self._negative: tuple[PromptEdit, _Counter, QWidget] | None = None
 
         title = QLabel(self.tr("Prompt"))
         title.setObjectName("sectionTitle")
@@ -173,12 +167,6 @@ class PromptPanel(QWidget):
         self.negative_toggle.setAccessibleDescription(
             self.tr("Show or hide the negative prompt"))
         self.negative_toggle.toggled.connect(self.set_negative_expanded)
-        self._negative_box = QWidget()
-        neg_lay = QVBoxLayout(self._negative_box)
-        neg_lay.setContentsMargins(0, 0, 0, 0)
-        neg_lay.setSpacing(4)
-        neg_lay.addWidget(self.negative_edit)
-        neg_lay.addWidget(self.negative_count)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -188,7 +176,7 @@ class PromptPanel(QWidget):
         lay.addWidget(self.prompt_count)
         lay.addSpacing(4)
         lay.addWidget(self.negative_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        lay.addWidget(self._negative_box)
+        self._layout = lay  # the negative box goes last, when built
         self.set_negative_expanded(False)
 
         # Count what is sent: the request strips leading and trailing whitespace, so the
@@ -196,32 +184,72 @@ class PromptPanel(QWidget):
         self.prompt_edit.textChanged.connect(
             lambda: self.prompt_count.update_count(len(self.prompt_edit.toPlainText().strip()))
         )
-        self.negative_edit.textChanged.connect(
-            lambda: self.negative_count.update_count(
-                len(self.negative_edit.toPlainText().strip()))
-        )
-        self.negative_edit.textChanged.connect(self._label_negative_toggle)
-        for edit in (self.prompt_edit, self.negative_edit):
+        self.prompt_edit.runRequested.connect(self.runRequested)
+        self.prompt_edit.mediaPasted.connect(self.mediaPasted)
+
+    def _build_negative(self) -> tuple[PromptEdit, _Counter, QWidget]:
+        if self._negative is None:
+            edit = PromptEdit()
+            edit.setObjectName("negativePromptEdit")
+            edit.setAccessibleName(self.tr("Negative prompt"))
+            edit.setAccessibleDescription(
+                self.tr("What to avoid, up to {n} characters (optional)").format(
+                    n=NEGATIVE_PROMPT_LIMIT)
+            )
+            edit.setPlaceholderText(self.tr("Avoid… (optional)"))
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(54)
+            count = _Counter(NEGATIVE_PROMPT_LIMIT, "negativePrompt")
+            box = QWidget()
+            box.hide()  # set_negative_expanded shows it
+            neg_lay = QVBoxLayout(box)
+            neg_lay.setContentsMargins(0, 0, 0, 0)
+            neg_lay.setSpacing(4)
+            neg_lay.addWidget(edit)
+            neg_lay.addWidget(count)
+            self._layout.addWidget(box)
+            self._negative = (edit, count, box)
+            edit.textChanged.connect(
+                lambda: count.update_count(len(edit.toPlainText().strip())))
+            edit.textChanged.connect(self._label_negative_toggle)
             edit.runRequested.connect(self.runRequested)
             edit.mediaPasted.connect(self.mediaPasted)
+            self.negativeBuilt.emit(edit)
+        return self._negative
+
+    @property
+    def negative_edit(self) -> PromptEdit:
+        """The negative prompt's box (built now if it was not)."""
+        return self._build_negative()[0]
+
+    @property
+    def negative_count(self) -> _Counter:
+        return self._build_negative()[1]
+
+    @property
+    def negative_built(self) -> PromptEdit | None:
+        """The negative prompt's box if it was built (without building it)."""
+        return self._negative[0] if self._negative is not None else None
 
     def prompt(self) -> str:
         return self.prompt_edit.toPlainText()
 
     def negative_prompt(self) -> str:
-        return self.negative_edit.toPlainText()
+        return self._negative[0].toPlainText() if self._negative is not None else ""
 
     def set_prompt(self, text: str) -> None:
         self.prompt_edit.setPlainText(text)
 
     def set_negative_prompt(self, text: str) -> None:
-        self.negative_edit.setPlainText(text)
+        if text or self._negative is not None:  # nothing to clear in a box never built
+            self.negative_edit.setPlainText(text)
 
     def negative_expanded(self) -> bool:
-        return self._negative_box.isVisibleTo(self)
+        return self._negative is not None and self._negative[2].isVisibleTo(self)
 
     def set_negative_expanded(self, expanded: bool) -> None:
-        self._negative_box.setVisible(expanded)
+        if expanded or self._negative is not None:
+            self._build_negative()[2].setVisible(expanded)
         if self.negative_toggle.isChecked() != expanded:
             self.negative_toggle.setChecked(expanded)
         self.negative_toggle.setIcon(icon("collapse" if expanded else "expand"))
@@ -234,8 +262,8 @@ class PromptPanel(QWidget):
 
     def _label_negative_toggle(self) -> None:
         # Collapsed with text in it: say so, the text still goes with every Run.
-        n = len(self.negative_edit.toPlainText().strip())
+        n = len(self.negative_prompt().strip())
         text = self.tr("Negative prompt")
-        if n and not self._negative_box.isVisibleTo(self):
+        if n and not self.negative_expanded():
             text = self.tr("Negative prompt ({n} characters)").format(n=n)
         self.negative_toggle.setText(text)

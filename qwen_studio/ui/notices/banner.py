@@ -90,6 +90,8 @@ class Banner(QFrame):
         self.hide()
 
         self.notices.changed.connect(self._render)
+        if self.notices.current() is not None:
+            self._render()  # built for a notice already shown (ui/compare/canvas_area.py)
 
     # -- API -----------------------------------------------------------------------------------
     def show_notice(self, notice: Notice) -> None:

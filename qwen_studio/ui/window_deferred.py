@@ -1,0 +1,90 @@
+"""What the window builds after its first frame, or when first used if that is sooner.
+
+The batch queue (bottom panel, File ▸ Batch…, the resume offer) and the Versions dock are
+hidden at start: ~15-20 ms the first frame need not wait for. app/ asks for `build()` once
+the loop runs; `batch()` and `versions()` build on first use before that, so a click or a
+key in the first instant still finds them (View ▸ Versions works from the start).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QAction
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.batch.dock import BatchUi
+    from qwen_studio.ui.main_window import MainWindow
+    from qwen_studio.ui.versions.dock import VersionsDock
+
+
+class DeferredParts:
+    """The window's parts built after the first paint: the BatchUi and the Versions dock."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.built_batch: BatchUi | None = None
+        self.built_versions: VersionsDock | None = None
+        self._follow: int | None = None  # the shown edit, for a dock built later
+        # View ▸ Versions: works before the dock exists (it builds it).
+        self.versions_action = va = QAction(
+            QCoreApplication.translate("VersionsDock", "Versions"), window)
+        va.setObjectName("toggleVersionsAction")
+        va.setCheckable(True)
+        va.setShortcut("Ctrl+Shift+V")
+        va.triggered.connect(self.show_versions)
+
+    def batch(self) -> BatchUi:
+        """The BatchUi, built now if the post-paint build has not run yet."""
+        if self.built_batch is None:
+            from qwen_studio.ui.batch.dock import BatchUi
+
+            self.built_batch = BatchUi(self.window)
+            # Tab outside text fields toggles the panels: not needed for the first frame.
+            self.window.layout_.install_tab_key()
+        return self.built_batch
+
+    def batch_id(self) -> str | None:
+        """The batch queue's current batch (None until the queue exists)."""
+        return self.built_batch.controller.batch_id if self.built_batch is not None else None
+
+    def versions(self) -> VersionsDock:
+        """The Versions dock (bottom, hidden), built now if the post-paint build has not."""
+        if self.built_versions is None:
+            from qwen_studio.ui.versions.dock import VersionsDock
+
+            w = self.window
+            dock = self.built_versions = VersionsDock(w.library, w.tasks, w.compare_view,
+                                                      w.results.show_edit, w)
+            w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.hide()
+            dock.toggleViewAction().toggled.connect(self.versions_action.setChecked)
+            dock.follow(self._follow)
+        return self.built_versions
+
+    def show_versions(self, on: bool) -> None:
+        dock = self.versions()
+        dock.setVisible(on)
+        if on:
+            dock.raise_()
+
+    def follow_versions(self, edit_id: int | None) -> None:
+        """The history's current edit: the version graph follows it (once it exists)."""
+        self._follow = edit_id
+        if self.built_versions is not None:
+            self.built_versions.follow(edit_id)
+
+    def build(self) -> None:
+        """Everything deferred, now (idempotent); the canvas's hidden parts a moment later."""
+        w = self.window
+        self.batch()
+        self.versions()
+        w.spend.refresh()  # today's and this month's figures
+        # The canvas's mask tools, results strip and Changes mode (hidden until an image
+        # wants them): in a later event, so input queued meanwhile goes first.
+        QTimer.singleShot(0, w, w.compare_view.build_hidden_parts)
+
+    async def shutdown(self) -> None:
+        if self.built_batch is not None:
+            await self.built_batch.shutdown()

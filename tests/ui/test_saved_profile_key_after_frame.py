@@ -1,0 +1,68 @@
+"""A start with a saved profile shows the editor under the profile's name at once and reads
+its API key (keyring: ~50 ms to import and find a backend) in the pool once the loop runs;
+Run before that reads it there and then (issue 18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from window_helpers import until
+
+from qwen_studio.core.config import ConfigStore, KeyStore, Profile
+
+
+@pytest.fixture
+def key_reads(monkeypatch) -> list[str]:
+    """Profile names whose key was read (the keyring's or the private file's)."""
+    reads: list[str] = []
+    original = KeyStore.get
+
+    def get(self: KeyStore, profile: str) -> str | None:
+        reads.append(profile)
+        return original(self, profile)
+
+    monkeypatch.setattr(KeyStore, "get", get)
+    return reads
+
+
+def _store(studio_home: Path, key: str | None = "saved-key") -> ConfigStore:
+    store = ConfigStore(studio_home / "config")
+    store.save_profile(Profile("Local", "http://127.0.0.1:9", "bailian"), key)
+    store.set_active("Local")
+    return store
+
+
+def test_saved_profile_shows_the_editor_and_reads_the_key_once_the_loop_runs(
+        make_window, qloop, studio_home, key_reads):
+    w = make_window(config_store=_store(studio_home), staged=True)
+    # The first frame: the editor under the profile's name, the key not read yet.
+    assert key_reads == []
+    assert w.profile_label.text() == "● Local"
+    assert w.canvas_stack.currentWidget() is w.compare_view
+    assert w.endpoint is None
+    w.tasks.release()  # app.main does this once the loop runs
+    qloop.run(until(lambda: w.endpoint is not None, 10, "the saved profile's key"))
+    assert w.endpoint.api_key == "saved-key" and w.endpoint.profile_name == "Local"
+    assert key_reads == ["Local"]
+    assert w.profile_label.text() == "● Local"
+
+
+def test_run_before_the_key_was_read_reads_it_there_and_then(
+        make_window, studio_home, key_reads):
+    w = make_window(config_store=_store(studio_home), staged=True)
+    assert w.endpoint is None
+    assert w.run_edit() is None  # nothing to edit yet, but connected: the prompt is missing
+    assert w.endpoint is not None and w.endpoint.api_key == "saved-key"
+    assert "not connected" not in w.banner.message().lower()
+    assert "can't run yet" in w.banner.message().lower()
+    assert key_reads == ["Local"]
+
+
+def test_saved_profile_without_a_key_ends_not_connected(make_window, qloop, studio_home):
+    w = make_window(config_store=_store(studio_home, key=None), staged=True)
+    assert w.profile_label.text() == "● Local"
+    w.tasks.release()
+    qloop.run(until(lambda: w.profile_label.text() == "○ Not connected", 10, "the result"))
+    assert w.endpoint is None
+    assert w.canvas_stack.currentWidget() is w.welcome  # set up a key, or try the demo
