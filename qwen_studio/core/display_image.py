@@ -81,22 +81,24 @@ def _rows(width: int) -> int:
     return max(1, BAND_PIXELS // max(1, width))
 
 
-def resize_into(dst: Image.Image, src: Image.Image) -> None:
-    """Lanczos-resize `src` to fill `dst`, band by band (each band takes its filter support
-    from the whole source: the same as one resize, within a level of float rounding).
+def resize_into(dst: Image.Image, src: Image.Image,
+                resample: Image.Resampling = Image.Resampling.LANCZOS) -> None:
+    """Resize `src` (Lanczos unless `resample`) to fill `dst`, band by band (each band
+    takes its filter support from the whole source: the same as one resize, within a level
+    of float rounding).
 
     With alpha (RGBA, LA) Pillow premultiplies the whole source for every call, so such a
     source is resized in one piece (transparent photos are rarely huge).
     """
     if src.mode in ("RGBA", "LA"):
-        copy_into(dst, src.resize(dst.size, Image.Resampling.LANCZOS))
+        copy_into(dst, src.resize(dst.size, resample))
         return
     tw, th = dst.size
     w, h = src.size
     step = _rows(tw)
     for y0 in range(0, th, step):
         y1 = min(th, y0 + step)
-        band = src.resize((tw, y1 - y0), Image.Resampling.LANCZOS,
+        band = src.resize((tw, y1 - y0), resample,
                           box=(0, y0 * h / th, w, y1 * h / th))
         dst.paste(band if band.mode == dst.mode else band.convert(dst.mode), (0, y0))
 

@@ -1,0 +1,42 @@
+"""The Changes mode's computation in the pool (ui/compare/changes_mode.compute_changes):
+band by band in anonymous memory, the same map as Pillow's whole-image computation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageChops
+from PySide6.QtGui import QImage
+
+from qwen_studio.ui import image_loading as il
+from qwen_studio.ui.compare.changes_mode import compute_changes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+from test_changes_map import pair, reference
+
+
+def as_pil(image: QImage) -> Image.Image:
+    return il.to_pillow(image).convert("RGB")
+
+
+def test_the_map_of_a_same_size_pair_is_exactly_the_reference() -> None:
+    before, after = pair((1200, 700))
+    heat, count, box = compute_changes(il.from_pillow(before), il.from_pillow(after))
+    want, want_count, want_box = reference(before, after)
+    assert ImageChops.difference(as_pil(heat), want).getbbox() is None  # tolerance: none
+    assert (count, box) == (want_count, want_box)
+
+
+def test_a_smaller_answer_is_scaled_to_the_original_first() -> None:
+    before = Image.effect_noise((900, 600), 50).convert("RGB")
+    small = before.resize((300, 200), Image.Resampling.BILINEAR)
+    heat, count, _ = compute_changes(il.from_pillow(before), il.from_pillow(small))
+    want, want_count, _ = reference(before, small.resize(before.size,
+                                                         Image.Resampling.BILINEAR))
+    # Tolerance: the banded resize rounds like one resize within a level, which may flip a
+    # pixel between "changed by one level" and "unchanged": at most 0.5 % of them.
+    flipped = ImageChops.difference(as_pil(heat), want).convert("L").point(
+        [0] + [255] * 255).histogram()[255]
+    assert flipped <= 0.005 * 900 * 600
+    assert abs(count - want_count) <= 0.005 * 900 * 600 and count > 0.5 * 900 * 600
