@@ -37,7 +37,7 @@ def _umask() -> int:
     return mask
 
 
-def _write_temp(directory: Path, data: bytes, *, shared: bool = False) -> Path:
+def _write_temp(directory: Path, data: bytes | memoryview, *, shared: bool = False) -> Path:
     me = this_process()
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{me.host}-{me.pid}-", dir=directory)
     try:
@@ -66,7 +66,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_new(path: Path, data: bytes) -> Path:
+def write_new(path: Path, data: bytes | memoryview) -> Path:
     """Write `data` to `path` atomically without replacing an existing file.
 
     If `path` exists, ' (2)', ' (3)', … is added before the suffix. Returns the path used.

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt
 from PySide6.QtGui import QColorSpace, QImage, QImageReader
 
 from qwen_studio.core.atomic import write_new
@@ -268,15 +268,39 @@ def save_clipboard_image(image: QImage, directory: Path) -> Path:
     return write_new(directory.joinpath(_pasted_name(".png")), buf.getvalue())
 
 
-# Encoded images another app may put on the clipboard, best first (the file is written as
-# it came: no decode on the GUI thread, no re-encode, the photo's own profile kept).
-PASTE_FORMATS = (("image/png", ".png"), ("image/jpeg", ".jpg"), ("image/webp", ".webp"),
-                 ("image/tiff", ".tiff"), ("image/bmp", ".bmp"), ("image/gif", ".gif"))
+# Encoded images another app may put on the clipboard or drop: the file is written as it
+# came (no decode on the GUI thread, no re-encode, the photo's own profile kept).
+PASTE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg",
+                  "image/pjpeg": ".jpg", "image/webp": ".webp", "image/tiff": ".tiff",
+                  "image/bmp": ".bmp", "image/x-ms-bmp": ".bmp", "image/gif": ".gif"}
+PASTE_FORMATS = tuple(PASTE_SUFFIXES.items())
 
 
-def save_pasted_bytes(data: bytes, suffix: str, directory: Path) -> Path:
-    """Write a pasted encoded image (a PASTE_FORMATS entry's bytes) as it came. Worker only."""
-    return write_new(directory.joinpath(_pasted_name(suffix)), data)
+def encoded_image(mime: QMimeData) -> tuple[QByteArray, str] | None:
+    """The first encoded image `mime` offers, in the order its source lists them, and the
+    file suffix for it; None if it has none (or only empty ones). GUI thread (QMimeData),
+    but nothing is copied or decoded here: the QByteArray is shared, not copied.
+
+    The source's order, not a fixed preference: sources list their most faithful format
+    first (Qt's QInternalMimeData puts PNG first "because it is best", GTK and browsers
+    PNG first for a bitmap, macOS and Windows pasteboards in the writer's order of fidelity).
+    A bitmap offered as PNG, JPEG, BMP… is PNG-first and every other format is a
+    conversion (JPEG a lossy one); a photo offered as its own JPEG lists that first, and
+    the PNG after it is a bigger re-encode."""
+    for kind in mime.formats():
+        suffix = PASTE_SUFFIXES.get(kind.lower())
+        if suffix is not None:
+            data = mime.data(kind)
+            if not data.isEmpty():
+                return data, suffix
+    return None
+
+
+def save_pasted_bytes(data: bytes | QByteArray, suffix: str, directory: Path) -> Path:
+    """Write a pasted encoded image's bytes as they came. Worker only: a QByteArray is
+    written from its own memory (the GIL released while the file is written)."""
+    view = memoryview(data)  # type: ignore[arg-type]  # QByteArray has the buffer protocol
+    return write_new(directory.joinpath(_pasted_name(suffix)), view)
 
 
 def _pasted_name(suffix: str) -> str:
