@@ -225,14 +225,16 @@ def _finish(img: Image.Image, buf: AnonBuffer, icc: bytes | None, opaque: bool, 
             icc = None
     if icc is not None or order != "RGBA":
         colour.packing_transform(icc, order, intent, img.mode).apply(img, img)
-    copies = tuple(Pixels(b, v.width, v.height, order) for b, v in _levels(img, *levels))
+    copies = tuple(Pixels(b, v.width, v.height, order) for b, v in smaller_copies(img, *levels))
     return DisplayImage(Pixels(buf, img.width, img.height, order), copies, opaque)
 
 
-def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
-            min_ratio: float) -> list[tuple[AnonBuffer, Image.Image]]:
-    """Smaller copies, each resampled from the one above (the pyramid a viewer paints):
-    Lanczos, closer to an ideal downscale than the canvas's own smooth halving."""
+def smaller_copies(img: Image.Image, sides: Sequence[int], smallest: int,
+                   min_ratio: float) -> list[tuple[AnonBuffer, Image.Image]]:
+    """Smaller copies of an RGB/RGBX/RGBA image, each resampled from the one above (the
+    pyramid a viewer paints), in anonymous memory: at `sides` (each only if `min_ratio`
+    smaller than the one above), then halvings down to `smallest`. Lanczos, closer to an
+    ideal downscale than the canvas's own smooth halving (which runs on the GUI thread)."""
     out: list[tuple[AnonBuffer, Image.Image]] = []
     top = img
     for side in sides:
@@ -243,7 +245,7 @@ def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
         # Box-reduce by the whole factor first (Pillow's reducing_gap=1): the Lanczos pass
         # then works on a quarter of the pixels; a level is only a paint-time intermediate.
         # (Not for alpha: Pillow would premultiply the whole image.)
-        src = top.reduce(factor) if factor >= 2 and top.mode == "RGBX" else top
+        src = top.reduce(factor) if factor >= 2 and top.mode in ("RGB", "RGBX") else top
         resize_into(out[-1][1], src)
         del src  # a Pillow-owned quarter-size copy: freed now, while it is small
         top = out[-1][1]

@@ -83,7 +83,7 @@ def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:
 # SMALLEST_LEVEL_SIDE (a fitted side-by-side pane is ~400 px; halving the 1280 copy at paint
 # time costs 3-25 ms on the GUI thread).
 DISPLAY_LEVEL_SIDES = (2560, 1280)
-_LEVEL_MIN_RATIO = 1.25  # a level must be this much smaller than the one above to pay off
+LEVEL_MIN_RATIO = 1.25  # a level must be this much smaller than the one above to pay off
 SMALLEST_LEVEL_SIDE = 320
 
 # All pixel work is Pillow's (core.display_image.decode_for_display): decode, resize, LittleCMS
@@ -166,7 +166,7 @@ def decode_image(source: Path | bytes, max_side: int | None = None) -> QImage:
     try:
         shown = decode_for_display(source, max_side, level_sides=DISPLAY_LEVEL_SIDES,
                                    smallest_side=SMALLEST_LEVEL_SIDE,
-                                   min_level_ratio=_LEVEL_MIN_RATIO,
+                                   min_level_ratio=LEVEL_MIN_RATIO,
                                    order="BGRA" if _LITTLE_ENDIAN else "RGBA")
     except UnidentifiedImageError:
         return _decode_with_qt(source, name, max_side)

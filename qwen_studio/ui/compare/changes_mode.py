@@ -18,8 +18,10 @@ from PySide6.QtGui import QImage
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.image_canvas import ImageCanvas
 
-if TYPE_CHECKING:
-    pass  # Pillow loads in the pool only
+if TYPE_CHECKING:  # Pillow loads in the pool only
+    from PIL.Image import Image as PILImage
+
+    from qwen_studio.core.anon_memory import AnonBuffer
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ def compute_changes(before: QImage, after: QImage) -> tuple[QImage, int, Box | N
     from PIL import Image
 
     from qwen_studio.core.changes_map import changes_heatmap
-    from qwen_studio.core.display_image import resize_into
+    from qwen_studio.core.display_image import resize_into, smaller_copies
     from qwen_studio.core.image_open import mapped_image
 
     b, a = _to_pil(before), _to_pil(after)
@@ -53,8 +55,19 @@ def compute_changes(before: QImage, after: QImage) -> tuple[QImage, int, Box | N
         a = scaled
     buf, heat = mapped_image(b.size, "RGB")  # R, G, B, 255: Qt's RGBX8888, no copy
     _, count, box = changes_heatmap(b, a, heat)
-    w, h = b.size
-    return QImage(memoryview(buf), w, h, w * 4, QImage.Format.Format_RGBX8888), count, box
+    # The smaller copies the canvas paints a fitted map from, as a decoded photo has them:
+    # without them the canvas halves the full-size map on the GUI thread (~70 ms a paint).
+    levels = smaller_copies(heat, il.DISPLAY_LEVEL_SIDES, il.SMALLEST_LEVEL_SIDE,
+                            il.LEVEL_MIN_RATIO)
+    out = il.DecodedImage(_rgbx(buf, heat))
+    out.levels = tuple(_rgbx(lb, level) for lb, level in levels)
+    return out, count, box
+
+
+def _rgbx(buf: AnonBuffer, im: PILImage) -> QImage:
+    """A QImage over a mapped RGB image's memory (R, G, B, 255 a pixel): nothing copied."""
+    return QImage(memoryview(buf), im.width, im.height, im.width * 4,
+                  QImage.Format.Format_RGBX8888)
 
 
 class ChangesMode(QObject):
