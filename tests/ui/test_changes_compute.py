@@ -3,17 +3,12 @@ band by band in anonymous memory, the same map as Pillow's whole-image computati
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from PIL import Image, ImageChops
 from PySide6.QtGui import QImage
+from test_changes_map import pair, reference  # tests/core (conftest puts it on the path)
 
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.changes_mode import compute_changes
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-from test_changes_map import pair, reference
 
 
 def as_pil(image: QImage) -> Image.Image:
