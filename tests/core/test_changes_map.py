@@ -27,7 +27,9 @@ def pair(size: tuple[int, int]) -> tuple[Image.Image, Image.Image]:
     after = before.copy()
     after.paste((30, 200, 60), (40, 33, 90, 61))  # a block across band edges
     after.putpixel((size[0] - 1, size[1] - 1), (0, 0, 0))  # the last pixel of the last band
-    after.putpixel((3, 5), tuple(v ^ 1 for v in before.getpixel((3, 5))))  # by one level
+    px = before.getpixel((3, 5))
+    assert isinstance(px, tuple)
+    after.putpixel((3, 5), tuple(int(v) ^ 1 for v in px))  # by one level
     return before, after
 
 
