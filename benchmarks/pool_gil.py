@@ -51,6 +51,7 @@ def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]
     decoded = qt_read()
     srgb = QColorSpace(QColorSpace.NamedColorSpace.SRgb)
     rgbx = decoded.convertToFormat(QImage.Format.Format_RGBX8888)
+    flipped = decoded.mirrored(True, False)  # the other half of a 24 MP Changes pair
     pil = Image.open(photo)
     pil.load()
     icc = pil.info["icc_profile"]
@@ -90,7 +91,10 @@ def operations(photo: Path, tiff16: Path | None) -> dict[str, Callable[[], Any]]
         "qt QImage.save PNG (old paste)": lambda: il.encode_png(decoded),
         "app: save_clipboard_image (Pillow PNG)": lambda: il.save_clipboard_image(
             decoded, Path(tempfile.gettempdir()) / "qwen-studio-bench-pasted"),
-        "qt QSettings set+sync (window settings)": _settings_write,
+        "qt QSettings set+sync (PySide6's sync)": _settings_write,
+        "app: QSettings set+sync (settings_sync, window settings)": lambda: _settings_write(
+            gil_free=True),
+        "app: changes heatmap 24 MP pair": lambda: _changes(decoded, flipped),
     }
     if tiff16 is not None:
         ops["pil open+load 16-bit TIFF"] = lambda: Image.open(tiff16).load()
@@ -164,10 +168,20 @@ def main_app(kinds: list[str], rounds: int, only: list[str] | None) -> None:
               f"{max(r[2] for r in rs) * 1000:5.0f}ms")
 
 
-def _settings_write() -> None:
+def _changes(before: Any, after: Any) -> Any:
+    """The Changes mode's heatmap of a 24 MP pair (ui/compare/changes_mode.py), in the pool."""
+    from qwen_studio.ui.compare.changes_mode import compute_changes
+
+    return compute_changes(before, after)
+
+
+def _settings_write(gil_free: bool = False) -> None:
     """What WindowSettings' save in the pool does: a second QSettings on the window's file,
-    ~10 values (geometry and splitter blobs among them), then sync() writes the file."""
+    ~10 values (geometry and splitter blobs among them), then sync() writes the file
+    (gil_free: as the window does it, qt/settings_sync.py; else PySide6's own sync())."""
     from PySide6.QtCore import QByteArray, QSettings
+
+    from qwen_studio.qt.settings_sync import sync_without_gil
 
     path = Path(tempfile.gettempdir()) / "qwen-studio-bench-settings.ini"
     s = QSettings(str(path), QSettings.Format.IniFormat)
@@ -175,7 +189,10 @@ def _settings_write() -> None:
         s.setValue(f"params/k{i}", f"value {i} {time.perf_counter()}")
     s.setValue("window/geometry", QByteArray(os.urandom(66)))
     s.setValue("window/splitter", QByteArray(os.urandom(120)))
-    s.sync()
+    if gil_free:
+        sync_without_gil(s)
+    else:
+        s.sync()
 
 
 def _pipeline() -> Any:

@@ -22,6 +22,8 @@ waited for a core (a loaded machine) and how long it was blocked (on the GIL, or
 kernel's memory-map lock).
 Control: the same heartbeat while every pool worker runs GIL-free CPU work (the machine's
 and the pool's cost without any GIL hold).
+Changes (after the sets; --changes 0 skips it): two srgb24 photos as before and result, the
+heartbeat from each switch to Changes mode until its heatmap shows (3 rounds), same goal.
 
 Garbage is collected as the app collects it (app/launch.py): start-up objects frozen,
 automatic collection off, the GUI thread's MainThreadCollector (young generations every
@@ -39,7 +41,7 @@ PYTHONPATH=<old tree> python benchmarks/ui_stall.py (the harness imports the app
 
     [BENCH_MALLOC=default] python benchmarks/ui_stall.py [--count 10] [--count-100 4] \
         [--sets srgb24,p3-24,adobe24,prophoto16,adobe100] [--latency 1.0] [--gc app|auto] \
-        [--trace] [--top 3] [--profile]
+        [--trace] [--top 3] [--changes 3] [--profile]
 """
 
 from __future__ import annotations
@@ -445,6 +447,32 @@ async def run_scenario(window: Any, photos: list[Path], beat: Heartbeat
     return busy, time.perf_counter() - t0
 
 
+async def measure_changes(window: Any, beat: Heartbeat, photos: list[Path], rounds: int
+                          ) -> list[float]:
+    """Changes mode on a 24 MP pair: two of the set's photos decoded as the window shows
+    them, one as before and one as the result. The heartbeat runs while the view switches
+    to Changes (key 4) until its heatmap shows, then back to side by side, `rounds` times."""
+    from qwen_studio.ui import image_loading as il
+
+    loop = asyncio.get_running_loop()
+    view = window.compare_view
+    a, b = await asyncio.gather(*(loop.run_in_executor(il.executor(), il.decode_image, p, 8192)
+                                  for p in photos[:2]))
+    view.set_mode("side")
+    view.set_before(a)
+    view.set_results([b])
+    del a, b
+    await asyncio.sleep(0.5)  # the side-by-side paint and frees settle
+    beat.start()
+    for _ in range(rounds):
+        view.set_mode("changes")
+        await until(lambda: view.changes.count is not None, 120, "the changes heatmap")
+        await asyncio.sleep(0.3)  # its paint
+        view.set_mode("side")
+        await asyncio.sleep(0.3)
+    return beat.stop()
+
+
 def report(name: str, ticks: list[float], base: tuple[float, float] | None = None,
            threads: ThreadCpu | None = None
            ) -> tuple[list[tuple[float, float, float]], tuple[float, float]]:
@@ -488,6 +516,10 @@ def main() -> None:
                     help="per-thread CPU at every beat: name the threads (and their pool jobs) "
                          "that ran through each big stall (a little GUI-thread cost per beat)")
     ap.add_argument("--top", type=int, default=3, help="stalls listed per set")
+    ap.add_argument("--changes", type=int, default=3, metavar="ROUNDS",
+                    help="after the sets: switch to Changes mode on a 24 MP pair (two "
+                         f"{BASELINE_SET} photos) this many times, until the heatmap shows "
+                         "(0: skip)")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the GUI thread during the edits (slower; changes figures)")
     args = ap.parse_args()
@@ -503,6 +535,8 @@ def main() -> None:
         print(f"set {kind}: {n} × {w}×{h} {fmt}, {space.name if space else 'no profile'}, "
               f"{size:.1f} MB each (ready in {time.perf_counter() - t:.1f} s)")
 
+    changes_photos = (photo_sets.get(BASELINE_SET) or make_set_photos(BASELINE_SET, 2, PHOTO_DIR)
+                       if args.changes else [])
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     with tempfile.TemporaryDirectory() as tmp, \
@@ -567,6 +601,10 @@ def main() -> None:
                 control[:] = await measure_control(window, beat, args.control)
                 for kind in sets:
                     runs[kind] = await run_scenario(window, photo_sets[kind], beat)
+                if args.changes:
+                    t = time.perf_counter()
+                    ticks = await measure_changes(window, beat, changes_photos, args.changes)
+                    runs["changes"] = (ticks, time.perf_counter() - t)
                 return idle
             finally:
                 if prof is not None:
@@ -599,8 +637,9 @@ def main() -> None:
         else:
             st, _ = report(kind, busy, base_figures, rec.threads)
         tops.append((kind, st, busy[0]))
-        print(f"{'':<11} {len(photo_sets[kind])} edits submitted and shown in {wall:.1f} s; "
-              f"{rec.gc_summary(busy[0], busy[-1])}")
+        what = (f"{args.changes} switches to Changes mode on a 24 MP pair, heatmap shown"
+                if kind == "changes" else f"{len(photo_sets[kind])} edits submitted and shown")
+        print(f"{'':<11} {what} in {wall:.1f} s; {rec.gc_summary(busy[0], busy[-1])}")
     threads = rec.threads
     for kind, st, t0 in tops:
         print(f"{kind}: top {args.top} stalls (time since first submit: stall; what ran in it):")

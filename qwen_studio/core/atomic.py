@@ -37,14 +37,18 @@ def _umask() -> int:
     return mask
 
 
-def _write_temp(directory: Path, data: bytes, *, shared: bool = False) -> Path:
+Data = bytes | memoryview | list[bytes]  # a list: its parts written in order (no join)
+
+
+def _write_temp(directory: Path, data: Data, *, shared: bool = False) -> Path:
     me = this_process()
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{me.host}-{me.pid}-", dir=directory)
     try:
         if shared and os.name != "nt":  # mkstemp makes 0600; a user's file follows the umask
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for part in data if isinstance(data, list) else (data,):
+                f.write(part)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
@@ -66,7 +70,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_new(path: Path, data: bytes) -> Path:
+def write_new(path: Path, data: Data) -> Path:
     """Write `data` to `path` atomically without replacing an existing file.
 
     If `path` exists, ' (2)', ' (3)', … is added before the suffix. Returns the path used.

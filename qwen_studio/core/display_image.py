@@ -81,22 +81,24 @@ def _rows(width: int) -> int:
     return max(1, BAND_PIXELS // max(1, width))
 
 
-def resize_into(dst: Image.Image, src: Image.Image) -> None:
-    """Lanczos-resize `src` to fill `dst`, band by band (each band takes its filter support
-    from the whole source: the same as one resize, within a level of float rounding).
+def resize_into(dst: Image.Image, src: Image.Image,
+                resample: Image.Resampling = Image.Resampling.LANCZOS) -> None:
+    """Resize `src` (Lanczos unless `resample`) to fill `dst`, band by band (each band
+    takes its filter support from the whole source: the same as one resize, within a level
+    of float rounding).
 
     With alpha (RGBA, LA) Pillow premultiplies the whole source for every call, so such a
     source is resized in one piece (transparent photos are rarely huge).
     """
     if src.mode in ("RGBA", "LA"):
-        copy_into(dst, src.resize(dst.size, Image.Resampling.LANCZOS))
+        copy_into(dst, src.resize(dst.size, resample))
         return
     tw, th = dst.size
     w, h = src.size
     step = _rows(tw)
     for y0 in range(0, th, step):
         y1 = min(th, y0 + step)
-        band = src.resize((tw, y1 - y0), Image.Resampling.LANCZOS,
+        band = src.resize((tw, y1 - y0), resample,
                           box=(0, y0 * h / th, w, y1 * h / th))
         dst.paste(band if band.mode == dst.mode else band.convert(dst.mode), (0, y0))
 
@@ -223,14 +225,16 @@ def _finish(img: Image.Image, buf: AnonBuffer, icc: bytes | None, opaque: bool, 
             icc = None
     if icc is not None or order != "RGBA":
         colour.packing_transform(icc, order, intent, img.mode).apply(img, img)
-    copies = tuple(Pixels(b, v.width, v.height, order) for b, v in _levels(img, *levels))
+    copies = tuple(Pixels(b, v.width, v.height, order) for b, v in smaller_copies(img, *levels))
     return DisplayImage(Pixels(buf, img.width, img.height, order), copies, opaque)
 
 
-def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
-            min_ratio: float) -> list[tuple[AnonBuffer, Image.Image]]:
-    """Smaller copies, each resampled from the one above (the pyramid a viewer paints):
-    Lanczos, closer to an ideal downscale than the canvas's own smooth halving."""
+def smaller_copies(img: Image.Image, sides: Sequence[int], smallest: int,
+                   min_ratio: float) -> list[tuple[AnonBuffer, Image.Image]]:
+    """Smaller copies of an RGB/RGBX/RGBA image, each resampled from the one above (the
+    pyramid a viewer paints), in anonymous memory: at `sides` (each only if `min_ratio`
+    smaller than the one above), then halvings down to `smallest`. Lanczos, closer to an
+    ideal downscale than the canvas's own smooth halving (which runs on the GUI thread)."""
     out: list[tuple[AnonBuffer, Image.Image]] = []
     top = img
     for side in sides:
@@ -241,7 +245,7 @@ def _levels(img: Image.Image, sides: Sequence[int], smallest: int,
         # Box-reduce by the whole factor first (Pillow's reducing_gap=1): the Lanczos pass
         # then works on a quarter of the pixels; a level is only a paint-time intermediate.
         # (Not for alpha: Pillow would premultiply the whole image.)
-        src = top.reduce(factor) if factor >= 2 and top.mode == "RGBX" else top
+        src = top.reduce(factor) if factor >= 2 and top.mode in ("RGB", "RGBX") else top
         resize_into(out[-1][1], src)
         del src  # a Pillow-owned quarter-size copy: freed now, while it is small
         top = out[-1][1]

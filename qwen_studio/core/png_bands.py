@@ -222,3 +222,45 @@ class BoxedPng:
         parts = [b"\x78\x01", *(p.data for p in pieces), _FINAL_BLOCK, struct.pack(">I", adler)]
         return b"".join((self._head, *_idat_chunks(parts), extra_chunks,
                          _chunk(b"IEND", b"")))
+
+
+def encode_whole(image: Image.Image, *, icc_profile: bytes | None = None,
+                 level: int = 1) -> list[bytes]:
+    """A PNG of all of `image` (a SUPPORTED_MODES mode), as parts to write in order.
+
+    The rows are filtered STRIP_ROWS at a time (Up, as BoxedPng) and zlib compresses them
+    with the GIL released. Against Pillow's level-1 writer on a 24 MP photo: the same size
+    (29.95 vs 29.99 MB), 0.83 s instead of 1.49 s of CPU (Pillow tries filters per row),
+    and no whole-file copy: the parts are about _IDAT_CHUNK each."""
+    if image.mode not in _FORMATS:
+        raise ValueError(f"unsupported mode {image.mode}")
+    w, h = image.size
+    depth, colour, _raw, _bpp = _FORMATS[image.mode]
+    head = [_SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0))]
+    if icc_profile:
+        head.append(_chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc_profile)))
+    parts = [b"".join(head)]
+    deflater = zlib.compressobj(level)  # one zlib stream: header and Adler-32 included
+    pending: list[bytes] = []
+    size = 0
+
+    def rows(a: int, b: int) -> Image.Image:
+        return image.crop((0, a, w, b))
+
+    for y0, raw in _filtered_strips(rows, image.mode, w, 0, h):
+        n = min(h, y0 + STRIP_ROWS) - y0
+        stride = len(raw) // n
+        view = memoryview(raw)
+        lines = b"".join(part for y in range(n) for part in (
+            _filter_byte(image.mode, y0 + y, 0), view[y * stride:(y + 1) * stride]))
+        out = deflater.compress(lines)
+        if out:
+            pending.append(out)
+            size += len(out)
+        if size >= _IDAT_CHUNK:
+            parts.append(_chunk(b"IDAT", b"".join(pending)))
+            pending, size = [], 0
+    pending.append(deflater.flush())
+    parts.append(_chunk(b"IDAT", b"".join(pending)))
+    parts.append(_chunk(b"IEND", b""))
+    return parts

@@ -36,6 +36,9 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageCms, ImageMath, ImageStat
 
+# The Changes view's map lives in core/changes_map.py; these names stay importable here.
+from qwen_studio.core.changes_map import changed_pixels as changed_pixels
+from qwen_studio.core.changes_map import changes_heatmap as changes_heatmap
 from qwen_studio.core.errors import InputImageError, Reason
 from qwen_studio.core.image_convert import _SRGB, _icc_is_srgb
 from qwen_studio.core.pipeline import PreparedImage, prepare_image
@@ -347,21 +350,3 @@ def region_from_cli(mask: str | None, region: str | None,
     spec = RegionSpec(mask_sha256=hashlib.sha256(data).hexdigest(), feather=feather)
     load_mask(data, (8, 8), mask)  # refuse a file that is not an image now, not per input
     return spec, data
-
-
-def changes_heatmap(before: Image.Image, after: Image.Image) -> tuple[Image.Image, int,
-                                                                      Box | None]:
-    """The Changes view: the original in grey with every changed pixel in red; how many
-    pixels changed, and their bounding box (None: nothing changed)."""
-    changed = changed_pixels(before, after)
-    heat = before.convert("L").convert("RGB")
-    heat.paste((255, 40, 80), (0, 0), changed)
-    return heat, changed.histogram()[255], changed.getbbox()
-
-
-def changed_pixels(before: Image.Image, after: Image.Image) -> Image.Image:
-    """An L image: 255 where any channel differs (the window's "Changes" heatmap source)."""
-    diff = ImageChops.difference(before.convert("RGBA"), after.convert("RGBA"))
-    r, g, b, a = diff.split()
-    any_channel = ImageChops.lighter(ImageChops.lighter(r, g), ImageChops.lighter(b, a))
-    return any_channel.point([0] + [255] * 255)

@@ -23,6 +23,7 @@ from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.http_session import LazyHttpClient
+from qwen_studio.core.pasted_files import named_in_history
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.connection import DEMO_PROFILE, Connection
 from qwen_studio.qt.edit_session import EditSession
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow, WindowConnection):
         # A folder, or more photos than the model takes, is the batch queue's (built now
         # if the post-paint build has not run yet).
         self.inputs_ctl.offer_batch = lambda *drop: self.batch.offer(*drop)
+        self.inputs_ctl.history_check = named_in_history(library)  # pasted files history uses
         self.results = ResultsController(
             self.compare_view, self.history_model, self.editor, tasks, self.notices, settings,
             self._status, self._use_as_input, self, library)

@@ -3,7 +3,9 @@ prompt (its text and whether it is expanded).
 
 Run remembers the parameters, but writing the file on the GUI thread costs tens of ms
 inside the click: `save_soon()` collects them a moment later and a second QSettings on the
-same file writes them in the pool (quit writes them again, on the GUI thread).
+same file writes them in the pool (quit writes them again, on the GUI thread). The pool's
+sync releases the GIL (qt/settings_sync.py): PySide6's own holds it through the file's
+lock, write and two fdatasync() calls, and stalled the window while photos were dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtWidgets import QMainWindow
 
+from qwen_studio.qt.settings_sync import sync_without_gil
 from qwen_studio.ui.editor.parameters_panel import ParametersPanel
 from qwen_studio.ui.editor.prompt_panel import PromptPanel
 from qwen_studio.ui.window_layout import WindowLayout
@@ -93,7 +96,7 @@ class WindowSettings:
             s = QSettings(name, fmt)
             for k, v in values.items():
                 s.setValue(k, v)
-            s.sync()
+            sync_without_gil(s)
 
         with contextlib.suppress(RuntimeError):  # pool shut down at exit
             self.pool.submit(write)

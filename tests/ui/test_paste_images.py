@@ -83,3 +83,87 @@ def test_an_encoded_image_on_the_clipboard_becomes_an_input_as_it_came(make_wind
     thumb = window.inputs[0].thumbnail
     shown = thumb.pixelColor(thumb.width() // 2, thumb.height() // 2).getRgb()
     assert _close(shown, reference_to_srgb(DISPLAY_P3, P3_GREEN)), shown
+
+
+def _jpeg_and_png() -> tuple[bytes, bytes]:
+    jpg, png = io.BytesIO(), io.BytesIO()
+    photo = Image.new("RGB", (320, 240), P3_GREEN)
+    photo.save(jpg, "JPEG", quality=90, icc_profile=icc_profile(DISPLAY_P3))
+    photo.save(png, "PNG", icc_profile=icc_profile(DISPLAY_P3))
+    return jpg.getvalue(), png.getvalue()
+
+
+def test_the_format_the_source_lists_first_is_the_one_kept(make_window, qloop):
+    """A photo's own JPEG listed first (a phone, a photo app) is kept as it came, not the
+    bigger PNG re-encode after it; a bitmap offered PNG-first (Qt, GTK, browsers) keeps the
+    lossless PNG, not the lossy JPEG conversion."""
+    jpg, png = _jpeg_and_png()
+    window = make_window()
+    mime = QMimeData()
+    mime.setData("image/jpeg", QByteArray(jpg))
+    mime.setData("image/png", QByteArray(png))
+    pasted = _paste(window, qloop, mime=mime)
+    assert pasted.suffix == ".jpg" and pasted.read_bytes() == jpg
+
+    window.clear_inputs()
+    mime = QMimeData()
+    mime.setData("image/png", QByteArray(png))
+    mime.setData("image/jpeg", QByteArray(jpg))
+    pasted = _paste(window, qloop, mime=mime)
+    assert pasted.suffix == ".png" and pasted.read_bytes() == png
+
+
+def test_a_dropped_encoded_image_becomes_an_input_as_it_came(make_window, qloop):
+    """Dropped image data (not a file) is written as its bytes in the pool: not decoded on
+    the GUI thread by QMimeData.imageData() and encoded again as PNG."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    jpg, _ = _jpeg_and_png()
+    window = make_window()
+    mime = QMimeData()
+    mime.setData("image/jpeg", QByteArray(jpg))
+    zone = window.drop_zone
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    pos = QPointF(zone.rect().center())
+    QApplication.sendEvent(zone, QDragEnterEvent(pos.toPoint(), *args))
+    drop = QDropEvent(pos, *args)
+    QApplication.sendEvent(zone, drop)
+    assert drop.isAccepted()
+
+    async def scenario():
+        await until(lambda: window.inputs and window.inputs[0].thumbnail is not None, 30,
+                    "the dropped input")
+
+    qloop.run(scenario())
+    dropped = window.inputs[0].path
+    assert dropped.suffix == ".jpg" and dropped.read_bytes() == jpg
+    thumb = window.inputs[0].thumbnail
+    shown = thumb.pixelColor(thumb.width() // 2, thumb.height() // 2).getRgb()
+    assert _close(shown, reference_to_srgb(DISPLAY_P3, P3_GREEN)), shown
+
+
+def test_old_pasted_files_are_pruned_after_a_paste(make_window, qloop):
+    import os
+
+    from qwen_studio.core import paths
+    from qwen_studio.core.pasted_files import KEEP_SECONDS
+
+    folder = paths.cache_dir() / "pasted"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "pasted-20200101-000000-aaaaaa.png"
+    old.write_bytes(b"an old paste")
+    os.utime(old, (0, 0))
+    assert KEEP_SECONDS < 1e9
+    window = make_window()
+    jpg, _ = _jpeg_and_png()
+    mime = QMimeData()
+    mime.setData("image/jpeg", QByteArray(jpg))
+    pasted = _paste(window, qloop, mime=mime)
+
+    async def scenario():
+        await until(lambda: not old.exists(), 30, "the old paste to go")
+
+    qloop.run(scenario())
+    assert pasted.exists()  # the input's own file stays

@@ -1,12 +1,12 @@
 """The compare view's Changes mode: every changed pixel in red over the grey original.
 
 For a region edit it shows at a glance that nothing outside the region moved. The heatmap
-is core's `changes_heatmap` on the two images as shown, computed in the shared pool (a
-24 MP comparison takes a few hundred ms); the canvas paints it as one pane, and a caption
-gives the count of changed pixels and where they are. Red means a region's changes: when
-every pixel changed (a whole-image edit, an answer of another size) the pane shows the result
-as it is and the caption says the whole image changed, not a red block the size of the
-photo that reads as a region covering it all.
+is core's `changes_heatmap` on the two images as shown, computed in the shared pool band by
+band (a 24 MP comparison takes a few hundred ms, the GIL held ~1 ms at a time); the canvas
+paints it as one pane, and a caption gives the count of changed pixels and where they are.
+Red means a region's changes: when every pixel changed (a whole-image edit, an answer of
+another size) the pane shows the result as it is and the caption says the whole image
+changed, not a red block the size of the photo that reads as a region covering it all.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from PySide6.QtGui import QImage
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.compare.image_canvas import ImageCanvas
 
-if TYPE_CHECKING:
-    pass  # Pillow loads in the pool only
+if TYPE_CHECKING:  # Pillow loads in the pool only
+    from PIL.Image import Image as PILImage
+
+    from qwen_studio.core.anon_memory import AnonBuffer
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +44,36 @@ def _to_pil(image: QImage):
 def compute_changes(before: QImage, after: QImage) -> tuple[QImage, int, Box | None]:
     """The heatmap (before's size), the number of changed pixels and their box. An after
     of another size (a whole-image edit's ~1 MP answer) is scaled to the before first, so
-    almost everything shows as changed, which is the truth of such an edit. Pool only."""
+    almost everything shows as changed, which is the truth of such an edit. Pool only.
+
+    Band by band and in anonymous memory (core/changes_map.py): on 24 MP the whole-image
+    chops held the GIL ~250 ms, and freeing full-size Pillow images holds it too."""
     from PIL import Image
 
-    from qwen_studio.core.region import changes_heatmap
+    from qwen_studio.core.changes_map import changes_heatmap
+    from qwen_studio.core.display_image import resize_into, smaller_copies
+    from qwen_studio.core.image_open import mapped_image
 
     b, a = _to_pil(before), _to_pil(after)
     if a.size != b.size:
-        a = a.resize(b.size, Image.Resampling.BILINEAR)
-    heat, count, box = changes_heatmap(b, a)
-    return il.from_pillow(heat), count, box  # not tobytes() + QImage.copy(): both hold the GIL
+        scaled = mapped_image(b.size, "RGB")[1]
+        resize_into(scaled, a, Image.Resampling.BILINEAR)
+        a = scaled
+    buf, heat = mapped_image(b.size, "RGB")  # R, G, B, 255: Qt's RGBX8888, no copy
+    _, count, box = changes_heatmap(b, a, heat)
+    # The smaller copies the canvas paints a fitted map from, as a decoded photo has them:
+    # without them the canvas halves the full-size map on the GUI thread (~70 ms a paint).
+    levels = smaller_copies(heat, il.DISPLAY_LEVEL_SIDES, il.SMALLEST_LEVEL_SIDE,
+                            il.LEVEL_MIN_RATIO)
+    out = il.DecodedImage(_rgbx(buf, heat))
+    out.levels = tuple(_rgbx(lb, level) for lb, level in levels)
+    return out, count, box
+
+
+def _rgbx(buf: AnonBuffer, im: PILImage) -> QImage:
+    """A QImage over a mapped RGB image's memory (R, G, B, 255 a pixel): nothing copied."""
+    return QImage(memoryview(buf), im.width, im.height, im.width * 4,
+                  QImage.Format.Format_RGBX8888)
 
 
 class ChangesMode(QObject):

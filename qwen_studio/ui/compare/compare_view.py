@@ -29,6 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, QPoint,
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from qwen_studio.ui.compare.compare_status import sync_status
 from qwen_studio.ui.compare.compare_toolbar import CompareToolbar
 from qwen_studio.ui.compare.image_canvas import EMPTY_TEXT, ImageCanvas
 from qwen_studio.ui.compare.modes import MODE_KEYS, MODES
@@ -299,50 +300,7 @@ class CompareView(QWidget):
         self.toolbar.show_result_state(has_after, can_drag)
 
     def _sync_status(self) -> None:
-        z = self.canvas.zoom()
-        has_image = not self.is_empty()
-        zoom_text = f"{round(z * 100)} %" if has_image else ""
-        self.toolbar.show_zoom_state(has_image, has_image and self.canvas.is_fit(),
-                                     has_image and abs(z - 1.0) < 1e-6)
-        # Compact on the toolbar ("4032×3024 → 1248×832"), words in tooltip and description.
-        sizes, words = [], []
-        if self._before is not None:
-            w, h = self._before.width(), self._before.height()
-            sizes.append(f"{w}×{h}")
-            words.append(self.tr("Before {w}×{h}").format(w=w, h=h))
-        after = self.after_image()
-        if after is not None:
-            sizes.append(f"{after.width()}×{after.height()}")
-            words.append(self.tr("After {w}×{h}").format(w=after.width(), h=after.height()))
-        if len(sizes) == 2 and sizes[0] == sizes[1]:
-            sizes = sizes[:1]  # same size: once, so it fits beside the actions (tooltip: both)
-        elif len(sizes) == 2 and has_image:
-            # Different sizes: the zoom is the after image's (the before is scaled to it).
-            zoom_text = self.tr("{zoom} of after").format(zoom=zoom_text)
-        self.zoom_label.setText(zoom_text)
-        # Whole forms only, longest that fits: both sizes, the result's, nothing.
-        self.sizes_label.set_forms([" → ".join(sizes), sizes[-1] if len(sizes) == 2 else ""])
-        if self.isVisible():  # room for the sizes may move a button into the ⋯ menu
-            self.toolbar.overflow.fit()
-        self.sizes_label.setToolTip(" · ".join(words))
-        self.sizes_label.setAccessibleDescription(" · ".join(words))
-        self.canvas.setAccessibleDescription(self._describe())
-
-    def _describe(self) -> str:
-        """What the canvas shows, in words: state is never conveyed by the image alone."""
-        if self.is_empty():
-            return self.canvas.tr(EMPTY_TEXT)
-        labels = self.tr(" and ").join(self.canvas.tr(x) for x in self.visible_labels())
-        text = self.tr("Showing {labels}, zoom {zoom} %").format(
-            labels=labels, zoom=round(self.canvas.zoom() * 100))
-        if len(self._results) > 1:
-            text += self.tr(", result {i} of {n}").format(i=self._index + 1,
-                                                           n=len(self._results))
-        if self._mode == "changes" and self.changes.caption():
-            text += f". {self.changes.caption()}"
-        if self.busy_text():
-            text += f". {self.busy_text()}"
-        return text
+        sync_status(self)
 
     def _show_context_menu(self, pos: QPoint) -> None:
         menu = self.toolbar.context_menu(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwen_studio.ui.icons import icon
+from qwen_studio.ui.image_loading import PASTE_SUFFIXES, encoded_image
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
 EMPTY_TEXT = QT_TRANSLATE_NOOP("DropZone", "Drop photos, paste (Ctrl+V) or click to browse")
@@ -30,7 +31,8 @@ THUMB = 84
 
 
 def mime_has_media(mime: QMimeData) -> bool:
-    return mime.hasImage() or any(u.isLocalFile() for u in mime.urls())
+    return (mime.hasImage() or any(u.isLocalFile() for u in mime.urls())
+            or any(kind.lower() in PASTE_SUFFIXES for kind in mime.formats()))
 
 
 class _Thumb(QFrame):
@@ -76,7 +78,8 @@ class DropZone(QFrame):
     """Emits what the user asked for; the window decides (limits, decoding in the pool)."""
 
     filesDropped = Signal(list)  # list[str] local paths, in drop order
-    imageDropped = Signal(QImage)  # a raw bitmap dropped from another app
+    imageDropped = Signal(QImage)  # a bitmap dropped from this app (nothing to decode)
+    encodedDropped = Signal(QByteArray, str)  # an encoded image from another app, suffix
     browseRequested = Signal()
     removeRequested = Signal(int)
 
@@ -224,10 +227,15 @@ class DropZone(QFrame):
         self._restyle()
         mime = event.mimeData()
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        encoded = None if paths else encoded_image(mime)
         if paths:
             event.acceptProposedAction()
             self.filesDropped.emit(paths)
-        elif mime.hasImage():
+        elif encoded is not None:
+            # Its bytes, written as a file in the pool: imageData() would decode them here.
+            event.acceptProposedAction()
+            self.encodedDropped.emit(*encoded)
+        elif mime.hasImage():  # in-process image data: a QImage already, no decode
             event.acceptProposedAction()
             self.imageDropped.emit(QImage(mime.imageData()))
         else:

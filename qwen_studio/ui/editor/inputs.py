@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QSettings, QUrl
+from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QObject, QSettings, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
 from qwen_studio.core import paths
 from qwen_studio.core.errors import InputImageError
+from qwen_studio.core.pasted_files import HistoryCheck, prune_pasted
 from qwen_studio.core.request import max_inputs
 from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
@@ -38,8 +39,12 @@ class InputsController(QObject):
         self.settings = settings
         self._dialog_parent = dialog_parent
         self.offer_batch: BatchOffer | None = None
+        # Which pasted files an edit's request names (the window sets it from the library):
+        # those are kept when the pasted folder is pruned (core/pasted_files.py).
+        self.history_check: HistoryCheck | None = None
         drop_zone.filesDropped.connect(lambda ps: self.add([Path(p) for p in ps]))
         drop_zone.imageDropped.connect(self.add_bitmap)
+        drop_zone.encodedDropped.connect(self.add_encoded)
         drop_zone.browseRequested.connect(self.browse)
         drop_zone.removeRequested.connect(self.remove)
         state.modelChanged.connect(self._on_model_changed)
@@ -103,7 +108,11 @@ class InputsController(QObject):
         folder = paths.cache_dir() / "pasted"
         await self._add_pasted(folder, self.tasks.run(il.save_clipboard_image, image, folder))
 
-    async def _add_encoded(self, data: bytes, suffix: str) -> None:
+    def add_encoded(self, data: QByteArray, suffix: str) -> None:
+        """An encoded image (pasted or dropped): its bytes become a file, in the pool."""
+        self.tasks.spawn(self._add_encoded(data, suffix))
+
+    async def _add_encoded(self, data: QByteArray, suffix: str) -> None:
         folder = paths.cache_dir() / "pasted"
         await self._add_pasted(folder, self.tasks.run(il.save_pasted_bytes, data, suffix, folder))
 
@@ -119,6 +128,9 @@ class InputsController(QObject):
                 .format(folder=folder, reason=exc.strerror or exc), "error")
             return
         await self.add_async([path])
+        # Then the folder is pruned, keeping what the inputs show and history names.
+        in_use = [item.path for item in self.state.inputs]
+        await self.tasks.run(prune_pasted, folder, in_use, self.history_check)
 
     def remove(self, index: int) -> None:
         if self.state.remove_input(index):
@@ -152,16 +164,15 @@ class InputsController(QObject):
 
     def paste(self, mime: QMimeData) -> None:
         local = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-        encoded = None if local else next(
-            ((data, suffix) for kind, suffix in il.PASTE_FORMATS if mime.hasFormat(kind)
-             and (data := bytes(mime.data(kind).data()))), None)
+        encoded = None if local else il.encoded_image(mime)
         if local:
             self.add(local)
         elif encoded is not None:
             # The file as the other app encoded it: QImage(mime.imageData()) would decode
-            # it here, on the GUI thread, and the pool would encode it again.
-            self.tasks.spawn(self._add_encoded(*encoded))
-        elif mime.hasImage():
+            # it here, on the GUI thread, and the pool would encode it again. Its bytes
+            # are shared, not copied, until the pool writes them.
+            self.add_encoded(*encoded)
+        elif mime.hasImage():  # a bitmap only (in-process, or a format not listed above)
             self.add_bitmap(QImage(mime.imageData()))
         elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
             text = mime.text().strip()
