@@ -105,3 +105,17 @@ def test_a_batch_retry_before_the_key_was_read_gets_a_client(
     client = w.edit_session.current_client()  # what Retry failed / skipped photos run with
     assert client is not None and w.endpoint is not None
     assert key_reads == ["Local"]
+
+
+def test_an_endpoint_set_before_the_key_was_read_is_not_replaced_by_it(
+        make_window, qloop, studio_home, key_reads):
+    """The demo (or any endpoint) that comes up while the pool still reads the saved key
+    stays: the late read must not switch the window back to the saved profile."""
+    from qwen_studio.core.endpoint import Endpoint
+
+    w = make_window(config_store=_store(studio_home), staged=True)
+    demo = Endpoint("http://127.0.0.1:8", "bailian", "demo-key", "Demo sandbox")
+    w.connection.set_endpoint(demo)  # e.g. Help ▸ Try the demo, up before the key read
+    w.tasks.release()
+    qloop.run(until(lambda: not w.tasks.pending(), 10, "start-up's tasks"))
+    assert w.endpoint == demo
