@@ -6,22 +6,8 @@ catalogue never had them and the Chinese About window showed them in English."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from qwen_studio import i18n
-
 ENGLISH_ONLY = ("Qwen Studio is released under the MIT licence.", "Bundled software",
                 "Package", "Used for", "Licence", "Python itself is under the PSF License.")
-
-
-@pytest.fixture
-def chinese(qapp, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
-    assert i18n.install(qapp) == "zh_CN"
-    yield
-    i18n.uninstall(qapp)
 
 
 def test_the_about_text_is_all_chinese(chinese, qtbot) -> None:
