@@ -169,3 +169,14 @@ def scheme(qapp) -> Iterator[Callable[[str], None]]:
 
     yield use
     theme.apply_theme(qapp, before)
+
+
+@pytest.fixture
+def chinese(qapp, monkeypatch) -> Iterator[None]:
+    """The app's zh_CN translation installed, as a Chinese start loads it; removed after."""
+    from qwen_studio import i18n
+
+    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
+    assert i18n.install(qapp) == "zh_CN"
+    yield
+    i18n.uninstall(qapp)

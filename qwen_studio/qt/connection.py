@@ -63,10 +63,26 @@ class Connection(QObject):
         self._demo_start: asyncio.Future[LocalService] | None = None  # the pool job
         self._starting = False  # from start_demo() (maybe before the loop runs) to the end
         self._closed = False
+        # Sets the endpoint now; given while it is read elsewhere (defer_endpoint).
+        self._read_now: Callable[[], None] | None = None
 
     # -- state ---------------------------------------------------------------------------
     @property
     def endpoint(self) -> Endpoint | None:
+        return self._endpoint
+
+    @property
+    def endpoint_pending(self) -> bool:
+        """The endpoint is still being read (defer_endpoint): `endpoint` is None till then."""
+        return self._read_now is not None
+
+    def endpoint_now(self) -> Endpoint | None:
+        """The endpoint, read there and then if it is still pending: what anything about to
+        start an edit asks (Run, a history re-run, the batch's resume and retries), so that
+        none says "not connected" in the moment before a saved profile's key is read."""
+        if self._read_now is not None:
+            read_now, self._read_now = self._read_now, None
+            read_now()
         return self._endpoint
 
     @property
@@ -86,7 +102,14 @@ class Connection(QObject):
         return self._sandbox
 
     # -- changes -------------------------------------------------------------------------
+    def defer_endpoint(self, read_now: Callable[[], None] | None) -> None:
+        """The endpoint is being read elsewhere (start-up reads a saved profile's key in the
+        pool after the first frame); `read_now` sets it at once if `endpoint_now` is asked
+        first. Whatever sets the endpoint ends the wait; None ends it unread."""
+        self._read_now = read_now
+
     def set_endpoint(self, endpoint: Endpoint | None) -> None:
+        self._read_now = None  # this endpoint counts, not one still being read
         if endpoint is not None and endpoint.api_key:
             with contextlib.suppress(ImportError):
                 from qwen_studio.core.logs import register_secret

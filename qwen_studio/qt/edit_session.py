@@ -71,7 +71,8 @@ class EditSession(QObject):
     # -- the client new edits use ----------------------------------------------------------
     @property
     def has_client(self) -> bool:
-        return self._connection.endpoint is not None
+        """Whether a new edit can be sent (reads a pending endpoint now: Connection)."""
+        return self._connection.endpoint_now() is not None
 
     def set_client_settings(self, settings: ClientSettings) -> None:
         """Client settings for new edits and batches (edits in flight keep theirs)."""
@@ -88,7 +89,7 @@ class EditSession(QObject):
     def current_client(self) -> ImageClient | None:
         """The EditService's ClientProvider: the client a new edit uses (None: not
         connected)."""
-        endpoint = self._connection.endpoint
+        endpoint = self._connection.endpoint_now()
         if self._client is None and endpoint is not None:
             from qwen_studio.core.client import ImageClient
 

@@ -279,53 +279,6 @@ _HOST_MESSAGES: tuple[tuple[str, str], ...] = (
 )
 
 
-# An httpx failure with no words of its own reaches us as its class name (": ReadError"):
-# the designer reads what happened instead. Keyed by the class name, in httpx's hierarchy.
-_TRANSPORT_REASONS: dict[str, str] = {
-    "ReadError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the answer was being read"),
-    "WriteError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the request was being sent"),
-    "ConnectError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "no connection could be opened (the service may be down or the "
-                         "address wrong)"),
-    "CloseError": QT_TRANSLATE_NOOP("ServiceErrors", "the connection did not close cleanly"),
-    "NetworkError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
-    "RemoteProtocolError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the service broke off the answer or sent one that breaks the "
-                         "HTTP rules"),
-    "LocalProtocolError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the request could not be sent in a form HTTP allows"),
-    "ProtocolError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the service's answer breaks the HTTP rules"),
-    "ProxyError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the proxy server refused or failed the connection"),
-    "UnsupportedProtocol": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the address must start with http:// or https://"),
-    "ConnectTimeout": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the service did not accept the connection in time"),
-    "ReadTimeout": QT_TRANSLATE_NOOP("ServiceErrors",
-                                     "no data arrived from the service in time"),
-    "WriteTimeout": QT_TRANSLATE_NOOP("ServiceErrors", "the request could not be sent in time"),
-    "PoolTimeout": QT_TRANSLATE_NOOP("ServiceErrors", "no connection became free in time"),
-    "TimeoutException": QT_TRANSLATE_NOOP("ServiceErrors", "the service took too long"),
-    "DecodingError": QT_TRANSLATE_NOOP("ServiceErrors", "the answer could not be decoded"),
-    "TooManyRedirects": QT_TRANSLATE_NOOP("ServiceErrors",
-                                          "the service redirected too many times"),
-    "TransportError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
-    "RequestError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
-}
-
-
-def _plain_transport_tail(text: str) -> str:
-    """`text` with a trailing bare httpx class name (": ReadError") said in words."""
-    head, sep, name = text.rpartition(": ")
-    source = _TRANSPORT_REASONS.get(name) if sep else None
-    if source is None:
-        return text
-    return f"{head}: {QCoreApplication.translate(_CTX, source)}"
-
-
 def _host_message(text: str) -> str | None:
     import re
 
@@ -399,7 +352,9 @@ def error_message(exc: BaseException) -> str:
         return status_note(exc.reason)
     text = exc.user_message if isinstance(exc, errors.QwenStudioError) else str(exc)
     if isinstance(exc, errors.ApiError):
-        text = _plain_transport_tail(text)
+        from qwen_studio.ui.transport_reasons import plain_transport_tail
+
+        text = plain_transport_tail(text)
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):

@@ -9,7 +9,7 @@ A saved profile's API key lives in the system keyring: importing keyring and fin
 backend costs ~50 ms of CPU (more on a desktop, over D-Bus), so a start with a saved
 profile shows the editor under the profile's name at once and reads the key in the pool
 after the first frame. Anything that needs the key before that reads it there and then
-(`ensure_config`: Run, `has_client`).
+(the Connection's `endpoint_now`: Run, a history re-run, the batch's resume and retries).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ class WindowConnection:
     qsettings: QSettings
     params: ParametersPanel
     model_list: ModelLists
-    _config_pending = False  # a saved profile's key is still to be read (load_config)
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -67,7 +66,6 @@ class WindowConnection:
 
     @property
     def has_client(self) -> bool:
-        self.ensure_config()
         return self.edit_session.has_client
 
     @property
@@ -83,31 +81,28 @@ class WindowConnection:
         if profile is None:
             self.connection_status.load_config(store, self.set_endpoint)
             return
-        self._config_pending = True
+        self.connection.defer_endpoint(self._read_saved_profile_now)
         self.connection_status.show_profile(profile.name, profile.base_url, profile.style)
         self.tasks.spawn(self._read_saved_profile())  # held until the loop runs (app.main)
 
     async def _read_saved_profile(self) -> None:
         resolved: ResolvedConfig | None = None
-        if self._config_pending:
+        if self.connection.endpoint_pending:
             try:
                 resolved = await self.tasks.run(self.config_store.resolve)
             except ConfigError:
                 resolved = None  # said as at any start without a usable profile
-        if self._config_pending:  # not read meanwhile (Run, Settings)
-            self._config_pending = False
+        if self.connection.endpoint_pending:  # not read meanwhile (an edit, Settings)
             self.set_endpoint(resolved.endpoint if resolved else None,
                               resolved.model if resolved else "")
 
-    def ensure_config(self) -> None:
-        """Read the saved profile's key now if start-up has not yet (on the GUI thread: a
-        click wants the answer)."""
-        if self._config_pending:
-            self._config_pending = False
-            self.connection_status.load_config(self.config_store, self.set_endpoint)
+    def _read_saved_profile_now(self) -> None:
+        """Something is about to start an edit before the pool's read landed: read the key
+        on the GUI thread (a click wants the answer)."""
+        self.connection_status.load_config(self.config_store, self.set_endpoint)
 
     async def reload_config(self) -> None:
-        self._config_pending = False  # Settings saved a profile: that one counts
+        self.connection.defer_endpoint(None)  # Settings saved a profile: that one counts
         await self.connection_status.reload_config(self.config_store, self.tasks,
                                                    self.set_endpoint)
 

@@ -41,8 +41,7 @@ class RunControl:
         """Returns the task recording and queueing the edit (its result is the edit id), or
         None when nothing was sent."""
         w = self.window
-        w.ensure_config()  # a saved profile's key, if start-up has not read it yet
-        if not w.edit_session.has_client:
+        if not w.edit_session.has_client:  # reads a saved profile's key if still pending
             self.not_connected()
             return None
         if w.batch.wants_run():

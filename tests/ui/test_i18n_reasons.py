@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from _window_walk import CJK
 from test_hostile_inputs import text_as_png, zero_bytes
 from window_helpers import make_jpeg, sandbox_endpoint, until
 
-from qwen_studio import i18n
 from qwen_studio.core import errors, pipeline
 from qwen_studio.core.errors import (
     INPUT_REASONS,
@@ -57,14 +55,6 @@ SAMPLE = {"detail": "Errno 5", "size": "640×480", "megapixels": "180", "limit":
           "better": "bailian",
           # prompts with unsafe characters, output-folder batches
           "char": "\\x1b", "position": "7", "pid": "4242"}
-
-
-@pytest.fixture
-def chinese(qapp, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
-    assert i18n.install(qapp) == "zh_CN"
-    yield
-    i18n.uninstall(qapp)
 
 
 def reason(code: str) -> Reason:

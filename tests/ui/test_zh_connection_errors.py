@@ -6,8 +6,6 @@ plain reason, in either language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -15,14 +13,6 @@ from qwen_studio import i18n
 from qwen_studio.core import errors
 from qwen_studio.core.errors import ErrorDetail
 from qwen_studio.ui.error_text import error_message
-
-
-@pytest.fixture
-def chinese(qapp, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
-    assert i18n.install(qapp) == "zh_CN"
-    yield
-    i18n.uninstall(qapp)
 
 
 def failed(cls: type[errors.ApiError], message: str, detail: str = "") -> errors.ApiError:

@@ -3,20 +3,7 @@ ASCII ": " after the word (the file's name already got the full-width one)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from qwen_studio import i18n
 from qwen_studio.ui.editor.drop_zone import DropZone
-
-
-@pytest.fixture
-def chinese(qapp, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
-    assert i18n.install(qapp) == "zh_CN"
-    yield
-    i18n.uninstall(qapp)
 
 
 def test_the_note_word_takes_a_full_width_colon(chinese, qtbot):

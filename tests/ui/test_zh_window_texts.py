@@ -7,30 +7,19 @@ sets its sentences side by side the Chinese way: no ASCII space after "。" or "
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from _window_walk import CJK
 from history_helpers import seed
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 from window_helpers import until
 
-from qwen_studio import i18n
 from qwen_studio.core.editing.batches import BatchSummary
 from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.errors import QwenStudioError
 from qwen_studio.core.library import Library
 from qwen_studio.core.request import EditRequest
-
-
-@pytest.fixture
-def chinese(qapp, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN")
-    assert i18n.install(qapp) == "zh_CN"
-    yield
-    i18n.uninstall(qapp)
 
 
 def test_history_delete_undo_and_copy_speak_chinese(chinese, make_window, qloop) -> None:

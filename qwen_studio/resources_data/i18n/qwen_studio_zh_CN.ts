@@ -67,6 +67,30 @@
         <source>Qwen image editing on Alibaba Cloud Model Studio</source>
         <translation>阿里云百炼上的通义千问图像编辑</translation>
     </message>
+    <message>
+        <source>Qwen Studio is released under the MIT licence.</source>
+        <translation>Qwen Studio 依据 MIT 许可证发布。</translation>
+    </message>
+    <message>
+        <source>Bundled software</source>
+        <translation>随附软件</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>软件包</translation>
+    </message>
+    <message>
+        <source>Used for</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Python itself is under the PSF License.</source>
+        <translation>Python 本身依据 PSF 许可证发布。</translation>
+    </message>
 </context>
 <context>
     <name>Banner</name>

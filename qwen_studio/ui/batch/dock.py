@@ -305,7 +305,7 @@ class BatchUi:
     def resume(self, batch_id: str) -> None:
         if not batch_id:
             return
-        if self.window.endpoint is None:
+        if not self.window.has_client:  # reads a saved profile's key if still pending
             self.notices.show(Notice(
                 NoticeKind.BATCH, NoticeLevel.WARNING,
                 translate("BatchUi", "Connect to a service to resume the batch."),

@@ -64,7 +64,8 @@ def report_html(report: BatchReport) -> str:
     if report.cancelled:
         parts.append(translate("BatchPanel", "{n} cancelled").format(n=report.cancelled))
     comma = translate("BatchPanel", ", ")
-    text = then(f"<b>{_html(translate('BatchPanel', 'Batch finished:'))}</b>",
+    finished = translate("BatchPanel", "Batch finished:")  # not in the f-string: lupdate
+    text = then(f"<b>{_html(finished)}</b>",
                 translate("BatchPanel", "{list}.").format(list=comma.join(parts)))
     if report.over_budget:
         text = then(text, translate("BatchPanel", "Raise the budget and press Run skipped to "

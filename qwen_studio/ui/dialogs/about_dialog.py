@@ -99,15 +99,19 @@ class AboutDialog(QDialog):
             "from qt.io and download.qt.io.")
         intro = self.tr("Edit photos by describing the change, with Alibaba’s Qwen image models.")
         docs = self.tr("Qwen image editing on Alibaba Cloud Model Studio")
+        # Each tr() stands on its own: lupdate does not look inside f-strings.
+        ours = self.tr("Qwen Studio is released under the MIT licence.")
+        bundled = self.tr("Bundled software")
+        heads = (self.tr("Package"), self.tr("Used for"), self.tr("Licence"))
+        python = self.tr("Python itself is under the PSF License.")
+        head_row = "".join(f"<th align='left'>{e(h)}</th>" for h in heads)
         return (
             f"<p>{e(intro)}</p>"
             f"<p><a href='{HOMEPAGE}'>{e(HOMEPAGE)}</a><br>"
             f"<a href='{QWEN_DOCS}'>{e(docs)}</a></p>"
-            f"<p>{e(self.tr('Qwen Studio is released under the MIT licence.'))}</p>"
-            f"<h3>{e(self.tr('Bundled software'))}</h3>"
-            f"<table cellspacing='0' cellpadding='4'><tr><th align='left'>"
-            f"{e(self.tr('Package'))}</th><th align='left'>{e(self.tr('Used for'))}</th>"
-            f"<th align='left'>{e(self.tr('Licence'))}</th></tr>{''.join(rows)}</table>"
+            f"<p>{e(ours)}</p>"
+            f"<h3>{e(bundled)}</h3>"
+            f"<table cellspacing='0' cellpadding='4'><tr>{head_row}</tr>{''.join(rows)}</table>"
             f"<p>{e(qt_note)}</p>"
-            f"<p>{e(self.tr('Python itself is under the PSF License.'))}</p>"
+            f"<p>{e(python)}</p>"
         )
