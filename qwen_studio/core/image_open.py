@@ -116,16 +116,37 @@ def _open_image(fp: io.BufferedReader | io.BytesIO, name: str) -> Image.Image:
         raise InputImageError(name, _open_failure(fp, exc)) from None
     # Not one of ours: say what it is if Pillow knows the format, else that it isn't an image.
     head = _head(fp)
+    watched = _EndWatch(fp)
     try:
-        with Image.open(fp) as other:
+        with Image.open(watched) as other:  # type: ignore[arg-type]  # duck-typed reader
             fmt = other.format or "unknown"
         reason = Reason("unsupported_format", format=fmt)
     except Image.DecompressionBombError as exc:
         reason = _bomb_reason(exc)
     except Exception:
-        reason = Reason("truncated" if _starts_like_an_image(head)
+        # Cut short only on evidence: it starts like one of ours AND reading it ran out of
+        # bytes. A whole TIFF in a colour encoding Pillow lacks is not "incomplete".
+        cut = watched.ran_out and _starts_like_an_image(head)
+        reason = Reason("truncated" if cut
                         else "text_file" if _looks_like_text(head) else "not_image")
     raise InputImageError(name, reason)
+
+
+class _EndWatch:
+    """A file that remembers whether a read came back short: the file ended under Pillow."""
+
+    def __init__(self, fp: io.BufferedReader | io.BytesIO) -> None:
+        self._fp = fp
+        self.ran_out = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._fp.read(size)
+        if size is None or size < 0 or len(data) < size:
+            self.ran_out = True
+        return data
+
+    def __getattr__(self, name: str):
+        return getattr(self._fp, name)
 
 
 def _head(fp: io.BufferedReader | io.BytesIO) -> bytes:

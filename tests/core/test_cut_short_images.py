@@ -5,6 +5,7 @@ text check read a JPEG's 0xFF as a multi-byte character cut at the end of the sa
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,23 @@ def test_bad_bytes_get_a_plain_reason_naming_the_file(tmp_path: Path, name, make
     with pytest.raises(InputImageError) as caught:
         prepare_image(path)
     assert str(caught.value).startswith(f"{path}: {reason}"), str(caught.value)
+
+
+def whole_tiff_in_an_unknown_encoding() -> bytes:
+    """A complete TIFF whose photometric interpretation (LogL) Pillow cannot read."""
+    data = bytearray(encoded("TIFF"))
+    ifd = struct.unpack("<I", data[4:8])[0]
+    for i in range(struct.unpack("<H", data[ifd:ifd + 2])[0]):
+        entry = ifd + 2 + 12 * i
+        if struct.unpack("<H", data[entry:entry + 2])[0] == 262:  # PhotometricInterpretation
+            data[entry + 8:entry + 10] = struct.pack("<H", 32844)
+    return bytes(data)
+
+
+def test_a_whole_file_pillow_cannot_read_is_not_called_cut_short(tmp_path: Path) -> None:
+    # Evidence of truncation is the read running out of bytes, not the first bytes alone.
+    path = tmp_path / "logl.tif"
+    path.write_bytes(whole_tiff_in_an_unknown_encoding())
+    with pytest.raises(InputImageError) as caught:
+        prepare_image(path)
+    assert str(caught.value).startswith(f"{path}: this is not an image, or it is damaged")
