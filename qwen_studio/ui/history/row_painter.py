@@ -65,6 +65,9 @@ _KEPT = 2000  # prepared short texts (times, statuses, spends)
 _PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
 
 
+_ICON_AT = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1  # the status icon in an empty thumb
+
+
 def header_rect(x: int, top: int, width: int) -> QRect:
     """Where the day label is drawn: the band above the row's own area, so a selected or
     hovered row never paints over the label's glyphs."""
@@ -163,6 +166,8 @@ class RowPainter:
         self._prompts: OrderedDict[tuple[str, int, int], Prompt] = OrderedDict()
         self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
         self._elided: dict[tuple[str, int, int], str] = {}
+        self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
+        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
         self._insets: OrderedDict[int, QImage] = OrderedDict()
 
     # -- per frame -----------------------------------------------------------------------------
@@ -207,6 +212,31 @@ class RowPainter:
             got = self._texts[key] = (st, fm.horizontalAdvance(text))
             if len(self._texts) > _KEPT:
                 self._texts.popitem(last=False)
+        return got
+
+    def clock_text(self, ts: float, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """text() of the row's HH:MM, found by its minute (one lookup a row, not two)."""
+        key = (int(ts // 60), id(fm))
+        got = self._clocks.get(key)
+        if got is None:
+            if len(self._clocks) > _KEPT:
+                self._clocks.clear()
+            got = self._clocks[key] = self.text(clock(ts), font, fm)
+        return got
+
+    def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
+        """The row's status in `room`: whole, else its short form ("done in …" says less
+        than a whole "done"), elided if even that does not fit."""
+        text = row.status_text()
+        key = (text, room, id(fm))
+        got = self._statuses.get(key)
+        if got is None:
+            if len(self._statuses) > _KEPT:
+                self._statuses.clear()
+            shown = self.elide(text, fm, room)
+            if shown != text:
+                shown = self.elide(row.short_status_text(), fm, room)
+            got = self._statuses[key] = self.text(shown, font, fm)[0]
         return got
 
     def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
@@ -268,11 +298,10 @@ class RowPainter:
 
         # -- the after image large, the before as an inset ---------------------------------
         ttop = rtop + PAD
-        thumb = QRect(left, ttop, THUMB, THUMB)
         if batch:  # a stack: two edges behind the newest result
             for k, colour in zip((2, 1), s.stack, strict=True):
-                p.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k), colour)
-        p.fillRect(thumb, s.thumb_bg)
+                p.fillRect(left + 2 * k, ttop - 2 * k, THUMB, THUMB, colour)
+        p.fillRect(left, ttop, THUMB, THUMB, s.thumb_bg)
         look = s.look(row.status, row.reason, kind)
         thumbnail = f.thumbnail
         if thumbnail is not None:
@@ -282,7 +311,7 @@ class RowPainter:
         else:
             after = before = None
         if after is not None:
-            _draw_fitted(p, after, thumb, crop=True)  # square crops read as a grid
+            _draw_fitted(p, after, QRect(left, ttop, THUMB, THUMB), crop=True)  # a grid
             if before is not None and not batch:
                 inset = QRect(left + 2, ttop + THUMB - 1 - INSET - 1, INSET, INSET)
                 p.fillRect(inset.adjusted(-1, -1, 1, 1), s.inset_ground)
@@ -292,11 +321,10 @@ class RowPainter:
         else:
             if before is not None:
                 p.setOpacity(0.45)  # no result: the input, dimmed, under the status
-                _draw_fitted(p, before, thumb)
+                _draw_fitted(p, before, QRect(left, ttop, THUMB, THUMB))
                 p.setOpacity(1.0)
             if look.thumb_icon is not None:
-                at = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1
-                p.drawPixmap(left + at, ttop + at, look.thumb_icon)
+                p.drawPixmap(left + _ICON_AT, ttop + _ICON_AT, look.thumb_icon)
 
         # -- star ----------------------------------------------------------------------------
         star_left = x + width - 1 - PAD - STAR + 2
@@ -331,7 +359,7 @@ class RowPainter:
                                                   look.subtle, side))
             tx = text_left + side + fonts.gap
         else:
-            st, w = self.text(clock(row.created), small, sfm)
+            st, w = self.clock_text(row.created, small, sfm)
             p.drawStaticText(text_left, y, st)
             tx = text_left + w + fonts.gap
         spend = row.spend
@@ -347,12 +375,7 @@ class RowPainter:
             p.drawPixmap(tx, icon_y, look.small_icon)
             tx += side + 4
         p.setPen(look.colour)
-        status = row.status_text()
-        shown = self.elide(status, sfm, right - tx)
-        if shown != status:  # "done in …" says less than a whole "done"
-            shown = self.elide(row.short_status_text(), sfm, right - tx)
-        st, _w = self.text(shown, small, sfm)
-        p.drawStaticText(tx, y, st)
+        p.drawStaticText(tx, y, self.status(row, small, sfm, right - tx))
 
     def _paint_header(self, p: QPainter, s: RowStyle, x: int, top: int, width: int,
                       header: str) -> None:

@@ -96,6 +96,8 @@ class RowFonts:
         self.line_h, self.line_step = self.text_fm.height(), self.text_fm.lineSpacing()
         self.small_h, self.small_ascent = self.small_fm.height(), self.small_fm.ascent()
         self.gap = self.small_fm.horizontalAdvance("  ")
+        self.ascent = self.text_fm.ascent()
+        self.second_line = QPointF(0, self.line_step)  # where a prompt's second line starts
 
 
 class Prompt:
@@ -111,35 +113,36 @@ class Prompt:
     def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
         self.text = text
         shown = text or "(no prompt)"
-        fm, ascent, step = fonts.text_fm, fonts.text_fm.ascent(), fonts.line_step
         self.layout = layout = QTextLayout(shown, fonts.text)
         layout.beginLayout()
         first = layout.createLine()
         first.setLineWidth(width)
         n = first.textLength()
-        rest = shown[n:]
-        second = layout.createLine() if rest else None
-        if second is not None:
+        second = None
+        if n < len(shown):
+            second = layout.createLine()
             second.setLineWidth(width)
-            second.setPosition(QPointF(0, step))
+            second.setPosition(fonts.second_line)
         layout.endLayout()
-        self.statics: list[tuple[QStaticText, int]] = []
+        self.statics: tuple[tuple[QStaticText, int], ...] = ()
+        ascent = fonts.ascent
         if first.naturalTextWidth() > width:  # one word wider than the line
             self.layout, self.lines = None, []
-            self.shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(self.shown, fonts.text), 0))
+            self.shown = fonts.text_fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
+            self.statics = ((_prepared(self.shown, fonts.text), 0),)
             return
         # Each line's baseline where a line of the row's font has it.
         self.lines = [(first, ascent - first.ascent())]
         self.shown = shown[:n].rstrip(" ")
         if second is None:
             return
+        rest, step = shown[n:], fonts.line_step
         if second.textLength() >= len(rest):
             self.lines.append((second, ascent + step - second.y() - second.ascent()))
             self.shown += "\n" + rest
         else:
-            tail = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(tail, fonts.text), step))
+            tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            self.statics = ((_prepared(tail, fonts.text), step),)
             self.shown += "\n" + tail
 
 
