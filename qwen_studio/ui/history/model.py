@@ -40,6 +40,7 @@ from qwen_studio.ui.history.entries import (
 )
 from qwen_studio.ui.history.rows import BATCH_REPAINT_MS, LIVE_REPAINT_MS, HistoryRows
 from qwen_studio.ui.history.thumbnails import ThumbnailCache
+from qwen_studio.ui.main_thread_gc import freeze_after_next_pass
 
 if TYPE_CHECKING:
     # Types only: concurrent.futures loads after the first paint (app.main).
@@ -156,6 +157,7 @@ class HistoryModel(HistoryRows):
                 self._rows.extend(rows)
                 self._pos = None
                 self.endInsertRows()
+                freeze_after_next_pass()  # rows live while listed: out of every full GC pass
             self.loadingChanged.emit(False)
             self.pageLoaded.emit(len(rows))
             self._update_ticker()
