@@ -39,6 +39,7 @@ from qwen_studio.ui.history.row_text import (
     RowFonts,
     clock,
     match_rects,
+    minute_of_day,
     search_terms,
 )
 from qwen_studio.ui.icons import draw_icon
@@ -215,8 +216,9 @@ class RowPainter:
         return got
 
     def clock_text(self, ts: float, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
-        """text() of the row's HH:MM, found by its minute (one lookup a row, not two)."""
-        key = (int(ts // 60), id(fm))
+        """text() of the row's HH:MM, found by its minute of the day (1,440 at most)."""
+        m = minute_of_day(ts)
+        key = (m, id(fm))
         got = self._clocks.get(key)
         if got is None:
             if len(self._clocks) > _KEPT:

@@ -9,18 +9,31 @@ import time
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QStaticText, QTextLayout
 
-_clocks: dict[int, str] = {}
+_offsets: dict[int, int | None] = {}  # UTC day -> its local UTC offset (None: it changes)
+_HHMM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+
+
+def minute_of_day(ts: float) -> int:
+    """The local minute of the day (0-1439) of a time: from the day's UTC offset, found
+    once a day (a fling asks for thousands of rows, each a different minute), or from
+    localtime on a day whose offset changes (daylight saving)."""
+    day = int(ts // 86400)
+    off = _offsets.get(day, 0)
+    if off == 0 and day not in _offsets:
+        if len(_offsets) > 4096:
+            _offsets.clear()
+        start = day * 86400
+        a, b = time.localtime(start).tm_gmtoff, time.localtime(start + 86399).tm_gmtoff
+        off = _offsets[day] = a if a == b else None
+    if off is None:
+        t = time.localtime(ts)
+        return t.tm_hour * 60 + t.tm_min
+    return int((ts + off) // 60) % 1440
 
 
 def clock(ts: float) -> str:
-    """HH:MM of a time (cached by minute: every row asks while painting)."""
-    minute = int(ts // 60)
-    s = _clocks.get(minute)
-    if s is None:
-        if len(_clocks) > 4096:
-            _clocks.clear()
-        s = _clocks[minute] = time.strftime("%H:%M", time.localtime(ts))
-    return s
+    """HH:MM of a time, in local time."""
+    return _HHMM[minute_of_day(ts)]
 
 
 def search_terms(text: str) -> tuple[str, ...]:
