@@ -22,24 +22,21 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QImage,
     QPainter,
     QPalette,
     QPen,
     QPixmap,
-    QStaticText,
 )
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
 from qwen_studio.ui.history.row_text import (
+    KeptTexts,
     Prompt,
     RowFonts,
-    clock,
     match_rects,
-    minute_of_day,
     search_terms,
 )
 from qwen_studio.ui.icons import draw_icon
@@ -62,7 +59,7 @@ BAND = HEADER - PAD  # the row's own area (which a selected or hovered row fills
 PLAIN, SELECTED, HOVERED = 0, 1, 2
 HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_KEPT = 2000  # prepared short texts (times, statuses, spends)
+_KEPT = 2000
 _PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
 
 
@@ -156,19 +153,16 @@ class RowFrame:
         self.style, self.terms, self.thumbnail = style, terms, thumbnail
 
 
-class RowPainter:
+class RowPainter(KeptTexts):
     """Paints history rows; keeps what rows and frames share (see the module docstring)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._fonts: dict[str, RowFonts] = {}
         self._font: QFont | None = None  # the last base font and its RowFonts
         self._font_set: RowFonts | None = None
         self._styles: dict[tuple[str, int, int, float], RowStyle] = {}
         self._prompts: OrderedDict[tuple[str, int, int], Prompt] = OrderedDict()
-        self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
-        self._elided: dict[tuple[str, int, int], str] = {}
-        self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
-        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
         self._insets: OrderedDict[int, QImage] = OrderedDict()
 
     # -- per frame -----------------------------------------------------------------------------
@@ -199,56 +193,6 @@ class RowPainter:
         flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
         terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
         return RowFrame(style, terms, getattr(model, "thumbnail", None))
-
-    # -- kept texts ----------------------------------------------------------------------------
-    def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
-        """A short text that repeats across rows (time, status, spend), laid out once, and
-        its width: drawing it is a copy of its glyphs, where drawText lays it out again."""
-        key = (text, id(fm))
-        got = self._texts.get(key)
-        if got is None:
-            st = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(font=font)
-            got = self._texts[key] = (st, fm.horizontalAdvance(text))
-            if len(self._texts) > _KEPT:
-                self._texts.popitem(last=False)
-        return got
-
-    def clock_text(self, ts: float, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
-        """text() of the row's HH:MM, found by its minute of the day (1,440 at most)."""
-        m = minute_of_day(ts)
-        key = (m, id(fm))
-        got = self._clocks.get(key)
-        if got is None:
-            if len(self._clocks) > _KEPT:
-                self._clocks.clear()
-            got = self._clocks[key] = self.text(clock(ts), font, fm)
-        return got
-
-    def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
-        """The row's status in `room`: whole, else its short form ("done in …" says less
-        than a whole "done"), elided if even that does not fit."""
-        text = row.status_text()
-        key = (text, room, id(fm))
-        got = self._statuses.get(key)
-        if got is None:
-            if len(self._statuses) > _KEPT:
-                self._statuses.clear()
-            shown = self.elide(text, fm, room)
-            if shown != text:
-                shown = self.elide(row.short_status_text(), fm, room)
-            got = self._statuses[key] = self.text(shown, font, fm)[0]
-        return got
-
-    def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
-        key = (text, width, id(fm))
-        out = self._elided.get(key)
-        if out is None:
-            if len(self._elided) > _KEPT:
-                self._elided.clear()
-            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-        return out
 
     def prompt(self, row: Row, fonts: RowFonts, width: int) -> Prompt:
         """The prompt in at most two lines that fit `width`, laid out (kept)."""

@@ -5,9 +5,14 @@ painter (row_painter.py), which asks for them for every row it draws."""
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QStaticText, QTextLayout
+
+from qwen_studio.ui.history.entries import Row
+
+_KEPT = 2000  # prepared short texts (times, statuses, spends)
 
 _offsets: dict[int, int | None] = {}  # UTC day -> its local UTC offset (None: it changes)
 _HHMM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
@@ -157,6 +162,67 @@ class Prompt:
             tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
             self.statics = ((_prepared(tail, fonts.text), step),)
             self.shown += "\n" + tail
+
+
+class KeptTexts:
+    """The short texts that repeat across rows (times, statuses, spends), each laid out
+    once and kept (by its words, so a row that changes finds its new text): the row
+    painter's."""
+
+    def __init__(self) -> None:
+        self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
+        self._elided: dict[tuple[str, int, int], str] = {}
+        self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
+        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
+
+    def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """A short text that repeats across rows (time, status, spend), laid out once, and
+        its width: drawing it is a copy of its glyphs, where drawText lays it out again."""
+        key = (text, id(fm))
+        got = self._texts.get(key)
+        if got is None:
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(font=font)
+            got = self._texts[key] = (st, fm.horizontalAdvance(text))
+            if len(self._texts) > _KEPT:
+                self._texts.popitem(last=False)
+        return got
+
+    def clock_text(self, ts: float, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """text() of the row's HH:MM, found by its minute of the day (1,440 at most)."""
+        m = minute_of_day(ts)
+        key = (m, id(fm))
+        got = self._clocks.get(key)
+        if got is None:
+            if len(self._clocks) > _KEPT:
+                self._clocks.clear()
+            got = self._clocks[key] = self.text(clock(ts), font, fm)
+        return got
+
+    def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
+        """The row's status in `room`: whole, else its short form ("done in …" says less
+        than a whole "done"), elided if even that does not fit."""
+        text = row.status_text()
+        key = (text, room, id(fm))
+        got = self._statuses.get(key)
+        if got is None:
+            if len(self._statuses) > _KEPT:
+                self._statuses.clear()
+            shown = self.elide(text, fm, room)
+            if shown != text:
+                shown = self.elide(row.short_status_text(), fm, room)
+            got = self._statuses[key] = self.text(shown, font, fm)[0]
+        return got
+
+    def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
+        key = (text, width, id(fm))
+        out = self._elided.get(key)
+        if out is None:
+            if len(self._elided) > _KEPT:
+                self._elided.clear()
+            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return out
 
 
 def _prepared(text: str, font: QFont) -> QStaticText:
