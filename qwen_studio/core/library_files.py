@@ -61,7 +61,8 @@ class LibraryFiles:
         def _tx(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def file_path(self, sha256: str, ext: str) -> Path:
-        return self.files_dir / sha256[:2] / f"{sha256}.{ext}"
+        # One parse of the whole path, not two joins: a page of history names ~200 files.
+        return Path(f"{self.files_dir}/{sha256[:2]}/{sha256}.{ext}")
 
     def path_for_hash(self, sha256: str) -> Path | None:
         """The stored file with this content, if the library has it (a region edit's mask:

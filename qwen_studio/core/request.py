@@ -207,7 +207,7 @@ class EditRequest:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EditRequest:
-        known = {f.name for f in fields(cls)}
+        known = _FIELDS if cls is EditRequest else {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in d.items() if k in known}
         kwargs["inputs"] = tuple(kwargs.get("inputs", ()))
         kwargs["extra"] = tuple(tuple(kv) for kv in kwargs.get("extra", ()))
@@ -230,6 +230,9 @@ class EditRequest:
         import hashlib  # loads OpenSSL (~2.5 ms): not on the window's path to its first frame
 
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+_FIELDS = frozenset(f.name for f in fields(EditRequest))  # from_dict keeps these (a page: 100)
 
 
 def _set_options(request: EditRequest) -> list[str]:

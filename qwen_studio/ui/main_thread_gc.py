@@ -14,6 +14,9 @@ stack and the edit service warmed in the pool, a dialog's first opening) lives a
 the app too, yet each full pass scanned it (44-65k objects, 18-50 ms of GUI-thread CPU a
 minute). So once modules were imported since the last freeze and a tick passed without
 another, the collector freezes again, right after that tick's pass.
+
+Data that lives as long as its view asks the same (`freeze_after_next_pass`): the history's
+rows, 10,000 edits of ~10 objects each, made a full pass 40-60 ms long (a stall).
 """
 
 from __future__ import annotations
@@ -26,6 +29,17 @@ from PySide6.QtCore import QObject, QTimer
 TICK_MS = 1000
 FULL_EVERY = 60  # ticks
 
+_running: MainThreadCollector | None = None  # the collector started (none: nothing to ask)
+
+
+def freeze_after_next_pass() -> None:
+    """Long-lived objects were made (e.g. a page of history rows): freeze what is alive
+    after the running collector's next young pass, so full passes no longer scan it.
+    Frozen objects are still freed by reference counting when dropped (rows hold no
+    cycles); as with `refreeze`, dead cycles already in the oldest generation stay."""
+    if _running is not None:
+        _running.freeze_wanted = True
+
 
 class MainThreadCollector(QObject):
     def __init__(self, parent: QObject | None = None, *, refreeze: bool = False) -> None:
@@ -34,18 +48,26 @@ class MainThreadCollector(QObject):
         self._refreeze = refreeze
         self._modules_frozen = self._modules_seen = len(sys.modules)
         self.freezes = 0  # how often it froze again (for tests and benchmarks)
+        self.freeze_wanted = False  # see freeze_after_next_pass
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.collect)
 
     def start(self) -> None:
+        global _running
         gc.disable()
         self._timer.start()
+        _running = self
 
     def collect(self) -> None:
         self._ticks += 1
         gc.collect(2 if self._ticks % FULL_EVERY == 0 else 1)
-        if self._refreeze:
+        if self.freeze_wanted:
+            self.freeze_wanted = False
+            gc.freeze()
+            self.freezes += 1
+            self._modules_frozen = self._modules_seen = len(sys.modules)
+        elif self._refreeze:
             self._freeze_new_modules()
 
     def _freeze_new_modules(self) -> None:
@@ -62,6 +84,9 @@ class MainThreadCollector(QObject):
 
     def stop(self) -> None:
         """Back to automatic collection, after one last pass here on the GUI thread."""
+        global _running
+        if _running is self:
+            _running = None
         self._timer.stop()
         gc.collect()
         gc.enable()

@@ -132,3 +132,28 @@ def test_going_to_an_edit_far_down_the_list_loads_the_pages_up_to_it(lib, pool, 
     current = panel.current_entry()
     assert current is not None and current.edit_id == ids[0]
     model.close()
+
+
+def test_loaded_pages_ask_to_leave_the_full_gc_passes(lib, pool, qtbot):
+    """10,000 rows of ~10 objects each made the once-a-minute full pass 40-60 ms (a stall
+    in a fling): each page loaded asks the running collector to freeze what is alive."""
+    import gc
+
+    from qwen_studio.ui.main_thread_gc import MainThreadCollector
+
+    seed(lib, 30)
+    collector = MainThreadCollector()
+    collector.start()
+    try:
+        model = HistoryModel(lib, pool, page_size=10)
+        qtbot.waitUntil(lambda: model.rowCount() == 10 and not model.is_loading(), timeout=5000)
+        assert collector.freeze_wanted
+        collector.collect()
+        assert collector.freezes == 1
+        row = model.item(0)
+        assert not any(obj is row for obj in gc.get_objects(generation=2))
+        model.close()
+    finally:
+        collector.stop()
+        gc.unfreeze()
+        gc.disable()

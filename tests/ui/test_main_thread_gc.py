@@ -66,3 +66,30 @@ def test_refreeze_moves_what_new_modules_hold_out_of_later_passes(qapp) -> None:
         sys.modules.pop(name, None)
         gc.unfreeze()
         gc.disable()
+
+
+def test_a_freeze_asked_for_moves_what_is_alive_out_of_later_passes(qapp) -> None:
+    # The history's rows (10,000 edits: a 40-60 ms full pass) ask for this as pages load.
+    from qwen_studio.ui import main_thread_gc
+
+    main_thread_gc.freeze_after_next_pass()  # no collector running: nothing to ask
+    collector = MainThreadCollector()
+    assert not collector.freeze_wanted
+    collector.start()
+    try:
+        table = [[i] for i in range(1000)]
+        collector.collect()
+        assert collector.freezes == 0  # not asked: the table stays in the passes
+        assert any(obj is table for obj in gc.get_objects(generation=2))
+        main_thread_gc.freeze_after_next_pass()
+        collector.collect()
+        assert collector.freezes == 1
+        assert not any(obj is table for obj in gc.get_objects(generation=2))
+        collector.collect()
+        assert collector.freezes == 1  # once per request
+    finally:
+        collector.stop()
+        gc.unfreeze()
+        gc.disable()
+    main_thread_gc.freeze_after_next_pass()  # stopped: no longer asked
+    assert not collector.freeze_wanted

@@ -140,9 +140,12 @@ class HistoryEntry:
         self.request = rec.request
         self.created = rec.created_at
         self._day = None
-        self.status = EditStatus(str(getattr(rec.status, "value", rec.status)))
+        status = rec.status
+        self.status = (status if type(status) is EditStatus
+                       else EditStatus(str(getattr(status, "value", status))))
         self.stage = ""
-        self.note = status_note(rec.note) if rec.note is not None else rec.error or ""
+        note = rec.note
+        self.note = status_note(note) if note is not None else rec.error or ""
         self.reason = rec.reason
         self.started = rec.started_at
         self.finished = rec.finished_at

@@ -38,8 +38,10 @@ from qwen_studio.ui.history.entries import (
     StatusRole,
     day_label,
 )
+from qwen_studio.ui.history.pages import Page, members_of, read_page
 from qwen_studio.ui.history.rows import BATCH_REPAINT_MS, LIVE_REPAINT_MS, HistoryRows
 from qwen_studio.ui.history.thumbnails import ThumbnailCache
+from qwen_studio.ui.main_thread_gc import freeze_after_next_pass
 
 if TYPE_CHECKING:
     # Types only: concurrent.futures loads after the first paint (app.main).
@@ -51,7 +53,6 @@ FAILED, CANCELLED, INTERRUPTED = EditStatus.FAILED, EditStatus.CANCELLED, EditSt
 ACTIVE = ACTIVE_STATUSES
 
 PAGE_SIZE = 100
-MEMBERS_MAX = 100_000  # a batch's members are loaded with its row, in one query
 NEW_ROWS_MAX = 1000  # more new rows than this from elsewhere at once: reload instead
 RECORDS_MS = 50  # library reads for live edits are gathered this long into one query
 
@@ -121,22 +122,10 @@ class HistoryModel(HistoryRows):
         cursor, first = self._cursor, self._cursor is None
         known = set(self._groups)
 
-        def query() -> tuple[list[EditRecord], dict[str, list[EditRecord]], int | None, int,
-                             int | None]:
-            # The watcher's baseline first: a row written meanwhile is then a change after it.
-            version = lib.data_version() if first else None
-            top = lib.max_id() if first else 0
-            records = lib.query_page(**flt.query_kwargs(), before=cursor, limit=size,
-                                     exclude_batches=known)
-            members = _members(lib, flt, records, known)
-            total = lib.count(**flt.query_kwargs()) if first else None
-            return records, members, total, top, version
-
-        def done(result: tuple[list[EditRecord], dict[str, list[EditRecord]], int | None,
-                               int, int | None]) -> None:
+        def done(page: Page) -> None:
             if gen != self._generation:
                 return
-            records, members, total, top, version = result
+            records, members, total, top, version = page
             self._fetching = False
             self._watermark = max(self._watermark, top)
             if version is not None and self.watcher is not None:
@@ -156,6 +145,7 @@ class HistoryModel(HistoryRows):
                 self._rows.extend(rows)
                 self._pos = None
                 self.endInsertRows()
+                freeze_after_next_pass()  # rows live while listed: out of every full GC pass
             self.loadingChanged.emit(False)
             self.pageLoaded.emit(len(rows))
             self._update_ticker()
@@ -166,7 +156,7 @@ class HistoryModel(HistoryRows):
                 self._exhausted = True
                 self.loadingChanged.emit(False)
 
-        self._calls.submit(query, done, failed)
+        self._calls.submit(lambda: read_page(lib, flt, cursor, size, known, first), done, failed)
 
     def _rows_from(self, records: Iterable[EditRecord],
                    members: dict[str, list[EditRecord]]) -> list[Row]:
@@ -317,7 +307,7 @@ class HistoryModel(HistoryRows):
                              list[EditRecord]]:
             top = lib.max_id()
             fresh = lib.query(**flt.query_kwargs(), after_id=after, limit=NEW_ROWS_MAX + 1)
-            members = _members(lib, flt, fresh, known)
+            members = members_of(lib, flt, fresh, known)
             changed = lib.query(ids=foreign, limit=len(foreign)) if foreign else []
             return top, fresh, members, changed
 
@@ -393,14 +383,3 @@ class HistoryModel(HistoryRows):
                     and e.status is RUNNING], 0)
         self._update_ticker()
 
-
-def _members(lib: Library, flt: HistoryFilter, records: Iterable[EditRecord],
-             known: set[str]) -> dict[str, list[EditRecord]]:
-    """Worker thread: every member (matching the filter) of the new batches among records."""
-    batches = {r.batch_id for r in records if r.batch_id is not None} - known
-    kwargs = flt.query_kwargs()
-    out: dict[str, list[EditRecord]] = {}
-    for b in batches:
-        kwargs["batch_id"] = b
-        out[b] = lib.query(**kwargs, limit=MEMBERS_MAX)
-    return out

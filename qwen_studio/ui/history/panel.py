@@ -8,7 +8,6 @@ the window connects them (ui/main_window.py).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +36,7 @@ from qwen_studio.ui.history.entries import (
 from qwen_studio.ui.history.library_ops import PanelLibraryOps
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.panel_actions import PanelActions
+from qwen_studio.ui.history.panel_versions import PanelVersions
 from qwen_studio.ui.icons import icon
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HistoryDelegate", "HistoryListView", "HistoryPanel"]
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SEARCH_DEBOUNCE_MS = 150
@@ -56,7 +55,7 @@ UNDO_BAR_MS = 12_000
 
 # =============================================================================================
 # the panel
-class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
+class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
     """Everything on the right-hand side."""
 
     selectionChangedEntries = Signal(list)
@@ -369,49 +368,3 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions):
     def _selection_changed(self) -> None:
         self._update_actions()
         self.selectionChangedEntries.emit(self.selected_entries())
-
-    def _current_changed(self) -> None:
-        self._update_actions()
-        e = self.current_entry()
-        if e is not None:
-            self.editActivated.emit(e.edit_id)
-        if isinstance(self.current_row(), BatchGroup):
-            e = None  # a batch has no version tree of its own
-        if e is None or self.model.library is None:
-            if self._lineage is not None:
-                self._lineage.hide()
-            self.lineage_title.hide()
-            return
-        self._tree_token += 1
-        token, edit_id, lib = self._tree_token, e.edit_id, self.model.library
-
-        async def load() -> None:
-            from qwen_studio.ui.history.lineage_view import build_version_tree
-
-            try:
-                root, _n = await self._pool(build_version_tree, lib, edit_id)
-            except Exception as exc:  # the tree is a convenience: never an error banner
-                log.warning("version tree failed: %r", exc)
-                return
-            if token == self._tree_token:
-                self.lineage.show_tree(root, edit_id)
-                self.lineage_title.setVisible(self.lineage.isVisibleTo(self))
-
-        self.spawn(load())
-
-    @property
-    def lineage(self) -> LineageView:
-        """The version tree, built (hidden, under its title) on first use."""
-        if self._lineage is None:
-            from qwen_studio.ui.history.lineage_view import LineageView
-
-            self._lineage = LineageView()
-            lay = self.layout()
-            assert isinstance(lay, QVBoxLayout)
-            lay.insertWidget(lay.indexOf(self.lineage_title) + 1, self._lineage)
-            self._lineage.editActivated.connect(lambda eid: self.spawn(self.select_edit(eid)))
-        return self._lineage
-
-    def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
-        if entry is self.current_entry():
-            self._current_changed()  # its parent is known now: actions and versions

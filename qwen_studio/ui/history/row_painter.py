@@ -22,22 +22,20 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QImage,
     QPainter,
     QPalette,
     QPen,
     QPixmap,
-    QStaticText,
 )
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
 from qwen_studio.ui.history.row_text import (
+    KeptTexts,
     Prompt,
     RowFonts,
-    clock,
     match_rects,
     search_terms,
 )
@@ -61,8 +59,11 @@ BAND = HEADER - PAD  # the row's own area (which a selected or hovered row fills
 PLAIN, SELECTED, HOVERED = 0, 1, 2
 HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_KEPT = 2000  # prepared short texts (times, statuses, spends)
+_KEPT = 2000
 _PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
+
+
+_ICON_AT = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1  # the status icon in an empty thumb
 
 
 def header_rect(x: int, top: int, width: int) -> QRect:
@@ -152,17 +153,16 @@ class RowFrame:
         self.style, self.terms, self.thumbnail = style, terms, thumbnail
 
 
-class RowPainter:
+class RowPainter(KeptTexts):
     """Paints history rows; keeps what rows and frames share (see the module docstring)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._fonts: dict[str, RowFonts] = {}
         self._font: QFont | None = None  # the last base font and its RowFonts
         self._font_set: RowFonts | None = None
         self._styles: dict[tuple[str, int, int, float], RowStyle] = {}
         self._prompts: OrderedDict[tuple[str, int, int], Prompt] = OrderedDict()
-        self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
-        self._elided: dict[tuple[str, int, int], str] = {}
         self._insets: OrderedDict[int, QImage] = OrderedDict()
 
     # -- per frame -----------------------------------------------------------------------------
@@ -193,30 +193,6 @@ class RowPainter:
         flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
         terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
         return RowFrame(style, terms, getattr(model, "thumbnail", None))
-
-    # -- kept texts ----------------------------------------------------------------------------
-    def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
-        """A short text that repeats across rows (time, status, spend), laid out once, and
-        its width: drawing it is a copy of its glyphs, where drawText lays it out again."""
-        key = (text, id(fm))
-        got = self._texts.get(key)
-        if got is None:
-            st = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(font=font)
-            got = self._texts[key] = (st, fm.horizontalAdvance(text))
-            if len(self._texts) > _KEPT:
-                self._texts.popitem(last=False)
-        return got
-
-    def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
-        key = (text, width, id(fm))
-        out = self._elided.get(key)
-        if out is None:
-            if len(self._elided) > _KEPT:
-                self._elided.clear()
-            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-        return out
 
     def prompt(self, row: Row, fonts: RowFonts, width: int) -> Prompt:
         """The prompt in at most two lines that fit `width`, laid out (kept)."""
@@ -268,11 +244,10 @@ class RowPainter:
 
         # -- the after image large, the before as an inset ---------------------------------
         ttop = rtop + PAD
-        thumb = QRect(left, ttop, THUMB, THUMB)
         if batch:  # a stack: two edges behind the newest result
             for k, colour in zip((2, 1), s.stack, strict=True):
-                p.fillRect(thumb.adjusted(2 * k, -2 * k, 2 * k, -2 * k), colour)
-        p.fillRect(thumb, s.thumb_bg)
+                p.fillRect(left + 2 * k, ttop - 2 * k, THUMB, THUMB, colour)
+        p.fillRect(left, ttop, THUMB, THUMB, s.thumb_bg)
         look = s.look(row.status, row.reason, kind)
         thumbnail = f.thumbnail
         if thumbnail is not None:
@@ -282,7 +257,7 @@ class RowPainter:
         else:
             after = before = None
         if after is not None:
-            _draw_fitted(p, after, thumb, crop=True)  # square crops read as a grid
+            _draw_fitted(p, after, QRect(left, ttop, THUMB, THUMB), crop=True)  # a grid
             if before is not None and not batch:
                 inset = QRect(left + 2, ttop + THUMB - 1 - INSET - 1, INSET, INSET)
                 p.fillRect(inset.adjusted(-1, -1, 1, 1), s.inset_ground)
@@ -292,11 +267,10 @@ class RowPainter:
         else:
             if before is not None:
                 p.setOpacity(0.45)  # no result: the input, dimmed, under the status
-                _draw_fitted(p, before, thumb)
+                _draw_fitted(p, before, QRect(left, ttop, THUMB, THUMB))
                 p.setOpacity(1.0)
             if look.thumb_icon is not None:
-                at = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1
-                p.drawPixmap(left + at, ttop + at, look.thumb_icon)
+                p.drawPixmap(left + _ICON_AT, ttop + _ICON_AT, look.thumb_icon)
 
         # -- star ----------------------------------------------------------------------------
         star_left = x + width - 1 - PAD - STAR + 2
@@ -331,7 +305,7 @@ class RowPainter:
                                                   look.subtle, side))
             tx = text_left + side + fonts.gap
         else:
-            st, w = self.text(clock(row.created), small, sfm)
+            st, w = self.clock_text(row.created, small, sfm)
             p.drawStaticText(text_left, y, st)
             tx = text_left + w + fonts.gap
         spend = row.spend
@@ -347,12 +321,7 @@ class RowPainter:
             p.drawPixmap(tx, icon_y, look.small_icon)
             tx += side + 4
         p.setPen(look.colour)
-        status = row.status_text()
-        shown = self.elide(status, sfm, right - tx)
-        if shown != status:  # "done in …" says less than a whole "done"
-            shown = self.elide(row.short_status_text(), sfm, right - tx)
-        st, _w = self.text(shown, small, sfm)
-        p.drawStaticText(tx, y, st)
+        p.drawStaticText(tx, y, self.status(row, small, sfm, right - tx))
 
     def _paint_header(self, p: QPainter, s: RowStyle, x: int, top: int, width: int,
                       header: str) -> None:

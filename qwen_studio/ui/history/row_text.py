@@ -5,22 +5,40 @@ painter (row_painter.py), which asks for them for every row it draws."""
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QStaticText, QTextLayout
 
-_clocks: dict[int, str] = {}
+from qwen_studio.ui.history.entries import Row
+
+_KEPT = 2000  # prepared short texts (times, statuses, spends)
+
+_offsets: dict[int, int | None] = {}  # UTC day -> its local UTC offset (None: it changes)
+_HHMM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+
+
+def minute_of_day(ts: float) -> int:
+    """The local minute of the day (0-1439) of a time: from the day's UTC offset, found
+    once a day (a fling asks for thousands of rows, each a different minute), or from
+    localtime on a day whose offset changes (daylight saving)."""
+    day = int(ts // 86400)
+    off = _offsets.get(day, 0)
+    if off == 0 and day not in _offsets:
+        if len(_offsets) > 4096:
+            _offsets.clear()
+        start = day * 86400
+        a, b = time.localtime(start).tm_gmtoff, time.localtime(start + 86399).tm_gmtoff
+        off = _offsets[day] = a if a == b else None
+    if off is None:
+        t = time.localtime(ts)
+        return t.tm_hour * 60 + t.tm_min
+    return int((ts + off) // 60) % 1440
 
 
 def clock(ts: float) -> str:
-    """HH:MM of a time (cached by minute: every row asks while painting)."""
-    minute = int(ts // 60)
-    s = _clocks.get(minute)
-    if s is None:
-        if len(_clocks) > 4096:
-            _clocks.clear()
-        s = _clocks[minute] = time.strftime("%H:%M", time.localtime(ts))
-    return s
+    """HH:MM of a time, in local time."""
+    return _HHMM[minute_of_day(ts)]
 
 
 def search_terms(text: str) -> tuple[str, ...]:
@@ -96,6 +114,8 @@ class RowFonts:
         self.line_h, self.line_step = self.text_fm.height(), self.text_fm.lineSpacing()
         self.small_h, self.small_ascent = self.small_fm.height(), self.small_fm.ascent()
         self.gap = self.small_fm.horizontalAdvance("  ")
+        self.ascent = self.text_fm.ascent()
+        self.second_line = QPointF(0, self.line_step)  # where a prompt's second line starts
 
 
 class Prompt:
@@ -111,36 +131,98 @@ class Prompt:
     def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
         self.text = text
         shown = text or "(no prompt)"
-        fm, ascent, step = fonts.text_fm, fonts.text_fm.ascent(), fonts.line_step
         self.layout = layout = QTextLayout(shown, fonts.text)
         layout.beginLayout()
         first = layout.createLine()
         first.setLineWidth(width)
         n = first.textLength()
-        rest = shown[n:]
-        second = layout.createLine() if rest else None
-        if second is not None:
+        second = None
+        if n < len(shown):
+            second = layout.createLine()
             second.setLineWidth(width)
-            second.setPosition(QPointF(0, step))
+            second.setPosition(fonts.second_line)
         layout.endLayout()
-        self.statics: list[tuple[QStaticText, int]] = []
+        self.statics: tuple[tuple[QStaticText, int], ...] = ()
+        ascent = fonts.ascent
         if first.naturalTextWidth() > width:  # one word wider than the line
             self.layout, self.lines = None, []
-            self.shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(self.shown, fonts.text), 0))
+            self.shown = fonts.text_fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
+            self.statics = ((_prepared(self.shown, fonts.text), 0),)
             return
         # Each line's baseline where a line of the row's font has it.
         self.lines = [(first, ascent - first.ascent())]
         self.shown = shown[:n].rstrip(" ")
         if second is None:
             return
+        rest, step = shown[n:], fonts.line_step
         if second.textLength() >= len(rest):
             self.lines.append((second, ascent + step - second.y() - second.ascent()))
             self.shown += "\n" + rest
         else:
-            tail = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
-            self.statics.append((_prepared(tail, fonts.text), step))
+            tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            self.statics = ((_prepared(tail, fonts.text), step),)
             self.shown += "\n" + tail
+
+
+class KeptTexts:
+    """The short texts that repeat across rows (times, statuses, spends), each laid out
+    once and kept (by its words, so a row that changes finds its new text): the row
+    painter's."""
+
+    def __init__(self) -> None:
+        self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
+        self._elided: dict[tuple[str, int, int], str] = {}
+        self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
+        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
+
+    def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """A short text that repeats across rows (time, status, spend), laid out once, and
+        its width: drawing it is a copy of its glyphs, where drawText lays it out again."""
+        key = (text, id(fm))
+        got = self._texts.get(key)
+        if got is None:
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(font=font)
+            got = self._texts[key] = (st, fm.horizontalAdvance(text))
+            if len(self._texts) > _KEPT:
+                self._texts.popitem(last=False)
+        return got
+
+    def clock_text(self, ts: float, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
+        """text() of the row's HH:MM, found by its minute of the day (1,440 at most)."""
+        m = minute_of_day(ts)
+        key = (m, id(fm))
+        got = self._clocks.get(key)
+        if got is None:
+            if len(self._clocks) > _KEPT:
+                self._clocks.clear()
+            got = self._clocks[key] = self.text(clock(ts), font, fm)
+        return got
+
+    def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
+        """The row's status in `room`: whole, else its short form ("done in …" says less
+        than a whole "done"), elided if even that does not fit."""
+        text = row.status_text()
+        key = (text, room, id(fm))
+        got = self._statuses.get(key)
+        if got is None:
+            if len(self._statuses) > _KEPT:
+                self._statuses.clear()
+            shown = self.elide(text, fm, room)
+            if shown != text:
+                shown = self.elide(row.short_status_text(), fm, room)
+            got = self._statuses[key] = self.text(shown, font, fm)[0]
+        return got
+
+    def elide(self, text: str, fm: QFontMetrics, width: int) -> str:
+        key = (text, width, id(fm))
+        out = self._elided.get(key)
+        if out is None:
+            if len(self._elided) > _KEPT:
+                self._elided.clear()
+            out = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return out
 
 
 def _prepared(text: str, font: QFont) -> QStaticText:

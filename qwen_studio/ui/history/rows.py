@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from qwen_studio.core.editing.progress import EditProgress
+from qwen_studio.ui.history.days import day_headers
 from qwen_studio.ui.history.entries import (
     BatchGroup,
     EditIdRole,
@@ -144,15 +145,7 @@ class HistoryRows(QAbstractListModel):
 
     def header_for(self, row: int) -> str:
         """The day label over the first row of a day (never over a batch's edits)."""
-        r = self.item(row)
-        if r is None or self.is_member(r):
-            return ""
-        prev = row - 1
-        while prev >= 0 and self.is_member(self._rows[prev]):
-            prev -= 1
-        if prev < 0 or self._rows[prev].day() != r.day():
-            return day_label(r.created)
-        return ""
+        return self.headers(row, row)[0] if 0 <= row < len(self._rows) else ""
 
     def rows_between(self, first: int, last: int) -> list[Row]:
         """The rows from first to last (the view's paint: one slice, not a call per row)."""
@@ -160,30 +153,10 @@ class HistoryRows(QAbstractListModel):
 
     def headers(self, first: int, last: int) -> list[str]:
         """header_for() of each row from first to last, in one pass."""
-        rows = self._rows
-        prev = first - 1
-        while prev >= 0 and self.is_member(rows[prev]):
-            prev -= 1
-        day = rows[prev].day() if prev >= 0 else None
         today = date.today().toordinal()
         if self._labels_day != today:  # "Today" is "Yesterday" after midnight
             self._labels_day, self._labels = today, {}
-        labels = self._labels
-        out: list[str] = []
-        for r in rows[max(0, first):last + 1]:
-            if isinstance(r, HistoryEntry) and r.batch_id is not None:
-                out.append("")
-                continue
-            d = r.day()
-            if d == day:
-                out.append("")
-            else:
-                label = labels.get(d)
-                if label is None:
-                    label = labels[d] = day_label(r.created)
-                out.append(label)
-            day = d
-        return out
+        return day_headers(self._rows, first, last, self._labels)
 
     # -- entries -------------------------------------------------------------------------------
     def entries(self) -> list[HistoryEntry]:
