@@ -99,6 +99,7 @@ REDIRECTS = (301, 302, 303, 307, 308)
 _CHECK_HINT = "Check the endpoint URL and your connection."
 
 T = TypeVar("T")
+_TOKEN = re.compile(r"(qs-image-[0-9a-f]{16}-\d+)")  # _encode_body's stand-ins
 
 
 def _log_url(url: str) -> str:
@@ -153,7 +154,9 @@ def _encode_body(build: Callable[[list[str]], Any], images: list[str]) -> bytes:
     if not spliced:
         return text.encode("utf-8")
     parts: list[bytes] = []
-    for piece in re.split(f"(qs-image-{nonce}-\\d+)", text):
+    # One compiled pattern for every nonce (a pattern per request was compiled per edit);
+    # only this body's tokens are in `spliced`, so a look-alike in a prompt stays as it is.
+    for piece in _TOKEN.split(text):
         uri = spliced.get(piece)
         parts.append(uri.encode("ascii") if uri is not None else piece.encode("utf-8"))
     return b"".join(parts)
