@@ -52,9 +52,10 @@ class ResultSink(Protocol):
     # keeps its slot while it saves, so nothing is sent while a save may still fail.
     saves_gate_sending: bool
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
-        """The results of an earlier run of this same edit, if it is not to be sent again."""
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
+        """The results of an earlier run of this same edit, if it is not to be sent again.
+        `first_run`: the edit was recorded by this session and has not run before."""
         ...
 
     async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
@@ -84,8 +85,10 @@ class LibrarySink:
         self.recorder = recorder
         self.executor = executor
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
+        if first_run:  # only this session writes it: not saved yet (no trip to the pool)
+            return None
         paths = await _in(self.executor, self.recorder.done_result, edit.edit_id)
         return EditResult(paths) if paths is not None else None
 
@@ -128,8 +131,8 @@ class FolderSink:
         self._claims: dict[int, str] = {}  # edit id -> the identity it claimed
         self._releasing: set[asyncio.Future[None]] = set()  # claims being removed
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
         """None: send it (the edit's identity is now claimed, until release()). Raises
         SkipEdit when another input of this run or another process has it, or when the
         folder got it meanwhile; saves results kept from a full folder instead."""
