@@ -24,9 +24,12 @@ def decode_problem(data: bytes) -> str | None:
     """None when Pillow decodes `data` fully, else why not. Runs in a worker thread."""
     from PIL import Image
 
+    from qwen_studio.core.png_check import pixels_decode
+
     try:
         with Image.open(io.BytesIO(data)) as im:
-            im.load()
+            if not pixels_decode(im, data):  # a common PNG's rows checked, not built
+                im.load()
     except Image.DecompressionBombError:
         return "the image is too large to decode safely"
     except Exception as exc:  # Pillow raises many types for garbage; all mean "not an image"
