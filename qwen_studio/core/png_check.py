@@ -18,13 +18,13 @@ import zlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PIL import Image
+    from PIL.ImageFile import ImageFile
 
 _CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}  # colour type -> samples per pixel (no palette)
 _PIECE = 1 << 20  # inflated this much at a time: memory stays bounded whatever the size
 
 
-def pixels_decode(im: Image.Image, data: bytes) -> bool:
+def pixels_decode(im: ImageFile, data: bytes) -> bool:
     """True when `im` (Image.open of `data`) is a PNG of the common kind whose pixel data
     load() would decode without an error; False: call load()."""
     if im.format != "PNG" or getattr(im, "n_frames", 1) != 1 or len(im.tile) != 1:
