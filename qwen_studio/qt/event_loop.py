@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
+import sys
 import time
 from collections import deque
 from contextvars import Context
@@ -80,6 +81,15 @@ class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no
         Qt's own events have their turn and the rest runs in the next pass."""
         ready = self._ready
         end = time.perf_counter() + DRAIN_BUDGET_S
+        # What runs here runs under asyncio: sniffio (httpcore and anyio ask it ~45 times
+        # per edit) then answers at once, not through an `import asyncio` per call, which
+        # PySide's import hook makes cost as much as the rest of the question. Loaded with
+        # httpx, not here: nothing is imported for it before the first frame.
+        sniffio = sys.modules.get("sniffio")
+        local = getattr(sniffio, "thread_local", None)
+        sniffed = getattr(local, "name", None)
+        if local is not None:
+            local.name = "asyncio"
         try:
             while ready:
                 for _ in range(len(ready)):
@@ -91,6 +101,8 @@ class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no
                 if time.perf_counter() >= end or not self.is_running():
                     break
         finally:
+            if local is not None:
+                local.name = sniffed
             if ready:
                 self._soon.start()  # still scheduled: call_soon need not start it
             else:
