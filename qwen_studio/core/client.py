@@ -14,41 +14,44 @@ Never retried: any other 4xx, moderation above all, and well-formed answers with
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import dataclasses
-import io
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from qwen_studio.core.address_policy import (
     AddressRefused,
     DownloadGuard,
     check_url,
-    current_guard,
     reset_guard,
     set_guard,
+)
+from qwen_studio.core.answer_parsing import MAX_ANSWER_BYTES, decode_inline, parse_answer
+from qwen_studio.core.answer_parsing import (
+    decode_problem as _decode_problem,  # a module global: tests spy on the checks
 )
 from qwen_studio.core.api_errors import (
     REQUEST_ID_HEADERS,
     MalformedResponseError,
-    error_from_response,
     header,
     parse_retry_after,
-    shorten,
-    text_of_non_json,
+)
+from qwen_studio.core.client_errors import (
+    CHECK_HINT,
+    REDIRECTS,
+    error_for,
+    log_url,
+    scrub_error,
+    transport_error,
 )
 from qwen_studio.core.endpoint import ClientSettings, Endpoint, RetryInfo
 from qwen_studio.core.errors import (
     ApiError,
     BadResponseError,
-    ConnectionFailed,
     ErrorDetail,
     InvalidRequestError,
     RateLimitError,
@@ -56,12 +59,7 @@ from qwen_studio.core.errors import (
     RequestTimeout,
     ResultDownloadError,
 )
-from qwen_studio.core.http_body import (
-    ACCEPT_ENCODING,
-    BodyTooLarge,
-    BodyUndecodable,
-    read_capped,
-)
+from qwen_studio.core.http_body import ACCEPT_ENCODING, BodyTooLarge, BodyUndecodable, read_capped
 from qwen_studio.core.http_session import (
     DEFAULT_SETTINGS,
     LazyHttpClient,
@@ -69,10 +67,9 @@ from qwen_studio.core.http_session import (
     request_deadline,
     timeout_for,
 )
-from qwen_studio.core.logs import scrub, secret_spellings
 from qwen_studio.core.request import DEFAULT_MODELS, EditRequest
-from qwen_studio.core.safe_json import JsonLimitError, loads_bounded
-from qwen_studio.core.styles import GenerationResult, RequestStyle, ResultRef, get_style
+from qwen_studio.core.request_body import encode_body
+from qwen_studio.core.styles import GenerationResult, ResultRef, get_style
 from qwen_studio.core.text_safety import key_problem
 
 if TYPE_CHECKING:
@@ -81,9 +78,11 @@ if TYPE_CHECKING:
     import httpx
 
 # httpx is imported where it is used, not here: importing it costs 50-90 ms, and the batch
-# queue imports this module before its first request.
-__all__ = ["ClientSettings", "Endpoint", "ImageClient", "LazyHttpClient", "RetryInfo",
-           "make_http_client"]
+# queue imports this module before its first request. Answers are parsed and checked in
+# answer_parsing.py, errors made in client_errors.py, request bodies built in
+# request_body.py.
+__all__ = ["MAX_ANSWER_BYTES", "ClientSettings", "Endpoint", "ImageClient", "LazyHttpClient",
+           "RetryInfo", "make_http_client", "parse_answer"]
 
 log = logging.getLogger("qwen_studio.client")
 
@@ -91,72 +90,12 @@ RETRY_AFTER_CAP = 120.0  # a server asking for longer is treated as asking for t
 MAX_REDIRECTS = 5
 MALFORMED_RETRIES = 1
 ERROR_BODY_CAP = 1 << 20  # error pages are read this far, then cut off
-# A JSON answer (inline base64 images included) is refused past this, on the wire and
-# expanded: 16 edits in flight may hold ~3 copies of each while decoding (~1.5 GB at most).
-MAX_ANSWER_BYTES = 32 * 2**20
-MAX_RESULT_IMAGES = 6  # n is 1-6 for every model (api-contract); more is a hostile answer
-REDIRECTS = (301, 302, 303, 307, 308)
-_CHECK_HINT = "Check the endpoint URL and your connection."
 
 T = TypeVar("T")
 
 
-def _log_url(url: str) -> str:
-    """URLs without their query: result links carry signatures that are nobody's business."""
-    return url.split("?", 1)[0]
-
-
 def _mb(n: int) -> str:
     return f"{n / 2**20:g}"
-
-
-def _decode_problem(data: bytes) -> str | None:
-    """None when Pillow decodes `data` fully, else why not. Runs in a worker thread."""
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.load()
-    except Image.DecompressionBombError:
-        return "the image is too large to decode safely"
-    except Exception as exc:  # Pillow raises many types for garbage; all mean "not an image"
-        return f"{len(data)} bytes that do not decode as an image ({type(exc).__name__})"
-    return None
-
-
-def _splice_safe(uri: str) -> bool:
-    """A data URI whose text is JSON as it stands (base64 after an ASCII header): it can be
-    copied into the body verbatim. isascii() is O(1); the `in` tests are memchr scans."""
-    return (len(uri) > 4096 and uri.startswith("data:") and uri.isascii()
-            and '"' not in uri and "\\" not in uri and "\n" not in uri and "\r" not in uri)
-
-
-def _encode_body(build: Callable[[list[str]], Any], images: list[str]) -> bytes:
-    """The JSON request body as bytes, without running multi-MB data URIs through json.dumps.
-
-    json.dumps of a body holding 10 MB data URIs holds the GIL (the GUI thread under qasync)
-    for tens of ms, and it cannot be moved to a worker for that reason. Large JSON-safe
-    URIs are replaced by short unique tokens, the small body is encoded, and the URIs'
-    bytes are spliced in where the tokens were (a memory copy).
-    """
-    nonce = f"{random.getrandbits(64):016x}"
-    spliced: dict[str, str] = {}
-    stand_ins: list[str] = []
-    for i, uri in enumerate(images):
-        if _splice_safe(uri):
-            token = f"qs-image-{nonce}-{i}"
-            spliced[token] = uri
-            stand_ins.append(token)
-        else:
-            stand_ins.append(uri)
-    text = json.dumps(build(stand_ins), ensure_ascii=False)
-    if not spliced:
-        return text.encode("utf-8")
-    parts: list[bytes] = []
-    for piece in re.split(f"(qs-image-{nonce}-\\d+)", text):
-        uri = spliced.get(piece)
-        parts.append(uri.encode("ascii") if uri is not None else piece.encode("utf-8"))
-    return b"".join(parts)
 
 
 class _Response:
@@ -201,7 +140,7 @@ class ImageClient:
     ) -> GenerationResult:
         """POST one edit and parse the answer (the wire format is the endpoint's style)."""
         url = self.style.endpoint_url(self.endpoint.base_url)
-        payload = _encode_body(lambda imgs: self.style.build_body(request, imgs,
+        payload = encode_body(lambda imgs: self.style.build_body(request, imgs,
                                                                   response_format), list(images))
         _check_key(self.endpoint.api_key)
         # Inline base64 answers can hold up to six images, but within the memory cap.
@@ -212,7 +151,7 @@ class ImageClient:
                                     too_large=lambda: BadResponseError(
                                         f"The answer is larger than {_mb(cap)} MB"))
             if not 200 <= resp.status < 300:
-                raise self._error_for(resp)
+                raise error_for(resp.status, resp.headers, resp.body, self.endpoint.api_key)
             result = parse_answer(self.style, resp.status, resp.body, cap)
             if not result.request_id:
                 rid = next((v for v in (header(resp.headers, h) for h in REQUEST_ID_HEADERS)
@@ -227,7 +166,7 @@ class ImageClient:
     ) -> bytes:
         """The result image's bytes exactly as received, after checking they decode."""
         if ref.b64_json or (ref.url or "").startswith("data:"):
-            data = self._decode_inline(ref.b64_json or ref.url or "")
+            data = decode_inline(ref.b64_json or ref.url or "", self.settings.max_result_bytes)
             problem = await self._image_problem(data)
             if problem:
                 raise BadResponseError(f"The inline result is not an image: {problem}")
@@ -256,15 +195,15 @@ class ImageClient:
             resp = await self._send("POST", url, 1, content=payload, cap=ERROR_BODY_CAP,
                                     too_large=lambda: BadResponseError())
         except ApiError as err:
-            raise self._scrub(err) from None
+            raise scrub_error(err, self.endpoint.api_key) from None
         if 200 <= resp.status < 300:
             return Reason("connection_ok", host=host)
-        err = self._error_for(resp)
+        err = error_for(resp.status, resp.headers, resp.body, self.endpoint.api_key)
         if resp.status in (400, 422) and type(err) is InvalidRequestError:
             return Reason("connection_ok", host=host)
         if isinstance(err, RateLimitError):
             return Reason("connection_ok_rate_limited", host=host)
-        raise self._scrub(err)
+        raise scrub_error(err, self.endpoint.api_key)
 
     # -- retries -----------------------------------------------------------------------------
     def _delay(self, attempt: int, err: ApiError) -> float:
@@ -286,7 +225,7 @@ class ImageClient:
             try:
                 return await op(attempt)
             except ApiError as err:
-                self._scrub(err)
+                scrub_error(err, self.endpoint.api_key)
                 if isinstance(err, MalformedResponseError):
                     malformed += 1
                 if (
@@ -347,7 +286,7 @@ class ImageClient:
                                            f"read: {exc}") from None
                 status, headers = resp.status_code, resp.headers
         except TimeoutError:
-            log.debug("%s %s -> deadline of %.0f s passed (attempt %d)", method, _log_url(url),
+            log.debug("%s %s -> deadline of %.0f s passed (attempt %d)", method, log_url(url),
                       deadline, attempt)
             what = "the result server" if not is_post else (httpx.URL(url).host or url)
             err: ApiError = RequestTimeout(
@@ -358,84 +297,22 @@ class ImageClient:
                 err.retryable = True
             raise err from None
         except httpx.RequestError as exc:  # transport failures, refused addresses, ...
-            log.debug("%s %s -> %s (attempt %d, %.2f s)", method, _log_url(url),
+            log.debug("%s %s -> %s (attempt %d, %.2f s)", method, log_url(url),
                       type(exc).__name__, attempt, time.monotonic() - started)
-            raise self._transport_error(exc, url, download=not is_post) from None
+            raise transport_error(exc, url, download=not is_post, api_key=self.endpoint.api_key,
+                                  read_timeout=self.settings.read_timeout) from None
         except httpx.InvalidURL:
             # httpx prepares the next request of any redirect, even unfollowed ones, so a
             # malformed Location header lands here as well as a malformed URL of ours.
-            log.debug("%s %s -> invalid URL (attempt %d)", method, _log_url(url), attempt)
+            log.debug("%s %s -> invalid URL (attempt %d)", method, log_url(url), attempt)
             if not is_post:
                 raise ResultDownloadError(
                     "Refused to follow the result link to an invalid address") from None
             raise InvalidRequestError("The endpoint URL or its redirect is not a valid address",
-                                      hint=_CHECK_HINT) from None
-        log.debug("%s %s -> %d (attempt %d, %.2f s, %d bytes)", method, _log_url(url), status,
+                                      hint=CHECK_HINT) from None
+        log.debug("%s %s -> %d (attempt %d, %.2f s, %d bytes)", method, log_url(url), status,
                   attempt, time.monotonic() - started, len(body))
         return _Response(status, headers, body, url)
-
-    def _transport_error(self, exc: httpx.RequestError, url: str, *, download: bool) -> ApiError:
-        import httpx
-        host = httpx.URL(url).host or url
-        what = "the result server" if download else host
-        # Scrubbed before shortening: a cut could leave a piece of the key no scrub finds.
-        text = scrub(str(exc), self.endpoint.api_key) if self.endpoint.api_key else str(exc)
-        detail = ErrorDetail(provider_message=shorten(text or type(exc).__name__, 200))
-        err: ApiError
-        guard = current_guard()
-        if download and guard is not None and guard.refused:
-            refused = ResultDownloadError(
-                f"Refused to fetch the result from a private address ({guard.refused})",
-                hint="The service named an address on your own machine or network.")
-            refused.retryable = False
-            return refused
-        if isinstance(exc, httpx.ConnectTimeout):
-            err = ConnectionFailed(f"Could not reach {what} (connection timed out)",
-                                   detail=detail)
-        elif isinstance(exc, httpx.TimeoutException):
-            err = RequestTimeout(
-                f"No answer from {what} within {self.settings.read_timeout:g} s", detail=detail)
-        elif isinstance(exc, httpx.ConnectError):
-            err = ConnectionFailed(f"Could not reach {what}", detail=detail)
-        elif isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
-            err = ConnectionFailed(f"Cannot send this request to {what}", detail=detail,
-                                   hint=_CHECK_HINT)
-            err.retryable = False  # retrying cannot fix our own request
-        else:  # RemoteProtocolError, ReadError, WriteError, ProxyError: cut off midway
-            err = ConnectionFailed(f"The connection to {what} was interrupted", detail=detail)
-        if download:
-            wrapped = ResultDownloadError(
-                f"The result download failed: {err.user_message[0].lower()}"
-                f"{err.user_message[1:]}",
-                detail=detail, hint="Check your connection.")
-            wrapped.retryable = err.retryable
-            return wrapped
-        return err
-
-    def _error_for(self, resp: _Response) -> ApiError:
-        body = resp.body
-        key = self.endpoint.api_key
-        if len(key) >= 4:  # a service echoing the key back must not put it in our errors
-            for form in secret_spellings(key):
-                body = body.replace(form.encode("utf-8", "ignore"), b"***")
-        if resp.status in REDIRECTS:
-            loc = _log_url(resp.headers.get("location", ""))
-            return InvalidRequestError(
-                f"The endpoint URL redirects elsewhere (HTTP {resp.status})",
-                detail=ErrorDetail(status=resp.status),
-                hint=f"Use {loc} as the endpoint URL." if loc else _CHECK_HINT)
-        return error_from_response(resp.status, resp.headers, body)
-
-    def _scrub(self, err: ApiError) -> ApiError:
-        """Belt and braces: no message that leaves this client contains the key."""
-        key = self.endpoint.api_key
-        if len(key) < 4:
-            return err
-        err.user_message = scrub(err.user_message, key)
-        err.hint = scrub(err.hint, key)
-        err.detail.provider_message = scrub(err.detail.provider_message, key)
-        err.args = tuple(scrub(a, key) if isinstance(a, str) else a for a in err.args)
-        return err
 
     # -- downloads ---------------------------------------------------------------------------
     async def _download(self, url: str, attempt: int) -> bytes:
@@ -493,55 +370,10 @@ class ImageClient:
             raise err
         raise ResultDownloadError(f"The result link redirected more than {MAX_REDIRECTS} times")
 
-    def _decode_inline(self, text: str) -> bytes:
-        if text.startswith("data:"):
-            text = text.partition(",")[2]
-        try:
-            data = base64.b64decode("".join(text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise BadResponseError("The inline result image is not valid base64") from None
-        if not data:
-            raise BadResponseError("The inline result image is empty")
-        if len(data) > self.settings.max_result_bytes:
-            raise ResultDownloadError(
-                f"The result is larger than {_mb(self.settings.max_result_bytes)} MB")
-        return data
-
     async def _image_problem(self, data: bytes) -> str | None:
         # Decoding is CPU work: keep it off the event loop (the GUI thread under qasync).
         return await asyncio.get_running_loop().run_in_executor(self._executor,
                                                                  _decode_problem, data)
-
-
-def parse_answer(style: RequestStyle, status: int, body: bytes,
-                 cap: int = MAX_ANSWER_BYTES) -> GenerationResult:
-    """A 2xx answer's body as a GenerationResult, or an ApiError: never anything else.
-
-    The JSON is parsed within size and depth limits before the style sees it, and a
-    style meeting a shape it does not expect (a list where a dict belongs) is a
-    BadResponseError, not an "unexpected error"."""
-    try:
-        decoded = loads_bounded(body, max_bytes=cap)
-    except JsonLimitError as exc:
-        raise BadResponseError(f"The service sent an answer that cannot be read "
-                               f"safely ({exc})") from None
-    except ValueError:  # UnicodeDecodeError included
-        raise MalformedResponseError(
-            f"The service sent a response that is not JSON (HTTP {status})",
-            detail=ErrorDetail(status=status, provider_message=_preview(body)),
-        ) from None
-    try:
-        result = style.parse_success(decoded)
-    except ApiError:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError,
-            RecursionError) as exc:
-        raise BadResponseError(f"The service sent an answer in an unexpected shape "
-                               f"({type(exc).__name__})") from None
-    if len(result.images) > MAX_RESULT_IMAGES:  # each would be downloaded, all at once
-        raise BadResponseError(f"The answer names {len(result.images)} result images; at "
-                               f"most {MAX_RESULT_IMAGES} are accepted")
-    return result
 
 
 def _raw_body(resp: httpx.Response) -> tuple[AsyncIterator[bytes], str]:
@@ -560,7 +392,3 @@ def _check_key(key: str) -> None:
     if key and key_problem(key):
         raise InvalidRequestError(f"The API key {key_problem(key)}",
                                   hint="Paste the key again in Settings.")
-
-
-def _preview(body: bytes) -> str:
-    return text_of_non_json(body) if body.strip() else "empty body"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from qwen_studio.core.catalog import ModelFamily, default_catalog
@@ -193,7 +194,9 @@ class EditRequest:
 
     # -- serialization ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # The fields one level deep, not dataclasses.asdict: its recursive deep copy was
+        # most of the cost, and every field it copied is immutable or rebuilt below.
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["inputs"] = list(self.inputs)
         d["extra"] = [list(kv) for kv in self.extra]
         if self.region is None:
@@ -225,6 +228,12 @@ class EditRequest:
 
     def identity(self, input_hashes: tuple[str, ...]) -> str:
         """Key for 'same edit again': the request minus input paths, plus input content."""
+        try:  # asked about three times per edit (claim, kept links, save)
+            return _identity(self, tuple(input_hashes))
+        except TypeError:  # an unhashable `extra` value
+            return self._identity(input_hashes)
+
+    def _identity(self, input_hashes: tuple[str, ...]) -> str:
         d = self.to_dict()
         d["inputs"] = list(input_hashes)
         import hashlib  # loads OpenSSL (~2.5 ms): not on the window's path to its first frame
@@ -233,6 +242,11 @@ class EditRequest:
 
 
 _FIELDS = frozenset(f.name for f in fields(EditRequest))  # from_dict keeps these (a page: 100)
+
+
+@functools.lru_cache(maxsize=256)
+def _identity(request: EditRequest, input_hashes: tuple[str, ...]) -> str:
+    return request._identity(input_hashes)
 
 
 def _set_options(request: EditRequest) -> list[str]:

@@ -13,6 +13,13 @@ httpcore's per-read timeouts through anyio) of a minute or more, cancelled a mom
 a 1,000-photo batch left tens of thousands of live Qt timers, each start sorted into Qt's
 list. Here they are asyncio TimerHandles in one heap (as asyncio keeps them), cancelled
 ones dropped lazily, and one precise Qt timer is set for the earliest.
+
+A pass is woken by one persistent zero-interval QTimer (not qasync's call_later, which
+builds a Handle, checks for a coroutine and starts and kills a Qt timer each time), and it
+goes on running what its callbacks queue for up to DRAIN_BUDGET_S: an HTTP exchange's
+callbacks come in short chains (a task step queues the next), and each chain link that
+waited for a fresh pass of Qt's loop cost a timer event (~30 passes per edit). Qt's own
+events wait at most that long, far below a frame.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
+import sys
+import time
 from collections import deque
 from contextvars import Context
 from typing import Any
@@ -31,6 +40,9 @@ from PySide6.QtWidgets import QApplication
 # Cancelled timers are swept from the heap once they are this many and half of it (asyncio's
 # own rule), so deadlines set and cancelled per request cost no memory or sorting.
 _SWEEP_AT = 100
+# How long one pass may go on running callbacks queued during it before Qt's events get
+# their turn (a frame is 16 ms; the window's stall goal is p99 < 16 ms).
+DRAIN_BUDGET_S = 0.002
 
 
 class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no stubs
@@ -40,6 +52,10 @@ class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no
         self._timers: list[asyncio.TimerHandle] = []  # a heap, earliest first
         self._timers_cancelled = 0
         super().__init__(app)
+        self._soon = QTimer()  # wakes the next pass (_drain)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self._drain)
         self._wake = QTimer()
         self._wake.setSingleShot(True)
         self._wake.setTimerType(Qt.TimerType.PreciseTimer)
@@ -56,18 +72,41 @@ class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no
         self._ready.append(handle)
         if not self._drain_scheduled:
             self._drain_scheduled = True
-            super().call_later(0, self._drain)
+            self._soon.start()
         return handle
 
     def _drain(self) -> None:
-        """Run what was queued when this pass began; what those callbacks queue runs in the
-        next pass (one more zero timer), so Qt's own events are never starved."""
-        self._drain_scheduled = False
+        """Run what is queued, in rounds as asyncio does (what a round's callbacks queue
+        runs in the next round), until nothing is left or DRAIN_BUDGET_S has passed; then
+        Qt's own events have their turn and the rest runs in the next pass."""
         ready = self._ready
-        for _ in range(len(ready)):
-            handle = ready.popleft()
-            if not handle._cancelled:  # asyncio's own check
-                handle._run()  # reports exceptions to the loop's handler
+        end = time.perf_counter() + DRAIN_BUDGET_S
+        # What runs here runs under asyncio: sniffio (httpcore and anyio ask it ~45 times
+        # per edit) then answers at once, not through an `import asyncio` per call, which
+        # PySide's import hook makes cost as much as the rest of the question. Loaded with
+        # httpx, not here: nothing is imported for it before the first frame.
+        sniffio = sys.modules.get("sniffio")
+        local = getattr(sniffio, "thread_local", None)
+        sniffed = getattr(local, "name", None)
+        if local is not None:
+            local.name = "asyncio"
+        try:
+            while ready:
+                for _ in range(len(ready)):
+                    handle = ready.popleft()
+                    if not handle._cancelled:  # asyncio's own check
+                        handle._run()  # reports exceptions to the loop's handler
+                # Stopped (run_until_complete's future is done): the rest waits for the
+                # next run, as in asyncio, whose pass ends with its round.
+                if time.perf_counter() >= end or not self.is_running():
+                    break
+        finally:
+            if local is not None:
+                local.name = sniffed
+            if ready:
+                self._soon.start()  # still scheduled: call_soon need not start it
+            else:
+                self._drain_scheduled = False
 
     def call_later(self, delay: float, callback: Any, *args: Any,
                    context: Context | None = None) -> asyncio.TimerHandle:
@@ -126,10 +165,11 @@ class StudioEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no
             due = True
         if due and not self._drain_scheduled:
             self._drain_scheduled = True
-            super().call_later(0, self._drain)
+            self._soon.start()
         self._arm()
 
     def close(self) -> None:
+        self._soon.stop()
         self._wake.stop()
         for handle in self._timers:
             handle._scheduled = False

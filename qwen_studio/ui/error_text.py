@@ -265,7 +265,7 @@ _NOTES: dict[str, str] = {
 }
 
 
-# The client's messages that name the host (core/client.py _transport_error), as patterns:
+# The client's messages that name the host (core/client_errors.py transport_error), as patterns:
 # the host and any tail (": ReadError", the transport's own words) stay verbatim.
 _HOST_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"The connection to (?P<what>\S+) was interrupted",

@@ -119,3 +119,27 @@ def test_a_full_folder_stops_the_batch_and_the_rerun_saves_the_kept_result(
     assert [e.status for e in sent] == [EditStatus.DONE] * 2
     assert sb.request_count == 3  # the kept result was saved, not bought again
     assert len(list(out.glob("*.png"))) == 3
+
+
+def test_a_claim_is_given_up_only_once_its_results_are_on_disk(
+        sb: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The save's own trip to the pool gives the claim up after the image and its sidecar
+    are written: a second run that claims the edit then finds them and pays nothing."""
+    from qwen_studio.core.output_claims import ClaimBook
+
+    out = tmp_path / "out"
+    seen: list[bool] = []  # at each release: the edit's image and sidecar were there
+    real = ClaimBook.release
+
+    def release(self: ClaimBook, identity: str) -> None:
+        seen.append(any(identity in p.read_text(encoding="utf-8")
+                        and p.with_suffix(".png").is_file() for p in out.glob("*.json")))
+        real(self, identity)
+
+    monkeypatch.setattr(ClaimBook, "release", release)
+    sources = photos(tmp_path / "in", 3)
+    with Library(tmp_path / "lib") as library:
+        edits, _service, _ = asyncio.run(run_batch(sb.base_url, library, out, sources))
+    assert [e.status for e in edits] == [EditStatus.DONE] * 3
+    assert seen == [True] * 3
+    assert not (out / ".qwen-studio").exists()  # every claim is gone, the folder tidy

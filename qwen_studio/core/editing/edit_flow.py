@@ -75,6 +75,7 @@ class EditFlow:
         # Queued by Retry download, which promises nothing is sent: without kept links
         # (a rerun took them, they expired) such an edit fails rather than pays again.
         self.download_only: set[int] = set()
+        self._ran: set[int] = set()  # edits that started running in this session
         self._ahead = PrepareAhead(executor)
 
     def ended(self, edit_id: int) -> None:
@@ -115,8 +116,12 @@ class EditFlow:
         else:
             ahead = await self._ahead.take(edit.edit_id, request)
             prepared = ahead if ahead is not None else await runner.prepare(request)
+        # Recorded by this session and never run: nothing can have saved its results yet
+        # (a resumed edit, or one run before, may have been saved before a crash).
+        first_run = edit.edit_id not in self._sources and edit.edit_id not in self._ran
+        self._ran.add(edit.edit_id)
         try:
-            earlier = await self.sink.already_done(edit, prepared)
+            earlier = await self.sink.already_done(edit, prepared, first_run=first_run)
             if earlier is not None:
                 code = "already_done" if earlier.paths else "already_in_output"
                 raise SkipEdit(Reason(code), earlier)
@@ -158,11 +163,10 @@ class EditFlow:
                     self.executor, _kept_or_seed, look, self.recorder, edit.edit_id, request)
             else:  # the seed is drawn once the budget holds room for the edit
                 kept = await loop.run_in_executor(self._db, look)
-        if edit.edit_id in self.download_only:
-            self.download_only.discard(edit.edit_id)  # a later Retry may send, as it says
-            if kept is None:
-                raise NoteError(Reason("paid_result_lost", why="its kept links are gone"),
-                                hint=LOST_HINT)
+        # Retry download without kept links fails, never pays again (ended() forgets it).
+        if edit.edit_id in self.download_only and kept is None:
+            raise NoteError(Reason("paid_result_lost", why="its kept links are gone"),
+                            hint=LOST_HINT)
         if kept is not None:
             outcome = await fetch_kept(self.recorder, self._db, ctx, runner, request,
                                        prepared, region, kept)

@@ -12,79 +12,37 @@ retries as data through its `EditContext`, and returns an `EditResult` (or raise
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import functools
 import heapq
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 
-from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats, Stage
+from qwen_studio.core.editing.edit_context import (
+    EditContext,
+    EditFunction,
+    SkipEdit,
+    UnexpectedError,
+)
+from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
+from qwen_studio.core.editing.progress_outbox import Listener, ProgressOutbox
 from qwen_studio.core.editing.queue_figures import Aimd, QueueFigures
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
-from qwen_studio.core.endpoint import RetryInfo
 from qwen_studio.core.errors import EditCancelled, QwenStudioError, RateLimitError, Reason
 from qwen_studio.core.request import EditRequest
+
+# The context and the function's exceptions live in edit_context.py; named here too, where
+# the edit function's callers have always imported them.
+__all__ = ["MAX_CONCURRENCY", "RETRYABLE", "EditContext", "EditFunction", "EditQueue",
+           "Listener", "SkipEdit", "UnexpectedError"]
 
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENCY = 16
 # What retry() and retry_failed() run again.
 RETRYABLE = frozenset({EditStatus.FAILED, EditStatus.CANCELLED, EditStatus.INTERRUPTED})
-
-
-class SkipEdit(Exception):
-    """Raised by the edit function when the work is already done (resume)."""
-
-    def __init__(self, note: Reason, result: EditResult | None = None) -> None:
-        super().__init__(str(note))
-        self.note = note
-        self.result = result
-
-
-class UnexpectedError(QwenStudioError):
-    """A bug in one edit: it fails that edit, never the queue."""
-
-
-class EditContext:
-    """Handed to the edit function: report stages and retries back to the queue."""
-
-    def __init__(self, queue: EditQueue, edit_id: int) -> None:
-        self._queue = queue
-        self.edit_id = edit_id
-
-    @property
-    def progress(self) -> EditProgress:
-        return self._queue.edits[self.edit_id]
-
-    def stage(self, stage: Stage, *, max_attempts: int | None = None) -> None:
-        changes: dict[str, object] = {"stage": stage, "retry": None}
-        if max_attempts is not None:
-            changes["max_attempts"] = max_attempts
-        self._queue._update(self.edit_id, **changes)
-
-    def upcoming(self, n: int) -> list[EditProgress]:
-        """The next `n` queued edits of this edit's batch, in queue order (to prepare
-        their inputs ahead); none while the batch is paused."""
-        return self._queue.upcoming(self.progress.batch_id, n)
-
-    def release_slot(self) -> None:
-        """The edit is done with the service (its results are downloaded): its slot goes
-        to the next queued edit while this one saves. It still runs (and counts as
-        running) until it ends; idempotent."""
-        self._queue._release_slot(self.edit_id)
-
-    def on_retry(self, info: RetryInfo) -> None:
-        if isinstance(info.error, RateLimitError):
-            self._queue._aimd.cut()
-        self._queue._update(self.edit_id, stage=Stage.RETRYING, retry=info,
-                            attempt=info.attempt + 1, max_attempts=info.max_attempts)
-
-
-EditFunction = Callable[[EditContext], Awaitable[EditResult]]
-Listener = Callable[[EditProgress], None]
 
 
 class EditQueue:
@@ -108,9 +66,7 @@ class EditQueue:
         self._idle = asyncio.Event()
         self._idle.set()
         self._runner: asyncio.Task[None] | None = None
-        self._listeners: list[Listener] = []
-        self._outbox: collections.deque[EditProgress] = collections.deque()
-        self._delivering = False
+        self._outbox = ProgressOutbox(log)  # the listeners, and changes on their way
         self._figures = QueueFigures()  # counts per batch and status, kept as they change
         self._ready: dict[str | None, list[tuple[int, int]]] = {}  # batch -> heap of queued
         self._position: dict[int, int] = {}  # edit id -> its place in the queue
@@ -118,8 +74,7 @@ class EditQueue:
 
     # -- observation ----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return self._outbox.subscribe(listener)
 
     def _publish(self, progress: EditProgress) -> None:
         before = self.edits.get(progress.edit_id)
@@ -133,39 +88,7 @@ class EditQueue:
             heapq.heappush(self._ready.setdefault(progress.batch_id, []),
                            (position, progress.edit_id))
         self.edits[progress.edit_id] = progress
-        # A listener that acts on the queue (cancel, retry) publishes from inside this
-        # loop: its change is delivered after the current one reached every listener, so
-        # no listener sees an edit finished and then still running.
-        self._outbox.append(progress)
-        if not self._delivering:
-            self._deliver()
-
-    @contextlib.contextmanager
-    def _held(self) -> Iterator[None]:
-        """Changes made in the block are delivered after it, in order: listeners then see
-        the queue as the whole block left it (an edit's end and the next one's start)."""
-        if self._delivering:
-            yield
-            return
-        self._delivering = True
-        try:
-            yield
-        finally:
-            self._delivering = False
-            self._deliver()
-
-    def _deliver(self) -> None:
-        self._delivering = True
-        try:
-            while self._outbox:
-                current = self._outbox.popleft()
-                for listener in list(self._listeners):
-                    try:
-                        listener(current)
-                    except Exception:  # a listener's bug must not stop the queue
-                        log.exception("edit queue listener failed")
-        finally:
-            self._delivering = False
+        self._outbox.publish(progress)
 
     def _update(self, edit_id: int, **changes: object) -> None:
         progress = self.edits.get(edit_id)
@@ -395,7 +318,7 @@ class EditQueue:
         if edit_id in self._slots:
             self._slots.discard(edit_id)
             if not self._closing:
-                with self._held():
+                with self._outbox.held():
                     self._fill()
 
     def _reap(self, edit_id: int, task: asyncio.Task[None]) -> None:
@@ -435,7 +358,7 @@ class EditQueue:
             # The next edit takes the slot before this one's end is reported: a listener
             # never sees nothing running while queued work waits for the loop's next pass
             # (the window's in-flight count flashed "Idle" between two edits).
-            with self._held():
+            with self._outbox.held():
                 if end is not None:
                     self._finish(edit_id, end[0], **end[1])
                 if not self._closing:

@@ -52,9 +52,10 @@ class ResultSink(Protocol):
     # keeps its slot while it saves, so nothing is sent while a save may still fail.
     saves_gate_sending: bool
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
-        """The results of an earlier run of this same edit, if it is not to be sent again."""
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
+        """The results of an earlier run of this same edit, if it is not to be sent again.
+        `first_run`: the edit was recorded by this session and has not run before."""
         ...
 
     async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
@@ -84,8 +85,10 @@ class LibrarySink:
         self.recorder = recorder
         self.executor = executor
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
+        if first_run:  # only this session writes it: not saved yet (no trip to the pool)
+            return None
         paths = await _in(self.executor, self.recorder.done_result, edit.edit_id)
         return EditResult(paths) if paths is not None else None
 
@@ -128,8 +131,8 @@ class FolderSink:
         self._claims: dict[int, str] = {}  # edit id -> the identity it claimed
         self._releasing: set[asyncio.Future[None]] = set()  # claims being removed
 
-    async def already_done(self, edit: EditProgress,
-                           prepared: tuple[PreparedImage, ...]) -> EditResult | None:
+    async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
+                           *, first_run: bool = False) -> EditResult | None:
         """None: send it (the edit's identity is now claimed, until release()). Raises
         SkipEdit when another input of this run or another process has it, or when the
         folder got it meanwhile; saves results kept from a full folder instead."""
@@ -296,18 +299,32 @@ class FolderSink:
         # the seed left random finds this result instead of sending it again.
         identity = edit.request.identity(tuple(p.sha256 for p in outcome.inputs))
         # One trip to the pool writes every result and its sidecar (built there too: the
-        # inputs' resolved paths cost a stat per path component).
-        paths, failed = await _in(self.executor, self._write_results, edit, outcome, identity)
+        # inputs' resolved paths cost a stat per path component), then gives up the
+        # edit's claim once they are all written (release() has nothing left to do).
+        claimed = self._claims.pop(edit.edit_id, None)
+        try:
+            paths, failed = await _in(self.executor, self._write_results, edit, outcome,
+                                      identity, claimed)
+        except asyncio.CancelledError:
+            raise  # the trip goes on: it gives the claim up once the results are written
+        except BaseException:
+            if claimed is not None:  # not written: release() gives it up
+                self._claims[edit.edit_id] = claimed
+            raise
         if failed is not None:  # full, read-only, removed: keep what was not saved
+            if claimed is not None:
+                self._claims[edit.edit_id] = claimed
             raise await self._keep(failed, outcome.images[len(paths):], identity) from None
         result = outcome.result
         return EditResult(tuple(paths), result.revised_prompt, dict(result.usage),
                           dict(outcome.timings), outcome.request.seed)
 
-    def _write_results(self, edit: EditProgress, outcome: EditOutcome, identity: str
+    def _write_results(self, edit: EditProgress, outcome: EditOutcome, identity: str,
+                       claimed: str | None = None
                        ) -> tuple[list[Path], OutputUnavailableError | None]:
         """Each result on disk (atomically) with its sidecar, in order; stops at the first
-        the folder cannot take, returning the saved paths and why."""
+        the folder cannot take, returning the saved paths and why. Once all are written,
+        the `claimed` identity's claim is removed (a run that claims it now finds them)."""
         from qwen_studio.core.output_folder import OutputUnavailableError
 
         request, prepared, result = outcome.request, outcome.inputs, outcome.result
@@ -341,6 +358,8 @@ class FolderSink:
             except OutputUnavailableError as exc:
                 return paths, exc
             paths.append(saved.image)
+        if claimed is not None:
+            self._release_claim(claimed)
         return paths, None
 
     async def _keep(self, exc: OutputUnavailableError, images: tuple[bytes, ...],
