@@ -168,9 +168,9 @@ def test_a_page_arriving_below_the_screen_extends_the_list_without_repainting_it
         rows = view.row_painter()
         assert rows is not None
         painted: list[object] = []
-        original = rows.paint_row
-        rows.paint_row = lambda p, f, x, top, w, row, *rest: (  # type: ignore[method-assign]
-            painted.append(row) or original(p, f, x, top, w, row, *rest))
+        original = rows.paint_rows
+        rows.paint_rows = lambda p, f, x, top, w, specs, *rest: (  # type: ignore[method-assign]
+            painted.extend(spec[0] for spec in specs) or original(p, f, x, top, w, specs, *rest))
         bar = view.verticalScrollBar()
         before = bar.maximum()
         model.fetchMore()

@@ -313,11 +313,11 @@ def test_a_row_changing_repaints_it_without_laying_out_every_row(make_window, ql
     model = window.history_model
     calls: list[int] = []
     painted: list[int] = []
-    original, original_paint = delegate.sizeHint, rows.paint_row
+    original, original_paint = delegate.sizeHint, rows.paint_rows
     delegate.sizeHint = lambda option, index: calls.append(index.row()) or original(option, index)
-    rows.paint_row = lambda painter, frame, x, top, width, row, *rest: (
-        painted.append(model.row_of(row))
-        or original_paint(painter, frame, x, top, width, row, *rest))
+    rows.paint_rows = lambda painter, frame, x, top, width, specs, *rest: (
+        painted.extend(model.row_of(spec[0]) for spec in specs)
+        or original_paint(painter, frame, x, top, width, specs, *rest))
     try:
         index = model.index(3)
         assert view.visualRect(index).intersects(view.viewport().rect())  # on screen
@@ -339,7 +339,7 @@ def test_a_row_changing_repaints_it_without_laying_out_every_row(make_window, ql
         assert len(set(calls)) > 3, sorted(set(calls))
     finally:
         del delegate.sizeHint
-        del rows.paint_row
+        del rows.paint_rows
 
 
 def test_rerun_from_the_history_runs_the_edit_again_as_a_sibling(make_window, sandbox, qloop):

@@ -37,6 +37,7 @@ from qwen_studio.ui.history.row_painter import (
     ROW,
     SELECTED,
     RowPainter,
+    RowSpec,
     star_rect,
 )
 from qwen_studio.ui.history.scroll_bar import KeptScrollBar
@@ -153,18 +154,17 @@ class HistoryListView(QTableView):
         focused = self.currentIndex().row() if self.hasFocus() or vp.hasFocus() else -1
         hover = self._hover
         painter.setRenderHints(HINTS)
-        paint = rows.paint_row
+        specs: list[RowSpec] = []
+        add = specs.append
         for r, (row, header) in enumerate(zip(m.rows_between(first, last),
                                               m.headers(first, last), strict=True), first):
             kind = (SELECTED if spans and any(a <= r <= b for a, b in spans)
                     else HOVERED if row is hover else PLAIN)
             if isinstance(row, BatchGroup):
-                paint(painter, frame, x, top, width, row, header, kind, r == focused, False,
-                      m.is_expanded(row))
+                add((row, header, kind, r == focused, False, m.is_expanded(row)))
             else:
-                paint(painter, frame, x, top, width, row, header, kind, r == focused,
-                      row.batch_id is not None)
-            top += ROW
+                add((row, header, kind, r == focused, row.batch_id is not None, False))
+        rows.paint_rows(painter, frame, x, top, width, specs)
         painter.end()
 
     def _palette(self) -> QPalette:

@@ -2,8 +2,9 @@
 pass, list_view.py) and for the delegate (a row alone, delegate.py).
 
 A fling shows each row for a frame or two, so what counts is a row's first paint: per frame
-the theme's colours, the fonts and the palette are read once (`RowStyle`, kept per theme,
-palette, font and pixel ratio); per row it is a few fills, blits and prepared texts. What
+the theme's colours, the fonts and the palette are read once (`RowStyle`, row_style.py,
+kept per theme, palette, font and pixel ratio); per row it is a few fills, blits and
+prepared texts, drawn in passes over the rows (`paint_rows`). What
 repeats across rows or frames is made once and kept: the prompt laid out in two lines
 (row_text.Prompt, by prompt and width), the short texts (time, status, spend) with their
 widths, the icons as pixmaps at the device's pixel ratio, each status's colour made
@@ -19,19 +20,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRect, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QImage,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QStaticText
 
-from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.ui import theme
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, HistoryFilter, Row
+from qwen_studio.ui.history.row_style import (
+    BAND,
+    HEADER,
+    HINTS,
+    HOVERED,
+    INDENT,
+    INSET,
+    PAD,
+    PLAIN,
+    ROW,
+    SELECTED,
+    STAR,
+    THUMB,
+    Look,
+    RowStyle,
+    header_rect,
+    star_rect,
+)
 from qwen_studio.ui.history.row_text import (
     KeptTexts,
     Prompt,
@@ -39,108 +49,15 @@ from qwen_studio.ui.history.row_text import (
     match_rects,
     search_terms,
 )
-from qwen_studio.ui.icons import draw_icon
-from qwen_studio.ui.theme.status import status_colour, status_icon_name
 
 Thumbnails = Callable[[Path], QImage | None]
+# A row to paint: the row, its day label, its background, focused, a batch's edit, open.
+RowSpec = tuple[Row, str, int, bool, bool, bool]
 
-# Geometry of a row (device-independent pixels). Every row is ROW tall: the day label has a
-# band of its own at the top of each row, drawn only on the first row of a day.
-THUMB = 56
-INSET = 24
-PAD = 8
-HEADER = 24  # the day band, then PAD above the thumbnail
-STAR = 20
-INDENT = 18  # a batch's edits, under its row
-ROW = HEADER + THUMB + PAD
-BAND = HEADER - PAD  # the row's own area (which a selected or hovered row fills) starts here
-
-# The background a row is drawn on: the list's, the selection's, the hovered row's.
-PLAIN, SELECTED, HOVERED = 0, 1, 2
-HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
 _LEFT_MIDDLE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _KEPT = 2000
 _PROMPTS_KEPT = 500  # laid out prompts (~50 screens; a fling makes ~10 a frame)
-
-
 _ICON_AT = (THUMB - 1) // 2 - THUMB * 3 // 7 // 2 + 1  # the status icon in an empty thumb
-
-
-def header_rect(x: int, top: int, width: int) -> QRect:
-    """Where the day label is drawn: the band above the row's own area, so a selected or
-    hovered row never paints over the label's glyphs."""
-    return QRect(x + PAD, top + 1, width - 2 * PAD, HEADER - PAD - 1)
-
-
-def star_rect(x: int, top: int, width: int) -> QRect:
-    return QRect(x + width - 1 - PAD - STAR + 2, top + HEADER - 2, STAR, STAR)
-
-
-class _Look:
-    """A status on one background: its readable colour, its icons, and the row's pens."""
-
-    __slots__ = ("colour", "small_icon", "star_off", "subtle", "text", "thumb_icon")
-
-    def __init__(self, colour: QColor, subtle: QColor, text: QColor, thumb_icon: QPixmap | None,
-                 small_icon: QPixmap | None, star_off: QPixmap) -> None:
-        self.colour, self.subtle, self.text = colour, subtle, text
-        self.thumb_icon, self.small_icon, self.star_off = thumb_icon, small_icon, star_off
-
-
-class RowStyle:
-    """What every row of a frame shares: the theme's colours, the palette's, the fonts,
-    and the looks and icons made from them (kept while the theme and palette stay)."""
-
-    def __init__(self, scheme: str, palette: QPalette, fonts: RowFonts, dpr: float) -> None:
-        t = theme.tokens(scheme)
-        self.scheme, self.fonts, self.dpr = scheme, fonts, dpr
-        self.c = {k: QColor(v) for k, v in t.items() if v.startswith("#")}
-        self.list_bg = self.c["list"]
-        self.thumb_bg = palette.color(QPalette.ColorRole.Base).darker(115)
-        self.text = palette.color(QPalette.ColorRole.Text)
-        self.backgrounds = (self.list_bg, self.c["row_selected"],
-                            palette.color(QPalette.ColorRole.AlternateBase))
-        self.header_pen = QColor(t["subtle"])
-        self.rule_pen = QPen(self.c["rule"], 1)
-        self.stack = [QColor(t["rule"]).lighter(100 + 20 * k) for k in (2, 1)]
-        self.mark = QColor(self.c["accent"])
-        self.mark.setAlpha(90)
-        self.inset_ground, self.inset_pen = QColor("#101010"), QPen(QColor("#d0d0d0"), 1)
-        self._icons: dict[tuple[str, int, int], QPixmap] = {}
-        self._looks: dict[tuple[EditStatus, str, int], _Look] = {}
-        self.star_on = self.icon("starred", self.c["star_on"], STAR - 4)
-
-    def icon(self, name: str, colour: QColor, side: int) -> QPixmap:
-        """The icon at `side` px in `colour`, as a pixmap of the screen's pixel ratio."""
-        key = (name, colour.rgba(), side)
-        pm = self._icons.get(key)
-        if pm is None:
-            px = max(1, round(side * self.dpr))
-            image = QImage(px, px, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
-            p = QPainter(image)
-            draw_icon(p, QRect(0, 0, px, px), name, colour)
-            p.end()
-            pm = self._icons[key] = QPixmap.fromImage(image)
-            pm.setDevicePixelRatio(self.dpr)
-        return pm
-
-    def look(self, status: EditStatus, reason: str, kind: int) -> _Look:
-        """One look per status and reason (ui/theme/status.py: a budget skip is not a done
-        one), on the row's background."""
-        key = (status, reason, kind)
-        got = self._looks.get(key)
-        if got is None:
-            bg = self.backgrounds[kind]
-            colour = theme.readable(QColor(status_colour(status, self.scheme, reason)), bg)
-            name = status_icon_name(status, reason)  # None: a newer library's status
-            got = self._looks[key] = _Look(
-                colour, theme.readable(self.header_pen, bg),
-                self.c["row_selected_text"] if kind == SELECTED else self.text,
-                self.icon(name, colour, THUMB * 3 // 7) if name else None,
-                self.icon(name, colour, self.fonts.small_ascent) if name else None,
-                self.icon("star", self.c["star_off_hover" if kind else "star_off"], STAR - 4))
-        return got
 
 
 class RowFrame:
@@ -217,111 +134,160 @@ class RowPainter(KeptTexts):
                 self._insets.popitem(last=False)
         return small
 
-    # -- a row ---------------------------------------------------------------------------------
+    # -- rows ----------------------------------------------------------------------------------
     def paint_row(self, p: QPainter, f: RowFrame, x: int, top: int, width: int, row: Row,
                   header: str, kind: int, focused: bool = False, member: bool = False,
                   expanded: bool = False, height: int = ROW) -> None:
-        """Day label (first row of a day), the after thumbnail with the before inset, two
-        lines of prompt, time · status (icon and word), spend, and a star. A batch row shows
-        its newest result stacked, its counts and a chevron; its edits are indented under
-        it. The row's full rect must be on the list's background already."""
+        """One row (the delegate's): paint_rows() of it alone."""
+        self.paint_rows(p, f, x, top, width, [(row, header, kind, focused, member, expanded)],
+                        height)
+
+    def paint_rows(self, p: QPainter, f: RowFrame, x: int, top: int, width: int,
+                   rows: list[RowSpec], height: int = ROW) -> None:
+        """Rows one under the other from `top`, each (row, day label, background, focused,
+        a batch's edit, an open batch): the day label (first row of a day), the after
+        thumbnail with the before inset, two lines of prompt, time · status (icon and word),
+        spend, and a star. A batch row shows its newest result stacked, its counts and a
+        chevron; its edits are indented under it. The rows' rects must be on the list's
+        background already.
+
+        Painted in passes over the rows (grounds, pictures and stars; prompts; the small
+        lines; the statuses), each with its font set once and its pen set when it changes,
+        where a row at a time set them four or five times a row. No row draws outside its
+        own rect, and within a row the order is the same, so the pixels are too."""
         s = f.style
         fonts = s.fonts
-        batch = isinstance(row, BatchGroup)
-        rtop = top + BAND
-        if header:
-            self._paint_header(p, s, x, top, width, header)
-        if kind:
-            p.fillRect(QRect(x, rtop, width, height - BAND), s.backgrounds[kind])
-        if focused:
-            p.setPen(s.c["accent"])
-            p.drawRect(QRect(x, rtop, width - 1, height - BAND - 1))
-        left = x + PAD + (INDENT if member else 0)
-        if member:  # a guide line ties a batch's edits to its row
-            p.setPen(s.rule_pen)
-            gx = x + PAD + INDENT // 2 - 2
-            p.drawLine(gx, top, gx, top + height - 1)
-
-        # -- the after image large, the before as an inset ---------------------------------
-        ttop = rtop + PAD
-        if batch:  # a stack: two edges behind the newest result
-            for k, colour in zip((2, 1), s.stack, strict=True):
-                p.fillRect(left + 2 * k, ttop - 2 * k, THUMB, THUMB, colour)
-        p.fillRect(left, ttop, THUMB, THUMB, s.thumb_bg)
-        look = s.look(row.status, row.reason, kind)
         thumbnail = f.thumbnail
-        if thumbnail is not None:
-            after_p, before_p = row.after_path(), row.before_path()
-            after = thumbnail(after_p) if after_p is not None else None
-            before = thumbnail(before_p) if before_p is not None else None
-        else:
-            after = before = None
-        if after is not None:
-            _draw_fitted(p, after, QRect(left, ttop, THUMB, THUMB), crop=True)  # a grid
-            if before is not None and not batch:
-                inset = QRect(left + 2, ttop + THUMB - 1 - INSET - 1, INSET, INSET)
-                p.fillRect(inset.adjusted(-1, -1, 1, 1), s.inset_ground)
-                p.drawImage(inset, self._inset(before))
-                p.setPen(s.inset_pen)
-                p.drawRect(inset.adjusted(-1, -1, 0, 0))
-        else:
-            if before is not None:
-                p.setOpacity(0.45)  # no result: the input, dimmed, under the status
-                _draw_fitted(p, before, QRect(left, ttop, THUMB, THUMB))
-                p.setOpacity(1.0)
-            if look.thumb_icon is not None:
-                p.drawPixmap(left + _ICON_AT, ttop + _ICON_AT, look.thumb_icon)
-
-        # -- star ----------------------------------------------------------------------------
+        looks, look_of = s.looks, s.look
+        prompt_of = self.prompt
+        backgrounds, thumb_bg = s.backgrounds, s.thumb_bg
+        star_on = s.star_on
+        fill, pixmap = p.fillRect, p.drawPixmap
         star_left = x + width - 1 - PAD - STAR + 2
-        p.drawPixmap(star_left + 2, top + HEADER, s.star_on if row.favourite else look.star_off)
+        star_x = star_left + 2
+        texts: list[tuple[Row, Look, int, int, int, int, bool, Prompt]] = []
+        add = texts.append
+        for row, header, kind, focused, member, expanded in rows:
+            rtop = top + BAND
+            if header:
+                self._paint_header(p, s, x, top, width, header)
+            if kind:
+                fill(QRect(x, rtop, width, height - BAND), backgrounds[kind])
+            if focused:
+                p.setPen(s.c["accent"])
+                p.drawRect(QRect(x, rtop, width - 1, height - BAND - 1))
+            left = x + PAD
+            if member:  # a guide line ties a batch's edits to its row
+                left += INDENT
+                p.setPen(s.rule_pen)
+                gx = x + PAD + INDENT // 2 - 2
+                p.drawLine(gx, top, gx, top + height - 1)
 
-        # -- prompt --------------------------------------------------------------------------
-        text_left = left + THUMB - 1 + PAD + 2
-        text_w = star_left - 4 - text_left
-        prompt = self.prompt(row, fonts, text_w)
-        ptop = rtop + PAD - 1
-        if f.terms and prompt.text:  # the words the search found, marked under the text
-            area = QRect(text_left, ptop, text_w, fonts.line_h * 2)
-            for rect in match_rects(prompt.shown, f.terms, fonts.text_fm, area):
-                p.fillRect(rect, s.mark)
+            # -- the after image large, the before as an inset -----------------------------
+            ttop = rtop + PAD
+            batch = isinstance(row, BatchGroup)
+            if batch:  # a stack: two edges behind the newest result
+                for k, colour in zip((2, 1), s.stack, strict=True):
+                    fill(left + 2 * k, ttop - 2 * k, THUMB, THUMB, colour)
+            fill(left, ttop, THUMB, THUMB, thumb_bg)
+            status, reason = row.status, row.reason
+            look = looks.get((status, reason, kind)) or look_of(status, reason, kind)
+            if thumbnail is not None:
+                after_p, before_p = row.after_path(), row.before_path()
+                after = thumbnail(after_p) if after_p is not None else None
+                before = thumbnail(before_p) if before_p is not None else None
+            else:
+                after = before = None
+            if after is not None:
+                _draw_fitted(p, after, QRect(left, ttop, THUMB, THUMB), crop=True)  # a grid
+                if before is not None and not batch:
+                    inset = QRect(left + 2, ttop + THUMB - 1 - INSET - 1, INSET, INSET)
+                    fill(inset.adjusted(-1, -1, 1, 1), s.inset_ground)
+                    p.drawImage(inset, self._inset(before))
+                    p.setPen(s.inset_pen)
+                    p.drawRect(inset.adjusted(-1, -1, 0, 0))
+            else:
+                if before is not None:
+                    p.setOpacity(0.45)  # no result: the input, dimmed, under the status
+                    _draw_fitted(p, before, QRect(left, ttop, THUMB, THUMB))
+                    p.setOpacity(1.0)
+                if look.thumb_icon is not None:
+                    pixmap(left + _ICON_AT, ttop + _ICON_AT, look.thumb_icon)
+
+            pixmap(star_x, top + HEADER, star_on if row.favourite else look.star_off)
+            text_left = left + THUMB - 1 + PAD + 2
+            add((row, look, top, rtop, text_left, star_left - 4 - text_left,
+                 batch and expanded, prompt_of(row, fonts, star_left - 4 - text_left)))
+            top += height
+
+        # -- prompts: the search's words marked under the text ------------------------------
+        terms, mark, line_h = f.terms, s.mark, fonts.line_h
         p.setFont(fonts.text)  # what the texts were prepared with (else laid out again)
-        p.setPen(look.text)  # palette text, so the row reads in the light theme too
-        for line, dy in prompt.lines:
-            line.draw(p, QPointF(text_left, ptop + dy))
-        for st, y in prompt.statics:
-            p.drawStaticText(text_left, ptop + y, st)
+        pen = None
+        draw_static = p.drawStaticText
+        for _row, look, _top, rtop, text_left, text_w, _open, prompt in texts:
+            ptop = rtop + PAD - 1
+            if terms and prompt.text:
+                area = QRect(text_left, ptop, text_w, line_h * 2)
+                for rect in match_rects(prompt.shown, terms, fonts.text_fm, area):
+                    fill(rect, mark)
+            if look.text is not pen:  # palette text, so the row reads in the light theme too
+                pen = look.text
+                p.setPen(pen)
+            for line, dy in prompt.lines:
+                line.draw(p, QPointF(text_left, ptop + dy))
+            for st, y in prompt.statics:
+                draw_static(text_left, ptop + y, st)
+        self._paint_small_lines(p, s, x + width - 1 - PAD, height, texts)
 
-        # -- time or chevron, status, spend ---------------------------------------------------
+    def _paint_small_lines(self, p: QPainter, s: RowStyle, right_edge: int, height: int,
+                           texts: list[tuple[Row, Look, int, int, int, int, bool, Prompt]]
+                           ) -> None:
+        """Time or chevron and spend (the row's subtle pen), then the status's icon and
+        word (its colour): the parts never overlap, so drawing them in two passes draws
+        the same pixels."""
+        fonts = s.fonts
         sfm, small = fonts.small_fm, fonts.small
-        y = top + height - PAD - fonts.small_h
-        right = x + width - 1 - PAD
         side = fonts.small_ascent  # icons as tall as the words' capitals and ascenders
-        icon_y = y + (fonts.small_h - side) // 2
+        gap, small_h = fonts.gap, fonts.small_h
+        clock_text, text_of, status_of = self.clock_text, self.text, self.status
+        draw_static, pixmap = p.drawStaticText, p.drawPixmap
         p.setFont(small)
-        p.setPen(look.subtle)
-        if batch:  # a chevron: the batch opens and closes
-            p.drawPixmap(text_left, icon_y, s.icon("collapse" if expanded else "expand",
-                                                  look.subtle, side))
-            tx = text_left + side + fonts.gap
-        else:
-            st, w = self.clock_text(row.created, small, sfm)
-            p.drawStaticText(text_left, y, st)
-            tx = text_left + w + fonts.gap
-        spend = row.spend
-        if spend:  # the estimate, made when the row changed (rows.py), right-aligned
-            room = (right - text_left) * 3 // 5
-            st, w = self.text(spend, small, sfm)
-            spend_w = min(w + 2, room)  # elidedText wants a hair more
-            if w + 2 > room:
-                st, w = self.text(self.elide(spend, sfm, room), small, sfm)
-            p.drawStaticText(right - w, y, st)
-            right -= spend_w + PAD
-        if look.small_icon is not None:
-            p.drawPixmap(tx, icon_y, look.small_icon)
-            tx += side + 4
-        p.setPen(look.colour)
-        p.drawStaticText(tx, y, self.status(row, small, sfm, right - tx))
+        pen = None
+        statuses: list[tuple[Look, int, int, QStaticText]] = []
+        for row, look, top, _rtop, text_left, _w, expanded, _prompt in texts:
+            y = top + height - PAD - small_h
+            right = right_edge
+            if look.subtle is not pen:
+                pen = look.subtle
+                p.setPen(pen)
+            if isinstance(row, BatchGroup):  # a chevron: the batch opens and closes
+                pixmap(text_left, y + (small_h - side) // 2,
+                       s.icon("collapse" if expanded else "expand", look.subtle, side))
+                tx = text_left + side + gap
+            else:
+                st, w = clock_text(row.created, small, sfm)
+                draw_static(text_left, y, st)
+                tx = text_left + w + gap
+            spend = row.spend
+            if spend:  # the estimate, made when the row changed (rows.py), right-aligned
+                room = (right - text_left) * 3 // 5
+                st, w = text_of(spend, small, sfm)
+                spend_w = min(w + 2, room)  # elidedText wants a hair more
+                if w + 2 > room:
+                    st, w = text_of(self.elide(spend, sfm, room), small, sfm)
+                draw_static(right - w, y, st)
+                right -= spend_w + PAD
+            room = right - tx - (side + 4 if look.small_icon is not None else 0)
+            statuses.append((look, tx, y, status_of(row, small, sfm, room)))
+        for look, tx, y, st in statuses:
+            if look.small_icon is not None:
+                pixmap(tx, y + (small_h - side) // 2, look.small_icon)
+                tx += side + 4
+            if look.colour is not pen:
+                pen = look.colour
+                p.setPen(pen)
+            draw_static(tx, y, st)
 
     def _paint_header(self, p: QPainter, s: RowStyle, x: int, top: int, width: int,
                       header: str) -> None:
@@ -355,4 +321,4 @@ def _draw_fitted(painter: QPainter, image: QImage, rect: QRect, crop: bool = Fal
 
 __all__ = ["BAND", "HEADER", "HINTS", "HOVERED", "INDENT", "INSET", "PAD", "PLAIN", "ROW",
            "SELECTED", "STAR", "THUMB", "HistoryEntry", "RowFonts", "RowFrame", "RowPainter",
-           "RowStyle", "header_rect", "star_rect"]
+           "RowSpec", "RowStyle", "header_rect", "star_rect"]

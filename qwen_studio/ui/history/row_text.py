@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QStaticText, QTextLayout
 from qwen_studio.ui.history.entries import Row
 
 _KEPT = 2000  # prepared short texts (times, statuses, spends)
+_MARGIN = 16  # characters a cut prompt runs on past its third line (Prompt)
 
 _offsets: dict[int, int | None] = {}  # UTC day -> its local UTC offset (None: it changes)
 _HHMM = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
@@ -131,7 +132,22 @@ class Prompt:
     def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
         self.text = text
         shown = text or "(no prompt)"
-        self.layout = layout = QTextLayout(shown, fonts.text)
+        # A long prompt is laid out from its start only (a 2,000 character prompt shows
+        # ~60): enough for three lines and _MARGIN characters more, so its two lines break
+        # and elide as the whole text's do. Else (narrow glyphs) the whole text is.
+        cut = 3 * width // 2 + _MARGIN
+        if len(shown) <= cut or not self._lay_out(shown[:cut], fonts, width, cut=True):
+            self._lay_out(shown, fonts, width)
+
+    def _lay_out(self, shown: str, fonts: RowFonts, width: int, cut: bool = False) -> bool:
+        """Lay out `shown`; False (and nothing kept) when `shown` is a cut text that may
+        not break or elide as the whole text does: unless a third line starts and ends
+        _MARGIN characters before the cut, the line breaks and the elision (which depend on
+        a character or two after them) might see the cut."""
+        layout = QTextLayout(shown, fonts.text)
+        # Keep the shaped glyphs: else endLayout() drops them and drawing shapes the text
+        # again (~7% of a fling's paint, measured).
+        layout.setCacheEnabled(True)
         layout.beginLayout()
         first = layout.createLine()
         first.setLineWidth(width)
@@ -141,19 +157,29 @@ class Prompt:
             second = layout.createLine()
             second.setLineWidth(width)
             second.setPosition(fonts.second_line)
+        if cut:
+            used = n + (second.textLength() if second is not None else 0)
+            if used < len(shown):
+                third = layout.createLine()
+                third.setLineWidth(width)
+                used += third.textLength()
+            if used > len(shown) - _MARGIN:
+                layout.endLayout()
+                return False
         layout.endLayout()
+        self.layout = layout
         self.statics: tuple[tuple[QStaticText, int], ...] = ()
         ascent = fonts.ascent
         if first.naturalTextWidth() > width:  # one word wider than the line
             self.layout, self.lines = None, []
             self.shown = fonts.text_fm.elidedText(shown, Qt.TextElideMode.ElideRight, width)
             self.statics = ((_prepared(self.shown, fonts.text), 0),)
-            return
+            return True
         # Each line's baseline where a line of the row's font has it.
         self.lines = [(first, ascent - first.ascent())]
         self.shown = shown[:n].rstrip(" ")
         if second is None:
-            return
+            return True
         rest, step = shown[n:], fonts.line_step
         if second.textLength() >= len(rest):
             self.lines.append((second, ascent + step - second.y() - second.ascent()))
@@ -162,6 +188,7 @@ class Prompt:
             tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
             self.statics = ((_prepared(tail, fonts.text), step),)
             self.shown += "\n" + tail
+        return True
 
 
 class KeptTexts:
