@@ -88,3 +88,20 @@ def test_grid_key_opens_the_results_grid_before_it_is_built(make_window, qloop, 
     assert w.canvas_stack.currentWidget() is w.compare_view
     assert w.canvas_stack.count() == 2  # built once
     release_held_work(w)
+
+
+def test_the_post_paint_build_keeps_the_keyboard_where_the_user_put_it(make_window, qloop,
+                                                                       qtbot):
+    # The batch queue's build moves the window's splitter into a new one: a prompt box
+    # focused before it lost its focus, and the moved panes stayed hidden until a queued
+    # show, so the first keys after the first frame went nowhere.
+    w = _staged(make_window, qtbot)
+    edit = w.prompt_panel.prompt_edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=3000)
+    w.build_deferred()
+    assert w.history_panel.isVisible() and edit.isVisible()
+    assert edit.hasFocus()
+    QTest.keyClicks(edit, "sky")
+    assert edit.toPlainText() == "sky"
+    release_held_work(w)

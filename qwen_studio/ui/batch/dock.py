@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMenu,
     QSplitter,
@@ -59,6 +60,10 @@ class BatchUi:
                                           window.set_client_settings, window)
         self.panel = BatchPanel(self.controller)
         self.panel.hide()
+        # Moving the window's splitter takes the keyboard focus from it, and a central
+        # widget set on a shown window is shown by a queued call: without both steps below,
+        # keys typed right after the first frame (this runs just after it) went nowhere.
+        focused = QApplication.focusWidget()
         central = window.takeCentralWidget()
         assert central is not None  # the window's splitter, built before the batch UI
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -69,6 +74,10 @@ class BatchUi:
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setCollapsible(0, False)
         window.setCentralWidget(self.splitter)
+        if window.isVisible():
+            self.splitter.show()
+            if focused is not None and window.isAncestorOf(focused):
+                focused.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self.batch_action = QAction(translate("BatchUi", "&Batch… (a folder, one prompt)"), window)
         self.batch_action.setObjectName("batchAction")
