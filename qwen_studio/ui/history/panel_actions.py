@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
@@ -242,7 +242,8 @@ class PanelActions:
     def reveal_current(self) -> None:
         e = self.current_entry()
         if e is not None and e.result_paths:
-            from PySide6.QtGui import QDesktopServices  # built when used, not at start
+            from PySide6.QtCore import QUrl  # built when used, not at start
+            from PySide6.QtGui import QDesktopServices
 
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(e.result_paths[0].parent)))
 
