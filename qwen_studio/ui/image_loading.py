@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt
-from PySide6.QtGui import QColorSpace, QImage, QImageReader
+from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt
+from PySide6.QtGui import QImage
 
 from qwen_studio.core.atomic import write_new
 from qwen_studio.core.errors import InputImageError, Reason
@@ -25,6 +25,7 @@ from qwen_studio.core.worker_priority import lower_this_thread
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
+    from PySide6.QtGui import QImageReader
 
     from qwen_studio.core.display_image import Pixels
 
@@ -65,6 +66,11 @@ def release_later(box: list[Any]) -> None:
 
 
 def _reader_for(source: Path | bytes, buffer_holder: list[Any]) -> QImageReader:
+    # Qt's reader, buffer and colour space classes are realised (PySide builds their enums)
+    # where first used, not before the window's first frame: ~0.8 ms.
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImageReader
+
     if isinstance(source, bytes | bytearray):
         buf = QBuffer()
         buf.setData(QByteArray(bytes(source)))
@@ -112,6 +118,8 @@ def _read(source: Path | bytes, name: str, max_side: int | None) -> QImage:
         # Reasons with a code (core.errors), which the window shows in the user's language.
         # Chosen by the error kind: errorString() is already translated by Qt in zh_CN.
         # Qt's own words, like the OS's, stay as the detail.
+        from PySide6.QtGui import QImageReader  # see _reader_for
+
         kind = reader.error()
         errors = QImageReader.ImageReaderError
         if kind == errors.FileNotFoundError:
@@ -129,6 +137,8 @@ def _decode_with_qt(source: Path | bytes, name: str, max_side: int | None) -> QI
     ICC profile in practice; a colour space Qt does find is still honoured."""
     image = _read(source, name, max_side)
     space = image.colorSpace()
+    from PySide6.QtGui import QColorSpace  # see _reader_for
+
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         with contextlib.suppress(Exception):  # an odd profile must not hide the image
             image = image.convertedToColorSpace(QColorSpace(QColorSpace.NamedColorSpace.SRgb))
@@ -189,6 +199,8 @@ def decode_input(path: Path, max_side: int) -> QImage:
 
 def encode_png(image: QImage) -> bytes:
     """A PNG of `image`, by Qt (holds the GIL for the whole encode: small images only)."""
+    from PySide6.QtCore import QBuffer, QIODevice  # see _reader_for
+
     buf = QBuffer()
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buf, "PNG"):  # type: ignore[call-overload]  # stub says bytes; str works
@@ -235,6 +247,8 @@ def to_pillow(image: QImage) -> PILImage:
         out = Image.frombytes(mode, size, bits, "raw", raw,  # type: ignore[arg-type]
                               image.bytesPerLine(), 1)
     space = image.colorSpace()
+    from PySide6.QtGui import QColorSpace  # see _reader_for
+
     if space.isValid() and space != QColorSpace(QColorSpace.NamedColorSpace.SRgb):
         icc = bytes(space.iccProfile().data())
         if icc:

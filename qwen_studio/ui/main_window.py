@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from qwen_studio import i18n
 from qwen_studio.core.config import ConfigStore
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from qwen_studio.ui.batch.dock import BatchUi
     from qwen_studio.ui.dialogs.settings_dialog import SettingsDialog
     from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+    from qwen_studio.ui.history.delegate import HistoryListView
     from qwen_studio.ui.notices.banner import Banner
     from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow, WindowConnection):
         self.prompt_library = PromptLibraryGlue(library, self.pool, self.prompt_panel,
                                                 i18n.resolve(settings), self)
         self.history = HistoryGlue(
-            self.history_model, self.history_list, session=edits, tasks=tasks,
+            self.history_model, self.history_panel, session=edits, tasks=tasks,
             results=self.results, editor_panel=self.editor_panel, status=self._status,
             use_as_input=self._use_as_input, not_connected=self.run_control.not_connected)
         self._build_actions()
@@ -158,7 +159,6 @@ class MainWindow(QMainWindow, WindowConnection):
         # -- right: the library's history (search, filters, versions, actions) ------------
         self.history_panel = HistoryPanel(self.history_model, settings=self.qsettings,
                                           tasks=self.tasks)
-        self.history_list = self.history_panel.list_view
         self.history_empty = self.history_panel.empty_label
 
         self.splitter = panels_splitter(self.editor_panel, centre, self.history_panel)
@@ -177,9 +177,8 @@ class MainWindow(QMainWindow, WindowConnection):
         self.statusBar().addPermanentWidget(self.profile_label)
 
         # Tab order follows reading order: the editor, then the canvas and its toolbar,
-        # then the history (search, filters, list).
+        # then the history (search, filters, list: placed when built, panel_list.py).
         self.editor_panel.set_tab_order(self.compare_view.canvas)
-        QWidget.setTabOrder(self.history_panel.search, self.history_list)
 
     def _build_actions(self) -> None:
         self.actions_ = acts = WindowActions(
@@ -196,6 +195,11 @@ class MainWindow(QMainWindow, WindowConnection):
                     history_edit=(hp.find_action, hp.undo_action))
         self.versions_action = self.deferred.versions_action  # View ▸ Versions
         self.layout_.add_view_menu().addActions([self.grid_mode.action, self.versions_action])
+
+    @property
+    def history_list(self) -> HistoryListView:
+        """The history's list of edits, built now if no rows or post-paint build made it."""
+        return self.history_panel.list_view
 
     @property
     def banner(self) -> Banner:

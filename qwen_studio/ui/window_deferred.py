@@ -1,7 +1,8 @@
 """What the window builds after its first frame, or when first used if that is sooner.
 
 The batch queue (bottom panel, File ▸ Batch…, the resume offer) and the Versions dock are
-hidden at start: ~15-20 ms the first frame need not wait for. app/ asks for `build()` once
+hidden at start: ~15-20 ms the first frame need not wait for; so is the history's list
+while the history shows no rows (ui/history/panel_list.py). app/ asks for `build()` once
 the loop runs; `batch()` and `versions()` build on first use before that, so a click or a
 key in the first instant still finds them (View ▸ Versions works from the start).
 """
@@ -81,6 +82,7 @@ class DeferredParts:
         self.batch()
         self.versions()
         w.spend.refresh()  # today's and this month's figures
+        w.history_panel.build_list()  # if no rows came before (an empty history)
         # The canvas's mask tools, results strip and Changes mode (hidden until an image
         # wants them): in a later event, so input queued meanwhile goes first.
         QTimer.singleShot(0, w, w.compare_view.build_hidden_parts)

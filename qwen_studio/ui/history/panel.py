@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from qwen_studio.core.request import EditRequest
 from qwen_studio.qt.tasks import TaskRunner
-from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
 from qwen_studio.ui.history.entries import (
     BatchGroup,
     HistoryEntry,
@@ -43,9 +41,10 @@ from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel
 if TYPE_CHECKING:
     import asyncio  # loaded after the window's first paint (app.main)
 
+    from qwen_studio.ui.history.delegate import HistoryDelegate, HistoryListView
     from qwen_studio.ui.history.lineage_view import LineageView
 
-__all__ = ["HistoryDelegate", "HistoryListView", "HistoryPanel"]
+__all__ = ["HistoryPanel"]
 
 T = TypeVar("T")
 
@@ -118,28 +117,12 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         filters.addWidget(self.batch_button)
         filters.addStretch(1)
 
-        self.list_view = HistoryListView()
-        lv = self.list_view
-        lv.setObjectName("historyList")
-        lv.setAccessibleName(self.tr("History"))
-        lv.setAccessibleDescription(
-            self.tr("Every edit, newest first, grouped by day. Alt+Up and Alt+Down move between "
-                    "them; "
-            "Delete removes the selection (Ctrl+Z brings it back); the context menu has more."))
-        lv.setModel(model)
-        self.delegate = HistoryDelegate(lv)
-        lv.setItemDelegate(self.delegate)
-        lv.setMouseTracking(True)
-        lv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        lv.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        lv.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        lv.setDragEnabled(True)
-        lv.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        lv.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        lv.verticalScrollBar().setSingleStep(24)
-        # Enter or a double click on a batch row: its results in the grid, to cull with P/X.
-        lv.activated.connect(lambda i: isinstance(model.item(i.row()), BatchGroup)
-                             and self.show_batch_results())
+        # The list (and its modules) is built when the first rows arrive, just after the
+        # first frame, or when first used (panel_list.py): an empty history shows only
+        # the text below, and no first frame needs more.
+        self._list: HistoryListView | None = None
+        self._delegate: HistoryDelegate | None = None
+        self._list_actions = []  # actions the list gets when built (add_list_action)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("historyEmpty")
@@ -179,8 +162,7 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         lay.addLayout(title_row)
         lay.addWidget(self.search)
         lay.addLayout(filters)
-        lay.addWidget(self.empty_label, 1)  # takes the list's room while the list is hidden
-        lay.addWidget(lv, 1)
+        lay.addWidget(self.empty_label, 1)  # the list goes under it (panel_list.py)
         lay.addWidget(self.lineage_title)  # the tree goes under it when first wanted
         lay.addWidget(self.undo_bar)
         self.setMinimumWidth(220)
@@ -194,22 +176,13 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         for b in (self.fav_button, self.failed_button, self.batch_button):
             b.toggled.connect(lambda _on: self.apply_filter())
 
-        self._build_actions()
-        self.delegate.starClicked.connect(self._on_star_clicked)
-        lv.customContextMenuRequested.connect(self._context_menu)
-        lv.deletePressed.connect(self.delete_selected)
-        lv.undoPressed.connect(self.undo_delete)
+        self._build_actions()  # attached to the list when it is built
         self.undo_button.clicked.connect(self.undo_delete)
-        lv.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
-        lv.selectionModel().currentChanged.connect(lambda *_: self._current_changed())
         for sig in (model.rowsInserted, model.rowsRemoved, model.modelReset,
                     model.loadingChanged):
             sig.connect(lambda *_: self.update_empty())
         model.countChanged.connect(lambda *_: self._update_count())
         model.entryRefreshed.connect(self._on_entry_refreshed)
-        # viewport() is asked for when needed, not now: PySide wraps that C++-made widget by
-        # realising every QWidget subclass's Python type first (~15 ms before the first frame).
-        model.thumbnailsReady.connect(lambda: lv.viewport().update())
         # A batch opening under the current row does not move the selection.
         model.rowsInserted.connect(lambda *_: self._update_actions())
         self.update_empty()
@@ -225,6 +198,32 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         b.setToolTip(description)
         b.setProperty("filterChip", True)  # styled by the theme (QToolButton[filterChip])
         return b
+
+    # -- the list (built when first needed: panel_list.py) ----------------------------------
+    @property
+    def list_view(self) -> HistoryListView:
+        """The list of edits, built now if it was not yet."""
+        return self.build_list()[0]
+
+    @property
+    def delegate(self) -> HistoryDelegate:
+        return self.build_list()[1]
+
+    @property
+    def built_list(self) -> HistoryListView | None:
+        """The list if it was built (without building it)."""
+        return self._list
+
+    def build_list(self) -> tuple[HistoryListView, HistoryDelegate]:
+        """Build the list (idempotent): when rows first arrive, after the first frame, or
+        when something first uses it."""
+        if self._list is None or self._delegate is None:
+            from qwen_studio.ui.history.panel_list import build_list
+
+            self._list, self._delegate = build_list(self)
+            self.update_empty()  # shown if rows are already there
+            self._update_actions()
+        return self._list, self._delegate
 
     # -- helpers -------------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T] | None:
@@ -284,8 +283,12 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
             else:
                 text = self.tr("Your edits will appear here,\nnewest first.")
             self.empty_label.setText(text)
+        elif self._list is None:
+            self.build_list()  # the first rows: the list for them (it calls this again)
+            return
         self.empty_label.setVisible(empty)
-        self.list_view.setVisible(not empty)
+        if self._list is not None:
+            self._list.setVisible(not empty)
         self._update_count()
 
     def _update_count(self) -> None:
@@ -300,9 +303,12 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
     # -- selection -----------------------------------------------------------------------------
     def selected_entries(self) -> list[HistoryEntry]:
         """The selected edits; a selected batch row stands for all its edits."""
-        rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
+        lv = self._list
+        if lv is None:  # not built yet: nothing can be selected
+            return []
+        rows = sorted({i.row() for i in lv.selectionModel().selectedRows()})
         if not rows:
-            cur = self.list_view.currentIndex()
+            cur = lv.currentIndex()
             rows = [cur.row()] if cur.isValid() else []
         out: dict[int, HistoryEntry] = {}
         for r in rows:
@@ -313,7 +319,9 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         return list(out.values())
 
     def current_row(self) -> HistoryEntry | BatchGroup | None:
-        cur = self.list_view.currentIndex()
+        if self._list is None:
+            return None
+        cur = self._list.currentIndex()
         return self.model.item(cur.row()) if cur.isValid() else None
 
     def current_entry(self) -> HistoryEntry | None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, request_with_stored_inputs
-from qwen_studio.ui.history.list_view import HistoryListView
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.retry_action import RetryDownloadAction
 from qwen_studio.ui.history.seed_actions import SeedActions
@@ -23,6 +22,7 @@ from qwen_studio.ui.history.seed_actions import SeedActions
 if TYPE_CHECKING:
     import asyncio
 
+    from qwen_studio.ui.history.list_view import HistoryListView
     from qwen_studio.ui.history.panel import HistoryPanel
 
 T = TypeVar("T")
@@ -34,12 +34,16 @@ translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…
 class PanelActions:
     # Provided by HistoryPanel.
     model: HistoryModel
-    list_view: HistoryListView
     batch_button: QToolButton
     _batch_id: str | None
     _menu: QMenu
+    _list_actions: list[QAction]  # the panel's constructor makes it empty
 
     if TYPE_CHECKING:
+        @property
+        def list_view(self) -> HistoryListView: ...  # built when first asked for
+        @property
+        def built_list(self) -> HistoryListView | None: ...
         def selected_entries(self) -> list[HistoryEntry]: ...
         def current_row(self) -> HistoryEntry | BatchGroup | None: ...
         def current_entry(self) -> HistoryEntry | None: ...
@@ -66,8 +70,22 @@ class PanelActions:
             act.setShortcuts([QKeySequence(k) for k in keys])
         act.setShortcutContext(context)
         act.triggered.connect(lambda _c=False: slot())
-        (owner or self.list_view).addAction(act)
+        if owner is None:
+            self.add_list_action(act)
+        else:
+            owner.addAction(act)
         return act
+
+    def add_list_action(self, act: QAction) -> None:
+        """An action of the list (its shortcut works while the list has focus): attached
+        now if the list is built, else when it is (panel_list.py)."""
+        self._list_actions.append(act)
+        if (lv := self.built_list) is not None:
+            lv.addAction(act)
+
+    def list_actions(self) -> list[QAction]:
+        """Every action of the list, for the list to attach when it is built."""
+        return list(self._list_actions)
 
     def _build_actions(self) -> None:
         a, win = self._act, Qt.ShortcutContext.WindowShortcut
@@ -224,7 +242,8 @@ class PanelActions:
     def reveal_current(self) -> None:
         e = self.current_entry()
         if e is not None and e.result_paths:
-            from PySide6.QtGui import QDesktopServices  # built when used, not at start
+            from PySide6.QtCore import QUrl  # built when used, not at start
+            from PySide6.QtGui import QDesktopServices
 
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(e.result_paths[0].parent)))
 

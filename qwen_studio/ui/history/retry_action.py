@@ -44,7 +44,7 @@ class RetryDownloadAction(QObject):
         self.action.setToolTip(tip)
         self.action.setStatusTip(tip)
         self.action.triggered.connect(lambda _c=False: self.retry_current())
-        panel.list_view.addAction(self.action)
+        panel.add_list_action(self.action)
         panel.selectionChangedEntries.connect(lambda _sel: self.update())
         panel.model.entryRefreshed.connect(lambda _e: self.update())  # failed, or done now
         self.update()

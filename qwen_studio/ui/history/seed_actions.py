@@ -54,7 +54,7 @@ class SeedActions(QObject):
         act.setToolTip(tip)
         act.setStatusTip(tip)
         act.triggered.connect(lambda _c=False: slot())
-        self.panel.list_view.addAction(act)
+        self.panel.add_list_action(act)
         return act
 
     def actions(self) -> tuple[QAction, QAction]:

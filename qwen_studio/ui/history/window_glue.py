@@ -24,19 +24,19 @@ if TYPE_CHECKING:
     from qwen_studio.qt.tasks import TaskRunner
     from qwen_studio.ui.compare.results import ResultsController
     from qwen_studio.ui.editor.panel import EditorPanel
-    from qwen_studio.ui.history.delegate import HistoryListView
     from qwen_studio.ui.history.model import HistoryModel
+    from qwen_studio.ui.history.panel import HistoryPanel
 
 translate = QCoreApplication.translate
 
 
 class HistoryGlue:
-    def __init__(self, model: HistoryModel, view: HistoryListView, *, session: EditSession,
+    def __init__(self, model: HistoryModel, panel: HistoryPanel, *, session: EditSession,
                  tasks: TaskRunner, results: ResultsController, editor_panel: EditorPanel,
                  status: Callable[[str], None],
                  use_as_input: Callable[[Path, int | None], None],
                  not_connected: Callable[[], None]) -> None:
-        self.model, self.view = model, view
+        self.model, self.panel = model, panel  # its list: built when first used
         self.session, self.tasks, self.results = session, tasks, results
         self.editor_panel = editor_panel
         self._status, self._use_as_input = status, use_as_input
@@ -44,22 +44,25 @@ class HistoryGlue:
 
     def clear_selection(self) -> None:
         """New inputs: no history entry is the shown one any more."""
-        self.view.selectionModel().clearSelection()
-        self.view.setCurrentIndex(QModelIndex())
+        view = self.panel.built_list
+        if view is not None:  # no list yet: nothing is selected
+            view.selectionModel().clearSelection()
+            view.setCurrentIndex(QModelIndex())
 
     def step(self, delta: int) -> None:
         n = self.model.rowCount()
         if not n:
             return
-        cur = self.view.currentIndex()
+        view = self.panel.list_view
+        cur = view.currentIndex()
         row = 0 if not cur.isValid() else min(max(cur.row() + delta, 0), n - 1)
-        self.view.setCurrentIndex(self.model.index(row))
+        view.setCurrentIndex(self.model.index(row))
 
     def show_done(self, p: EditProgress) -> None:
         """Show the newest finished edit: that is what the designer is waiting for."""
         row = self.model.row_of_edit(p.edit_id)
         if row >= 0:
-            self.view.setCurrentIndex(self.model.index(row))
+            self.panel.list_view.setCurrentIndex(self.model.index(row))
             if self.results.shown_edit == p.edit_id:
                 self.results.show_entry(p.edit_id)  # already current: its results now
 
