@@ -385,6 +385,10 @@
         <translation>{n} 张运行中</translation>
     </message>
     <message>
+        <source>{n} saving</source>
+        <translation>{n} 张保存中</translation>
+    </message>
+    <message>
         <source>slowed to {n} at once (service is busy)</source>
         <translation>已放慢到同时 {n} 张（服务繁忙）</translation>
     </message>
