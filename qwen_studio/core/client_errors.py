@@ -100,8 +100,7 @@ def transport_error(exc: httpx.RequestError, url: str, *, download: bool, api_ke
     """The ApiError for a request that got no answer (the key scrubbed from its text)."""
     import httpx
 
-    host = httpx.URL(url).host or url
-    what = "the result server" if download else host
+    what = httpx.URL(url).host or url  # a download's headline is its own (below)
     # Scrubbed before shortening: a cut could leave a piece of the key no scrub finds.
     text = scrub(str(exc), api_key) if api_key else str(exc)
     # The transport's own words stay in the detail (logs, support); the message says why
