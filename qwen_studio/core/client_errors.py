@@ -1,5 +1,9 @@
 """The client's errors: a transport failure or a refusing answer as the ApiError the user
 reads, with the API key scrubbed from everything that leaves the client.
+
+A transport failure carries a reason code (errors.TRANSPORT_REASONS, picked here from the
+httpx exception and what it was raised from): the CLI prints its English, the window
+translates it by code; neither reads the transport's own text (often just a class name).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from qwen_studio.core.errors import (
     ConnectionFailed,
     ErrorDetail,
     InvalidRequestError,
+    Reason,
     RequestTimeout,
     ResultDownloadError,
 )
@@ -30,17 +35,78 @@ def log_url(url: str) -> str:
     return url.split("?", 1)[0]
 
 
+def transport_reason(exc: httpx.RequestError) -> Reason:
+    """Why a request got no answer, as a TRANSPORT_REASONS code, from the httpx class (most
+    specific first) and, for a failed connect, the OS or TLS error it was raised from."""
+    import httpx
+
+    if isinstance(exc, httpx.ConnectError):
+        return Reason(_connect_cause(exc))
+    for cls, code in _BY_CLASS:
+        if isinstance(exc, getattr(httpx, cls)):
+            return Reason(code)
+    return Reason("network_failed")
+
+
+# httpx's classes, subclasses before their bases (looked up by name: httpx is imported
+# only when a request fails here).
+_BY_CLASS: tuple[tuple[str, str], ...] = (
+    ("ConnectTimeout", "connect_timeout"),
+    ("ReadTimeout", "read_timeout"),
+    ("WriteTimeout", "write_timeout"),
+    ("PoolTimeout", "pool_timeout"),
+    ("TimeoutException", "timed_out"),
+    ("ReadError", "closed_reading"),
+    ("WriteError", "closed_sending"),
+    ("CloseError", "close_failed"),
+    ("RemoteProtocolError", "protocol_broken"),
+    ("LocalProtocolError", "local_protocol"),
+    ("ProtocolError", "protocol_error"),
+    ("ProxyError", "proxy_failed"),
+    ("UnsupportedProtocol", "unsupported_scheme"),
+    ("TooManyRedirects", "too_many_redirects"),
+    ("DecodingError", "decoding_failed"),
+)
+
+
+def _connect_cause(exc: BaseException) -> str:
+    """A failed connect's code from the chain it was raised from (httpx -> httpcore ->
+    anyio/asyncio -> the OS or ssl error)."""
+    import errno
+    import socket
+    import ssl
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "tls_certificate"
+        if isinstance(cause, ssl.SSLError):
+            return "tls_failed"
+        if isinstance(cause, socket.gaierror):
+            return "host_not_found"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection_refused"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH,
+                                                          errno.EHOSTUNREACH):
+            return "network_unreachable"
+        cause = cause.__cause__ or cause.__context__
+    return "connect_failed"
+
+
 def transport_error(exc: httpx.RequestError, url: str, *, download: bool, api_key: str,
                     read_timeout: float) -> ApiError:
     """The ApiError for a request that got no answer (the key scrubbed from its text)."""
     import httpx
 
-    host = httpx.URL(url).host or url
-    what = "the result server" if download else host
+    what = httpx.URL(url).host or url  # a download's headline is its own (below)
     # Scrubbed before shortening: a cut could leave a piece of the key no scrub finds.
     text = scrub(str(exc), api_key) if api_key else str(exc)
+    # The transport's own words stay in the detail (logs, support); the message says why
+    # in plain words.
     detail = ErrorDetail(provider_message=shorten(text or type(exc).__name__, 200))
-    err: ApiError
+    why = transport_reason(exc)
     guard = current_guard()
     if download and guard is not None and guard.refused:
         refused = ResultDownloadError(
@@ -48,25 +114,24 @@ def transport_error(exc: httpx.RequestError, url: str, *, download: bool, api_ke
             hint="The service named an address on your own machine or network.")
         refused.retryable = False
         return refused
-    if isinstance(exc, httpx.ConnectTimeout):
-        err = ConnectionFailed(f"Could not reach {what} (connection timed out)",
-                               detail=detail)
+    err: ApiError
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
+        err = ConnectionFailed(f"Could not reach {what}", detail=detail, transport=why)
     elif isinstance(exc, httpx.TimeoutException):
         err = RequestTimeout(
-            f"No answer from {what} within {read_timeout:g} s", detail=detail)
-    elif isinstance(exc, httpx.ConnectError):
-        err = ConnectionFailed(f"Could not reach {what}", detail=detail)
+            f"No answer from {what} within {read_timeout:g} s", detail=detail, transport=why)
     elif isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
         err = ConnectionFailed(f"Cannot send this request to {what}", detail=detail,
-                               hint=CHECK_HINT)
+                               hint=CHECK_HINT, transport=why)
         err.retryable = False  # retrying cannot fix our own request
     else:  # RemoteProtocolError, ReadError, WriteError, ProxyError: cut off midway
-        err = ConnectionFailed(f"The connection to {what} was interrupted", detail=detail)
+        err = ConnectionFailed(f"The connection to {what} was interrupted", detail=detail,
+                               transport=why)
     if download:
-        wrapped = ResultDownloadError(
-            f"The result download failed: {err.user_message[0].lower()}"
-            f"{err.user_message[1:]}",
-            detail=detail, hint="Check your connection.")
+        # "The result download failed: the connection was closed while the answer was
+        # being read" (the reason says more than "the result server").
+        wrapped = ResultDownloadError("The result download failed", detail=detail,
+                                      hint="Check your connection.", transport=why)
         wrapped.retryable = err.retryable
         return wrapped
     return err

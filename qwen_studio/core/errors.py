@@ -144,8 +144,41 @@ REQUEST_NOTES: dict[str, str] = {
     "style_loses": "the {style} request style loses {options} on {gateway} relays; the "
                    "{better} style keeps them",
 }
-# Codes are unique across the four tables.
-_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES, **REQUEST_NOTES}
+# Why a request got no answer (a transport failure): code -> English, as above. The client
+# picks the code from the httpx exception (core/client_errors.py transport_reason); the CLI
+# prints the English after the failure's headline ("Could not reach api.example.com: the
+# host name could not be found"), ui/transport_reasons.py translates by code.
+TRANSPORT_REASONS: dict[str, str] = {
+    "connection_refused": "the service refused the connection (nothing answers at that "
+                          "address and port)",
+    "host_not_found": "the host name could not be found (check the address and your "
+                      "connection)",
+    "network_unreachable": "the network or the host cannot be reached from here",
+    "tls_certificate": "the service's security certificate could not be verified",
+    "tls_failed": "a secure (TLS) connection could not be set up",
+    "connect_failed": "no connection could be opened (the service may be down or the "
+                      "address wrong)",
+    "connect_timeout": "the service did not accept the connection in time",
+    "read_timeout": "no data arrived from the service in time",
+    "write_timeout": "the request could not be sent in time",
+    "pool_timeout": "no connection became free in time",
+    "timed_out": "the service took too long",
+    "closed_reading": "the connection was closed while the answer was being read",
+    "closed_sending": "the connection was closed while the request was being sent",
+    "close_failed": "the connection did not close cleanly",
+    "protocol_broken": "the service broke off the answer or sent one that breaks the HTTP "
+                       "rules",
+    "protocol_error": "the service's answer breaks the HTTP rules",
+    "local_protocol": "the request could not be sent in a form HTTP allows",
+    "proxy_failed": "the proxy server refused or failed the connection",
+    "unsupported_scheme": "the address must start with http:// or https://",
+    "too_many_redirects": "the service redirected too many times",
+    "decoding_failed": "the answer could not be decoded",
+    "network_failed": "the network connection failed",
+}
+# Codes are unique across the five tables.
+_REASON_TEXTS = {**INPUT_REASONS, **REQUEST_PROBLEMS, **STATUS_NOTES, **REQUEST_NOTES,
+                 **TRANSPORT_REASONS}
 
 
 class Reason(str):
@@ -202,7 +235,13 @@ class ErrorDetail:
 
 
 class ApiError(QwenStudioError):
-    """The service (or the way to it) failed. `retryable` drives the retry loop."""
+    """The service (or the way to it) failed. `retryable` drives the retry loop.
+
+    `transport`: for a request that got no answer, why, as a TRANSPORT_REASONS Reason; the
+    message then ends in its English (": the host name could not be found") instead of the
+    transport's own words, which stay in `detail.provider_message` for the logs. (Not named
+    `reason`: the library stores an error's `reason` as the edit's note, which would drop
+    the headline that names the host.)"""
 
     retryable = False
     default_message = "The service refused the request"
@@ -215,11 +254,14 @@ class ApiError(QwenStudioError):
         detail: ErrorDetail | None = None,
         hint: str = "",
         retry_after: float | None = None,
+        transport: Reason | None = None,
     ) -> None:
         self.detail = detail or ErrorDetail()
+        self.transport = transport
         msg = user_message or self.default_message
-        if self.detail.provider_message and self.detail.provider_message not in msg:
-            msg = f"{msg}: {self.detail.provider_message}"
+        tail = str(transport) if transport is not None else self.detail.provider_message
+        if tail and tail not in msg:
+            msg = f"{msg}: {tail}"
         super().__init__(msg, hint=hint or self.default_hint)
         self.retry_after = retry_after
 

@@ -59,7 +59,7 @@ async def fetch_listing(http: httpx.AsyncClient, endpoint: Endpoint,
     try:
         resp = await http.get(url, headers=_headers(endpoint), timeout=timeout)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
+        return Listing(None, _unreachable(url, exc))
     return _listing(resp.status_code, resp.content)
 
 
@@ -78,8 +78,21 @@ def fetch_listing_blocking(endpoint: Endpoint, timeout: float = 10.0) -> Listing
                           headers={"User-Agent": f"qwen-studio/{__version__}"}) as http:
             resp = http.get(url, headers=_headers(endpoint))
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        return Listing(None, f"could not reach {url} ({type(exc).__name__})")
+        return Listing(None, _unreachable(url, exc))
     return _listing(resp.status_code, resp.content)
+
+
+def _unreachable(url: str, exc: Exception) -> str:
+    """'could not reach URL (the host name could not be found)': the plain reason, as an
+    edit's failure says it, not the httpx class name."""
+    import httpx
+
+    from qwen_studio.core.client_errors import transport_reason
+
+    why = (str(transport_reason(exc)) if isinstance(exc, httpx.RequestError)
+           else "not a valid address" if isinstance(exc, httpx.InvalidURL)
+           else type(exc).__name__)
+    return f"could not reach {url} ({why})"
 
 
 def _headers(endpoint: Endpoint) -> dict[str, str]:

@@ -295,7 +295,7 @@ class BatchController(QObject):
         if not self._active or self.batch_id is None:
             return
         s = self.service.stats(self.batch_id)
-        if s.queued or s.running:
+        if s.active:  # queued, with the service or saving
             return
         self._set_active(False)
         failures = [(p.label, p) for p in self.jobs() if p.status is EditStatus.FAILED]

@@ -85,10 +85,6 @@ class EditFeedback(QObject):
         # What the canvas's running placeholder shows: (start, others) or None.
         self._busy_canvas: tuple[float | None, int] | None = None
         self._inflight_n: tuple[int, int] | None = None
-        # Edits whose latest stage is SAVING, with their batch: the queue counts them as
-        # running, but they gave their service slot back (the next edit is already sending),
-        # so "N running" alone read more than the concurrency while results were written.
-        self._saving: dict[int, str | None] = {}
         # Elapsed seconds tick while something runs.
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -99,10 +95,6 @@ class EditFeedback(QObject):
     def on_progress(self, p: EditProgress) -> None:
         """One edit changed (coalesced by EditServiceSignals). A finished edit leaves
         nothing that says it runs."""
-        if p.stage is Stage.SAVING and p.status is EditStatus.RUNNING:
-            self._saving[p.edit_id] = p.batch_id
-        elif self._saving:
-            self._saving.pop(p.edit_id, None)
         if p.batch_id is None:
             if p.stage is Stage.RETRYING and p.retry is not None:
                 self._retry_notice_edit = p.edit_id
@@ -173,7 +165,7 @@ class EditFeedback(QObject):
     # -- what is shown -------------------------------------------------------------------
     def set_inflight_text(self, n: int, saving: int = 0) -> None:
         """`n` edits with the service (preparing, sending, downloading), `saving` more
-        writing their results."""
+        writing their results (QueueStats.running and .saving)."""
         if (n, saving) == self._inflight_n:
             return
         self._inflight_n = (n, saving)
@@ -189,13 +181,6 @@ class EditFeedback(QObject):
              else translate("MainWindow", "1 edit in flight")) if busy
             else translate("MainWindow", "No edits in flight"))
 
-    def _saving_count(self, batch_id: str | None = None, *, running: int) -> int:
-        """Edits (of the batch; None: all) saving now, never more than the queue's running
-        count (the stage arrives up to one signal flush after the queue's figures)."""
-        n = (len(self._saving) if batch_id is None
-             else sum(b == batch_id for b in self._saving.values()))
-        return min(n, running)
-
     def refresh(self) -> None:
         """The status bar, the in-flight count and the canvas's busy line, from the
         service's own figures."""
@@ -204,8 +189,7 @@ class EditFeedback(QObject):
         stats = session.stats()
         # The queue starts an edit's successor before it reports the edit's end, so this
         # never reads 0 between two edits of a running queue.
-        saving = self._saving_count(running=stats.running)
-        self.set_inflight_text(stats.running - saving, saving)
+        self.set_inflight_text(stats.running, stats.saving)
         self._cancel.setEnabled(bool(singles))
         batch_id = self._batch_id()
         batch = session.stats(batch_id) if batch_id else None
@@ -221,8 +205,7 @@ class EditFeedback(QObject):
                 self._clear_busy()
             else:
                 self._show_running(*shown)
-        batch_line = batch_text(batch, self._saving_count(batch_id, running=batch.running)) \
-            if batch and batch.active else ""
+        batch_line = batch_text(batch) if batch and batch.active else ""
         lines = [t for t in (busy, batch_line) if t]
         line = "  ·  ".join(lines)
         bar = self._bar

@@ -265,8 +265,9 @@ _NOTES: dict[str, str] = {
 }
 
 
-# The client's messages that name the host (core/client_errors.py transport_error), as patterns:
-# the host and any tail (": ReadError", the transport's own words) stay verbatim.
+# The client's headlines for a request that got no answer (core/client_errors.py
+# transport_error), as patterns: the host stays verbatim; the reason after them is translated
+# by its code (ui/transport_reasons.py), any other tail stays verbatim.
 _HOST_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"The connection to (?P<what>\S+) was interrupted",
      QT_TRANSLATE_NOOP("ServiceErrors", "The connection to {what} was interrupted")),
@@ -276,6 +277,10 @@ _HOST_MESSAGES: tuple[tuple[str, str], ...] = (
      QT_TRANSLATE_NOOP("ServiceErrors", "Could not reach {what}")),
     (r"No answer from (?P<what>\S+) within (?P<s>[0-9.]+) s",
      QT_TRANSLATE_NOOP("ServiceErrors", "No answer from {what} within {s} s")),
+    (r"Cannot send this request to (?P<what>\S+)",
+     QT_TRANSLATE_NOOP("ServiceErrors", "Cannot send this request to {what}")),
+    (r"The result download failed",
+     QT_TRANSLATE_NOOP("ServiceErrors", "The result download failed")),
 )
 
 
@@ -351,15 +356,24 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, errors.NoteError):
         return status_note(exc.reason)
     text = exc.user_message if isinstance(exc, errors.QwenStudioError) else str(exc)
-    if isinstance(exc, errors.ApiError):
-        from qwen_studio.ui.transport_reasons import plain_transport_tail
+    # A request that got no answer: "<headline>: <reason>", the reason by its code.
+    transport = exc.transport if isinstance(exc, errors.ApiError) else None
+    if transport is not None and text.endswith(f": {transport}"):
+        from qwen_studio.ui.transport_reasons import transport_reason_text
 
-        text = plain_transport_tail(text)
+        head = _headline(exc, text[:-len(transport) - 2])
+        return f"{head}: {transport_reason_text(transport)}"
+    return _headline(exc, text)
+
+
+def _headline(exc: BaseException, text: str) -> str:
+    """`text` with its standard part (or a host-naming headline) translated."""
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):
             return _tr(standard[0]) + text[len(standard[0]):]
-    if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout):
+    if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout
+                  | errors.ResultDownloadError):
         return _host_message(text) or text
     return text
 

@@ -76,16 +76,16 @@ def busy_text(edits: list[EditProgress], now: float | None = None) -> str:
     return text
 
 
-def batch_text(s: QueueStats, saving: int = 0) -> str:
+def batch_text(s: QueueStats) -> str:
     """A running batch for the status bar: 'Batch: 12 of 200 done · 8 running · 2 saving ·
-    2 failed'. `saving` of the queue's running edits are writing their results (their
-    service slot is free again), so "running" never reads more than the concurrency."""
+    2 failed', the queue's own figures (running: with the service; saving: writing their
+    results, their slot given to the next edit)."""
     text = translate("EditProgress", "Batch: {done} of {total} done").format(
         done=s.done + s.skipped, total=s.total)
-    if s.running - saving:
-        text += " · " + translate("EditProgress", "{n} running").format(n=s.running - saving)
-    if saving:
-        text += " · " + translate("EditProgress", "{n} saving").format(n=saving)
+    if s.running:
+        text += " · " + translate("EditProgress", "{n} running").format(n=s.running)
+    if s.saving:
+        text += " · " + translate("EditProgress", "{n} saving").format(n=s.saving)
     if s.failed:
         text += " · " + translate("EditProgress", "{n} failed").format(n=s.failed)
     return text

@@ -1,8 +1,10 @@
-"""Network failures that reach the window with no words of their own, said in words.
+"""Why a request got no answer (a transport failure), in the window's language.
 
-An httpx failure whose text is empty reaches the window as its class name
-("…: ReadError"); error_text.error_message hands such a service error's text here. Only
-read when an edit fails, so it is imported then. Context "ServiceErrors", as error_text.
+The client gives each transport failure a reason code (core/errors.py TRANSPORT_REASONS,
+picked in core/client_errors.py from the httpx exception): here each code's English is
+marked for translation, exactly as core has it (tests/ui/test_transport_reason_codes.py
+keeps the two equal). Only read when an edit fails, so it is imported then. Context
+"ServiceErrors", as error_text.
 """
 
 from __future__ import annotations
@@ -11,48 +13,57 @@ from PySide6.QtCore import QCoreApplication
 
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 
-# An httpx failure with no words of its own reaches us as its class name (": ReadError"):
-# the designer reads what happened instead. Keyed by the class name, in httpx's hierarchy.
 _TRANSPORT_REASONS: dict[str, str] = {
-    "ReadError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the answer was being read"),
-    "WriteError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the request was being sent"),
-    "ConnectError": QT_TRANSLATE_NOOP(
+    "connection_refused": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the service refused the connection (nothing answers at that "
+                         "address and port)"),
+    "host_not_found": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the host name could not be found (check the address and your "
+                         "connection)"),
+    "network_unreachable": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the network or the host cannot be reached from here"),
+    "tls_certificate": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the service's security certificate could not be verified"),
+    "tls_failed": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "a secure (TLS) connection could not be set up"),
+    "connect_failed": QT_TRANSLATE_NOOP(
         "ServiceErrors", "no connection could be opened (the service may be down or the "
                          "address wrong)"),
-    "CloseError": QT_TRANSLATE_NOOP("ServiceErrors", "the connection did not close cleanly"),
-    "NetworkError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
-    "RemoteProtocolError": QT_TRANSLATE_NOOP(
+    "connect_timeout": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the service did not accept the connection in time"),
+    "read_timeout": QT_TRANSLATE_NOOP("ServiceErrors",
+                                      "no data arrived from the service in time"),
+    "write_timeout": QT_TRANSLATE_NOOP("ServiceErrors",
+                                       "the request could not be sent in time"),
+    "pool_timeout": QT_TRANSLATE_NOOP("ServiceErrors", "no connection became free in time"),
+    "timed_out": QT_TRANSLATE_NOOP("ServiceErrors", "the service took too long"),
+    "closed_reading": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the connection was closed while the answer was being read"),
+    "closed_sending": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the connection was closed while the request was being sent"),
+    "close_failed": QT_TRANSLATE_NOOP("ServiceErrors", "the connection did not close cleanly"),
+    "protocol_broken": QT_TRANSLATE_NOOP(
         "ServiceErrors", "the service broke off the answer or sent one that breaks the "
                          "HTTP rules"),
-    "LocalProtocolError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the request could not be sent in a form HTTP allows"),
-    "ProtocolError": QT_TRANSLATE_NOOP(
+    "protocol_error": QT_TRANSLATE_NOOP(
         "ServiceErrors", "the service's answer breaks the HTTP rules"),
-    "ProxyError": QT_TRANSLATE_NOOP(
+    "local_protocol": QT_TRANSLATE_NOOP(
+        "ServiceErrors", "the request could not be sent in a form HTTP allows"),
+    "proxy_failed": QT_TRANSLATE_NOOP(
         "ServiceErrors", "the proxy server refused or failed the connection"),
-    "UnsupportedProtocol": QT_TRANSLATE_NOOP(
+    "unsupported_scheme": QT_TRANSLATE_NOOP(
         "ServiceErrors", "the address must start with http:// or https://"),
-    "ConnectTimeout": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the service did not accept the connection in time"),
-    "ReadTimeout": QT_TRANSLATE_NOOP("ServiceErrors",
-                                     "no data arrived from the service in time"),
-    "WriteTimeout": QT_TRANSLATE_NOOP("ServiceErrors", "the request could not be sent in time"),
-    "PoolTimeout": QT_TRANSLATE_NOOP("ServiceErrors", "no connection became free in time"),
-    "TimeoutException": QT_TRANSLATE_NOOP("ServiceErrors", "the service took too long"),
-    "DecodingError": QT_TRANSLATE_NOOP("ServiceErrors", "the answer could not be decoded"),
-    "TooManyRedirects": QT_TRANSLATE_NOOP("ServiceErrors",
-                                          "the service redirected too many times"),
-    "TransportError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
-    "RequestError": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
+    "too_many_redirects": QT_TRANSLATE_NOOP("ServiceErrors",
+                                            "the service redirected too many times"),
+    "decoding_failed": QT_TRANSLATE_NOOP("ServiceErrors", "the answer could not be decoded"),
+    "network_failed": QT_TRANSLATE_NOOP("ServiceErrors", "the network connection failed"),
 }
 
 
-def plain_transport_tail(text: str) -> str:
-    """`text` with a trailing bare httpx class name (": ReadError") said in words."""
-    head, sep, name = text.rpartition(": ")
-    source = _TRANSPORT_REASONS.get(name) if sep else None
+def transport_reason_text(reason: str) -> str:
+    """A core transport Reason in the window's language, by its code; any other text (or
+    a code this build lacks) as it is."""
+    source = _TRANSPORT_REASONS.get(getattr(reason, "code", ""))
     if source is None:
-        return text
-    return f"{head}: {QCoreApplication.translate('ServiceErrors', source)}"
+        return str(reason)
+    return QCoreApplication.translate("ServiceErrors", source)

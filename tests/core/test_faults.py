@@ -63,6 +63,7 @@ class Fault:
 
 
 PERSISTENT = 99  # more than any number of attempts
+REFUSED = "the service refused the connection (nothing answers at that address and port)"
 FAULTS: list[Fault] = [
     # Transient: one bad answer, then the retry succeeds.
     Fault("429", 1, None, retry_after=True),
@@ -84,11 +85,13 @@ FAULTS: list[Fault] = [
     Fault("503", PERSISTENT, ServerError, "temporarily unavailable (HTTP 503)", ATTEMPTS),
     Fault("504", PERSISTENT, ServerError, "timed out waiting for the service (HTTP 504)",
           ATTEMPTS),
-    Fault("reset", PERSISTENT, ConnectionFailed, "connection to 127.0.0.1 was interrupted",
-          ATTEMPTS),
-    Fault("slow", PERSISTENT, RequestTimeout, f"No answer from 127.0.0.1 within {READ_TIMEOUT} s",
-          ATTEMPTS),
-    Fault("truncated", PERSISTENT, ConnectionFailed, "was interrupted", ATTEMPTS),
+    # A request that got no answer says why in plain words, never an httpx class name.
+    Fault("reset", PERSISTENT, ConnectionFailed, "connection to 127.0.0.1 was interrupted: the "
+          "connection was closed while the answer was being read", ATTEMPTS),
+    Fault("slow", PERSISTENT, RequestTimeout, f"No answer from 127.0.0.1 within {READ_TIMEOUT} s: "
+          "no data arrived from the service in time", ATTEMPTS),
+    Fault("truncated", PERSISTENT, ConnectionFailed, "was interrupted: the service broke off the "
+          "answer", ATTEMPTS),
     # A garbled 2xx is retried once only: twice means the gateway speaks something else.
     Fault("malformed", PERSISTENT, BadResponseError, "not JSON (HTTP 200)", 2),
     # Never retried: answers that are well-formed but useless, and broken result links.
@@ -217,7 +220,8 @@ def test_client_connection_refused_is_retried_then_named(tmp_path: Path, run_asy
     result, waits = run_async(run_edit(f"http://127.0.0.1:{closed_port()}",
                                        make_photo(tmp_path / "in.jpg")))
     assert type(result) is ConnectionFailed
-    assert "Could not reach 127.0.0.1" in str(result)
+    assert str(result) == (f"Could not reach 127.0.0.1: {REFUSED}")
+    assert result.transport is not None and result.transport.code == "connection_refused"
     assert len(waits) == ATTEMPTS - 1
 
 
@@ -358,7 +362,7 @@ def test_cli_connection_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                  "--attempts", "2"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.count("Could not reach 127.0.0.1") >= 3
+    assert err.count(f"Could not reach 127.0.0.1: {REFUSED}") >= 3
     assert "0 done, 0 already done, 3 failed of 3" in err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []

@@ -217,16 +217,19 @@ def test_raising_concurrency_while_running_takes_effect_at_once(run_async) -> No
 
 # -- many edits ---------------------------------------------------------------------------
 def recount(q: EditQueue, batch_id: str | None = None) -> dict[str, int]:
-    out = dict.fromkeys(("queued", "running", "done", "failed", "cancelled", "skipped"), 0)
+    out = dict.fromkeys(("queued", "running", "saving", "done", "failed", "cancelled",
+                         "skipped"), 0)
     for p in q.ordered(batch_id):
-        out["failed" if p.status is EditStatus.INTERRUPTED else p.status.value] += 1
+        saving = p.status is EditStatus.RUNNING and p.stage is Stage.SAVING
+        out["saving" if saving else "failed" if p.status is EditStatus.INTERRUPTED
+            else p.status.value] += 1
     return out
 
 
 def counted(q: EditQueue, batch_id: str | None = None) -> dict[str, int]:
     s = q.stats(batch_id)
-    return {"queued": s.queued, "running": s.running, "done": s.done, "failed": s.failed,
-            "cancelled": s.cancelled, "skipped": s.skipped}
+    return {"queued": s.queued, "running": s.running, "saving": s.saving, "done": s.done,
+            "failed": s.failed, "cancelled": s.cancelled, "skipped": s.skipped}
 
 
 def test_stats_kept_as_edits_change_match_a_recount(run_async) -> None:
@@ -453,7 +456,7 @@ def test_a_budget_running_out_at_concurrency_8_with_failures_and_a_cancel(
         async with h as service:
             ids = await service.submit([request(p) for p in shots], batch_id=batch,
                                        budget=gate)
-            while service.stats(batch).running < 8:
+            while service.stats(batch).in_flight < 8:
                 await asyncio.sleep(0.005)
             service.cancel(ids[7])
             await asyncio.wait_for(service.wait_idle(), 30)

@@ -2,7 +2,8 @@
 
 An edit that is writing its result gives its slot back (the next edit is sent meanwhile), yet
 the queue still counts it running: with concurrency 2 and slow saves the bar read "6
-running". Now the edits with the service and the ones saving are counted apart."""
+running". Now the queue counts the edits with the service and the ones saving apart
+(QueueStats.running / .saving) and the window shows its figures."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def test_saving_edits_are_not_counted_as_running(make_window, sandbox, qloop, tm
     monkeypatch.setattr(LibrarySink, "save", slow_save)
     controller, session = window.batch.controller, window.edits
     seen: list[tuple[str, str]] = []
+    # At every refresh the queue's figures, the in-flight label and the batch line.
+    shown: list[tuple[int, int, str, str]] = []
+
+    def after_refresh(_stats: object) -> None:  # connected after the window's own slot
+        s = session.stats()
+        shown.append((s.running, s.saving, window.inflight_label.text(),
+                      window.statusBar().currentMessage()))
+
+    window.edit_signals.statsChanged.connect(after_refresh)
 
     async def scenario() -> None:
         saves_may_end.append(asyncio.Event())
@@ -48,7 +58,8 @@ def test_saving_edits_are_not_counted_as_running(make_window, sandbox, qloop, tm
         window.run_button.click()
         try:
             # Every edit sent and answered, all six waiting on the disk.
-            await until(lambda: session.stats().running == 6, 30, "six edits saving")
+            await until(lambda: session.stats().saving == 6, 30, "six edits saving")
+            assert session.stats().running == 0
             await until(lambda: count("saving", window.inflight_label.text()) == 6, 5,
                         "the count to follow")
             seen.append((window.inflight_label.text(), window.statusBar().currentMessage()))
@@ -62,3 +73,8 @@ def test_saving_edits_are_not_counted_as_running(make_window, sandbox, qloop, tm
     assert inflight == "6 saving", inflight
     assert count("running", message) <= 2 and count("saving", message) == 6, message
     assert window.inflight_label.text() == "Idle"
+    assert shown and max(running for running, *_ in shown) <= 2
+    for running, saving, label, line in shown:
+        assert (count("running", label), count("saving", label)) == (running, saving), label
+        if "Batch" in line:
+            assert (count("running", line), count("saving", line)) == (running, saving), line

@@ -23,6 +23,7 @@ from test_faults import (
     FAULTS,
     KEY,
     READ_TIMEOUT,
+    REFUSED,
     RESULT_CAP,
     Fault,
     closed_port,
@@ -166,7 +167,8 @@ def test_window_connection_refused(window_for, qloop, tmp_path: Path, studio_hom
     qloop.run(scenario())
     entry = window.history_model.entries()[0]
     assert entry.status == FAILED and "Could not reach 127.0.0.1" in entry.note
-    assert "Could not reach 127.0.0.1" in window.banner.message()
+    # Why, in plain words: not the transport's text ("All connection attempts failed").
+    assert window.banner.message().endswith(f" Could not reach 127.0.0.1: {REFUSED}")
     assert window.banner.action_text() == "Retry"
     # Retries were announced as they happened (ATTEMPTS - 1 waits), then the error.
     infos = [m for k, m in window.banners_shown if k == "info"]

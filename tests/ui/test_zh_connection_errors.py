@@ -1,8 +1,8 @@
 """A lost connection in Chinese: the client's messages that name the host ("The connection
 to 127.0.0.1 was interrupted") were shown in English in the zh_CN banner, beside a
-translated hint. The host and the transport's own words stay verbatim. A transport failure
-with no words of its own used to end in its class name (": ReadError"); it now ends in a
-plain reason, in either language."""
+translated hint. The host stays verbatim. Why the request got no answer is a reason code
+core gives (errors.TRANSPORT_REASONS); the window translates it by code (it used to parse a
+bare httpx class name, ": ReadError", off the end of the message)."""
 
 from __future__ import annotations
 
@@ -11,44 +11,65 @@ import pytest
 
 from qwen_studio import i18n
 from qwen_studio.core import errors
-from qwen_studio.core.errors import ErrorDetail
+from qwen_studio.core.client_errors import transport_error
+from qwen_studio.core.errors import TRANSPORT_REASONS, ErrorDetail
+from qwen_studio.ui import transport_reasons
 from qwen_studio.ui.error_text import error_message
 
+KEY = "sk-zh-test-5d1e"
 
-def failed(cls: type[errors.ApiError], message: str, detail: str = "") -> errors.ApiError:
-    return cls(message, detail=ErrorDetail(provider_message=detail))
+
+def refused() -> httpx.ConnectError:
+    exc = httpx.ConnectError("All connection attempts failed")
+    exc.__context__ = ConnectionRefusedError(111, "Connect call failed")
+    return exc
+
+
+def failed(exc: httpx.RequestError, url: str = "http://127.0.0.1:8080/v1", *,
+           download: bool = False) -> errors.ApiError:
+    """What the client raises for `exc` (core/client_errors.py, as ImageClient calls it)."""
+    return transport_error(exc, url, download=download, api_key=KEY, read_timeout=120)
 
 
 CASES = [
-    (errors.ConnectionFailed, "The connection to 127.0.0.1 was interrupted", "ReadError",
+    (lambda: failed(httpx.ReadError("")),
      "与 127.0.0.1 的连接中断了: 读取回应时连接被关闭了"),
-    (errors.ConnectionFailed, "Could not reach api.example.com (connection timed out)", "",
-     "无法连接 api.example.com（连接超时）"),
-    (errors.ConnectionFailed, "Could not reach api.example.com", "ConnectError",
-     "无法连接 api.example.com: 无法建立连接（服务可能未运行，或地址有误）"),
-    (errors.RequestTimeout, "No answer from api.example.com within 120 s", "ReadTimeout",
+    (lambda: failed(httpx.ConnectTimeout(""), "https://api.example.com/v1"),
+     "无法连接 api.example.com: 服务没有及时接受连接"),
+    (lambda: failed(refused(), "https://api.example.com/v1"),
+     "无法连接 api.example.com: 服务拒绝了连接（该地址和端口上没有服务应答）"),
+    (lambda: failed(httpx.ReadTimeout(""), "https://api.example.com/v1"),
      "api.example.com 在 120 秒内没有回应: 没有及时收到服务的数据"),
-    (errors.ConnectionFailed, "The connection to 127.0.0.1 was interrupted", "reset by peer",
+    (lambda: failed(httpx.ReadError("reset by peer"), download=True),
+     "结果下载失败: 读取回应时连接被关闭了"),
+    (lambda: failed(httpx.UnsupportedProtocol(""), "ftp://h.example/v1"),
+     "无法向 h.example 发送此请求: 地址必须以 http:// 或 https:// 开头"),
+    # Not a transport failure the client made: the transport's own words stay verbatim.
+    (lambda: errors.ConnectionFailed("The connection to 127.0.0.1 was interrupted",
+                                     detail=ErrorDetail(provider_message="reset by peer")),
      "与 127.0.0.1 的连接中断了: reset by peer"),
 ]
 
 
-@pytest.mark.parametrize(("cls", "message", "detail", "shown"), CASES)
-def test_connection_messages_speak_chinese(chinese, cls, message, detail, shown):
-    assert error_message(failed(cls, message, detail)) == shown
+@pytest.mark.parametrize(("make", "shown"), CASES)
+def test_connection_messages_speak_chinese(chinese, make, shown):
+    assert error_message(make()) == shown
 
 
-def test_english_is_the_clients_text_with_the_transports_own_words(qapp):
-    exc = failed(errors.ConnectionFailed, "Could not reach api.example.com",
-                 "[Errno 111] Connection refused")
-    assert error_message(exc) == exc.user_message
+def test_english_is_the_clients_text(qapp):
+    exc = failed(refused(), "https://api.example.com/v1")
+    assert error_message(exc) == exc.user_message == (
+        "Could not reach api.example.com: the service refused the connection (nothing "
+        "answers at that address and port)")
 
 
-def test_a_wordless_transport_failure_reads_as_a_sentence(qapp):
-    exc = failed(errors.ConnectionFailed, "The connection to 127.0.0.1 was interrupted",
-                 "ReadError")
-    assert error_message(exc) == ("The connection to 127.0.0.1 was interrupted: the connection "
-                                  "was closed while the answer was being read")
+def test_the_window_knows_every_transport_reason_core_can_give():
+    """transport_reasons repeats core's texts for lupdate; the two must not drift apart,
+    and the codes are their own (no other table's code means something else)."""
+    assert transport_reasons._TRANSPORT_REASONS == TRANSPORT_REASONS
+    others = (errors.INPUT_REASONS, errors.REQUEST_PROBLEMS, errors.STATUS_NOTES,
+              errors.REQUEST_NOTES)
+    assert not any(set(TRANSPORT_REASONS) & set(t) for t in others)
 
 
 TRANSPORT_ERRORS = sorted(name for name, cls in vars(httpx).items()
@@ -58,16 +79,17 @@ TRANSPORT_ERRORS = sorted(name for name, cls in vars(httpx).items()
 @pytest.mark.parametrize("name", TRANSPORT_ERRORS)
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_every_httpx_transport_error_has_a_plain_reason(qapp, monkeypatch, language, name):
-    """What the client makes of a wordless httpx failure (core/client.py puts the class name
-    where the transport's words would be) never shows the class name, in either language."""
+    """What the client makes of a wordless httpx failure never shows the class name, in
+    either language; in Chinese the reason is Chinese."""
     monkeypatch.setenv(i18n.ENV_LANG, language)
     i18n.install(qapp)
     try:
-        for cls in (errors.ConnectionFailed, errors.ResultDownloadError):
-            shown = error_message(failed(cls, "Could not reach 127.0.0.1", name))
+        for download in (False, True):
+            shown = error_message(failed(getattr(httpx, name)(""), download=download))
             head, _, reason = shown.rpartition(": ")
             assert name not in shown and head and len(reason) >= 6, shown
+            assert KEY not in shown
             if language == "zh_CN":
-                assert not reason.isascii(), shown
+                assert not reason.isascii() and not head.isascii(), shown
     finally:
         i18n.uninstall(qapp)

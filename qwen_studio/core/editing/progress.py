@@ -73,11 +73,17 @@ class EditProgress:
 
 @dataclass(frozen=True)
 class QueueStats:
-    """Counts over a set of edits (one batch, or everything the service holds)."""
+    """Counts over a set of edits (one batch, or everything the service holds).
+
+    `running` and `saving` split the edits whose status is RUNNING: `running` are with the
+    service (preparing, sending, waiting to retry, downloading), `saving` are writing their
+    results, most having given their slot to the next edit; so `running` never reads more
+    than the concurrency while results are written."""
 
     total: int = 0
     queued: int = 0
     running: int = 0
+    saving: int = 0
     done: int = 0
     failed: int = 0
     cancelled: int = 0
@@ -92,4 +98,9 @@ class QueueStats:
 
     @property
     def active(self) -> bool:
-        return bool(self.queued or self.running)
+        return bool(self.queued or self.running or self.saving)
+
+    @property
+    def in_flight(self) -> int:
+        """Edits started and not finished (status RUNNING): with the service or saving."""
+        return self.running + self.saving

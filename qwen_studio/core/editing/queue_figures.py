@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qwen_studio.core.editing.progress import EditProgress, QueueStats
+from qwen_studio.core.editing.progress import EditProgress, QueueStats, Stage
 from qwen_studio.core.editing.status import EditStatus
 
 # The statuses QueueStats counts by name (INTERRUPTED counts as failed); looked up once,
@@ -52,10 +52,16 @@ class QueueFigures:
         self._earlier: set[int] = set()  # finished in an earlier session (resume)
         self._counts: dict[str | None, collections.Counter[EditStatus]] = {}
         self._earlier_done: collections.Counter[str | None] = collections.Counter()
+        # Per batch: RUNNING edits at stage SAVING, writing their results. Most gave their
+        # service slot back (EditContext.release_slot), so QueueStats counts them apart
+        # from the edits with the service.
+        self._saving: collections.Counter[str | None] = collections.Counter()
 
     def count(self, p: EditProgress | None, delta: int) -> None:
         if p is not None:
             self._counts.setdefault(p.batch_id, collections.Counter())[p.status] += delta
+            if p.stage is Stage.SAVING and p.status is EditStatus.RUNNING:
+                self._saving[p.batch_id] += delta
 
     def listed_earlier(self, p: EditProgress) -> None:
         """An edit that finished in an earlier session (resume), listed again."""
@@ -88,13 +94,15 @@ class QueueFigures:
 
     def stats(self, batch_id: str | None, limit: int) -> QueueStats:
         by_status: collections.Counter[EditStatus] = collections.Counter()
-        done_earlier = 0
+        done_earlier = saving = 0
         for batch, batch_counts in self._counts.items():
             if batch_id is None or batch == batch_id:
                 by_status.update(batch_counts)
                 done_earlier += self._earlier_done[batch]
+                saving += self._saving[batch]
         counts = {status.value: by_status[status] for status in _SHOWN}
         counts["failed"] += by_status[EditStatus.INTERRUPTED]
+        counts["running"] -= saving  # with the service; the saving ones are counted apart
         total = sum(by_status.values())
         done_now = counts["done"] - done_earlier
         throughput, eta = 0.0, None
@@ -104,7 +112,7 @@ class QueueFigures:
         if started is not None and done_now:
             minutes = (time.monotonic() - started) / 60
             throughput = done_now / minutes if minutes > 0 else 0.0
-            remaining = counts["queued"] + counts["running"]
+            remaining = counts["queued"] + counts["running"] + saving
             eta = remaining / throughput * 60 if throughput else None
-        return QueueStats(total=total, limit=limit, throughput_per_min=throughput,
-                          eta_s=eta, **counts)
+        return QueueStats(total=total, saving=saving, limit=limit,
+                          throughput_per_min=throughput, eta_s=eta, **counts)

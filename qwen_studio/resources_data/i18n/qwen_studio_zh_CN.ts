@@ -385,6 +385,10 @@
         <translation>{n} 张运行中</translation>
     </message>
     <message>
+        <source>{n} saving</source>
+        <translation>{n} 张保存中</translation>
+    </message>
+    <message>
         <source>slowed to {n} at once (service is busy)</source>
         <translation>已放慢到同时 {n} 张（服务繁忙）</translation>
     </message>
@@ -2500,6 +2504,34 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>the service redirected too many times</source>
         <translation>服务重定向次数过多</translation>
+    </message>
+    <message>
+        <source>the service refused the connection (nothing answers at that address and port)</source>
+        <translation>服务拒绝了连接（该地址和端口上没有服务应答）</translation>
+    </message>
+    <message>
+        <source>the host name could not be found (check the address and your connection)</source>
+        <translation>找不到该主机名（请检查地址和网络连接）</translation>
+    </message>
+    <message>
+        <source>the network or the host cannot be reached from here</source>
+        <translation>从这里无法访问该网络或主机</translation>
+    </message>
+    <message>
+        <source>the service&apos;s security certificate could not be verified</source>
+        <translation>无法验证服务的安全证书</translation>
+    </message>
+    <message>
+        <source>a secure (TLS) connection could not be set up</source>
+        <translation>无法建立安全（TLS）连接</translation>
+    </message>
+    <message>
+        <source>Cannot send this request to {what}</source>
+        <translation>无法向 {what} 发送此请求</translation>
+    </message>
+    <message>
+        <source>The result download failed</source>
+        <translation>结果下载失败</translation>
     </message>
 </context>
 <context>

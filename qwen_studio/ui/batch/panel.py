@@ -313,7 +313,7 @@ class BatchPanel(QFrame):
         c = self.controller
         active = c.active
         self.pause_button.setEnabled(active)
-        self.cancel_all_button.setEnabled(bool(s and (s.queued or s.running)))
+        self.cancel_all_button.setEnabled(bool(s and s.active))
         self.retry_failed_button.setEnabled(bool(s and s.failed))
         self.export_button.setEnabled(bool(s and (s.done or s.skipped)))
         if s is None or not s.total:

@@ -25,18 +25,22 @@ def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int,
         parts.append(translate("BatchPanel", "{n} cancelled").format(n=s.cancelled))
     if active:
         if paused:
-            finishing = (translate("BatchPanel", ", {n} finishing").format(n=s.running)
-                         if s.running else "")
+            finishing = (translate("BatchPanel", ", {n} finishing").format(n=s.in_flight)
+                         if s.in_flight else "")
             parts.append(translate("BatchPanel", "paused") + finishing)
         else:
-            parts.append(translate("BatchPanel", "{n} running").format(n=s.running))
+            # The queue's figures: running = with the service, saving = writing results.
+            if s.running or not s.saving:
+                parts.append(translate("BatchPanel", "{n} running").format(n=s.running))
+            if s.saving:
+                parts.append(translate("BatchPanel", "{n} saving").format(n=s.saving))
             if s.limit < concurrency and s.running:
                 parts.append(translate("BatchPanel", "slowed to {n} at once (service is busy)")
                              .format(n=s.limit))
         if s.throughput_per_min:
             rate = f"{s.throughput_per_min:.1f}"
             parts.append(translate("BatchPanel", "{n}/min").format(n=rate))
-        if s.eta_s is not None and (s.queued or s.running):
+        if s.eta_s is not None and (s.queued or s.in_flight):
             left = _duration(s.eta_s)
             parts.append(translate("BatchPanel", "about {time} left").format(time=left))
     elif s.queued:
