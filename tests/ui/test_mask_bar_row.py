@@ -17,9 +17,18 @@ def canvas_in_window(w) -> QRect:
 
 
 def settle(qtbot, w) -> None:
+    """Built, shown and laid out: the canvas's place the same over three event passes (the
+    post-paint build's splitter is shown at once and lays out over the next passes)."""
     w.ensure_built()
     qtbot.waitUntil(lambda: w.compare_view.canvas.isVisible() and w.width() == 1400)
-    QApplication.processEvents()
+    seen: list[QRect] = []
+
+    def steady() -> bool:
+        QApplication.processEvents()
+        seen.append(canvas_in_window(w))
+        return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+    qtbot.waitUntil(steady)
 
 
 def test_canvas_keeps_its_place_when_the_first_photo_brings_the_mask_bar(
