@@ -94,7 +94,9 @@ class InputsController(QObject):
                     .format(model=model, n=limit))
                 combined = combined[:limit]
             self.state.set_inputs(combined)
-        text = "; ".join(problems + notes)
+        # One file a line: three reasons run together in the narrow zone read as one
+        # sentence (and "; " mixed with Chinese full-width punctuation).
+        text = "\n".join(problems + notes)
         self.drop_zone.set_message(text, "error" if problems else "warning")
 
     def add_bitmap(self, image: QImage) -> None:
