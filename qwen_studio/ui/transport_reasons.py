@@ -14,10 +14,11 @@ from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 # An httpx failure with no words of its own reaches us as its class name (": ReadError"):
 # the designer reads what happened instead. Keyed by the class name, in httpx's hierarchy.
 _TRANSPORT_REASONS: dict[str, str] = {
+    # Said after "The connection to {what} was interrupted": "it", not "the connection" again.
     "ReadError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the answer was being read"),
+        "ServiceErrors", "it closed before the whole answer arrived"),
     "WriteError": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the request was being sent"),
+        "ServiceErrors", "it closed before the whole request was sent"),
     "ConnectError": QT_TRANSLATE_NOOP(
         "ServiceErrors", "no connection could be opened (the service may be down or the "
                          "address wrong)"),

@@ -21,7 +21,7 @@ def failed(cls: type[errors.ApiError], message: str, detail: str = "") -> errors
 
 CASES = [
     (errors.ConnectionFailed, "The connection to 127.0.0.1 was interrupted", "ReadError",
-     "与 127.0.0.1 的连接中断了: 读取回应时连接被关闭了"),
+     "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"),
     (errors.ConnectionFailed, "Could not reach api.example.com (connection timed out)", "",
      "无法连接 api.example.com（连接超时）"),
     (errors.ConnectionFailed, "Could not reach api.example.com", "ConnectError",
@@ -47,8 +47,9 @@ def test_english_is_the_clients_text_with_the_transports_own_words(qapp):
 def test_a_wordless_transport_failure_reads_as_a_sentence(qapp):
     exc = failed(errors.ConnectionFailed, "The connection to 127.0.0.1 was interrupted",
                  "ReadError")
-    assert error_message(exc) == ("The connection to 127.0.0.1 was interrupted: the connection "
-                                  "was closed while the answer was being read")
+    # "it", not "the connection" said twice in one sentence
+    assert error_message(exc) == ("The connection to 127.0.0.1 was interrupted: it closed "
+                                  "before the whole answer arrived")
 
 
 TRANSPORT_ERRORS = sorted(name for name, cls in vars(httpx).items()

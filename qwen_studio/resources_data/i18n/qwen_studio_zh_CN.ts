@@ -2434,12 +2434,12 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>结果链接 24 小时后失效；请重新运行编辑。</translation>
     </message>
     <message>
-        <source>the connection was closed while the answer was being read</source>
-        <translation>读取回应时连接被关闭了</translation>
+        <source>it closed before the whole answer arrived</source>
+        <translation>回应还没收完就断开了</translation>
     </message>
     <message>
-        <source>the connection was closed while the request was being sent</source>
-        <translation>发送请求时连接被关闭了</translation>
+        <source>it closed before the whole request was sent</source>
+        <translation>请求还没发完就断开了</translation>
     </message>
     <message>
         <source>no connection could be opened (the service may be down or the address wrong)</source>
