@@ -984,6 +984,10 @@
         <translation>正在编辑… {status}</translation>
     </message>
     <message>
+        <source>Editing… {s} s</source>
+        <translation>编辑中… {s} 秒</translation>
+    </message>
+    <message>
         <source>  (+{n} more)</source>
         <translation>（另有 {n} 项）</translation>
     </message>
