@@ -28,6 +28,7 @@ from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 THUMB = 160  # logical px: large enough to judge a result, 6+ across at 1400 px
+_TILE = QSize(THUMB + 16, THUMB + 36)  # the thumbnail over two lines of label
 
 ResultKey = tuple[int, int]  # (edit id, result index): one image of one edit
 _Index = QModelIndex | QPersistentModelIndex
@@ -114,6 +115,10 @@ class ResultsModel(QAbstractListModel):
                 self._asked.add(item.key)
                 self.thumbnailWanted.emit(item.key, item.path)
             return icon
+        if role == Qt.ItemDataRole.SizeHintRole:
+            # Every tile the thumbnail's room, whether or not it has arrived: the view
+            # (uniform item sizes) keeps the first size it measures, made before decoding.
+            return _TILE
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.label}\n{item.path}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
