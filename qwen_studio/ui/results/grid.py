@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 THUMB = 160  # logical px: large enough to judge a result, 6+ across at 1400 px
@@ -83,7 +83,7 @@ class ResultsModel(QAbstractListModel):
         row = self._row.get(key)
         if row is None:
             return
-        pixmap = QPixmap.fromImage(image)
+        pixmap = _square(QPixmap.fromImage(image))
         icon = QIcon(pixmap)
         icon.addPixmap(pixmap, QIcon.Mode.Selected)  # no style tint over the colours
         self._thumbs[key] = icon
@@ -130,6 +130,20 @@ class ResultsModel(QAbstractListModel):
         if role == PATH_ROLE:
             return str(item.path)
         return None
+
+
+def _square(pixmap: QPixmap) -> QPixmap:
+    """`pixmap` centred on a transparent square: every thumbnail fills the same cell, so a
+    landscape result's label sits right under it, not half a tile below."""
+    side = max(pixmap.width(), pixmap.height())
+    if pixmap.isNull() or pixmap.width() == pixmap.height():
+        return pixmap
+    square = QPixmap(side, side)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawPixmap((side - pixmap.width()) // 2, (side - pixmap.height()) // 2, pixmap)
+    painter.end()
+    return square
 
 
 def _tr(text: str) -> str:
