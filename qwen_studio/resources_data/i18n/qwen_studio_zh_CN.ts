@@ -536,6 +536,10 @@
         <translation>运行批量（{n}）</translation>
     </message>
     <message>
+        <source>Run ({n})</source>
+        <translation>运行（{n}）</translation>
+    </message>
+    <message>
         <source>Start the batch of {n} photos (Ctrl+Enter)</source>
         <translation>开始处理 {n} 张照片的批量任务（Ctrl+Enter）</translation>
     </message>
