@@ -364,8 +364,16 @@ def error_message(exc: BaseException) -> str:
     return text
 
 
+# Notes that already say the next step ("— Retry sends the edit again, at a new charge"):
+# core's hint beside them said it twice, and in English in a Chinese window.
+_NOTES_WITH_NEXT_STEP = frozenset({"paid_result_lost", "paid_not_downloaded"})
+
+
 def error_hint(exc: BaseException) -> str:
     """The hint, translated when it is the class's standard one."""
+    if (isinstance(exc, errors.NoteError)
+            and getattr(exc.reason, "code", "") in _NOTES_WITH_NEXT_STEP):
+        return ""
     hint = getattr(exc, "hint", "") or ""
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
