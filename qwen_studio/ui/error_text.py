@@ -364,16 +364,42 @@ def error_message(exc: BaseException) -> str:
     return text
 
 
-# Notes that already say the next step ("— Retry sends the edit again, at a new charge"):
-# core's hint beside them said it twice, and in English in a Chinese window.
-_NOTES_WITH_NEXT_STEP = frozenset({"paid_result_lost", "paid_not_downloaded"})
+# A paid result's note on a banner: what happened in the message, the next step in the
+# hint (the whole note, "… — Retry sends the edit again, at a new charge", said it twice
+# beside core's hint, and that hint was English in a Chinese window). The hints' English is
+# core's (core/editing/paid.py), here to be translated.
+_PAID_BANNERS: dict[str, tuple[str, str]] = {
+    "paid_not_downloaded": (
+        QT_TRANSLATE_NOOP("StatusNotes", "Paid result not downloaded: {why}"),
+        QT_TRANSLATE_NOOP("StatusNotes", "It was paid for and its link is kept: Retry "
+                                         "downloads it; nothing is sent or charged again.")),
+    "paid_result_lost": (
+        QT_TRANSLATE_NOOP("StatusNotes", "Paid result lost: {why}"),
+        QT_TRANSLATE_NOOP("StatusNotes", "Retry sends the edit again; that is charged again.")),
+}
+
+
+def _paid_banner(exc: BaseException) -> tuple[str, str] | None:
+    if isinstance(exc, errors.NoteError):
+        return _PAID_BANNERS.get(getattr(exc.reason, "code", ""))
+    return None
+
+
+def banner_message(exc: BaseException) -> str:
+    """The message for a failure's banner: error_message, but a paid result's note without
+    the next step its hint gives."""
+    paid = _paid_banner(exc)
+    if paid is None:
+        return error_message(exc)
+    assert isinstance(exc, errors.NoteError)
+    return _translated("StatusNotes", {exc.reason.code: paid[0]}, exc.reason)
 
 
 def error_hint(exc: BaseException) -> str:
     """The hint, translated when it is the class's standard one."""
-    if (isinstance(exc, errors.NoteError)
-            and getattr(exc.reason, "code", "") in _NOTES_WITH_NEXT_STEP):
-        return ""
+    paid = _paid_banner(exc)
+    if paid is not None:
+        return QCoreApplication.translate("StatusNotes", paid[1])
     hint = getattr(exc, "hint", "") or ""
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]

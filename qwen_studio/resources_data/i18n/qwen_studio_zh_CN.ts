@@ -992,6 +992,10 @@
         <translation>编辑中… {s} 秒</translation>
     </message>
     <message>
+        <source>retrying in {s} s (attempt {n} of {m})</source>
+        <translation>{s} 秒后重试（第 {n} 次，共 {m} 次）</translation>
+    </message>
+    <message>
         <source>  (+{n} more)</source>
         <translation>（另有 {n} 项）</translation>
     </message>
@@ -2939,6 +2943,22 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>Could not keep a copy of {file}: {why}</source>
         <translation>无法保存 {file} 的副本：{why}</translation>
+    </message>
+    <message>
+        <source>Paid result not downloaded: {why}</source>
+        <translation>已付费的结果未能下载：{why}</translation>
+    </message>
+    <message>
+        <source>It was paid for and its link is kept: Retry downloads it; nothing is sent or charged again.</source>
+        <translation>该结果已付费，链接已保留：点“重试”会重新下载，不会再次发送或收费。</translation>
+    </message>
+    <message>
+        <source>Paid result lost: {why}</source>
+        <translation>已付费的结果丢失：{why}</translation>
+    </message>
+    <message>
+        <source>Retry sends the edit again; that is charged again.</source>
+        <translation>点“重试”会重新发送编辑，并再次收费。</translation>
     </message>
 </context>
 <context>
