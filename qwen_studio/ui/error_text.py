@@ -364,10 +364,8 @@ def error_message(exc: BaseException) -> str:
     return text
 
 
-# A paid result's note on a banner: what happened in the message, the next step in the
-# hint (the whole note, "… — Retry sends the edit again, at a new charge", said it twice
-# beside core's hint, and that hint was English in a Chinese window). The hints' English is
-# core's (core/editing/paid.py), here to be translated.
+# A paid result's note on a banner: what happened, then the next step as the hint (core's
+# English hint, core/editing/paid.py, translatable here); the whole note said it twice.
 _PAID_BANNERS: dict[str, tuple[str, str]] = {
     "paid_not_downloaded": (
         QT_TRANSLATE_NOOP("StatusNotes", "Paid result not downloaded: {why}"),
@@ -380,18 +378,15 @@ _PAID_BANNERS: dict[str, tuple[str, str]] = {
 
 
 def _paid_banner(exc: BaseException) -> tuple[str, str] | None:
-    if isinstance(exc, errors.NoteError):
-        return _PAID_BANNERS.get(getattr(exc.reason, "code", ""))
-    return None
+    ok = isinstance(exc, errors.NoteError)
+    return _PAID_BANNERS.get(getattr(exc.reason, "code", "")) if ok else None
 
 
 def banner_message(exc: BaseException) -> str:
-    """The message for a failure's banner: error_message, but a paid result's note without
-    the next step its hint gives."""
+    """error_message, but a paid result's note without the next step (its hint says it)."""
     paid = _paid_banner(exc)
-    if paid is None:
+    if paid is None or not isinstance(exc, errors.NoteError):
         return error_message(exc)
-    assert isinstance(exc, errors.NoteError)
     return _translated("StatusNotes", {exc.reason.code: paid[0]}, exc.reason)
 
 
