@@ -95,3 +95,16 @@ def test_a_tile_has_a_thumbnails_room_before_and_after_it_arrives(qtbot: QtBot) 
     centre = grid.visualRect(model.index(0)).center()
     centre.setY(grid.visualRect(model.index(0)).top() + 80)
     assert shown.pixelColor(centre).red() > 200, "the thumbnail is drawn at its size"
+
+
+def test_the_grid_is_neutral_grey_in_both_themes(qtbot: QtBot, scheme) -> None:
+    """Thumbnails are judged on the canvas's neutral grey, not on the light theme's white
+    (which biases colour judgement, as any tinted surround does)."""
+    from qwen_studio.ui.compare.image_canvas import BACKGROUND
+
+    for name in ("light", "dark"):
+        scheme(name)
+        grid, _model, _ = _grid(qtbot, 1)
+        empty = grid.viewport().grab().toImage().pixelColor(grid.viewport().width() - 5,
+                                                            grid.viewport().height() - 5)
+        assert empty.name() == BACKGROUND.name(), (name, empty.name())

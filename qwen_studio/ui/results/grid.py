@@ -133,15 +133,15 @@ class ResultsModel(QAbstractListModel):
 
 
 def _square(pixmap: QPixmap) -> QPixmap:
-    """`pixmap` centred on a transparent square: every thumbnail fills the same cell, so a
-    landscape result's label sits right under it, not half a tile below."""
+    """`pixmap` at the foot of a transparent square, centred across: every thumbnail fills
+    the same cell and its label sits right under it (not half a tile below)."""
     side = max(pixmap.width(), pixmap.height())
     if pixmap.isNull() or pixmap.width() == pixmap.height():
         return pixmap
     square = QPixmap(side, side)
     square.fill(Qt.GlobalColor.transparent)
     painter = QPainter(square)
-    painter.drawPixmap((side - pixmap.width()) // 2, (side - pixmap.height()) // 2, pixmap)
+    painter.drawPixmap((side - pixmap.width()) // 2, side - pixmap.height(), pixmap)
     painter.end()
     return square
 
