@@ -33,7 +33,7 @@ def failed(exc: httpx.RequestError, url: str = "http://127.0.0.1:8080/v1", *,
 
 CASES = [
     (lambda: failed(httpx.ReadError("")),
-     "与 127.0.0.1 的连接中断了: 读取回应时连接被关闭了"),
+     "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"),
     (lambda: failed(httpx.ConnectTimeout(""), "https://api.example.com/v1"),
      "无法连接 api.example.com: 服务没有及时接受连接"),
     (lambda: failed(refused(), "https://api.example.com/v1"),
@@ -41,7 +41,7 @@ CASES = [
     (lambda: failed(httpx.ReadTimeout(""), "https://api.example.com/v1"),
      "api.example.com 在 120 秒内没有回应: 没有及时收到服务的数据"),
     (lambda: failed(httpx.ReadError("reset by peer"), download=True),
-     "结果下载失败: 读取回应时连接被关闭了"),
+     "结果下载失败: 回应还没收完就断开了"),
     (lambda: failed(httpx.UnsupportedProtocol(""), "ftp://h.example/v1"),
      "无法向 h.example 发送此请求: 地址必须以 http:// 或 https:// 开头"),
     # Not a transport failure the client made: the transport's own words stay verbatim.
