@@ -63,6 +63,17 @@ def test_english_is_the_clients_text(qapp):
         "answers at that address and port)")
 
 
+def test_a_cut_connection_is_said_once_after_either_head(qapp):
+    # "The connection to X was interrupted: the connection was closed while..." named the
+    # connection twice; the reason must read on after the download's head too.
+    cut = failed(httpx.ReadError(""))
+    assert error_message(cut) == ("The connection to 127.0.0.1 was interrupted: the answer "
+                                  "stopped before it was complete")
+    assert error_message(cut).count("connection") == 1
+    assert error_message(failed(httpx.ReadError(""), download=True)) == (
+        "The result download failed: the answer stopped before it was complete")
+
+
 def test_the_window_knows_every_transport_reason_core_can_give():
     """transport_reasons repeats core's texts for lupdate; the two must not drift apart,
     and the codes are their own (no other table's code means something else)."""
