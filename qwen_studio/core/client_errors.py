@@ -128,8 +128,8 @@ def transport_error(exc: httpx.RequestError, url: str, *, download: bool, api_ke
         err = ConnectionFailed(f"The connection to {what} was interrupted", detail=detail,
                                transport=why)
     if download:
-        # "The result download failed: the connection was closed while the answer was
-        # being read" (the reason says more than "the result server").
+        # "The result download failed: the answer stopped before it was complete" (the
+        # reason says more than "the result server").
         wrapped = ResultDownloadError("The result download failed", detail=detail,
                                       hint="Check your connection.", transport=why)
         wrapped.retryable = err.retryable

@@ -163,8 +163,8 @@ TRANSPORT_REASONS: dict[str, str] = {
     "write_timeout": "the request could not be sent in time",
     "pool_timeout": "no connection became free in time",
     "timed_out": "the service took too long",
-    "closed_reading": "the connection was closed while the answer was being read",
-    "closed_sending": "the connection was closed while the request was being sent",
+    "closed_reading": "the answer stopped before it was complete",
+    "closed_sending": "the request stopped before it was all sent",
     "close_failed": "the connection did not close cleanly",
     "protocol_broken": "the service broke off the answer or sent one that breaks the HTTP "
                        "rules",

@@ -26,7 +26,7 @@ from qwen_studio.core.errors import (
     QwenStudioError,
 )
 from qwen_studio.qt.edit_session import EditSession
-from qwen_studio.ui.error_text import error_message
+from qwen_studio.ui.error_text import banner_message
 from qwen_studio.ui.icons import icon
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
@@ -160,7 +160,7 @@ class EditFeedback(QObject):
                 hint=hint, rid=rid).strip()
         self._failure_notice_edit = p.edit_id
         self._notices.show(Notice(NoticeKind.EDIT_FAILED, NoticeLevel.ERROR,
-                                  error_message(error), hint, text, action))
+                                  banner_message(error), hint, text, action))
 
     # -- what is shown -------------------------------------------------------------------
     def set_inflight_text(self, n: int, saving: int = 0) -> None:

@@ -378,8 +378,37 @@ def _headline(exc: BaseException, text: str) -> str:
     return text
 
 
+# A paid result's note on a banner: what happened, then the next step as the hint (core's
+# English hint, core/editing/paid.py, translatable here); the whole note said it twice.
+_PAID_BANNERS: dict[str, tuple[str, str]] = {
+    "paid_not_downloaded": (
+        QT_TRANSLATE_NOOP("StatusNotes", "Paid result not downloaded: {why}"),
+        QT_TRANSLATE_NOOP("StatusNotes", "It was paid for and its link is kept: Retry "
+                                         "downloads it; nothing is sent or charged again.")),
+    "paid_result_lost": (
+        QT_TRANSLATE_NOOP("StatusNotes", "Paid result lost: {why}"),
+        QT_TRANSLATE_NOOP("StatusNotes", "Retry sends the edit again; that is charged again.")),
+}
+
+
+def _paid_banner(exc: BaseException) -> tuple[str, str] | None:
+    ok = isinstance(exc, errors.NoteError)
+    return _PAID_BANNERS.get(getattr(exc.reason, "code", "")) if ok else None
+
+
+def banner_message(exc: BaseException) -> str:
+    """error_message, but a paid result's note without the next step (its hint says it)."""
+    paid = _paid_banner(exc)
+    if paid is None or not isinstance(exc, errors.NoteError):
+        return error_message(exc)
+    return _translated("StatusNotes", {exc.reason.code: paid[0]}, exc.reason)
+
+
 def error_hint(exc: BaseException) -> str:
     """The hint, translated when it is the class's standard one."""
+    paid = _paid_banner(exc)
+    if paid is not None:
+        return QCoreApplication.translate("StatusNotes", paid[1])
     hint = getattr(exc, "hint", "") or ""
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]

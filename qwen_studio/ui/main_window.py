@@ -242,6 +242,8 @@ class MainWindow(QMainWindow, WindowConnection):
         sig.progressChanged.connect(self.feedback.on_progress)
         self.spend = SpendStatus(self.library, self.config_store, self.pool, self.statusBar(),
                                  self.deferred.batch_id, sig.progressChanged, self)
+        self.params.modelChanged.connect(self.spend.set_model)
+        self.spend.set_model(self.params.model())
         prices = self.spend.prices  # history rows show spend with the same prices
         prices.changed.connect(lambda: self.history_model.set_prices(prices.price))
         self.dialogs.prices_saved = prices.reload  # Settings ▸ Prices per image

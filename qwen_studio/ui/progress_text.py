@@ -66,11 +66,18 @@ def busy_text(edits: list[EditProgress], now: float | None = None) -> str:
     if not edits:
         return ""
     newest = edits[-1]
-    text = translate("EditProgress", "Editing… {status}").format(
-        status=running_text(newest, now) if newest.started_at is not None
-        else stage_word(Stage.QUEUED))
-    if newest.retry is not None:
-        text += " — " + retry_text(newest)
+    if newest.started_at is None:
+        text = translate("EditProgress", "Editing… {status}").format(
+            status=stage_word(Stage.QUEUED))
+    else:  # the canvas pill's words ("Editing… 12 s"), not "Editing… running 12 s"
+        now = time.monotonic() if now is None else now
+        text = translate("EditProgress", "Editing… {s} s").format(s=int(newest.elapsed(now)))
+        if newest.stage not in (Stage.SENDING, Stage.QUEUED, Stage.RETRYING):
+            text += " · " + stage_word(newest.stage)
+    if newest.retry is not None:  # the banner says why; the status bar's line stays short
+        info = newest.retry
+        text += " — " + translate("EditProgress", "retrying in {s} s (attempt {n} of {m})").format(
+            s=f"{info.delay:.0f}", n=info.attempt + 1, m=info.max_attempts)
     if len(edits) > 1:
         text += translate("EditProgress", "  (+{n} more)").format(n=len(edits) - 1)
     return text

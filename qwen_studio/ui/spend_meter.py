@@ -32,7 +32,17 @@ class SpendMeter(QWidget):
         lay.addWidget(self._icon)
         lay.addWidget(self.label)
         self.setAccessibleName(self.tr("Estimated spend"))
-        self.set_summary(SpendSummary(Spend(), Spend()))
+        # Nothing spent is said in the chosen model's currency (set_zero_currency): "$0.00"
+        # that turns into "¥0.20" after the first edit reads as a different meter.
+        self._zero_currency = "USD"
+        self._shown: tuple[SpendSummary, UnitPrice | None] = (SpendSummary(Spend(), Spend()),
+                                                               None)
+        self.set_summary(*self._shown)
+
+    def set_zero_currency(self, currency: str) -> None:
+        if currency != self._zero_currency:
+            self._zero_currency = currency
+            self.set_summary(*self._shown)
 
     def amount_text(self, spend: Spend) -> str:
         parts = [money_text(a, c) for c, a in sorted(spend.amounts.items())]
@@ -40,13 +50,14 @@ class SpendMeter(QWidget):
             n = spend.unpriced_images
             parts.append(self.tr("1 unpriced image") if n == 1
                          else self.tr("{n} unpriced images").format(n=n))
-        return " + ".join(parts) if parts else money_text(0, "USD")
+        return " + ".join(parts) if parts else money_text(0, self._zero_currency)
 
     def images_text(self, n: int) -> str:
         return self.tr("1 image") if n == 1 else self.tr("{n} images").format(n=n)
 
     def set_summary(self, summary: SpendSummary, budget: UnitPrice | None = None) -> None:
         """Show `summary`; with the running batch's `budget`, also how much is left."""
+        self._shown = (summary, budget)
         text = self.tr("Today {today} · This month {month}").format(
             today=self.amount_text(summary.today), month=self.amount_text(summary.month))
         over = False

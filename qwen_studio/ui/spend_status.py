@@ -40,6 +40,8 @@ class SpendStatus(QObject):
         # The window's one price table (Settings ▸ Prices reloads it; everyone follows).
         self.prices = PriceTable(config, pool, self)
         self.prices.changed.connect(self.refresh)
+        self._model = ""
+        self.prices.changed.connect(lambda: self.set_model(self._model))
         self.budget: UnitPrice | None = None  # the running batch's budget (BatchBudget sets it)
         self.meter = SpendMeter()
         status_bar.addPermanentWidget(self.meter)
@@ -51,6 +53,13 @@ class SpendStatus(QObject):
         self._soon.setInterval(REFRESH_MS)
         self._soon.timeout.connect(self.refresh)
         progress.connect(self._on_progress)  # EditProgress
+
+    def set_model(self, model: str) -> None:
+        """The model the editor will use: nothing spent yet is said in its currency."""
+        self._model = model
+        price = self.prices.price(model)
+        if price is not None:
+            self.meter.set_zero_currency(price.currency)
 
     def _on_progress(self, p: EditProgress) -> None:
         if p.finished and not self._soon.isActive():

@@ -38,9 +38,9 @@ _TRANSPORT_REASONS: dict[str, str] = {
     "pool_timeout": QT_TRANSLATE_NOOP("ServiceErrors", "no connection became free in time"),
     "timed_out": QT_TRANSLATE_NOOP("ServiceErrors", "the service took too long"),
     "closed_reading": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the answer was being read"),
+        "ServiceErrors", "the answer stopped before it was complete"),
     "closed_sending": QT_TRANSLATE_NOOP(
-        "ServiceErrors", "the connection was closed while the request was being sent"),
+        "ServiceErrors", "the request stopped before it was all sent"),
     "close_failed": QT_TRANSLATE_NOOP("ServiceErrors", "the connection did not close cleanly"),
     "protocol_broken": QT_TRANSLATE_NOOP(
         "ServiceErrors", "the service broke off the answer or sent one that breaks the "

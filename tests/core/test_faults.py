@@ -87,7 +87,7 @@ FAULTS: list[Fault] = [
           ATTEMPTS),
     # A request that got no answer says why in plain words, never an httpx class name.
     Fault("reset", PERSISTENT, ConnectionFailed, "connection to 127.0.0.1 was interrupted: the "
-          "connection was closed while the answer was being read", ATTEMPTS),
+          "answer stopped before it was complete", ATTEMPTS),
     Fault("slow", PERSISTENT, RequestTimeout, f"No answer from 127.0.0.1 within {READ_TIMEOUT} s: "
           "no data arrived from the service in time", ATTEMPTS),
     Fault("truncated", PERSISTENT, ConnectionFailed, "was interrupted: the service broke off the "

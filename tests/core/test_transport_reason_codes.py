@@ -134,8 +134,8 @@ def test_the_client_says_a_mid_answer_close_in_words(tmp_path: Path, run_async) 
         sb.inject("reset", 99)
         result, _ = run_async(run_edit(sb.base_url, make_photo(tmp_path / "in.jpg")))
     assert isinstance(result, ConnectionFailed)
-    assert str(result) == ("The connection to 127.0.0.1 was interrupted: the connection was "
-                           "closed while the answer was being read")
+    assert str(result) == ("The connection to 127.0.0.1 was interrupted: the answer stopped "
+                           "before it was complete")
     assert result.transport is not None and result.transport.code == "closed_reading"
     assert result.detail.provider_message == "ReadError"  # the transport's own, for the logs
 
@@ -166,8 +166,8 @@ def test_cli_batch_prints_the_plain_reason(cli_settings, monkeypatch: pytest.Mon
     refused = capsys.readouterr().err
     assert code == code2 == 1
     for name in ("a.jpg", "b.jpg"):
-        assert (f"{name}: The connection to 127.0.0.1 was interrupted: the connection was "
-                "closed while the answer was being read") in closed, closed
+        assert (f"{name}: The connection to 127.0.0.1 was interrupted: the answer stopped "
+                "before it was complete") in closed, closed
         assert (f"{name}: Could not reach 127.0.0.1: the service refused the connection "
                 "(nothing answers at that address and port)") in refused, refused
     for err in (closed, refused):

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from qwen_studio.ui.results.grid import Mark, ResultItem, ResultsGrid, ResultsModel
@@ -23,6 +24,7 @@ def _grid(qtbot: QtBot, n: int) -> tuple[ResultsGrid, ResultsModel, list[tuple[o
     grid.resize(1000, 700)
     grid.show()
     qtbot.waitExposed(grid)
+    QApplication.processEvents()  # the delayed item layout, as the event loop's first turn
     return grid, model, wanted
 
 
@@ -73,3 +75,36 @@ def test_only_painted_thumbnails_are_asked_for_once(qtbot: QtBot) -> None:
     model.set_thumbnail(key, image)  # type: ignore[arg-type]
     row = [i.key for i in model.items()].index(key)
     assert model.index(row).data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+def test_a_tile_has_a_thumbnails_room_before_and_after_it_arrives(qtbot: QtBot) -> None:
+    """The tiles are laid out before any thumbnail is decoded; with uniform item sizes the
+    view kept that first, icon-less size (a 55×14 label), so the thumbnails that came later
+    were squeezed into thin strips at the top of an empty grid."""
+    grid, model, wanted = _grid(qtbot, 4)
+    grid.viewport().repaint()
+    image = QImage(QSize(320, 213), QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    for key, _ in wanted:
+        model.set_thumbnail(key, image)  # type: ignore[arg-type]
+    grid.viewport().repaint()
+    for row in range(4):
+        rect = grid.visualRect(model.index(row))
+        assert rect.width() >= 160 and rect.height() >= 160, rect
+    shown = grid.viewport().grab().toImage()
+    centre = grid.visualRect(model.index(0)).center()
+    centre.setY(grid.visualRect(model.index(0)).top() + 80)
+    assert shown.pixelColor(centre).red() > 200, "the thumbnail is drawn at its size"
+
+
+def test_the_grid_is_neutral_grey_in_both_themes(qtbot: QtBot, scheme) -> None:
+    """Thumbnails are judged on the canvas's neutral grey, not on the light theme's white
+    (which biases colour judgement, as any tinted surround does)."""
+    from qwen_studio.ui.compare.image_canvas import BACKGROUND
+
+    for name in ("light", "dark"):
+        scheme(name)
+        grid, _model, _ = _grid(qtbot, 1)
+        empty = grid.viewport().grab().toImage().pixelColor(grid.viewport().width() - 5,
+                                                            grid.viewport().height() - 5)
+        assert empty.name() == BACKGROUND.name(), (name, empty.name())

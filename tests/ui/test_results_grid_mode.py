@@ -43,6 +43,9 @@ def test_three_results_culled_exported_and_opened(make_window, sandbox, qloop, q
     qtbot.keyClick(grid, Qt.Key.Key_P)  # result 3 picked
     assert [i.mark for i in model.items()] == [Mark.PICKED, Mark.REJECTED, Mark.PICKED]
     assert "2 picked" in panel.counts.text() and panel.export_button.isEnabled()
+    # The counts read apart from the Compare button beside them (they touched).
+    gap = panel.counts.geometry().left() - panel.back_button.geometry().right()
+    assert gap >= 8, gap
 
     out = tmp_path / "picked"
     out.mkdir()

@@ -26,3 +26,19 @@ def test_a_finished_edit_shows_in_todays_spend(make_window, sandbox, qloop, tmp_
 
     qloop.run(scenario())
     assert "0.2" in meter.label.text() or "0.20" in meter.label.text(), meter.label.text()
+
+
+def test_nothing_spent_is_said_in_the_chosen_models_currency(make_window, sandbox, qloop):
+    """'$0.00' that turned into '¥0.20' after the first edit read as another meter: zero is
+    said in the currency of the model the editor will use, and follows a change of model."""
+    window = make_window(sandbox_endpoint(sandbox))
+    meter = window.spend.meter
+
+    async def scenario() -> None:
+        window.params.set_model("qwen-image-edit-plus")  # priced in CNY in the catalog
+        await until(lambda: "¥0.00" in meter.label.text(), 10, "zero in yuan")
+        window.params.set_model("qwen-image-edit-max")  # priced in USD
+        await until(lambda: "$0.00" in meter.label.text(), 10, "zero in dollars")
+
+    qloop.run(scenario())
+    assert "¥" not in meter.label.text(), meter.label.text()

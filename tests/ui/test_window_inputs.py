@@ -90,6 +90,10 @@ def test_dropped_files_are_used_after_a_refusal(window, qloop, sandbox, tmp_path
     qloop.run(scenario())
     message = window.drop_zone.message()
     assert all(p.name in message for p in bad), message
+    # One refused file a bulleted line, each naming its file (not one run-on sentence).
+    lines = [line for line in message.splitlines() if line.startswith("• ")]
+    assert len(lines) == len(bad), message
+    assert all(p.name in line for p, line in zip(bad, lines, strict=True)), message
     assert window.history_model.entries()[0].status == DONE
     assert sandbox.request_count == 1
     content = sandbox.received[-1]["input"]["messages"][0]["content"]

@@ -33,7 +33,7 @@ def failed(exc: httpx.RequestError, url: str = "http://127.0.0.1:8080/v1", *,
 
 CASES = [
     (lambda: failed(httpx.ReadError("")),
-     "与 127.0.0.1 的连接中断了: 读取回应时连接被关闭了"),
+     "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"),
     (lambda: failed(httpx.ConnectTimeout(""), "https://api.example.com/v1"),
      "无法连接 api.example.com: 服务没有及时接受连接"),
     (lambda: failed(refused(), "https://api.example.com/v1"),
@@ -41,7 +41,7 @@ CASES = [
     (lambda: failed(httpx.ReadTimeout(""), "https://api.example.com/v1"),
      "api.example.com 在 120 秒内没有回应: 没有及时收到服务的数据"),
     (lambda: failed(httpx.ReadError("reset by peer"), download=True),
-     "结果下载失败: 读取回应时连接被关闭了"),
+     "结果下载失败: 回应还没收完就断开了"),
     (lambda: failed(httpx.UnsupportedProtocol(""), "ftp://h.example/v1"),
      "无法向 h.example 发送此请求: 地址必须以 http:// 或 https:// 开头"),
     # Not a transport failure the client made: the transport's own words stay verbatim.
@@ -61,6 +61,17 @@ def test_english_is_the_clients_text(qapp):
     assert error_message(exc) == exc.user_message == (
         "Could not reach api.example.com: the service refused the connection (nothing "
         "answers at that address and port)")
+
+
+def test_a_cut_connection_is_said_once_after_either_head(qapp):
+    # "The connection to X was interrupted: the connection was closed while..." named the
+    # connection twice; the reason must read on after the download's head too.
+    cut = failed(httpx.ReadError(""))
+    assert error_message(cut) == ("The connection to 127.0.0.1 was interrupted: the answer "
+                                  "stopped before it was complete")
+    assert error_message(cut).count("connection") == 1
+    assert error_message(failed(httpx.ReadError(""), download=True)) == (
+        "The result download failed: the answer stopped before it was complete")
 
 
 def test_the_window_knows_every_transport_reason_core_can_give():

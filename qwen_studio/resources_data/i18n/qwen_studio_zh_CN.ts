@@ -540,6 +540,10 @@
         <translation>运行批量（{n}）</translation>
     </message>
     <message>
+        <source>Run ({n})</source>
+        <translation>运行（{n}）</translation>
+    </message>
+    <message>
         <source>Start the batch of {n} photos (Ctrl+Enter)</source>
         <translation>开始处理 {n} 张照片的批量任务（Ctrl+Enter）</translation>
     </message>
@@ -986,6 +990,14 @@
     <message>
         <source>Editing… {status}</source>
         <translation>正在编辑… {status}</translation>
+    </message>
+    <message>
+        <source>Editing… {s} s</source>
+        <translation>编辑中… {s} 秒</translation>
+    </message>
+    <message>
+        <source>retrying in {s} s (attempt {n} of {m})</source>
+        <translation>{s} 秒后重试（第 {n} 次，共 {m} 次）</translation>
     </message>
     <message>
         <source>  (+{n} more)</source>
@@ -2438,12 +2450,12 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>结果链接 24 小时后失效；请重新运行编辑。</translation>
     </message>
     <message>
-        <source>the connection was closed while the answer was being read</source>
-        <translation>读取回应时连接被关闭了</translation>
+        <source>the answer stopped before it was complete</source>
+        <translation>回应还没收完就断开了</translation>
     </message>
     <message>
-        <source>the connection was closed while the request was being sent</source>
-        <translation>发送请求时连接被关闭了</translation>
+        <source>the request stopped before it was all sent</source>
+        <translation>请求还没发完就断开了</translation>
     </message>
     <message>
         <source>no connection could be opened (the service may be down or the address wrong)</source>
@@ -2963,6 +2975,22 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>Could not keep a copy of {file}: {why}</source>
         <translation>无法保存 {file} 的副本：{why}</translation>
+    </message>
+    <message>
+        <source>Paid result not downloaded: {why}</source>
+        <translation>已付费的结果未能下载：{why}</translation>
+    </message>
+    <message>
+        <source>It was paid for and its link is kept: Retry downloads it; nothing is sent or charged again.</source>
+        <translation>该结果已付费，链接已保留：点“重试”会重新下载，不会再次发送或收费。</translation>
+    </message>
+    <message>
+        <source>Paid result lost: {why}</source>
+        <translation>已付费的结果丢失：{why}</translation>
+    </message>
+    <message>
+        <source>Retry sends the edit again; that is charged again.</source>
+        <translation>点“重试”会重新发送编辑，并再次收费。</translation>
     </message>
 </context>
 <context>

@@ -121,7 +121,7 @@ class BatchUi:
         c.batchFinished.connect(self._on_finished)
         c.resumeAvailable.connect(self._offer_resume)
         self.budget = BatchBudget(window, self.panel.budget_field, c)
-        self._run_text = window.run_button.text()
+        self._run_words = window.run_button.words()
         with contextlib.suppress(RuntimeError):  # no event loop: a bare unit-test window
             self.tasks.spawn(c.check_resume())
 
@@ -264,8 +264,11 @@ class BatchUi:
     def _update_run_button(self) -> None:
         b = self.window.run_button
         n = self.controller.queued_count() if self.controller.wants_run() else 0
-        b.setText(translate("BatchUi", "Run batch ({n})").format(n=n) + "   Ctrl+↵" if n
-                  else self._run_text)
+        if n:
+            b.set_words(translate("BatchUi", "Run batch ({n})").format(n=n),
+                        translate("BatchUi", "Run ({n})").format(n=n))
+        else:
+            b.set_words(self._run_words)
         b.setAccessibleDescription(
             translate("BatchUi", "Start the batch of {n} photos (Ctrl+Enter)").format(n=n) if n
             else translate("BatchUi", "Start the edit (Ctrl+Enter)"))

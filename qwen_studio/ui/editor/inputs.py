@@ -94,7 +94,10 @@ class InputsController(QObject):
                     .format(model=model, n=limit))
                 combined = combined[:limit]
             self.state.set_inputs(combined)
-        text = "; ".join(problems + notes)
+        # One file a line, bulleted when several: three reasons run together in the narrow
+        # zone read as one sentence (and "; " mixed with Chinese full-width punctuation).
+        lines = problems + notes
+        text = "".join(f"\n• {line}" for line in lines) if len(lines) > 1 else "".join(lines)
         self.drop_zone.set_message(text, "error" if problems else "warning")
 
     def add_bitmap(self, image: QImage) -> None:

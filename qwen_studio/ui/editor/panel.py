@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from qwen_studio.core.request import EditRequest
@@ -32,6 +33,43 @@ def read_parameters(params: ParametersPanel) -> Parameters:
         prompt_extend=params.prompt_extend())
 
 
+SHORTCUT = "   Ctrl+↵"  # shown after the Run button's words where there is room
+
+
+class RunButton(QPushButton):
+    """Run: its words and, where there is room, the shortcut ("Run batch (8)   Ctrl+↵").
+    The left panel is narrow (narrower still when the batch dock gives it a scroll bar): a
+    text that does not fit is clipped at both ends ("> Run batch (8)   Ctrl"). The shortcut
+    goes first, then the longer words for the short ones ("Run (120)"); the accessible
+    name and description keep the whole meaning."""
+
+    def __init__(self, words: str, parent: QWidget | None = None) -> None:
+        super().__init__(words + SHORTCUT, parent)
+        self._texts = [words + SHORTCUT, words]
+
+    def words(self) -> str:
+        return self._texts[1]
+
+    def set_words(self, words: str, short: str = "") -> None:
+        """`words` (with the shortcut where it fits), else `short` where even they do not."""
+        self._texts = [words + SHORTCUT, words] + ([short] if short else [])
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        # What the style adds around the text (icon, padding), from the text shown now.
+        around = self.sizeHint().width() - metrics.horizontalAdvance(self.text())
+        room = self.width() - around
+        text = next((t for t in self._texts if metrics.horizontalAdvance(t) <= room),
+                    self._texts[-1])
+        if text != self.text():
+            self.setText(text)
+
+
 class EditorPanel(QWidget):
     """Widgets write what the user sets into `state` as it changes; the panel's inputs
     strip shows `state.inputs`."""
@@ -42,7 +80,7 @@ class EditorPanel(QWidget):
         self.drop_zone = DropZone()
         self.prompt_panel = PromptPanel()
         self.params = ParametersPanel()
-        self.run_button = QPushButton(translate("MainWindow", "Run   Ctrl+↵"))
+        self.run_button = RunButton(translate("MainWindow", "Run"))
         self.run_button.setObjectName("runButton")
         self.run_button.setAccessibleName(translate("MainWindow", "Run"))
         self.run_button.setAccessibleDescription(

@@ -24,10 +24,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 THUMB = 160  # logical px: large enough to judge a result, 6+ across at 1400 px
+_TILE = QSize(THUMB + 16, THUMB + 36)  # the thumbnail over two lines of label
 
 ResultKey = tuple[int, int]  # (edit id, result index): one image of one edit
 _Index = QModelIndex | QPersistentModelIndex
@@ -82,7 +83,7 @@ class ResultsModel(QAbstractListModel):
         row = self._row.get(key)
         if row is None:
             return
-        pixmap = QPixmap.fromImage(image)
+        pixmap = _square(QPixmap.fromImage(image))
         icon = QIcon(pixmap)
         icon.addPixmap(pixmap, QIcon.Mode.Selected)  # no style tint over the colours
         self._thumbs[key] = icon
@@ -114,6 +115,10 @@ class ResultsModel(QAbstractListModel):
                 self._asked.add(item.key)
                 self.thumbnailWanted.emit(item.key, item.path)
             return icon
+        if role == Qt.ItemDataRole.SizeHintRole:
+            # Every tile the thumbnail's room, whether or not it has arrived: the view
+            # (uniform item sizes) keeps the first size it measures, made before decoding.
+            return _TILE
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.label}\n{item.path}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -125,6 +130,20 @@ class ResultsModel(QAbstractListModel):
         if role == PATH_ROLE:
             return str(item.path)
         return None
+
+
+def _square(pixmap: QPixmap) -> QPixmap:
+    """`pixmap` at the foot of a transparent square, centred across: every thumbnail fills
+    the same cell and its label sits right under it (not half a tile below)."""
+    side = max(pixmap.width(), pixmap.height())
+    if pixmap.isNull() or pixmap.width() == pixmap.height():
+        return pixmap
+    square = QPixmap(side, side)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawPixmap((side - pixmap.width()) // 2, side - pixmap.height(), pixmap)
+    painter.end()
+    return square
 
 
 def _tr(text: str) -> str:

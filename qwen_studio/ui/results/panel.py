@@ -64,6 +64,7 @@ class ResultsPanel(QWidget):
         self.export_button.clicked.connect(self.grid.export_picked)
         head = QHBoxLayout()
         head.setContentsMargins(8, 6, 8, 6)
+        head.setSpacing(12)  # the counts do not touch the Compare button
         head.addWidget(self.back_button)
         head.addWidget(self.counts, 1)
         head.addWidget(self.export_button)

@@ -100,6 +100,7 @@ QPushButton:disabled {{ color: {disabled_text}; background: {button_disabled}; }
 #runButton:focus, #setupApiButton:focus {{ border: 2px solid {run_focus}; }}
 QListView, QTableView#historyList {{ background: {list}; border: 1px solid {frame};
     border-radius: 4px; }}
+QListView#resultsGrid {{ background: #3a3a3a; color: #e6e6e6; }}
 QSplitter::handle {{ background: {splitter}; }}
 QSplitter::handle:horizontal {{ width: 3px; }}
 QStatusBar {{ background: {status}; color: {muted}; }}
