@@ -177,7 +177,7 @@ class HistoryModel(HistoryRows):
                         e = self._entry_from(m)
                         self._entries[e.edit_id] = e
                         self._hidden.pop(e.edit_id, None)
-                        group.members.append(e)
+                        group.members.append(e)  # before its figures are first counted
                 self._groups[group.batch_id] = group
                 if self._filter.batch_id == group.batch_id:
                     self._expanded.add(group.batch_id)  # "this batch only": its edits shown
