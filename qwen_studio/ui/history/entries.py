@@ -18,7 +18,7 @@ from qwen_studio.core.editing.progress import EditProgress, Stage
 from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
-from qwen_studio.core.spend import Spend, UnitPrice, money_text
+from qwen_studio.core.spend import money_text
 from qwen_studio.ui.error_text import status_note
 from qwen_studio.ui.history.group_tally import GroupTally
 from qwen_studio.ui.theme.status import needs_you, status_word
@@ -73,13 +73,6 @@ class HistoryEntry:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
-
-    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
-        """Add what this edit cost: images returned x price; nothing unless it is done."""
-        if self.status is EditStatus.DONE and self.result_paths:
-            p = prices(self.request.model)
-            spend.add(len(self.result_paths),
-                      None if p is None else UnitPrice(p.amount, p.currency))
 
     def price(self, prices: PriceLookup | None) -> bool:
         """Work out the row's spend text once (a change or new prices), never in paint.
@@ -306,10 +299,6 @@ class BatchGroup:
         first = self.tally().first_result(self.members)
         return first.after_path() if first is not None else None
 
-    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
-        for m in self.members:
-            m.add_cost(spend, prices)
-
     def price(self, prices: PriceLookup | None) -> bool:
         """The batch's total from its tally (each member priced once, when the tally is
         counted: a new batch or new prices). True when the text changed."""
@@ -332,18 +321,6 @@ class BatchGroup:
 
 
 Row = HistoryEntry | BatchGroup
-
-
-def spend_text(row: Row, prices: PriceLookup | None) -> str:
-    """"≈ $0.15" (an edit), "≈ $1.20" (a batch's total): estimated from the images returned
-    and the price per image; "" when nothing was billed or no price is known."""
-    if prices is None:
-        return ""
-    spend = Spend()
-    row.add_cost(spend, prices)
-    if not spend.amounts:
-        return ""
-    return approx_text(" + ".join(_money(a, c) for c, a in sorted(spend.amounts.items())))
 
 
 def approx_text(amount: str) -> str:

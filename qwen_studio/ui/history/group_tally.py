@@ -39,7 +39,7 @@ def mark_of(m: HistoryEntry, prices: PriceLookup | None) -> Mark:
     cost = None
     if prices is not None and status is _DONE and m.result_paths:
         p = prices(m.request.model)
-        if p is not None:  # unpriced images add no amount (spend_text says nothing of them)
+        if p is not None:  # unpriced images add no amount to the text
             cost = (p.currency, p.amount, len(m.result_paths))
     return Mark(status, needs_you(status, m.reason), m.favourite, bool(m.result_paths), cost)
 
