@@ -167,22 +167,24 @@ def test_a_big_batch_row_follows_every_change_like_a_count_from_scratch(model):
 
 
 def test_one_edit_update_reads_the_same_few_members_in_a_batch_of_10_or_500(
-        model, monkeypatch):
+        pool, qapp, monkeypatch):
     """The work of one edit's update (its row marked, the repaint's spend texts, the batch
-    row painted) must not grow with the batch: count the per-member reads."""
+    row painted, whether a second ticks) must not grow with the batch: count the reads of
+    the edits' fields (and of their latest progress)."""
     prices = book(0.035)
-    model.set_prices(prices)
     reads = {"n": 0}
     looked_at = {"status", "reason", "result_paths", "favourite", "request"}
     plain_get = object.__getattribute__
 
-    def counting_get(self: HistoryEntry, name: str):
+    def counting_get(self: HistoryEntry | EditProgress, name: str):
         if name in looked_at:  # what any per-edit count has to read
             reads["n"] += 1
         return plain_get(self, name)
 
     def update_cost(n: int, batch_id: str) -> int:
-        live = batch_edits(n, batch_id, first_id=len(model.entries()) + 1)
+        model = HistoryModel(None, pool)  # each its own: only this batch in the window
+        model.set_prices(prices)
+        live = batch_edits(n, batch_id)
         for p in live:
             model.apply_progress(p)
         for p in live[: n // 2]:
@@ -192,6 +194,7 @@ def test_one_edit_update_reads_the_same_few_members_in_a_batch_of_10_or_500(
         model._flush_repaint()
         shown(group)  # every figure counted once, before the update measured
         monkeypatch.setattr(HistoryEntry, "__getattribute__", counting_get)
+        monkeypatch.setattr(EditProgress, "__getattribute__", counting_get)  # the ticker's
         reads["n"] = 0
         model.apply_progress(running(live[n // 2]))  # one edit of the batch starts
         model._flush_repaint()
@@ -199,9 +202,28 @@ def test_one_edit_update_reads_the_same_few_members_in_a_batch_of_10_or_500(
         used = reads["n"]
         monkeypatch.undo()
         assert figures == from_scratch(group, prices)
+        model.close()
         return used
 
     small, big = update_cost(10, "small"), update_cost(500, "big")
-    assert len(model.groups()) == 2
     assert big == small, (small, big)
     assert big < 60
+
+
+def test_the_seconds_tick_while_an_edit_of_the_batch_runs_and_stop_after(model):
+    live = batch_edits(50)
+    for p in live:
+        model.apply_progress(p)
+    assert not model._ticker.isActive()  # queued only: nothing counts seconds
+    model.apply_progress(running(live[3]))
+    model.apply_progress(running(live[4]))
+    assert model._ticker.isActive()
+    model.apply_progress(done(live[3]))
+    assert model._ticker.isActive()  # one still runs
+    model.remove([model.entry_for_edit(live[4].edit_id)])  # deleted while it ran
+    model._tick()
+    assert not model._ticker.isActive()
+    model.apply_progress(running(live[5]))
+    assert model._ticker.isActive()
+    model.apply_progress(failed(live[5]))
+    assert not model._ticker.isActive()
