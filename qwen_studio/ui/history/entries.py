@@ -295,8 +295,12 @@ class BatchGroup:
     def short_status_text(self) -> str:
         return self.status_text()  # every count says something: cut, not dropped
 
+    def first_with_result(self) -> HistoryEntry | None:
+        """The newest member with a result (the row's picture; what the row stands for)."""
+        return self.tally().first_result(self.members)
+
     def after_path(self) -> Path | None:
-        first = self.tally().first_result(self.members)
+        first = self.first_with_result()
         return first.after_path() if first is not None else None
 
     def price(self, prices: PriceLookup | None) -> bool:
