@@ -208,8 +208,7 @@ class BatchGroup:
         return self._day
 
     def tally(self) -> GroupTally:
-        """The figures, counted once over every member when first asked (or when the
-        member list was changed behind the group's back)."""
+        """The figures: counted over every member when first asked (or members changed)."""
         t = self._tally
         if t is None or t.size != len(self.members):
             t = self._tally = GroupTally(self.members, self._prices)
@@ -317,8 +316,7 @@ class BatchGroup:
         return before != text
 
     def reprice(self) -> None:
-        """The prices changed (the same lookup may answer differently): count again."""
-        self._tally = None
+        self._tally = None  # new prices (the same lookup may answer differently)
 
     def before_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.before_path()) is not None), None)
