@@ -155,12 +155,14 @@ class GroupTally:
     # -- answers ------------------------------------------------------------------------------
     def first_result(self, members: list[HistoryEntry]) -> HistoryEntry | None:
         if isinstance(self._first_result, _Stale):
-            self._first_result = next((m for m in members if self.marks[id(m)].results), None)
+            self._first_result = next((m for m in members if (k := self.marks.get(id(m)))
+                                       is not None and k.results), None)
         return self._first_result
 
     def first_over(self, members: list[HistoryEntry]) -> HistoryEntry | None:
         if isinstance(self._first_over, _Stale):
-            self._first_over = next((m for m in members if self.marks[id(m)].over), None)
+            self._first_over = next((m for m in members if (k := self.marks.get(id(m)))
+                                     is not None and k.over), None)
         return self._first_over
 
     def amounts(self) -> dict[str, float]:

@@ -88,8 +88,8 @@ class HistoryModel(HistoryRows):
         self._reading_new = False
         self._read_again = False
         self._ticker = QTimer(self)  # running rows show elapsed seconds
-        # Edit ids whose latest progress says RUNNING (a few, where _live holds the whole
-        # batch): the ticker asks after every progress, so it must not scan all of _live.
+        # Edit ids whose latest progress is RUNNING: _live holds all of a batch, and the
+        # ticker is asked after every progress (no scan of _live each time).
         self._live_running: set[int] = set()
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
@@ -180,7 +180,7 @@ class HistoryModel(HistoryRows):
                         e = self._entry_from(m)
                         self._entries[e.edit_id] = e
                         self._hidden.pop(e.edit_id, None)
-                        group.members.append(e)  # before its figures are first counted
+                        group.members.append(e)
                 self._groups[group.batch_id] = group
                 if self._filter.batch_id == group.batch_id:
                     self._expanded.add(group.batch_id)  # "this batch only": its edits shown
