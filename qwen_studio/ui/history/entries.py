@@ -18,8 +18,9 @@ from qwen_studio.core.editing.progress import EditProgress, Stage
 from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
-from qwen_studio.core.spend import Spend, UnitPrice, money_text
+from qwen_studio.core.spend import money_text
 from qwen_studio.ui.error_text import status_note
+from qwen_studio.ui.history.group_tally import GroupTally
 from qwen_studio.ui.theme.status import needs_you, status_word
 
 if TYPE_CHECKING:
@@ -72,13 +73,6 @@ class HistoryEntry:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
-
-    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
-        """Add what this edit cost: images returned x price; nothing unless it is done."""
-        if self.status is EditStatus.DONE and self.result_paths:
-            p = prices(self.request.model)
-            spend.add(len(self.result_paths),
-                      None if p is None else UnitPrice(p.amount, p.currency))
 
     def price(self, prices: PriceLookup | None) -> bool:
         """Work out the row's spend text once (a change or new prices), never in paint.
@@ -193,30 +187,57 @@ class HistoryEntry:
 
 @dataclass(eq=False)
 class BatchGroup:
-    """A batch: one row in the history, its edits (newest first) as the row's children."""
+    """A batch: one row in the history, its edits (newest first) as the row's children.
+
+    Its figures (counts, needs-you, star, picture, spend) come from a GroupTally kept as
+    edits change: change `members` through insert()/discard(), and tell it of a member's
+    change with note() (HistoryRows._mark does), so no update reads every member."""
 
     batch_id: str
     members: list[HistoryEntry] = field(default_factory=list)
     created: float = field(default_factory=time.time)
     complete: bool = False  # every member (matching the filter) is loaded
     spend: str = ""  # the batch's estimated total, "≈ $1.20" (set by price())
-    priced: int = 0  # how many members the total was summed over (0: sum it again)
     _day: int | None = field(default=None, repr=False)
+    _tally: GroupTally | None = field(default=None, repr=False)
+    _prices: PriceLookup | None = field(default=None, repr=False)
 
     def day(self) -> int:
         if self._day is None:
             self._day = datetime.fromtimestamp(self.created).date().toordinal()
         return self._day
 
+    def tally(self) -> GroupTally:
+        """The figures: counted over every member when first asked (or members changed)."""
+        t = self._tally
+        if t is None or t.size != len(self.members):
+            t = self._tally = GroupTally(self.members, self._prices)
+        return t
+
+    def insert(self, pos: int, e: HistoryEntry) -> None:
+        self.members.insert(pos, e)
+        if self._tally is not None and self._tally.size == len(self.members) - 1:
+            self._tally.add(e, pos, self.members)
+
+    def discard(self, e: HistoryEntry) -> None:
+        self.members.remove(e)
+        if self._tally is not None and self._tally.size == len(self.members) + 1:
+            self._tally.remove(e)
+
+    def note(self, e: HistoryEntry) -> None:
+        """A member changed: its part of the batch's figures again (O(1))."""
+        if self._tally is not None:
+            self._tally.update(e)
+
     def newest(self) -> float:
         return max((m.created for m in self.members), default=self.created)
 
     def counts(self) -> Counter[EditStatus]:
-        return Counter(m.status for m in self.members)
+        return +self.tally().counts  # a copy without the statuses counted down to 0
 
     @property
     def status(self) -> EditStatus:
-        c = self.counts()
+        c = self.tally().counts
         for s in (EditStatus.RUNNING, EditStatus.QUEUED, EditStatus.FAILED,
                   EditStatus.INTERRUPTED):
             if c[s]:
@@ -231,7 +252,8 @@ class BatchGroup:
     @property
     def reason(self) -> str:
         """A member's reason that needs the user (over budget), else "": the row's look."""
-        return next((m.reason for m in self.members if needs_you(m.status, m.reason)), "")
+        first = self.tally().first_over(self.members)
+        return first.reason if first is not None else ""
 
     @property
     def active(self) -> bool:
@@ -243,10 +265,11 @@ class BatchGroup:
 
     @property
     def favourite(self) -> bool:
-        return bool(self.members) and all(m.favourite for m in self.members)
+        return bool(self.members) and self.tally().starred == len(self.members)
 
     def status_text(self) -> str:
-        c = self.counts()
+        t = self.tally()
+        c = t.counts
         n = len(self.members)
         # Short enough for the history at 1400 px beside the batch's spend: "3/4 done · 1 over
         # budget" ("batch of 4 · 3 done · 1 skipped" was cut).
@@ -260,7 +283,7 @@ class BatchGroup:
                 n=c[EditStatus.RUNNING]))
         if c[EditStatus.QUEUED]:
             parts.append(translate("HistoryModel", "{n} queued").format(n=c[EditStatus.QUEUED]))
-        over = sum(needs_you(m.status, m.reason) for m in self.members)
+        over = t.over
         if over:
             parts.append(translate("HistoryModel", "{n} over budget").format(n=over))
         if c[EditStatus.SKIPPED] > over:
@@ -271,36 +294,35 @@ class BatchGroup:
     def short_status_text(self) -> str:
         return self.status_text()  # every count says something: cut, not dropped
 
-    def after_path(self) -> Path | None:
-        return next((p for m in self.members if (p := m.after_path()) is not None), None)
+    def first_with_result(self) -> HistoryEntry | None:
+        """The newest member with a result (the row's picture; what the row stands for)."""
+        return self.tally().first_result(self.members)
 
-    def add_cost(self, spend: Spend, prices: PriceLookup) -> None:
-        for m in self.members:
-            m.add_cost(spend, prices)
+    def after_path(self) -> Path | None:
+        first = self.first_with_result()
+        return first.after_path() if first is not None else None
 
     def price(self, prices: PriceLookup | None) -> bool:
-        """Sum the members' estimates (priced one by one as they are listed or change)."""
-        before, self.spend = self.spend, spend_text(self, prices)
-        self.priced = len(self.members)
-        return before != self.spend
+        """The batch's total from its tally (each member priced once, when the tally is
+        counted: a new batch or new prices). True when the text changed."""
+        if self._tally is None or prices is not self._prices:
+            self._prices, self._tally = prices, None
+            for m in self.members:
+                m.price(prices)
+        amounts = self.tally().amounts() if prices is not None else {}
+        text = approx_text(" + ".join(_money(a, c) for c, a in sorted(amounts.items()))
+                           ) if amounts else ""
+        before, self.spend = self.spend, text
+        return before != text
+
+    def reprice(self) -> None:
+        self._tally = None  # new prices (the same lookup may answer differently)
 
     def before_path(self) -> Path | None:
         return next((p for m in self.members if (p := m.before_path()) is not None), None)
 
 
 Row = HistoryEntry | BatchGroup
-
-
-def spend_text(row: Row, prices: PriceLookup | None) -> str:
-    """"≈ $0.15" (an edit), "≈ $1.20" (a batch's total): estimated from the images returned
-    and the price per image; "" when nothing was billed or no price is known."""
-    if prices is None:
-        return ""
-    spend = Spend()
-    row.add_cost(spend, prices)
-    if not spend.amounts:
-        return ""
-    return approx_text(" + ".join(_money(a, c) for c, a in sorted(spend.amounts.items())))
 
 
 def approx_text(amount: str) -> str:

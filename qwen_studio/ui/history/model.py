@@ -88,6 +88,9 @@ class HistoryModel(HistoryRows):
         self._reading_new = False
         self._read_again = False
         self._ticker = QTimer(self)  # running rows show elapsed seconds
+        # Edit ids whose latest progress is RUNNING: _live holds all of a batch, and the
+        # ticker is asked after every progress (no scan of _live each time).
+        self._live_running: set[int] = set()
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
         self._want: set[int] = set()  # edit ids to (re-)read from the library
@@ -248,6 +251,10 @@ class HistoryModel(HistoryRows):
         p = progress
         before = self._live.get(p.edit_id)
         self._live[p.edit_id] = p
+        if p.status is RUNNING:
+            self._live_running.add(p.edit_id)
+        else:
+            self._live_running.discard(p.edit_id)
         e = self.entry_for_edit(p.edit_id)
         if e is None:
             e = HistoryEntry.from_progress(p)
@@ -362,7 +369,7 @@ class HistoryModel(HistoryRows):
 
     def _update_ticker(self) -> None:
         """Running rows show their seconds: one repaint a second while any runs."""
-        running = any(p.status is RUNNING for p in self._live.values()) or any(
+        running = any(i in self._live for i in self._live_running) or any(
             e.status is RUNNING for i in self._foreign_active
             if (e := self._entries.get(i)) is not None)
         if running and not self._ticker.isActive():
@@ -378,7 +385,7 @@ class HistoryModel(HistoryRows):
                 self._foreign_active.discard(e.edit_id)
 
     def _tick(self) -> None:
-        ids = {i for i, p in self._live.items() if p.status is RUNNING} | self._foreign_active
+        ids = {i for i in self._live_running if i in self._live} | self._foreign_active
         self._mark([e for i in ids if (e := self._entries.get(i)) is not None
                     and e.status is RUNNING], 0)
         self._update_ticker()

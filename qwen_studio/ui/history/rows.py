@@ -240,7 +240,7 @@ class HistoryRows(QAbstractListModel):
             group = self._groups.get(e.batch_id) if e.batch_id else None
             if group is not None and e in group.members:
                 self._remove_row(e)
-                group.members.remove(e)
+                group.discard(e)
                 if not group.members:
                     self._remove_row(group)
                     del self._groups[group.batch_id]
@@ -288,15 +288,16 @@ class HistoryRows(QAbstractListModel):
         key = order_key(e)
         pos = next((i for i, m in enumerate(group.members) if order_key(m) < key),
                    len(group.members))
-        group.members.insert(pos, e)
+        e.price(self._prices)  # its own spend text; the batch's total takes it in insert()
         gpos = self.row_of(group)
         if gpos >= 0 and self.is_expanded(group):
-            group.members.pop(pos)
             self.beginInsertRows(_ROOT, gpos + 1 + pos, gpos + 1 + pos)
-            group.members.insert(pos, e)
+            group.insert(pos, e)
             self._rows.insert(gpos + 1 + pos, e)
             self._pos = None
             self.endInsertRows()
+        else:
+            group.insert(pos, e)
         self._mark([group], BATCH_REPAINT_MS)
         return True
 
@@ -332,7 +333,8 @@ class HistoryRows(QAbstractListModel):
             self._dirty_rows[id(r)] = r
             if isinstance(r, HistoryEntry) and r.batch_id in self._groups:
                 g = self._groups[r.batch_id]
-                self._dirty_rows[id(g)] = g  # its counts
+                g.note(r)  # its counts and total follow this edit (not summed again)
+                self._dirty_rows[id(g)] = g
         if not self._dirty_rows:
             return
         if not self._repaint.isActive() or self._repaint.remainingTime() > delay_ms:
@@ -355,7 +357,7 @@ class HistoryRows(QAbstractListModel):
         """New prices (loaded, or changed in Settings): every row's spend text again."""
         self._prices = prices
         for g in self._groups.values():
-            g.priced = 0
+            g.reprice()
         self.price_rows(self._entries.values())
         self.price_rows(self._groups.values())
         if self._rows:
@@ -363,15 +365,13 @@ class HistoryRows(QAbstractListModel):
 
     def price_rows(self, rows: Iterable[Row]) -> None:
         """Work out these rows' spend texts (when a row is listed or changes, not in paint).
-        A batch's total is summed again only when one of its edits' estimates changed."""
+        A batch's total is kept by its tally (each edit priced once: a new batch or new
+        prices), so its text costs the same for 10 edits or 1,000."""
         prices = self._prices
         groups: dict[int, BatchGroup] = {}
         for r in rows:
             if isinstance(r, BatchGroup):
-                if r.priced != len(r.members):  # new, new prices or new edits: each edit too
-                    for m in r.members:
-                        m.price(prices)
-                    groups[id(r)] = r
+                groups[id(r)] = r
             elif r.price(prices) and r.batch_id is not None and (
                     g := self._groups.get(r.batch_id)) is not None:
                 groups[id(g)] = g
