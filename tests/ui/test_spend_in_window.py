@@ -22,7 +22,9 @@ def test_a_finished_edit_shows_in_todays_spend(make_window, sandbox, qloop, tmp_
         window.run_edit()
         await until(lambda: [e.status for e in window.history_model.entries()] == ["done"],
                     30, "the edit done")
-        await until(lambda: meter.label.text() != before, 10, "the meter to move")
+        # Not "the text changed": choosing the model already turns "$0.00" into "¥0.00".
+        await until(lambda: "0.20" in meter.label.text(), 10, "the meter to show ¥0.20")
+        assert meter.label.text() != before
 
     qloop.run(scenario())
     assert "0.2" in meter.label.text() or "0.20" in meter.label.text(), meter.label.text()
