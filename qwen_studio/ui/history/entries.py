@@ -19,7 +19,7 @@ from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.spend import money_text
-from qwen_studio.ui.error_text import status_note
+from qwen_studio.ui.error_text import error_message, status_note
 from qwen_studio.ui.history.group_tally import GroupTally
 from qwen_studio.ui.theme.status import needs_you, status_word
 
@@ -168,7 +168,7 @@ class HistoryEntry:
             self.finished = time.time()
         if p.error is not None:
             self.error = p.error
-            self.note = p.error.user_message
+            self.note = error_message(p.error)  # the banner's words, in the window's language
         elif p.retry is not None:
             self.note = translate("HistoryModel", "retrying in {s} s (attempt {a} of {n})").format(
                 s=f"{p.retry.delay:.0f}", a=p.retry.attempt + 1, n=p.retry.max_attempts)
