@@ -84,7 +84,8 @@ class EditFeedback(QObject):
         self._busy_line = ""  # the progress line the status bar shows ("" if none)
         # What the canvas's running placeholder shows: (start, others) or None.
         self._busy_canvas: tuple[float | None, int] | None = None
-        self._inflight_n: tuple[int, int] | None = None
+        # The (running, saving) counts the in-flight label says now: unchanged, not redrawn.
+        self._inflight_counts: tuple[int, int] | None = None
         # Elapsed seconds tick while something runs.
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -166,9 +167,9 @@ class EditFeedback(QObject):
     def set_inflight_text(self, n: int, saving: int = 0) -> None:
         """`n` edits with the service (preparing, sending, downloading), `saving` more
         writing their results (QueueStats.running and .saving)."""
-        if (n, saving) == self._inflight_n:
+        if (n, saving) == self._inflight_counts:
             return
-        self._inflight_n = (n, saving)
+        self._inflight_counts = (n, saving)
         busy = n + saving
         words = [translate("MainWindow", "{n} running").format(n=n)] if n else []
         if saving:
