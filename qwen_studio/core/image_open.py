@@ -159,12 +159,24 @@ def _head(fp: io.BufferedReader | io.BytesIO) -> bytes:
 def _open_failure(fp: io.BufferedReader | io.BytesIO, exc: BaseException) -> Reason:
     """Why a file one of our formats claimed did not open: cut short (Pillow ran out of
     bytes), text that starts like a format ("BMW notes" reads as a BMP's "BM"), or damaged."""
-    if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
+    if isinstance(exc, EOFError) or "truncated" in str(exc).lower() or _short_riff(fp):
         head = _head(fp)
         if _looks_like_text(head) and not _starts_like_an_image(head):
             return Reason("text_file")
         return Reason("truncated")
     return Reason("damaged_open", detail=exc)
+
+
+def _short_riff(fp: io.BufferedReader | io.BytesIO) -> bool:
+    """A WebP shorter than its RIFF header says: Pillow's WebP decoder takes the whole file
+    at once and fails a cut one with "could not create decoder object", not with EOF."""
+    head = _head(fp)
+    if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return False
+    declared = int.from_bytes(head[4:8], "little") + 8
+    size = fp.seek(0, io.SEEK_END)
+    fp.seek(0)
+    return size < declared
 
 
 def _orientation(im: Image.Image) -> int:

@@ -34,6 +34,8 @@ CASES = [
     ("half.png", lambda: (b := encoded("PNG"))[:len(b) // 2], TRUNCATED),
     ("five.gif", lambda: encoded("GIF")[:5], TRUNCATED),
     ("ten.webp", lambda: encoded("WEBP")[:10], TRUNCATED),
+    ("twenty.webp", lambda: encoded("WEBP")[:20], TRUNCATED),
+    ("half.webp", lambda: (b := encoded("WEBP"))[:len(b) // 2], TRUNCATED),
     ("six.tif", lambda: encoded("TIFF")[:6], TRUNCATED),
     ("ten.bmp", lambda: encoded("BMP")[:10], TRUNCATED),
     ("letter.png", lambda: b"Dear diary, this is not a picture.\n", TEXT),
@@ -61,6 +63,17 @@ def whole_tiff_in_an_unknown_encoding() -> bytes:
         if struct.unpack("<H", data[entry:entry + 2])[0] == 262:  # PhotometricInterpretation
             data[entry + 8:entry + 10] = struct.pack("<H", 32844)
     return bytes(data)
+
+
+def test_a_whole_webp_with_damaged_data_is_damaged_not_cut_short(tmp_path: Path) -> None:
+    # The RIFF header's length is the evidence: whole, it is damaged, not incomplete.
+    data = bytearray(encoded("WEBP"))
+    data[20:40] = b"\x00" * 20
+    path = tmp_path / "scrambled.webp"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputImageError) as caught:
+        prepare_image(path)
+    assert "truncated" not in str(caught.value) and "damaged" in str(caught.value)
 
 
 def test_a_whole_file_pillow_cannot_read_is_not_called_cut_short(tmp_path: Path) -> None:
