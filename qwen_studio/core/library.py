@@ -37,6 +37,7 @@ from typing import Any
 
 from qwen_studio.core import paths
 from qwen_studio.core.editing.status import FINISHED_STATUSES, EditStatus
+from qwen_studio.core.error_record import error_json
 from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.library_files import LibraryFiles, sniff_extension
 from qwen_studio.core.library_records import EditRecord
@@ -254,11 +255,12 @@ class Library(LibraryFiles, LibraryReads):
         return EditStatus(row[0])
 
     def set_status(self, edit_id: int, status: EditStatus, *, error: str = "",
-                   reason: Reason | None = None) -> None:
+                   reason: Reason | None = None, failure: BaseException | None = None) -> None:
         """Move an edit along QUEUED -> RUNNING -> FAILED/CANCELLED/INTERRUPTED (or back to
         QUEUED for a retry). DONE is reached only through complete_edit, and is final.
-        `reason`: why, for code (its code and parameters are stored beside `error`)."""
-        status = EditStatus(status)
+        `reason`: why, for code (its code and parameters are stored beside `error`);
+        `failure`: the error, kept as codes and data (core/error_record.py) to say again."""
+        status, data = EditStatus(status), error_json(failure)
         code = getattr(reason, "code", "") if reason is not None else ""
         params = json.dumps(getattr(reason, "params", {}) if code else {}, ensure_ascii=False)
         if status is EditStatus.DONE:
@@ -271,20 +273,21 @@ class Library(LibraryFiles, LibraryReads):
             if status is EditStatus.RUNNING:
                 conn.execute(
                     "UPDATE edits SET status = ?, started_at = ?, finished_at = NULL,"
-                    " error = ?, reason = ?, reason_params = ?, owner = ? WHERE id = ?",
-                    (status.value, now, error, code, params, self._session, edit_id),
+                    " error = ?, reason = ?, reason_params = ?, error_data = ?, owner = ?"
+                    " WHERE id = ?",
+                    (status.value, now, error, code, params, data, self._session, edit_id),
                 )
             elif status is EditStatus.QUEUED:
                 conn.execute(
                     "UPDATE edits SET status = ?, started_at = NULL, finished_at = NULL,"
-                    " error = ?, reason = ?, reason_params = ?, owner = NULL WHERE id = ?",
-                    (status.value, error, code, params, edit_id),
+                    " error = ?, reason = ?, reason_params = ?, error_data = ?, owner = NULL"
+                    " WHERE id = ?", (status.value, error, code, params, data, edit_id),
                 )
             else:
                 conn.execute(
                     "UPDATE edits SET status = ?, finished_at = ?, error = ?, reason = ?,"
-                    " reason_params = ?, owner = NULL WHERE id = ?",
-                    (status.value, now, error, code, params, edit_id),
+                    " reason_params = ?, error_data = ?, owner = NULL WHERE id = ?",
+                    (status.value, now, error, code, params, data, edit_id),
                 )
 
     def update_queued_request(self, edit_id: int, request: EditRequest) -> bool:
@@ -336,7 +339,7 @@ class Library(LibraryFiles, LibraryReads):
                          (edit_id,))
             conn.execute(
                 "UPDATE edits SET status = ?, finished_at = ?, error = '', reason = '',"
-                " reason_params = '{}', owner = NULL,"
+                " reason_params = '{}', error_data = '{}', owner = NULL,"
                 " revised_prompt = ?, usage_json = ?, timings_json = ?,"
                 " started_at = COALESCE(started_at, ?) WHERE id = ?",
                 (

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from qwen_studio.core.editing.status import EditStatus
-from qwen_studio.core.errors import Reason
+from qwen_studio.core.error_record import rebuilt_error
+from qwen_studio.core.errors import QwenStudioError, Reason
 from qwen_studio.core.request import EditRequest
 
 IN_CHUNK = 500  # stay far below SQLITE_MAX_VARIABLE_NUMBER on old builds
@@ -53,6 +54,8 @@ class EditRecord:
     # Images the service billed for this edit that are not among its results (a download
     # that failed: kept to download again, or its link expired). They were paid for.
     billed_unsaved: int = 0
+    # A failure's codes and data (core/error_record.py); {} for none or an older row.
+    error_data: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def note(self) -> Reason | None:
@@ -63,6 +66,11 @@ class EditRecord:
             return Reason(self.reason, **self.reason_params)
         except (KeyError, IndexError, ValueError):
             return None
+
+    @property
+    def failure(self) -> QwenStudioError | None:
+        """The recorded error made again from its codes (None: an older row, or none)."""
+        return rebuilt_error(self.error_data, self.error) if self.error_data else None
 
     @property
     def model(self) -> str:
@@ -79,7 +87,7 @@ COLUMNS = (
     "e.id, e.request_json, e.status, e.created_at, e.started_at, e.finished_at, e.error,"
     " e.revised_prompt, e.usage_json, e.timings_json, e.profile_name, e.favourite,"
     " e.parent_id, e.batch_id, e.deleted_at, e.prompt, e.negative_prompt, e.model,"
-    " e.seed_sent, e.reason, e.reason_params,"
+    " e.seed_sent, e.reason, e.reason_params, e.error_data,"
     " (SELECT coalesce(sum(p.images), 0) FROM paid_results p WHERE p.edit_id = e.id)"
 )
 
@@ -117,7 +125,7 @@ def to_records(
     for r in rows:
         (edit_id, request_json, status, created, started, finished, error, revised,
          usage_json, timings_json, profile, fav, parent, batch, deleted_at, prompt,
-         negative, model, seed_sent, reason, reason_params, billed_unsaved) = r
+         negative, model, seed_sent, reason, reason_params, error_data, billed_unsaved) = r
         try:
             request = EditRequest.from_json(request_json)
         except (ValueError, TypeError):
@@ -151,6 +159,7 @@ def to_records(
                 reason=reason or "",
                 reason_params={str(k): str(v) for k, v in _loads(reason_params).items()},
                 billed_unsaved=int(billed_unsaved or 0),
+                error_data=_loads(error_data),
             )
         )
     return out

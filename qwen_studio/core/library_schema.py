@@ -152,10 +152,15 @@ _SCHEMA_4_REASONS_AND_PAID = (
     "CREATE INDEX ix_paid_results_identity ON paid_results(identity) WHERE state = 'kept'",
 )
 
+# A failed edit's error as codes and data (core/error_record.py: its kind, HTTP status, the
+# service's own message, the transport reason's code), so the UI says it in any language
+# after a restart; `error` keeps the English. Older rows keep '{}': their text is shown.
+_SCHEMA_5_ERROR_DATA = ("ALTER TABLE edits ADD COLUMN error_data TEXT NOT NULL DEFAULT '{}'",)
+
 # Append only: position i migrates user_version i -> i + 1.
 MIGRATIONS: list[Migration] = [
     _run_script(_SCHEMA_1), _migration_2_fts, _run_script(_SCHEMA_3_KIT),
-    _run_script(_SCHEMA_4_REASONS_AND_PAID),
+    _run_script(_SCHEMA_4_REASONS_AND_PAID), _run_script(_SCHEMA_5_ERROR_DATA),
 ]
 
 

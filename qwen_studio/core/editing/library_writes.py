@@ -78,7 +78,7 @@ class LibraryWrites:
             error = p.error.user_message if p.error is not None else ""
             reason = getattr(p.error, "reason", None)
             self.write(recorder.set_status, p.edit_id, status, error,
-                       reason if isinstance(reason, Reason) else None)
+                       reason if isinstance(reason, Reason) else None, p.error)
         elif status is EditStatus.SKIPPED:
             # With paths from a sink that records results: the library has it DONE.
             if not (p.result and p.result.paths and records_result):

@@ -117,11 +117,13 @@ class EditRecorder:
         return seed_for_sending(self.library, edit_id, asked)
 
     def set_status(self, edit_id: int, status: EditStatus, error: str = "",
-                   reason: Reason | None = None) -> None:
+                   reason: Reason | None = None, failure: BaseException | None = None) -> None:
         """RUNNING, QUEUED (retry, resume) and the finished statuses other than DONE;
-        `reason`: why, for code (stored beside the text)."""
+        `reason`: why, for code (stored beside the text); `failure`: the error itself (its
+        codes are kept, to say it again in the window's language)."""
         try:
-            self.library.set_status(edit_id, status, error=error, reason=reason)
+            self.library.set_status(edit_id, status, error=error, reason=reason,
+                                    failure=failure)
         except (ValueError, KeyError) as exc:  # already done (saved while cancelling), purged
             log.info("edit %s stays as it is: %s", edit_id, exc)
 
@@ -223,7 +225,7 @@ class NullRecorder(EditRecorder):
         return asked.with_changes(seed=seed)
 
     def set_status(self, edit_id: int, status: EditStatus, error: str = "",
-                   reason: Reason | None = None) -> None:
+                   reason: Reason | None = None, failure: BaseException | None = None) -> None:
         return None
 
     def keep_paid(self, edit_id: int, urls: Sequence[str], *, identity: str = "",
@@ -337,10 +339,10 @@ class BestEffortRecorder(EditRecorder):
         return self._unrecorded_seeds.seed_for_sending(edit_id, asked)
 
     def set_status(self, edit_id: int, status: EditStatus, error: str = "",
-                   reason: Reason | None = None) -> None:
+                   reason: Reason | None = None, failure: BaseException | None = None) -> None:
         if self._recorded(edit_id):
             try:
-                super().set_status(edit_id, status, error, reason)
+                super().set_status(edit_id, status, error, reason, failure)
             except Exception as exc:
                 self._warn("status", exc)
 

@@ -354,7 +354,8 @@ class EditService:
             self._last[r.id] = status
             self._queue.add(EditProgress(
                 r.id, r.request, label_of(r), status=status, batch_id=batch_id,
-                error=(NoteError(r.note) if r.note is not None else QwenStudioError(r.error))
+                error=(r.failure or (NoteError(r.note) if r.note is not None
+                                     else QwenStudioError(r.error)))
                 if status is EditStatus.FAILED else None,
                 result=EditResult(tuple(r.result_files), r.revised_prompt, dict(r.usage),
                                   dict(r.timings), r.seed) if status is EditStatus.DONE
