@@ -134,6 +134,8 @@ STATUS_NOTES: dict[str, str] = {
                         "charge",
     # FAILED at queue time: the history could not keep its copy of an input.
     "input_not_kept": "Could not keep a copy of {file}: {why}",
+    # The `why` of a paid result lost because its kept link is too old.
+    "link_expired": "its link has expired (billed over 24 hours ago)",
 }
 # What the user should know before a request is sent, without stopping it
 # (EditRequest.notes()): code -> English, as above (ui/error_text.py repeats them).

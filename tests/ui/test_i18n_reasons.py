@@ -25,7 +25,7 @@ from qwen_studio.core.errors import (
     InputImageError,
     Reason,
 )
-from qwen_studio.ui import error_text
+from qwen_studio.ui import reason_text
 from qwen_studio.ui.error_text import (
     error_message,
     input_problem,
@@ -65,10 +65,10 @@ def reason(code: str) -> Reason:
 
 def test_the_window_knows_every_reason_core_can_give():
     """error_text repeats core's texts for lupdate; the two must not drift apart."""
-    assert error_text._REASONS == INPUT_REASONS
-    assert error_text._PROBLEMS == REQUEST_PROBLEMS
-    assert error_text._NOTES == STATUS_NOTES
-    assert error_text._REQUEST_NOTES == REQUEST_NOTES
+    assert reason_text._REASONS == INPUT_REASONS
+    assert reason_text._PROBLEMS == REQUEST_PROBLEMS
+    assert reason_text._NOTES == STATUS_NOTES
+    assert reason_text._REQUEST_NOTES == REQUEST_NOTES
     # A code names one text.
     assert not set(INPUT_REASONS) & set(REQUEST_PROBLEMS)
     assert not (set(INPUT_REASONS) | set(REQUEST_PROBLEMS)) & set(STATUS_NOTES)

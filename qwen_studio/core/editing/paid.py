@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from qwen_studio.core.editing.queue import EditContext
 from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.error_record import error_json
 from qwen_studio.core.errors import NoteError, QwenStudioError, Reason
 from qwen_studio.core.paid_results import KeptResult, NotDownloaded, answer_of, link_text
 from qwen_studio.core.request import EditRequest
@@ -35,10 +36,8 @@ async def fetch_kept(recorder: EditRecorder, db: Executor, ctx: EditContext,
     is marked expired (still paid for) and the edit fails saying a Retry sends it
     again; any other failure keeps the links for the next Retry."""
     loop = asyncio.get_running_loop()
-    why = ""
-    if kept.too_old():
-        why = "its link has expired (billed over 24 hours ago)"
-    else:
+    why: BaseException = NoteError(Reason("link_expired"))
+    if not kept.too_old():
         seed = kept.answer.get("seed")
         sent = (request.with_changes(seed=int(seed))
                 if request.seed is None and isinstance(seed, int) else request)
@@ -51,11 +50,11 @@ async def fetch_kept(recorder: EditRecorder, db: Executor, ctx: EditContext,
             if not exc.link_useless:
                 log.warning("edit %s: kept result %s still not downloaded: %s",
                             ctx.progress.edit_id, link_text(kept.urls[0]), exc.cause)
-                raise NoteError(Reason("paid_not_downloaded", why=why_text(exc.cause)),
+                raise NoteError(Reason("paid_not_downloaded", **why_params(exc.cause)),
                                 hint=KEPT_HINT) from None
-            why = why_text(exc.cause)
+            why = exc.cause
     await loop.run_in_executor(db, recorder.expire_paid, kept)
-    raise NoteError(Reason("paid_result_lost", why=why), hint=LOST_HINT)
+    raise NoteError(Reason("paid_result_lost", **why_params(why)), hint=LOST_HINT)
 
 
 async def keep_links(recorder: EditRecorder, db: Executor, edit_id: int, exc: NotDownloaded,
@@ -81,8 +80,16 @@ async def keep_links(recorder: EditRecorder, db: Executor, edit_id: int, exc: No
     log.warning("edit %s: paid result %s not downloaded (%s); its links are kept",
                 edit_id, link_text(urls[0]), why_text(cause))
     if exc.link_useless:
-        return NoteError(Reason("paid_result_lost", why=why_text(cause)), hint=LOST_HINT)
-    return NoteError(Reason("paid_not_downloaded", why=why_text(cause)), hint=KEPT_HINT)
+        return NoteError(Reason("paid_result_lost", **why_params(cause)), hint=LOST_HINT)
+    return NoteError(Reason("paid_not_downloaded", **why_params(cause)), hint=KEPT_HINT)
+
+
+def why_params(exc: BaseException) -> dict[str, str]:
+    """A paid note's `why`: the English for the CLI and logs, and the failure's codes
+    (`why_error`, core/error_record.py) for the UI to say it in the window's language,
+    live and after a restart (the library keeps a Reason's parameters)."""
+    data = error_json(exc)
+    return {"why": why_text(exc), **({"why_error": data} if data != "{}" else {})}
 
 
 def why_text(exc: BaseException) -> str:

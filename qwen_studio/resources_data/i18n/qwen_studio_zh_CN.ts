@@ -2977,6 +2977,10 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>无法保存 {file} 的副本：{why}</translation>
     </message>
     <message>
+        <source>its link has expired (billed over 24 hours ago)</source>
+        <translation>它的链接已失效（计费已超过 24 小时）</translation>
+    </message>
+    <message>
         <source>Paid result not downloaded: {why}</source>
         <translation>已付费的结果未能下载：{why}</translation>
     </message>

@@ -19,7 +19,7 @@ from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.spend import money_text
-from qwen_studio.ui.error_text import error_message, status_note
+from qwen_studio.ui.error_text import error_message, recorded_reason
 from qwen_studio.ui.history.group_tally import GroupTally
 from qwen_studio.ui.theme.status import needs_you, status_word
 
@@ -138,8 +138,7 @@ class HistoryEntry:
         self.status = (status if type(status) is EditStatus
                        else EditStatus(str(getattr(status, "value", status))))
         self.stage = ""
-        note = rec.note
-        self.note = status_note(note) if note is not None else rec.error or ""
+        self.note = recorded_reason(rec)  # in the window's language, after a restart too
         self.reason = rec.reason
         self.started = rec.started_at
         self.finished = rec.finished_at
