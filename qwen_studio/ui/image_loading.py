@@ -8,6 +8,7 @@ in a worker thread; QPixmap may not, so callers convert on the GUI thread.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -307,7 +308,34 @@ def encoded_image(mime: QMimeData) -> tuple[QByteArray, str] | None:
             data = mime.data(kind)
             if not data.isEmpty():
                 return data, suffix
+    # None of the six: the first type Qt reads (SVG, PPM, ICO…), as imageData() would
+    # take it, but decoded in the pool (save_decoded_bytes), not here.
+    readable = _qt_readable_types()
+    for kind in mime.formats():
+        if kind.lower() in readable:
+            data = mime.data(kind)
+            if not data.isEmpty():
+                return data, DECODE_TO_PNG
     return None
+
+
+# The suffix encoded_image gives an image outside the six: decode it, keep it as PNG.
+DECODE_TO_PNG = ""
+
+
+@functools.cache
+def _qt_readable_types() -> frozenset[str]:
+    from PySide6.QtGui import QImageReader  # see _reader_for
+
+    return frozenset(bytes(t.data()).decode("ascii", "replace").lower()
+                     for t in QImageReader.supportedMimeTypes())
+
+
+def save_decoded_bytes(data: bytes | QByteArray, directory: Path) -> Path:
+    """A pasted or dropped image in a format outside the six, decoded (Pillow, else Qt's
+    readers) and written as a new PNG, as a pasted bitmap is. Worker only; raises
+    InputImageError when the data is no image."""
+    return save_clipboard_image(decode_image(bytes(data)), directory)  # type: ignore[arg-type]
 
 
 def save_pasted_bytes(data: bytes | QByteArray, suffix: str, directory: Path) -> Path:

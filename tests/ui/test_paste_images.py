@@ -167,3 +167,51 @@ def test_old_pasted_files_are_pruned_after_a_paste(make_window, qloop):
 
     qloop.run(scenario())
     assert pasted.exists()  # the input's own file stays
+
+
+def _ppm() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 90)).save(buf, "PPM")
+    return buf.getvalue()
+
+
+def test_an_image_outside_the_six_formats_is_decoded_in_the_pool(make_window, qloop,
+                                                                 monkeypatch):
+    """A format Qt reads but the pipeline does not take (here PPM) becomes a PNG input:
+    decoded in the pool, not on the GUI thread by QMimeData.imageData()."""
+    import threading
+
+    from qwen_studio.ui import image_loading as il
+
+    gui = threading.current_thread()
+    threads: list[threading.Thread] = []
+    decode = il.decode_image
+
+    def watched(source, max_side=None):
+        threads.append(threading.current_thread())
+        return decode(source, max_side)
+
+    monkeypatch.setattr(il, "decode_image", watched)
+    window = make_window()
+    mime = QMimeData()
+    mime.setData("image/x-portable-pixmap", QByteArray(_ppm()))
+    pasted = _paste(window, qloop, mime=mime)
+
+    assert pasted.suffix == ".png"
+    with Image.open(pasted) as im:
+        assert im.size == (64, 48) and im.convert("RGB").getpixel((5, 5)) == (200, 40, 90)
+    assert threads and gui not in threads, threads
+
+
+def test_undecodable_data_outside_the_six_says_why_in_the_drop_zone(make_window, qloop):
+    window = make_window()
+    mime = QMimeData()
+    mime.setData("image/x-portable-pixmap", QByteArray(b"P6\n64 48\n255\n" + b"\x00" * 9))
+    QApplication.clipboard().setMimeData(mime)
+
+    async def scenario():
+        window.paste_action.trigger()
+        await until(lambda: window.drop_zone.message(), 30, "the drop zone's reason")
+
+    qloop.run(scenario())
+    assert not window.inputs and "truncated" in window.drop_zone.message()

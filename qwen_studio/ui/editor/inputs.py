@@ -22,7 +22,7 @@ from qwen_studio.qt.tasks import TaskRunner
 from qwen_studio.ui import image_loading as il
 from qwen_studio.ui.editor.drop_zone import DropZone
 from qwen_studio.ui.editor.state import EditorState, InputItem
-from qwen_studio.ui.error_text import input_problem
+from qwen_studio.ui.error_text import input_problem, input_reason
 
 THUMB_SIDE = 256
 # (dropped paths, images found, skipped with reason, the model's input limit) -> taken?
@@ -117,6 +117,9 @@ class InputsController(QObject):
 
     async def _add_encoded(self, data: QByteArray, suffix: str) -> None:
         folder = paths.cache_dir() / "pasted"
+        if suffix == il.DECODE_TO_PNG:  # outside the six: decoded in the pool, kept as PNG
+            await self._add_pasted(folder, self.tasks.run(il.save_decoded_bytes, data, folder))
+            return
         await self._add_pasted(folder, self.tasks.run(il.save_pasted_bytes, data, suffix, folder))
 
     async def _add_pasted(self, folder: Path, written: Awaitable[Path]) -> None:
@@ -125,6 +128,9 @@ class InputsController(QObject):
         the folder and the reason, not as a task that failed."""
         try:
             path = await written
+        except InputImageError as exc:  # data outside the six that does not decode
+            self.drop_zone.set_message(input_reason(exc.reason), "error")
+            return
         except OSError as exc:
             self.drop_zone.set_message(translate(
                 "MainWindow", "the pasted image could not be kept in {folder}: {reason}")
@@ -175,7 +181,7 @@ class InputsController(QObject):
             # it here, on the GUI thread, and the pool would encode it again. Its bytes
             # are shared, not copied, until the pool writes them.
             self.add_encoded(*encoded)
-        elif mime.hasImage():  # a bitmap only (in-process, or a format not listed above)
+        elif mime.hasImage():  # an in-process QImage (other formats: encoded_image)
             self.add_bitmap(QImage(mime.imageData()))
         elif mime.hasText() and mime.text().strip().startswith(("/", "file:")):
             text = mime.text().strip()
