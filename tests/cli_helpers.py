@@ -4,9 +4,11 @@ sandbox (`batch`), and the `env` fixture for running it in-process (import
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,3 +32,18 @@ def cli_env_fixture(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", sandbox.base_url + "/v1")
     monkeypatch.setenv("QWEN_STUDIO_API_KEY", KEY)
     return sandbox
+
+
+@contextlib.contextmanager
+def sandbox_in_env(monkeypatch: pytest.MonkeyPatch, key: str, *,
+                   checks_key: bool = True) -> Iterator[SandboxServer]:
+    """A sandbox of the test's own (accepting only `key`, or any key without `checks_key`),
+    named by the environment the CLI reads; stopped after."""
+    server = SandboxServer(api_key=key if checks_key else None).start()
+    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", server.base_url)
+    monkeypatch.setenv("QWEN_STUDIO_API_KEY", key)
+    try:
+        yield server
+    finally:
+        server.stop()
+

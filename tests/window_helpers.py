@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPointF,
+    QSettings,
     Qt,
     QUrl,
 )
@@ -155,3 +156,15 @@ class OneRowModel(QAbstractListModel):
 
     def thumbnail(self, path: object) -> None:
         return None
+
+
+def saved_negative(tmp_path: Path, text: str) -> QSettings:
+    """Settings as a quit left them with `text` as the negative prompt, its box closed:
+    what the next start reads (pass as make_window(settings=…))."""
+    ini = str(tmp_path / "s.ini")
+    s = QSettings(ini, QSettings.Format.IniFormat)
+    s.setValue("prompt/negative", text)
+    s.setValue("prompt/negativeExpanded", "false")
+    s.sync()
+    return QSettings(ini, QSettings.Format.IniFormat)
+

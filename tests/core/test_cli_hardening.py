@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import sandbox_in_env
 from PIL import Image
 
 from qwen_studio.__main__ import main
@@ -26,13 +27,8 @@ BAD_KEY = "sk-line-one-secret\nline-two-secret-9876"
 
 @pytest.fixture
 def sb(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    server = SandboxServer().start()
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", server.base_url)
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", GOOD_KEY)
-    try:
+    with sandbox_in_env(monkeypatch, GOOD_KEY, checks_key=False) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ import json
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import sandbox_in_env
 from PIL import Image, ImageChops, ImageOps
 
 from qwen_studio.__main__ import main
@@ -27,14 +28,9 @@ KEY = "test-key"
 
 
 @pytest.fixture
-def sb(monkeypatch: pytest.MonkeyPatch):
-    server = SandboxServer(api_key=KEY).start()
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", server.base_url)
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", KEY)
-    try:
+def sb(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
+    with sandbox_in_env(monkeypatch, KEY) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def batch(*args: str) -> int:

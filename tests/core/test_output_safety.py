@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import sandbox_in_env
 from PIL import Image
 
 from qwen_studio.__main__ import main
@@ -26,13 +27,8 @@ KEY = "sk-output-safety-1234"
 
 @pytest.fixture
 def sb(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    server = SandboxServer(api_key=KEY).start()
-    monkeypatch.setenv("QWEN_STUDIO_ENDPOINT", server.base_url)
-    monkeypatch.setenv("QWEN_STUDIO_API_KEY", KEY)
-    try:
+    with sandbox_in_env(monkeypatch, KEY) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @contextlib.contextmanager

@@ -14,8 +14,8 @@ from test_faults import (  # pyright: ignore[reportMissingImports]  (tests/core)
     ATTEMPTS,
     faults_sandbox,  # noqa: F401  (the sb fixture)
 )
-from test_window_faults import run_one, window_for  # noqa: F401  (the window_for fixture)
-from window_helpers import drop_files, make_jpeg, until
+from test_window_faults import drop_and_run, window_for  # noqa: F401  (the window_for fixture)
+from window_helpers import make_jpeg, until
 
 from qwen_studio.core.api_errors import error_from_response
 from qwen_studio.core.client_errors import transport_error
@@ -105,12 +105,7 @@ def test_a_failed_edit_reads_in_chinese_in_a_new_window(chinese, sb: SandboxServ
     photo = make_jpeg(tmp_path / "photo.jpg", (400, 400))
     sb.inject("reset", ATTEMPTS)
 
-    async def fail_one() -> None:
-        drop_files(window.drop_zone, [photo])
-        await until(lambda: window.inputs, 10, "the input")
-        await run_one(window)
-
-    qloop.run(fail_one(), timeout=60)
+    qloop.run(drop_and_run(window, photo), timeout=60)
     assert window.history_model.entries()[0].status == FAILED
     make_window.close(window)  # a restart
     again = make_window()

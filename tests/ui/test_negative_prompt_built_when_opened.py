@@ -5,10 +5,11 @@ negative prompt comes back at the next start (issue 18)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from window_helpers import saved_negative
 
 
 def _negative(w) -> QPlainTextEdit | None:
@@ -49,12 +50,7 @@ def test_negative_prompt_is_built_when_opened_and_then_works(make_window):
 
 
 def test_a_saved_negative_prompt_comes_back_collapsed(make_window, tmp_path):
-    ini = str(tmp_path / "s.ini")
-    s = QSettings(ini, QSettings.Format.IniFormat)
-    s.setValue("prompt/negative", "text, watermark")
-    s.setValue("prompt/negativeExpanded", "false")
-    s.sync()
-    w = make_window(settings=QSettings(ini, QSettings.Format.IniFormat))
+    w = make_window(settings=saved_negative(tmp_path, "text, watermark"))
     pp = w.prompt_panel
     edit = _negative(w)
     assert edit is not None and not edit.isVisible()  # built for its text, still closed
@@ -64,12 +60,7 @@ def test_a_saved_negative_prompt_comes_back_collapsed(make_window, tmp_path):
 
 
 def test_an_empty_saved_negative_prompt_builds_nothing(make_window, tmp_path):
-    ini = str(tmp_path / "s.ini")
-    s = QSettings(ini, QSettings.Format.IniFormat)
-    s.setValue("prompt/negative", "")
-    s.setValue("prompt/negativeExpanded", "false")
-    s.sync()
-    w = make_window(settings=QSettings(ini, QSettings.Format.IniFormat))
+    w = make_window(settings=saved_negative(tmp_path, ""))
     assert _negative(w) is None
     w.save_settings()  # quitting writes it as it was: empty, closed
     assert w.qsettings.value("prompt/negative") == ""

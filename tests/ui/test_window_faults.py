@@ -82,6 +82,13 @@ async def run_one(window, prompt: str = "make it blue") -> None:
     await until(lambda: finished(window) > before, 30, "the edit to finish")
 
 
+async def drop_and_run(window, photo: Path) -> None:
+    """Drop `photo` on the window, wait for it as an input, and run one edit of it."""
+    drop_files(window.drop_zone, [photo])
+    await until(lambda: window.inputs, 10, "the input")
+    await run_one(window)
+
+
 def assert_library_files_whole(home: Path) -> int:
     """Only complete files under their final names; no temp file anywhere in the library."""
     library = home / "data" / "library"
@@ -108,9 +115,7 @@ def test_window_fault(fault: Fault, sb: SandboxServer, window_for, qloop, tmp_pa
     sb.inject(fault.kind, fault.times)
 
     async def scenario() -> None:
-        drop_files(window.drop_zone, [photo])
-        await until(lambda: window.inputs, 10, "the input")
-        await run_one(window)
+        await drop_and_run(window, photo)
         assert sb.request_count == fault.requests
         sb.faults.clear()  # what a persistent fault did not use up
         entry = window.history_model.entries()[0]
@@ -159,12 +164,7 @@ def test_window_connection_refused(window_for, qloop, tmp_path: Path, studio_hom
     window = window_for(f"http://127.0.0.1:{closed_port()}")
     photo = make_jpeg(tmp_path / "photo.jpg", (400, 400))
 
-    async def scenario() -> None:
-        drop_files(window.drop_zone, [photo])
-        await until(lambda: window.inputs, 10, "the input")
-        await run_one(window)
-
-    qloop.run(scenario())
+    qloop.run(drop_and_run(window, photo))
     entry = window.history_model.entries()[0]
     assert entry.status == FAILED and "Could not reach 127.0.0.1" in entry.note
     # Why, in plain words: not the transport's text ("All connection attempts failed").

@@ -15,8 +15,8 @@ from test_faults import (  # pyright: ignore[reportMissingImports]  (tests/core)
     closed_port,
     faults_sandbox,  # noqa: F401  (the sb fixture)
 )
-from test_window_faults import run_one, window_for  # noqa: F401  (the window_for fixture)
-from window_helpers import drop_files, make_jpeg, until
+from test_window_faults import drop_and_run, window_for  # noqa: F401  (the window_for fixture)
+from window_helpers import make_jpeg
 
 from qwen_studio.sandbox import SandboxServer
 from qwen_studio.ui.history.model import FAILED
@@ -30,12 +30,7 @@ def test_a_mid_answer_close_reads_in_chinese_in_the_banner(chinese, sb: SandboxS
     photo = make_jpeg(tmp_path / "photo.jpg", (400, 400))
     sb.inject("reset", ATTEMPTS)
 
-    async def scenario() -> None:
-        drop_files(window.drop_zone, [photo])
-        await until(lambda: window.inputs, 10, "the input")
-        await run_one(window)
-
-    qloop.run(scenario(), timeout=60)
+    qloop.run(drop_and_run(window, photo), timeout=60)
     assert window.history_model.entries()[0].status == FAILED
     message = window.banner.message()
     assert "与 127.0.0.1 的连接中断了: 回应还没收完就断开了" in message, message
@@ -51,12 +46,7 @@ def test_a_refused_connection_reads_in_chinese_in_the_banner(chinese,
     window = window_for(f"http://127.0.0.1:{closed_port()}")
     photo = make_jpeg(tmp_path / "photo.jpg", (400, 400))
 
-    async def scenario() -> None:
-        drop_files(window.drop_zone, [photo])
-        await until(lambda: window.inputs, 10, "the input")
-        await run_one(window)
-
-    qloop.run(scenario(), timeout=60)
+    qloop.run(drop_and_run(window, photo), timeout=60)
     message = window.banner.message()
     assert "无法连接 127.0.0.1: 服务拒绝了连接（该地址和端口上没有服务应答）" in message, message
     assert "attempts failed" not in message and KEY not in message + window.banner.hint()
