@@ -104,6 +104,22 @@ _TEXTS: dict[type[errors.ApiError], tuple[str, str]] = {
 }
 
 
+# core/api_errors.py's other headlines (a proxy's 502/503/504, an endpoint that is not one)
+# and hints, exactly as it has them; test_proxy_headlines_speak_chinese keeps them in step.
+_OTHER_HEADLINES: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("ServiceErrors", "The gateway got no valid answer from the service"),
+    QT_TRANSLATE_NOOP("ServiceErrors", "The service is temporarily unavailable"),
+    QT_TRANSLATE_NOOP("ServiceErrors", "The gateway timed out waiting for the service"),
+    QT_TRANSLATE_NOOP("ServiceErrors", "The endpoint URL was not found"),
+    QT_TRANSLATE_NOOP("ServiceErrors", "The endpoint does not accept this request"),
+    QT_TRANSLATE_NOOP("ServiceErrors", "The request is too large"),
+)
+_OTHER_HINTS: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("ServiceErrors",
+                      "Check the endpoint URL and the request style in Settings."),
+    QT_TRANSLATE_NOOP("ServiceErrors", "Use smaller or fewer input images."),
+)
+
 # The client's headlines for a request that got no answer (core/client_errors.py
 # transport_error), as patterns: the host stays verbatim; the reason after them is translated
 # by its code (ui/transport_reasons.py), any other tail stays verbatim.
@@ -161,6 +177,9 @@ def _headline(exc: BaseException, text: str) -> str:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):
             return _tr(standard[0]) + text[len(standard[0]):]
+    for head in _OTHER_HEADLINES:
+        if isinstance(exc, errors.ApiError) and text.startswith(head):
+            return _tr(head) + text[len(head):]
     if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout
                   | errors.ResultDownloadError):
         return _host_message(text) or text
@@ -203,7 +222,7 @@ def error_hint(exc: BaseException) -> str:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and hint == standard[1]:
             return _tr(standard[1])
-    return hint
+    return _tr(hint) if hint in _OTHER_HINTS else hint
 
 
 def recorded_reason(rec: EditRecord) -> str:

@@ -2545,6 +2545,38 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>The result download failed</source>
         <translation>结果下载失败</translation>
     </message>
+    <message>
+        <source>The gateway got no valid answer from the service</source>
+        <translation>网关没有从服务得到有效的回应</translation>
+    </message>
+    <message>
+        <source>The service is temporarily unavailable</source>
+        <translation>服务暂时不可用</translation>
+    </message>
+    <message>
+        <source>The gateway timed out waiting for the service</source>
+        <translation>网关等待服务超时</translation>
+    </message>
+    <message>
+        <source>The endpoint URL was not found</source>
+        <translation>找不到该接口地址</translation>
+    </message>
+    <message>
+        <source>The endpoint does not accept this request</source>
+        <translation>该接口不接受这个请求</translation>
+    </message>
+    <message>
+        <source>The request is too large</source>
+        <translation>请求太大</translation>
+    </message>
+    <message>
+        <source>Check the endpoint URL and the request style in Settings.</source>
+        <translation>请在设置中检查接口地址和请求格式。</translation>
+    </message>
+    <message>
+        <source>Use smaller or fewer input images.</source>
+        <translation>请使用更小或更少的输入图片。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
