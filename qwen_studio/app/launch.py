@@ -18,7 +18,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
-from qwen_studio.app.window import create_main_window, release_held_work, set_qt_environment
+from qwen_studio.app.window import (
+    create_main_window,
+    release_held_work,
+    set_qt_environment,
+    single_shot,
+)
 from qwen_studio.ui import image_loading, theme
 
 if TYPE_CHECKING:
@@ -60,7 +65,7 @@ class _FirstFrame(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self._window and event.type() == QEvent.Type.Paint:
             self._window.removeEventFilter(self)
-            QTimer.singleShot(0, self._loop, self._loop.quit)
+            single_shot(0, self._loop, self._loop.quit)
         return False
 
 
@@ -72,7 +77,7 @@ def show_first_frame(window: QWidget, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> 
     loop = QEventLoop()
     watch = _FirstFrame(window, loop)
     window.installEventFilter(watch)  # before show(): a platform may paint inside it
-    QTimer.singleShot(timeout_ms, loop, loop.quit)
+    single_shot(timeout_ms, loop, loop.quit)
     window.show()
     loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
     window.removeEventFilter(watch)

@@ -106,6 +106,13 @@ def _after_first_frame(window):
         ("QColorSpace", "QColorSpace" in vars(QtGui)),
         ("QImageReader", "QImageReader" in vars(QtGui)),
         ("QBuffer", "QBuffer" in vars(__import__("PySide6.QtCore").QtCore)),
+        # The empty prompt box is sized without its document: PySide's QTextDocument and
+        # QTextLayout types and their seven enums wait for the first text (~1.5 ms).
+        ("QTextDocument", "QTextDocument" in vars(QtGui)),
+        ("QTextLayout", "QTextLayout" in vars(QtGui)),
+        # Start-up's timers are timer objects: QTimer.singleShot(ms, context, slot) builds
+        # QMetaMethod's type and enums on first use (app/window.py single_shot).
+        ("QMetaMethod", "QMetaMethod" in vars(__import__("PySide6.QtCore").QtCore)),
         # The file dialog and its helpers: imported where Save as, Export, Show in folder use
         # them (ui/history too), ~0.3-0.9 ms each to build.
         ("QFileDialog", "QFileDialog" in vars(QtWidgets)),
