@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     from qwen_studio.core import dataclass_code
 
     dataclass_code.save()  # what the next start defines before its frame, compiled
+    from qwen_studio.ui import icons
+
+    icons.save_pixels()  # ... and the icons it draws, rendered
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     loop = event_loop(app)
