@@ -13,12 +13,17 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qwen_studio.app.services import settings_store
-from qwen_studio.app.window import create_main_window, release_held_work, set_qt_environment
+from qwen_studio.app.window import (
+    create_main_window,
+    release_held_work,
+    set_qt_environment,
+    single_shot,
+)
 from qwen_studio.ui import image_loading, theme
 
 if TYPE_CHECKING:
@@ -60,7 +65,7 @@ class _FirstFrame(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self._window and event.type() == QEvent.Type.Paint:
             self._window.removeEventFilter(self)
-            QTimer.singleShot(0, self._loop, self._loop.quit)
+            single_shot(0, self._loop, self._loop.quit)
         return False
 
 
@@ -72,7 +77,7 @@ def show_first_frame(window: QWidget, timeout_ms: int = FIRST_FRAME_WAIT_MS) -> 
     loop = QEventLoop()
     watch = _FirstFrame(window, loop)
     window.installEventFilter(watch)  # before show(): a platform may paint inside it
-    QTimer.singleShot(timeout_ms, loop, loop.quit)
+    single_shot(timeout_ms, loop, loop.quit)
     window.show()
     loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
     window.removeEventFilter(watch)
@@ -175,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     from qwen_studio.core import dataclass_code
 
     dataclass_code.save()  # what the next start defines before its frame, compiled
+    from qwen_studio.ui import icons
+
+    icons.save_pixels()  # ... and the icons it draws, rendered
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     loop = event_loop(app)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from qwen_studio.app.demo import DEMO_LATENCY_S, start_demo_sandbox
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
 
 WARM_HTTP_MS = 300  # after the first frame: build the shared http client in the pool
 WARM_EDITS_MS = 1000  # then import what the first edit needs (the edit service), in the pool
+
+
+def single_shot(ms: int, owner: QObject, slot: Callable[[], object]) -> None:
+    """QTimer.singleShot(ms, owner, slot) (not called once `owner` is gone), from a timer
+    object: PySide's context overload builds QMetaMethod's Python type and its enums on
+    first use (~0.3 ms before the first frame, where start-up calls it first)."""
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.timeout.connect(slot)
+    timer.timeout.connect(timer.deleteLater)
+    timer.start(ms)
 
 
 def set_qt_environment() -> None:
@@ -82,12 +94,12 @@ def create_main_window(
     # Built in the pool right after the first paint (or by the first request, if sooner):
     # creating an httpx client costs 50-90 ms the window need not wait for.
     http, tasks = services.http, services.tasks
-    QTimer.singleShot(WARM_HTTP_MS, window, lambda: http.warm(tasks.pool))
-    QTimer.singleShot(WARM_EDITS_MS, window, services.edits.warm)
+    single_shot(WARM_HTTP_MS, window, lambda: http.warm(tasks.pool))
+    single_shot(WARM_EDITS_MS, window, services.edits.warm)
     if not staged:
         # The batch UI is built right after the first paint (15-20 ms it need not wait
         # for); staged, app.main does it once the loop runs.
-        QTimer.singleShot(0, window, window.build_deferred)
+        single_shot(0, window, window.build_deferred)
     if demo and staged:
         window.start_demo(sandbox_latency)
     elif demo:
@@ -101,4 +113,4 @@ def release_held_work(window: MainWindow) -> None:
     """The loop runs (app.main): start the coroutines the window's TaskRunner held, then
     the post-paint build."""
     window.tasks.release()
-    QTimer.singleShot(0, window, window.build_deferred)
+    single_shot(0, window, window.build_deferred)

@@ -14,10 +14,14 @@ status's colour (ui/theme/status.py: a budget skip is not a done one), beside it
 
 from __future__ import annotations
 
+import contextlib
+import marshal
+import os
+import sys
 from collections import OrderedDict
 from functools import cache, lru_cache
 
-from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt, qVersion
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
@@ -111,31 +115,115 @@ def _svg_text(file_name: str) -> str:
     return resource_path(f"icons/ui/{file_name}.svg").read_text(encoding="utf-8")
 
 
+@cache
+def _icon_folder() -> str:
+    return str(resource_path("icons/ui/play.svg").parent)
+
+
 @lru_cache(maxsize=256)
 def _renderer(name: str, hex_colour: str) -> QSvgRenderer:
+    return QSvgRenderer(QByteArray(_svg_source(name, hex_colour).encode("utf-8")))
+
+
+# The pixels of the icons a start draws, kept next to Python's bytecode (as dataclass_code
+# and toml_cache keep theirs): the first frame's ~8 icons cost ~3 ms to parse and render
+# from SVG (and the first QSvgRenderer builds PySide's QXmlStreamReader type and enums),
+# ~0.1 ms to read back. Keyed by icon, colour, size and the SVG file's size and time, under
+# Qt's version: a changed icon, colour or Qt renders afresh. Written after the first frame
+# (save_pixels).
+_PIXELS_KEPT = 64
+_PixelsKey = tuple[str, bool, str, int, int, int, int]
+_pixels: dict[_PixelsKey, bytes] | None = None
+_pixels_new = 0
+
+
+def _pixels_file() -> str:
+    from qwen_studio.core.dataclass_code import cache_file
+
+    return str(cache_file().with_name(f"icon-pixels.{sys.implementation.cache_tag}.marshal"))
+
+
+def _pixels_header() -> bytes:
+    return f"qwen-studio icons, Qt {qVersion()}\n".encode()
+
+
+def _stored_pixels() -> dict[_PixelsKey, bytes]:
+    global _pixels
+    if _pixels is None:
+        _pixels = {}
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            with open(_pixels_file(), "rb") as f:
+                data = f.read()
+            header = _pixels_header()
+            if data.startswith(header):
+                entries = marshal.loads(data[len(header):])
+                if isinstance(entries, dict):
+                    _pixels = entries
+    return _pixels
+
+
+def save_pixels() -> bool:
+    """Write the icons rendered since the file was read (atomically; never when Python
+    writes no bytecode). Returns True if written; an unwritable folder is no error."""
+    global _pixels_new
+    if not _pixels_new or _pixels is None or sys.dont_write_bytecode:
+        return False
+    path = _pixels_file()
+    tmp = f"{path}.{os.getpid()}.tmp"
+    kept = dict(list(_pixels.items())[-_PIXELS_KEPT:])
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(_pixels_header() + marshal.dumps(kept))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    _pixels_new = 0
+    return True
+
+
+def _svg_source(name: str, hex_colour: str) -> str:
     file_name, filled = ICONS[name]
     svg = _svg_text(file_name).replace("currentColor", hex_colour)
     if filled:
         svg = svg.replace('fill="none"', f'fill="{hex_colour}"', 1)
-    return QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    return svg
 
 
 def _rendered(name: str, hex_colour: str, width: int, height: int) -> QPixmap:
     """The icon of `name` in `hex_colour` at width x height device pixels, kept."""
+    global _pixels_new
     key = (name, hex_colour, width, height)
     pixmap = _PIXMAPS.get(key)
     if pixmap is not None:
         _PIXMAPS.move_to_end(key)
         return pixmap
-    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    side = min(width, height)
-    _renderer(name, hex_colour).render(
-        painter, QRectF((width - side) / 2, (height - side) / 2, side, side))
-    painter.end()
-    pixmap = _PIXMAPS[key] = QPixmap.fromImage(image)
+    fmt = QImage.Format.Format_ARGB32_Premultiplied
+    file_name, filled = ICONS[name]
+    # The SVG file's size and time say whether it changed (reading it would cost as much
+    # as the pixels save); None: not kept.
+    stored_key: _PixelsKey | None = None
+    with contextlib.suppress(OSError):
+        st = os.stat(os.path.join(_icon_folder(), f"{file_name}.svg"))
+        stored_key = (file_name, filled, hex_colour, width, height, st.st_size, st.st_mtime_ns)
+    data = _stored_pixels().get(stored_key) if stored_key is not None else None
+    if isinstance(data, bytes) and len(data) == width * height * 4:
+        image = QImage(data, width, height, width * 4, fmt).copy()  # own its pixels
+    else:
+        image = QImage(width, height, fmt)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(width, height)
+        _renderer(name, hex_colour).render(
+            painter, QRectF((width - side) / 2, (height - side) / 2, side, side))
+        painter.end()
+        if stored_key is not None and image.bytesPerLine() == width * 4:
+            _stored_pixels()[stored_key] = bytes(image.constBits())
+            _pixels_new += 1
+    pixmap = _PIXMAPS[key] = QPixmap.fromImage(image)  # a copy: `data` may go
     if len(_PIXMAPS) > _PIXMAPS_KEPT:
         _PIXMAPS.popitem(last=False)
     return pixmap

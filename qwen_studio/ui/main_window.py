@@ -10,7 +10,6 @@ Pixels and files are decoded and written in the shared thread pool.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,7 @@ from qwen_studio.ui.spend_status import SpendStatus
 from qwen_studio.ui.window_connection import WindowConnection
 from qwen_studio.ui.window_deferred import DeferredParts
 from qwen_studio.ui.window_layout import WindowLayout, panels_splitter
-from qwen_studio.ui.window_menus import WindowActions, build_menus
+from qwen_studio.ui.window_menus import window_actions
 from qwen_studio.ui.window_run import RunControl
 from qwen_studio.ui.window_settings import WindowSettings
 
@@ -66,8 +65,6 @@ if TYPE_CHECKING:
     from qwen_studio.ui.notices.banner import Banner
     from qwen_studio.ui.results.panel import ResultsPanel
     from qwen_studio.ui.versions.dock import VersionsDock
-
-log = logging.getLogger(__name__)
 
 # Help ▸ Keyboard shortcuts is generated from the QActions (ui/dialogs/shortcuts.py).
 __all__ = ["DEMO_PROFILE", "InputItem", "MainWindow"]
@@ -166,35 +163,23 @@ class MainWindow(QMainWindow, WindowConnection):
         self.layout_ = WindowLayout(self, self.splitter, self.compare_view.canvas)
         self.layout_.apply_default_sizes()
 
-        # -- status bar ---------------------------------------------------------------------
-        self.profile_label = QLabel()
-        self.profile_label.setObjectName("profileStatus")
-        self.profile_label.setAccessibleName(self.tr("Connection"))
-        self.inflight_label = QLabel()
-        self.inflight_label.setObjectName("inFlightStatus")
-        self.inflight_label.setAccessibleName(self.tr("Edits in flight"))
-        self.statusBar().addPermanentWidget(self.inflight_label)
-        self.statusBar().addPermanentWidget(self.profile_label)
+        # -- status bar: edits in flight, then the connection -------------------------------
+        self.inflight_label, self.profile_label = QLabel(), QLabel()
+        for label, name, spoken in ((self.inflight_label, "inFlightStatus",
+                                     self.tr("Edits in flight")),
+                                    (self.profile_label, "profileStatus", self.tr("Connection"))):
+            label.setObjectName(name)
+            label.setAccessibleName(spoken)
+            self.statusBar().addPermanentWidget(label)
 
         # Tab order follows reading order: the editor, then the canvas and its toolbar,
         # then the history (search, filters, list: placed when built, panel_list.py).
         self.editor_panel.set_tab_order(self.compare_view.canvas)
 
     def _build_actions(self) -> None:
-        self.actions_ = acts = WindowActions(
-            self, browse=self.inputs_ctl.browse, paste=self.inputs_ctl.paste_from_clipboard,
-            settings=self.open_settings, quit=self.close, run=self.run_edit,
-            cancel=self.cancel_edits, previous=lambda: self.history.step(-1),
-            next=lambda: self.history.step(1), shortcuts=self.show_shortcuts,
-            about=self.dialogs.show_about, log_folder=self.dialogs.open_log_folder,
-            demo=self.start_demo)
+        self.actions_ = acts = window_actions(self)
         self.paste_action, self.log_folder_action = acts.paste, acts.log_folder  # batch, tests
-        cv, hp = self.compare_view, self.history_panel
-        build_menus(self, acts, export=hp.export_action,
-                    results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
-                    history_edit=(hp.find_action, hp.undo_action))
         self.versions_action = self.deferred.versions_action  # View ▸ Versions
-        self.layout_.add_view_menu().addActions([self.grid_mode.action, self.versions_action])
 
     @property
     def history_list(self) -> HistoryListView:

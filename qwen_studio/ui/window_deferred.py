@@ -82,6 +82,7 @@ class DeferredParts:
         self.batch()
         self.versions()
         w.spend.refresh()  # today's and this month's figures
+        w.params.fill_model_list()  # the model combo's rows (its popup and arrow keys)
         w.history_panel.build_list()  # if no rows came before (an empty history)
         # The canvas's mask tools, results strip and Changes mode (hidden until an image
         # wants them): in a later event, so input queued meanwhile goes first.

@@ -4,10 +4,14 @@ generated from these QActions (ui/dialogs/shortcuts.py), so keys are defined onc
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
+
+if TYPE_CHECKING:
+    from qwen_studio.ui.main_window import MainWindow
 
 translate = QCoreApplication.translate  # context "MainWindow": its strings moved here
 Keys = Sequence[QKeySequence | QKeySequence.StandardKey | str]
@@ -74,3 +78,20 @@ def build_menus(window: QMainWindow, acts: WindowActions, *, results: Sequence[Q
     help_menu = bar.addMenu(translate("MainWindow", "&Help"))
     for act in (acts.shortcuts, acts.log_folder, acts.about):
         help_menu.addAction(act)
+
+
+def window_actions(w: MainWindow) -> WindowActions:
+    """The main window's actions wired to what it does, in its File, Edit, View and Help
+    menus (View: the panels, the results grid, the Versions dock)."""
+    acts = WindowActions(
+        w, browse=w.inputs_ctl.browse, paste=w.inputs_ctl.paste_from_clipboard,
+        settings=w.open_settings, quit=w.close, run=w.run_edit, cancel=w.cancel_edits,
+        previous=lambda: w.history.step(-1), next=lambda: w.history.step(1),
+        shortcuts=w.show_shortcuts, about=w.dialogs.show_about,
+        log_folder=w.dialogs.open_log_folder, demo=w.start_demo)
+    cv, hp = w.compare_view, w.history_panel
+    build_menus(w, acts, export=hp.export_action,
+                results=(cv.save_action, cv.copy_action, cv.reveal_action, cv.use_action),
+                history_edit=(hp.find_action, hp.undo_action))
+    w.layout_.add_view_menu().addActions([w.grid_mode.action, w.deferred.versions_action])
+    return acts

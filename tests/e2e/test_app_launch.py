@@ -106,6 +106,15 @@ def _after_first_frame(window):
         ("QColorSpace", "QColorSpace" in vars(QtGui)),
         ("QImageReader", "QImageReader" in vars(QtGui)),
         ("QBuffer", "QBuffer" in vars(__import__("PySide6.QtCore").QtCore)),
+        # The empty prompt box is sized without its document: PySide's QTextDocument and
+        # QTextLayout types and their seven enums wait for the first text (~1.5 ms).
+        ("QTextDocument", "QTextDocument" in vars(QtGui)),
+        ("QTextLayout", "QTextLayout" in vars(QtGui)),
+        # Start-up's timers are timer objects: QTimer.singleShot(ms, context, slot) builds
+        # QMetaMethod's type and enums on first use (app/window.py single_shot).
+        ("QMetaMethod", "QMetaMethod" in vars(__import__("PySide6.QtCore").QtCore)),
+        # The model combo's rows: its line edit shows the model; the rows come after.
+        ("model list rows", window.params.model_combo.count() > 0),
         # The file dialog and its helpers: imported where Save as, Export, Show in folder use
         # them (ui/history too), ~0.3-0.9 ms each to build.
         ("QFileDialog", "QFileDialog" in vars(QtWidgets)),
@@ -156,6 +165,7 @@ async def drive(w):
     report["job"] = w.run_edit() is not None  # the edit was sent
     await asyncio.wait_for(done.wait(), 60)
     report["batch_built"] = w.built_batch is not None
+    report["model_list_filled"] = w.params.model_combo.count() > 0  # by the post-paint build
     from PySide6.QtWidgets import QDockWidget
 
     report["versions_built"] = w.findChild(QDockWidget, "versionsDock") is not None
@@ -312,6 +322,7 @@ def test_demo_launch_paints_first_then_edits_and_exits_cleanly(tmp_path, qapp):
     assert report["job"] is True
     assert report["result"] and all(Path(p).is_file() for p in report["result"])
     assert report["batch_built"] is True  # the held post-paint build ran once the loop did
+    assert report["model_list_filled"] is True
     assert report["versions_built"] is True
     assert report["history_rows"] >= 1
     assert report["history_list_shown"] is True

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QLocale, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QFontMetricsF,
+    QKeyEvent,
+    QStandardItemModel,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from qwen_studio.core.catalog import ModelEntry, merge
 from qwen_studio.core.errors import Reason
 from qwen_studio.core.request import (
     DEFAULT_MODELS,
@@ -41,13 +47,40 @@ HEADER_ROLE = Qt.ItemDataRole.UserRole + 1  # True on the group headers of the m
 
 
 class _ModelCombo(QComboBox):
-    """The model list; asks for the endpoint's models the first time it opens."""
+    """The model list; asks for the endpoint's models the first time it opens. Its list is
+    filled after the first frame (ParametersPanel.fill_model_list), or before a key, the
+    wheel or the popup first uses it (`wanted`), whichever comes first."""
 
     popupWanted = Signal()
+    wanted = Signal()
+    list_filled = False
+
+    def sizeHint(self) -> QSize:
+        return self._as_filled(super().sizeHint())
+
+    def _as_filled(self, size: QSize) -> QSize:
+        """The size it has once filled: the rows come with AdjustToMinimumContentsLength-
+        WithIcon, which makes room for an icon (Qt's recomputeSizeHint), so the first frame
+        lays the panel out as every later one."""
+        if self.list_filled:
+            return size
+        text_height = max(math.ceil(QFontMetricsF(self.font()).height()), 14) + 2
+        icon = self.iconSize()
+        return QSize(size.width() + icon.width() + 4,
+                     size.height() + max(0, icon.height() + 2 - text_height))
 
     def showPopup(self) -> None:
+        self.wanted.emit()
         self.popupWanted.emit()
         super().showPopup()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.wanted.emit()  # Up/Down step through the list, typing completes from it
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.wanted.emit()
+        super().wheelEvent(event)
 
 
 class ParametersPanel(QWidget):
@@ -72,14 +105,20 @@ class ParametersPanel(QWidget):
 
         self.model_combo = _ModelCombo()
         self.model_combo.setObjectName("modelCombo")
-        self.model_combo.setEditable(True)
+        self._models = QStandardItemModel(self.model_combo)
+        self.model_combo.setModel(self._models)
+        # Editable through its own line edit: setEditable(True) would build the popup's list
+        # view, frame and scroll bars now, and filling the list sets its current row, which
+        # builds them too (~1-2 ms with the ~15 rows, their tips and the header's star);
+        # until the list is filled the line edit shows the model (fill_model_list).
+        self.model_combo.setLineEdit(QLineEdit(self.model_combo))
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.models = QStandardItemModel(self.model_combo)
-        self.model_combo.setModel(self.models)
+        self._listed: tuple[str, ...] | None = None  # what the endpoint lists (None: catalog)
+        self._list_filled = False
+        self.model_combo.wanted.connect(self.fill_model_list)
         self.model_combo.popupWanted.connect(self.modelListWanted)
         self._a11y(self.model_combo, self.tr("Model"),
                    self.tr("Which Qwen image model runs the edit"))
-        self.set_listed_models(None)
         # What the chosen model is, or that the catalog does not know it (then it is sent
         # all the same, and the service judges the request).
         self.model_note = QLabel()
@@ -123,9 +162,10 @@ class ParametersPanel(QWidget):
                    self.tr("Let the service rewrite the prompt in more detail"))
 
         for combo in (self.model_combo, self.size_combo):
-            # Long model names must not widen the whole left panel.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            # Long model names must not widen the whole left panel (the model combo's
+            # policy is set with its rows: setting it builds the popup, see above).
+            if combo is self.size_combo:
+                _fit_to_minimum(combo)
             combo.setMinimumContentsLength(10)
         self.body = QWidget()
         form = QFormLayout(self.body)
@@ -169,55 +209,37 @@ class ParametersPanel(QWidget):
         return self.toggle.isChecked()
 
     # -- the model list ----------------------------------------------------------------------
+    @property
+    def models(self) -> QStandardItemModel:
+        """The model list's rows (filled now if they were not yet)."""
+        self.fill_model_list()
+        return self._models
+
+    def fill_model_list(self) -> None:
+        """Fill the model list (idempotent): after the first frame, or when first used."""
+        if not self._list_filled:
+            self._list_filled = self.model_combo.list_filled = True
+            _fit_to_minimum(self.model_combo)
+            self._fill_models()
+
     def set_listed_models(self, listed: tuple[str, ...] | list[str] | None) -> None:
         """Offer the catalog's models merged with what the endpoint lists (None: the catalog
         alone), grouped: recommended, editing, text to image, the endpoint's others."""
+        self._listed = tuple(listed) if listed is not None else None
+        if self._list_filled:
+            self._fill_models()
+
+    def _fill_models(self) -> None:
+        from qwen_studio.ui.editor.model_rows import model_rows  # after the first frame
+
         current = self.model_combo.currentText().strip()
-        lang = _lang()
-        entries = [e for e in merge(tuple(listed) if listed is not None else None, lang=lang)
-                   if e.source != "catalog" or not _is_known_snapshot(e)]
-        groups: list[tuple[str, list[ModelEntry]]] = [
-            (self.tr("Recommended"), [e for e in entries if e.recommended]),
-            (self.tr("Edit photos"), [e for e in entries if e.family and not e.recommended
-                                      and e.edits]),
-            (self.tr("Make images from text"), [e for e in entries if e.family
-                                                and not e.recommended and not e.edits]),
-            (self.tr("Also on this endpoint (not in the catalog)"),
-             [e for e in entries if not e.family]),
-        ]
         self.model_combo.blockSignals(True)
-        self.models.clear()
-        for title, members in groups:
-            if not members:
-                continue
-            header = QStandardItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            header.setData(True, HEADER_ROLE)
-            if members[0].recommended:  # the star of the icon set, as on starred edits
-                header.setIcon(icon("starred", "star_on"))
-            font = header.font()
-            font.setBold(True)
-            header.setFont(font)
-            self.models.appendRow(header)
-            for entry in members:
-                item = QStandardItem(entry.id)
-                item.setToolTip(self._entry_tip(entry))
-                item.setData(entry.description, Qt.ItemDataRole.AccessibleDescriptionRole)
-                self.models.appendRow(item)
+        self._models.clear()
+        for row in model_rows(self._listed, _lang()):
+            self._models.appendRow(row)
         self.model_combo.blockSignals(False)
         if current:
             self.set_model(current)
-
-    def _entry_tip(self, entry: ModelEntry) -> str:
-        if not entry.family:
-            return self.tr("Listed by the endpoint; not in Qwen Studio's catalog, so its "
-                           "limits are not checked")
-        family = model_family(entry.id)
-        tip = f"{entry.name} — {entry.description}" if entry.description else entry.name
-        if family is not None and family.price is not None:
-            tip += "\n" + self.tr("About {price} per image ({source})").format(
-                price=family.price.text(), source=family.price.source)
-        return tip
 
     def model_ids(self) -> list[str]:
         """The model names offered, in order (group headers left out)."""
@@ -255,6 +277,9 @@ class ParametersPanel(QWidget):
 
     def set_model(self, model: str) -> None:
         if not model:
+            return
+        if not self._list_filled:  # the line edit shows it; the list finds it when filled
+            self.model_combo.setEditText(model)
             return
         i = self.model_combo.findText(model)
         if i < 0:
@@ -333,11 +358,8 @@ class ParametersPanel(QWidget):
         self.set_expanded(as_bool(v.get("expanded"), True))
 
 
-def _is_known_snapshot(entry: ModelEntry) -> bool:
-    """A dated snapshot the catalog spells out: kept out of the list unless the endpoint lists
-    it (it can still be typed), so the list stays short."""
-    family = model_family(entry.id)
-    return family is not None and entry.id in family.snapshots
+def _fit_to_minimum(combo: QComboBox) -> None:
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
 
 def _lang() -> str:

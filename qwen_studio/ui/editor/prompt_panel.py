@@ -25,6 +25,7 @@ from qwen_studio.ui.icons import icon
 
 MIN_PROMPT_LINES = 3
 MAX_PROMPT_LINES = 14
+EMPTY_DOCUMENT_MARGIN = 4.0  # QTextDocument's default documentMargin (tests check it)
 
 
 class PromptEdit(QPlainTextEdit):
@@ -72,10 +73,17 @@ class GrowingPromptEdit(PromptEdit):
         return lines
 
     def _fit_height(self) -> None:
-        lines = min(max(self._lines(), MIN_PROMPT_LINES), MAX_PROMPT_LINES)
+        if self.toPlainText():
+            lines = min(max(self._lines(), MIN_PROMPT_LINES), MAX_PROMPT_LINES)
+            margin = self.document().documentMargin()
+        else:
+            # Empty (every start): the fewest lines, and Qt's default margin, without
+            # asking the document: its first use from Python builds PySide's QTextDocument
+            # and QTextLayout types and their seven enums (~1.5 ms before the first frame).
+            lines, margin = MIN_PROMPT_LINES, EMPTY_DOCUMENT_MARGIN
         m = self.contentsMargins()
         height = (lines * self.fontMetrics().lineSpacing()
-                  + int(2 * self.document().documentMargin()) + m.top() + m.bottom() + 2)
+                  + int(2 * margin) + m.top() + m.bottom() + 2)
         if height != self.height() or self.minimumHeight() != height:
             self.setFixedHeight(height)
 

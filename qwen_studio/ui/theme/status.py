@@ -126,3 +126,34 @@ def status_colour(status: EditStatus | str, scheme: str | None = None,
 def status_colours(scheme: str) -> dict[EditStatus, str]:
     """Every status's "#rrggbb" in `scheme` (for contrast checks and legends)."""
     return {s: look.hex(scheme) for s, look in STATUS_LOOKS.items()}
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1.0 to 21.0)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF())
+                + 0.0722 * channel(c.blueF()))
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(fg: QColor, bg: QColor, ratio: float = 4.5) -> QColor:
+    """`fg`, darkened on a light background or lightened on a dark one until it reaches
+    `ratio` against `bg`: status colours tuned for the dark theme stay their hue in light."""
+    if contrast_ratio(fg, bg) >= ratio:
+        return QColor(fg)
+    towards_black = bg.lightnessF() >= 0.5
+    h, s, lightness, a = fg.hslHueF(), fg.hslSaturationF(), fg.lightnessF(), fg.alphaF()
+    h = max(h, 0.0)  # -1 for greys
+    c = QColor(fg)
+    for _ in range(40):
+        lightness = max(0.0, lightness - 0.025) if towards_black else min(1.0, lightness + 0.025)
+        c = QColor.fromHslF(h, s, lightness, a)
+        if contrast_ratio(c, bg) >= ratio or lightness in (0.0, 1.0):
+            return c
+    return c

@@ -1,0 +1,106 @@
+"""The icons a start draws are kept as pixels next to the bytecode: the next start reads
+them back (the same pixels) instead of parsing and rendering SVG before its first frame."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from qwen_studio.ui import icons
+
+
+@pytest.fixture
+def pixels_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "pycache" / "icon-pixels.marshal"
+    monkeypatch.setattr(icons, "_pixels_file", lambda: str(path))
+    monkeypatch.setattr(icons.sys, "dont_write_bytecode", False)
+    _forget()
+    yield path
+    _forget()
+
+
+def _forget() -> None:
+    """What a new process starts with: nothing rendered, nothing read."""
+    icons._PIXMAPS.clear()
+    clear = getattr(icons._renderer, "cache_clear", None)  # a test may have replaced it
+    if clear is not None:
+        clear()
+    icons._pixels = None
+    icons._pixels_new = 0
+
+
+def _draw(name: str = "run", role: str = "accent") -> QImage:
+    return icons.icon(name, role).pixmap(QSize(20, 20)).toImage()
+
+
+def _no_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_a: object) -> None:
+        raise AssertionError("rendered from SVG")
+
+    monkeypatch.setattr(icons, "_renderer", refuse)
+
+
+def test_a_start_after_the_first_draws_the_kept_pixels(
+        qapp: QApplication, pixels_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _draw()
+    assert icons.save_pixels() is True and pixels_file.is_file()
+    assert icons.save_pixels() is False  # nothing new since
+    _forget()
+    _no_svg(monkeypatch)
+    again = _draw()
+    assert again == first  # the very same pixels
+    assert icons.save_pixels() is False
+
+
+def test_another_colour_or_a_changed_svg_renders_afresh(
+        qapp: QApplication, pixels_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _draw()
+    icons.save_pixels()
+    _forget()
+    rendered: list[str] = []
+    render = icons._renderer
+
+    def counting(name: str, colour: str):
+        rendered.append(name)
+        return render(name, colour)
+
+    monkeypatch.setattr(icons, "_renderer", counting)
+    _draw(role="error_fg")
+    assert rendered == ["run"]
+    # The same icon, its SVG file changed (another size and time): not the kept pixels.
+    folder = tmp_path / "icons"
+    folder.mkdir()
+    original = Path(icons._icon_folder()) / "play.svg"
+    (folder / "play.svg").write_text(original.read_text() + "\n", encoding="utf-8")
+    monkeypatch.setattr(icons, "_icon_folder", lambda: str(folder))
+    icons._PIXMAPS.clear()
+    _draw()
+    assert rendered == ["run", "run"]
+
+
+def test_a_damaged_or_foreign_file_is_a_miss(
+        qapp: QApplication, pixels_file: Path) -> None:
+    first = _draw()
+    pixels_file.parent.mkdir(parents=True)
+    for junk in (b"", b"not marshal", b"qwen-studio icons, Qt 0.0\n" + b"\x00" * 40):
+        pixels_file.write_bytes(junk)
+        _forget()
+        assert _draw() == first
+
+
+def test_an_unwritable_folder_is_no_error(
+        qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    monkeypatch.setattr(icons, "_pixels_file", lambda: os.path.join(blocker, "x.marshal"))
+    monkeypatch.setattr(icons.sys, "dont_write_bytecode", False)
+    _forget()
+    _draw()
+    assert icons.save_pixels() is False
+    _forget()
