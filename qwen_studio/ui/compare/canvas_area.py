@@ -112,6 +112,15 @@ class CanvasArea(QWidget):
             top = canvas_top + BANNER_MARGIN // 2 if canvas_top > 0 else BANNER_TOP
         banner.setGeometry(BANNER_MARGIN, top, width, height)
         banner.raise_()
+        self._labels_below_banner()
+
+    def _labels_below_banner(self) -> None:
+        """The canvas' corner labels ("Before", "After") move below a shown banner."""
+        banner, canvas = self._banner, self.compare_view.canvas
+        shown = banner is not None and banner.isVisibleTo(self)
+        bottom = canvas.mapFrom(self, QPoint(0, banner.geometry().bottom() + 1)).y() if (
+            banner is not None and shown) else 0
+        canvas.set_label_top(max(0, bottom))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -121,4 +130,6 @@ class CanvasArea(QWidget):
         if watched is self._banner and event.type() in (QEvent.Type.Show,
                                                        QEvent.Type.LayoutRequest):
             self._place_banner()
+        elif watched is self._banner and event.type() == QEvent.Type.Hide:
+            self._labels_below_banner()
         return False
