@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 
 from qwen_studio.core import errors
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+from qwen_studio.ui.punctuation import colon, headline_rest
 
 _CTX = "ServiceErrors"  # the literal is repeated below: lupdate reads literals only
 
@@ -290,8 +291,8 @@ def _host_message(text: str) -> str | None:
     for pattern, source in _HOST_MESSAGES:
         m = re.match(pattern + r"(?=: |$)", text)
         if m is not None:
-            return QCoreApplication.translate(_CTX, source).format(**m.groupdict()) \
-                + text[m.end():]
+            head = QCoreApplication.translate(_CTX, source).format(**m.groupdict())
+            return headline_rest(head, text[m.end():])
     return None
 
 
@@ -362,7 +363,7 @@ def error_message(exc: BaseException) -> str:
         from qwen_studio.ui.transport_reasons import transport_reason_text
 
         head = _headline(exc, text[:-len(transport) - 2])
-        return f"{head}: {transport_reason_text(transport)}"
+        return colon(head, transport_reason_text(transport))
     return _headline(exc, text)
 
 
@@ -371,7 +372,7 @@ def _headline(exc: BaseException, text: str) -> str:
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):
-            return _tr(standard[0]) + text[len(standard[0]):]
+            return headline_rest(_tr(standard[0]), text[len(standard[0]):])
     if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout
                   | errors.ResultDownloadError):
         return _host_message(text) or text

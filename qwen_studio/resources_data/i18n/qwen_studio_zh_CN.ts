@@ -3495,4 +3495,11 @@ The service does not promise identical images for the same seed: it makes a repe
         <translation>同目录</translation>
     </message>
 </context>
+<context>
+    <name>Punctuation</name>
+    <message>
+        <source>{head}: {tail}</source>
+        <translation>{head}：{tail}</translation>
+    </message>
+</context>
 </TS>
