@@ -49,7 +49,6 @@ class CanvasArea(QWidget):
         lay.setSpacing(0)
         lay.addWidget(self.stack, 1)
         self.compare_view.canvas.viewChanged.connect(self._canvas_changed)
-        self.stack.installEventFilter(self)  # the bar moves it: the banner follows
         # The banner: built when the first notice shows (or it is asked for), as most
         # starts show none.
         self.notices = notices
@@ -95,6 +94,7 @@ class CanvasArea(QWidget):
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)
             layout.insertWidget(0, self._welcome_bar)
+            self.stack.installEventFilter(self)  # the bar moves it: the banner follows
             if self.welcome_built is not None:
                 self.welcome_built(self._welcome_bar)
         return self._welcome_bar
