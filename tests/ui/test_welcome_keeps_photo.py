@@ -47,3 +47,22 @@ def test_nothing_on_the_canvas_keeps_the_full_welcome(make_window, qloop):
     w = make_window()
     qloop.run(until(w.welcome.isVisible, 5, "the welcome panel"))
     assert w.canvas_area.built_welcomes == [w.welcome]  # no bar built on an empty canvas
+
+
+def test_a_banner_shown_over_the_welcome_moves_below_the_bar(make_window, qloop,
+                                                              tmp_path: Path):
+    w = make_window()
+    assert w.run_edit() is None  # "not connected" over the full welcome panel
+    banner = w.banner
+    assert banner.isVisible()
+    drop_files(w.drop_zone, [make_jpeg(tmp_path / "a.jpg")])
+    qloop.run(until(lambda: w.canvas_area.built_welcomes[-1].isVisible(), 10, "the bar"))
+    bar = w.canvas_area.welcome_bar
+    toolbar = w.compare_view.toolbar
+
+    def below_toolbar() -> bool:
+        top = toolbar.mapTo(w.canvas_area, toolbar.rect().bottomLeft()).y()
+        return banner.geometry().top() > top and banner.geometry().top() > bar.geometry().bottom()
+
+    qloop.run(until(below_toolbar, 5, "the banner under the bar and the compare toolbar"))
+    assert banner.isVisible()
