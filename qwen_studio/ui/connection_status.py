@@ -57,7 +57,7 @@ class ConnectionStatus(QObject):
                 self._status(translate("MainWindow", "Demo sandbox running on this computer: "
                                        "results are generated locally."))
         self.editor.set_style(ep.style if ep else "bailian")
-        if (welcome := self.canvas.built_welcome) is not None:
+        for welcome in self.canvas.built_welcomes:  # the panel, the bar over the canvas
             welcome.demo_button.setEnabled(not conn.demo_starting)
         label = self.label
         if conn.state is ConnectionState.DEMO_STARTING:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from qwen_studio.core import errors
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
+from qwen_studio.ui.punctuation import colon, headline_rest
 
 # Re-exported: the window's modules asked this one for every reason's words before the
 # split, and still may.
@@ -145,8 +146,8 @@ def _host_message(text: str) -> str | None:
     for pattern, source in _HOST_MESSAGES:
         m = re.match(pattern + r"(?=: |$)", text)
         if m is not None:
-            return QCoreApplication.translate(_CTX, source).format(**m.groupdict()) \
-                + text[m.end():]
+            head = QCoreApplication.translate(_CTX, source).format(**m.groupdict())
+            return headline_rest(head, text[m.end():])
     return None
 
 
@@ -167,7 +168,7 @@ def error_message(exc: BaseException) -> str:
         from qwen_studio.ui.transport_reasons import transport_reason_text
 
         head = _headline(exc, text[:-len(transport) - 2])
-        return f"{head}: {transport_reason_text(transport)}"
+        return colon(head, transport_reason_text(transport))
     return _headline(exc, text)
 
 
@@ -176,10 +177,10 @@ def _headline(exc: BaseException, text: str) -> str:
     for cls in type(exc).__mro__:
         standard = _TEXTS.get(cls)  # type: ignore[call-overload]
         if standard and text.startswith(standard[0]):
-            return _tr(standard[0]) + text[len(standard[0]):]
+            return headline_rest(_tr(standard[0]), text[len(standard[0]):])
     for head in _OTHER_HEADLINES:
         if isinstance(exc, errors.ApiError) and text.startswith(head):
-            return _tr(head) + text[len(head):]
+            return headline_rest(_tr(head), text[len(head):])
     if isinstance(exc, errors.ConnectionFailed | errors.RequestTimeout
                   | errors.ResultDownloadError):
         return _host_message(text) or text

@@ -34,7 +34,7 @@ from qwen_studio.ui.theme.status import status_colour, status_icon_name
 ICONS: dict[str, tuple[str, bool]] = {
     # editing
     "run": ("play", False),
-    "cancel": ("square", False),
+    "cancel": ("square", True),  # a filled stop mark: an outline read as a check box
     "close": ("x", False),
     "retry": ("rotate-cw", False),
     "pause": ("pause", False),

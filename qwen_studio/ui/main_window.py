@@ -44,6 +44,7 @@ from qwen_studio.ui.history.panel import HistoryPanel
 from qwen_studio.ui.history.window_glue import HistoryGlue, library_recovered_notice
 from qwen_studio.ui.notices import Notice, NoticeKind, NoticeLevel, Notices
 from qwen_studio.ui.spend_status import SpendStatus
+from qwen_studio.ui.status_bar import StatusBar
 from qwen_studio.ui.window_connection import WindowConnection
 from qwen_studio.ui.window_deferred import DeferredParts
 from qwen_studio.ui.window_layout import WindowLayout, panels_splitter
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow, WindowConnection):
         self.layout_.apply_default_sizes()
 
         # -- status bar: edits in flight, then the connection -------------------------------
+        self.setStatusBar(StatusBar())  # a long message ends in "…" (ui/status_bar.py)
         self.inflight_label, self.profile_label = QLabel(), QLabel()
         for label, name, spoken in ((self.inflight_label, "inFlightStatus",
                                      self.tr("Edits in flight")),

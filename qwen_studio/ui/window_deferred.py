@@ -4,7 +4,8 @@ The batch queue (bottom panel, File ▸ Batch…, the resume offer) and the Vers
 hidden at start: ~15-20 ms the first frame need not wait for; so is the history's list
 while the history shows no rows (ui/history/panel_list.py). app/ asks for `build()` once
 the loop runs; `batch()` and `versions()` build on first use before that, so a click or a
-key in the first instant still finds them (View ▸ Versions works from the start).
+key in the first instant still finds them (View ▸ Versions, Ctrl+Shift+O and Ctrl+B work
+from the start).
 """
 
 from __future__ import annotations
@@ -35,13 +36,29 @@ class DeferredParts:
         va.setCheckable(True)
         va.setShortcut("Ctrl+Shift+V")
         va.triggered.connect(self.show_versions)
+        # File ▸ Batch… and Show batch queue: their keys work from the first frame too (they
+        # build the queue); BatchUi puts them in the File menu when it is built.
+        translate = QCoreApplication.translate  # context "BatchUi": the queue's own words
+        self.batch_action = ba = QAction(
+            translate("BatchUi", "&Batch… (a folder, one prompt)"), window)
+        ba.setObjectName("batchAction")
+        ba.setShortcut("Ctrl+Shift+O")
+        ba.setStatusTip(translate("BatchUi",
+                                  "Choose a folder: every photo in it gets the same edit"))
+        ba.triggered.connect(lambda _c=False: self.batch().choose_folder())
+        self.show_batch_action = sa = QAction(translate("BatchUi", "Show batch &queue"), window)
+        sa.setObjectName("showBatchAction")
+        sa.setCheckable(True)
+        sa.setShortcut("Ctrl+B")
+        sa.toggled.connect(lambda on: self.batch().set_visible(on))
+        window.addActions([ba, sa])
 
     def batch(self) -> BatchUi:
         """The BatchUi, built now if the post-paint build has not run yet."""
         if self.built_batch is None:
             from qwen_studio.ui.batch.dock import BatchUi
 
-            self.built_batch = BatchUi(self.window)
+            self.built_batch = BatchUi(self.window, self.batch_action, self.show_batch_action)
             # Tab outside text fields toggles the panels: not needed for the first frame.
             self.window.layout_.install_tab_key()
         return self.built_batch

@@ -30,7 +30,7 @@ from qwen_studio.ui.error_text import banner_message, error_message
 from qwen_studio.ui.history.entries import HistoryEntry
 from qwen_studio.ui.history.model import FAILED
 
-CUT_ZH = "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"
+CUT_ZH = "与 127.0.0.1 的连接中断了：回应还没收完就断开了"
 CUT_EN = ("The connection to 127.0.0.1 was interrupted: the answer stopped before it was "
           "complete")
 
@@ -65,7 +65,7 @@ def test_an_http_refusal_keeps_the_services_words_verbatim(chinese, tmp_path: Pa
     note = stored_row(tmp_path / "lib", refusal).note
     assert note == error_message(refusal), note  # the live banner's words
     assert not note.startswith("The service") and "(HTTP 500)" in note, note
-    assert note.endswith(": Upstream overloaded, try later"), note
+    assert note.endswith("：Upstream overloaded, try later"), note  # the Chinese colon
 
 
 def test_a_stored_input_failure_names_the_file_in_chinese(chinese, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def failed_progress() -> EditProgress:
 
 def test_a_failed_rows_reason_is_chinese_in_a_chinese_window(chinese):
     entry = HistoryEntry.from_progress(failed_progress())
-    assert entry.note == "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"
+    assert entry.note == "与 127.0.0.1 的连接中断了：回应还没收完就断开了"
 
 
 def test_and_the_same_words_as_the_banner_in_english(qapp):

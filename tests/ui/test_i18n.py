@@ -157,7 +157,7 @@ def test_service_errors_read_in_chinese_with_the_provider_words_kept(qapp, monke
     try:
         flagged = ModerationError(detail=ErrorDetail(400, "DataInspectionFailed",
                                                      "Input data may contain inappropriate"))
-        assert error_message(flagged) == "内容未通过审核: Input data may contain inappropriate"
+        assert error_message(flagged) == "内容未通过审核：Input data may contain inappropriate"
         assert CJK.search(error_hint(flagged))
         custom = RateLimitError("Rate limited by the service (HTTP 429)")
         assert error_message(custom) == "服务限流 (HTTP 429)"

@@ -33,7 +33,7 @@ def test_a_mid_answer_close_reads_in_chinese_in_the_banner(chinese, sb: SandboxS
     qloop.run(drop_and_run(window, photo), timeout=60)
     assert window.history_model.entries()[0].status == FAILED
     message = window.banner.message()
-    assert "与 127.0.0.1 的连接中断了: 回应还没收完就断开了" in message, message
+    assert "与 127.0.0.1 的连接中断了：回应还没收完就断开了" in message, message
     assert "ReadError" not in message and KEY not in message + window.banner.hint()
 
 
@@ -48,5 +48,5 @@ def test_a_refused_connection_reads_in_chinese_in_the_banner(chinese,
 
     qloop.run(drop_and_run(window, photo), timeout=60)
     message = window.banner.message()
-    assert "无法连接 127.0.0.1: 服务拒绝了连接（该地址和端口上没有服务应答）" in message, message
+    assert "无法连接 127.0.0.1：服务拒绝了连接（该地址和端口上没有服务应答）" in message, message
     assert "attempts failed" not in message and KEY not in message + window.banner.hint()

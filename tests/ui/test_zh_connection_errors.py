@@ -33,21 +33,21 @@ def failed(exc: httpx.RequestError, url: str = "http://127.0.0.1:8080/v1", *,
 
 CASES = [
     (lambda: failed(httpx.ReadError("")),
-     "与 127.0.0.1 的连接中断了: 回应还没收完就断开了"),
+     "与 127.0.0.1 的连接中断了：回应还没收完就断开了"),
     (lambda: failed(httpx.ConnectTimeout(""), "https://api.example.com/v1"),
-     "无法连接 api.example.com: 服务没有及时接受连接"),
+     "无法连接 api.example.com：服务没有及时接受连接"),
     (lambda: failed(refused(), "https://api.example.com/v1"),
-     "无法连接 api.example.com: 服务拒绝了连接（该地址和端口上没有服务应答）"),
+     "无法连接 api.example.com：服务拒绝了连接（该地址和端口上没有服务应答）"),
     (lambda: failed(httpx.ReadTimeout(""), "https://api.example.com/v1"),
-     "api.example.com 在 120 秒内没有回应: 没有及时收到服务的数据"),
+     "api.example.com 在 120 秒内没有回应：没有及时收到服务的数据"),
     (lambda: failed(httpx.ReadError("reset by peer"), download=True),
-     "结果下载失败: 回应还没收完就断开了"),
+     "结果下载失败：回应还没收完就断开了"),
     (lambda: failed(httpx.UnsupportedProtocol(""), "ftp://h.example/v1"),
-     "无法向 h.example 发送此请求: 地址必须以 http:// 或 https:// 开头"),
+     "无法向 h.example 发送此请求：地址必须以 http:// 或 https:// 开头"),
     # Not a transport failure the client made: the transport's own words stay verbatim.
     (lambda: errors.ConnectionFailed("The connection to 127.0.0.1 was interrupted",
                                      detail=ErrorDetail(provider_message="reset by peer")),
-     "与 127.0.0.1 的连接中断了: reset by peer"),
+     "与 127.0.0.1 的连接中断了：reset by peer"),
 ]
 
 
@@ -97,7 +97,7 @@ def test_every_httpx_transport_error_has_a_plain_reason(qapp, monkeypatch, langu
     try:
         for download in (False, True):
             shown = error_message(failed(getattr(httpx, name)(""), download=download))
-            head, _, reason = shown.rpartition(": ")
+            head, _, reason = shown.rpartition(": " if language == "en" else "：")
             assert name not in shown and head and len(reason) >= 6, shown
             assert KEY not in shown
             if language == "zh_CN":

@@ -3105,6 +3105,10 @@ The service does not promise identical images for the same seed: it makes a repe
         <source>Start a local sandbox service and use it instead of the real API</source>
         <translation>启动本地沙盒服务，代替真实 API 使用</translation>
     </message>
+    <message>
+        <source>Not connected yet: set up your API key to run edits — or try the demo, which needs no key.</source>
+        <translation>尚未连接：设置 API 密钥后即可运行编辑，也可以试用演示（无需密钥）。</translation>
+    </message>
 </context>
 <context>
     <name>_Counter</name>
@@ -3529,6 +3533,13 @@ The service does not promise identical images for the same seed: it makes a repe
     <message>
         <source>as catalog</source>
         <translation>同目录</translation>
+    </message>
+</context>
+<context>
+    <name>Punctuation</name>
+    <message>
+        <source>{head}: {tail}</source>
+        <translation>{head}：{tail}</translation>
     </message>
 </context>
 </TS>

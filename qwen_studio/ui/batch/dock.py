@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     Qt,
 )
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -51,7 +51,8 @@ class BatchUi:
     """Puts the batch queue into a MainWindow: a bottom panel in a vertical splitter, the
     File ▸ Batch… action, the drop decision, Run, the title and the resume offer."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, batch_action: QAction,
+                 show_action: QAction) -> None:
         self.window = window
         self.tasks = window.tasks  # the app's TaskRunner: spawns and pool calls
         self.notices = window.notices
@@ -79,19 +80,8 @@ class BatchUi:
             if focused is not None and window.isAncestorOf(focused):
                 focused.setFocus(Qt.FocusReason.OtherFocusReason)
 
-        self.batch_action = QAction(translate("BatchUi", "&Batch… (a folder, one prompt)"), window)
-        self.batch_action.setObjectName("batchAction")
-        self.batch_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.batch_action.setStatusTip(translate(
-            "BatchUi", "Choose a folder: every photo in it gets the same edit"))
-        self.batch_action.triggered.connect(lambda _c=False: self.choose_folder())
-        self.show_action = QAction(translate("BatchUi", "Show batch &queue"), window)
-        self.show_action.setObjectName("showBatchAction")
-        self.show_action.setCheckable(True)
-        self.show_action.setShortcut(QKeySequence("Ctrl+B"))
-        self.show_action.toggled.connect(self.set_visible)
-        window.addAction(self.batch_action)
-        window.addAction(self.show_action)
+        # Made with the window (ui/window_deferred.py): their keys work before this exists.
+        self.batch_action, self.show_action = batch_action, show_action
         menus = [m for a in window.menuBar().actions() if isinstance(m := a.menu(), QMenu)]
         if menus:
             file_menu = menus[0]

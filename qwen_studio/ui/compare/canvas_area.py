@@ -1,6 +1,10 @@
 """The centre of the window: the canvas (or the welcome panel until the window is
 connected; qwen_studio.ui.connection_status switches them), with notices laid over its top
-edge instead of pushing the image down (the banner is built with the first notice)."""
+edge instead of pushing the image down (the banner is built with the first notice).
+
+Once something is on the canvas (a photo added, a history entry shown) before the window is
+connected, the canvas takes over and the welcome becomes a compact bar above it: the photo a
+designer dropped is in view, and "Set up your API" / "Try the demo" stay one click away."""
 
 from __future__ import annotations
 
@@ -35,13 +39,16 @@ class CanvasArea(QWidget):
         # The welcome panel (no profile yet) is built when first shown or asked for: a
         # configured or demo start never shows it. The window wires each one built.
         self._welcome: WelcomePanel | None = None
+        self._welcome_bar: WelcomePanel | None = None  # the compact form, over the canvas
         self.welcome_built: Callable[[WelcomePanel], None] | None = None
         self._welcome_pending = False
+        self._welcome_wanted = False  # not connected: the panel, or the bar once in use
         # The results grid's page is added when first wanted (ui/compare/grid_mode).
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.stack, 1)
+        self.compare_view.canvas.viewChanged.connect(self._canvas_changed)
         # The banner: built when the first notice shows (or it is asked for), as most
         # starts show none.
         self.notices = notices
@@ -77,19 +84,53 @@ class CanvasArea(QWidget):
         return self._welcome
 
     @property
+    def welcome_bar(self) -> WelcomePanel:
+        """The welcome's compact form: a bar above the canvas (built when first wanted)."""
+        if self._welcome_bar is None:
+            from qwen_studio.ui.dialogs.welcome_panel import WelcomePanel
+
+            self._welcome_bar = WelcomePanel(compact=True)
+            self._welcome_bar.hide()
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, self._welcome_bar)
+            self.stack.installEventFilter(self)  # the bar moves it: the banner follows
+            if self.welcome_built is not None:
+                self.welcome_built(self._welcome_bar)
+        return self._welcome_bar
+
+    @property
     def built_welcome(self) -> WelcomePanel | None:
         """The welcome panel if it was built (without building it)."""
         return self._welcome
 
+    @property
+    def built_welcomes(self) -> list[WelcomePanel]:
+        """The welcome panel and bar that were built (without building them)."""
+        return [p for p in (self._welcome, self._welcome_bar) if p is not None]
+
     def show_welcome(self, on: bool) -> None:
         """The welcome panel (on) or the editor. Before the window first shows, the panel
         is only noted: create_main_window connects a profile or the demo before that, and
-        the panel is built at the show only if it is still wanted."""
-        self._welcome_pending = on and not self.isVisible()
-        if on and not self._welcome_pending:
+        the panel is built at the show only if it is still wanted. With something on the
+        canvas, "on" is the canvas under the compact bar."""
+        self._welcome_wanted = on
+        in_use = on and bool(self.compare_view.canvas.panes())
+        self._welcome_pending = on and not in_use and not self.isVisible()
+        if on and not in_use and not self._welcome_pending:
             self.stack.setCurrentWidget(self.welcome)
-        elif not on:
+        elif not on or in_use:
             self.stack.setCurrentWidget(self.compare_view)
+        if in_use:
+            self.welcome_bar.show()
+        elif self._welcome_bar is not None:
+            self._welcome_bar.hide()
+
+    def _canvas_changed(self) -> None:
+        # A photo or result arrived while the full welcome shows: the canvas takes over.
+        if self._welcome_wanted and self.compare_view.canvas.panes() and (
+                self._welcome_bar is None or not self._welcome_bar.isVisibleTo(self)):
+            self.show_welcome(True)
 
     def showEvent(self, event: QShowEvent) -> None:
         if self._welcome_pending:
@@ -112,13 +153,26 @@ class CanvasArea(QWidget):
             top = canvas_top + BANNER_MARGIN // 2 if canvas_top > 0 else BANNER_TOP
         banner.setGeometry(BANNER_MARGIN, top, width, height)
         banner.raise_()
+        self._labels_below_banner()
+
+    def _labels_below_banner(self) -> None:
+        """The canvas' corner labels ("Before", "After") move below a shown banner."""
+        banner, canvas = self._banner, self.compare_view.canvas
+        shown = banner is not None and banner.isVisibleTo(self)
+        bottom = canvas.mapFrom(self, QPoint(0, banner.geometry().bottom() + 1)).y() if (
+            banner is not None and shown) else 0
+        canvas.set_label_top(max(0, bottom))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_banner()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._banner and event.type() in (QEvent.Type.Show,
-                                                       QEvent.Type.LayoutRequest):
+        kind = event.type()
+        shown = kind in (QEvent.Type.Show, QEvent.Type.LayoutRequest)
+        if (watched is self._banner and shown) or (
+                watched is self.stack and kind == QEvent.Type.Move):
             self._place_banner()
+        elif watched is self._banner and kind == QEvent.Type.Hide:
+            self._labels_below_banner()
         return False

@@ -17,6 +17,10 @@ _EMPTY_ROWS = ((QT_TRANSLATE_NOOP("ImageCanvas", "Drop photos or paste"), "Ctrl+
                (QT_TRANSLATE_NOOP("ImageCanvas", "Hold to compare"), "Space"))
 
 
+BEFORE = QT_TRANSLATE_NOOP("ImageCanvas", "Before")
+CHANGES = QT_TRANSLATE_NOOP("ImageCanvas", "Changes")
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("ImageCanvas", text)
 
@@ -50,8 +54,10 @@ def pill(p: QPainter, rect: QRectF, text: str, font: QFont) -> None:
     p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def paint_label(p: QPainter, pane: QRectF, text: str, base: QFont,
-                side: Qt.AlignmentFlag) -> None:
+def label_rect(pane: QRectF, text: str, base: QFont, side: Qt.AlignmentFlag,
+               top: float = 0.0) -> tuple[QRectF, QFont]:
+    """Where a corner label ("Before", "After"…) goes in `pane`, and its font: 10 px in
+    from the corner, and below `top` (what covers the canvas' top edge, e.g. a banner)."""
     font = QFont(base)
     font.setPointSizeF(max(7.5, font.pointSizeF() * 0.9))
     font.setWeight(QFont.Weight.DemiBold)
@@ -59,7 +65,25 @@ def paint_label(p: QPainter, pane: QRectF, text: str, base: QFont,
     w = metrics.horizontalAdvance(text) + 18
     h = metrics.height() + 6
     x = pane.left() + 10 if side == Qt.AlignmentFlag.AlignLeft else pane.right() - 10 - w
-    pill(p, QRectF(x, pane.top() + 10, w, h), text, font)
+    return QRectF(x, max(pane.top(), top) + 10, w, h), font
+
+
+def pane_labels(role: str, after_word: str,
+                changes_caption: str) -> list[tuple[str, Qt.AlignmentFlag]]:
+    """The corner labels of a pane showing `role` ("before", "after", "wipe", "changes"):
+    (word, side)."""
+    left = Qt.AlignmentFlag.AlignLeft
+    if role == "wipe":
+        return [(_tr(BEFORE), left), (after_word, Qt.AlignmentFlag.AlignRight)]
+    word = {"before": _tr(BEFORE), "after": after_word,
+            "changes": " · ".join(x for x in (_tr(CHANGES), changes_caption) if x)}[role]
+    return [(word, left)]
+
+
+def paint_label(p: QPainter, pane: QRectF, text: str, base: QFont,
+                side: Qt.AlignmentFlag, top: float = 0.0) -> None:
+    rect, font = label_rect(pane, text, base, side, top)
+    pill(p, rect, text, font)
 
 
 def paint_empty(p: QPainter, full: QRectF, base: QFont) -> None:

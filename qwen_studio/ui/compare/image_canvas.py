@@ -31,10 +31,12 @@ from qwen_studio.ui.compare.canvas_mask import CanvasMask
 from qwen_studio.ui.compare.canvas_overlays import (
     HANDLE_RADIUS,
     busy_rect,
+    label_rect,
     paint_busy,
     paint_divider,
     paint_empty,
     paint_label,
+    pane_labels,
 )
 from qwen_studio.ui.compare.scaled_image import CHECKER_DARK as CHECKER_DARK  # re-exported
 from qwen_studio.ui.compare.scaled_image import CHECKER_LIGHT as CHECKER_LIGHT
@@ -91,6 +93,7 @@ class ImageCanvas(ZoomPanCanvas):
         self.mask_host = CanvasMask(self)  # the region mask on "before" (issue #15)
         self._changes: ScaledImage | None = None  # the Changes mode's heatmap
         self._changes_caption = ""
+        self._label_top = 0.0  # the corner labels' top: below a banner over the canvas
 
     # ----- state -------------------------------------------------------------------------
 
@@ -193,6 +196,20 @@ class ImageCanvas(ZoomPanCanvas):
 
     # ----- painting ----------------------------------------------------------------------
 
+    def set_label_top(self, y: float) -> None:
+        """What covers the canvas' top edge ends at `y` (a notice banner; 0: nothing): the
+        corner labels go below it, so "Before" stays readable while a banner shows."""
+        if y != self._label_top:
+            self._label_top = y
+            self.update()
+
+    def label_rects(self) -> list[QRectF]:
+        """Where the corner labels are drawn now (canvas coordinates)."""
+        after, caption = self._after_word(), self._changes_caption
+        return [label_rect(pane, word, self.font(), side, self._label_top)[0]
+                for pane, role in self.panes()
+                for word, side in pane_labels(role, after, caption)]
+
     def _checker_for(self, dpr: float) -> QImage:
         if self._checker is None or self._checker[0] != dpr:
             self._checker = (dpr, checker_image(dpr))
@@ -220,8 +237,6 @@ class ImageCanvas(ZoomPanCanvas):
                 self.mask_host.paint(p, self.image_rect(pane, self._before), left)
                 self._paint_image(p, pane, self._after, right, dpr, nearest)
                 paint_divider(p, pane, x)
-                paint_label(p, pane, self.tr("Before"), self.font(), Qt.AlignmentFlag.AlignLeft)
-                paint_label(p, pane, self._after_word(), self.font(), Qt.AlignmentFlag.AlignRight)
             else:
                 img = {"before": self._before, "after": self._after,
                        "changes": self._changes or self._before}[role]
@@ -229,10 +244,8 @@ class ImageCanvas(ZoomPanCanvas):
                 self._paint_image(p, pane, img, pane, dpr, nearest)
                 if role == "before":
                     self.mask_host.paint(p, self.image_rect(pane, img), pane)
-                word = {"before": self.tr("Before"), "after": self._after_word(),
-                        "changes": " · ".join(x for x in (self.tr("Changes"),
-                                                          self._changes_caption) if x)}[role]
-                paint_label(p, pane, word, self.font(), Qt.AlignmentFlag.AlignLeft)
+            for word, side in pane_labels(role, self._after_word(), self._changes_caption):
+                paint_label(p, pane, word, self.font(), side, self._label_top)
             p.restore()
         if self._busy:
             paint_busy(p, self._busy_rect(full), self._busy, self._busy_phase, self.font())

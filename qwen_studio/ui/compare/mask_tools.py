@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QSlider, QToolBar, QWidget
 
 from qwen_studio.ui.compare.mask_layer import MaskLayer, MaskOp
 from qwen_studio.ui.icons import icon
+from qwen_studio.ui.punctuation import colon
 
 SIZE_RANGE = (1, 2000)  # brush diameter, image px
 SIZE_STEP = 1.25  # [ and ] scale the size, as Photoshop's steps do
@@ -168,8 +169,8 @@ class MaskToolBar(QToolBar):
         # words took the room the undo and redo need at 1400 px.
         self.show_action = QAction(icon("show"), self.tr("Show mask"), self, checkable=True,
                                    checked=True)
-        self.show_action.setToolTip(self.tr("Show mask") + ": "
-                                    + self.tr("Show or hide the mask overlay"))
+        self.show_action.setToolTip(colon(self.tr("Show mask"),
+                                          self.tr("Show or hide the mask overlay")))
         self.show_action.toggled.connect(layer.set_visible)
         self.show_action.toggled.connect(
             lambda on: self.show_action.setIcon(icon("show" if on else "hide")))
@@ -202,7 +203,7 @@ class MaskToolBar(QToolBar):
         slider.setMinimumWidth(SLIDER_MIN_WIDTH)  # a bar short of room squeezed it to a nub
         slider.setAccessibleName(name)
         slider.setAccessibleDescription(description)
-        slider.setToolTip(f"{name}: {description}")
+        slider.setToolTip(colon(name, description))
         return slider
 
     def _button(self, text: str, key: str | None, slot: object, tip: str,
@@ -210,7 +211,7 @@ class MaskToolBar(QToolBar):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-            tip = f"{text}: {tip}"
+            tip = colon(text, tip)
         if key:
             action.setShortcut(QKeySequence(key))
             tip = f"{tip} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QEvent, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -183,6 +183,17 @@ class SettingsDialog(QDialog):
         self._update_env_note()
         active = store.active()
         self._reload(select=active.name if active else "")
+
+    def event(self, event: QEvent) -> bool:
+        done = super().event(event)
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            # A window is not made taller for its word-wrapped notes (Qt sizes it by its
+            # layout's minimum): the key note's second line lay under "Test connection".
+            lay = self.layout()
+            need = lay.totalHeightForWidth(self.width()) if lay is not None else -1
+            if need > 0 and need != self.minimumHeight():
+                self.setMinimumHeight(need)
+        return done
 
     def _toggle_key(self, on: bool) -> None:
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)

@@ -38,7 +38,11 @@ GESTURES = (
 
 
 def _clean(text: str) -> str:
-    """Menu text without the mnemonic '&' or the trailing ellipsis."""
+    """Menu text without the mnemonic ('&', or Chinese menus' "(&O)") or the trailing
+    ellipsis."""
+    import re
+
+    text = re.sub(r"\s*\(&[^&)]\)", "", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
 
 
@@ -63,7 +67,9 @@ def collect(window: QWidget) -> list[tuple[str, str]]:
         seqs = [s for s in a.shortcuts() if not s.isEmpty()]
         if not seqs or a.isSeparator():
             continue
-        keys = " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in seqs)
+        # Once each as shown: Ctrl+Return and Ctrl+Enter both read "Ctrl+回车" in Chinese.
+        keys = " / ".join(dict.fromkeys(
+            s.toString(QKeySequence.SequenceFormat.NativeText) for s in seqs))
         if keys in keys_seen:
             continue
         keys_seen.add(keys)

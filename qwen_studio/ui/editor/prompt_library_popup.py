@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from qwen_studio.core.prompt_library import RecentPrompt, Snippet
 from qwen_studio.ui.editor.prompt_library_action import prompt_library_action as _library_action
 from qwen_studio.ui.icons import icon
+from qwen_studio.ui.punctuation import colon
 
 _Index = QModelIndex | QPersistentModelIndex
 _PREVIEW = 90
@@ -117,7 +118,7 @@ class PromptEntriesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             what = (self.tr("Starred snippet") if e.starred else self.tr("Snippet")) \
                 if e.is_snippet else self.tr("Recent prompt")
-            return f"{what}: {e.name + ': ' if e.name else ''}{e.text}"
+            return colon(what, colon(e.name, e.text) if e.name else e.text)
         if role == self.SearchRole:
             return f"{e.name}\n{e.text}".casefold()
         if role == self.EntryRole:

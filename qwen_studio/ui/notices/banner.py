@@ -17,6 +17,7 @@ from qwen_studio.ui.icons import icon
 from qwen_studio.ui.marks import QT_TRANSLATE_NOOP
 from qwen_studio.ui.notices.center import Notices
 from qwen_studio.ui.notices.notice import Notice, NoticeKind, NoticeLevel
+from qwen_studio.ui.punctuation import colon
 
 # kind -> (icon meaning in ui/icons, bold word). Colour is only a second channel:
 # each kind also has its own icon and word. The colours are theme tokens (theme.py style
@@ -132,7 +133,7 @@ class Banner(QFrame):
         self.action_button.setText(action)
         self.action_button.setAccessibleName(action)
         self.action_button.setVisible(bool(action))
-        self.setAccessibleDescription(f"{word}: {notice.message}. {notice.hint}".strip())
+        self.setAccessibleDescription(f"{colon(word, notice.message)}. {notice.hint}".strip())
         self.show()
         self._announce()
 

@@ -189,6 +189,12 @@ class ResultsGrid(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The whole tile shows the selection, not only its caption (Qt's icon mode tints
+        # just the words under the image); a gap keeps the first row off the edge.
+        self.setStyleSheet("QListView { padding: 6px; }"
+                           "QListView::item { border-radius: 6px; padding: 2px; }"
+                           "QListView::item:selected { background: palette(highlight);"
+                           " color: palette(highlighted-text); }")
         self.activated.connect(self._on_activated)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

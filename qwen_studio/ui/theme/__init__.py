@@ -146,6 +146,8 @@ QToolButton[filterChip="true"]:focus {{ border: 2px solid {accent}; }}
 
 #welcomeTitle {{ font-size: 18pt; font-weight: 600; color: {text}; }}
 #welcomeBody {{ color: {muted}; font-size: 10.5pt; }}
+#welcomeBar {{ background: {info_bg}; border-bottom: 1px solid {info_fg}; }}
+#welcomeBar QLabel {{ color: {banner_text}; background: transparent; }}
 
 #promptCount, #negativePromptCount {{ color: {faint}; }}
 #promptCount[countOver="true"], #negativePromptCount[countOver="true"] {{
