@@ -1,11 +1,11 @@
 """One file with the compiled code of the modules the window imports before its first frame.
 
 The window imports ~115 of our modules before it paints. Importing each one from its own
-.pyc costs ~70 us beyond running it: the path finder's lookups, cache_from_source, opening,
-reading and checking the .pyc. `install()` (called by the window's entry point before it
-imports them) reads all their code objects from one file and serves them to the import
-system; `save()` (after the first frame) writes that file again when this start imported
-modules it lacked, or found some of its entries stale.
+.pyc costs ~100 us beyond running it (the path finder's lookups, cache_from_source, opening,
+reading and checking the .pyc): ~12 ms of CPU. `install()` (called by the window's entry
+point before it imports them) reads all their code objects from one file (~5 ms) and
+serves them to the import system; `save()` (after the first frame) writes that file again
+when this start imported modules it lacked, or found some of its entries stale.
 
 The modules are the same: an entry is used only for the file the path finder would load
 (the parent package's folder + the module's name) when that file still has the modification
@@ -112,25 +112,31 @@ def _valid(name: object, entry: object) -> bool:
             and type(entry[4]) is CodeType)
 
 
-def _imported() -> dict[str, _Entry]:
-    """Entries for the package's modules this process imported from their own files."""
-    found: dict[str, _Entry] = {}
+def _from_files() -> list[tuple[str, importlib.machinery.SourceFileLoader, bool]]:
+    """(name, loader, is package) of the package's modules this process imported from
+    their own files."""
+    found = []
     for name, module in list(sys.modules.items()):
-        if not name.startswith(PACKAGE + "."):
-            continue
         spec = getattr(module, "__spec__", None)
         loader = getattr(spec, "loader", None)
-        if type(loader) is not importlib.machinery.SourceFileLoader or spec is None:
-            continue  # served from the bundle, or not a plain .py module (e.g. __main__)
-        source = loader.path
+        # Not one served from the bundle, nor one without a plain .py file (e.g. __main__).
+        if (name.startswith(PACKAGE + ".") and spec is not None
+                and type(loader) is importlib.machinery.SourceFileLoader):
+            found.append((name, loader, spec.submodule_search_locations is not None))
+    return found
+
+
+def _entries_of(modules: list[tuple[str, importlib.machinery.SourceFileLoader, bool]],
+                ) -> dict[str, _Entry]:
+    found: dict[str, _Entry] = {}
+    for name, loader, is_package in modules:
         try:
-            st = os.stat(source)  # before reading the code: a later edit shows as stale
+            st = os.stat(loader.path)  # before reading the code: a later edit shows as stale
             code = loader.get_code(name)
         except (OSError, ImportError, SyntaxError):
             continue
         if code is not None:
-            found[name] = (source, st.st_mtime_ns, st.st_size,
-                           spec.submodule_search_locations is not None, code)
+            found[name] = (loader.path, st.st_mtime_ns, st.st_size, is_package, code)
     return found
 
 
@@ -139,15 +145,18 @@ def save() -> bool:
     (atomically: windows may start side by side). Returns True if written."""
     if _path is None or sys.dont_write_bytecode:
         return False
-    new = _imported()
-    if not new and not _stale:
+    fresh = _from_files()
+    if not fresh and not _stale:
         return False
-    kept = {name: entry for name, entry in _entries.items() if name not in _stale}
-    kept.update(new)
     tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
     try:
         _path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_HEADER + marshal.dumps(kept))
+        # Opened before the modules' code is read (~6 ms): where nothing can be written
+        # (a system install), every start finds that out at once.
+        with open(tmp, "wb") as out:
+            kept = {name: entry for name, entry in _entries.items() if name not in _stale}
+            kept.update(_entries_of(fresh))
+            out.write(_HEADER + marshal.dumps(kept))
         os.replace(tmp, _path)
     except (OSError, ValueError):
         # As dataclass_code.save(): runs after the first frame, so no error may escape.
