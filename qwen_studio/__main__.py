@@ -85,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         # thread's collector): start-up allocates much and frees little, and the passes
         # the imports trigger cost ~5-8 ms before the first frame.
         gc.disable()
-        from qwen_studio.core import dataclass_code
+        from qwen_studio.core import dataclass_code, module_bundle
 
+        module_bundle.install()  # before the window's modules load (saved after the frame)
         dataclass_code.install()  # before any dataclass is defined (saved after the frame)
         _import_before_qt()
         from qwen_studio.qt import feature_scan  # imports PySide6

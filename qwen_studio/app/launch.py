@@ -177,9 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         early.detach()  # setup_logging's own records go straight to its handlers
         setup_logging(args.verbose)  # after the first frame (or its failure)
         early.replay()
-    from qwen_studio.core import dataclass_code
+    from qwen_studio.core import dataclass_code, module_bundle
 
     dataclass_code.save()  # what the next start defines before its frame, compiled
+    module_bundle.save()  # and the code of the modules it imports before it, in one file
     from qwen_studio.ui import icons
 
     icons.save_pixels()  # ... and the icons it draws, rendered

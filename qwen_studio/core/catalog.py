@@ -70,6 +70,8 @@ class SizeRule:
 
 @dataclass(frozen=True)
 class Price:
+    """A model's price: `amount` in `currency` per `per` (an image), and where it is from."""
+
     amount: float
     currency: str
     per: str = "image"
@@ -130,6 +132,8 @@ class ModelFamily:
 
 @dataclass(frozen=True)
 class GatewayStyleRule:
+    """What a gateway does with one request style: options it drops, and where it keeps them."""
+
     drops: tuple[str, ...]
     keeps_in: str = ""
 
@@ -146,6 +150,8 @@ class Gateway:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The model families and gateways known, read from `path` ("": the built-in file)."""
+
     families: tuple[ModelFamily, ...]
     gateways: tuple[Gateway, ...] = ()
     path: str = ""

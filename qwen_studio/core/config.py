@@ -33,6 +33,8 @@ ENV_MODEL = "QWEN_STUDIO_MODEL"
 
 @dataclass(frozen=True)
 class Profile:
+    """A saved connection (its key is in the key store, not here)."""
+
     name: str
     base_url: str
     style: str = DEFAULT_STYLE
@@ -51,6 +53,8 @@ PRESET_PROFILES: tuple[Profile, ...] = (
 
 @dataclass(frozen=True)
 class ResolvedConfig:
+    """The endpoint and model an edit will use, with the key filled in."""
+
     endpoint: Endpoint
     model: str
 

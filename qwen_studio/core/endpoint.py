@@ -14,6 +14,8 @@ from qwen_studio.core.errors import ApiError
 
 @dataclass(frozen=True)
 class Endpoint:
+    """Where edits are sent: the service's URL, its request style, the key, the profile."""
+
     base_url: str
     style: str = "bailian"
     api_key: str = field(default="", repr=False)
@@ -22,6 +24,8 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class ClientSettings:
+    """The client's timeouts, retries and limits."""
+
     connect_timeout: float = 10
     read_timeout: float = 120
     max_attempts: int = 4

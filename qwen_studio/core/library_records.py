@@ -23,6 +23,8 @@ IN_CHUNK = 500  # stay far below SQLITE_MAX_VARIABLE_NUMBER on old builds
 
 @dataclass(frozen=True)
 class EditRecord:
+    """One edit as the library stores it: its request, status, times and files."""
+
     id: int
     request: EditRequest
     status: EditStatus

@@ -42,6 +42,8 @@ def process_start(pid: int) -> str:
 
 @dataclass(frozen=True)
 class Owner:
+    """A process that owns files: its host, pid and start time."""
+
     host: str
     pid: int
     started: str = ""

@@ -33,6 +33,8 @@ class PriceLike(Protocol):
 
 @dataclass(frozen=True)
 class UnitPrice:
+    """A price per image in one currency."""
+
     amount: float
     currency: str
 
@@ -197,6 +199,8 @@ _BILLED_SQL = (
 
 @dataclass(frozen=True)
 class BilledEdit:
+    """A done edit as spend counts it: its model, batch, finish time and images returned."""
+
     edit_id: int
     model: str
     batch_id: str | None
@@ -269,6 +273,8 @@ def summary(library: Library, prices: PriceLookup, *, batch_id: str | None = Non
 
 @dataclass(frozen=True)
 class UsageRow:
+    """The spend of one model on one day."""
+
     day: date
     model: str
     spend: Spend

@@ -13,7 +13,6 @@ layout), the ordinary call is used: the same file, with the GIL held as before.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import sys
 import threading
@@ -36,6 +35,11 @@ _looked_up = False
 
 
 def _lookup() -> Callable[[int], None] | None:
+    # ctypes (~1.5 ms to import) is not needed for the first frame: the first sync is a
+    # debounced save in the pool, and app.main loads ctypes after the frame anyway
+    # (core/allocator.py).
+    import ctypes
+
     import PySide6
 
     root = Path(PySide6.__file__).parent

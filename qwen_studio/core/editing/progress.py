@@ -45,6 +45,8 @@ class EditResult:
 
 @dataclass(frozen=True)
 class EditProgress:
+    """One state of a queued or running edit (a new one is published for every change)."""
+
     edit_id: int
     request: EditRequest
     label: str  # what the user knows this edit by: the input file name(s)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class InputItem:
+    """One input photo of the editor: its file, its thumbnail, and the edit it came from."""
+
     path: Path
     thumbnail: QImage | None = None
     parent_edit_id: int | None = None  # set when the input is a previous result
@@ -33,6 +35,8 @@ class InputItem:
 
 @dataclass(frozen=True)
 class Parameters:
+    """The edit's parameters as the user set them in the parameters panel."""
+
     model: str = DEFAULT_MODELS[DEFAULT_STYLE]
     size: str | None = None  # "W*H", None for Auto
     size_problem: str = ""  # the reason the typed size is not one (a core Reason)

@@ -355,6 +355,8 @@ def day_label(ts: float, today: date | None = None) -> str:
 
 @dataclass(frozen=True)
 class HistoryFilter:
+    """What the history list shows: search text, starred only, failed only, one batch."""
+
     text: str = ""
     favourites_only: bool = False
     failed_only: bool = False

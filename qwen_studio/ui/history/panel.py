@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -337,6 +337,8 @@ class HistoryPanel(QWidget, PanelLibraryOps, PanelActions, PanelVersions):
         return row
 
     def select_row(self, row: int, extend: bool = False) -> None:
+        from PySide6.QtCore import QItemSelectionModel  # not for the first frame (~0.2 ms)
+
         idx = self.model.index(row)
         flags = QItemSelectionModel.SelectionFlag.Rows | (
             QItemSelectionModel.SelectionFlag.Select if extend

@@ -39,6 +39,8 @@ class NoticeKind(StrEnum):
 
 @dataclass(frozen=True)
 class Notice:
+    """A message for the notice banner: its kind, level, text, hint and action."""
+
     kind: NoticeKind
     level: NoticeLevel
     message: str

@@ -32,6 +32,8 @@ SCHEMES = ("dark", "light")
 
 @dataclass(frozen=True)
 class StatusLook:
+    """How an edit status is shown: its word, its colour on each theme and its icon."""
+
     word: str  # English, marked for translation; `text()` is the shown word
     dark: str  # colour on the dark theme
     light: str  # colour on the light theme
