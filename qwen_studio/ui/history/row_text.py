@@ -228,17 +228,20 @@ class KeptTexts:
         return got
 
     def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
-        """The row's status in `room`: whole, else its short form ("done in …" says less
-        than a whole "done"), elided if even that does not fit."""
-        text = row.status_text()
-        key = (text, room, id(fm))
+        """The row's status in `room`: the longest of its forms that fits whole
+        (status_texts(): "done in 12 s · 3 images", "done in 12 s", "done"; "done in …"
+        says less than a whole "done"), else its shortest elided."""
+        texts = row.status_texts()
+        key = (texts, room, id(fm))
         got = self._statuses.get(key)
         if got is None:
             if len(self._statuses) > _KEPT:
                 self._statuses.clear()
-            shown = self.elide(text, fm, room)
-            if shown != text:
-                shown = self.elide(row.short_status_text(), fm, room)
+            shown = ""
+            for text in texts:
+                shown = self.elide(text, fm, room)
+                if shown == text:
+                    break
             got = self._statuses[key] = self.text(shown, font, fm)[0]
         return got
 
