@@ -127,7 +127,7 @@ class Prompt:
     word wider than the line is elided on one line. `shown` is the text as drawn, a line a
     line (for the search marks)."""
 
-    __slots__ = ("layout", "lines", "shown", "statics", "text")
+    __slots__ = ("layout", "lines", "shown", "statics", "text", "whole")
 
     def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
         self.text = text
@@ -169,6 +169,7 @@ class Prompt:
         layout.endLayout()
         self.layout = layout
         self.statics: tuple[tuple[QStaticText, int], ...] = ()
+        self.whole = False
         ascent = fonts.ascent
         if first.naturalTextWidth() > width:  # one word wider than the line
             self.layout, self.lines = None, []
@@ -176,14 +177,20 @@ class Prompt:
             self.statics = ((_prepared(self.shown, fonts.text), 0),)
             return True
         # Each line's baseline where a line of the row's font has it.
-        self.lines = [(first, ascent - first.ascent())]
+        dy = ascent - first.ascent()
+        self.lines = [(first, dy)]
         self.shown = shown[:n].rstrip(" ")
         if second is None:
+            self.whole = dy == 0
             return True
         rest, step = shown[n:], fonts.line_step
         if second.textLength() >= len(rest):
-            self.lines.append((second, ascent + step - second.y() - second.ascent()))
+            dy2 = ascent + step - second.y() - second.ascent()
+            self.lines.append((second, dy2))
             self.shown += "\n" + rest
+            # Both baselines where the layout put them (no taller fallback glyphs): the
+            # layout draws itself in one call, as its lines would.
+            self.whole = dy == 0 and dy2 == 0 and layout.lineCount() == 2
         else:
             tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
             self.statics = ((_prepared(tail, fonts.text), step),)
