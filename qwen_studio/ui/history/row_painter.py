@@ -237,8 +237,9 @@ class RowPainter(KeptTexts):
             if look.text is not pen:  # palette text, so the row reads in the light theme too
                 pen = look.text
                 p.setPen(pen)
-            if prompt.whole:  # its lines where the layout put them: one call draws both
-                prompt.layout.draw(p, QPointF(text_left, ptop))
+            layout = prompt.layout
+            if prompt.whole and layout is not None:  # lines where the layout put them
+                layout.draw(p, QPointF(text_left, ptop))  # one call draws both
                 continue
             for line, dy in prompt.lines:
                 line.draw(p, QPointF(text_left, ptop + dy))

@@ -207,7 +207,7 @@ class KeptTexts:
         self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
         self._elided: dict[tuple[str, int, int], str] = {}
         self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
-        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
+        self._statuses: dict[tuple[tuple[str, ...], int, int], QStaticText] = {}
 
     def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
         """A short text that repeats across rows (time, status, spend), laid out once, and
