@@ -127,6 +127,8 @@ class KeptScrollBar(QScrollBar):
         if not isinstance(device, QImage):
             return  # not a raster store: Qt keeps painting under the bar
         dpr = self.devicePixelRatioF()
+        if dpr != int(dpr):
+            return  # a fractional scale: where the bar's pixels start is a rounding away
         at = self.mapTo(win, QPoint(0, 0))
         image = device.copy(QRect(round(at.x() * dpr), round(at.y() * dpr),
                                   round(self.width() * dpr), round(self.height() * dpr)))
