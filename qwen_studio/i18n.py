@@ -49,6 +49,13 @@ TRANSLATED = ("zh_CN",)
 I18N_DIR = Path(__file__).resolve().parent / "resources_data" / "i18n"
 
 _installed: list[object] = []  # keep translators alive while installed
+_generation = 0  # bumped whenever the installed translators change (see generation())
+
+
+def generation() -> int:
+    """How many times the translators changed: words made and kept under an older number
+    are in another language (a history row keeps its status text by it)."""
+    return _generation
 
 
 def i18n_dir() -> Path:
@@ -175,6 +182,8 @@ def install(app: QCoreApplication | None = None, settings: QSettings | None = No
     app = app or QCoreApplication.instance()
     lang = normalise(language) or resolve(settings)
     uninstall(app)
+    global _generation
+    _generation += 1
     QLocale.setDefault(QLocale(lang if lang != "en" else "en_US"))
     if app is None:
         return lang
@@ -189,6 +198,8 @@ def uninstall(app: QCoreApplication | None = None) -> None:
     """Remove what install() added (tests use this to get back to English)."""
     from PySide6.QtCore import QCoreApplication, QLocale
 
+    global _generation
+    _generation += 1
     app = app or QCoreApplication.instance()
     while _installed:
         tr = _installed.pop()

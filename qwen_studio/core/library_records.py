@@ -165,3 +165,18 @@ def to_records(
             )
         )
     return out
+
+
+def request_with_stored_inputs(rec: EditRecord) -> EditRequest:
+    """The edit's request with its inputs pointing at the library's copies when the user's
+    original files are gone (moved, deleted, or another computer)."""
+    by_hash = {p.stem: p for p in rec.input_files}
+    inputs = []
+    for pos, src in enumerate(rec.request.inputs):
+        sha = rec.input_hashes[pos] if pos < len(rec.input_hashes) else None
+        stored = by_hash.get(sha) if sha else None
+        if src.startswith(("http://", "https://")) or stored is None or Path(src).is_file():
+            inputs.append(src)
+        else:
+            inputs.append(str(stored))
+    return rec.request.with_changes(inputs=tuple(inputs))

@@ -1,9 +1,15 @@
 """The history's day labels: which rows begin a day (the list paints the label in that
-row's band), found for a screenful of rows in one pass."""
+row's band), found for a screenful of rows in one pass, and the label of a day."""
 
 from __future__ import annotations
 
-from qwen_studio.ui.history.entries import HistoryEntry, Row, day_label
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
+
+from qwen_studio.ui.history.entries import HistoryEntry, Row
+
+translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…")
 
 
 def day_headers(rows: list[Row], first: int, last: int, labels: dict[int, str]) -> list[str]:
@@ -28,3 +34,17 @@ def day_headers(rows: list[Row], first: int, last: int, labels: dict[int, str]) 
             out.append(label)
         day = d
     return out
+
+
+def day_label(ts: float, today: date | None = None) -> str:
+    d = datetime.fromtimestamp(ts).date()
+    today = today or date.today()
+    if d == today:
+        return translate("HistoryModel", "Today")
+    if d == today - timedelta(days=1):
+        return translate("HistoryModel", "Yesterday")
+    # Day and month names from QLocale, so they follow the UI language, not the C locale.
+    qd = QDate(d.year, d.month, d.day)
+    if d.year == today.year:
+        return QLocale().toString(qd, translate("HistoryModel", "dddd d MMMM"))
+    return QLocale().toString(qd, translate("HistoryModel", "d MMMM yyyy"))

@@ -27,6 +27,7 @@ from qwen_studio.core.editing.status import ACTIVE_STATUSES, FINISHED_STATUSES, 
 from qwen_studio.core.library import EditRecord, Library
 from qwen_studio.qt.library_watcher import LibraryWatcher
 from qwen_studio.qt.pool_calls import PoolCalls
+from qwen_studio.ui.history.days import day_label
 from qwen_studio.ui.history.entries import (
     BatchGroup,
     EditIdRole,
@@ -36,7 +37,6 @@ from qwen_studio.ui.history.entries import (
     HistoryFilter,
     Row,
     StatusRole,
-    day_label,
 )
 from qwen_studio.ui.history.pages import Page, members_of, read_page
 from qwen_studio.ui.history.rows import BATCH_REPAINT_MS, LIVE_REPAINT_MS, HistoryRows

@@ -13,8 +13,9 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from qwen_studio.core.library import EditRecord
+from qwen_studio.core.library_records import request_with_stored_inputs
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry, request_with_stored_inputs
+from qwen_studio.ui.history.entries import BatchGroup, HistoryEntry
 from qwen_studio.ui.history.model import HistoryModel
 from qwen_studio.ui.history.retry_action import RetryDownloadAction
 from qwen_studio.ui.history.seed_actions import SeedActions

@@ -109,7 +109,10 @@ class RowPainter(KeptTexts):
             style = self._styles[key] = RowStyle(scheme, palette, fonts, dpr)
         flt = getattr(model, "filter", None)  # HistoryModel's: what the search asked for
         terms = search_terms(flt.text) if isinstance(flt, HistoryFilter) and flt.text else ()
-        return RowFrame(style, terms, getattr(model, "thumbnail", None))
+        # HistoryModel's cache itself where it has one: its thumbnail() is a call more a row.
+        cache = getattr(model, "thumbnails", None)
+        source = getattr(cache, "get", None) or getattr(model, "thumbnail", None)
+        return RowFrame(style, terms, source)
 
     def prompt(self, row: Row, fonts: RowFonts, width: int) -> Prompt:
         """The prompt in at most two lines that fit `width`, laid out (kept)."""
@@ -234,6 +237,10 @@ class RowPainter(KeptTexts):
             if look.text is not pen:  # palette text, so the row reads in the light theme too
                 pen = look.text
                 p.setPen(pen)
+            layout = prompt.layout
+            if prompt.whole and layout is not None:  # lines where the layout put them
+                layout.draw(p, QPointF(text_left, ptop))  # one call draws both
+                continue
             for line, dy in prompt.lines:
                 line.draw(p, QPointF(text_left, ptop + dy))
             for st, y in prompt.statics:

@@ -127,7 +127,7 @@ class Prompt:
     word wider than the line is elided on one line. `shown` is the text as drawn, a line a
     line (for the search marks)."""
 
-    __slots__ = ("layout", "lines", "shown", "statics", "text")
+    __slots__ = ("layout", "lines", "shown", "statics", "text", "whole")
 
     def __init__(self, text: str, fonts: RowFonts, width: int) -> None:
         self.text = text
@@ -169,6 +169,7 @@ class Prompt:
         layout.endLayout()
         self.layout = layout
         self.statics: tuple[tuple[QStaticText, int], ...] = ()
+        self.whole = False
         ascent = fonts.ascent
         if first.naturalTextWidth() > width:  # one word wider than the line
             self.layout, self.lines = None, []
@@ -176,14 +177,20 @@ class Prompt:
             self.statics = ((_prepared(self.shown, fonts.text), 0),)
             return True
         # Each line's baseline where a line of the row's font has it.
-        self.lines = [(first, ascent - first.ascent())]
+        dy = ascent - first.ascent()
+        self.lines = [(first, dy)]
         self.shown = shown[:n].rstrip(" ")
         if second is None:
+            self.whole = dy == 0
             return True
         rest, step = shown[n:], fonts.line_step
         if second.textLength() >= len(rest):
-            self.lines.append((second, ascent + step - second.y() - second.ascent()))
+            dy2 = ascent + step - second.y() - second.ascent()
+            self.lines.append((second, dy2))
             self.shown += "\n" + rest
+            # Both baselines where the layout put them (no taller fallback glyphs): the
+            # layout draws itself in one call, as its lines would.
+            self.whole = dy == 0 and dy2 == 0 and layout.lineCount() == 2
         else:
             tail = fonts.text_fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
             self.statics = ((_prepared(tail, fonts.text), step),)
@@ -200,7 +207,7 @@ class KeptTexts:
         self._texts: OrderedDict[tuple[str, int], tuple[QStaticText, int]] = OrderedDict()
         self._elided: dict[tuple[str, int, int], str] = {}
         self._clocks: dict[tuple[int, int], tuple[QStaticText, int]] = {}
-        self._statuses: dict[tuple[str, int, int], QStaticText] = {}
+        self._statuses: dict[tuple[tuple[str, ...], int, int], QStaticText] = {}
 
     def text(self, text: str, font: QFont, fm: QFontMetrics) -> tuple[QStaticText, int]:
         """A short text that repeats across rows (time, status, spend), laid out once, and
@@ -228,17 +235,20 @@ class KeptTexts:
         return got
 
     def status(self, row: Row, font: QFont, fm: QFontMetrics, room: int) -> QStaticText:
-        """The row's status in `room`: whole, else its short form ("done in …" says less
-        than a whole "done"), elided if even that does not fit."""
-        text = row.status_text()
-        key = (text, room, id(fm))
+        """The row's status in `room`: the longest of its forms that fits whole
+        (status_texts(): "done in 12 s · 3 images", "done in 12 s", "done"; "done in …"
+        says less than a whole "done"), else its shortest elided."""
+        texts = row.status_texts()
+        key = (texts, room, id(fm))
         got = self._statuses.get(key)
         if got is None:
             if len(self._statuses) > _KEPT:
                 self._statuses.clear()
-            shown = self.elide(text, fm, room)
-            if shown != text:
-                shown = self.elide(row.short_status_text(), fm, room)
+            shown = ""
+            for text in texts:
+                shown = self.elide(text, fm, room)
+                if shown == text:
+                    break
             got = self._statuses[key] = self.text(shown, font, fm)[0]
         return got
 

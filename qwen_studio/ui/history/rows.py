@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from qwen_studio.core.editing.progress import EditProgress
-from qwen_studio.ui.history.days import day_headers
+from qwen_studio.ui.history.days import day_headers, day_label
 from qwen_studio.ui.history.entries import (
     BatchGroup,
     EditIdRole,
@@ -38,7 +38,6 @@ from qwen_studio.ui.history.entries import (
     HistoryEntry,
     Row,
     StatusRole,
-    day_label,
     order_key,
 )
 from qwen_studio.ui.history.thumbnails import ThumbnailCache

@@ -7,15 +7,31 @@ groove once, the arrows once and the handle once, each kept while the bar's size
 palette and the handle's length stay; a repaint is three blits, in the style's order. Hit
 testing, dragging and paging stay QScrollBar's, and the handle is drawn where the style
 says it is.
+
+The style's groove leaves pixels transparent, so each repaint of the bar also repainted the
+window's widgets under it (the list's style sheet background and rounded frame: ~0.1-0.2 ms
+a frame of a fling, measured offscreen). The bar grabs what the window shows under it once
+(after the paint that needed it: the window drawn without the bar), draws its groove on that
+and tells Qt it is opaque: the same pixels without the widgets under it. The grab is dropped
+before any paint it could be wrong for: the bar resized or moved, focus moved (the list's
+frame changes colour with it), the window (de)activated, a style, palette or enabled change;
+and checked again when the bar is found elsewhere in the window.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QScrollBar, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import (
+    QImage,
+    QMoveEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QApplication, QScrollBar, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStyle, QStyleOptionSlider
@@ -25,6 +41,9 @@ _MARGIN = 2
 # QStyle from Python costs ~9 ms (PySide builds its types), which must not land before the
 # window's first frame. A fling repaints the bar hundreds of times.
 PLAIN_PAINTS = 2
+_OPAQUE = Qt.WidgetAttribute.WA_OpaquePaintEvent
+_RESTYLED = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange, QEvent.Type.EnabledChange,
+             QEvent.Type.ActivationChange)
 
 
 class _Parts:
@@ -53,6 +72,13 @@ class KeptScrollBar(QScrollBar):
         self._groove: tuple[tuple[object, ...], QPixmap, QPixmap] | None = None
         self._handle: tuple[tuple[object, ...], QPixmap, QPoint] | None = None
         self._plain = plain_paints
+        # What lies under the bar: (where and how, the window's pixels there), and the
+        # groove drawn on them (keyed by the groove's look and the grab).
+        self._ground: tuple[tuple[object, ...], QPixmap] | None = None
+        self._on_ground: tuple[tuple[object, ...], QPixmap] | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._drop_ground)
 
     def _render(self, opt: QStyleOptionSlider, parts: QStyle.SubControl) -> QPixmap:
         dpr = self.devicePixelRatioF()
@@ -65,6 +91,63 @@ class KeptScrollBar(QScrollBar):
         self.style().drawComplexControl(_parts.cc, opt, p, self)
         p.end()
         return pm
+
+    def _ground_key(self) -> tuple[object, ...]:
+        return (self.size(), self.mapTo(self.window(), QPoint(0, 0)),
+                self.palette().cacheKey(), self.devicePixelRatioF(), self.style())
+
+    def _drop_ground(self, *_args: object) -> None:
+        """What lies under the bar may change now: Qt paints it again, until a new grab."""
+        self._ground = None
+        self.setAttribute(_OPAQUE, False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _RESTYLED:
+            self._drop_ground()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._drop_ground()
+        super().resizeEvent(event)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        self._drop_ground()
+        super().moveEvent(event)
+
+    def _take_ground(self, event: QPaintEvent) -> None:
+        """At the start of a see-through paint of the whole bar, the window's backing store
+        holds exactly what Qt painted under the bar: kept, it is the bar's to paint from the
+        next paint on. (A render of the window draws the frame's antialiased corner a shade
+        differently: only the store's own pixels are the same.)"""
+        if event.rect() != self.rect():
+            return
+        win = self.window()
+        store = win.backingStore() if win is not self else None
+        device = store.paintDevice() if store is not None else None
+        if not isinstance(device, QImage):
+            return  # not a raster store: Qt keeps painting under the bar
+        dpr = self.devicePixelRatioF()
+        if dpr != int(dpr):
+            return  # a fractional scale: where the bar's pixels start is a rounding away
+        at = self.mapTo(win, QPoint(0, 0))
+        image = device.copy(QRect(round(at.x() * dpr), round(at.y() * dpr),
+                                  round(self.width() * dpr), round(self.height() * dpr)))
+        image.setDevicePixelRatio(dpr)
+        self._ground = (self._ground_key(), QPixmap.fromImage(image))
+        self.setAttribute(_OPAQUE, True)
+
+    def _groove_on_ground(self) -> QPixmap:
+        """The groove drawn on what lies under the bar (kept)."""
+        assert self._groove is not None and self._ground is not None
+        ground = self._ground[1]
+        key = (self._groove[0], ground.cacheKey())
+        if self._on_ground is None or self._on_ground[0] != key:
+            image = ground.toImage()  # the window's format (see _take_ground)
+            p = QPainter(image)
+            p.drawPixmap(0, 0, self._groove[1])
+            p.end()
+            self._on_ground = (key, QPixmap.fromImage(image))
+        return self._on_ground[1]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         global _parts
@@ -83,8 +166,17 @@ class KeptScrollBar(QScrollBar):
         if self._groove is None or self._groove[0] != look:
             self._groove = (look, self._render(opt, parts.groove),
                             self._render(opt, parts.arrows))
+        ground = self._ground
+        opaque = ground is not None and self.testAttribute(_OPAQUE)
+        if not opaque:
+            self._take_ground(event)  # for the next paints; this one is on Qt's
+        elif ground is not None and ground[0] != self._ground_key():
+            # Found elsewhere in the window (an ancestor moved, the bar did not): this paint
+            # draws the last ground, the next one Qt's, and takes it again.
+            self._drop_ground()
+            self.update()
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._groove[1])
+        painter.drawPixmap(0, 0, self._groove_on_ground() if opaque else self._groove[1])
         if handle.isValid() and self.minimum() < self.maximum():
             key = (*look, handle.size())
             if self._handle is None or self._handle[0] != key:

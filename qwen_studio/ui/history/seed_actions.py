@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 
-from qwen_studio.ui.history.entries import HistoryEntry, request_with_stored_inputs
+from qwen_studio.core.library_records import request_with_stored_inputs
+from qwen_studio.ui.history.entries import HistoryEntry
 
 if TYPE_CHECKING:
     from qwen_studio.ui.history.panel import HistoryPanel
