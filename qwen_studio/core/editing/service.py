@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
@@ -133,8 +133,8 @@ class EditService:
         if masks:
             await loop.run_in_executor(self._db, self._store_masks, list(masks))
         ids: list[int] = []
-        for start in range(0, len(requests), _RECORD_CHUNK):
-            chunk = list(requests[start:start + _RECORD_CHUNK])
+        for start, end in _chunks(len(requests), self._queue.concurrency):
+            chunk = list(requests[start:end])
             created = await loop.run_in_executor(self._db, partial(
                 self._create, chunk, batch_id, parent_id))
             if self._closed:
@@ -382,6 +382,15 @@ class EditService:
                 listener(progress)
             except Exception:  # a listener's bug must not stop the edits
                 log.exception("edit listener failed")
+
+
+def _chunks(n: int, first: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each chunk: the first just fills the slots, so the first edits go
+    before the rest are recorded (each input copied into the library: ~2-3 ms)."""
+    start, size = 0, max(1, min(first, _RECORD_CHUNK))
+    while start < n:
+        yield start, min(n, start + size)
+        start, size = start + size, _RECORD_CHUNK
 
 
 def _label(request: EditRequest) -> str:
