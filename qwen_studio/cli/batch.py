@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             budget = budget_of(args, model)
             price = budget.price if budget is not None else user_prices(args.price)(model)
             settings = ClientSettings(read_timeout=args.timeout, max_attempts=args.attempts)
+            stack.enter_context(_loop_first())
             return asyncio.run(_run_jobs(jobs, args.out, endpoint, settings, args.concurrency,
                                          budget, price, masks=masks))
     except UsageError as exc:
@@ -145,6 +146,25 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+# How long a thread waiting for the GIL lets the holder run before asking it to drop
+# the GIL: the event loop gives the GIL up at every socket call, and with pool threads
+# running Python (claims, sidecars, library rows) it waited up to Python's default 5 ms to
+# get it back, on each edit's way to being sent and its answer being read.
+LOOP_SWITCH_INTERVAL_S = 0.001
+
+
+@contextlib.contextmanager
+def _loop_first() -> Iterator[None]:
+    """The batch's threads hand the GIL over sooner (put back after: `run` is also
+    called in-process, by tests and benchmarks)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, LOOP_SWITCH_INTERVAL_S))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _open_library() -> Library | None:
@@ -219,6 +239,9 @@ async def _run_jobs(
     budget: Budget | None = None, price: UnitPrice | None = None, *,
     masks: tuple[bytes, ...] = (),
 ) -> int:
+    # The HTTP client is built in a thread while the folder is swept and the library opens:
+    # its SSL context reads the CA certificates (~20 ms, mostly outside the GIL).
+    building = asyncio.get_running_loop().run_in_executor(None, make_http_client, settings)
     folder = OutputFolder(out)
     progress = Progress(len(jobs))
     if folder.stale_temps_removed:
@@ -231,16 +254,17 @@ async def _run_jobs(
                               if library is not None else NullRecorder())
     gate: BudgetGate | None = None
     try:
-        # Saves wait on fsync (two per result): with four workers, 16 edits at once queued
+        # Saves wait on fsync (one or two per result): with four workers, 16 edits queued
         # their inputs and results behind each other's saves.
         # Not below the loop's thread (core/worker_priority.py) as the window's are: the
         # pool's trips (inputs, claims, saves) are on each edit's way to being sent, and on
         # a loaded machine nicer threads made the batch slower (200/8: 1.22 -> 1.32 x bare).
         with ThreadPoolExecutor(max_workers=min(8, concurrency + 1)) as pool:
-            async with make_http_client(settings) as http:
+            # The folder's preflight (a synced probe, the results there) while it builds.
+            sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs},
+                              library=library)
+            async with await building as http:
                 client = ImageClient(http, endpoint, settings, executor=pool)
-                sink = FolderSink(folder, endpoint, pool, stems={j.label: j.stem for j in jobs},
-                                  library=library)
                 gate = None if budget is None else await _budget_gate(budget, sink, jobs, pool,
                                                                       progress)
                 service = EditService(lambda: client, recorder, sink, pool, concurrency)

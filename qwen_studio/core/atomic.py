@@ -40,7 +40,8 @@ def _umask() -> int:
 Data = bytes | memoryview | list[bytes]  # a list: its parts written in order (no join)
 
 
-def _write_temp(directory: Path, data: Data, *, shared: bool = False) -> Path:
+def _write_temp(directory: Path, data: Data, *, shared: bool = False, sync: bool = True
+                ) -> Path:
     me = this_process()
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{me.host}-{me.pid}-", dir=directory)
     try:
@@ -49,8 +50,9 @@ def _write_temp(directory: Path, data: Data, *, shared: bool = False) -> Path:
         with os.fdopen(fd, "wb") as f:
             for part in data if isinstance(data, list) else (data,):
                 f.write(part)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -70,14 +72,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_new(path: Path, data: Data) -> Path:
+def write_new(path: Path, data: Data, *, sync: bool = True) -> Path:
     """Write `data` to `path` atomically without replacing an existing file.
 
     If `path` exists, ' (2)', ' (3)', … is added before the suffix. Returns the path used.
     The file is the user's: its mode follows the umask like any file they save.
+    `sync=False` skips the fsync: only for a file that can be rebuilt from one written
+    with it (a power cut may then leave it empty, never half of someone else's bytes).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path.parent, data, shared=True)
+    tmp = _write_temp(path.parent, data, shared=True, sync=sync)
     try:
         candidate = path
         for i in range(2, 10_000):

@@ -85,11 +85,11 @@ def test_a_full_folder_stops_the_batch_and_the_rerun_saves_the_kept_result(
     real = output_folder.write_new
     writes: list[str] = []
 
-    def full_once(path: Path, data: bytes) -> Path:
+    def full_once(path: Path, data: bytes, *, sync: bool = True) -> Path:
         writes.append(path.name)
         if len(writes) == 1:
             raise OSError(28, "No space left on device")
-        return real(path, data)
+        return real(path, data, sync=sync)
 
     monkeypatch.setattr(output_folder, "write_new", full_once)
     sources = photos(tmp_path / "in", 3)

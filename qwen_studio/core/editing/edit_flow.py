@@ -120,14 +120,17 @@ class EditFlow:
         # (a resumed edit, or one run before, may have been saved before a crash).
         first_run = edit.edit_id not in self._sources and edit.edit_id not in self._ran
         self._ran.add(edit.edit_id)
+        looked: list[_Looked] = []  # _send_and_save's look-up, if the sink's trip made it
         try:
-            earlier = await self.sink.already_done(edit, prepared, first_run=first_run)
+            earlier = await self.sink.already_done(
+                edit, prepared, first_run=first_run,
+                then=self._look_in_claim(edit, request, prepared, looked))
             if earlier is not None:
                 code = "already_done" if earlier.paths else "already_in_output"
                 raise SkipEdit(Reason(code), earlier)
             for hook in self.hooks:
                 await hook.before_send(edit, request, prepared)
-            return await self._send_and_save(ctx, runner, request, prepared, region)
+            return await self._send_and_save(ctx, runner, request, prepared, region, looked)
         except OutputUnavailableError:
             # The output cannot take results: whatever is sent now would be lost or paid
             # for twice. Running edits finish (and keep theirs); the rest waits for a resume.
@@ -136,9 +139,35 @@ class EditFlow:
         finally:
             self.sink.release(edit)
 
+    def _looks_up(self, edit: EditProgress) -> bool:
+        """Whether the edit asks for kept links before it is sent: one resumed or whose
+        links were kept in this session; in an output folder any edit may find an earlier
+        run's (by identity)."""
+        return (not self.sink.records_result or edit.edit_id in self._sources
+                or edit.edit_id in self._links_kept)
+
+    def _look_in_claim(self, edit: EditProgress, request: EditRequest,
+                       prepared: tuple[PreparedImage, ...], looked: list[_Looked]
+                       ) -> Callable[[], None] | None:
+        """The kept-links-else-seed look-up for the sink's claim trip (an output folder's
+        edit claims itself in the pool just before): one trip to the pool fewer on each
+        edit's way to being sent. None where it must wait for the claim's answer: hooks
+        (a budget, a region) may still refuse to send after it, and the budget's seed is
+        drawn once it holds room."""
+        gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
+        if (self.hooks or gate is not None or edit.edit_id in self.download_only
+                or not self._looks_up(edit)):
+            return None
+        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
+        look = partial(self.recorder.kept_paid, edit.edit_id,
+                       identity if not self.sink.records_result else "")
+        return lambda: looked.append(_kept_or_seed(look, self.recorder, edit.edit_id,
+                                                   request))
+
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
-                             region: RegionStep | None) -> EditResult:
+                             region: RegionStep | None, looked: Sequence[_Looked] = ()
+                             ) -> EditResult:
         edit = ctx.progress
         loop = asyncio.get_running_loop()
         attempts = runner.max_attempts
@@ -147,14 +176,14 @@ class EditFlow:
             ctx.stage(stage, max_attempts=attempts)
 
         # Billed before and not downloaded: fetch the kept links; nothing is sent again.
-        # Only an edit that can have kept links asks the library (off a new edit's path):
-        # one resumed or whose links were kept in this session; in an output folder any
-        # edit may find an earlier run's (by identity).
+        # Only an edit that can have kept links asks the library (off a new edit's path).
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         by_identity = not self.sink.records_result
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         kept = to_send = None
-        if by_identity or edit.edit_id in self._sources or edit.edit_id in self._links_kept:
+        if looked:  # asked in the sink's claim trip (_look_in_claim)
+            kept, to_send = looked[0]
+        elif self._looks_up(edit):
             look = partial(self.recorder.kept_paid, edit.edit_id,
                            identity if by_identity else "")
             if gate is None and edit.edit_id not in self.download_only:
@@ -293,9 +322,11 @@ class EditFlow:
             raise SkipEdit(exc.reason) from None
 
 
+_Looked = tuple["KeptResult | None", "EditRequest | None"]  # kept links, else what to send
+
+
 def _kept_or_seed(look: Callable[[], KeptResult | None], recorder: EditRecorder,
-                  edit_id: int, request: EditRequest
-                  ) -> tuple[KeptResult | None, EditRequest | None]:
+                  edit_id: int, request: EditRequest) -> _Looked:
     """Links kept for the edit, else the request to send (its seed drawn and recorded)."""
     kept = look()
     return (kept, None) if kept is not None else (None, recorder.seed_for_sending(edit_id,

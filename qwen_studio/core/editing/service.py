@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from qwen_studio.core.editing.batches import (
 from qwen_studio.core.editing.budget import BudgetGate
 from qwen_studio.core.editing.edit_flow import ClientProvider, EditFlow, NotConnected
 from qwen_studio.core.editing.library_writes import LibraryWrites
+from qwen_studio.core.editing.prepare_ahead import AHEAD
 from qwen_studio.core.editing.progress import EditProgress, EditResult, QueueStats
 from qwen_studio.core.editing.queue import EditQueue
 from qwen_studio.core.editing.recorder import EditRecorder
@@ -133,8 +134,8 @@ class EditService:
         if masks:
             await loop.run_in_executor(self._db, self._store_masks, list(masks))
         ids: list[int] = []
-        for start in range(0, len(requests), _RECORD_CHUNK):
-            chunk = list(requests[start:start + _RECORD_CHUNK])
+        for start, end in _chunks(len(requests), self._queue.concurrency + AHEAD):
+            chunk = list(requests[start:end])
             created = await loop.run_in_executor(self._db, partial(
                 self._create, chunk, batch_id, parent_id))
             if self._closed:
@@ -383,6 +384,15 @@ class EditService:
                 listener(progress)
             except Exception:  # a listener's bug must not stop the edits
                 log.exception("edit listener failed")
+
+
+def _chunks(n: int, first: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each chunk: the first fills the slots and those prepared ahead, so
+    the first edits go before the rest are recorded (each input copied: ~2-3 ms)."""
+    start, size = 0, max(1, min(first, _RECORD_CHUNK))
+    while start < n:
+        yield start, min(n, start + size)
+        start, size = start + size, _RECORD_CHUNK
 
 
 def _label(request: EditRequest) -> str:

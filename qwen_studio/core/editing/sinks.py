@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
@@ -53,9 +54,13 @@ class ResultSink(Protocol):
     saves_gate_sending: bool
 
     async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
-                           *, first_run: bool = False) -> EditResult | None:
+                           *, first_run: bool = False,
+                           then: Callable[[], None] | None = None) -> EditResult | None:
         """The results of an earlier run of this same edit, if it is not to be sent again.
-        `first_run`: the edit was recorded by this session and has not run before."""
+        `first_run`: the edit was recorded by this session and has not run before.
+        `then`: work the edit does next when it is to be sent, which a sink that makes a
+        trip to its executor here may run at the end of it (one trip fewer per edit); the
+        caller does it itself when the sink did not."""
         ...
 
     async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
@@ -86,7 +91,8 @@ class LibrarySink:
         self.executor = executor
 
     async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
-                           *, first_run: bool = False) -> EditResult | None:
+                           *, first_run: bool = False,
+                           then: Callable[[], None] | None = None) -> EditResult | None:
         if first_run:  # only this session writes it: not saved yet (no trip to the pool)
             return None
         paths = await _in(self.executor, self.recorder.done_result, edit.edit_id)
@@ -132,10 +138,12 @@ class FolderSink:
         self._releasing: set[asyncio.Future[None]] = set()  # claims being removed
 
     async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
-                           *, first_run: bool = False) -> EditResult | None:
+                           *, first_run: bool = False,
+                           then: Callable[[], None] | None = None) -> EditResult | None:
         """None: send it (the edit's identity is now claimed, until release()). Raises
         SkipEdit when another input of this run or another process has it, or when the
-        folder got it meanwhile; saves results kept from a full folder instead."""
+        folder got it meanwhile; saves results kept from a full folder instead. `then`
+        runs in the claim's trip once the edit is claimed and to be sent."""
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
         if identity in self.done_before:
             await self._complete_interrupted(identity)
@@ -143,7 +151,7 @@ class FolderSink:
         # One process sends each input: claimed in the pool with the check below, not on
         # the event loop (files created, linked, removed: ~1 ms a claim on a busy machine).
         job = asyncio.get_running_loop().run_in_executor(self.executor, self._claim_and_check,
-                                                         identity)
+                                                         identity, then)
         try:
             claim, done, kept = await asyncio.shield(job)
         except asyncio.CancelledError:  # the claim may still land: give it up then
@@ -168,14 +176,17 @@ class FolderSink:
             raise
         return None
 
-    def _claim_and_check(self, identity: str) -> tuple[ClaimOutcome, bool, list[Path]]:
+    def _claim_and_check(self, identity: str, then: Callable[[], None] | None = None
+                         ) -> tuple[ClaimOutcome, bool, list[Path]]:
         """Claim the edit; once claimed, whether the folder has it or results kept
-        elsewhere (_done_or_kept). One trip to the pool per edit."""
+        elsewhere (_done_or_kept), and `then` when neither. One trip to the pool per edit."""
         claim = self.folder.claims.claim(identity)
         if not claim.claimed:
             return claim, False, []
         try:
             done, kept = self._done_or_kept(identity)
+            if then is not None and not (done or kept):
+                then()
         except BaseException:
             self._release_claim(identity)
             raise
