@@ -100,8 +100,8 @@ def install() -> None:
             entries = marshal.loads(memoryview(data)[len(_HEADER):])  # no 1 MB copy
             if isinstance(entries, dict):
                 _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no bundle yet, or one from elsewhere: import as usual
+    except Exception:  # damaged data can make marshal raise SystemError too
+        pass  # no bundle yet, one from elsewhere or a damaged one: import as usual
     sys.meta_path.insert(0, _Finder)
 
 

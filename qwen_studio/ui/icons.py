@@ -151,7 +151,8 @@ def _stored_pixels() -> dict[_PixelsKey, bytes]:
     global _pixels
     if _pixels is None:
         _pixels = {}
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        # Any error (damaged data can make marshal raise SystemError too): render afresh.
+        with contextlib.suppress(Exception):
             with open(_pixels_file(), "rb") as f:
                 data = f.read()
             header = _pixels_header()

@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 import pytest
+from damaged_marshal import system_error_body
 
 from qwen_studio.core import module_bundle
 
@@ -177,3 +178,14 @@ def test_only_the_package_s_modules_are_kept(bundle, tmp_path):
     _start(tmp_path / "tree")
     assert bundle.save() is True
     assert sorted(bundle._entries) == [PKG + ".sub", PKG + ".sub.leaf"]
+
+
+def test_a_bundle_marshal_cannot_read_is_a_miss_whatever_it_raises(bundle, tmp_path):
+    # One damaged byte can make marshal raise SystemError: the start must not stop on it
+    # (every later start would too: the bundle is only rewritten after a first frame).
+    _write_package(tmp_path / "tree")
+    path = bundle.cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bundle._HEADER + system_error_body())
+    leaf = _start(tmp_path / "tree")
+    assert not _served(leaf) and leaf.answer() == 42

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from damaged_marshal import system_error_body
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -104,3 +105,12 @@ def test_an_unwritable_folder_is_no_error(
     _draw()
     assert icons.save_pixels() is False
     _forget()
+
+
+def test_a_file_marshal_cannot_read_is_a_miss_whatever_it_raises(
+        qapp: QApplication, pixels_file: Path) -> None:
+    first = _draw()
+    pixels_file.parent.mkdir(parents=True)
+    pixels_file.write_bytes(icons._pixels_header() + system_error_body())
+    _forget()
+    assert _draw() == first
