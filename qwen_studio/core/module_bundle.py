@@ -126,6 +126,17 @@ def _from_files() -> list[tuple[str, importlib.machinery.SourceFileLoader, bool]
     return found
 
 
+def _up_to_date(name: str, source: str) -> bool:
+    entry = _entries.get(name)
+    if entry is None or entry[0] != source:
+        return False
+    try:
+        st = os.stat(source)
+    except OSError:
+        return False
+    return (st.st_mtime_ns, st.st_size) == (entry[1], entry[2])
+
+
 def _entries_of(modules: list[tuple[str, importlib.machinery.SourceFileLoader, bool]],
                 ) -> dict[str, _Entry]:
     found: dict[str, _Entry] = {}
@@ -145,7 +156,9 @@ def save() -> bool:
     (atomically: windows may start side by side). Returns True if written."""
     if _path is None or sys.dont_write_bytecode:
         return False
-    fresh = _from_files()
+    # Not those whose entry is up to date: the modules the entry point imports before
+    # install() come from their own files on every start (else every start rewrote it).
+    fresh = [m for m in _from_files() if not _up_to_date(m[0], m[1].path)]
     if not fresh and not _stale:
         return False
     tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")

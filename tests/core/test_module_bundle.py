@@ -189,3 +189,25 @@ def test_a_bundle_marshal_cannot_read_is_a_miss_whatever_it_raises(bundle, tmp_p
     path.write_bytes(bundle._HEADER + system_error_body())
     leaf = _start(tmp_path / "tree")
     assert not _served(leaf) and leaf.answer() == 42
+
+
+def test_modules_imported_before_the_bundle_do_not_rewrite_it_each_start(bundle, tmp_path):
+    # The entry point imports a few of the package's modules (core, dataclass_code,
+    # module_bundle) before install(): they come from their own files on every start,
+    # and must not make every start rewrite the whole bundle (1.2 MB, ~6 ms).
+    _write_package(tmp_path / "tree")
+    _start(tmp_path / "tree")
+    assert bundle.save() is True
+    bundle.uninstall()
+    _forget()
+    sys.path.insert(0, str(tmp_path / "tree"))
+    try:
+        importlib.import_module(PKG + ".sub")  # before the bundle is read, as in the app
+        bundle.install()
+        leaf = importlib.import_module(PKG + ".sub.leaf")
+    finally:
+        sys.path.remove(str(tmp_path / "tree"))
+    assert _served(leaf) and not _served(sys.modules[PKG + ".sub"])
+    written = bundle.cache_file().stat().st_mtime_ns
+    assert bundle.save() is False
+    assert bundle.cache_file().stat().st_mtime_ns == written
