@@ -211,3 +211,22 @@ def test_modules_imported_before_the_bundle_do_not_rewrite_it_each_start(bundle,
     written = bundle.cache_file().stat().st_mtime_ns
     assert bundle.save() is False
     assert bundle.cache_file().stat().st_mtime_ns == written
+
+
+def test_a_new_file_with_the_old_time_and_size_is_imported_from_itself(bundle, tmp_path):
+    # An upgrade whose installer keeps the wheel's times (reproducible wheels all share
+    # one), and a change of the same length: the same mtime and size, other code. The
+    # installer writes new .pyc files too (a stale one would fool Python itself).
+    pkg = _write_package(tmp_path / "tree")
+    _start(tmp_path / "tree")
+    assert bundle.save() is True
+    leaf_py = pkg / "sub" / "leaf.py"
+    before = leaf_py.stat()
+    leaf_py.write_text(leaf_py.read_text().replace("42", "43"))
+    os.utime(leaf_py, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (leaf_py.stat().st_mtime_ns, leaf_py.stat().st_size) == (
+        before.st_mtime_ns, before.st_size)
+    Path(importlib.util.cache_from_source(str(leaf_py))).unlink()
+
+    leaf = _start(tmp_path / "tree")
+    assert not _served(leaf) and leaf.answer() == 43
