@@ -70,8 +70,8 @@ def install() -> None:
             if isinstance(codes, dict):
                 _codes.update((k, v) for k, v in codes.items()
                               if type(k) is str and type(v) is CodeType)
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no cache yet, or one from elsewhere: compile as usual
+    except Exception:  # damaged data can make marshal raise SystemError too
+        pass  # no cache yet, one from elsewhere or a damaged one: compile as usual
     dataclasses.exec = _exec  # type: ignore[attr-defined]  # module global shadows builtin
 
 

@@ -9,7 +9,10 @@ when this start imported modules it lacked, or found some of its entries stale.
 
 The modules are the same: an entry is used only for the file the path finder would load
 (the parent package's folder + the module's name) when that file still has the modification
-time (ns) and size it had when its code was taken, else the import goes the ordinary way.
+time, change time (ns) and size it had when its code was taken, else the import goes the
+ordinary way. The change time is set by the system whenever a file is written: an upgrade
+whose installer keeps the wheel's modification times (reproducible wheels share one) and an
+edit of the same length are new files all the same.
 The loader is a SourceFileLoader (module attributes, get_source and tracebacks as ever);
 only its get_code answers from the bundle. The file sits next to Python's bytecode (as
 core/dataclass_code.py's), is for one exact interpreter and optimisation level, is not
@@ -34,8 +37,8 @@ _FILE = f"module-code.{sys.implementation.cache_tag}.marshal"
 _HEADER = (importlib.util.MAGIC_NUMBER + sys.hexversion.to_bytes(4, "big")
            + bytes([sys.flags.optimize]))
 
-# module name -> (source path, st_mtime_ns, st_size, is package, code)
-_Entry = tuple[str, int, int, bool, CodeType]
+# module name -> (source path, st_mtime_ns, st_ctime_ns, st_size, is package, code)
+_Entry = tuple[str, int, int, int, bool, CodeType]
 _entries: dict[str, _Entry] = {}
 _stale: set[str] = set()  # entries found out of date this start (a new entry replaces them)
 _path: Path | None = None
@@ -54,7 +57,7 @@ class _Loader(importlib.machinery.SourceFileLoader):
     def get_code(self, fullname: str) -> CodeType | None:
         entry = _entries.get(fullname)
         if entry is not None and entry[0] == self.path:
-            return entry[4]
+            return entry[5]
         return super().get_code(fullname)
 
 
@@ -67,14 +70,14 @@ class _Finder:
         entry = _entries.get(name)
         if entry is None or not path:
             return None
-        source, mtime_ns, size, is_package, _code = entry
+        source, is_package = entry[0], entry[4]
         leaf = name.rpartition(".")[2]
         # Only the file the path finder would take from the parent package's folder.
         expected = (os.path.join(path[0], leaf, "__init__.py") if is_package
                     else os.path.join(path[0], leaf + ".py"))
         try:
             st = os.stat(source)
-            fresh = expected == source and (st.st_mtime_ns, st.st_size) == (mtime_ns, size)
+            fresh = expected == source and _stamp(st) == entry[1:4]
         except OSError:
             fresh = False
         if not fresh:
@@ -100,16 +103,21 @@ def install() -> None:
             entries = marshal.loads(memoryview(data)[len(_HEADER):])  # no 1 MB copy
             if isinstance(entries, dict):
                 _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no bundle yet, or one from elsewhere: import as usual
+    except Exception:  # damaged data can make marshal raise SystemError too
+        pass  # no bundle yet, one from elsewhere or a damaged one: import as usual
     sys.meta_path.insert(0, _Finder)
 
 
 def _valid(name: object, entry: object) -> bool:
     return (type(name) is str and name.startswith(PACKAGE + ".") and type(entry) is tuple
-            and len(entry) == 5 and type(entry[0]) is str and type(entry[1]) is int
-            and type(entry[2]) is int and type(entry[3]) is bool
-            and type(entry[4]) is CodeType)
+            and len(entry) == 6 and type(entry[0]) is str
+            and all(type(n) is int for n in entry[1:4]) and type(entry[4]) is bool
+            and type(entry[5]) is CodeType)
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    """What says a source file is the one an entry's code was taken from."""
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size
 
 
 def _from_files() -> list[tuple[str, importlib.machinery.SourceFileLoader, bool]]:
@@ -126,6 +134,17 @@ def _from_files() -> list[tuple[str, importlib.machinery.SourceFileLoader, bool]
     return found
 
 
+def _up_to_date(name: str, source: str) -> bool:
+    entry = _entries.get(name)
+    if entry is None or entry[0] != source:
+        return False
+    try:
+        st = os.stat(source)
+    except OSError:
+        return False
+    return _stamp(st) == entry[1:4]
+
+
 def _entries_of(modules: list[tuple[str, importlib.machinery.SourceFileLoader, bool]],
                 ) -> dict[str, _Entry]:
     found: dict[str, _Entry] = {}
@@ -136,7 +155,7 @@ def _entries_of(modules: list[tuple[str, importlib.machinery.SourceFileLoader, b
         except (OSError, ImportError, SyntaxError):
             continue
         if code is not None:
-            found[name] = (loader.path, st.st_mtime_ns, st.st_size, is_package, code)
+            found[name] = (loader.path, *_stamp(st), is_package, code)
     return found
 
 
@@ -145,7 +164,9 @@ def save() -> bool:
     (atomically: windows may start side by side). Returns True if written."""
     if _path is None or sys.dont_write_bytecode:
         return False
-    fresh = _from_files()
+    # Not those whose entry is up to date: the modules the entry point imports before
+    # install() come from their own files on every start (else every start rewrote it).
+    fresh = [m for m in _from_files() if not _up_to_date(m[0], m[1].path)]
     if not fresh and not _stale:
         return False
     tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")

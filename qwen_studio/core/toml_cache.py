@@ -34,8 +34,8 @@ def _read() -> dict[bytes, Any]:
             entries = marshal.loads(data[4:])
             if isinstance(entries, dict):
                 return entries
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no cache yet, or one from elsewhere: parse as usual
+    except Exception:  # damaged data can make marshal raise SystemError too
+        pass  # no cache yet, one from elsewhere or a damaged one: parse as usual
     return {}
 
 

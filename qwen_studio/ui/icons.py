@@ -128,11 +128,12 @@ def _renderer(name: str, hex_colour: str) -> QSvgRenderer:
 # The pixels of the icons a start draws, kept next to Python's bytecode (as dataclass_code
 # and toml_cache keep theirs): the first frame's ~8 icons cost ~3 ms to parse and render
 # from SVG (and the first QSvgRenderer builds PySide's QXmlStreamReader type and enums),
-# ~0.1 ms to read back. Keyed by icon, colour, size and the SVG file's size and time, under
-# Qt's version: a changed icon, colour or Qt renders afresh. Written after the first frame
-# (save_pixels).
+# ~0.1 ms to read back. Keyed by icon, colour, size and the SVG file's size and times (its
+# change time too: an upgrade that keeps the files' modification times writes new files),
+# under Qt's version: a changed icon, colour or Qt renders afresh. Written after the first
+# frame (save_pixels).
 _PIXELS_KEPT = 64
-_PixelsKey = tuple[str, bool, str, int, int, int, int]
+_PixelsKey = tuple[str, bool, str, int, int, int, int, int]
 _pixels: dict[_PixelsKey, bytes] | None = None
 _pixels_new = 0
 
@@ -151,7 +152,8 @@ def _stored_pixels() -> dict[_PixelsKey, bytes]:
     global _pixels
     if _pixels is None:
         _pixels = {}
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        # Any error (damaged data can make marshal raise SystemError too): render afresh.
+        with contextlib.suppress(Exception):
             with open(_pixels_file(), "rb") as f:
                 data = f.read()
             header = _pixels_header()
@@ -207,7 +209,8 @@ def _rendered(name: str, hex_colour: str, width: int, height: int) -> QPixmap:
     stored_key: _PixelsKey | None = None
     with contextlib.suppress(OSError):
         st = os.stat(os.path.join(_icon_folder(), f"{file_name}.svg"))
-        stored_key = (file_name, filled, hex_colour, width, height, st.st_size, st.st_mtime_ns)
+        stored_key = (file_name, filled, hex_colour, width, height, st.st_size,
+                      st.st_mtime_ns, st.st_ctime_ns)
     data = _stored_pixels().get(stored_key) if stored_key is not None else None
     if isinstance(data, bytes) and len(data) == width * height * 4:
         image = QImage(data, width, height, width * 4, fmt).copy()  # own its pixels

@@ -27,9 +27,15 @@ class StatusBar(QStatusBar):
         if not self._watching:  # from the first message on, not for the first frame's events
             self._watching = True
             self.installEventFilter(self)
+            self.messageChanged.connect(self._message_changed)
         self._full = text
         self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
-        self._show(timeout)
+        self._show(timeout, again=True)  # Qt's timer restarts (or stops) as asked
+
+    def _message_changed(self, text: str) -> None:
+        if not text:  # a timeout or clearMessage(): the long message's tooltip goes too
+            self._full = self._shown = ""
+            self.setToolTip("")
 
     def currentMessage(self) -> str:
         """The message as given, not as elided (another one, e.g. a menu's status tip,
@@ -46,13 +52,13 @@ class StatusBar(QStatusBar):
                 self._show(left)
         return False
 
-    def _show(self, timeout: int) -> None:
+    def _show(self, timeout: int, again: bool = False) -> None:
         room = self._room()
         text = self._full
         fitted = (self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
                   if room > 0 else text)
         self.setToolTip(text if fitted != text else "")
-        if fitted != self._shown or super().currentMessage() != fitted:
+        if again or fitted != self._shown or super().currentMessage() != fitted:
             self._shown = fitted
             super().showMessage(fitted, timeout)
 

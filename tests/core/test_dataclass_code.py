@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from damaged_marshal import system_error_body
 
 from qwen_studio.core import dataclass_code
 
@@ -167,3 +168,12 @@ def test_below_the_cap_codes_of_other_starts_stay(cache):
 
     assert cache.save() is True
     assert old < set(marshal.loads(cache.cache_file().read_bytes()[4:]))
+
+
+def test_a_cache_marshal_cannot_read_is_a_miss_whatever_it_raises(cache):
+    path = cache.cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cache.uninstall()
+    path.write_bytes(sys.hexversion.to_bytes(4, "big") + system_error_body())
+    cache.install()  # SystemError from marshal: no start may stop on it
+    assert _define()(3).x == 3

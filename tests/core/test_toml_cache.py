@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from damaged_marshal import system_error_body
 
 from qwen_studio.core import toml_cache
 from qwen_studio.core.catalog import CatalogError
@@ -78,3 +79,9 @@ def test_a_bad_catalog_still_names_the_file(cache_dir: Path, tmp_path: Path):
     bad.write_bytes(b"\xff\xfe schema = 1\n")
     with pytest.raises(CatalogError, match=r"models\.toml is not valid TOML"):
         read_catalog(bad)
+
+
+def test_a_file_marshal_cannot_read_is_parsed_whatever_it_raises(cache_dir: Path):
+    toml_cache._path().parent.mkdir(parents=True, exist_ok=True)
+    toml_cache._path().write_bytes(sys.hexversion.to_bytes(4, "big") + system_error_body())
+    assert toml_cache.loads_cached(b"a = 1\n") == {"a": 1}

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from damaged_marshal import system_error_body
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -104,3 +105,37 @@ def test_an_unwritable_folder_is_no_error(
     _draw()
     assert icons.save_pixels() is False
     _forget()
+
+
+def test_a_file_marshal_cannot_read_is_a_miss_whatever_it_raises(
+        qapp: QApplication, pixels_file: Path) -> None:
+    first = _draw()
+    pixels_file.parent.mkdir(parents=True)
+    pixels_file.write_bytes(icons._pixels_header() + system_error_body())
+    _forget()
+    assert _draw() == first
+
+
+def test_a_new_svg_with_the_old_time_and_size_renders_afresh(
+        qapp: QApplication, pixels_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # An upgrade whose installer keeps the files' modification times: a new play.svg of
+    # the same size, with the old time, is not the icon whose pixels were kept.
+    folder = tmp_path / "icons"
+    folder.mkdir()
+    svg = folder / "play.svg"
+    original = (Path(icons._icon_folder()) / "play.svg").read_text(encoding="utf-8")
+    svg.write_text(original, encoding="utf-8")
+    monkeypatch.setattr(icons, "_icon_folder", lambda: str(folder))
+    monkeypatch.setattr(icons, "_svg_text",
+                        lambda name: (folder / f"{name}.svg").read_text(encoding="utf-8"))
+    first = _draw()
+    assert icons.save_pixels() is True
+    before = svg.stat()
+    svg.unlink()
+    svg.write_text(original.replace('fill="none"', 'fill="#000"', 1), encoding="utf-8")
+    os.utime(svg, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (svg.stat().st_size, svg.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    _forget()
+    assert _draw() != first  # rendered from the new file, not the kept pixels
+
