@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import traceback
+import zlib
 from pathlib import Path
 
 import pytest
@@ -186,7 +187,22 @@ def test_a_bundle_marshal_cannot_read_is_a_miss_whatever_it_raises(bundle, tmp_p
     _write_package(tmp_path / "tree")
     path = bundle.cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bundle._HEADER + system_error_body())
+    body = system_error_body()
+    path.write_bytes(bundle._HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
+    leaf = _start(tmp_path / "tree")
+    assert not _served(leaf) and leaf.answer() == 42
+
+
+def test_a_damaged_byte_marshal_reads_without_complaint_is_a_miss(bundle, tmp_path):
+    # marshal reads most damaged bytes silently: a changed name or constant would be code
+    # no source says, served to every start until the sources change.
+    _write_package(tmp_path / "tree")
+    _start(tmp_path / "tree")
+    assert bundle.save() is True
+    path = bundle.cache_file()
+    data = path.read_bytes()
+    assert data.count(b"answer") >= 1
+    path.write_bytes(data.replace(b"answer", b"bnswer", 1))
     leaf = _start(tmp_path / "tree")
     assert not _served(leaf) and leaf.answer() == 42
 
