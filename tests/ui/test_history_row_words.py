@@ -122,3 +122,20 @@ def test_a_running_batch_row_is_whole_at_the_first_start_width(qapp, qloop, make
     finally:
         if lang != "en":
             i18n.uninstall(qapp)
+
+
+def test_a_staged_batch_row_shows_the_prompt_it_runs_with(qapp):
+    """A batch staged, then its prompt changed before Run: the queue said the new prompt
+    and the history row still the old one until the edit had finished."""
+    from dataclasses import replace
+
+    from qwen_studio.core.editing.progress import EditProgress
+
+    staged = EditProgress(7, EditRequest(inputs=("a.jpg",), prompt="warm light"), "a.jpg",
+                          batch_id="b1")
+    e = HistoryEntry.from_progress(staged)
+    group = BatchGroup("b1", [e])
+    changed = replace(staged, request=replace(staged.request, prompt="a dramatic sunset"))
+    e.take_progress(changed)  # the queue's update_request
+    e.take_progress(replace(changed, status=EditStatus.RUNNING, stage=Stage.SENDING))
+    assert group.request.prompt == e.request.prompt == "a dramatic sunset"

@@ -158,6 +158,8 @@ class HistoryEntry:
 
     def take_progress(self, p: EditProgress) -> None:
         """What the edit service says about this edit now (newer than the library)."""
+        if p.status is EditStatus.QUEUED:  # a staged batch's prompt changed before Run
+            self.request = p.request  # (later, the library's has the seed it drew)
         self.status = p.status
         self.stage = p.stage.value if p.status is EditStatus.RUNNING else ""
         if p.started_at is not None:
