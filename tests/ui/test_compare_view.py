@@ -421,11 +421,11 @@ def test_controls_are_named_for_assistive_tech(view: CompareView) -> None:
 def test_sizes_shorten_by_whole_forms_and_zoom_says_whose(view: CompareView, qtbot) -> None:
     view.set_before(solid(600, 400, RED))
     view.set_after(solid(1248, 832, BLUE))
-    view.resize(1100, 400)
+    view.resize(1300, 400)  # room for every button and both sizes, in any test order
     qtbot.waitUntil(lambda: view.sizes_label.text() == "600×400 → 1248×832")
     # Different sizes: the zoom shown is the after image's, and the toolbar says so.
     assert view.zoom_label.text().endswith("of after")
-    for width in (900, 700, 560, 480, 400):
+    for width in (1100, 900, 700, 560, 480, 400):
         view.resize(width, 400)
         qtbot.waitUntil(lambda w=width: view.width() == w)
         text = view.sizes_label.text()

@@ -9,7 +9,7 @@ import pytest
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.core.request import EditRequest
-from qwen_studio.ui.history import entries
+from qwen_studio.ui.history import status_words
 from qwen_studio.ui.history.entries import HistoryEntry
 
 
@@ -17,13 +17,13 @@ from qwen_studio.ui.history.entries import HistoryEntry
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts the rows looked up in the translations."""
     calls: list[str] = []
-    real = entries.translate
+    real = status_words.translate
 
     def counting(context: str, text: str, *args: object) -> str:
         calls.append(text)
         return real(context, text, *args)
 
-    monkeypatch.setattr(entries, "translate", counting)
+    monkeypatch.setattr(status_words, "translate", counting)
     return calls
 
 

@@ -18,7 +18,7 @@ TS = i18n.I18N_DIR / "qwen_studio_zh_CN.ts"
 ALLOWED = {
     "Qwen Studio", "qwen-image-edit-plus", "qwen-image-edit", "qwen-image", "Ctrl+Enter",
     "Ctrl+V", "JPEG", "PNG", "×",
-    "100 %", "1", "…",
+    "100 %", "1:1", "1", "…",
 }
 
 

@@ -703,8 +703,8 @@
         <translation>缩放以显示整张图片（Ctrl+0）</translation>
     </message>
     <message>
-        <source>Actual pixels: one image pixel per screen pixel (Ctrl+1)</source>
-        <translation>实际像素：一个图像像素对应一个屏幕像素（Ctrl+1）</translation>
+        <source>Actual size (100 %): one image pixel per screen pixel (Ctrl+1)</source>
+        <translation>实际大小（100 %）：一个图像像素对应一个屏幕像素（Ctrl+1）</translation>
     </message>
     <message>
         <source>Zoom in</source>

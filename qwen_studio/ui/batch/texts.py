@@ -14,9 +14,11 @@ translate = QCoreApplication.translate  # lupdate extracts translate("Ctx", "…
 
 def stats_line(s: QueueStats, *, active: bool, paused: bool, concurrency: int,
                over_budget: int = 0) -> str:
-    """"3 of 10 done · 1 skipped (over budget) · 1 failed · 2 running · 4.0/min · about 2 min
-    left" (the total beside the done count: "1 skipped: budget of 4" read as a budget of 4)."""
-    parts = [done_of_total(s.done + s.skipped - over_budget, s.total)]
+    """"3 done · 1 skipped (over budget) · 1 failed · 2 running · 4.0/min · about 2 min left"
+    beside the progress bar, which says "5 / 10" (finished of all): the line does not say the
+    total again ("0 / 5" and "5 in all, 0 done" side by side), nor "0 done"."""
+    done = s.done + s.skipped - over_budget
+    parts = [translate("BatchPanel", "{n} done").format(n=done)] if done else []
     if over_budget:
         parts.append(over_budget_text(over_budget))
     if s.failed:

@@ -93,10 +93,12 @@ class CompareToolbar(QFrame):
             translate("CompareView", "Fit"),
             translate("CompareView", "Fit the whole image in view (Ctrl+0)"), view.fit, "Ctrl+0")
         self.fit_action.setCheckable(True)
-        # "100 %" as the zoom label beside it writes "32 %" (it said "100%").
+        # "1:1", the action, beside the zoom reading ("68 %"): a "100 %" button there read
+        # as a second zoom value. Its tooltip says the percent.
         self.actual_action = self._action(
-            "100 %",
-            translate("CompareView", "Actual pixels: one image pixel per screen pixel (Ctrl+1)"),
+            "1:1",
+            translate("CompareView",
+                      "Actual size (100 %): one image pixel per screen pixel (Ctrl+1)"),
             view.actual_size, "Ctrl+1")
         self.actual_action.setCheckable(True)
         self.zoom_in_action = self._action(
@@ -176,8 +178,9 @@ class CompareToolbar(QFrame):
         self.zoom_label = QLabel(bar)
         self.zoom_label.setObjectName("zoomLabel")
         self.zoom_label.setAccessibleName(translate("CompareView", "Zoom level"))
-        self.zoom_label.setAccessibleDescription(
-            translate("CompareView", "Current zoom in percent of actual pixels"))
+        current = translate("CompareView", "Current zoom in percent of actual pixels")
+        self.zoom_label.setAccessibleDescription(current)
+        self.zoom_label.setToolTip(current)  # a reading, not a button
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.zoom_label.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance("3200 %") + 6)
         self.zoom_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)

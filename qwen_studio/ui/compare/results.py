@@ -64,6 +64,7 @@ class ResultsController(QObject):
         self._inputs_generation = 0  # drops stale "before" decodes
         self.shown_edit: int | None = None  # the edit selected (maybe still loading)
         self._after_edit: int | None = None  # the edit whose results are on screen
+        self._loading: tuple[int, tuple[Path, ...]] | None = None  # (edit, results) on its way
         self._images: list[QImage] = []
         self._paths: list[Path] = []
         self._index = 0
@@ -75,6 +76,7 @@ class ResultsController(QObject):
         view.revealRequested.connect(self.reveal)
         view.resultSelected.connect(self._on_result_selected)
         editor.inputsChanged.connect(self._on_inputs_changed)
+        history.entryRefreshed.connect(self._on_entry_refreshed)
         editor.mask = view.parts  # Run reads the region drawn on the input from the view
 
     # -- what is shown -----------------------------------------------------------------------
@@ -115,8 +117,22 @@ class ResultsController(QObject):
         entry = self.history.entry_for_edit(edit_id)
         if entry is None:
             return
-        self.shown_edit = edit_id
-        self.tasks.spawn(self._load_entry(entry))
+        key = (edit_id, tuple(entry.result_paths))
+        if self.shown_edit == edit_id and self._loading == key:
+            return  # on its way already (a finish asks from the list and from here)
+        self.shown_edit, self._loading = edit_id, key
+        self.tasks.spawn(self._load_entry(entry, key))
+
+    def _on_entry_refreshed(self, entry: HistoryEntry) -> None:
+        """The shown edit finished (or its stored results arrived): its results now, whatever
+        showed it (the history, the batch queue, the versions, the grid). The canvas stayed
+        on "Before" when a running photo picked in the batch queue finished."""
+        edit_id = entry.edit_id
+        if edit_id != self.shown_edit or not entry.result_paths:
+            return
+        if self._after_edit == edit_id and self._paths == entry.result_paths:
+            return  # these results are on screen
+        self.show_entry(edit_id)
 
     def show_edit(self, edit_id: int) -> None:
         """Any edit of the library by id (a version in the graph, a batch member), whether
@@ -148,7 +164,15 @@ class ResultsController(QObject):
         self.view.set_before(before, rec.request.inputs[0] if rec.request.inputs else None)
         self._set_after(images, paths, edit_id)
 
-    async def _load_entry(self, entry: HistoryEntry) -> None:
+    async def _load_entry(self, entry: HistoryEntry,
+                          key: tuple[int, tuple[Path, ...]] | None = None) -> None:
+        try:
+            await self._load_entry_images(entry)
+        finally:
+            if self._loading == key:
+                self._loading = None
+
+    async def _load_entry_images(self, entry: HistoryEntry) -> None:
         job = entry.edit_id
         before: QImage | None = None
         before_path = entry.before_path()  # the library's copy survives the user's file

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, Qt
 
 from qwen_studio import i18n
-from qwen_studio.core.editing.progress import EditProgress, Stage
+from qwen_studio.core.editing.progress import EditProgress
 from qwen_studio.core.editing.status import ACTIVE_STATUSES, EditStatus
 from qwen_studio.core.library import EditRecord
 from qwen_studio.core.request import EditRequest
 from qwen_studio.core.spend import money_text
 from qwen_studio.ui.error_text import error_message, recorded_reason
 from qwen_studio.ui.history.group_tally import GroupTally
-from qwen_studio.ui.theme.status import needs_you, status_word
+from qwen_studio.ui.history.status_words import batch_status_texts, edit_status_texts
 
 if TYPE_CHECKING:
     from qwen_studio.core.spend import PriceLookup
@@ -104,37 +104,15 @@ class HistoryEntry:
         afresh."""
         status = self.status
         if status is _RUNNING or (status is _DONE and self.finished is None):
-            return self._make_status_texts(status)
+            return edit_status_texts(self, status)
         key = (status, self.reason, self.started, self.finished, self.created,
                len(self.result_paths), i18n.generation())
         said = self._said
         if said is not None and said[0] == key:
             return said[1]
-        texts = self._make_status_texts(status)
+        texts = edit_status_texts(self, status)
         self._said = (key, texts)
         return texts
-
-    def _make_status_texts(self, status: EditStatus) -> tuple[str, ...]:
-        if status is _RUNNING:
-            quiet = ("", Stage.SENDING.value, Stage.QUEUED.value)
-            stage = f" · {self.stage}" if self.stage not in quiet else ""
-            return (translate("HistoryModel", "running {s} s").format(s=self.elapsed())
-                    + stage,)
-        if status is _DONE:
-            took = translate("HistoryModel", "done in {s} s").format(s=self.elapsed())
-            n = len(self.result_paths)
-            done = status_word(status).lower()
-            if n > 1:  # too narrow for the count: the time it took, as a single result says
-                images = translate("HistoryModel", " · {n} images").format(n=n)
-                return (took + images, took, done)
-            return (took, done)
-        if status is EditStatus.INTERRUPTED:
-            return (translate("HistoryModel", "interrupted — re-run it"),)
-        if needs_you(status, self.reason):
-            return (translate("HistoryModel", "skipped (over budget)"),)
-        if status is EditStatus.FAILED and self.reason == "paid_not_downloaded":
-            return (translate("HistoryModel", "failed · paid, not downloaded"),)
-        return (status_word(status).lower(),)
 
     def before_path(self) -> Path | None:
         if self.input_paths:
@@ -180,6 +158,8 @@ class HistoryEntry:
 
     def take_progress(self, p: EditProgress) -> None:
         """What the edit service says about this edit now (newer than the library)."""
+        if p.status is EditStatus.QUEUED:  # a staged batch's prompt changed before Run
+            self.request = p.request  # (later, the library's has the seed it drew)
         self.status = p.status
         self.stage = p.stage.value if p.status is EditStatus.RUNNING else ""
         if p.started_at is not None:
@@ -223,6 +203,7 @@ class BatchGroup:
     _day: int | None = field(default=None, repr=False)
     _tally: GroupTally | None = field(default=None, repr=False)
     _prices: PriceLookup | None = field(default=None, repr=False)
+    _said: tuple[tuple[int, ...], tuple[str, ...]] | None = field(default=None, repr=False)
 
     def day(self) -> int:
         if self._day is None:
@@ -290,31 +271,23 @@ class BatchGroup:
         return bool(self.members) and self.tally().starred == len(self.members)
 
     def status_text(self) -> str:
-        t = self.tally()
-        c = t.counts
-        n = len(self.members)
-        # Short enough for the history at 1400 px beside the batch's spend: "3/4 done · 1 over
-        # budget" ("batch of 4 · 3 done · 1 skipped" was cut).
-        parts = [translate("HistoryModel", "{done}/{n} done").format(
-            done=c[EditStatus.DONE], n=n)]
-        failed = c[EditStatus.FAILED] + c[EditStatus.INTERRUPTED]
-        if failed:
-            parts.append(translate("HistoryModel", "{n} failed").format(n=failed))
-        if c[EditStatus.RUNNING]:
-            parts.append(translate("HistoryModel", "{n} running").format(
-                n=c[EditStatus.RUNNING]))
-        if c[EditStatus.QUEUED]:
-            parts.append(translate("HistoryModel", "{n} queued").format(n=c[EditStatus.QUEUED]))
-        over = t.over
-        if over:
-            parts.append(translate("HistoryModel", "{n} over budget").format(n=over))
-        if c[EditStatus.SKIPPED] > over:
-            parts.append(translate("HistoryModel", "{n} skipped").format(
-                n=c[EditStatus.SKIPPED] - over))
-        return " · ".join(parts)
+        return self.status_texts()[0]
 
     def status_texts(self) -> tuple[str, ...]:
-        return (self.status_text(),)  # every count says something: cut, not dropped
+        """Its counts, longest first, as the row has room ("1/5 done · 1 failed · 1 running
+        · 2 queued", …, "1/5 done"): "1/5 张完成 · 1 …" said nothing of the one. Kept with
+        the counts it was made from (and the language), as an edit's words are."""
+        t = self.tally()
+        c = t.counts
+        key = (len(self.members), t.over, c[_DONE], c[EditStatus.FAILED],
+               c[EditStatus.INTERRUPTED], c[_RUNNING], c[EditStatus.QUEUED],
+               c[EditStatus.SKIPPED], i18n.generation())
+        said = self._said
+        if said is not None and said[0] == key:
+            return said[1]
+        texts = batch_status_texts(self, t)
+        self._said = (key, texts)
+        return texts
 
     def first_with_result(self) -> HistoryEntry | None:
         """The newest member with a result (the row's picture; what the row stands for)."""

@@ -59,12 +59,11 @@ class HistoryGlue:
         view.setCurrentIndex(self.model.index(row))
 
     def show_done(self, p: EditProgress) -> None:
-        """Show the newest finished edit: that is what the designer is waiting for."""
+        """Show the newest finished edit: that is what the designer is waiting for. (Already
+        current: the results controller shows its results as the list learns of them.)"""
         row = self.model.row_of_edit(p.edit_id)
         if row >= 0:
             self.panel.list_view.setCurrentIndex(self.model.index(row))
-            if self.results.shown_edit == p.edit_id:
-                self.results.show_entry(p.edit_id)  # already current: its results now
 
     def rerun(self, request: EditRequest, parent_edit_id: int | None) -> None:
         if not self.session.has_client:
