@@ -22,6 +22,7 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import marshal
+import mmap
 import os
 import sys
 from collections.abc import Sequence
@@ -95,13 +96,15 @@ def install() -> None:
         return
     _path = cache_file()
     try:
-        data = _path.read_bytes()
-        if data[:len(_HEADER)] == _HEADER:
-            entries = marshal.loads(memoryview(data)[len(_HEADER):])  # no 1 MB copy
-            if isinstance(entries, dict):
-                _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
+        # Mapped, not read: reading copies its 1.2 MB into fresh memory, ~300 page faults
+        # (~0.5 ms); marshal copies what it takes, so nothing refers to the map after.
+        with (open(_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m,
+              memoryview(m) as data, data[len(_HEADER):] as body):
+            entries = marshal.loads(body) if data[:len(_HEADER)] == _HEADER else None
+        if isinstance(entries, dict):
+            _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
     except (OSError, ValueError, EOFError, TypeError):
-        pass  # no bundle yet, or one from elsewhere: import as usual
+        pass  # no bundle yet (or an empty file: ValueError), or one from elsewhere
     sys.meta_path.insert(0, _Finder)
 
 
