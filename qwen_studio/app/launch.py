@@ -178,9 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(args.verbose)  # after the first frame (or its failure)
         early.replay()
     from qwen_studio.core import dataclass_code, module_bundle
+    from qwen_studio.qt import support_code
 
     dataclass_code.save()  # what the next start defines before its frame, compiled
     module_bundle.save()  # and the code of the modules it imports before it, in one file
+    support_code.save()  # ... and of PySide's own support modules
     from qwen_studio.ui import icons
 
     icons.save_pixels()  # ... and the icons it draws, rendered
