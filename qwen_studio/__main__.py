@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         from qwen_studio.core import dataclass_code, module_bundle
 
         module_bundle.install()  # before the window's modules load (saved after the frame)
+        from qwen_studio.core import regex_code
+
+        regex_code.install()  # re's compiles kept until the first frame (saved after it)
         dataclass_code.install()  # before any dataclass is defined (saved after the frame)
         _import_before_qt()
         _import_qt()

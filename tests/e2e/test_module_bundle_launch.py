@@ -32,6 +32,7 @@ def import_before_qt():
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     from qwen_studio.core import module_bundle
+    from qwen_studio.core import regex_code
     from qwen_studio.qt import support_code
 
     create = app_mod.create_main_window
@@ -51,6 +52,8 @@ def import_before_qt():
                                               if n in sys.modules),
                     # PySide's support modules compiled from source (qt/support_code.py).
                     "pyside_compiled": support_code.counts()[1],
+                    # Regular expressions parsed by re (core/regex_code.py).
+                    "regex_compiled": regex_code._new,
                 }), flush=True)
                 QTimer.singleShot(0, obj.close)
             return False
@@ -102,7 +105,7 @@ def test_the_second_start_takes_the_first_frame_s_modules_from_the_bundle(tmp_pa
 
 def test_a_warm_start_loads_only_what_its_first_frame_needs(tmp_path):
     first = _start(tmp_path, 1)  # writes the caches after its first frame
-    assert first["pyside_compiled"] > 10
+    assert first["pyside_compiled"] > 10 and first["regex_compiled"] > 10
     second = _start(tmp_path, 2)
     assert second["loaded_at_paint"] == []
-    assert second["pyside_compiled"] == 0
+    assert second["pyside_compiled"] == second["regex_compiled"] == 0
