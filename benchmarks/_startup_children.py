@@ -46,8 +46,12 @@ import qwen_studio.__main__ as entry
 
 
 def register_with_pyside():
-    # What main() does between _import_before_qt() and importing the window (a tree from
+    # What main() does between _import_before_qt() and importing the window: _import_qt()
+    # (PySide's support code kept, qt/support_code.py), else as older trees did (one from
     # before qt/feature_scan.py has no such step).
+    if hasattr(entry, "_import_qt"):
+        entry._import_qt()
+        return
     try:
         from qwen_studio.qt import feature_scan
     except ImportError:
@@ -106,8 +110,12 @@ import qwen_studio.__main__ as entry
 
 
 def register_with_pyside():
-    # What main() does between _import_before_qt() and importing the window (a tree from
+    # What main() does between _import_before_qt() and importing the window: _import_qt()
+    # (PySide's support code kept, qt/support_code.py), else as older trees did (one from
     # before qt/feature_scan.py has no such step).
+    if hasattr(entry, "_import_qt"):
+        entry._import_qt()
+        return
     try:
         from qwen_studio.qt import feature_scan
     except ImportError:

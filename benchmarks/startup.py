@@ -29,7 +29,11 @@ zero timer after that paint, i.e. the whole first frame including children. Figu
 
 Qwen Studio paints before it imports asyncio and qasync (app.main runs Qt's own loop until
 the first frame, then starts the qasync loop), so of the floor it pays the Qt namespace
-before its first frame, not asyncio.
+before its first frame, not asyncio. Like an installed app's second start, the measured
+launches find the caches a start writes beside the bytecode (the warm-up launch wrote them):
+among them the compiled code of PySide's own support modules (qt/support_code.py) and the
+regular expressions compiled before the frame (core/regex_code.py), which the floor, a bare
+PySide app, compiles at every start (~17 + ~13 ms of its CPU).
 
 The studio launches go through the real entry point (`qwen_studio.__main__.main`); a hook
 wraps `app.create_main_window` only to watch the window for its first paint, then closes it

@@ -74,6 +74,19 @@ def _import_before_qt() -> None:
     library_opening.start()
 
 
+def _import_qt() -> None:
+    """Import PySide6, its support modules' code kept from an earlier start instead of
+    compiled (qt/support_code.py, saved after the frame; ~17 ms), and tell its import hook
+    which modules use it (qt/feature_scan.py: PySide6 need not read all their source).
+    Idempotent."""
+    from qwen_studio.qt import support_code
+
+    with support_code.serving():
+        from qwen_studio.qt import feature_scan  # imports PySide6
+
+    feature_scan.register_modules()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--self-test" in argv:
@@ -88,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         from qwen_studio.core import dataclass_code, module_bundle
 
         module_bundle.install()  # before the window's modules load (saved after the frame)
+        from qwen_studio.core import regex_code
+
+        regex_code.install()  # re's compiles kept until the first frame (saved after it)
         dataclass_code.install()  # before any dataclass is defined (saved after the frame)
         _import_before_qt()
-        from qwen_studio.qt import feature_scan  # imports PySide6
-
-        feature_scan.register_modules()  # PySide6 need not read all their source
+        _import_qt()
         from qwen_studio import app
 
         return app.main(argv)

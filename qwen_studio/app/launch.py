@@ -177,10 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         early.detach()  # setup_logging's own records go straight to its handlers
         setup_logging(args.verbose)  # after the first frame (or its failure)
         early.replay()
-    from qwen_studio.core import dataclass_code, module_bundle
+    from qwen_studio.core import dataclass_code, module_bundle, regex_code
+    from qwen_studio.qt import support_code
 
+    regex_code.uninstall()  # what re compiled before the frame is kept, not what follows
     dataclass_code.save()  # what the next start defines before its frame, compiled
     module_bundle.save()  # and the code of the modules it imports before it, in one file
+    support_code.save()  # ... and of PySide's own support modules
+    regex_code.save()  # ... and the regular expressions it compiles
     from qwen_studio.ui import icons
 
     icons.save_pixels()  # ... and the icons it draws, rendered

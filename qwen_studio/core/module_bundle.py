@@ -25,6 +25,7 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import marshal
+import mmap
 import os
 import sys
 import zlib
@@ -99,18 +100,20 @@ def install() -> None:
         return
     _path = cache_file()
     try:
-        data = _path.read_bytes()
-        body = memoryview(data)[len(_HEADER) + 4:]  # no 1 MB copy
+        # Mapped, not read: reading copies its 1.2 MB into fresh memory, ~300 page faults
+        # (~0.5 ms); marshal copies what it takes, so nothing refers to the map after.
         # A checksum (~0.4 ms): marshal reads most damaged bytes without complaint, and bad
         # code served to every start would stop every start (the file is rewritten only
         # after a first frame).
-        if (data[:len(_HEADER)] == _HEADER
-                and zlib.crc32(body).to_bytes(4, "big") == data[len(_HEADER):len(_HEADER) + 4]):
-            entries = marshal.loads(body)
-            if isinstance(entries, dict):
-                _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
+        n = len(_HEADER)
+        with (open(_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m,
+              memoryview(m) as data, data[n + 4:] as body):
+            entries = (marshal.loads(body) if data[:n] == _HEADER
+                       and zlib.crc32(body).to_bytes(4, "big") == data[n:n + 4] else None)
+        if isinstance(entries, dict):
+            _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
     except Exception:  # damaged data can make marshal raise SystemError too
-        pass  # no bundle yet, one from elsewhere or a damaged one: import as usual
+        pass  # no bundle yet (or an empty file), one from elsewhere or a damaged one
     sys.meta_path.insert(0, _Finder)
 
 

@@ -20,15 +20,18 @@ import os
 import sys
 from collections import OrderedDict
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt, qVersion
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.resources import resource_path
 from qwen_studio.ui import theme
 from qwen_studio.ui.theme.status import status_colour, status_icon_name
+
+if TYPE_CHECKING:
+    from PySide6.QtSvg import QSvgRenderer
 
 # meaning -> (Lucide file name, filled)
 ICONS: dict[str, tuple[str, bool]] = {
@@ -122,6 +125,10 @@ def _icon_folder() -> str:
 
 @lru_cache(maxsize=256)
 def _renderer(name: str, hex_colour: str) -> QSvgRenderer:
+    # PySide's QtSvg module is loaded by the first icon not kept as pixels (~0.7 ms that a
+    # start whose icons are all kept need not pay before its first frame).
+    from PySide6.QtSvg import QSvgRenderer
+
     return QSvgRenderer(QByteArray(_svg_source(name, hex_colour).encode("utf-8")))
 
 

@@ -233,9 +233,7 @@ _before_qt = entry._import_before_qt
 
 def _import_before_qt():
     _before_qt()
-    from qwen_studio.qt import feature_scan  # as main() does next (idempotent)
-
-    feature_scan.register_modules()
+    entry._import_qt()  # as main() does next (idempotent)
     exec(compile(BODY, "<driver>", "exec"), {"__name__": "__driver__"})
 
 
