@@ -77,6 +77,7 @@ class Library(LibraryFiles, LibraryReads):
         self.root = Path(root) if root is not None else paths.library_dir()
         self.root.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.root / "files"
+        self._folders = {}
         self.db_path = self.root / DB_NAME
         self._lock = threading.RLock()
         self._session = os.urandom(16).hex()  # uuid would pull in platform at start-up

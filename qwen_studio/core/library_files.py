@@ -51,6 +51,7 @@ class LibraryFiles:
 
     root: Path
     files_dir: Path
+    _folders: dict[str, Path]  # files_dir's subfolders by name (file_path)
     _lock: threading.RLock
 
     if TYPE_CHECKING:  # Library's; declared so this half type-checks on its own
@@ -61,8 +62,12 @@ class LibraryFiles:
         def _tx(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def file_path(self, sha256: str, ext: str) -> Path:
-        # One parse of the whole path, not two joins: a page of history names ~200 files.
-        return Path(f"{self.files_dir}/{sha256[:2]}/{sha256}.{ext}")
+        # A page of history names ~200 files: the name joined to its folder's Path, kept
+        # (at most 256), parses one part where a whole path string parses all of them.
+        folder = self._folders.get(sha256[:2])
+        if folder is None:
+            folder = self._folders[sha256[:2]] = self.files_dir / sha256[:2]
+        return folder / f"{sha256}.{ext}"
 
     def path_for_hash(self, sha256: str) -> Path | None:
         """The stored file with this content, if the library has it (a region edit's mask:

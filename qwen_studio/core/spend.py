@@ -229,8 +229,16 @@ def billed_edits(library: Library, *, since: float | None = None, until: float |
 
 def total(edits: Iterable[BilledEdit], prices: PriceLookup) -> Spend:
     out = Spend()
+    # Each model priced once: a month is thousands of edits of a few models (the status
+    # bar sums it after finished edits), and a lookup walks the catalog.
+    units: dict[str, UnitPrice | None] = {}
     for e in edits:
-        out.add(e.images, _unit(prices(e.model)))
+        model = e.model
+        if model in units:
+            unit = units[model]
+        else:
+            unit = units[model] = _unit(prices(model))
+        out.add(e.images, unit)
     return out
 
 
