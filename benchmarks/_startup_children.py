@@ -241,3 +241,24 @@ app.setStyleSheet("\n".join(
 """
 WIDGETS = FLOOR.replace('win.setCentralWidget(QLabel("Hello"))\n', WINDOW)
 assert WIDGETS != FLOOR
+# ... the floor with the two start-up caches of our entry point that spare work any PySide
+# app repeats at every start (see "floor+caches"): re's compiles served from
+# core/regex_code.py from the first line to the first frame (as __main__.main and
+# app.launch.main do), and the first import of PySide6 (here inside qasync's, as in the
+# floor) under qt/support_code.serving() (as __main__._import_qt). After the frame each
+# launch saves what it compiled anew, as the app does: only the warm-up launch writes.
+FLOOR_CACHES = (FLOOR
+                .replace("import os, sys, time, asyncio\nimport qasync",
+                         "import os, sys, time\n"
+                         "from qwen_studio.core import regex_code\n"
+                         "regex_code.install()\n"
+                         "import asyncio\n"
+                         "from qwen_studio.qt import support_code\n"
+                         "with support_code.serving():\n"
+                         "    import qasync  # imports PySide6\n")
+                .replace("                win.close()\n",
+                         "                regex_code.uninstall()\n"
+                         "                support_code.save()\n"
+                         "                regex_code.save()\n"
+                         "                win.close()\n"))
+assert FLOOR_CACHES.count("regex_code.") == 3 and "serving()" in FLOOR_CACHES
