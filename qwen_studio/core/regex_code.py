@@ -59,10 +59,12 @@ def _compile(p: Any, flags: int = 0) -> re.Pattern[Any]:
     key = (p, flags)
     try:
         return _cached(key)
+    except re.error:
+        raise  # a bad pattern: re's own parser said so (not parsed, nor warned, twice)
     except Exception:
         # A Python whose re internals differ (re._compiler._code, re._parser,
-        # _sre.compile's arguments), or an entry the engine refuses: the real compile
-        # (which raises re.error for a bad pattern as before). Not kept, nor served again.
+        # _sre.compile's arguments), or an entry the engine refuses: the real compile.
+        # Not kept, nor served again.
         _entries.pop(key, None)
         _used.discard(key)
         return _real(p, flags)
