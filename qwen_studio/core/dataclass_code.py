@@ -18,13 +18,12 @@ is simply a miss.
 from __future__ import annotations
 
 import builtins
-import contextlib
-import marshal
-import os
 import sys
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from qwen_studio.core import marshal_file
 
 _FILE = f"dataclass-code.{sys.implementation.cache_tag}.marshal"
 _HEADER = sys.hexversion.to_bytes(4, "big")  # codes of this exact interpreter only
@@ -63,15 +62,9 @@ def install() -> None:
     import dataclasses
 
     _path = cache_file()
-    try:
-        data = _path.read_bytes()
-        if data[:4] == _HEADER:
-            codes = marshal.loads(data[4:])
-            if isinstance(codes, dict):
-                _codes.update((k, v) for k, v in codes.items()
-                              if type(k) is str and type(v) is CodeType)
-    except Exception:  # damaged data can make marshal raise SystemError too
-        pass  # no cache yet, one from elsewhere or a damaged one: compile as usual
+    codes = marshal_file.read(_path, _HEADER)  # None: none yet, from elsewhere, damaged
+    if isinstance(codes, dict):
+        _codes.update((k, v) for k, v in codes.items() if type(k) is str and type(v) is CodeType)
     dataclasses.exec = _exec  # type: ignore[attr-defined]  # module global shadows builtin
 
 
@@ -81,24 +74,14 @@ def save() -> bool:
     global _new
     if _path is None or not _new or sys.dont_write_bytecode:
         return False
-    tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
-    try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        # Codes of classes changed or gone (upgrades, edits) would stay in the file, read
-        # whole at every start, for good: past MAX_CODES only this start's are kept. Not
-        # always: starts that define different classes (--demo, a profile) would each
-        # drop the other's and compile them again.
-        kept = dict(_codes) if len(_codes) <= MAX_CODES else {
-            text: code for text, code in list(_codes.items()) if text in _used}
-        tmp.write_bytes(_HEADER + marshal.dumps(kept))
-        os.replace(tmp, _path)
-    except OSError:
-        # Not unlink(missing_ok=True) alone: where the folder cannot be made (a file in the
-        # way, a folder without search rights) unlinking fails too, and save() runs in
-        # main() after the first frame: its error would end the app.
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        return False
+    # Codes of classes changed or gone (upgrades, edits) would stay in the file, read whole
+    # at every start, for good: past MAX_CODES only this start's are kept. Not always:
+    # starts that define different classes (--demo, a profile) would each drop the other's
+    # and compile them again.
+    if not marshal_file.write(_path, _HEADER, lambda: dict(_codes) if len(_codes) <= MAX_CODES
+                              else {text: code for text, code in _codes.items()
+                                    if text in _used}):
+        return False  # runs in main() after the first frame: write() never raises
     _new = 0
     return True
 

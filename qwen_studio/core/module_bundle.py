@@ -24,14 +24,13 @@ from __future__ import annotations
 import contextlib
 import importlib.machinery
 import importlib.util
-import marshal
-import mmap
 import os
 import sys
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
+
+from qwen_studio.core import marshal_file
 
 PACKAGE = "qwen_studio"
 _FILE = f"module-code.{sys.implementation.cache_tag}.marshal"
@@ -99,21 +98,10 @@ def install() -> None:
     if _path is not None:
         return
     _path = cache_file()
-    try:
-        # Mapped, not read: reading copies its 1.2 MB into fresh memory, ~300 page faults
-        # (~0.5 ms); marshal copies what it takes, so nothing refers to the map after.
-        # A checksum (~0.4 ms): marshal reads most damaged bytes without complaint, and bad
-        # code served to every start would stop every start (the file is rewritten only
-        # after a first frame).
-        n = len(_HEADER)
-        with (open(_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m,
-              memoryview(m) as data, data[n + 4:] as body):
-            entries = (marshal.loads(body) if data[:n] == _HEADER
-                       and zlib.crc32(body).to_bytes(4, "big") == data[n:n + 4] else None)
-        if isinstance(entries, dict):
-            _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
-    except Exception:  # damaged data can make marshal raise SystemError too
-        pass  # no bundle yet (or an empty file), one from elsewhere or a damaged one
+    # Checksummed (~0.4 ms per MB): bad code served to every start would stop every start.
+    entries = marshal_file.read(_path, _HEADER)  # None: none yet, from elsewhere, damaged
+    if isinstance(entries, dict):
+        _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
     sys.meta_path.insert(0, _Finder)
 
 
@@ -178,21 +166,15 @@ def save() -> bool:
     fresh = [m for m in _from_files() if not _up_to_date(m[0], m[1].path)]
     if not fresh and not _stale:
         return False
-    tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
-    try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        # Opened before the modules' code is read (~6 ms): where nothing can be written
-        # (a system install), every start finds that out at once.
-        with open(tmp, "wb") as out:
-            kept = {name: entry for name, entry in _entries.items() if name not in _stale}
-            kept.update(_entries_of(fresh))
-            body = marshal.dumps(kept)
-            out.write(_HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
-        os.replace(tmp, _path)
-    except (OSError, ValueError):
-        # As dataclass_code.save(): runs after the first frame, so no error may escape.
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    kept: dict[str, _Entry] = {}
+
+    def body() -> dict[str, _Entry]:
+        # Made after the file is opened: the modules' code is read here (~6 ms).
+        kept.update((name, entry) for name, entry in _entries.items() if name not in _stale)
+        kept.update(_entries_of(fresh))
+        return kept
+
+    if not marshal_file.write(_path, _HEADER, body):  # after the first frame: never raises
         return False
     _entries.clear()
     _entries.update(kept)

@@ -13,22 +13,23 @@ writes what was compiled anew.
 Nothing else changes: the engine gets the same arguments and builds the same Pattern, and
 re's own cache in front works as before. Patterns with DEBUG or LOCALE, and anything not a
 plain str or bytes with int flags, go the ordinary way; so does every pattern when the file
-is missing or unreadable. The file is for one exact interpreter version and is not written
-when Python writes no bytecode. (A pattern that makes re warn, as an odd escape does, warns
-on the start that compiles it, not on the ones that reuse it.)
+is missing, unreadable or damaged (core/marshal_file.py), and any pattern whose cached way
+raises (a Python whose re internals differ): a start never fails because of the cache. The
+file is for one exact interpreter version and is not written when Python writes no
+bytecode. (A pattern that makes re warn, as an odd escape does, warns on the start that
+compiles it, not on the ones that reuse it.)
 """
 
 from __future__ import annotations
 
 import _sre  # pyright: ignore[reportMissingImports]  # re's engine (C, no stub)
-import contextlib
-import marshal
-import os
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from qwen_studio.core import marshal_file
 
 _FILE = f"regex-code.{sys.implementation.cache_tag}.marshal"
 _HEADER = sys.hexversion.to_bytes(4, "big")
@@ -52,12 +53,28 @@ def cache_file() -> Path:
 
 
 def _compile(p: Any, flags: int = 0) -> re.Pattern[Any]:
-    global _new
     assert _real is not None
     if type(p) not in (str, bytes) or type(flags) is not int or flags & _SKIPPED_FLAGS:
         return _real(p, flags)
     key = (p, flags)
+    try:
+        return _cached(key)
+    except re.error:
+        raise  # a bad pattern: re's own parser said so (not parsed, nor warned, twice)
+    except Exception:
+        # A Python whose re internals differ (re._compiler._code, re._parser,
+        # _sre.compile's arguments), or an entry the engine refuses: the real compile.
+        # Not kept, nor served again.
+        _entries.pop(key, None)
+        _used.discard(key)
+        return _real(p, flags)
+
+
+def _cached(key: _Key) -> re.Pattern[Any]:
+    global _new
+    p, flags = key
     entry = _entries.get(key)
+    new = entry is None
     if entry is None:
         # What re._compiler.compile does, keeping what it hands the engine.
         from re import _compiler, _parser  # type: ignore[attr-defined]
@@ -70,11 +87,13 @@ def _compile(p: Any, flags: int = 0) -> re.Pattern[Any]:
             names[i] = k
         entry = (flags | parsed.state.flags, code, parsed.state.groups - 1, dict(groupindex),
                  tuple(names))
+    engine_flags, engine_code, groups, index, index_names = entry
+    pattern = _sre.compile(p, engine_flags, engine_code, groups, dict(index), index_names)
+    if new:  # kept only once the engine took it
         _entries[key] = entry
         _new += 1
     _used.add(key)
-    engine_flags, engine_code, groups, index, index_names = entry
-    return _sre.compile(p, engine_flags, engine_code, groups, dict(index), index_names)
+    return pattern
 
 
 def install() -> None:
@@ -85,14 +104,9 @@ def install() -> None:
     from re import _compiler  # type: ignore[attr-defined]
 
     _path = cache_file()
-    try:
-        data = _path.read_bytes()
-        if data[:len(_HEADER)] == _HEADER:
-            entries = marshal.loads(memoryview(data)[len(_HEADER):])
-            if isinstance(entries, dict):
-                _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # none yet, or one from elsewhere: compile as usual
+    entries = marshal_file.read(_path, _HEADER)  # None: none yet, from elsewhere, damaged
+    if isinstance(entries, dict):
+        _entries.update((k, v) for k, v in entries.items() if _valid(k, v))
     _real = _compiler.compile
     _compiler.compile = _compile
 
@@ -120,17 +134,12 @@ def save() -> bool:
     global _new
     if _path is None or not _new or sys.dont_write_bytecode:
         return False
-    tmp = _path.with_name(f"{_path.name}.{os.getpid()}.tmp")
-    try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        kept = dict(_entries) if len(_entries) <= MAX_ENTRIES else {
+
+    def kept() -> dict[_Key, _Entry]:
+        return dict(_entries) if len(_entries) <= MAX_ENTRIES else {
             key: entry for key, entry in _entries.items() if key in _used}
-        tmp.write_bytes(_HEADER + marshal.dumps(kept))
-        os.replace(tmp, _path)
-    except (OSError, ValueError):
-        # After the first frame: no error may escape (as dataclass_code.save()).
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+
+    if not marshal_file.write(_path, _HEADER, kept):  # after the first frame: never raises
         return False
     _new = 0
     return True

@@ -5,18 +5,17 @@ cost ~4 ms of CPU on every start for the same few kilobytes. `loads_cached(raw)`
 what `tomllib.loads` would, from a marshal file when these exact bytes were parsed before
 (the key is the whole text, so an edited or replaced file is simply a miss), and imports
 tomllib only on a miss. The file sits beside dataclass_code's, holds one interpreter
-version's data, is not written when Python writes no bytecode, and a damaged one is a miss.
+version's data, is not written when Python writes no bytecode, and a damaged one is a miss
+(core/marshal_file.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import marshal
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from qwen_studio.core import marshal_file
 from qwen_studio.core.dataclass_code import cache_file
 
 _HEADER = sys.hexversion.to_bytes(4, "big")
@@ -28,15 +27,8 @@ def _path() -> Path:
 
 
 def _read() -> dict[bytes, Any]:
-    try:
-        data = _path().read_bytes()
-        if data[:4] == _HEADER:
-            entries = marshal.loads(data[4:])
-            if isinstance(entries, dict):
-                return entries
-    except Exception:  # damaged data can make marshal raise SystemError too
-        pass  # no cache yet, one from elsewhere or a damaged one: parse as usual
-    return {}
+    entries = marshal_file.read(_path(), _HEADER)  # None: none yet, from elsewhere, damaged
+    return entries if isinstance(entries, dict) else {}
 
 
 def loads_cached(raw: bytes) -> dict[str, Any]:
@@ -58,16 +50,6 @@ def _save(entries: dict[bytes, Any], raw: bytes, data: dict[str, Any]) -> None:
         return
     kept = dict(list(entries.items())[-(MAX_ENTRIES - 1):])  # the newest others
     kept[raw] = data
-    path = _path()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        blob = marshal.dumps(kept)
-    except ValueError:
-        return  # a TOML date or time (not marshallable): parse each time
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_HEADER + blob)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    # Not written when the data holds a TOML date or time (marshal refuses it, ValueError):
+    # such a file is parsed each time.
+    marshal_file.write(_path(), _HEADER, lambda: kept)

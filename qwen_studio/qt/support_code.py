@@ -15,8 +15,9 @@ would be (mode "exec", no other flags), and executed by the importer as before; 
 own compile of the bootstrap is kept the same way. Any other compile() call meanwhile goes
 to the real one with the flags it would have inherited from its caller. The file holds the
 codes of one exact interpreter and optimisation level, is not written when Python writes no
-bytecode, and an unreadable file is simply a miss. Without PySide's bootstrap (a version
-that loads its files otherwise), nothing is served and nothing is written.
+bytecode, and an unreadable or damaged file is simply a miss (core/marshal_file.py), as is
+any call the cached way fails on. Without PySide's bootstrap (a version that loads its files
+otherwise), nothing is served and nothing is written.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ import __future__
 
 import builtins
 import contextlib
-import marshal
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from qwen_studio.core import marshal_file
 
 _FILE = f"pyside-support-code.{sys.implementation.cache_tag}.marshal"
 _HEADER = sys.hexversion.to_bytes(4, "big") + bytes([sys.flags.optimize])
@@ -58,7 +59,6 @@ def cache_file() -> Path:
 
 def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False,
              optimize: int = -1, *, _feature_version: int = -1) -> Any:
-    global _new, _hits, _misses
     try:
         caller = sys._getframe(1).f_code
     except ValueError:  # called from C with no Python frame: nothing to inherit
@@ -70,29 +70,35 @@ def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit
     # modules inherit), and shiboken's own compile of the bootstrap.
     if (_IMPORTER_FILE in (caller_file, filename) and type(source) is bytes
             and mode == "exec" and not flags and optimize == -1 and _feature_version == -1):
-        key = (filename, inherited, source)
-        _used.add(key)
-        code = _codes.get(key)
-        if code is None:
-            code = _codes[key] = _real_compile(source, filename, "exec", inherited, True)
-            _new += 1
-            _misses += 1
-        else:
-            _hits += 1
-        return code
+        try:
+            return _served(filename, inherited, source)
+        except Exception:
+            # Whatever goes wrong in the cache's own steps (an unhashable file name, ...):
+            # compiled as the call asks (a SyntaxError raises as before). Never kept.
+            pass
     return _real_compile(source, filename, mode, flags | inherited, True, optimize,
                          _feature_version=_feature_version)
 
 
+def _served(filename: Any, inherited: int, source: bytes) -> CodeType:
+    global _new, _hits, _misses
+    key = (filename, inherited, source)
+    code = _codes.get(key)
+    if code is None:
+        code = _real_compile(source, filename, "exec", inherited, True)
+        _codes[key] = code
+        _new += 1
+        _misses += 1
+    else:
+        _hits += 1
+    _used.add(key)
+    return code
+
+
 def _read() -> None:
-    try:
-        data = cache_file().read_bytes()
-        if data[:len(_HEADER)] == _HEADER:
-            codes = marshal.loads(memoryview(data)[len(_HEADER):])
-            if isinstance(codes, dict):
-                _codes.update((k, v) for k, v in codes.items() if _valid(k, v))
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # none yet, or one from elsewhere: compile as usual
+    codes = marshal_file.read(cache_file(), _HEADER)  # None: none yet, from elsewhere, damaged
+    if isinstance(codes, dict):
+        _codes.update((k, v) for k, v in codes.items() if _valid(k, v))
 
 
 def _valid(key: object, code: object) -> bool:
@@ -120,17 +126,8 @@ def save() -> bool:
     global _new
     if not _new or sys.dont_write_bytecode:
         return False
-    path = cache_file()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        kept = {key: code for key, code in _codes.items() if key in _used}
-        tmp.write_bytes(_HEADER + marshal.dumps(kept))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        # After the first frame: no error may escape (as dataclass_code.save()).
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    if not marshal_file.write(cache_file(), _HEADER, lambda: {  # never raises
+            key: code for key, code in _codes.items() if key in _used}):
         return False
     _new = 0
     return True

@@ -15,7 +15,6 @@ status's colour (ui/theme/status.py: a budget skip is not a done one), beside it
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 import sys
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt, qVersion
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPixmap
 
+from qwen_studio.core import marshal_file
 from qwen_studio.core.editing.status import EditStatus
 from qwen_studio.resources import resource_path
 from qwen_studio.ui import theme
@@ -158,16 +158,9 @@ def _pixels_header() -> bytes:
 def _stored_pixels() -> dict[_PixelsKey, bytes]:
     global _pixels
     if _pixels is None:
-        _pixels = {}
-        # Any error (damaged data can make marshal raise SystemError too): render afresh.
-        with contextlib.suppress(Exception):
-            with open(_pixels_file(), "rb") as f:
-                data = f.read()
-            header = _pixels_header()
-            if data.startswith(header):
-                entries = marshal.loads(data[len(header):])
-                if isinstance(entries, dict):
-                    _pixels = entries
+        # None (none yet, another Qt, damaged: core/marshal_file.py): render afresh.
+        entries = marshal_file.read(_pixels_file(), _pixels_header())
+        _pixels = entries if isinstance(entries, dict) else {}
     return _pixels
 
 
@@ -177,17 +170,8 @@ def save_pixels() -> bool:
     global _pixels_new
     if not _pixels_new or _pixels is None or sys.dont_write_bytecode:
         return False
-    path = _pixels_file()
-    tmp = f"{path}.{os.getpid()}.tmp"
     kept = dict(list(_pixels.items())[-_PIXELS_KEPT:])
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(_pixels_header() + marshal.dumps(kept))
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    if not marshal_file.write(_pixels_file(), _pixels_header(), lambda: kept):
         return False
     _pixels_new = 0
     return True

@@ -13,11 +13,10 @@ import os
 import shutil
 import sys
 import traceback
-import zlib
 from pathlib import Path
 
 import pytest
-from damaged_marshal import system_error_body
+from damaged_marshal import framed, system_error_body
 
 from qwen_studio.core import module_bundle
 
@@ -187,8 +186,7 @@ def test_a_bundle_marshal_cannot_read_is_a_miss_whatever_it_raises(bundle, tmp_p
     _write_package(tmp_path / "tree")
     path = bundle.cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = system_error_body()
-    path.write_bytes(bundle._HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
+    path.write_bytes(framed(bundle._HEADER, system_error_body()))
     leaf = _start(tmp_path / "tree")
     assert not _served(leaf) and leaf.answer() == 42
 

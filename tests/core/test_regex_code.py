@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from damaged_marshal import damage_silently, framed, system_error_body
 
 from qwen_studio.core import regex_code
 
@@ -88,6 +89,62 @@ def test_a_damaged_file_is_a_miss(kept):
         regex_code.install()
         assert [p.pattern for p in _compile_all()] == [p for p, _ in PATTERNS]
         regex_code.uninstall()
+
+
+def _saved() -> list[re.Pattern]:
+    """A first start's patterns, kept in the file."""
+    regex_code.install()
+    first = _compile_all()
+    regex_code.uninstall()
+    assert regex_code.save() is True
+    regex_code.forget()
+    return first
+
+
+def test_a_file_marshal_cannot_read_is_a_miss_whatever_it_raises(kept):
+    # Damaged data can make marshal raise SystemError: caught by no narrow list of
+    # exceptions, it stopped every start before its first frame (the file is only
+    # rewritten after one).
+    kept.parent.mkdir(parents=True)
+    body = system_error_body()
+    for junk in (framed(regex_code._HEADER, body), regex_code._HEADER + body):  # +/- CRC
+        kept.write_bytes(junk)
+        regex_code.forget()
+        regex_code.install()
+        assert [p.pattern for p in _compile_all()] == [p for p, _ in PATTERNS]
+
+
+def test_a_damaged_byte_marshal_reads_without_complaint_is_a_miss(kept):
+    # marshal reads most damaged bytes silently: a changed opcode is a pattern that matches
+    # otherwise (or an engine that refuses it), at every start until the file is rewritten.
+    first = _saved()
+    damage_silently(kept, regex_code._HEADER)
+    regex_code.install()
+    assert regex_code._entries == {}  # nothing served from it
+    assert _compile_all() == first
+
+
+def test_re_internals_that_differ_compile_the_ordinary_way(kept, monkeypatch):
+    # Another Python's re (here: an engine whose compile() takes other arguments): kept and
+    # new patterns alike compile as without the cache, none is kept, a bad one raises as
+    # before; no start fails because of the cache.
+    import types
+
+    first = _saved()
+
+    def other_signature(*_a: object) -> re.Pattern:
+        raise TypeError("compile() takes exactly 7 arguments")
+
+    monkeypatch.setattr(regex_code, "_sre", types.SimpleNamespace(compile=other_signature))
+    regex_code.install()
+    try:
+        assert _compile_all() == first  # kept ones
+        assert re.compile(r"new (?P<x>\d+)").fullmatch("new 12")["x"] == "12"  # a new one
+        with pytest.raises(re.error):
+            re.compile("(unclosed")
+    finally:
+        regex_code.uninstall()  # before pytest's own regexes report a failure
+    assert regex_code._entries == {} and regex_code.save() is False
 
 
 def test_after_uninstall_re_compiles_the_ordinary_way(kept):

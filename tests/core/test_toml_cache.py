@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from damaged_marshal import system_error_body
+from damaged_marshal import damage_silently, framed, system_error_body
 
 from qwen_studio.core import toml_cache
 from qwen_studio.core.catalog import CatalogError
@@ -83,5 +83,19 @@ def test_a_bad_catalog_still_names_the_file(cache_dir: Path, tmp_path: Path):
 
 def test_a_file_marshal_cannot_read_is_parsed_whatever_it_raises(cache_dir: Path):
     toml_cache._path().parent.mkdir(parents=True, exist_ok=True)
-    toml_cache._path().write_bytes(sys.hexversion.to_bytes(4, "big") + system_error_body())
-    assert toml_cache.loads_cached(b"a = 1\n") == {"a": 1}
+    header, body = sys.hexversion.to_bytes(4, "big"), system_error_body()
+    for junk in (framed(header, body), header + body):  # with and without the checksum
+        toml_cache._path().write_bytes(junk)
+        assert toml_cache.loads_cached(b"a = 1\n") == {"a": 1}
+
+
+def test_a_damaged_byte_marshal_reads_without_complaint_is_parsed(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    # marshal reads most damaged bytes silently: a changed value would be a catalog no
+    # models.toml says, served to every start until the file changes.
+    raw = b'a = 1\nname = "qwen-image-edit"\n'
+    assert toml_cache.loads_cached(raw) == {"a": 1, "name": "qwen-image-edit"}
+    damage_silently(toml_cache._path(), sys.hexversion.to_bytes(4, "big"))
+    seen = _parses(monkeypatch)
+    assert toml_cache.loads_cached(raw) == {"a": 1, "name": "qwen-image-edit"}
+    assert len(seen) == 1  # parsed, not served

@@ -72,7 +72,8 @@ sys.exit(entry.main(sys.argv[1:]))
 
 # Imported by the entry point before it reads the bundle: always from their own files.
 _BEFORE_THE_BUNDLE = {"qwen_studio", "qwen_studio.__main__", "qwen_studio.core",
-                      "qwen_studio.core.dataclass_code", "qwen_studio.core.module_bundle"}
+                      "qwen_studio.core.dataclass_code", "qwen_studio.core.module_bundle",
+                      "qwen_studio.core.marshal_file"}  # the two caches' file format
 
 
 def _start(tmp_path: Path, run: int) -> dict:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from damaged_marshal import damage_silently, framed, system_error_body
+
 # Runs in the child: PySide6 imported as the entry point does, then what its support code
 # does (a wrong call's text lists the signatures its parser reads), the counts and a save.
 _CHILD = r"""
@@ -60,10 +62,24 @@ def test_the_next_start_compiles_none_of_pyside_s_support_modules(tmp_path):
 def test_a_damaged_file_is_compiled_afresh(tmp_path):
     _run(tmp_path / "pycache")
     [kept] = (tmp_path / "pycache").rglob("pyside-support-code.*.marshal")
-    for junk in (b"", b"garbage", kept.read_bytes()[:5] + b"\x00broken"):
+    header = kept.read_bytes()[:5]  # interpreter version, optimisation level
+    for junk in (b"", b"garbage", header + b"\x00broken",
+                 framed(header, system_error_body()),  # marshal raises SystemError
+                 header + system_error_body()):  # the same without the checksum
         kept.write_bytes(junk)
         report = _run(tmp_path / "pycache")
         assert report["served"] == 0 and report["compiled"] > 10 and report["error"]
+
+
+def test_a_damaged_byte_marshal_reads_without_complaint_is_compiled_afresh(tmp_path):
+    # marshal reads most damaged bytes silently: a changed constant or opcode in PySide's
+    # signature parser would be served to every start.
+    first = _run(tmp_path / "pycache")
+    [kept] = (tmp_path / "pycache").rglob("pyside-support-code.*.marshal")
+    damage_silently(kept, kept.read_bytes()[:5])
+    report = _run(tmp_path / "pycache")
+    assert report["served"] == 0 and report["compiled"] == first["compiled"]
+    assert report["error"] == first["error"]
 
 
 def test_nothing_is_written_when_python_writes_no_bytecode(tmp_path):

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from damaged_marshal import system_error_body
+from damaged_marshal import damage_silently, framed, system_error_body
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -111,8 +111,21 @@ def test_a_file_marshal_cannot_read_is_a_miss_whatever_it_raises(
         qapp: QApplication, pixels_file: Path) -> None:
     first = _draw()
     pixels_file.parent.mkdir(parents=True)
-    pixels_file.write_bytes(icons._pixels_header() + system_error_body())
+    header, body = icons._pixels_header(), system_error_body()
+    for junk in (framed(header, body), header + body):  # with and without the checksum
+        pixels_file.write_bytes(junk)
+        _forget()
+        assert _draw() == first
+
+
+def test_a_damaged_byte_marshal_reads_without_complaint_is_a_miss(
+        qapp: QApplication, pixels_file: Path) -> None:
+    # marshal reads most damaged bytes silently: wrong pixels drawn by every start.
+    first = _draw()
+    assert icons.save_pixels() is True
+    damage_silently(pixels_file, icons._pixels_header())
     _forget()
+    assert icons._stored_pixels() == {}
     assert _draw() == first
 
 
