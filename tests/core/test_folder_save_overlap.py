@@ -1,0 +1,90 @@
+"""An output folder's edit gives its slot back once its result's bytes are written (a full
+disk has refused them by then), so the next edit is sent while the result is synced. Real
+sandbox over loopback, real library and output folder; only the fsync is held back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from qwen_studio.core import atomic
+from qwen_studio.core.client import ClientSettings, Endpoint, ImageClient, make_http_client
+from qwen_studio.core.editing.batches import new_batch_id
+from qwen_studio.core.editing.progress import EditProgress
+from qwen_studio.core.editing.recorder import EditRecorder
+from qwen_studio.core.editing.service import EditService
+from qwen_studio.core.editing.sinks import FolderSink
+from qwen_studio.core.editing.status import EditStatus
+from qwen_studio.core.library import Library
+from qwen_studio.core.output_folder import OutputFolder
+from qwen_studio.core.request import EditRequest
+from qwen_studio.sandbox import SandboxServer
+
+KEY = "sk-save-overlap-1234"
+FAST = ClientSettings(backoff_base=0.01, backoff_max=0.05, max_attempts=2, read_timeout=20)
+
+
+@pytest.fixture
+def sb() -> Iterator[SandboxServer]:
+    server = SandboxServer(api_key=KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def run_batch(base_url: str, library: Library, out: Path, sources: list[Path]
+                    ) -> list[EditProgress]:
+    events: list[EditProgress] = []
+    endpoint = Endpoint(base_url, "bailian", KEY)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        async with make_http_client(FAST) as http:
+            client = ImageClient(http, endpoint, FAST)
+            sink = FolderSink(OutputFolder(out), endpoint, pool, library=library)
+            service = EditService(lambda: client, EditRecorder(library), sink, pool,
+                                  concurrency=1)
+            service.subscribe(events.append)
+            await service.submit([EditRequest(inputs=(str(p),), prompt="dusk")
+                                  for p in sources], batch_id=new_batch_id())
+            await service.wait_idle()
+            await service.close()
+    return list({e.edit_id: e for e in events}.values())
+
+
+def test_the_next_edit_is_sent_while_a_result_is_synced(
+        sb: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = []
+    for i in range(3):
+        sources.append(tmp_path / f"p{i}.jpg")
+        Image.new("RGB", (300, 200), (i * 60, 80, 120)).save(sources[-1], quality=80)
+    out = tmp_path / "out"
+    out.mkdir()
+    real_fsync = os.fsync
+    sent_while_syncing: list[int] = []
+
+    def slow_first_result_sync(fd: int) -> None:
+        # The first result's fsync waits (up to 10 s) for the next edit to be sent: at
+        # concurrency 1 that happens only if the slot was given back before the sync.
+        # (The folder's write probe, before anything is sent, is synced as ever.)
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        if not sent_while_syncing and Path(name).parent == out and sb.request_count:
+            deadline = time.monotonic() + 10
+            while sb.request_count < 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            sent_while_syncing.append(sb.request_count)
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", slow_first_result_sync)
+    with Library(tmp_path / "lib") as library:
+        edits = asyncio.run(run_batch(sb.base_url, library, out, sources))
+    assert sent_while_syncing == [2]  # the second edit went out during the first's sync
+    assert [e.status for e in edits] == [EditStatus.DONE] * 3
+    assert len(list(out.glob("*.png"))) == 3 and len(list(out.glob("*.json"))) == 3
+    assert sb.request_count == 3
