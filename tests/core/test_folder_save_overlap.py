@@ -88,3 +88,36 @@ def test_the_next_edit_is_sent_while_a_result_is_synced(
     assert [e.status for e in edits] == [EditStatus.DONE] * 3
     assert len(list(out.glob("*.png"))) == 3 and len(list(out.glob("*.json"))) == 3
     assert sb.request_count == 3
+
+
+def test_no_more_than_the_concurrency_save_with_their_slots_given_back(run_async) -> None:
+    """Concurrency 2, six edits whose saves never end until released: a bounded release
+    (the output folder's) frees two slots, no more; the others keep theirs, so at most
+    four results are paid for and not yet on disk, however slow the disk."""
+    from qwen_studio.core.editing.progress import EditResult, Stage
+    from qwen_studio.core.editing.queue import EditContext, EditQueue
+
+    async def main() -> tuple[int, int]:
+        save_may_end = asyncio.Event()
+
+        async def fn(ctx: EditContext) -> EditResult:
+            ctx.stage(Stage.SAVING)
+            ctx.release_slot(bounded=True)
+            await save_may_end.wait()
+            return EditResult(())
+
+        q = EditQueue(fn, concurrency=2)
+        r = EditRequest(inputs=("a.jpg",), prompt="p")
+        for i in range(1, 7):
+            q.add(EditProgress(i, r, f"{i}.jpg", batch_id="b"))
+        q.start()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        started = sum(p.status is EditStatus.RUNNING for p in q.ordered())
+        queued = sum(p.status is EditStatus.QUEUED for p in q.ordered())
+        save_may_end.set()
+        await asyncio.wait_for(q.wait_idle(), 5)
+        assert all(p.status is EditStatus.DONE for p in q.ordered())
+        return started, queued
+
+    assert run_async(main(), timeout=10) == (4, 2)
