@@ -40,8 +40,8 @@ def sb() -> Iterator[SandboxServer]:
         server.stop()
 
 
-async def run_batch(base_url: str, library: Library, out: Path, sources: list[Path]
-                    ) -> list[EditProgress]:
+async def run_batch(base_url: str, library: Library, out: Path, sources: list[Path],
+                    concurrency: int = 1) -> list[EditProgress]:
     events: list[EditProgress] = []
     endpoint = Endpoint(base_url, "bailian", KEY)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -49,7 +49,7 @@ async def run_batch(base_url: str, library: Library, out: Path, sources: list[Pa
             client = ImageClient(http, endpoint, FAST)
             sink = FolderSink(OutputFolder(out), endpoint, pool, library=library)
             service = EditService(lambda: client, EditRecorder(library), sink, pool,
-                                  concurrency=1)
+                                  concurrency=concurrency)
             service.subscribe(events.append)
             await service.submit([EditRequest(inputs=(str(p),), prompt="dusk")
                                   for p in sources], batch_id=new_batch_id())
@@ -121,3 +121,58 @@ def test_no_more_than_the_concurrency_save_with_their_slots_given_back(run_async
         return started, queued
 
     assert run_async(main(), timeout=10) == (4, 2)
+
+
+def test_a_sync_the_disk_refuses_stops_sends_at_once_and_keeps_what_was_paid(
+        sb: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first result's bytes are written, its slot goes, the second edit is sent; then
+    the disk refuses the first's fsync. Sends stop as soon as that is known, before the
+    refused result is kept elsewhere (slow here): the second edit ends meanwhile, yet the
+    third is never sent. The paid result is kept and in the history."""
+    from qwen_studio.core import unsaved
+    from qwen_studio.core.output_folder import OutputUnavailableError
+
+    sources = []
+    for i in range(3):
+        sources.append(tmp_path / f"p{i}.jpg")
+        Image.new("RGB", (300, 200), (i * 60, 80, 120)).save(sources[-1], quality=80)
+    out = tmp_path / "out"
+    out.mkdir()
+    real_fsync, real_keep = os.fsync, unsaved.keep_unsaved
+    refused: list[int] = []
+
+    def refuse_first_result_sync(fd: int) -> None:
+        if (not refused and sb.request_count
+                and Path(os.readlink(f"/proc/self/fd/{fd}")).parent == out):
+            deadline = time.monotonic() + 10  # once the second edit is out
+            while sb.request_count < 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            refused.append(sb.request_count)
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    def slow_keep(*args: object, **kwargs: object) -> list[Path]:
+        # Keeping the refused result takes a while (up to 3 s, unless a third edit is sent
+        # first): the sends must have stopped before it, not after it.
+        deadline = time.monotonic() + 3
+        while sb.request_count < 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return real_keep(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic.os, "fsync", refuse_first_result_sync)
+    monkeypatch.setattr(unsaved, "keep_unsaved", slow_keep)
+    with Library(tmp_path / "lib") as library:
+        first, second, third = sorted(asyncio.run(run_batch(sb.base_url, library, out,
+                                                             sources)),
+                                      key=lambda e: e.edit_id)
+        assert refused == [2]  # the second edit was out when the disk refused the first
+        assert sb.request_count == 2
+        assert first.status is EditStatus.FAILED
+        assert isinstance(first.error, OutputUnavailableError)
+        assert first.error.kept and all(p.is_file() for p in first.error.kept)
+        record = library.get(first.edit_id)
+        assert record is not None and record.status is EditStatus.DONE
+        assert second.status is EditStatus.DONE  # sent before the refusal: saved
+        assert third.status is EditStatus.CANCELLED
+        assert third.note is not None and third.note.code == "output_unavailable"
+    assert len(list(out.glob("*.png"))) == 1

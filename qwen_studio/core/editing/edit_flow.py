@@ -279,7 +279,8 @@ class EditFlow:
             written = partial(_call_soon, loop, partial(ctx.release_slot, bounded=True))
         save = asyncio.ensure_future(
             self.sink.save(ctx.progress, outcome) if written is None
-            else self.sink.save(ctx.progress, outcome, written=written))
+            else self.sink.save(ctx.progress, outcome, written=written, refused=partial(
+                self._stop_batch, edit.batch_id, Reason("output_unavailable"))))
         try:
             # Cancelled while saving: the result is being written anyway, so it counts.
             result = await _despite_cancel(save)
