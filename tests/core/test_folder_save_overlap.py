@@ -176,3 +176,32 @@ def test_a_sync_the_disk_refuses_stops_sends_at_once_and_keeps_what_was_paid(
         assert third.status is EditStatus.CANCELLED
         assert third.note is not None and third.note.code == "output_unavailable"
     assert len(list(out.glob("*.png"))) == 1
+
+
+def test_the_historys_copies_of_folder_results_are_not_queued_on_the_database_thread(
+        sb: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each result's copy in the library (hash, write, fsync, a transaction) is written in
+    the pool, side by side, not one after another behind the status writes on the single
+    database thread; the run still waits for them before it ends (the history has them)."""
+    import threading
+
+    sources = []
+    for i in range(3):
+        sources.append(tmp_path / f"p{i}.jpg")
+        Image.new("RGB", (300, 200), (i * 60, 80, 120)).save(sources[-1], quality=80)
+    threads: list[str] = []
+    real = EditRecorder.complete
+
+    def complete(self: EditRecorder, *args: object, **kwargs: object) -> tuple[Path, ...]:
+        threads.append(threading.current_thread().name)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EditRecorder, "complete", complete)
+    with Library(tmp_path / "lib") as library:
+        edits = asyncio.run(run_batch(sb.base_url, library, tmp_path / "out", sources,
+                                      concurrency=2))
+        for e in edits:
+            record = library.get(e.edit_id)
+            assert record is not None and record.status is EditStatus.DONE
+            assert record.result_files and record.result_files[0].is_file()
+    assert len(threads) == 3 and not any(t.startswith("qs-edit-db") for t in threads)

@@ -307,9 +307,13 @@ class EditFlow:
                                  NotDownloaded(outcome.result, exc), identity, outcome.request)
             raise error from None
         if not self.sink.records_result:
-            self._writes.write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                               revised_prompt=result.revised_prompt, usage=dict(result.usage),
-                               timings=dict(result.timings))
+            # The history's copy, in the pool like the window's saves (hash, write, fsync
+            # side by side), not one after another on the database thread, which made the
+            # end of a run wait for them.
+            self._writes.write_aside(
+                self.executor, self.recorder.complete, edit.edit_id, list(outcome.images),
+                revised_prompt=result.revised_prompt, usage=dict(result.usage),
+                timings=dict(result.timings))
         return result
 
     async def _mask(self, request: EditRequest) -> bytes | None:
