@@ -83,8 +83,9 @@ def write_new(path: Path, data: Data, *, sync: bool = True,
     The file is the user's: its mode follows the umask like any file they save.
     `sync=False` skips the fsync: only for a file that can be rebuilt from one written
     with it (a power cut may then leave it empty, never half of someone else's bytes).
-    `written` is called once the bytes are written (a full disk has said so by then),
-    before the fsync: the caller may go on with what needs only that (a next send).
+    `written` is called once the bytes are written (a full disk most often refuses them
+    there), before the fsync: the caller may go on with what needs only that (a next
+    send). A refusal after it (some filesystems say so only at the fsync) still raises.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _write_temp(path.parent, data, shared=True, sync=sync, written=written)
