@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from qwen_studio.core.ownership import Owner, owner_alive, this_process
@@ -40,8 +41,8 @@ def _umask() -> int:
 Data = bytes | memoryview | list[bytes]  # a list: its parts written in order (no join)
 
 
-def _write_temp(directory: Path, data: Data, *, shared: bool = False, sync: bool = True
-                ) -> Path:
+def _write_temp(directory: Path, data: Data, *, shared: bool = False, sync: bool = True,
+                written: Callable[[], None] | None = None) -> Path:
     me = this_process()
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{me.host}-{me.pid}-", dir=directory)
     try:
@@ -50,8 +51,10 @@ def _write_temp(directory: Path, data: Data, *, shared: bool = False, sync: bool
         with os.fdopen(fd, "wb") as f:
             for part in data if isinstance(data, list) else (data,):
                 f.write(part)
+            f.flush()
+            if written is not None:  # the bytes took their room; only syncing is left
+                written()
             if sync:
-                f.flush()
                 os.fsync(f.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
@@ -72,16 +75,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_new(path: Path, data: Data, *, sync: bool = True) -> Path:
+def write_new(path: Path, data: Data, *, sync: bool = True,
+              written: Callable[[], None] | None = None) -> Path:
     """Write `data` to `path` atomically without replacing an existing file.
 
     If `path` exists, ' (2)', ' (3)', … is added before the suffix. Returns the path used.
     The file is the user's: its mode follows the umask like any file they save.
     `sync=False` skips the fsync: only for a file that can be rebuilt from one written
     with it (a power cut may then leave it empty, never half of someone else's bytes).
+    `written` is called once the bytes are written (a full disk most often refuses them
+    there), before the fsync: the caller may go on with what needs only that (a next
+    send). A refusal after it (some filesystems say so only at the fsync) still raises.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path.parent, data, shared=True, sync=sync)
+    tmp = _write_temp(path.parent, data, shared=True, sync=sync, written=written)
     try:
         candidate = path
         for i in range(2, 10_000):

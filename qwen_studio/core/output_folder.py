@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,9 +282,12 @@ class OutputFolder:
         raise FileExistsError(f"no free output name for {stem!r}")
 
     def save(
-        self, base: str, k: int, image: bytes, request: EditRequest, sidecar: dict[str, Any]
+        self, base: str, k: int, image: bytes, request: EditRequest, sidecar: dict[str, Any],
+        *, written: Callable[[], None] | None = None
     ) -> SavedResult:
         """Write the image (metadata embedded, pixels untouched), then its sidecar.
+        `written`: called (in this thread) once the image's bytes are written, before
+        they are synced (atomic.write_new).
 
         Raises OutputUnavailableError when the folder cannot take it (the caller keeps the
         bytes safe with keep_unsaved and stops sending)."""
@@ -305,7 +308,8 @@ class OutputFolder:
             except ValueError:
                 data = image  # not a well-formed PNG after all: keep the bytes exactly
         try:
-            image_path = write_new(self.directory / f"{base}-{k}{suffix}", data)
+            image_path = write_new(self.directory / f"{base}-{k}{suffix}", data,
+                                   written=written)
             meta = {"format": SIDECAR_FORMAT, "image": image_path.name, **sidecar}
             # The image is synced; a sidecar it can rebuild is not (a second fsync per
             # result was ~2-4 ms on each edit's way to its slot's next send): a power cut

@@ -5,7 +5,7 @@ library, a real output folder; ENOSPC is simulated narrowly on the folder's writ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,11 +85,12 @@ def test_a_full_folder_stops_the_batch_and_the_rerun_saves_the_kept_result(
     real = output_folder.write_new
     writes: list[str] = []
 
-    def full_once(path: Path, data: bytes, *, sync: bool = True) -> Path:
+    def full_once(path: Path, data: bytes, *, sync: bool = True,
+                  written: Callable[[], None] | None = None) -> Path:
         writes.append(path.name)
         if len(writes) == 1:
             raise OSError(28, "No space left on device")
-        return real(path, data, sync=sync)
+        return real(path, data, sync=sync, written=written)
 
     monkeypatch.setattr(output_folder, "write_new", full_once)
     sources = photos(tmp_path / "in", 3)

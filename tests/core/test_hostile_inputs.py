@@ -369,11 +369,12 @@ def test_disk_full_while_saving_keeps_the_result_and_stops_sending(
     real = output_folder.write_new
     calls = []
 
-    def flaky_write_new(path: Path, data: bytes, *, sync: bool = True) -> Path:
+    def flaky_write_new(path: Path, data: bytes, *, sync: bool = True,
+                        written: Callable[[], None] | None = None) -> Path:
         calls.append(path.name)
         if len(calls) == 1:
             raise OSError(28, "No space left on device")
-        return real(path, data, sync=sync)
+        return real(path, data, sync=sync, written=written)
 
     monkeypatch.setattr(output_folder, "write_new", flaky_write_new)
     srcs = []

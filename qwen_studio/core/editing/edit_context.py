@@ -51,11 +51,11 @@ class EditContext:
         their inputs ahead); none while the batch is paused."""
         return self._queue.upcoming(self.progress.batch_id, n)
 
-    def release_slot(self) -> None:
+    def release_slot(self, *, bounded: bool = False) -> None:
         """The edit is done with the service (its results are downloaded): its slot goes
         to the next queued edit while this one saves. It still runs (and counts as
-        running) until it ends; idempotent."""
-        self._queue._release_slot(self.edit_id)
+        running) until it ends; idempotent. `bounded`: not while `limit` edits save."""
+        self._queue._release_slot(self.edit_id, bounded=bounded)
 
     def on_retry(self, info: RetryInfo) -> None:
         if isinstance(info.error, RateLimitError):

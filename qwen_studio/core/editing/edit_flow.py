@@ -10,6 +10,7 @@ lets the result land first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -263,13 +264,23 @@ class EditFlow:
         for hook in self.hooks:
             outcome = await hook.before_save(ctx.progress, outcome)
         ctx.stage(Stage.SAVING)
+        written = None
         if not self.sink.saves_gate_sending:
             # Downloaded: the service is not needed any more, so the next edit is sent
-            # while this one is written (hash, fsync, one transaction). Not where a failed
-            # save stops the batch (an output folder): nothing is sent while a save there
-            # may still fail, so nothing more goes into a full disk.
+            # while this one is written (hash, fsync, one transaction).
             ctx.release_slot()
-        save = asyncio.ensure_future(self.sink.save(ctx.progress, outcome))
+        else:
+            # Where a failed save stops the batch (an output folder), the slot goes once
+            # the bytes took their room on disk: a full disk refuses them at the write,
+            # `written` is never called and the batch stops before the slot is free, so
+            # nothing more goes into it. Only the fsync (the longest part) overlaps the
+            # next send; at most `limit` edits save so (a paid result unsaved past that
+            # is kept and reported like any other).
+            written = partial(_call_soon, loop, partial(ctx.release_slot, bounded=True))
+        save = asyncio.ensure_future(
+            self.sink.save(ctx.progress, outcome) if written is None
+            else self.sink.save(ctx.progress, outcome, written=written, refused=partial(
+                self._stop_batch, edit.batch_id, Reason("output_unavailable"))))
         try:
             # Cancelled while saving: the result is being written anyway, so it counts.
             result = await _despite_cancel(save)
@@ -296,9 +307,13 @@ class EditFlow:
                                  NotDownloaded(outcome.result, exc), identity, outcome.request)
             raise error from None
         if not self.sink.records_result:
-            self._writes.write(self.recorder.complete, edit.edit_id, list(outcome.images),
-                               revised_prompt=result.revised_prompt, usage=dict(result.usage),
-                               timings=dict(result.timings))
+            # The history's copy, in the pool like the window's saves (hash, write, fsync
+            # side by side), not one after another on the database thread, which made the
+            # end of a run wait for them.
+            self._writes.write_aside(
+                self.executor, self.recorder.complete, edit.edit_id, list(outcome.images),
+                revised_prompt=result.revised_prompt, usage=dict(result.usage),
+                timings=dict(result.timings))
         return result
 
     async def _mask(self, request: EditRequest) -> bytes | None:
@@ -331,6 +346,13 @@ def _kept_or_seed(look: Callable[[], KeptResult | None], recorder: EditRecorder,
     kept = look()
     return (kept, None) if kept is not None else (None, recorder.seed_for_sending(edit_id,
                                                                                   request))
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> None:
+    """`fn` on `loop`, from a worker thread; nothing once the loop is closed (the run is
+    over: nothing is left to send)."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(fn)
 
 
 async def _despite_cancel(future: asyncio.Future[_T]) -> _T:

@@ -2,7 +2,8 @@
 
 Every status change an edit goes through is written to the library (EditRecorder) on the
 service's one database thread, so the writes land in the order they happened; no edit
-waits for them. A failed write is logged: bookkeeping must not break the queue.
+waits for them (an output folder's copy of a result goes aside: write_aside). A failed
+write is logged: bookkeeping must not break the queue.
 """
 
 from __future__ import annotations
@@ -51,6 +52,25 @@ class LibraryWrites:
         self._pending.add(done)
         done.add_done_callback(self._pending.discard)
         loop.call_soon(self._send, done)
+
+    def write_aside(self, executor: Executor | None, fn: Callable[..., Any], *args: Any,
+                    **kwargs: Any) -> None:
+        """A write that need not wait its turn behind the others, in `executor` (side by
+        side with other such writes), never awaited by an edit; flush() waits for it. Only
+        for complete(): DONE is final, so a status write landing after it cannot undo it."""
+        def run() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:  # bookkeeping must not break the queue
+                log.warning("library write failed: %s: %s", type(exc).__name__, exc)
+
+        try:
+            job = asyncio.get_running_loop().run_in_executor(executor, run)
+        except RuntimeError:  # no loop, or the pool is shut down (closing): in order then
+            self.write(fn, *args, **kwargs)
+            return
+        self._pending.add(job)
+        job.add_done_callback(self._pending.discard)
 
     def _send(self, done: asyncio.Future[None]) -> None:
         gathered, self._gathered = self._gathered or [], None

@@ -314,7 +314,11 @@ class EditQueue:
         self._slots.add(p.edit_id)
         task.add_done_callback(functools.partial(self._reap, p.edit_id))
 
-    def _release_slot(self, edit_id: int) -> None:
+    def _release_slot(self, edit_id: int, *, bounded: bool = False) -> None:
+        # `bounded`: kept while `limit` edits save beyond those in slots already (results
+        # paid for and not yet on disk stay bounded however slow the disk is).
+        if bounded and len(self._tasks) - len(self._slots) >= self.current_limit:
+            return
         if edit_id in self._slots:
             self._slots.discard(edit_id)
             if not self._closing:

@@ -49,8 +49,8 @@ log = logging.getLogger(__name__)
 class ResultSink(Protocol):
     # True when save() itself records the result in the library (marks the edit DONE).
     records_result: bool
-    # True when a save that fails stops the batch (OutputUnavailableError): an edit then
-    # keeps its slot while it saves, so nothing is sent while a save may still fail.
+    # True when a failed save stops the batch (OutputUnavailableError): an edit keeps its
+    # slot until save() calls `written` (its bytes took their room on disk, see save()).
     saves_gate_sending: bool
 
     async def already_done(self, edit: EditProgress, prepared: tuple[PreparedImage, ...],
@@ -63,8 +63,13 @@ class ResultSink(Protocol):
         caller does it itself when the sink did not."""
         ...
 
-    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
-        """Put the results where they belong; they are on disk when this returns."""
+    async def save(self, edit: EditProgress, outcome: EditOutcome, *,
+                   written: Callable[[], None] | None = None,
+                   refused: Callable[[], None] | None = None) -> EditResult:
+        """Put the results where they belong; they are on disk when this returns.
+        saves_gate_sending sinks call `written` (any thread, at most once) when every
+        result's bytes are written and only syncing them is left, and `refused` (on the
+        loop) as soon as the output refuses one, before keeping it elsewhere."""
         ...
 
     def release(self, edit: EditProgress) -> None:
@@ -98,7 +103,8 @@ class LibrarySink:
         paths = await _in(self.executor, self.recorder.done_result, edit.edit_id)
         return EditResult(paths) if paths is not None else None
 
-    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+    async def save(self, edit: EditProgress, outcome: EditOutcome,
+                   **_: Callable[[], None] | None) -> EditResult:  # written, refused
         result = outcome.result
         # The pool, not the database thread: saves (hash, write, fsync) run side by side.
         # A status write racing it cannot undo DONE (Library.set_status refuses).
@@ -304,7 +310,9 @@ class FolderSink:
             return self.stems[edit.label]
         return "+".join(Path(s).stem for s in edit.request.inputs) or f"edit-{edit.edit_id}"
 
-    async def save(self, edit: EditProgress, outcome: EditOutcome) -> EditResult:
+    async def save(self, edit: EditProgress, outcome: EditOutcome, *,
+                   written: Callable[[], None] | None = None,
+                   refused: Callable[[], None] | None = None) -> EditResult:
         # `request` is the request as sent (its drawn seed filled in): what the sidecar and
         # the PNG say. The identity is the request as asked ("random"), so a re-run with
         # the seed left random finds this result instead of sending it again.
@@ -315,7 +323,7 @@ class FolderSink:
         claimed = self._claims.pop(edit.edit_id, None)
         try:
             paths, failed = await _in(self.executor, self._write_results, edit, outcome,
-                                      identity, claimed)
+                                      identity, claimed, written)
         except asyncio.CancelledError:
             raise  # the trip goes on: it gives the claim up once the results are written
         except BaseException:
@@ -323,6 +331,8 @@ class FolderSink:
                 self._claims[edit.edit_id] = claimed
             raise
         if failed is not None:  # full, read-only, removed: keep what was not saved
+            if refused is not None:  # sends stop now, not after keeping it (a trip)
+                refused()
             if claimed is not None:
                 self._claims[edit.edit_id] = claimed
             raise await self._keep(failed, outcome.images[len(paths):], identity) from None
@@ -331,11 +341,12 @@ class FolderSink:
                           dict(outcome.timings), outcome.request.seed)
 
     def _write_results(self, edit: EditProgress, outcome: EditOutcome, identity: str,
-                       claimed: str | None = None
+                       claimed: str | None = None, written: Callable[[], None] | None = None
                        ) -> tuple[list[Path], OutputUnavailableError | None]:
         """Each result on disk (atomically) with its sidecar, in order; stops at the first
         the folder cannot take, returning the saved paths and why. Once all are written,
-        the `claimed` identity's claim is removed (a run that claims it now finds them)."""
+        the `claimed` identity's claim is removed (a run that claims it now finds them);
+        `written` once the last image's bytes are written, before its fsync."""
         from qwen_studio.core.output_folder import OutputUnavailableError
 
         request, prepared, result = outcome.request, outcome.inputs, outcome.result
@@ -365,7 +376,8 @@ class FolderSink:
             if outcome.region is not None:  # a region edit: the spec, crop box and sizes
                 sidecar["region"] = outcome.region
             try:  # on disk (atomically) before the edit is reported done
-                saved = self.folder.save(base, k, image, request, sidecar)
+                saved = self.folder.save(base, k, image, request, sidecar,
+                                         written=None if k < len(outcome.images) else written)
             except OutputUnavailableError as exc:
                 return paths, exc
             paths.append(saved.image)
