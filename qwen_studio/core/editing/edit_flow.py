@@ -159,11 +159,15 @@ class EditFlow:
         if (self.hooks or gate is not None or edit.edit_id in self.download_only
                 or not self._looks_up(edit)):
             return None
-        identity = edit.request.identity(tuple(p.sha256 for p in prepared))
-        look = partial(self.recorder.kept_paid, edit.edit_id,
-                       identity if not self.sink.records_result else "")
+        look = self._kept_look(edit, edit.request.identity(tuple(p.sha256 for p in prepared)))
         return lambda: looked.append(_kept_or_seed(look, self.recorder, edit.edit_id,
                                                    request))
+
+    def _kept_look(self, edit: EditProgress, identity: str) -> Callable[[], KeptResult | None]:
+        """The library's look-up of the edit's kept links (in an output folder, by identity:
+        an earlier run's edit of the same photo and request)."""
+        return partial(self.recorder.kept_paid, edit.edit_id,
+                       identity if not self.sink.records_result else "")
 
     async def _send_and_save(self, ctx: EditContext, runner: EditRunner,
                              request: EditRequest, prepared: tuple[PreparedImage, ...],
@@ -179,14 +183,12 @@ class EditFlow:
         # Billed before and not downloaded: fetch the kept links; nothing is sent again.
         # Only an edit that can have kept links asks the library (off a new edit's path).
         identity = edit.request.identity(tuple(p.sha256 for p in prepared))
-        by_identity = not self.sink.records_result
         gate = self._budgets.get(edit.batch_id) if edit.batch_id is not None else None
         kept = to_send = None
         if looked:  # asked in the sink's claim trip (_look_in_claim)
             kept, to_send = looked[0]
         elif self._looks_up(edit):
-            look = partial(self.recorder.kept_paid, edit.edit_id,
-                           identity if by_identity else "")
+            look = self._kept_look(edit, identity)
             if gate is None and edit.edit_id not in self.download_only:
                 # One trip: kept links, else the seed to send (see below).
                 kept, to_send = await loop.run_in_executor(
